@@ -1,0 +1,29 @@
+import type { Knex } from 'knex';
+import * as m001 from './001_reference_data';
+import * as m002 from './002_customers_policies';
+import * as m003 from './003_premiums_debits';
+import * as m004 from './004_contacts_audit';
+import * as m005 from './005_tasks_runs';
+
+interface Migration {
+  up(knex: Knex): Promise<void>;
+  down(knex: Knex): Promise<void>;
+}
+
+/**
+ * Migrations listed in code rather than discovered on disk, so they run the same under tsx,
+ * vitest and the compiled build. Append only; never rename a released one.
+ */
+const migrations: ReadonlyArray<readonly [string, Migration]> = [
+  ['001_reference_data', m001],
+  ['002_customers_policies', m002],
+  ['003_premiums_debits', m003],
+  ['004_contacts_audit', m004],
+  ['005_tasks_runs', m005],
+];
+
+export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {
+  getMigrations: () => Promise.resolve([...migrations]),
+  getMigrationName: ([name]) => name,
+  getMigration: ([, migration]) => Promise.resolve(migration),
+};

@@ -1,0 +1,78 @@
+import type { Knex } from 'knex';
+
+export type ContactChannel = 'sms' | 'wechat' | 'email' | 'phone' | 'letter';
+
+export interface ContactAttemptRow {
+  id: string;
+  status: 'pending' | 'sent' | 'delivered' | 'failed' | 'suppressed';
+  suppressed_rule: string | null;
+  provider_message_id: string | null;
+}
+
+/**
+ * Writes the attempt row before the provider is called (invariant 2). A retried activity gets the
+ * row it wrote the first time, with whatever status it reached.
+ */
+export async function openContactAttempt(
+  db: Knex,
+  attempt: {
+    id: string;
+    policyNo: string;
+    dueDate: string;
+    step: string;
+    channel: ContactChannel;
+    templateCode: string;
+    templateVersion: number;
+    recipientMasked: string | null;
+    workflowId: string;
+    runId: string;
+    activityId: string;
+    plannedAt: Date;
+  },
+): Promise<ContactAttemptRow> {
+  await db('contact_attempts')
+    .insert({
+      id: attempt.id,
+      policy_no: attempt.policyNo,
+      due_date: attempt.dueDate,
+      step: attempt.step,
+      channel: attempt.channel,
+      template_code: attempt.templateCode,
+      template_version: attempt.templateVersion,
+      status: 'pending',
+      recipient_masked: attempt.recipientMasked,
+      workflow_id: attempt.workflowId,
+      run_id: attempt.runId,
+      activity_id: attempt.activityId,
+      planned_at: attempt.plannedAt,
+    })
+    .onConflict(['workflow_id', 'step', 'channel'])
+    .ignore();
+  return db('contact_attempts')
+    .where({ workflow_id: attempt.workflowId, step: attempt.step, channel: attempt.channel })
+    .first<ContactAttemptRow>('id', 'status', 'suppressed_rule', 'provider_message_id');
+}
+
+export async function markContactSent(db: Knex, id: string, provider: string, providerMessageId: string, at: Date): Promise<void> {
+  await db('contact_attempts')
+    .where({ id, status: 'pending' })
+    .update({ status: 'sent', provider, provider_message_id: providerMessageId, sent_at: at });
+}
+
+export async function markContactSuppressed(db: Knex, id: string, rule: string): Promise<void> {
+  await db('contact_attempts').where({ id, status: 'pending' }).update({ status: 'suppressed', suppressed_rule: rule });
+}
+
+/** The policyholder's own verified contact point of one type, still encrypted. */
+export async function findVerifiedContact(
+  db: Knex,
+  policyNo: string,
+  type: 'mobile' | 'email' | 'wechat',
+): Promise<{ valueEnc: string; valueMasked: string } | undefined> {
+  const row = await db('contact_points as c')
+    .join('policies as p', 'p.holder_customer_id', 'c.customer_id')
+    .where({ 'p.policy_no': policyNo, 'c.type': type, 'c.status': 'valid' })
+    .orderBy('c.verified_at', 'desc')
+    .first<{ value_enc: string; value_masked: string } | undefined>('c.value_enc', 'c.value_masked');
+  return row && { valueEnc: row.value_enc, valueMasked: row.value_masked };
+}

@@ -1,0 +1,109 @@
+import type { Knex } from 'knex';
+import type { Classified } from '../../domain/debit-reasons';
+
+export interface DebitAttemptRow {
+  id: number;
+  premium_due_id: number;
+  attempt_no: number;
+  idempotency_key: string;
+  status: 'prepared' | 'submitted' | 'accepted' | 'succeeded' | 'failed' | 'unknown' | 'returned';
+  bank_ref: string | null;
+  raw_code: string | null;
+  reason: string | null;
+  customer_fault: boolean | null;
+}
+
+/** ISO 20022 EndToEndId allows 35 characters; this stays far below and is unique per premium and attempt. */
+export function idempotencyKeyFor(premiumDueId: number, attemptNo: number): string {
+  return `RNW${premiumDueId}A${attemptNo}`;
+}
+
+/**
+ * Stores the attempt (and so its idempotency key) before anything reaches the bank. Called again
+ * by a retried activity, it returns the row already there instead of making a second one.
+ */
+export async function prepareAttempt(
+  db: Knex,
+  attempt: {
+    premiumDueId: number;
+    attemptNo: number;
+    bankCode: string;
+    amountFen: number;
+    collectionDate: string;
+    workflowId: string;
+    runId: string;
+    activityId: string;
+  },
+): Promise<DebitAttemptRow> {
+  await db('debit_attempts')
+    .insert({
+      premium_due_id: attempt.premiumDueId,
+      attempt_no: attempt.attemptNo,
+      idempotency_key: idempotencyKeyFor(attempt.premiumDueId, attempt.attemptNo),
+      bank_code: attempt.bankCode,
+      amount_fen: attempt.amountFen,
+      collection_date: attempt.collectionDate,
+      status: 'prepared',
+      workflow_id: attempt.workflowId,
+      run_id: attempt.runId,
+      activity_id: attempt.activityId,
+    })
+    .onConflict(['premium_due_id', 'attempt_no'])
+    .ignore();
+  return db('debit_attempts')
+    .where({ premium_due_id: attempt.premiumDueId, attempt_no: attempt.attemptNo })
+    .first<DebitAttemptRow>();
+}
+
+export async function markSubmitted(db: Knex, id: number, at: Date): Promise<void> {
+  await db('debit_attempts').where({ id, status: 'prepared' }).update({ status: 'submitted', submitted_at: at });
+}
+
+export async function markUnknown(db: Knex, id: number, rawCode: string | undefined): Promise<void> {
+  await db('debit_attempts')
+    .where({ id })
+    .whereIn('status', ['prepared', 'submitted', 'accepted'])
+    .update({ status: 'unknown', raw_code: rawCode ?? null, reason: 'UNKNOWN', customer_fault: false });
+}
+
+export async function recordFailure(db: Knex, id: number, bankRef: string | undefined, classified: Classified, at: Date): Promise<void> {
+  await db('debit_attempts').where({ id }).update({
+    status: 'failed',
+    bank_ref: bankRef ?? null,
+    raw_code: classified.rawCode,
+    reason: classified.reason,
+    customer_fault: classified.customerFault,
+    resolved_at: at,
+  });
+}
+
+/** The attempt succeeded: it, the payment and the premium's paid status are written together. */
+export async function recordSuccess(db: Knex, attempt: DebitAttemptRow, bankRef: string, amountFen: number, at: Date): Promise<void> {
+  await db.transaction(async (trx) => {
+    await trx('debit_attempts').where({ id: attempt.id }).update({ status: 'succeeded', bank_ref: bankRef, resolved_at: at });
+    await trx('payments')
+      .insert({
+        premium_due_id: attempt.premium_due_id,
+        amount_fen: amountFen,
+        via: 'debit',
+        reference: attempt.idempotency_key,
+        received_at: at,
+        reconciled: true,
+      })
+      .onConflict('reference')
+      .ignore();
+    await trx('premium_dues')
+      .where({ id: attempt.premium_due_id, status: 'due' })
+      .update({ status: 'paid', paid_at: at, paid_via: 'debit', updated_at: trx.fn.now() });
+  });
+}
+
+export async function loadMandateAccount(
+  db: Knex,
+  policyNo: string,
+): Promise<{ bankCode: string; accountEnc: string; accountNameEnc: string; accountMasked: string } | undefined> {
+  const row = await db('mandates')
+    .where({ policy_no: policyNo, status: 'active' })
+    .first<{ bank_code: string; account_enc: string; account_name_enc: string; account_masked: string } | undefined>();
+  return row && { bankCode: row.bank_code, accountEnc: row.account_enc, accountNameEnc: row.account_name_enc, accountMasked: row.account_masked };
+}

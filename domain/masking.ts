@@ -1,0 +1,36 @@
+/**
+ * Masking of personal data for logs, reports, exports and anything shown to people (PIPL; see
+ * domain.md): mobile 138****8000, ID and bank account numbers first 6 + last 4.
+ */
+
+export function maskMobile(mobile: string): string {
+  const digits = mobile.replace(/\D/g, '');
+  if (digits.length < 7) return '*'.repeat(digits.length);
+  return `${digits.slice(0, 3)}${'*'.repeat(digits.length - 7)}${digits.slice(-4)}`;
+}
+
+/** ID card and bank account numbers: first 6 and last 4 shown. */
+export function maskNumber(value: string): string {
+  const compact = value.replace(/\s/g, '');
+  if (compact.length <= 10) return `${compact.slice(0, 1)}${'*'.repeat(Math.max(compact.length - 1, 0))}`;
+  return `${compact.slice(0, 6)}${'*'.repeat(compact.length - 10)}${compact.slice(-4)}`;
+}
+
+/** Names keep the family name (first character): 张三丰 → 张**. Latin names keep the first letter. */
+export function maskName(name: string): string {
+  const chars = Array.from(name.trim());
+  if (chars.length === 0) return '';
+  return `${chars[0]}${'*'.repeat(Math.max(chars.length - 1, 1))}`;
+}
+
+export function maskEmail(email: string): string {
+  const at = email.lastIndexOf('@');
+  if (at <= 0) return maskName(email);
+  const local = email.slice(0, at);
+  return `${local.slice(0, 1)}***@${email.slice(at + 1)}`;
+}
+
+/** WeChat openids are pseudonymous but stable: show only a short prefix. */
+export function maskOpenId(openId: string): string {
+  return `${openId.slice(0, 4)}****`;
+}

@@ -1,0 +1,27 @@
+import type { Classified } from '../../domain/debit-reasons';
+
+/** One debit instruction as the bank sees it. Holds personal data: never logged, never in a workflow. */
+export interface DebitInstruction {
+  /** Stored before submission; ISO 20022 EndToEndId (max 35 chars) or the gateway's request number. */
+  idempotencyKey: string;
+  bankCode: string;
+  accountNo: string;
+  accountName: string;
+  amountFen: number;
+  /** Requested collection date, YYYY-MM-DD. */
+  collectionDate: string;
+}
+
+export type BankAnswer =
+  | { status: 'succeeded'; bankRef: string }
+  | { status: 'failed'; rawCode: string; bankRef?: string }
+  /** The bank could not say (timeout, UnionPay 03/04/05/83 style): resolve by querying, never resubmit. */
+  | { status: 'unknown'; rawCode?: string };
+
+export type BankQueryAnswer = BankAnswer | { status: 'not_found' };
+
+export interface BankPort {
+  submitDebit(instruction: DebitInstruction): Promise<BankAnswer>;
+  queryDebit(idempotencyKey: string): Promise<BankQueryAnswer>;
+  classify(rawCode: string): Classified;
+}

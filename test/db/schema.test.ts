@@ -1,0 +1,120 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrateLatest } from '../../db/connection';
+import { PiiCipher } from '../../db/pii-cipher';
+import { appendAudit, verifyAuditChain } from '../../db/repositories/audit';
+import { idempotencyKeyFor } from '../../db/repositories/debits';
+import { freshDatabase, type TestDatabase } from '../support/database';
+import { samplePolicy, seedPolicy } from '../support/fixtures';
+
+let t: TestDatabase;
+const cipher = new PiiCipher('11'.repeat(32));
+
+beforeAll(async () => {
+  t = await freshDatabase({ migrate: false });
+});
+afterAll(async () => {
+  await t.drop();
+});
+
+async function tables(): Promise<string[]> {
+  const result = await t.db.raw<{ rows: { tablename: string }[] }>(
+    `SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename NOT LIKE 'knex_%' ORDER BY tablename`,
+  );
+  return result.rows.map((r) => r.tablename);
+}
+
+describe('migrations on real PostgreSQL', () => {
+  it('apply, roll back completely, and apply again', async () => {
+    const applied = await migrateLatest(t.db);
+    expect(applied.length).toBeGreaterThanOrEqual(5);
+    const created = await tables();
+    expect(created).toEqual(
+      expect.arrayContaining(['policies', 'premium_dues', 'debit_attempts', 'payments', 'contact_attempts', 'audit_events', 'tasks', 'monthly_runs', 'mandates', 'customers']),
+    );
+
+    await t.db.migrate.rollback(undefined, true);
+    expect(await tables()).toEqual([]);
+    const types = await t.db.raw<{ rows: unknown[] }>(`SELECT typname FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = 'public' AND t.typtype = 'e'`);
+    expect(types.rows).toEqual([]);
+
+    expect(await migrateLatest(t.db)).toEqual(applied);
+    expect(await tables()).toEqual(created);
+  });
+});
+
+describe('audit trail', () => {
+  beforeAll(async () => {
+    await appendAudit(t.db, { kind: 'stage_changed', actor: 'test', policyNo: 'P1', dueDate: '2026-12-24', detail: { stage: 'PRE_DUE' } });
+    await appendAudit(t.db, { kind: 'contact_sent', actor: 'test', policyNo: 'P1', dueDate: '2026-12-24', detail: { channel: 'email' } });
+    await appendAudit(t.db, { kind: 'stage_changed', actor: 'test', policyNo: 'P1', dueDate: '2026-12-24', detail: { stage: 'PAID' } });
+  });
+
+  it('chains each row to the one before it', async () => {
+    const rows = await t.db('audit_events').orderBy('seq').select<{ seq: number; prev_hash: string; hash: string }[]>('seq', 'prev_hash', 'hash');
+    expect(rows.map((r) => r.seq)).toEqual([1, 2, 3]);
+    expect(rows[0]!.prev_hash).toBe('0'.repeat(64));
+    expect(rows[1]!.prev_hash).toBe(rows[0]!.hash);
+    expect(rows[2]!.prev_hash).toBe(rows[1]!.hash);
+    expect(new Set(rows.map((r) => r.hash)).size).toBe(3);
+    expect(await verifyAuditChain(t.db)).toEqual({ rows: 3 });
+  });
+
+  it('refuses UPDATE, DELETE and TRUNCATE at the database level', async () => {
+    await expect(t.db('audit_events').where({ seq: 2 }).update({ actor: 'mallory' })).rejects.toThrow(/append-only: UPDATE refused/);
+    await expect(t.db('audit_events').where({ seq: 2 }).delete()).rejects.toThrow(/append-only: DELETE refused/);
+    await expect(t.db.raw('TRUNCATE audit_events')).rejects.toThrow(/append-only: TRUNCATE refused/);
+    expect(await t.db('audit_events').count<{ count: number }[]>('* as count')).toEqual([{ count: 3 }]);
+  });
+
+  it('names the first row altered behind the application’s back', async () => {
+    // A superuser can switch the trigger off; the chain still tells.
+    await t.db.raw('ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only');
+    await t.db('audit_events').where({ seq: 2 }).update({ detail: JSON.stringify({ channel: 'sms' }) });
+    await t.db.raw('ALTER TABLE audit_events ENABLE TRIGGER audit_events_append_only');
+    expect(await verifyAuditChain(t.db)).toEqual({ rows: 3, firstBreak: { seq: 2, problem: 'altered' } });
+  });
+});
+
+describe('debit attempts', () => {
+  it('refuse a second attempt with the same idempotency key, and a second one in flight', async () => {
+    await seedPolicy(t.db, cipher, samplePolicy());
+    const due = await t.db('premium_dues').first<{ id: number }>('id');
+    const row = (attemptNo: number, key: string, status: string) => ({
+      premium_due_id: due.id,
+      attempt_no: attemptNo,
+      idempotency_key: key,
+      bank_code: 'ICBC',
+      amount_fen: 100,
+      collection_date: '2026-12-24',
+      status,
+      workflow_id: 'wf',
+      run_id: 'run',
+      activity_id: '1',
+    });
+    await t.db('debit_attempts').insert(row(1, idempotencyKeyFor(due.id, 1), 'failed'));
+    await expect(t.db('debit_attempts').insert(row(2, idempotencyKeyFor(due.id, 1), 'failed'))).rejects.toThrow(
+      /debit_attempts_idempotency_key_unique/,
+    );
+    await t.db('debit_attempts').insert(row(2, idempotencyKeyFor(due.id, 2), 'submitted'));
+    await expect(t.db('debit_attempts').insert(row(3, idempotencyKeyFor(due.id, 3), 'prepared'))).rejects.toThrow(
+      /debit_attempts_one_in_flight/,
+    );
+  });
+
+  it('keys fit an ISO 20022 EndToEndId (35 characters)', () => {
+    expect(idempotencyKeyFor(Number.MAX_SAFE_INTEGER, 99).length).toBeLessThanOrEqual(35);
+  });
+});
+
+describe('personal data at rest', () => {
+  it('is stored masked and encrypted, never in clear', async () => {
+    const dump = JSON.stringify(await t.db('customers').select()) + JSON.stringify(await t.db('mandates').select()) +
+      JSON.stringify(await t.db('contact_points').select());
+    const policy = samplePolicy();
+    for (const secret of [policy.holderIdNo, policy.accountNo, policy.holderMobile!, policy.holderEmail!, policy.holderName]) {
+      expect(dump).not.toContain(secret);
+    }
+    expect(dump).toContain('138****8000');
+    expect(dump).toContain('622202*********0123');
+  });
+});

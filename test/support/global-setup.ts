@@ -1,0 +1,29 @@
+import type { TestProject } from 'vitest/node';
+import { startPostgres, type PostgresServer } from '../../scripts/provision/postgres';
+import { ensureTestServer } from '../../scripts/provision/test-server';
+import { ensureTemporalCli } from '../../scripts/provision/temporal-cli';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    postgresUrl: string;
+  }
+}
+
+let postgres: PostgresServer | undefined;
+
+/**
+ * Once per test run: make sure both Temporal servers are provisioned (building or downloading them
+ * the first time, with progress on stderr) and start PostgreSQL. Nothing here skips on failure: a
+ * run that cannot get a server fails with the reason.
+ */
+export async function setup(project: TestProject): Promise<void> {
+  ensureTemporalCli();
+  ensureTestServer();
+  postgres = await startPostgres();
+  process.stderr.write(`[test] PostgreSQL: ${postgres.source}\n`);
+  project.provide('postgresUrl', postgres.url);
+}
+
+export async function teardown(): Promise<void> {
+  await postgres?.stop();
+}

@@ -1,0 +1,15 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // Temporal workers need real processes, not worker threads (wasm memory, native bridge).
+    pool: 'forks',
+    // Server-backed files share one PostgreSQL and start their own Temporal servers: one file at a time.
+    fileParallelism: false,
+    globalSetup: ['test/support/global-setup.ts'],
+    // The first run on a fresh machine builds the Temporal CLI and resolves the test server from Maven.
+    hookTimeout: 180_000,
+    testTimeout: 120_000,
+  },
+});

@@ -1,0 +1,2 @@
+// The one workflowsPath: every workflow type the workers register, exported by name.
+export { renewalCycle } from './renewal-cycle';
