@@ -1,3 +1,4 @@
+import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { SEARCH_ATTRIBUTES } from '../workflows/messages';
 import { ensureTestServer } from './provision/test-server';
@@ -7,7 +8,16 @@ import { ensureTemporalCli } from './provision/temporal-cli';
 export async function startTimeSkippingServer(): Promise<{ env: TestWorkflowEnvironment; source: string }> {
   const { executable, source } = ensureTestServer();
   const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable } });
-  // The test server has no visibility store to register against; search attributes are accepted as upserted.
+  // The test server rejects upserts of unregistered keys, like a real server: register them first.
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: 'default',
+    searchAttributes: Object.fromEntries(
+      SEARCH_ATTRIBUTES.map((key) => {
+        if (key.type !== 'KEYWORD') throw new Error(`register ${key.name}: add its type ${key.type} here`);
+        return [key.name, temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD];
+      }),
+    ),
+  });
   return { env, source };
 }
 

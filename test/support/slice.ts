@@ -1,0 +1,64 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
+import { PiiCipher } from '../../db/pii-cipher';
+import { SimulatedBank } from '../../integrations/bank/simulator';
+import { SmtpEmail } from '../../integrations/messaging/smtp-email';
+import { startSmtpCatcher, type SmtpCatcher } from '../../scripts/smtp-catcher';
+import { createRenewalWorker, workflowsPath } from '../../workers/renewal-worker';
+
+const quietBundler = new DefaultLogger('WARN');
+import { freshDatabase, type TestDatabase } from './database';
+import { samplePolicy, seedPolicy } from './fixtures';
+import type { PolicyRecord } from '../../db/repositories/policies';
+
+/** Everything a renewal-cycle test needs around a Temporal server: real PostgreSQL, real SMTP, a bank. */
+export interface SliceRig {
+  database: TestDatabase;
+  smtp: SmtpCatcher;
+  bank: SimulatedBank;
+  cipher: PiiCipher;
+  email: SmtpEmail;
+  /** Runs `fn` with a fresh worker polling the rig's task queue (a worker runs once). */
+  withWorker<T>(fn: () => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export async function startSliceRig(env: TestWorkflowEnvironment, taskQueue: string): Promise<SliceRig> {
+  const database = await freshDatabase();
+  const smtp = await startSmtpCatcher();
+  const bank = new SimulatedBank();
+  const cipher = new PiiCipher('22'.repeat(32));
+  const email = new SmtpEmail(smtp.url, 'renewals@insurer.example');
+  const workflowBundle = await bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: quietBundler });
+  const deps = { db: database.db, cipher, bank, email };
+  return {
+    database,
+    smtp,
+    bank,
+    cipher,
+    email,
+    withWorker: async (fn) => {
+      const worker = await createRenewalWorker(env.nativeConnection, deps, { taskQueue, workflowBundle });
+      return worker.runUntil(fn);
+    },
+    close: async () => {
+      email.close();
+      await smtp.close();
+      await database.drop();
+    },
+  };
+}
+
+/** A policy in the database with a funded account at the simulated bank. */
+export async function seedFundedPolicy(rig: SliceRig, overrides: Partial<PolicyRecord>, balanceFen = 5_000_000): Promise<PolicyRecord> {
+  const policy = samplePolicy(overrides);
+  await seedPolicy(rig.database.db, rig.cipher, policy);
+  rig.bank.openAccount({
+    bankCode: policy.bankCode,
+    accountNo: policy.accountNo,
+    accountName: policy.accountName,
+    balanceFen,
+    status: 'active',
+  });
+  return policy;
+}
