@@ -1,10 +1,12 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, Worker } from '@temporalio/worker';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRenewalCycle } from '../../clients/renewal-cycles';
 import { verifyAuditChain } from '../../db/repositories/audit';
 import { addDays, shanghaiDate } from '../../domain/civil-date';
 import { startTimeSkippingServer } from '../../scripts/temporal-env';
+import { workflowsPath } from '../../workers/renewal-worker';
 import { seedFundedPolicy, startSliceRig, type SliceRig } from '../support/slice';
 
 const taskQueue = 'slice-time-skipping';
@@ -30,15 +32,16 @@ describe('renewal-cycle on the time-skipping server', () => {
     const policy = await seedFundedPolicy(rig, { policyNo: 'P-TS-0001', nextDueDate: dueDate, premiumFen: 1_234_500 }, 2_000_000);
     const wallStart = Date.now();
 
-    const result = await rig.withWorker(async () => {
+    const outcome = await rig.withWorker(async () => {
       const { handle, started } = await startRenewalCycle(env.client, { policyNo: policy.policyNo, dueDate }, taskQueue);
       expect(started).toBe(true);
       // Starting the same cycle again finds the one already running.
       const again = await startRenewalCycle(env.client, { policyNo: policy.policyNo, dueDate }, taskQueue);
       expect(again.started).toBe(false);
       expect(again.handle.workflowId).toBe(`renewal-${policy.policyNo}-${dueDate}`);
-      return handle.result();
+      return { result: await handle.result(), history: await handle.fetchHistory() };
     });
+    const { result, history } = outcome;
     const wallSeconds = (Date.now() - wallStart) / 1000;
     process.stderr.write(`[test] 31 days of cycle took ${wallSeconds.toFixed(1)} s of wall time\n`);
 
@@ -89,6 +92,9 @@ describe('renewal-cycle on the time-skipping server', () => {
       expect(event.activity_id).toBeTruthy();
     }
     expect((await verifyAuditChain(db)).firstBreak).toBeUndefined();
+
+    // The recorded history replays against today's workflow code without a determinism error.
+    await Worker.runReplayHistory({ workflowsPath: workflowsPath(), logger: new DefaultLogger('WARN') }, history);
   });
 
   it('leaves an unfunded premium IN_GRACE with the bank’s reason, having debited nothing', async () => {
