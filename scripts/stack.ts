@@ -1,0 +1,130 @@
+/**
+ * npm run stack: the local stack for development and operations trials.
+ *   - Temporal dev server on localhost:7233 with its Web UI on http://localhost:8233 and the
+ *     search attributes registered (history kept in a SQLite file across restarts),
+ *   - PostgreSQL with migrations applied (DATABASE_URL, else embedded with data kept across restarts),
+ *   - an SMTP catcher on localhost:1025 saving every message as .eml,
+ *   - a renewal worker, and (unless --no-sample) a sample portfolio whose cycles are started,
+ *     so there is something to look at in the UI at once.
+ * Ctrl-C stops everything.
+ */
+import { mkdirSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { startRenewalCycle } from '../clients/renewal-cycles';
+import { connect, migrateLatest } from '../db/connection';
+import { PiiCipher } from '../db/pii-cipher';
+import { addDays, shanghaiDate } from '../domain/civil-date';
+import { SimulatedBank } from '../integrations/bank/simulator';
+import { SmtpEmail } from '../integrations/messaging/smtp-email';
+import { createRenewalWorker } from '../workers/renewal-worker';
+import { cacheDir } from './provision/cache';
+import { createDatabase, redactUrl, startPostgres } from './provision/postgres';
+import { samplePortfolio } from './sample-portfolio';
+import { seedSamplePortfolio } from './seed';
+import { startSmtpCatcher } from './smtp-catcher';
+import { startDevServer } from './temporal-env';
+
+const { values: args } = parseArgs({
+  options: {
+    'no-sample': { type: 'boolean', default: false },
+    'temporal-port': { type: 'string', default: '7233' },
+    'ui-port': { type: 'string', default: '8233' },
+    'postgres-port': { type: 'string', default: '55432' },
+    'smtp-port': { type: 'string', default: '1025' },
+  },
+});
+
+function port(name: keyof typeof args): number {
+  const value = Number(args[name]);
+  if (!Number.isInteger(value) || value <= 0 || value > 65535) throw new Error(`--${name} must be a port number, got ${String(args[name])}`);
+  return value;
+}
+
+/**
+ * Where the stack keeps its state. PostgreSQL runs as the `postgres` user when we are root, and
+ * that user cannot enter root's home, so as root the state lives under /var/tmp instead.
+ */
+function stackDir(): string {
+  if (userInfo().uid !== 0) return cacheDir('stack');
+  const dir = '/var/tmp/renewals-stack';
+  mkdirSync(dir, { recursive: true, mode: 0o755 });
+  return dir;
+}
+
+async function main(): Promise<void> {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const state = stackDir();
+  const stops: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const fn of stops.reverse()) await fn().catch((e: unknown) => console.error(String(e)));
+  };
+  try {
+    const postgres = await startPostgres(process.env.DATABASE_URL ? {} : { dataDir: join(state, 'pgdata'), port: port('postgres-port') });
+    stops.push(() => postgres.stop());
+    const databaseUrl = process.env.DATABASE_URL ? postgres.url : await createDatabase(postgres.url, 'renewals');
+    const db = connect(databaseUrl);
+    stops.push(() => db.destroy());
+    const applied = await migrateLatest(db);
+
+    const smtp = await startSmtpCatcher({ port: port('smtp-port'), dir: join(state, 'mail') });
+    stops.push(() => smtp.close());
+
+    const { env, source } = await startDevServer({
+      port: port('temporal-port'),
+      uiPort: port('ui-port'),
+      dbFilename: join(state, 'temporal.sqlite'),
+    });
+    stops.push(() => env.teardown());
+
+    const cipher = PiiCipher.fromEnv();
+    const today = shanghaiDate(Date.now());
+    const dueDate = addDays(today, 45);
+    const portfolio = args['no-sample'] ? [] : samplePortfolio(dueDate);
+    await seedSamplePortfolio(db, cipher, portfolio);
+    const bank = new SimulatedBank(portfolio.map((p) => p.account));
+    const email = new SmtpEmail(smtp.url, 'Renewals 续期服务 <renewals@insurer.example>');
+    stops.push(async () => email.close());
+    const worker = await createRenewalWorker(env.nativeConnection, { db, cipher, bank, email });
+    const running = worker.run();
+    stops.push(async () => {
+      // The SDK may already be shutting the worker down on the same signal.
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+    });
+
+    const started = [];
+    for (const { policy } of portfolio) {
+      const { handle, started: isNew } = await startRenewalCycle(env.client, { policyNo: policy.policyNo, dueDate });
+      started.push(`${handle.workflowId}${isNew ? '' : ' (already running)'}`);
+    }
+
+    const uiPort = port('ui-port');
+    console.log(`
+Local stack is up (Ctrl-C stops it). State kept in ${state}.
+  Temporal       ${env.address}   (${source})
+  Temporal UI    http://localhost:${uiPort}/namespaces/default/workflows
+  PostgreSQL     ${redactUrl(databaseUrl)}   (${postgres.source}; migrations applied now: ${applied.length})
+  SMTP catcher   ${smtp.url}   (messages saved in ${join(state, 'mail')})
+  Worker         task queue "renewals", in this process
+
+For another shell (npm run worker, psql, the temporal CLI):
+  export DATABASE_URL='${databaseUrl}' TEMPORAL_ADDRESS='${env.address}' SMTP_URL='${smtp.url}'
+${started.length ? `\nSample cycles (due ${dueDate}, reminders in 15 days):\n${started.map((s) => `  ${s}`).join('\n')}\nFind one by search attribute:\n  temporal workflow list --address ${env.address} --query 'PolicyNo="${portfolio[0]!.policy.policyNo}"'\n` : ''}`);
+
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+    console.log('stopping…');
+  } finally {
+    await stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`stack failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
