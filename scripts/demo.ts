@@ -13,6 +13,7 @@ import { startRenewalCycle } from '../clients/renewal-cycles';
 import { connect, migrateLatest } from '../db/connection';
 import { PiiCipher } from '../db/pii-cipher';
 import { verifyAuditChain } from '../db/repositories/audit';
+import { premiumOutcome } from '../db/repositories/premium-outcomes';
 import { addDays, shanghaiDate } from '../domain/civil-date';
 import { formatYuan } from '../domain/money';
 import { SimulatedBank } from '../integrations/bank/simulator';
@@ -65,7 +66,7 @@ async function main(): Promise<void> {
     await seedSamplePortfolio(db, cipher, portfolio);
     const bank = new SimulatedBank(portfolio.map((p) => p.account));
     const email = new SmtpEmail(smtp.url, 'Renewals 续期服务 <renewals@insurer.example>');
-    cleanups.unshift(async () => email.close());
+    cleanups.unshift(() => Promise.resolve(email.close()));
 
     say('5/5 running the cycles: reminder at D-30 09:00, debit on D 10:00');
     const wallStart = Date.now();
@@ -89,19 +90,19 @@ async function main(): Promise<void> {
 
     const rows = [];
     for (const [i, { policy, story }] of portfolio.entries()) {
-      const due = await db('premium_dues').where({ policy_no: policy.policyNo, due_date: dueDate }).first();
-      const contacts = await db('contact_attempts').where({ policy_no: policy.policyNo }).select('channel', 'status', 'suppressed_rule');
+      const outcome = await premiumOutcome(db, policy.policyNo, dueDate);
+      if (!outcome) throw new Error(`premium of ${policy.policyNo} due ${dueDate} is missing`);
       rows.push({
         policyNo: policy.policyNo,
         dueDate,
         premium: formatYuan(policy.premiumFen),
         stage: results[i]!.stage,
-        paidOn: due.paid_at ? shanghaiDate((due.paid_at as Date).getTime()) : null,
-        paidVia: due.paid_via,
+        paidOn: outcome.paidAt ? shanghaiDate(outcome.paidAt.getTime()) : null,
+        paidVia: outcome.paidVia,
         debitAttempts: results[i]!.debitAttempts,
         lastReason: results[i]!.lastReason ?? null,
-        emails: contacts.filter((c) => c.status === 'sent').length,
-        suppressed: contacts.filter((c) => c.status === 'suppressed').map((c) => c.suppressed_rule),
+        emails: outcome.contactsSent,
+        suppressed: outcome.suppressedRules,
         expected: story,
       });
     }

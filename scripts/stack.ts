@@ -86,7 +86,7 @@ async function main(): Promise<void> {
     await seedSamplePortfolio(db, cipher, portfolio);
     const bank = new SimulatedBank(portfolio.map((p) => p.account));
     const email = new SmtpEmail(smtp.url, 'Renewals 续期服务 <renewals@insurer.example>');
-    stops.push(async () => email.close());
+    stops.push(() => Promise.resolve(email.close()));
     const worker = await createRenewalWorker(env.nativeConnection, { db, cipher, bank, email });
     const running = worker.run();
     stops.push(async () => {

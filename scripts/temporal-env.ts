@@ -13,7 +13,7 @@ export async function startTimeSkippingServer(): Promise<{ env: TestWorkflowEnvi
     namespace: 'default',
     searchAttributes: Object.fromEntries(
       SEARCH_ATTRIBUTES.map((key) => {
-        if (key.type !== 'KEYWORD') throw new Error(`register ${key.name}: add its type ${key.type} here`);
+        if (key.type !== 'KEYWORD') throw new Error(`register ${key.name}: add its type ${String(key.type)} here`);
         return [key.name, temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD];
       }),
     ),

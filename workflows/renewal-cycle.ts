@@ -35,7 +35,7 @@ export const DEFAULT_REMINDER_DAYS_BEFORE = 30;
  * date, paid or left in grace. The full plan (retries, grace follow-ups, lapse) builds on this loop.
  */
 export async function renewalCycle(input: RenewalCycleInput): Promise<RenewalCycleResult> {
-  if (!isCivilDate(input.dueDate)) throw new TypeError(`dueDate must be YYYY-MM-DD, got ${input.dueDate}`);
+  if (!isCivilDate(input.dueDate)) throw new TypeError(`dueDate must be YYYY-MM-DD, got ${JSON.stringify(input.dueDate)}`);
   const ref = { policyNo: input.policyNo, dueDate: input.dueDate };
   const timeline = sliceTimeline(input.dueDate, input.reminderDaysBefore ?? DEFAULT_REMINDER_DAYS_BEFORE);
 

@@ -1,5 +1,5 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRenewalCycle } from '../../clients/renewal-cycles';
@@ -94,7 +94,7 @@ describe('renewal-cycle on the time-skipping server', () => {
     expect((await verifyAuditChain(db)).firstBreak).toBeUndefined();
 
     // The recorded history replays against today's workflow code without a determinism error.
-    await Worker.runReplayHistory({ workflowsPath: workflowsPath(), logger: new DefaultLogger('WARN') }, history);
+    await Worker.runReplayHistory({ workflowsPath: workflowsPath() }, history);
   });
 
   it('leaves an unfunded premium IN_GRACE with the bank’s reason, having debited nothing', async () => {
