@@ -1,0 +1,8 @@
+# The renewal worker image used by docker-compose.yml.
+FROM node:20-bookworm-slim
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY . .
+ENV NODE_ENV=production TZ=UTC
+CMD ["npm", "run", "worker"]

@@ -1,0 +1,20 @@
+/** npm run db:migrate: applies the schema migrations to DATABASE_URL and says which ran. */
+import { connect, migrateLatest } from '../db/connection';
+import { redactUrl } from './provision/postgres';
+
+async function main(): Promise<void> {
+  const url = process.env.DATABASE_URL;
+  if (!url) throw new Error('DATABASE_URL is not set');
+  const db = connect(url);
+  try {
+    const applied = await migrateLatest(db);
+    console.log(applied.length ? `applied to ${redactUrl(url)}: ${applied.join(', ')}` : `${redactUrl(url)} is up to date`);
+  } finally {
+    await db.destroy();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`migrate failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
