@@ -1,0 +1,149 @@
+import { addDays, dayOfWeek, daysBetween, isCivilDate, type CivilDate } from './civil-date';
+import { CN_MAINLAND_CALENDAR_DAYS, CN_MAINLAND_PUBLISHED_YEARS } from './calendars/cn-mainland';
+
+/** A day that differs from the plain Monday–Friday week: a day off, or a weekend day worked (调休). */
+export interface CalendarDay {
+  date: CivilDate;
+  kind: 'holiday' | 'workday';
+  name: string;
+}
+
+/** The calendar as a plain object: workflow arguments and results travel as JSON. */
+export interface BusinessCalendarJSON {
+  days: CalendarDay[];
+  publishedYears: number[];
+}
+
+/**
+ * Working days of one jurisdiction. Days without a row follow the plain week, which is also all we
+ * know about a year whose schedule is not published yet: `isPublished` lets callers say so.
+ */
+export class BusinessCalendar {
+  private readonly days = new Map<CivilDate, CalendarDay>();
+  private readonly published: readonly number[];
+
+  /** Later rows for the same date win, so operator rows appended after the built-in data override it. */
+  constructor(days: readonly CalendarDay[], publishedYears: readonly number[]) {
+    for (const day of validDays(days, 'calendar day')) this.days.set(day.date, day);
+    if (!Array.isArray(publishedYears)) {
+      throw new RangeError(`publishedYears must be an array, got ${JSON.stringify(publishedYears)}`);
+    }
+    publishedYears.forEach((year: unknown, index) => {
+      if (!Number.isInteger(year) || (year as number) < 1 || (year as number) > 9999) {
+        throw new RangeError(`publishedYears[${index}] is not a year: ${JSON.stringify(year)}`);
+      }
+    });
+    this.published = [...new Set(publishedYears)].sort((a, b) => a - b);
+  }
+
+  static fromJSON(json: unknown): BusinessCalendar {
+    if (typeof json !== 'object' || json === null) {
+      throw new RangeError(`not a business calendar: ${JSON.stringify(json)}`);
+    }
+    const { days, publishedYears } = json as Partial<BusinessCalendarJSON>;
+    return new BusinessCalendar(days as CalendarDay[], publishedYears as number[]);
+  }
+
+  toJSON(): BusinessCalendarJSON {
+    const days = [...this.days.values()].sort((a, b) => (a.date < b.date ? -1 : 1)).map((day) => ({ ...day }));
+    return { days, publishedYears: [...this.published] };
+  }
+
+  isPublished(year: number): boolean {
+    return this.published.includes(year);
+  }
+
+  /** The row for a date, if any: why a date is or is not a business day, for reports and audit. */
+  entry(date: CivilDate): CalendarDay | undefined {
+    const day = this.days.get(date);
+    return day && { ...day };
+  }
+
+  isBusinessDay(date: CivilDate): boolean {
+    const weekday = dayOfWeek(date); // validates the date, even when a row exists
+    const day = this.days.get(date);
+    if (day) return day.kind === 'workday';
+    return weekday !== 0 && weekday !== 6;
+  }
+
+  /** The date itself if a business day, else the next one: where a debit due on a day off moves. */
+  nextBusinessDay(date: CivilDate): CivilDate {
+    return this.roll(date, 1);
+  }
+
+  /** The date itself if a business day, else the one before (for the one strictly before: addBusinessDays(date, -1)). */
+  previousBusinessDay(date: CivilDate): CivilDate {
+    return this.roll(date, -1);
+  }
+
+  /**
+   * The n-th business day after (n > 0) or before (n < 0) the date, stepping day by day and counting
+   * business days only, so Saturday + 1 is Monday. n = 0 gives nextBusinessDay(date).
+   */
+  addBusinessDays(date: CivilDate, n: number): CivilDate {
+    if (!Number.isInteger(n)) throw new RangeError(`business days must be a whole number, got ${n}`);
+    if (n === 0) return this.nextBusinessDay(date);
+    const step = Math.sign(n);
+    let current = date;
+    for (let left = Math.abs(n); left > 0; ) {
+      current = addDays(current, step);
+      if (this.isBusinessDay(current)) left -= 1;
+    }
+    return current;
+  }
+
+  /**
+   * Business days stepped over from `from` to `to`: `to` counts, `from` does not; negative when `to`
+   * is earlier. So addBusinessDays(from, businessDaysBetween(from, to)) is `to` for any business day `to`.
+   */
+  businessDaysBetween(from: CivilDate, to: CivilDate): number {
+    const span = daysBetween(from, to); // validates both dates
+    const step = span < 0 ? -1 : 1;
+    let count = 0;
+    let current = from;
+    for (let i = 0; i < Math.abs(span); i += 1) {
+      current = addDays(current, step);
+      if (this.isBusinessDay(current)) count += 1;
+    }
+    return step * count;
+  }
+
+  private roll(date: CivilDate, step: 1 | -1): CivilDate {
+    let current = date;
+    while (!this.isBusinessDay(current)) current = addDays(current, step);
+    return current;
+  }
+}
+
+/** Checks rows that may come from JSON or an operator's table, naming the offending one. */
+function validDays(days: unknown, what: string): CalendarDay[] {
+  if (!Array.isArray(days)) throw new RangeError(`${what}s must be an array, got ${JSON.stringify(days)}`);
+  return days.map((day: unknown, index) => {
+    const where = `${what} ${index}`;
+    if (typeof day !== 'object' || day === null) throw new RangeError(`${where} is not an object: ${JSON.stringify(day)}`);
+    const { date, kind, name } = day as Record<string, unknown>;
+    if (!isCivilDate(date)) throw new RangeError(`${where} has a bad date: ${JSON.stringify(date)}`);
+    if (kind !== 'holiday' && kind !== 'workday') {
+      throw new RangeError(`${where} (${date}) has a bad kind: ${JSON.stringify(kind)}, expected "holiday" or "workday"`);
+    }
+    if (typeof name !== 'string' || name.trim() === '') {
+      throw new RangeError(`${where} (${date}) has no name: ${JSON.stringify(name)}`);
+    }
+    return { date, kind, name };
+  });
+}
+
+/**
+ * Mainland banks run batch collection (批量代扣) on the same working days as everyone else: the
+ * payment systems follow the State Council schedule, make-up weekend days included. So a debit
+ * due on a day off goes to the bank on the next business day, and no separate bank calendar is kept.
+ */
+export function bankCollectionDate(calendar: BusinessCalendar, date: CivilDate): CivilDate {
+  return calendar.nextBusinessDay(date);
+}
+
+/** The mainland calendar: the published notices, then the operator's rows, which win on the same date. */
+export function cnMainlandCalendar(extra: readonly CalendarDay[] = []): BusinessCalendar {
+  validDays(extra, 'extra calendar day'); // so an error names the operator's row, not its place after the built-in ones
+  return new BusinessCalendar([...CN_MAINLAND_CALENDAR_DAYS, ...extra], CN_MAINLAND_PUBLISHED_YEARS);
+}
