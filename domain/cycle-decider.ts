@@ -1,0 +1,240 @@
+/**
+ * The decider: given the plan, the policy, the calendar, the cycle's state and the time, what the
+ * renewal-cycle workflow does next. The workflow performs the action, feeds the outcome back into
+ * the state (cycle-state.ts) and asks again; all rules live here, so they are tested without a
+ * server and replay the same way for the same inputs.
+ */
+import type { BusinessCalendar } from './business-calendar';
+import { addDays, shanghaiDate, shanghaiInstant, type CivilDate } from './civil-date';
+import type { CollectionPlan } from './collection-plan';
+import { contactWindowOpening, DEFAULT_CONTACT_LIMITS, type ContactChannel } from './contact-rules';
+import { cycleSchedule, debitSchedule, lapseInstant, lapseSchedule, type PolicySnapshot, type ScheduledStep } from './cycle-schedule';
+import { lastFailedDebit, pendingDebit, type CycleState } from './cycle-state';
+import type { DebitReason } from './debit-reasons';
+import type { RenewalStage } from './renewal-stage';
+
+/** A debit's money can come back by return or reversal for this long; the cycle stays open to hear it. */
+export const RETURN_WINDOW_DAYS = 60;
+
+/** Non-payment reason 11 (other) when the customer gave none: the register needs a code (domain.md). */
+export const NON_PAYMENT_OTHER = 11;
+
+export type CycleAction =
+  /** Sleep until the instant (or until a signal, whichever first); no instant: only a signal helps. */
+  | { type: 'wait'; until?: number; why: string }
+  | {
+      type: 'contact';
+      step: string;
+      template: string;
+      channels: ContactChannel[];
+      allChannels: boolean;
+      reason?: DebitReason;
+      /**
+       * Recorded as suppressed by this rule, not sent. `stale`: its time passed while a later
+       * contact also fell due (a cycle started late, or resumed after a hold), so only the later goes.
+       */
+      suppressedBy?: 'hold' | 'promise_to_pay' | 'stale';
+    }
+  | { type: 'task'; step: string; task: 'call' | 'escalation' | 'fix_account'; assignee: 'agent' | 'team_lead' | 'operations'; suppressedBy?: 'hold' | 'promise_to_pay' }
+  /** `covers`: planned attempts that passed while debits were held, replaced by this one. */
+  | { type: 'debit'; step: string; attemptNo: number; collectionDate: CivilDate; covers: string[] }
+  | { type: 'promise_broken'; promisedDate: CivilDate }
+  /** Automatic premium loan from the cash value (elected, and the cash value covers the premium). */
+  | { type: 'premium_loan' }
+  | { type: 'lapse'; nonPaymentReason: number }
+  | { type: 'enter_reinstatement_window' }
+  | { type: 'close'; stage: 'PAID' };
+
+export interface Decision {
+  action: CycleAction;
+  stage: RenewalStage;
+}
+
+export interface DecisionInput {
+  plan: CollectionPlan;
+  policy: PolicySnapshot;
+  calendar: BusinessCalendar;
+  state: CycleState;
+  now: number;
+}
+
+const DAY_MS = 86_400_000;
+
+export function stageOf({ plan, policy, calendar, state, now }: DecisionInput): RenewalStage {
+  if (state.paid) return 'PAID';
+  if (state.lapsedAt !== undefined) return 'LAPSED';
+  if (now >= shanghaiInstant(addDays(policy.dueDate, 1))) return 'IN_GRACE';
+  const firstDebit = debitSchedule(plan, policy, calendar)[0];
+  if (pendingDebit(state) || (firstDebit && now >= firstDebit.at)) return 'DEBITING';
+  return 'PRE_DUE';
+}
+
+/** Contacts are held through the promised date + 1 (domain.md); they resume the day after. */
+function promiseEnd(promised: CivilDate): number {
+  return shanghaiInstant(addDays(promised, 2));
+}
+
+function customerSuppression(state: CycleState, now: number): 'hold' | 'promise_to_pay' | undefined {
+  if (state.holds.length > 0) return 'hold';
+  if (state.promiseUntil !== undefined && now < promiseEnd(state.promiseUntil)) return 'promise_to_pay';
+  return undefined;
+}
+
+/** When a due contact may go out: now, or the next opening of the quiet-hours window. */
+function contactOpening(channels: readonly ContactChannel[], now: number): number {
+  return Math.max(...channels.map((c) => contactWindowOpening(now, DEFAULT_CONTACT_LIMITS, c)));
+}
+
+function debitsBlocked(input: DecisionInput): string | undefined {
+  const { state, policy } = input;
+  if (!policy.hasMandate) return 'no mandate: the customer pays at the counter or online';
+  if (state.holds.length > 0) return `collection held (${state.holds.join(', ')})`;
+  if (pendingDebit(state)) return 'a debit is in flight';
+  if (state.accountBlocked) return 'waiting for a new or fixed account';
+  return undefined;
+}
+
+function nextAttemptNo(state: CycleState): number {
+  return state.debits.length + 1;
+}
+
+/** An attempt made now (account fixed, operator asked): today if a business day, else the next. */
+function extraDebit(input: DecisionInput): CycleAction {
+  const { calendar, state, now } = input;
+  const date = calendar.nextBusinessDay(shanghaiDate(now));
+  const extraNo = state.debits.filter((d) => d.step.startsWith('debit_extra_')).length + 1;
+  return { type: 'debit', step: `debit_extra_${extraNo}`, attemptNo: nextAttemptNo(state), collectionDate: date, covers: [] };
+}
+
+/**
+ * 00:00 after the last grace day; when a hold outlasted grace, 00:00 after the day it was released,
+ * so the customer keeps that whole day to pay (payment by 24:00 keeps the policy in force).
+ */
+function effectiveLapseInstant({ policy, state }: DecisionInput): number {
+  const lapseAt = lapseInstant(policy);
+  if (state.lastHoldReleasedAt === undefined || state.lastHoldReleasedAt < lapseAt) return lapseAt;
+  return shanghaiInstant(addDays(shanghaiDate(state.lastHoldReleasedAt), 1));
+}
+
+function lapseAllowed(input: DecisionInput): boolean {
+  const { state, policy } = input;
+  if (state.operatorDecision === 'lapse') return true;
+  const failure = lastFailedDebit(state);
+  // Only a customer's failure can lapse a policy: bank, insurer or agent faults cannot (court practice).
+  if (failure) return failure.customerFault === true;
+  return !policy.hasMandate;
+}
+
+export function decide(input: DecisionInput): Decision {
+  const { plan, policy, calendar, state, now } = input;
+  const stage = stageOf(input);
+  const at = (action: CycleAction): Decision => ({ action, stage });
+
+  if (state.paid) {
+    if (state.paid.via === 'debit') {
+      const returnWindowEnds = state.paid.at + RETURN_WINDOW_DAYS * DAY_MS;
+      if (now < returnWindowEnds) return at({ type: 'wait', until: returnWindowEnds, why: 'paid; listening for a late return' });
+    }
+    return at({ type: 'close', stage: 'PAID' });
+  }
+
+  if (state.lapsedAt !== undefined) {
+    const pending = lapseSchedule(plan, policy, calendar).filter((s) => !state.done.includes(s.step));
+    const next = pending[0];
+    if (!next) return at({ type: 'enter_reinstatement_window' });
+    return next.at <= now ? dueStep(input, next, [next]) : at({ type: 'wait', until: next.at, why: `next: ${next.step}` });
+  }
+
+  if (state.promiseUntil !== undefined && now >= promiseEnd(state.promiseUntil)) {
+    return at({ type: 'promise_broken', promisedDate: state.promiseUntil });
+  }
+
+  const blocked = debitsBlocked(input);
+  if (state.extraDebitsRequested > 0 && !blocked) return at(extraDebit(input));
+  const failure = lastFailedDebit(state);
+  if (state.accountBlocked && failure && !state.done.includes(`fix_account_${failure.attemptNo}`)) {
+    return at({ type: 'task', step: `fix_account_${failure.attemptNo}`, task: 'fix_account', assignee: 'agent' });
+  }
+
+  const lapseAt = effectiveLapseInstant(input);
+  // Grace ends at lapseAt: what the plan put after it (a notice for the final sweep) is not sent.
+  const pending = cycleSchedule(plan, policy, calendar, state).filter(
+    (s) => !state.done.includes(s.step) && (s.kind === 'debit' ? !blocked : s.at < lapseAt),
+  );
+  const due = pending.filter((s) => s.at <= now);
+  const first = due[0];
+  if (first) return dueStep(input, first, due);
+
+  if (now >= lapseAt) return graceEnd(input, blocked);
+
+  const wakeAt = Math.min(lapseAt, ...pending.map((s) => s.at), ...(state.promiseUntil ? [promiseEnd(state.promiseUntil)] : []));
+  const next = pending.find((s) => s.at === wakeAt);
+  return at({ type: 'wait', until: wakeAt, why: next ? `next: ${next.step}` : 'grace ends' });
+}
+
+/** The first step due; a debit replaces every earlier planned attempt that is also overdue. */
+function dueStep(input: DecisionInput, step: ScheduledStep, due: readonly ScheduledStep[]): Decision {
+  const { state, now } = input;
+  const stage = stageOf(input);
+  switch (step.kind) {
+    case 'debit': {
+      const debits = due.filter((s): s is Extract<ScheduledStep, { kind: 'debit' }> => s.kind === 'debit');
+      const latest = debits[debits.length - 1]!;
+      const late = latest.at < now - DAY_MS / 2;
+      const collectionDate = late ? input.calendar.nextBusinessDay(shanghaiDate(now)) : latest.collectionDate;
+      return {
+        stage,
+        action: {
+          type: 'debit',
+          step: latest.step,
+          attemptNo: nextAttemptNo(state),
+          collectionDate,
+          covers: debits.slice(0, -1).map((s) => s.step),
+        },
+      };
+    }
+    case 'task': {
+      // A call is a contact with the customer; an escalation is internal and always goes ahead.
+      const suppressedBy = step.task === 'call' ? customerSuppression(state, now) : undefined;
+      return { stage, action: { type: 'task', step: step.step, task: step.task, assignee: step.assignee, ...(suppressedBy ? { suppressedBy } : {}) } };
+    }
+    case 'contact': {
+      const superseded = due.some((s) => s.kind === 'contact' && s.at > step.at) || (step.expiresAt !== undefined && now >= step.expiresAt);
+      const suppressedBy = customerSuppression(state, now) ?? (superseded ? 'stale' : undefined);
+      if (!suppressedBy) {
+        const opening = contactOpening(step.channels, now);
+        if (opening > now) return { stage, action: { type: 'wait', until: opening, why: `quiet hours: ${step.step} at the window's opening` } };
+      }
+      return {
+        stage,
+        action: {
+          type: 'contact',
+          step: step.step,
+          template: step.template,
+          channels: step.channels,
+          allChannels: step.allChannels,
+          ...(step.reason ? { reason: step.reason } : {}),
+          ...(suppressedBy ? { suppressedBy } : {}),
+        },
+      };
+    }
+  }
+}
+
+/** 00:00 after the last grace day, unpaid: loan, escalate, wait, or suspend. */
+function graceEnd(input: DecisionInput, blocked: string | undefined): Decision {
+  const { policy, state } = input;
+  const stage = stageOf(input);
+  if (state.holds.length > 0) return { stage, action: { type: 'wait', why: `lapse blocked by hold (${state.holds.join(', ')})` } };
+  if (pendingDebit(state)) return { stage, action: { type: 'wait', why: 'lapse waits for the debit in flight' } };
+  if (policy.aplElected && policy.cashValueFen >= policy.premiumFen && !state.done.includes('premium_loan')) {
+    return { stage, action: { type: 'premium_loan' } };
+  }
+  if (lapseAllowed(input)) {
+    return { stage, action: { type: 'lapse', nonPaymentReason: state.refusalReason ?? NON_PAYMENT_OTHER } };
+  }
+  if (!state.done.includes('grace_end_escalation')) {
+    return { stage, action: { type: 'task', step: 'grace_end_escalation', task: 'escalation', assignee: 'operations' } };
+  }
+  return { stage, action: { type: 'wait', why: `not the customer's fault${blocked ? `; ${blocked}` : ''}: operations decide` } };
+}

@@ -1,0 +1,147 @@
+/**
+ * The state of one premium's cycle and the pure transitions that events make to it. The workflow
+ * holds one of these, applies signals and activity outcomes through these functions, and asks the
+ * decider what to do next. Everything here is non-personal and JSON-serialisable.
+ */
+import type { CivilDate } from './civil-date';
+import type { DebitReason } from './debit-reasons';
+
+import type { HoldKind } from './contact-rules';
+
+export type { HoldKind };
+export const HOLD_KINDS: readonly HoldKind[] = ['claim', 'servicing', 'dispute', 'moratorium'];
+
+export type PaidVia = 'debit' | 'counter' | 'online' | 'transfer' | 'apl';
+
+export interface DebitRecord {
+  attemptNo: number;
+  step: string;
+  collectionDate: CivilDate;
+  outcome: 'pending' | 'succeeded' | 'failed' | 'returned';
+  reason?: DebitReason;
+  retryable?: boolean;
+  customerFault?: boolean;
+}
+
+export interface CycleState {
+  /** Steps carried out (sent, suppressed, opened, attempted), by plan step name. */
+  done: string[];
+  debits: DebitRecord[];
+  paid?: { via: PaidVia; at: number };
+  promiseUntil?: CivilDate;
+  /** A promise broken (its date passed unpaid): the ladder resumed. */
+  brokenPromises: number;
+  holds: HoldKind[];
+  /** When the last hold was released: a lapse it postponed waits for the end of that day. */
+  lastHoldReleasedAt?: number;
+  /** A debit failed for a reason that needs a new or fixed account; debits wait for accountUpdated. */
+  accountBlocked: boolean;
+  /** Debits requested outside the plan's dates (account fixed, operator asked), not yet made. */
+  extraDebitsRequested: number;
+  refusalReason?: number;
+  /** Operations' answer to a grace-end escalation. */
+  operatorDecision?: 'retry_debit' | 'lapse';
+  lapsedAt?: number;
+  nonPaymentReason?: number;
+}
+
+export function initialCycleState(): CycleState {
+  return { done: [], debits: [], brokenPromises: 0, holds: [], accountBlocked: false, extraDebitsRequested: 0 };
+}
+
+export function markDone(state: CycleState, ...steps: string[]): void {
+  for (const step of steps) if (!state.done.includes(step)) state.done.push(step);
+}
+
+export function debitStarted(state: CycleState, record: Pick<DebitRecord, 'attemptNo' | 'step' | 'collectionDate'>, covers: readonly string[]): void {
+  state.debits.push({ ...record, outcome: 'pending' });
+  markDone(state, record.step, ...covers);
+  if (record.step.startsWith('debit_extra_')) state.extraDebitsRequested = Math.max(0, state.extraDebitsRequested - 1);
+}
+
+export type DebitResult =
+  | { status: 'succeeded'; at: number }
+  | { status: 'failed'; reason: DebitReason; retryable: boolean; customerFault: boolean }
+  | { status: 'pending' }
+  /** A return or reversal after a success: the money came back, the premium is open again. */
+  | { status: 'returned'; reason: DebitReason; customerFault: boolean };
+
+/** Applies a debit's outcome (from the activity, or later by a bankResult signal). */
+export function debitResolved(state: CycleState, attemptNo: number, result: DebitResult): void {
+  const record = state.debits.find((d) => d.attemptNo === attemptNo);
+  if (!record) throw new RangeError(`no debit attempt ${attemptNo} in this cycle`);
+  switch (result.status) {
+    case 'pending':
+      return;
+    case 'succeeded':
+      record.outcome = 'succeeded';
+      if (!state.paid) state.paid = { via: 'debit', at: result.at };
+      return;
+    case 'failed':
+      Object.assign(record, { outcome: 'failed', reason: result.reason, retryable: result.retryable, customerFault: result.customerFault });
+      // Closed, frozen, mismatched or unauthorised: retrying the same account cannot succeed.
+      if (!result.retryable) state.accountBlocked = true;
+      return;
+    case 'returned':
+      Object.assign(record, { outcome: 'returned', reason: result.reason, retryable: false, customerFault: result.customerFault });
+      if (state.paid?.via === 'debit') state.paid = undefined;
+      return;
+  }
+}
+
+export function paymentReceived(state: CycleState, via: PaidVia, at: number): void {
+  if (!state.paid) state.paid = { via, at };
+}
+
+export function promiseMade(state: CycleState, until: CivilDate): void {
+  state.promiseUntil = until;
+}
+
+/** The promised date passed unpaid: the ladder resumes where it stands. */
+export function promiseBroken(state: CycleState): void {
+  state.promiseUntil = undefined;
+  state.brokenPromises += 1;
+}
+
+export function holdPlaced(state: CycleState, kind: HoldKind): void {
+  if (!state.holds.includes(kind)) state.holds.push(kind);
+}
+
+export function holdReleased(state: CycleState, kind: HoldKind, at: number): void {
+  if (!state.holds.includes(kind)) return;
+  state.holds = state.holds.filter((h) => h !== kind);
+  state.lastHoldReleasedAt = at;
+}
+
+/** A new or fixed account: debits resume at once with one extra attempt. */
+export function accountUpdated(state: CycleState): void {
+  if (state.accountBlocked) {
+    state.accountBlocked = false;
+    state.extraDebitsRequested += 1;
+  }
+}
+
+export function customerRefused(state: CycleState, reasonCode: number): void {
+  state.refusalReason = reasonCode;
+}
+
+export function operatorDecided(state: CycleState, decision: 'retry_debit' | 'lapse'): void {
+  state.operatorDecision = decision;
+  if (decision === 'retry_debit') {
+    state.extraDebitsRequested += 1;
+    state.accountBlocked = false;
+  }
+}
+
+export function lapsed(state: CycleState, at: number, nonPaymentReason: number): void {
+  state.lapsedAt = at;
+  state.nonPaymentReason = nonPaymentReason;
+}
+
+export function pendingDebit(state: CycleState): DebitRecord | undefined {
+  return state.debits.find((d) => d.outcome === 'pending');
+}
+
+export function lastFailedDebit(state: CycleState): DebitRecord | undefined {
+  return [...state.debits].reverse().find((d) => d.outcome === 'failed' || d.outcome === 'returned');
+}

@@ -1,0 +1,323 @@
+import { describe, expect, it } from 'vitest';
+import { cnMainlandCalendar } from '../../domain/business-calendar';
+import { STANDARD_60 } from '../../domain/collection-plan';
+import { decide, RETURN_WINDOW_DAYS } from '../../domain/cycle-decider';
+import { debitSchedule } from '../../domain/cycle-schedule';
+import {
+  accountUpdated,
+  customerRefused,
+  holdPlaced,
+  holdReleased,
+  initialCycleState,
+  operatorDecided,
+  paymentReceived,
+  promiseMade,
+} from '../../domain/cycle-state';
+import type { DebitResult } from '../../domain/cycle-state';
+import { actions, samplePolicy, shanghai, simulate } from '../support/cycle-simulation';
+
+const insufficient: DebitResult = { status: 'failed', reason: 'INSUFFICIENT_FUNDS', retryable: true, customerFault: true };
+const closed: DebitResult = { status: 'failed', reason: 'ACCOUNT_CLOSED', retryable: false, customerFault: true };
+const bankError: DebitResult = { status: 'failed', reason: 'BANK_ERROR', retryable: true, customerFault: false };
+const calendar = cnMainlandCalendar();
+
+function withDone(...steps: string[]) {
+  const state = initialCycleState();
+  state.done.push(...steps);
+  return state;
+}
+
+describe('standard-60 on a premium due Thursday 2026-12-24', () => {
+  it('reminds at D-30, D-15 and D-3, debits on D, and closes when the return window has passed', () => {
+    const { log, end, state } = simulate({ policy: samplePolicy(), start: '2026-11-01 08:00' });
+    expect(actions(log)).toEqual([
+      '2026-11-24 09:00 contact reminder_d-30',
+      '2026-12-09 09:00 contact reminder_d-15',
+      '2026-12-21 09:00 contact reminder_d-3',
+      '2026-12-24 10:00 debit debit_1#1@2026-12-24',
+      `2027-02-22 10:00 close`, // 60 days after the debit, no return heard
+    ]);
+    expect(end).toBe('closed');
+    expect(state.paid?.via).toBe('debit');
+    expect(RETURN_WINDOW_DAYS).toBe(60);
+  });
+
+  it('moves stages PRE_DUE → DEBITING → PAID', () => {
+    const { log } = simulate({ policy: samplePolicy(), start: '2026-11-01 08:00' });
+    expect(log.find((e) => e.action.type === 'debit')!.stage).toBe('DEBITING');
+    expect(log[0]!.stage).toBe('PRE_DUE');
+    expect(log[log.length - 1]!.stage).toBe('PAID');
+  });
+
+  it('adds the agent call at D-15 for high-value policies (annualised premium ≥ 10,000 yuan or segment A)', () => {
+    const byPremium = simulate({ policy: samplePolicy({ premiumFen: 250_000, paymentFrequency: 'quarterly' }), start: '2026-11-01 08:00' });
+    expect(actions(byPremium.log)).toContain('2026-12-09 09:00 task call_d-15→agent');
+    const bySegment = simulate({ policy: samplePolicy({ segment: 'A' }), start: '2026-11-01 08:00' });
+    expect(actions(bySegment.log)).toContain('2026-12-09 09:00 task call_d-15→agent');
+    const ordinary = simulate({ policy: samplePolicy({ premiumFen: 999_999 }), start: '2026-11-01 08:00' });
+    expect(actions(ordinary.log).some((a) => a.includes('call_d-15'))).toBe(false);
+  });
+
+  it('never paid: every planned attempt on a business day, follow-ups, suspension at 00:00 of D+61, lapse notices', () => {
+    const { log, end, state } = simulate({ policy: samplePolicy(), start: '2026-11-01 08:00', world: { debit: () => insufficient } });
+    expect(actions(log).slice(3)).toEqual([
+      '2026-12-24 10:00 debit debit_1#1@2026-12-24',
+      '2026-12-25 09:00 contact debit_failed_notice_1',
+      '2026-12-28 10:00 debit debit_2#2@2026-12-28', // D+3 is a Sunday
+      '2026-12-29 09:00 contact debit_failed_notice_2',
+      '2026-12-31 09:00 task call_d+7→agent',
+      '2026-12-31 10:00 debit debit_3#3@2026-12-31',
+      '2027-01-01 09:00 contact debit_failed_notice_3',
+      '2027-01-07 10:00 debit debit_4#4@2027-01-07',
+      '2027-01-08 09:00 contact lapse_risk_d+15',
+      '2027-01-08 09:00 contact debit_failed_notice_4',
+      '2027-01-14 10:00 debit debit_5#5@2027-01-14',
+      '2027-01-15 09:00 contact debit_failed_notice_5',
+      '2027-01-23 09:00 task call_d+30→agent',
+      '2027-01-25 10:00 debit debit_6#6@2027-01-25', // D+30 is a Saturday
+      '2027-01-26 09:00 contact debit_failed_notice_6',
+      '2027-02-02 10:00 debit debit_7#7@2027-02-02',
+      '2027-02-03 09:00 contact debit_failed_notice_7',
+      '2027-02-07 09:00 task escalation_d+45→team_lead',
+      '2027-02-12 10:00 debit debit_8#8@2027-02-12',
+      '2027-02-13 09:00 contact debit_failed_notice_8',
+      '2027-02-17 09:00 contact final_notice_d+55',
+      '2027-02-22 10:00 debit debit_9#9@2027-02-22', // final sweep on the last grace day
+      '2027-02-23 00:00 lapse reason 11',
+      '2027-02-23 09:00 contact lapse_sms_d+61',
+      '2027-02-23 10:00 contact lapse_letter',
+      '2027-02-23 10:00 enter_reinstatement_window',
+    ]);
+    expect(end).toBe('reinstatement_window');
+    expect(state.lapsedAt).toBe(shanghai('2027-02-23 00:00'));
+    expect(log.find((e) => e.action.type === 'lapse')!.stage).toBe('IN_GRACE');
+    expect(log[log.length - 1]!.stage).toBe('LAPSED');
+  });
+
+  it('records the customer’s refusal reason as the non-payment reason', () => {
+    const { state } = simulate({
+      policy: samplePolicy(),
+      start: '2026-11-01 08:00',
+      world: { debit: () => insufficient, events: [{ at: '2027-01-10 15:00', apply: (s) => customerRefused(s, 8) }] },
+    });
+    expect(state.nonPaymentReason).toBe(8);
+  });
+});
+
+describe('retries and account problems', () => {
+  it('insufficient funds, then paid at the next attempt after a deposit', () => {
+    let attempts = 0;
+    const { log, state } = simulate({
+      policy: samplePolicy(),
+      start: '2026-12-20 08:00',
+      world: { debit: () => (++attempts === 1 ? insufficient : { status: 'succeeded', at: 0 }) },
+      state: withDone('reminder_d-30', 'reminder_d-15'),
+    });
+    expect(actions(log)).toEqual([
+      '2026-12-21 09:00 contact reminder_d-3',
+      '2026-12-24 10:00 debit debit_1#1@2026-12-24',
+      '2026-12-25 09:00 contact debit_failed_notice_1',
+      '2026-12-28 10:00 debit debit_2#2@2026-12-28',
+      '2027-02-26 10:00 close',
+    ]);
+    expect(state.paid).toEqual({ via: 'debit', at: shanghai('2026-12-28 10:00') });
+  });
+
+  it('closed account: debits stop, an account-fix task, and the update brings an immediate attempt', () => {
+    let attempts = 0;
+    const { log, state } = simulate({
+      policy: samplePolicy(),
+      start: '2026-12-20 08:00',
+      world: {
+        debit: () => (++attempts === 1 ? closed : { status: 'succeeded', at: 0 }),
+        events: [{ at: '2027-01-05 14:30', apply: accountUpdated }],
+      },
+      state: withDone('reminder_d-30', 'reminder_d-15'),
+    });
+    expect(actions(log)).toEqual([
+      '2026-12-21 09:00 contact reminder_d-3',
+      '2026-12-24 10:00 debit debit_1#1@2026-12-24',
+      '2026-12-24 10:00 task fix_account_1→agent',
+      '2026-12-25 09:00 contact debit_failed_notice_1',
+      '2026-12-31 09:00 task call_d+7→agent', // the ladder of contacts goes on; debits do not
+      '2027-01-05 14:30 debit debit_extra_1#2@2027-01-05',
+      '2027-03-06 14:30 close',
+    ]);
+    expect(state.debits.map((d) => d.outcome)).toEqual(['failed', 'succeeded']);
+  });
+
+  it('bank faults through grace end do not lapse: operations get an escalation and decide', () => {
+    const { log, end, state } = simulate({ policy: samplePolicy(), start: '2027-02-20 08:00', world: { debit: () => bankError }, state: (() => {
+      const s = initialCycleState();
+      s.done.push(...['reminder_d-30', 'reminder_d-15', 'reminder_d-3', 'call_d+7', 'call_d+30', 'escalation_d+45', 'lapse_risk_d+15', 'final_notice_d+55']);
+      s.done.push(...['debit_1', 'debit_2', 'debit_3', 'debit_4', 'debit_5', 'debit_6', 'debit_7', 'debit_8']);
+      return s;
+    })() });
+    expect(actions(log)).toEqual([
+      '2027-02-22 10:00 debit debit_9#1@2027-02-22',
+      '2027-02-23 00:00 task grace_end_escalation→operations',
+    ]);
+    expect(end).toBe('blocked');
+    expect(state.lapsedAt).toBeUndefined();
+    expect(log[log.length - 1]!.action).toMatchObject({ type: 'wait', why: expect.stringContaining('operations decide') });
+
+    operatorDecided(state, 'lapse');
+    const after = decide({ plan: STANDARD_60, policy: samplePolicy(), calendar, state, now: shanghai('2027-02-24 10:00') });
+    expect(after.action).toEqual({ type: 'lapse', nonPaymentReason: 11 });
+  });
+
+  it('operations may ask for one more debit after a bank-fault escalation', () => {
+    const state = initialCycleState();
+    state.done.push('grace_end_escalation');
+    state.debits.push({ attemptNo: 1, step: 'debit_9', collectionDate: '2027-02-22', outcome: 'failed', reason: 'BANK_ERROR', retryable: true, customerFault: false });
+    operatorDecided(state, 'retry_debit');
+    const next = decide({ plan: STANDARD_60, policy: samplePolicy(), calendar, state, now: shanghai('2027-02-27 11:00') }); // a Saturday
+    expect(next.action).toEqual({ type: 'debit', step: 'debit_extra_1', attemptNo: 2, collectionDate: '2027-03-01', covers: [] });
+  });
+
+  it('automatic premium loan at grace end when elected and the cash value covers the premium', () => {
+    const policy = samplePolicy({ aplElected: true, cashValueFen: 800_000 });
+    const { log, state } = simulate({ policy, start: '2027-02-21 08:00', world: { debit: () => insufficient, premiumLoanGranted: true } });
+    expect(actions(log).slice(-2)).toEqual(['2027-02-23 00:00 premium_loan', '2027-02-23 00:00 close']);
+    expect(state.paid).toEqual({ via: 'apl', at: shanghai('2027-02-23 00:00') });
+    expect(state.lapsedAt).toBeUndefined();
+  });
+
+  it('no premium loan when the cash value falls short: suspension', () => {
+    const policy = samplePolicy({ aplElected: true, cashValueFen: 499_999 });
+    const { state } = simulate({ policy, start: '2027-02-21 08:00', world: { debit: () => insufficient } });
+    expect(state.lapsedAt).toBe(shanghai('2027-02-23 00:00'));
+  });
+});
+
+describe('payments, promises and holds', () => {
+  it('a counter payment before the due date cancels later reminders and submits no debit', () => {
+    const { log, state } = simulate({
+      policy: samplePolicy(),
+      start: '2026-11-01 08:00',
+      world: { events: [{ at: '2026-12-10 11:00', apply: (s) => paymentReceived(s, 'counter', shanghai('2026-12-10 11:00')) }] },
+    });
+    expect(actions(log)).toEqual([
+      '2026-11-24 09:00 contact reminder_d-30',
+      '2026-12-09 09:00 contact reminder_d-15',
+      '2026-12-10 11:00 close',
+    ]);
+    expect(state.debits).toEqual([]);
+  });
+
+  it('a promise to pay suppresses contacts through the promised date + 1; broken, the ladder resumes', () => {
+    const { log } = simulate({
+      policy: samplePolicy(),
+      start: '2026-12-24 11:00',
+      world: {
+        debit: () => insufficient,
+        events: [{ at: '2026-12-24 15:00', apply: (s) => promiseMade(s, '2027-01-06') }],
+      },
+      state: (() => {
+        const s = initialCycleState();
+        s.done.push('reminder_d-30', 'reminder_d-15', 'reminder_d-3', 'debit_1');
+        s.debits.push({ attemptNo: 1, step: 'debit_1', collectionDate: '2026-12-24', outcome: 'failed', reason: 'INSUFFICIENT_FUNDS', retryable: true, customerFault: true });
+        return s;
+      })(),
+    });
+    const lines = actions(log);
+    expect(lines.slice(0, 9)).toEqual([
+      '2026-12-25 09:00 contact debit_failed_notice_1 [promise_to_pay]',
+      '2026-12-28 10:00 debit debit_2#2@2026-12-28', // debits go on: they are how the promise is kept
+      '2026-12-29 09:00 contact debit_failed_notice_2 [promise_to_pay]',
+      '2026-12-31 09:00 task call_d+7→agent [promise_to_pay]',
+      '2026-12-31 10:00 debit debit_3#3@2026-12-31',
+      '2027-01-01 09:00 contact debit_failed_notice_3 [promise_to_pay]',
+      '2027-01-07 10:00 debit debit_4#4@2027-01-07', // 1-07 is the promised date + 1: still quiet
+      '2027-01-08 00:00 promise_broken',
+      '2027-01-08 09:00 contact lapse_risk_d+15',
+    ]);
+  });
+
+  const heldFromFebruary = (debit: () => DebitResult) =>
+    simulate({
+      policy: samplePolicy(),
+      start: '2027-02-01 08:00',
+      world: {
+        debit,
+        events: [
+          { at: '2027-02-01 12:00', apply: (s) => holdPlaced(s, 'claim') },
+          { at: '2027-03-10 16:00', apply: (s) => holdReleased(s, 'claim', shanghai('2027-03-10 16:00')) },
+        ],
+      },
+      state: withDone('reminder_d-30', 'reminder_d-15', 'reminder_d-3', 'call_d+7', 'call_d+30', 'lapse_risk_d+15', 'debit_1', 'debit_2', 'debit_3', 'debit_4', 'debit_5', 'debit_6'),
+    });
+
+  it('a claim hold pauses debits and contacts, blocks lapse, and on release makes one catch-up attempt', () => {
+    const { log, state } = heldFromFebruary(() => ({ status: 'succeeded', at: 0 }));
+    expect(actions(log)).toEqual([
+      '2027-02-07 09:00 task escalation_d+45→team_lead', // internal: not held
+      '2027-02-17 09:00 contact final_notice_d+55 [hold]',
+      '2027-03-10 16:00 debit debit_9#1@2027-03-10 covers debit_7,debit_8',
+      '2027-05-09 16:00 close',
+    ]);
+    // Held past grace end, the cycle waited for the release, not for a time.
+    expect(log.find((e) => e.action.type === 'wait' && e.action.why.includes('lapse blocked by hold'))).toBeDefined();
+    expect(state.lapsedAt).toBeUndefined();
+  });
+
+  it('released after grace end and still unpaid, the policy lapses at the end of the release day', () => {
+    const { log, state } = heldFromFebruary(() => insufficient);
+    expect(actions(log).slice(2, 4)).toEqual(['2027-03-10 16:00 debit debit_9#1@2027-03-10 covers debit_7,debit_8', '2027-03-11 00:00 lapse reason 11']);
+    expect(state.lapsedAt).toBe(shanghai('2027-03-11 00:00'));
+  });
+});
+
+describe('time rules', () => {
+  it('a reminder that falls due at 22:00 goes out at 09:00 the next day', () => {
+    const { log } = simulate({ policy: samplePolicy(), start: '2026-12-21 22:00', state: (() => {
+      const s = initialCycleState();
+      s.done.push('reminder_d-30', 'reminder_d-15');
+      return s;
+    })() });
+    expect(actions(log)[0]).toBe('2026-12-22 09:00 contact reminder_d-3');
+  });
+
+  it('a cycle started late records the missed reminders as stale and makes one debit for the missed attempts', () => {
+    const { log } = simulate({ policy: samplePolicy(), start: '2027-01-04 11:00', world: { debit: () => ({ status: 'succeeded', at: 0 }) } });
+    expect(actions(log)).toEqual([
+      '2027-01-04 11:00 contact reminder_d-30 [stale]',
+      '2027-01-04 11:00 contact reminder_d-15 [stale]',
+      '2027-01-04 11:00 contact reminder_d-3 [stale]', // 'debit tomorrow' makes no sense after the due date
+      '2027-01-04 11:00 debit debit_3#1@2027-01-04 covers debit_1,debit_2',
+      '2027-03-05 11:00 close',
+    ]);
+  });
+
+  it('moves debits off the National Day holiday and drops attempts that land on a date already used', () => {
+    const steps = debitSchedule(STANDARD_60, samplePolicy({ dueDate: '2026-10-01' }), calendar);
+    expect(steps.map((s) => `${s.step}@${s.collectionDate}`)).toEqual([
+      'debit_1@2026-10-08', // 1–7 October are holidays
+      // D+3 (10-04) and D+7 (10-08) also land on 10-08: dropped
+      'debit_4@2026-10-15',
+      'debit_5@2026-10-22',
+      'debit_6@2026-11-02', // D+30 (10-31) is a Saturday
+      'debit_7@2026-11-10',
+      'debit_8@2026-11-20',
+      'debit_9@2026-11-30',
+    ]);
+  });
+
+  it('keeps the final sweep inside grace when the last grace day is a weekend', () => {
+    const mondayEnd = debitSchedule(STANDARD_60, samplePolicy({ dueDate: '2026-12-03' }), calendar); // D+60 = 2027-02-01, a Monday
+    expect(mondayEnd[mondayEnd.length - 1]).toMatchObject({ step: 'debit_9', collectionDate: '2027-02-01' });
+    const saturdayEnd = debitSchedule(STANDARD_60, samplePolicy({ dueDate: '2026-12-01' }), calendar); // D+60 = 2027-01-30, a Saturday
+    expect(saturdayEnd[saturdayEnd.length - 1]).toMatchObject({ step: 'debit_9', collectionDate: '2027-01-29' });
+  });
+
+  it('a due date on a Saturday debits on Monday', () => {
+    const steps = debitSchedule(STANDARD_60, samplePolicy({ dueDate: '2026-11-28' }), calendar);
+    expect(steps[0]).toMatchObject({ step: 'debit_1', collectionDate: '2026-11-30' });
+  });
+
+  it('29 February: due 2028-02-29, the first debit that day (a Tuesday) and grace to 2028-04-29', () => {
+    const steps = debitSchedule(STANDARD_60, samplePolicy({ dueDate: '2028-02-29' }), calendar);
+    expect(steps[0]!.collectionDate).toBe('2028-02-29');
+    expect(steps[steps.length - 1]!.collectionDate).toBe('2028-04-28'); // D+60 = 04-29, a Saturday
+  });
+});
