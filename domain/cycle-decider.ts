@@ -41,7 +41,8 @@ export type CycleAction =
   | { type: 'promise_broken'; promisedDate: CivilDate }
   /** Automatic premium loan from the cash value (elected, and the cash value covers the premium). */
   | { type: 'premium_loan' }
-  | { type: 'lapse'; nonPaymentReason: number }
+  /** `at`: the instant of suspension (00:00 after grace), whatever the moment the cycle acts on it. */
+  | { type: 'lapse'; nonPaymentReason: number; at: number }
   | { type: 'enter_reinstatement_window' }
   | { type: 'close'; stage: 'PAID' };
 
@@ -231,7 +232,7 @@ function graceEnd(input: DecisionInput, blocked: string | undefined): Decision {
     return { stage, action: { type: 'premium_loan' } };
   }
   if (lapseAllowed(input)) {
-    return { stage, action: { type: 'lapse', nonPaymentReason: state.refusalReason ?? NON_PAYMENT_OTHER } };
+    return { stage, action: { type: 'lapse', nonPaymentReason: state.refusalReason ?? NON_PAYMENT_OTHER, at: effectiveLapseInstant(input) } };
   }
   if (!state.done.includes('grace_end_escalation')) {
     return { stage, action: { type: 'task', step: 'grace_end_escalation', task: 'escalation', assignee: 'operations' } };

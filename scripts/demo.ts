@@ -18,6 +18,7 @@ import { addDays, shanghaiDate } from '../domain/civil-date';
 import { formatYuan } from '../domain/money';
 import { SimulatedBank } from '../integrations/bank/simulator';
 import { SmtpEmail } from '../integrations/messaging/smtp-email';
+import { RecordingTextChannels } from '../integrations/messaging/text-channels';
 import { createRenewalWorker, workflowsPath } from '../workers/renewal-worker';
 import { createDatabase, startPostgres } from './provision/postgres';
 import { samplePortfolio } from './sample-portfolio';
@@ -71,7 +72,7 @@ async function main(): Promise<void> {
     say('5/5 running the cycles: reminder at D-30 09:00, debit on D 10:00');
     const wallStart = Date.now();
     const workflowBundle = await bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: new DefaultLogger('WARN') });
-    const worker = await createRenewalWorker(env.nativeConnection, { db, cipher, bank, email }, { workflowBundle });
+    const worker = await createRenewalWorker(env.nativeConnection, { db, cipher, bank, email, text: new RecordingTextChannels() }, { workflowBundle });
     const results = await worker.runUntil(async () => {
       const handles = [];
       for (const { policy } of portfolio) {

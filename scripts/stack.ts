@@ -19,6 +19,7 @@ import { PiiCipher } from '../db/pii-cipher';
 import { addDays, shanghaiDate } from '../domain/civil-date';
 import { SimulatedBank } from '../integrations/bank/simulator';
 import { SmtpEmail } from '../integrations/messaging/smtp-email';
+import { RecordingTextChannels } from '../integrations/messaging/text-channels';
 import { createRenewalWorker } from '../workers/renewal-worker';
 import { cacheDir } from './provision/cache';
 import { createDatabase, redactUrl, startPostgres } from './provision/postgres';
@@ -87,7 +88,7 @@ async function main(): Promise<void> {
     const bank = new SimulatedBank(portfolio.map((p) => p.account));
     const email = new SmtpEmail(smtp.url, 'Renewals 续期服务 <renewals@insurer.example>');
     stops.push(() => Promise.resolve(email.close()));
-    const worker = await createRenewalWorker(env.nativeConnection, { db, cipher, bank, email });
+    const worker = await createRenewalWorker(env.nativeConnection, { db, cipher, bank, email, text: new RecordingTextChannels() });
     const running = worker.run();
     stops.push(async () => {
       // The SDK may already be shutting the worker down on the same signal.

@@ -7,6 +7,7 @@ import { connect } from '../db/connection';
 import { PiiCipher } from '../db/pii-cipher';
 import { SimulatedBank } from '../integrations/bank/simulator';
 import { SmtpEmail } from '../integrations/messaging/smtp-email';
+import { RecordingTextChannels } from '../integrations/messaging/text-channels';
 import { readConfig } from './config';
 import { createRenewalWorker } from './renewal-worker';
 
@@ -19,7 +20,7 @@ async function main(): Promise<void> {
   // accounts here: every debit is answered AC01 (account invalid) and recorded as such.
   const bank = new SimulatedBank();
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
-  const worker = await createRenewalWorker(connection, { db, cipher: PiiCipher.fromEnv(), bank, email }, {
+  const worker = await createRenewalWorker(connection, { db, cipher: PiiCipher.fromEnv(), bank, email, text: new RecordingTextChannels() }, {
     namespace: config.temporalNamespace,
   });
   try {

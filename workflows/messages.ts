@@ -1,10 +1,12 @@
 /**
- * The renewal cycle's contract with clients: input, result, queries and search-attribute keys.
- * Shared by workflows and clients, so it imports only @temporalio/workflow and domain types.
- * Everything here carries IDs and non-personal data only.
+ * The renewal cycle's contract with clients: input, result, updates, signals, queries and
+ * search-attribute keys. Shared by workflows and clients, so it imports only Temporal's workflow
+ * API and domain types. Everything here carries IDs and non-personal data only.
  */
 import { defineSearchAttributeKey } from '@temporalio/common';
-import { defineQuery } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { CivilDate } from '../domain/civil-date';
+import type { DebitResult, HoldKind, PaidVia } from '../domain/cycle-state';
 import type { RenewalStage } from '../domain/renewal-stage';
 
 export const RENEWAL_TASK_QUEUE = 'renewals';
@@ -22,19 +24,20 @@ export const SEARCH_ATTRIBUTES = [PolicyNo, DueDate, RenewalStageKey, Branch, Ch
 
 export interface RenewalCycleInput {
   policyNo: string;
-  dueDate: string;
+  dueDate: CivilDate;
   /** YYYY-MM of the monthly run that started the cycle, when one did. */
   runMonth?: string;
-  /** Days before the due date of the pre-due reminder. */
-  reminderDaysBefore?: number;
+  /** Set when the cycle continues as new after suspension: the reinstatement window stage. */
+  reinstatementWindow?: { lapsedAt: number; branch: string; channel: string };
 }
 
 export interface RenewalCycleResult {
   stage: RenewalStage;
-  paidVia?: 'debit';
+  paidVia?: PaidVia;
   debitAttempts: number;
   /** Normalised reason of the last failed debit, if any. */
   lastReason?: string;
+  lapsedAt?: string;
 }
 
 export interface RenewalCycleStatus {
@@ -42,7 +45,26 @@ export interface RenewalCycleStatus {
   nextAction: string;
   nextActionAt?: string;
   debitAttempts: number;
-  remindersSent: number;
+  holds: HoldKind[];
+  promiseUntil?: CivilDate;
+  lastContact?: { step: string; sent: string[]; suppressed: string[] };
+  plan?: string;
 }
 
 export const statusQuery = defineQuery<RenewalCycleStatus>('status');
+
+/** Operator and customer events: updates, so the caller hears at once if the cycle refuses one. */
+export const paymentReceivedUpdate = defineUpdate<RenewalCycleStatus, [{ via: Exclude<PaidVia, 'debit' | 'apl'>; reference: string }]>('paymentReceived');
+export const promiseToPayUpdate = defineUpdate<RenewalCycleStatus, [{ date: CivilDate }]>('promiseToPay');
+export const customerRefusedUpdate = defineUpdate<RenewalCycleStatus, [{ reasonCode: number }]>('customerRefused');
+export const holdPlacedUpdate = defineUpdate<RenewalCycleStatus, [{ kind: HoldKind }]>('holdPlaced');
+export const holdReleasedUpdate = defineUpdate<RenewalCycleStatus, [{ kind: HoldKind }]>('holdReleased');
+export const accountUpdatedUpdate = defineUpdate<RenewalCycleStatus, []>('accountUpdated');
+export const taskCompletedUpdate = defineUpdate<RenewalCycleStatus, [{ step: string; outcome: string }]>('taskCompleted');
+
+/** From integrations, not people: a contact point changed, an asynchronous debit result arrived. */
+export const contactUpdatedSignal = defineSignal<[]>('contactUpdated');
+export const bankResultSignal = defineSignal<[{ attemptNo: number; result: DebitResult }]>('bankResult');
+
+/** Outcomes of a grace-end escalation task that decide the cycle. */
+export const ESCALATION_OUTCOMES = ['retry_debit', 'lapse'] as const;

@@ -1,95 +1,311 @@
-import { proxyActivities, setHandler, sleep, upsertSearchAttributes } from '@temporalio/workflow';
-import type { RenewalActivities } from '../activities/renewal-activities';
-import { isCivilDate, shanghaiDate } from '../domain/civil-date';
-import type { RenewalStage } from '../domain/renewal-stage';
-import { sliceTimeline } from '../domain/timeline';
 import {
+  condition,
+  continueAsNew,
+  proxyActivities,
+  setHandler,
+  sleep,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
+import type { RenewalActivities } from '../activities/renewal-activities';
+import { BusinessCalendar } from '../domain/business-calendar';
+import { isCivilDate, shanghaiDate } from '../domain/civil-date';
+import { decide, type CycleAction } from '../domain/cycle-decider';
+import { lastGraceDay } from '../domain/cycle-schedule';
+import * as cycle from '../domain/cycle-state';
+import { HOLD_KINDS, type CycleState } from '../domain/cycle-state';
+import type { RenewalStage } from '../domain/renewal-stage';
+import {
+  accountUpdatedUpdate,
+  bankResultSignal,
   Branch,
   Channel,
+  contactUpdatedSignal,
+  customerRefusedUpdate,
   DueDate,
+  ESCALATION_OUTCOMES,
+  holdPlacedUpdate,
+  holdReleasedUpdate,
+  paymentReceivedUpdate,
   PolicyNo,
+  promiseToPayUpdate,
   RenewalStageKey,
   RunMonth,
   statusQuery,
+  taskCompletedUpdate,
   type RenewalCycleInput,
   type RenewalCycleResult,
   type RenewalCycleStatus,
 } from './messages';
 
-const { openCycle, recordStage, sendPreDueReminder } = proxyActivities<RenewalActivities>({
+const activities = proxyActivities<RenewalActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '2 seconds', maximumInterval: '5 minutes' },
 });
 
-// A debit whose answer is unknown is retried by querying the bank, for up to a day.
+// A debit whose answer is unknown is retried by querying the bank (never resubmitting), for up to a day.
 const { collectDebit } = proxyActivities<RenewalActivities>({
   startToCloseTimeout: '2 minutes',
   scheduleToCloseTimeout: '1 day',
   retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '30 minutes' },
 });
 
-export const DEFAULT_REMINDER_DAYS_BEFORE = 30;
+/** Suspension + 2 years (Insurance Law Art. 37); the reinstatement issue refines this stage. */
+const REINSTATEMENT_WINDOW_MS = 2 * 365 * 86_400_000 + 86_400_000;
 
 /**
- * One policy, one due date. First vertical slice: one pre-due reminder, one debit on the due
- * date, paid or left in grace. The full plan (retries, grace follow-ups, lapse) builds on this loop.
+ * One policy, one due date: a thin loop over the decider (domain/cycle-decider.ts). Each turn asks
+ * what to do, does it through an activity, and feeds the outcome back into the state; updates and
+ * signals change the state between turns and wake the loop.
  */
 export async function renewalCycle(input: RenewalCycleInput): Promise<RenewalCycleResult> {
   if (!isCivilDate(input.dueDate)) throw new TypeError(`dueDate must be YYYY-MM-DD, got ${JSON.stringify(input.dueDate)}`);
   const ref = { policyNo: input.policyNo, dueDate: input.dueDate };
-  const timeline = sliceTimeline(input.dueDate, input.reminderDaysBefore ?? DEFAULT_REMINDER_DAYS_BEFORE);
+  if (input.reinstatementWindow) return reinstatementWindow(input, input.reinstatementWindow);
 
-  const status: RenewalCycleStatus = {
-    stage: 'PRE_DUE',
-    nextAction: 'pre_due_reminder',
-    nextActionAt: new Date(timeline.reminderAt).toISOString(),
-    debitAttempts: 0,
-    remindersSent: 0,
+  const opened = await activities.openCycle(ref, input.runMonth);
+  const { plan, context } = opened;
+  const policy = context.snapshot;
+  const calendar = BusinessCalendar.fromJSON(opened.calendar);
+  const state: CycleState = cycle.initialCycleState();
+  const status: RenewalCycleStatus = { stage: 'PRE_DUE', nextAction: 'start', debitAttempts: 0, holds: [], plan: `${plan.code}@${plan.version}` };
+  // Events from updates and signals, written to the audit trail by the loop (handlers do no I/O).
+  const events: { kind: string; detail: Record<string, unknown> }[] = [];
+  const payments: { via: cycle.PaidVia; reference: string }[] = [];
+  let wake = false;
+  const changed = (kind: string, detail: Record<string, unknown>) => {
+    events.push({ kind, detail });
+    wake = true;
+    return status;
   };
-  setHandler(statusQuery, () => status);
+  const open = () => {
+    if (state.paid || state.lapsedAt !== undefined) throw new Error(`cycle is ${status.stage}: nothing to change`);
+  };
 
-  const cycle = await openCycle(ref, input.runMonth);
+  setHandler(statusQuery, () => ({ ...status, holds: [...state.holds], promiseUntil: state.promiseUntil }));
+  setHandler(
+    paymentReceivedUpdate,
+    ({ via, reference }) => {
+      cycle.paymentReceived(state, via, Date.now());
+      payments.push({ via, reference });
+      return changed('payment_reported', { via, reference });
+    },
+    {
+      validator: ({ via, reference }: { via: string; reference: string }) => {
+        open();
+        if (!['counter', 'online', 'transfer'].includes(via)) throw new Error(`via must be counter, online or transfer, got ${via}`);
+        if (typeof reference !== 'string' || reference.trim() === '') throw new Error('reference (receipt or bank reference) is required');
+      },
+    },
+  );
+  setHandler(
+    promiseToPayUpdate,
+    ({ date }) => {
+      cycle.promiseMade(state, date);
+      return changed('promise_to_pay', { promisedDate: date });
+    },
+    {
+      validator: ({ date }: { date: string }) => {
+        open();
+        if (!isCivilDate(date)) throw new Error(`date must be YYYY-MM-DD, got ${JSON.stringify(date)}`);
+        const today = shanghaiDate(Date.now());
+        const last = lastGraceDay(policy);
+        if (date < today || date > last) throw new Error(`promised date must be from ${today} to the last grace day ${last}, got ${date}`);
+      },
+    },
+  );
+  setHandler(
+    customerRefusedUpdate,
+    ({ reasonCode }) => {
+      cycle.customerRefused(state, reasonCode);
+      return changed('customer_refused', { reasonCode });
+    },
+    {
+      validator: ({ reasonCode }: { reasonCode: number }) => {
+        open();
+        if (!Number.isInteger(reasonCode) || reasonCode < 1 || reasonCode > 12) throw new Error(`reasonCode must be 1–12, got ${reasonCode}`);
+      },
+    },
+  );
+  const holdValidator = ({ kind }: { kind: cycle.HoldKind }) => {
+    if (!HOLD_KINDS.includes(kind)) throw new Error(`kind must be one of ${HOLD_KINDS.join(', ')}, got ${kind}`);
+  };
+  setHandler(
+    holdPlacedUpdate,
+    ({ kind }) => {
+      cycle.holdPlaced(state, kind);
+      return changed('hold_placed', { kind });
+    },
+    { validator: (arg: { kind: cycle.HoldKind }) => (open(), holdValidator(arg)) },
+  );
+  setHandler(
+    holdReleasedUpdate,
+    ({ kind }) => {
+      cycle.holdReleased(state, kind, Date.now());
+      return changed('hold_released', { kind });
+    },
+    {
+      validator: (arg: { kind: cycle.HoldKind }) => {
+        holdValidator(arg);
+        if (!state.holds.includes(arg.kind)) throw new Error(`no ${arg.kind} hold is in place`);
+      },
+    },
+  );
+  setHandler(
+    accountUpdatedUpdate,
+    () => {
+      cycle.accountUpdated(state);
+      return changed('account_updated', {});
+    },
+    { validator: open },
+  );
+  setHandler(
+    taskCompletedUpdate,
+    ({ step, outcome }) => {
+      if (step === 'grace_end_escalation') cycle.operatorDecided(state, outcome as (typeof ESCALATION_OUTCOMES)[number]);
+      return changed('task_completed', { step, outcome });
+    },
+    {
+      validator: ({ step, outcome }: { step: string; outcome: string }) => {
+        open();
+        if (!state.done.includes(step)) throw new Error(`no task ${step} was opened in this cycle`);
+        if (step === 'grace_end_escalation' && !(ESCALATION_OUTCOMES as readonly string[]).includes(outcome)) {
+          throw new Error(`outcome of grace_end_escalation must be ${ESCALATION_OUTCOMES.join(' or ')}, got ${outcome}`);
+        }
+      },
+    },
+  );
+  setHandler(contactUpdatedSignal, () => void changed('contact_updated', {}));
+  setHandler(bankResultSignal, ({ attemptNo, result }) => {
+    if (!state.debits.some((d) => d.attemptNo === attemptNo)) return; // not ours: ignore rather than fail the cycle
+    cycle.debitResolved(state, attemptNo, result);
+    changed('bank_result', { attemptNo, status: result.status });
+  });
+
   upsertSearchAttributes([
     { key: PolicyNo, value: input.policyNo },
     { key: DueDate, value: input.dueDate },
     { key: RenewalStageKey, value: status.stage },
-    { key: Branch, value: cycle.branchCode },
-    { key: Channel, value: cycle.channel },
+    { key: Branch, value: context.branchCode },
+    { key: Channel, value: context.channel },
     ...(input.runMonth ? [{ key: RunMonth, value: input.runMonth }] : []),
   ]);
-  await recordStage(ref, status.stage);
+  await activities.recordStage(ref, status.stage);
 
-  async function enterStage(stage: RenewalStage): Promise<void> {
-    status.stage = stage;
-    upsertSearchAttributes([{ key: RenewalStageKey, value: stage }]);
-    await recordStage(ref, stage);
+  for (;;) {
+    while (events.length) {
+      const event = events.shift()!;
+      await activities.recordCycleEvent(ref, event.kind, event.detail);
+    }
+    while (payments.length) await activities.recordPaymentReceived(ref, payments.shift()!);
+
+    const { action, stage } = decide({ plan, policy, calendar, state, now: Date.now() });
+    if (stage !== status.stage) {
+      status.stage = stage;
+      upsertSearchAttributes([{ key: RenewalStageKey, value: stage }]);
+      await activities.recordStage(ref, stage);
+    }
+    describe(status, action);
+    status.debitAttempts = state.debits.length;
+
+    switch (action.type) {
+      case 'wait': {
+        const timeout = action.until === undefined ? undefined : action.until - Date.now();
+        if (timeout !== undefined && timeout <= 0) break;
+        wake = false;
+        await (timeout === undefined ? condition(() => wake) : condition(() => wake, timeout));
+        break;
+      }
+      case 'contact': {
+        const outcome = await activities.sendContact(ref, action);
+        cycle.markDone(state, action.step);
+        status.lastContact = { step: action.step, sent: outcome.sent, suppressed: outcome.suppressed.map((s) => `${s.channel}:${s.rule}`) };
+        break;
+      }
+      case 'task':
+        await activities.openCycleTask(ref, action);
+        cycle.markDone(state, action.step);
+        break;
+      case 'debit': {
+        cycle.debitStarted(state, action, action.covers);
+        status.debitAttempts = state.debits.length;
+        const result = await collectDebit(ref, action.attemptNo, action.collectionDate);
+        cycle.debitResolved(state, action.attemptNo, result);
+        break;
+      }
+      case 'promise_broken':
+        cycle.promiseBroken(state);
+        await activities.recordCycleEvent(ref, 'promise_broken', { promisedDate: action.promisedDate });
+        break;
+      case 'premium_loan': {
+        const granted = await activities.grantPremiumLoan(ref);
+        cycle.markDone(state, 'premium_loan');
+        if (granted) cycle.paymentReceived(state, 'apl', Date.now());
+        break;
+      }
+      case 'lapse':
+        await activities.suspendPolicy(ref, action.nonPaymentReason, action.at);
+        cycle.lapsed(state, action.at, action.nonPaymentReason);
+        break;
+      case 'enter_reinstatement_window':
+        return continueAsNew<typeof renewalCycle>({
+          ...input,
+          reinstatementWindow: { lapsedAt: state.lapsedAt!, branch: context.branchCode, channel: context.channel },
+        });
+      case 'close':
+        return result(state, action.stage);
+    }
   }
-
-  await sleepUntil(timeline.reminderAt);
-  const reminder = await sendPreDueReminder(ref, `reminder_d-${input.reminderDaysBefore ?? DEFAULT_REMINDER_DAYS_BEFORE}`);
-  if (reminder.status === 'sent') status.remindersSent += 1;
-
-  status.nextAction = 'debit';
-  status.nextActionAt = new Date(timeline.debitAt).toISOString();
-  await sleepUntil(timeline.debitAt);
-  await enterStage('DEBITING');
-  status.debitAttempts += 1;
-  const outcome = await collectDebit(ref, status.debitAttempts, shanghaiDate(timeline.debitAt));
-
-  if (outcome.status === 'succeeded') {
-    status.nextAction = 'none';
-    status.nextActionAt = undefined;
-    await enterStage('PAID');
-    return { stage: 'PAID', paidVia: 'debit', debitAttempts: status.debitAttempts };
-  }
-  status.nextAction = 'grace_follow_up';
-  status.nextActionAt = undefined;
-  await enterStage('IN_GRACE');
-  return { stage: 'IN_GRACE', debitAttempts: status.debitAttempts, lastReason: outcome.reason };
 }
 
-/** Durable timer to an instant; returns at once when the instant has passed (e.g. a late start). */
-async function sleepUntil(epochMs: number): Promise<void> {
-  const wait = epochMs - Date.now();
-  if (wait > 0) await sleep(wait);
+function describe(status: RenewalCycleStatus, action: CycleAction): void {
+  if (action.type === 'wait') {
+    status.nextAction = `wait: ${action.why}`;
+    status.nextActionAt = action.until === undefined ? undefined : new Date(action.until).toISOString();
+  } else {
+    status.nextAction = 'step' in action ? `${action.type}: ${action.step}` : action.type;
+    status.nextActionAt = new Date(Date.now()).toISOString();
+  }
+}
+
+function result(state: CycleState, stage: RenewalStage): RenewalCycleResult {
+  const failure = cycle.lastFailedDebit(state);
+  return {
+    stage,
+    ...(state.paid ? { paidVia: state.paid.via } : {}),
+    debitAttempts: state.debits.length,
+    ...(failure?.reason ? { lastReason: failure.reason } : {}),
+    ...(state.lapsedAt !== undefined ? { lapsedAt: new Date(state.lapsedAt).toISOString() } : {}),
+  };
+}
+
+/**
+ * After suspension: the two-year reinstatement window. For now the cycle waits out the window and
+ * closes; applications and reminders in the window come with the reinstatement workflow.
+ */
+async function reinstatementWindow(
+  input: RenewalCycleInput,
+  window: NonNullable<RenewalCycleInput['reinstatementWindow']>,
+): Promise<RenewalCycleResult> {
+  const ref = { policyNo: input.policyNo, dueDate: input.dueDate };
+  const status: RenewalCycleStatus = {
+    stage: 'LAPSED',
+    nextAction: 'wait: reinstatement window closes',
+    nextActionAt: new Date(window.lapsedAt + REINSTATEMENT_WINDOW_MS).toISOString(),
+    debitAttempts: 0,
+    holds: [],
+  };
+  setHandler(statusQuery, () => status);
+  upsertSearchAttributes([
+    { key: PolicyNo, value: input.policyNo },
+    { key: DueDate, value: input.dueDate },
+    { key: RenewalStageKey, value: 'LAPSED' },
+    { key: Branch, value: window.branch },
+    { key: Channel, value: window.channel },
+    ...(input.runMonth ? [{ key: RunMonth, value: input.runMonth }] : []),
+  ]);
+  const remaining = window.lapsedAt + REINSTATEMENT_WINDOW_MS - Date.now();
+  if (remaining > 0) await sleep(remaining);
+  upsertSearchAttributes([{ key: RenewalStageKey, value: 'CLOSED' }]);
+  await activities.recordStage(ref, 'CLOSED');
+  return { stage: 'CLOSED', debitAttempts: 0, lapsedAt: new Date(window.lapsedAt).toISOString() };
 }

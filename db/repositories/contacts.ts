@@ -76,3 +76,42 @@ export async function findVerifiedContact(
     .first<{ value_enc: string; value_masked: string } | undefined>('c.value_enc', 'c.value_masked');
   return row && { valueEnc: row.value_enc, valueMasked: row.value_masked };
 }
+
+export interface StoredContactPoint {
+  valueEnc: string;
+  valueMasked: string;
+  status: 'valid' | 'invalid' | 'unverified';
+  flags: { sameAsAgent?: string; sharedBy?: number };
+}
+
+/** The policyholder's contact point of one type: a valid one if any, else the newest on file. */
+export async function contactPointFor(db: Knex, policyNo: string, type: 'mobile' | 'email' | 'wechat'): Promise<StoredContactPoint | undefined> {
+  const row = await db('contact_points as c')
+    .join('policies as p', 'p.holder_customer_id', 'c.customer_id')
+    .where({ 'p.policy_no': policyNo, 'c.type': type })
+    .orderByRaw(`(c.status = 'valid') desc, c.updated_at desc`)
+    .first<{ value_enc: string; value_masked: string; status: StoredContactPoint['status']; flags: { same_as_agent?: string; shared_by?: number } } | undefined>(
+      'c.value_enc',
+      'c.value_masked',
+      'c.status',
+      'c.flags',
+    );
+  return (
+    row && {
+      valueEnc: row.value_enc,
+      valueMasked: row.value_masked,
+      status: row.status,
+      flags: { sameAsAgent: row.flags.same_as_agent, sharedBy: row.flags.shared_by },
+    }
+  );
+}
+
+/** Messages sent to the policyholder (on any of their policies) since an instant, for the caps. */
+export async function sentContactsOfHolder(db: Knex, policyNo: string, since: Date): Promise<{ channel: ContactChannel; at: Date }[]> {
+  return db('contact_attempts as a')
+    .join('policies as p', 'p.policy_no', 'a.policy_no')
+    .whereIn('p.holder_customer_id', db('policies').select('holder_customer_id').where({ policy_no: policyNo }))
+    .whereIn('a.status', ['sent', 'delivered'])
+    .where('a.sent_at', '>=', since)
+    .select<{ channel: ContactChannel; at: Date }[]>('a.channel', 'a.sent_at as at');
+}

@@ -1,4 +1,7 @@
 import type { Knex } from 'knex';
+import type { CalendarDay } from '../../domain/business-calendar';
+import { validatePlan, type CollectionPlan } from '../../domain/collection-plan';
+import type { PolicySnapshot } from '../../domain/cycle-schedule';
 
 /** What a cycle needs to know about its premium: IDs, amounts and routing, nothing personal. */
 export interface CycleContext {
@@ -9,16 +12,50 @@ export interface CycleContext {
   branchCode: string;
   channel: string;
   productCode: string;
+  planCode: string;
+  snapshot: PolicySnapshot;
+}
+
+interface CycleRow {
+  id: number;
+  amount_fen: number;
+  installment_no: number;
+  status: string;
+  branch_code: string;
+  channel: string;
+  product_code: string;
+  plan_code: string;
+  grace_days: number;
+  payment_frequency: PolicySnapshot['paymentFrequency'];
+  segment: string | null;
+  preferred_channel: PolicySnapshot['preferredChannel'];
+  apl_elected: boolean;
+  cash_value_fen: number;
+  has_mandate: boolean;
 }
 
 export async function loadCycleContext(db: Knex, policyNo: string, dueDate: string): Promise<CycleContext | undefined> {
   const row = await db('premium_dues as d')
     .join('policies as p', 'p.policy_no', 'd.policy_no')
+    .join('products as r', 'r.code', 'p.product_code')
     .where({ 'd.policy_no': policyNo, 'd.due_date': dueDate })
-    .first<
-      | { id: number; amount_fen: number; installment_no: number; status: string; branch_code: string; channel: string; product_code: string }
-      | undefined
-    >('d.id', 'd.amount_fen', 'd.installment_no', 'd.status', 'p.branch_code', 'p.channel', 'p.product_code');
+    .first<CycleRow | undefined>(
+      'd.id',
+      'd.amount_fen',
+      'd.installment_no',
+      'd.status',
+      'p.branch_code',
+      'p.channel',
+      'p.product_code',
+      'r.plan_code',
+      'r.grace_days',
+      'p.payment_frequency',
+      'p.segment',
+      'p.preferred_channel',
+      'p.apl_elected',
+      'p.cash_value_fen',
+      db.raw(`exists (select 1 from mandates m where m.policy_no = p.policy_no and m.status = 'active') as has_mandate`),
+    );
   if (!row) return undefined;
   return {
     premiumDueId: row.id,
@@ -28,6 +65,18 @@ export async function loadCycleContext(db: Knex, policyNo: string, dueDate: stri
     branchCode: row.branch_code,
     channel: row.channel,
     productCode: row.product_code,
+    planCode: row.plan_code,
+    snapshot: {
+      dueDate,
+      graceDays: row.grace_days,
+      premiumFen: row.amount_fen,
+      paymentFrequency: row.payment_frequency,
+      segment: row.segment,
+      preferredChannel: row.preferred_channel,
+      hasMandate: row.has_mandate,
+      aplElected: row.apl_elected,
+      cashValueFen: row.cash_value_fen,
+    },
   };
 }
 
@@ -35,4 +84,45 @@ export async function linkWorkflow(db: Knex, premiumDueId: number, workflowId: s
   await db('premium_dues')
     .where({ id: premiumDueId })
     .update({ workflow_id: workflowId, run_month: runMonth ?? null, updated_at: db.fn.now() });
+}
+
+/** Operator-defined plans; each is validated as it is read, naming the plan and field at fault. */
+export async function loadCollectionPlans(db: Knex): Promise<CollectionPlan[]> {
+  const rows = await db('collection_plans').select<{ definition: unknown }[]>('definition');
+  return rows.map((r) => validatePlan(r.definition));
+}
+
+/** Calendar rows the operator added or corrected; they override the built-in data. */
+export async function loadCalendarRows(db: Knex): Promise<CalendarDay[]> {
+  return db('business_calendar').orderBy('day').select<CalendarDay[]>('day as date', 'kind', 'name');
+}
+
+export async function recordPayment(
+  db: Knex,
+  payment: { premiumDueId: number; via: 'debit' | 'counter' | 'online' | 'transfer' | 'apl'; reference: string; amountFen: number; at: Date },
+): Promise<void> {
+  await db.transaction(async (trx) => {
+    await trx('payments')
+      .insert({
+        premium_due_id: payment.premiumDueId,
+        amount_fen: payment.amountFen,
+        via: payment.via,
+        reference: payment.reference,
+        received_at: payment.at,
+        reconciled: payment.via === 'debit' || payment.via === 'apl',
+      })
+      .onConflict('reference')
+      .ignore();
+    await trx('premium_dues')
+      .where({ id: payment.premiumDueId })
+      .whereIn('status', ['due', 'lapsed'])
+      .update({ status: 'paid', paid_at: payment.at, paid_via: payment.via, updated_at: trx.fn.now() });
+  });
+}
+
+export async function suspendPolicy(db: Knex, policyNo: string, premiumDueId: number): Promise<void> {
+  await db.transaction(async (trx) => {
+    await trx('premium_dues').where({ id: premiumDueId, status: 'due' }).update({ status: 'lapsed', updated_at: trx.fn.now() });
+    await trx('policies').where({ policy_no: policyNo }).update({ status: 'lapsed', updated_at: trx.fn.now() });
+  });
 }

@@ -11,6 +11,7 @@ export interface DebitAttemptRow {
   raw_code: string | null;
   reason: string | null;
   customer_fault: boolean | null;
+  resolved_at: Date | null;
 }
 
 /** ISO 20022 EndToEndId allows 35 characters; this stays far below and is unique per premium and attempt. */

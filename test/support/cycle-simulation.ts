@@ -102,7 +102,7 @@ export function simulate(options: {
         if (world.premiumLoanGranted) paymentReceived(state, 'apl', now);
         break;
       case 'lapse':
-        lapsed(state, now, action.nonPaymentReason);
+        lapsed(state, action.at, action.nonPaymentReason);
         break;
       case 'enter_reinstatement_window':
         return { log, state, end: 'reinstatement_window' };

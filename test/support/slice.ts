@@ -3,6 +3,7 @@ import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { PiiCipher } from '../../db/pii-cipher';
 import { SimulatedBank } from '../../integrations/bank/simulator';
 import { SmtpEmail } from '../../integrations/messaging/smtp-email';
+import { RecordingTextChannels } from '../../integrations/messaging/text-channels';
 import { startSmtpCatcher, type SmtpCatcher } from '../../scripts/smtp-catcher';
 import { createRenewalWorker, workflowsPath } from '../../workers/renewal-worker';
 
@@ -18,6 +19,7 @@ export interface SliceRig {
   bank: SimulatedBank;
   cipher: PiiCipher;
   email: SmtpEmail;
+  text: RecordingTextChannels;
   /** Runs `fn` with a fresh worker polling the rig's task queue (a worker runs once). */
   withWorker<T>(fn: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -30,13 +32,15 @@ export async function startSliceRig(env: TestWorkflowEnvironment, taskQueue: str
   const cipher = new PiiCipher('22'.repeat(32));
   const email = new SmtpEmail(smtp.url, 'renewals@insurer.example');
   const workflowBundle = await bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: quietBundler });
-  const deps = { db: database.db, cipher, bank, email };
+  const text = new RecordingTextChannels();
+  const deps = { db: database.db, cipher, bank, email, text };
   return {
     database,
     smtp,
     bank,
     cipher,
     email,
+    text,
     withWorker: async (fn) => {
       const worker = await createRenewalWorker(env.nativeConnection, deps, { taskQueue, workflowBundle });
       return worker.runUntil(fn);

@@ -163,7 +163,7 @@ describe('retries and account problems', () => {
 
     operatorDecided(state, 'lapse');
     const after = decide({ plan: STANDARD_60, policy: samplePolicy(), calendar, state, now: shanghai('2027-02-24 10:00') });
-    expect(after.action).toEqual({ type: 'lapse', nonPaymentReason: 11 });
+    expect(after.action).toEqual({ type: 'lapse', nonPaymentReason: 11, at: shanghai('2027-02-23 00:00') });
   });
 
   it('operations may ask for one more debit after a bank-fault escalation', () => {

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { classifyIsoReason, REASON_RULES } from '../../domain/debit-reasons';
-import { sliceTimeline } from '../../domain/timeline';
 
 describe('ISO 20022 reason codes', () => {
   it.each([
@@ -24,18 +23,5 @@ describe('ISO 20022 reason codes', () => {
     for (const reason of ['BANK_ERROR', 'TIMEOUT', 'UNKNOWN'] as const) {
       expect(REASON_RULES[reason]).toEqual({ retryable: true, customerFault: false, queryFirst: true });
     }
-  });
-});
-
-describe('slice timeline', () => {
-  it('reminds at 09:00 Shanghai N days before and debits at 10:00 on the due date', () => {
-    const t = sliceTimeline('2027-03-01', 30);
-    expect(new Date(t.reminderAt).toISOString()).toBe('2027-01-30T01:00:00.000Z');
-    expect(new Date(t.debitAt).toISOString()).toBe('2027-03-01T02:00:00.000Z');
-  });
-
-  it('rejects a negative or fractional lead time', () => {
-    expect(() => sliceTimeline('2027-03-01', -1)).toThrow('reminderDaysBefore');
-    expect(() => sliceTimeline('2027-03-01', 1.5)).toThrow('reminderDaysBefore');
   });
 });

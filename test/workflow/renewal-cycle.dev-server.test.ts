@@ -43,7 +43,7 @@ describe('renewal-cycle on the dev server', () => {
         executions = await listByPolicyNo(policy.policyNo);
       }
       const status = await handle.query(statusQuery);
-      expect(status).toMatchObject({ stage: 'PRE_DUE', nextAction: 'pre_due_reminder', debitAttempts: 0 });
+      expect(status).toMatchObject({ stage: 'PRE_DUE', nextAction: 'wait: next: reminder_d-30', debitAttempts: 0, plan: 'standard-60@1' });
       await handle.terminate('test done');
       return executions;
     });

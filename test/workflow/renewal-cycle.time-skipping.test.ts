@@ -4,12 +4,17 @@ import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRenewalCycle } from '../../clients/renewal-cycles';
 import { verifyAuditChain } from '../../db/repositories/audit';
-import { addDays, shanghaiDate } from '../../domain/civil-date';
+import { cnMainlandCalendar } from '../../domain/business-calendar';
+import { addDays, shanghaiDate, shanghaiInstant } from '../../domain/civil-date';
+import { STANDARD_60 } from '../../domain/collection-plan';
+import { debitSchedule } from '../../domain/cycle-schedule';
 import { startTimeSkippingServer } from '../../scripts/temporal-env';
 import { workflowsPath } from '../../workers/renewal-worker';
+import { accountUpdatedUpdate, paymentReceivedUpdate, promiseToPayUpdate, statusQuery } from '../../workflows/messages';
 import { seedFundedPolicy, startSliceRig, type SliceRig } from '../support/slice';
 
-const taskQueue = 'slice-time-skipping';
+const taskQueue = 'cycle-time-skipping';
+const DAY = 86_400_000;
 let env: TestWorkflowEnvironment;
 let rig: SliceRig;
 
@@ -25,98 +30,164 @@ afterAll(async () => {
   await env?.teardown();
 });
 
+/** A due date N days after the server's clock (earlier tests move it forward), and its planned debit dates. */
+async function dueIn(days: number) {
+  const dueDate = addDays(shanghaiDate(await env.currentTimeMs()), days);
+  const debits = debitSchedule(STANDARD_60, { dueDate, graceDays: 60, premiumFen: 1, paymentFrequency: 'annual', segment: null, preferredChannel: 'email', hasMandate: true, aplElected: false, cashValueFen: 0 }, cnMainlandCalendar());
+  return { dueDate, debits };
+}
+
+async function auditKinds(policyNo: string): Promise<string[]> {
+  const rows = await rig.database.db('audit_events').where({ policy_no: policyNo }).orderBy('seq');
+  return rows.map((e) => (e.kind === 'stage_changed' ? `stage:${e.detail.stage}` : e.kind === 'contact_sent' || e.kind === 'contact_suppressed' ? `${e.kind}:${e.detail.step}/${e.detail.channel}` : e.kind));
+}
+
 describe('renewal-cycle on the time-skipping server', () => {
-  it('runs a cycle whose reminder is 30 days out to PAID in seconds of wall time', async () => {
-    // The server's clock, not the machine's: earlier tests in this file moved it forward.
-    const dueDate = addDays(shanghaiDate(await env.currentTimeMs()), 31);
+  it('paid at the first debit: reminders by email and SMS, one debit, PAID after the return window', async () => {
+    const { dueDate, debits } = await dueIn(31);
     const policy = await seedFundedPolicy(rig, { policyNo: 'P-TS-0001', nextDueDate: dueDate, premiumFen: 1_234_500 }, 2_000_000);
     const wallStart = Date.now();
 
     const outcome = await rig.withWorker(async () => {
       const { handle, started } = await startRenewalCycle(env.client, { policyNo: policy.policyNo, dueDate }, taskQueue);
       expect(started).toBe(true);
-      // Starting the same cycle again finds the one already running.
       const again = await startRenewalCycle(env.client, { policyNo: policy.policyNo, dueDate }, taskQueue);
       expect(again.started).toBe(false);
-      expect(again.handle.workflowId).toBe(`renewal-${policy.policyNo}-${dueDate}`);
       return { result: await handle.result(), history: await handle.fetchHistory() };
     });
-    const { result, history } = outcome;
     const wallSeconds = (Date.now() - wallStart) / 1000;
-    process.stderr.write(`[test] 31 days of cycle took ${wallSeconds.toFixed(1)} s of wall time\n`);
+    process.stderr.write(`[test] a 91-day cycle took ${wallSeconds.toFixed(1)} s of wall time\n`);
 
-    expect(result).toEqual({ stage: 'PAID', paidVia: 'debit', debitAttempts: 1 });
+    expect(outcome.result).toEqual({ stage: 'PAID', paidVia: 'debit', debitAttempts: 1 });
     expect(wallSeconds).toBeLessThan(60);
-
     const db = rig.database.db;
     const due = await db('premium_dues').where({ policy_no: policy.policyNo }).first();
     expect(due).toMatchObject({ status: 'paid', paid_via: 'debit', workflow_id: `renewal-${policy.policyNo}-${dueDate}` });
-    // Business time is the server's simulated clock: paid on the due date, not today.
-    expect(shanghaiDate((due.paid_at as Date).getTime())).toBe(dueDate);
-
+    expect(shanghaiDate((due.paid_at as Date).getTime())).toBe(debits[0]!.collectionDate);
     const attempts = await db('debit_attempts').where({ premium_due_id: due.id });
-    expect(attempts).toHaveLength(1);
-    expect(attempts[0]).toMatchObject({ attempt_no: 1, status: 'succeeded', amount_fen: 1_234_500, collection_date: dueDate });
-    expect(rig.bank.ledger.filter((e) => e.idempotencyKey === attempts[0].idempotency_key)).toEqual([
-      expect.objectContaining({ outcome: 'debited', amountFen: 1_234_500 }),
+    expect(attempts).toEqual([expect.objectContaining({ attempt_no: 1, status: 'succeeded', amount_fen: 1_234_500, collection_date: debits[0]!.collectionDate })]);
+    expect(rig.bank.ledger.filter((e) => e.accountNo === policy.accountNo)).toEqual([expect.objectContaining({ outcome: 'debited', amountFen: 1_234_500 })]);
+
+    const contacts = await db('contact_attempts').where({ policy_no: policy.policyNo }).orderBy('planned_at');
+    expect(contacts.map((c) => [c.step, c.channel, c.status, shanghaiDate((c.planned_at as Date).getTime())])).toEqual([
+      ['reminder_d-30', 'email', 'sent', addDays(dueDate, -30)],
+      ['reminder_d-15', 'sms', 'sent', addDays(dueDate, -15)],
+      ['reminder_d-3', 'sms', 'sent', addDays(dueDate, -3)],
     ]);
-    expect(rig.bank.balanceOf(policy.bankCode, policy.accountNo)).toBe(2_000_000 - 1_234_500);
-    const payments = await db('payments').where({ premium_due_id: due.id });
-    expect(payments).toEqual([expect.objectContaining({ via: 'debit', amount_fen: 1_234_500, reference: attempts[0].idempotency_key })]);
-
-    const contacts = await db('contact_attempts').where({ policy_no: policy.policyNo });
-    expect(contacts).toHaveLength(1);
-    expect(contacts[0]).toMatchObject({ channel: 'email', status: 'sent', step: 'reminder_d-30', recipient_masked: 'z***@example.cn' });
-    expect(shanghaiDate((contacts[0].planned_at as Date).getTime())).toBe(addDays(dueDate, -30));
-
-    // The reminder reached a real SMTP server, Chinese text intact, Message-ID = contact attempt ID.
-    expect(rig.smtp.messages).toHaveLength(1);
-    const mail = await simpleParser(rig.smtp.messages[0]!.raw);
+    expect(contacts[1].recipient_masked).toBe('138****8000');
+    const mail = await simpleParser(rig.smtp.messages.at(-1)!.raw);
     expect(mail.messageId).toBe(`<${contacts[0].id}@renewals.invalid>`);
-    expect(mail.to && !Array.isArray(mail.to) ? mail.to.text : '').toBe(policy.holderEmail);
-    expect(mail.subject).toContain(policy.policyNo);
     expect(mail.text).toContain(`续期保费 12345.00 元将于 ${dueDate}`);
-    expect(mail.html).toContain('lang="en"');
+    const texts = rig.text.sent.filter((m) => m.text.includes(policy.policyNo));
+    expect(texts.map((m) => [m.channel, m.to, m.template])).toEqual([
+      ['sms', policy.holderMobile, 'pre_due_reminder'],
+      ['sms', policy.holderMobile, 'debit_tomorrow_keep_funds'],
+    ]);
 
-    const audit = await db('audit_events').where({ policy_no: policy.policyNo }).orderBy('seq');
-    expect(audit.map((e) => (e.kind === 'stage_changed' ? `stage:${e.detail.stage}` : e.kind))).toEqual([
+    expect(await auditKinds(policy.policyNo)).toEqual([
+      'cycle_opened',
       'stage:PRE_DUE',
-      'contact_sent',
+      'contact_sent:reminder_d-30/email',
+      'task_opened', // 12,345 yuan a year is high-value: an agent call at D-15
+      'contact_sent:reminder_d-15/sms',
+      'contact_sent:reminder_d-3/sms',
       'stage:DEBITING',
       'premium_paid',
       'stage:PAID',
     ]);
-    for (const event of audit) {
-      expect(event.workflow_id).toBe(`renewal-${policy.policyNo}-${dueDate}`);
-      expect(event.run_id).toMatch(/[0-9a-f-]{36}/);
-      expect(event.activity_id).toBeTruthy();
-    }
+    expect(await db('tasks').where({ policy_no: policy.policyNo }).select('step', 'kind', 'assignee_role')).toEqual([
+      { step: 'call_d-15', kind: 'call', assignee_role: 'operations' }, // no agent and no team lead on file
+    ]);
     expect((await verifyAuditChain(db)).firstBreak).toBeUndefined();
-
     // The recorded history replays against today's workflow code without a determinism error.
-    await Worker.runReplayHistory({ workflowsPath: workflowsPath() }, history);
+    await Worker.runReplayHistory({ workflowsPath: workflowsPath() }, outcome.history);
   });
 
-  it('leaves an unfunded premium IN_GRACE with the bank’s reason, having debited nothing', async () => {
-    const dueDate = addDays(shanghaiDate(await env.currentTimeMs()), 10);
+  it('never paid: every planned debit, suspension at 00:00 of D+61 with lapse notices, then the reinstatement window', async () => {
+    const { dueDate, debits } = await dueIn(5);
     const policy = await seedFundedPolicy(rig, { policyNo: 'P-TS-0002', holderIdNo: '110101199001011111', nextDueDate: dueDate, premiumFen: 800_000 }, 100_000);
 
+    const result = await rig.withWorker(async () => (await startRenewalCycle(env.client, { policyNo: policy.policyNo, dueDate }, taskQueue)).handle.result());
+
+    const lapseAt = shanghaiInstant(addDays(dueDate, 61));
+    expect(result).toEqual({ stage: 'CLOSED', debitAttempts: 0, lapsedAt: new Date(lapseAt).toISOString() });
+    const db = rig.database.db;
+    const attempts = await db('debit_attempts as a').join('premium_dues as d', 'd.id', 'a.premium_due_id').where('d.policy_no', policy.policyNo).orderBy('a.attempt_no').select('a.*');
+    expect(attempts.map((a) => a.collection_date)).toEqual(debits.map((d) => d.collectionDate));
+    expect(new Set(attempts.map((a) => a.reason))).toEqual(new Set(['INSUFFICIENT_FUNDS']));
+    expect(rig.bank.balanceOf(policy.bankCode, policy.accountNo)).toBe(100_000);
+    expect(await db('premium_dues').where({ policy_no: policy.policyNo }).first()).toMatchObject({ status: 'lapsed' });
+    expect(await db('policies').where({ policy_no: policy.policyNo }).first()).toMatchObject({ status: 'lapsed' });
+
+    const suspended = await db('audit_events').where({ policy_no: policy.policyNo, kind: 'policy_suspended' }).first();
+    expect((suspended.occurred_at as Date).getTime()).toBe(lapseAt);
+    expect(suspended.detail).toEqual({ nonPaymentReason: 11 });
+    const lapseContacts = await db('contact_attempts').where({ policy_no: policy.policyNo }).whereIn('step', ['lapse_sms_d+61', 'lapse_letter']).orderBy('step');
+    expect(lapseContacts.map((c) => [c.step, c.channel, c.status])).toEqual([
+      ['lapse_letter', 'letter', 'sent'],
+      ['lapse_sms_d+61', 'sms', 'sent'],
+    ]);
+    const tasks = await db('tasks').where({ policy_no: policy.policyNo }).orderBy('due_at');
+    // No agent on file: an orphan policy's calls go to the team lead, and with none known, to operations.
+    expect(tasks.map((t) => [t.step, t.assignee_role])).toEqual([
+      ['call_d+7', 'operations'],
+      ['call_d+30', 'operations'],
+      ['escalation_d+45', 'operations'],
+    ]);
+    expect(await auditKinds(policy.policyNo)).toEqual(expect.arrayContaining(['stage:IN_GRACE', 'stage:LAPSED', 'stage:CLOSED']));
+  });
+
+  it('a counter payment before the due date: no debit, later reminders cancelled', async () => {
+    const { dueDate } = await dueIn(20);
+    const policy = await seedFundedPolicy(rig, { policyNo: 'P-TS-0003', holderIdNo: '110101199001012222', nextDueDate: dueDate });
+
     const result = await rig.withWorker(async () => {
-      const { handle } = await startRenewalCycle(env.client, { policyNo: policy.policyNo, dueDate, reminderDaysBefore: 3 }, taskQueue);
+      const { handle } = await startRenewalCycle(env.client, { policyNo: policy.policyNo, dueDate }, taskQueue);
+      await env.sleep(8 * DAY); // past the D-15 reminder
+      // A bad value is refused by the validator, with the reason, and changes nothing.
+      const refused = await handle.executeUpdate(promiseToPayUpdate, { args: [{ date: addDays(dueDate, 61) }] }).catch((e: unknown) => e);
+      expect(String((refused as { cause?: Error }).cause?.message)).toMatch(/promised date must be from .* to the last grace day/);
+      const status = await handle.executeUpdate(paymentReceivedUpdate, { args: [{ via: 'counter', reference: 'RCPT-2026-0001' }] });
+      expect(status.stage).toBe('PRE_DUE');
       return handle.result();
     });
 
-    expect(result).toEqual({ stage: 'IN_GRACE', debitAttempts: 1, lastReason: 'INSUFFICIENT_FUNDS' });
+    expect(result).toEqual({ stage: 'PAID', paidVia: 'counter', debitAttempts: 0 });
     const db = rig.database.db;
-    const attempts = await db('debit_attempts as a')
-      .join('premium_dues as d', 'd.id', 'a.premium_due_id')
-      .where('d.policy_no', policy.policyNo)
-      .select('a.*');
-    expect(attempts).toEqual([
-      expect.objectContaining({ status: 'failed', raw_code: 'AM04', reason: 'INSUFFICIENT_FUNDS', customer_fault: true, collection_date: dueDate }),
+    expect(await db('debit_attempts as a').join('premium_dues as d', 'd.id', 'a.premium_due_id').where('d.policy_no', policy.policyNo)).toEqual([]);
+    // Started 20 days before D: the D-30 reminder is late but still true, so it goes; nothing after the payment.
+    expect((await db('contact_attempts').where({ policy_no: policy.policyNo }).orderBy('planned_at')).map((c) => c.step)).toEqual(['reminder_d-30', 'reminder_d-15']);
+    expect(await db('payments as p').join('premium_dues as d', 'd.id', 'p.premium_due_id').where('d.policy_no', policy.policyNo).select('p.via', 'p.reference')).toEqual([
+      { via: 'counter', reference: 'RCPT-2026-0001' },
     ]);
-    expect(shanghaiDate((attempts[0].resolved_at as Date).getTime())).toBe(dueDate);
-    expect(await db('premium_dues').where({ policy_no: policy.policyNo }).first()).toMatchObject({ status: 'due', paid_at: null });
-    expect(rig.bank.balanceOf(policy.bankCode, policy.accountNo)).toBe(100_000);
+  });
+
+  it('closed account: debits stop, an account-fix task, accountUpdated brings a debit at once → paid', async () => {
+    const { dueDate, debits } = await dueIn(4);
+    const policy = await seedFundedPolicy(rig, { policyNo: 'P-TS-0004', holderIdNo: '110101199001013333', nextDueDate: dueDate, premiumFen: 300_000 });
+    rig.bank.openAccount({ bankCode: policy.bankCode, accountNo: policy.accountNo, accountName: policy.accountName, balanceFen: 5_000_000, status: 'closed' });
+
+    const result = await rig.withWorker(async () => {
+      const { handle } = await startRenewalCycle(env.client, { policyNo: policy.policyNo, dueDate }, taskQueue);
+      await env.sleep(shanghaiInstant(debits[0]!.collectionDate, '12:00') - (await env.currentTimeMs()) + 5 * DAY);
+      const status = await handle.query(statusQuery);
+      expect(status).toMatchObject({ stage: 'IN_GRACE', debitAttempts: 1 });
+      // The customer reopens the account (a servicing change recorded the mandate); operations tell the cycle.
+      rig.bank.openAccount({ bankCode: policy.bankCode, accountNo: policy.accountNo, accountName: policy.accountName, balanceFen: 5_000_000, status: 'active' });
+      await handle.executeUpdate(accountUpdatedUpdate);
+      return handle.result();
+    });
+
+    expect(result).toEqual({ stage: 'PAID', paidVia: 'debit', debitAttempts: 2, lastReason: 'ACCOUNT_CLOSED' });
+    const db = rig.database.db;
+    const attempts = await db('debit_attempts as a').join('premium_dues as d', 'd.id', 'a.premium_due_id').where('d.policy_no', policy.policyNo).orderBy('a.attempt_no').select('a.*');
+    expect(attempts.map((a) => [a.attempt_no, a.status, a.reason])).toEqual([
+      [1, 'failed', 'ACCOUNT_CLOSED'],
+      [2, 'succeeded', null],
+    ]);
+    const fixTask = await db('tasks').where({ policy_no: policy.policyNo, kind: 'fix_account' }).first();
+    expect(fixTask).toMatchObject({ step: 'fix_account_1', status: 'open' });
+    const notice = rig.text.sent.find((m) => m.text.includes(policy.policyNo) && m.template === 'debit_failed');
+    expect(notice?.text).toContain('请联系我们更换缴费账户');
   });
 });

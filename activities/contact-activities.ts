@@ -1,0 +1,186 @@
+import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import { addDays } from '../domain/civil-date';
+import { checkContact, DEFAULT_CONTACT_LIMITS, routeCallTask, type ContactChannel, type ContactLimits } from '../domain/contact-rules';
+import type { DebitReason } from '../domain/debit-reasons';
+import { appendAudit } from '../db/repositories/audit';
+import {
+  contactPointFor,
+  markContactSent,
+  markContactSuppressed,
+  openContactAttempt,
+  sentContactsOfHolder,
+} from '../db/repositories/contacts';
+import { openTask, taskRoutingFor } from '../db/repositories/tasks';
+import type { PiiCipher } from '../db/pii-cipher';
+import type { EmailPort } from '../integrations/messaging/port';
+import { renderNotice, RENEWAL_NOTICES_VERSION } from '../integrations/messaging/templates/renewal-notices';
+import type { TextMessagePort } from '../integrations/messaging/text-channels';
+import { requireCycle } from './cycle-activities';
+import { activityOrigin, auditOf, type CycleRef } from './origin';
+
+export interface ContactRequest {
+  step: string;
+  template: string;
+  channels: ContactChannel[];
+  /** Every channel that can be used, rather than the first that works. */
+  allChannels: boolean;
+  reason?: DebitReason;
+  /** Decided by the cycle (hold, promise, stale): record, do not send. */
+  suppressedBy?: string;
+}
+
+export interface ContactOutcome {
+  sent: ContactChannel[];
+  suppressed: { channel: ContactChannel; rule: string }[];
+}
+
+export interface TaskRequest {
+  step: string;
+  task: 'call' | 'escalation' | 'fix_account';
+  assignee: 'agent' | 'team_lead' | 'operations';
+  suppressedBy?: string;
+}
+
+const POINT_TYPE = { sms: 'mobile', phone: 'mobile', wechat: 'wechat', email: 'email' } as const;
+const WEEK_MS = 7 * 86_400_000;
+
+export function createContactActivities(deps: {
+  db: Knex;
+  cipher: PiiCipher;
+  email: EmailPort;
+  text: TextMessagePort;
+  limits?: ContactLimits;
+}) {
+  const { db, cipher, email, text } = deps;
+  const limits = deps.limits ?? DEFAULT_CONTACT_LIMITS;
+
+  return {
+    /**
+     * One step of the plan on its channels: each attempt row is written before the provider is
+     * called and carries its ID there; every channel not used is recorded with the rule that stopped it.
+     */
+    async sendContact(ref: CycleRef, request: ContactRequest): Promise<ContactOutcome> {
+      const cycle = await requireCycle(db, ref);
+      const o = activityOrigin();
+      const outcome: ContactOutcome = { sent: [], suppressed: [] };
+      const notice = renderNotice(request.template, {
+        policyNo: ref.policyNo,
+        dueDate: ref.dueDate,
+        amountFen: cycle.amountFen,
+        lastGraceDay: addDays(ref.dueDate, cycle.snapshot.graceDays),
+        reason: request.reason,
+      });
+
+      for (const channel of request.channels) {
+        if (!request.allChannels && outcome.sent.length > 0) break;
+        const point = channel === 'letter' ? undefined : await contactPointFor(db, ref.policyNo, POINT_TYPE[channel]);
+        const attempt = await openContactAttempt(db, {
+          id: randomUUID(),
+          policyNo: ref.policyNo,
+          dueDate: ref.dueDate,
+          step: request.step,
+          channel,
+          templateCode: request.template,
+          templateVersion: RENEWAL_NOTICES_VERSION,
+          recipientMasked: point?.valueMasked ?? null,
+          workflowId: o.workflowId,
+          runId: o.runId,
+          activityId: o.activityId,
+          plannedAt: o.at,
+        });
+        // A retried activity finds what the first try did and does not do it again.
+        if (attempt.status === 'sent' || attempt.status === 'delivered') {
+          outcome.sent.push(channel);
+          continue;
+        }
+        if (attempt.status === 'suppressed') {
+          outcome.suppressed.push({ channel, rule: attempt.suppressed_rule ?? 'unknown' });
+          continue;
+        }
+
+        let rule = request.suppressedBy;
+        if (!rule && channel !== 'letter') {
+          const recent = await sentContactsOfHolder(db, ref.policyNo, new Date(o.at.getTime() - WEEK_MS));
+          const decision = checkContact({
+            channel,
+            now: o.at.getTime(),
+            contactPoint: point && { status: point.status, flags: point.flags },
+            recentContacts: recent.map((c) => ({ channel: c.channel, at: c.at.getTime() })),
+            holds: [],
+            serviceNotice: true,
+            limits,
+          });
+          if (!decision.allowed) rule = decision.rule;
+        }
+        if (rule) {
+          await markContactSuppressed(db, attempt.id, rule);
+          await appendAudit(db, { ...auditOf(ref, o), kind: 'contact_suppressed', detail: { contactId: attempt.id, step: request.step, channel, rule } });
+          outcome.suppressed.push({ channel, rule });
+          continue;
+        }
+
+        const sent =
+          channel === 'email'
+            ? { provider: 'smtp', ...(await email.send({ contactId: attempt.id, to: cipher.decrypt(point!.valueEnc), ...notice })) }
+            : await text.send({
+                contactId: attempt.id,
+                channel: channel === 'letter' ? 'letter' : channel === 'wechat' ? 'wechat' : 'sms',
+                to: channel === 'letter' ? `holder of ${ref.policyNo}` : cipher.decrypt(point!.valueEnc),
+                template: request.template,
+                text: notice.text,
+              });
+        await markContactSent(db, attempt.id, sent.provider, sent.providerMessageId, o.at);
+        await appendAudit(db, {
+          ...auditOf(ref, o),
+          kind: 'contact_sent',
+          detail: {
+            contactId: attempt.id,
+            step: request.step,
+            channel,
+            template: `${request.template}@${RENEWAL_NOTICES_VERSION}`,
+            recipient: point?.valueMasked ?? 'postal address on file',
+            provider: sent.provider,
+            providerMessageId: sent.providerMessageId,
+          },
+        });
+        outcome.sent.push(channel);
+      }
+      return outcome;
+    },
+
+    /** Opens a follow-up task for the right person (orphan policies go to the team lead), or records why not. */
+    async openCycleTask(ref: CycleRef, request: TaskRequest): Promise<{ taskId?: number; assigneeRole?: string; orphan?: boolean }> {
+      const o = activityOrigin();
+      if (request.suppressedBy) {
+        await appendAudit(db, { ...auditOf(ref, o), kind: 'task_suppressed', detail: { step: request.step, task: request.task, rule: request.suppressedBy } });
+        return {};
+      }
+      const routing = await taskRoutingFor(db, ref.policyNo);
+      const assignment =
+        request.assignee === 'operations'
+          ? { assigneeRole: 'operations' as const, assigneeCode: null, orphan: routing.agentStatus !== 'active' }
+          : routeCallTask({ ...routing, escalation: request.assignee === 'team_lead' });
+      const task = await openTask(db, {
+        kind: request.task,
+        step: request.step,
+        policyNo: ref.policyNo,
+        dueDate: ref.dueDate,
+        assigneeAgentCode: assignment.assigneeCode,
+        assigneeRole: assignment.assigneeRole,
+        dueAt: new Date(o.at.getTime() + 2 * 86_400_000),
+        workflowId: o.workflowId,
+        runId: o.runId,
+        activityId: o.activityId,
+      });
+      if (task.created) {
+        await appendAudit(db, {
+          ...auditOf(ref, o),
+          kind: 'task_opened',
+          detail: { taskId: task.id, step: request.step, task: request.task, assigneeRole: assignment.assigneeRole, assignee: assignment.assigneeCode, orphan: assignment.orphan },
+        });
+      }
+      return { taskId: task.id, assigneeRole: assignment.assigneeRole, orphan: assignment.orphan };
+    },
+  };
+}

@@ -1,0 +1,90 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import type { Knex } from 'knex';
+import { cnMainlandCalendar, type BusinessCalendarJSON } from '../domain/business-calendar';
+import { choosePlan, validatePlan, type CollectionPlan } from '../domain/collection-plan';
+import type { PaidVia } from '../domain/cycle-state';
+import type { RenewalStage } from '../domain/renewal-stage';
+import { appendAudit } from '../db/repositories/audit';
+import {
+  linkWorkflow,
+  loadCalendarRows,
+  loadCollectionPlans,
+  loadCycleContext,
+  recordPayment,
+  suspendPolicy,
+  type CycleContext,
+} from '../db/repositories/cycles';
+import { activityOrigin, auditOf, type CycleRef } from './origin';
+
+export interface OpenedCycle {
+  context: CycleContext;
+  plan: CollectionPlan;
+  calendar: BusinessCalendarJSON;
+}
+
+export async function requireCycle(db: Knex, ref: CycleRef): Promise<CycleContext> {
+  const cycle = await loadCycleContext(db, ref.policyNo, ref.dueDate);
+  if (!cycle) {
+    throw ApplicationFailure.nonRetryable(`no premium due for policy ${ref.policyNo} on ${ref.dueDate}`, 'PremiumNotFound');
+  }
+  return cycle;
+}
+
+export function createCycleActivities({ db }: { db: Knex }) {
+  return {
+    /**
+     * Links the premium to its cycle and returns what the decider needs: the policy snapshot, the
+     * plan and the business calendar, as loaded now. The workflow keeps them in its history, so a
+     * plan or calendar edited later applies to new cycles, never half-way through this one.
+     */
+    async openCycle(ref: CycleRef, runMonth?: string): Promise<OpenedCycle> {
+      const context = await requireCycle(db, ref);
+      const o = activityOrigin();
+      await linkWorkflow(db, context.premiumDueId, o.workflowId, runMonth);
+      const plan = validatePlan(choosePlan(await loadCollectionPlans(db), { planCode: context.planCode }, context.snapshot.segment), context.snapshot.graceDays);
+      const calendar = cnMainlandCalendar(await loadCalendarRows(db)).toJSON();
+      await appendAudit(db, { ...auditOf(ref, o), kind: 'cycle_opened', detail: { plan: `${plan.code}@${plan.version}`, runMonth: runMonth ?? null } });
+      return { context, plan, calendar };
+    },
+
+    async recordStage(ref: CycleRef, stage: RenewalStage): Promise<void> {
+      await appendAudit(db, { ...auditOf(ref, activityOrigin()), kind: 'stage_changed', detail: { stage } });
+    },
+
+    /** Operator and customer events (promise, refusal, hold, account update…), for the audit trail. */
+    async recordCycleEvent(ref: CycleRef, kind: string, detail: Record<string, unknown>): Promise<void> {
+      await appendAudit(db, { ...auditOf(ref, activityOrigin()), kind, detail });
+    },
+
+    async recordPaymentReceived(ref: CycleRef, payment: { via: PaidVia; reference: string }): Promise<void> {
+      const cycle = await requireCycle(db, ref);
+      const o = activityOrigin();
+      await recordPayment(db, { premiumDueId: cycle.premiumDueId, via: payment.via, reference: payment.reference, amountFen: cycle.amountFen, at: o.at });
+      await appendAudit(db, { ...auditOf(ref, o), kind: 'premium_paid', detail: { via: payment.via, reference: payment.reference } });
+    },
+
+    /** Automatic premium loan: granted when elected and the cash value, read now, covers the premium. */
+    async grantPremiumLoan(ref: CycleRef): Promise<boolean> {
+      const cycle = await requireCycle(db, ref);
+      const o = activityOrigin();
+      const { aplElected, cashValueFen } = cycle.snapshot;
+      const granted = aplElected && cashValueFen >= cycle.amountFen;
+      if (granted) {
+        await recordPayment(db, { premiumDueId: cycle.premiumDueId, via: 'apl', reference: `APL-${cycle.premiumDueId}`, amountFen: cycle.amountFen, at: o.at });
+      }
+      await appendAudit(db, {
+        ...auditOf(ref, o),
+        kind: granted ? 'premium_loan_granted' : 'premium_loan_refused',
+        detail: { aplElected, cashValueFen, premiumFen: cycle.amountFen },
+      });
+      return granted;
+    },
+
+    /** Suspension (效力中止) at `at`, 00:00 after grace: the legal moment, recorded as such. */
+    async suspendPolicy(ref: CycleRef, nonPaymentReason: number, at: number): Promise<void> {
+      const cycle = await requireCycle(db, ref);
+      await suspendPolicy(db, ref.policyNo, cycle.premiumDueId);
+      await appendAudit(db, { ...auditOf(ref, activityOrigin()), occurredAt: new Date(at), kind: 'policy_suspended', detail: { nonPaymentReason } });
+    },
+  };
+}

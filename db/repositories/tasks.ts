@@ -1,0 +1,62 @@
+import type { Knex } from 'knex';
+
+export interface TaskRouting {
+  agentCode: string | null;
+  agentStatus: 'active' | 'departed' | null;
+  teamLeadCode: string | null;
+}
+
+/** The servicing agent, their status and their team lead (the agent's leader, else the team's). */
+export async function taskRoutingFor(db: Knex, policyNo: string): Promise<TaskRouting> {
+  const row = await db('policies as p')
+    .leftJoin('agents as a', 'a.code', 'p.agent_code')
+    .leftJoin('teams as t', 't.code', 'a.team_code')
+    .where('p.policy_no', policyNo)
+    .first<{ agent_code: string | null; status: 'active' | 'departed' | null; leader_code: string | null; team_leader: string | null } | undefined>(
+      'p.agent_code',
+      'a.status',
+      'a.leader_code',
+      't.leader_code as team_leader',
+    );
+  return {
+    agentCode: row?.agent_code ?? null,
+    agentStatus: row?.status ?? null,
+    teamLeadCode: row?.leader_code ?? row?.team_leader ?? null,
+  };
+}
+
+export async function openTask(
+  db: Knex,
+  task: {
+    kind: 'call' | 'escalation' | 'fix_account';
+    step: string;
+    policyNo: string;
+    dueDate: string;
+    assigneeAgentCode: string | null;
+    assigneeRole: 'agent' | 'team_lead' | 'operations';
+    dueAt: Date;
+    workflowId: string;
+    runId: string;
+    activityId: string;
+  },
+): Promise<{ id: number; created: boolean }> {
+  const inserted = await db('tasks')
+    .insert({
+      kind: task.kind,
+      step: task.step,
+      policy_no: task.policyNo,
+      due_date: task.dueDate,
+      assignee_agent_code: task.assigneeAgentCode,
+      assignee_role: task.assigneeRole,
+      due_at: task.dueAt,
+      workflow_id: task.workflowId,
+      run_id: task.runId,
+      activity_id: task.activityId,
+    })
+    .onConflict(['workflow_id', 'step', 'kind'])
+    .ignore()
+    .returning<{ id: number }[]>('id');
+  if (inserted[0]) return { id: inserted[0].id, created: true };
+  const existing = await db('tasks').where({ workflow_id: task.workflowId, step: task.step, kind: task.kind }).first<{ id: number }>('id');
+  return { id: existing.id, created: false };
+}
