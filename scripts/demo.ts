@@ -97,13 +97,16 @@ async function main(): Promise<void> {
         policyNo: policy.policyNo,
         dueDate,
         premium: formatYuan(policy.premiumFen),
-        stage: results[i]!.stage,
+        status: outcome.status,
+        cycle: results[i]!.stage,
         paidOn: outcome.paidAt ? shanghaiDate(outcome.paidAt.getTime()) : null,
         paidVia: outcome.paidVia,
-        debitAttempts: results[i]!.debitAttempts,
-        lastReason: results[i]!.lastReason ?? null,
-        emails: outcome.contactsSent,
+        debitAttempts: outcome.debitAttempts,
+        lastReason: outcome.lastDebitReason,
+        contacts: outcome.contactsSent,
         suppressed: outcome.suppressedRules,
+        tasks: outcome.tasks,
+        lapsedOn: outcome.lapsedAt ? shanghaiDate(outcome.lapsedAt.getTime()) : null,
         expected: story,
       });
     }
@@ -112,7 +115,7 @@ async function main(): Promise<void> {
       dueDate,
       wallSeconds,
       premiums: rows.length,
-      paid: rows.filter((r) => r.stage === 'PAID').length,
+      paid: rows.filter((r) => r.status === 'paid').length,
       emailsCaught: smtp.messages.length,
       auditRows: audit.rows,
       auditChainIntact: audit.firstBreak === undefined,
@@ -121,12 +124,14 @@ async function main(): Promise<void> {
     if (args.json) {
       process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     } else {
-      console.table(rows.map(({ expected: _expected, suppressed, ...r }) => ({ ...r, suppressed: suppressed.join(',') })));
+      console.table(rows.map(({ expected: _expected, suppressed, ...r }) => ({ ...r, suppressed: [...new Set(suppressed)].join(',') })));
       console.log(
-        `${summary.paid} of ${summary.premiums} premiums paid; ${summary.emailsCaught} reminder emails delivered over SMTP; ` +
+        `${summary.paid} of ${summary.premiums} premiums paid; ${summary.emailsCaught} emails delivered over SMTP; ` +
           `${summary.auditRows} audit rows, hash chain ${summary.auditChainIntact ? 'intact' : `BROKEN at seq ${audit.firstBreak?.seq}`}.`,
       );
-      console.log(`31 days of renewal cycles took ${wallSeconds.toFixed(1)} s of wall time. Emails: ${join(outDir, 'emails')}`);
+      console.log(
+        `Whole cycles (reminders, debits, grace, lapse and the 2-year reinstatement window) took ${wallSeconds.toFixed(1)} s of wall time. Emails: ${join(outDir, 'emails')}`,
+      );
     }
   } finally {
     for (const cleanup of cleanups) await cleanup().catch(() => {});

@@ -33,8 +33,8 @@ export function samplePortfolio(dueDate: string): SamplePolicy[] {
   };
   const entries: { no: string; name: string; id: string; mobile: string; email: string | null; account: string; premium: number; balance: number; status: SimulatedAccount['status']; story: string }[] = [
     { no: 'P3201000101', name: '王建国', id: '320102198205171234', mobile: '13912340001', email: 'wang.jianguo@example.cn', account: '6222020200001111', premium: 1_200_000, balance: 3_000_000, status: 'active', story: 'funded account: paid by the first debit' },
-    { no: 'P3201000102', name: '李秀英', id: '320104197911023456', mobile: '13912340002', email: 'li.xiuying@example.cn', account: '6222020200002222', premium: 860_000, balance: 150_000, status: 'active', story: 'short of funds: debit fails AM04, enters grace' },
-    { no: 'P3201000103', name: '张伟', id: '320106198807145678', mobile: '13912340003', email: 'zhang.wei@example.cn', account: '6222020200003333', premium: 450_000, balance: 900_000, status: 'closed', story: 'closed account: debit fails AC04, enters grace' },
+    { no: 'P3201000102', name: '李秀英', id: '320104197911023456', mobile: '13912340002', email: 'li.xiuying@example.cn', account: '6222020200002222', premium: 860_000, balance: 150_000, status: 'active', story: 'short of funds: every debit fails AM04, suspended at 00:00 of D+61' },
+    { no: 'P3201000103', name: '张伟', id: '320106198807145678', mobile: '13912340003', email: 'zhang.wei@example.cn', account: '6222020200003333', premium: 450_000, balance: 900_000, status: 'closed', story: 'closed account: debit fails AC04, fix-account task, suspended at grace end' },
     { no: 'P3201000104', name: '陈静', id: '320105199203307890', mobile: '13912340004', email: null, account: '6222020200004444', premium: 300_000, balance: 1_000_000, status: 'active', story: 'no email on file: reminder suppressed and recorded, still paid' },
   ];
   return entries.map((e) => ({
