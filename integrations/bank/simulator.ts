@@ -9,6 +9,8 @@ export interface SimulatedAccount {
   accountName: string;
   balanceFen: number;
   status: AccountStatus;
+  /** A bank-side fault on this account: every debit is rejected with this code (e.g. MS03). */
+  faultCode?: string;
 }
 
 export interface LedgerEntry {
@@ -39,6 +41,8 @@ export class SimulatedBank implements BankPort {
   private readonly accounts = new Map<string, SimulatedAccount>();
   private readonly byKey = new Map<string, LedgerEntry>();
   private nextRef = 1;
+  /** The next N debits are booked, but their answer is lost: the caller hears 'unknown'. */
+  lostAnswers = 0;
 
   constructor(accounts: SimulatedAccount[] = []) {
     for (const account of accounts) this.openAccount(account);
@@ -58,7 +62,9 @@ export class SimulatedBank implements BankPort {
     const account = this.accounts.get(`${instruction.bankCode}/${instruction.accountNo}`);
     const rawCode = !account
       ? 'AC01'
-      : account.status !== 'active'
+      : account.faultCode
+        ? account.faultCode
+        : account.status !== 'active'
         ? STATUS_CODES[account.status]
         : account.accountName !== instruction.accountName
           ? 'BE05'
@@ -78,6 +84,10 @@ export class SimulatedBank implements BankPort {
     if (account && !rawCode) account.balanceFen -= instruction.amountFen;
     this.ledger.push(entry);
     this.byKey.set(entry.idempotencyKey, entry);
+    if (this.lostAnswers > 0) {
+      this.lostAnswers -= 1;
+      return Promise.resolve({ status: 'unknown', rawCode: '96' });
+    }
     return Promise.resolve(answerOf(entry));
   }
 

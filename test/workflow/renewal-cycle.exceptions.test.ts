@@ -1,0 +1,145 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRenewalCycle } from '../../clients/renewal-cycles';
+import { upsertAgent } from '../../db/repositories/policies';
+import { cnMainlandCalendar } from '../../domain/business-calendar';
+import { addDays, shanghaiDate, shanghaiInstant } from '../../domain/civil-date';
+import { STANDARD_60 } from '../../domain/collection-plan';
+import { debitSchedule } from '../../domain/cycle-schedule';
+import { startTimeSkippingServer } from '../../scripts/temporal-env';
+import { holdPlacedUpdate, holdReleasedUpdate, statusQuery, taskCompletedUpdate } from '../../workflows/messages';
+import { seedFundedPolicy, startSliceRig, type SliceRig } from '../support/slice';
+
+const taskQueue = 'cycle-exceptions';
+let env: TestWorkflowEnvironment;
+let rig: SliceRig;
+
+beforeAll(async () => {
+  const server = await startTimeSkippingServer();
+  env = server.env;
+  process.stderr.write(`[test] renewal-cycle exceptions on the time-skipping test server (${server.source})\n`);
+  rig = await startSliceRig(env, taskQueue);
+});
+
+afterAll(async () => {
+  await rig?.close();
+  await env?.teardown();
+});
+
+async function dueIn(days: number) {
+  const dueDate = addDays(shanghaiDate(await env.currentTimeMs()), days);
+  const debits = debitSchedule(STANDARD_60, { dueDate, graceDays: 60, premiumFen: 1, paymentFrequency: 'annual', segment: null, preferredChannel: 'sms', hasMandate: true, aplElected: false, cashValueFen: 0 }, cnMainlandCalendar());
+  return { dueDate, debits };
+}
+
+/** Advances the server's clock to a Shanghai wall-clock time. */
+async function sleepUntil(date: string, time: string): Promise<void> {
+  const wait = shanghaiInstant(date, time) - (await env.currentTimeMs());
+  if (wait > 0) await env.sleep(wait);
+}
+
+async function attemptsOf(policyNo: string) {
+  return rig.database.db('debit_attempts as a').join('premium_dues as d', 'd.id', 'a.premium_due_id').where('d.policy_no', policyNo).orderBy('a.attempt_no').select('a.*');
+}
+
+describe('renewal-cycle exceptions on the time-skipping server', () => {
+  it('an "unknown" bank answer is resolved by querying: exactly one debit, paid', async () => {
+    const { dueDate } = await dueIn(3);
+    const policy = await seedFundedPolicy(rig, { policyNo: 'P-EX-0001', holderIdNo: '310101198001010001', nextDueDate: dueDate, premiumFen: 600_000 });
+    rig.bank.lostAnswers = 1;
+
+    const result = await rig.withWorker(async () => (await startRenewalCycle(env.client, { policyNo: policy.policyNo, dueDate }, taskQueue)).handle.result());
+
+    expect(result).toEqual({ stage: 'PAID', paidVia: 'debit', debitAttempts: 1 });
+    expect(rig.bank.lostAnswers).toBe(0);
+    expect(rig.bank.ledger.filter((e) => e.accountNo === policy.accountNo)).toEqual([expect.objectContaining({ outcome: 'debited', amountFen: 600_000 })]);
+    const attempts = await attemptsOf(policy.policyNo);
+    expect(attempts.map((a) => [a.attempt_no, a.status])).toEqual([[1, 'succeeded']]);
+    const paidEvents = await rig.database.db('audit_events').where({ policy_no: policy.policyNo, kind: 'premium_paid' });
+    expect(paidEvents).toHaveLength(1);
+  });
+
+  it('a claim hold pauses debits and contacts and blocks lapse until released; then one catch-up debit pays', async () => {
+    const { dueDate, debits } = await dueIn(4);
+    const policy = await seedFundedPolicy(rig, { policyNo: 'P-EX-0002', holderIdNo: '310101198001010002', nextDueDate: dueDate, premiumFen: 400_000 }, 0);
+
+    const result = await rig.withWorker(async () => {
+      const { handle } = await startRenewalCycle(env.client, { policyNo: policy.policyNo, dueDate }, taskQueue);
+      await sleepUntil(addDays(dueDate, -1), '12:00');
+      await handle.executeUpdate(holdPlacedUpdate, { args: [{ kind: 'claim' }] });
+      await sleepUntil(addDays(dueDate, 70), '12:00'); // ten days past grace end
+      const status = await handle.query(statusQuery);
+      expect(status).toMatchObject({ stage: 'IN_GRACE', holds: ['claim'], debitAttempts: 0 });
+      expect(status.nextAction).toContain('lapse blocked by hold');
+      expect(await rig.database.db('policies').where({ policy_no: policy.policyNo }).first()).toMatchObject({ status: 'in_force' });
+      // The claim is settled and the customer deposits; operations release the hold.
+      rig.bank.openAccount({ bankCode: policy.bankCode, accountNo: policy.accountNo, accountName: policy.accountName, balanceFen: 1_000_000, status: 'active' });
+      await handle.executeUpdate(holdReleasedUpdate, { args: [{ kind: 'claim' }] });
+      return handle.result();
+    });
+
+    expect(result).toEqual({ stage: 'PAID', paidVia: 'debit', debitAttempts: 1 });
+    const attempts = await attemptsOf(policy.policyNo);
+    expect(attempts).toHaveLength(1);
+    expect(attempts[0]).toMatchObject({ status: 'succeeded', collection_date: cnMainlandCalendar().nextBusinessDay(addDays(dueDate, 70)) });
+    expect(debits.length).toBeGreaterThan(1); // all of them passed while held
+    const db = rig.database.db;
+    const suppressed = await db('contact_attempts').where({ policy_no: policy.policyNo, status: 'suppressed' }).select('step', 'suppressed_rule');
+    expect(suppressed).toEqual(expect.arrayContaining([{ step: 'lapse_risk_d+15', suppressed_rule: 'hold' }, { step: 'final_notice_d+55', suppressed_rule: 'hold' }]));
+    const heldTasks = await db('audit_events').where({ policy_no: policy.policyNo, kind: 'task_suppressed' });
+    expect(heldTasks.map((e) => e.detail.step)).toEqual(['call_d+7', 'call_d+30']);
+    expect(await db('audit_events').where({ policy_no: policy.policyNo, kind: 'policy_suspended' })).toEqual([]);
+  });
+
+  it('bank-side failures through grace end do not lapse the policy: operations are escalated to and decide', async () => {
+    const { dueDate } = await dueIn(3);
+    const policy = await seedFundedPolicy(rig, { policyNo: 'P-EX-0003', holderIdNo: '310101198001010003', nextDueDate: dueDate, premiumFen: 500_000 });
+    rig.bank.openAccount({ bankCode: policy.bankCode, accountNo: policy.accountNo, accountName: policy.accountName, balanceFen: 1_000_000, status: 'active', faultCode: 'MS03' });
+
+    const result = await rig.withWorker(async () => {
+      const { handle } = await startRenewalCycle(env.client, { policyNo: policy.policyNo, dueDate }, taskQueue);
+      await sleepUntil(addDays(dueDate, 65), '12:00');
+      const status = await handle.query(statusQuery);
+      expect(status.stage).toBe('IN_GRACE');
+      expect(status.nextAction).toContain('operations decide');
+      const escalation = await rig.database.db('tasks').where({ policy_no: policy.policyNo, step: 'grace_end_escalation' }).first();
+      expect(escalation).toMatchObject({ kind: 'escalation', assignee_role: 'operations', status: 'open' });
+      expect(await rig.database.db('policies').where({ policy_no: policy.policyNo }).first()).toMatchObject({ status: 'in_force' });
+      const refused = await handle.executeUpdate(taskCompletedUpdate, { args: [{ step: 'grace_end_escalation', outcome: 'maybe' }] }).catch((e: unknown) => e);
+      expect(String((refused as { cause?: Error }).cause?.message)).toContain('must be retry_debit or lapse');
+      await handle.executeUpdate(taskCompletedUpdate, { args: [{ step: 'grace_end_escalation', outcome: 'lapse' }] });
+      return handle.result();
+    });
+
+    expect(result.stage).toBe('CLOSED');
+    const attempts = await attemptsOf(policy.policyNo);
+    expect(new Set(attempts.map((a) => `${a.reason}/${a.customer_fault}`))).toEqual(new Set(['BANK_ERROR/false']));
+    expect(await rig.database.db('policies').where({ policy_no: policy.policyNo }).first()).toMatchObject({ status: 'lapsed' });
+  });
+
+  it('orphan policy (agent departed): calls go to the team lead; automatic premium loan keeps it in force', async () => {
+    const { dueDate } = await dueIn(3);
+    const db = rig.database.db;
+    await upsertAgent(db, rig.cipher, { code: 'L001', name: '赵队长', mobile: '13900000001', teamCode: 'T01', branchCode: '3201', status: 'active', leaderCode: null });
+    await upsertAgent(db, rig.cipher, { code: 'A042', name: '钱经理', mobile: '13900000042', teamCode: 'T01', branchCode: '3201', status: 'departed', leaderCode: 'L001' });
+    const policy = await seedFundedPolicy(
+      rig,
+      { policyNo: 'P-EX-0004', holderIdNo: '310101198001010004', nextDueDate: dueDate, premiumFen: 300_000, agentCode: 'A042', aplElected: true, cashValueFen: 2_000_000 },
+      0,
+    );
+
+    const result = await rig.withWorker(async () => (await startRenewalCycle(env.client, { policyNo: policy.policyNo, dueDate }, taskQueue)).handle.result());
+
+    expect(result).toEqual({ stage: 'PAID', paidVia: 'apl', debitAttempts: expect.any(Number), lastReason: 'INSUFFICIENT_FUNDS' });
+    const tasks = await db('tasks').where({ policy_no: policy.policyNo }).orderBy('due_at').select('step', 'assignee_role', 'assignee_agent_code');
+    expect(tasks).toEqual([
+      { step: 'call_d+7', assignee_role: 'team_lead', assignee_agent_code: 'L001' },
+      { step: 'call_d+30', assignee_role: 'team_lead', assignee_agent_code: 'L001' },
+      { step: 'escalation_d+45', assignee_role: 'team_lead', assignee_agent_code: 'L001' },
+    ]);
+    const opened = await db('audit_events').where({ policy_no: policy.policyNo, kind: 'task_opened' });
+    expect(opened.every((e) => e.detail.orphan === true)).toBe(true);
+    expect(await db('payments as p').join('premium_dues as d', 'd.id', 'p.premium_due_id').where('d.policy_no', policy.policyNo).select('p.via')).toEqual([{ via: 'apl' }]);
+    expect(await db('policies').where({ policy_no: policy.policyNo }).first()).toMatchObject({ status: 'in_force' });
+  });
+});
