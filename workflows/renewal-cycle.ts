@@ -72,16 +72,17 @@ export async function renewalCycle(input: RenewalCycleInput): Promise<RenewalCyc
   const events: { kind: string; detail: Record<string, unknown> }[] = [];
   const payments: { via: cycle.PaidVia; reference: string }[] = [];
   let wake = false;
+  const snapshot = (): RenewalCycleStatus => ({ ...status, holds: [...state.holds], promiseUntil: state.promiseUntil });
   const changed = (kind: string, detail: Record<string, unknown>) => {
     events.push({ kind, detail });
     wake = true;
-    return status;
+    return snapshot();
   };
   const open = () => {
     if (state.paid || state.lapsedAt !== undefined) throw new Error(`cycle is ${status.stage}: nothing to change`);
   };
 
-  setHandler(statusQuery, () => ({ ...status, holds: [...state.holds], promiseUntil: state.promiseUntil }));
+  setHandler(statusQuery, snapshot);
   setHandler(
     paymentReceivedUpdate,
     ({ via, reference }) => {

@@ -7,7 +7,7 @@ import { addDays, shanghaiDate, shanghaiInstant } from '../../domain/civil-date'
 import { STANDARD_60 } from '../../domain/collection-plan';
 import { debitSchedule } from '../../domain/cycle-schedule';
 import { startTimeSkippingServer } from '../../scripts/temporal-env';
-import { holdPlacedUpdate, holdReleasedUpdate, statusQuery, taskCompletedUpdate } from '../../workflows/messages';
+import { holdPlacedUpdate, holdReleasedUpdate, promiseToPayUpdate, statusQuery, taskCompletedUpdate } from '../../workflows/messages';
 import { seedFundedPolicy, startSliceRig, type SliceRig } from '../support/slice';
 
 const taskQueue = 'cycle-exceptions';
@@ -141,5 +141,54 @@ describe('renewal-cycle exceptions on the time-skipping server', () => {
     expect(opened.every((e) => e.detail.orphan === true)).toBe(true);
     expect(await db('payments as p').join('premium_dues as d', 'd.id', 'p.premium_due_id').where('d.policy_no', policy.policyNo).select('p.via')).toEqual([{ via: 'apl' }]);
     expect(await db('policies').where({ policy_no: policy.policyNo }).first()).toMatchObject({ status: 'in_force' });
+  });
+
+  it('a promise to pay suppresses contacts through the promised date + 1; broken, the ladder resumes and a later debit pays', async () => {
+    const { dueDate, debits } = await dueIn(3);
+    const policy = await seedFundedPolicy(rig, { policyNo: 'P-EX-0005', holderIdNo: '310101198001010005', nextDueDate: dueDate, premiumFen: 700_000 }, 0);
+    const promised = addDays(dueDate, 10);
+    const fifth = debits[4]!; // the D+21 attempt
+
+    const result = await rig.withWorker(async () => {
+      const { handle } = await startRenewalCycle(env.client, { policyNo: policy.policyNo, dueDate }, taskQueue);
+      await sleepUntil(debits[0]!.collectionDate, '12:00');
+      const status = await handle.executeUpdate(promiseToPayUpdate, { args: [{ date: promised }] });
+      expect(status.promiseUntil).toBe(promised);
+      // The promise is broken; the customer deposits later, before the D+21 attempt.
+      await sleepUntil(addDays(fifth.collectionDate, -1), '12:00');
+      rig.bank.openAccount({ bankCode: policy.bankCode, accountNo: policy.accountNo, accountName: policy.accountName, balanceFen: 1_000_000, status: 'active' });
+      return handle.result();
+    });
+
+    expect(result).toMatchObject({ stage: 'PAID', paidVia: 'debit' });
+    const db = rig.database.db;
+    const contacts = await db('contact_attempts').where({ policy_no: policy.policyNo }).orderBy('planned_at').select('step', 'status', 'suppressed_rule', 'planned_at');
+    const during = contacts.filter((c) => shanghaiDate((c.planned_at as Date).getTime()) > debits[0]!.collectionDate && shanghaiDate((c.planned_at as Date).getTime()) <= addDays(promised, 1));
+    expect(during.length).toBeGreaterThan(0);
+    expect(during.every((c) => c.status === 'suppressed' && c.suppressed_rule === 'promise_to_pay')).toBe(true);
+    expect(contacts.find((c) => c.step === 'lapse_risk_d+15')).toMatchObject({ status: 'sent' });
+    const kinds = (await db('audit_events').where({ policy_no: policy.policyNo }).orderBy('seq')).map((e) => e.kind);
+    expect(kinds.indexOf('promise_to_pay')).toBeGreaterThan(-1);
+    expect(kinds.indexOf('promise_broken')).toBeGreaterThan(kinds.indexOf('promise_to_pay'));
+    expect((await db('tasks').where({ policy_no: policy.policyNo, step: 'call_d+7' })).length).toBe(0); // the D+7 call was held too
+    const attempts = await attemptsOf(policy.policyNo);
+    expect(attempts.at(-1)).toMatchObject({ status: 'succeeded', collection_date: fifth.collectionDate });
+  });
+
+  it('a reminder that falls due at 22:00 goes out at 09:00 the next day', async () => {
+    const today = shanghaiDate(await env.currentTimeMs());
+    await sleepUntil(addDays(today, 1), '22:00');
+    const dueDate = addDays(today, 4); // D-3 09:00 passed this morning: the cycle starts with it overdue, at night
+    const policy = await seedFundedPolicy(rig, { policyNo: 'P-EX-0006', holderIdNo: '310101198001010006', nextDueDate: dueDate, preferredChannel: 'sms' });
+
+    await rig.withWorker(async () => (await startRenewalCycle(env.client, { policyNo: policy.policyNo, dueDate }, taskQueue)).handle.result());
+
+    const contacts = await rig.database.db('contact_attempts').where({ policy_no: policy.policyNo }).orderBy('created_at').select('step', 'channel', 'status', 'suppressed_rule', 'sent_at');
+    const reminder = contacts.find((c) => c.step === 'reminder_d-3');
+    expect(reminder).toMatchObject({ channel: 'sms', status: 'sent' });
+    expect(Math.abs((reminder.sent_at as Date).getTime() - shanghaiInstant(addDays(today, 2), '09:00'))).toBeLessThan(1000);
+    // The older reminders were overtaken by it: recorded, not sent.
+    const overtaken: string[] = contacts.filter((c) => c.step !== 'reminder_d-3' && String(c.step).startsWith('reminder')).map((c) => `${c.step}/${c.channel}:${c.suppressed_rule}`);
+    expect(overtaken.sort()).toEqual(['reminder_d-15/sms:stale', 'reminder_d-30/email:stale', 'reminder_d-30/sms:stale']);
   });
 });
