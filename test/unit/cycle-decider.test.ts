@@ -205,6 +205,20 @@ describe('payments, promises and holds', () => {
     expect(state.debits).toEqual([]);
   });
 
+  it('a payment at 23:59 of the last grace day keeps the policy in force (after the final sweep failed)', () => {
+    const { log, state } = simulate({
+      policy: samplePolicy(),
+      start: '2027-02-22 08:00',
+      world: {
+        debit: () => insufficient,
+        events: [{ at: '2027-02-22 23:59', apply: (s) => paymentReceived(s, 'online', shanghai('2027-02-22 23:59')) }],
+      },
+      state: withDone('reminder_d-30', 'reminder_d-15', 'reminder_d-3', 'call_d+7', 'call_d+30', 'escalation_d+45', 'lapse_risk_d+15', 'final_notice_d+55', 'debit_1', 'debit_2', 'debit_3', 'debit_4', 'debit_5', 'debit_6', 'debit_7', 'debit_8'),
+    });
+    expect(actions(log)).toEqual(['2027-02-22 10:00 debit debit_9#1@2027-02-22', '2027-02-22 23:59 close']);
+    expect(state.lapsedAt).toBeUndefined();
+  });
+
   it('a promise to pay suppresses contacts through the promised date + 1; broken, the ladder resumes', () => {
     const { log } = simulate({
       policy: samplePolicy(),
