@@ -11,7 +11,7 @@ import {
   openContactAttempt,
   sentContactsOfHolder,
 } from '../db/repositories/contacts';
-import { openTask, taskRoutingFor } from '../db/repositories/tasks';
+import { completeTask, openTask, taskRoutingFor } from '../db/repositories/tasks';
 import type { PiiCipher } from '../db/pii-cipher';
 import type { EmailPort } from '../integrations/messaging/port';
 import { renderNotice, RENEWAL_NOTICES_VERSION } from '../integrations/messaging/templates/renewal-notices';
@@ -147,6 +147,12 @@ export function createContactActivities(deps: {
         outcome.sent.push(channel);
       }
       return outcome;
+    },
+
+    async completeTask(ref: CycleRef, completion: { step: string; outcome: string }): Promise<void> {
+      const o = activityOrigin();
+      const taskId = await completeTask(db, o.workflowId, completion.step, completion.outcome, o.at);
+      await appendAudit(db, { ...auditOf(ref, o), kind: 'task_completed', detail: { taskId: taskId ?? null, ...completion } });
     },
 
     /** Opens a follow-up task for the right person (orphan policies go to the team lead), or records why not. */

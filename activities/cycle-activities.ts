@@ -41,7 +41,17 @@ export function createCycleActivities({ db }: { db: Knex }) {
       const context = await requireCycle(db, ref);
       const o = activityOrigin();
       await linkWorkflow(db, context.premiumDueId, o.workflowId, runMonth);
-      const plan = validatePlan(choosePlan(await loadCollectionPlans(db), { planCode: context.planCode }, context.snapshot.segment), context.snapshot.graceDays);
+      const chosen = choosePlan(await loadCollectionPlans(db), { planCode: context.planCode }, context.snapshot.segment);
+      let plan: CollectionPlan;
+      try {
+        plan = validatePlan(chosen, context.snapshot.graceDays);
+      } catch (error) {
+        // Retrying cannot fix a plan that does not fit the product: fail loudly for engineers to see.
+        throw ApplicationFailure.nonRetryable(
+          `product ${context.productCode} (${context.snapshot.graceDays} grace days): ${(error as Error).message}`,
+          'PlanDoesNotFitProduct',
+        );
+      }
       const calendar = cnMainlandCalendar(await loadCalendarRows(db)).toJSON();
       await appendAudit(db, { ...auditOf(ref, o), kind: 'cycle_opened', detail: { plan: `${plan.code}@${plan.version}`, runMonth: runMonth ?? null } });
       return { context, plan, calendar };

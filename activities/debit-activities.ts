@@ -27,7 +27,8 @@ export function createDebitActivities({ db, cipher, bank }: { db: Knex; cipher: 
     async collectDebit(ref: CycleRef, attemptNo: number, collectionDate: string): Promise<DebitResult> {
       const cycle = await requireCycle(db, ref);
       const mandate = await loadMandateAccount(db, ref.policyNo);
-      if (!mandate) throw ApplicationFailure.nonRetryable(`policy ${ref.policyNo} has no active mandate`, 'NoMandate');
+      // Revoked since the cycle opened: a failed attempt the cycle can act on, not a crash.
+      if (!mandate) return { status: 'failed', ...REASON_RULES.NO_MANDATE, reason: 'NO_MANDATE' };
       const o = activityOrigin();
       const attempt = await prepareAttempt(db, {
         premiumDueId: cycle.premiumDueId,

@@ -40,6 +40,16 @@ export function addDays(date: CivilDate, days: number): CivilDate {
   return formatUtcDay(dayStartUtc(date) + days * DAY_MS);
 }
 
+/** The same day N years later; 29 February becomes 28 February in a common year. */
+export function addYears(date: CivilDate, years: number): CivilDate {
+  dayStartUtc(date);
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  const year = y + years;
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  const day = m === 2 && d === 29 && !leap ? 28 : d;
+  return `${String(year).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+}
+
 /** Whole days from `from` to `to` (negative when `to` is earlier). */
 export function daysBetween(from: CivilDate, to: CivilDate): number {
   return Math.round((dayStartUtc(to) - dayStartUtc(from)) / DAY_MS);

@@ -80,10 +80,12 @@ class PlanError extends Error {
 }
 
 /**
- * Checks a plan read from storage or written by an operator, naming the first bad field. A plan
- * that passes can be handed to the decider as it is.
+ * Checks a plan read from storage or written by an operator, naming the first bad field. With the
+ * product's grace days it also checks that the plan fits that grace period (every debit and grace
+ * notice inside it, lapse notices after it); without, only that the plan is well formed.
  */
-export function validatePlan(candidate: unknown, graceDays = 60): CollectionPlan {
+export function validatePlan(candidate: unknown, productGraceDays?: number): CollectionPlan {
+  const graceDays = productGraceDays ?? 365;
   const plan = candidate as CollectionPlan;
   const name = typeof plan?.code === 'string' ? `${plan.code}@${String(plan.version)}` : '(unnamed)';
   const fail = (path: string, problem: string): never => {
@@ -119,7 +121,7 @@ export function validatePlan(candidate: unknown, graceDays = 60): CollectionPlan
 
   checkContacts('reminders', plan.reminders, -90, -1);
   checkContacts('graceNotices', plan.graceNotices, 1, graceDays);
-  checkContacts('lapseNotices', plan.lapseNotices, graceDays + 1, graceDays + 31);
+  checkContacts('lapseNotices', plan.lapseNotices, productGraceDays === undefined ? 1 : graceDays + 1, graceDays + 31);
   if (!Array.isArray(plan.tasks)) fail('tasks', 'must be a list');
   plan.tasks.forEach((t, i) => {
     checkStep(`tasks[${i}]`, t, -90, graceDays);

@@ -143,7 +143,8 @@ export function decide(input: DecisionInput): Decision {
     const pending = lapseSchedule(plan, policy, calendar).filter((s) => !state.done.includes(s.step));
     const next = pending[0];
     if (!next) return at({ type: 'enter_reinstatement_window' });
-    return next.at <= now ? dueStep(input, next, [next]) : at({ type: 'wait', until: next.at, why: `next: ${next.step}` });
+    // Lapse notices are owed by law and contract: no promise or hold holds them back.
+    return next.at <= now ? dueStep(input, next, [next], false) : at({ type: 'wait', until: next.at, why: `next: ${next.step}` });
   }
 
   if (state.promiseUntil !== undefined && now >= promiseEnd(state.promiseUntil)) {
@@ -174,7 +175,7 @@ export function decide(input: DecisionInput): Decision {
 }
 
 /** The first step due; a debit replaces every earlier planned attempt that is also overdue. */
-function dueStep(input: DecisionInput, step: ScheduledStep, due: readonly ScheduledStep[]): Decision {
+function dueStep(input: DecisionInput, step: ScheduledStep, due: readonly ScheduledStep[], suppressible = true): Decision {
   const { state, now } = input;
   const stage = stageOf(input);
   switch (step.kind) {
@@ -201,7 +202,7 @@ function dueStep(input: DecisionInput, step: ScheduledStep, due: readonly Schedu
     }
     case 'contact': {
       const superseded = due.some((s) => s.kind === 'contact' && s.at > step.at) || (step.expiresAt !== undefined && now >= step.expiresAt);
-      const suppressedBy = customerSuppression(state, now) ?? (superseded ? 'stale' : undefined);
+      const suppressedBy = (suppressible ? customerSuppression(state, now) : undefined) ?? (superseded ? 'stale' : undefined);
       if (!suppressedBy) {
         const opening = contactOpening(step.channels, now);
         if (opening > now) return { stage, action: { type: 'wait', until: opening, why: `quiet hours: ${step.step} at the window's opening` } };
@@ -228,10 +229,12 @@ function graceEnd(input: DecisionInput, blocked: string | undefined): Decision {
   const stage = stageOf(input);
   if (state.holds.length > 0) return { stage, action: { type: 'wait', why: `lapse blocked by hold (${state.holds.join(', ')})` } };
   if (pendingDebit(state)) return { stage, action: { type: 'wait', why: 'lapse waits for the debit in flight' } };
-  if (policy.aplElected && policy.cashValueFen >= policy.premiumFen && !state.done.includes('premium_loan')) {
-    return { stage, action: { type: 'premium_loan' } };
-  }
   if (lapseAllowed(input)) {
+    // A loan against the cash value only where the alternative is the customer's lapse, never to
+    // cover the bank's or the insurer's failure.
+    if (policy.aplElected && policy.cashValueFen >= policy.premiumFen && !state.done.includes('premium_loan')) {
+      return { stage, action: { type: 'premium_loan' } };
+    }
     return { stage, action: { type: 'lapse', nonPaymentReason: state.refusalReason ?? NON_PAYMENT_OTHER, at: effectiveLapseInstant(input) } };
   }
   if (!state.done.includes('grace_end_escalation')) {

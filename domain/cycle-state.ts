@@ -135,6 +135,7 @@ export function operatorDecided(state: CycleState, decision: 'retry_debit' | 'la
 
 export function lapsed(state: CycleState, at: number, nonPaymentReason: number): void {
   state.lapsedAt = at;
+  state.promiseUntil = undefined;
   state.nonPaymentReason = nonPaymentReason;
 }
 

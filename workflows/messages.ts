@@ -68,3 +68,7 @@ export const bankResultSignal = defineSignal<[{ attemptNo: number; result: Debit
 
 /** Outcomes of a grace-end escalation task that decide the cycle. */
 export const ESCALATION_OUTCOMES = ['retry_debit', 'lapse'] as const;
+/** Outcomes of a call or account-fix task: codes, never free text (free text could carry personal data). */
+export const TASK_OUTCOMES = ['reached', 'no_answer', 'wrong_number', 'promised', 'refused', 'account_fixed', 'done'] as const;
+/** Receipt numbers and bank references: letters, digits, '-' and '_' only. */
+export const PAYMENT_REFERENCE = /^[A-Za-z0-9_-]{1,64}$/;

@@ -8,7 +8,7 @@ import {
 } from '@temporalio/workflow';
 import type { RenewalActivities } from '../activities/renewal-activities';
 import { BusinessCalendar } from '../domain/business-calendar';
-import { isCivilDate, shanghaiDate } from '../domain/civil-date';
+import { addYears, isCivilDate, shanghaiDate, shanghaiInstant } from '../domain/civil-date';
 import { decide, type CycleAction } from '../domain/cycle-decider';
 import { lastGraceDay } from '../domain/cycle-schedule';
 import * as cycle from '../domain/cycle-state';
@@ -23,6 +23,8 @@ import {
   customerRefusedUpdate,
   DueDate,
   ESCALATION_OUTCOMES,
+  PAYMENT_REFERENCE,
+  TASK_OUTCOMES,
   holdPlacedUpdate,
   holdReleasedUpdate,
   paymentReceivedUpdate,
@@ -42,15 +44,23 @@ const activities = proxyActivities<RenewalActivities>({
   retry: { initialInterval: '2 seconds', maximumInterval: '5 minutes' },
 });
 
-// A debit whose answer is unknown is retried by querying the bank (never resubmitting), for up to a day.
+/**
+ * A debit whose answer is unknown is retried by querying the bank (never resubmitting) until the
+ * bank answers: no time limit, because giving up would leave money whose fate we do not know. The
+ * cycle does not lapse while a debit is in flight.
+ */
 const { collectDebit } = proxyActivities<RenewalActivities>({
   startToCloseTimeout: '2 minutes',
-  scheduleToCloseTimeout: '1 day',
-  retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '30 minutes' },
+  retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '1 hour' },
 });
 
 /** Suspension + 2 years (Insurance Law Art. 37); the reinstatement issue refines this stage. */
-const REINSTATEMENT_WINDOW_MS = 2 * 365 * 86_400_000 + 86_400_000;
+const REINSTATEMENT_YEARS = 2;
+
+/** 00:00 of the day the window has run two full years from the day of suspension. */
+function reinstatementWindowCloses(lapsedAt: number): number {
+  return shanghaiInstant(addYears(shanghaiDate(lapsedAt), REINSTATEMENT_YEARS));
+}
 
 /**
  * One policy, one due date: a thin loop over the decider (domain/cycle-decider.ts). Each turn asks
@@ -64,6 +74,12 @@ export async function renewalCycle(input: RenewalCycleInput): Promise<RenewalCyc
 
   const opened = await activities.openCycle(ref, input.runMonth);
   const { plan, context } = opened;
+  // Started for a premium already settled (paid at the counter before the run, waived…): nothing to collect.
+  if (context.status !== 'due') {
+    const stage = context.status === 'paid' ? 'PAID' : 'CLOSED';
+    await activities.recordStage(ref, stage);
+    return { stage, debitAttempts: 0 };
+  }
   const policy = context.snapshot;
   const calendar = BusinessCalendar.fromJSON(opened.calendar);
   const state: CycleState = cycle.initialCycleState();
@@ -71,6 +87,8 @@ export async function renewalCycle(input: RenewalCycleInput): Promise<RenewalCyc
   // Events from updates and signals, written to the audit trail by the loop (handlers do no I/O).
   const events: { kind: string; detail: Record<string, unknown> }[] = [];
   const payments: { via: cycle.PaidVia; reference: string }[] = [];
+  const completions: { step: string; outcome: string }[] = [];
+  const openedTasks = new Set<string>();
   let wake = false;
   const snapshot = (): RenewalCycleStatus => ({ ...status, holds: [...state.holds], promiseUntil: state.promiseUntil });
   const changed = (kind: string, detail: Record<string, unknown>) => {
@@ -94,7 +112,9 @@ export async function renewalCycle(input: RenewalCycleInput): Promise<RenewalCyc
       validator: ({ via, reference }: { via: string; reference: string }) => {
         open();
         if (!['counter', 'online', 'transfer'].includes(via)) throw new Error(`via must be counter, online or transfer, got ${via}`);
-        if (typeof reference !== 'string' || reference.trim() === '') throw new Error('reference (receipt or bank reference) is required');
+        if (typeof reference !== 'string' || !PAYMENT_REFERENCE.test(reference)) {
+          throw new Error('reference must be the receipt or bank reference: 1–64 letters, digits, - or _');
+        }
       },
     },
   );
@@ -163,15 +183,17 @@ export async function renewalCycle(input: RenewalCycleInput): Promise<RenewalCyc
     taskCompletedUpdate,
     ({ step, outcome }) => {
       if (step === 'grace_end_escalation') cycle.operatorDecided(state, outcome as (typeof ESCALATION_OUTCOMES)[number]);
-      return changed('task_completed', { step, outcome });
+      openedTasks.delete(step);
+      completions.push({ step, outcome });
+      wake = true;
+      return snapshot();
     },
     {
       validator: ({ step, outcome }: { step: string; outcome: string }) => {
         open();
-        if (!state.done.includes(step)) throw new Error(`no task ${step} was opened in this cycle`);
-        if (step === 'grace_end_escalation' && !(ESCALATION_OUTCOMES as readonly string[]).includes(outcome)) {
-          throw new Error(`outcome of grace_end_escalation must be ${ESCALATION_OUTCOMES.join(' or ')}, got ${outcome}`);
-        }
+        if (!openedTasks.has(step)) throw new Error(`no open task ${step} in this cycle`);
+        const allowed: readonly string[] = step === 'grace_end_escalation' ? ESCALATION_OUTCOMES : TASK_OUTCOMES;
+        if (!allowed.includes(outcome)) throw new Error(`outcome of ${step} must be ${allowed.join(', ')}, got ${outcome}`);
       },
     },
   );
@@ -193,17 +215,21 @@ export async function renewalCycle(input: RenewalCycleInput): Promise<RenewalCyc
   await activities.recordStage(ref, status.stage);
 
   for (;;) {
+    // Anything an update changes from here on wakes the next wait; earlier changes are in `state` already.
+    wake = false;
     while (events.length) {
       const event = events.shift()!;
       await activities.recordCycleEvent(ref, event.kind, event.detail);
     }
     while (payments.length) await activities.recordPaymentReceived(ref, payments.shift()!);
+    while (completions.length) await activities.completeTask(ref, completions.shift()!);
 
     const { action, stage } = decide({ plan, policy, calendar, state, now: Date.now() });
     if (stage !== status.stage) {
       status.stage = stage;
       upsertSearchAttributes([{ key: RenewalStageKey, value: stage }]);
       await activities.recordStage(ref, stage);
+      continue; // an update may have arrived while recording: decide again on the state as it is now
     }
     describe(status, action);
     status.debitAttempts = state.debits.length;
@@ -212,7 +238,6 @@ export async function renewalCycle(input: RenewalCycleInput): Promise<RenewalCyc
       case 'wait': {
         const timeout = action.until === undefined ? undefined : action.until - Date.now();
         if (timeout !== undefined && timeout <= 0) break;
-        wake = false;
         await (timeout === undefined ? condition(() => wake) : condition(() => wake, timeout));
         break;
       }
@@ -222,10 +247,12 @@ export async function renewalCycle(input: RenewalCycleInput): Promise<RenewalCyc
         status.lastContact = { step: action.step, sent: outcome.sent, suppressed: outcome.suppressed.map((s) => `${s.channel}:${s.rule}`) };
         break;
       }
-      case 'task':
-        await activities.openCycleTask(ref, action);
+      case 'task': {
+        const opened = await activities.openCycleTask(ref, action);
         cycle.markDone(state, action.step);
+        if (opened.taskId !== undefined) openedTasks.add(action.step);
         break;
+      }
       case 'debit': {
         cycle.debitStarted(state, action, action.covers);
         status.debitAttempts = state.debits.length;
@@ -291,7 +318,7 @@ async function reinstatementWindow(
   const status: RenewalCycleStatus = {
     stage: 'LAPSED',
     nextAction: 'wait: reinstatement window closes',
-    nextActionAt: new Date(window.lapsedAt + REINSTATEMENT_WINDOW_MS).toISOString(),
+    nextActionAt: new Date(reinstatementWindowCloses(window.lapsedAt)).toISOString(),
     debitAttempts: 0,
     holds: [],
   };
@@ -304,7 +331,7 @@ async function reinstatementWindow(
     { key: Channel, value: window.channel },
     ...(input.runMonth ? [{ key: RunMonth, value: input.runMonth }] : []),
   ]);
-  const remaining = window.lapsedAt + REINSTATEMENT_WINDOW_MS - Date.now();
+  const remaining = reinstatementWindowCloses(window.lapsedAt) - Date.now();
   if (remaining > 0) await sleep(remaining);
   upsertSearchAttributes([{ key: RenewalStageKey, value: 'CLOSED' }]);
   await activities.recordStage(ref, 'CLOSED');

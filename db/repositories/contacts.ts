@@ -63,20 +63,6 @@ export async function markContactSuppressed(db: Knex, id: string, rule: string):
   await db('contact_attempts').where({ id, status: 'pending' }).update({ status: 'suppressed', suppressed_rule: rule });
 }
 
-/** The policyholder's own verified contact point of one type, still encrypted. */
-export async function findVerifiedContact(
-  db: Knex,
-  policyNo: string,
-  type: 'mobile' | 'email' | 'wechat',
-): Promise<{ valueEnc: string; valueMasked: string } | undefined> {
-  const row = await db('contact_points as c')
-    .join('policies as p', 'p.holder_customer_id', 'c.customer_id')
-    .where({ 'p.policy_no': policyNo, 'c.type': type, 'c.status': 'valid' })
-    .orderBy('c.verified_at', 'desc')
-    .first<{ value_enc: string; value_masked: string } | undefined>('c.value_enc', 'c.value_masked');
-  return row && { valueEnc: row.value_enc, valueMasked: row.value_masked };
-}
-
 export interface StoredContactPoint {
   valueEnc: string;
   valueMasked: string;

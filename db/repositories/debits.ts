@@ -81,7 +81,9 @@ export async function recordFailure(db: Knex, id: number, bankRef: string | unde
 /** The attempt succeeded: it, the payment and the premium's paid status are written together. */
 export async function recordSuccess(db: Knex, attempt: DebitAttemptRow, bankRef: string, amountFen: number, at: Date): Promise<void> {
   await db.transaction(async (trx) => {
-    await trx('debit_attempts').where({ id: attempt.id }).update({ status: 'succeeded', bank_ref: bankRef, resolved_at: at });
+    await trx('debit_attempts')
+      .where({ id: attempt.id })
+      .update({ status: 'succeeded', bank_ref: bankRef, resolved_at: at, raw_code: null, reason: null, customer_fault: null });
     await trx('payments')
       .insert({
         premium_due_id: attempt.premium_due_id,

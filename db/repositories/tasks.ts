@@ -25,6 +25,15 @@ export async function taskRoutingFor(db: Knex, policyNo: string): Promise<TaskRo
   };
 }
 
+/** Closes the task a cycle step opened, with the outcome the assignee reported. */
+export async function completeTask(db: Knex, workflowId: string, step: string, outcome: string, at: Date): Promise<number | undefined> {
+  const [row] = await db('tasks')
+    .where({ workflow_id: workflowId, step, status: 'open' })
+    .update({ status: 'done', outcome_code: outcome, completed_at: at })
+    .returning<{ id: number }[]>('id');
+  return row?.id;
+}
+
 export async function openTask(
   db: Knex,
   task: {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addDays, dayOfWeek, daysBetween, isCivilDate, shanghaiDate, shanghaiInstant } from '../../domain/civil-date';
+import { addDays, addYears, dayOfWeek, daysBetween, isCivilDate, shanghaiDate, shanghaiInstant } from '../../domain/civil-date';
 
 describe('civil dates in Asia/Shanghai', () => {
   it('adds days across month ends, year ends and 29 February', () => {
@@ -10,6 +10,13 @@ describe('civil dates in Asia/Shanghai', () => {
     expect(addDays('2026-03-01', -1)).toBe('2026-02-28');
     expect(addDays('2026-12-24', 61)).toBe('2027-02-23');
     expect(addDays('2026-12-24', -30)).toBe('2026-11-24');
+  });
+
+  it('adds years, keeping the day and turning 29 February into 28 February in common years', () => {
+    expect(addYears('2027-02-23', 2)).toBe('2029-02-23');
+    expect(addYears('2028-02-29', 2)).toBe('2030-02-28');
+    expect(addYears('2028-02-29', 4)).toBe('2032-02-29');
+    expect(addYears('2026-12-31', -1)).toBe('2025-12-31');
   });
 
   it('counts days between dates', () => {

@@ -51,12 +51,17 @@ describe('validating a plan names the first bad field', () => {
   ])('%s', (_name, breakIt, message) => {
     const plan = clone();
     breakIt(plan);
-    expect(() => validatePlan(plan)).toThrow(message);
-    expect(() => validatePlan(plan)).toThrow(/^collection plan /);
+    expect(() => validatePlan(plan, 60)).toThrow(message);
+    expect(() => validatePlan(plan, 60)).toThrow(/^collection plan /);
   });
 
   it('checks grace notices against the product’s grace days', () => {
     expect(() => validatePlan(clone(), 30)).toThrow(/graceNotices\[1\]\.offsetDays must be a whole number from 1 to 30, got 55/);
+    expect(() => validatePlan(clone(), 90)).toThrow(/lapseNotices\[0\]\.offsetDays must be a whole number from 91 to 121, got 61/);
+    // Without a product, only the form is checked: a stored plan for a 90-day product loads.
+    const ninety = { ...clone(), code: 'standard-90', debitOffsets: [0, 30, 90], lapseNotices: [{ step: 'lapse_sms_d+91', offsetDays: 91, channels: ['sms'], template: 'lapse_notice' }] };
+    expect(validatePlan(ninety)).toBe(ninety);
+    expect(validatePlan(ninety, 90)).toBe(ninety);
   });
 });
 

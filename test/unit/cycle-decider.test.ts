@@ -183,6 +183,23 @@ describe('retries and account problems', () => {
     expect(state.lapsedAt).toBeUndefined();
   });
 
+  it('no premium loan to cover a bank-side failure: operations are escalated to instead', () => {
+    const policy = samplePolicy({ aplElected: true, cashValueFen: 800_000 });
+    const { log, state } = simulate({ policy, start: '2027-02-21 08:00', world: { debit: () => bankError, premiumLoanGranted: true } });
+    expect(actions(log).slice(-1)).toEqual(['2027-02-23 00:00 task grace_end_escalation→operations']);
+    expect(state.paid).toBeUndefined();
+  });
+
+  it('a promise for the last grace day does not hold back the lapse notices', () => {
+    const { log } = simulate({
+      policy: samplePolicy(),
+      start: '2027-02-21 08:00',
+      world: { debit: () => insufficient, events: [{ at: '2027-02-21 09:30', apply: (s) => promiseMade(s, '2027-02-22') }] },
+      state: withDone('final_notice_d+55'),
+    });
+    expect(actions(log).slice(-3)).toEqual(['2027-02-23 09:00 contact lapse_sms_d+61', '2027-02-23 10:00 contact lapse_letter', '2027-02-23 10:00 enter_reinstatement_window']);
+  });
+
   it('no premium loan when the cash value falls short: suspension', () => {
     const policy = samplePolicy({ aplElected: true, cashValueFen: 499_999 });
     const { state } = simulate({ policy, start: '2027-02-21 08:00', world: { debit: () => insufficient } });

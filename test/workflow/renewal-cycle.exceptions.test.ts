@@ -106,12 +106,13 @@ describe('renewal-cycle exceptions on the time-skipping server', () => {
       expect(escalation).toMatchObject({ kind: 'escalation', assignee_role: 'operations', status: 'open' });
       expect(await rig.database.db('policies').where({ policy_no: policy.policyNo }).first()).toMatchObject({ status: 'in_force' });
       const refused = await handle.executeUpdate(taskCompletedUpdate, { args: [{ step: 'grace_end_escalation', outcome: 'maybe' }] }).catch((e: unknown) => e);
-      expect(String((refused as { cause?: Error }).cause?.message)).toContain('must be retry_debit or lapse');
+      expect(String((refused as { cause?: Error }).cause?.message)).toContain('outcome of grace_end_escalation must be retry_debit, lapse, got maybe');
       await handle.executeUpdate(taskCompletedUpdate, { args: [{ step: 'grace_end_escalation', outcome: 'lapse' }] });
       return handle.result();
     });
 
     expect(result.stage).toBe('CLOSED');
+    expect(await rig.database.db('tasks').where({ policy_no: policy.policyNo, step: 'grace_end_escalation' }).first()).toMatchObject({ status: 'done', outcome_code: 'lapse' });
     const attempts = await attemptsOf(policy.policyNo);
     expect(new Set(attempts.map((a) => `${a.reason}/${a.customer_fault}`))).toEqual(new Set(['BANK_ERROR/false']));
     expect(await rig.database.db('policies').where({ policy_no: policy.policyNo }).first()).toMatchObject({ status: 'lapsed' });
