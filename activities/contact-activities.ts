@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
+import { bankCollectionDate, cnMainlandCalendar } from '../domain/business-calendar';
 import { addDays } from '../domain/civil-date';
 import { checkContact, DEFAULT_CONTACT_LIMITS, routeCallTask, type ContactChannel, type ContactLimits } from '../domain/contact-rules';
 import type { DebitReason } from '../domain/debit-reasons';
 import { appendAudit } from '../db/repositories/audit';
+import { loadCalendarRows } from '../db/repositories/cycles';
 import {
   contactPointFor,
   markContactSent,
@@ -64,9 +66,11 @@ export function createContactActivities(deps: {
       const cycle = await requireCycle(db, ref);
       const o = activityOrigin();
       const outcome: ContactOutcome = { sent: [], suppressed: [] };
+      const calendar = cnMainlandCalendar(await loadCalendarRows(db));
       const notice = renderNotice(request.template, {
         policyNo: ref.policyNo,
         dueDate: ref.dueDate,
+        debitDate: bankCollectionDate(calendar, ref.dueDate),
         amountFen: cycle.amountFen,
         lastGraceDay: addDays(ref.dueDate, cycle.snapshot.graceDays),
         reason: request.reason,

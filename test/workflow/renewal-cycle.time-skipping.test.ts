@@ -77,7 +77,7 @@ describe('renewal-cycle on the time-skipping server', () => {
     expect(contacts[1].recipient_masked).toBe('138****8000');
     const mail = await simpleParser(rig.smtp.messages.at(-1)!.raw);
     expect(mail.messageId).toBe(`<${contacts[0].id}@renewals.invalid>`);
-    expect(mail.text).toContain(`续期保费 12345.00 元将于 ${dueDate}`);
+    expect(mail.text).toContain(`续期保费 12345.00 元应于 ${dueDate} 缴纳，将于 ${debits[0]!.collectionDate} 从您授权的银行账户扣缴`);
     const texts = rig.text.sent.filter((m) => m.text.includes(policy.policyNo));
     expect(texts.map((m) => [m.channel, m.to, m.template])).toEqual([
       ['sms', policy.holderMobile, 'pre_due_reminder'],

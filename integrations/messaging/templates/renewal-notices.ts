@@ -7,6 +7,8 @@ export const RENEWAL_NOTICES_VERSION = 1;
 export interface NoticeFields {
   policyNo: string;
   dueDate: string;
+  /** The bank business day the first debit is collected: the due date, or the next working day. */
+  debitDate: string;
   amountFen: number;
   lastGraceDay: string;
   reason?: DebitReason;
@@ -53,14 +55,14 @@ function texts(template: string, f: NoticeFields): [string, string, string] {
     case 'pre_due_reminder':
       return [
         `续期保费提醒 Renewal premium reminder: ${f.policyNo}`,
-        `尊敬的客户：您的保单 ${f.policyNo} 的续期保费 ${amount} 元将于 ${f.dueDate} 从您授权的银行账户扣缴，请在当日前保持账户余额充足。`,
-        `Dear customer, the renewal premium of RMB ${amount} for policy ${f.policyNo} will be debited from your authorised bank account on ${f.dueDate}. Please keep enough funds in the account by then.`,
+        `尊敬的客户：您的保单 ${f.policyNo} 的续期保费 ${amount} 元应于 ${f.dueDate} 缴纳，将于 ${f.debitDate} 从您授权的银行账户扣缴，请在当日前保持账户余额充足。`,
+        `Dear customer, the renewal premium of RMB ${amount} for policy ${f.policyNo} is due on ${f.dueDate} and will be debited from your authorised bank account on ${f.debitDate}. Please keep enough funds in the account by then.`,
       ];
     case 'debit_tomorrow_keep_funds':
       return [
-        `即将扣款 Debit on ${f.dueDate}: ${f.policyNo}`,
-        `您的保单 ${f.policyNo} 将于 ${f.dueDate} 扣缴续期保费 ${amount} 元，请保持账户内有足额保费。`,
-        `The renewal premium of RMB ${amount} for policy ${f.policyNo} will be debited on ${f.dueDate}. Please keep the full premium in the account.`,
+        `即将扣款 Debit on ${f.debitDate}: ${f.policyNo}`,
+        `您的保单 ${f.policyNo} 将于 ${f.debitDate} 扣缴续期保费 ${amount} 元，请保持账户内有足额保费。`,
+        `The renewal premium of RMB ${amount} for policy ${f.policyNo} will be debited on ${f.debitDate}. Please keep the full premium in the account.`,
       ];
     case 'debit_failed': {
       const [zh, en] = guidance(f.reason);
