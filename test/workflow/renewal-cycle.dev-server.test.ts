@@ -4,17 +4,17 @@ import { startRenewalCycle } from '../../clients/renewal-cycles';
 import { addDays, shanghaiDate } from '../../domain/civil-date';
 import { startDevServer } from '../../scripts/temporal-env';
 import { PolicyNo, RenewalStageKey, statusQuery } from '../../workflows/messages';
-import { seedFundedPolicy, startSliceRig, type SliceRig } from '../support/slice';
+import { seedFundedPolicy, startCycleRig, type CycleRig } from '../support/cycle-rig';
 
 const taskQueue = 'slice-dev-server';
 let env: TestWorkflowEnvironment;
-let rig: SliceRig;
+let rig: CycleRig;
 
 beforeAll(async () => {
   const server = await startDevServer();
   env = server.env;
   process.stderr.write(`[test] renewal-cycle on the Temporal CLI dev server (${server.source})\n`);
-  rig = await startSliceRig(env, taskQueue);
+  rig = await startCycleRig(env, taskQueue);
 });
 
 afterAll(async () => {

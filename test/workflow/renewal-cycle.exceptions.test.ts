@@ -4,21 +4,19 @@ import { startRenewalCycle } from '../../clients/renewal-cycles';
 import { upsertAgent } from '../../db/repositories/policies';
 import { cnMainlandCalendar } from '../../domain/business-calendar';
 import { addDays, shanghaiDate, shanghaiInstant } from '../../domain/civil-date';
-import { STANDARD_60 } from '../../domain/collection-plan';
-import { debitSchedule } from '../../domain/cycle-schedule';
 import { startTimeSkippingServer } from '../../scripts/temporal-env';
 import { holdPlacedUpdate, holdReleasedUpdate, promiseToPayUpdate, statusQuery, taskCompletedUpdate } from '../../workflows/messages';
-import { seedFundedPolicy, startSliceRig, type SliceRig } from '../support/slice';
+import { dueIn, seedFundedPolicy, startCycleRig, type CycleRig } from '../support/cycle-rig';
 
 const taskQueue = 'cycle-exceptions';
 let env: TestWorkflowEnvironment;
-let rig: SliceRig;
+let rig: CycleRig;
 
 beforeAll(async () => {
   const server = await startTimeSkippingServer();
   env = server.env;
   process.stderr.write(`[test] renewal-cycle exceptions on the time-skipping test server (${server.source})\n`);
-  rig = await startSliceRig(env, taskQueue);
+  rig = await startCycleRig(env, taskQueue);
 });
 
 afterAll(async () => {
@@ -26,11 +24,6 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-async function dueIn(days: number) {
-  const dueDate = addDays(shanghaiDate(await env.currentTimeMs()), days);
-  const debits = debitSchedule(STANDARD_60, { dueDate, graceDays: 60, premiumFen: 1, paymentFrequency: 'annual', segment: null, preferredChannel: 'sms', hasMandate: true, aplElected: false, cashValueFen: 0 }, cnMainlandCalendar());
-  return { dueDate, debits };
-}
 
 /** Advances the server's clock to a Shanghai wall-clock time. */
 async function sleepUntil(date: string, time: string): Promise<void> {
@@ -44,7 +37,7 @@ async function attemptsOf(policyNo: string) {
 
 describe('renewal-cycle exceptions on the time-skipping server', () => {
   it('an "unknown" bank answer is resolved by querying: exactly one debit, paid', async () => {
-    const { dueDate } = await dueIn(3);
+    const { dueDate } = await dueIn(env, 3);
     const policy = await seedFundedPolicy(rig, { policyNo: 'P-EX-0001', holderIdNo: '310101198001010001', nextDueDate: dueDate, premiumFen: 600_000 });
     rig.bank.lostAnswers = 1;
 
@@ -60,7 +53,7 @@ describe('renewal-cycle exceptions on the time-skipping server', () => {
   });
 
   it('a claim hold pauses debits and contacts and blocks lapse until released; then one catch-up debit pays', async () => {
-    const { dueDate, debits } = await dueIn(4);
+    const { dueDate, debits } = await dueIn(env, 4);
     const policy = await seedFundedPolicy(rig, { policyNo: 'P-EX-0002', holderIdNo: '310101198001010002', nextDueDate: dueDate, premiumFen: 400_000 }, 0);
 
     const result = await rig.withWorker(async () => {
@@ -92,7 +85,7 @@ describe('renewal-cycle exceptions on the time-skipping server', () => {
   });
 
   it('bank-side failures through grace end do not lapse the policy: operations are escalated to and decide', async () => {
-    const { dueDate } = await dueIn(3);
+    const { dueDate } = await dueIn(env, 3);
     const policy = await seedFundedPolicy(rig, { policyNo: 'P-EX-0003', holderIdNo: '310101198001010003', nextDueDate: dueDate, premiumFen: 500_000 });
     rig.bank.openAccount({ bankCode: policy.bankCode, accountNo: policy.accountNo, accountName: policy.accountName, balanceFen: 1_000_000, status: 'active', faultCode: 'MS03' });
 
@@ -119,7 +112,7 @@ describe('renewal-cycle exceptions on the time-skipping server', () => {
   });
 
   it('orphan policy (agent departed): calls go to the team lead; automatic premium loan keeps it in force', async () => {
-    const { dueDate } = await dueIn(3);
+    const { dueDate } = await dueIn(env, 3);
     const db = rig.database.db;
     await upsertAgent(db, rig.cipher, { code: 'L001', name: '赵队长', mobile: '13900000001', teamCode: 'T01', branchCode: '3201', status: 'active', leaderCode: null });
     await upsertAgent(db, rig.cipher, { code: 'A042', name: '钱经理', mobile: '13900000042', teamCode: 'T01', branchCode: '3201', status: 'departed', leaderCode: 'L001' });
@@ -145,7 +138,7 @@ describe('renewal-cycle exceptions on the time-skipping server', () => {
   });
 
   it('a promise to pay suppresses contacts through the promised date + 1; broken, the ladder resumes and a later debit pays', async () => {
-    const { dueDate, debits } = await dueIn(3);
+    const { dueDate, debits } = await dueIn(env, 3);
     const policy = await seedFundedPolicy(rig, { policyNo: 'P-EX-0005', holderIdNo: '310101198001010005', nextDueDate: dueDate, premiumFen: 700_000 }, 0);
     const promised = addDays(dueDate, 10);
     const fifth = debits[4]!; // the D+21 attempt

@@ -4,25 +4,22 @@ import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRenewalCycle } from '../../clients/renewal-cycles';
 import { verifyAuditChain } from '../../db/repositories/audit';
-import { cnMainlandCalendar } from '../../domain/business-calendar';
 import { addDays, shanghaiDate, shanghaiInstant } from '../../domain/civil-date';
-import { STANDARD_60 } from '../../domain/collection-plan';
-import { debitSchedule } from '../../domain/cycle-schedule';
 import { startTimeSkippingServer } from '../../scripts/temporal-env';
 import { workflowsPath } from '../../workers/renewal-worker';
 import { accountUpdatedUpdate, paymentReceivedUpdate, promiseToPayUpdate, statusQuery } from '../../workflows/messages';
-import { seedFundedPolicy, startSliceRig, type SliceRig } from '../support/slice';
+import { dueIn, seedFundedPolicy, startCycleRig, type CycleRig } from '../support/cycle-rig';
 
 const taskQueue = 'cycle-time-skipping';
 const DAY = 86_400_000;
 let env: TestWorkflowEnvironment;
-let rig: SliceRig;
+let rig: CycleRig;
 
 beforeAll(async () => {
   const server = await startTimeSkippingServer();
   env = server.env;
   process.stderr.write(`[test] renewal-cycle on the time-skipping test server (${server.source})\n`);
-  rig = await startSliceRig(env, taskQueue);
+  rig = await startCycleRig(env, taskQueue);
 });
 
 afterAll(async () => {
@@ -30,12 +27,6 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-/** A due date N days after the server's clock (earlier tests move it forward), and its planned debit dates. */
-async function dueIn(days: number) {
-  const dueDate = addDays(shanghaiDate(await env.currentTimeMs()), days);
-  const debits = debitSchedule(STANDARD_60, { dueDate, graceDays: 60, premiumFen: 1, paymentFrequency: 'annual', segment: null, preferredChannel: 'email', hasMandate: true, aplElected: false, cashValueFen: 0 }, cnMainlandCalendar());
-  return { dueDate, debits };
-}
 
 async function auditKinds(policyNo: string): Promise<string[]> {
   const rows = await rig.database.db('audit_events').where({ policy_no: policyNo }).orderBy('seq');
@@ -44,7 +35,7 @@ async function auditKinds(policyNo: string): Promise<string[]> {
 
 describe('renewal-cycle on the time-skipping server', () => {
   it('paid at the first debit: reminders by email and SMS, one debit, PAID after the return window', async () => {
-    const { dueDate, debits } = await dueIn(31);
+    const { dueDate, debits } = await dueIn(env, 31);
     const policy = await seedFundedPolicy(rig, { policyNo: 'P-TS-0001', nextDueDate: dueDate, premiumFen: 1_234_500 }, 2_000_000);
     const wallStart = Date.now();
 
@@ -104,7 +95,7 @@ describe('renewal-cycle on the time-skipping server', () => {
   });
 
   it('never paid: every planned debit, suspension at 00:00 of D+61 with lapse notices, then the reinstatement window', async () => {
-    const { dueDate, debits } = await dueIn(5);
+    const { dueDate, debits } = await dueIn(env, 5);
     const policy = await seedFundedPolicy(rig, { policyNo: 'P-TS-0002', holderIdNo: '110101199001011111', nextDueDate: dueDate, premiumFen: 800_000 }, 100_000);
 
     const result = await rig.withWorker(async () => (await startRenewalCycle(env.client, { policyNo: policy.policyNo, dueDate }, taskQueue)).handle.result());
@@ -138,7 +129,7 @@ describe('renewal-cycle on the time-skipping server', () => {
   });
 
   it('a counter payment before the due date: no debit, later reminders cancelled', async () => {
-    const { dueDate } = await dueIn(20);
+    const { dueDate } = await dueIn(env, 20);
     const policy = await seedFundedPolicy(rig, { policyNo: 'P-TS-0003', holderIdNo: '110101199001012222', nextDueDate: dueDate });
 
     const result = await rig.withWorker(async () => {
@@ -163,7 +154,7 @@ describe('renewal-cycle on the time-skipping server', () => {
   });
 
   it('closed account: debits stop, an account-fix task, accountUpdated brings a debit at once → paid', async () => {
-    const { dueDate, debits } = await dueIn(4);
+    const { dueDate, debits } = await dueIn(env, 4);
     const policy = await seedFundedPolicy(rig, { policyNo: 'P-TS-0004', holderIdNo: '110101199001013333', nextDueDate: dueDate, premiumFen: 300_000 });
     rig.bank.openAccount({ bankCode: policy.bankCode, accountNo: policy.accountNo, accountName: policy.accountName, balanceFen: 5_000_000, status: 'closed' });
 

@@ -1,4 +1,8 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { cnMainlandCalendar } from '../../domain/business-calendar';
+import { addDays, shanghaiDate } from '../../domain/civil-date';
+import { STANDARD_60 } from '../../domain/collection-plan';
+import { debitSchedule, type DebitStep, type PolicySnapshot } from '../../domain/cycle-schedule';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { PiiCipher } from '../../db/pii-cipher';
 import { SimulatedBank } from '../../integrations/bank/simulator';
@@ -13,7 +17,7 @@ import { samplePolicy, seedPolicy } from './fixtures';
 import type { PolicyRecord } from '../../db/repositories/policies';
 
 /** Everything a renewal-cycle test needs around a Temporal server: real PostgreSQL, real SMTP, a bank. */
-export interface SliceRig {
+export interface CycleRig {
   database: TestDatabase;
   smtp: SmtpCatcher;
   bank: SimulatedBank;
@@ -25,7 +29,7 @@ export interface SliceRig {
   close(): Promise<void>;
 }
 
-export async function startSliceRig(env: TestWorkflowEnvironment, taskQueue: string): Promise<SliceRig> {
+export async function startCycleRig(env: TestWorkflowEnvironment, taskQueue: string): Promise<CycleRig> {
   const database = await freshDatabase();
   const smtp = await startSmtpCatcher();
   const bank = new SimulatedBank();
@@ -54,7 +58,7 @@ export async function startSliceRig(env: TestWorkflowEnvironment, taskQueue: str
 }
 
 /** A policy in the database with a funded account at the simulated bank. */
-export async function seedFundedPolicy(rig: SliceRig, overrides: Partial<PolicyRecord>, balanceFen = 5_000_000): Promise<PolicyRecord> {
+export async function seedFundedPolicy(rig: CycleRig, overrides: Partial<PolicyRecord>, balanceFen = 5_000_000): Promise<PolicyRecord> {
   const policy = samplePolicy(overrides);
   await seedPolicy(rig.database.db, rig.cipher, policy);
   rig.bank.openAccount({
@@ -65,4 +69,14 @@ export async function seedFundedPolicy(rig: SliceRig, overrides: Partial<PolicyR
     status: 'active',
   });
   return policy;
+}
+
+/**
+ * A due date N days after the server's clock (earlier tests in a file move it forward) and the
+ * dates standard-60 will debit it on.
+ */
+export async function dueIn(env: TestWorkflowEnvironment, days: number): Promise<{ dueDate: string; debits: DebitStep[] }> {
+  const dueDate = addDays(shanghaiDate(await env.currentTimeMs()), days);
+  const policy: PolicySnapshot = { dueDate, graceDays: 60, premiumFen: 1, paymentFrequency: 'annual', segment: null, preferredChannel: 'sms', hasMandate: true, aplElected: false, cashValueFen: 0 };
+  return { dueDate, debits: debitSchedule(STANDARD_60, policy, cnMainlandCalendar()) };
 }
