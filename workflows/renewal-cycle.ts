@@ -1,3 +1,4 @@
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import {
   condition,
   continueAsNew,
@@ -77,6 +78,7 @@ export async function renewalCycle(input: RenewalCycleInput): Promise<RenewalCyc
   // Started for a premium already settled (paid at the counter before the run, waived…): nothing to collect.
   if (context.status !== 'due') {
     const stage = context.status === 'paid' ? 'PAID' : 'CLOSED';
+    upsertSearchAttributes(searchAttributes(input, context.branchCode, context.channel, stage));
     await activities.recordStage(ref, stage);
     return { stage, debitAttempts: 0 };
   }
@@ -199,19 +201,15 @@ export async function renewalCycle(input: RenewalCycleInput): Promise<RenewalCyc
   );
   setHandler(contactUpdatedSignal, () => void changed('contact_updated', {}));
   setHandler(bankResultSignal, ({ attemptNo, result }) => {
-    if (!state.debits.some((d) => d.attemptNo === attemptNo)) return; // not ours: ignore rather than fail the cycle
+    const record = state.debits.find((d) => d.attemptNo === attemptNo);
+    // Not ours, or not a transition the bank can make (a return is of a success; an answer is of a
+    // debit in flight): ignore rather than corrupt the cycle, and leave the trace in history.
+    if (!record || (result.status === 'returned' ? record.outcome !== 'succeeded' : record.outcome !== 'pending')) return;
     cycle.debitResolved(state, attemptNo, result);
     changed('bank_result', { attemptNo, status: result.status });
   });
 
-  upsertSearchAttributes([
-    { key: PolicyNo, value: input.policyNo },
-    { key: DueDate, value: input.dueDate },
-    { key: RenewalStageKey, value: status.stage },
-    { key: Branch, value: context.branchCode },
-    { key: Channel, value: context.channel },
-    ...(input.runMonth ? [{ key: RunMonth, value: input.runMonth }] : []),
-  ]);
+  upsertSearchAttributes(searchAttributes(input, context.branchCode, context.channel, status.stage));
   await activities.recordStage(ref, status.stage);
 
   for (;;) {
@@ -285,6 +283,18 @@ export async function renewalCycle(input: RenewalCycleInput): Promise<RenewalCyc
   }
 }
 
+/** Every key an operator filters on, as one list; a new run (continue-as-new) starts with none. */
+function searchAttributes(input: RenewalCycleInput, branch: string, channel: string, stage: RenewalStage): SearchAttributeUpdatePair[] {
+  return [
+    { key: PolicyNo, value: input.policyNo },
+    { key: DueDate, value: input.dueDate },
+    { key: RenewalStageKey, value: stage },
+    { key: Branch, value: branch },
+    { key: Channel, value: channel },
+    ...(input.runMonth ? [{ key: RunMonth, value: input.runMonth }] : []),
+  ];
+}
+
 function describe(status: RenewalCycleStatus, action: CycleAction): void {
   if (action.type === 'wait') {
     status.nextAction = `wait: ${action.why}`;
@@ -323,14 +333,7 @@ async function reinstatementWindow(
     holds: [],
   };
   setHandler(statusQuery, () => status);
-  upsertSearchAttributes([
-    { key: PolicyNo, value: input.policyNo },
-    { key: DueDate, value: input.dueDate },
-    { key: RenewalStageKey, value: 'LAPSED' },
-    { key: Branch, value: window.branch },
-    { key: Channel, value: window.channel },
-    ...(input.runMonth ? [{ key: RunMonth, value: input.runMonth }] : []),
-  ]);
+  upsertSearchAttributes(searchAttributes(input, window.branch, window.channel, 'LAPSED'));
   const remaining = reinstatementWindowCloses(window.lapsedAt) - Date.now();
   if (remaining > 0) await sleep(remaining);
   upsertSearchAttributes([{ key: RenewalStageKey, value: 'CLOSED' }]);
