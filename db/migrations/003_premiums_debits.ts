@@ -53,11 +53,13 @@ export async function up(knex: Knex): Promise<void> {
     t.bigInteger('premium_due_id').notNullable().references('premium_dues.id');
     t.bigInteger('amount_fen').notNullable();
     t.enu('via', null, { useNative: true, existingType: true, enumName: 'payment_via' }).notNullable();
-    // Bank reference, counter receipt number or debit idempotency key: one payment per reference.
-    t.string('reference', 64).notNullable().unique();
+    // Bank reference, counter receipt number or debit idempotency key: one payment per reference and
+    // channel for a premium (two branches may issue the same receipt number for different premiums).
+    t.string('reference', 64).notNullable();
     t.timestamp('received_at', { useTz: true }).notNullable();
     t.boolean('reconciled').notNullable().defaultTo(false);
     t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+    t.unique(['premium_due_id', 'via', 'reference']);
   });
 }
 

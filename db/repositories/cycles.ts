@@ -111,7 +111,7 @@ export async function recordPayment(
         received_at: payment.at,
         reconciled: payment.via === 'debit' || payment.via === 'apl',
       })
-      .onConflict('reference')
+      .onConflict(['premium_due_id', 'via', 'reference'])
       .ignore();
     await trx('premium_dues')
       .where({ id: payment.premiumDueId })

@@ -93,7 +93,7 @@ export async function recordSuccess(db: Knex, attempt: DebitAttemptRow, bankRef:
         received_at: at,
         reconciled: true,
       })
-      .onConflict('reference')
+      .onConflict(['premium_due_id', 'via', 'reference'])
       .ignore();
     await trx('premium_dues')
       .where({ id: attempt.premium_due_id, status: 'due' })

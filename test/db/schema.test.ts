@@ -118,3 +118,14 @@ describe('personal data at rest', () => {
     expect(dump).toContain('622202*********0123');
   });
 });
+
+describe('payments', () => {
+  it('are unique per premium, channel and reference, not across premiums', async () => {
+    await seedPolicy(t.db, cipher, samplePolicy({ policyNo: 'P-PAY-2', holderIdNo: '320102198001019999', nextDueDate: '2026-12-25' }));
+    const dues = await t.db('premium_dues').orderBy('id').select<{ id: number }[]>('id');
+    const payment = (premiumDueId: number) => ({ premium_due_id: premiumDueId, amount_fen: 100, via: 'counter', reference: 'RCPT-1', received_at: new Date() });
+    await t.db('payments').insert(payment(dues[0]!.id));
+    await t.db('payments').insert(payment(dues[1]!.id)); // same receipt number, another premium
+    await expect(t.db('payments').insert(payment(dues[0]!.id))).rejects.toThrow(/payments_premium_due_id_via_reference_unique/);
+  });
+});
