@@ -1,6 +1,7 @@
 import type { Db } from '../../db/connection';
 import type { PiiCipher } from '../../db/pii-cipher';
-import { upsertBranch, upsertPolicy, upsertProduct, type PolicyRecord } from '../../db/repositories/policies';
+import { upsertPolicy, type PolicyRecord } from '../../db/repositories/policies';
+import { seedReferenceData } from '../../scripts/seed';
 
 export function samplePolicy(overrides: Partial<PolicyRecord> = {}): PolicyRecord {
   return {
@@ -32,9 +33,8 @@ export function samplePolicy(overrides: Partial<PolicyRecord> = {}): PolicyRecor
   };
 }
 
-/** Writes the reference data a policy needs, then the policy. */
+/** Writes the reference data a sample policy needs (branch 3201, product WL20), then the policy. */
 export async function seedPolicy(db: Db, cipher: PiiCipher, record: PolicyRecord): Promise<void> {
-  await upsertBranch(db, record.branchCode, `Branch ${record.branchCode}`);
-  await upsertProduct(db, { code: record.productCode, name: 'Whole life 20-pay', graceDays: 60, reinstatementYears: 2, planCode: 'standard-60' });
+  await seedReferenceData(db);
   await upsertPolicy(db, cipher, record);
 }
