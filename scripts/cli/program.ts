@@ -1,0 +1,29 @@
+import { Command, CommanderError } from '@commander-js/extra-typings';
+import { registerDbCommands } from './commands/db';
+import { CliError, describeError } from './errors';
+
+/**
+ * The `renewals` command for operations, engineers and compliance. Each area registers its
+ * commands from its own file under commands/.
+ */
+export function buildProgram(): Command {
+  const program = new Command('renewals')
+    .description('Renewal premium collection (续期收费) on Temporal')
+    .showHelpAfterError()
+    .exitOverride();
+  registerDbCommands(program);
+  return program;
+}
+
+/** Runs the CLI: errors are one line on stderr and a non-zero exit, never a stack trace. */
+export async function runCli(argv: readonly string[], program = buildProgram()): Promise<number> {
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode; // commander already printed it
+    process.stderr.write(`renewals: ${describeError(error)}\n`);
+    if (process.env.RENEWALS_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+    return error instanceof CliError ? error.exitCode : 1;
+  }
+}
