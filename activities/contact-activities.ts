@@ -132,6 +132,8 @@ export function createContactActivities(deps: {
                 channel: channel === 'letter' ? 'letter' : channel === 'wechat' ? 'wechat' : 'sms',
                 to: channel === 'letter' ? `holder of ${ref.policyNo}` : cipher.decrypt(point!.valueEnc),
                 template: request.template,
+                templateVersion: RENEWAL_NOTICES_VERSION,
+                params: {},
                 text: notice.text,
               });
         await markContactSent(db, attempt.id, sent.provider, sent.providerMessageId, o.at);

@@ -1,3 +1,9 @@
+/**
+ * Ports to the messaging providers. Every message carries our contact-attempt ID, written before the
+ * provider is called, and the provider is handed that ID (SMTP Message-ID, Alibaba OutId, Tencent
+ * SessionContext, WeChat client_msg_id) so a retried send can be matched to the first try.
+ */
+
 /** One email as the provider sees it. Holds personal data (the address): never logged. */
 export interface OutgoingEmail {
   /** Our contact-attempt ID, sent as the Message-ID so a retry can be matched to the first try. */
@@ -10,4 +16,68 @@ export interface OutgoingEmail {
 
 export interface EmailPort {
   send(email: OutgoingEmail): Promise<{ providerMessageId: string }>;
+}
+
+export type TextChannel = 'sms' | 'wechat' | 'letter';
+
+/** An SMS, WeChat template message or letter. `to` is personal data: never logged. */
+export interface OutgoingText {
+  contactId: string;
+  channel: TextChannel;
+  /** Mobile number (sms), WeChat openid (wechat), or postal recipient (letter). */
+  to: string;
+  /** Our template ID (e.g. 'pre_due_reminder'); the adapter maps it to the provider's registered template. */
+  template: string;
+  templateVersion: number;
+  /** Values for the provider template's variables, by name; non-personal (policy no, amount, dates). */
+  params: Record<string, string>;
+  /** The text as the customer reads it, kept for the record and for letters. */
+  text: string;
+}
+
+export interface SentText {
+  provider: string;
+  providerMessageId: string;
+}
+
+/** What a provider says about a message it was given (or not). */
+export type ProviderMessageStatus =
+  | { state: 'unknown' } // the provider has no record of our contact ID: safe to send
+  | { state: 'accepted' | 'delivered'; providerMessageId: string }
+  | { state: 'failed'; providerMessageId?: string; errorCode: string };
+
+/**
+ * A provider error, classified: `retryable` errors (throttling, provider outage) are retried by the
+ * activity; the others are final for this contact and recorded with their code.
+ */
+export class ProviderError extends Error {
+  constructor(
+    readonly provider: string,
+    readonly code: string,
+    readonly retryable: boolean,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ProviderError';
+  }
+}
+
+export interface TextMessagePort {
+  send(message: OutgoingText): Promise<SentText>;
+  /**
+   * What the provider knows of this contact ID (sent on an earlier try whose answer was lost?).
+   * Called by a retried activity before it sends again.
+   */
+  status(channel: TextChannel, contactId: string, sentOn: string): Promise<ProviderMessageStatus>;
+}
+
+/** A delivery receipt from a provider's webhook (or pulled), normalised. No personal data. */
+export interface DeliveryReceipt {
+  provider: string;
+  contactId?: string;
+  providerMessageId: string;
+  delivered: boolean;
+  /** Provider's own status or error code, e.g. 'DELIVERED', 'MK:0001', 'userblock'. */
+  code: string;
+  at: Date;
 }

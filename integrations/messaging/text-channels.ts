@@ -1,28 +1,16 @@
+import type { OutgoingText, ProviderMessageStatus, SentText, TextChannel, TextMessagePort } from './port';
+
+export type { OutgoingText, TextChannel, TextMessagePort } from './port';
+
 /**
- * SMS, WeChat and letters behind one port. Until the provider adapters land (Alibaba / Tencent SMS,
- * WeChat template messages, a print house), an in-process recorder stands in: it accepts each
- * message once per contact ID, the way the providers deduplicate by OutId / SessionContext.
+ * An in-process recorder for SMS, WeChat and letters, for unit-level tests: it accepts each message
+ * once per contact ID, the way the providers deduplicate by OutId / SessionContext.
  */
-export type TextChannel = 'sms' | 'wechat' | 'letter';
-
-export interface OutgoingText {
-  contactId: string;
-  channel: TextChannel;
-  /** Mobile number, WeChat openid, or postal recipient: personal data, never logged. */
-  to: string;
-  template: string;
-  text: string;
-}
-
-export interface TextMessagePort {
-  send(message: OutgoingText): Promise<{ provider: string; providerMessageId: string }>;
-}
-
 export class RecordingTextChannels implements TextMessagePort {
   readonly sent: OutgoingText[] = [];
   private readonly byContact = new Map<string, string>();
 
-  send(message: OutgoingText): Promise<{ provider: string; providerMessageId: string }> {
+  send(message: OutgoingText): Promise<SentText> {
     const provider = `${message.channel}-recorder`;
     const existing = this.byContact.get(message.contactId);
     if (existing) return Promise.resolve({ provider, providerMessageId: existing });
@@ -30,5 +18,10 @@ export class RecordingTextChannels implements TextMessagePort {
     this.sent.push(message);
     this.byContact.set(message.contactId, id);
     return Promise.resolve({ provider, providerMessageId: id });
+  }
+
+  status(_channel: TextChannel, contactId: string): Promise<ProviderMessageStatus> {
+    const id = this.byContact.get(contactId);
+    return Promise.resolve(id ? { state: 'accepted', providerMessageId: id } : { state: 'unknown' });
   }
 }
