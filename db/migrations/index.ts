@@ -4,6 +4,7 @@ import * as m002 from './002_customers_policies';
 import * as m003 from './003_premiums_debits';
 import * as m004 from './004_contacts_audit';
 import * as m005 from './005_tasks_runs';
+import * as m006 from './006_bank_files_receipts';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -20,6 +21,7 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['003_premiums_debits', m003],
   ['004_contacts_audit', m004],
   ['005_tasks_runs', m005],
+  ['006_bank_files_receipts', m006],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {
