@@ -1,10 +1,12 @@
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Knex } from 'knex';
 import type { DebitResult } from '../domain/cycle-state';
 import { REASON_RULES, type DebitReason } from '../domain/debit-reasons';
 import { appendAudit } from '../db/repositories/audit';
 import {
+  attemptOf,
   loadMandateAccount,
+  markAccepted,
   markSubmitted,
   markUnknown,
   prepareAttempt,
@@ -13,16 +15,63 @@ import {
   type DebitAttemptRow,
 } from '../db/repositories/debits';
 import type { PiiCipher } from '../db/pii-cipher';
-import type { BankAnswer, BankPort } from '../integrations/bank/port';
+import type { BankAnswer, BankPort, BankQueryAnswer } from '../integrations/bank/port';
 import { requireCycle } from './cycle-activities';
-import { activityOrigin, auditOf, type CycleRef } from './origin';
+import { activityOrigin, auditOf, type CycleRef, type Origin } from './origin';
 
-export function createDebitActivities({ db, cipher, bank }: { db: Knex; cipher: PiiCipher; bank: BankPort }) {
+/** How long collectDebit keeps asking about an accepted debit before leaving it to the cycle's checks. */
+export interface DebitTiming {
+  settleWithinMs: number;
+  pollEveryMs: number;
+}
+
+export const DEFAULT_DEBIT_TIMING: DebitTiming = { settleWithinMs: 20_000, pollEveryMs: 1_000 };
+
+type Final = Extract<BankAnswer, { status: 'succeeded' | 'failed' }>;
+
+export function createDebitActivities(deps: { db: Knex; cipher: PiiCipher; bank: BankPort; debitTiming?: DebitTiming }) {
+  const { db, cipher, bank } = deps;
+  const timing = deps.debitTiming ?? DEFAULT_DEBIT_TIMING;
+
+  /** Writes a final answer (success with its payment, or the classified failure) and audits it. */
+  async function settle(ref: CycleRef, o: Origin, attempt: DebitAttemptRow, answer: Final, accountMasked: string): Promise<DebitResult> {
+    const audit = auditOf(ref, o);
+    if (answer.status === 'succeeded') {
+      await recordSuccess(db, attempt, answer.bankRef, attempt.amount_fen, o.at);
+      await appendAudit(db, {
+        ...audit,
+        kind: 'premium_paid',
+        detail: { via: 'debit', attemptNo: attempt.attempt_no, idempotencyKey: attempt.idempotency_key, account: accountMasked },
+      });
+      return { status: 'succeeded', at: o.at.getTime() };
+    }
+    const classified = bank.classify(answer.rawCode);
+    await recordFailure(db, attempt.id, answer.bankRef, classified, o.at);
+    await appendAudit(db, {
+      ...audit,
+      kind: 'debit_failed',
+      detail: { attemptNo: attempt.attempt_no, idempotencyKey: attempt.idempotency_key, rawCode: classified.rawCode, reason: classified.reason },
+    });
+    return { status: 'failed', reason: classified.reason, retryable: classified.retryable, customerFault: classified.customerFault };
+  }
+
+  /** Asks the bank about an accepted debit until it answers or the time allowed runs out. */
+  async function pollAccepted(key: string): Promise<BankQueryAnswer> {
+    const deadline = Date.now() + timing.settleWithinMs;
+    for (;;) {
+      const known = await bank.queryDebit(key);
+      if (known.status === 'succeeded' || known.status === 'failed' || Date.now() >= deadline) return known;
+      Context.current().heartbeat({ key, waiting: known.status });
+      await Context.current().sleep(timing.pollEveryMs);
+    }
+  }
+
   return {
     /**
-     * One debit attempt. The attempt row and its idempotency key are stored before submission; a
-     * retry of this activity after a crash or an unknown answer queries the bank by that key and
-     * never submits a second time.
+     * One debit attempt. The attempt row and its idempotency key are stored before submission. A
+     * retry of this activity (after a crash, a timeout or an unknown answer) asks the bank about that
+     * key first; it sends again only when the bank has no record of it, and then under the same key,
+     * which the bank deduplicates (EndToEndId / REQ_SN), so a late original cannot debit twice.
      */
     async collectDebit(ref: CycleRef, attemptNo: number, collectionDate: string): Promise<DebitResult> {
       const cycle = await requireCycle(db, ref);
@@ -40,61 +89,72 @@ export function createDebitActivities({ db, cipher, bank }: { db: Knex; cipher: 
         runId: o.runId,
         activityId: o.activityId,
       });
-      if (attempt.status === 'succeeded') return { status: 'succeeded', at: (attempt.resolved_at ?? o.at).getTime() };
-      if (attempt.status === 'failed') return failedOutcome(attempt);
+      const earlier = resolvedOutcome(attempt);
+      if (earlier) return earlier;
 
+      const known = await bank.queryDebit(attempt.idempotency_key);
       let answer: BankAnswer;
-      if (attempt.status === 'prepared') {
-        // A crash may have come between submission and recording it: ask before submitting.
-        const known = await bank.queryDebit(attempt.idempotency_key);
-        if (known.status === 'not_found') {
-          await markSubmitted(db, attempt.id, o.at);
-          answer = await bank.submitDebit({
-            idempotencyKey: attempt.idempotency_key,
-            bankCode: mandate.bankCode,
-            accountNo: cipher.decrypt(mandate.accountEnc),
-            accountName: cipher.decrypt(mandate.accountNameEnc),
-            amountFen: cycle.amountFen,
-            collectionDate,
-          });
-        } else {
-          answer = known;
-        }
+      if (known.status === 'not_found') {
+        await markSubmitted(db, attempt.id, o.at);
+        answer = await bank.submitDebit({
+          idempotencyKey: attempt.idempotency_key,
+          bankCode: mandate.bankCode,
+          accountNo: cipher.decrypt(mandate.accountEnc),
+          accountName: cipher.decrypt(mandate.accountNameEnc),
+          amountFen: cycle.amountFen,
+          collectionDate,
+        });
       } else {
-        const known = await bank.queryDebit(attempt.idempotency_key);
-        answer = known.status === 'not_found' ? { status: 'unknown' } : known;
+        answer = known;
       }
 
-      const audit = auditOf(ref, o);
+      if (answer.status === 'accepted') {
+        await markAccepted(db, attempt.id, answer.bankRef);
+        const later = await pollAccepted(attempt.idempotency_key);
+        if (later.status !== 'succeeded' && later.status !== 'failed') return { status: 'pending' };
+        answer = later;
+      }
       if (answer.status === 'unknown') {
         await markUnknown(db, attempt.id, answer.rawCode);
-        // Retried by Temporal with backoff; the retry queries, it does not resubmit.
+        // Retried by Temporal with backoff; the retry asks the bank before anything else.
         throw ApplicationFailure.retryable(`bank answer unknown for ${attempt.idempotency_key}`, 'DebitOutcomeUnknown');
       }
-      if (answer.status === 'succeeded') {
-        await recordSuccess(db, attempt, answer.bankRef, cycle.amountFen, o.at);
-        await appendAudit(db, {
-          ...audit,
-          kind: 'premium_paid',
-          detail: { via: 'debit', attemptNo, idempotencyKey: attempt.idempotency_key, account: mandate.accountMasked },
-        });
-        return { status: 'succeeded', at: o.at.getTime() };
-      }
-      const classified = bank.classify(answer.rawCode);
-      await recordFailure(db, attempt.id, answer.bankRef, classified, o.at);
-      await appendAudit(db, {
-        ...audit,
-        kind: 'debit_failed',
-        detail: { attemptNo, idempotencyKey: attempt.idempotency_key, rawCode: classified.rawCode, reason: classified.reason },
-      });
-      return { status: 'failed', reason: classified.reason, retryable: classified.retryable, customerFault: classified.customerFault };
+      return settle(ref, o, attempt, answer, mandate.accountMasked);
+    },
+
+    /**
+     * An attempt still in flight, asked about by the cycle: the database first (a status report or
+     * callback may have settled it), then the bank. Still open → pending, checked again later.
+     */
+    async checkDebit(ref: CycleRef, attemptNo: number): Promise<DebitResult> {
+      const cycle = await requireCycle(db, ref);
+      const attempt = await attemptOf(db, cycle.premiumDueId, attemptNo);
+      if (!attempt) throw ApplicationFailure.nonRetryable(`no debit attempt ${attemptNo} for ${ref.policyNo} ${ref.dueDate}`, 'DebitAttemptNotFound');
+      const earlier = resolvedOutcome(attempt);
+      if (earlier) return earlier;
+      const known = await bank.queryDebit(attempt.idempotency_key);
+      if (known.status !== 'succeeded' && known.status !== 'failed') return { status: 'pending' };
+      const mandate = await loadMandateAccount(db, ref.policyNo);
+      return settle(ref, activityOrigin(), attempt, known, mandate?.accountMasked ?? 'account on file');
     },
   };
 }
 
-/** The outcome a retried activity reports for an attempt an earlier try already resolved. */
-function failedOutcome(attempt: DebitAttemptRow): DebitResult {
-  const reason = (attempt.reason ?? 'UNKNOWN') as DebitReason;
-  const rule = REASON_RULES[reason] ?? REASON_RULES.UNKNOWN;
-  return { status: 'failed', reason, retryable: rule.retryable, customerFault: attempt.customer_fault ?? rule.customerFault };
+/** The outcome an attempt already has in the database (an earlier try, a status report, a callback). */
+function resolvedOutcome(attempt: DebitAttemptRow): DebitResult | undefined {
+  switch (attempt.status) {
+    case 'succeeded':
+      return { status: 'succeeded', at: (attempt.resolved_at ?? new Date()).getTime() };
+    case 'failed':
+    case 'returned': {
+      const reason = (attempt.reason ?? 'UNKNOWN') as DebitReason;
+      const rule = REASON_RULES[reason] ?? REASON_RULES.UNKNOWN;
+      const customerFault = attempt.customer_fault ?? rule.customerFault;
+      return attempt.status === 'failed'
+        ? { status: 'failed', reason, retryable: rule.retryable, customerFault }
+        : { status: 'returned', reason, customerFault };
+    }
+    default:
+      return undefined;
+  }
 }

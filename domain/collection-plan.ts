@@ -41,7 +41,14 @@ export interface CollectionPlan {
   highValue: { annualisedPremiumFen: number; segments: readonly string[] };
   /** Messages after suspension; the lapse letter follows on the first working day (within 3, domain.md). */
   lapseNotices: readonly ContactStep[];
+  /**
+   * Days a customer keeps to pay after a late return or reversal is notified (default 15): the money
+   * came back after we told them they had paid, so grace alone may already be over. [PRACTICE]
+   */
+  returnRemedyDays?: number;
 }
+
+export const DEFAULT_RETURN_REMEDY_DAYS = 15;
 
 export const STANDARD_60: CollectionPlan = {
   code: 'standard-60',
@@ -67,6 +74,7 @@ export const STANDARD_60: CollectionPlan = {
   ],
   highValue: { annualisedPremiumFen: 1_000_000, segments: ['A'] },
   lapseNotices: [{ step: 'lapse_sms_d+61', offsetDays: 61, channels: ['sms'], template: 'lapse_notice' }],
+  returnRemedyDays: DEFAULT_RETURN_REMEDY_DAYS,
 };
 
 const CHANNELS: readonly PlanChannel[] = ['preferred', 'sms', 'wechat', 'email', 'letter'];
@@ -140,6 +148,8 @@ export function validatePlan(candidate: unknown, productGraceDays?: number): Col
     fail('highValue.annualisedPremiumFen', 'must be a positive whole number of fen');
   }
   if (!Array.isArray(plan.highValue.segments)) fail('highValue.segments', 'must be a list');
+  const remedy = plan.returnRemedyDays;
+  if (remedy !== undefined && (!Number.isInteger(remedy) || remedy < 0 || remedy > 60)) fail('returnRemedyDays', 'must be a whole number from 0 to 60');
   return plan;
 }
 

@@ -6,15 +6,21 @@
  */
 import type { BusinessCalendar } from './business-calendar';
 import { addDays, shanghaiDate, shanghaiInstant, type CivilDate } from './civil-date';
-import type { CollectionPlan } from './collection-plan';
+import { DEFAULT_RETURN_REMEDY_DAYS, type CollectionPlan } from './collection-plan';
 import { contactWindowOpening, DEFAULT_CONTACT_LIMITS, type ContactChannel } from './contact-rules';
 import { cycleSchedule, debitSchedule, lapseInstant, lapseSchedule, type PolicySnapshot, type ScheduledStep } from './cycle-schedule';
-import { lastFailedDebit, pendingDebit, type CycleState } from './cycle-state';
+import { lastFailedDebit, lastReturnAt, pendingDebit, type CycleState } from './cycle-state';
 import type { DebitReason } from './debit-reasons';
 import type { RenewalStage } from './renewal-stage';
 
 /** A debit's money can come back by return or reversal for this long; the cycle stays open to hear it. */
 export const RETURN_WINDOW_DAYS = 60;
+
+/**
+ * How long an attempt may stay in flight (accepted by a gateway, or in a bank file awaiting its
+ * status report) before the cycle asks about it itself, in case the bank's answer never reached us.
+ */
+export const DEBIT_CHECK_INTERVAL_MS = 60 * 60 * 1000;
 
 /** Non-payment reason 11 (other) when the customer gave none: the register needs a code (domain.md). */
 export const NON_PAYMENT_OTHER = 11;
@@ -41,6 +47,8 @@ export type CycleAction =
   | { type: 'promise_broken'; promisedDate: CivilDate }
   /** Automatic premium loan from the cash value (elected, and the cash value covers the premium). */
   | { type: 'premium_loan' }
+  /** Ask the bank (or the files already ingested) about an attempt still in flight. */
+  | { type: 'check_debit'; attemptNo: number }
   /** `at`: the instant of suspension (00:00 after grace), whatever the moment the cycle acts on it. */
   | { type: 'lapse'; nonPaymentReason: number; at: number }
   | { type: 'enter_reinstatement_window' }
@@ -109,12 +117,26 @@ function extraDebit(input: DecisionInput): CycleAction {
 
 /**
  * 00:00 after the last grace day; when a hold outlasted grace, 00:00 after the day it was released,
- * so the customer keeps that whole day to pay (payment by 24:00 keeps the policy in force).
+ * so the customer keeps that whole day to pay (payment by 24:00 keeps the policy in force). A late
+ * return or reversal gives the customer the plan's remedy days from the day it reached us.
  */
-function effectiveLapseInstant({ policy, state }: DecisionInput): number {
-  const lapseAt = lapseInstant(policy);
-  if (state.lastHoldReleasedAt === undefined || state.lastHoldReleasedAt < lapseAt) return lapseAt;
-  return shanghaiInstant(addDays(shanghaiDate(state.lastHoldReleasedAt), 1));
+function effectiveLapseInstant({ plan, policy, state }: DecisionInput): number {
+  let lapseAt = lapseInstant(policy);
+  if (state.lastHoldReleasedAt !== undefined && state.lastHoldReleasedAt >= lapseAt) {
+    lapseAt = shanghaiInstant(addDays(shanghaiDate(state.lastHoldReleasedAt), 1));
+  }
+  const returnedAt = lastReturnAt(state);
+  if (returnedAt !== undefined) {
+    const remedyDays = plan.returnRemedyDays ?? DEFAULT_RETURN_REMEDY_DAYS;
+    lapseAt = Math.max(lapseAt, shanghaiInstant(addDays(shanghaiDate(returnedAt), remedyDays + 1)));
+  }
+  return lapseAt;
+}
+
+/** When the attempt in flight is next to be asked about, if one is in flight and it has a date. */
+function debitCheckAt(state: CycleState): number | undefined {
+  const pending = pendingDebit(state);
+  return pending?.checkedAt === undefined ? undefined : pending.checkedAt + DEBIT_CHECK_INTERVAL_MS;
 }
 
 function lapseAllowed(input: DecisionInput): boolean {
@@ -151,6 +173,9 @@ export function decide(input: DecisionInput): Decision {
     return at({ type: 'promise_broken', promisedDate: state.promiseUntil });
   }
 
+  const checkAt = debitCheckAt(state);
+  if (checkAt !== undefined && now >= checkAt) return at({ type: 'check_debit', attemptNo: pendingDebit(state)!.attemptNo });
+
   const blocked = debitsBlocked(input);
   if (state.extraDebitsRequested > 0 && !blocked) return at(extraDebit(input));
   const failure = lastFailedDebit(state);
@@ -159,9 +184,11 @@ export function decide(input: DecisionInput): Decision {
   }
 
   const lapseAt = effectiveLapseInstant(input);
+  // Steps that fell while the premium stood paid were moot: after a return the plan resumes from then.
+  const reopenedAt = lastReturnAt(state) ?? -Infinity;
   // Grace ends at lapseAt: what the plan put after it (a notice for the final sweep) is not sent.
   const pending = cycleSchedule(plan, policy, calendar, state).filter(
-    (s) => !state.done.includes(s.step) && (s.kind === 'debit' ? !blocked : s.at < lapseAt),
+    (s) => !state.done.includes(s.step) && s.at > reopenedAt && (s.kind === 'debit' ? !blocked : s.at < lapseAt),
   );
   const due = pending.filter((s) => s.at <= now);
   const first = due[0];
@@ -169,9 +196,15 @@ export function decide(input: DecisionInput): Decision {
 
   if (now >= lapseAt) return graceEnd(input, blocked);
 
-  const wakeAt = Math.min(lapseAt, ...pending.map((s) => s.at), ...(state.promiseUntil ? [promiseEnd(state.promiseUntil)] : []));
+  const wakeAt = Math.min(
+    lapseAt,
+    ...pending.map((s) => s.at),
+    ...(state.promiseUntil ? [promiseEnd(state.promiseUntil)] : []),
+    ...(checkAt !== undefined ? [checkAt] : []),
+  );
   const next = pending.find((s) => s.at === wakeAt);
-  return at({ type: 'wait', until: wakeAt, why: next ? `next: ${next.step}` : 'grace ends' });
+  const why = next ? `next: ${next.step}` : wakeAt === checkAt ? 'check the debit in flight' : 'grace ends';
+  return at({ type: 'wait', until: wakeAt, why });
 }
 
 /** The first step due; a debit replaces every earlier planned attempt that is also overdue. */
@@ -228,7 +261,7 @@ function graceEnd(input: DecisionInput, blocked: string | undefined): Decision {
   const { policy, state } = input;
   const stage = stageOf(input);
   if (state.holds.length > 0) return { stage, action: { type: 'wait', why: `lapse blocked by hold (${state.holds.join(', ')})` } };
-  if (pendingDebit(state)) return { stage, action: { type: 'wait', why: 'lapse waits for the debit in flight' } };
+  if (pendingDebit(state)) return { stage, action: { type: 'wait', until: debitCheckAt(state), why: 'lapse waits for the debit in flight' } };
   if (lapseAllowed(input)) {
     // A loan against the cash value only where the alternative is the customer's lapse, never to
     // cover the bank's or the insurer's failure.

@@ -4,7 +4,7 @@
  * changes what comes next without any timer bookkeeping.
  */
 import type { BusinessCalendar } from './business-calendar';
-import { addDays, shanghaiInstant, type CivilDate } from './civil-date';
+import { addDays, shanghaiDate, shanghaiInstant, type CivilDate } from './civil-date';
 import { isHighValue, type CollectionPlan, type ContactStep, type PERIODS_PER_YEAR, type PlanChannel } from './collection-plan';
 import type { ContactChannel } from './contact-rules';
 import type { CycleState } from './cycle-state';
@@ -103,11 +103,14 @@ export function cycleSchedule(plan: CollectionPlan, snapshot: PolicySnapshot, ca
     ...debitSchedule(plan, snapshot, calendar),
   ];
   for (const debit of state.debits) {
-    if (debit.outcome !== 'failed') continue;
+    const returned = debit.outcome === 'returned' && debit.returnedAt !== undefined;
+    if (debit.outcome !== 'failed' && !returned) continue;
+    // A failure is told the morning after its collection date; a return the morning after it arrived.
+    const noticeDay = addDays(returned ? shanghaiDate(debit.returnedAt!) : debit.collectionDate, 1);
     steps.push({
       kind: 'contact',
-      step: `debit_failed_notice_${debit.attemptNo}`,
-      at: shanghaiInstant(addDays(debit.collectionDate, 1), plan.contactTime),
+      step: `debit_${returned ? 'returned' : 'failed'}_notice_${debit.attemptNo}`,
+      at: shanghaiInstant(noticeDay, plan.contactTime),
       template: plan.failedDebitNotice.template,
       channels: resolveChannels(plan.failedDebitNotice.channels, snapshot.preferredChannel),
       allChannels: false,

@@ -21,6 +21,10 @@ export interface DebitRecord {
   reason?: DebitReason;
   retryable?: boolean;
   customerFault?: boolean;
+  /** When the cycle last heard or asked about an attempt in flight: the next check is due after this. */
+  checkedAt?: number;
+  /** When a return or reversal of this (successful) attempt reached the cycle. */
+  returnedAt?: number;
 }
 
 export interface CycleState {
@@ -53,8 +57,13 @@ export function markDone(state: CycleState, ...steps: string[]): void {
   for (const step of steps) if (!state.done.includes(step)) state.done.push(step);
 }
 
-export function debitStarted(state: CycleState, record: Pick<DebitRecord, 'attemptNo' | 'step' | 'collectionDate'>, covers: readonly string[]): void {
-  state.debits.push({ ...record, outcome: 'pending' });
+export function debitStarted(
+  state: CycleState,
+  record: Pick<DebitRecord, 'attemptNo' | 'step' | 'collectionDate'>,
+  covers: readonly string[],
+  at?: number,
+): void {
+  state.debits.push({ ...record, outcome: 'pending', ...(at !== undefined ? { checkedAt: at } : {}) });
   markDone(state, record.step, ...covers);
   if (record.step.startsWith('debit_extra_')) state.extraDebitsRequested = Math.max(0, state.extraDebitsRequested - 1);
 }
@@ -66,12 +75,16 @@ export type DebitResult =
   /** A return or reversal after a success: the money came back, the premium is open again. */
   | { status: 'returned'; reason: DebitReason; customerFault: boolean };
 
-/** Applies a debit's outcome (from the activity, or later by a bankResult signal). */
-export function debitResolved(state: CycleState, attemptNo: number, result: DebitResult): void {
+/**
+ * Applies a debit's outcome (from the activity, a status check, or later a bankResult signal).
+ * `at`: when the cycle learnt it; it dates the next check of a pending attempt and a return.
+ */
+export function debitResolved(state: CycleState, attemptNo: number, result: DebitResult, at?: number): void {
   const record = state.debits.find((d) => d.attemptNo === attemptNo);
   if (!record) throw new RangeError(`no debit attempt ${attemptNo} in this cycle`);
   switch (result.status) {
     case 'pending':
+      if (at !== undefined) record.checkedAt = at;
       return;
     case 'succeeded':
       record.outcome = 'succeeded';
@@ -84,6 +97,7 @@ export function debitResolved(state: CycleState, attemptNo: number, result: Debi
       return;
     case 'returned':
       Object.assign(record, { outcome: 'returned', reason: result.reason, retryable: false, customerFault: result.customerFault });
+      if (at !== undefined) record.returnedAt = at;
       if (state.paid?.via === 'debit') state.paid = undefined;
       return;
   }
@@ -141,6 +155,12 @@ export function lapsed(state: CycleState, at: number, nonPaymentReason: number):
 
 export function pendingDebit(state: CycleState): DebitRecord | undefined {
   return state.debits.find((d) => d.outcome === 'pending');
+}
+
+/** The latest return or reversal that reached the cycle, if any. */
+export function lastReturnAt(state: CycleState): number | undefined {
+  const returns = state.debits.map((d) => d.returnedAt).filter((at): at is number => at !== undefined);
+  return returns.length ? Math.max(...returns) : undefined;
 }
 
 export function lastFailedDebit(state: CycleState): DebitRecord | undefined {

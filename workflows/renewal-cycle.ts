@@ -52,6 +52,8 @@ const activities = proxyActivities<RenewalActivities>({
  */
 const { collectDebit } = proxyActivities<RenewalActivities>({
   startToCloseTimeout: '2 minutes',
+  // It heartbeats while it waits for an accepted debit: a worker that dies is noticed in seconds.
+  heartbeatTimeout: '15 seconds',
   retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '1 hour' },
 });
 
@@ -205,7 +207,7 @@ export async function renewalCycle(input: RenewalCycleInput): Promise<RenewalCyc
     // Not ours, or not a transition the bank can make (a return is of a success; an answer is of a
     // debit in flight): ignore rather than corrupt the cycle, and leave the trace in history.
     if (!record || (result.status === 'returned' ? record.outcome !== 'succeeded' : record.outcome !== 'pending')) return;
-    cycle.debitResolved(state, attemptNo, result);
+    cycle.debitResolved(state, attemptNo, result, Date.now());
     changed('bank_result', { attemptNo, status: result.status });
   });
 
@@ -252,10 +254,15 @@ export async function renewalCycle(input: RenewalCycleInput): Promise<RenewalCyc
         break;
       }
       case 'debit': {
-        cycle.debitStarted(state, action, action.covers);
+        cycle.debitStarted(state, action, action.covers, Date.now());
         status.debitAttempts = state.debits.length;
         const result = await collectDebit(ref, action.attemptNo, action.collectionDate);
-        cycle.debitResolved(state, action.attemptNo, result);
+        resolveUnlessSignalled(state, action.attemptNo, result);
+        break;
+      }
+      case 'check_debit': {
+        const result = await activities.checkDebit(ref, action.attemptNo);
+        resolveUnlessSignalled(state, action.attemptNo, result);
         break;
       }
       case 'promise_broken':
@@ -279,8 +286,22 @@ export async function renewalCycle(input: RenewalCycleInput): Promise<RenewalCyc
         });
       case 'close':
         return result(state, action.stage);
+      default: {
+        const unhandled: never = action;
+        throw new Error(`unhandled cycle action ${JSON.stringify(unhandled)}`);
+      }
     }
   }
+}
+
+/**
+ * An activity's answer about an attempt, unless a bankResult signal settled it meanwhile (a callback
+ * can overtake the activity's own polling): the first final answer stands.
+ */
+function resolveUnlessSignalled(state: CycleState, attemptNo: number, result: cycle.DebitResult): void {
+  const record = state.debits.find((d) => d.attemptNo === attemptNo);
+  if (record?.outcome !== 'pending') return;
+  cycle.debitResolved(state, attemptNo, result, Date.now());
 }
 
 /** Every key an operator filters on, as one list; a new run (continue-as-new) starts with none. */

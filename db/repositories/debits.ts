@@ -6,6 +6,8 @@ export interface DebitAttemptRow {
   premium_due_id: number;
   attempt_no: number;
   idempotency_key: string;
+  amount_fen: number;
+  collection_date: string;
   status: 'prepared' | 'submitted' | 'accepted' | 'succeeded' | 'failed' | 'unknown' | 'returned';
   bank_ref: string | null;
   raw_code: string | null;
@@ -58,6 +60,18 @@ export async function prepareAttempt(
 
 export async function markSubmitted(db: Knex, id: number, at: Date): Promise<void> {
   await db('debit_attempts').where({ id, status: 'prepared' }).update({ status: 'submitted', submitted_at: at });
+}
+
+/** The bank took the debit and will answer later (gateway accepted it, or it waits for the day's file). */
+export async function markAccepted(db: Knex, id: number, bankRef: string | undefined): Promise<void> {
+  await db('debit_attempts')
+    .where({ id })
+    .whereIn('status', ['prepared', 'submitted', 'unknown'])
+    .update({ status: 'accepted', bank_ref: bankRef ?? null });
+}
+
+export async function attemptOf(db: Knex, premiumDueId: number, attemptNo: number): Promise<DebitAttemptRow | undefined> {
+  return db('debit_attempts').where({ premium_due_id: premiumDueId, attempt_no: attemptNo }).first<DebitAttemptRow | undefined>();
 }
 
 export async function markUnknown(db: Knex, id: number, rawCode: string | undefined): Promise<void> {

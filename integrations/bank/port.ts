@@ -14,6 +14,8 @@ export interface DebitInstruction {
 
 export type BankAnswer =
   | { status: 'succeeded'; bankRef: string }
+  /** Taken for processing (an asynchronous gateway, or queued for the day's file): the result comes later. */
+  | { status: 'accepted'; bankRef: string }
   | { status: 'failed'; rawCode: string; bankRef?: string }
   /** The bank could not say (timeout, UnionPay 03/04/05/83 style): resolve by querying, never resubmit. */
   | { status: 'unknown'; rawCode?: string };

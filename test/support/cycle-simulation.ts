@@ -19,8 +19,10 @@ import type { RenewalStage } from '../../domain/renewal-stage';
 /** The same loop the workflow runs, with a scripted outside world instead of activities and signals. */
 export interface World {
   debit?: (attemptNo: number, collectionDate: string) => DebitResult;
+  /** The answer to a check of an attempt in flight (default: still pending). */
+  check?: (attemptNo: number, now: number) => DebitResult;
   /** Signals at instants (Shanghai 'YYYY-MM-DD HH:MM'), applied to the state when time reaches them. */
-  events?: { at: string; apply: (state: CycleState) => void }[];
+  events?: { at: string; apply: (state: CycleState, now: number) => void }[];
   premiumLoanGranted?: boolean;
 }
 
@@ -70,7 +72,10 @@ export function simulate(options: {
   const log: LogEntry[] = [];
   let now = shanghai(options.start);
   const applyEventsUpTo = (t: number) => {
-    while (events.length && events[0]!.instant <= t) events.shift()!.apply(state);
+    while (events.length && events[0]!.instant <= t) {
+      const event = events.shift()!;
+      event.apply(state, event.instant);
+    }
   };
   for (let i = 0; i < 1000; i++) {
     applyEventsUpTo(now);
@@ -89,9 +94,14 @@ export function simulate(options: {
         markDone(state, action.step);
         break;
       case 'debit': {
-        debitStarted(state, action, action.covers);
+        debitStarted(state, action, action.covers, now);
         const result = world.debit?.(action.attemptNo, action.collectionDate) ?? { status: 'succeeded', at: now };
-        debitResolved(state, action.attemptNo, result.status === 'succeeded' ? { ...result, at: now } : result);
+        debitResolved(state, action.attemptNo, result.status === 'succeeded' ? { ...result, at: now } : result, now);
+        break;
+      }
+      case 'check_debit': {
+        const result = world.check?.(action.attemptNo, now) ?? { status: 'pending' };
+        debitResolved(state, action.attemptNo, result.status === 'succeeded' ? { ...result, at: now } : result, now);
         break;
       }
       case 'promise_broken':
@@ -128,7 +138,9 @@ export function actions(log: readonly LogEntry[]): string[] {
               ? `${a.step}#${a.attemptNo}@${a.collectionDate}${a.covers.length ? ` covers ${a.covers.join(',')}` : ''}`
               : a.type === 'lapse'
                 ? `reason ${a.nonPaymentReason}`
-                : '';
+                : a.type === 'check_debit'
+                  ? `#${a.attemptNo}`
+                  : '';
       return `${e.at} ${a.type}${detail ? ` ${detail}` : ''}`;
     });
 }

@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { cnMainlandCalendar } from '../../domain/business-calendar';
 import { STANDARD_60 } from '../../domain/collection-plan';
-import { decide, RETURN_WINDOW_DAYS } from '../../domain/cycle-decider';
+import { decide, DEBIT_CHECK_INTERVAL_MS, RETURN_WINDOW_DAYS } from '../../domain/cycle-decider';
 import { debitSchedule } from '../../domain/cycle-schedule';
 import {
   accountUpdated,
   customerRefused,
+  debitResolved,
+  debitStarted,
   holdPlaced,
   holdReleased,
   initialCycleState,
@@ -350,5 +352,101 @@ describe('time rules', () => {
     const steps = debitSchedule(STANDARD_60, samplePolicy({ dueDate: '2028-02-29' }), calendar);
     expect(steps[0]!.collectionDate).toBe('2028-02-29');
     expect(steps[steps.length - 1]!.collectionDate).toBe('2028-04-28'); // D+60 = 04-29, a Saturday
+  });
+});
+
+describe('debits answered later, and returns after a success', () => {
+  const returned = (state: Parameters<typeof debitResolved>[0], at: number) =>
+    debitResolved(state, 1, { status: 'returned', reason: 'INSUFFICIENT_FUNDS', customerFault: true }, at);
+
+  it('checks an attempt in flight every hour until the bank answers, and lapse waits for it', () => {
+    let checks = 0;
+    const { log, state } = simulate({
+      policy: samplePolicy(),
+      start: '2026-12-23 08:00',
+      world: {
+        debit: () => ({ status: 'pending' }),
+        check: (_n, now) => (++checks < 3 ? { status: 'pending' } : { status: 'succeeded', at: now }),
+      },
+    });
+    expect(actions(log).filter((a) => a.includes('debit')).slice(0, 4)).toEqual([
+      '2026-12-24 10:00 debit debit_1#1@2026-12-24',
+      '2026-12-24 11:00 check_debit #1',
+      '2026-12-24 12:00 check_debit #1',
+      '2026-12-24 13:00 check_debit #1',
+    ]);
+    expect(state.paid?.via).toBe('debit');
+    expect(DEBIT_CHECK_INTERVAL_MS).toBe(3_600_000);
+  });
+
+  it('a debit still in flight at grace end is checked, not lapsed', () => {
+    const state = initialCycleState();
+    state.done.push(...STANDARD_60.reminders.map((r) => r.step));
+    debitStarted(state, { attemptNo: 1, step: 'debit_9', collectionDate: '2027-02-22' }, [], shanghai('2027-02-22 10:00'));
+    const at = shanghai('2027-02-23 00:30');
+    const decision = decide({ plan: STANDARD_60, policy: samplePolicy(), calendar, state, now: at });
+    expect(decision.action).toEqual({ type: 'check_debit', attemptNo: 1 });
+  });
+
+  it('a return within grace reopens the premium: notice next morning, the ladder goes on', () => {
+    const { log, state } = simulate({
+      policy: samplePolicy(),
+      start: '2026-12-23 08:00',
+      world: {
+        debit: (n) => (n === 1 ? { status: 'succeeded', at: 0 } : insufficient),
+        events: [{ at: '2026-12-29 16:00', apply: returned }],
+      },
+    });
+    const lines = actions(log);
+    expect(lines).toContain('2026-12-30 09:00 contact debit_returned_notice_1');
+    expect(lines).toContain('2026-12-31 10:00 debit debit_3#2@2026-12-31'); // D+7
+    expect(state.debits[0]).toMatchObject({ outcome: 'returned', returnedAt: shanghai('2026-12-29 16:00') });
+    expect(lines.find((a) => a.includes(' lapse '))).toMatch(/^2027-02-23 00:00 lapse/); // remedy days ran out before grace did
+  });
+
+  it('a return late in grace gives the remedy days before lapse instead of lapsing at grace end', () => {
+    const { log, state } = simulate({
+      policy: samplePolicy(),
+      start: '2026-12-23 08:00',
+      world: { debit: () => ({ status: 'succeeded', at: 0 }), events: [{ at: '2027-02-20 15:00', apply: returned }] },
+    });
+    const lines = actions(log);
+    expect(lines).toContain('2027-02-21 09:00 contact debit_returned_notice_1');
+    // The final sweep on D+60 still runs, and this time the money stays.
+    expect(lines).toContain('2027-02-22 10:00 debit debit_9#2@2027-02-22');
+    expect(state.paid?.via).toBe('debit');
+  });
+
+  it('a return after grace (of a late success) lapses only after the remedy days, not at once', () => {
+    const { log, state } = simulate({
+      policy: samplePolicy(),
+      start: '2026-12-23 08:00',
+      world: {
+        debit: (n) => (n < 6 ? insufficient : { status: 'succeeded', at: 0 }), // paid by debit_6 on D+30
+        events: [{ at: '2027-02-25 15:00', apply: (s, at) => debitResolved(s, 6, { status: 'returned', reason: 'INSUFFICIENT_FUNDS', customerFault: true }, at) }],
+      },
+    });
+    const lines = actions(log);
+    expect(lines).toContain('2027-02-26 09:00 contact debit_returned_notice_6');
+    const lapse = log.find((e) => e.action.type === 'lapse')!;
+    expect(lapse.at).toBe('2027-03-13 00:00'); // 15 remedy days from 02-25, suspended at 00:00 after the last
+    expect(lapse.action).toMatchObject({ at: shanghai('2027-03-13 00:00') });
+    expect(state.lapsedAt).toBe(shanghai('2027-03-13 00:00'));
+  });
+
+  it('a counter payment in the remedy days keeps the policy in force', () => {
+    const { end, state } = simulate({
+      policy: samplePolicy(),
+      start: '2026-12-23 08:00',
+      world: {
+        debit: (n) => (n < 6 ? insufficient : { status: 'succeeded', at: 0 }),
+        events: [
+          { at: '2027-02-25 15:00', apply: (s, at) => debitResolved(s, 6, { status: 'returned', reason: 'INSUFFICIENT_FUNDS', customerFault: true }, at) },
+          { at: '2027-03-10 11:00', apply: (s, now) => paymentReceived(s, 'counter', now) },
+        ],
+      },
+    });
+    expect(end).toBe('closed');
+    expect(state.paid?.via).toBe('counter');
   });
 });
