@@ -124,3 +124,46 @@ export async function loadMandateAccount(
     .first<{ bank_code: string; account_enc: string; account_name_enc: string; account_masked: string } | undefined>();
   return row && { bankCode: row.bank_code, accountEnc: row.account_enc, accountNameEnc: row.account_name_enc, accountMasked: row.account_masked };
 }
+
+/** An attempt found by the key the bank echoes back (EndToEndId, REQ_SN), with its cycle's identity. */
+export interface KeyedAttempt extends DebitAttemptRow {
+  policy_no: string;
+  due_date: string;
+  workflow_id: string;
+}
+
+export async function attemptByKey(db: Knex, idempotencyKey: string): Promise<KeyedAttempt | undefined> {
+  return db('debit_attempts as a')
+    .join('premium_dues as p', 'p.id', 'a.premium_due_id')
+    .where('a.idempotency_key', idempotencyKey)
+    .first<KeyedAttempt | undefined>('a.*', 'p.policy_no', 'p.due_date', 'p.workflow_id');
+}
+
+/**
+ * A return or reversal of a successful debit: the attempt is marked returned, its payment reversed
+ * (kept on record), and the premium is due again unless another payment still covers it. Only a
+ * succeeded attempt can be returned; anything else is left alone and reported by `false`.
+ */
+export async function recordReturn(db: Knex, attempt: DebitAttemptRow, classified: Classified, at: Date): Promise<boolean> {
+  return db.transaction(async (trx) => {
+    const updated = await trx('debit_attempts').where({ id: attempt.id, status: 'succeeded' }).update({
+      status: 'returned',
+      returned_at: at,
+      return_code: classified.rawCode,
+      reason: classified.reason,
+      customer_fault: classified.customerFault,
+    });
+    if (updated === 0) return false;
+    await trx('payments')
+      .where({ premium_due_id: attempt.premium_due_id, via: 'debit', reference: attempt.idempotency_key })
+      .whereNull('reversed_at')
+      .update({ reversed_at: at, reversal_reason: classified.reason });
+    const stillPaid = await trx('payments').where({ premium_due_id: attempt.premium_due_id }).whereNull('reversed_at').first('id');
+    if (!stillPaid) {
+      await trx('premium_dues')
+        .where({ id: attempt.premium_due_id, status: 'paid' })
+        .update({ status: 'due', paid_at: null, paid_via: null, updated_at: trx.fn.now() });
+    }
+    return true;
+  });
+}

@@ -1,0 +1,118 @@
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Knex } from 'knex';
+import type { DebitResult } from '../domain/cycle-state';
+import type { Classified } from '../domain/debit-reasons';
+import { renewalWorkflowId } from '../domain/renewal-stage';
+import { appendAudit } from '../db/repositories/audit';
+import { attemptByKey, recordFailure, recordReturn, recordSuccess } from '../db/repositories/debits';
+import { bankResultSignal } from '../workflows/messages';
+
+/** One outcome the bank reported for one attempt: from a status report, a return file or a callback. */
+export type ReportedOutcome =
+  | { idempotencyKey: string; outcome: 'succeeded'; bankRef: string; at: Date }
+  | { idempotencyKey: string; outcome: 'failed' | 'returned'; rawCode: string; bankRef?: string; at: Date };
+
+export type AppliedAs =
+  /** Written and the cycle told. */
+  | 'applied'
+  /** Written; the cycle has ended (after its return window), so operations follow it up. */
+  | 'applied_cycle_closed'
+  /** Already known (a file ingested twice, a callback repeated): nothing changed. */
+  | 'duplicate'
+  /** The key is not one of ours. */
+  | 'unknown_key'
+  /** Not a transition the bank can make from the attempt's state (e.g. a return of a failed debit). */
+  | 'ignored';
+
+export interface AppliedOutcome {
+  idempotencyKey: string;
+  policyNo?: string;
+  dueDate?: string;
+  outcome: ReportedOutcome['outcome'];
+  appliedAs: AppliedAs;
+}
+
+const IN_FLIGHT = new Set(['prepared', 'submitted', 'accepted', 'unknown']);
+
+/**
+ * Applies the bank's answers to the database (the record of truth) and tells each cycle through its
+ * bankResult signal. The database write comes first and is idempotent, so a repeated file or a
+ * crash half-way is safe to run again; the cycle ignores a result it already has.
+ */
+export async function applyBankOutcomes(
+  db: Knex,
+  client: Client,
+  outcomes: readonly ReportedOutcome[],
+  classify: (rawCode: string) => Classified,
+  source: string,
+): Promise<AppliedOutcome[]> {
+  const applied: AppliedOutcome[] = [];
+  for (const reported of outcomes) {
+    const attempt = await attemptByKey(db, reported.idempotencyKey);
+    const base = { idempotencyKey: reported.idempotencyKey, outcome: reported.outcome };
+    if (!attempt) {
+      applied.push({ ...base, appliedAs: 'unknown_key' });
+      continue;
+    }
+    const who = { ...base, policyNo: attempt.policy_no, dueDate: attempt.due_date };
+    let result: DebitResult;
+    let kind: string;
+    let detail: Record<string, unknown> = { attemptNo: attempt.attempt_no, idempotencyKey: attempt.idempotency_key, source };
+    if (reported.outcome === 'succeeded') {
+      if (attempt.status === 'succeeded') {
+        applied.push({ ...who, appliedAs: 'duplicate' });
+        continue;
+      }
+      if (!IN_FLIGHT.has(attempt.status)) {
+        applied.push({ ...who, appliedAs: 'ignored' });
+        continue;
+      }
+      await recordSuccess(db, attempt, reported.bankRef, attempt.amount_fen, reported.at);
+      result = { status: 'succeeded', at: reported.at.getTime() };
+      kind = 'premium_paid';
+      detail = { ...detail, via: 'debit' };
+    } else if (reported.outcome === 'failed') {
+      if (attempt.status === 'failed') {
+        applied.push({ ...who, appliedAs: 'duplicate' });
+        continue;
+      }
+      if (!IN_FLIGHT.has(attempt.status)) {
+        applied.push({ ...who, appliedAs: 'ignored' });
+        continue;
+      }
+      const classified = classify(reported.rawCode);
+      await recordFailure(db, attempt.id, reported.bankRef, classified, reported.at);
+      result = { status: 'failed', reason: classified.reason, retryable: classified.retryable, customerFault: classified.customerFault };
+      kind = 'debit_failed';
+      detail = { ...detail, rawCode: classified.rawCode, reason: classified.reason };
+    } else {
+      if (attempt.status === 'returned') {
+        applied.push({ ...who, appliedAs: 'duplicate' });
+        continue;
+      }
+      const classified = classify(reported.rawCode);
+      if (!(await recordReturn(db, attempt, classified, reported.at))) {
+        applied.push({ ...who, appliedAs: 'ignored' });
+        continue;
+      }
+      result = { status: 'returned', reason: classified.reason, customerFault: classified.customerFault };
+      kind = 'debit_returned';
+      detail = { ...detail, rawCode: classified.rawCode, reason: classified.reason };
+    }
+    const workflowId = attempt.workflow_id ?? renewalWorkflowId(attempt.policy_no, attempt.due_date);
+    await appendAudit(db, { kind, actor: source, policyNo: attempt.policy_no, dueDate: attempt.due_date, workflowId, occurredAt: reported.at, detail });
+    applied.push({ ...who, appliedAs: await tellCycle(client, workflowId, attempt.attempt_no, result) });
+  }
+  return applied;
+}
+
+async function tellCycle(client: Client, workflowId: string, attemptNo: number, result: DebitResult): Promise<AppliedAs> {
+  try {
+    await client.workflow.getHandle(workflowId).signal(bankResultSignal, { attemptNo, result });
+    return 'applied';
+  } catch (error) {
+    // Signalling a finished workflow reports "not found": the record is written, the cycle is over.
+    if (error instanceof WorkflowNotFoundError) return 'applied_cycle_closed';
+    throw error;
+  }
+}
