@@ -66,9 +66,12 @@ export interface TextMessagePort {
   send(message: OutgoingText): Promise<SentText>;
   /**
    * What the provider knows of this contact ID (sent on an earlier try whose answer was lost?).
-   * Called by a retried activity before it sends again.
+   * Called by a retried activity before it sends again. `sentOn` is the civil date (Asia/Shanghai) of
+   * the first try. `to` is the recipient of that try: the SMS providers can only look send records
+   * up by mobile number (Alibaba QuerySendDetails, Tencent PullSmsSendStatusByPhoneNumber), so the
+   * SMS adapters require it. Personal data: never logged.
    */
-  status(channel: TextChannel, contactId: string, sentOn: string): Promise<ProviderMessageStatus>;
+  status(channel: TextChannel, contactId: string, sentOn: string, to?: string): Promise<ProviderMessageStatus>;
 }
 
 /** A delivery receipt from a provider's webhook (or pulled), normalised. No personal data. */
