@@ -6,7 +6,7 @@ import type { EmailPort } from '../integrations/messaging/port';
 import type { TextMessagePort } from '../integrations/messaging/text-channels';
 import { createContactActivities } from './contact-activities';
 import { createCycleActivities } from './cycle-activities';
-import { createDebitActivities } from './debit-activities';
+import { createDebitActivities, type DebitTiming } from './debit-activities';
 
 export type { CycleRef } from './origin';
 
@@ -17,6 +17,8 @@ export interface RenewalActivityDeps {
   email: EmailPort;
   text: TextMessagePort;
   limits?: ContactLimits;
+  /** How long a debit activity waits on an accepted debit (0 for file banks, which answer by report). */
+  debitTiming?: DebitTiming;
 }
 
 /** Every activity of the renewal cycle, with its ports injected. */

@@ -5,6 +5,8 @@ import { STANDARD_60 } from '../../domain/collection-plan';
 import { debitSchedule, type DebitStep, type PolicySnapshot } from '../../domain/cycle-schedule';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { PiiCipher } from '../../db/pii-cipher';
+import type { DebitTiming } from '../../activities/debit-activities';
+import type { BankPort } from '../../integrations/bank/port';
 import { SimulatedBank } from '../../integrations/bank/simulator';
 import { SmtpEmail } from '../../integrations/messaging/smtp-email';
 import { RecordingTextChannels } from '../../integrations/messaging/text-channels';
@@ -29,7 +31,11 @@ export interface CycleRig {
   close(): Promise<void>;
 }
 
-export async function startCycleRig(env: TestWorkflowEnvironment, taskQueue: string): Promise<CycleRig> {
+export async function startCycleRig(
+  env: TestWorkflowEnvironment,
+  taskQueue: string,
+  options: { bank?: BankPort; debitTiming?: DebitTiming } = {},
+): Promise<CycleRig> {
   const database = await freshDatabase();
   const smtp = await startSmtpCatcher();
   const bank = new SimulatedBank();
@@ -37,7 +43,7 @@ export async function startCycleRig(env: TestWorkflowEnvironment, taskQueue: str
   const email = new SmtpEmail(smtp.url, 'renewals@insurer.example');
   const workflowBundle = await bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: quietBundler });
   const text = new RecordingTextChannels();
-  const deps = { db: database.db, cipher, bank, email, text };
+  const deps = { db: database.db, cipher, bank: options.bank ?? bank, email, text, ...(options.debitTiming ? { debitTiming: options.debitTiming } : {}) };
   return {
     database,
     smtp,
