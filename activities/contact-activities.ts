@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { bankCollectionDate, cnMainlandCalendar } from '../domain/business-calendar';
-import { addDays } from '../domain/civil-date';
+import { addDays, shanghaiDate } from '../domain/civil-date';
 import { checkContact, DEFAULT_CONTACT_LIMITS, routeCallTask, type ContactChannel, type ContactLimits } from '../domain/contact-rules';
 import type { DebitReason } from '../domain/debit-reasons';
 import { appendAudit } from '../db/repositories/audit';
 import { loadCalendarRows } from '../db/repositories/cycles';
 import {
   contactPointFor,
+  markContactFailed,
   markContactSent,
   markContactSuppressed,
   openContactAttempt,
@@ -15,11 +16,16 @@ import {
 } from '../db/repositories/contacts';
 import { completeTask, openTask, taskRoutingFor } from '../db/repositories/tasks';
 import type { PiiCipher } from '../db/pii-cipher';
-import type { EmailPort } from '../integrations/messaging/port';
+import { ProviderError, type EmailPort } from '../integrations/messaging/port';
 import { renderNotice, RENEWAL_NOTICES_VERSION } from '../integrations/messaging/templates/renewal-notices';
 import type { TextMessagePort } from '../integrations/messaging/text-channels';
 import { requireCycle } from './cycle-activities';
 import { activityOrigin, auditOf, type CycleRef } from './origin';
+
+/** The provider template's variables: non-personal values only (policy number, amount, dates). */
+function noticeParams(notice: ReturnType<typeof renderNotice>): Record<string, string> {
+  return 'sms' in notice && notice.sms && typeof notice.sms === 'object' && 'params' in notice.sms ? (notice.sms.params as Record<string, string>) : {};
+}
 
 export interface ContactRequest {
   step: string;
@@ -79,8 +85,9 @@ export function createContactActivities(deps: {
       for (const channel of request.channels) {
         if (!request.allChannels && outcome.sent.length > 0) break;
         const point = channel === 'letter' ? undefined : await contactPointFor(db, ref.policyNo, POINT_TYPE[channel]);
+        const freshId = randomUUID();
         const attempt = await openContactAttempt(db, {
-          id: randomUUID(),
+          id: freshId,
           policyNo: ref.policyNo,
           dueDate: ref.dueDate,
           step: request.step,
@@ -98,10 +105,12 @@ export function createContactActivities(deps: {
           outcome.sent.push(channel);
           continue;
         }
-        if (attempt.status === 'suppressed') {
-          outcome.suppressed.push({ channel, rule: attempt.suppressed_rule ?? 'unknown' });
+        if (attempt.status === 'suppressed' || attempt.status === 'failed') {
+          outcome.suppressed.push({ channel, rule: attempt.suppressed_rule ?? 'provider_rejected' });
           continue;
         }
+        const audit = auditOf(ref, o);
+        const recipient = point?.valueMasked ?? 'postal address on file';
 
         let rule = request.suppressedBy;
         if (!rule && channel !== 'letter') {
@@ -118,37 +127,66 @@ export function createContactActivities(deps: {
           if (!decision.allowed) rule = decision.rule;
         }
         if (rule) {
-          await markContactSuppressed(db, attempt.id, rule);
-          await appendAudit(db, { ...auditOf(ref, o), kind: 'contact_suppressed', detail: { contactId: attempt.id, step: request.step, channel, rule } });
+          await db.transaction(async (trx) => {
+            await markContactSuppressed(trx, attempt.id, rule);
+            await appendAudit(trx, { ...audit, kind: 'contact_suppressed', detail: { contactId: attempt.id, step: request.step, channel, rule } });
+          });
           outcome.suppressed.push({ channel, rule });
           continue;
         }
 
-        const sent =
-          channel === 'email'
-            ? { provider: 'smtp', ...(await email.send({ contactId: attempt.id, to: cipher.decrypt(point!.valueEnc), ...notice })) }
-            : await text.send({
-                contactId: attempt.id,
-                channel: channel === 'letter' ? 'letter' : channel === 'wechat' ? 'wechat' : 'sms',
-                to: channel === 'letter' ? `holder of ${ref.policyNo}` : cipher.decrypt(point!.valueEnc),
-                template: request.template,
-                templateVersion: RENEWAL_NOTICES_VERSION,
-                params: {},
-                text: notice.text,
-              });
-        await markContactSent(db, attempt.id, sent.provider, sent.providerMessageId, o.at);
-        await appendAudit(db, {
-          ...auditOf(ref, o),
-          kind: 'contact_sent',
-          detail: {
-            contactId: attempt.id,
-            step: request.step,
-            channel,
-            template: `${request.template}@${RENEWAL_NOTICES_VERSION}`,
-            recipient: point?.valueMasked ?? 'postal address on file',
-            provider: sent.provider,
-            providerMessageId: sent.providerMessageId,
-          },
+        const to = channel === 'letter' ? `holder of ${ref.policyNo}` : cipher.decrypt(point!.valueEnc);
+        const textChannel = channel === 'letter' ? 'letter' : channel === 'wechat' ? 'wechat' : 'sms';
+        let sent: { provider: string; providerMessageId: string };
+        try {
+          // The row was written by an earlier try, which may have reached the provider before it
+          // died: ask the provider by our contact ID before sending again (invariant 2).
+          const earlier = attempt.id !== freshId && channel !== 'email' ? await text.status(textChannel, attempt.id, shanghaiDate(o.at.getTime()), to) : undefined;
+          if (earlier && (earlier.state === 'accepted' || earlier.state === 'delivered')) {
+            sent = { provider: textChannel, providerMessageId: earlier.providerMessageId };
+          } else if (channel === 'email') {
+            sent = { provider: 'smtp', ...(await email.send({ contactId: attempt.id, to, ...notice })) };
+          } else {
+            sent = await text.send({
+              contactId: attempt.id,
+              channel: textChannel,
+              to,
+              template: request.template,
+              templateVersion: RENEWAL_NOTICES_VERSION,
+              params: noticeParams(notice),
+              text: notice.text,
+            });
+          }
+        } catch (error) {
+          // Throttling and outages are retried by Temporal (this row is found again, the provider
+          // asked first); a final refusal (bad number, unsubscribed) is recorded and not retried.
+          if (!(error instanceof ProviderError) || error.retryable) throw error;
+          await db.transaction(async (trx) => {
+            await markContactFailed(trx, attempt.id, `${error.provider}:${error.code}`);
+            await appendAudit(trx, {
+              ...audit,
+              kind: 'contact_failed',
+              detail: { contactId: attempt.id, step: request.step, channel, recipient, provider: error.provider, code: error.code },
+            });
+          });
+          outcome.suppressed.push({ channel, rule: 'provider_rejected' });
+          continue;
+        }
+        await db.transaction(async (trx) => {
+          await markContactSent(trx, attempt.id, sent.provider, sent.providerMessageId, o.at);
+          await appendAudit(trx, {
+            ...audit,
+            kind: 'contact_sent',
+            detail: {
+              contactId: attempt.id,
+              step: request.step,
+              channel,
+              template: `${request.template}@${RENEWAL_NOTICES_VERSION}`,
+              recipient,
+              provider: sent.provider,
+              providerMessageId: sent.providerMessageId,
+            },
+          });
         });
         outcome.sent.push(channel);
       }

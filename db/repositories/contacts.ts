@@ -59,6 +59,11 @@ export async function markContactSent(db: Knex, id: string, provider: string, pr
     .update({ status: 'sent', provider, provider_message_id: providerMessageId, sent_at: at });
 }
 
+/** The provider refused the message for good (bad number, unsubscribed): its code is kept. */
+export async function markContactFailed(db: Knex, id: string, providerCode: string): Promise<void> {
+  await db('contact_attempts').where({ id, status: 'pending' }).update({ status: 'failed', provider_code: providerCode });
+}
+
 export async function markContactSuppressed(db: Knex, id: string, rule: string): Promise<void> {
   await db('contact_attempts').where({ id, status: 'pending' }).update({ status: 'suppressed', suppressed_rule: rule });
 }

@@ -158,7 +158,7 @@ export async function recordReturn(db: Knex, attempt: DebitAttemptRow, classifie
       .where({ premium_due_id: attempt.premium_due_id, via: 'debit', reference: attempt.idempotency_key })
       .whereNull('reversed_at')
       .update({ reversed_at: at, reversal_reason: classified.reason });
-    const stillPaid = await trx('payments').where({ premium_due_id: attempt.premium_due_id }).whereNull('reversed_at').first('id');
+    const stillPaid = await trx('payments').where({ premium_due_id: attempt.premium_due_id }).whereNull('reversed_at').first<{ id: number } | undefined>('id');
     if (!stillPaid) {
       await trx('premium_dues')
         .where({ id: attempt.premium_due_id, status: 'paid' })
