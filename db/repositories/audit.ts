@@ -14,47 +14,113 @@ export interface AuditEvent {
   detail?: Record<string, unknown>;
 }
 
-/** Appends to the hash-chained audit trail; the database assigns seq and hashes under its chain lock. */
-export async function appendAudit(db: Knex, event: AuditEvent): Promise<void> {
-  await db('audit_events').insert({
-    kind: event.kind,
-    actor: event.actor,
-    policy_no: event.policyNo ?? null,
-    due_date: event.dueDate ?? null,
-    workflow_id: event.workflowId ?? null,
-    run_id: event.runId ?? null,
-    activity_id: event.activityId ?? null,
-    occurred_at: event.occurredAt ?? db.fn.now(),
-    detail: JSON.stringify(event.detail ?? {}),
-    // Placeholders: the chain trigger overwrites all three.
-    seq: 0,
-    prev_hash: '',
-    hash: '',
-  });
+/**
+ * Appends to the hash-chained audit trail; the database assigns seq and hashes under its chain lock
+ * and hands them back (RETURNING sees what the trigger wrote).
+ */
+export async function appendAudit(db: Knex, event: AuditEvent): Promise<{ seq: number; hash: string }> {
+  const [row] = await db('audit_events')
+    .insert({
+      kind: event.kind,
+      actor: event.actor,
+      policy_no: event.policyNo ?? null,
+      due_date: event.dueDate ?? null,
+      workflow_id: event.workflowId ?? null,
+      run_id: event.runId ?? null,
+      activity_id: event.activityId ?? null,
+      occurred_at: event.occurredAt ?? db.fn.now(),
+      detail: JSON.stringify(event.detail ?? {}),
+      // Placeholders: the chain trigger overwrites all three.
+      seq: 0,
+      prev_hash: '',
+      hash: '',
+    })
+    .returning<{ seq: number; hash: string }[]>(['seq', 'hash']);
+  return row!;
 }
 
 export interface ChainBreak {
   seq: number;
+  /**
+   * altered: the row no longer matches its own hash (content, seq or prev_hash changed afterwards, or
+   * a row inserted with a made-up hash); broken_link: its prev_hash is not the hash of the row before;
+   * missing_rows: seq numbers before it are absent (rows deleted).
+   */
   problem: 'altered' | 'broken_link' | 'missing_rows';
+  /** For missing_rows: the absent seq range, inclusive. */
+  missing?: { from: number; to: number };
 }
 
-/** Recomputes the chain in the database and names the first row that does not fit. */
+export interface AuditChainReport {
+  /** Rows read. */
+  rows: number;
+  /** The last row read and its stored hash; none on an empty trail. */
+  head?: { seq: number; hash: string };
+  /** Rows that do not fit, the first of them named. */
+  problems: number;
+  firstBreak?: ChainBreak;
+}
+
+const GENESIS_HASH = '0'.repeat(64);
+
+/**
+ * Recomputes the chain in the database page by page (keyset on seq), so a trail of millions of rows
+ * is checked with one page in memory. Every row is checked, not only up to the first break: the
+ * count of problems tells one altered row from a rewritten trail. All pages read one snapshot, so
+ * rows appended meanwhile neither appear half-way nor show up as breaks.
+ *
+ * What it cannot see: rows cut off the end of the trail, and a trail rewritten from some row on with
+ * freshly computed hashes (the digest has no secret). Compare the head with one recorded elsewhere
+ * (every export records it in its audit_exported event) to catch those.
+ */
+export async function inspectAuditChain(db: Knex, options: { pageSize?: number } = {}): Promise<AuditChainReport> {
+  const pageSize = options.pageSize ?? 10_000;
+  return db.transaction(
+    async (trx) => {
+      const report: AuditChainReport = { rows: 0, problems: 0 };
+      let previous: { seq: number; hash: string } | undefined;
+      for (;;) {
+        const page = await trx.raw<{ rows: { seq: number; prev_hash: string; hash: string; expected: string }[] }>(
+          `SELECT seq, prev_hash, hash, audit_event_digest(prev_hash, a) AS expected
+           FROM audit_events a WHERE seq > ? ORDER BY seq LIMIT ?`,
+          [previous?.seq ?? 0, pageSize],
+        );
+        for (const row of page.rows) {
+          const problem = chainProblem(row, previous);
+          if (problem) {
+            report.problems += 1;
+            report.firstBreak ??= problem;
+          }
+          previous = { seq: row.seq, hash: row.hash };
+          report.rows += 1;
+        }
+        if (page.rows.length < pageSize) break;
+      }
+      if (previous) report.head = previous;
+      return report;
+    },
+    { isolationLevel: 'repeatable read', readOnly: true },
+  );
+}
+
+function chainProblem(
+  row: { seq: number; prev_hash: string; hash: string; expected: string },
+  previous: { seq: number; hash: string } | undefined,
+): ChainBreak | undefined {
+  const expectedSeq = (previous?.seq ?? 0) + 1;
+  if (row.seq !== expectedSeq) return { seq: row.seq, problem: 'missing_rows', missing: { from: expectedSeq, to: row.seq - 1 } };
+  if (row.hash !== row.expected) return { seq: row.seq, problem: 'altered' };
+  if (row.prev_hash !== (previous?.hash ?? GENESIS_HASH)) return { seq: row.seq, problem: 'broken_link' };
+  return undefined;
+}
+
+/** Recomputes the chain and names the first row that does not fit (see inspectAuditChain). */
 export async function verifyAuditChain(db: Knex): Promise<{ rows: number; firstBreak?: ChainBreak }> {
-  const result = await db.raw<{
-    rows: { seq: number; prev_hash: string; hash: string; expected: string; previous_hash: string | null; previous_seq: number | null }[];
-  }>(`
-    SELECT seq, prev_hash, hash, audit_event_digest(prev_hash, a) AS expected,
-           lag(hash) OVER (ORDER BY seq) AS previous_hash,
-           lag(seq) OVER (ORDER BY seq) AS previous_seq
-    FROM audit_events a ORDER BY seq`);
-  let expectedSeq = 1;
-  for (const row of result.rows) {
-    if (row.seq !== expectedSeq) return { rows: result.rows.length, firstBreak: { seq: row.seq, problem: 'missing_rows' } };
-    if (row.hash !== row.expected) return { rows: result.rows.length, firstBreak: { seq: row.seq, problem: 'altered' } };
-    if (row.prev_hash !== (row.previous_hash ?? '0'.repeat(64))) {
-      return { rows: result.rows.length, firstBreak: { seq: row.seq, problem: 'broken_link' } };
-    }
-    expectedSeq += 1;
-  }
-  return { rows: result.rows.length };
+  const { rows, firstBreak } = await inspectAuditChain(db);
+  return firstBreak ? { rows, firstBreak } : { rows };
+}
+
+/** The newest row of the trail: what an export covers, and a value to keep outside the database. */
+export async function auditChainHead(db: Knex): Promise<{ seq: number; hash: string } | undefined> {
+  return db('audit_events').orderBy('seq', 'desc').first<{ seq: number; hash: string } | undefined>('seq', 'hash');
 }

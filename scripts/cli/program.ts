@@ -1,4 +1,5 @@
 import { Command, CommanderError } from '@commander-js/extra-typings';
+import { registerAuditCommands } from './commands/audit';
 import { registerDbCommands } from './commands/db';
 import { CliError, describeError } from './errors';
 
@@ -12,6 +13,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerDbCommands(program);
+  registerAuditCommands(program);
   return program;
 }
 
