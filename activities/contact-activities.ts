@@ -52,6 +52,8 @@ export interface TaskRequest {
 
 const POINT_TYPE = { sms: 'mobile', phone: 'mobile', wechat: 'wechat', email: 'email' } as const;
 const WEEK_MS = 7 * 86_400_000;
+/** Suppression rules that say the contact data is missing or unusable, rather than "not now". */
+const DATA_GAPS = new Set(['no_verified_contact', 'flagged_number']);
 
 export function createContactActivities(deps: {
   db: Knex;
@@ -62,6 +64,34 @@ export function createContactActivities(deps: {
 }) {
   const { db, cipher, email, text } = deps;
   const limits = deps.limits ?? DEFAULT_CONTACT_LIMITS;
+
+  /**
+   * Nothing went out and the only reasons were the contact data (no verified point, a flagged
+   * number): that is a gap for operations to fix, not a silence. One task per cycle.
+   */
+  async function reportContactGap(ref: CycleRef, o: ReturnType<typeof activityOrigin>, step: string, outcome: ContactOutcome): Promise<void> {
+    if (outcome.sent.length > 0 || outcome.suppressed.length === 0) return;
+    if (!outcome.suppressed.every((s) => DATA_GAPS.has(s.rule))) return;
+    const task = await openTask(db, {
+      kind: 'fix_contact',
+      step: 'verify_contact',
+      policyNo: ref.policyNo,
+      dueDate: ref.dueDate,
+      assigneeAgentCode: null,
+      assigneeRole: 'operations',
+      dueAt: new Date(o.at.getTime() + 2 * 86_400_000),
+      workflowId: o.workflowId,
+      runId: o.runId,
+      activityId: o.activityId,
+    });
+    if (task.created) {
+      await appendAudit(db, {
+        ...auditOf(ref, o),
+        kind: 'task_opened',
+        detail: { taskId: task.id, step: 'verify_contact', task: 'fix_contact', assigneeRole: 'operations', because: step, rules: outcome.suppressed.map((s) => `${s.channel}:${s.rule}`) },
+      });
+    }
+  }
 
   return {
     /**
@@ -190,6 +220,7 @@ export function createContactActivities(deps: {
         });
         outcome.sent.push(channel);
       }
+      await reportContactGap(ref, o, request.step, outcome);
       return outcome;
     },
 

@@ -37,7 +37,7 @@ export async function completeTask(db: Knex, workflowId: string, step: string, o
 export async function openTask(
   db: Knex,
   task: {
-    kind: 'call' | 'escalation' | 'fix_account';
+    kind: 'call' | 'escalation' | 'fix_account' | 'fix_contact';
     step: string;
     policyNo: string;
     dueDate: string;
