@@ -1,6 +1,6 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createContactActivities, type ContactRequest } from '../../activities/contact-activities';
+import { createContactActivities, type ContactOutcome, type ContactRequest } from '../../activities/contact-activities';
 import { PiiCipher } from '../../db/pii-cipher';
 import { shanghaiInstant } from '../../domain/civil-date';
 import { SmtpEmail } from '../../integrations/messaging/smtp-email';
@@ -46,7 +46,8 @@ async function send(at: string, request: Partial<ContactRequest> & { step: strin
     currentAttemptScheduledTimestampMs: shanghaiInstant(date!, time),
     workflowExecution: { workflowId, runId: `run-${run}` },
   });
-  const outcome = await env.run((r: typeof ref, q: ContactRequest) => activities.sendContact(r, q), ref, { template: 'pre_due_reminder', channels: ['sms'], allChannels: false, ...request });
+  const contact: ContactRequest = { template: 'pre_due_reminder', channels: ['sms'], allChannels: false, ...request };
+  const outcome = await env.run<[], ContactOutcome, () => Promise<ContactOutcome>>(() => activities.sendContact(ref, contact));
   const rows = await database.db('audit_events').where({ kind: 'contact_suppressed', run_id: `run-${run}` });
   return { outcome, rows };
 }
