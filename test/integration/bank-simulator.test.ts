@@ -74,6 +74,10 @@ describe('simulated bank core: why a debit is refused', () => {
     expect(bank.debit(debitOf(a, { mandateId: 'M-NEW' }), 'iso', 'file').entry.refusal).toBe('NO_MANDATE');
     bank.setMandate(a.bankCode, a.accountNo, { mandateId: 'M-NEW', status: 'active' });
     expect(bank.debit(debitOf(a, { mandateId: 'M-NEW' }), 'iso', 'file').entry.outcome).toBe('debited');
+    // An account opened without a mandate list holds our creditor's mandate under whatever id the file names.
+    const plain = account({ accountNo: '6222020200000051' });
+    bank.openAccount(plain);
+    expect(bank.debit(debitOf(plain, { mandateId: 'POLICY-P3201' }), 'iso', 'file').entry.outcome).toBe('debited');
   });
 
   it('insufficient funds: the whole amount or nothing (AM04 / 51)', () => {

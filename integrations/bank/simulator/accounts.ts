@@ -35,8 +35,8 @@ export interface SimulatedAccount {
   /** A daily debit limit the holder set, in fen; Class II/III are also capped by the PBOC limit. */
   dailyLimitFen?: number | null;
   /**
-   * Authorisations on file. Omitted: one active mandate for the bank's own creditor (the usual
-   * case); an empty list means none, so every debit is refused for want of a mandate.
+   * Authorisations on file. Omitted: one active mandate for the bank's own creditor, matching any
+   * mandate id (the usual case); an empty list means none, so every debit is refused (MD01).
    */
   mandates?: Mandate[];
   /** A bank-side fault on this account: every debit is rejected with this raw code (e.g. MS03, 96). */

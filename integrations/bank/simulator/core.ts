@@ -90,6 +90,12 @@ interface DatedDeposit {
 export const DEFAULT_CREDITOR_ID = 'INSURER01';
 
 /**
+ * The id of the mandate an account gets when none are listed: our creditor's authorisation on
+ * file under whatever id the creditor's file names (explicit mandates must match MndtId exactly).
+ */
+export const ANY_MANDATE_ID = '*';
+
+/**
  * The simulated bank's books: accounts, mandates, dated deposits, and an append-only ledger of
  * every debit, rejection and return. Channels (in-process port, HTTP gateway, ISO files) sit on
  * top and only translate. Never debits part of an amount; never books one key twice.
@@ -115,7 +121,7 @@ export class BankCore {
     if (!Number.isSafeInteger(account.balanceFen) || account.balanceFen < 0) {
       throw new RangeError(`balanceFen must be a whole, non-negative number of fen (account ${maskNumber(account.accountNo)})`);
     }
-    const mandates: Mandate[] = (account.mandates ?? [{ mandateId: 'DEFAULT', status: 'active' }]).map((m) => ({
+    const mandates: Mandate[] = (account.mandates ?? [{ mandateId: ANY_MANDATE_ID, status: 'active' }]).map((m) => ({
       ...m,
       creditorId: m.creditorId ?? this.creditorId,
     }));
@@ -349,7 +355,7 @@ export class BankCore {
     if (normalisedName(account.accountName) !== normalisedName(request.accountName)) return 'NAME_MISMATCH';
     const creditorId = request.creditorId ?? this.creditorId;
     const mandates = (account.mandates ?? []).filter(
-      (m) => m.creditorId === creditorId && (request.mandateId === undefined || m.mandateId === request.mandateId),
+      (m) => m.creditorId === creditorId && (request.mandateId === undefined || m.mandateId === ANY_MANDATE_ID || m.mandateId === request.mandateId),
     );
     if (mandates.length === 0) return 'NO_MANDATE';
     if (!mandates.some((m) => m.status === 'active')) return 'MANDATE_REVOKED';
