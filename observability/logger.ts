@@ -83,11 +83,11 @@ function fieldMask(key: string): FieldMask | undefined {
   return FIELD_MASKS[normaliseKey(key)];
 }
 
-// Digits glued to letters or other digits are part of something else (an ID, a hash), except for
-// the ID number's final X. Order matters: the longest shapes first.
+// Digits glued to letters or other digits are part of something else (a hash, a reference), so
+// they are left alone; the ID number may end in X. Order matters: the longest shapes first.
 const ID_NUMBER = /(?<![\dA-Za-z])\d{17}[\dXx](?![\dA-Za-z])/g;
-const ACCOUNT_NUMBER = /(?<!\d)(?:\d{16,19}|\d{4}(?:[ -]\d{4}){3}(?:[ -]\d{1,3})?)(?!\d)/g;
-const MOBILE = /(?<!\d)(\+?86[ -]?)?(1[3-9]\d[ -]?\d{4}[ -]?\d{4})(?!\d)/g;
+const ACCOUNT_NUMBER = /(?<![\dA-Za-z])(?:\d{16,19}|\d{4}(?:[ -]\d{4}){3}(?:[ -]\d{1,3})?)(?![\dA-Za-z])/g;
+const MOBILE = /(?<![\dA-Za-z])(\+?86[ -]?)?(1[3-9]\d[ -]?\d{4}[ -]?\d{4})(?![\dA-Za-z])/g;
 const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+/g;
 
 /** Masks mobiles, ID numbers, account numbers and email addresses inside free text. Idempotent. */
