@@ -1,0 +1,156 @@
+import { addDays, isCivilDate } from '../../../domain/civil-date';
+import type { DebitReason } from '../../../domain/debit-reasons';
+import { formatYuan } from '../../../domain/money';
+
+/**
+ * What a notice may say about a policy: identifiers, amounts, dates and the insurer's hotline.
+ * Never personal data (names, mobiles, ID or account numbers, addresses): notices greet
+ * "尊敬的客户" and the print house / providers add the recipient themselves. Every field is
+ * checked only when the template being rendered needs it.
+ */
+export interface NoticeFields {
+  policyNo: string;
+  dueDate?: string;
+  /** The bank business day the first debit is collected: the due date, or the next working day. */
+  debitDate?: string;
+  /** The premium due, in fen. */
+  amountFen?: number;
+  lastGraceDay?: string;
+  /** Normalised reason of the failed debit: picks the guidance variant of debit_failed. */
+  reason?: DebitReason;
+  /** The insurer's customer-service number, e.g. '95500' or '400-820-8888'. */
+  serviceHotline?: string;
+  /** Date the premium was received (payment confirmation). */
+  paidOn?: string;
+  /** First day of suspension (效力中止); defaults to the day after lastGraceDay. */
+  suspensionDate?: string;
+  /** Last day a reinstatement application can be made (suspension + the product's years − 1 day). */
+  reinstatementWindowEnd?: string;
+  /** Back premiums to reinstate, in fen, before interest (补交保费). */
+  backPremiumsFen?: number;
+  /** Cash value refunded on termination, in fen. */
+  cashValueFen?: number;
+  /** Day the insurer terminated the contract at the end of the reinstatement window. */
+  terminationDate?: string;
+}
+
+/** A value a template may use, and the field it comes from (named in errors). */
+interface Variable {
+  field: keyof NoticeFields;
+  /** Returns the display string, or undefined when the field is absent; throws when malformed. */
+  value(fields: NoticeFields): string | undefined;
+}
+
+class NoticeFieldError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NoticeFieldError';
+  }
+}
+
+function present(fields: NoticeFields, field: keyof NoticeFields): unknown {
+  const value = fields[field];
+  return value === undefined || value === null || value === '' ? undefined : value;
+}
+
+function date(field: keyof NoticeFields): Variable {
+  return {
+    field,
+    value(fields) {
+      const v = present(fields, field);
+      if (v === undefined) return undefined;
+      if (!isCivilDate(v)) throw new NoticeFieldError(`notice field ${field} must be a date YYYY-MM-DD, got ${JSON.stringify(v)}`);
+      return v;
+    },
+  };
+}
+
+function yuan(field: keyof NoticeFields): Variable {
+  return {
+    field,
+    value(fields) {
+      const v = present(fields, field);
+      if (v === undefined) return undefined;
+      if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) {
+        throw new NoticeFieldError(`notice field ${field} must be a whole, non-negative number of fen, got ${JSON.stringify(v)}`);
+      }
+      return formatYuan(v);
+    },
+  };
+}
+
+function pattern(field: keyof NoticeFields, shape: RegExp, expected: string): Variable {
+  return {
+    field,
+    value(fields) {
+      const v = present(fields, field);
+      if (v === undefined) return undefined;
+      if (typeof v !== 'string' || !shape.test(v)) throw new NoticeFieldError(`notice field ${field} must be ${expected}, got ${JSON.stringify(v)}`);
+      return v;
+    },
+  };
+}
+
+/**
+ * Every variable a template may name, keyed by its name in the template text. This list is the
+ * guard against personal data: a template naming anything else fails when the catalogue loads.
+ */
+export const NOTICE_VARIABLES = {
+  // Printable ASCII, no spaces: policy numbers come from import files, so anything odd in one is
+  // escaped in HTML rather than trusted.
+  policyNo: pattern('policyNo', /^[\x21-\x7e]{1,40}$/, '1–40 printable characters without spaces'),
+  dueDate: date('dueDate'),
+  debitDate: date('debitDate'),
+  lastGraceDay: date('lastGraceDay'),
+  amount: yuan('amountFen'),
+  serviceHotline: pattern('serviceHotline', /^\d[\d-]{2,18}\d$/, 'a service number of digits and -'),
+  paidOn: date('paidOn'),
+  suspensionDate: {
+    field: 'suspensionDate',
+    value(fields) {
+      const explicit = date('suspensionDate').value(fields);
+      if (explicit !== undefined) return explicit;
+      const graceEnd = date('lastGraceDay').value(fields);
+      return graceEnd === undefined ? undefined : addDays(graceEnd, 1);
+    },
+  },
+  reinstatementWindowEnd: date('reinstatementWindowEnd'),
+  backPremiums: yuan('backPremiumsFen'),
+  cashValue: yuan('cashValueFen'),
+  terminationDate: date('terminationDate'),
+} satisfies Record<string, Variable>;
+
+export type NoticeVariable = keyof typeof NOTICE_VARIABLES;
+
+export function isNoticeVariable(name: string): name is NoticeVariable {
+  return Object.hasOwn(NOTICE_VARIABLES, name);
+}
+
+/** The field a caller must supply for a variable (suspensionDate also accepts lastGraceDay). */
+export function fieldOf(variable: NoticeVariable): string {
+  return variable === 'suspensionDate' ? 'suspensionDate (or lastGraceDay)' : NOTICE_VARIABLES[variable].field;
+}
+
+/**
+ * The display values of the named variables. A variable the template needs but the fields lack
+ * is an error naming the field; optional ones (inside `{{#if}}`) are left out when absent.
+ */
+export function variableValues(
+  template: string,
+  fields: NoticeFields,
+  required: ReadonlySet<NoticeVariable>,
+  optional: ReadonlySet<NoticeVariable>,
+): Partial<Record<NoticeVariable, string>> {
+  const values: Partial<Record<NoticeVariable, string>> = {};
+  for (const name of [...required, ...optional]) {
+    let value: string | undefined;
+    try {
+      value = NOTICE_VARIABLES[name].value(fields);
+    } catch (error) {
+      throw new NoticeFieldError(`notice ${template}: ${(error as Error).message}`);
+    }
+    if (value !== undefined) values[name] = value;
+    else if (required.has(name)) throw new NoticeFieldError(`notice ${template} needs field ${fieldOf(name)}, which is missing`);
+  }
+  return values;
+}
