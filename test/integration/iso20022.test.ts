@@ -163,9 +163,15 @@ describe('pain.008 collection file', () => {
     });
 
     it('when PmtInf/CtrlSum does not match, even though the group total does', () => {
-      const [head, tail] = xml.split('<PmtInfId>');
-      const tampered = `${head}<PmtInfId>${tail!.replace('<CtrlSum>3200.30</CtrlSum>', '<CtrlSum>3200.3</CtrlSum>').replace('<InstdAmt Ccy="CNY">0.20</InstdAmt>', '<InstdAmt Ccy="CNY">0.21</InstdAmt>')}`;
-      expect(rejection(() => readPain008(tampered))).toMatch(/GrpHdr\/CtrlSum 3200.30 does not match the sum of transactions 3200.31/);
+      const index = xml.lastIndexOf('<CtrlSum>3200.30</CtrlSum>');
+      const tampered = `${xml.slice(0, index)}<CtrlSum>3200.40</CtrlSum>${xml.slice(index + '<CtrlSum>3200.30</CtrlSum>'.length)}`;
+      expect(rejection(() => readPain008(tampered))).toBe(
+        'pain.008.001.02 rejected: PmtInf/CtrlSum 3200.40 does not match the sum of transactions 3200.30',
+      );
+    });
+
+    it('compares totals as amounts, not as text (3200.3 is 3200.30)', () => {
+      expect(readPain008(xml.replaceAll('<CtrlSum>3200.30</CtrlSum>', '<CtrlSum>3200.3</CtrlSum>'))).toEqual(batch());
     });
 
     it('when NbOfTxs does not count the transactions, at either level', () => {
@@ -179,6 +185,11 @@ describe('pain.008 collection file', () => {
     it('when the XML is malformed', () => {
       expect(rejection(() => readPain008(xml.slice(0, xml.length - 40)))).toMatch(/pain\.008\.001\.02 rejected: malformed XML at line \d+/);
       expect(rejection(() => readPain008('premium,amount\nP1,100'))).toMatch(/malformed XML/);
+    });
+
+    it('when it carries a DTD', () => {
+      const withDtd = xml.replace('<Document', '<!DOCTYPE Document [<!ENTITY a "aaaa">]>\n<Document');
+      expect(rejection(() => readPain008(withDtd))).toMatch(/DOCTYPE declarations are not allowed/);
     });
 
     it('when it is another message or another version', () => {
@@ -366,6 +377,10 @@ describe('pain.002 status report', () => {
       const message = rejection(() => checkAgainstBatch(read, { ...sent, transactions }));
       expect(message).toMatch(/P20190001234-20250310-1: amount 3200.00 does not match the 3200.01 sent/);
       expect(message).toMatch(/OrgnlEndToEndId P20210007788-20250310-1 was not in the file sent/);
+    });
+
+    it('takes the PmtInf status when the bank leaves GrpSts out', () => {
+      expect(readPain002(xml.replace('<GrpSts>PART</GrpSts>', '')).groupStatus).toBe('PART');
     });
 
     it('is rejected whole when its counts contradict its totals', () => {

@@ -210,6 +210,8 @@ export function parseMessage(
   if (wellFormed !== true) {
     fail(`malformed XML at line ${wellFormed.err.line}, column ${wellFormed.err.col}: ${wellFormed.err.msg}`);
   }
+  // ISO 20022 files have no DTD; refusing one rules out entity-expansion tricks.
+  if (/<!DOCTYPE/i.test(xml)) fail('DOCTYPE declarations are not allowed in ISO 20022 files');
   const namespace = `${NAMESPACE_PREFIX}${message}`;
   checkNamespace(xml, namespace, fail);
   const parser = new XMLParser({
@@ -229,18 +231,20 @@ export function parseMessage(
   return { root: new XmlNode(root.value, '', fail), fail };
 }
 
-/** The Document element must declare this message's namespace (default or prefixed). */
+/**
+ * The Document element must declare this message's namespace (default or prefixed). Read from the
+ * root start tag itself: parsing a large file a second time just for this would double the cost.
+ */
 function checkNamespace(xml: string, namespace: string, fail: (problem: string) => never): void {
-  const parsed: unknown = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@_' }).parse(xml);
-  const entries: [string, unknown][] = Object.entries(typeof parsed === 'object' && parsed !== null ? parsed : {});
-  const documentEntry = entries.find(([key]) => key === 'Document' || key.endsWith(':Document'));
-  if (!documentEntry) return fail('no Document element');
-  const [key, element] = documentEntry;
-  const prefix = key.includes(':') ? key.slice(0, key.indexOf(':')) : '';
-  const attributes = typeof element === 'object' && element !== null ? (element as Record<string, unknown>) : {};
-  const declared = attributes[prefix ? `@_xmlns:${prefix}` : '@_xmlns'];
+  const root = /<(?:([A-Za-z_][\w.-]*):)?Document\b([^>]*)>/.exec(xml);
+  if (!root) return fail('no Document element');
+  const prefix = root[1];
+  let declared: string | undefined;
+  for (const attribute of (root[2] ?? '').matchAll(/xmlns(?::([\w.-]+))?\s*=\s*(?:"([^"]*)"|'([^']*)')/g)) {
+    if (attribute[1] === prefix) declared = attribute[2] ?? attribute[3];
+  }
   if (declared !== namespace) {
-    fail(`Document namespace is ${typeof declared === 'string' ? JSON.stringify(declared) : 'missing'}, expected "${namespace}"`);
+    fail(`Document namespace is ${declared === undefined ? 'missing' : JSON.stringify(declared)}, expected "${namespace}"`);
   }
 }
 

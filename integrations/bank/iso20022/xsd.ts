@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { validateXML } from 'xmllint-wasm';
+import { memoryPages, validateXML } from 'xmllint-wasm';
 
 export type Iso20022Schema = 'pain.008.001.02' | 'pain.002.001.03' | 'camt.054.001.02';
 
@@ -41,6 +41,8 @@ export async function validateIso20022(xml: string, schema: Iso20022Schema): Pro
   const result = await validateXML({
     xml: [{ fileName: 'message.xml', contents: xml }],
     schema: [{ fileName: `${schema}.xsd`, contents: await schemaText(schema) }],
+    // The default 32 MiB is too little for a month's collection file; memory grows only as needed.
+    maxMemoryPages: 2 * memoryPages.GiB,
   });
   if (result.valid) return [];
   const problems = result.errors.map((error) => {
