@@ -137,12 +137,12 @@ describe('the rest of the catalogue', () => {
     ['reinstatement_reminder', ['sms', 'wechat', 'email', 'letter']],
     ['reinstatement_window_closing', ['sms', 'wechat', 'email', 'letter']],
     ['contract_terminated', ['letter', 'email', 'sms']],
-  ] as const)('%s renders on %j', (id, channels) => {
+  ] satisfies [string, NoticeChannel[]][])('%s renders on %j', (id, channels) => {
     const notice = renderNotice(id, ALL_FIELDS);
     expect(notice.channels).toEqual(channels);
-    expect(Boolean(notice.sms)).toBe(channels.includes('sms' as never));
-    expect(Boolean(notice.wechat)).toBe(channels.includes('wechat' as never));
-    expect(Boolean(notice.letter)).toBe(channels.includes('letter' as never));
+    expect(Boolean(notice.sms)).toBe(channels.includes('sms'));
+    expect(Boolean(notice.wechat)).toBe(channels.includes('wechat'));
+    expect(Boolean(notice.letter)).toBe(channels.includes('letter'));
     for (const text of allTexts(notice)) expect(text).not.toMatch(/undefined|null|NaN|\{\{|\}\}/);
   });
 
