@@ -5,10 +5,11 @@
 import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
 import { connect } from '../db/connection';
 import { PiiCipher } from '../db/pii-cipher';
-import { SimulatedBank } from '../integrations/bank/simulator';
 import { SmtpEmail } from '../integrations/messaging/smtp-email';
 import { RecordingTextChannels } from '../integrations/messaging/text-channels';
+import { bankFromEnv } from './bank-from-env';
 import { readConfig } from './config';
+import { RENEWAL_TASK_QUEUE } from '../workflows/messages';
 import { createRenewalWorker } from './renewal-worker';
 
 async function main(): Promise<void> {
@@ -16,13 +17,16 @@ async function main(): Promise<void> {
   const config = readConfig();
   const db = connect(config.databaseUrl);
   const email = new SmtpEmail(config.smtpUrl, config.mailFrom);
-  // Until the bank integration lands, debits go to the in-process simulator, which holds no
-  // accounts here: every debit is answered AC01 (account invalid) and recorded as such.
-  const bank = new SimulatedBank();
+  const { bank, debitTiming, describe } = bankFromEnv();
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
-  const worker = await createRenewalWorker(connection, { db, cipher: PiiCipher.fromEnv(), bank, email, text: new RecordingTextChannels() }, {
-    namespace: config.temporalNamespace,
-  });
+  const taskQueue = process.env.TASK_QUEUE ?? RENEWAL_TASK_QUEUE;
+  const worker = await createRenewalWorker(
+    connection,
+    { db, cipher: PiiCipher.fromEnv(), bank, email, text: new RecordingTextChannels(), ...(debitTiming ? { debitTiming } : {}) },
+    { namespace: config.temporalNamespace, taskQueue },
+  );
+  // One line for people and for scripts that wait for the worker (the fault test does).
+  process.stdout.write(`renewal worker polling "${taskQueue}" on ${config.temporalAddress}; bank: ${describe}\n`);
   try {
     await worker.run(); // the SDK shuts down gracefully on SIGINT / SIGTERM
   } finally {
