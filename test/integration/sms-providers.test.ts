@@ -241,6 +241,21 @@ describe('Alibaba Cloud SMS through the official SDK', () => {
     expect(simulator.requests('QuerySendDetails').map((r) => r.params.CurrentPage)).toEqual(['1', '2']);
   });
 
+  it('with OutId dedupe switched on (the real API has none) a repeat gets the first BizId and is not sent', async () => {
+    const deduping = new AlibabaSmsSimulator({ ...credentials, signNames: [SIGN], templates: { SMS_465000001: '${policyNo}${amount}${dueDate}' }, dedupeOutId: true });
+    const run = await deduping.start();
+    try {
+      const client = new AlibabaSms({ ...config, endpoint: run.url.replace('http://', '') });
+      const message = sms();
+      const first = await client.send(message);
+      expect(await client.send(message)).toEqual(first);
+      expect(deduping.requests('SendSms').map((r) => r.answer)).toEqual(['OK', 'DUPLICATE']);
+      expect(deduping.deliveredCount(message.contactId)).toBe(1);
+    } finally {
+      await run.close();
+    }
+  });
+
   it('status() needs the recipient and a date, and says which argument is wrong', async () => {
     await expect(adapter.status('c', today())).rejects.toThrow('argument "to" is required');
     await expect(adapter.status('c', '20250301', MOBILE)).rejects.toThrow('sentOn must be a date YYYY-MM-DD, got "20250301"');
@@ -433,6 +448,27 @@ describe('Tencent Cloud SMS through the official SDK', () => {
     const sent = await adapter.send(message);
     expect(await adapter.status(message.contactId, today(), OTHER_MOBILE)).toEqual({ state: 'failed', providerMessageId: sent.providerMessageId, errorCode: 'MK:0005' });
     await expect(adapter.status('c', today())).rejects.toThrow('argument "to" is required');
+  });
+
+  it('pushes receipts on its own when told to, as the configured callback does', async () => {
+    const { server, receipts } = await collectReceipts();
+    const pushing = new TencentSmsSimulator({
+      ...credentials,
+      smsSdkAppId: appId,
+      signNames: [SIGN],
+      templates: { '2085001': '{1}{2}{3}' },
+      receiptUrl: `${server.url}${RECEIPT_PATHS.tencent}`,
+      autoPushReceipts: true,
+    });
+    const run = await pushing.start();
+    try {
+      const sent = await new TencentSms({ ...config, endpoint: run.url.replace('http://', '') }).send(sms());
+      await expect.poll(() => receipts.flat().map((r) => r.providerMessageId)).toEqual([sent.providerMessageId]);
+      expect(pushing.messages[0]?.receiptPushed).toBe(true);
+    } finally {
+      await run.close();
+      await server.close();
+    }
   });
 
   it('receipts pushed twice and out of order reach the consumer, matched by sid = SerialNo', async () => {
