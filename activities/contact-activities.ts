@@ -17,14 +17,21 @@ import {
 import { completeTask, openTask, taskRoutingFor } from '../db/repositories/tasks';
 import type { PiiCipher } from '../db/pii-cipher';
 import { ProviderError, type EmailPort } from '../integrations/messaging/port';
-import { renderNotice, RENEWAL_NOTICES_VERSION } from '../integrations/messaging/templates/renewal-notices';
+import { renderNotice, type RenderedNotice } from '../integrations/messaging/templates/renewal-notices';
 import type { TextMessagePort } from '../integrations/messaging/text-channels';
 import { requireCycle } from './cycle-activities';
 import { activityOrigin, auditOf, type CycleRef } from './origin';
 
-/** The provider template's variables: non-personal values only (policy number, amount, dates). */
-function noticeParams(notice: ReturnType<typeof renderNotice>): Record<string, string> {
-  return 'sms' in notice && notice.sms && typeof notice.sms === 'object' && 'params' in notice.sms ? (notice.sms.params as Record<string, string>) : {};
+/**
+ * What a text provider is handed: its registered template (by our template key, e.g.
+ * debit_failed.account_unusable) and the variables, all non-personal (policy number, amount, dates).
+ */
+function providerTemplate(notice: RenderedNotice, channel: 'sms' | 'wechat' | 'letter'): { template: string; params: Record<string, string> } {
+  if (channel === 'sms' && notice.sms) return { template: notice.sms.templateKey, params: notice.sms.params };
+  if (channel === 'wechat' && notice.wechat) {
+    return { template: notice.wechat.templateKey, params: Object.fromEntries(Object.entries(notice.wechat.data).map(([key, v]) => [key, v.value])) };
+  }
+  return { template: notice.templateKey, params: {} };
 }
 
 export interface ContactRequest {
@@ -123,7 +130,7 @@ export function createContactActivities(deps: {
           step: request.step,
           channel,
           templateCode: request.template,
-          templateVersion: RENEWAL_NOTICES_VERSION,
+          templateVersion: notice.version,
           recipientMasked: point?.valueMasked ?? null,
           workflowId: o.workflowId,
           runId: o.runId,
@@ -177,14 +184,14 @@ export function createContactActivities(deps: {
           } else if (channel === 'email') {
             sent = { provider: 'smtp', ...(await email.send({ contactId: attempt.id, to, ...notice })) };
           } else {
+            const body = textChannel === 'sms' ? notice.sms?.text : textChannel === 'letter' ? notice.letter?.text : undefined;
             sent = await text.send({
               contactId: attempt.id,
               channel: textChannel,
               to,
-              template: request.template,
-              templateVersion: RENEWAL_NOTICES_VERSION,
-              params: noticeParams(notice),
-              text: notice.text,
+              ...providerTemplate(notice, textChannel),
+              templateVersion: notice.version,
+              text: body ?? notice.text,
             });
           }
         } catch (error) {
@@ -211,7 +218,7 @@ export function createContactActivities(deps: {
               contactId: attempt.id,
               step: request.step,
               channel,
-              template: `${request.template}@${RENEWAL_NOTICES_VERSION}`,
+              template: `${notice.templateKey}@${notice.version}`,
               recipient,
               provider: sent.provider,
               providerMessageId: sent.providerMessageId,

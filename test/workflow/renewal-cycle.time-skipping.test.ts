@@ -178,7 +178,10 @@ describe('renewal-cycle on the time-skipping server', () => {
     ]);
     const fixTask = await db('tasks').where({ policy_no: policy.policyNo, kind: 'fix_account' }).first();
     expect(fixTask).toMatchObject({ step: 'fix_account_1', status: 'open' });
-    const notice = rig.text.sent.find((m) => m.text.includes(policy.policyNo) && m.template === 'debit_failed');
+    // The SMS goes out on the provider template registered for this reason group, with its variables.
+    const notice = rig.text.sent.find((m) => m.text.includes(policy.policyNo) && m.template.startsWith('debit_failed'));
+    expect(notice).toMatchObject({ channel: 'sms', template: 'debit_failed.account_unusable', templateVersion: 2 });
     expect(notice?.text).toContain('请联系我们更换缴费账户');
+    expect(notice?.params).toMatchObject({ policyNo: policy.policyNo });
   });
 });
