@@ -1,5 +1,6 @@
 import { Command, CommanderError } from '@commander-js/extra-typings';
 import { registerAuditCommands } from './commands/audit';
+import { registerBankCommands } from './commands/bank';
 import { registerDbCommands } from './commands/db';
 import { CliError, describeError } from './errors';
 
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerDbCommands(program);
   registerAuditCommands(program);
+  registerBankCommands(program);
   return program;
 }
 

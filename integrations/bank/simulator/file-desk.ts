@@ -1,0 +1,75 @@
+import { readPain008, writeCamt054, writePain002, type StatusReport } from '../iso20022';
+import type { BankCore } from './core';
+
+/**
+ * The simulated bank's file desk: it takes the insurer's pain.008, books every collection on the
+ * requested date, and answers with a pain.002 status report; returns since the last exchange go
+ * out as a camt.054 notification. Both are written with the same ISO 20022 writers the insurer's
+ * reader is tested against, so a round trip exercises real files.
+ */
+export class SimulatedFileDesk {
+  private serial = 0;
+
+  constructor(
+    private readonly core: BankCore,
+    private readonly bankId = 'SIMBANK',
+  ) {}
+
+  /** Books a pain.008 and returns the pain.002 that answers it (ACSC / RJCT per transaction). */
+  answerPain008(pain008: string, at: Date): string {
+    const batch = readPain008(pain008);
+    const outcomes = this.core.collectBatch(
+      batch.instructions.map((i) => ({
+        endToEndId: i.endToEndId,
+        bankCode: i.debtorBankCode,
+        accountNo: i.debtorAccountNo,
+        accountName: i.debtorName,
+        amountFen: i.amountFen,
+        mandateId: i.mandateId,
+      })),
+      batch.collectionDate,
+    );
+    const amountOf = new Map(batch.instructions.map((i) => [i.endToEndId, i.amountFen]));
+    const rejected = outcomes.filter((o) => o.status === 'RJCT').length;
+    const report: StatusReport = {
+      messageId: this.nextId('STS'),
+      createdAt: at.toISOString(),
+      originalMessageId: batch.messageId,
+      originalNbOfTxs: batch.instructions.length,
+      originalCtrlSumFen: batch.instructions.reduce((sum, i) => sum + i.amountFen, 0),
+      groupStatus: rejected === 0 ? 'ACSC' : rejected === outcomes.length ? 'RJCT' : 'PART',
+      transactions: outcomes.map((o) => ({
+        endToEndId: o.endToEndId,
+        status: o.status,
+        ...(o.reasonCode ? { reasonCode: o.reasonCode } : {}),
+        amountFen: amountOf.get(o.endToEndId),
+        bankRef: o.bankRef,
+      })),
+    };
+    return writePain002(report);
+  }
+
+  /** The returns the insurer has not been told about, as one camt.054; undefined when there are none. */
+  returnsNotification(creditorAccountNo: string, at: Date): string | undefined {
+    const returns = this.core.takePendingReturns();
+    if (returns.length === 0) return undefined;
+    return writeCamt054({
+      messageId: this.nextId('NTF'),
+      createdAt: at.toISOString(),
+      accountNo: creditorAccountNo,
+      entries: returns.map((r) => ({
+        endToEndId: r.idempotencyKey,
+        amountFen: r.amountFen,
+        bookingDate: r.returnedOn,
+        kind: 'returned' as const,
+        reasonCode: r.reasonCode,
+        bankRef: r.returnRef,
+      })),
+    });
+  }
+
+  private nextId(prefix: string): string {
+    this.serial += 1;
+    return `${this.bankId}-${prefix}-${String(this.serial).padStart(6, '0')}`;
+  }
+}

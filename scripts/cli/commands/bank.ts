@@ -1,0 +1,115 @@
+import { existsSync } from 'node:fs';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
+import type { Command } from '@commander-js/extra-typings';
+import { ingestBankFile, prepareCollectionFile } from '../../../clients/bank-file-exchange';
+import { debitAttemptsOfPolicy, policyExists, recordOutgoingFile } from '../../../db/repositories/bank-files';
+import { PiiCipher } from '../../../db/pii-cipher';
+import { isCivilDate, shanghaiDate } from '../../../domain/civil-date';
+import { formatYuan } from '../../../domain/money';
+import type { Creditor } from '../../../integrations/bank/iso20022';
+import { withDatabase, withTemporalClient } from '../context';
+import { CliError } from '../errors';
+import { printRecord, printRows } from '../output';
+
+/** The insurer's collection account, named in every pain.008 (BANK_CREDITOR_* in the environment). */
+function creditorFromEnv(env = process.env): Creditor {
+  return {
+    name: env.BANK_CREDITOR_NAME ?? 'Renewals Life Insurance Co., Ltd.',
+    accountNo: env.BANK_CREDITOR_ACCOUNT ?? '110060149018000000001',
+    bankCode: env.BANK_CREDITOR_BANK_CODE ?? 'ICBC',
+    creditorSchemeId: env.BANK_CREDITOR_ID ?? 'INSURER01',
+  };
+}
+
+export function registerBankCommands(program: Command): void {
+  const bank = program.command('bank').description('bank direct debits: ISO 20022 files and debit attempts');
+
+  bank
+    .command('export')
+    .description("write the day's pain.008 collection file: every accepted debit not yet sent")
+    .requiredOption('--date <date>', 'collection date, YYYY-MM-DD (debits due on or before it)')
+    .requiredOption('--out <file>', 'where to write the pain.008 (must not exist)')
+    .option('--json', 'print the summary as JSON')
+    .action(async (options) => {
+      const given: string = options.date;
+      if (!isCivilDate(given)) throw new CliError(`--date must be YYYY-MM-DD, got ${JSON.stringify(given)}`, 2);
+      const out = resolve(options.out);
+      if (existsSync(out)) throw new CliError(`--out ${options.out} already exists: choose a new file name`, 2);
+      const summary = await withDatabase(async (db) => {
+        const file = await prepareCollectionFile(db, PiiCipher.fromEnv(), { collectionDate: options.date, creditor: creditorFromEnv(), now: new Date() });
+        if (!file) return undefined;
+        // Written aside first, recorded (claiming its debits), then put in place: no file without its record.
+        const partial = `${out}.partial`;
+        await writeFile(partial, file.xml, { flag: 'wx' });
+        try {
+          await recordOutgoingFile(
+            db,
+            { direction: 'out', messageType: 'pain.008.001.02', messageId: file.messageId, collectionDate: file.collectionDate, nbOfTxs: file.nbOfTxs, ctrlSumFen: file.ctrlSumFen, sha256: file.sha256, fileName: basename(out) },
+            file.attemptIds,
+          );
+        } catch (error) {
+          await rm(partial, { force: true });
+          throw error;
+        }
+        await rename(partial, out);
+        return { file: out, messageId: file.messageId, collectionDate: file.collectionDate, transactions: file.nbOfTxs, controlSum: formatYuan(file.ctrlSumFen), sha256: file.sha256 };
+      });
+      printRecord(summary ?? { file: null, transactions: 0, note: `no accepted debits waiting for a file on or before ${options.date}` }, options);
+    });
+
+  bank
+    .command('ingest')
+    .description('read a pain.002 status report or camt.054 notification and apply it (a bad file is rejected whole)')
+    .argument('<file>', 'the bank file (XML)')
+    .option('--json', 'print the outcomes as JSON')
+    .action(async (file, options) => {
+      let xml: string;
+      try {
+        xml = await readFile(file, 'utf8');
+      } catch (error) {
+        throw new CliError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, 2);
+      }
+      const result = await withDatabase((db) => withTemporalClient((client) => ingestBankFile(db, client, xml, basename(file))));
+      if (options.json) {
+        printRecord({ ...result }, options);
+        return;
+      }
+      process.stdout.write(
+        `${result.messageType} ${result.messageId}${result.duplicate ? ' (ingested before: nothing new)' : ''}: ${result.applied.length} outcome(s), ${result.stillOpen} still open\n`,
+      );
+      printRows(result.applied, [
+        { header: 'key', value: (r) => r.idempotencyKey },
+        { header: 'policy', value: (r) => r.policyNo },
+        { header: 'due', value: (r) => r.dueDate },
+        { header: 'outcome', value: (r) => r.outcome },
+        { header: 'applied as', value: (r) => r.appliedAs },
+      ], {});
+    });
+
+  program
+    .command('debits')
+    .description('debit attempts')
+    .command('list')
+    .description('every debit attempt of a policy, newest due date first')
+    .argument('<policyNo>', 'the policy number')
+    .option('--json', 'print the attempts as JSON')
+    .action(async (policyNo, options) => {
+      const rows = await withDatabase(async (db) => {
+        if (!(await policyExists(db, policyNo))) throw new CliError(`no policy ${policyNo}`);
+        return debitAttemptsOfPolicy(db, policyNo);
+      });
+      printRows(rows, [
+        { header: 'due', value: (r) => r.due_date },
+        { header: '#', value: (r) => r.attempt_no },
+        { header: 'collection', value: (r) => r.collection_date },
+        { header: 'amount', value: (r) => formatYuan(r.amount_fen) },
+        { header: 'status', value: (r) => r.status },
+        { header: 'reason', value: (r) => (r.reason ? `${r.reason} (${r.raw_code})` : '') },
+        { header: 'key', value: (r) => r.idempotency_key },
+        { header: 'bank ref', value: (r) => r.bank_ref },
+        { header: 'file', value: (r) => r.file_message_id },
+        { header: 'resolved', value: (r) => (r.resolved_at ? shanghaiDate(new Date(r.resolved_at).getTime()) : '') },
+      ], options);
+    });
+}

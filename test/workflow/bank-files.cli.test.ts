@@ -1,0 +1,138 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { startRenewalCycle } from '../../clients/renewal-cycles';
+import { shanghaiInstant } from '../../domain/civil-date';
+import { FileBatchBank } from '../../integrations/bank/file-bank';
+import { validateIso20022 } from '../../integrations/bank/iso20022';
+import { BankCore } from '../../integrations/bank/simulator/core';
+import { SimulatedFileDesk } from '../../integrations/bank/simulator/file-desk';
+import { runCli } from '../../scripts/cli/program';
+import { startTimeSkippingServer } from '../../scripts/temporal-env';
+import { statusQuery } from '../../workflows/messages';
+import { dueIn, seedFundedPolicy, startCycleRig, type CycleRig } from '../support/cycle-rig';
+
+/**
+ * The file bank end to end through the CLI operations use: the day's pain.008 exported, answered
+ * by the simulated bank's file desk with a pain.002, ingested; a late return by camt.054.
+ */
+const taskQueue = 'bank-files-cli';
+let env: TestWorkflowEnvironment;
+let rig: CycleRig;
+const dir = mkdtempSync(join(tmpdir(), 'renewals-bank-files-'));
+
+beforeAll(async () => {
+  env = (await startTimeSkippingServer()).env;
+  rig = await startCycleRig(env, taskQueue, { bank: new FileBatchBank(), debitTiming: { settleWithinMs: 0, pollEveryMs: 0 } });
+  vi.stubEnv('DATABASE_URL', rig.database.url);
+  vi.stubEnv('TEMPORAL_ADDRESS', env.address);
+  vi.stubEnv('RENEWALS_DATA_KEY', '22'.repeat(32)); // the rig's cipher key
+});
+
+afterAll(async () => {
+  vi.unstubAllEnvs();
+  await rig?.close();
+  await env?.teardown();
+});
+
+async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((out += String(chunk)), true));
+  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((err += String(chunk)), true));
+  try {
+    return { code: await runCli(args), out, err };
+  } finally {
+    stdout.mockRestore();
+    stderr.mockRestore();
+  }
+}
+
+describe('ISO 20022 files through the renewals CLI', () => {
+  it('export pain.008 → bank answers pain.002 → ingest settles the cycles; a camt.054 return reopens one', async () => {
+    const { dueDate, debits } = await dueIn(env, 3);
+    const funded = await seedFundedPolicy(rig, { policyNo: 'P-FILE-1001', holderIdNo: '310101198001031001', nextDueDate: dueDate, premiumFen: 310_000 });
+    const short = await seedFundedPolicy(rig, { policyNo: 'P-FILE-1002', holderIdNo: '310101198001031002', nextDueDate: dueDate, premiumFen: 420_000, accountNo: '6222020000000001002' });
+    const core = new BankCore({
+      accounts: [
+        { bankCode: funded.bankCode, accountNo: funded.accountNo, accountName: funded.accountName, balanceFen: 1_000_000, status: 'active' },
+        { bankCode: short.bankCode, accountNo: short.accountNo, accountName: short.accountName, balanceFen: 100, status: 'active' },
+      ],
+    });
+    const desk = new SimulatedFileDesk(core);
+    const collectionDate = debits[0]!.collectionDate;
+
+    await rig.withWorker(async () => {
+      const handles = [];
+      for (const p of [funded, short]) handles.push((await startRenewalCycle(env.client, { policyNo: p.policyNo, dueDate }, taskQueue)).handle);
+      const wait = shanghaiInstant(collectionDate, '12:00') - (await env.currentTimeMs());
+      await env.sleep(wait);
+
+      const pain008 = join(dir, 'collect.xml');
+      const exported = await cli('bank', 'export', '--date', collectionDate, '--out', pain008, '--json');
+      expect(exported.code).toBe(0);
+      expect(JSON.parse(exported.out)).toMatchObject({ collectionDate, transactions: 2, controlSum: '7300.00' });
+      const xml = readFileSync(pain008, 'utf8');
+      expect(await validateIso20022(xml, 'pain.008.001.02')).toEqual([]);
+      // Both debits are now in a file: a second export has nothing to send.
+      const again = await cli('bank', 'export', '--date', collectionDate, '--out', join(dir, 'collect-2.xml'), '--json');
+      expect(JSON.parse(again.out)).toMatchObject({ transactions: 0 });
+
+      // The bank books the file and answers; a tampered copy of the answer is refused whole first.
+      const pain002 = desk.answerPain008(xml, new Date(await env.currentTimeMs()));
+      const tampered = join(dir, 'status-tampered.xml');
+      writeFileSync(tampered, pain002.replace(/<OrgnlCtrlSum>7300.00<\/OrgnlCtrlSum>/, '<OrgnlCtrlSum>7200.00</OrgnlCtrlSum>'));
+      const refused = await cli('bank', 'ingest', tampered);
+      expect(refused.code).toBe(1);
+      expect(refused.err).toMatch(/^renewals: pain.002.001.03 rejected: .*OrgnlCtrlSum 7200.00 does not match the sum of transactions 7300.00\n$/);
+      expect(await rig.database.db('premium_dues').where({ status: 'paid' })).toHaveLength(0);
+
+      const statusFile = join(dir, 'status.xml');
+      writeFileSync(statusFile, pain002);
+      const ingested = await cli('bank', 'ingest', statusFile, '--json');
+      expect(ingested.code).toBe(0);
+      const result = JSON.parse(ingested.out);
+      expect(result).toMatchObject({ messageType: 'pain.002.001.03', duplicate: false, stillOpen: 0 });
+      expect(result.applied).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ policyNo: funded.policyNo, outcome: 'succeeded', appliedAs: 'applied' }),
+          expect.objectContaining({ policyNo: short.policyNo, outcome: 'failed', appliedAs: 'applied' }),
+        ]),
+      );
+      // The same report again: recorded as seen, nothing changes.
+      const repeated = JSON.parse((await cli('bank', 'ingest', statusFile, '--json')).out);
+      expect(repeated.duplicate).toBe(true);
+      expect((repeated.applied as { appliedAs: string }[]).map((a) => a.appliedAs)).toEqual(['duplicate', 'duplicate']);
+
+      expect(await handles[0]!.query(statusQuery)).toMatchObject({ stage: 'PAID' });
+      const listed = JSON.parse((await cli('debits', 'list', short.policyNo, '--json')).out);
+      expect(listed).toEqual([expect.objectContaining({ attempt_no: 1, status: 'failed', reason: 'INSUFFICIENT_FUNDS', raw_code: 'AM04', file_message_id: expect.stringMatching(/^RNW/) })]);
+
+      // Weeks later the funded debit comes back: a camt.054 return reopens that premium.
+      const paidKey = (result.applied as { policyNo: string; idempotencyKey: string }[]).find((a) => a.policyNo === funded.policyNo)!.idempotencyKey;
+      core.returnDebit(paidKey, 'MD06', collectionDate);
+      const camt = desk.returnsNotification('110060149018000000001', new Date(await env.currentTimeMs()));
+      const camtFile = join(dir, 'returns.xml');
+      writeFileSync(camtFile, camt!);
+      const returned = JSON.parse((await cli('bank', 'ingest', camtFile, '--json')).out);
+      expect(returned).toMatchObject({ messageType: 'camt.054.001.02', applied: [expect.objectContaining({ policyNo: funded.policyNo, outcome: 'returned', appliedAs: 'applied' })] });
+      expect(await rig.database.db('premium_dues').where({ policy_no: funded.policyNo }).first()).toMatchObject({ status: 'due' });
+      await env.sleep(60_000);
+      expect(await handles[0]!.query(statusQuery)).toMatchObject({ stage: expect.stringMatching(/DEBITING|IN_GRACE/) });
+
+      for (const handle of handles) await handle.terminate('test done');
+    });
+  });
+
+  it('errors are one line naming the problem', async () => {
+    expect((await cli('debits', 'list', 'P-NOPE')).err).toBe('renewals: no policy P-NOPE\n');
+    expect((await cli('bank', 'export', '--date', '2026-13-01', '--out', join(dir, 'x.xml'))).err).toBe('renewals: --date must be YYYY-MM-DD, got "2026-13-01"\n');
+    const missing = await cli('bank', 'ingest', join(dir, 'missing.xml'));
+    expect(missing).toMatchObject({ code: 2, err: `renewals: cannot read ${join(dir, 'missing.xml')}: ENOENT\n` });
+    const notIso = join(dir, 'not-iso.xml');
+    writeFileSync(notIso, '<Document xmlns="urn:example"/>');
+    expect((await cli('bank', 'ingest', notIso)).err).toMatch(/^renewals: not-iso.xml is neither a pain.002.001.03 status report nor a camt.054.001.02 notification/);
+  });
+});
