@@ -23,7 +23,7 @@ export async function startTimeSkippingServer(): Promise<{ env: TestWorkflowEnvi
 
 /** The Temporal CLI dev server with this project's search attributes registered. */
 export async function startDevServer(
-  options: { port?: number; uiPort?: number; dbFilename?: string } = {},
+  options: { port?: number; uiPort?: number; dbFilename?: string; logLevel?: 'debug' | 'info' | 'warn' | 'error' | 'never' } = {},
 ): Promise<{ env: TestWorkflowEnvironment; source: string }> {
   const { executable, source } = ensureTemporalCli();
   const env = await TestWorkflowEnvironment.createLocal({
@@ -34,6 +34,7 @@ export async function startDevServer(
       ui: options.uiPort !== undefined,
       uiPort: options.uiPort,
       dbFilename: options.dbFilename,
+      ...(options.logLevel ? { log: { format: 'pretty', level: options.logLevel } } : {}),
     },
   });
   return { env, source };

@@ -91,7 +91,8 @@ function kill(child: ChildProcess): Promise<void> {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 beforeAll(async () => {
-  const server = await startDevServer();
+  // Killed workers leave the server complaining about cancelled contexts: keep its log quiet.
+  const server = await startDevServer({ logLevel: 'never' });
   env = server.env;
   database = await freshDatabase();
   smtp = await startSmtpCatcher();
@@ -134,33 +135,36 @@ describe('fault test: a month of debits through kills, timeouts and unknown answ
       bank.core.openAccount(accountFor(i, policy));
     }
 
-    // The batch goes out in waves; each wave meets fresh gateway faults and a SIGKILL of the worker
-    // while its debits are in flight, then a new worker process picks the cycles up.
+    const inFlight = async () =>
+      Number((await db('debit_attempts').whereIn('status', ['prepared', 'submitted', 'accepted', 'unknown']).count<{ n: number }[]>('* as n'))[0]!.n);
+    const attempted = async () => Number((await db('debit_attempts').countDistinct<{ n: number }[]>('premium_due_id as n'))[0]!.n);
+
+    // The batch goes out in waves; each wave meets fresh gateway faults, and once its debits are
+    // under way the worker is SIGKILLed mid-flight; a new worker process picks the cycles up.
     const injected = { timeoutsBooked: 0, timeoutsLost: 0, unknownAnswers: 0, kills: 0 };
     const current = () => bank.faults.update({});
     const wave = Math.ceil(PREMIUMS / KILLS);
     worker = await startWorker();
     for (let round = 0; round < KILLS; round++) {
       const booked = round % 2 === 0;
-      bank.faults.update({ timeouts: { count: 4, booked }, unknownAnswers: 6 });
+      const armed = current();
+      bank.faults.update({ timeouts: { count: 4, booked }, unknownAnswers: armed.unknownAnswers + 6 });
       const cycles = policies.slice(round * wave, (round + 1) * wave);
       for (let i = 0; i < cycles.length; i += 30) {
         await Promise.all(cycles.slice(i, i + 30).map((p) => startRenewalCycle(env.client, { policyNo: p.policyNo, dueDate }, TASK_QUEUE)));
       }
-      await sleep(1_500 + round * 700);
+      // Kill while this wave's debits are going through: a third of them attempted, or 30 s.
+      const target = round * wave + Math.ceil(cycles.length / 3);
+      const until = Date.now() + 30_000;
+      while ((await attempted()) < target && Date.now() < until) await sleep(200);
       await kill(worker);
       injected.kills += 1;
       const left = current();
       if (booked) injected.timeoutsBooked += 4 - left.timeouts.count;
       else injected.timeoutsLost += 4 - left.timeouts.count;
-      injected.unknownAnswers += 6 - left.unknownAnswers;
+      injected.unknownAnswers += armed.unknownAnswers + 6 - left.unknownAnswers;
       worker = await startWorker();
     }
-    bank.faults.update({ timeouts: { count: 0, booked: true }, unknownAnswers: 0 });
-
-    const inFlight = async () =>
-      Number((await db('debit_attempts').whereIn('status', ['prepared', 'submitted', 'accepted', 'unknown']).count<{ n: number }[]>('* as n'))[0]!.n);
-    const attempted = async () => Number((await db('debit_attempts').countDistinct<{ n: number }[]>('premium_due_id as n'))[0]!.n);
 
     // Let the batch settle: every premium attempted once, nothing left in flight.
     const deadline = Date.now() + 600_000;
