@@ -6,8 +6,8 @@ import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
 import { connect } from '../db/connection';
 import { PiiCipher } from '../db/pii-cipher';
 import { SmtpEmail } from '../integrations/messaging/smtp-email';
-import { RecordingTextChannels } from '../integrations/messaging/text-channels';
 import { bankFromEnv } from './bank-from-env';
+import { textChannelsFromEnv } from './text-channels-from-env';
 import { readConfig } from './config';
 import { RENEWAL_TASK_QUEUE } from '../workflows/messages';
 import { createRenewalWorker } from './renewal-worker';
@@ -18,15 +18,16 @@ async function main(): Promise<void> {
   const db = connect(config.databaseUrl);
   const email = new SmtpEmail(config.smtpUrl, config.mailFrom);
   const { bank, debitTiming, describe } = bankFromEnv();
+  const messaging = textChannelsFromEnv();
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
   const taskQueue = process.env.TASK_QUEUE ?? RENEWAL_TASK_QUEUE;
   const worker = await createRenewalWorker(
     connection,
-    { db, cipher: PiiCipher.fromEnv(), bank, email, text: new RecordingTextChannels(), ...(debitTiming ? { debitTiming } : {}) },
+    { db, cipher: PiiCipher.fromEnv(), bank, email, text: messaging.text, ...(debitTiming ? { debitTiming } : {}) },
     { namespace: config.temporalNamespace, taskQueue },
   );
   // One line for people and for scripts that wait for the worker (the fault test does).
-  process.stdout.write(`renewal worker polling "${taskQueue}" on ${config.temporalAddress}; bank: ${describe}\n`);
+  process.stdout.write(`renewal worker polling "${taskQueue}" on ${config.temporalAddress}; bank: ${describe}; messages: ${messaging.describe}\n`);
   try {
     await worker.run(); // the SDK shuts down gracefully on SIGINT / SIGTERM
   } finally {

@@ -66,6 +66,7 @@ function startWorker(): Promise<ChildProcess> {
       BANK_GATEWAY_URL: bank.gatewayUrl,
       BANK_TIMEOUT_MS: '1500',
       SMTP_URL: smtp.url,
+      SMS_PROVIDER: 'record', // messaging is not what this drill is about
       RENEWALS_DATA_KEY: DATA_KEY,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
