@@ -5,6 +5,7 @@ import { addDays, shanghaiDate } from '../domain/civil-date';
 import { checkContact, DEFAULT_CONTACT_LIMITS, routeCallTask, type ContactChannel, type ContactLimits } from '../domain/contact-rules';
 import type { DebitReason } from '../domain/debit-reasons';
 import { appendAudit } from '../db/repositories/audit';
+import { applyEarlyReceipts } from '../db/repositories/contact-receipts';
 import { loadCalendarRows } from '../db/repositories/cycles';
 import {
   contactPointFor,
@@ -178,7 +179,7 @@ export function createContactActivities(deps: {
         try {
           // The row was written by an earlier try, which may have reached the provider before it
           // died: ask the provider by our contact ID before sending again (invariant 2).
-          const earlier = attempt.id !== freshId && channel !== 'email' ? await text.status(textChannel, attempt.id, shanghaiDate(o.at.getTime()), to) : undefined;
+          const earlier = attempt.id !== freshId && channel !== 'email' ? await text.status(textChannel, attempt.id, shanghaiDate(new Date(attempt.created_at).getTime()), to) : undefined;
           if (earlier && (earlier.state === 'accepted' || earlier.state === 'delivered')) {
             sent = { provider: textChannel, providerMessageId: earlier.providerMessageId };
           } else if (channel === 'email') {
@@ -211,6 +212,7 @@ export function createContactActivities(deps: {
         }
         await db.transaction(async (trx) => {
           await markContactSent(trx, attempt.id, sent.provider, sent.providerMessageId, o.at);
+          await applyEarlyReceipts(trx, attempt.id, sent.providerMessageId);
           await appendAudit(trx, {
             ...audit,
             kind: 'contact_sent',

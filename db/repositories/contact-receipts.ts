@@ -16,6 +16,7 @@ interface MatchedAttempt {
   due_date: string;
   workflow_id: string;
   channel: string;
+  status: string;
   receipt_at: Date | null;
 }
 
@@ -33,9 +34,9 @@ export async function recordReceipts(db: Knex, receipts: readonly DeliveryReceip
           q.where('provider_message_id', receipt.providerMessageId);
           if (receipt.contactId) q.orWhere('id', receipt.contactId);
         })
-        .whereIn('status', ['sent', 'delivered', 'failed'])
+        .whereIn('status', ['pending', 'sent', 'delivered', 'failed'])
         .forUpdate()
-        .first<MatchedAttempt | undefined>('id', 'policy_no', 'due_date', 'workflow_id', 'channel', 'receipt_at');
+        .first<MatchedAttempt | undefined>('id', 'policy_no', 'due_date', 'workflow_id', 'channel', 'status', 'receipt_at');
       const inserted = await trx('contact_receipts')
         .insert({
           provider: receipt.provider,
@@ -57,7 +58,9 @@ export async function recordReceipts(db: Knex, receipts: readonly DeliveryReceip
         return;
       }
       tally.recorded += 1;
-      if (attempt.receipt_at === null || attempt.receipt_at < receipt.at) {
+      // A receipt can overtake the activity that is still recording the send (status pending):
+      // it is linked now and applied when the send is recorded (applyEarlyReceipts).
+      if (attempt.status !== 'pending' && (attempt.receipt_at === null || attempt.receipt_at < receipt.at)) {
         await trx('contact_attempts')
           .where({ id: attempt.id })
           .update({ status: receipt.delivered ? 'delivered' : 'failed', receipt_at: receipt.at, provider_code: receipt.code });
@@ -74,4 +77,20 @@ export async function recordReceipts(db: Knex, receipts: readonly DeliveryReceip
     });
   }
   return tally;
+}
+
+/**
+ * Called as a send is recorded: receipts that arrived before it (linked to this contact, or
+ * carrying its provider message ID) are linked and the latest one sets the status.
+ */
+export async function applyEarlyReceipts(db: Knex, contactId: string, providerMessageId: string): Promise<void> {
+  await db('contact_receipts').whereNull('contact_id').where({ provider_message_id: providerMessageId }).update({ contact_id: contactId });
+  const latest = await db('contact_receipts')
+    .where({ contact_id: contactId })
+    .orderBy('reported_at', 'desc')
+    .first<{ delivered: boolean; code: string; reported_at: Date } | undefined>('delivered', 'code', 'reported_at');
+  if (!latest) return;
+  await db('contact_attempts')
+    .where({ id: contactId, status: 'sent' })
+    .update({ status: latest.delivered ? 'delivered' : 'failed', receipt_at: latest.reported_at, provider_code: latest.code });
 }

@@ -7,6 +7,8 @@ export interface ContactAttemptRow {
   status: 'pending' | 'sent' | 'delivered' | 'failed' | 'suppressed';
   suppressed_rule: string | null;
   provider_message_id: string | null;
+  /** Wall-clock time the row was written, just before the first provider call: the provider's "sent on" day. */
+  created_at: Date;
 }
 
 /**
@@ -50,7 +52,7 @@ export async function openContactAttempt(
     .ignore();
   return db('contact_attempts')
     .where({ workflow_id: attempt.workflowId, step: attempt.step, channel: attempt.channel })
-    .first<ContactAttemptRow>('id', 'status', 'suppressed_rule', 'provider_message_id');
+    .first<ContactAttemptRow>('id', 'status', 'suppressed_rule', 'provider_message_id', 'created_at');
 }
 
 export async function markContactSent(db: Knex, id: string, provider: string, providerMessageId: string, at: Date): Promise<void> {

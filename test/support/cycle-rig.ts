@@ -9,7 +9,7 @@ import type { DebitTiming } from '../../activities/debit-activities';
 import type { BankPort } from '../../integrations/bank/port';
 import { SimulatedBank } from '../../integrations/bank/simulator';
 import { SmtpEmail } from '../../integrations/messaging/smtp-email';
-import { RecordingTextChannels } from '../../integrations/messaging/text-channels';
+import { RecordingTextChannels, type TextMessagePort } from '../../integrations/messaging/text-channels';
 import { startSmtpCatcher, type SmtpCatcher } from '../../scripts/smtp-catcher';
 import { createRenewalWorker, workflowsPath } from '../../workers/renewal-worker';
 
@@ -34,7 +34,7 @@ export interface CycleRig {
 export async function startCycleRig(
   env: TestWorkflowEnvironment,
   taskQueue: string,
-  options: { bank?: BankPort; debitTiming?: DebitTiming } = {},
+  options: { bank?: BankPort; debitTiming?: DebitTiming; text?: TextMessagePort } = {},
 ): Promise<CycleRig> {
   const database = await freshDatabase();
   const smtp = await startSmtpCatcher();
@@ -43,7 +43,7 @@ export async function startCycleRig(
   const email = new SmtpEmail(smtp.url, 'renewals@insurer.example');
   const workflowBundle = await bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: quietBundler });
   const text = new RecordingTextChannels();
-  const deps = { db: database.db, cipher, bank: options.bank ?? bank, email, text, ...(options.debitTiming ? { debitTiming: options.debitTiming } : {}) };
+  const deps = { db: database.db, cipher, bank: options.bank ?? bank, email, text: options.text ?? text, ...(options.debitTiming ? { debitTiming: options.debitTiming } : {}) };
   return {
     database,
     smtp,

@@ -1,0 +1,101 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRenewalCycle } from '../../clients/renewal-cycles';
+import { recordReceipts } from '../../db/repositories/contact-receipts';
+import { providerTemplateRegistry } from '../../integrations/messaging/provider-templates';
+import { ProviderTextChannels } from '../../integrations/messaging/provider-text-channels';
+import { RECEIPT_PATHS, startReceiptServer, type RunningReceiptServer } from '../../integrations/messaging/receipt-server';
+import { AlibabaSmsSimulator } from '../../integrations/messaging/simulators/alibaba-sms-simulator';
+import type { RunningSimulator } from '../../integrations/messaging/simulators/http-simulator';
+import { WechatSimulator } from '../../integrations/messaging/simulators/wechat-simulator';
+import { AlibabaSms } from '../../integrations/messaging/sms/alibaba-sms';
+import { WechatTemplateMessages } from '../../integrations/messaging/wechat/wechat-template-messages';
+import { startTimeSkippingServer } from '../../scripts/temporal-env';
+import { dueIn, seedFundedPolicy, startCycleRig, type CycleRig } from '../support/cycle-rig';
+
+/**
+ * A whole cycle's messages through the real provider adapters (the official Alibaba SDK, our
+ * WeChat client) against simulators speaking the providers' wire shapes, with an SMS outage and a
+ * lost answer on the way; delivery receipts come back through the receipt server.
+ */
+const taskQueue = 'messaging-providers';
+const SIGN = '示例人寿';
+let env: TestWorkflowEnvironment;
+let rig: CycleRig;
+let alibaba: AlibabaSmsSimulator;
+let wechat: WechatSimulator;
+const running: (RunningSimulator | RunningReceiptServer)[] = [];
+
+beforeAll(async () => {
+  env = (await startTimeSkippingServer()).env;
+  const registry = providerTemplateRegistry();
+  alibaba = new AlibabaSmsSimulator({
+    accessKeyId: 'test-key',
+    accessKeySecret: 'test-secret',
+    signNames: [SIGN],
+    templates: Object.fromEntries(Object.values(registry.sms).map((t) => [t.code, t.text])),
+    autoPushReceipts: true,
+  });
+  wechat = new WechatSimulator({
+    appId: 'wx-test',
+    appSecret: 'wx-secret',
+    serverToken: 'wx-token',
+    templates: Object.fromEntries(Object.values(registry.wechat).map((t) => [t.templateId, Object.keys(t.data)])),
+    autoPushReceipts: true,
+  });
+  const sms = await alibaba.start();
+  const wx = await wechat.start();
+  running.push(sms, wx);
+  const text = new ProviderTextChannels({
+    sms: new AlibabaSms({ accessKeyId: 'test-key', accessKeySecret: 'test-secret', endpoint: new URL(sms.url).host, protocol: 'HTTP', signName: SIGN, templates: registry.sms }),
+    wechat: new WechatTemplateMessages({ appId: 'wx-test', appSecret: 'wx-secret', baseUrl: wx.url, templates: registry.wechat }),
+  });
+  rig = await startCycleRig(env, taskQueue, { text });
+  const receipts = await startReceiptServer({ wechatToken: 'wx-token', onReceipts: async (batch) => void (await recordReceipts(rig.database.db, batch)) });
+  running.push(receipts);
+  alibaba.receiptUrl = `${receipts.url}${RECEIPT_PATHS.alibaba}`;
+  wechat.receiptUrl = `${receipts.url}${RECEIPT_PATHS.wechat}`;
+});
+
+afterAll(async () => {
+  for (const r of running) await r.close();
+  await rig?.close();
+  await env?.teardown();
+});
+
+describe('messages through the provider adapters', () => {
+  it('an SMS outage and a lost answer: every message reaches the provider exactly once, receipts recorded', async () => {
+    const { dueDate } = await dueIn(env, 40);
+    const policy = await seedFundedPolicy(rig, {
+      policyNo: 'P-MSG-0001',
+      holderIdNo: '310101198001040001',
+      nextDueDate: dueDate,
+      preferredChannel: 'wechat',
+      holderWechatOpenId: 'oQ9xw5Xn8sImUlAtEdOpEnId0001',
+    });
+    alibaba.failNext(3, 'http500'); // the first SMS meets an outage: the activity is retried
+    alibaba.loseNextAnswers(1); // then its answer is lost after the provider took it
+
+    const result = await rig.withWorker(async () => (await startRenewalCycle(env.client, { policyNo: policy.policyNo, dueDate }, taskQueue)).handle.result());
+    expect(result).toMatchObject({ stage: 'PAID' });
+
+    const db = rig.database.db;
+    const contacts = await db('contact_attempts').where({ policy_no: policy.policyNo }).orderBy('created_at').select('id', 'step', 'channel', 'status', 'provider', 'provider_message_id');
+    const sent = contacts.filter((c) => c.channel === 'sms' || c.channel === 'wechat');
+    expect(sent.map((c) => `${c.step}:${c.channel}`)).toEqual(['reminder_d-30:wechat', 'reminder_d-15:sms', 'reminder_d-3:sms']);
+    for (const contact of sent) {
+      const simulator = contact.channel === 'sms' ? alibaba : wechat;
+      expect({ step: contact.step, delivered: simulator.deliveredCount(contact.id as string) }).toEqual({ step: contact.step, delivered: 1 });
+    }
+    // Receipts arrive on their own schedule: wait for them, then every message reads delivered.
+    const deadline = Date.now() + 10_000;
+    while ((await db('contact_receipts').count<{ n: number }[]>('* as n'))[0]!.n < sent.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    const after = await db('contact_attempts').whereIn('id', sent.map((c) => c.id as string)).orderBy('created_at').pluck('status');
+    expect(after).toEqual(['delivered', 'delivered', 'delivered']);
+    expect(await db('contact_receipts').whereNull('contact_id')).toEqual([]);
+    // The outage was met (refused sends), and the lost answer was found by asking, not by resending.
+    expect(alibaba.requests('SendSms').length).toBeGreaterThanOrEqual(2 + 2);
+    expect(alibaba.requests('QuerySendDetails').length).toBeGreaterThanOrEqual(1);
+    expect(sent[1]!.provider_message_id).toBe(`outid:${sent[1]!.id as string}`);
+  });
+});
