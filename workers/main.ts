@@ -2,7 +2,8 @@
  * npm run worker: the renewal worker as its own process, against the server and database the
  * environment names (the local stack prints them). Stops cleanly on SIGINT / SIGTERM.
  */
-import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
+import { NativeConnection, Runtime } from '@temporalio/worker';
+import { createLogger, temporalLogger } from '../observability/logger';
 import { connect } from '../db/connection';
 import { PiiCipher } from '../db/pii-cipher';
 import { SmtpEmail } from '../integrations/messaging/smtp-email';
@@ -13,7 +14,8 @@ import { RENEWAL_TASK_QUEUE } from '../workflows/messages';
 import { createRenewalWorker } from './renewal-worker';
 
 async function main(): Promise<void> {
-  Runtime.install({ logger: new DefaultLogger('INFO') });
+  // JSON lines with personal data masked: the SDK's own messages and every activity's log go through it.
+  Runtime.install({ logger: temporalLogger(createLogger('renewal-worker', { level: process.env.LOG_LEVEL ?? 'info' })) });
   const config = readConfig();
   const db = connect(config.databaseUrl);
   const email = new SmtpEmail(config.smtpUrl, config.mailFrom);

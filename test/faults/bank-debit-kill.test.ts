@@ -40,6 +40,8 @@ let database: TestDatabase;
 let bank: RunningBankSimulator;
 let smtp: SmtpCatcher;
 let worker: ChildProcess | undefined;
+/** Everything the worker processes wrote: scanned for personal data at the end. */
+const workerOutput: string[] = [];
 
 /** Each tenth account's fate: seven funded, one short of money, one Class III over its daily limit, one closed. */
 function accountFor(i: number, policy: ReturnType<typeof samplePolicy>): SimulatedAccount {
@@ -208,5 +210,11 @@ describe('fault test: a month of debits through kills, timeouts and unknown answ
     expect(duplicates).toBe(0);
     expect(paid).toBe(policies.filter((_, i) => i % 10 < 7).length);
     expect(payments).toHaveLength(paid);
+
+    // The workers' logs of this run (kills, retries, bank faults and all) hold no personal data.
+    const logs = workerOutput.join('\n');
+    expect(logs.length).toBeGreaterThan(1000);
+    const leaked = policies.flatMap((p) => [p.holderMobile, p.holderIdNo, p.accountNo, p.holderEmail].filter((v): v is string => !!v && logs.includes(v)));
+    expect(leaked).toEqual([]);
   });
 });
