@@ -17,14 +17,15 @@ import { startRenewalCycle } from '../clients/renewal-cycles';
 import { connect, migrateLatest } from '../db/connection';
 import { PiiCipher } from '../db/pii-cipher';
 import { addDays, shanghaiDate } from '../domain/civil-date';
-import { SimulatedBank } from '../integrations/bank/simulator';
+import { GatewayBank } from '../integrations/bank/gateway/gateway-bank';
+import { SIMULATOR_DEFAULTS, startBankSimulator } from '../integrations/bank/simulator/http-server';
 import { SmtpEmail } from '../integrations/messaging/smtp-email';
-import { RecordingTextChannels } from '../integrations/messaging/text-channels';
 import { createRenewalWorker } from '../workers/renewal-worker';
 import { cacheDir } from './provision/cache';
 import { createDatabase, redactUrl, startPostgres } from './provision/postgres';
 import { samplePortfolio } from './sample-portfolio';
 import { seedSamplePortfolio } from './seed';
+import { startMessagingSimulators } from './messaging-simulators';
 import { startSmtpCatcher } from './smtp-catcher';
 import { startDevServer } from './temporal-env';
 
@@ -85,10 +86,16 @@ async function main(): Promise<void> {
     const dueDate = addDays(today, 45);
     const portfolio = args['no-sample'] ? [] : samplePortfolio(dueDate);
     await seedSamplePortfolio(db, cipher, portfolio);
-    const bank = new SimulatedBank(portfolio.map((p) => p.account));
+    // The bank as a service (collection gateway + admin endpoints), SMS / WeChat simulators with a
+    // receipt server: the worker reaches all of them over HTTP, as it would the real ones.
+    const bankService = await startBankSimulator({ accounts: portfolio.map((p) => p.account) });
+    stops.push(() => bankService.close());
+    const bank = new GatewayBank({ url: bankService.gatewayUrl, merchantId: SIMULATOR_DEFAULTS.merchantId, userName: SIMULATOR_DEFAULTS.userName, userPass: SIMULATOR_DEFAULTS.userPass });
+    const messaging = await startMessagingSimulators(db);
+    stops.push(() => messaging.close());
     const email = new SmtpEmail(smtp.url, 'Renewals 续期服务 <renewals@insurer.example>');
     stops.push(() => Promise.resolve(email.close()));
-    const worker = await createRenewalWorker(env.nativeConnection, { db, cipher, bank, email, text: new RecordingTextChannels() });
+    const worker = await createRenewalWorker(env.nativeConnection, { db, cipher, bank, email, text: messaging.text });
     const running = worker.run();
     stops.push(async () => {
       // The SDK may already be shutting the worker down on the same signal.
@@ -109,10 +116,12 @@ Local stack is up (Ctrl-C stops it). State kept in ${state}.
   Temporal UI    http://localhost:${uiPort}/namespaces/default/workflows
   PostgreSQL     ${redactUrl(databaseUrl)}   (${postgres.source}; migrations applied now: ${applied.length})
   SMTP catcher   ${smtp.url}   (messages saved in ${join(state, 'mail')})
+  Bank simulator ${bankService.url}   (gateway POST /gateway; admin /sim/accounts, /sim/deposits, /sim/faults, /sim/ledger)
+  SMS / WeChat   ${messaging.urls.sms}  ${messaging.urls.wechat}   (receipts recorded via ${messaging.urls.receipts})
   Worker         task queue "renewals", in this process
 
-For another shell (npm run worker, psql, the temporal CLI):
-  export DATABASE_URL='${databaseUrl}' TEMPORAL_ADDRESS='${env.address}' SMTP_URL='${smtp.url}'
+For another shell (npm run worker, the renewals CLI, psql, the temporal CLI):
+  export DATABASE_URL='${databaseUrl}' TEMPORAL_ADDRESS='${env.address}' SMTP_URL='${smtp.url}' BANK_GATEWAY_URL='${bankService.gatewayUrl}' ${Object.entries(messaging.env).map(([k, v]) => `${k}='${v}'`).join(' ')}
 ${started.length ? `\nSample cycles (due ${dueDate}, reminders in 15 days):\n${started.map((s) => `  ${s}`).join('\n')}\nFind one by search attribute:\n  temporal workflow list --address ${env.address} --query 'PolicyNo="${portfolio[0]!.policy.policyNo}"'\n` : ''}`);
 
     await new Promise<void>((resolve) => {
