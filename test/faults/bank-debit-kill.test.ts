@@ -73,10 +73,11 @@ function startWorker(): Promise<ChildProcess> {
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  child.stderr.resume();
+  child.stderr.on('data', (chunk: Buffer) => workerOutput.push(chunk.toString()));
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout });
     lines.on('line', (line) => {
+      workerOutput.push(line);
       if (line.startsWith('renewal worker polling')) resolve(child);
     });
     child.once('exit', (code, signal) => reject(new Error(`worker exited before it was ready (${code ?? signal})`)));
