@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { bankCollectionDate, cnMainlandCalendar } from '../domain/business-calendar';
+import { callScriptFor } from '../domain/call-scripts';
 import { addDays, shanghaiDate } from '../domain/civil-date';
 import { checkContact, DEFAULT_CONTACT_LIMITS, routeCallTask, type ContactChannel, type ContactLimits } from '../domain/contact-rules';
 import type { DebitReason } from '../domain/debit-reasons';
@@ -33,6 +34,17 @@ function providerTemplate(notice: RenderedNotice, channel: 'sms' | 'wechat' | 'l
     return { template: notice.wechat.templateKey, params: Object.fromEntries(Object.entries(notice.wechat.data).map(([key, v]) => [key, v.value])) };
   }
   return { template: notice.templateKey, params: {} };
+}
+
+/** The call script the caller works from (domain/call-scripts.ts), recorded with the task. */
+function scriptOf(request: TaskRequest): { callScript?: string } {
+  if (request.task === 'fix_account' || request.step === 'grace_end_escalation') return {};
+  try {
+    const script = callScriptFor(request.step);
+    return { callScript: `${script.id}@${script.version}` };
+  } catch {
+    return {}; // a plan step without a script of its own: the task still opens
+  }
 }
 
 export interface ContactRequest {
@@ -267,7 +279,15 @@ export function createContactActivities(deps: {
         await appendAudit(db, {
           ...auditOf(ref, o),
           kind: 'task_opened',
-          detail: { taskId: task.id, step: request.step, task: request.task, assigneeRole: assignment.assigneeRole, assignee: assignment.assigneeCode, orphan: assignment.orphan },
+          detail: {
+            taskId: task.id,
+            step: request.step,
+            task: request.task,
+            assigneeRole: assignment.assigneeRole,
+            assignee: assignment.assigneeCode,
+            orphan: assignment.orphan,
+            ...scriptOf(request),
+          },
         });
       }
       return { taskId: task.id, assigneeRole: assignment.assigneeRole, orphan: assignment.orphan };

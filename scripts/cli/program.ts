@@ -1,6 +1,7 @@
 import { Command, CommanderError } from '@commander-js/extra-typings';
 import { registerAuditCommands } from './commands/audit';
 import { registerBankCommands } from './commands/bank';
+import { registerContactCommands } from './commands/contacts';
 import { registerDbCommands } from './commands/db';
 import { CliError, describeError } from './errors';
 
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
   registerDbCommands(program);
   registerAuditCommands(program);
   registerBankCommands(program);
+  registerContactCommands(program);
   return program;
 }
 

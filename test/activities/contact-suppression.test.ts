@@ -1,10 +1,11 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createContactActivities, type ContactOutcome, type ContactRequest } from '../../activities/contact-activities';
 import { PiiCipher } from '../../db/pii-cipher';
 import { shanghaiInstant } from '../../domain/civil-date';
 import { SmtpEmail } from '../../integrations/messaging/smtp-email';
 import { RecordingTextChannels } from '../../integrations/messaging/text-channels';
+import { runCli } from '../../scripts/cli/program';
 import { startSmtpCatcher, type SmtpCatcher } from '../../scripts/smtp-catcher';
 import { freshDatabase, type TestDatabase } from '../support/database';
 import { samplePolicy, seedPolicy } from '../support/fixtures';
@@ -107,5 +108,32 @@ describe('suppressed contacts are recorded with the rule that stopped them', () 
     const { outcome } = await send('2026-12-23 11:00', { step: 'mixed-1', channels: ['email', 'sms'], allChannels: true }, 'renewal-mixed');
     expect(outcome.sent).toEqual(['sms']);
     expect(await database.db('tasks').where({ workflow_id: 'renewal-mixed' })).toHaveLength(0);
+  });
+});
+
+describe('call tasks and contact data checks', () => {
+  it('a call task carries the call script for its step', async () => {
+    run += 1;
+    const env = new MockActivityEnvironment({
+      activityId: String(run),
+      currentAttemptScheduledTimestampMs: shanghaiInstant('2026-12-31', '09:00'),
+      workflowExecution: { workflowId: 'renewal-call', runId: `run-${run}` },
+    });
+    await env.run<[], unknown, () => Promise<unknown>>(() => activities.openCycleTask(ref, { step: 'call_d+7', task: 'call', assignee: 'agent' }));
+    const opened = await database.db('audit_events').where({ kind: 'task_opened', workflow_id: 'renewal-call' }).first();
+    expect(opened.detail).toMatchObject({ step: 'call_d+7', callScript: expect.stringMatching(/^[a-z_-]+@\d+$/) });
+  });
+
+  it('renewals contacts check-quality runs the flag refresh and reports its counts', async () => {
+    vi.stubEnv('DATABASE_URL', database.url);
+    let out = '';
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((out += String(chunk)), true));
+    try {
+      expect(await runCli(['contacts', 'check-quality', '--json'])).toBe(0);
+    } finally {
+      write.mockRestore();
+      vi.unstubAllEnvs();
+    }
+    expect(JSON.parse(out)).toEqual({ flagged: expect.any(Number), cleared: expect.any(Number) });
   });
 });
