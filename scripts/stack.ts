@@ -13,6 +13,7 @@ import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { startGatewayCallbackReceiver } from '../clients/gateway-callbacks';
 import { startRenewalCycle } from '../clients/renewal-cycles';
 import { connect, migrateLatest } from '../db/connection';
 import { PiiCipher } from '../db/pii-cipher';
@@ -96,6 +97,10 @@ async function main(): Promise<void> {
     const email = new SmtpEmail(smtp.url, 'Renewals 续期服务 <renewals@insurer.example>');
     stops.push(() => Promise.resolve(email.close()));
     const worker = await createRenewalWorker(env.nativeConnection, { db, cipher, bank, email, text: messaging.text });
+    // Results and returns come back by callback too (the cycles' own checks remain the fallback).
+    const callbacks = await startGatewayCallbackReceiver({ db, client: env.client, classify: (code) => bank.classify(code) });
+    bankService.gateway.configure({ callbackUrl: callbacks.url });
+    stops.push(() => callbacks.close());
     const running = worker.run();
     stops.push(async () => {
       // The SDK may already be shutting the worker down on the same signal.
@@ -116,7 +121,7 @@ Local stack is up (Ctrl-C stops it). State kept in ${state}.
   Temporal UI    http://localhost:${uiPort}/namespaces/default/workflows
   PostgreSQL     ${redactUrl(databaseUrl)}   (${postgres.source}; migrations applied now: ${applied.length})
   SMTP catcher   ${smtp.url}   (messages saved in ${join(state, 'mail')})
-  Bank simulator ${bankService.url}   (gateway POST /gateway; admin /sim/accounts, /sim/deposits, /sim/faults, /sim/ledger)
+  Bank simulator ${bankService.url}   (gateway POST /gateway; admin /sim/accounts, /sim/deposits, /sim/faults, /sim/ledger; callbacks to ${callbacks.url})
   SMS / WeChat   ${messaging.urls.sms}  ${messaging.urls.wechat}   (receipts recorded via ${messaging.urls.receipts})
   Worker         task queue "renewals", in this process
 
