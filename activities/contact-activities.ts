@@ -161,6 +161,39 @@ export function createContactActivities(deps: {
         }
         const audit = auditOf(ref, o);
         const recipient = point?.valueMasked ?? 'postal address on file';
+        const textChannel = channel === 'letter' ? 'letter' : channel === 'wechat' ? 'wechat' : 'sms';
+        const recordSent = async (sent: { provider: string; providerMessageId: string }) => {
+          await db.transaction(async (trx) => {
+            await markContactSent(trx, attempt.id, sent.provider, sent.providerMessageId, o.at);
+            await applyEarlyReceipts(trx, attempt.id, sent.providerMessageId);
+            await appendAudit(trx, {
+              ...audit,
+              kind: 'contact_sent',
+              detail: {
+                contactId: attempt.id,
+                step: request.step,
+                channel,
+                template: `${notice.templateKey}@${notice.version}`,
+                recipient,
+                provider: sent.provider,
+                providerMessageId: sent.providerMessageId,
+              },
+            });
+          });
+          outcome.sent.push(channel);
+        };
+
+        // The row was written by an earlier try, which may have reached the provider before it died:
+        // ask the provider by our contact ID before anything else, rules included (invariant 2).
+        // SMTP has no such question: an email is resent under the same Message-ID.
+        if (attempt.id !== freshId && channel !== 'email' && (channel === 'letter' || point)) {
+          const to = channel === 'letter' ? `holder of ${ref.policyNo}` : cipher.decrypt(point!.valueEnc);
+          const earlier = await text.status(textChannel, attempt.id, shanghaiDate(new Date(attempt.created_at).getTime()), to);
+          if (earlier.state === 'accepted' || earlier.state === 'delivered') {
+            await recordSent({ provider: text.providerOf?.(textChannel) ?? textChannel, providerMessageId: earlier.providerMessageId });
+            continue;
+          }
+        }
 
         let rule = request.suppressedBy;
         if (!rule && channel !== 'letter') {
@@ -186,15 +219,9 @@ export function createContactActivities(deps: {
         }
 
         const to = channel === 'letter' ? `holder of ${ref.policyNo}` : cipher.decrypt(point!.valueEnc);
-        const textChannel = channel === 'letter' ? 'letter' : channel === 'wechat' ? 'wechat' : 'sms';
         let sent: { provider: string; providerMessageId: string };
         try {
-          // The row was written by an earlier try, which may have reached the provider before it
-          // died: ask the provider by our contact ID before sending again (invariant 2).
-          const earlier = attempt.id !== freshId && channel !== 'email' ? await text.status(textChannel, attempt.id, shanghaiDate(new Date(attempt.created_at).getTime()), to) : undefined;
-          if (earlier && (earlier.state === 'accepted' || earlier.state === 'delivered')) {
-            sent = { provider: textChannel, providerMessageId: earlier.providerMessageId };
-          } else if (channel === 'email') {
+          if (channel === 'email') {
             sent = { provider: 'smtp', ...(await email.send({ contactId: attempt.id, to, ...notice })) };
           } else {
             const body = textChannel === 'sms' ? notice.sms?.text : textChannel === 'letter' ? notice.letter?.text : undefined;
@@ -222,24 +249,7 @@ export function createContactActivities(deps: {
           outcome.suppressed.push({ channel, rule: 'provider_rejected' });
           continue;
         }
-        await db.transaction(async (trx) => {
-          await markContactSent(trx, attempt.id, sent.provider, sent.providerMessageId, o.at);
-          await applyEarlyReceipts(trx, attempt.id, sent.providerMessageId);
-          await appendAudit(trx, {
-            ...audit,
-            kind: 'contact_sent',
-            detail: {
-              contactId: attempt.id,
-              step: request.step,
-              channel,
-              template: `${notice.templateKey}@${notice.version}`,
-              recipient,
-              provider: sent.provider,
-              providerMessageId: sent.providerMessageId,
-            },
-          });
-        });
-        outcome.sent.push(channel);
+        await recordSent(sent);
       }
       await reportContactGap(ref, o, request.step, outcome);
       return outcome;

@@ -70,8 +70,9 @@ export function createDebitActivities(deps: { db: Knex; cipher: PiiCipher; bank:
     /**
      * One debit attempt. The attempt row and its idempotency key are stored before submission. A
      * retry of this activity (after a crash, a timeout or an unknown answer) asks the bank about that
-     * key first; it sends again only when the bank has no record of it, and then under the same key,
-     * which the bank deduplicates (EndToEndId / REQ_SN), so a late original cannot debit twice.
+     * key first; it sends again only when the bank has no record of it and never accepted it, and
+     * then under the same key, which the bank refuses to book twice (EndToEndId / REQ_SN), so a late
+     * original cannot debit twice. A new key is never made for the same attempt.
      */
     async collectDebit(ref: CycleRef, attemptNo: number, collectionDate: string): Promise<DebitResult> {
       const cycle = await requireCycle(db, ref);
@@ -92,9 +93,15 @@ export function createDebitActivities(deps: { db: Knex; cipher: PiiCipher; bank:
       const earlier = resolvedOutcome(attempt);
       if (earlier) return earlier;
 
+      // Heartbeat before each call to the bank: a worker that dies mid-call is noticed in seconds.
+      Context.current().heartbeat({ key: attempt.idempotency_key, step: 'query' });
       const known = await bank.queryDebit(attempt.idempotency_key);
+      // The bank said it holds this debit; not finding it now is the bank's problem to explain, not a
+      // reason to send it again: leave it to the cycle's checks (and operations).
+      if (known.status === 'not_found' && attempt.status === 'accepted') return { status: 'pending' };
       let answer: BankAnswer;
       if (known.status === 'not_found') {
+        Context.current().heartbeat({ key: attempt.idempotency_key, step: 'submit' });
         await markSubmitted(db, attempt.id, o.at);
         answer = await bank.submitDebit({
           idempotencyKey: attempt.idempotency_key,

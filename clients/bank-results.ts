@@ -1,10 +1,11 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Knex } from 'knex';
 import type { DebitResult } from '../domain/cycle-state';
-import type { Classified } from '../domain/debit-reasons';
+import { REASON_RULES, type Classified, type DebitReason } from '../domain/debit-reasons';
 import { renewalWorkflowId } from '../domain/renewal-stage';
 import { appendAudit } from '../db/repositories/audit';
-import { attemptByKey, recordFailure, recordReturn, recordSuccess } from '../db/repositories/debits';
+import { attemptByKey, recordFailure, recordReturn, recordSuccess, type KeyedAttempt } from '../db/repositories/debits';
+import { openTask } from '../db/repositories/tasks';
 import { bankResultSignal } from '../workflows/messages';
 
 /** One outcome the bank reported for one attempt: from a status report, a return file or a callback. */
@@ -15,7 +16,7 @@ export type ReportedOutcome =
 export type AppliedAs =
   /** Written and the cycle told. */
   | 'applied'
-  /** Written; the cycle has ended (after its return window), so operations follow it up. */
+  /** Written; the cycle has ended (after its return window): an operations task follows it up. */
   | 'applied_cycle_closed'
   /** Already known (a file ingested twice, a callback repeated): nothing changed. */
   | 'duplicate'
@@ -60,6 +61,7 @@ export async function applyBankOutcomes(
     let detail: Record<string, unknown> = { attemptNo: attempt.attempt_no, idempotencyKey: attempt.idempotency_key, source };
     if (reported.outcome === 'succeeded') {
       if (attempt.status === 'succeeded') {
+        await tellCycleAgain(client, attempt);
         applied.push({ ...who, appliedAs: 'duplicate' });
         continue;
       }
@@ -73,6 +75,7 @@ export async function applyBankOutcomes(
       detail = { ...detail, via: 'debit' };
     } else if (reported.outcome === 'failed') {
       if (attempt.status === 'failed') {
+        await tellCycleAgain(client, attempt);
         applied.push({ ...who, appliedAs: 'duplicate' });
         continue;
       }
@@ -87,10 +90,18 @@ export async function applyBankOutcomes(
       detail = { ...detail, rawCode: classified.rawCode, reason: classified.reason };
     } else {
       if (attempt.status === 'returned') {
+        await tellCycleAgain(client, attempt);
         applied.push({ ...who, appliedAs: 'duplicate' });
         continue;
       }
       const classified = classify(reported.rawCode);
+      if (IN_FLIGHT.has(attempt.status)) {
+        // The return overtook the success (a notification ingested before the status report, or
+        // callbacks handled out of order): the money was taken and came back. Book both, in order.
+        await recordSuccess(db, attempt, reported.bankRef ?? attempt.idempotency_key, attempt.amount_fen, reported.at);
+        await tellCycle(client, workflowIdOf(attempt), attempt.attempt_no, { status: 'succeeded', at: reported.at.getTime() });
+        attempt.status = 'succeeded';
+      }
       if (!(await recordReturn(db, attempt, classified, reported.at))) {
         applied.push({ ...who, appliedAs: 'ignored' });
         continue;
@@ -99,11 +110,61 @@ export async function applyBankOutcomes(
       kind = 'debit_returned';
       detail = { ...detail, rawCode: classified.rawCode, reason: classified.reason };
     }
-    const workflowId = attempt.workflow_id ?? renewalWorkflowId(attempt.policy_no, attempt.due_date);
+    const workflowId = workflowIdOf(attempt);
     await appendAudit(db, { kind, actor: source, policyNo: attempt.policy_no, dueDate: attempt.due_date, workflowId, occurredAt: reported.at, detail });
-    applied.push({ ...who, appliedAs: await tellCycle(client, workflowId, attempt.attempt_no, result) });
+    const appliedAs = await tellCycle(client, workflowId, attempt.attempt_no, result);
+    if (appliedAs === 'applied_cycle_closed') await openFollowUp(db, attempt, reported.outcome, reported.at);
+    applied.push({ ...who, appliedAs });
   }
   return applied;
+}
+
+function workflowIdOf(attempt: KeyedAttempt): string {
+  return attempt.workflow_id ?? renewalWorkflowId(attempt.policy_no, attempt.due_date);
+}
+
+/**
+ * A repeated outcome is signalled again from what the database holds: if the first signal was lost
+ * (a crash between the write and the signal), the repeat delivers it; the cycle ignores a result
+ * it already has.
+ */
+async function tellCycleAgain(client: Client, attempt: KeyedAttempt): Promise<void> {
+  const reason = (attempt.reason ?? 'UNKNOWN') as DebitReason;
+  const rule = REASON_RULES[reason] ?? REASON_RULES.UNKNOWN;
+  const result: DebitResult =
+    attempt.status === 'succeeded'
+      ? { status: 'succeeded', at: (attempt.resolved_at ?? new Date()).getTime() }
+      : attempt.status === 'failed'
+        ? { status: 'failed', reason, retryable: rule.retryable, customerFault: attempt.customer_fault ?? rule.customerFault }
+        : { status: 'returned', reason, customerFault: attempt.customer_fault ?? rule.customerFault };
+  await tellCycle(client, workflowIdOf(attempt), attempt.attempt_no, result);
+}
+
+/** The cycle has ended, so no workflow will act on this: operations get a task to follow it up. */
+async function openFollowUp(db: Knex, attempt: KeyedAttempt, outcome: ReportedOutcome['outcome'], at: Date): Promise<void> {
+  const task = await openTask(db, {
+    kind: 'escalation',
+    step: `bank_${outcome}_after_close_${attempt.attempt_no}`,
+    policyNo: attempt.policy_no,
+    dueDate: attempt.due_date,
+    assigneeAgentCode: null,
+    assigneeRole: 'operations',
+    dueAt: new Date(at.getTime() + 2 * 86_400_000),
+    workflowId: workflowIdOf(attempt),
+    runId: 'bank-results',
+    activityId: attempt.idempotency_key,
+  });
+  if (task.created) {
+    await appendAudit(db, {
+      kind: 'task_opened',
+      actor: 'bank-results',
+      policyNo: attempt.policy_no,
+      dueDate: attempt.due_date,
+      workflowId: workflowIdOf(attempt),
+      occurredAt: at,
+      detail: { taskId: task.id, step: `bank_${outcome}_after_close_${attempt.attempt_no}`, task: 'escalation', assigneeRole: 'operations', because: 'cycle closed' },
+    });
+  }
 }
 
 async function tellCycle(client: Client, workflowId: string, attemptNo: number, result: DebitResult): Promise<AppliedAs> {

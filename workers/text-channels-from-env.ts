@@ -62,7 +62,8 @@ export function textChannelsFromEnv(env: NodeJS.ProcessEnv = process.env): { tex
     baseUrl: env.WECHAT_URL ?? 'https://api.weixin.qq.com',
     templates: registry.wechat,
   });
-  return { text: new ProviderTextChannels({ sms, wechat }), describe: `SMS ${provider}, WeChat ${env.WECHAT_URL ?? 'api.weixin.qq.com'}` };
+  // No print-house integration yet: letters are kept in the worker's memory (said at start-up).
+  return { text: new ProviderTextChannels({ sms, wechat }), describe: `SMS ${provider}, WeChat ${env.WECHAT_URL ?? 'api.weixin.qq.com'}, letters recorded in memory (no print house yet)` };
 }
 
 function parseCodes(env: NodeJS.ProcessEnv, name: string): Record<string, string> | undefined {

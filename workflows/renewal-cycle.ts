@@ -46,14 +46,16 @@ const activities = proxyActivities<RenewalActivities>({
 });
 
 /**
- * A debit whose answer is unknown is retried by querying the bank (never resubmitting) until the
- * bank answers: no time limit, because giving up would leave money whose fate we do not know. The
- * cycle does not lapse while a debit is in flight.
+ * A debit whose answer is unknown is retried by asking the bank until it answers (a request the bank
+ * never received is sent again under the same key, which the bank deduplicates): no time limit,
+ * because giving up would leave money whose fate we do not know. The cycle does not lapse while a
+ * debit is in flight.
  */
 const { collectDebit } = proxyActivities<RenewalActivities>({
   startToCloseTimeout: '2 minutes',
-  // It heartbeats while it waits for an accepted debit: a worker that dies is noticed in seconds.
-  heartbeatTimeout: '15 seconds',
+  // It heartbeats before each bank call and while it waits: a worker that dies is noticed in
+  // seconds. Longer than the slowest single bank exchange (gateway timeout 10 s by default).
+  heartbeatTimeout: '30 seconds',
   retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '1 hour' },
 });
 

@@ -21,7 +21,7 @@ export async function up(knex: Knex): Promise<void> {
   });
   await knex.schema.alterTable('debit_attempts', (t) => {
     // The pain.008 that carried this attempt (file banks); null for gateway banks.
-    t.bigInteger('bank_file_id').references('bank_files.id');
+    t.bigInteger('bank_file_id').references('bank_files.id').index();
     t.timestamp('returned_at', { useTz: true });
     t.string('return_code', 32);
   });
@@ -41,10 +41,19 @@ export async function up(knex: Knex): Promise<void> {
     t.timestamp('received_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
     // Providers push the same receipt more than once: one row per message and status.
     t.unique(['provider', 'provider_message_id', 'delivered', 'code']);
+    t.index(['contact_id']);
+    t.index(['provider_message_id']);
+  });
+  // Receipts and status checks find attempts by the provider's message ID.
+  await knex.schema.alterTable('contact_attempts', (t) => {
+    t.index(['provider_message_id']);
   });
 }
 
 export async function down(knex: Knex): Promise<void> {
+  await knex.schema.alterTable('contact_attempts', (t) => {
+    t.dropIndex(['provider_message_id']);
+  });
   await knex.schema.dropTable('contact_receipts');
   await knex.schema.alterTable('payments', (t) => {
     t.dropColumn('reversed_at');

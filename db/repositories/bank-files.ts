@@ -22,6 +22,8 @@ export async function debitsAwaitingFile(db: Knex, collectionDate: string): Prom
       this.on('m.policy_no', '=', 'p.policy_no').andOnVal('m.status', '=', 'active');
     })
     .where('a.status', 'accepted')
+    // Paid meanwhile (counter, online), lapsed or closed: the debit is not sent.
+    .where('p.status', 'due')
     .whereNull('a.bank_file_id')
     .where('a.collection_date', '<=', collectionDate)
     .orderBy('a.id')

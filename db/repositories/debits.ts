@@ -81,8 +81,11 @@ export async function markUnknown(db: Knex, id: number, rawCode: string | undefi
     .update({ status: 'unknown', raw_code: rawCode ?? null, reason: 'UNKNOWN', customer_fault: false });
 }
 
+/** Statuses an attempt can still leave: a final answer never overwrites another (a late poll, a raced callback). */
+export const IN_FLIGHT_STATUSES = ['prepared', 'submitted', 'accepted', 'unknown'] as const;
+
 export async function recordFailure(db: Knex, id: number, bankRef: string | undefined, classified: Classified, at: Date): Promise<void> {
-  await db('debit_attempts').where({ id }).update({
+  await db('debit_attempts').where({ id }).whereIn('status', IN_FLIGHT_STATUSES).update({
     status: 'failed',
     bank_ref: bankRef ?? null,
     raw_code: classified.rawCode,
@@ -95,9 +98,11 @@ export async function recordFailure(db: Knex, id: number, bankRef: string | unde
 /** The attempt succeeded: it, the payment and the premium's paid status are written together. */
 export async function recordSuccess(db: Knex, attempt: DebitAttemptRow, bankRef: string, amountFen: number, at: Date): Promise<void> {
   await db.transaction(async (trx) => {
-    await trx('debit_attempts')
+    const updated = await trx('debit_attempts')
       .where({ id: attempt.id })
+      .whereIn('status', IN_FLIGHT_STATUSES)
       .update({ status: 'succeeded', bank_ref: bankRef, resolved_at: at, raw_code: null, reason: null, customer_fault: null });
+    if (updated === 0) return; // already settled (or returned) by another path: that answer stands
     await trx('payments')
       .insert({
         premium_due_id: attempt.premium_due_id,

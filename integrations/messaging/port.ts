@@ -72,6 +72,8 @@ export interface TextMessagePort {
    * SMS adapters require it. Personal data: never logged.
    */
   status(channel: TextChannel, contactId: string, sentOn: string, to?: string): Promise<ProviderMessageStatus>;
+  /** The provider name recorded with a message of this channel (e.g. alibaba-sms). */
+  providerOf?(channel: TextChannel): string;
 }
 
 /** A delivery receipt from a provider's webhook (or pulled), normalised. No personal data. */

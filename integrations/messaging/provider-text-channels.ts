@@ -27,6 +27,10 @@ export class ProviderTextChannels implements TextMessagePort {
     return this.adapterFor(channel).status(contactId, sentOn, to);
   }
 
+  providerOf(channel: TextChannel): string {
+    return this.adapterFor(channel).provider;
+  }
+
   private adapterFor(channel: TextChannel): TextChannelAdapter {
     const adapter = this.adapters[channel] as TextChannelAdapter | undefined;
     if (!adapter) throw new Error(`No provider for text channel ${JSON.stringify(channel)}: expected sms, wechat or letter`);

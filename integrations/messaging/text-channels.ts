@@ -20,6 +20,10 @@ export class RecordingTextChannels implements TextMessagePort {
     return Promise.resolve({ provider, providerMessageId: id });
   }
 
+  providerOf(channel: TextChannel): string {
+    return `${channel}-recorder`;
+  }
+
   status(_channel: TextChannel, contactId: string): Promise<ProviderMessageStatus> {
     const id = this.byContact.get(contactId);
     return Promise.resolve(id ? { state: 'accepted', providerMessageId: id } : { state: 'unknown' });
