@@ -117,6 +117,32 @@ describe('bank answers that arrive later, on the time-skipping server', () => {
     expect(failedNotice).toHaveLength(1);
   });
 
+  it('a return that arrives before its success (a notification read before the status report) books both, in order', async () => {
+    const rig = filed;
+    const { dueDate, debits } = await dueIn(env, 3);
+    const policy = await seedFundedPolicy(rig, { policyNo: 'P-FILE-0002', holderIdNo: '310101198001020003', nextDueDate: dueDate, premiumFen: 210_000 });
+    const db = rig.database.db;
+    await rig.withWorker(async () => {
+      const { handle } = await startRenewalCycle(env.client, { policyNo: policy.policyNo, dueDate }, 'bank-results-files');
+      await sleepUntil(debits[0]!.collectionDate, '12:00');
+      const [attempt] = await attemptsOf(rig, policy.policyNo);
+      expect(attempt).toMatchObject({ status: 'accepted' });
+      const at = new Date(await env.currentTimeMs());
+      const applied = await applyBankOutcomes(db, env.client, [{ idempotencyKey: attempt.idempotency_key as string, outcome: 'returned', rawCode: 'AM04', at }], classifyIsoReason, 'camt.054');
+      expect(applied).toEqual([expect.objectContaining({ outcome: 'returned', appliedAs: 'applied' })]);
+      expect(await attemptsOf(rig, policy.policyNo)).toEqual([expect.objectContaining({ status: 'returned', return_code: 'AM04' })]);
+      expect(await db('payments').where({ reference: attempt.idempotency_key })).toEqual([expect.objectContaining({ reversal_reason: 'INSUFFICIENT_FUNDS' })]);
+      expect(await db('premium_dues').where({ policy_no: policy.policyNo }).first()).toMatchObject({ status: 'due' });
+      // The status report saying "settled" comes afterwards: it changes nothing.
+      const late = await applyBankOutcomes(db, env.client, [{ idempotencyKey: attempt.idempotency_key as string, outcome: 'succeeded', bankRef: 'BK-9', at }], classifyIsoReason, 'pain.002');
+      expect(late).toEqual([expect.objectContaining({ appliedAs: 'ignored' })]);
+      await sleepUntil(debits[0]!.collectionDate, '13:00');
+      const status = await handle.query(statusQuery);
+      expect(status.stage).not.toBe('PAID');
+      await handle.terminate('test done');
+    });
+  });
+
   it('an outcome for a key that is not ours is reported, not applied', async () => {
     const applied = await applyBankOutcomes(simulated.database.db, env.client, [{ idempotencyKey: 'RNW999999A1', outcome: 'succeeded', bankRef: 'X', at: new Date() }], classifyIsoReason, 'pain.002');
     expect(applied).toEqual([{ idempotencyKey: 'RNW999999A1', outcome: 'succeeded', appliedAs: 'unknown_key' }]);
