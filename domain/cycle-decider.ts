@@ -22,6 +22,9 @@ export const RETURN_WINDOW_DAYS = 60;
  */
 export const DEBIT_CHECK_INTERVAL_MS = 60 * 60 * 1000;
 
+/** An attempt still in flight this long after it was made (no report, no answer) goes to operations. */
+export const DEBIT_STUCK_AFTER_MS = 24 * 60 * 60 * 1000;
+
 /** Non-payment reason 11 (other) when the customer gave none: the register needs a code (domain.md). */
 export const NON_PAYMENT_OTHER = 11;
 
@@ -173,8 +176,13 @@ export function decide(input: DecisionInput): Decision {
     return at({ type: 'promise_broken', promisedDate: state.promiseUntil });
   }
 
+  const inFlight = pendingDebit(state);
+  if (inFlight?.startedAt !== undefined && now >= inFlight.startedAt + DEBIT_STUCK_AFTER_MS && !state.done.includes(`debit_in_flight_${inFlight.attemptNo}`)) {
+    // Still checked hourly; someone now asks the bank why it has not answered.
+    return at({ type: 'task', step: `debit_in_flight_${inFlight.attemptNo}`, task: 'escalation', assignee: 'operations' });
+  }
   const checkAt = debitCheckAt(state);
-  if (checkAt !== undefined && now >= checkAt) return at({ type: 'check_debit', attemptNo: pendingDebit(state)!.attemptNo });
+  if (checkAt !== undefined && now >= checkAt) return at({ type: 'check_debit', attemptNo: inFlight!.attemptNo });
 
   const blocked = debitsBlocked(input);
   if (state.extraDebitsRequested > 0 && !blocked) return at(extraDebit(input));
@@ -260,7 +268,7 @@ function dueStep(input: DecisionInput, step: ScheduledStep, due: readonly Schedu
 function graceEnd(input: DecisionInput, blocked: string | undefined): Decision {
   const { policy, state } = input;
   const stage = stageOf(input);
-  if (state.holds.length > 0) return { stage, action: { type: 'wait', why: `lapse blocked by hold (${state.holds.join(', ')})` } };
+  if (state.holds.length > 0) return { stage, action: { type: 'wait', until: debitCheckAt(state), why: `lapse blocked by hold (${state.holds.join(', ')})` } };
   if (pendingDebit(state)) return { stage, action: { type: 'wait', until: debitCheckAt(state), why: 'lapse waits for the debit in flight' } };
   if (lapseAllowed(input)) {
     // A loan against the cash value only where the alternative is the customer's lapse, never to

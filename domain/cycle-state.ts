@@ -21,6 +21,8 @@ export interface DebitRecord {
   reason?: DebitReason;
   retryable?: boolean;
   customerFault?: boolean;
+  /** When the attempt was made: one in flight for a day without an answer goes to operations. */
+  startedAt?: number;
   /** When the cycle last heard or asked about an attempt in flight: the next check is due after this. */
   checkedAt?: number;
   /** When a return or reversal of this (successful) attempt reached the cycle. */
@@ -63,7 +65,7 @@ export function debitStarted(
   covers: readonly string[],
   at?: number,
 ): void {
-  state.debits.push({ ...record, outcome: 'pending', ...(at !== undefined ? { checkedAt: at } : {}) });
+  state.debits.push({ ...record, outcome: 'pending', ...(at !== undefined ? { startedAt: at, checkedAt: at } : {}) });
   markDone(state, record.step, ...covers);
   if (record.step.startsWith('debit_extra_')) state.extraDebitsRequested = Math.max(0, state.extraDebitsRequested - 1);
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { cnMainlandCalendar } from '../../domain/business-calendar';
 import { STANDARD_60 } from '../../domain/collection-plan';
-import { decide, DEBIT_CHECK_INTERVAL_MS, RETURN_WINDOW_DAYS } from '../../domain/cycle-decider';
+import { decide, DEBIT_CHECK_INTERVAL_MS, DEBIT_STUCK_AFTER_MS, RETURN_WINDOW_DAYS } from '../../domain/cycle-decider';
 import { debitSchedule } from '../../domain/cycle-schedule';
 import {
   accountUpdated,
@@ -377,6 +377,18 @@ describe('debits answered later, and returns after a success', () => {
     ]);
     expect(state.paid?.via).toBe('debit');
     expect(DEBIT_CHECK_INTERVAL_MS).toBe(3_600_000);
+  });
+
+  it('an attempt in flight for a day without an answer goes to operations once; checks go on', () => {
+    const state = initialCycleState();
+    state.done.push(...STANDARD_60.reminders.map((r) => r.step));
+    debitStarted(state, { attemptNo: 1, step: 'debit_1', collectionDate: '2026-12-24' }, [], shanghai('2026-12-24 10:00'));
+    const input = { plan: STANDARD_60, policy: samplePolicy(), calendar, state };
+    expect(decide({ ...input, now: shanghai('2026-12-25 09:59') }).action).toEqual({ type: 'check_debit', attemptNo: 1 });
+    expect(decide({ ...input, now: shanghai('2026-12-25 10:00') }).action).toEqual({ type: 'task', step: 'debit_in_flight_1', task: 'escalation', assignee: 'operations' });
+    state.done.push('debit_in_flight_1');
+    expect(decide({ ...input, now: shanghai('2026-12-25 10:00') }).action).toEqual({ type: 'check_debit', attemptNo: 1 });
+    expect(DEBIT_STUCK_AFTER_MS).toBe(86_400_000);
   });
 
   it('a debit still in flight at grace end is checked, not lapsed', () => {
