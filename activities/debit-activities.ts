@@ -36,8 +36,13 @@ export function createDebitActivities(deps: { db: Knex; cipher: PiiCipher; bank:
   /** Writes a final answer (success with its payment, or the classified failure) and audits it. */
   async function settle(ref: CycleRef, o: Origin, attempt: DebitAttemptRow, answer: Final, accountMasked: string): Promise<DebitResult> {
     const audit = auditOf(ref, o);
+    // Another path (a callback, a status report) may have settled the attempt meanwhile: its answer stands.
+    const settledElsewhere = async (): Promise<DebitResult> => {
+      const now = await attemptOf(db, attempt.premium_due_id, attempt.attempt_no);
+      return (now && resolvedOutcome(now)) ?? { status: 'pending' };
+    };
     if (answer.status === 'succeeded') {
-      await recordSuccess(db, attempt, answer.bankRef, attempt.amount_fen, o.at);
+      if (!(await recordSuccess(db, attempt, answer.bankRef, attempt.amount_fen, o.at))) return settledElsewhere();
       await appendAudit(db, {
         ...audit,
         kind: 'premium_paid',
@@ -46,7 +51,7 @@ export function createDebitActivities(deps: { db: Knex; cipher: PiiCipher; bank:
       return { status: 'succeeded', at: o.at.getTime() };
     }
     const classified = bank.classify(answer.rawCode);
-    await recordFailure(db, attempt.id, answer.bankRef, classified, o.at);
+    if (!(await recordFailure(db, attempt.id, answer.bankRef, classified, o.at))) return settledElsewhere();
     await appendAudit(db, {
       ...audit,
       kind: 'debit_failed',

@@ -69,7 +69,10 @@ export async function applyBankOutcomes(
         applied.push({ ...who, appliedAs: 'ignored' });
         continue;
       }
-      await recordSuccess(db, attempt, reported.bankRef, attempt.amount_fen, reported.at);
+      if (!(await recordSuccess(db, attempt, reported.bankRef, attempt.amount_fen, reported.at))) {
+        applied.push({ ...who, appliedAs: 'ignored' }); // settled by another path a moment ago
+        continue;
+      }
       result = { status: 'succeeded', at: reported.at.getTime() };
       kind = 'premium_paid';
       detail = { ...detail, via: 'debit' };
@@ -84,7 +87,10 @@ export async function applyBankOutcomes(
         continue;
       }
       const classified = classify(reported.rawCode);
-      await recordFailure(db, attempt.id, reported.bankRef, classified, reported.at);
+      if (!(await recordFailure(db, attempt.id, reported.bankRef, classified, reported.at))) {
+        applied.push({ ...who, appliedAs: 'ignored' }); // settled by another path a moment ago
+        continue;
+      }
       result = { status: 'failed', reason: classified.reason, retryable: classified.retryable, customerFault: classified.customerFault };
       kind = 'debit_failed';
       detail = { ...detail, rawCode: classified.rawCode, reason: classified.reason };

@@ -84,8 +84,9 @@ export async function markUnknown(db: Knex, id: number, rawCode: string | undefi
 /** Statuses an attempt can still leave: a final answer never overwrites another (a late poll, a raced callback). */
 export const IN_FLIGHT_STATUSES = ['prepared', 'submitted', 'accepted', 'unknown'] as const;
 
-export async function recordFailure(db: Knex, id: number, bankRef: string | undefined, classified: Classified, at: Date): Promise<void> {
-  await db('debit_attempts').where({ id }).whereIn('status', IN_FLIGHT_STATUSES).update({
+/** Records a refusal; false when another path already settled the attempt (its answer stands). */
+export async function recordFailure(db: Knex, id: number, bankRef: string | undefined, classified: Classified, at: Date): Promise<boolean> {
+  const updated = await db('debit_attempts').where({ id }).whereIn('status', IN_FLIGHT_STATUSES).update({
     status: 'failed',
     bank_ref: bankRef ?? null,
     raw_code: classified.rawCode,
@@ -93,16 +94,20 @@ export async function recordFailure(db: Knex, id: number, bankRef: string | unde
     customer_fault: classified.customerFault,
     resolved_at: at,
   });
+  return updated > 0;
 }
 
-/** The attempt succeeded: it, the payment and the premium's paid status are written together. */
-export async function recordSuccess(db: Knex, attempt: DebitAttemptRow, bankRef: string, amountFen: number, at: Date): Promise<void> {
-  await db.transaction(async (trx) => {
+/**
+ * The attempt succeeded: it, the payment and the premium's paid status are written together. False
+ * when another path already settled the attempt (its answer stands, nothing is written).
+ */
+export async function recordSuccess(db: Knex, attempt: DebitAttemptRow, bankRef: string, amountFen: number, at: Date): Promise<boolean> {
+  return db.transaction(async (trx) => {
     const updated = await trx('debit_attempts')
       .where({ id: attempt.id })
       .whereIn('status', IN_FLIGHT_STATUSES)
       .update({ status: 'succeeded', bank_ref: bankRef, resolved_at: at, raw_code: null, reason: null, customer_fault: null });
-    if (updated === 0) return; // already settled (or returned) by another path: that answer stands
+    if (updated === 0) return false; // already settled (or returned) by another path: that answer stands
     await trx('payments')
       .insert({
         premium_due_id: attempt.premium_due_id,
@@ -117,6 +122,7 @@ export async function recordSuccess(db: Knex, attempt: DebitAttemptRow, bankRef:
     await trx('premium_dues')
       .where({ id: attempt.premium_due_id, status: 'due' })
       .update({ status: 'paid', paid_at: at, paid_via: 'debit', updated_at: trx.fn.now() });
+    return true;
   });
 }
 
