@@ -16,13 +16,13 @@ import {
   openContactAttempt,
   sentContactsOfHolder,
 } from '../db/repositories/contacts';
-import { completeTask, openTask, taskRoutingFor } from '../db/repositories/tasks';
+import { completeTask, openAuditedTask, taskRoutingFor, type NewTask } from '../db/repositories/tasks';
 import type { PiiCipher } from '../db/pii-cipher';
 import { ProviderError, type EmailPort } from '../integrations/messaging/port';
 import { renderNotice, type RenderedNotice } from '../integrations/messaging/templates/renewal-notices';
 import type { TextMessagePort } from '../integrations/messaging/text-channels';
 import { requireCycle } from './cycle-activities';
-import { activityOrigin, auditOf, type CycleRef } from './origin';
+import { activityOrigin, auditOf, type CycleRef, type Origin } from './origin';
 
 /**
  * What a text provider is handed: its registered template (by our template key, e.g.
@@ -34,6 +34,19 @@ function providerTemplate(notice: RenderedNotice, channel: 'sms' | 'wechat' | 'l
     return { template: notice.wechat.templateKey, params: Object.fromEntries(Object.entries(notice.wechat.data).map(([key, v]) => [key, v.value])) };
   }
   return { template: notice.templateKey, params: {} };
+}
+
+/** A task of this cycle, linked to the activity that opens it, due in two days. */
+function cycleTask(ref: CycleRef, o: Origin, task: Pick<NewTask, 'kind' | 'step' | 'assigneeRole' | 'assigneeAgentCode'>): NewTask {
+  return {
+    ...task,
+    policyNo: ref.policyNo,
+    dueDate: ref.dueDate,
+    dueAt: new Date(o.at.getTime() + 2 * 86_400_000),
+    workflowId: o.workflowId,
+    runId: o.runId,
+    activityId: o.activityId,
+  };
 }
 
 /** The call script the caller works from (domain/call-scripts.ts), recorded with the task. */
@@ -89,28 +102,13 @@ export function createContactActivities(deps: {
    * Nothing went out and the only reasons were the contact data (no verified point, a flagged
    * number): that is a gap for operations to fix, not a silence. One task per cycle.
    */
-  async function reportContactGap(ref: CycleRef, o: ReturnType<typeof activityOrigin>, step: string, outcome: ContactOutcome): Promise<void> {
+  async function reportContactGap(ref: CycleRef, o: Origin, step: string, outcome: ContactOutcome): Promise<void> {
     if (outcome.sent.length > 0 || outcome.suppressed.length === 0) return;
     if (!outcome.suppressed.every((s) => DATA_GAPS.has(s.rule))) return;
-    const task = await openTask(db, {
-      kind: 'fix_contact',
-      step: 'verify_contact',
-      policyNo: ref.policyNo,
-      dueDate: ref.dueDate,
-      assigneeAgentCode: null,
-      assigneeRole: 'operations',
-      dueAt: new Date(o.at.getTime() + 2 * 86_400_000),
-      workflowId: o.workflowId,
-      runId: o.runId,
-      activityId: o.activityId,
+    await openAuditedTask(db, cycleTask(ref, o, { kind: 'fix_contact', step: 'verify_contact', assigneeRole: 'operations', assigneeAgentCode: null }), auditOf(ref, o), {
+      because: step,
+      rules: outcome.suppressed.map((s) => `${s.channel}:${s.rule}`),
     });
-    if (task.created) {
-      await appendAudit(db, {
-        ...auditOf(ref, o),
-        kind: 'task_opened',
-        detail: { taskId: task.id, step: 'verify_contact', task: 'fix_contact', assigneeRole: 'operations', because: step, rules: outcome.suppressed.map((s) => `${s.channel}:${s.rule}`) },
-      });
-    }
   }
 
   return {
@@ -273,33 +271,12 @@ export function createContactActivities(deps: {
         request.assignee === 'operations'
           ? { assigneeRole: 'operations' as const, assigneeCode: null, orphan: routing.agentStatus !== 'active' }
           : routeCallTask({ ...routing, escalation: request.assignee === 'team_lead' });
-      const task = await openTask(db, {
-        kind: request.task,
-        step: request.step,
-        policyNo: ref.policyNo,
-        dueDate: ref.dueDate,
-        assigneeAgentCode: assignment.assigneeCode,
-        assigneeRole: assignment.assigneeRole,
-        dueAt: new Date(o.at.getTime() + 2 * 86_400_000),
-        workflowId: o.workflowId,
-        runId: o.runId,
-        activityId: o.activityId,
-      });
-      if (task.created) {
-        await appendAudit(db, {
-          ...auditOf(ref, o),
-          kind: 'task_opened',
-          detail: {
-            taskId: task.id,
-            step: request.step,
-            task: request.task,
-            assigneeRole: assignment.assigneeRole,
-            assignee: assignment.assigneeCode,
-            orphan: assignment.orphan,
-            ...scriptOf(request),
-          },
-        });
-      }
+      const task = await openAuditedTask(
+        db,
+        cycleTask(ref, o, { kind: request.task, step: request.step, assigneeRole: assignment.assigneeRole, assigneeAgentCode: assignment.assigneeCode }),
+        auditOf(ref, o),
+        { assignee: assignment.assigneeCode, orphan: assignment.orphan, ...scriptOf(request) },
+      );
       return { taskId: task.id, assigneeRole: assignment.assigneeRole, orphan: assignment.orphan };
     },
   };

@@ -5,7 +5,7 @@ import { REASON_RULES, type Classified, type DebitReason } from '../domain/debit
 import { renewalWorkflowId } from '../domain/renewal-stage';
 import { appendAudit } from '../db/repositories/audit';
 import { attemptByKey, recordFailure, recordReturn, recordSuccess, type KeyedAttempt } from '../db/repositories/debits';
-import { openTask } from '../db/repositories/tasks';
+import { openAuditedTask } from '../db/repositories/tasks';
 import { bankResultSignal } from '../workflows/messages';
 
 /** One outcome the bank reported for one attempt: from a status report, a return file or a callback. */
@@ -59,16 +59,19 @@ export async function applyBankOutcomes(
     let result: DebitResult;
     let kind: string;
     let detail: Record<string, unknown> = { attemptNo: attempt.attempt_no, idempotencyKey: attempt.idempotency_key, source };
+    // Already in the state reported (a file read twice, a callback repeated): nothing to write; the
+    // cycle is told again in case the first signal was lost.
+    if (attempt.status === reported.outcome) {
+      await tellCycleAgain(client, attempt);
+      applied.push({ ...who, appliedAs: 'duplicate' });
+      continue;
+    }
+    // A success or refusal answers only a debit in flight; a return can also overtake its success.
+    if (reported.outcome !== 'returned' && !IN_FLIGHT.has(attempt.status)) {
+      applied.push({ ...who, appliedAs: 'ignored' });
+      continue;
+    }
     if (reported.outcome === 'succeeded') {
-      if (attempt.status === 'succeeded') {
-        await tellCycleAgain(client, attempt);
-        applied.push({ ...who, appliedAs: 'duplicate' });
-        continue;
-      }
-      if (!IN_FLIGHT.has(attempt.status)) {
-        applied.push({ ...who, appliedAs: 'ignored' });
-        continue;
-      }
       if (!(await recordSuccess(db, attempt, reported.bankRef, attempt.amount_fen, reported.at))) {
         applied.push({ ...who, appliedAs: 'ignored' }); // settled by another path a moment ago
         continue;
@@ -77,15 +80,6 @@ export async function applyBankOutcomes(
       kind = 'premium_paid';
       detail = { ...detail, via: 'debit' };
     } else if (reported.outcome === 'failed') {
-      if (attempt.status === 'failed') {
-        await tellCycleAgain(client, attempt);
-        applied.push({ ...who, appliedAs: 'duplicate' });
-        continue;
-      }
-      if (!IN_FLIGHT.has(attempt.status)) {
-        applied.push({ ...who, appliedAs: 'ignored' });
-        continue;
-      }
       const classified = classify(reported.rawCode);
       if (!(await recordFailure(db, attempt.id, reported.bankRef, classified, reported.at))) {
         applied.push({ ...who, appliedAs: 'ignored' }); // settled by another path a moment ago
@@ -95,11 +89,6 @@ export async function applyBankOutcomes(
       kind = 'debit_failed';
       detail = { ...detail, rawCode: classified.rawCode, reason: classified.reason };
     } else {
-      if (attempt.status === 'returned') {
-        await tellCycleAgain(client, attempt);
-        applied.push({ ...who, appliedAs: 'duplicate' });
-        continue;
-      }
       const classified = classify(reported.rawCode);
       if (IN_FLIGHT.has(attempt.status)) {
         // The return overtook the success (a notification ingested before the status report, or
@@ -148,29 +137,24 @@ async function tellCycleAgain(client: Client, attempt: KeyedAttempt): Promise<vo
 
 /** The cycle has ended, so no workflow will act on this: operations get a task to follow it up. */
 async function openFollowUp(db: Knex, attempt: KeyedAttempt, outcome: ReportedOutcome['outcome'], at: Date): Promise<void> {
-  const task = await openTask(db, {
-    kind: 'escalation',
-    step: `bank_${outcome}_after_close_${attempt.attempt_no}`,
-    policyNo: attempt.policy_no,
-    dueDate: attempt.due_date,
-    assigneeAgentCode: null,
-    assigneeRole: 'operations',
-    dueAt: new Date(at.getTime() + 2 * 86_400_000),
-    workflowId: workflowIdOf(attempt),
-    runId: 'bank-results',
-    activityId: attempt.idempotency_key,
-  });
-  if (task.created) {
-    await appendAudit(db, {
-      kind: 'task_opened',
-      actor: 'bank-results',
+  const workflowId = workflowIdOf(attempt);
+  await openAuditedTask(
+    db,
+    {
+      kind: 'escalation',
+      step: `bank_${outcome}_after_close_${attempt.attempt_no}`,
       policyNo: attempt.policy_no,
       dueDate: attempt.due_date,
-      workflowId: workflowIdOf(attempt),
-      occurredAt: at,
-      detail: { taskId: task.id, step: `bank_${outcome}_after_close_${attempt.attempt_no}`, task: 'escalation', assigneeRole: 'operations', because: 'cycle closed' },
-    });
-  }
+      assigneeAgentCode: null,
+      assigneeRole: 'operations',
+      dueAt: new Date(at.getTime() + 2 * 86_400_000),
+      workflowId,
+      runId: 'bank-results',
+      activityId: attempt.idempotency_key,
+    },
+    { actor: 'bank-results', policyNo: attempt.policy_no, dueDate: attempt.due_date, workflowId, occurredAt: at },
+    { because: 'cycle closed' },
+  );
 }
 
 async function tellCycle(client: Client, workflowId: string, attemptNo: number, result: DebitResult): Promise<AppliedAs> {

@@ -1,5 +1,4 @@
-import type { Knex } from 'knex';
-import { recordReceipts } from '../db/repositories/contact-receipts';
+import type { DeliveryReceipt } from '../integrations/messaging/port';
 import { providerTemplateRegistry } from '../integrations/messaging/provider-templates';
 import { ProviderTextChannels } from '../integrations/messaging/provider-text-channels';
 import { RECEIPT_PATHS, startReceiptServer } from '../integrations/messaging/receipt-server';
@@ -23,10 +22,10 @@ export interface MessagingSimulators {
 
 /**
  * Alibaba Cloud SMS and WeChat Official Account simulators (the real wire shapes), with the
- * catalogue's templates registered, and a receipt server that records delivery receipts in the
- * database: the messaging side of the local stack.
+ * catalogue's templates registered, and a receipt server that hands the delivery receipts they push
+ * to `onReceipts` (recordReceipts, in the stack and the tests): the messaging side of the local stack.
  */
-export async function startMessagingSimulators(db: Knex): Promise<MessagingSimulators> {
+export async function startMessagingSimulators(onReceipts: (receipts: DeliveryReceipt[]) => Promise<unknown>): Promise<MessagingSimulators> {
   const registry = providerTemplateRegistry();
   const alibaba = new AlibabaSmsSimulator({
     accessKeyId: LOCAL.accessKeyId,
@@ -44,7 +43,7 @@ export async function startMessagingSimulators(db: Knex): Promise<MessagingSimul
   });
   const sms = await alibaba.start();
   const wx = await wechat.start();
-  const receipts = await startReceiptServer({ wechatToken: LOCAL.token, onReceipts: async (batch) => void (await recordReceipts(db, batch)) });
+  const receipts = await startReceiptServer({ wechatToken: LOCAL.token, onReceipts: async (batch) => void (await onReceipts(batch)) });
   alibaba.receiptUrl = `${receipts.url}${RECEIPT_PATHS.alibaba}`;
   wechat.receiptUrl = `${receipts.url}${RECEIPT_PATHS.wechat}`;
   const text = new ProviderTextChannels({

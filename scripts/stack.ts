@@ -16,6 +16,7 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { startGatewayCallbackReceiver } from '../clients/gateway-callbacks';
 import { startRenewalCycle } from '../clients/renewal-cycles';
 import { connect, migrateLatest } from '../db/connection';
+import { recordReceipts } from '../db/repositories/contact-receipts';
 import { PiiCipher } from '../db/pii-cipher';
 import { addDays, shanghaiDate } from '../domain/civil-date';
 import { GatewayBank } from '../integrations/bank/gateway/gateway-bank';
@@ -92,7 +93,7 @@ async function main(): Promise<void> {
     const bankService = await startBankSimulator({ accounts: portfolio.map((p) => p.account) });
     stops.push(() => bankService.close());
     const bank = new GatewayBank({ url: bankService.gatewayUrl, merchantId: SIMULATOR_DEFAULTS.merchantId, userName: SIMULATOR_DEFAULTS.userName, userPass: SIMULATOR_DEFAULTS.userPass });
-    const messaging = await startMessagingSimulators(db);
+    const messaging = await startMessagingSimulators((receipts) => recordReceipts(db, receipts));
     stops.push(() => messaging.close());
     const email = new SmtpEmail(smtp.url, 'Renewals 续期服务 <renewals@insurer.example>');
     stops.push(() => Promise.resolve(email.close()));

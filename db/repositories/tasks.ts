@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { appendAudit, type AuditEvent } from './audit';
 
 export interface TaskRouting {
   agentCode: string | null;
@@ -68,4 +69,29 @@ export async function openTask(
   if (inserted[0]) return { id: inserted[0].id, created: true };
   const existing = await db('tasks').where({ workflow_id: task.workflowId, step: task.step, kind: task.kind }).first<{ id: number }>('id');
   return { id: existing.id, created: false };
+}
+
+export type NewTask = Parameters<typeof openTask>[1];
+
+/**
+ * Opens a task and, the first time, its `task_opened` audit row, in one transaction: a task is never
+ * there without its row in the trail, and opening it again (a retried activity) writes nothing.
+ */
+export async function openAuditedTask(
+  db: Knex,
+  task: NewTask,
+  audit: Omit<AuditEvent, 'kind' | 'detail'>,
+  detail: Record<string, unknown> = {},
+): Promise<{ id: number; created: boolean }> {
+  return db.transaction(async (trx) => {
+    const opened = await openTask(trx, task);
+    if (opened.created) {
+      await appendAudit(trx, {
+        ...audit,
+        kind: 'task_opened',
+        detail: { taskId: opened.id, step: task.step, task: task.kind, assigneeRole: task.assigneeRole, ...detail },
+      });
+    }
+    return opened;
+  });
 }

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { shanghaiDate } from '../../domain/civil-date';
-import { ProviderError, type DeliveryReceipt, type OutgoingText, type ProviderMessageStatus, type SentText, type TextMessagePort } from '../../integrations/messaging/port';
+import { type ProviderError, type DeliveryReceipt, type OutgoingText } from '../../integrations/messaging/port';
 import { LetterRecorder, ProviderTextChannels } from '../../integrations/messaging/provider-text-channels';
 import { RECEIPT_PATHS, startReceiptServer, type RunningReceiptServer } from '../../integrations/messaging/receipt-server';
 import { AlibabaSmsSimulator } from '../../integrations/messaging/simulators/alibaba-sms-simulator';
@@ -9,6 +9,7 @@ import { TencentSmsSimulator } from '../../integrations/messaging/simulators/ten
 import { AlibabaSms, type AlibabaSmsConfig } from '../../integrations/messaging/sms/alibaba-sms';
 import { TencentSms, type TencentSmsConfig } from '../../integrations/messaging/sms/tencent-sms';
 import { WechatTemplateMessages } from '../../integrations/messaging/wechat/wechat-template-messages';
+import { expectNoPersonalData, providerError, sendLikeARetriedActivity } from '../support/provider-calls';
 
 const SIGN = '某某人寿';
 const MOBILE = '13800138000';
@@ -28,49 +29,6 @@ function sms(overrides: Partial<OutgoingText> = {}): OutgoingText {
     text: '尊敬的客户：您的保单 P2025000123 的续期保费 3,600.00 元应于 2025-03-01 缴纳。',
     ...overrides,
   };
-}
-
-async function providerError(attempt: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await attempt;
-  } catch (error) {
-    if (error instanceof ProviderError) return error;
-    throw error;
-  }
-  throw new Error('expected a ProviderError, but the call succeeded');
-}
-
-/** Nothing a caller could log from this error names the recipient. */
-function expectNoPersonalData(error: ProviderError, ...values: string[]): void {
-  const texts = [error.message, String(error), JSON.stringify(error), error.stack ?? ''];
-  for (const value of values) for (const text of texts) expect(text).not.toContain(value);
-  expect((error as { cause?: unknown }).cause).toBeUndefined();
-}
-
-/**
- * What a retried activity does: send; on a retryable ProviderError ask status() and send again only
- * if the provider has no record of the contact. Status errors are retried the same way.
- */
-async function sendLikeARetriedActivity(
-  port: TextMessagePort,
-  message: OutgoingText,
-  onRetry: (error: ProviderError) => void = () => undefined,
-): Promise<{ outcome: SentText | ProviderMessageStatus; errors: ProviderError[] }> {
-  const errors: ProviderError[] = [];
-  for (let attempt = 1; attempt <= 12; attempt += 1) {
-    try {
-      if (attempt > 1) {
-        const status = await port.status(message.channel, message.contactId, today(), message.to);
-        if (status.state !== 'unknown') return { outcome: status, errors };
-      }
-      return { outcome: await port.send(message), errors };
-    } catch (error) {
-      if (!(error instanceof ProviderError) || !error.retryable) throw error;
-      errors.push(error);
-      onRetry(error);
-    }
-  }
-  throw new Error(`gave up after 12 tries: ${errors.map((e) => e.code).join(', ')}`);
 }
 
 function channelsFor(smsAdapter: AlibabaSms | TencentSms): ProviderTextChannels {

@@ -1,6 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { shanghaiDate } from '../../domain/civil-date';
-import { ProviderError, type DeliveryReceipt, type OutgoingText, type ProviderMessageStatus, type SentText, type TextMessagePort } from '../../integrations/messaging/port';
+import { type ProviderError, type DeliveryReceipt, type OutgoingText } from '../../integrations/messaging/port';
 import { ProviderTextChannels } from '../../integrations/messaging/provider-text-channels';
 import { RECEIPT_PATHS, startReceiptServer, type RunningReceiptServer } from '../../integrations/messaging/receipt-server';
 import type { RunningSimulator } from '../../integrations/messaging/simulators/http-simulator';
@@ -8,13 +7,13 @@ import { WechatSimulator } from '../../integrations/messaging/simulators/wechat-
 import { AlibabaSms } from '../../integrations/messaging/sms/alibaba-sms';
 import { wechatSignature } from '../../integrations/messaging/wechat/template-events';
 import { WechatTemplateMessages, type WechatTemplateMessagesConfig } from '../../integrations/messaging/wechat/wechat-template-messages';
+import { expectNoPersonalData, providerError, sendLikeARetriedActivity } from '../support/provider-calls';
 
 const APP = { appId: 'wx3f9a2b7c1d4e5f60', appSecret: 'renewals-test-appsecret' };
 const SERVER_TOKEN = 'renewals-server-token';
 const OPENID = 'oRnw5t0Xy8Qe2LkJm9PaZc3Vb1Hd';
 const OTHER_OPENID = 'oRnw5t7Gf4Tr6YuIo0PlKj8HgFd2';
 const TEMPLATE_ID = 'Xk3dLr9_Q0pVt7wYzB2nM5cF8hJ1sA4eR6uI0oP3lKj';
-const today = (): string => shanghaiDate(Date.now());
 
 let seq = 0;
 function wechat(overrides: Partial<OutgoingText> = {}): OutgoingText {
@@ -29,40 +28,6 @@ function wechat(overrides: Partial<OutgoingText> = {}): OutgoingText {
     text: '尊敬的客户：您的保单 P2025000123 的续期保费 3,600.00 元应于 2025-03-01 缴纳。',
     ...overrides,
   };
-}
-
-async function providerError(attempt: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await attempt;
-  } catch (error) {
-    if (error instanceof ProviderError) return error;
-    throw error;
-  }
-  throw new Error('expected a ProviderError, but the call succeeded');
-}
-
-function expectNoPersonalData(error: ProviderError, ...values: string[]): void {
-  const texts = [error.message, String(error), JSON.stringify(error), error.stack ?? ''];
-  for (const value of values) for (const text of texts) expect(text).not.toContain(value);
-  expect((error as { cause?: unknown }).cause).toBeUndefined();
-}
-
-/** A retried activity: send; on a retryable error ask status() and send again only when it says 'unknown'. */
-async function sendLikeARetriedActivity(port: TextMessagePort, message: OutgoingText): Promise<{ outcome: SentText | ProviderMessageStatus; errors: ProviderError[] }> {
-  const errors: ProviderError[] = [];
-  for (let attempt = 1; attempt <= 12; attempt += 1) {
-    try {
-      if (attempt > 1) {
-        const status = await port.status(message.channel, message.contactId, today(), message.to);
-        if (status.state !== 'unknown') return { outcome: status, errors };
-      }
-      return { outcome: await port.send(message), errors };
-    } catch (error) {
-      if (!(error instanceof ProviderError) || !error.retryable) throw error;
-      errors.push(error);
-    }
-  }
-  throw new Error(`gave up after 12 tries: ${errors.map((e) => e.code).join(', ')}`);
 }
 
 describe('WeChat Official Account template messages', () => {

@@ -1,6 +1,6 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { cnMainlandCalendar } from '../../domain/business-calendar';
-import { addDays, shanghaiDate } from '../../domain/civil-date';
+import { addDays, shanghaiDate, shanghaiInstant } from '../../domain/civil-date';
 import { STANDARD_60 } from '../../domain/collection-plan';
 import { debitSchedule, type DebitStep, type PolicySnapshot } from '../../domain/cycle-schedule';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
@@ -85,4 +85,15 @@ export async function dueIn(env: TestWorkflowEnvironment, days: number): Promise
   const dueDate = addDays(shanghaiDate(await env.currentTimeMs()), days);
   const policy: PolicySnapshot = { dueDate, graceDays: 60, premiumFen: 1, paymentFrequency: 'annual', segment: null, preferredChannel: 'sms', hasMandate: true, aplElected: false, cashValueFen: 0 };
   return { dueDate, debits: debitSchedule(STANDARD_60, policy, cnMainlandCalendar()) };
+}
+
+/** Advances the server's clock to a Shanghai wall-clock time (no-op when it is already past it). */
+export async function sleepUntil(env: TestWorkflowEnvironment, date: string, time: string): Promise<void> {
+  const wait = shanghaiInstant(date, time) - (await env.currentTimeMs());
+  if (wait > 0) await env.sleep(wait);
+}
+
+/** A policy's debit attempts, in order. */
+export async function attemptsOf(rig: CycleRig, policyNo: string) {
+  return rig.database.db('debit_attempts as a').join('premium_dues as d', 'd.id', 'a.premium_due_id').where('d.policy_no', policyNo).orderBy('a.attempt_no').select('a.*');
 }

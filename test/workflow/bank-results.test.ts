@@ -2,12 +2,12 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyBankOutcomes } from '../../clients/bank-results';
 import { startRenewalCycle } from '../../clients/renewal-cycles';
-import { addDays, shanghaiInstant } from '../../domain/civil-date';
+import { addDays } from '../../domain/civil-date';
 import { classifyIsoReason } from '../../domain/debit-reasons';
 import { FileBatchBank } from '../../integrations/bank/file-bank';
 import { startTimeSkippingServer } from '../../scripts/temporal-env';
 import { statusQuery } from '../../workflows/messages';
-import { dueIn, seedFundedPolicy, startCycleRig, type CycleRig } from '../support/cycle-rig';
+import { attemptsOf, dueIn, seedFundedPolicy, sleepUntil, startCycleRig, type CycleRig } from '../support/cycle-rig';
 
 let env: TestWorkflowEnvironment;
 let simulated: CycleRig;
@@ -27,15 +27,6 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-async function sleepUntil(date: string, time: string): Promise<void> {
-  const wait = shanghaiInstant(date, time) - (await env.currentTimeMs());
-  if (wait > 0) await env.sleep(wait);
-}
-
-async function attemptsOf(rig: CycleRig, policyNo: string) {
-  return rig.database.db('debit_attempts as a').join('premium_dues as d', 'd.id', 'a.premium_due_id').where('d.policy_no', policyNo).orderBy('a.attempt_no').select('a.*');
-}
-
 describe('bank answers that arrive later, on the time-skipping server', () => {
   it('a return after a successful debit reverses the payment, reopens the premium, and a later debit pays it', async () => {
     const rig = simulated;
@@ -45,7 +36,7 @@ describe('bank answers that arrive later, on the time-skipping server', () => {
 
     const result = await rig.withWorker(async () => {
       const { handle } = await startRenewalCycle(env.client, { policyNo: policy.policyNo, dueDate }, 'bank-results-simulated');
-      await sleepUntil(addDays(dueDate, 2), '12:00');
+      await sleepUntil(env, addDays(dueDate, 2), '12:00');
       expect(await handle.query(statusQuery)).toMatchObject({ stage: 'PAID' });
       const [first] = await attemptsOf(rig, policy.policyNo);
 
@@ -62,7 +53,7 @@ describe('bank answers that arrive later, on the time-skipping server', () => {
       expect(payments[0].reversed_at).not.toBeNull();
       expect(await attemptsOf(rig, policy.policyNo)).toEqual([expect.objectContaining({ status: 'returned', return_code: 'AM04' })]);
 
-      await sleepUntil(addDays(dueDate, 2), '13:00');
+      await sleepUntil(env, addDays(dueDate, 2), '13:00');
       expect(await handle.query(statusQuery)).toMatchObject({ stage: 'IN_GRACE' });
       // The customer deposits again; the next planned debit (D+3, on a bank business day) collects.
       rig.bank.openAccount({ bankCode: policy.bankCode, accountNo: policy.accountNo, accountName: policy.accountName, balanceFen: 300_000, status: 'active' });
@@ -89,7 +80,7 @@ describe('bank answers that arrive later, on the time-skipping server', () => {
 
     const result = await rig.withWorker(async () => {
       const { handle } = await startRenewalCycle(env.client, { policyNo: policy.policyNo, dueDate }, 'bank-results-files');
-      await sleepUntil(debits[0]!.collectionDate, '12:00');
+      await sleepUntil(env, debits[0]!.collectionDate, '12:00');
       expect(await attemptsOf(rig, policy.policyNo)).toEqual([expect.objectContaining({ attempt_no: 1, status: 'accepted' })]);
       const status = await handle.query(statusQuery);
       expect(status.debitAttempts).toBe(1);
@@ -100,7 +91,7 @@ describe('bank answers that arrive later, on the time-skipping server', () => {
       const [first] = await attemptsOf(rig, policy.policyNo);
       const rejected = await applyBankOutcomes(db, env.client, [{ idempotencyKey: first.idempotency_key as string, outcome: 'failed', rawCode: 'AM04', at: new Date(await env.currentTimeMs()) }], classifyIsoReason, 'pain.002');
       expect(rejected).toEqual([expect.objectContaining({ appliedAs: 'applied' })]);
-      await sleepUntil(debits[1]!.collectionDate, '12:00');
+      await sleepUntil(env, debits[1]!.collectionDate, '12:00');
       const second = (await attemptsOf(rig, policy.policyNo))[1];
       expect(second).toMatchObject({ attempt_no: 2, status: 'accepted', collection_date: debits[1]!.collectionDate });
 
@@ -124,7 +115,7 @@ describe('bank answers that arrive later, on the time-skipping server', () => {
     const db = rig.database.db;
     await rig.withWorker(async () => {
       const { handle } = await startRenewalCycle(env.client, { policyNo: policy.policyNo, dueDate }, 'bank-results-files');
-      await sleepUntil(debits[0]!.collectionDate, '12:00');
+      await sleepUntil(env, debits[0]!.collectionDate, '12:00');
       const [attempt] = await attemptsOf(rig, policy.policyNo);
       expect(attempt).toMatchObject({ status: 'accepted' });
       const at = new Date(await env.currentTimeMs());
@@ -136,7 +127,7 @@ describe('bank answers that arrive later, on the time-skipping server', () => {
       // The status report saying "settled" comes afterwards: it changes nothing.
       const late = await applyBankOutcomes(db, env.client, [{ idempotencyKey: attempt.idempotency_key as string, outcome: 'succeeded', bankRef: 'BK-9', at }], classifyIsoReason, 'pain.002');
       expect(late).toEqual([expect.objectContaining({ appliedAs: 'ignored' })]);
-      await sleepUntil(debits[0]!.collectionDate, '13:00');
+      await sleepUntil(env, debits[0]!.collectionDate, '13:00');
       const status = await handle.query(statusQuery);
       expect(status.stage).not.toBe('PAID');
       await handle.terminate('test done');

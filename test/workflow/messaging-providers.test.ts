@@ -2,14 +2,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRenewalCycle } from '../../clients/renewal-cycles';
 import { recordReceipts } from '../../db/repositories/contact-receipts';
-import { providerTemplateRegistry } from '../../integrations/messaging/provider-templates';
-import { ProviderTextChannels } from '../../integrations/messaging/provider-text-channels';
-import { RECEIPT_PATHS, startReceiptServer, type RunningReceiptServer } from '../../integrations/messaging/receipt-server';
-import { AlibabaSmsSimulator } from '../../integrations/messaging/simulators/alibaba-sms-simulator';
-import type { RunningSimulator } from '../../integrations/messaging/simulators/http-simulator';
-import { WechatSimulator } from '../../integrations/messaging/simulators/wechat-simulator';
-import { AlibabaSms } from '../../integrations/messaging/sms/alibaba-sms';
-import { WechatTemplateMessages } from '../../integrations/messaging/wechat/wechat-template-messages';
+import { startMessagingSimulators, type MessagingSimulators } from '../../scripts/messaging-simulators';
 import { startTimeSkippingServer } from '../../scripts/temporal-env';
 import { dueIn, seedFundedPolicy, startCycleRig, type CycleRig } from '../support/cycle-rig';
 
@@ -19,46 +12,22 @@ import { dueIn, seedFundedPolicy, startCycleRig, type CycleRig } from '../suppor
  * lost answer on the way; delivery receipts come back through the receipt server.
  */
 const taskQueue = 'messaging-providers';
-const SIGN = '示例人寿';
 let env: TestWorkflowEnvironment;
 let rig: CycleRig;
-let alibaba: AlibabaSmsSimulator;
-let wechat: WechatSimulator;
-const running: (RunningSimulator | RunningReceiptServer)[] = [];
+let messaging: MessagingSimulators;
+let alibaba: MessagingSimulators['alibaba'];
+let wechat: MessagingSimulators['wechat'];
 
 beforeAll(async () => {
   env = (await startTimeSkippingServer()).env;
-  const registry = providerTemplateRegistry();
-  alibaba = new AlibabaSmsSimulator({
-    accessKeyId: 'test-key',
-    accessKeySecret: 'test-secret',
-    signNames: [SIGN],
-    templates: Object.fromEntries(Object.values(registry.sms).map((t) => [t.code, t.text])),
-    autoPushReceipts: true,
-  });
-  wechat = new WechatSimulator({
-    appId: 'wx-test',
-    appSecret: 'wx-secret',
-    serverToken: 'wx-token',
-    templates: Object.fromEntries(Object.values(registry.wechat).map((t) => [t.templateId, Object.keys(t.data)])),
-    autoPushReceipts: true,
-  });
-  const sms = await alibaba.start();
-  const wx = await wechat.start();
-  running.push(sms, wx);
-  const text = new ProviderTextChannels({
-    sms: new AlibabaSms({ accessKeyId: 'test-key', accessKeySecret: 'test-secret', endpoint: new URL(sms.url).host, protocol: 'HTTP', signName: SIGN, templates: registry.sms }),
-    wechat: new WechatTemplateMessages({ appId: 'wx-test', appSecret: 'wx-secret', baseUrl: wx.url, templates: registry.wechat }),
-  });
-  rig = await startCycleRig(env, taskQueue, { text });
-  const receipts = await startReceiptServer({ wechatToken: 'wx-token', onReceipts: async (batch) => void (await recordReceipts(rig.database.db, batch)) });
-  running.push(receipts);
-  alibaba.receiptUrl = `${receipts.url}${RECEIPT_PATHS.alibaba}`;
-  wechat.receiptUrl = `${receipts.url}${RECEIPT_PATHS.wechat}`;
+  // The stack's simulators and receipt server; receipts go to the rig's database once it exists.
+  messaging = await startMessagingSimulators((receipts) => recordReceipts(rig.database.db, receipts));
+  ({ alibaba, wechat } = messaging);
+  rig = await startCycleRig(env, taskQueue, { text: messaging.text });
 });
 
 afterAll(async () => {
-  for (const r of running) await r.close();
+  await messaging?.close();
   await rig?.close();
   await env?.teardown();
 });

@@ -6,7 +6,7 @@ import { cnMainlandCalendar } from '../../domain/business-calendar';
 import { addDays, shanghaiDate, shanghaiInstant } from '../../domain/civil-date';
 import { startTimeSkippingServer } from '../../scripts/temporal-env';
 import { holdPlacedUpdate, holdReleasedUpdate, promiseToPayUpdate, statusQuery, taskCompletedUpdate } from '../../workflows/messages';
-import { dueIn, seedFundedPolicy, startCycleRig, type CycleRig } from '../support/cycle-rig';
+import { attemptsOf, dueIn, seedFundedPolicy, sleepUntil, startCycleRig, type CycleRig } from '../support/cycle-rig';
 
 const taskQueue = 'cycle-exceptions';
 let env: TestWorkflowEnvironment;
@@ -25,16 +25,6 @@ afterAll(async () => {
 });
 
 
-/** Advances the server's clock to a Shanghai wall-clock time. */
-async function sleepUntil(date: string, time: string): Promise<void> {
-  const wait = shanghaiInstant(date, time) - (await env.currentTimeMs());
-  if (wait > 0) await env.sleep(wait);
-}
-
-async function attemptsOf(policyNo: string) {
-  return rig.database.db('debit_attempts as a').join('premium_dues as d', 'd.id', 'a.premium_due_id').where('d.policy_no', policyNo).orderBy('a.attempt_no').select('a.*');
-}
-
 describe('renewal-cycle exceptions on the time-skipping server', () => {
   it('an "unknown" bank answer is resolved by querying: exactly one debit, paid', async () => {
     const { dueDate } = await dueIn(env, 3);
@@ -46,7 +36,7 @@ describe('renewal-cycle exceptions on the time-skipping server', () => {
     expect(result).toEqual({ stage: 'PAID', paidVia: 'debit', debitAttempts: 1 });
     expect(rig.bank.lostAnswers).toBe(0);
     expect(rig.bank.ledger.filter((e) => e.accountNo === policy.accountNo)).toEqual([expect.objectContaining({ outcome: 'debited', amountFen: 600_000 })]);
-    const attempts = await attemptsOf(policy.policyNo);
+    const attempts = await attemptsOf(rig, policy.policyNo);
     expect(attempts.map((a) => [a.attempt_no, a.status])).toEqual([[1, 'succeeded']]);
     const paidEvents = await rig.database.db('audit_events').where({ policy_no: policy.policyNo, kind: 'premium_paid' });
     expect(paidEvents).toHaveLength(1);
@@ -58,9 +48,9 @@ describe('renewal-cycle exceptions on the time-skipping server', () => {
 
     const result = await rig.withWorker(async () => {
       const { handle } = await startRenewalCycle(env.client, { policyNo: policy.policyNo, dueDate }, taskQueue);
-      await sleepUntil(addDays(dueDate, -1), '12:00');
+      await sleepUntil(env, addDays(dueDate, -1), '12:00');
       await handle.executeUpdate(holdPlacedUpdate, { args: [{ kind: 'claim' }] });
-      await sleepUntil(addDays(dueDate, 70), '12:00'); // ten days past grace end
+      await sleepUntil(env, addDays(dueDate, 70), '12:00'); // ten days past grace end
       const status = await handle.query(statusQuery);
       expect(status).toMatchObject({ stage: 'IN_GRACE', holds: ['claim'], debitAttempts: 0 });
       expect(status.nextAction).toContain('lapse blocked by hold');
@@ -72,7 +62,7 @@ describe('renewal-cycle exceptions on the time-skipping server', () => {
     });
 
     expect(result).toEqual({ stage: 'PAID', paidVia: 'debit', debitAttempts: 1 });
-    const attempts = await attemptsOf(policy.policyNo);
+    const attempts = await attemptsOf(rig, policy.policyNo);
     expect(attempts).toHaveLength(1);
     expect(attempts[0]).toMatchObject({ status: 'succeeded', collection_date: cnMainlandCalendar().nextBusinessDay(addDays(dueDate, 70)) });
     expect(debits.length).toBeGreaterThan(1); // all of them passed while held
@@ -91,7 +81,7 @@ describe('renewal-cycle exceptions on the time-skipping server', () => {
 
     const result = await rig.withWorker(async () => {
       const { handle } = await startRenewalCycle(env.client, { policyNo: policy.policyNo, dueDate }, taskQueue);
-      await sleepUntil(addDays(dueDate, 65), '12:00');
+      await sleepUntil(env, addDays(dueDate, 65), '12:00');
       const status = await handle.query(statusQuery);
       expect(status.stage).toBe('IN_GRACE');
       expect(status.nextAction).toContain('operations decide');
@@ -106,7 +96,7 @@ describe('renewal-cycle exceptions on the time-skipping server', () => {
 
     expect(result.stage).toBe('CLOSED');
     expect(await rig.database.db('tasks').where({ policy_no: policy.policyNo, step: 'grace_end_escalation' }).first()).toMatchObject({ status: 'done', outcome_code: 'lapse' });
-    const attempts = await attemptsOf(policy.policyNo);
+    const attempts = await attemptsOf(rig, policy.policyNo);
     expect(new Set(attempts.map((a) => `${a.reason}/${a.customer_fault}`))).toEqual(new Set(['BANK_ERROR/false']));
     expect(await rig.database.db('policies').where({ policy_no: policy.policyNo }).first()).toMatchObject({ status: 'lapsed' });
   });
@@ -145,11 +135,11 @@ describe('renewal-cycle exceptions on the time-skipping server', () => {
 
     const result = await rig.withWorker(async () => {
       const { handle } = await startRenewalCycle(env.client, { policyNo: policy.policyNo, dueDate }, taskQueue);
-      await sleepUntil(debits[0]!.collectionDate, '12:00');
+      await sleepUntil(env, debits[0]!.collectionDate, '12:00');
       const status = await handle.executeUpdate(promiseToPayUpdate, { args: [{ date: promised }] });
       expect(status.promiseUntil).toBe(promised);
       // The promise is broken; the customer deposits later, before the D+21 attempt.
-      await sleepUntil(addDays(fifth.collectionDate, -1), '12:00');
+      await sleepUntil(env, addDays(fifth.collectionDate, -1), '12:00');
       rig.bank.openAccount({ bankCode: policy.bankCode, accountNo: policy.accountNo, accountName: policy.accountName, balanceFen: 1_000_000, status: 'active' });
       return handle.result();
     });
@@ -165,13 +155,13 @@ describe('renewal-cycle exceptions on the time-skipping server', () => {
     expect(kinds.indexOf('promise_to_pay')).toBeGreaterThan(-1);
     expect(kinds.indexOf('promise_broken')).toBeGreaterThan(kinds.indexOf('promise_to_pay'));
     expect((await db('tasks').where({ policy_no: policy.policyNo, step: 'call_d+7' })).length).toBe(0); // the D+7 call was held too
-    const attempts = await attemptsOf(policy.policyNo);
+    const attempts = await attemptsOf(rig, policy.policyNo);
     expect(attempts.at(-1)).toMatchObject({ status: 'succeeded', collection_date: fifth.collectionDate });
   });
 
   it('a reminder that falls due at 22:00 goes out at 09:00 the next day', async () => {
     const today = shanghaiDate(await env.currentTimeMs());
-    await sleepUntil(addDays(today, 1), '22:00');
+    await sleepUntil(env, addDays(today, 1), '22:00');
     const dueDate = addDays(today, 4); // D-3 09:00 passed this morning: the cycle starts with it overdue, at night
     const policy = await seedFundedPolicy(rig, { policyNo: 'P-EX-0006', holderIdNo: '310101198001010006', nextDueDate: dueDate, preferredChannel: 'sms' });
 

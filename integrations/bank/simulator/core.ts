@@ -1,4 +1,5 @@
 import { isCivilDate } from '../../../domain/civil-date';
+import type { DebitInstruction } from '../port';
 import { maskNumber } from '../../../domain/masking';
 import { accountKey, effectiveDailyLimitFen, type Mandate, type SimulatedAccount } from './accounts';
 import { refusalCode, type Refusal, type SimulatorCodeFamily } from './refusals';
@@ -6,16 +7,11 @@ import { refusalCode, type Refusal, type SimulatorCodeFamily } from './refusals'
 /** The way a debit reached the bank; kept on the ledger so tests can tell the flows apart. */
 export type DebitChannel = 'direct' | 'gateway' | 'file';
 
-/** One debit as the bank's core books it, whatever channel carried it. */
-export interface DebitRequest {
-  /** EndToEndId, or the gateway's E_USER_CODE: the bank never books the same key twice. */
-  idempotencyKey: string;
-  bankCode: string;
-  accountNo: string;
-  accountName: string;
-  amountFen: number;
-  /** The bank business day of the debit (YYYY-MM-DD): deposits and daily limits count by it. */
-  collectionDate: string;
+/**
+ * One debit as the bank's core books it, whatever channel carried it: the instruction the insurer
+ * sends (the key is EndToEndId or the gateway's E_USER_CODE; the bank never books one twice).
+ */
+export interface DebitRequest extends DebitInstruction {
   /** The collecting creditor; omitted: the bank's own creditor. */
   creditorId?: string;
   /** When given (ISO MndtId), only that mandate authorises the debit. */
