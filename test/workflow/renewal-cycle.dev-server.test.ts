@@ -42,7 +42,13 @@ describe('renewal-cycle on the dev server', () => {
         await new Promise((resolve) => setTimeout(resolve, 250));
         executions = await listByPolicyNo(policy.policyNo);
       }
-      const status = await handle.query(statusQuery);
+      // Search attributes are upserted before the first activities finish: on a busy machine the
+      // cycle can be listed while it is still recording its opening stage.
+      let status = await handle.query(statusQuery);
+      while (status.nextAction === 'start' && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        status = await handle.query(statusQuery);
+      }
       expect(status).toMatchObject({ stage: 'PRE_DUE', nextAction: 'wait: next: reminder_d-30', debitAttempts: 0, plan: 'standard-60@1' });
       await handle.terminate('test done');
       return executions;
