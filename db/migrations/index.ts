@@ -5,6 +5,9 @@ import * as m003 from './003_premiums_debits';
 import * as m004 from './004_contacts_audit';
 import * as m005 from './005_tasks_runs';
 import * as m006 from './006_bank_files_receipts';
+import * as m007 from './007_import_runs';
+import * as m008 from './008_monthly_run_progress';
+import * as m009 from './009_report_indexes';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -22,6 +25,9 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['004_contacts_audit', m004],
   ['005_tasks_runs', m005],
   ['006_bank_files_receipts', m006],
+  ['007_import_runs', m007],
+  ['008_monthly_run_progress', m008],
+  ['009_report_indexes', m009],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {

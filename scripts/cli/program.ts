@@ -3,6 +3,13 @@ import { registerAuditCommands } from './commands/audit';
 import { registerBankCommands } from './commands/bank';
 import { registerContactCommands } from './commands/contacts';
 import { registerDbCommands } from './commands/db';
+import { registerImportCommands } from './commands/import';
+import { registerRunCommands } from './commands/run';
+import { registerScheduleCommands } from './commands/schedule';
+import { registerReportCommands } from './commands/report';
+import { registerPolicyCommands } from './commands/policy';
+import { registerOperatorCommands } from './commands/operator';
+import { registerTaskCommands } from './commands/tasks';
 import { CliError, describeError } from './errors';
 
 /**
@@ -18,6 +25,13 @@ export function buildProgram(): Command {
   registerAuditCommands(program);
   registerBankCommands(program);
   registerContactCommands(program);
+  registerImportCommands(program);
+  registerRunCommands(program);
+  registerScheduleCommands(program);
+  registerReportCommands(program);
+  registerPolicyCommands(program);
+  registerOperatorCommands(program);
+  registerTaskCommands(program);
   return program;
 }
 
