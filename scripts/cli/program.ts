@@ -10,6 +10,7 @@ import { registerReportCommands } from './commands/report';
 import { registerPolicyCommands } from './commands/policy';
 import { registerOperatorCommands } from './commands/operator';
 import { registerTaskCommands } from './commands/tasks';
+import { registerSimulateCommands } from './commands/simulate';
 import { CliError, describeError } from './errors';
 
 /**
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerPolicyCommands(program);
   registerOperatorCommands(program);
   registerTaskCommands(program);
+  registerSimulateCommands(program);
   return program;
 }
 

@@ -136,7 +136,7 @@ function localUser(): string {
  * (with that hash), and only then moves the file into place or copies it to stdout. If the audit
  * event cannot be written, the export is never delivered and the temporary file is removed.
  */
-export async function exportAuditTrail(db: Knex, request: ExportRequest): Promise<void> {
+export async function exportAuditTrail(db: Knex, request: ExportRequest, say: (line: string) => void = (line) => process.stdout.write(`${line}\n`)): Promise<void> {
   const head = await auditChainHead(db);
   const filter: AuditExportFilter = { ...request.filter, throughSeq: head?.seq ?? 0 };
   const cipher = request.unmasked ? PiiCipher.fromEnv() : undefined;
@@ -198,7 +198,7 @@ export async function exportAuditTrail(db: Knex, request: ExportRequest): Promis
       process.stderr.write(`${summary}\n`);
     } else {
       await rename(staging.path, request.out);
-      process.stdout.write(`${summary} → ${request.out}\n`);
+      say(`${summary} → ${request.out}`);
     }
     if (unresolved > 0) process.stderr.write(`warning: ${unresolved} recipients could not be matched to one contact point and stay masked\n`);
   } finally {

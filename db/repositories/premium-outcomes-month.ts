@@ -1,0 +1,88 @@
+import type { Knex } from 'knex';
+import type { CivilDate } from '../../domain/civil-date';
+
+/** Where each premium of a due month ended up, read from the rows in one pass per table. */
+export interface MonthPremiumOutcome {
+  policyNo: string;
+  dueDate: CivilDate;
+  premiumFen: number;
+  status: string;
+  paidAt: Date | null;
+  paidVia: string | null;
+  debitAttempts: number;
+  lastDebitReason: string | null;
+  /** Contacts that went out (sent or delivered), per channel. */
+  contacts: Record<string, number>;
+  /** Suppressed contact steps, per rule. */
+  suppressed: Record<string, number>;
+  tasks: number;
+  lapsedAt: Date | null;
+}
+
+interface Row {
+  policy_no: string;
+  due_date: string;
+  amount_fen: string | number;
+  status: string;
+  paid_at: Date | null;
+  paid_via: string | null;
+  debit_attempts: number;
+  last_reason: string | null;
+  contacts: Record<string, number> | null;
+  suppressed: Record<string, number> | null;
+  tasks: number;
+  lapsed_at: Date | null;
+}
+
+/** Every premium due in `month` (YYYY-MM), ordered by due date and policy number. */
+export async function monthPremiumOutcomes(db: Knex, month: string): Promise<MonthPremiumOutcome[]> {
+  const { rows } = await db.raw<{ rows: Row[] }>(
+    `
+    WITH dues AS (
+      SELECT id, policy_no, due_date, amount_fen, status, paid_at, paid_via
+        FROM premium_dues
+       WHERE due_date >= (?::text || '-01')::date AND due_date < (?::text || '-01')::date + interval '1 month'
+    )
+    SELECT d.policy_no, to_char(d.due_date, 'YYYY-MM-DD') AS due_date, d.amount_fen, d.status::text, d.paid_at, d.paid_via::text,
+           coalesce(a.attempts, 0)::int AS debit_attempts, a.last_reason,
+           c.sent AS contacts, c.suppressed, coalesce(t.tasks, 0)::int AS tasks, s.lapsed_at
+      FROM dues d
+      LEFT JOIN LATERAL (
+        SELECT count(*) AS attempts, (array_agg(reason ORDER BY attempt_no DESC))[1] AS last_reason
+          FROM debit_attempts WHERE premium_due_id = d.id
+      ) a ON true
+      LEFT JOIN LATERAL (
+        SELECT jsonb_object_agg(channel, n) FILTER (WHERE kind = 'sent') AS sent,
+               jsonb_object_agg(channel, n) FILTER (WHERE kind = 'suppressed') AS suppressed
+          FROM (
+            SELECT CASE WHEN status IN ('sent', 'delivered') THEN 'sent' ELSE 'suppressed' END AS kind,
+                   CASE WHEN status IN ('sent', 'delivered') THEN channel::text ELSE coalesce(suppressed_rule, 'unknown') END AS channel,
+                   count(*) AS n
+              FROM contact_attempts
+             WHERE policy_no = d.policy_no AND due_date = d.due_date AND status IN ('sent', 'delivered', 'suppressed')
+             GROUP BY 1, 2
+          ) grouped
+      ) c ON true
+      LEFT JOIN LATERAL (SELECT count(*) AS tasks FROM tasks WHERE policy_no = d.policy_no AND due_date = d.due_date) t ON true
+      LEFT JOIN LATERAL (
+        SELECT min(occurred_at) AS lapsed_at FROM audit_events
+         WHERE policy_no = d.policy_no AND due_date = d.due_date AND kind = 'policy_suspended'
+      ) s ON true
+     ORDER BY d.due_date, d.policy_no`,
+    [month, month],
+  );
+  return rows.map((r) => ({
+    policyNo: r.policy_no,
+    dueDate: r.due_date,
+    premiumFen: Number(r.amount_fen),
+    status: r.status,
+    paidAt: r.paid_at,
+    paidVia: r.paid_via,
+    debitAttempts: r.debit_attempts,
+    lastDebitReason: r.last_reason,
+    contacts: r.contacts ?? {},
+    suppressed: r.suppressed ?? {},
+    tasks: r.tasks,
+    lapsedAt: r.lapsed_at,
+  }));
+}

@@ -1,0 +1,74 @@
+import { addDays } from '../../domain/civil-date';
+import type { Invented } from './invented';
+
+/** What one customer's month looks like: the account the bank holds and what happens when. */
+export interface Story {
+  balanceYuan: number;
+  accountStatus?: 'active' | 'closed' | 'frozen';
+  accountClass?: 'I' | 'II' | 'III';
+  dailyLimitYuan?: number;
+  /** A new account authorised this many days after the due date (an account_update event). */
+  newAccount?: { day: number };
+  /** Days relative to the due date. */
+  events: { day: number; event: string; value?: string }[];
+}
+
+export interface Behaviour {
+  name: string;
+  /** Share of the portfolio, in percent. */
+  weight: number;
+  story(context: { dueDate: string; premiumYuan: number; rng: Invented }): Story;
+}
+
+const short = (premium: number, rng: Invented) => Math.round(premium * rng.int(5, 40)) / 100;
+
+/** The mix a renewal team meets in a month; weights add up to 100. */
+export const BEHAVIOURS: readonly Behaviour[] = [
+  { name: 'funded', weight: 52, story: ({ premiumYuan, rng }) => ({ balanceYuan: premiumYuan * rng.int(12, 40) / 10, events: [] }) },
+  {
+    name: 'deposits in grace',
+    weight: 10,
+    story: ({ premiumYuan, rng }) => ({ balanceYuan: short(premiumYuan, rng), events: [{ day: rng.int(2, 25), event: 'deposit', value: premiumYuan.toFixed(2) }] }),
+  },
+  { name: 'never funded', weight: 7, story: ({ premiumYuan, rng }) => ({ balanceYuan: short(premiumYuan, rng), events: [] }) },
+  { name: 'closed account, new one authorised', weight: 3, story: ({ premiumYuan, rng }) => ({ balanceYuan: premiumYuan * 2, accountStatus: 'closed', newAccount: { day: rng.int(8, 20) }, events: [] }) },
+  { name: 'closed account, never fixed', weight: 2, story: ({ premiumYuan }) => ({ balanceYuan: premiumYuan * 2, accountStatus: 'closed', events: [] }) },
+  { name: 'frozen account, pays at the counter', weight: 2, story: ({ premiumYuan, rng }) => ({ balanceYuan: premiumYuan * 2, accountStatus: 'frozen', events: [{ day: rng.int(10, 30), event: 'pay_counter' }] }) },
+  { name: 'pays at the counter in grace', weight: 5, story: ({ premiumYuan, rng }) => ({ balanceYuan: short(premiumYuan, rng), events: [{ day: rng.int(5, 40), event: 'pay_counter' }] }) },
+  { name: 'pays at the counter before the due date', weight: 3, story: ({ premiumYuan, rng }) => ({ balanceYuan: short(premiumYuan, rng), events: [{ day: -rng.int(3, 12), event: 'pay_counter' }] }) },
+  {
+    name: 'promises and keeps it',
+    weight: 5,
+    story: ({ dueDate, premiumYuan, rng }) => ({
+      balanceYuan: short(premiumYuan, rng),
+      events: [
+        { day: 4, event: 'promise', value: addDays(dueDate, 20) },
+        { day: 19, event: 'deposit', value: premiumYuan.toFixed(2) },
+      ],
+    }),
+  },
+  { name: 'promises and breaks it', weight: 2, story: ({ dueDate, premiumYuan, rng }) => ({ balanceYuan: short(premiumYuan, rng), events: [{ day: 4, event: 'promise', value: addDays(dueDate, 15) }] }) },
+  { name: 'refuses', weight: 3, story: ({ premiumYuan, rng }) => ({ balanceYuan: short(premiumYuan, rng), events: [{ day: rng.int(8, 30), event: 'refuse', value: String(rng.pick([2, 4, 8, 10])) }] }) },
+  {
+    name: 'claim open during grace, then pays',
+    weight: 2,
+    story: ({ premiumYuan, rng }) => ({
+      balanceYuan: short(premiumYuan, rng),
+      events: [
+        { day: 8, event: 'claim_open' },
+        { day: 45, event: 'claim_close' },
+        { day: 50, event: 'deposit', value: premiumYuan.toFixed(2) },
+      ],
+    }),
+  },
+  {
+    name: 'over the daily limit, pays at the counter',
+    weight: 4,
+    story: ({ premiumYuan, rng }) => ({
+      balanceYuan: premiumYuan * 3,
+      accountClass: 'II',
+      dailyLimitYuan: Math.max(1, Math.floor(premiumYuan / 2)),
+      events: [{ day: rng.int(15, 35), event: 'pay_counter' }],
+    }),
+  },
+];

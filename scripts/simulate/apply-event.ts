@@ -1,0 +1,90 @@
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import type { Knex } from 'knex';
+import type { PiiCipher } from '../../db/pii-cipher';
+import { activeMandateAccount, replaceMandate } from '../../db/repositories/mandates';
+import { formatYuan } from '../../domain/money';
+import { renewalWorkflowId } from '../../domain/renewal-stage';
+import type { SimulatedAccount, SimulatedBank } from '../../integrations/bank/simulator';
+import {
+  accountUpdatedUpdate,
+  customerRefusedUpdate,
+  holdPlacedUpdate,
+  holdReleasedUpdate,
+  paymentReceivedUpdate,
+  promiseToPayUpdate,
+} from '../../workflows/messages';
+import type { ScenarioEvent } from './events';
+
+export interface EventWorld {
+  db: Knex;
+  cipher: PiiCipher;
+  bank: SimulatedBank;
+  client: Client;
+  /** accounts.csv by account number, for account updates. */
+  accounts: ReadonlyMap<string, SimulatedAccount>;
+  /** The due date of each policy's premium in the simulated month. */
+  dueDates: ReadonlyMap<string, string>;
+}
+
+export interface AppliedEvent {
+  row: number;
+  date: string;
+  policyNo: string;
+  event: ScenarioEvent['kind'];
+  applied: boolean;
+  note: string;
+}
+
+/**
+ * Applies one scenario event the way the real world would reach the system: money arrives in the
+ * bank, a counter payment or a promise comes in through the operator updates, a claim places a
+ * hold, a servicing change replaces the mandate. A refusal by the cycle is an outcome, not an error.
+ */
+export async function applyEvent(world: EventWorld, event: ScenarioEvent): Promise<AppliedEvent> {
+  const result = (applied: boolean, note: string): AppliedEvent => ({ row: event.row, date: event.date, policyNo: event.policyNo, event: event.kind, applied, note });
+  const dueDate = world.dueDates.get(event.policyNo);
+  if (dueDate === undefined) return result(false, 'no premium of this policy in the simulated month');
+  const cycle = world.client.workflow.getHandle(renewalWorkflowId(event.policyNo, dueDate));
+  try {
+    switch (event.kind) {
+      case 'deposit': {
+        const account = await activeMandateAccount(world.db, world.cipher, event.policyNo);
+        if (!account) return result(false, 'the policy has no active mandate');
+        if (world.bank.balanceOf(account.bankCode, account.accountNo) === undefined) return result(false, 'the mandate account is not in accounts.csv');
+        world.bank.deposit(account.bankCode, account.accountNo, event.amountFen, event.date);
+        return result(true, `deposited ¥${formatYuan(event.amountFen)}`);
+      }
+      case 'pay_counter': {
+        const reference = event.reference || `CTR-${event.date.replaceAll('-', '')}-${event.policyNo}`;
+        await cycle.executeUpdate(paymentReceivedUpdate, { args: [{ via: 'counter', reference }] });
+        return result(true, `counter payment ${reference}`);
+      }
+      case 'promise':
+        await cycle.executeUpdate(promiseToPayUpdate, { args: [{ date: event.until }] });
+        return result(true, `promised to pay by ${event.until}`);
+      case 'refuse':
+        await cycle.executeUpdate(customerRefusedUpdate, { args: [{ reasonCode: event.reasonCode }] });
+        return result(true, `refused, reason ${event.reasonCode}`);
+      case 'claim_open':
+        await cycle.executeUpdate(holdPlacedUpdate, { args: [{ kind: 'claim' }] });
+        return result(true, 'claim hold placed');
+      case 'claim_close':
+        await cycle.executeUpdate(holdReleasedUpdate, { args: [{ kind: 'claim' }] });
+        return result(true, 'claim hold released');
+      case 'account_update': {
+        const account = world.accounts.get(event.accountNo);
+        if (!account) return result(false, 'the new account is not in accounts.csv');
+        const changed = await replaceMandate(world.db, world.cipher, event.policyNo, account);
+        if (!changed) return result(false, 'that account is already the active mandate');
+        await cycle.executeUpdate(accountUpdatedUpdate, { args: [] });
+        return result(true, `mandate moved to ${account.bankCode} account`);
+      }
+      case 'apply_reinstatement':
+        return result(false, 'reinstatement applications are not simulated yet');
+    }
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return result(false, 'the cycle has not started or has closed');
+    if (error instanceof WorkflowUpdateFailedError) return result(false, `the cycle refused it: ${error.cause?.message ?? error.message}`);
+    throw error;
+  }
+}

@@ -1,0 +1,133 @@
+import { parse } from 'csv-parse/sync';
+import iconv from 'iconv-lite';
+import { isCivilDate, type CivilDate } from '../../domain/civil-date';
+import { yuanToFen } from '../../domain/money';
+
+/**
+ * events.csv of a scenario: `date, policy_no, event, value`, one thing a customer, the bank or a
+ * claims desk does on a day, applied at 08:00 Asia/Shanghai of that day in simulated time (before the
+ * day's debits and contacts).
+ */
+export const EVENT_COLUMNS = ['date', 'policy_no', 'event', 'value'] as const;
+
+export type ScenarioEvent = { row: number; date: CivilDate; policyNo: string } & (
+  | { kind: 'deposit'; amountFen: number }
+  | { kind: 'pay_counter'; reference: string }
+  | { kind: 'promise'; until: CivilDate }
+  | { kind: 'refuse'; reasonCode: number }
+  | { kind: 'claim_open' }
+  | { kind: 'claim_close' }
+  | { kind: 'account_update'; accountNo: string }
+  | { kind: 'apply_reinstatement' }
+);
+
+export type EventKind = ScenarioEvent['kind'];
+export const EVENT_KINDS: readonly EventKind[] = ['deposit', 'pay_counter', 'promise', 'refuse', 'claim_open', 'claim_close', 'account_update', 'apply_reinstatement'];
+
+export interface ScenarioRowError {
+  file: string;
+  row: number;
+  column: string;
+  reason: string;
+}
+
+/** Reads events.csv: good rows in date order (file order within a day), each bad row named. */
+export function parseEvents(bytes: Buffer, file = 'events.csv'): { events: ScenarioEvent[]; errors: ScenarioRowError[] } {
+  const text = decode(bytes);
+  const errors: ScenarioRowError[] = [];
+  let records: { record: string[]; info: { lines: number } }[];
+  try {
+    records = parse(text, { bom: true, info: true, relax_column_count: true, skip_empty_lines: true, trim: true }) as unknown as typeof records;
+  } catch (error) {
+    return { events: [], errors: [{ file, row: (error as { lines?: number }).lines ?? 1, column: '(file)', reason: `not valid CSV: ${(error as Error).message}` }] };
+  }
+  const [header, ...rows] = records;
+  if (!header) return { events: [], errors: [] };
+  const names = header.record.map((n) => n.toLowerCase());
+  const missing = EVENT_COLUMNS.filter((c) => !names.includes(c));
+  if (missing.length > 0) return { events: [], errors: missing.map((column) => ({ file, row: 1, column, reason: 'required column is missing from the header' })) };
+
+  const events: ScenarioEvent[] = [];
+  for (const { record, info } of rows) {
+    const cell = (column: (typeof EVENT_COLUMNS)[number]) => record[names.indexOf(column)] ?? '';
+    const fail = (column: string, reason: string) => errors.push({ file, row: info.lines, column, reason });
+    const date = cell('date');
+    const policyNo = cell('policy_no');
+    const kind = cell('event').toLowerCase();
+    const value = cell('value');
+    let bad = false;
+    if (!isCivilDate(date)) {
+      fail('date', `must be a date YYYY-MM-DD, got ${JSON.stringify(date)}`);
+      bad = true;
+    }
+    if (!/^[A-Za-z0-9_-]{1,32}$/.test(policyNo)) {
+      fail('policy_no', 'must be a policy number of 1 to 32 letters or digits');
+      bad = true;
+    }
+    const detail = eventDetail(kind, value, (reason) => fail(kind && EVENT_KINDS.includes(kind as EventKind) ? 'value' : 'event', reason));
+    if (bad || !detail) continue;
+    events.push({ row: info.lines, date, policyNo, ...detail } as ScenarioEvent);
+  }
+  // Stable: file order within a day.
+  events.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+  return { events, errors };
+}
+
+type Detail = DistributiveOmit<ScenarioEvent, 'row' | 'date' | 'policyNo'>;
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+function eventDetail(kind: string, value: string, fail: (reason: string) => void): Detail | undefined {
+  switch (kind) {
+    case 'deposit': {
+      try {
+        const amountFen = yuanToFen(value);
+        if (amountFen > 0) return { kind, amountFen };
+      } catch {
+        // reported below
+      }
+      fail(`a deposit needs an amount in yuan greater than 0 with up to 2 decimals, got ${JSON.stringify(value)}`);
+      return undefined;
+    }
+    case 'pay_counter':
+      if (value !== '' && !/^[A-Za-z0-9_-]{1,64}$/.test(value)) {
+        fail('a counter receipt number has letters, digits, - and _ only (or leave it empty)');
+        return undefined;
+      }
+      return { kind, reference: value };
+    case 'promise':
+      if (!isCivilDate(value)) {
+        fail(`a promise needs the promised date YYYY-MM-DD, got ${JSON.stringify(value)}`);
+        return undefined;
+      }
+      return { kind, until: value };
+    case 'refuse': {
+      const reasonCode = Number(value);
+      if (!/^\d{1,2}$/.test(value) || reasonCode < 1 || reasonCode > 12) {
+        fail(`a refusal needs a non-payment reason code 1-12, got ${JSON.stringify(value)}`);
+        return undefined;
+      }
+      return { kind, reasonCode };
+    }
+    case 'claim_open':
+    case 'claim_close':
+    case 'apply_reinstatement':
+      return { kind };
+    case 'account_update':
+      if (!/^\d{8,32}$/.test(value)) {
+        fail('an account update needs the new account number (8 to 32 digits, present in accounts.csv)');
+        return undefined;
+      }
+      return { kind, accountNo: value };
+    default:
+      fail(`unknown event ${JSON.stringify(kind)} (expected ${EVENT_KINDS.join(', ')})`);
+      return undefined;
+  }
+}
+
+function decode(bytes: Buffer): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return iconv.decode(bytes, 'gbk');
+  }
+}

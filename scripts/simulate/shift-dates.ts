@@ -1,0 +1,43 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
+import iconv from 'iconv-lite';
+import { addYears, isCivilDate } from '../../domain/civil-date';
+
+/**
+ * The time-skipping server starts at today's date and only moves forward, so a scenario written for
+ * a month that has passed is moved forward by whole years (same month and day; 29 February becomes
+ * the 28th) before it is imported. Only the business dates the cycle runs on move: issue and due
+ * dates, event dates and promised dates. The copies go to `toDir`; the originals are not touched.
+ */
+export function shiftScenarioYears(fromDir: string, toDir: string, years: number, files: { policies: string; events?: string }): { policies: string; events?: string } {
+  const policies = join(toDir, 'policies.csv');
+  shiftCsv(files.policies, policies, years, (column) => column === 'issue_date' || column === 'next_due_date');
+  if (!files.events) return { policies };
+  const events = join(toDir, 'events.csv');
+  shiftCsv(files.events, events, years, (column, row) => column === 'date' || (column === 'value' && row.event?.toLowerCase() === 'promise'));
+  return { policies, events };
+}
+
+function shiftCsv(from: string, to: string, years: number, isDate: (column: string, row: Record<string, string>) => boolean): void {
+  const bytes = readFileSync(from);
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    text = iconv.decode(bytes, 'gbk');
+  }
+  const [header, ...rows] = parse(text, { bom: true, relax_column_count: true }) as string[][];
+  if (!header) {
+    writeFileSync(to, text);
+    return;
+  }
+  const names = header.map((n) => n.trim().toLowerCase());
+  const shifted = rows.map((cells) => {
+    const row = Object.fromEntries(names.map((n, i) => [n, (cells[i] ?? '').trim()]));
+    // Bad dates stay as they are, so the import reports them on the same row as in the original.
+    return cells.map((cell, i) => (isDate(names[i] ?? '', row) && isCivilDate(cell.trim()) ? addYears(cell.trim(), years) : cell));
+  });
+  writeFileSync(to, stringify([header, ...shifted]));
+}
