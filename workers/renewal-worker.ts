@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { Client } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createRenewalActivities, type RenewalActivityDeps } from '../activities/renewal-activities';
 import { RENEWAL_TASK_QUEUE } from '../workflows/messages';
@@ -14,8 +15,10 @@ export function workflowsPath(): string {
 }
 
 /**
- * The worker for renewal cycles: workflows and their activities on one task queue. The cache is
- * bounded explicitly (cycles sleep for weeks; an unbounded cache grows until the isolate runs out).
+ * The worker for renewal cycles and monthly runs: workflows and their activities on one task queue.
+ * The cache is bounded explicitly (cycles sleep for weeks; an unbounded cache grows until the isolate
+ * runs out). The monthly run starts cycles from an activity with a Client: `deps.client` when given,
+ * else one over the worker's own connection (in SDK 1.24 a NativeConnection serves a Client too).
  */
 export async function createRenewalWorker(
   connection: NativeConnection,
@@ -23,11 +26,12 @@ export async function createRenewalWorker(
   options: { namespace?: string; taskQueue?: string } & Partial<WorkerOptions> = {},
 ): Promise<Worker> {
   const { namespace, taskQueue, ...rest } = options;
+  const client = deps.client ?? new Client({ connection, namespace: namespace ?? 'default' });
   return Worker.create({
     connection,
     namespace: namespace ?? 'default',
     taskQueue: taskQueue ?? RENEWAL_TASK_QUEUE,
-    activities: createRenewalActivities(deps),
+    activities: createRenewalActivities({ ...deps, client }),
     maxCachedWorkflows: 2000,
     ...(rest.workflowBundle ? {} : { workflowsPath: workflowsPath() }),
     ...rest,

@@ -1,2 +1,3 @@
 // The one workflowsPath: every workflow type the workers register, exported by name.
 export { renewalCycle } from './renewal-cycle';
+export { monthlyRun, scheduledMonthlyRun } from './monthly-run';
