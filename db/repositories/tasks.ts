@@ -95,3 +95,83 @@ export async function openAuditedTask(
     return opened;
   });
 }
+
+/** A task as operations list it: no personal data (assignees are agent codes and roles). */
+export interface TaskListRow {
+  id: number;
+  kind: string;
+  step: string;
+  policy_no: string;
+  due_date: string;
+  assignee_agent_code: string | null;
+  assignee_role: 'agent' | 'team_lead' | 'operations' | 'underwriter';
+  due_at: Date;
+  status: 'open' | 'done' | 'cancelled';
+  outcome_code: string | null;
+  workflow_id: string;
+  created_at: Date;
+  completed_at: Date | null;
+}
+
+export interface TaskFilter {
+  status?: 'open' | 'done' | 'all';
+  assigneeAgentCode?: string;
+  assigneeRole?: TaskListRow['assignee_role'];
+  policyNo?: string;
+  limit?: number;
+}
+
+/** Tasks for a work list: open ones soonest due first; done ones most recently completed first. */
+export async function listTasks(db: Knex, filter: TaskFilter = {}): Promise<TaskListRow[]> {
+  const query = db('tasks').select<TaskListRow[]>(
+    'id',
+    'kind',
+    'step',
+    'policy_no',
+    'due_date',
+    'assignee_agent_code',
+    'assignee_role',
+    'due_at',
+    'status',
+    'outcome_code',
+    'workflow_id',
+    'created_at',
+    'completed_at',
+  );
+  const status = filter.status ?? 'open';
+  if (status !== 'all') query.where('status', status);
+  if (filter.assigneeAgentCode !== undefined) query.where('assignee_agent_code', filter.assigneeAgentCode);
+  if (filter.assigneeRole !== undefined) query.where('assignee_role', filter.assigneeRole);
+  if (filter.policyNo !== undefined) query.where('policy_no', filter.policyNo);
+  if (status === 'done') query.orderBy([{ column: 'completed_at', order: 'desc' }, { column: 'id', order: 'desc' }]);
+  else query.orderBy([{ column: 'due_at' }, { column: 'id' }]);
+  return query.limit(filter.limit ?? 1000);
+}
+
+export async function taskById(db: Knex, id: number): Promise<TaskListRow | undefined> {
+  return db('tasks').where({ id }).first<TaskListRow | undefined>();
+}
+
+/**
+ * Closes a task whose cycle can no longer take the outcome (it is over, or never tracked the task),
+ * with its `task_completed` audit row, in one transaction. False when the task was not open.
+ */
+export async function closeTaskOutsideCycle(db: Knex, taskId: number, outcome: string, at: Date, actor: string): Promise<boolean> {
+  return db.transaction(async (trx) => {
+    const [row] = await trx('tasks')
+      .where({ id: taskId, status: 'open' })
+      .update({ status: 'done', outcome_code: outcome, completed_at: at })
+      .returning<{ step: string; policy_no: string; due_date: string; workflow_id: string; run_id: string }[]>(['step', 'policy_no', 'due_date', 'workflow_id', 'run_id']);
+    if (!row) return false;
+    await appendAudit(trx, {
+      kind: 'task_completed',
+      actor,
+      policyNo: row.policy_no,
+      dueDate: row.due_date,
+      workflowId: row.workflow_id,
+      runId: row.run_id,
+      detail: { taskId, step: row.step, outcome, closedOutsideCycle: true },
+    });
+    return true;
+  });
+}

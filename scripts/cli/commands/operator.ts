@@ -1,4 +1,125 @@
 import type { Command } from '@commander-js/extra-typings';
+import {
+  dueOption,
+  holdEvent,
+  OperatorError,
+  paymentEvent,
+  promiseEvent,
+  refusalEvent,
+  sendOperatorEvent,
+  type OperatorEvent,
+  type SentEvent,
+} from '../../../clients/operator-events';
+import { shanghaiTime } from '../../../clients/policy-view';
+import { HOLD_KINDS } from '../../../domain/cycle-state';
+import { withDatabase, withTemporalClient } from '../context';
+import { CliError } from '../errors';
+import { printRecord } from '../output';
 
-/** `renewals operator …` (issue 6): registered by program.ts, filled in by that work. */
-export function registerOperatorCommands(_program: Command): void {}
+/** Runs a command's work, turning the operator errors of clients/ into one-line CLI errors (2: a bad value). */
+export async function asOperator<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof OperatorError) throw new CliError(error.message, error.usage ? 2 : 1);
+    throw error;
+  }
+}
+
+interface EventOptions {
+  due?: string;
+  json?: boolean;
+}
+
+/** Values are checked (and the event built) before the database or Temporal is touched. */
+async function sendEvent(policyNo: string, options: EventOptions, build: () => OperatorEvent): Promise<void> {
+  const sent = await asOperator(async () => {
+    const event = build();
+    const due = dueOption(options.due);
+    return withDatabase((db) => withTemporalClient((client) => sendOperatorEvent(db, client, policyNo, event, due)));
+  });
+  printSent(sent, options);
+}
+
+function printSent(sent: SentEvent, options: { json?: boolean }): void {
+  if (options.json) {
+    printRecord({ ...sent }, options);
+    return;
+  }
+  const s = sent.status;
+  process.stdout.write(`${sent.update} accepted by ${sent.workflowId}; the cycle's status:\n`);
+  printRecord(
+    {
+      policy: sent.policyNo,
+      due: sent.dueDate,
+      stage: s.stage,
+      next: s.nextAction,
+      at: s.nextActionAt ? shanghaiTime(s.nextActionAt) : '',
+      'debit attempts': s.debitAttempts,
+      holds: s.holds.join(', '),
+      'promise until': s.promiseUntil ?? '',
+      'last contact': s.lastContact ? `${s.lastContact.step}: sent ${s.lastContact.sent.join(', ') || 'none'}` : '',
+    },
+    {},
+  );
+}
+
+const DUE = ['--due <date>', 'the premium due on this date (default: the open premium), YYYY-MM-DD'] as const;
+const JSON_OPTION = ['--json', "print the cycle's status as JSON"] as const;
+
+/** Operator events sent to a policy's cycle: `renewals pay|promise|refuse|hold|release|account-updated`. */
+export function registerOperatorCommands(program: Command): void {
+  program
+    .command('pay')
+    .description('a payment received at the counter, online or by bank transfer: the cycle stops collecting')
+    .argument('<policyNo>', 'the policy number')
+    .requiredOption('--via <channel>', 'counter, online or transfer')
+    .requiredOption('--reference <ref>', 'receipt number or bank reference (letters, digits, - and _)')
+    .option(...DUE)
+    .option(...JSON_OPTION)
+    .action((policyNo, options) => sendEvent(policyNo, options, () => paymentEvent(options.via, options.reference)));
+
+  program
+    .command('promise')
+    .description('the customer promised to pay by a date (no later than the last grace day): contacts pause until then')
+    .argument('<policyNo>', 'the policy number')
+    .requiredOption('--date <date>', 'the promised date, YYYY-MM-DD')
+    .option(...DUE)
+    .option(...JSON_OPTION)
+    .action((policyNo, options) => sendEvent(policyNo, options, () => promiseEvent(options.date)));
+
+  program
+    .command('refuse')
+    .description('the customer refuses to pay: the non-payment reason is recorded')
+    .argument('<policyNo>', 'the policy number')
+    .requiredOption('--reason <code>', 'non-payment reason code 1–12 (see domain.md)')
+    .option(...DUE)
+    .option(...JSON_OPTION)
+    .action((policyNo, options) => sendEvent(policyNo, options, () => refusalEvent(options.reason)));
+
+  program
+    .command('hold')
+    .description('place a hold: collection actions pause (and lapse waits) until it is released')
+    .argument('<policyNo>', 'the policy number')
+    .requiredOption('--kind <kind>', HOLD_KINDS.join(', '))
+    .option(...DUE)
+    .option(...JSON_OPTION)
+    .action((policyNo, options) => sendEvent(policyNo, options, () => holdEvent('holdPlaced', options.kind)));
+
+  program
+    .command('release')
+    .description('release a hold placed earlier')
+    .argument('<policyNo>', 'the policy number')
+    .requiredOption('--kind <kind>', HOLD_KINDS.join(', '))
+    .option(...DUE)
+    .option(...JSON_OPTION)
+    .action((policyNo, options) => sendEvent(policyNo, options, () => holdEvent('holdReleased', options.kind)));
+
+  program
+    .command('account-updated')
+    .description('the debit account was fixed or replaced (servicing change recorded): debits resume')
+    .argument('<policyNo>', 'the policy number')
+    .option(...DUE)
+    .option(...JSON_OPTION)
+    .action((policyNo, options) => sendEvent(policyNo, options, () => ({ kind: 'accountUpdated' })));
+}

@@ -1,4 +1,85 @@
+import { userInfo } from 'node:os';
 import type { Command } from '@commander-js/extra-typings';
+import { completeTaskOf } from '../../../clients/operator-events';
+import { shanghaiTime } from '../../../clients/policy-view';
+import { listTasks, type TaskFilter } from '../../../db/repositories/tasks';
+import { withDatabase, withTemporalClient } from '../context';
+import { CliError } from '../errors';
+import { printRecord, printRows } from '../output';
+import { asOperator } from './operator';
 
-/** `renewals tasks …` (issue 6): registered by program.ts, filled in by that work. */
-export function registerTaskCommands(_program: Command): void {}
+const STATUSES = ['open', 'done', 'all'] as const;
+const ROLES = ['agent', 'team_lead', 'operations', 'underwriter'] as const;
+
+const usage = (message: string) => new CliError(message, 2);
+
+function taskFilter(options: { status: string; assignee?: string; role?: string; policy?: string }): TaskFilter {
+  const status = STATUSES.find((s) => s === options.status);
+  if (!status) throw usage(`--status must be one of ${STATUSES.join(', ')}, got "${options.status}"`);
+  const filter: TaskFilter = { status };
+  if (options.role !== undefined) {
+    const role = ROLES.find((r) => r === options.role);
+    if (!role) throw usage(`--role must be one of ${ROLES.join(', ')}, got "${options.role}"`);
+    filter.assigneeRole = role;
+  }
+  if (options.assignee !== undefined) filter.assigneeAgentCode = options.assignee;
+  if (options.policy !== undefined) filter.policyNo = options.policy;
+  return filter;
+}
+
+/** Who closed a task, for the audit trail: the local account (an ID, never a name typed in). */
+function operatorId(): string {
+  try {
+    return `cli:${userInfo().username}`.slice(0, 64);
+  } catch {
+    return 'cli';
+  }
+}
+
+/** `renewals tasks list|complete`: the follow-up work list, and reporting a task's outcome to its cycle. */
+export function registerTaskCommands(program: Command): void {
+  const tasks = program.command('tasks').description('follow-up tasks: calls, account fixes, escalations');
+
+  tasks
+    .command('list')
+    .description('tasks, open ones soonest due first')
+    .option('--status <status>', STATUSES.join('|'), 'open')
+    .option('--assignee <code>', 'agent code of the assignee')
+    .option('--role <role>', ROLES.join('|'))
+    .option('--policy <policyNo>', 'one policy')
+    .option('--json', 'print the tasks as JSON')
+    .action(async (options) => {
+      const filter = taskFilter(options);
+      const rows = await withDatabase((db) => listTasks(db, filter));
+      printRows(rows, [
+        { header: 'id', value: (r) => r.id },
+        { header: 'policy', value: (r) => r.policy_no },
+        { header: 'premium due', value: (r) => r.due_date },
+        { header: 'kind', value: (r) => r.kind },
+        { header: 'step', value: (r) => r.step },
+        { header: 'assignee', value: (r) => r.assignee_agent_code ?? '' },
+        { header: 'role', value: (r) => r.assignee_role },
+        { header: 'due', value: (r) => shanghaiTime(r.due_at) },
+        { header: 'status', value: (r) => r.status },
+        { header: 'outcome', value: (r) => r.outcome_code },
+      ], options);
+    });
+
+  tasks
+    .command('complete')
+    .description("report a task's outcome: its cycle validates it and closes the task (closed directly if the cycle is over)")
+    .argument('<taskId>', 'the task number (tasks list)')
+    .requiredOption('--outcome <code>', 'reached, no_answer, wrong_number, promised, refused, account_fixed, done; escalations: retry_debit, lapse')
+    .option('--json', 'print the result as JSON')
+    .action(async (taskId, options) => {
+      if (!/^\d{1,15}$/.test(taskId)) throw usage(`<taskId> must be a task number, got "${taskId}"`);
+      const done = await asOperator(() =>
+        withDatabase((db) => withTemporalClient((client) => completeTaskOf(db, client, Number(taskId), options.outcome, operatorId()))),
+      );
+      if (options.json) {
+        printRecord({ taskId: done.task.id, step: done.task.step, policyNo: done.task.policy_no, dueDate: done.task.due_date, outcome: done.outcome, closedBy: done.closedBy, note: done.note, ...(done.status ? { status: done.status } : {}) }, options);
+        return;
+      }
+      process.stdout.write(`task #${done.task.id} (${done.task.step}, ${done.task.policy_no} due ${done.task.due_date}): ${done.outcome}; ${done.note}\n`);
+    });
+}

@@ -1,0 +1,323 @@
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
+import type { temporal } from '@temporalio/proto';
+import { maskPersonalText } from '../observability/logger';
+import { shanghaiTime } from './policy-view';
+
+type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+type Payloads = temporal.api.common.v1.IPayloads | null | undefined;
+type ProtoTime = { seconds?: number | { toNumber(): number } | null; nanos?: number | null } | null | undefined;
+
+/** One line of a cycle's story, as engineers and operations read it. */
+export interface TimelineEntry {
+  /** Asia/Shanghai wall-clock time of the event. */
+  at: string;
+  /** 1 for the first run of the chain, 2 after the first continue-as-new, … */
+  run: number;
+  eventId: number;
+  kind: 'workflow' | 'timer' | 'activity' | 'contact' | 'task' | 'debit' | 'update' | 'signal' | 'stage' | 'payment' | 'lapse' | 'problem';
+  text: string;
+}
+
+export interface CycleRun {
+  runId: string;
+  uiUrl: string;
+}
+
+export interface CycleTimeline {
+  workflowId: string;
+  namespace: string;
+  runs: CycleRun[];
+  entries: TimelineEntry[];
+}
+
+/** Continue-as-new keeps a cycle to a handful of runs; this only guards against a loop in bad data. */
+const MAX_RUNS = 50;
+
+export function temporalUiUrl(namespace: string, workflowId: string, runId: string, base = process.env.TEMPORAL_UI_URL ?? 'http://localhost:8233'): string {
+  return `${base.replace(/\/$/, '')}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}/${runId}/history`;
+}
+
+/**
+ * The whole history of a cycle, every run of its continue-as-new chain in order, summarised in
+ * business words. Payloads are decoded with the default converter and only chosen fields are
+ * shown: the cycle's payloads carry no personal data by design, and raw payloads are never printed.
+ */
+export async function cycleTimeline(client: Client, workflowId: string): Promise<CycleTimeline> {
+  const namespace = client.options.namespace;
+  const chain = await fetchChain(client, workflowId);
+  const entries: TimelineEntry[] = [];
+  chain.forEach((run, index) => entries.push(...summariseRun(run.events, index + 1)));
+  return { workflowId, namespace, runs: chain.map((r) => ({ runId: r.runId, uiUrl: temporalUiUrl(namespace, workflowId, r.runId) })), entries };
+}
+
+async function fetchChain(client: Client, workflowId: string): Promise<{ runId: string; events: HistoryEvent[] }[]> {
+  const latest = client.workflow.getHandle(workflowId);
+  let latestRunId: string;
+  try {
+    latestRunId = (await latest.describe()).runId;
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) throw new WorkflowNotFoundError(`workflow ${workflowId} not found`, workflowId, undefined);
+    throw error;
+  }
+  const historyOf = async (runId: string) => (await client.workflow.getHandle(workflowId, runId).fetchHistory()).events ?? [];
+  const latestEvents = await historyOf(latestRunId);
+  const started = latestEvents[0]?.workflowExecutionStartedEventAttributes;
+  const firstRunId = started?.firstExecutionRunId || undefined;
+
+  if (firstRunId && firstRunId !== latestRunId) {
+    // Forward from the first run, following each continue-as-new to the run it started.
+    const chain: { runId: string; events: HistoryEvent[] }[] = [];
+    let runId: string | undefined = firstRunId;
+    while (runId && runId !== latestRunId && chain.length < MAX_RUNS) {
+      const events = await historyOf(runId);
+      chain.push({ runId, events });
+      runId = events.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
+    }
+    return [...chain, { runId: latestRunId, events: latestEvents }];
+  }
+  // No first-run pointer (older servers): walk back through each run's predecessor instead.
+  const chain = [{ runId: latestRunId, events: latestEvents }];
+  let previous = started?.continuedExecutionRunId || undefined;
+  while (previous && chain.length < MAX_RUNS) {
+    const events = await historyOf(previous);
+    chain.unshift({ runId: previous, events });
+    previous = events[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId || undefined;
+  }
+  return chain;
+}
+
+function toMs(ts: ProtoTime): number | undefined {
+  if (!ts) return undefined;
+  const seconds = typeof ts.seconds === 'number' ? ts.seconds : (ts.seconds?.toNumber() ?? 0);
+  return seconds * 1000 + Math.floor((ts.nanos ?? 0) / 1e6);
+}
+
+function decodeAll(payloads: Payloads): unknown[] {
+  return (payloads?.payloads ?? []).map((p) => {
+    try {
+      return defaultPayloadConverter.fromPayload(p);
+    } catch {
+      return undefined; // encoded by a converter we do not know: say nothing rather than guess
+    }
+  });
+}
+
+const record = (value: unknown): Record<string, unknown> => (value && typeof value === 'object' ? (value as Record<string, unknown>) : {});
+const text = (value: unknown): string => (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : '');
+
+function duration(ms: number): string {
+  const minutes = Math.round(ms / 60_000);
+  const days = Math.floor(minutes / 1440);
+  const hours = Math.floor((minutes % 1440) / 60);
+  const rest = minutes % 60;
+  return [days ? `${days}d` : '', hours ? `${hours}h` : '', rest || (!days && !hours) ? `${rest}m` : ''].filter(Boolean).join(' ');
+}
+
+/** Fields of an update or signal argument worth showing; everything else (and any free text) is left out. */
+const SHOWN_FIELDS = ['via', 'reference', 'date', 'reasonCode', 'kind', 'step', 'outcome', 'attemptNo'] as const;
+
+function describeArgs(args: unknown[]): string {
+  const shown = args.flatMap((arg) => SHOWN_FIELDS.filter((f) => record(arg)[f] !== undefined).map((f) => `${f} ${text(record(arg)[f])}`));
+  return shown.length ? `: ${shown.join(', ')}` : '';
+}
+
+function describeDebitResult(result: unknown): string {
+  const r = record(result);
+  switch (r.status) {
+    case 'succeeded':
+      return 'succeeded';
+    case 'failed':
+      return `failed: ${text(r.reason)}${r.retryable === false ? ' (not retryable)' : ''}${r.customerFault === false ? ', not the customer\'s fault' : ''}`;
+    case 'returned':
+      return `returned: ${text(r.reason)}`;
+    case 'pending':
+      return 'no answer yet (pending at the bank)';
+    default:
+      return 'answered';
+  }
+}
+
+/** Failure messages come from our code and the bank adapters; masked anyway in case one quotes a value. */
+function failureText(failure: temporal.api.failure.v1.IFailure | null | undefined): string {
+  return maskPersonalText(failure?.message ?? 'no message').slice(0, 300);
+}
+
+interface Scheduled {
+  type: string;
+  input: unknown[];
+}
+
+/** Summarises one run's events; bookkeeping events (workflow tasks, activity starts) are left out. */
+function summariseRun(events: HistoryEvent[], run: number): TimelineEntry[] {
+  const entries: TimelineEntry[] = [];
+  const scheduled = new Map<string, Scheduled>();
+  const timers = new Map<string, TimelineEntry>();
+  const updates = new Map<string, string>();
+  let firedTimer: TimelineEntry | undefined; // its purpose is what the cycle does next
+  let lastWake: string | undefined;
+
+  for (const e of events) {
+    const at = toMs(e.eventTime) ?? 0;
+    const eventId = Number(e.eventId ?? 0);
+    const add = (kind: TimelineEntry['kind'], line: string) => entries.push({ at: shanghaiTime(at), run, eventId, kind, text: line });
+
+    if (e.workflowExecutionStartedEventAttributes) {
+      const input = record(decodeAll(e.workflowExecutionStartedEventAttributes.input)[0]);
+      const window = record(input.reinstatementWindow);
+      if (input.reinstatementWindow) {
+        add('workflow', `reinstatement window run started (lapsed ${window.lapsedAt ? shanghaiTime(Number(window.lapsedAt)) : 'earlier'})`);
+      } else {
+        add('workflow', `cycle started for ${text(input.policyNo)} due ${text(input.dueDate)}${input.runMonth ? ` by the ${text(input.runMonth)} monthly run` : ''}`);
+      }
+    } else if (e.timerStartedEventAttributes) {
+      const a = e.timerStartedEventAttributes;
+      const wait = toMs(a.startToFireTimeout) ?? 0;
+      add('timer', `timer set until ${shanghaiTime(at + wait)} (${duration(wait)})`);
+      timers.set(String(a.timerId), entries.at(-1)!);
+      firedTimer = undefined;
+      lastWake = undefined;
+    } else if (e.timerFiredEventAttributes) {
+      firedTimer = timers.get(String(e.timerFiredEventAttributes.timerId));
+    } else if (e.timerCanceledEventAttributes) {
+      const timer = timers.get(String(e.timerCanceledEventAttributes.timerId));
+      if (timer) timer.text += `; woken early at ${shanghaiTime(at)}${lastWake ? ` by ${lastWake}` : ''}`;
+    } else if (e.activityTaskScheduledEventAttributes) {
+      const a = e.activityTaskScheduledEventAttributes;
+      const type = a.activityType?.name ?? 'activity';
+      const input = decodeAll(a.input);
+      scheduled.set(String(e.eventId), { type, input });
+      if (firedTimer) {
+        firedTimer.text += ` → for ${purposeOf(type, input)}`;
+        firedTimer = undefined;
+      }
+      if (type === 'collectDebit') add('debit', `debit attempt ${text(input[1])} submitted (collection date ${text(input[2])})`);
+    } else if (e.activityTaskCompletedEventAttributes) {
+      const a = e.activityTaskCompletedEventAttributes;
+      const activity = scheduled.get(String(a.scheduledEventId));
+      if (activity) {
+        const line = describeCompletion(activity, decodeAll(a.result)[0]);
+        if (line) add(line.kind, line.text);
+      }
+    } else if (e.activityTaskFailedEventAttributes) {
+      const a = e.activityTaskFailedEventAttributes;
+      add('problem', `activity ${scheduled.get(String(a.scheduledEventId))?.type ?? ''} failed: ${failureText(a.failure)}`);
+    } else if (e.activityTaskTimedOutEventAttributes) {
+      const a = e.activityTaskTimedOutEventAttributes;
+      add('problem', `activity ${scheduled.get(String(a.scheduledEventId))?.type ?? ''} timed out: ${failureText(a.failure)}`);
+    } else if (e.workflowExecutionUpdateAcceptedEventAttributes) {
+      const input = e.workflowExecutionUpdateAcceptedEventAttributes.acceptedRequest?.input;
+      const name = input?.name ?? 'update';
+      updates.set(String(e.eventId), name);
+      lastWake = `update ${name}`;
+      add('update', `update ${name} accepted${describeArgs(decodeAll(input?.args))}`);
+    } else if (e.workflowExecutionUpdateCompletedEventAttributes) {
+      const a = e.workflowExecutionUpdateCompletedEventAttributes;
+      if (a.outcome?.failure) add('problem', `update ${updates.get(String(a.acceptedEventId)) ?? ''} failed: ${failureText(a.outcome.failure)}`);
+    } else if (e.workflowExecutionSignaledEventAttributes) {
+      const a = e.workflowExecutionSignaledEventAttributes;
+      const args = decodeAll(a.input);
+      lastWake = `signal ${a.signalName ?? ''}`;
+      if (a.signalName === 'bankResult') {
+        const arg = record(args[0]);
+        add('signal', `signal bankResult: debit attempt ${text(arg.attemptNo)} ${describeDebitResult(arg.result)}`);
+      } else add('signal', `signal ${a.signalName ?? ''}${describeArgs(args)}`);
+    } else if (e.upsertWorkflowSearchAttributesEventAttributes) {
+      const fields = e.upsertWorkflowSearchAttributesEventAttributes.searchAttributes?.indexedFields ?? {};
+      const pairs = Object.entries(fields).map(([key, payload]) => {
+        const value = decodeAll({ payloads: [payload] })[0];
+        return `${key}=${Array.isArray(value) ? value.map(text).join('|') : text(value)}`;
+      });
+      add('stage', `search attributes upserted ${pairs.join(', ')}`);
+    } else if (e.workflowExecutionContinuedAsNewEventAttributes) {
+      add('workflow', `continued as new (next run ${e.workflowExecutionContinuedAsNewEventAttributes.newExecutionRunId ?? ''})`);
+    } else if (e.workflowExecutionCompletedEventAttributes) {
+      const r = record(decodeAll(e.workflowExecutionCompletedEventAttributes.result)[0]);
+      const details = [
+        r.paidVia ? `paid via ${text(r.paidVia)}` : '',
+        `${text(r.debitAttempts) || 0} debit attempt(s)`,
+        r.lastReason ? `last reason ${text(r.lastReason)}` : '',
+        r.lapsedAt ? `lapsed ${shanghaiTime(text(r.lapsedAt))}` : '',
+      ].filter(Boolean);
+      add('workflow', `completed with stage ${text(r.stage)}: ${details.join(', ')}`);
+    } else if (e.workflowExecutionFailedEventAttributes) {
+      add('problem', `workflow failed: ${failureText(e.workflowExecutionFailedEventAttributes.failure)}`);
+    } else if (e.workflowExecutionTerminatedEventAttributes) {
+      add('workflow', `terminated: ${maskPersonalText(e.workflowExecutionTerminatedEventAttributes.reason || 'no reason given')}`);
+    } else if (e.workflowExecutionCanceledEventAttributes) {
+      add('workflow', 'cancelled');
+    } else if (e.workflowExecutionTimedOutEventAttributes) {
+      add('problem', 'workflow timed out');
+    } else if (e.workflowTaskFailedEventAttributes) {
+      add('problem', `workflow task failed: ${failureText(e.workflowTaskFailedEventAttributes.failure)}`);
+    } else if (e.markerRecordedEventAttributes) {
+      add('workflow', `marker ${e.markerRecordedEventAttributes.markerName ?? ''} recorded`);
+    }
+  }
+  return entries;
+}
+
+/** What a timer was waiting for, read from what the cycle did when it fired. */
+function purposeOf(type: string, input: unknown[]): string {
+  const request = record(input[1]);
+  switch (type) {
+    case 'sendContact':
+      return `contact ${text(request.step)}`;
+    case 'openCycleTask':
+      return `task ${text(request.step)}`;
+    case 'collectDebit':
+      return `debit attempt ${text(input[1])}`;
+    case 'checkDebit':
+      return `check of debit attempt ${text(input[1])}`;
+    case 'suspendPolicy':
+      return 'suspension at grace end';
+    case 'grantPremiumLoan':
+      return 'automatic premium loan';
+    default:
+      return type;
+  }
+}
+
+/** A completed activity in business words; undefined for the bookkeeping ones already shown another way. */
+function describeCompletion(activity: Scheduled, result: unknown): { kind: TimelineEntry['kind']; text: string } | undefined {
+  const { type, input } = activity;
+  const request = record(input[1]);
+  switch (type) {
+    case 'openCycle': {
+      const opened = record(result);
+      const plan = record(opened.plan);
+      return { kind: 'workflow', text: `cycle opened with plan ${text(plan.code)}@${text(plan.version)} (premium ${text(record(opened.context).status)})` };
+    }
+    case 'sendContact': {
+      const outcome = record(result);
+      const sent = Array.isArray(outcome.sent) ? outcome.sent.map(text) : [];
+      const suppressed = Array.isArray(outcome.suppressed) ? outcome.suppressed.map((s) => `${text(record(s).channel)} (${text(record(s).rule)})`) : [];
+      const parts = [sent.length ? `sent ${sent.join(', ')}` : '', suppressed.length ? `suppressed ${suppressed.join(', ')}` : ''].filter(Boolean);
+      return { kind: 'contact', text: `activity sendContact ${text(request.step)} completed → ${parts.join('; ') || 'nothing to send'}` };
+    }
+    case 'openCycleTask': {
+      const opened = record(result);
+      if (opened.taskId === undefined) return { kind: 'task', text: `task ${text(request.step)} (${text(request.task)}) not opened${request.suppressedBy ? `: suppressed (${text(request.suppressedBy)})` : ''}` };
+      return { kind: 'task', text: `task ${text(request.step)} (${text(request.task)}) opened as #${text(opened.taskId)} for ${text(opened.assigneeRole)}${opened.orphan ? ' (orphan policy)' : ''}` };
+    }
+    case 'completeTask':
+      return { kind: 'task', text: `task ${text(request.step)} closed with outcome ${text(request.outcome)}` };
+    case 'collectDebit':
+      return { kind: 'debit', text: `debit attempt ${text(input[1])} ${describeDebitResult(result)}` };
+    case 'checkDebit':
+      return { kind: 'debit', text: `debit attempt ${text(input[1])} checked: ${describeDebitResult(result)}` };
+    case 'recordPaymentReceived':
+      return { kind: 'payment', text: `payment booked: ${text(request.via)} ${text(request.reference)}` };
+    case 'grantPremiumLoan':
+      return { kind: 'payment', text: result === true ? 'automatic premium loan granted: premium paid from cash value' : 'automatic premium loan not possible' };
+    case 'suspendPolicy':
+      return { kind: 'lapse', text: `policy suspended as of ${shanghaiTime(Number(input[2]))} (non-payment reason ${text(input[1])})` };
+    case 'recordCycleEvent':
+      // Events from updates are shown as the update; only the cycle's own findings are news here.
+      return text(input[1]) === 'promise_broken' ? { kind: 'update', text: `promise to pay broken (promised ${text(record(input[2]).promisedDate)})` } : undefined;
+    case 'recordStage':
+      return undefined; // the stage shows as its search-attribute upsert
+    default:
+      return { kind: 'activity', text: `activity ${type} completed` };
+  }
+}

@@ -1,0 +1,248 @@
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import type { Knex } from 'knex';
+import { policyHeader, premiumDuesOf, lastRecordedStage, type PremiumDueRow } from '../db/repositories/policy-view';
+import { closeTaskOutsideCycle, taskById, type TaskListRow } from '../db/repositories/tasks';
+import { isCivilDate, type CivilDate } from '../domain/civil-date';
+import { HOLD_KINDS, type HoldKind } from '../domain/cycle-state';
+import { renewalWorkflowId } from '../domain/renewal-stage';
+import {
+  accountUpdatedUpdate,
+  customerRefusedUpdate,
+  ESCALATION_OUTCOMES,
+  holdPlacedUpdate,
+  holdReleasedUpdate,
+  PAYMENT_REFERENCE,
+  paymentReceivedUpdate,
+  promiseToPayUpdate,
+  TASK_OUTCOMES,
+  taskCompletedUpdate,
+  type RenewalCycleResult,
+  type RenewalCycleStatus,
+} from '../workflows/messages';
+
+/**
+ * An error the operator can act on, said in business words. `usage` marks a bad value typed by the
+ * operator (checked before anything is sent), as opposed to the state of the policy or its cycle.
+ */
+export class OperatorError extends Error {
+  constructor(
+    message: string,
+    readonly usage = false,
+  ) {
+    super(message);
+    this.name = 'OperatorError';
+  }
+}
+
+export const PAYMENT_CHANNELS = ['counter', 'online', 'transfer'] as const;
+export type PaymentChannel = (typeof PAYMENT_CHANNELS)[number];
+
+/** One thing an operator tells a cycle: exactly the updates of workflows/messages.ts that people send. */
+export type OperatorEvent =
+  | { kind: 'paymentReceived'; via: PaymentChannel; reference: string }
+  | { kind: 'promiseToPay'; date: CivilDate }
+  | { kind: 'customerRefused'; reasonCode: number }
+  | { kind: 'holdPlaced'; hold: HoldKind }
+  | { kind: 'holdReleased'; hold: HoldKind }
+  | { kind: 'accountUpdated' };
+
+const usage = (message: string) => new OperatorError(message, true);
+
+/** Checks the values an operator typed, naming the argument at fault, before anything is sent. */
+export function paymentEvent(via: string, reference: string): OperatorEvent {
+  const channel = PAYMENT_CHANNELS.find((c) => c === via);
+  if (!channel) throw usage(`--via must be one of ${PAYMENT_CHANNELS.join(', ')}, got "${via}"`);
+  if (!PAYMENT_REFERENCE.test(reference)) throw usage(`--reference must be the receipt or bank reference: 1–64 letters, digits, - or _, got "${reference}"`);
+  return { kind: 'paymentReceived', via: channel, reference };
+}
+
+export function promiseEvent(date: string): OperatorEvent {
+  if (!isCivilDate(date)) throw usage(`--date must be a date YYYY-MM-DD, got ${JSON.stringify(date)}`);
+  return { kind: 'promiseToPay', date };
+}
+
+export function refusalEvent(reason: string): OperatorEvent {
+  const code = /^\d{1,2}$/.test(reason) ? Number(reason) : Number.NaN;
+  if (!(code >= 1 && code <= 12)) throw usage(`--reason must be a non-payment reason code 1–12, got "${reason}"`);
+  return { kind: 'customerRefused', reasonCode: code };
+}
+
+export function holdEvent(kind: 'holdPlaced' | 'holdReleased', hold: string): OperatorEvent {
+  const known = HOLD_KINDS.find((k) => k === hold);
+  if (!known) throw usage(`--kind must be one of ${HOLD_KINDS.join(', ')}, got "${hold}"`);
+  return { kind, hold: known };
+}
+
+export function dueOption(due: string | undefined): CivilDate | undefined {
+  if (due !== undefined && !isCivilDate(due)) throw usage(`--due must be a date YYYY-MM-DD, got ${JSON.stringify(due)}`);
+  return due;
+}
+
+/** The premium whose cycle an operator means, with the workflow that runs it. */
+export interface CycleTarget {
+  policyNo: string;
+  dueDate: CivilDate;
+  workflowId: string;
+  premium: PremiumDueRow;
+}
+
+/**
+ * The policy's current cycle: the premium still due (the open one), else its latest premium;
+ * `--due` picks one by its due date. The workflow ID is the one the cycle linked in PostgreSQL, or
+ * the one it will have (IDs are derived from policy and due date).
+ */
+export async function findCycle(db: Knex, policyNo: string, due?: CivilDate): Promise<CycleTarget> {
+  if (!(await policyHeader(db, policyNo))) throw new OperatorError(`no policy ${policyNo} in the database`);
+  const dues = await premiumDuesOf(db, policyNo);
+  if (dues.length === 0) throw new OperatorError(`policy ${policyNo} has no premium due on record, so no cycle`);
+  let premium: PremiumDueRow | undefined;
+  if (due !== undefined) {
+    premium = dues.find((d) => d.due_date === due);
+    if (!premium) throw new OperatorError(`policy ${policyNo} has no premium due on ${due} (due dates on record: ${dues.map((d) => d.due_date).join(', ')})`);
+  } else {
+    // Oldest premium still due first: that is the one collection is working on.
+    premium = dues.filter((d) => d.status === 'due').at(-1) ?? dues[0]!;
+  }
+  return { policyNo, dueDate: premium.due_date, workflowId: premium.workflow_id ?? renewalWorkflowId(policyNo, premium.due_date), premium };
+}
+
+export interface SentEvent {
+  policyNo: string;
+  dueDate: CivilDate;
+  workflowId: string;
+  update: OperatorEvent['kind'];
+  status: RenewalCycleStatus;
+}
+
+/** Sends the event to the cycle as an update and returns the status the cycle answered with. */
+export async function sendOperatorEvent(db: Knex, client: Client, policyNo: string, event: OperatorEvent, due?: CivilDate): Promise<SentEvent> {
+  const target = await findCycle(db, policyNo, due);
+  const handle = client.workflow.getHandle(target.workflowId);
+  try {
+    const status = await executeEvent(handle, event);
+    return { policyNo, dueDate: target.dueDate, workflowId: target.workflowId, update: event.kind, status };
+  } catch (error) {
+    throw await explainFailure(db, client, target, event.kind, error);
+  }
+}
+
+function executeEvent(handle: WorkflowHandle, event: OperatorEvent): Promise<RenewalCycleStatus> {
+  switch (event.kind) {
+    case 'paymentReceived':
+      return handle.executeUpdate(paymentReceivedUpdate, { args: [{ via: event.via, reference: event.reference }] });
+    case 'promiseToPay':
+      return handle.executeUpdate(promiseToPayUpdate, { args: [{ date: event.date }] });
+    case 'customerRefused':
+      return handle.executeUpdate(customerRefusedUpdate, { args: [{ reasonCode: event.reasonCode }] });
+    case 'holdPlaced':
+      return handle.executeUpdate(holdPlacedUpdate, { args: [{ kind: event.hold }] });
+    case 'holdReleased':
+      return handle.executeUpdate(holdReleasedUpdate, { args: [{ kind: event.hold }] });
+    case 'accountUpdated':
+      return handle.executeUpdate(accountUpdatedUpdate);
+  }
+}
+
+/**
+ * Turns what Temporal said into what the operator needs to know: the validator's reason, a cycle
+ * that is over (with the stage it ended in), a cycle never started, or a stage that takes no such
+ * update. Anything else is passed on unchanged.
+ */
+export async function explainFailure(db: Knex, client: Client, target: CycleTarget, update: string, error: unknown): Promise<Error> {
+  const cycle = `the cycle of ${target.policyNo} due ${target.dueDate}`;
+  if (error instanceof WorkflowUpdateFailedError) {
+    const reason = error.cause?.message ?? error.message;
+    // The reinstatement window registers no operator updates: say which stage the cycle is in.
+    if (/no registered handler/i.test(reason) || /unknown update/i.test(reason)) {
+      const stage = await currentStage(db, target);
+      return new OperatorError(`${cycle} is ${stage ?? 'in a stage that'} and takes no ${update}`);
+    }
+    return new OperatorError(`${cycle} refused ${update}: ${reason}`);
+  }
+  if (error instanceof WorkflowNotFoundError) {
+    const ended = await endedStage(db, client, target);
+    if (ended) return new OperatorError(`${cycle} is already closed (it ended ${ended}): nothing to change`);
+    return new OperatorError(`no cycle for ${target.policyNo} due ${target.dueDate}: it has not been started (workflow ${target.workflowId} not found)`);
+  }
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+/** How a finished cycle ended, in words: `PAID`, `CLOSED after lapse`, `terminated (stage …)`; undefined if it never ran. */
+export async function endedStage(db: Knex, client: Client, target: Pick<CycleTarget, 'policyNo' | 'dueDate' | 'workflowId'>): Promise<string | undefined> {
+  const handle = client.workflow.getHandle(target.workflowId);
+  let status: string;
+  try {
+    status = (await handle.describe()).status.name;
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return undefined;
+    throw error;
+  }
+  if (status === 'COMPLETED') {
+    const result = (await handle.result()) as RenewalCycleResult;
+    return `in stage ${result.stage}${result.paidVia ? ` (paid via ${result.paidVia})` : ''}${result.lapsedAt ? ' after lapse' : ''}`;
+  }
+  const recorded = await lastRecordedStage(db, target.policyNo, target.dueDate);
+  return `${status.toLowerCase()}${recorded ? ` in stage ${recorded.stage}` : ''}`;
+}
+
+async function currentStage(db: Knex, target: CycleTarget): Promise<string | undefined> {
+  return (await lastRecordedStage(db, target.policyNo, target.dueDate))?.stage;
+}
+
+export interface CompletedTask {
+  task: TaskListRow;
+  outcome: string;
+  /** cycle: the cycle took the outcome and closes the row; database: closed directly, the cycle being past it. */
+  closedBy: 'cycle' | 'database';
+  note: string;
+  status?: RenewalCycleStatus;
+}
+
+/** How long `tasks complete` waits to see the cycle close the row before saying it will. */
+const ROW_CLOSE_WAIT_MS = 5_000;
+
+/**
+ * Reports a task's outcome to its cycle, which validates it and closes the row (its activity). A
+ * cycle that is over, or that does not track the task, cannot take it: the row is then closed
+ * directly, with its audit row, and the result says so.
+ */
+export async function completeTaskOf(db: Knex, client: Client, taskId: number, outcome: string, actor: string): Promise<CompletedTask> {
+  const task = await taskById(db, taskId);
+  if (!task) throw new OperatorError(`no task #${taskId}`);
+  if (task.status === 'done') throw new OperatorError(`task #${taskId} is already done (outcome ${task.outcome_code ?? 'none'})`);
+  if (task.status === 'cancelled') throw new OperatorError(`task #${taskId} was cancelled: nothing to complete`);
+  const allowed: readonly string[] = task.step === 'grace_end_escalation' ? ESCALATION_OUTCOMES : TASK_OUTCOMES;
+  if (!allowed.includes(outcome)) throw usage(`--outcome of task #${taskId} (${task.step}) must be one of ${allowed.join(', ')}, got "${outcome}"`);
+
+  const closeDirectly = async (why: string): Promise<CompletedTask> => {
+    if (!(await closeTaskOutsideCycle(db, taskId, outcome, new Date(), actor))) throw new OperatorError(`task #${taskId} was closed meanwhile`);
+    return { task, outcome, closedBy: 'database', note: `${why}: task closed in the database only` };
+  };
+  const handle = client.workflow.getHandle(task.workflow_id);
+  let status: RenewalCycleStatus;
+  try {
+    status = await handle.executeUpdate(taskCompletedUpdate, { args: [{ step: task.step, outcome }] });
+  } catch (error) {
+    const target = { policyNo: task.policy_no, dueDate: task.due_date, workflowId: task.workflow_id };
+    if (error instanceof WorkflowNotFoundError) {
+      const ended = await endedStage(db, client, target);
+      return closeDirectly(ended ? `the cycle is closed (it ended ${ended})` : `the cycle ${task.workflow_id} is not found`);
+    }
+    if (error instanceof WorkflowUpdateFailedError) {
+      const reason = error.cause?.message ?? error.message;
+      if (/^no open task /.test(reason)) return closeDirectly('the cycle does not track this task');
+      if (/^cycle is \w+: nothing to change/.test(reason)) return closeDirectly(`the ${reason.split(':')[0]}`);
+      if (/no registered handler/i.test(reason)) return closeDirectly('the cycle is in its reinstatement window');
+      throw new OperatorError(`the cycle of ${task.policy_no} due ${task.due_date} refused the outcome of task #${taskId}: ${reason}`);
+    }
+    throw error;
+  }
+  // The cycle closes the row from its next turn (an activity): wait a moment to report it done.
+  const until = Date.now() + ROW_CLOSE_WAIT_MS;
+  while (Date.now() < until) {
+    const now = await taskById(db, taskId);
+    if (now?.status === 'done') return { task: now, outcome, closedBy: 'cycle', note: 'the cycle took the outcome and closed the task', status };
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return { task, outcome, closedBy: 'cycle', note: 'the cycle took the outcome; it closes the task on its next turn', status };
+}
