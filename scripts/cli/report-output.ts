@@ -65,6 +65,8 @@ export function reportTable(report: TabularReport): string {
     const table = new Table({
       head: section.columns.map((c) => c.header),
       style: { head: [], border: [] },
+      // No rule between rows: report sections run to dozens of rows.
+      chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
       colAligns: numeric.map((n) => (n ? 'right' : 'left')),
     });
     for (const row of section.rows) table.push(section.columns.map((c) => cellText(c.kind, row[c.key] ?? null)));

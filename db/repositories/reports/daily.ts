@@ -175,11 +175,13 @@ async function graceMovements(db: Knex, date: CivilDate, day: Day): Promise<Dail
       WHERE e.kind = 'policy_suspended'
         AND e.occurred_at >= CAST(:start AS timestamptz) AND e.occurred_at < CAST(:end AS timestamptz)
     )
-    SELECT 'entered' AS movement, NULL AS via, count(*) AS cases, sum(amount_fen) AS premium FROM entered
-    UNION ALL
-    SELECT 'left_paid', via, count(*), sum(amount_fen) FROM paid GROUP BY via
-    UNION ALL
-    SELECT 'left_lapsed', NULL, count(*), sum(amount_fen) FROM lapsed
+    SELECT movement, via, cases, premium FROM (
+      SELECT 1 AS ord, 'entered' AS movement, NULL AS via, count(*) AS cases, sum(amount_fen) AS premium FROM entered
+      UNION ALL
+      SELECT 2, 'left_paid', via, count(*), sum(amount_fen) FROM paid GROUP BY via
+      UNION ALL
+      SELECT 3, 'left_lapsed', NULL, count(*), sum(amount_fen) FROM lapsed
+    ) m ORDER BY ord, via
     `,
     { ...day, date, dueYesterday: addDays(date, -1) },
   );

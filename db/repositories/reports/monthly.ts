@@ -69,7 +69,7 @@ export async function monthlyReport(db: Knex, month: Month, options: { asOf?: Ci
   const total = groups.find((g) => g.dimension === 'total')?.figures;
   if (!total) throw new Error('monthly report: the total row is missing');
   const of = (dimension: Dimension) =>
-    groups.filter((g) => g.dimension === dimension).sort((a, b) => keyText(a).localeCompare(keyText(b), 'en', { numeric: true }));
+    groups.filter((g) => g.dimension === dimension).sort((a, b) => (keyText(a) < keyText(b) ? -1 : keyText(a) > keyText(b) ? 1 : 0));
   const summary = summarise(plan, total);
   const breakdowns = {
     branch: of('branch'),
@@ -100,6 +100,7 @@ export async function monthlyReport(db: Knex, month: Month, options: { asOf?: Ci
   };
 }
 
+/** Code order (not locale order): branch and product codes, 'false' before 'true', no agent first. */
 function keyText(group: GroupFigures): string {
   return Object.values(group.key).join('\u0000');
 }
