@@ -1,0 +1,165 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import ExcelJS from 'exceljs';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { inject } from 'vitest';
+import { addDays, dayOfWeek, shanghaiDate } from '../../domain/civil-date';
+import { runCli } from '../../scripts/cli/program';
+import { idCheckDigit } from '../../scripts/scenario/invented';
+import type { SimulationResult } from '../../scripts/simulate/simulate';
+
+/**
+ * `renewals simulate` on a small scenario whose outcome is known by hand: five premiums due on one
+ * Monday (so the debit days D, D+3, D+7 fall on Monday, Thursday, Monday), one bad policy row and
+ * one bad event row. Dates are two months ahead of today, so the time-skipping server (which starts
+ * at today) reaches the month without moving the scenario.
+ */
+const dir = mkdtempSync(join(tmpdir(), 'renewals-scenario-'));
+const out = mkdtempSync(join(tmpdir(), 'renewals-sim-out-'));
+const today = shanghaiDate(Date.now());
+const [year, month] = today.split('-').map(Number) as [number, number];
+const monthIndex = year * 12 + (month - 1) + 2;
+const runMonth = `${Math.floor(monthIndex / 12)}-${String((monthIndex % 12) + 1).padStart(2, '0')}`;
+let due = `${runMonth}-11`;
+while (dayOfWeek(due) !== 1) due = addDays(due, 1);
+
+const HEADER =
+  'policy_no,product_code,channel,branch_code,agent_code,holder_name,holder_id_type,holder_id_no,holder_birth_date,holder_mobile,holder_email,holder_wechat_openid,preferred_channel,issue_date,payment_frequency,premium,next_due_date,installment_no,bank_code,account_no,account_name,apl_elected,cash_value,status';
+const idNo = (seq: number) => {
+  const body = `11010119800101${String(seq).padStart(3, '0')}`;
+  return body + idCheckDigit(body);
+};
+function policy(no: string, seq: number, mobile: string, account: string, premium: string, email = ''): string {
+  return [no, 'WL20', 'agency', '3201', 'A001', '周明', 'ID', idNo(seq), '1980-01-01', mobile, email, '', email ? 'email' : 'sms', addDays(due, -3 * 365), 'annual', premium, due, '4', 'ICBC', account, '周明', 'N', '0', 'in_force'].join(',');
+}
+
+beforeAll(() => {
+  writeFileSync(join(dir, 'agents.csv'), 'agent_code,name,mobile,team_code,branch_code,status,leader_code\nA001,钱进,13700001111,T1,3201,active,\n');
+  writeFileSync(join(dir, 'products.csv'), 'product_code,name,grace_days,reinstatement_years,plan_code\nWL20,终身寿险,60,2,standard-60\n');
+  writeFileSync(
+    join(dir, 'policies.csv'),
+    [
+      HEADER,
+      policy('S001', 1, '13912345001', '6222000000000001', '1000.00', 's001@example.cn'),
+      policy('S002', 2, '13912345002', '6222000000000002', '1000.00'),
+      policy('S003', 3, '13912345003', '6222000000000003', '1000.00'),
+      policy('S004', 4, '13912345004', '6222000000000004', '1000.00'),
+      policy('S005', 5, '13912345005', '6222000000000005', '1000.00'),
+      policy('S006', 6, '1391234', '6222000000000006', '1000.00'),
+    ].join('\n') + '\n',
+  );
+  writeFileSync(
+    join(dir, 'accounts.csv'),
+    'bank_code,account_no,account_name,balance,status,daily_limit\n' +
+      ['5000.00', '100.00', '50.00', '0.00', '20.00', '0.00'].map((balance, i) => `ICBC,622200000000000${i + 1},周明,${balance},active,`).join('\n') +
+      '\n',
+  );
+  writeFileSync(
+    join(dir, 'events.csv'),
+    [
+      'date,policy_no,event,value',
+      `${addDays(due, 5)},S002,deposit,1000.00`,
+      `${addDays(due, 10)},S004,pay_counter,R2001`,
+      `${addDays(due, 8)},S005,refuse,8`,
+      `${addDays(due, 2)},S001,teleport,`,
+    ].join('\n') + '\n',
+  );
+});
+
+let result: SimulationResult;
+let exit: number;
+let stderr = '';
+
+beforeAll(async () => {
+  vi.stubEnv('DATABASE_URL', inject('postgresUrl'));
+  let stdout = '';
+  const outSpy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
+  const errSpy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
+  try {
+    exit = await runCli(['simulate', dir, '--json', '--out', out]);
+  } finally {
+    outSpy.mockRestore();
+    errSpy.mockRestore();
+  }
+  result = JSON.parse(stdout) as SimulationResult;
+}, 600_000);
+
+afterAll(() => vi.unstubAllEnvs());
+
+const premium = (policyNo: string) => result.premiums.find((p) => p.policyNo === policyNo);
+
+describe('renewals simulate on a scenario with known outcomes', () => {
+  it('runs the month of the earliest due date, without moving the dates', () => {
+    expect(exit, stderr).toBe(0);
+    expect(result.month).toBe(runMonth);
+    expect(result.shiftedYears).toBe(0);
+    expect(result.premiums.map((p) => p.policyNo)).toEqual(['S001', 'S002', 'S003', 'S004', 'S005']);
+    expect(stderr).toContain(`monthly run ${runMonth}`);
+  });
+
+  it('reports the bad policy row and the unknown event by file, row and column, and imports the rest', () => {
+    expect(result.inputErrors).toContainEqual(expect.objectContaining({ file: 'policies.csv', row: 7, column: 'holder_mobile' }));
+    expect(result.inputErrors).toContainEqual(expect.objectContaining({ file: 'events.csv', row: 5, column: 'event' }));
+  });
+
+  it('a funded account pays on the due date with one debit', () => {
+    expect(premium('S001')).toMatchObject({ stage: 'PAID', paidOn: due, paidVia: 'debit', debitAttempts: 1, lapsedOn: null });
+  });
+
+  it('a deposit on D+5 is collected by the D+7 debit, the third attempt', () => {
+    expect(premium('S002')).toMatchObject({ stage: 'PAID', paidOn: addDays(due, 7), paidVia: 'debit', debitAttempts: 3 });
+  });
+
+  it('an account never funded is suspended at 00:00 of D+61 after every planned debit', () => {
+    expect(premium('S003')).toMatchObject({ stage: 'LAPSED', paidOn: null, lapsedOn: addDays(due, 61) });
+    expect(premium('S003')!.debitAttempts).toBe(9);
+    expect(premium('S003')!.tasks).toBeGreaterThan(0);
+  });
+
+  it('a counter payment on D+10 closes the premium as paid at the counter', () => {
+    expect(premium('S004')).toMatchObject({ stage: 'PAID', paidOn: addDays(due, 10), paidVia: 'counter', debitAttempts: 3 });
+  });
+
+  it('a refusal is recorded and the policy lapses at grace end', () => {
+    expect(premium('S005')).toMatchObject({ stage: 'LAPSED', lapsedOn: addDays(due, 61) });
+    expect(result.events).toContainEqual(expect.objectContaining({ policyNo: 'S005', event: 'refuse', applied: true }));
+  });
+
+  it('counts reminders per channel and suppressed steps per rule', () => {
+    // S001 has an email and a mobile: its pre-due reminders went out by email and SMS.
+    expect(premium('S001')!.contacts.sms).toBeGreaterThan(0);
+    expect(premium('S001')!.contacts.email).toBeGreaterThan(0);
+    expect(premium('S002')!.contacts.email).toBeUndefined();
+  });
+
+  it('the month KPIs: 3 of 5 cases and 3,000 of 5,000 yuan collected, 2 of 5 lapsed', () => {
+    expect(result.kpis).toMatchObject({ premiums: 5, paid: 3, lapsed: 2, open: 0, collectionRateByCase: '60.0%', collectionRateByPremium: '60.0%', lapseRate: '40.0%' });
+    expect(result.audit.chainIntact).toBe(true);
+  });
+
+  it('--out writes the report (XLSX, CSV with BOM), the audit export (CSV, JSON) and the emails', async () => {
+    const files = result.outputs!;
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.readFile(files.reportXlsx);
+    expect(workbook.worksheets.length).toBeGreaterThan(0);
+    expect(readFileSync(files.reportCsv).subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
+    const audit = JSON.parse(readFileSync(files.auditJson, 'utf8')) as { kind: string; at_iso: string; policy_no: string | null; recipient: string | null }[];
+    const contacts = audit.filter((row) => row.kind.startsWith('contact'));
+    expect(contacts.length).toBeGreaterThan(0);
+    for (const row of contacts) expect(row.at_iso).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+    expect(readFileSync(files.auditCsv, 'utf8')).not.toContain('13912345001');
+    expect(existsSync(files.emails) && readdirSync(files.emails).filter((f) => f.endsWith('.eml')).length).toBeGreaterThan(0);
+  });
+
+  it('a missing scenario directory is one clear line and exit code 2', async () => {
+    let err = '';
+    const errSpy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((err += String(chunk)), true));
+    try {
+      expect(await runCli(['simulate', join(dir, 'nope')])).toBe(2);
+    } finally {
+      errSpy.mockRestore();
+    }
+    expect(err).toMatch(/^renewals: scenario directory .* does not exist\n$/);
+  });
+});
