@@ -65,6 +65,8 @@ export interface StartedMonthlyRun {
   handle: WorkflowHandle<typeof monthlyRun>;
   /** False when the month's run was already running (or had completed and `rerun` was not asked). */
   started: boolean;
+  /** Set when this call started it: the first execution (the run continues as new from there). */
+  firstExecutionRunId?: string;
   /** The run's final counts, once it completes (a cancelled run rejects). */
   result(): Promise<MonthlyRunResult>;
 }
@@ -95,7 +97,7 @@ export async function startMonthlyRun(client: Client, month: string, options: Mo
       args: [input],
       workflowIdReusePolicy: options.rerun ? 'ALLOW_DUPLICATE' : 'ALLOW_DUPLICATE_FAILED_ONLY',
     });
-    return { workflowId, handle, started: true, result: () => handle.result() };
+    return { workflowId, handle, started: true, firstExecutionRunId: handle.firstExecutionRunId, result: () => handle.result() };
   } catch (error) {
     if (error instanceof WorkflowExecutionAlreadyStartedError) {
       const handle = client.workflow.getHandle<typeof monthlyRun>(workflowId);

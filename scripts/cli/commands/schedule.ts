@@ -1,4 +1,49 @@
 import type { Command } from '@commander-js/extra-typings';
+import { installMonthlySchedule, MonthlyRunError, showMonthlySchedule } from '../../../clients/monthly-runs';
+import { MONTHLY_SCHEDULE_ID } from '../../../workflows/monthly-run-messages';
+import { withTemporalClient } from '../context';
+import { CliError } from '../errors';
+import { printRecord } from '../output';
 
-/** `renewals schedule …` (issue 6): registered by program.ts, filled in by that work. */
-export function registerScheduleCommands(_program: Command): void {}
+function wholeIn(name: string, low: number, high: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value) || n < low || n > high) throw new CliError(`${name} must be a whole number from ${low} to ${high}, got ${JSON.stringify(value)}`, 2);
+    return n;
+  };
+}
+
+export function registerScheduleCommands(program: Command): void {
+  const schedule = program.command('schedule').description('the Temporal Schedule that starts the monthly run (Asia/Shanghai)');
+
+  schedule
+    .command('install')
+    .description(`create the monthly schedule "${MONTHLY_SCHEDULE_ID}", or update it to these settings (installing twice leaves one)`)
+    .option('--day <n>', 'day of the month it fires, 1-28', wholeIn('--day', 1, 28), 1)
+    .option('--hour <n>', 'hour it fires, Asia/Shanghai, 0-23', wholeIn('--hour', 0, 23), 2)
+    .option('--lead-months <n>', 'run the premiums due this many months after the firing month, 0-12', wholeIn('--lead-months', 0, 12), 1)
+    .option('--json', 'print the schedule as JSON')
+    .action(async (options) => {
+      const installed = await withTemporalClient(async (client) => {
+        try {
+          // The queue the workers poll (TASK_QUEUE, as workers/main.ts reads it).
+          const queue = process.env.TASK_QUEUE ? { taskQueue: process.env.TASK_QUEUE, cycleTaskQueue: process.env.TASK_QUEUE } : {};
+          return await installMonthlySchedule(client, { dayOfMonth: options.day, hour: options.hour, leadMonths: options.leadMonths, ...queue });
+        } catch (error) {
+          if (error instanceof MonthlyRunError) throw new CliError(error.message, 2);
+          throw error;
+        }
+      });
+      printRecord({ ...installed, nextRuns: installed.nextRuns.slice(0, 3) }, options);
+    });
+
+  schedule
+    .command('show')
+    .description('the installed monthly schedule and its next firing times')
+    .option('--json', 'print the schedule as JSON')
+    .action(async (options) => {
+      const shown = await withTemporalClient((client) => showMonthlySchedule(client));
+      if (!shown) throw new CliError(`no schedule "${MONTHLY_SCHEDULE_ID}": install it with \`renewals schedule install\``);
+      printRecord({ ...shown, nextRuns: shown.nextRuns.slice(0, 3) }, options);
+    });
+}
