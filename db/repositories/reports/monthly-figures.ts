@@ -74,7 +74,16 @@ export function todayInShanghai(): CivilDate {
   return shanghaiDate(Date.now());
 }
 
-const arrayLiteral = (values: readonly (string | number | boolean)[]) => `{${values.join(',')}}`;
+/**
+ * 宽末 in SQL: the last day of the month holding due date + grace days, exactly as
+ * collectionCutoffs() in domain/kpis.ts defines it (test/db/reports.test.ts checks the two agree
+ * day by day). Computed per row rather than joined from a list made in TypeScript: with a join the
+ * planner misjudges the row counts and walks the month one day at a time through an index.
+ * Timestamps without time zone, so the session's TimeZone cannot shift a day.
+ */
+export function graceEndMonthSql(dueDate: string, graceDays: string): string {
+  return `CAST(date_trunc('month', CAST(${dueDate} + ${graceDays} AS timestamp)) + interval '1 month' - interval '1 day' AS date)`;
+}
 
 /** The collection and lapse figures of a month's cohort, for the total and every dimension, in one pass. */
 export async function monthlyFigures(db: Knex, plan: CutoffPlan): Promise<GroupFigures[]> {
@@ -82,11 +91,7 @@ export async function monthlyFigures(db: Knex, plan: CutoffPlan): Promise<GroupF
   const to = firstDayOf(addMonths(plan.month, 1));
   const result = await db.raw<{ rows: Record<string, unknown>[] }>(
     `
-    WITH cut AS (
-      SELECT * FROM unnest(CAST(:dueDates AS date[]), CAST(:graceDays AS int[]), CAST(:graceCuts AS timestamptz[]), CAST(:graceFinal AS boolean[]))
-        AS c(due_date, grace_days, grace_cut, grace_final)
-    ),
-    lapse AS (
+    WITH lapse AS (
       SELECT e.policy_no, e.due_date, min(e.occurred_at) AS lapsed_at
       FROM audit_events e
       WHERE e.kind = 'policy_suspended' AND e.due_date >= :from AND e.due_date < :to AND e.occurred_at < CAST(:asOfCut AS timestamptz)
@@ -97,11 +102,13 @@ export async function monthlyFigures(db: Knex, plan: CutoffPlan): Promise<GroupF
              p.branch_code, p.channel::text AS channel, p.product_code,
              coalesce(a.team_code, '') AS team_code, coalesce(p.agent_code, '') AS agent_code,
              (p.agent_code IS NULL OR a.status = 'departed') AS orphan,
-             c.grace_cut, c.grace_final, l.lapsed_at
+             g.grace_end_month <= CAST(:asOf AS date) AS grace_final,
+             CAST(least(g.grace_end_month, CAST(:asOf AS date)) + 1 AS timestamp) AT TIME ZONE 'UTC' - interval '8 hours' AS grace_cut,
+             l.lapsed_at
       FROM premium_dues d
       JOIN policies p ON p.policy_no = d.policy_no
       JOIN products r ON r.code = p.product_code
-      JOIN cut c ON c.due_date = d.due_date AND c.grace_days = r.grace_days
+      CROSS JOIN LATERAL (SELECT ${graceEndMonthSql('d.due_date', 'r.grace_days')} AS grace_end_month) g
       LEFT JOIN agents a ON a.code = p.agent_code
       LEFT JOIN lapse l ON l.policy_no = d.policy_no AND l.due_date = d.due_date
       WHERE d.due_date >= :from AND d.due_date < :to AND d.status <> 'waived'
@@ -149,10 +156,7 @@ export async function monthlyFigures(db: Knex, plan: CutoffPlan): Promise<GroupF
     {
       from,
       to,
-      dueDates: arrayLiteral(plan.graceEnd.map((g) => g.dueDate)),
-      graceDays: arrayLiteral(plan.graceEnd.map((g) => g.graceDays)),
-      graceCuts: arrayLiteral(plan.graceEnd.map((g) => endOfDay(g.through))),
-      graceFinal: arrayLiteral(plan.graceEnd.map((g) => g.final)),
+      asOf: plan.asOf,
       dueMonthCut: endOfDay(plan.dueMonth.through),
       nextMonthCut: endOfDay(plan.nextMonth.through),
       asOfCut: endOfDay(plan.asOf),
