@@ -383,13 +383,14 @@ describe('the 宽末 cut-off in SQL', () => {
   it('agrees with collectionCutoffs() for every due date of 2027–2028 and several grace periods', async () => {
     const graceDays = [0, 1, 15, 28, 29, 30, 31, 59, 60, 61, 90];
     const days = ['2027', '2028'].flatMap((y) => Array.from({ length: 12 }, (_, m) => daysOf(`${y}-${String(m + 1).padStart(2, '0')}`)).flat());
-    const { rows } = await t.db.raw(
+    type Row = { due: string; grace: number; last_day: string };
+    const { rows } = await t.db.raw<{ rows: Row[] }>(
       `SELECT to_char(d, 'YYYY-MM-DD') AS due, g AS grace, to_char(${graceEndMonthSql('d', 'g')}, 'YYYY-MM-DD') AS last_day
        FROM unnest(CAST(? AS date[])) d CROSS JOIN unnest(CAST(? AS int[])) g`,
       [`{${days.join(',')}}`, `{${graceDays.join(',')}}`],
     );
     expect(rows).toHaveLength(days.length * graceDays.length);
-    const disagreeing = rows.filter((r: { due: string; grace: number; last_day: string }) => collectionCutoffs(r.due, r.grace).grace_end_month !== r.last_day);
+    const disagreeing = rows.filter((r) => collectionCutoffs(r.due, r.grace).grace_end_month !== r.last_day);
     expect(disagreeing).toEqual([]);
   });
 });
