@@ -1,0 +1,88 @@
+/**
+ * What the monthly-run benchmarks share: the Temporal CLI dev server, an embedded PostgreSQL in a
+ * temp folder (deleted at the end), the renewal worker's dependencies, and set-based seeding of
+ * minimal policies with one premium due each.
+ */
+import { cpus, loadavg, totalmem } from 'node:os';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { connect, migrateLatest, type Db } from '../../db/connection';
+import { PiiCipher } from '../../db/pii-cipher';
+import { SimulatedBank } from '../../integrations/bank/simulator';
+import { SmtpEmail } from '../../integrations/messaging/smtp-email';
+import { RecordingTextChannels } from '../../integrations/messaging/text-channels';
+import { createDatabase, startPostgres, type PostgresServer } from '../../scripts/provision/postgres';
+import { seedReferenceData } from '../../scripts/seed';
+import { startDevServer } from '../../scripts/temporal-env';
+import type { RenewalActivityDeps } from '../../activities/renewal-activities';
+
+export const log = (message: string): void => void process.stderr.write(`[bench] ${message}\n`);
+
+export interface BenchStack {
+  env: TestWorkflowEnvironment;
+  db: Db;
+  deps: RenewalActivityDeps;
+  close(): Promise<void>;
+}
+
+export async function startBenchStack(): Promise<BenchStack> {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const postgres: PostgresServer = await startPostgres();
+  const db = connect(await createDatabase(postgres.url, 'renewals_bench'), { max: 20 });
+  await migrateLatest(db);
+  await seedReferenceData(db);
+  const { env, source } = await startDevServer({ logLevel: 'error' });
+  log(`Temporal dev server: ${source}; PostgreSQL: ${postgres.source}`);
+  const email = new SmtpEmail('smtp://127.0.0.1:1', 'bench@insurer.example'); // never used: no cycle gets to a message
+  const deps: RenewalActivityDeps = { db, cipher: new PiiCipher('33'.repeat(32)), bank: new SimulatedBank(), email, text: new RecordingTextChannels() };
+  return {
+    env,
+    db,
+    deps,
+    close: async () => {
+      email.close();
+      await db.destroy();
+      await env.teardown();
+      await postgres.stop();
+    },
+  };
+}
+
+/**
+ * `count` in-force policies (one shared holder, an active mandate each) with one premium due in
+ * `month`, spread over its first 28 days. Personal columns hold placeholders: nothing here decrypts.
+ */
+export async function seedDuePremiums(db: Db, month: string, count: number, prefix: string): Promise<void> {
+  await db.raw(`INSERT INTO customers (name_masked, name_enc, id_type, id_no_masked, id_no_enc, id_no_hash)
+                VALUES ('张*', 'x', 'ID', '320102********0000', 'x', 'bench-holder') ON CONFLICT DO NOTHING`);
+  const holder = (await db('customers').where({ id_no_hash: 'bench-holder' }).first<{ id: number }>('id')).id;
+  await db.raw(
+    `INSERT INTO policies (policy_no, product_code, channel, branch_code, holder_customer_id, preferred_channel, issue_date,
+                           payment_frequency, premium_fen, next_due_date, next_installment_no, status)
+     SELECT ? || lpad(i::text, 6, '0'), 'WL20', 'agency', '3201', ?, 'sms', '2020-01-01', 'annual', 500000,
+            (?::date + ((i - 1) % 28)), 7, 'in_force'
+     FROM generate_series(1, ?) i`,
+    [prefix, holder, `${month}-01`, count],
+  );
+  await db.raw(
+    `INSERT INTO premium_dues (policy_no, due_date, installment_no, amount_fen)
+     SELECT policy_no, next_due_date, 7, premium_fen FROM policies WHERE policy_no LIKE ? || '%'`,
+    [prefix],
+  );
+  await db.raw(
+    `INSERT INTO mandates (policy_no, bank_code, account_masked, account_enc, account_hash, account_name_masked, account_name_enc)
+     SELECT policy_no, 'ICBC', '622202******0000', 'x', 'h' || policy_no, '张*', 'x' FROM policies WHERE policy_no LIKE ? || '%'`,
+    [prefix],
+  );
+  await db.raw('ANALYZE premium_dues; ANALYZE policies');
+}
+
+export function machine(): { cpus: number; cpuModel: string; memoryGiB: number; loadAverage1m: number; node: string } {
+  return {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    loadAverage1m: Math.round(loadavg()[0]! * 100) / 100,
+    node: process.version,
+  };
+}
