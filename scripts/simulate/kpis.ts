@@ -1,7 +1,8 @@
 import type { Knex } from 'knex';
 import { monthPremiumOutcomes } from '../../db/repositories/premium-outcomes-month';
+import { monthlyReport } from '../../db/repositories/reports/monthly';
 import type { CivilDate } from '../../domain/civil-date';
-import { formatPercent, fraction } from '../../domain/kpis';
+import { CUTOFFS, formatPercent, type Cutoff, type Fraction } from '../../domain/kpis';
 import { formatYuan } from '../../domain/money';
 
 /** The headline of a simulated month, as it stands at the end of the simulation. */
@@ -10,33 +11,38 @@ export interface MonthKpis {
   premiums: number;
   dueYuan: string;
   paid: number;
-  paidYuan: string;
   lapsed: number;
   open: number;
+  /** The month's collection rate (宽末: collected by the end of the month grace ends), by case and by premium. */
   collectionRateByCase: string;
   collectionRateByPremium: string;
+  /** The three cut-offs of the monthly report's total row (当月 / 次月 / 宽末). */
+  cutoffs: Record<Cutoff, { byCase: string; byPremium: string }>;
   lapseRate: string;
 }
 
+const percent = (rate: Fraction) => formatPercent(rate, 1);
+
 /**
- * Collected = paid and not reversed (premium_dues.status 'paid'), by case and by amount, over every
- * premium due in the month; the full 3 × payment-number grid is in the monthly report.
+ * Rates from the monthly report (the same figures the report file holds); counts of where each
+ * premium stands from the premiums themselves (paid = paid and not reversed).
  */
 export async function monthKpis(db: Knex, month: string, asOf: CivilDate): Promise<MonthKpis> {
+  const { summary } = await monthlyReport(db, month, { asOf });
   const outcomes = await monthPremiumOutcomes(db, month);
-  const paid = outcomes.filter((o) => o.status === 'paid');
-  const lapsed = outcomes.filter((o) => o.status === 'lapsed');
-  const sum = (rows: typeof outcomes) => rows.reduce((total, o) => total + o.premiumFen, 0);
+  const paid = outcomes.filter((o) => o.status === 'paid').length;
+  const lapsed = outcomes.filter((o) => o.status === 'lapsed').length;
   return {
     asOf,
-    premiums: outcomes.length,
-    dueYuan: formatYuan(sum(outcomes)),
-    paid: paid.length,
-    paidYuan: formatYuan(sum(paid)),
-    lapsed: lapsed.length,
-    open: outcomes.length - paid.length - lapsed.length,
-    collectionRateByCase: formatPercent(fraction(paid.length, outcomes.length), 1),
-    collectionRateByPremium: formatPercent(fraction(sum(paid), sum(outcomes)), 1),
-    lapseRate: formatPercent(fraction(lapsed.length, outcomes.length), 1),
+    premiums: summary.casesDue,
+    dueYuan: formatYuan(summary.premiumDueFen),
+    paid,
+    lapsed,
+    open: outcomes.length - paid - lapsed,
+    collectionRateByCase: percent(summary.collectionRate.byCase),
+    collectionRateByPremium: percent(summary.collectionRate.byPremium),
+    cutoffs: Object.fromEntries(CUTOFFS.map((c) => [c, { byCase: percent(summary.cutoffs[c].byCase), byPremium: percent(summary.cutoffs[c].byPremium) }])) as MonthKpis['cutoffs'],
+    lapseRate: percent(summary.lapseRate.byCase),
   };
 }
+

@@ -17,6 +17,7 @@ export function printSimulation(result: SimulationResult, out: NodeJS.WritableSt
   out.write(`\nMonth ${result.month} (simulated ${result.simulatedFrom} → ${result.simulatedTo}${result.shiftedYears ? `, scenario dates moved forward ${result.shiftedYears} year(s)` : ''})\n`);
   out.write(`  premiums due            ${k.premiums} (¥${k.dueYuan})\n`);
   out.write(`  collection rate by case ${k.collectionRateByCase}   by premium ${k.collectionRateByPremium}\n`);
+  out.write(`  by cut-off (case / premium) 当月 ${k.cutoffs.due_month.byCase} / ${k.cutoffs.due_month.byPremium}, 次月 ${k.cutoffs.next_month.byCase} / ${k.cutoffs.next_month.byPremium}, 宽末 ${k.cutoffs.grace_end_month.byCase} / ${k.cutoffs.grace_end_month.byPremium}\n`);
   out.write(`  paid ${k.paid}, lapsed ${k.lapsed} (lapse rate ${k.lapseRate}), still open ${k.open}\n`);
   out.write(`  events applied ${result.events.filter((e) => e.applied).length} of ${result.events.length}; emails delivered ${result.emailsDelivered}; audit rows ${result.audit.rows}, chain ${result.audit.chainIntact ? 'intact' : 'BROKEN'}\n`);
 
