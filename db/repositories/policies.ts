@@ -2,33 +2,10 @@ import type { Knex } from 'knex';
 import { maskEmail, maskMobile, maskName, maskNumber, maskOpenId } from '../../domain/masking';
 import type { PiiCipher } from '../pii-cipher';
 
-/** One policy as the import file gives it (domain.md, policies.csv), already validated and in fen. */
-export interface PolicyRecord {
-  policyNo: string;
-  productCode: string;
-  channel: 'agency' | 'bancassurance' | 'telemarketing' | 'internet' | 'group';
-  branchCode: string;
-  agentCode: string | null;
-  holderName: string;
-  holderIdType: string;
-  holderIdNo: string;
-  holderBirthDate: string | null;
-  holderMobile: string | null;
-  holderEmail: string | null;
-  holderWechatOpenId: string | null;
-  preferredChannel: 'sms' | 'wechat' | 'email' | 'phone' | null;
-  issueDate: string;
-  paymentFrequency: 'annual' | 'semiannual' | 'quarterly' | 'monthly';
-  premiumFen: number;
-  nextDueDate: string;
-  installmentNo: number;
-  bankCode: string;
-  accountNo: string;
-  accountName: string;
-  aplElected: boolean;
-  cashValueFen: number;
-  status: 'in_force' | 'grace' | 'lapsed';
-}
+import type { PolicyRecord } from '../../domain/import-rows';
+
+/** One policy as policies.csv gives it, validated and in fen (defined with its validation in domain/). */
+export type { PolicyRecord };
 
 export async function upsertBranch(db: Knex, code: string, name: string): Promise<void> {
   await db('branches').insert({ code, name }).onConflict('code').merge();

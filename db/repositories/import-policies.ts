@@ -1,0 +1,398 @@
+import type { Knex } from 'knex';
+import type { PolicyRecord } from '../../domain/import-rows';
+import { maskEmail, maskMobile, maskName, maskNumber, maskOpenId } from '../../domain/masking';
+import type { PiiCipher } from '../pii-cipher';
+import {
+  differs,
+  ensureBranches,
+  fingerprintOf,
+  insertRows,
+  pgArray,
+  saveFingerprints,
+  storedFingerprints,
+  unnestOf,
+  type BatchOutcome,
+  type PendingRow,
+  type RejectedRow,
+  type RowOutcome,
+} from './import';
+
+/** The policies columns the file decides (the rest belong to the system: paid-to date, segment…). */
+function policyColumns(record: PolicyRecord, customerId: number) {
+  return {
+    product_code: record.productCode,
+    channel: record.channel,
+    branch_code: record.branchCode,
+    agent_code: record.agentCode,
+    holder_customer_id: customerId,
+    preferred_channel: record.preferredChannel,
+    issue_date: record.issueDate,
+    payment_frequency: record.paymentFrequency,
+    premium_fen: record.premiumFen,
+    next_due_date: record.nextDueDate,
+    next_installment_no: record.installmentNo,
+    apl_elected: record.aplElected,
+    cash_value_fen: record.cashValueFen,
+    status: record.status,
+  };
+}
+
+const POLICY_INSERT: readonly (readonly [string, string])[] = [
+  ['policy_no', 'text'],
+  ['product_code', 'text'],
+  ['channel', 'sales_channel'],
+  ['branch_code', 'text'],
+  ['agent_code', 'text'],
+  ['holder_customer_id', 'bigint'],
+  ['preferred_channel', 'contact_channel'],
+  ['issue_date', 'date'],
+  ['payment_frequency', 'payment_frequency'],
+  ['premium_fen', 'bigint'],
+  ['next_due_date', 'date'],
+  ['next_installment_no', 'int'],
+  ['apl_elected', 'boolean'],
+  ['cash_value_fen', 'bigint'],
+  ['status', 'policy_status'],
+];
+
+type StoredPolicy = ReturnType<typeof policyColumns> & { policy_no: string };
+
+interface StoredCustomer {
+  id: number;
+  id_type: string;
+  id_no_hash: string;
+  name_enc: string;
+  birth_date: string | null;
+}
+
+interface Work {
+  rowNo: number;
+  record: PolicyRecord;
+  existing: StoredPolicy | undefined;
+  customerKey: string;
+  /** Something was written for this row (decides "updated" vs "unchanged" for a known policy). */
+  wrote: boolean;
+}
+
+/**
+ * Writes a batch of validated policies inside the caller's transaction, each with its holder
+ * (customers, deduplicated by ID type + keyed hash of the ID number), contact points, mandate and
+ * next premium due. A row naming an unknown product or agent is rejected without being written.
+ * A row whose fingerprint matches the one stored by the last import is left alone entirely; a
+ * changed row writes only what differs (a new account replaces the active mandate, a new mobile
+ * becomes the newest contact point). Rows must have distinct policy numbers.
+ */
+export async function writePolicies(trx: Knex.Transaction, cipher: PiiCipher, runId: number, rows: readonly PendingRow<PolicyRecord>[]): Promise<BatchOutcome> {
+  const rejected: RejectedRow[] = [];
+  const known = await knownReferences(trx, rows);
+  const accepted = rows.filter(({ rowNo, record }) => {
+    if (!known.products.has(record.productCode)) {
+      rejected.push({ row: rowNo, column: 'product_code', reason: 'product_code is not a known product (import products.csv first)' });
+      return false;
+    }
+    if (record.agentCode !== null && !known.agents.has(record.agentCode)) {
+      rejected.push({ row: rowNo, column: 'agent_code', reason: 'agent_code is not a known agent (import agents.csv first)' });
+      return false;
+    }
+    return true;
+  });
+
+  const policyNos = accepted.map((r) => r.record.policyNo);
+  const prints = await storedFingerprints(trx, 'policies', policyNos);
+  const stored = new Map(
+    (
+      await trx('policies')
+        .whereRaw('policy_no = any(?::text[])', [pgArray(policyNos)])
+        .select<StoredPolicy[]>('policy_no', ...POLICY_INSERT.slice(1).map(([name]) => name))
+    ).map((p) => [p.policy_no, p]),
+  );
+
+  const outcomes: RowOutcome[] = [];
+  const work: Work[] = [];
+  const newPrints: [string, string][] = [];
+  for (const { rowNo, record } of accepted) {
+    const existing = stored.get(record.policyNo);
+    const print = fingerprintOf(cipher, record);
+    if (existing && prints.get(record.policyNo) === print) {
+      outcomes.push('unchanged');
+      continue;
+    }
+    newPrints.push([record.policyNo, print]);
+    work.push({ rowNo, record, existing, customerKey: `${record.holderIdType}/${cipher.hash(record.holderIdNo)}`, wrote: false });
+  }
+  if (work.length === 0) return { outcomes, rejected };
+
+  await ensureBranches(
+    trx,
+    work.map((w) => w.record.branchCode),
+  );
+  const customers = await writeHolders(trx, cipher, work);
+  await writeContactPoints(trx, cipher, work, customers);
+  await writePolicyRows(trx, work, customers);
+  await writeMandates(trx, cipher, work);
+  await writePremiumDues(trx, work);
+  await saveFingerprints(trx, 'policies', runId, newPrints);
+
+  for (const w of work) outcomes.push(!w.existing ? 'inserted' : w.wrote ? 'updated' : 'unchanged');
+  return { outcomes, rejected };
+}
+
+async function knownReferences(trx: Knex.Transaction, rows: readonly PendingRow<PolicyRecord>[]): Promise<{ products: Set<string>; agents: Set<string> }> {
+  const productCodes = [...new Set(rows.map((r) => r.record.productCode))];
+  const agentCodes = [...new Set(rows.flatMap((r) => (r.record.agentCode ? [r.record.agentCode] : [])))];
+  const products = await trx('products').whereRaw('code = any(?::text[])', [pgArray(productCodes)]).pluck<string[]>('code');
+  const agents = agentCodes.length ? await trx('agents').whereRaw('code = any(?::text[])', [pgArray(agentCodes)]).pluck<string[]>('code') : [];
+  return { products: new Set(products), agents: new Set(agents) };
+}
+
+interface Holders {
+  /** customer key (ID type / keyed hash) → customer id */
+  ids: Map<string, number>;
+  /** customers that existed before this batch (their contact points must be looked up) */
+  preExisting: Set<number>;
+}
+
+/** Finds or creates each holder; a known holder whose name or birth date changed is updated. */
+async function writeHolders(trx: Knex.Transaction, cipher: PiiCipher, work: Work[]): Promise<Holders> {
+  const byKey = new Map<string, Work[]>();
+  for (const w of work) byKey.set(w.customerKey, [...(byKey.get(w.customerKey) ?? []), w]);
+  const keys = [...byKey.keys()].map((key) => key.split('/') as [string, string]);
+  const source = unnestOf(
+    ['text', 'text'],
+    keys.map(([type, hash]) => [type, hash]),
+  );
+  const found = await trx.raw<{ rows: StoredCustomer[] }>(
+    `SELECT id, id_type, id_no_hash, name_enc, birth_date FROM customers WHERE (id_type, id_no_hash) IN (SELECT * FROM ${source.sql})`,
+    source.bindings,
+  );
+  const ids = new Map<string, number>();
+  const preExisting = new Set<number>();
+  for (const customer of found.rows) {
+    const key = `${customer.id_type}/${customer.id_no_hash}`;
+    ids.set(key, customer.id);
+    preExisting.add(customer.id);
+    // The first row of the batch for this holder speaks for them.
+    const first = byKey.get(key)![0]!;
+    const change: Record<string, unknown> = {};
+    if (cipher.decrypt(customer.name_enc) !== first.record.holderName) {
+      Object.assign(change, { name_masked: maskName(first.record.holderName), name_enc: cipher.encrypt(first.record.holderName) });
+    }
+    if (first.record.holderBirthDate !== null && first.record.holderBirthDate !== customer.birth_date) change.birth_date = first.record.holderBirthDate;
+    if (Object.keys(change).length > 0) {
+      await trx('customers')
+        .where({ id: customer.id })
+        .update({ ...change, updated_at: trx.fn.now() });
+      for (const w of byKey.get(key)!) w.wrote = true;
+    }
+  }
+
+  const missing = [...byKey.entries()].filter(([key]) => !ids.has(key));
+  const inserted = await insertRows<{ id: number; id_type: string; id_no_hash: string }>(
+    trx,
+    'customers',
+    [
+      ['name_masked', 'text'],
+      ['name_enc', 'text'],
+      ['id_type', 'text'],
+      ['id_no_masked', 'text'],
+      ['id_no_enc', 'text'],
+      ['id_no_hash', 'text'],
+      ['birth_date', 'date'],
+    ],
+    missing.map(([key, [first]]) => {
+      const record = first!.record;
+      return [
+        maskName(record.holderName),
+        cipher.encrypt(record.holderName),
+        record.holderIdType,
+        maskNumber(record.holderIdNo),
+        cipher.encrypt(record.holderIdNo),
+        key.slice(key.indexOf('/') + 1),
+        record.holderBirthDate,
+      ];
+    }),
+    'ON CONFLICT (id_type, id_no_hash) DO NOTHING RETURNING id, id_type, id_no_hash',
+  );
+  for (const c of inserted) ids.set(`${c.id_type}/${c.id_no_hash}`, c.id);
+  for (const [key, rows] of missing) {
+    // Inserted by someone else between our look-up and our insert: a known holder after all.
+    if (!ids.has(key)) {
+      const [type, hash] = key.split('/') as [string, string];
+      const { id } = await trx('customers').where({ id_type: type, id_no_hash: hash }).first<{ id: number }>('id');
+      ids.set(key, id);
+      preExisting.add(id);
+    }
+    for (const w of rows) w.wrote = true;
+  }
+  return { ids, preExisting };
+}
+
+/**
+ * The holder's mobile, email and openid from the file, verified by that source. A point already on
+ * file but not the newest of its type is touched, so the file's current point is the one used.
+ */
+async function writeContactPoints(trx: Knex.Transaction, cipher: PiiCipher, work: Work[], holders: Holders): Promise<void> {
+  type Point = { customerId: number; type: 'mobile' | 'email' | 'wechat'; value: string; masked: string; hash: string; rows: Work[] };
+  const points = new Map<string, Point>();
+  for (const w of work) {
+    const customerId = holders.ids.get(w.customerKey)!;
+    const r = w.record;
+    const given: [Point['type'], string | null, (v: string) => string][] = [
+      ['mobile', r.holderMobile, maskMobile],
+      ['email', r.holderEmail, maskEmail],
+      ['wechat', r.holderWechatOpenId, maskOpenId],
+    ];
+    for (const [type, value, mask] of given) {
+      if (value === null) continue;
+      const hash = cipher.hash(value);
+      const key = `${customerId}/${type}/${hash}`;
+      const point = points.get(key);
+      if (point) point.rows.push(w);
+      else points.set(key, { customerId, type, value, masked: mask(value), hash, rows: [w] });
+    }
+  }
+
+  const known = holders.preExisting.size
+    ? await trx('contact_points')
+        .whereRaw('customer_id = any(?::bigint[])', [pgArray([...holders.preExisting])])
+        .select<{ id: number; customer_id: number; type: Point['type']; value_hash: string; updated_at: Date }[]>('id', 'customer_id', 'type', 'value_hash', 'updated_at')
+    : [];
+  const newest = new Map<string, number>();
+  for (const k of known) {
+    const slot = `${k.customer_id}/${k.type}`;
+    newest.set(slot, Math.max(newest.get(slot) ?? 0, k.updated_at.getTime()));
+  }
+  const knownByKey = new Map(known.map((k) => [`${k.customer_id}/${k.type}/${k.value_hash}`, k]));
+
+  const verifiedAt = new Date().toISOString();
+  const toInsert: Point[] = [];
+  const toTouch: number[] = [];
+  for (const [key, point] of points) {
+    const existing = knownByKey.get(key);
+    if (!existing) toInsert.push(point);
+    else if (existing.updated_at.getTime() < newest.get(`${point.customerId}/${point.type}`)!) toTouch.push(existing.id);
+    else continue;
+    for (const w of point.rows) w.wrote = true;
+  }
+  await insertRows(
+    trx,
+    'contact_points',
+    [
+      ['customer_id', 'bigint'],
+      ['type', 'contact_point_type'],
+      ['value_masked', 'text'],
+      ['value_enc', 'text'],
+      ['value_hash', 'text'],
+      ['status', 'contact_point_status'],
+      ['source', 'text'],
+      ['verified_at', 'timestamptz'],
+    ],
+    toInsert.map((p) => [p.customerId, p.type, p.masked, cipher.encrypt(p.value), p.hash, 'valid', 'policy_file', verifiedAt]),
+    // Points from the policy file were given by the policyholder at issue: verified by that source.
+    'ON CONFLICT (customer_id, type, value_hash) DO NOTHING',
+  );
+  if (toTouch.length > 0) await trx.raw('UPDATE contact_points SET updated_at = now() WHERE id = any(?::bigint[])', [pgArray(toTouch)]);
+}
+
+async function writePolicyRows(trx: Knex.Transaction, work: Work[], holders: Holders): Promise<void> {
+  const fresh = work.filter((w) => !w.existing);
+  await insertRows(
+    trx,
+    'policies',
+    POLICY_INSERT,
+    fresh.map((w) => {
+      const columns: Record<string, string | number | boolean | null> = policyColumns(w.record, holders.ids.get(w.customerKey)!);
+      return [w.record.policyNo, ...POLICY_INSERT.slice(1).map(([name]) => columns[name] ?? null)];
+    }),
+  );
+  for (const w of work) {
+    if (!w.existing) continue;
+    const columns = policyColumns(w.record, holders.ids.get(w.customerKey)!);
+    if (!differs(w.existing, columns)) continue;
+    await trx('policies')
+      .where({ policy_no: w.record.policyNo })
+      .update({ ...columns, updated_at: trx.fn.now() });
+    w.wrote = true;
+  }
+}
+
+/** A new policy gets its mandate; a known one keeps it unless bank, account or account name changed. */
+async function writeMandates(trx: Knex.Transaction, cipher: PiiCipher, work: Work[]): Promise<void> {
+  const accountHash = (r: PolicyRecord) => cipher.hash(`${r.bankCode}/${r.accountNo}`);
+  const known = work.filter((w) => w.existing).map((w) => w.record.policyNo);
+  const active = new Map(
+    (known.length
+      ? await trx('mandates')
+          .where({ status: 'active' })
+          .whereRaw('policy_no = any(?::text[])', [pgArray(known)])
+          .select<{ policy_no: string; bank_code: string; account_hash: string; account_name_enc: string }[]>('policy_no', 'bank_code', 'account_hash', 'account_name_enc')
+      : []
+    ).map((m) => [m.policy_no, m]),
+  );
+  const replace: Work[] = [];
+  for (const w of work) {
+    const current = active.get(w.record.policyNo);
+    if (current && current.bank_code === w.record.bankCode && current.account_hash === accountHash(w.record) && cipher.decrypt(current.account_name_enc) === w.record.accountName) {
+      continue;
+    }
+    replace.push(w);
+    if (w.existing) w.wrote = true;
+  }
+  const replaced = replace.filter((w) => w.existing).map((w) => w.record.policyNo);
+  if (replaced.length > 0) {
+    await trx.raw(`UPDATE mandates SET status = 'replaced' WHERE status = 'active' AND policy_no = any(?::text[])`, [pgArray(replaced)]);
+  }
+  await insertRows(
+    trx,
+    'mandates',
+    [
+      ['policy_no', 'text'],
+      ['bank_code', 'text'],
+      ['account_masked', 'text'],
+      ['account_enc', 'text'],
+      ['account_hash', 'text'],
+      ['account_name_masked', 'text'],
+      ['account_name_enc', 'text'],
+    ],
+    replace.map(({ record: r }) => [r.policyNo, r.bankCode, maskNumber(r.accountNo), cipher.encrypt(r.accountNo), accountHash(r), maskName(r.accountName), cipher.encrypt(r.accountName)]),
+  );
+}
+
+/**
+ * The next premium due. A due the file changed (amount, installment) is corrected only while no
+ * cycle has started on it; once a cycle runs, the workflow owns it.
+ */
+async function writePremiumDues(trx: Knex.Transaction, work: Work[]): Promise<void> {
+  const dues = work.map(({ record: r }) => [r.policyNo, r.nextDueDate, r.installmentNo, r.premiumFen] as const);
+  const types = ['text', 'date', 'int', 'bigint'];
+  const created = await insertRows<{ policy_no: string }>(
+    trx,
+    'premium_dues',
+    [
+      ['policy_no', 'text'],
+      ['due_date', 'date'],
+      ['installment_no', 'int'],
+      ['amount_fen', 'bigint'],
+    ],
+    dues,
+    'ON CONFLICT (policy_no, due_date) DO NOTHING RETURNING policy_no',
+  );
+  const touched = new Set(created.map((d) => d.policy_no));
+  const known = work.filter((w) => w.existing);
+  if (known.length > 0) {
+    const source = unnestOf(
+      types,
+      known.map(({ record: r }) => [r.policyNo, r.nextDueDate, r.installmentNo, r.premiumFen]),
+    );
+    const corrected = await trx.raw<{ rows: { policy_no: string }[] }>(
+      `UPDATE premium_dues d SET installment_no = v.installment_no, amount_fen = v.amount_fen, updated_at = now()
+         FROM (SELECT * FROM ${source.sql}) AS v(policy_no, due_date, installment_no, amount_fen)
+        WHERE d.policy_no = v.policy_no AND d.due_date = v.due_date AND d.status = 'due' AND d.workflow_id IS NULL
+          AND (d.installment_no, d.amount_fen) IS DISTINCT FROM (v.installment_no, v.amount_fen)
+        RETURNING d.policy_no`,
+      source.bindings,
+    );
+    for (const d of corrected.rows) touched.add(d.policy_no);
+  }
+  for (const w of known) if (touched.has(w.record.policyNo)) w.wrote = true;
+}

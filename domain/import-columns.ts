@@ -1,0 +1,52 @@
+/** The three import files and their columns, exactly as domain.md ("Import files") names them. */
+export type ImportKind = 'policies' | 'agents' | 'products';
+
+export const IMPORT_KINDS: readonly ImportKind[] = ['policies', 'agents', 'products'];
+
+export const POLICY_COLUMNS = [
+  'policy_no',
+  'product_code',
+  'channel',
+  'branch_code',
+  'agent_code',
+  'holder_name',
+  'holder_id_type',
+  'holder_id_no',
+  'holder_birth_date',
+  'holder_mobile',
+  'holder_email',
+  'holder_wechat_openid',
+  'preferred_channel',
+  'issue_date',
+  'payment_frequency',
+  'premium',
+  'next_due_date',
+  'installment_no',
+  'bank_code',
+  'account_no',
+  'account_name',
+  'apl_elected',
+  'cash_value',
+  'status',
+] as const;
+
+export const AGENT_COLUMNS = ['agent_code', 'name', 'mobile', 'team_code', 'branch_code', 'status', 'leader_code'] as const;
+
+export const PRODUCT_COLUMNS = ['product_code', 'name', 'grace_days', 'reinstatement_years', 'plan_code'] as const;
+
+export type PolicyColumn = (typeof POLICY_COLUMNS)[number];
+export type AgentColumn = (typeof AGENT_COLUMNS)[number];
+export type ProductColumn = (typeof PRODUCT_COLUMNS)[number];
+
+export const COLUMNS_OF: Readonly<Record<ImportKind, readonly string[]>> = {
+  policies: POLICY_COLUMNS,
+  agents: AGENT_COLUMNS,
+  products: PRODUCT_COLUMNS,
+};
+
+/** The column that identifies a row of each file (duplicates within a file are reported on it). */
+export const KEY_COLUMN_OF: Readonly<Record<ImportKind, string>> = {
+  policies: 'policy_no',
+  agents: 'agent_code',
+  products: 'product_code',
+};
