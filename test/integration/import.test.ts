@@ -40,7 +40,9 @@ async function importReferenceData(t: TestDatabase): Promise<void> {
 }
 
 /** Every row of the tables an import writes, in a stable order: to prove a re-import wrote nothing. */
-async function snapshot(t: TestDatabase): Promise<Record<string, unknown[]>> {
+type Rows = Record<string, unknown>[];
+
+async function snapshot(t: TestDatabase): Promise<Record<string, Rows>> {
   const tables: [string, string][] = [
     ['branches', 'code'],
     ['teams', 'code'],
@@ -53,7 +55,7 @@ async function snapshot(t: TestDatabase): Promise<Record<string, unknown[]>> {
     ['premium_dues', 'id'],
     ['import_fingerprints', 'row_key'],
   ];
-  const result: Record<string, unknown[]> = {};
+  const result: Record<string, Rows> = {};
   for (const [table, order] of tables) result[table] = await t.db(table).orderBy(order).select();
   return result;
 }
@@ -196,7 +198,7 @@ describe('importing the good files (UTF-8)', () => {
     expect(after.customers).toEqual(before.customers);
     expect(after.contact_points).toEqual(before.contact_points);
     expect(after.premium_dues).toEqual(before.premium_dues);
-    expect(after.mandates!.filter((m: any) => m.policy_no !== 'P3201000104')).toEqual(before.mandates!.filter((m: any) => m.policy_no !== 'P3201000104'));
+    expect(after.mandates!.filter((m) => m.policy_no !== 'P3201000104')).toEqual(before.mandates!.filter((m) => m.policy_no !== 'P3201000104'));
 
     // Importing the changed file again is a no-op too.
     const again = await importFile(t.db, cipher, 'policies', path);
@@ -214,7 +216,7 @@ describe('importing the good files (UTF-8)', () => {
 
     const after = await t.db('policies').where({ policy_no: 'P3201000102' }).first();
     expect(after).toMatchObject({ agent_code: 'A042', premium_fen: 880_000 });
-    expect(after.updated_at.getTime()).toBeGreaterThan(before.updated_at.getTime());
+    expect((after.updated_at as Date).getTime()).toBeGreaterThan((before.updated_at as Date).getTime());
     expect(await t.db('premium_dues').where({ policy_no: 'P3201000102' }).select('amount_fen')).toEqual([{ amount_fen: 880_000 }]);
     const mobiles = await t.db('contact_points').where({ customer_id: after.holder_customer_id, type: 'mobile' }).orderBy('updated_at', 'desc').select('value_masked');
     expect(mobiles.map((m) => m.value_masked)).toEqual(['138****9999', '139****0002']);
