@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { parse } from 'csv-parse/sync';
 import iconv from 'iconv-lite';
-import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, Runtime } from '@temporalio/worker';
 import { importFile, type ImportReport } from '../../clients/import-files';
 import { startMonthlyRun } from '../../clients/monthly-runs';
 import { connect, migrateLatest } from '../../db/connection';
@@ -87,6 +87,7 @@ const SETTLED = new Set(['paid', 'lapsed', 'closed', 'waived']);
 export async function simulate(options: SimulateOptions): Promise<SimulationResult> {
   const say = options.progress ?? (() => {});
   const wallStart = Date.now();
+  quietWorkerLogs();
   const files = scenarioFiles(options.dir);
   const cleanups: (() => Promise<unknown>)[] = [];
   const run = async <T>(work: () => Promise<T>): Promise<T> => {
@@ -198,6 +199,18 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
     result.wallSeconds = Math.round((Date.now() - wallStart) / 100) / 10;
     return result;
   });
+}
+
+/**
+ * Worker lifecycle lines and retried activities (a provider simulator dropping a connection, retried
+ * by Temporal as it should be) would bury the simulation's own progress: only errors are shown.
+ */
+function quietWorkerLogs(): void {
+  try {
+    Runtime.install({ logger: new DefaultLogger('ERROR') });
+  } catch {
+    // A runtime is already installed in this process (tests install their own): keep it.
+  }
 }
 
 /** Day by day: the day's events at 08:00, until all are applied and every premium is settled. */
