@@ -13,9 +13,6 @@ import type { scheduledMonthlyRun } from '../../workflows';
 import { startCycleRig, type CycleRig } from '../support/cycle-rig';
 import { cycleExists, MonthSeeder, until } from '../support/monthly-runs';
 
-// TEMPORARY while the simulator's imports are being written by another session: keep program.ts loadable.
-vi.mock('../../scripts/cli/commands/simulate', () => ({ registerSimulateCommands: () => undefined }));
-
 /**
  * The monthly run where the time-skipping test server falls short: cancelling it part-way (that
  * server loses the cancel of an activity not yet started), and the Temporal Schedule (it has no

@@ -10,9 +10,6 @@ import { runCli } from '../../scripts/cli/program';
 import { startTimeSkippingServer } from '../../scripts/temporal-env';
 import { addMonths, monthlyRunWorkflowId } from '../../workflows/monthly-run-messages';
 import { startCycleRig, type CycleRig } from '../support/cycle-rig';
-
-// TEMPORARY while the simulator's imports are being written by another session: keep program.ts loadable.
-vi.mock('../../scripts/cli/commands/simulate', () => ({ registerSimulateCommands: () => undefined }));
 import { samplePolicy, seedPolicy } from '../support/fixtures';
 import { cycleExists, MonthSeeder, until } from '../support/monthly-runs';
 
