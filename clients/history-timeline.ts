@@ -143,6 +143,8 @@ function failureText(failure: temporal.api.failure.v1.IFailure | null | undefine
   return maskPersonalText(failure?.message ?? 'no message').slice(0, 300);
 }
 
+const BOOKKEEPING = new Set(['recordStage', 'recordCycleEvent']);
+
 interface Scheduled {
   type: string;
   input: unknown[];
@@ -187,7 +189,8 @@ function summariseRun(events: HistoryEvent[], run: number): TimelineEntry[] {
       const type = a.activityType?.name ?? 'activity';
       const input = decodeAll(a.input);
       scheduled.set(String(e.eventId), { type, input });
-      if (firedTimer) {
+      // Bookkeeping right after a timer (recording a stage or event) is not what it waited for.
+      if (firedTimer && !BOOKKEEPING.has(type)) {
         firedTimer.text += ` → for ${purposeOf(type, input)}`;
         firedTimer = undefined;
       }
@@ -224,7 +227,8 @@ function summariseRun(events: HistoryEvent[], run: number): TimelineEntry[] {
       } else add('signal', `signal ${a.signalName ?? ''}${describeArgs(args)}`);
     } else if (e.upsertWorkflowSearchAttributesEventAttributes) {
       const fields = e.upsertWorkflowSearchAttributesEventAttributes.searchAttributes?.indexedFields ?? {};
-      const pairs = Object.entries(fields).map(([key, payload]) => {
+      // Sorted by key: the server hands the map back in no fixed order.
+      const pairs = Object.entries(fields).sort(([a], [b]) => a.localeCompare(b)).map(([key, payload]) => {
         const value = decodeAll({ payloads: [payload] })[0];
         return `${key}=${Array.isArray(value) ? value.map(text).join('|') : text(value)}`;
       });
