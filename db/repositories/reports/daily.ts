@@ -39,12 +39,16 @@ export const EXCEPTION_LIST_LIMIT = 1000;
 export async function dailyReport(db: Knex, date: CivilDate): Promise<DailyReport> {
   if (!isCivilDate(date)) throw new RangeError(`date must be YYYY-MM-DD, got ${JSON.stringify(date)}`);
   const day = { start: new Date(shanghaiInstant(date)).toISOString(), end: endOfDay(date) };
-  const [debits, contacts, grace, exceptions] = await Promise.all([
-    debitResults(db, day),
-    contactOutcomes(db, day),
-    graceMovements(db, date, day),
-    openExceptions(db, day),
-  ]);
+  // One snapshot: a payment landing meanwhile cannot show in one section and not in another.
+  const { debits, contacts, grace, exceptions } = await db.transaction(
+    async (trx) => ({
+      debits: await debitResults(trx, day),
+      contacts: await contactOutcomes(trx, day),
+      grace: await graceMovements(trx, date, day),
+      exceptions: await openExceptions(trx, day),
+    }),
+    { isolationLevel: 'repeatable read', readOnly: true },
+  );
   const report: Omit<DailyReport, 'sections'> = {
     kind: 'daily',
     date,
@@ -212,16 +216,14 @@ async function openExceptions(db: Knex, day: Day): Promise<Pick<DailyReport, 'ex
         AND coalesce(a.submitted_at, CAST(a.collection_date AS timestamp) AT TIME ZONE 'UTC' - interval '8 hours')
             < CAST(CASE WHEN a.status = 'unknown' THEN :end ELSE :start END AS timestamptz)
     )`;
-  const [summary, list] = await Promise.all([
-    db.raw<{ rows: Record<string, unknown>[] }>(
-      `${found} SELECT exception, count(*) AS n, min(since) AS oldest FROM exception GROUP BY exception ORDER BY exception`,
-      day,
-    ),
-    db.raw<{ rows: Record<string, unknown>[] }>(
-      `${found} SELECT * FROM exception ORDER BY since, policy_no, exception LIMIT ${EXCEPTION_LIST_LIMIT}`,
-      day,
-    ),
-  ]);
+  const summary = await db.raw<{ rows: Record<string, unknown>[] }>(
+    `${found} SELECT exception, count(*) AS n, min(since) AS oldest FROM exception GROUP BY exception ORDER BY exception`,
+    day,
+  );
+  const list = await db.raw<{ rows: Record<string, unknown>[] }>(
+    `${found} SELECT * FROM exception ORDER BY since, policy_no, exception LIMIT ${EXCEPTION_LIST_LIMIT}`,
+    day,
+  );
   const civil = (value: unknown) => (value instanceof Date ? shanghaiDate(value.getTime()) : null);
   return {
     exceptionSummary: summary.rows.map((r) => ({ exception: r.exception as ExceptionKind, count: whole(r.n), oldestSince: civil(r.oldest) })),

@@ -26,6 +26,9 @@ import {
 } from './monthly-figures';
 import { columns, type Cell, type ReportColumn, type ReportSection, type TabularReport } from './report';
 
+/** Per sort or hash of the report's queries; the session's default (4 MB) spills a month of a million premiums to disk. */
+const REPORT_WORK_MEM = '64MB';
+
 export interface CutoffRates {
   byPremium: Fraction;
   byCase: Fraction;
@@ -64,8 +67,16 @@ export async function monthlyReport(db: Knex, month: Month, options: { asOf?: Ci
   if (!isMonth(month)) throw new RangeError(`month must be YYYY-MM, got ${JSON.stringify(month)}`);
   const asOf = options.asOf ?? todayInShanghai();
   if (!isCivilDate(asOf)) throw new RangeError(`as-of must be a date YYYY-MM-DD, got ${JSON.stringify(asOf)}`);
-  const plan = planCutoffs(month, asOf, await productGraceDays(db));
-  const [groups, debits, names] = await Promise.all([monthlyFigures(db, plan), debitFigures(db, plan), referenceNames(db)]);
+  // One snapshot for every figure (payments arriving meanwhile cannot make sections disagree), and
+  // memory enough to aggregate a month of a million premiums in hash tables instead of on disk.
+  const { plan, groups, debits, names } = await db.transaction(
+    async (trx) => {
+      await trx.raw(`SET LOCAL work_mem = '${REPORT_WORK_MEM}'`);
+      const plan = planCutoffs(month, asOf, await productGraceDays(trx));
+      return { plan, groups: await monthlyFigures(trx, plan), debits: await debitFigures(trx, plan), names: await referenceNames(trx) };
+    },
+    { isolationLevel: 'repeatable read', readOnly: true },
+  );
   const total = groups.find((g) => g.dimension === 'total')?.figures;
   if (!total) throw new Error('monthly report: the total row is missing');
   const of = (dimension: Dimension) =>
@@ -241,10 +252,8 @@ interface Names {
 }
 
 async function referenceNames(db: Knex): Promise<Names> {
-  const [branches, products] = await Promise.all([
-    db('branches').select<{ code: string; name: string }[]>('code', 'name'),
-    db('products').select<{ code: string; name: string }[]>('code', 'name'),
-  ]);
+  const branches = await db('branches').select<{ code: string; name: string }[]>('code', 'name');
+  const products = await db('products').select<{ code: string; name: string }[]>('code', 'name');
   return { branches: new Map(branches.map((b) => [b.code, b.name])), products: new Map(products.map((p) => [p.code, p.name])) };
 }
 
