@@ -5,7 +5,7 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { appendAudit } from '../../db/repositories/audit';
 import { dailyReport } from '../../db/repositories/reports/daily';
-import { monthlyReport, type MonthlyReport } from '../../db/repositories/reports/monthly';
+import { describeSummary, monthlyReport, type MonthlyReport } from '../../db/repositories/reports/monthly';
 import { shanghaiInstant } from '../../domain/civil-date';
 import { collectionCutoffs, daysOf, fraction } from '../../domain/kpis';
 import { graceEndMonthSql } from '../../db/repositories/reports/monthly-figures';
@@ -281,6 +281,9 @@ describe('monthly report, January 2026, all cut-offs passed (as of 2026-06-30)',
     // P03 (two audit rows), P05, P08: 300000 + 150000 + 80000 = 530000; P08 was reinstated.
     expect(report.summary.lapseRate).toEqual({ byCase: f(3, 10), byPremium: f(530_000, 1_710_000), final: true });
     expect(report.summary.reinstatedCases).toBe(1);
+    expect(describeSummary(report.summary)).toBe(
+      '2026-01 as of 2026-06-30: 宽末达成率 65.50% by premium, 60.00% by case; lapse 30.00% by case (10 premiums due)',
+    );
   });
 
   it('the grid by payment number', () => {

@@ -41,11 +41,14 @@ export interface GroupFigures {
   figures: Figures;
 }
 
-/** One premium's cut-offs seen from the as-of date, for every (due date, grace days) the month can have. */
+/**
+ * The month's cut-offs seen from the as-of date. 当月 and 次月 are one date for the whole cohort;
+ * 宽末 is listed for every (due date, grace days) the month can have (the SQL recomputes it per row).
+ */
 export interface CutoffPlan {
   month: Month;
   asOf: CivilDate;
-  /** End instants of 当月 and 次月 (capped at the as-of day). */
+  /** Last days counted for 当月 and 次月 (capped at the as-of day). */
   dueMonth: { through: CivilDate; final: boolean };
   nextMonth: { through: CivilDate; final: boolean };
   /** 宽末 per due date and grace days. */

@@ -4,6 +4,7 @@ import {
   CUTOFFS,
   CUTOFF_LABELS,
   PAYMENT_NUMBER_LABELS,
+  formatPercent,
   fraction,
   isMonth,
   type Cutoff,
@@ -109,6 +110,16 @@ export async function monthlyReport(db: Knex, month: Month, options: { asOf?: Ci
       debitSection(debits),
     ],
   };
+}
+
+/** The month in one line for the demo, e.g. '2026-01 as of 2026-06-30: 宽末达成率 65.50% by premium, 60.00% by case; lapse 30.00% by case (10 premiums due)'. */
+export function describeSummary(summary: MonthlySummary): string {
+  const { collectionRate: c, lapseRate: l } = summary;
+  const pending = c.final ? '' : ' (grace not over for every premium: not final)';
+  return (
+    `${summary.month} as of ${summary.asOf}: 宽末达成率 ${formatPercent(c.byPremium)} by premium, ${formatPercent(c.byCase)} by case; ` +
+    `lapse ${formatPercent(l.byCase)} by case (${summary.casesDue} premiums due)${pending}`
+  );
 }
 
 /** Code order (not locale order): branch and product codes, 'false' before 'true', no agent first. */
