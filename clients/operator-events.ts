@@ -1,4 +1,4 @@
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, type Client, type WorkflowHandle } from '@temporalio/client';
 import type { Knex } from 'knex';
 import { policyHeader, premiumDuesOf, lastRecordedStage, type PremiumDueRow } from '../db/repositories/policy-view';
 import { closeTaskOutsideCycle, taskById, type TaskListRow } from '../db/repositories/tasks';
@@ -119,11 +119,21 @@ export async function sendOperatorEvent(db: Knex, client: Client, policyNo: stri
   const target = await findCycle(db, policyNo, due);
   const handle = client.workflow.getHandle(target.workflowId);
   try {
-    const status = await executeEvent(handle, event);
+    const status = await client.withDeadline(Date.now() + updateDeadlineMs(), () => executeEvent(handle, event));
     return { policyNo, dueDate: target.dueDate, workflowId: target.workflowId, update: event.kind, status };
   } catch (error) {
     throw await explainFailure(db, client, target, event.kind, error);
   }
+}
+
+/**
+ * An update waits for a worker to run the cycle: with none running it would wait for ever. Past
+ * this (RENEWALS_UPDATE_TIMEOUT_MS, default 30 s) the operator is told, rather than left looking at
+ * a silent terminal.
+ */
+function updateDeadlineMs(): number {
+  const configured = Number(process.env.RENEWALS_UPDATE_TIMEOUT_MS);
+  return Number.isInteger(configured) && configured > 0 ? configured : 30_000;
 }
 
 function executeEvent(handle: WorkflowHandle, event: OperatorEvent): Promise<RenewalCycleStatus> {
@@ -158,6 +168,9 @@ export async function explainFailure(db: Knex, client: Client, target: CycleTarg
       return new OperatorError(`${cycle} is ${stage ?? 'in a stage that'} and takes no ${update}`);
     }
     return new OperatorError(`${cycle} refused ${update}: ${reason}`);
+  }
+  if (error instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
+    return new OperatorError(`${cycle} did not answer ${update} within ${updateDeadlineMs() / 1000} s (is a renewal worker running?); check with policy show before sending it again`);
   }
   if (error instanceof WorkflowNotFoundError) {
     const ended = await endedStage(db, client, target);
@@ -221,7 +234,7 @@ export async function completeTaskOf(db: Knex, client: Client, taskId: number, o
   const handle = client.workflow.getHandle(task.workflow_id);
   let status: RenewalCycleStatus;
   try {
-    status = await handle.executeUpdate(taskCompletedUpdate, { args: [{ step: task.step, outcome }] });
+    status = await client.withDeadline(Date.now() + updateDeadlineMs(), () => handle.executeUpdate(taskCompletedUpdate, { args: [{ step: task.step, outcome }] }));
   } catch (error) {
     const target = { policyNo: task.policy_no, dueDate: task.due_date, workflowId: task.workflow_id };
     if (error instanceof WorkflowNotFoundError) {
@@ -234,6 +247,9 @@ export async function completeTaskOf(db: Knex, client: Client, taskId: number, o
       if (/^cycle is \w+: nothing to change/.test(reason)) return closeDirectly(`the ${reason.split(':')[0]}`);
       if (/no registered handler/i.test(reason)) return closeDirectly('the cycle is in its reinstatement window');
       throw new OperatorError(`the cycle of ${task.policy_no} due ${task.due_date} refused the outcome of task #${taskId}: ${reason}`);
+    }
+    if (error instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
+      throw new OperatorError(`the cycle of ${task.policy_no} due ${task.due_date} did not answer within ${updateDeadlineMs() / 1000} s (is a renewal worker running?); task #${taskId} is still open`);
     }
     throw error;
   }

@@ -333,6 +333,23 @@ describe('renewals operator commands', () => {
     });
   });
 
+  it('a cycle no worker runs: the update gives up with a clear error instead of hanging', async () => {
+    const { dueDate } = await dueIn(env, 30);
+    const policy = await seed({ policyNo: 'P-OPS-0007', holderIdNo: '320102198001015557', accountNo: '6222020000000005557', nextDueDate: dueDate });
+    // Started on a task queue no worker polls: the cycle cannot answer.
+    const { handle } = await startRenewalCycle(env.client, { policyNo: policy.policyNo, dueDate }, 'operator-cli-no-worker');
+    vi.stubEnv('RENEWALS_UPDATE_TIMEOUT_MS', '1500');
+    try {
+      expect(await cli('account-updated', policy.policyNo)).toMatchObject({
+        code: 1,
+        err: `renewals: the cycle of ${policy.policyNo} due ${dueDate} did not answer accountUpdated within 1.5 s (is a renewal worker running?); check with policy show before sending it again\n`,
+      });
+    } finally {
+      vi.stubEnv('RENEWALS_UPDATE_TIMEOUT_MS', '');
+      await handle.terminate('test done');
+    }
+  });
+
   it('prints no personal data anywhere', () => {
     const everything = printed.join('\n');
     expect(everything.length).toBeGreaterThan(10_000);
