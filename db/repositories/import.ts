@@ -80,7 +80,11 @@ export async function writeInBatch<T>(
   const result: BatchResult = { inserted: 0, updated: 0, unchanged: 0, rejected: [] };
   if (rows.length === 0) return result;
   try {
-    const outcome = await db.transaction((trx) => write(trx, rows));
+    const outcome = await db.transaction(async (trx) => {
+      // Two imports at once take turns batch by batch, so each classifies its rows against committed data.
+      await trx.raw(`SELECT pg_advisory_xact_lock(hashtext('renewals:import'))`);
+      return write(trx, rows);
+    });
     for (const o of outcome.outcomes) result[o] += 1;
     result.rejected.push(...outcome.rejected);
     return result;
@@ -138,7 +142,13 @@ type Cell = string | number | boolean | null;
 
 /** A PostgreSQL array literal: every element quoted, so any text (commas, quotes, braces) is safe. */
 export function pgArray(values: readonly Cell[]): string {
-  return `{${values.map((v) => (v === null ? 'NULL' : `"${String(v).replace(/[\\"]/g, '\\$&')}"`)).join(',')}}`;
+  return `{${values.map(arrayElement).join(',')}}`;
+}
+
+function arrayElement(value: Cell): string {
+  if (value === null) return 'NULL';
+  const text = String(value);
+  return text.includes('"') || text.includes('\\') ? `"${text.replace(/[\\"]/g, '\\$&')}"` : `"${text}"`;
 }
 
 /** `unnest(?::type[], …)` for the given column types, with its bindings, for rows as arrays of cells. */

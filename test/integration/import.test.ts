@@ -374,6 +374,15 @@ describe('files that cannot be imported at all', () => {
     expect(report).toMatchObject({ rows: 2, inserted: 1, rejected: [{ row: 4, column: 'grace_days', reason: 'grace_days must be a whole number from 30 to 365' }] });
   });
 
+  it('stores text exactly, whatever characters it holds (quotes, backslashes, braces, the word NULL)', async () => {
+    const path = join(dir, 'products-odd-names.csv');
+    const names = ['Life "Plus", {5-pay}', 'C:\\plans\\a\\"b"', 'NULL', '{}'];
+    await writeFile(path, `product_code,name,grace_days,reinstatement_years,plan_code\n${names.map((n, i) => `ODD${i},"${n.replaceAll('"', '""')}",60,2,`).join('\n')}\n`);
+    const report = await importFile(t.db, cipher, 'products', path);
+    expect(report).toMatchObject({ inserted: 4, rejected: [] });
+    expect(await t.db('products').where('code', 'like', 'ODD%').orderBy('code').pluck('name')).toEqual(names);
+  });
+
   it('an empty file, a missing file and an unclosed quote are file errors', async () => {
     const empty = join(dir, 'empty.csv');
     await writeFile(empty, '');
