@@ -45,10 +45,10 @@ const CHANNELS = [
 ] as const;
 
 function main(): void {
-  const month = args.month!;
+  const month = args.month;
   const count = Number(args.policies);
   const rng = new Invented(Number(args.seed));
-  const out = args.out!;
+  const out = args.out;
   mkdirSync(out, { recursive: true });
 
   // Agents: four teams per branch, a leader each, about one in eight departed (their policies are orphans).

@@ -66,7 +66,7 @@ export function parseEvents(bytes: Buffer, file = 'events.csv'): { events: Scena
     }
     const detail = eventDetail(kind, value, (reason) => fail(kind && EVENT_KINDS.includes(kind as EventKind) ? 'value' : 'event', reason));
     if (bad || !detail) continue;
-    events.push({ row: info.lines, date, policyNo, ...detail } as ScenarioEvent);
+    events.push({ row: info.lines, date, policyNo, ...detail });
   }
   // Stable: file order within a day.
   events.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import iconv from 'iconv-lite';
-import { addYears, isCivilDate } from '../../domain/civil-date';
+import { addDays, addYears, isCivilDate, type CivilDate } from '../../domain/civil-date';
 
 /**
  * The time-skipping server starts at today's date and only moves forward, so a scenario written for
@@ -11,7 +11,7 @@ import { addYears, isCivilDate } from '../../domain/civil-date';
  * the 28th) before it is imported. Only the business dates the cycle runs on move: issue and due
  * dates, event dates and promised dates. The copies go to `toDir`; the originals are not touched.
  */
-export function shiftScenarioYears(fromDir: string, toDir: string, years: number, files: { policies: string; events?: string }): { policies: string; events?: string } {
+export function shiftScenarioYears(toDir: string, years: number, files: { policies: string; events?: string }): { policies: string; events?: string } {
   const policies = join(toDir, 'policies.csv');
   shiftCsv(files.policies, policies, years, (column) => column === 'issue_date' || column === 'next_due_date');
   if (!files.events) return { policies };
@@ -28,7 +28,8 @@ function shiftCsv(from: string, to: string, years: number, isDate: (column: stri
   } catch {
     text = iconv.decode(bytes, 'gbk');
   }
-  const [header, ...rows] = parse(text, { bom: true, relax_column_count: true }) as string[][];
+  const records: string[][] = parse(text, { bom: true, relax_column_count: true });
+  const [header, ...rows] = records;
   if (!header) {
     writeFileSync(to, text);
     return;
@@ -40,4 +41,17 @@ function shiftCsv(from: string, to: string, years: number, isDate: (column: stri
     return cells.map((cell, i) => (isDate(names[i] ?? '', row) && isCivilDate(cell.trim()) ? addYears(cell.trim(), years) : cell));
   });
   writeFileSync(to, stringify([header, ...shifted]));
+}
+
+/** Whole years to add so the month starts more than a month after `today`. */
+export function yearsToLieAhead(month: string, today: CivilDate): number {
+  let years = 0;
+  while (addDays(`${shiftMonth(month, years)}-01`, -31) <= today) years += 1;
+  return years;
+}
+
+export function shiftMonth(month: string, years: number, months = 0): string {
+  const [y, m] = month.split('-').map(Number) as [number, number];
+  const index = (y + years) * 12 + (m - 1) + months;
+  return `${String(Math.floor(index / 12)).padStart(4, '0')}-${String((index % 12) + 1).padStart(2, '0')}`;
 }

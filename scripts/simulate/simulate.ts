@@ -34,7 +34,7 @@ import { startTimeSkippingServer } from '../temporal-env';
 import { applyEvent, type AppliedEvent } from './apply-event';
 import { parseEvents, type ScenarioEvent, type ScenarioRowError } from './events';
 import { scenarioFiles } from './scenario-files';
-import { shiftScenarioYears } from './shift-dates';
+import { shiftMonth, shiftScenarioYears, yearsToLieAhead } from './shift-dates';
 import { premiumStages } from './stages';
 import { writeSimulationOutputs, type OutputFiles } from './outputs';
 import { monthKpis, type MonthKpis } from './kpis';
@@ -105,15 +105,15 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
 
     // Dates first: a month in the past moves the whole scenario forward by whole years.
     const shiftDir = mkdtempSync(join(tmpdir(), 'renewals-scenario-'));
-    cleanups.push(async () => rmSync(shiftDir, { recursive: true, force: true }));
-    const requestedMonth = options.month ?? (await earliestDueMonth(files.policies));
+    cleanups.push(() => Promise.resolve(rmSync(shiftDir, { recursive: true, force: true })));
+    const requestedMonth = options.month ?? earliestDueMonth(files.policies);
     const shiftedYears = yearsToLieAhead(requestedMonth, today);
     const month = shiftMonth(requestedMonth, shiftedYears);
     let policiesFile = files.policies;
     let eventsFile = files.events;
     if (shiftedYears > 0) {
       say(`the scenario's month ${requestedMonth} has passed on the server's clock (${today}): dates moved forward ${shiftedYears} year(s) to ${month}`);
-      const shifted = shiftScenarioYears(files.dir, shiftDir, shiftedYears, { policies: files.policies, ...(files.events ? { events: files.events } : {}) });
+      const shifted = shiftScenarioYears(shiftDir, shiftedYears, { policies: files.policies, ...(files.events ? { events: files.events } : {}) });
       policiesFile = shifted.policies;
       eventsFile = shifted.events;
     }
@@ -156,7 +156,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
     const messaging = await startMessagingSimulators((receipts) => recordReceipts(db, receipts));
     cleanups.push(() => messaging.close());
     const email = new SmtpEmail(smtp.url, 'Renewals 续期服务 <renewals@insurer.example>');
-    cleanups.push(async () => email.close());
+    cleanups.push(() => Promise.resolve(email.close()));
     const bank = new SimulatedBank(accounts.accounts);
 
     const workflowBundle = await bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: new DefaultLogger('WARN') });
@@ -282,7 +282,7 @@ async function lastGraceDays(db: ReturnType<typeof connect>, month: string): Pro
 }
 
 /** The month of the earliest next_due_date in policies.csv (bad rows are the import's business). */
-async function earliestDueMonth(policiesFile: string): Promise<string> {
+function earliestDueMonth(policiesFile: string): string {
   const bytes = readFileSync(policiesFile);
   let text: string;
   try {
@@ -290,21 +290,8 @@ async function earliestDueMonth(policiesFile: string): Promise<string> {
   } catch {
     text = iconv.decode(bytes, 'gbk');
   }
-  const rows = parse(text, { bom: true, columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()), relax_column_count: true, skip_empty_lines: true }) as Record<string, string>[];
+  const rows = parse<Record<string, string>>(text, { bom: true, columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()), relax_column_count: true, skip_empty_lines: true });
   const dates = rows.map((r) => r.next_due_date?.trim() ?? '').filter((d) => /^\d{4}-\d{2}-\d{2}$/.test(d)).sort();
   if (dates.length === 0) throw new Error('policies.csv has no valid next_due_date: pass --month YYYY-MM');
   return dates[0]!.slice(0, 7);
-}
-
-/** Whole years to add so the month starts more than a month after `today`. */
-function yearsToLieAhead(month: string, today: CivilDate): number {
-  let years = 0;
-  while (addDays(`${shiftMonth(month, years)}-01`, -31) <= today) years += 1;
-  return years;
-}
-
-function shiftMonth(month: string, years: number, months = 0): string {
-  const [y, m] = month.split('-').map(Number) as [number, number];
-  const index = (y + years) * 12 + (m - 1) + months;
-  return `${String(Math.floor(index / 12)).padStart(4, '0')}-${String((index % 12) + 1).padStart(2, '0')}`;
 }

@@ -6,11 +6,16 @@ import { CliError } from '../errors';
 export function registerSimulateCommands(program: Command): void {
   program
     .command('simulate')
-    .description(
-      'run a whole month of renewals for a scenario directory on the time-skipping server with the embedded defaults.\n' +
-        'The directory holds policies.csv, agents.csv, accounts.csv (the bank simulator), and optionally products.csv and\n' +
-        'events.csv (date, policy_no, event, value; events: deposit <yuan>, pay_counter [receipt], promise <date>,\n' +
-        'refuse <reason 1-12>, claim_open, claim_close, account_update <account no in accounts.csv>, apply_reinstatement).',
+    .description('run a whole month of renewals for a scenario directory on the time-skipping server (embedded defaults)')
+    .addHelpText(
+      'after',
+      `
+The scenario directory holds:
+  policies.csv, agents.csv, products.csv (optional)   as \`renewals import\` reads them
+  accounts.csv                                         the bank simulator's accounts
+  events.csv (optional)                                date, policy_no, event, value — applied at 08:00 of the date:
+      deposit <yuan> · pay_counter [receipt no] · promise <YYYY-MM-DD> · refuse <reason 1-12>
+      claim_open · claim_close · account_update <account no in accounts.csv> · apply_reinstatement`,
     )
     .argument('<dir>', 'scenario directory')
     .option('--month <YYYY-MM>', 'due month to run (default: the month of the earliest due date)')
