@@ -157,14 +157,11 @@ async function writeHolders(trx: Knex.Transaction, cipher: PiiCipher, work: Work
   const byKey = new Map<string, Work[]>();
   for (const w of work) byKey.set(w.customerKey, [...(byKey.get(w.customerKey) ?? []), w]);
   const keys = [...byKey.keys()].map((key) => key.split('/') as [string, string]);
-  const source = unnestOf(
-    ['text', 'text'],
-    keys.map(([type, hash]) => [type, hash]),
-  );
-  const found = await trx.raw<{ rows: StoredCustomer[] }>(
-    `SELECT id, id_type, id_no_hash, name_enc, birth_date FROM customers WHERE (id_type, id_no_hash) IN (SELECT * FROM ${source.sql})`,
-    source.bindings,
-  );
+  // Both columns as arrays, so the (id_type, id_no_hash) index serves the look-up; exact pairs are matched below.
+  const candidates = await trx('customers')
+    .whereRaw('id_type = any(?::text[]) AND id_no_hash = any(?::text[])', [pgArray([...new Set(keys.map(([type]) => type))]), pgArray(keys.map(([, hash]) => hash))])
+    .select<StoredCustomer[]>('id', 'id_type', 'id_no_hash', 'name_enc', 'birth_date');
+  const found = { rows: candidates.filter((c) => byKey.has(`${c.id_type}/${c.id_no_hash}`)) };
   const ids = new Map<string, number>();
   const preExisting = new Set<number>();
   for (const customer of found.rows) {
