@@ -8,9 +8,12 @@
  * Timed: monthlyReport(db, month) cold (server restarted, PostgreSQL buffers empty; the OS page
  * cache may still hold the files) and warm (median of the following runs).
  *
- *   npx tsx bench/monthly-report.ts [--policies 1000000] [--warm-runs 3]
+ *   npx tsx bench/monthly-report.ts [--policies 1000000] [--warm-runs 3] [--keep <folder>]
+ *
+ * --keep <folder> keeps the PostgreSQL data there (outside the repository) and reuses it next time
+ * instead of generating the book again.
  */
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { connect, migrateLatest, type Db } from '../db/connection';
@@ -156,6 +159,12 @@ async function generate(db: Db, n: number): Promise<void> {
   await timed('ANALYZE', () => sql('ANALYZE'));
 }
 
+async function bookSize(db: Db): Promise<number> {
+  const { rows } = await db.raw<{ rows: { n: string }[] }>(`SELECT count(*) AS n FROM premium_dues WHERE due_date >= DATE '${MONTH}-01' AND status <> 'waived'`);
+  const tracked = await db.raw<{ rows: { done: boolean }[] }>(`SELECT to_regclass('bench_plan') IS NULL AS done`);
+  return tracked.rows[0]?.done ? Number(rows[0]?.n ?? 0) : -1;
+}
+
 async function tableSizes(db: Db): Promise<Record<string, number>> {
   const { rows } = await db.raw<{ rows: { name: string; n: string }[] }>(`
     SELECT 'policies' AS name, count(*) AS n FROM policies UNION ALL SELECT 'premium_dues', count(*) FROM premium_dues
@@ -168,17 +177,23 @@ async function main(): Promise<void> {
   const policies = argument('policies', 1_000_000);
   const warmRuns = argument('warm-runs', 3);
   const external = process.env.DATABASE_URL !== undefined;
-  const home = mkdtempSync(join(tmpdir(), 'renewals-bench-report-'));
+  const keepIndex = process.argv.indexOf('--keep');
+  const kept = keepIndex >= 0 ? process.argv[keepIndex + 1] : undefined;
+  const home = kept ?? mkdtempSync(join(tmpdir(), 'renewals-bench-report-'));
   const dataDir = join(home, 'data');
   const port = await freePort();
   let server: PostgresServer | undefined = await startPostgres(external ? {} : { dataDir, port });
-  const database = `bench_report_${Date.now()}`;
+  const database = `bench_report_${policies}`;
   let db: Db | undefined;
   try {
     const url = await createDatabase(server.url, database);
     db = connect(url, { max: 2 });
     await migrateLatest(db);
-    const generation = await timed(`generate ${policies.toLocaleString('en')} policies`, () => generate(db!, policies));
+    // Kept data is reused only when a complete book is there (an interrupted generation is not).
+    const reuse = kept !== undefined && existsSync(join(dataDir, 'PG_VERSION')) && (await bookSize(db)) === policies;
+    const generation = reuse
+      ? { seconds: Number.NaN }
+      : await timed(`generate ${policies.toLocaleString('en')} policies`, () => generate(db!, policies));
     const rows = await tableSizes(db);
     const { rows: sizeRows } = await db.raw<{ rows: { size: string }[] }>('SELECT pg_size_pretty(pg_database_size(current_database())) AS size');
 
@@ -210,7 +225,7 @@ async function main(): Promise<void> {
       policies,
       rows,
       databaseSize: sizeRows[0]?.size ?? 'unknown',
-      generationSeconds: Number(generation.seconds.toFixed(1)),
+      generationSeconds: reuse ? null : Number(generation.seconds.toFixed(1)),
       reportSeconds: { cold: Number(cold.seconds.toFixed(2)), warmMedian: Number(median.toFixed(2)), warmRuns: warm.map((w) => Number(w.toFixed(2))) },
       figures: {
         casesDue: s.casesDue,
@@ -234,7 +249,7 @@ async function main(): Promise<void> {
         `| premiums due in ${MONTH} | ${s.casesDue.toLocaleString('en')} |`,
         `| report, cold (server restarted) | ${result.reportSeconds.cold} s |`,
         `| report, warm (median of ${warmRuns}) | ${result.reportSeconds.warmMedian} s |`,
-        `| data generation (set-based SQL) | ${result.generationSeconds} s |`,
+        `| data generation (set-based SQL) | ${reuse ? 'reused kept data' : `${result.generationSeconds} s`} |`,
         `| 宽末 collection rate (premium / case) | ${result.figures.collectionRateByPremium} / ${result.figures.collectionRateByCase} |`,
         `| lapse rate (case) | ${result.figures.lapseRateByCase} |`,
         `| machine | ${result.machine.cpus} × ${result.machine.cpuModel}, ${result.machine.memoryGiB} GiB, load ${result.machine.loadAverageAtEnd.join(' ')} |`,
@@ -246,7 +261,7 @@ async function main(): Promise<void> {
   } finally {
     await db?.destroy();
     await server?.stop();
-    rmSync(home, { recursive: true, force: true });
+    if (!kept) rmSync(home, { recursive: true, force: true });
   }
 }
 
