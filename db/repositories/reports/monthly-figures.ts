@@ -88,7 +88,7 @@ export function graceEndMonthSql(dueDate: string, graceDays: string): string {
   return `CAST(date_trunc('month', CAST(${dueDate} + ${graceDays} AS timestamp)) + interval '1 month' - interval '1 day' AS date)`;
 }
 
-/** The collection and lapse figures of a month's cohort, for the total and every dimension, in one pass. */
+/** The collection and lapse figures of a month's cohort, for the total and every dimension, in one query (grouping sets). */
 export async function monthlyFigures(db: Knex, plan: CutoffPlan): Promise<GroupFigures[]> {
   const from = firstDayOf(plan.month);
   const to = firstDayOf(addMonths(plan.month, 1));
