@@ -134,57 +134,61 @@ export function applyDeemedConsent(app: ReinstatementApplication, now: number): 
 }
 
 /**
- * The underwriter's decision at `at`. A request for evidence neither stops nor restarts the 30 days:
+ * Why the underwriter's decision cannot be taken at `at`, or undefined when it can. Changes nothing:
+ * usable as an update validator. A request for evidence neither stops nor restarts the 30 days:
  * Art. 8 runs them from receipt of the application and makes only an explicit refusal stop consent;
  * an insurer's own request cannot extend a period that protects the policyholder. Underwriters who
  * need more time must decline (EVIDENCE_NOT_PROVIDED) before day 30 ends, or consent is deemed.
  */
-export function decideUnderwriting(app: ReinstatementApplication, decision: UnderwritingDecision, at: number): void {
-  if (!Number.isFinite(at) || at < app.receivedAt) throw new RangeError('decision time must not be before the application was received');
-  applyDeemedConsent(app, at);
-  if (app.approval?.by === 'deemed_consent' && app.status === 'approved') {
-    throw new RangeError(
-      `the application was approved by deemed consent at 00:00 on ${addDays(app.decisionDueDate, 1)}: no explicit decision came by ${app.decisionDueDate}`,
-    );
+export function underwritingDecisionError(app: ReinstatementApplication, decision: UnderwritingDecision, at: number): string | undefined {
+  if (!Number.isFinite(at) || at < app.receivedAt) return 'decision time must not be before the application was received';
+  const deemed = (pending(app) && at >= app.deemedConsentAt) || (app.status === 'approved' && app.approval?.by === 'deemed_consent');
+  if (deemed) return `the application was approved by deemed consent at 00:00 on ${addDays(app.decisionDueDate, 1)}: no explicit decision came by ${app.decisionDueDate}`;
+  if (!pending(app)) return `the application is ${app.status}: no underwriting decision can be made`;
+  switch (decision?.kind) {
+    case 'approve':
+      return undefined;
+    case 'decline': {
+      const code = decision.reasonCode;
+      if (typeof code !== 'string' || !Object.hasOwn(DECLINE_REASONS, code)) {
+        return `a decline needs reasonCode, one of ${Object.keys(DECLINE_REASONS).join(', ')}; got ${JSON.stringify(code)}`;
+      }
+      if (code === 'EVIDENCE_NOT_PROVIDED' && app.evidenceRequests.length === 0) return 'reasonCode EVIDENCE_NOT_PROVIDED needs an earlier request for evidence on this application';
+      return undefined;
+    }
+    case 'request_evidence': {
+      const evidence = decision.evidence;
+      if (!Array.isArray(evidence) || evidence.length === 0) return `request_evidence needs evidence, a list of ${EVIDENCE_KINDS.join(', ')}`;
+      const bad = evidence.findIndex((e) => !EVIDENCE_KINDS.includes(e));
+      return bad >= 0 ? `evidence[${bad}] must be one of ${EVIDENCE_KINDS.join(', ')}, got ${JSON.stringify(evidence[bad])}` : undefined;
+    }
+    default:
+      return `decision must be approve, decline or request_evidence, got ${JSON.stringify(decision)}`;
   }
-  if (!pending(app)) throw new RangeError(`the application is ${app.status}: no underwriting decision can be made`);
+}
+
+/** Applies the underwriter's decision; throws (changing nothing) with underwritingDecisionError's reason. */
+export function decideUnderwriting(app: ReinstatementApplication, decision: UnderwritingDecision, at: number): void {
+  const error = underwritingDecisionError(app, decision, at);
+  if (error) throw new RangeError(error);
   switch (decision.kind) {
     case 'approve':
       approve(app, 'underwriter', at);
       return;
-    case 'decline': {
-      const code = decision.reasonCode;
-      if (typeof code !== 'string' || !Object.hasOwn(DECLINE_REASONS, code)) {
-        throw new RangeError(`a decline needs reasonCode, one of ${Object.keys(DECLINE_REASONS).join(', ')}; got ${JSON.stringify(code)}`);
-      }
-      if (code === 'EVIDENCE_NOT_PROVIDED' && app.evidenceRequests.length === 0) {
-        throw new RangeError('reasonCode EVIDENCE_NOT_PROVIDED needs an earlier request for evidence on this application');
-      }
+    case 'decline':
       app.status = 'declined';
-      app.declineReason = code;
+      app.declineReason = decision.reasonCode;
       app.closedAt = at;
       return;
-    }
-    case 'request_evidence': {
-      const evidence = decision.evidence;
-      if (!Array.isArray(evidence) || evidence.length === 0) throw new RangeError(`request_evidence needs evidence, a list of ${EVIDENCE_KINDS.join(', ')}`);
-      evidence.forEach((e, i) => {
-        if (!EVIDENCE_KINDS.includes(e)) throw new RangeError(`evidence[${i}] must be one of ${EVIDENCE_KINDS.join(', ')}, got ${JSON.stringify(e)}`);
-      });
+    case 'request_evidence':
       app.status = 'evidence_requested';
-      app.evidenceRequests.push({ at, evidence: [...new Set(evidence)] });
+      app.evidenceRequests.push({ at, evidence: [...new Set(decision.evidence)] });
       return;
-    }
-    default: {
-      const unknown: never = decision;
-      throw new RangeError(`decision must be approve, decline or request_evidence, got ${JSON.stringify(unknown)}`);
-    }
   }
 }
 
-/** The policyholder withdraws: while under review, or approved and not yet paid. */
+/** The policyholder withdraws: while under review, or approved (explicitly or deemed) and not yet paid. */
 export function withdrawApplication(app: ReinstatementApplication, at: number): void {
-  applyDeemedConsent(app, at);
   if (!pending(app) && app.status !== 'approved') throw new RangeError(`the application is ${app.status}: nothing to withdraw`);
   app.status = 'withdrawn';
   app.closedAt = at;
