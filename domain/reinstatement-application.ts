@@ -217,11 +217,24 @@ export function applicationStep(app: ReinstatementApplication, now: number): App
   return { type: 'closed', outcome: app.status as 'declined' | 'withdrawn' | 'approval_expired' | 'reinstated' };
 }
 
+/**
+ * The approval in force on `paymentDate`, without changing the application: the recorded one, or
+ * the deemed consent that the law gave from its date even if nobody has applied it yet.
+ */
+export function approvalOn(app: ReinstatementApplication, paymentDate: CivilDate): ReinstatementApplication['approval'] {
+  if (app.status === 'approved') return app.approval;
+  if (pending(app) && paymentDate >= shanghaiDate(app.deemedConsentAt)) {
+    return { by: 'deemed_consent', at: app.deemedConsentAt, payBy: addDays(shanghaiDate(app.deemedConsentAt), app.paymentDays) };
+  }
+  return undefined;
+}
+
 /** Whether back premiums may be taken for reinstatement on `paymentDate` (approved, not expired). */
 export function paymentAllowed(app: ReinstatementApplication, paymentDate: CivilDate): { allowed: true } | { allowed: false; message: string } {
   if (!isCivilDate(paymentDate)) throw new RangeError(`payment date must be YYYY-MM-DD, got ${JSON.stringify(paymentDate)}`);
-  if (app.status !== 'approved' || !app.approval) return { allowed: false, message: `the application is ${app.status}, not approved` };
-  if (paymentDate < shanghaiDate(app.approval.at)) return { allowed: false, message: `payment on ${paymentDate} is before the approval on ${shanghaiDate(app.approval.at)}` };
-  if (paymentDate > app.approval.payBy) return { allowed: false, message: `the approval required payment by ${app.approval.payBy}; ${paymentDate} is too late` };
+  const approval = approvalOn(app, paymentDate);
+  if (!approval) return { allowed: false, message: `the application is ${app.status}, not approved` };
+  if (paymentDate < shanghaiDate(approval.at)) return { allowed: false, message: `payment on ${paymentDate} is before the approval on ${shanghaiDate(approval.at)}` };
+  if (paymentDate > approval.payBy) return { allowed: false, message: `the approval required payment by ${approval.payBy}; ${paymentDate} is too late` };
   return { allowed: true };
 }

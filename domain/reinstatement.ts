@@ -6,7 +6,7 @@
  */
 import { addDays, addYears, isCivilDate, shanghaiDate, type CivilDate } from './civil-date';
 import type { ArrearsQuote } from './reinstatement-arrears';
-import { paymentAllowed, type ReinstatementApplication } from './reinstatement-application';
+import { applyDeemedConsent, paymentAllowed, type ReinstatementApplication } from './reinstatement-application';
 import type { ReinstatementWindow } from './reinstatement-window';
 
 /** Insurance Law Art. 44: suicide within 2 years of conclusion *or reinstatement* is excluded. */
@@ -55,6 +55,7 @@ export function reinstate(app: ReinstatementApplication, quote: ArrearsQuote, pa
   }
   const allowed = paymentAllowed(app, paymentDate);
   if (!allowed.allowed) throw new RangeError(`cannot reinstate: ${allowed.message}`);
+  applyDeemedConsent(app, payment.at);
   app.status = 'reinstated';
   app.closedAt = payment.at;
   return {

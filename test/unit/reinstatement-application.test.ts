@@ -189,4 +189,13 @@ describe('when back premiums can be taken', () => {
     expect(paymentAllowed(app, '2026-08-20')).toEqual({ allowed: false, message: 'the approval required payment by 2026-08-19; 2026-08-20 is too late' });
     expect(() => paymentAllowed(app, '20260820')).toThrow(/payment date must be YYYY-MM-DD/);
   });
+
+  it('from the day consent is deemed, even before anyone records it, without changing the application', () => {
+    const app = received('2026-07-10 14:00');
+    expect(paymentAllowed(app, '2026-08-09')).toEqual({ allowed: false, message: 'the application is under_review, not approved' });
+    expect(paymentAllowed(app, '2026-08-10')).toEqual({ allowed: true });
+    expect(paymentAllowed(app, '2026-09-09')).toEqual({ allowed: true });
+    expect(paymentAllowed(app, '2026-09-10')).toMatchObject({ allowed: false, message: 'the approval required payment by 2026-09-09; 2026-09-10 is too late' });
+    expect(app.status).toBe('under_review');
+  });
 });
