@@ -86,3 +86,13 @@ export async function monthPremiumOutcomes(db: Knex, month: string): Promise<Mon
     lapsedAt: r.lapsed_at,
   }));
 }
+
+/** The last grace day of the month's premiums (due date + the product's grace days), if any. */
+export async function lastGraceDayOfMonth(db: Knex, month: string): Promise<CivilDate | undefined> {
+  const row = await db('premium_dues as d')
+    .join('policies as p', 'p.policy_no', 'd.policy_no')
+    .join('products as r', 'r.code', 'p.product_code')
+    .whereRaw(`to_char(d.due_date, 'YYYY-MM') = ?`, [month])
+    .first<{ last: string | null }>(db.raw(`to_char(max(d.due_date + r.grace_days), 'YYYY-MM-DD') as last`));
+  return row?.last ?? undefined;
+}

@@ -1,4 +1,6 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { parse } from 'csv-parse/sync';
+import iconv from 'iconv-lite';
 import { join, resolve } from 'node:path';
 import { CliError } from '../cli/errors';
 
@@ -28,4 +30,19 @@ export function scenarioFiles(dir: string): ScenarioFiles {
   if (products) files.products = products;
   if (events) files.events = events;
   return files;
+}
+
+/** The month of the earliest next_due_date in policies.csv (bad rows are the import's business). */
+export function earliestDueMonth(policiesFile: string): string {
+  const bytes = readFileSync(policiesFile);
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    text = iconv.decode(bytes, 'gbk');
+  }
+  const rows = parse<Record<string, string>>(text, { bom: true, columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()), relax_column_count: true, skip_empty_lines: true });
+  const dates = rows.map((r) => r.next_due_date?.trim() ?? '').filter((d) => /^\d{4}-\d{2}-\d{2}$/.test(d)).sort();
+  if (dates.length === 0) throw new Error('policies.csv has no valid next_due_date: pass --month YYYY-MM');
+  return dates[0]!.slice(0, 7);
 }

@@ -10,9 +10,6 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { parse } from 'csv-parse/sync';
-import iconv from 'iconv-lite';
 import { bundleWorkflowCode, DefaultLogger, Runtime } from '@temporalio/worker';
 import { importFile, type ImportReport } from '../../clients/import-files';
 import { startMonthlyRun } from '../../clients/monthly-runs';
@@ -20,8 +17,7 @@ import { connect, migrateLatest } from '../../db/connection';
 import { PiiCipher } from '../../db/pii-cipher';
 import { verifyAuditChain } from '../../db/repositories/audit';
 import { recordReceipts } from '../../db/repositories/contact-receipts';
-import { monthPremiumOutcomes, type MonthPremiumOutcome } from '../../db/repositories/premium-outcomes-month';
-import { addDays, shanghaiDate, shanghaiInstant, type CivilDate } from '../../domain/civil-date';
+import { shanghaiDate, shanghaiInstant, type CivilDate } from '../../domain/civil-date';
 import { readAccountsCsv } from '../../integrations/bank/accounts-csv';
 import { SimulatedBank } from '../../integrations/bank/simulator';
 import { SmtpEmail } from '../../integrations/messaging/smtp-email';
@@ -31,11 +27,11 @@ import { createDatabase, dropDatabase, startPostgres } from '../provision/postgr
 import { startMessagingSimulators } from '../messaging-simulators';
 import { startSmtpCatcher } from '../smtp-catcher';
 import { startTimeSkippingServer } from '../temporal-env';
-import { applyEvent, type AppliedEvent } from './apply-event';
-import { parseEvents, type ScenarioEvent, type ScenarioRowError } from './events';
-import { scenarioFiles } from './scenario-files';
+import type { AppliedEvent } from './apply-event';
+import { parseEvents, type ScenarioRowError } from './events';
+import { earliestDueMonth, scenarioFiles } from './scenario-files';
+import { advanceTo, playMonth } from './play-month';
 import { shiftMonth, shiftScenarioYears, yearsToLieAhead } from './shift-dates';
-import { premiumStages } from './stages';
 import { writeSimulationOutputs, type OutputFiles } from './outputs';
 import { monthKpis, type MonthKpis } from './kpis';
 
@@ -82,7 +78,6 @@ export interface SimulationResult {
 }
 
 const TASK_QUEUE = 'renewals-simulation';
-const SETTLED = new Set(['paid', 'lapsed', 'closed', 'waived']);
 
 export async function simulate(options: SimulateOptions): Promise<SimulationResult> {
   const say = options.progress ?? (() => {});
@@ -211,87 +206,4 @@ function quietWorkerLogs(): void {
   } catch {
     // A runtime is already installed in this process (tests install their own): keep it.
   }
-}
-
-/** Day by day: the day's events at 08:00, until all are applied and every premium is settled. */
-async function playMonth(
-  env: TestWorkflowEnvironment,
-  month: string,
-  events: ScenarioEvent[],
-  world: Omit<Parameters<typeof applyEvent>[0], 'dueDates'>,
-  say: (line: string) => void,
-): Promise<{ events: AppliedEvent[]; premiums: SimulatedPremium[] }> {
-  const outcomesNow = () => monthPremiumOutcomes(world.db, month);
-  const initial = await outcomesNow();
-  const dueDates = new Map(initial.map((p) => [p.policyNo, p.dueDate]));
-  const graceEnds = await lastGraceDays(world.db, month);
-  const horizon = [addDays(graceEnds, 3), ...events.map((e) => e.date)].sort().at(-1)!;
-  const applied: AppliedEvent[] = [];
-  let pending = [...events];
-  let day = shanghaiDate(await env.currentTimeMs());
-  let outcomes = initial;
-  for (;;) {
-    await advanceTo(env, shanghaiInstant(day, '08:00'));
-    for (const event of pending.filter((e) => e.date <= day)) {
-      applied.push(await applyEvent({ ...world, dueDates }, event));
-    }
-    pending = pending.filter((e) => e.date > day);
-    outcomes = await outcomesNow();
-    const open = outcomes.filter((o) => !SETTLED.has(o.status)).length;
-    if (day.endsWith('-01') || day.endsWith('-15')) {
-      say(`  ${day}: ${outcomes.filter((o) => o.status === 'paid').length} paid, ${outcomes.filter((o) => o.status === 'lapsed').length} lapsed, ${open} open, ${pending.length} events to come`);
-    }
-    if ((pending.length === 0 && open === 0) || day >= horizon) break;
-    day = addDays(day, 1);
-  }
-  // Let the last day's work (contacts, letters) finish before reading the outcome.
-  await advanceTo(env, shanghaiInstant(addDays(day, 1), '00:00'));
-  outcomes = await outcomesNow();
-  const stages = await premiumStages(world.client, outcomes);
-  return { events: applied, premiums: outcomes.map((o) => premiumRow(o, stages.get(o.policyNo) ?? '-')) };
-}
-
-function premiumRow(o: MonthPremiumOutcome, stage: string): SimulatedPremium {
-  return {
-    policyNo: o.policyNo,
-    dueDate: o.dueDate,
-    stage,
-    paidOn: o.paidAt ? shanghaiDate(o.paidAt.getTime()) : null,
-    paidVia: o.paidVia,
-    debitAttempts: o.debitAttempts,
-    lastDebitReason: o.lastDebitReason,
-    contacts: o.contacts,
-    suppressed: o.suppressed,
-    tasks: o.tasks,
-    lapsedOn: o.lapsedAt ? shanghaiDate(o.lapsedAt.getTime()) : null,
-  };
-}
-
-async function advanceTo(env: TestWorkflowEnvironment, instant: number): Promise<void> {
-  const now = await env.currentTimeMs();
-  if (instant > now) await env.sleep(instant - now);
-}
-
-async function lastGraceDays(db: ReturnType<typeof connect>, month: string): Promise<CivilDate> {
-  const row = await db('premium_dues as d')
-    .join('policies as p', 'p.policy_no', 'd.policy_no')
-    .join('products as r', 'r.code', 'p.product_code')
-    .whereRaw(`to_char(d.due_date, 'YYYY-MM') = ?`, [month])
-    .first<{ last: string | null }>(db.raw(`to_char(max(d.due_date + r.grace_days), 'YYYY-MM-DD') as last`));
-  return row?.last ?? `${month}-28`;
-}
-
-/** The month of the earliest next_due_date in policies.csv (bad rows are the import's business). */
-function earliestDueMonth(policiesFile: string): string {
-  const bytes = readFileSync(policiesFile);
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    text = iconv.decode(bytes, 'gbk');
-  }
-  const rows = parse<Record<string, string>>(text, { bom: true, columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()), relax_column_count: true, skip_empty_lines: true });
-  const dates = rows.map((r) => r.next_due_date?.trim() ?? '').filter((d) => /^\d{4}-\d{2}-\d{2}$/.test(d)).sort();
-  if (dates.length === 0) throw new Error('policies.csv has no valid next_due_date: pass --month YYYY-MM');
-  return dates[0]!.slice(0, 7);
 }
