@@ -220,6 +220,9 @@ export abstract class HttpSimulator {
         if (!res.headersSent) res.writeHead(500).end();
       });
     });
+    // Longer than clients keep idle sockets (the providers' SDKs reuse them): a connection closed by
+    // the server just as a client reuses it would fail the send with ECONNRESET.
+    server.keepAliveTimeout = 65_000;
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
