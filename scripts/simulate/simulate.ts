@@ -145,7 +145,11 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
     inputErrors.push(...parsedEvents.errors);
 
     const outDir = options.out ? resolve(options.out) : undefined;
-    if (outDir) mkdirSync(outDir, { recursive: true });
+    if (outDir) {
+      mkdirSync(outDir, { recursive: true });
+      // This run's emails only: the SMTP server numbers them from 1 again.
+      rmSync(join(outDir, 'emails'), { recursive: true, force: true });
+    }
     const smtp = await startSmtpCatcher(outDir ? { dir: join(outDir, 'emails') } : {});
     cleanups.push(() => smtp.close());
     const messaging = await startMessagingSimulators((receipts) => recordReceipts(db, receipts));

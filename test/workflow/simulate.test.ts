@@ -149,7 +149,10 @@ describe('renewals simulate on a scenario with known outcomes', () => {
     expect(contacts.length).toBeGreaterThan(0);
     for (const row of contacts) expect(row.at_iso).toMatch(/^\d{4}-\d{2}-\d{2}T/);
     expect(readFileSync(files.auditCsv, 'utf8')).not.toContain('13912345001');
-    expect(existsSync(files.emails) && readdirSync(files.emails).filter((f) => f.endsWith('.eml')).length).toBeGreaterThan(0);
+    expect(existsSync(files.emails)).toBe(true);
+    const emails = readdirSync(files.emails).filter((f) => f.endsWith('.eml'));
+    expect(emails.length).toBeGreaterThan(0);
+    expect(emails.length).toBe(result.emailsDelivered);
   });
 
   it('a missing scenario directory is one clear line and exit code 2', async () => {
