@@ -125,6 +125,8 @@ async function contact(
 }
 
 beforeAll(async () => {
+  // The trail's rows lie in the past: the exports this file makes are audited at the real time,
+  // and must not fall inside the date filters below.
   t = await freshDatabase();
   process.env.DATABASE_URL = t.url;
   process.env.RENEWALS_DATA_KEY = KEY;
@@ -133,35 +135,35 @@ beforeAll(async () => {
   await seedPolicy(t.db, cipher, samplePolicy({ policyNo: P2, holderIdNo: '320102198502023456', holderMobile: '13900001111', holderEmail: null }));
 
   const cycle = { actor: 'renewal-cycle', policyNo: P1, dueDate: DUE, workflowId: WF1, runId: 'run-1' };
-  await appendAudit(t.db, { ...cycle, activityId: '1', occurredAt: at('2026-11-24', '08:00'), kind: 'cycle_opened', detail: { plan: 'standard-60@1' } }); // 1
-  const sms = await contact(P1, 'reminder_d-30', 'sms', at('2026-11-24', '09:00'), { sent: BIZ_ID }, '138****8000'); // 2
-  await contact(P1, 'reminder_d-30', 'email', at('2026-11-24', '23:59'), { sent: '<c1@renewals>' }, 'z***@example.cn'); // 3
-  await contact(P2, 'reminder_d-30', 'sms', at('2026-11-25', '00:30'), { sent: 'biz-2' }, '139****1111'); // 4
-  await contact(P1, 'reminder_d-15', 'sms', at('2026-12-09', '22:00'), { suppressed: 'quiet_hours' }, '138****8000'); // 5
-  await appendAudit(t.db, { ...cycle, activityId: '9', occurredAt: at('2026-12-24', '06:00'), kind: 'stage_changed', detail: { stage: 'DEBITING' } }); // 6
+  await appendAudit(t.db, { ...cycle, activityId: '1', occurredAt: at('2025-11-24', '08:00'), kind: 'cycle_opened', detail: { plan: 'standard-60@1' } }); // 1
+  const sms = await contact(P1, 'reminder_d-30', 'sms', at('2025-11-24', '09:00'), { sent: BIZ_ID }, '138****8000'); // 2
+  await contact(P1, 'reminder_d-30', 'email', at('2025-11-24', '23:59'), { sent: '<c1@renewals>' }, 'z***@example.cn'); // 3
+  await contact(P2, 'reminder_d-30', 'sms', at('2025-11-25', '00:30'), { sent: 'biz-2' }, '139****1111'); // 4
+  await contact(P1, 'reminder_d-15', 'sms', at('2025-12-09', '22:00'), { suppressed: 'quiet_hours' }, '138****8000'); // 5
+  await appendAudit(t.db, { ...cycle, activityId: '9', occurredAt: at('2025-12-24', '06:00'), kind: 'stage_changed', detail: { stage: 'DEBITING' } }); // 6
   await appendAudit(t.db, {
     ...cycle,
     activityId: '10',
-    occurredAt: at('2026-12-24', '17:00'),
+    occurredAt: at('2025-12-24', '17:00'),
     kind: 'debit_failed',
     detail: { attemptNo: 1, idempotencyKey: 'D1-01', rawCode: 'AM04', reason: 'INSUFFICIENT_FUNDS' },
   }); // 7
   await appendAudit(t.db, {
     ...cycle,
     activityId: '12',
-    occurredAt: at('2026-12-31', '09:00'),
+    occurredAt: at('2025-12-31', '09:00'),
     kind: 'task_opened',
     detail: { taskId: 1, step: 'call_d+7', task: 'call', assigneeRole: 'agent', assignee: 'A001', orphan: false },
   }); // 8
   await appendAudit(t.db, {
     ...cycle,
     activityId: '15',
-    occurredAt: at('2027-01-05', '10:00'),
+    occurredAt: at('2026-01-05', '10:00'),
     kind: 'premium_paid',
     detail: { via: 'debit', attemptNo: 2, idempotencyKey: 'D1-02', account: '622202*********0123' },
   }); // 9
   // The delivery receipt arrives after the event: the export shows the outcome as it stands.
-  await t.db('contact_attempts').where({ id: sms }).update({ status: 'delivered', receipt_at: at('2026-11-24', '09:01') });
+  await t.db('contact_attempts').where({ id: sms }).update({ status: 'delivered', receipt_at: at('2025-11-24', '09:01') });
 });
 
 afterAll(async () => {
@@ -203,8 +205,8 @@ describe('renewals audit export', () => {
     ]);
     const [, sms, email, suppressed, , debit, call] = csv;
     expect(sms).toMatchObject({
-      at_shanghai: '2026-11-24 09:00:00',
-      at_iso: '2026-11-24T01:00:00.000Z',
+      at_shanghai: '2025-11-24 09:00:00',
+      at_iso: '2025-11-24T01:00:00.000Z',
       policy_no: P1,
       due_date: DUE,
       step: 'reminder_d-30',
@@ -251,13 +253,13 @@ describe('renewals audit export', () => {
   });
 
   it('filters by Shanghai calendar day, inclusive at both ends', async () => {
-    const result = await cli(['audit', 'export', '--from', '2026-11-24', '--to', '2026-11-24', '--format', 'json']);
+    const result = await cli(['audit', 'export', '--from', '2025-11-24', '--to', '2025-11-24', '--format', 'json']);
     expect(result.code).toBe(0);
     // 23:59 on the 24th is in; 00:30 on the 25th (16:30 UTC on the 24th) is not.
     expect((JSON.parse(result.stdout.toString()) as { seq: number }[]).map((r) => r.seq)).toEqual([1, 2, 3]);
     expect(result.stderr).toMatch(/exported 3 audit rows \(json, masked\)/);
 
-    const later = await cli(['audit', 'export', '--from', '2026-12-24', '--to', '2027-01-05', '--policy', P1, '--format', 'json']);
+    const later = await cli(['audit', 'export', '--from', '2025-12-24', '--to', '2026-01-05', '--policy', P1, '--format', 'json']);
     expect((JSON.parse(later.stdout.toString()) as { seq: number }[]).map((r) => r.seq)).toEqual([6, 7, 8, 9]);
   });
 
