@@ -9,9 +9,10 @@ export interface MandateAccount {
 }
 
 /**
- * The policyholder authorised a new account (a servicing change, 保全): the active mandate is marked
- * replaced and the new one becomes active, in one transaction, so the next debit goes to exactly one
- * account. Returns false when that account is already the active one.
+ * The policyholder authorised a new account (a servicing change, 保全, or a policy file naming a new
+ * one): the active mandate is marked replaced and the new one becomes active, in one transaction (a
+ * savepoint inside the caller's), so the next debit goes to exactly one account. Returns false when
+ * that account is already the active one.
  */
 export async function replaceMandate(db: Knex, cipher: PiiCipher, policyNo: string, account: MandateAccount): Promise<boolean> {
   const accountHash = cipher.hash(`${account.bankCode}/${account.accountNo}`);

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { maskEmail, maskMobile, maskName, maskNumber, maskOpenId } from '../../domain/masking';
 import type { PiiCipher } from '../pii-cipher';
+import { replaceMandate } from './mandates';
 
 import type { PolicyRecord } from '../../domain/import-rows';
 
@@ -114,21 +115,7 @@ export async function upsertPolicy(db: Knex, cipher: PiiCipher, record: PolicyRe
       .onConflict('policy_no')
       .merge();
 
-    const accountHash = cipher.hash(`${record.bankCode}/${record.accountNo}`);
-    const active = await trx('mandates').where({ policy_no: record.policyNo, status: 'active' }).first<{ account_hash: string } | undefined>();
-    if (active?.account_hash !== accountHash) {
-      await trx('mandates').where({ policy_no: record.policyNo, status: 'active' }).update({ status: 'replaced' });
-      await trx('mandates').insert({
-        policy_no: record.policyNo,
-        bank_code: record.bankCode,
-        account_masked: maskNumber(record.accountNo),
-        account_enc: cipher.encrypt(record.accountNo),
-        account_hash: accountHash,
-        account_name_masked: maskName(record.accountName),
-        account_name_enc: cipher.encrypt(record.accountName),
-        status: 'active',
-      });
-    }
+    await replaceMandate(trx, cipher, record.policyNo, { bankCode: record.bankCode, accountNo: record.accountNo, accountName: record.accountName });
 
     await trx('premium_dues')
       .insert({

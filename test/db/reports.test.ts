@@ -9,7 +9,7 @@ import { describeSummary, monthlyReport, type MonthlyReport } from '../../db/rep
 import { shanghaiInstant } from '../../domain/civil-date';
 import { collectionCutoffs, daysOf, fraction } from '../../domain/kpis';
 import { graceEndMonthSql } from '../../db/repositories/reports/monthly-figures';
-import { runCli } from '../../scripts/cli/program';
+import { runCliCaptured } from '../support/cli';
 import { freshDatabase, type TestDatabase } from '../support/database';
 
 /**
@@ -489,23 +489,8 @@ describe('daily report, 15 February 2026', () => {
 });
 
 async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    out.push(Buffer.from(chunk).toString('utf8'));
-    return true;
-  });
-  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    err.push(Buffer.from(chunk).toString('utf8'));
-    return true;
-  });
-  try {
-    const code = await runCli(args);
-    return { code, stdout: out.join(''), stderr: err.join('') };
-  } finally {
-    stdout.mockRestore();
-    stderr.mockRestore();
-  }
+  const { code, out, err } = await runCliCaptured(args);
+  return { code, stdout: out, stderr: err };
 }
 
 describe('renewals report', () => {

@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import iconv from 'iconv-lite';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importFile, ImportFileError, type ImportReport } from '../../clients/import-files';
 import { PiiCipher } from '../../db/pii-cipher';
 import { CsvFile } from '../../integrations/import/csv-rows';
 import { EncodingSniffer } from '../../integrations/import/encoding-sniffer';
-import { runCli } from '../../scripts/cli/program';
+import { runCliCaptured } from '../support/cli';
 import { freshDatabase, type TestDatabase } from '../support/database';
 
 const KEY = '22'.repeat(32);
@@ -437,22 +437,8 @@ describe('renewals import (CLI)', () => {
   });
 
   async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    const out: string[] = [];
-    const err: string[] = [];
-    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      out.push(Buffer.from(chunk).toString('utf8'));
-      return true;
-    });
-    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      err.push(Buffer.from(chunk).toString('utf8'));
-      return true;
-    });
-    try {
-      return { code: await runCli(args), stdout: out.join(''), stderr: err.join('') };
-    } finally {
-      stdout.mockRestore();
-      stderr.mockRestore();
-    }
+    const { code, out, err } = await runCliCaptured(args);
+    return { code, stdout: out, stderr: err };
   }
 
   it('imports the files in order and exits 0 when every row is valid', async () => {

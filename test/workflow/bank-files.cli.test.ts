@@ -9,9 +9,9 @@ import { FileBatchBank } from '../../integrations/bank/file-bank';
 import { validateIso20022 } from '../../integrations/bank/iso20022';
 import { BankCore } from '../../integrations/bank/simulator/core';
 import { SimulatedFileDesk } from '../../integrations/bank/simulator/file-desk';
-import { runCli } from '../../scripts/cli/program';
 import { startTimeSkippingServer } from '../../scripts/temporal-env';
 import { statusQuery } from '../../workflows/messages';
+import { runCliCaptured } from '../support/cli';
 import { dueIn, seedFundedPolicy, startCycleRig, type CycleRig } from '../support/cycle-rig';
 
 /**
@@ -37,18 +37,7 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((out += String(chunk)), true));
-  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((err += String(chunk)), true));
-  try {
-    return { code: await runCli(args), out, err };
-  } finally {
-    stdout.mockRestore();
-    stderr.mockRestore();
-  }
-}
+const cli = (...args: string[]) => runCliCaptured(args);
 
 describe('ISO 20022 files through the renewals CLI', () => {
   it('export pain.008 → bank answers pain.002 → ingest settles the cycles; a camt.054 return reopens one', async () => {

@@ -6,10 +6,10 @@ import { pauseMonthlyRun, resumeMonthlyRun, startMonthlyRun, monthlyRunProgress 
 import { findMonthlyRun } from '../../db/repositories/monthly-runs';
 import { shanghaiDate } from '../../domain/civil-date';
 import { renewalWorkflowId } from '../../domain/renewal-stage';
-import { runCli } from '../../scripts/cli/program';
 import { startDevServer } from '../../scripts/temporal-env';
 import { addMonths, MONTHLY_SCHEDULE_ID, monthlyRunWorkflowId } from '../../workflows/monthly-run-messages';
 import type { scheduledMonthlyRun } from '../../workflows';
+import { runCliCaptured } from '../support/cli';
 import { startCycleRig, type CycleRig } from '../support/cycle-rig';
 import { cycleExists, MonthSeeder, until } from '../support/monthly-runs';
 
@@ -26,18 +26,7 @@ let client: Client;
 let seeder: MonthSeeder;
 let month: string;
 
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((out += String(chunk)), true));
-  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((err += String(chunk)), true));
-  try {
-    return { code: await runCli(args), out, err };
-  } finally {
-    stdout.mockRestore();
-    stderr.mockRestore();
-  }
-}
+const cli = (...args: string[]) => runCliCaptured(args);
 
 beforeAll(async () => {
   const server = await startDevServer();

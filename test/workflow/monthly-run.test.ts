@@ -6,9 +6,9 @@ import { monthlyRunProgress, pauseMonthlyRun, resumeMonthlyRun, startMonthlyRun 
 import { startRenewalCycle } from '../../clients/renewal-cycles';
 import { findMonthlyRun } from '../../db/repositories/monthly-runs';
 import { shanghaiDate } from '../../domain/civil-date';
-import { runCli } from '../../scripts/cli/program';
 import { startTimeSkippingServer } from '../../scripts/temporal-env';
 import { addMonths, monthlyRunWorkflowId } from '../../workflows/monthly-run-messages';
+import { runCliCaptured } from '../support/cli';
 import { startCycleRig, type CycleRig } from '../support/cycle-rig';
 import { samplePolicy, seedPolicy } from '../support/fixtures';
 import { cycleExists, MonthSeeder, until } from '../support/monthly-runs';
@@ -28,18 +28,7 @@ let client: Client;
 let months: { a: string; b: string; d: string };
 let seeder: MonthSeeder;
 
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((out += String(chunk)), true));
-  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((err += String(chunk)), true));
-  try {
-    return { code: await runCli(args), out, err };
-  } finally {
-    stdout.mockRestore();
-    stderr.mockRestore();
-  }
-}
+const cli = (...args: string[]) => runCliCaptured(args);
 
 beforeAll(async () => {
   env = (await startTimeSkippingServer()).env;

@@ -3,10 +3,10 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startRenewalCycle } from '../../clients/renewal-cycles';
 import { addDays } from '../../domain/civil-date';
-import { runCli } from '../../scripts/cli/program';
 import { startTimeSkippingServer } from '../../scripts/temporal-env';
 import { statusQuery } from '../../workflows/messages';
 import type { PolicyRecord } from '../../db/repositories/policies';
+import { runCliCaptured } from '../support/cli';
 import { dueIn, seedFundedPolicy, sleepUntil, startCycleRig, type CycleRig } from '../support/cycle-rig';
 
 /**
@@ -34,20 +34,7 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((out += String(chunk)), true));
-  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((err += String(chunk)), true));
-  try {
-    const code = await runCli(args);
-    printed.push(out, err);
-    return { code, out, err };
-  } finally {
-    stdout.mockRestore();
-    stderr.mockRestore();
-  }
-}
+const cli = (...args: string[]) => runCliCaptured(args);
 
 async function json<T = Record<string, unknown>>(...args: string[]): Promise<T> {
   const result = await cli(...args, '--json');

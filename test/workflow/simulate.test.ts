@@ -5,9 +5,9 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { inject } from 'vitest';
 import { addDays, dayOfWeek, shanghaiDate } from '../../domain/civil-date';
-import { runCli } from '../../scripts/cli/program';
 import { idCheckDigit } from '../../scripts/scenario/invented';
 import type { SimulationResult } from '../../scripts/simulate/simulate';
+import { runCliCaptured } from '../support/cli';
 
 /**
  * `renewals simulate` on a small scenario whose outcome is known by hand: five premiums due on one
@@ -69,20 +69,14 @@ beforeAll(() => {
 
 let result: SimulationResult;
 let exit: number;
-let stderr = '';
+let stderr: string;
 
 beforeAll(async () => {
   vi.stubEnv('DATABASE_URL', inject('postgresUrl'));
-  let stdout = '';
-  const outSpy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  const errSpy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
-  try {
-    exit = await runCli(['simulate', dir, '--json', '--out', out]);
-  } finally {
-    outSpy.mockRestore();
-    errSpy.mockRestore();
-  }
-  result = JSON.parse(stdout) as SimulationResult;
+  const run = await runCliCaptured(['simulate', dir, '--json', '--out', out]);
+  exit = run.code;
+  stderr = run.err;
+  result = JSON.parse(run.out) as SimulationResult;
 }, 600_000);
 
 afterAll(() => vi.unstubAllEnvs());
@@ -156,13 +150,8 @@ describe('renewals simulate on a scenario with known outcomes', () => {
   });
 
   it('a missing scenario directory is one clear line and exit code 2', async () => {
-    let err = '';
-    const errSpy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((err += String(chunk)), true));
-    try {
-      expect(await runCli(['simulate', join(dir, 'nope')])).toBe(2);
-    } finally {
-      errSpy.mockRestore();
-    }
+    const { code, err } = await runCliCaptured(['simulate', join(dir, 'nope')]);
+    expect(code).toBe(2);
     expect(err).toMatch(/^renewals: scenario directory .* does not exist\n$/);
   });
 });

@@ -1,0 +1,22 @@
+import { vi } from 'vitest';
+import { runCli } from '../../scripts/cli/program';
+
+export interface CliRun {
+  code: number;
+  out: string;
+  err: string;
+}
+
+/** Runs the renewals CLI in this process, capturing what it writes to stdout and stderr (as UTF-8). */
+export async function runCliCaptured(args: readonly string[]): Promise<CliRun> {
+  let out = '';
+  let err = '';
+  const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((out += Buffer.from(chunk).toString('utf8')), true));
+  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((err += Buffer.from(chunk).toString('utf8')), true));
+  try {
+    return { code: await runCli(args), out, err };
+  } finally {
+    stdout.mockRestore();
+    stderr.mockRestore();
+  }
+}
