@@ -34,7 +34,12 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-const cli = (...args: string[]) => runCliCaptured(args);
+/** Every command's output is kept: the last test checks none of it carries personal data. */
+async function cli(...args: string[]) {
+  const run = await runCliCaptured(args);
+  printed.push(run.out, run.err);
+  return run;
+}
 
 async function json<T = Record<string, unknown>>(...args: string[]): Promise<T> {
   const result = await cli(...args, '--json');
