@@ -267,6 +267,7 @@ describe('renewals operator commands', () => {
       expect((await cli('tasks', 'complete', 'x1', '--outcome', 'reached')).err).toBe('renewals: <taskId> must be a task number, got "x1"\n');
 
       // The other cycle is stopped by an engineer: its open task can only be closed in the database.
+      await auditKindsOnceIdle(other.policyNo, handles[1]!, 'task_opened');
       await handles[1]!.terminate('withdrawn from collection');
       const direct = await cli('tasks', 'complete', String(theirs.id), '--outcome', 'no_answer');
       expect(direct.code, direct.err).toBe(0);
