@@ -8,6 +8,7 @@ import * as m006 from './006_bank_files_receipts';
 import * as m007 from './007_import_runs';
 import * as m008 from './008_monthly_run_progress';
 import * as m009 from './009_report_indexes';
+import * as m010 from './010_reinstatement';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -28,6 +29,7 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['007_import_runs', m007],
   ['008_monthly_run_progress', m008],
   ['009_report_indexes', m009],
+  ['010_reinstatement', m010],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {
