@@ -6,6 +6,7 @@ import { STANDARD_60 } from '../../domain/collection-plan';
 import { cycleSchedule, lapseSchedule, type PolicySnapshot } from '../../domain/cycle-schedule';
 import { initialCycleState } from '../../domain/cycle-state';
 import { REASON_RULES, type DebitReason } from '../../domain/debit-reasons';
+import { DECLINE_REASONS, type DeclineReason } from '../../domain/reinstatement-application';
 import { NOTICE_VARIABLES } from '../../integrations/messaging/templates/notice-fields';
 import { variablesOf } from '../../integrations/messaging/templates/render';
 import {
@@ -41,10 +42,27 @@ const ALL_FIELDS: NoticeFields = {
   backPremiumsFen: 1_234_567,
   cashValueFen: 888_800,
   terminationDate: '2028-05-01',
+  interestFen: 97_577,
+  totalDueFen: 1_332_144,
+  payBy: '2027-07-15',
+  approvedBy: 'underwriter',
+  declineReason: 'RISK_INCREASED_HEALTH',
+  effectiveDate: '2027-06-15',
+  suicideExclusionEnds: '2029-06-14',
+  nextDueDate: '2028-03-01',
 };
 
 /** The longest values a notice should meet: a 20-character policy number, a premium near RMB 100 million. */
-const LONG_FIELDS: NoticeFields = { ...ALL_FIELDS, policyNo: 'P0123456789012345678', amountFen: 9_999_999_999, cashValueFen: 9_999_999_999, serviceHotline: '400-820-8888' };
+const LONG_FIELDS: NoticeFields = {
+  ...ALL_FIELDS,
+  policyNo: 'P0123456789012345678',
+  amountFen: 9_999_999_999,
+  cashValueFen: 9_999_999_999,
+  backPremiumsFen: 9_999_999_999,
+  interestFen: 9_999_999_999,
+  totalDueFen: 9_999_999_999,
+  serviceHotline: '400-820-8888',
+};
 
 const REASONS = Object.keys(REASON_RULES) as DebitReason[];
 
@@ -60,11 +78,16 @@ function allTexts(n: RenderedNotice): string[] {
   ].filter((t): t is string => t !== undefined);
 }
 
-/** Every variant of every template, rendered with all fields (debit_failed once per reason). */
+/** The fields that pick each variant of the templates whose wording depends on a field. */
+const VARIANT_CHOICES: Partial<Record<string, Partial<NoticeFields>[]>> = {
+  debit_failed: [...REASONS, undefined].map((reason) => ({ reason })),
+  reinstatement_approved: [{ approvedBy: 'underwriter' }, { approvedBy: 'deemed_consent' }],
+  reinstatement_declined: (Object.keys(DECLINE_REASONS) as DeclineReason[]).map((declineReason) => ({ declineReason })),
+};
+
+/** Every variant of every template, rendered with all fields. */
 function everyRendering(fields: NoticeFields): RenderedNotice[] {
-  return NOTICE_TEMPLATES.flatMap((t) =>
-    t.id === 'debit_failed' ? [...REASONS, undefined].map((reason) => renderNotice(t.id, { ...fields, reason })) : [renderNotice(t.id, fields)],
-  );
+  return NOTICE_TEMPLATES.flatMap((t) => (VARIANT_CHOICES[t.id] ?? [{}]).map((choice) => renderNotice(t.id, { ...fields, ...choice })));
 }
 
 /** The template and channels of each contact the default plan makes, from the schedule itself. */
@@ -131,11 +154,21 @@ describe('the templates the default plan uses', () => {
 });
 
 describe('the rest of the catalogue', () => {
+  it('is rendered variant by variant in the checks below (everyRendering misses none)', () => {
+    const rendered = new Set(everyRendering(ALL_FIELDS).map((n) => n.templateKey));
+    for (const t of NOTICE_TEMPLATES) {
+      for (const variant of Object.keys(t.variants)) expect(rendered, `${t.id} ${variant}`).toContain(variant === 'default' ? t.id : `${t.id}.${variant}`);
+    }
+  });
+
   it.each([
     ['payment_received', ['sms', 'wechat', 'email']],
     ['reduced_paid_up_option', ['email', 'letter', 'sms']],
     ['reinstatement_reminder', ['sms', 'wechat', 'email', 'letter']],
     ['reinstatement_window_closing', ['sms', 'wechat', 'email', 'letter']],
+    ['reinstatement_approved', ['sms', 'wechat', 'email', 'letter']],
+    ['reinstatement_declined', ['letter', 'email', 'sms']],
+    ['policy_reinstated', ['sms', 'wechat', 'email', 'letter']],
     ['contract_terminated', ['letter', 'email', 'sms']],
   ] satisfies [string, NoticeChannel[]][])('%s renders on %j', (id, channels) => {
     const notice = renderNotice(id, ALL_FIELDS);
@@ -237,7 +270,7 @@ describe('amounts and SMS parameters', () => {
   });
 
   it('carries only non-personal parameters', () => {
-    const allowed = new Set(['policyNo', 'amount', 'dueDate', 'debitDate', 'lastGraceDay', 'paidOn', 'suspensionDate', 'reinstatementWindowEnd', 'terminationDate', 'cashValue', 'serviceHotline']);
+    const allowed = new Set(['policyNo', 'amount', 'dueDate', 'debitDate', 'lastGraceDay', 'paidOn', 'suspensionDate', 'reinstatementWindowEnd', 'terminationDate', 'cashValue', 'serviceHotline', 'totalDue', 'payBy', 'effectiveDate']);
     for (const notice of everyRendering(ALL_FIELDS)) for (const name of notice.sms?.paramOrder ?? []) expect(allowed, `${notice.templateKey}: ${name}`).toContain(name);
   });
 

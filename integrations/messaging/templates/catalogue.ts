@@ -3,7 +3,14 @@ import { LAPSE_LETTER, LAPSE_NOTICE } from './lapse-notices';
 import { fieldOf, type NoticeVariable } from './notice-fields';
 import { DEFAULT_VARIANT, NOTICE_CHANNELS, type NoticeContent, type NoticeTemplate } from './notice-template';
 import { DEBIT_TOMORROW_KEEP_FUNDS, PAYMENT_RECEIVED, PRE_DUE_REMINDER } from './pre-due-notices';
-import { CONTRACT_TERMINATED, REINSTATEMENT_REMINDER, REINSTATEMENT_WINDOW_CLOSING } from './reinstatement-notices';
+import {
+  CONTRACT_TERMINATED,
+  POLICY_REINSTATED,
+  REINSTATEMENT_APPROVED,
+  REINSTATEMENT_DECLINED,
+  REINSTATEMENT_REMINDER,
+  REINSTATEMENT_WINDOW_CLOSING,
+} from './reinstatement-notices';
 import { variablesOf } from './render';
 
 /**
@@ -23,6 +30,9 @@ export const NOTICE_TEMPLATES: readonly NoticeTemplate[] = [
   LAPSE_LETTER,
   REINSTATEMENT_REMINDER,
   REINSTATEMENT_WINDOW_CLOSING,
+  REINSTATEMENT_APPROVED,
+  REINSTATEMENT_DECLINED,
+  POLICY_REINSTATED,
   CONTRACT_TERMINATED,
 ];
 
@@ -68,7 +78,9 @@ export function requiredNoticeFields(id: string): string[] {
   for (const content of Object.values(template.variants)) {
     for (const { source } of textsOf(content)) variablesOf(source).required.forEach((v) => required.add(v));
   }
-  return [...new Set([...required].map(fieldOf))];
+  const fields = [...required].map(fieldOf);
+  if (template.variantField) fields.push(template.variantField);
+  return [...new Set(fields)];
 }
 
 function check(template: NoticeTemplate): void {
@@ -81,6 +93,7 @@ function check(template: NoticeTemplate): void {
   const variants = Object.entries(template.variants);
   if (variants.length === 0) fail('has no wording');
   if (!template.variantFor && !template.variants[DEFAULT_VARIANT]) fail(`has no ${DEFAULT_VARIANT} variant and no variantFor`);
+  if (template.variantField && !template.variantFor) fail(`names variantField ${template.variantField} but has no variantFor`);
   for (const [variant, content] of variants) {
     if (!/^[a-z][a-z0-9_]*$/.test(variant)) fail(`variant ${variant} must be a-z, 0-9, _`);
     if (template.channels.includes('sms') && !content.sms) fail(`variant ${variant} declares sms but has no SMS text`);

@@ -1,6 +1,7 @@
 import { addDays, isCivilDate } from '../../../domain/civil-date';
 import type { DebitReason } from '../../../domain/debit-reasons';
 import { formatYuan } from '../../../domain/money';
+import type { DeclineReason } from '../../../domain/reinstatement-application';
 
 /**
  * What a notice may say about a policy: identifiers, amounts, dates and the insurer's hotline.
@@ -32,6 +33,22 @@ export interface NoticeFields {
   cashValueFen?: number;
   /** Day the insurer terminated the contract at the end of the reinstatement window. */
   terminationDate?: string;
+  /** Interest on the back premiums, in fen (复效利息). */
+  interestFen?: number;
+  /** Back premiums plus interest, in fen: the amount to pay when approved, the amount received when reinstated. */
+  totalDueFen?: number;
+  /** Last day to pay the back premiums under the approval (the application's approval.payBy). */
+  payBy?: string;
+  /** Who approved a reinstatement (the application's approval.by): picks the reinstatement_approved wording. */
+  approvedBy?: 'underwriter' | 'deemed_consent';
+  /** Why a reinstatement was declined: picks the reinstatement_declined wording. Never the medical detail. */
+  declineReason?: DeclineReason;
+  /** First day the reinstated policy is in force again: the day the back premiums were paid. */
+  effectiveDate?: string;
+  /** Last day of the restarted suicide exclusion (the reinstatement record's suicideExclusion.endsOn). */
+  suicideExclusionEnds?: string;
+  /** The reinstated policy's next premium due date; absent when the paying term is over. */
+  nextDueDate?: string;
 }
 
 /** A value a template may use, and the field it comes from (named in errors). */
@@ -118,6 +135,12 @@ export const NOTICE_VARIABLES = {
   backPremiums: yuan('backPremiumsFen'),
   cashValue: yuan('cashValueFen'),
   terminationDate: date('terminationDate'),
+  interest: yuan('interestFen'),
+  totalDue: yuan('totalDueFen'),
+  payBy: date('payBy'),
+  effectiveDate: date('effectiveDate'),
+  suicideExclusionEnds: date('suicideExclusionEnds'),
+  nextDueDate: date('nextDueDate'),
 } satisfies Record<string, Variable>;
 
 export type NoticeVariable = keyof typeof NOTICE_VARIABLES;
@@ -153,4 +176,17 @@ export function variableValues(
     else if (required.has(name)) throw new NoticeFieldError(`notice ${template} needs field ${fieldOf(name)}, which is missing`);
   }
   return values;
+}
+
+/**
+ * A field that picks a template's wording rather than filling a variable (approvedBy,
+ * declineReason): required, and one of the listed values; errors name the template and field.
+ */
+export function wordingChoice<T extends string>(template: string, fields: NoticeFields, field: keyof NoticeFields, allowed: readonly T[]): T {
+  const v = present(fields, field);
+  if (v === undefined) throw new NoticeFieldError(`notice ${template} needs field ${field}, which is missing`);
+  if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) {
+    throw new NoticeFieldError(`notice ${template}: notice field ${field} must be one of ${allowed.join(', ')}, got ${JSON.stringify(v)}`);
+  }
+  return v as T;
 }

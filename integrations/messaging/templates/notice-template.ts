@@ -49,6 +49,8 @@ export interface NoticeTemplate {
   variants: Readonly<Record<string, NoticeContent>>;
   /** Which variant the fields call for (e.g. by the failed debit's reason); default: `default`. */
   variantFor?: (fields: NoticeFields) => string;
+  /** The field variantFor needs and has no default for (listed by requiredNoticeFields). */
+  variantField?: keyof NoticeFields;
 }
 
 export const DEFAULT_VARIANT = 'default';
