@@ -4,7 +4,9 @@ import type { Command } from '@commander-js/extra-typings';
 import { isCivilDate } from '../../../domain/civil-date';
 import { firstDayOf, isMonth } from '../../../domain/kpis';
 import { dailyReport } from '../../../db/repositories/reports/daily';
+import { DEFAULT_LAPSED_LIMIT, lapsedPoliciesReport, MAX_LAPSED_LIMIT, UnknownCodeError } from '../../../db/repositories/reports/lapsed-policies';
 import { monthlyReport } from '../../../db/repositories/reports/monthly';
+import { MAX_COHORT_MONTHS, monthsFromTo, reinstatementReport } from '../../../db/repositories/reports/reinstatement';
 import { withDatabase } from '../context';
 import { CliError } from '../errors';
 import { REPORT_FORMATS, writeReport, type ReportFormat, type WriteReportOptions } from '../report-output';
@@ -28,7 +30,9 @@ export function reportOutput(options: { format: string; json?: boolean; out?: st
 }
 
 export function registerReportCommands(program: Command): void {
-  const report = program.command('report').description('daily and monthly reports from the database: table, CSV (with BOM), XLSX or JSON');
+  const report = program
+    .command('report')
+    .description('daily, monthly and reinstatement reports and the lapsed list, from the database: table, CSV (with BOM), XLSX or JSON');
 
   report
     .command('daily')
@@ -63,5 +67,57 @@ export function registerReportCommands(program: Command): void {
       const built = await withDatabase((db) => monthlyReport(db, options.month, { asOf: options.asOf }));
       await writeReport(built, output);
       if (output.out) process.stderr.write(`monthly report ${options.month} → ${output.out}\n`);
+    });
+
+  report
+    .command('reinstatement')
+    .description('reinstatement rate of the suspensions of each month: outcomes, applications, rates by case and premium; by branch, product, value')
+    .requiredOption('--from <month>', 'first month of suspension, YYYY-MM (Asia/Shanghai)')
+    .requiredOption('--to <month>', 'last month of suspension, YYYY-MM')
+    .option('--as-of <date>', 'count what had happened by the end of this day, YYYY-MM-DD (default: today)')
+    .option('--format <format>', REPORT_FORMATS.join('|'), 'table')
+    .option('--json', 'same as --format json')
+    .option('--out <file>', 'write to this file (needed for xlsx; default: stdout)')
+    .action(async (options) => {
+      const { from, to, asOf } = options;
+      if (!isMonth(from)) throw usage(`--from must be a month YYYY-MM, got ${JSON.stringify(from)}`);
+      if (!isMonth(to)) throw usage(`--to must be a month YYYY-MM, got ${JSON.stringify(to)}`);
+      if (to < from) throw usage(`--to ${to} is before --from ${from}`);
+      if (monthsFromTo(from, to).length > MAX_COHORT_MONTHS) throw usage(`--from ${from} --to ${to} spans more than ${MAX_COHORT_MONTHS} months`);
+      if (asOf !== undefined) {
+        if (!isCivilDate(asOf)) throw usage(`--as-of must be a date YYYY-MM-DD, got ${JSON.stringify(asOf)}`);
+        if (asOf < firstDayOf(from)) throw usage(`--as-of ${asOf} is before the month ${from} begins`);
+      }
+      const output = reportOutput(options);
+      const built = await withDatabase((db) => reinstatementReport(db, { from, to, asOf }));
+      await writeReport(built, output);
+      if (output.out) process.stderr.write(`reinstatement report ${from}..${to} → ${output.out}\n`);
+    });
+
+  report
+    .command('lapsed')
+    .description('lapsed policies still in their reinstatement window: high value first, then premium, then days left (codes only, no personal data)')
+    .option('--as-of <date>', 'as at the end of this day, YYYY-MM-DD (default: today)')
+    .option('--branch <code>', 'only this branch')
+    .option('--high-value', 'only high-value policies')
+    .option('--limit <n>', `at most this many rows (1 to ${MAX_LAPSED_LIMIT})`, String(DEFAULT_LAPSED_LIMIT))
+    .option('--format <format>', REPORT_FORMATS.join('|'), 'table')
+    .option('--json', 'same as --format json')
+    .option('--out <file>', 'write to this file (needed for xlsx; default: stdout)')
+    .action(async (options) => {
+      const { asOf, branch } = options;
+      if (asOf !== undefined && !isCivilDate(asOf)) throw usage(`--as-of must be a date YYYY-MM-DD, got ${JSON.stringify(asOf)}`);
+      if (branch !== undefined && !/^[A-Za-z0-9_-]{1,16}$/.test(branch)) throw usage(`--branch must be a branch code (letters, digits, - or _, at most 16), got ${JSON.stringify(branch)}`);
+      const limit = /^\d+$/.test(options.limit) ? Number(options.limit) : Number.NaN;
+      if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_LAPSED_LIMIT) {
+        throw usage(`--limit must be a whole number from 1 to ${MAX_LAPSED_LIMIT}, got ${JSON.stringify(options.limit)}`);
+      }
+      const output = reportOutput(options);
+      const built = await withDatabase((db) => lapsedPoliciesReport(db, { asOf, branch, highValueOnly: options.highValue === true, limit })).catch((error: unknown) => {
+        if (error instanceof UnknownCodeError) throw usage(`--branch ${error.code}: no such branch`);
+        throw error;
+      });
+      await writeReport(built, output);
+      if (output.out) process.stderr.write(`lapsed policies ${built.asOf} (${built.policies.length} of ${built.matching}) → ${output.out}\n`);
     });
 }
