@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { isCivilDate, type CivilDate } from '../../../domain/civil-date';
 import { addMonths, firstDayOf, fraction, isMonth, type Fraction, type Month } from '../../../domain/kpis';
 import { endOfDay, todayInShanghai } from './monthly-figures';
-import { columns, whole, type Cell, type ReportColumn, type ReportSection, type TabularReport } from './report';
+import { columns, whole, type Cell, type ReportColumn, type TabularReport } from './report';
 
 /**
  * The reinstatement (复效) rate, from PostgreSQL only (suspensions and reinstatement_applications),
