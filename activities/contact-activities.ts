@@ -19,7 +19,7 @@ import {
 import { completeTask, openAuditedTask, taskRoutingFor, type NewTask } from '../db/repositories/tasks';
 import type { PiiCipher } from '../db/pii-cipher';
 import { ProviderError, type EmailPort } from '../integrations/messaging/port';
-import { renderNotice, type RenderedNotice } from '../integrations/messaging/templates/renewal-notices';
+import { renderNotice, type NoticeFields, type RenderedNotice } from '../integrations/messaging/templates/renewal-notices';
 import type { TextMessagePort } from '../integrations/messaging/text-channels';
 import { requireCycle } from './cycle-activities';
 import { activityOrigin, auditOf, type CycleRef, type Origin } from './origin';
@@ -69,6 +69,8 @@ export interface ContactRequest {
   reason?: DebitReason;
   /** Decided by the cycle (hold, promise, stale): record, do not send. */
   suppressedBy?: string;
+  /** What the notice says beyond the premium itself (window dates, quotes): dates and fen only. */
+  fields?: Omit<NoticeFields, 'policyNo'>;
 }
 
 export interface ContactOutcome {
@@ -83,6 +85,9 @@ export interface TaskRequest {
   suppressedBy?: string;
 }
 
+/** A placeholder an insurer replaces with its own number (SERVICE_HOTLINE in the worker's environment). */
+export const DEFAULT_SERVICE_HOTLINE = '400-000-0000';
+
 const POINT_TYPE = { sms: 'mobile', phone: 'mobile', wechat: 'wechat', email: 'email' } as const;
 const WEEK_MS = 7 * 86_400_000;
 /** Suppression rules that say the contact data is missing or unusable, rather than "not now". */
@@ -94,8 +99,11 @@ export function createContactActivities(deps: {
   email: EmailPort;
   text: TextMessagePort;
   limits?: ContactLimits;
+  /** The customer-service number notices give (SERVICE_HOTLINE). */
+  serviceHotline?: string;
 }) {
   const { db, cipher, email, text } = deps;
+  const serviceHotline = deps.serviceHotline ?? DEFAULT_SERVICE_HOTLINE;
   const limits = deps.limits ?? DEFAULT_CONTACT_LIMITS;
 
   /**
@@ -128,6 +136,8 @@ export function createContactActivities(deps: {
         amountFen: cycle.amountFen,
         lastGraceDay: addDays(ref.dueDate, cycle.snapshot.graceDays),
         reason: request.reason,
+        serviceHotline,
+        ...request.fields,
       });
 
       for (const channel of request.channels) {

@@ -9,6 +9,9 @@ import { createContactActivities } from './contact-activities';
 import { createCycleActivities } from './cycle-activities';
 import { createDebitActivities, type DebitTiming } from './debit-activities';
 import { createMonthlyRunActivities } from './monthly-run-activities';
+import { createReinstatementActivities } from './reinstatement-activities';
+import type { PolicyAdminPort } from '../integrations/policy-admin/port';
+import { SimulatedPolicyAdmin } from '../integrations/policy-admin/simulator';
 
 export type { CycleRef } from './origin';
 
@@ -23,15 +26,20 @@ export interface RenewalActivityDeps {
   debitTiming?: DebitTiming;
   /** For the monthly run, which starts cycles from an activity (the worker supplies one when absent). */
   client?: Client;
+  /** Where a reduced paid-up change is requested; the simulator when none is configured. */
+  policyAdmin?: PolicyAdminPort;
+  /** The customer-service number notices give; default SERVICE_HOTLINE from the environment. */
+  serviceHotline?: string;
 }
 
 /** Every activity of the renewal cycle and the monthly run, with their ports injected. */
 export function createRenewalActivities(deps: RenewalActivityDeps) {
   return {
     ...createCycleActivities(deps),
-    ...createContactActivities(deps),
+    ...createContactActivities({ ...deps, ...(process.env.SERVICE_HOTLINE && !deps.serviceHotline ? { serviceHotline: process.env.SERVICE_HOTLINE } : {}) }),
     ...createDebitActivities(deps),
     ...createMonthlyRunActivities(deps),
+    ...createReinstatementActivities({ ...deps, policyAdmin: deps.policyAdmin ?? new SimulatedPolicyAdmin() }),
   };
 }
 

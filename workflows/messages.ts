@@ -38,6 +38,10 @@ export interface RenewalCycleResult {
   /** Normalised reason of the last failed debit, if any. */
   lastReason?: string;
   lapsedAt?: string;
+  /** How the reinstatement window ended. */
+  outcome?: 'reinstated' | 'terminated' | 'reduced_paid_up';
+  reinstatedOn?: CivilDate;
+  terminatedOn?: CivilDate;
 }
 
 export interface RenewalCycleStatus {
@@ -49,6 +53,15 @@ export interface RenewalCycleStatus {
   promiseUntil?: CivilDate;
   lastContact?: { step: string; sent: string[]; suppressed: string[] };
   plan?: string;
+  /** In the reinstatement window: its dates, the open application, the reminders done. */
+  reinstatement?: {
+    suspensionDate: CivilDate;
+    lastDayToApply: CivilDate;
+    daysLeftToApply: number;
+    highValue: boolean;
+    application?: string;
+    remindersDone: string[];
+  };
 }
 
 export const statusQuery = defineQuery<RenewalCycleStatus>('status');

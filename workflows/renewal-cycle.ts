@@ -2,6 +2,7 @@ import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import {
   condition,
   continueAsNew,
+  patched,
   proxyActivities,
   setHandler,
   sleep,
@@ -39,6 +40,7 @@ import {
   type RenewalCycleResult,
   type RenewalCycleStatus,
 } from './messages';
+import { reinstatementWindowStage } from './reinstatement-window-stage';
 
 const activities = proxyActivities<RenewalActivities>({
   startToCloseTimeout: '1 minute',
@@ -59,7 +61,10 @@ const { collectDebit } = proxyActivities<RenewalActivities>({
   retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '1 hour' },
 });
 
-/** Suspension + 2 years (Insurance Law Art. 37); the reinstatement issue refines this stage. */
+/** The window stage with reminders, applications and termination (reinstatement-window-stage.ts). */
+const REINSTATEMENT_STAGE_PATCH = 'reinstatement-window-stage';
+
+/** Suspension + 2 years (Insurance Law Art. 37): the window of cycles begun before the patch. */
 const REINSTATEMENT_YEARS = 2;
 
 /** 00:00 of the day the window has run two full years from the day of suspension. */
@@ -75,7 +80,14 @@ function reinstatementWindowCloses(lapsedAt: number): number {
 export async function renewalCycle(input: RenewalCycleInput): Promise<RenewalCycleResult> {
   if (!isCivilDate(input.dueDate)) throw new TypeError(`dueDate must be YYYY-MM-DD, got ${JSON.stringify(input.dueDate)}`);
   const ref = { policyNo: input.policyNo, dueDate: input.dueDate };
-  if (input.reinstatementWindow) return reinstatementWindow(input, input.reinstatementWindow);
+  if (input.reinstatementWindow) {
+    // Window runs begun before the reinstatement stage existed keep waiting out the window as they did.
+    if (patched(REINSTATEMENT_STAGE_PATCH)) {
+      const window = input.reinstatementWindow;
+      return reinstatementWindowStage(input, window, (stage) => searchAttributes(input, window.branch, window.channel, stage));
+    }
+    return reinstatementWindow(input, input.reinstatementWindow);
+  }
 
   const opened = await activities.openCycle(ref, input.runMonth);
   const { plan, context } = opened;
@@ -340,8 +352,8 @@ function result(state: CycleState, stage: RenewalStage): RenewalCycleResult {
 }
 
 /**
- * After suspension: the two-year reinstatement window. For now the cycle waits out the window and
- * closes; applications and reminders in the window come with the reinstatement workflow.
+ * After suspension, as cycles begun before REINSTATEMENT_STAGE_PATCH run it: wait out the two-year
+ * window and close. Kept for their replay (test/fixtures/histories/renewal-cycle-window-closed-v1.json).
  */
 async function reinstatementWindow(
   input: RenewalCycleInput,

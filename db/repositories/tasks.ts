@@ -38,12 +38,12 @@ export async function completeTask(db: Knex, workflowId: string, step: string, o
 export async function openTask(
   db: Knex,
   task: {
-    kind: 'call' | 'escalation' | 'fix_account' | 'fix_contact';
+    kind: 'call' | 'escalation' | 'fix_account' | 'fix_contact' | 'declaration' | 'underwriting';
     step: string;
     policyNo: string;
     dueDate: string;
     assigneeAgentCode: string | null;
-    assigneeRole: 'agent' | 'team_lead' | 'operations';
+    assigneeRole: 'agent' | 'team_lead' | 'operations' | 'underwriter';
     dueAt: Date;
     workflowId: string;
     runId: string;

@@ -11,6 +11,7 @@ import { registerPolicyCommands } from './commands/policy';
 import { registerOperatorCommands } from './commands/operator';
 import { registerTaskCommands } from './commands/tasks';
 import { registerSimulateCommands } from './commands/simulate';
+import { registerReinstateCommands } from './commands/reinstate';
 import { CliError, describeError } from './errors';
 
 /**
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerPolicyCommands(program);
   registerOperatorCommands(program);
   registerTaskCommands(program);
+  registerReinstateCommands(program);
   registerSimulateCommands(program);
   return program;
 }

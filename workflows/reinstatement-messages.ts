@@ -1,0 +1,89 @@
+/**
+ * The reinstatement contract with clients: the window stage's updates (on the renewal cycle, after
+ * suspension) and the `reinstatement` child workflow's input, result, updates and query. IDs, dates,
+ * codes and fen only: the health declaration itself never enters a payload.
+ */
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { CivilDate } from '../domain/civil-date';
+import type { ArrearsQuote, PaymentFrequency } from '../domain/reinstatement-arrears';
+import type { ApplicationStatus, DeclineReason, UnderwritingDecision } from '../domain/reinstatement-application';
+import type { ReinstatementWindow } from '../domain/reinstatement-window';
+
+export type PaymentMethod = 'debit' | 'counter';
+export const PAYMENT_METHODS: readonly PaymentMethod[] = ['debit', 'counter'];
+
+/** The back-premium terms a quote is computed from, loaded once when the application opens. */
+export interface ArrearsTerms {
+  lapsedDueDate: CivilDate;
+  premiumFen: number;
+  paymentFrequency: PaymentFrequency;
+  interestRateBp: number;
+  anchorDay: number;
+  /** Whether an active mandate exists for a debit (else only the counter can take the money). */
+  hasMandate: boolean;
+}
+
+export interface ReinstatementInput {
+  policyNo: string;
+  /** The premium whose non-payment suspended the policy: the cycle's due date. */
+  lapsedDueDate: CivilDate;
+  suspensionId: number;
+  window: ReinstatementWindow;
+  receivedAt: number;
+  paymentMethod: PaymentMethod;
+}
+
+export type ReinstatementOutcome = 'reinstated' | 'declined' | 'withdrawn' | 'approval_expired';
+
+export interface ReinstatementResult {
+  outcome: ReinstatementOutcome;
+  effectiveDate?: CivilDate;
+  nextDueDate?: CivilDate | null;
+  declineReason?: DeclineReason;
+}
+
+export interface ReinstatementStatus {
+  status: ApplicationStatus;
+  receivedDate: CivilDate;
+  decisionDueDate: CivilDate;
+  paymentMethod: PaymentMethod;
+  declaration: 'awaited' | 'captured';
+  evidenceRequested: string[];
+  approvedBy?: 'underwriter' | 'deemed_consent';
+  payBy?: CivilDate;
+  declineReason?: DeclineReason;
+  /** What paying today would cost, while approved. */
+  quoteToday?: ArrearsQuote;
+  lastDebit?: { collectionDate: CivilDate; status: 'succeeded' | 'failed'; reason?: string };
+  effectiveDate?: CivilDate;
+  suicideExclusionEnds?: CivilDate;
+  nextDueDate?: CivilDate | null;
+  nextAction: string;
+}
+
+/** Workflow ID of an application: one at a time per suspended premium, numbered as they come. */
+export function reinstatementWorkflowId(policyNo: string, lapsedDueDate: CivilDate, applicationNo: number): string {
+  return `reinstatement-${policyNo}-${lapsedDueDate}-${applicationNo}`;
+}
+
+export const reinstatementStatusQuery = defineQuery<ReinstatementStatus>('reinstatementStatus');
+export const underwritingDecisionUpdate = defineUpdate<ReinstatementStatus, [UnderwritingDecision]>('underwritingDecision');
+/** Back premiums paid at the counter (or online, by transfer): exactly the quote for the day. */
+export const reinstatementPaymentUpdate = defineUpdate<
+  ReinstatementStatus,
+  [{ via: 'counter' | 'online' | 'transfer'; reference: string; amountFen: number }]
+>('reinstatementPayment');
+/** Asks for one more debit of today's quote (after a failed one, or to switch from the counter). */
+export const reinstatementDebitUpdate = defineUpdate<ReinstatementStatus, []>('reinstatementDebit');
+/** `tasks complete` reports the declaration task here, under the cycle's update name. */
+export const applicationTaskCompletedUpdate = defineUpdate<ReinstatementStatus, [{ step: string; outcome: string }]>('taskCompleted');
+export const withdrawReinstatementUpdate = defineUpdate<ReinstatementStatus, []>('withdrawReinstatement');
+
+/** On the cycle in its window stage. */
+export interface WindowStatusApplication {
+  workflowId: string;
+  receivedDate: CivilDate;
+  decisionDueDate: CivilDate;
+}
+export const applyForReinstatementUpdate = defineUpdate<WindowStatusApplication, [{ paymentMethod: PaymentMethod }]>('applyForReinstatement');
+export const reducedPaidUpUpdate = defineUpdate<{ choice: 'accepted' | 'declined'; netSinglePremiumFen: number }, [{ choice: 'accepted' | 'declined' }]>('reducedPaidUp');

@@ -1,0 +1,250 @@
+import {
+  ApplicationFailure,
+  condition,
+  ParentClosePolicy,
+  proxyActivities,
+  setHandler,
+  startChild,
+  upsertSearchAttributes,
+  type ChildWorkflowHandle,
+} from '@temporalio/workflow';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import type { RenewalActivities } from '../activities/renewal-activities';
+import { shanghaiDate } from '../domain/civil-date';
+import { receiveApplication } from '../domain/reinstatement-application';
+import { daysLeftToApply, decideWindow, reminderDone, type WindowAction, type WindowState } from '../domain/reinstatement-window';
+import { renewalWorkflowId, type RenewalStage } from '../domain/renewal-stage';
+import { RenewalStageKey, statusQuery, TASK_OUTCOMES, taskCompletedUpdate, type RenewalCycleInput, type RenewalCycleResult, type RenewalCycleStatus } from './messages';
+import { reinstatement } from './reinstatement';
+import {
+  applyForReinstatementUpdate,
+  PAYMENT_METHODS,
+  reducedPaidUpUpdate,
+  reinstatementWorkflowId,
+  type PaymentMethod,
+  type ReinstatementResult,
+} from './reinstatement-messages';
+
+const activities = proxyActivities<RenewalActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '2 seconds', maximumInterval: '5 minutes' },
+});
+
+export type WindowInput = NonNullable<RenewalCycleInput['reinstatementWindow']>;
+
+/**
+ * The cycle after suspension: the reinstatement window. Reminders at +30/+180/+365 days and before
+ * the close (agent calls for high value), applications as `reinstatement` children, the reduced
+ * paid-up option, and at the close the contract terminated with its cash value refunded. The
+ * decisions are domain/reinstatement-window.ts's decideWindow; this loop performs them.
+ */
+export async function reinstatementWindowStage(
+  input: RenewalCycleInput,
+  window: WindowInput,
+  searchAttributes: (stage: RenewalStage) => Parameters<typeof upsertSearchAttributes>[0],
+): Promise<RenewalCycleResult> {
+  const ref = { policyNo: input.policyNo, dueDate: input.dueDate };
+  const lapsedAt = new Date(window.lapsedAt).toISOString();
+  upsertSearchAttributes(searchAttributes('LAPSED'));
+  const { config, suspensionId } = await activities.openReinstatementWindow(ref, window.lapsedAt);
+
+  const state: WindowState = { remindersDone: [] };
+  const status: RenewalCycleStatus = { stage: 'LAPSED', nextAction: 'start', debitAttempts: 0, holds: [] };
+  const completions: { step: string; outcome: string }[] = [];
+  const openedTasks = new Set<string>();
+  let applications = 0;
+  let application: { handle: ChildWorkflowHandle<typeof reinstatement>; receivedDate: string } | undefined;
+  let outcome: ReinstatementResult | undefined;
+  let paidUp = false;
+  let choosing = false;
+  let wake = false;
+
+  const snapshot = (): RenewalCycleStatus => ({
+    ...status,
+    reinstatement: {
+      suspensionDate: config.window.suspensionDate,
+      lastDayToApply: config.window.lastDayToApply,
+      daysLeftToApply: daysLeftToApply(config.window, shanghaiDate(Date.now())),
+      highValue: config.highValue,
+      ...(application ? { application: application.handle.workflowId } : {}),
+      remindersDone: [...state.remindersDone],
+    },
+  });
+  const windowOpen = () => {
+    if (state.reinstated || state.terminated || paidUp) throw new Error(`the reinstatement window is over (${state.reinstated ? 'reinstated' : paidUp ? 'reduced paid-up' : 'terminated'})`);
+  };
+
+  setHandler(statusQuery, snapshot);
+  setHandler(
+    applyForReinstatementUpdate,
+    async ({ paymentMethod }) => {
+      applications += 1;
+      state.applicationOpen = true;
+      const receivedAt = Date.now();
+      const receipt = receiveApplication(config.window, receivedAt);
+      if (!receipt.accepted) throw ApplicationFailure.nonRetryable(receipt.message); // the validator ran at the same instant
+      const workflowId = reinstatementWorkflowId(input.policyNo, input.dueDate, applications);
+      const handle = await startChild(reinstatement, {
+        workflowId,
+        args: [{ policyNo: input.policyNo, lapsedDueDate: input.dueDate, suspensionId, window: config.window, receivedAt, paymentMethod }],
+      });
+      application = { handle, receivedDate: receipt.application.receivedDate };
+      void handle.result().then(
+        (result) => {
+          outcome = result;
+          wake = true;
+        },
+        () => {
+          // A failed or terminated application closes like a withdrawn one: the window goes on.
+          outcome = { outcome: 'withdrawn' };
+          wake = true;
+        },
+      );
+      wake = true;
+      return { workflowId, receivedDate: receipt.application.receivedDate, decisionDueDate: receipt.application.decisionDueDate };
+    },
+    {
+      validator: ({ paymentMethod }: { paymentMethod: PaymentMethod }) => {
+        if (!PAYMENT_METHODS.includes(paymentMethod)) throw new Error(`paymentMethod must be ${PAYMENT_METHODS.join(' or ')}, got ${String(paymentMethod)}`);
+        windowOpen();
+        if (state.applicationOpen) throw new Error(`an application is already open: ${application?.handle.workflowId ?? 'being started'}`);
+        if (choosing) throw new Error('a reduced paid-up choice is being recorded');
+        const receipt = receiveApplication(config.window, Date.now(), { terminated: state.terminated });
+        if (!receipt.accepted) throw new Error(receipt.message);
+      },
+    },
+  );
+  setHandler(
+    reducedPaidUpUpdate,
+    async ({ choice }) => {
+      choosing = true;
+      try {
+        const chosen = await activities.chooseReducedPaidUp(ref, { stage: 'reinstatement_window', choice, suspensionId });
+        if (chosen.choice === 'accepted') paidUp = true;
+        wake = true;
+        return { choice: chosen.choice, netSinglePremiumFen: chosen.netSinglePremiumFen };
+      } finally {
+        choosing = false;
+      }
+    },
+    {
+      validator: ({ choice }: { choice: string }) => {
+        if (choice !== 'accepted' && choice !== 'declined') throw new Error(`choice must be accepted or declined, got ${String(choice)}`);
+        windowOpen();
+        if (state.applicationOpen) throw new Error('an application to reinstate is open: decide it (or withdraw it) first');
+        if (choosing) throw new Error('a reduced paid-up choice is being recorded');
+      },
+    },
+  );
+  setHandler(
+    taskCompletedUpdate,
+    ({ step, outcome: taskOutcome }) => {
+      openedTasks.delete(step);
+      completions.push({ step, outcome: taskOutcome });
+      wake = true;
+      return snapshot();
+    },
+    {
+      validator: ({ step, outcome: taskOutcome }: { step: string; outcome: string }) => {
+        if (!openedTasks.has(step)) throw new Error(`no open task ${step} in this cycle`);
+        if (!(TASK_OUTCOMES as readonly string[]).includes(taskOutcome)) throw new Error(`outcome of ${step} must be ${TASK_OUTCOMES.join(', ')}, got ${taskOutcome}`);
+      },
+    },
+  );
+
+  const fields = { suspensionDate: config.window.suspensionDate, reinstatementWindowEnd: config.window.lastDayToApply };
+  let terminated: { date: string; cashValueFen: number } | undefined;
+  let reinstated: ReinstatementResult | undefined;
+  for (;;) {
+    wake = false;
+    while (completions.length) await activities.completeTask(ref, completions.shift()!);
+    if (outcome) {
+      state.applicationOpen = false;
+      application = undefined;
+      if (outcome.outcome === 'reinstated') {
+        state.reinstated = true;
+        reinstated = outcome;
+        if (outcome.nextDueDate) await startNextCycle(outcome.nextDueDate);
+      }
+      outcome = undefined;
+    }
+    if (paidUp) return close('CLOSED', { outcome: 'reduced_paid_up' });
+
+    const action: WindowAction = decideWindow(config, state, Date.now());
+    describe(status, action);
+    switch (action.type) {
+      case 'wait': {
+        const timeout = action.until - Date.now();
+        if (timeout > 0) await condition(() => wake, timeout);
+        break;
+      }
+      case 'none':
+        await condition(() => wake);
+        break;
+      case 'remind':
+        await activities.sendContact(ref, { step: action.step, template: action.template, channels: action.channels, allChannels: action.allChannels, fields });
+        if (action.callTask) {
+          const task = await activities.openCycleTask(ref, { step: action.callTask.step, task: 'call', assignee: action.callTask.assignee });
+          if (task.taskId !== undefined) openedTasks.add(action.callTask.step);
+        }
+        reminderDone(state, action);
+        break;
+      case 'terminate': {
+        const { cashValueFen } = await activities.terminateContract(ref, { suspensionId, at: action.at, terminationDate: action.terminationDate });
+        state.terminated = true;
+        terminated = { date: action.terminationDate, cashValueFen };
+        upsertSearchAttributes([{ key: RenewalStageKey, value: 'CLOSED' }]);
+        await activities.recordStage(ref, 'CLOSED');
+        break;
+      }
+      case 'termination_notice':
+        await activities.sendContact(ref, {
+          step: action.step,
+          template: action.template,
+          channels: action.channels,
+          allChannels: true,
+          fields: { ...fields, terminationDate: action.terminationDate, cashValueFen: terminated?.cashValueFen ?? 0 },
+        });
+        reminderDone(state, action);
+        break;
+      case 'close':
+        if (action.outcome === 'terminated') return { stage: 'CLOSED', debitAttempts: 0, lapsedAt, outcome: 'terminated', ...(terminated ? { terminatedOn: terminated.date } : {}) };
+        return close('REINSTATED', { outcome: 'reinstated', ...(reinstated?.effectiveDate ? { reinstatedOn: reinstated.effectiveDate } : {}) });
+    }
+  }
+
+  /**
+   * The reinstated policy's next premium gets its own cycle now (its month's run may be past), as an
+   * abandoned child so it outlives this one; a run that started it first is as good.
+   */
+  async function startNextCycle(dueDate: string): Promise<void> {
+    try {
+      await startChild('renewalCycle', {
+        workflowId: renewalWorkflowId(input.policyNo, dueDate),
+        args: [{ policyNo: input.policyNo, dueDate } satisfies RenewalCycleInput],
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+      });
+    } catch (error) {
+      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+    }
+  }
+
+  async function close(stage: RenewalStage, extra: Partial<RenewalCycleResult>): Promise<RenewalCycleResult> {
+    upsertSearchAttributes([{ key: RenewalStageKey, value: stage }]);
+    await activities.recordStage(ref, stage);
+    return { stage, debitAttempts: 0, lapsedAt, ...extra };
+  }
+}
+
+function describe(status: RenewalCycleStatus, action: WindowAction): void {
+  if (action.type === 'wait') {
+    status.nextAction = `wait: ${action.why}`;
+    status.nextActionAt = new Date(action.until).toISOString();
+  } else if (action.type === 'none') {
+    status.nextAction = `wait: ${action.why}`;
+    status.nextActionAt = undefined;
+  } else {
+    status.nextAction = 'step' in action ? `${action.type}: ${action.step}` : action.type;
+    status.nextActionAt = new Date(Date.now()).toISOString();
+  }
+}
