@@ -1,6 +1,7 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, type Client, type WorkflowHandle } from '@temporalio/client';
 import type { Knex } from 'knex';
-import { shanghaiDate } from '../domain/civil-date';
+import { isCivilDate, shanghaiDate } from '../domain/civil-date';
+import { quoteArrears, type ArrearsQuote } from '../domain/reinstatement-arrears';
 import { DECLINE_REASONS, EVIDENCE_KINDS, type DeclineReason, type EvidenceKind, type UnderwritingDecision } from '../domain/reinstatement-application';
 import { daysLeftToApply, reinstatementWindow } from '../domain/reinstatement-window';
 import { renewalWorkflowId } from '../domain/renewal-stage';
@@ -174,13 +175,16 @@ export interface ReinstatementView {
     suicideExclusionEnds: string | null;
     nextDueDate: string | null;
     paidFen: number | null;
-    /** From the running workflow: the declaration, today's quote, the last debit, what it waits for. */
+    /** From the running workflow: the declaration, the last debit, what it waits for. */
     live?: ReinstatementStatus;
+    /** Back premiums and interest if paid on the view's day, while the approval stands. */
+    quote?: ArrearsQuote;
   };
 }
 
 /** Where a policy stands after suspension: the window, the latest application (live when it runs). */
 export async function reinstatementView(db: Knex, client: Client, policyNo: string, today = shanghaiDate(Date.now())): Promise<ReinstatementView> {
+  if (!isCivilDate(today)) throw usage(`--on must be a date YYYY-MM-DD, got "${today}"`);
   const policyStatusNow = await policyStatus(db, policyNo);
   const view: ReinstatementView = { policyNo, policyStatus: policyStatusNow };
   const suspension = await latestSuspension(db, policyNo);
@@ -217,6 +221,11 @@ export async function reinstatementView(db: Knex, client: Client, policyNo: stri
       if ((await handle.describe()).status.name === 'RUNNING') view.application.live = await handle.query(reinstatementStatusQuery);
     } catch (error) {
       if (!(error instanceof WorkflowNotFoundError)) throw error;
+    }
+    const live = view.application.live;
+    // A quote is for one day of payment: the day asked about, within the approval's pay-by date.
+    if (live?.status === 'approved' && live.payBy && today <= live.payBy && today > live.terms.lapsedDueDate) {
+      view.application.quote = quoteArrears({ ...live.terms, paymentDate: today });
     }
   }
   return view;

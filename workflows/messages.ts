@@ -57,7 +57,6 @@ export interface RenewalCycleStatus {
   reinstatement?: {
     suspensionDate: CivilDate;
     lastDayToApply: CivilDate;
-    daysLeftToApply: number;
     highValue: boolean;
     application?: string;
     remindersDone: string[];

@@ -5,7 +5,7 @@
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { CivilDate } from '../domain/civil-date';
-import type { ArrearsQuote, PaymentFrequency } from '../domain/reinstatement-arrears';
+import type { PaymentFrequency } from '../domain/reinstatement-arrears';
 import type { ApplicationStatus, DeclineReason, UnderwritingDecision } from '../domain/reinstatement-application';
 import type { ReinstatementWindow } from '../domain/reinstatement-window';
 
@@ -52,8 +52,8 @@ export interface ReinstatementStatus {
   approvedBy?: 'underwriter' | 'deemed_consent';
   payBy?: CivilDate;
   declineReason?: DeclineReason;
-  /** What paying today would cost, while approved. */
-  quoteToday?: ArrearsQuote;
+  /** What the back premiums are quoted from (quoteArrears with the day of payment). */
+  terms: ArrearsTerms;
   lastDebit?: { collectionDate: CivilDate; status: 'succeeded' | 'failed'; reason?: string };
   effectiveDate?: CivilDate;
   suicideExclusionEnds?: CivilDate;

@@ -10,9 +10,8 @@ import {
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { RenewalActivities } from '../activities/renewal-activities';
-import { shanghaiDate } from '../domain/civil-date';
 import { receiveApplication } from '../domain/reinstatement-application';
-import { daysLeftToApply, decideWindow, reminderDone, type WindowAction, type WindowState } from '../domain/reinstatement-window';
+import { decideWindow, reminderDone, type WindowAction, type WindowState } from '../domain/reinstatement-window';
 import { renewalWorkflowId, type RenewalStage } from '../domain/renewal-stage';
 import { RenewalStageKey, statusQuery, TASK_OUTCOMES, taskCompletedUpdate, type RenewalCycleInput, type RenewalCycleResult, type RenewalCycleStatus } from './messages';
 import { reinstatement } from './reinstatement';
@@ -64,7 +63,6 @@ export async function reinstatementWindowStage(
     reinstatement: {
       suspensionDate: config.window.suspensionDate,
       lastDayToApply: config.window.lastDayToApply,
-      daysLeftToApply: daysLeftToApply(config.window, shanghaiDate(Date.now())),
       highValue: config.highValue,
       ...(application ? { application: application.handle.workflowId } : {}),
       remindersDone: [...state.remindersDone],

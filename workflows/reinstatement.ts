@@ -4,7 +4,6 @@ import { shanghaiDate, type CivilDate } from '../domain/civil-date';
 import { reinstate, type ReinstatementRecord } from '../domain/reinstatement';
 import {
   applicationStep,
-  approvalOn,
   decideUnderwriting,
   paymentAllowed,
   receiveApplication,
@@ -82,24 +81,22 @@ export async function reinstatement(input: ReinstatementInput): Promise<Reinstat
 
   const today = (): CivilDate => shanghaiDate(Date.now());
   const quoteFor = (paymentDate: CivilDate): ArrearsQuote => quoteArrears({ ...terms, paymentDate });
-  const status = (): ReinstatementStatus => {
-    const approval = approvalOn(app, today());
-    const payable = approval !== undefined && paymentAllowed(app, today()).allowed && !reinstated;
-    return {
-      status: app.status,
-      receivedDate: app.receivedDate,
-      decisionDueDate: app.decisionDueDate,
-      paymentMethod: input.paymentMethod,
-      declaration,
-      evidenceRequested: app.evidenceRequests.flatMap((r) => r.evidence),
-      ...(approval ? { approvedBy: approval.by, payBy: approval.payBy } : {}),
-      ...(app.declineReason ? { declineReason: app.declineReason } : {}),
-      ...(payable ? { quoteToday: quoteFor(today()) } : {}),
-      ...(lastDebit ? { lastDebit } : {}),
-      ...(reinstated ? { effectiveDate: reinstated.effectiveDate, suicideExclusionEnds: reinstated.suicideExclusion.endsOn, nextDueDate: reinstated.nextDueDate } : {}),
-      nextAction,
-    };
-  };
+  // Queries answer with the clock of the last workflow task, so no quote is made here: clients
+  // quote for the day they mean from `terms` (clients/reinstatements.ts).
+  const status = (): ReinstatementStatus => ({
+    status: app.status,
+    receivedDate: app.receivedDate,
+    decisionDueDate: app.decisionDueDate,
+    paymentMethod: input.paymentMethod,
+    declaration,
+    evidenceRequested: app.evidenceRequests.flatMap((r) => r.evidence),
+    ...(app.approval ? { approvedBy: app.approval.by, payBy: app.approval.payBy } : {}),
+    ...(app.declineReason ? { declineReason: app.declineReason } : {}),
+    terms,
+    ...(lastDebit ? { lastDebit } : {}),
+    ...(reinstated ? { effectiveDate: reinstated.effectiveDate, suicideExclusionEnds: reinstated.suicideExclusion.endsOn, nextDueDate: reinstated.nextDueDate } : {}),
+    nextAction,
+  });
   const changed = () => {
     wake = true;
     return status();

@@ -37,7 +37,6 @@ function printApplication(answer: ApplicationAnswer, options: { json?: boolean }
       declaration: s.declaration,
       'approved by': s.approvedBy ?? '',
       'pay by': s.payBy ?? '',
-      'due today': s.quoteToday ? `${formatYuan(s.quoteToday.totalFen)} (premiums ${formatYuan(s.quoteToday.premiumsFen)} + interest ${formatYuan(s.quoteToday.interestFen)})` : '',
       'last debit': s.lastDebit ? `${s.lastDebit.collectionDate} ${s.lastDebit.status}${s.lastDebit.reason ? ` (${s.lastDebit.reason})` : ''}` : '',
       effective: s.effectiveDate ?? '',
       next: s.nextAction,
@@ -110,11 +109,12 @@ export function registerReinstateCommands(program: Command): void {
 
   reinstate
     .command('status')
-    .description('the window (days left to apply) and the latest application, live while it runs')
+    .description('the window (days left to apply) and the latest application, live while it runs, with the amount due')
     .argument('<policyNo>', 'the policy number')
+    .option('--on <date>', 'quote the back premiums for payment on this day, YYYY-MM-DD (default: today)')
     .option(...JSON_OPTION)
     .action(async (policyNo, options) => {
-      const view = await withBoth((db, client) => reinstatementView(db, client, policyNo));
+      const view = await withBoth((db, client) => reinstatementView(db, client, policyNo, options.on));
       if (options.json) return printRecord({ ...view }, options);
       const s = view.suspension;
       const a = view.application;
@@ -132,7 +132,7 @@ export function registerReinstateCommands(program: Command): void {
           'decide by': a?.decisionDueDate ?? '',
           'approved by': a?.approvedBy ?? '',
           'pay by': a?.payBy ?? '',
-          'due today': a?.live?.quoteToday ? formatYuan(a.live.quoteToday.totalFen) : '',
+          [`due on ${options.on ?? 'today'}`]: a?.quote ? `${formatYuan(a.quote.totalFen)} (premiums ${formatYuan(a.quote.premiumsFen)} + interest ${formatYuan(a.quote.interestFen)})` : '',
           declined: a?.declineReason ?? '',
           reinstated: a?.effectiveDate ? `${a.effectiveDate} (suicide exclusion to ${a.suicideExclusionEnds ?? ''})` : '',
           next: a?.live?.nextAction ?? '',
