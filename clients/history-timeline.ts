@@ -1,6 +1,7 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
+import { formatYuan } from '../domain/money';
 import { maskPersonalText } from '../observability/logger';
 import { shanghaiTime } from './policy-view';
 
@@ -31,6 +32,9 @@ export interface CycleTimeline {
   entries: TimelineEntry[];
 }
 
+/** An entry with its instant and place in its history, to merge a child's entries in time order. */
+type TimedEntry = TimelineEntry & { ms: number; order: number };
+
 /** Continue-as-new keeps a cycle to a handful of runs; this only guards against a loop in bad data. */
 const MAX_RUNS = 50;
 
@@ -46,9 +50,28 @@ export function temporalUiUrl(namespace: string, workflowId: string, runId: stri
 export async function cycleTimeline(client: Client, workflowId: string): Promise<CycleTimeline> {
   const namespace = client.options.namespace;
   const chain = await fetchChain(client, workflowId);
-  const entries: TimelineEntry[] = [];
-  chain.forEach((run, index) => entries.push(...summariseRun(run.events, index + 1)));
-  return { workflowId, namespace, runs: chain.map((r) => ({ runId: r.runId, uiUrl: temporalUiUrl(namespace, workflowId, r.runId) })), entries };
+  const entries: TimedEntry[] = [];
+  const runs: CycleRun[] = chain.map((r) => ({ runId: r.runId, uiUrl: temporalUiUrl(namespace, workflowId, r.runId) }));
+  for (const [index, run] of chain.entries()) {
+    const own = summariseRun(run.events, index + 1);
+    // A reinstatement application runs as a child of the window stage: its story is part of this one.
+    for (const child of childrenOf(run.events)) {
+      const events = (await client.workflow.getHandle(child.workflowId, child.runId).fetchHistory()).events ?? [];
+      own.push(...summariseRun(events, index + 1).map((e) => ({ ...e, text: `[application ${child.workflowId.split('-').at(-1)!}] ${e.text}` })));
+      runs.push({ runId: child.runId, uiUrl: temporalUiUrl(namespace, child.workflowId, child.runId) });
+    }
+    entries.push(...own.sort((a, b) => a.ms - b.ms || a.order - b.order));
+  }
+  return { workflowId, namespace, runs, entries: entries.map(({ ms: _ms, order: _order, ...entry }) => entry) };
+}
+
+/** Child workflows a run started (reinstatement applications), in the order it started them. */
+function childrenOf(events: HistoryEvent[]): { workflowId: string; runId: string }[] {
+  return events.flatMap((e) => {
+    const started = e.childWorkflowExecutionStartedEventAttributes;
+    const execution = started?.workflowExecution;
+    return started?.workflowType?.name === 'reinstatement' && execution?.workflowId && execution.runId ? [{ workflowId: execution.workflowId, runId: execution.runId }] : [];
+  });
 }
 
 async function fetchChain(client: Client, workflowId: string): Promise<{ runId: string; events: HistoryEvent[] }[]> {
@@ -151,8 +174,8 @@ interface Scheduled {
 }
 
 /** Summarises one run's events; bookkeeping events (workflow tasks, activity starts) are left out. */
-function summariseRun(events: HistoryEvent[], run: number): TimelineEntry[] {
-  const entries: TimelineEntry[] = [];
+function summariseRun(events: HistoryEvent[], run: number): TimedEntry[] {
+  const entries: TimedEntry[] = [];
   const scheduled = new Map<string, Scheduled>();
   const timers = new Map<string, TimelineEntry>();
   const updates = new Map<string, string>();
@@ -162,12 +185,14 @@ function summariseRun(events: HistoryEvent[], run: number): TimelineEntry[] {
   for (const e of events) {
     const at = toMs(e.eventTime) ?? 0;
     const eventId = Number(e.eventId ?? 0);
-    const add = (kind: TimelineEntry['kind'], line: string) => entries.push({ at: shanghaiTime(at), run, eventId, kind, text: line });
+    const add = (kind: TimelineEntry['kind'], line: string) => entries.push({ at: shanghaiTime(at), run, eventId, kind, text: line, ms: at, order: entries.length });
 
     if (e.workflowExecutionStartedEventAttributes) {
       const input = record(decodeAll(e.workflowExecutionStartedEventAttributes.input)[0]);
       const window = record(input.reinstatementWindow);
-      if (input.reinstatementWindow) {
+      if (input.lapsedDueDate) {
+        add('workflow', `reinstatement application for ${text(input.policyNo)} (premium due ${text(input.lapsedDueDate)}) received ${shanghaiTime(Number(input.receivedAt))}, payment by ${text(input.paymentMethod)}`);
+      } else if (input.reinstatementWindow) {
         add('workflow', `reinstatement window run started (lapsed ${window.lapsedAt ? shanghaiTime(Number(window.lapsedAt)) : 'earlier'})`);
       } else {
         add('workflow', `cycle started for ${text(input.policyNo)} due ${text(input.dueDate)}${input.runMonth ? ` by the ${text(input.runMonth)} monthly run` : ''}`);
@@ -235,13 +260,25 @@ function summariseRun(events: HistoryEvent[], run: number): TimelineEntry[] {
       add('stage', `search attributes upserted ${pairs.join(', ')}`);
     } else if (e.workflowExecutionContinuedAsNewEventAttributes) {
       add('workflow', `continued as new (next run ${e.workflowExecutionContinuedAsNewEventAttributes.newExecutionRunId ?? ''})`);
+    } else if (e.childWorkflowExecutionStartedEventAttributes) {
+      add('workflow', `application ${e.childWorkflowExecutionStartedEventAttributes.workflowExecution?.workflowId ?? ''} started`);
+    } else if (e.childWorkflowExecutionCompletedEventAttributes) {
+      const r = record(decodeAll(e.childWorkflowExecutionCompletedEventAttributes.result)[0]);
+      add('workflow', `application ${e.childWorkflowExecutionCompletedEventAttributes.workflowExecution?.workflowId ?? ''} ended: ${text(r.outcome)}`);
     } else if (e.workflowExecutionCompletedEventAttributes) {
       const r = record(decodeAll(e.workflowExecutionCompletedEventAttributes.result)[0]);
+      if (r.stage === undefined) {
+        add('workflow', `application closed: ${text(r.outcome)}${r.effectiveDate ? ` (reinstated from ${text(r.effectiveDate)})` : ''}${r.declineReason ? ` (${text(r.declineReason)})` : ''}`);
+        continue;
+      }
       const details = [
         r.paidVia ? `paid via ${text(r.paidVia)}` : '',
         `${text(r.debitAttempts) || 0} debit attempt(s)`,
         r.lastReason ? `last reason ${text(r.lastReason)}` : '',
         r.lapsedAt ? `lapsed ${shanghaiTime(text(r.lapsedAt))}` : '',
+        r.reinstatedOn ? `reinstated from ${text(r.reinstatedOn)}` : '',
+        r.terminatedOn ? `terminated on ${text(r.terminatedOn)}` : '',
+        r.outcome === 'reduced_paid_up' ? 'reduced paid-up' : '',
       ].filter(Boolean);
       add('workflow', `completed with stage ${text(r.stage)}: ${details.join(', ')}`);
     } else if (e.workflowExecutionFailedEventAttributes) {
@@ -277,6 +314,12 @@ function purposeOf(type: string, input: unknown[]): string {
       return 'suspension at grace end';
     case 'grantPremiumLoan':
       return 'automatic premium loan';
+    case 'terminateContract':
+      return "termination at the window's close";
+    case 'recordApplicationStatus':
+      return `application ${text(request.status).replace('_', ' ')}`;
+    case 'collectReinstatementDebit':
+      return 'back-premium debit';
     default:
       return type;
   }
@@ -322,6 +365,49 @@ function describeCompletion(activity: Scheduled, result: unknown): { kind: Timel
     case 'recordStage':
       return undefined; // the stage shows as its search-attribute upsert
     default:
-      return { kind: 'activity', text: `activity ${type} completed` };
+      return describeReinstatement(type, input, result) ?? { kind: 'activity', text: `activity ${type} completed` };
+  }
+}
+
+/** The window stage's and the application's activities in business words. */
+function describeReinstatement(type: string, input: unknown[], result: unknown): { kind: TimelineEntry['kind']; text: string } | undefined {
+  const request = record(input[1]);
+  switch (type) {
+    case 'openReinstatementWindow': {
+      const window = record(record(record(result).config).window);
+      return { kind: 'lapse', text: `reinstatement window opened: apply by ${text(window.lastDayToApply)}${record(record(result).config).highValue ? ' (high value)' : ''}` };
+    }
+    case 'openReinstatementApplication':
+      return { kind: 'task', text: `application on record, declaration task opened; decision due ${text(request.decisionDueDate)}` };
+    case 'completeApplicationTask':
+      return { kind: 'task', text: text(request.step) === 'reinstatement_declaration' ? 'health and risk declaration captured' : `task ${text(request.step)} closed` };
+    case 'openUnderwritingTask':
+      return { kind: 'task', text: `underwriting task opened (decide by ${text(input[1])})` };
+    case 'recordApplicationStatus': {
+      const by = text(request.approvedBy);
+      const status = text(request.status);
+      if (status === 'approved') return { kind: 'update', text: `approved ${by === 'deemed_consent' ? 'by deemed consent (no refusal within 30 days)' : 'by the underwriter'}; pay by ${text(request.payBy)}` };
+      if (status === 'declined') return { kind: 'update', text: `declined: ${text(request.declineReason)}` };
+      if (status === 'evidence_requested') return { kind: 'update', text: `evidence requested: ${Array.isArray(request.evidence) ? request.evidence.map(text).join(', ') : ''}` };
+      return { kind: 'update', text: `application ${status.replace('_', ' ')}` };
+    }
+    case 'collectReinstatementDebit': {
+      const r = record(result);
+      return { kind: 'debit', text: `back-premium debit of ${formatYuan(Number(request.amountFen))} yuan ${r.status === 'succeeded' ? 'succeeded' : `failed: ${text(r.reason)}`}` };
+    }
+    case 'completeReinstatement': {
+      const r = record(request.record);
+      const suicide = record(r.suicideExclusion);
+      return {
+        kind: 'payment',
+        text: `reinstated from ${text(r.effectiveDate)}: paid ${formatYuan(Number(r.paidFen))} yuan (premiums ${formatYuan(Number(r.premiumsFen))} + interest ${formatYuan(Number(r.interestFen))}) via ${text(request.via)}; suicide exclusion runs again to ${text(suicide.endsOn)}`,
+      };
+    }
+    case 'terminateContract':
+      return { kind: 'lapse', text: `contract terminated on ${text(request.terminationDate)}: cash value ${formatYuan(Number(record(result).cashValueFen))} yuan to refund` };
+    case 'chooseReducedPaidUp':
+      return { kind: 'update', text: `reduced paid-up ${text(record(result).choice)} (net single premium ${formatYuan(Number(record(result).netSinglePremiumFen))} yuan)` };
+    default:
+      return undefined;
   }
 }
