@@ -1,5 +1,7 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
+import { startRenewalCycle } from '../clients/renewal-cycles';
 import { addDays, shanghaiDate } from '../domain/civil-date';
 import { choosePlan, PERIODS_PER_YEAR } from '../domain/collection-plan';
 import type { ApplicationStatus, DeclineReason, EvidenceKind } from '../domain/reinstatement-application';
@@ -64,8 +66,8 @@ function applicationAudit(ref: CycleRef, o: Origin) {
   return { ...auditOf(ref, o), actor: 'reinstatement' };
 }
 
-export function createReinstatementActivities(deps: { db: Knex; cipher: PiiCipher; bank: BankPort; policyAdmin: PolicyAdminPort }) {
-  const { db, cipher, bank, policyAdmin } = deps;
+export function createReinstatementActivities(deps: { db: Knex; cipher: PiiCipher; bank: BankPort; policyAdmin: PolicyAdminPort; client?: Client }) {
+  const { db, cipher, bank, policyAdmin, client } = deps;
 
   async function requireSuspension(id: number) {
     const suspension = await suspensionById(db, id);
@@ -322,6 +324,19 @@ export function createReinstatementActivities(deps: { db: Knex; cipher: PiiCiphe
           },
         });
       });
+    },
+
+    /**
+     * The reinstated policy's next premium gets its own cycle now (its month's run may be past), on
+     * this worker's task queue; a run that started it first is as good. Started from here rather than
+     * as a child so the new cycle does not hang from a window stage that is about to close.
+     */
+    async startNextCycle(ref: CycleRef, dueDate: string): Promise<{ workflowId: string; started: boolean }> {
+      if (!client) throw ApplicationFailure.nonRetryable('the reinstatement activities were built without a Temporal client', 'NoTemporalClient');
+      const o = activityOrigin();
+      const { handle, started } = await startRenewalCycle(client, { policyNo: ref.policyNo, dueDate }, Context.current().info.taskQueue);
+      if (started) await appendAudit(db, { ...auditOf(ref, o), kind: 'next_cycle_started', detail: { dueDate, workflowId: handle.workflowId } });
+      return { workflowId: handle.workflowId, started };
     },
 
     /**

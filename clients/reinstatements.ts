@@ -184,7 +184,7 @@ export interface ReinstatementView {
 
 /** Where a policy stands after suspension: the window, the latest application (live when it runs). */
 export async function reinstatementView(db: Knex, client: Client, policyNo: string, today = shanghaiDate(Date.now())): Promise<ReinstatementView> {
-  if (!isCivilDate(today)) throw usage(`--on must be a date YYYY-MM-DD, got "${today}"`);
+  if (!isCivilDate(today)) throw usage(`--on must be a date YYYY-MM-DD, got "${String(today)}"`);
   const policyStatusNow = await policyStatus(db, policyNo);
   const view: ReinstatementView = { policyNo, policyStatus: policyStatusNow };
   const suspension = await latestSuspension(db, policyNo);

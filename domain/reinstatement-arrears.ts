@@ -79,6 +79,17 @@ export function addMonthsOnDay(date: CivilDate, months: number, anchorDay: numbe
   return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
 }
 
+/**
+ * The day of the month premiums fall due: the issue date's day when the lapsed due date is on it (or
+ * on its month's last day, for an issue day the month lacks), else the lapsed due date's own day (a
+ * due date moved by a servicing change keeps its own rhythm).
+ */
+export function anchorDayFor(lapsedDueDate: CivilDate, issueDay: number): number {
+  const [year, month, day] = lapsedDueDate.split('-').map(Number) as [number, number, number];
+  if (Number.isInteger(issueDay) && issueDay >= 1 && issueDay <= 31 && Math.min(issueDay, daysInMonth(year, month)) === day) return issueDay;
+  return day;
+}
+
 /** Due dates from the lapsed one, by frequency, up to (not including) `before`. */
 export function missedDueDates(input: Pick<ArrearsInput, 'lapsedDueDate' | 'paymentFrequency' | 'anchorDay' | 'lastDueDate'>, before: CivilDate): CivilDate[] {
   const step = MONTHS_BETWEEN[input.paymentFrequency];

@@ -1,18 +1,16 @@
 import {
   ApplicationFailure,
   condition,
-  ParentClosePolicy,
   proxyActivities,
   setHandler,
   startChild,
   upsertSearchAttributes,
   type ChildWorkflowHandle,
 } from '@temporalio/workflow';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { RenewalActivities } from '../activities/renewal-activities';
 import { receiveApplication } from '../domain/reinstatement-application';
 import { decideWindow, reminderDone, type WindowAction, type WindowState } from '../domain/reinstatement-window';
-import { renewalWorkflowId, type RenewalStage } from '../domain/renewal-stage';
+import type { RenewalStage } from '../domain/renewal-stage';
 import { RenewalStageKey, statusQuery, TASK_OUTCOMES, taskCompletedUpdate, type RenewalCycleInput, type RenewalCycleResult, type RenewalCycleStatus } from './messages';
 import { reinstatement } from './reinstatement';
 import {
@@ -162,7 +160,7 @@ export async function reinstatementWindowStage(
       if (outcome.outcome === 'reinstated') {
         state.reinstated = true;
         reinstated = outcome;
-        if (outcome.nextDueDate) await startNextCycle(outcome.nextDueDate);
+        if (outcome.nextDueDate) await activities.startNextCycle(ref, outcome.nextDueDate);
       }
       outcome = undefined;
     }
@@ -208,22 +206,6 @@ export async function reinstatementWindowStage(
       case 'close':
         if (action.outcome === 'terminated') return { stage: 'CLOSED', debitAttempts: 0, lapsedAt, outcome: 'terminated', ...(terminated ? { terminatedOn: terminated.date } : {}) };
         return close('REINSTATED', { outcome: 'reinstated', ...(reinstated?.effectiveDate ? { reinstatedOn: reinstated.effectiveDate } : {}) });
-    }
-  }
-
-  /**
-   * The reinstated policy's next premium gets its own cycle now (its month's run may be past), as an
-   * abandoned child so it outlives this one; a run that started it first is as good.
-   */
-  async function startNextCycle(dueDate: string): Promise<void> {
-    try {
-      await startChild('renewalCycle', {
-        workflowId: renewalWorkflowId(input.policyNo, dueDate),
-        args: [{ policyNo: input.policyNo, dueDate } satisfies RenewalCycleInput],
-        parentClosePolicy: ParentClosePolicy.ABANDON,
-      });
-    } catch (error) {
-      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
     }
   }
 

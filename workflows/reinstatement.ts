@@ -1,6 +1,7 @@
-import { ApplicationFailure, condition, proxyActivities, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, condition, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
 import type { RenewalActivities } from '../activities/renewal-activities';
 import { shanghaiDate, type CivilDate } from '../domain/civil-date';
+import { contactWindowOpening, DEFAULT_CONTACT_LIMITS } from '../domain/contact-rules';
 import { reinstate, type ReinstatementRecord } from '../domain/reinstatement';
 import {
   applicationStep,
@@ -254,6 +255,9 @@ export async function reinstatement(input: ReinstatementInput): Promise<Reinstat
       ...(a.closedAt !== undefined ? { closedAt: a.closedAt } : {}),
     });
     if (a.status === 'approved' && a.approval) {
+      // Consent deemed at 00:00 is told (and debited) when the day's contact window opens.
+      const opening = contactWindowOpening(Date.now(), DEFAULT_CONTACT_LIMITS, 'sms');
+      if (opening > Date.now()) await sleep(opening - Date.now());
       const quote = quoteFor(shanghaiDate(Math.max(a.approval.at, Date.now())));
       await activities.sendContact(r, {
         step: 'reinstatement_approved',

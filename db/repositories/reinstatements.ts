@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { ApplicationStatus, DeclineReason } from '../../domain/reinstatement-application';
-import type { ArrearsQuote, PaymentFrequency } from '../../domain/reinstatement-arrears';
+import { anchorDayFor, type ArrearsQuote, type PaymentFrequency } from '../../domain/reinstatement-arrears';
 
 /** A reinstatement application as stored: IDs, dates, codes and fen; no health data. */
 export interface ApplicationRow {
@@ -90,7 +90,7 @@ export async function arrearsTerms(db: Knex, policyNo: string, lapsedDueDate: st
     premiumFen: Number(row.amount_fen),
     paymentFrequency: row.payment_frequency,
     interestRateBp: row.interest_bp,
-    anchorDay: row.issue_day,
+    anchorDay: anchorDayFor(lapsedDueDate, row.issue_day),
     hasMandate: row.has_mandate,
     installmentNo: row.installment_no,
   };

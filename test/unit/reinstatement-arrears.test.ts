@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addMonthsOnDay, installmentInterestFen, missedDueDates, quoteArrears, type ArrearsInput } from '../../domain/reinstatement-arrears';
+import { addMonthsOnDay, anchorDayFor, installmentInterestFen, missedDueDates, quoteArrears, type ArrearsInput } from '../../domain/reinstatement-arrears';
 
 /**
  * Every figure below is worked by hand: interest = premium fen × rate bp × days / (10 000 × 365),
@@ -209,5 +209,19 @@ describe('bad input names the field', () => {
     expect(addMonthsOnDay('2027-11-30', 3, 31)).toBe('2028-02-29');
     expect(addMonthsOnDay('2026-12-31', 1, 31)).toBe('2027-01-31');
     expect(() => addMonthsOnDay('2026-13-01', 1, 1)).toThrow(/not a date/);
+  });
+});
+
+describe('the anchor day of the due dates', () => {
+  it('is the issue day when the lapsed due date is on it, or clipped to a short month', () => {
+    expect(anchorDayFor('2027-01-10', 10)).toBe(10);
+    expect(anchorDayFor('2027-04-30', 31)).toBe(31); // issued on the 31st: due 30 April, 31 July
+    expect(anchorDayFor('2028-02-29', 31)).toBe(31);
+  });
+
+  it("is the due date's own day when a servicing change moved it off the issue day", () => {
+    expect(anchorDayFor('2027-10-20', 10)).toBe(20);
+    expect(anchorDayFor('2027-04-30', 30)).toBe(30);
+    expect(anchorDayFor('2027-03-30', 31)).toBe(30); // March has 31 days: the 30th is not the issue day clipped
   });
 });
