@@ -372,7 +372,7 @@ export function createReinstatementActivities(deps: { db: Knex; cipher: PiiCiphe
         throw ApplicationFailure.nonRetryable((error as Error).message, 'ReducedPaidUpNotOffered');
       }
       if (!offer.eligible) throw ApplicationFailure.nonRetryable(`reduced paid-up cannot be offered: ${offer.message}`, 'ReducedPaidUpNotOffered');
-      const requestId = `RPU-${cycle.premiumDueId}-${c.stage}`;
+      const requestId = `RPU-${cycle.premiumDueId}-${c.stage}`; // one change per suspension or grace period, however often asked
       const reference = c.choice === 'accepted'
         ? (await policyAdmin.requestReducedPaidUp({ requestId, policyNo: ref.policyNo, netSinglePremiumFen: offer.offer.netSinglePremiumFen, effectiveDate: today })).reference
         : undefined;
@@ -388,8 +388,9 @@ export function createReinstatementActivities(deps: { db: Knex; cipher: PiiCiphe
             decided_at: o.at,
             admin_request_id: reference ?? null,
             workflow_id: o.workflowId,
+            activity_id: o.activityId,
           })
-          .onConflict(['premium_due_id', 'stage'])
+          .onConflict(['workflow_id', 'activity_id'])
           .ignore()
           .returning('id');
         if (inserted.length === 0) return;

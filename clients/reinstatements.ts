@@ -20,7 +20,7 @@ import {
   type ReinstatementStatus,
   type WindowStatusApplication,
 } from '../workflows/reinstatement-messages';
-import { OperatorError } from './operator-events';
+import { findCycle, OperatorError } from './operator-events';
 
 const usage = (message: string) => new OperatorError(message, true);
 
@@ -141,13 +141,17 @@ export function withdrawReinstatement(db: Knex, client: Client, policyNo: string
   return toApplication(db, client, policyNo, 'the withdrawal', (h) => h.executeUpdate(withdrawReinstatementUpdate));
 }
 
-/** Reduced paid-up chosen (or declined) in the reinstatement window, through the cycle. */
-export async function chooseReducedPaidUp(db: Knex, client: Client, policyNo: string, choice: string): Promise<{ policyNo: string; choice: string; netSinglePremiumFen: number }> {
+/**
+ * Reduced paid-up chosen (or declined) through the cycle: the one in its reinstatement window when the
+ * policy is suspended, else the cycle of the premium in grace.
+ */
+export async function chooseReducedPaidUp(db: Knex, client: Client, policyNo: string, choice: string): Promise<{ policyNo: string; workflowId: string; choice: string; netSinglePremiumFen: number }> {
   if (choice !== 'accepted' && choice !== 'declined') throw usage(`--choice must be accepted or declined, got "${choice}"`);
-  const suspension = await openSuspension(db, policyNo);
-  const handle = client.workflow.getHandle(renewalWorkflowId(policyNo, suspension.lapsed_due_date));
-  const answer = await send(client, `the reinstatement window of ${policyNo}`, handle, () => handle.executeUpdate(reducedPaidUpUpdate, { args: [{ choice }] }));
-  return { policyNo, ...answer };
+  const suspension = await latestSuspension(db, policyNo);
+  const workflowId = suspension?.outcome === 'open' ? renewalWorkflowId(policyNo, suspension.lapsed_due_date) : (await findCycle(db, policyNo)).workflowId;
+  const handle = client.workflow.getHandle(workflowId);
+  const answer = await send(client, `the cycle ${workflowId}`, handle, () => handle.executeUpdate(reducedPaidUpUpdate, { args: [{ choice }] }));
+  return { policyNo, workflowId, ...answer };
 }
 
 export interface ReinstatementView {

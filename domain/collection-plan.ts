@@ -13,6 +13,8 @@ export interface ContactStep {
   template: string;
   /** Send on every channel with a verified contact point, not only the first that works. */
   allChannels?: boolean;
+  /** Only for policies with cash value: the reduced paid-up offer has nothing to offer otherwise. */
+  withCashValueOnly?: boolean;
 }
 
 export interface TaskStep {
@@ -52,7 +54,8 @@ export const DEFAULT_RETURN_REMEDY_DAYS = 15;
 
 export const STANDARD_60: CollectionPlan = {
   code: 'standard-60',
-  version: 1,
+  // 2: the reduced paid-up offer near grace end. Cycles opened on version 1 keep it (their history holds the plan).
+  version: 2,
   contactTime: '09:00',
   debitTime: '10:00',
   reminders: [
@@ -64,6 +67,8 @@ export const STANDARD_60: CollectionPlan = {
   failedDebitNotice: { channels: ['sms'], template: 'debit_failed' },
   graceNotices: [
     { step: 'lapse_risk_d+15', offsetDays: 15, channels: ['email', 'letter'], template: 'lapse_risk_notice' },
+    // Reduced paid-up (减额交清) offered as the alternative to suspension, explained in writing (domain.md).
+    { step: 'reduced_paid_up_offer_d+50', offsetDays: 50, channels: ['email', 'letter'], template: 'reduced_paid_up_option', allChannels: true, withCashValueOnly: true },
     { step: 'final_notice_d+55', offsetDays: 55, channels: ['sms', 'wechat', 'email', 'letter'], template: 'final_notice', allChannels: true },
   ],
   tasks: [
@@ -120,6 +125,7 @@ export function validatePlan(candidate: unknown, productGraceDays?: number): Col
       checkStep(`${field}[${i}]`, s, min, max);
       checkChannels(`${field}[${i}].channels`, s.channels);
       if (typeof s.template !== 'string' || s.template === '') fail(`${field}[${i}].template`, 'must be a template code');
+      if (s.withCashValueOnly !== undefined && typeof s.withCashValueOnly !== 'boolean') fail(`${field}[${i}].withCashValueOnly`, 'must be true or false');
     });
   };
   const checkChannels = (path: string, channels: readonly PlanChannel[]) => {

@@ -90,7 +90,7 @@ export function cycleSchedule(plan: CollectionPlan, snapshot: PolicySnapshot, ca
   const highValue = isHighValue(plan, snapshot);
   const steps: ScheduledStep[] = [
     ...plan.reminders.map((s) => ({ ...contactAt(plan, snapshot, s), expiresAt: shanghaiInstant(snapshot.dueDate) })),
-    ...plan.graceNotices.map((s) => contactAt(plan, snapshot, s)),
+    ...plan.graceNotices.filter((s) => !s.withCashValueOnly || snapshot.cashValueFen > 0).map((s) => contactAt(plan, snapshot, s)),
     ...plan.tasks
       .filter((t) => highValue || !t.highValueOnly)
       .map((t): ScheduledStep => ({

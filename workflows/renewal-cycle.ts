@@ -40,6 +40,7 @@ import {
   type RenewalCycleResult,
   type RenewalCycleStatus,
 } from './messages';
+import { reducedPaidUpUpdate } from './reinstatement-messages';
 import { reinstatementWindowStage } from './reinstatement-window-stage';
 
 const activities = proxyActivities<RenewalActivities>({
@@ -215,6 +216,34 @@ export async function renewalCycle(input: RenewalCycleInput): Promise<RenewalCyc
       },
     },
   );
+  // Reduced paid-up chosen in grace: the offer computed and the choice recorded by the activity (which
+  // refuses when the cash value leaves nothing); accepted, the cycle ends without suspension.
+  let paidUp = false;
+  let choosing = false;
+  setHandler(
+    reducedPaidUpUpdate,
+    async ({ choice }) => {
+      choosing = true;
+      try {
+        const chosen = await activities.chooseReducedPaidUp(ref, { stage: 'grace_end', choice, lastGraceDay: lastGraceDay(policy) });
+        if (chosen.choice === 'accepted') paidUp = true;
+        wake = true;
+        return { choice: chosen.choice, netSinglePremiumFen: chosen.netSinglePremiumFen };
+      } finally {
+        choosing = false;
+      }
+    },
+    {
+      validator: ({ choice }: { choice: string }) => {
+        open();
+        if (choice !== 'accepted' && choice !== 'declined') throw new Error(`choice must be accepted or declined, got ${String(choice)}`);
+        if (Date.now() < shanghaiInstant(input.dueDate)) throw new Error(`reduced paid-up is offered from the due date ${input.dueDate} to the last grace day`);
+        if (choosing || paidUp) throw new Error('a reduced paid-up choice is already being recorded');
+        // A debit in progress blocks a change that affects payment (domain.md).
+        if (state.debits.some((d) => d.outcome === 'pending')) throw new Error('a debit is in progress: wait for its answer');
+      },
+    },
+  );
   setHandler(contactUpdatedSignal, () => void changed('contact_updated', {}));
   setHandler(bankResultSignal, ({ attemptNo, result }) => {
     const record = state.debits.find((d) => d.attemptNo === attemptNo);
@@ -237,6 +266,11 @@ export async function renewalCycle(input: RenewalCycleInput): Promise<RenewalCyc
     }
     while (payments.length) await activities.recordPaymentReceived(ref, payments.shift()!);
     while (completions.length) await activities.completeTask(ref, completions.shift()!);
+    if (paidUp) {
+      upsertSearchAttributes([{ key: RenewalStageKey, value: 'CLOSED' }]);
+      await activities.recordStage(ref, 'CLOSED');
+      return { stage: 'CLOSED', debitAttempts: state.debits.length, outcome: 'reduced_paid_up' };
+    }
 
     const { action, stage } = decide({ plan, policy, calendar, state, now: Date.now() });
     if (stage !== status.stage) {

@@ -82,7 +82,11 @@ export async function up(knex: Knex): Promise<void> {
     // The policy administration system's reference for the change, once requested (accepted only).
     t.string('admin_request_id', 64);
     t.string('workflow_id', 200).notNullable();
-    t.unique(['premium_due_id', 'stage']);
+    // A choice is recorded once per activity that records it (a retry finds it); a declined offer
+    // may be accepted later, each its own row.
+    t.string('activity_id', 64).notNullable();
+    t.unique(['workflow_id', 'activity_id']);
+    t.index(['policy_no']);
   });
 }
 

@@ -29,8 +29,10 @@ describe('standard-60 as domain.md gives it', () => {
     ]);
     expect(STANDARD_60.graceNotices.map((n) => [n.offsetDays, n.channels.join('+')])).toEqual([
       [15, 'email+letter'],
+      [50, 'email+letter'], // the reduced paid-up offer, only to policies with cash value
       [55, 'sms+wechat+email+letter'],
     ]);
+    expect(STANDARD_60.graceNotices.filter((n) => n.withCashValueOnly).map((n) => n.template)).toEqual(['reduced_paid_up_option']);
     expect(STANDARD_60.lapseNotices.map((n) => [n.offsetDays, n.channels.join('+')])).toEqual([[61, 'sms']]);
     expect(STANDARD_60.highValue).toEqual({ annualisedPremiumFen: 1_000_000, segments: ['A'] });
   });
@@ -56,7 +58,7 @@ describe('validating a plan names the first bad field', () => {
   });
 
   it('checks grace notices against the product’s grace days', () => {
-    expect(() => validatePlan(clone(), 30)).toThrow(/graceNotices\[1\]\.offsetDays must be a whole number from 1 to 30, got 55/);
+    expect(() => validatePlan(clone(), 30)).toThrow(/graceNotices\[1\]\.offsetDays must be a whole number from 1 to 30, got 50/);
     expect(() => validatePlan(clone(), 90)).toThrow(/lapseNotices\[0\]\.offsetDays must be a whole number from 91 to 121, got 61/);
     // Without a product, only the form is checked: a stored plan for a 90-day product loads.
     const ninety = { ...clone(), code: 'standard-90', debitOffsets: [0, 30, 90], lapseNotices: [{ step: 'lapse_sms_d+91', offsetDays: 91, channels: ['sms'], template: 'lapse_notice' }] };
@@ -66,13 +68,13 @@ describe('validating a plan names the first bad field', () => {
 });
 
 describe('choosing a plan', () => {
-  const v2 = { ...clone(), version: 2, debitOffsets: [0, 10, 60] };
+  const newer = { ...clone(), version: STANDARD_60.version + 1, debitOffsets: [0, 10, 60] };
   const segmentA = { ...clone(), code: 'standard-60-a', debitOffsets: [0, 1, 2, 60] };
   const short = { ...clone(), code: 'short-30' };
 
   it('takes the segment plan, then the product plan at its highest version, then standard-60', () => {
-    expect(choosePlan([STANDARD_60, v2, segmentA], { planCode: 'standard-60' }, 'A')).toBe(segmentA);
-    expect(choosePlan([STANDARD_60, v2, segmentA], { planCode: 'standard-60' }, 'B')).toBe(v2);
+    expect(choosePlan([STANDARD_60, newer, segmentA], { planCode: 'standard-60' }, 'A')).toBe(segmentA);
+    expect(choosePlan([STANDARD_60, newer, segmentA], { planCode: 'standard-60' }, 'B')).toBe(newer);
     expect(choosePlan([short], { planCode: 'short-30' }, null)).toBe(short);
     expect(choosePlan([], { planCode: 'unknown' }, null)).toBe(STANDARD_60);
   });

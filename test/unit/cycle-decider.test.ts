@@ -202,6 +202,13 @@ describe('retries and account problems', () => {
     expect(actions(log).slice(-3)).toEqual(['2027-02-23 09:00 contact lapse_sms_d+61', '2027-02-23 10:00 contact lapse_letter', '2027-02-23 10:00 enter_reinstatement_window']);
   });
 
+  it('offers reduced paid-up in writing at D+50 to a policy with cash value, and to no other', () => {
+    const withValue = simulate({ policy: samplePolicy({ cashValueFen: 300_000 }), start: '2027-02-10 08:00', world: { debit: () => insufficient } });
+    expect(actions(withValue.log)).toContain('2027-02-12 09:00 contact reduced_paid_up_offer_d+50');
+    const without = simulate({ policy: samplePolicy({ cashValueFen: 0 }), start: '2027-02-10 08:00', world: { debit: () => insufficient } });
+    expect(actions(without.log).filter((a) => a.includes('reduced_paid_up'))).toEqual([]);
+  });
+
   it('no premium loan when the cash value falls short: suspension', () => {
     const policy = samplePolicy({ aplElected: true, cashValueFen: 499_999 });
     const { state } = simulate({ policy, start: '2027-02-21 08:00', world: { debit: () => insufficient } });

@@ -99,7 +99,7 @@ describe('renewals operator commands', () => {
       );
       expect(shown.policy).toMatchObject({ policyNo: policy.policyNo, holder: '张**', holderId: 'ID 320102********5551', agent: 'orphan (no servicing agent)', premium: '12345.00', status: 'in_force', mandate: 'ICBC 622202*********5551' });
       expect(shown.premium).toMatchObject({ dueDate, amount: '12345.00', status: 'due' });
-      expect(shown.cycle).toMatchObject({ workflowId: `renewal-${policy.policyNo}-${dueDate}`, execution: 'RUNNING', source: 'status query', stage: 'IN_GRACE', debitAttempts: 1, plan: 'standard-60@1' });
+      expect(shown.cycle).toMatchObject({ workflowId: `renewal-${policy.policyNo}-${dueDate}`, execution: 'RUNNING', source: 'status query', stage: 'IN_GRACE', debitAttempts: 1, plan: 'standard-60@2' });
       expect(shown.cycle.nextAction).toMatch(/^wait: /);
       expect(shown.debitAttempts).toEqual([expect.objectContaining({ no: 1, date: collectionDate, status: 'failed', reason: expect.stringMatching(/^INSUFFICIENT_FUNDS/) })]);
       expect(shown.contacts).toEqual(
@@ -147,7 +147,7 @@ describe('renewals operator commands', () => {
     expect(history.out).toContain(`http://ui.example:8233/namespaces/default/workflows/renewal-${policy.policyNo}-${dueDate}/${runId}/history`);
     const lines = [
       `cycle started for ${policy.policyNo} due ${dueDate}`,
-      'cycle opened with plan standard-60@1',
+      'cycle opened with plan standard-60@2',
       `search attributes upserted Branch=3201, Channel=agency, DueDate=${dueDate}, PolicyNo=${policy.policyNo}, RenewalStage=PRE_DUE`,
       'sendContact reminder_d-30 completed → sent email',
       'task call_d-15 (call) opened',

@@ -296,6 +296,41 @@ describe('the reinstatement window and the reinstatement workflow', () => {
     expect(await db()('suspensions').where({ policy_no: late.policyNo }).first()).toMatchObject({ outcome: 'reinstated' });
   });
 
+  it('reduced paid-up: offered in writing near grace end and accepted there; declined then accepted in a window', async () => {
+    const inGrace = await lapsedPolicy({ policyNo: 'P-RI-0006', holderIdNo: '110101198001010066', accountNo: '6222020000000010066', premiumFen: 500_000, cashValueFen: 2_000_000, nextDueDate: d('2030-10-10'), issueDate: '2020-10-10' });
+    const inWindow = await lapsedPolicy({ policyNo: 'P-RI-0007', holderIdNo: '110101198001010077', accountNo: '6222020000000010077', premiumFen: 500_000, cashValueFen: 3_000_000, nextDueDate: d('2030-10-12'), issueDate: '2020-10-12' });
+    expect((await cli('reduced-paid-up', inGrace.policyNo, '--choice', 'accepted')).err).toMatch(/refused: reduced paid-up is offered from the due date/);
+    expect((await cli('reduced-paid-up', inGrace.policyNo, '--choice', 'maybe')).err).toBe('renewals: --choice must be accepted or declined, got "maybe"\n');
+
+    // D+50 = 29 November: the written offer; on 1 December the policyholder takes it.
+    await sleepUntil(env, d('2030-12-01'), '10:00');
+    expect((await contactsOf(inGrace.policyNo, 'reduced_paid_up_offer_d+50')).map((c) => [c.channel, c.status, c.template_code])).toEqual([
+      ['email', 'sent', 'reduced_paid_up_option'],
+      ['letter', 'sent', 'reduced_paid_up_option'],
+    ]);
+    // Net single premium: cash value 2 000 000 less the unpaid premium 500 000 = 1 500 000 fen.
+    expect(await json('reduced-paid-up', inGrace.policyNo, '--choice', 'accepted')).toMatchObject({ choice: 'accepted', netSinglePremiumFen: 1_500_000 });
+    const graceCycle = await eventually(() => env.client.workflow.getHandle(`renewal-P-RI-0006-${d('2030-10-10')}`).describe(), (w) => w.status.name === 'COMPLETED', 'the cycle to close');
+    expect(graceCycle.searchAttributes.RenewalStage).toEqual(['CLOSED']);
+    expect(await db()('policies').where({ policy_no: inGrace.policyNo }).first()).toMatchObject({ status: 'paid_up', next_due_date: null });
+    expect(await db()('premium_dues').where({ policy_no: inGrace.policyNo }).first()).toMatchObject({ status: 'closed' });
+    expect(await db()('reduced_paid_up_choices').where({ policy_no: inGrace.policyNo }).select('stage', 'choice', 'cash_value_fen', 'net_single_premium_fen', 'admin_request_id')).toEqual([
+      { stage: 'grace_end', choice: 'accepted', cash_value_fen: 2_000_000, net_single_premium_fen: 1_500_000, admin_request_id: expect.stringMatching(/^PA\d{8}$/) },
+    ]);
+    expect(await db()('suspensions').where({ policy_no: inGrace.policyNo })).toEqual([]); // never suspended
+
+    // The other is suspended at 00:00 of 12 December. Declined on 5 January, taken on 6 January:
+    //   unpaid premium 500 000 + interest 12 Oct → 6 Jan (19 + 30 + 31 + 6 = 86 days) 500 000 × 5 % × 86 / 365 = 5 890.41 → 5 890
+    //   net single premium 3 000 000 − 505 890 = 2 494 110 fen
+    await sleepUntil(env, d('2031-01-05'), '10:00');
+    expect(await json('reduced-paid-up', inWindow.policyNo, '--choice', 'declined')).toMatchObject({ choice: 'declined' });
+    await sleepUntil(env, d('2031-01-06'), '10:00');
+    expect(await json('reduced-paid-up', inWindow.policyNo, '--choice', 'accepted')).toMatchObject({ choice: 'accepted', netSinglePremiumFen: 2_494_110 });
+    await eventually(() => db()('suspensions').where({ policy_no: inWindow.policyNo }).first(), (s) => s?.outcome === 'reduced_paid_up', 'the window to end in reduced paid-up');
+    expect(await db()('reduced_paid_up_choices').where({ policy_no: inWindow.policyNo }).orderBy('id').pluck('choice')).toEqual(['declined', 'accepted']);
+    expect((await cli('reinstate', 'apply', inWindow.policyNo)).err).toBe(`renewals: policy ${inWindow.policyNo} is paid up, not suspended: nothing to reinstate\n`);
+  });
+
   it('printed no personal data', () => {
     const all = printed.join('\n');
     for (const id of ['110101198001010011', '110101198001010022', '110101198001010033', '110101198001010044', '6222020000000010011', '13812348000', 'zhang.sanfeng@example.cn', '张三丰']) {

@@ -49,7 +49,7 @@ describe('renewal-cycle on the dev server', () => {
         await new Promise((resolve) => setTimeout(resolve, 250));
         status = await handle.query(statusQuery);
       }
-      expect(status).toMatchObject({ stage: 'PRE_DUE', nextAction: 'wait: next: reminder_d-30', debitAttempts: 0, plan: 'standard-60@1' });
+      expect(status).toMatchObject({ stage: 'PRE_DUE', nextAction: 'wait: next: reminder_d-30', debitAttempts: 0, plan: 'standard-60@2' });
       await handle.terminate('test done');
       return executions;
     });
