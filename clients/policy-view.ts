@@ -203,9 +203,13 @@ async function cycleFromDatabase(db: Knex, target: CycleTarget, execution: strin
   if (execution === 'NOT_STARTED') nextAction = 'cycle not started yet (the monthly run starts it)';
   else if (target.premium.status === 'paid') nextAction = 'none: premium paid';
   else if (target.premium.status === 'lapsed') {
+    // The window as the cycle opened it (the product's years); the law's two years for a suspension
+    // recorded before the window stage kept one.
+    const window = await db('suspensions').where({ premium_due_id: target.premium.id }).first<{ window_closes_on: string; outcome: string } | undefined>('window_closes_on', 'outcome');
     const suspended = await suspendedAt(db, target.policyNo, target.dueDate);
-    nextAction = 'none: policy suspended; reinstatement on application';
-    if (suspended) nextActionAt = `window closes ${addYears(shanghaiDate(suspended.getTime()), 2)}`;
+    nextAction = window && window.outcome !== 'open' ? `none: suspension ended (${window.outcome.replace(/_/g, ' ')})` : 'none: policy suspended; reinstatement on application';
+    if (window) nextActionAt = `window closes ${window.window_closes_on}`;
+    else if (suspended) nextActionAt = `window closes ${addYears(shanghaiDate(suspended.getTime()), 2)}`;
   } else if (execution === 'RUNNING' || execution === 'UNKNOWN') nextAction = 'unknown (the running cycle could not be asked)';
   else nextAction = `none: cycle ${execution.toLowerCase()}`;
   return {

@@ -17,6 +17,8 @@ export interface MonthPremiumOutcome {
   suppressed: Record<string, number>;
   tasks: number;
   lapsedAt: Date | null;
+  /** The day the policy was reinstated from this premium's suspension, if it was. */
+  reinstatedOn: CivilDate | null;
 }
 
 interface Row {
@@ -32,6 +34,7 @@ interface Row {
   suppressed: Record<string, number> | null;
   tasks: number;
   lapsed_at: Date | null;
+  reinstated_on: string | null;
 }
 
 /** Every premium due in `month` (YYYY-MM), ordered by due date and policy number. */
@@ -45,7 +48,7 @@ export async function monthPremiumOutcomes(db: Knex, month: string): Promise<Mon
     )
     SELECT d.policy_no, to_char(d.due_date, 'YYYY-MM-DD') AS due_date, d.amount_fen, d.status::text, d.paid_at, d.paid_via::text,
            coalesce(a.attempts, 0)::int AS debit_attempts, a.last_reason,
-           c.sent AS contacts, c.suppressed, coalesce(t.tasks, 0)::int AS tasks, s.lapsed_at
+           c.sent AS contacts, c.suppressed, coalesce(t.tasks, 0)::int AS tasks, s.lapsed_at, r.reinstated_on
       FROM dues d
       LEFT JOIN LATERAL (
         SELECT count(*) AS attempts, (array_agg(reason ORDER BY attempt_no DESC))[1] AS last_reason
@@ -68,6 +71,11 @@ export async function monthPremiumOutcomes(db: Knex, month: string): Promise<Mon
         SELECT min(occurred_at) AS lapsed_at FROM audit_events
          WHERE policy_no = d.policy_no AND due_date = d.due_date AND kind = 'policy_suspended'
       ) s ON true
+      LEFT JOIN LATERAL (
+        SELECT to_char(min(a.effective_date), 'YYYY-MM-DD') AS reinstated_on
+          FROM suspensions su JOIN reinstatement_applications a ON a.suspension_id = su.id
+         WHERE su.premium_due_id = d.id AND a.status = 'reinstated'
+      ) r ON true
      ORDER BY d.due_date, d.policy_no`,
     [month, month],
   );
@@ -84,6 +92,7 @@ export async function monthPremiumOutcomes(db: Knex, month: string): Promise<Mon
     suppressed: r.suppressed ?? {},
     tasks: r.tasks,
     lapsedAt: r.lapsed_at,
+    reinstatedOn: r.reinstated_on,
   }));
 }
 

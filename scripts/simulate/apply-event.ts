@@ -14,6 +14,8 @@ import {
   promiseToPayUpdate,
 } from '../../workflows/messages';
 import type { ScenarioEvent } from './events';
+import { completeTaskOf, OperatorError } from '../../clients/operator-events';
+import { applyForReinstatement } from '../../clients/reinstatements';
 
 export interface EventWorld {
   db: Knex;
@@ -79,12 +81,28 @@ export async function applyEvent(world: EventWorld, event: ScenarioEvent): Promi
         await cycle.executeUpdate(accountUpdatedUpdate, { args: [] });
         return result(true, `mandate moved to ${account.bankCode} account`);
       }
-      case 'apply_reinstatement':
-        return result(false, 'reinstatement applications are not simulated yet');
+      case 'apply_reinstatement': {
+        const applied = await applyForReinstatement(world.db, world.client, event.policyNo, event.paymentMethod);
+        // The signed declaration came with the application: operations capture it at once.
+        const declaration = await declarationTaskOf(world.db, applied.workflowId);
+        await completeTaskOf(world.db, world.client, declaration, 'done', 'simulator');
+        return result(true, `application ${applied.workflowId}, decision due ${applied.decisionDueDate}, back premiums by ${event.paymentMethod}`);
+      }
     }
   } catch (error) {
+    if (error instanceof OperatorError) return result(false, error.message);
     if (error instanceof WorkflowNotFoundError) return result(false, 'the cycle has not started or has closed');
     if (error instanceof WorkflowUpdateFailedError) return result(false, `the cycle refused it: ${error.cause?.message ?? error.message}`);
     throw error;
   }
+}
+
+/** The declaration task the application opens from its first activity, moments after it starts. */
+async function declarationTaskOf(db: Knex, workflowId: string): Promise<number> {
+  for (let i = 0; i < 200; i++) {
+    const task = await db('tasks').where({ workflow_id: workflowId, step: 'reinstatement_declaration' }).first<{ id: number } | undefined>('id');
+    if (task) return task.id;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`${workflowId} opened no declaration task`);
 }

@@ -18,7 +18,8 @@ export type ScenarioEvent = { row: number; date: CivilDate; policyNo: string } &
   | { kind: 'claim_open' }
   | { kind: 'claim_close' }
   | { kind: 'account_update'; accountNo: string }
-  | { kind: 'apply_reinstatement' }
+  /** The application to reinstate a suspended policy, its back premiums to be paid by debit (default) or at the counter. */
+  | { kind: 'apply_reinstatement'; paymentMethod: 'debit' | 'counter' }
 );
 
 export type EventKind = ScenarioEvent['kind'];
@@ -110,8 +111,13 @@ function eventDetail(kind: string, value: string, fail: (reason: string) => void
     }
     case 'claim_open':
     case 'claim_close':
-    case 'apply_reinstatement':
       return { kind };
+    case 'apply_reinstatement':
+      if (value !== '' && value !== 'debit' && value !== 'counter') {
+        fail(`a reinstatement application takes how the back premiums are paid: debit (the default) or counter, got ${JSON.stringify(value)}`);
+        return undefined;
+      }
+      return { kind, paymentMethod: value === 'counter' ? 'counter' : 'debit' };
     case 'account_update':
       if (!/^\d{8,32}$/.test(value)) {
         fail('an account update needs the new account number (8 to 32 digits, present in accounts.csv)');

@@ -45,7 +45,7 @@ export async function writeSimulationOutputs(db: Knex, month: string, asOf: Civi
     files.premiumsCsv,
     stringify(
       result.premiums.map((p) => ({ ...p, contacts: tally(p.contacts), suppressed: tally(p.suppressed) })),
-      { bom: true, header: true, columns: ['policyNo', 'dueDate', 'stage', 'paidOn', 'paidVia', 'debitAttempts', 'lastDebitReason', 'contacts', 'suppressed', 'tasks', 'lapsedOn'] },
+      { bom: true, header: true, columns: ['policyNo', 'dueDate', 'stage', 'paidOn', 'paidVia', 'debitAttempts', 'lastDebitReason', 'contacts', 'suppressed', 'tasks', 'lapsedOn', 'reinstatedOn'] },
     ),
   );
   writeFileSync(files.summaryJson, `${JSON.stringify({ ...result, outputs: files }, null, 2)}\n`);

@@ -1,4 +1,5 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Knex } from 'knex';
 import { lastGraceDayOfMonth, monthPremiumOutcomes, type MonthPremiumOutcome } from '../../db/repositories/premium-outcomes-month';
 import { addDays, shanghaiDate, shanghaiInstant } from '../../domain/civil-date';
 import { applyEvent, type AppliedEvent, type EventWorld } from './apply-event';
@@ -20,7 +21,8 @@ export async function playMonth(
   const initial = await outcomesNow();
   const dueDates = new Map(initial.map((p) => [p.policyNo, p.dueDate]));
   const graceEnds = (await lastGraceDayOfMonth(world.db, month)) ?? `${month}-28`;
-  const horizon = [addDays(graceEnds, 3), ...events.map((e) => e.date)].sort().at(-1)!;
+  // An application made in the scenario gets its 30 days to a decision and 30 more to pay.
+  const horizon = [addDays(graceEnds, 3), ...events.map((e) => (e.kind === 'apply_reinstatement' ? addDays(e.date, 62) : e.date))].sort().at(-1)!;
   const applied: AppliedEvent[] = [];
   let pending = [...events];
   let day = shanghaiDate(await env.currentTimeMs());
@@ -32,7 +34,7 @@ export async function playMonth(
     }
     pending = pending.filter((e) => e.date > day);
     outcomes = await outcomesNow();
-    const open = outcomes.filter((o) => !SETTLED.has(o.status)).length;
+    const open = outcomes.filter((o) => !SETTLED.has(o.status)).length + (await openApplications(world.db, month));
     if (day.endsWith('-01') || day.endsWith('-15')) {
       say(`  ${day}: ${outcomes.filter((o) => o.status === 'paid').length} paid, ${outcomes.filter((o) => o.status === 'lapsed').length} lapsed, ${open} open, ${pending.length} events to come`);
     }
@@ -44,6 +46,16 @@ export async function playMonth(
   outcomes = await outcomesNow();
   const stages = await premiumStages(world.client, outcomes);
   return { events: applied, premiums: outcomes.map((o) => premiumRow(o, stages.get(o.policyNo) ?? '-')) };
+}
+
+/** Reinstatement applications on the month's premiums still under way. */
+async function openApplications(db: Knex, month: string): Promise<number> {
+  const [row] = await db('reinstatement_applications as a')
+    .join('suspensions as s', 's.id', 'a.suspension_id')
+    .whereIn('a.status', ['under_review', 'evidence_requested', 'approved'])
+    .whereRaw("to_char(s.lapsed_due_date, 'YYYY-MM') = ?", [month])
+    .count<{ n: number }[]>('* as n');
+  return Number(row?.n ?? 0);
 }
 
 function premiumRow(o: MonthPremiumOutcome, stage: string): SimulatedPremium {
@@ -59,6 +71,7 @@ function premiumRow(o: MonthPremiumOutcome, stage: string): SimulatedPremium {
     suppressed: o.suppressed,
     tasks: o.tasks,
     lapsedOn: o.lapsedAt ? shanghaiDate(o.lapsedAt.getTime()) : null,
+    reinstatedOn: o.reinstatedOn,
   };
 }
 

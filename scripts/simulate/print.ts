@@ -5,11 +5,11 @@ import type { SimulationResult } from './simulate';
 /** The simulation as operations read it: one line per premium, the month's KPIs, what went wrong. */
 export function printSimulation(result: SimulationResult, out: NodeJS.WritableStream = process.stdout): void {
   const table = new Table({
-    head: ['policyNo', 'dueDate', 'stage', 'paidOn', 'paidVia', 'debitAttempts', 'contacts', 'suppressed', 'tasks', 'lapsedOn'],
+    head: ['policyNo', 'dueDate', 'stage', 'paidOn', 'paidVia', 'debitAttempts', 'contacts', 'suppressed', 'tasks', 'lapsedOn', 'reinstatedOn'],
     style: { head: [], border: [] },
   });
   for (const p of result.premiums) {
-    table.push([p.policyNo, p.dueDate, p.stage, p.paidOn ?? '', p.paidVia ?? '', p.debitAttempts, tally(p.contacts), tally(p.suppressed), p.tasks, p.lapsedOn ?? '']);
+    table.push([p.policyNo, p.dueDate, p.stage, p.paidOn ?? '', p.paidVia ?? '', p.debitAttempts, tally(p.contacts), tally(p.suppressed), p.tasks, p.lapsedOn ?? '', p.reinstatedOn ?? '']);
   }
   out.write(`${table.toString()}\n`);
 

@@ -56,6 +56,7 @@ export interface SimulatedPremium {
   suppressed: Record<string, number>;
   tasks: number;
   lapsedOn: CivilDate | null;
+  reinstatedOn: CivilDate | null;
 }
 
 export interface SimulationResult {

@@ -63,6 +63,8 @@ beforeAll(() => {
       `${addDays(due, 10)},S004,pay_counter,R2001`,
       `${addDays(due, 8)},S005,refuse,8`,
       `${addDays(due, 2)},S001,teleport,`,
+      `${addDays(due, 65)},S003,apply_reinstatement,debit`,
+      `${addDays(due, 66)},S003,deposit,1100.00`,
     ].join('\n') + '\n',
   );
 });
@@ -106,7 +108,9 @@ describe('renewals simulate on a scenario with known outcomes', () => {
   });
 
   it('an account never funded is suspended at 00:00 of D+61 after every planned debit', () => {
-    expect(premium('S003')).toMatchObject({ stage: 'LAPSED', paidOn: null, lapsedOn: addDays(due, 61) });
+    // Applied at D+65; no decision in 30 days, so consent at 00:00 of D+96 and, at 09:00, the debit of
+    // 1 000 yuan + 96 days at 5 % (13.15) = 1 013.15 from the 50 + 1 100 yuan in the account.
+    expect(premium('S003')).toMatchObject({ stage: 'REINSTATED', paidOn: null, lapsedOn: addDays(due, 61), reinstatedOn: addDays(due, 96) });
     expect(premium('S003')!.debitAttempts).toBe(9);
     expect(premium('S003')!.tasks).toBeGreaterThan(0);
   });
@@ -118,6 +122,7 @@ describe('renewals simulate on a scenario with known outcomes', () => {
   it('a refusal is recorded and the policy lapses at grace end', () => {
     expect(premium('S005')).toMatchObject({ stage: 'LAPSED', lapsedOn: addDays(due, 61) });
     expect(result.events).toContainEqual(expect.objectContaining({ policyNo: 'S005', event: 'refuse', applied: true }));
+    expect(result.events).toContainEqual(expect.objectContaining({ policyNo: 'S003', event: 'apply_reinstatement', applied: true }));
   });
 
   it('counts reminders per channel and suppressed steps per rule', () => {
