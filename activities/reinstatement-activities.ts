@@ -15,6 +15,7 @@ import type { PiiCipher } from '../db/pii-cipher';
 import { applicationByWorkflow, arrearsTerms, openApplication, reinstatePolicy, updateApplication } from '../db/repositories/reinstatements';
 import { endSuspension, openSuspension, suspensionById } from '../db/repositories/suspensions';
 import { completeTask, openAuditedTask } from '../db/repositories/tasks';
+import { FileBatchBank } from '../integrations/bank/file-bank';
 import type { BankPort } from '../integrations/bank/port';
 import type { PolicyAdminPort } from '../integrations/policy-admin/port';
 import type { ArrearsTerms, PaymentMethod } from '../workflows/reinstatement-messages';
@@ -103,7 +104,8 @@ export function createReinstatementActivities(deps: { db: Knex; cipher: PiiCiphe
         high_value: config.highValue,
         workflow_id: o.workflowId,
       });
-      await appendAudit(db, {
+      const already = await db('audit_events').where({ workflow_id: o.workflowId, kind: 'reinstatement_window_opened' }).first<{ seq: number } | undefined>('seq');
+      if (!already) await appendAudit(db, {
         ...auditOf(ref, o),
         kind: 'reinstatement_window_opened',
         detail: { suspensionId: suspension.id, suspensionDate: config.window.suspensionDate, lastDayToApply: config.window.lastDayToApply, highValue: config.highValue },
@@ -112,12 +114,14 @@ export function createReinstatementActivities(deps: { db: Knex; cipher: PiiCiphe
     },
 
     /** Art. 37: the window closed unreinstated; the contract ends and its cash value is refunded. */
-    async terminateContract(ref: CycleRef, t: { suspensionId: number; at: number; terminationDate: string }): Promise<{ cashValueFen: number }> {
+    async terminateContract(ref: CycleRef, t: { suspensionId: number; at: number; terminationDate: string }): Promise<{ cashValueFen: number; terminated: boolean }> {
       const o = activityOrigin();
       const policy = await db('policies').where({ policy_no: ref.policyNo }).first<{ cash_value_fen: string | number }>('cash_value_fen');
       const cashValueFen = Number(policy.cash_value_fen);
+      let terminated = (await suspensionById(db, t.suspensionId))?.outcome === 'terminated'; // a retry finds it done
       await db.transaction(async (trx) => {
         if (!(await endSuspension(trx, t.suspensionId, 'terminated', new Date(t.at)))) return;
+        terminated = true;
         await trx('policies').where({ policy_no: ref.policyNo }).update({ status: 'terminated', next_due_date: null, updated_at: trx.fn.now() });
         await appendAudit(trx, {
           ...auditOf(ref, o),
@@ -126,7 +130,7 @@ export function createReinstatementActivities(deps: { db: Knex; cipher: PiiCiphe
           detail: { terminationDate: t.terminationDate, refund: 'cash_value', cashValueFen },
         });
       });
-      return { cashValueFen };
+      return { cashValueFen, terminated };
     },
 
     /**
@@ -181,8 +185,26 @@ export function createReinstatementActivities(deps: { db: Knex; cipher: PiiCiphe
         paymentFrequency: terms.paymentFrequency,
         interestRateBp: terms.interestRateBp,
         anchorDay: terms.anchorDay,
-        hasMandate: terms.hasMandate,
+        // A file bank answers days later through the day's files, which carry premium debits only:
+        // the back premiums are then paid at the counter.
+        hasMandate: terms.hasMandate && !(bank instanceof FileBatchBank),
       };
+    },
+
+    /**
+     * An application workflow that failed or was terminated: what it left on record decides. Reinstated
+     * stands; anything else is closed as withdrawn, with its open tasks cancelled, so the window goes on.
+     */
+    async closeFailedApplication(ref: CycleRef, workflowId: string): Promise<{ outcome: 'reinstated' | 'withdrawn'; effectiveDate?: string; nextDueDate?: string | null }> {
+      const o = activityOrigin();
+      const application = await applicationByWorkflow(db, workflowId);
+      if (application?.status === 'reinstated') return { outcome: 'reinstated', effectiveDate: application.effective_date!, nextDueDate: application.next_due_date };
+      await db.transaction(async (trx) => {
+        if (application) await updateApplication(trx, workflowId, { status: 'withdrawn', closed_at: o.at });
+        await trx('tasks').where({ workflow_id: workflowId, status: 'open' }).update({ status: 'cancelled', completed_at: o.at });
+        await appendAudit(trx, { ...auditOf(ref, o), kind: 'reinstatement_application_failed', detail: { application: workflowId, recordedStatus: application?.status ?? null } });
+      });
+      return { outcome: 'withdrawn' };
     },
 
     /** The declaration is captured: the underwriter's task opens, due on the last day to decide. */
@@ -250,7 +272,8 @@ export function createReinstatementActivities(deps: { db: Knex; cipher: PiiCiphe
      */
     async collectReinstatementDebit(ref: CycleRef, d: { suspensionId: number; attemptNo: number; amountFen: number; collectionDate: string }): Promise<ReinstatementDebitResult> {
       const o = activityOrigin();
-      const key = `RI${d.suspensionId}-${d.attemptNo}`;
+      // Unique per suspension, application (its workflow ID ends in its number) and attempt; ≤ 35 characters.
+      const key = `RI${d.suspensionId}-${o.workflowId.split('-').at(-1)!}-${d.attemptNo}`;
       const mandate = await loadMandateAccount(db, ref.policyNo);
       const audit = applicationAudit(ref, o);
       const record = async (result: ReinstatementDebitResult) => {
@@ -357,6 +380,7 @@ export function createReinstatementActivities(deps: { db: Knex; cipher: PiiCiphe
       let when: Parameters<typeof reducedPaidUpOffer>[1];
       if (c.stage === 'reinstatement_window') {
         const suspension = await requireSuspension(c.suspensionId!);
+        if (suspension.outcome !== 'open') throw ApplicationFailure.nonRetryable(`the suspension already ended (${suspension.outcome})`, 'ReducedPaidUpNotOffered');
         const terms = (await arrearsTerms(db, ref.policyNo, ref.dueDate))!;
         const quote = quoteArrears({ ...terms, lapsedDueDate: ref.dueDate, paymentDate: today > ref.dueDate ? today : addDays(ref.dueDate, 1) });
         unpaidPremiumFen = quote.premiumsFen;
@@ -388,7 +412,8 @@ export function createReinstatementActivities(deps: { db: Knex; cipher: PiiCiphe
             decided_at: o.at,
             admin_request_id: reference ?? null,
             workflow_id: o.workflowId,
-            activity_id: o.activityId,
+            // Activity IDs restart in every run of the chain: the run ID makes them unique.
+            activity_id: `${o.runId}/${o.activityId}`,
           })
           .onConflict(['workflow_id', 'activity_id'])
           .ignore()
@@ -397,7 +422,9 @@ export function createReinstatementActivities(deps: { db: Knex; cipher: PiiCiphe
         if (c.choice === 'accepted') {
           await trx('policies').where({ policy_no: ref.policyNo }).update({ status: 'paid_up', next_due_date: null, updated_at: trx.fn.now() });
           await trx('premium_dues').where({ id: cycle.premiumDueId }).whereIn('status', ['due', 'lapsed']).update({ status: 'closed', updated_at: trx.fn.now() });
-          if (c.suspensionId !== undefined) await endSuspension(trx, c.suspensionId, 'reduced_paid_up', o.at);
+          if (c.suspensionId !== undefined && !(await endSuspension(trx, c.suspensionId, 'reduced_paid_up', o.at))) {
+            throw ApplicationFailure.nonRetryable('the suspension ended meanwhile', 'ReducedPaidUpNotOffered');
+          }
         }
         await appendAudit(trx, {
           ...auditOf(ref, o),

@@ -1,4 +1,5 @@
 import {
+  allHandlersFinished,
   ApplicationFailure,
   condition,
   proxyActivities,
@@ -54,6 +55,7 @@ export async function reinstatementWindowStage(
   let outcome: ReinstatementResult | undefined;
   let paidUp = false;
   let choosing = false;
+  let failedApplication: string | undefined;
   let wake = false;
 
   const snapshot = (): RenewalCycleStatus => ({
@@ -74,16 +76,22 @@ export async function reinstatementWindowStage(
   setHandler(
     applyForReinstatementUpdate,
     async ({ paymentMethod }) => {
-      applications += 1;
-      state.applicationOpen = true;
       const receivedAt = Date.now();
       const receipt = receiveApplication(config.window, receivedAt);
       if (!receipt.accepted) throw ApplicationFailure.nonRetryable(receipt.message); // the validator ran at the same instant
+      applications += 1;
+      state.applicationOpen = true;
       const workflowId = reinstatementWorkflowId(input.policyNo, input.dueDate, applications);
-      const handle = await startChild(reinstatement, {
-        workflowId,
-        args: [{ policyNo: input.policyNo, lapsedDueDate: input.dueDate, suspensionId, window: config.window, receivedAt, paymentMethod }],
-      });
+      let handle: ChildWorkflowHandle<typeof reinstatement>;
+      try {
+        handle = await startChild(reinstatement, {
+          workflowId,
+          args: [{ policyNo: input.policyNo, lapsedDueDate: input.dueDate, suspensionId, window: config.window, receivedAt, paymentMethod }],
+        });
+      } catch (error) {
+        state.applicationOpen = false; // nothing started: the window goes on as before
+        throw error;
+      }
       application = { handle, receivedDate: receipt.application.receivedDate };
       void handle.result().then(
         (result) => {
@@ -91,8 +99,8 @@ export async function reinstatementWindowStage(
           wake = true;
         },
         () => {
-          // A failed or terminated application closes like a withdrawn one: the window goes on.
-          outcome = { outcome: 'withdrawn' };
+          // Failed or terminated: what it left on record decides (it may have been reinstated).
+          failedApplication = workflowId;
           wake = true;
         },
       );
@@ -127,6 +135,7 @@ export async function reinstatementWindowStage(
       validator: ({ choice }: { choice: string }) => {
         if (choice !== 'accepted' && choice !== 'declined') throw new Error(`choice must be accepted or declined, got ${String(choice)}`);
         windowOpen();
+        if (Date.now() >= config.window.closesAt) throw new Error(`the reinstatement window closed at the end of ${config.window.lastDayToApply}`);
         if (state.applicationOpen) throw new Error('an application to reinstate is open: decide it (or withdraw it) first');
         if (choosing) throw new Error('a reduced paid-up choice is being recorded');
       },
@@ -154,6 +163,15 @@ export async function reinstatementWindowStage(
   for (;;) {
     wake = false;
     while (completions.length) await activities.completeTask(ref, completions.shift()!);
+    if (failedApplication) {
+      outcome = await activities.closeFailedApplication(ref, failedApplication);
+      failedApplication = undefined;
+    }
+    // A reduced paid-up choice being recorded decides before anything else (termination included).
+    if (choosing) {
+      await condition(() => !choosing);
+      continue;
+    }
     if (outcome) {
       state.applicationOpen = false;
       application = undefined;
@@ -186,7 +204,9 @@ export async function reinstatementWindowStage(
         reminderDone(state, action);
         break;
       case 'terminate': {
-        const { cashValueFen } = await activities.terminateContract(ref, { suspensionId, at: action.at, terminationDate: action.terminationDate });
+        const { cashValueFen, terminated: ended } = await activities.terminateContract(ref, { suspensionId, at: action.at, terminationDate: action.terminationDate });
+        // Not ended here: the suspension ended otherwise (reduced paid-up recorded outside this run).
+        if (!ended) return close('CLOSED', {});
         state.terminated = true;
         terminated = { date: action.terminationDate, cashValueFen };
         upsertSearchAttributes([{ key: RenewalStageKey, value: 'CLOSED' }]);
@@ -204,12 +224,16 @@ export async function reinstatementWindowStage(
         reminderDone(state, action);
         break;
       case 'close':
-        if (action.outcome === 'terminated') return { stage: 'CLOSED', debitAttempts: 0, lapsedAt, outcome: 'terminated', ...(terminated ? { terminatedOn: terminated.date } : {}) };
+        if (action.outcome === 'terminated') {
+          await condition(allHandlersFinished);
+          return { stage: 'CLOSED', debitAttempts: 0, lapsedAt, outcome: 'terminated', ...(terminated ? { terminatedOn: terminated.date } : {}) };
+        }
         return close('REINSTATED', { outcome: 'reinstated', ...(reinstated?.effectiveDate ? { reinstatedOn: reinstated.effectiveDate } : {}) });
     }
   }
 
   async function close(stage: RenewalStage, extra: Partial<RenewalCycleResult>): Promise<RenewalCycleResult> {
+    await condition(allHandlersFinished); // an update being answered is answered before the run ends
     upsertSearchAttributes([{ key: RenewalStageKey, value: stage }]);
     await activities.recordStage(ref, stage);
     return { stage, debitAttempts: 0, lapsedAt, ...extra };

@@ -1,6 +1,6 @@
 import { ApplicationFailure, condition, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
 import type { RenewalActivities } from '../activities/renewal-activities';
-import { shanghaiDate, type CivilDate } from '../domain/civil-date';
+import { shanghaiDate, shanghaiInstant, type CivilDate } from '../domain/civil-date';
 import { contactWindowOpening, DEFAULT_CONTACT_LIMITS } from '../domain/contact-rules';
 import { reinstate, type ReinstatementRecord } from '../domain/reinstatement';
 import {
@@ -48,6 +48,8 @@ interface Payment {
   reference: string;
   amountFen: number;
   at: number;
+  /** The day the money was received (a debit: its collection date, whenever the bank answered). */
+  date: CivilDate;
 }
 
 /**
@@ -73,6 +75,7 @@ export async function reinstatement(input: ReinstatementInput): Promise<Reinstat
   let payment: Payment | undefined;
   let debitsWanted = input.paymentMethod === 'debit' ? 1 : 0;
   let debitsMade = 0;
+  let debitInFlight = false;
   let lastDebit: ReinstatementStatus['lastDebit'];
   let reinstated: ReinstatementRecord | undefined;
   let nextAction = 'start';
@@ -127,7 +130,9 @@ export async function reinstatement(input: ReinstatementInput): Promise<Reinstat
     },
     {
       validator: (decision: UnderwritingDecision) => {
-        if (declaration === 'awaited' && app.status === 'under_review') throw new Error('the health and risk declaration is not captured yet: complete its task first');
+        // An approval needs the declaration read; a decline or a request for evidence does not, so a
+        // declaration that never comes need not end in consent.
+        if (decision?.kind === 'approve' && declaration === 'awaited') throw new Error('the health and risk declaration is not captured yet: complete its task first');
         const error = underwritingDecisionError(app, decision, Date.now());
         if (error) throw new Error(error);
       },
@@ -136,7 +141,7 @@ export async function reinstatement(input: ReinstatementInput): Promise<Reinstat
   setHandler(
     reinstatementPaymentUpdate,
     ({ via, reference, amountFen }) => {
-      payment = { via, reference, amountFen, at: Date.now() };
+      payment = { via, reference, amountFen, at: Date.now(), date: today() };
       return changed();
     },
     {
@@ -144,6 +149,7 @@ export async function reinstatement(input: ReinstatementInput): Promise<Reinstat
         if (!['counter', 'online', 'transfer'].includes(via)) throw new Error(`via must be counter, online or transfer, got ${via}`);
         if (typeof reference !== 'string' || !PAYMENT_REFERENCE.test(reference)) throw new Error('reference must be the receipt or bank reference: 1–64 letters, digits, - or _');
         if (payment || reinstated) throw new Error('the back premiums are already paid');
+        if (debitInFlight || debitsWanted > debitsMade) throw new Error('a debit of the back premiums is on its way: wait for its answer');
         const allowed = paymentAllowed(app, today());
         if (!allowed.allowed) throw new Error(`no payment can be taken: ${allowed.message}`);
         const quote = quoteFor(today());
@@ -163,7 +169,7 @@ export async function reinstatement(input: ReinstatementInput): Promise<Reinstat
       validator: () => {
         if (!terms.hasMandate) throw new Error('the policy has no active debit mandate: pay at the counter');
         if (payment || reinstated) throw new Error('the back premiums are already paid');
-        if (debitsWanted > debitsMade) throw new Error('a debit is already on its way');
+        if (debitInFlight || debitsWanted > debitsMade) throw new Error('a debit is already on its way');
         const allowed = paymentAllowed(app, today());
         if (!allowed.allowed) throw new Error(`no debit can be made: ${allowed.message}`);
       },
@@ -178,6 +184,7 @@ export async function reinstatement(input: ReinstatementInput): Promise<Reinstat
     {
       validator: () => {
         if (payment || reinstated) throw new Error('the back premiums are paid: the policy is being reinstated');
+        if (debitInFlight) throw new Error('a debit of the back premiums is on its way: wait for its answer');
         if (!['under_review', 'evidence_requested', 'approved'].includes(app.status)) throw new Error(`the application is ${app.status}: nothing to withdraw`);
       },
     },
@@ -190,17 +197,19 @@ export async function reinstatement(input: ReinstatementInput): Promise<Reinstat
       await activities.completeApplicationTask(ref, { step: DECLARATION_STEP, outcome: 'done' });
       if (app.status === 'under_review' || app.status === 'evidence_requested') await activities.openUnderwritingTask(ref, app.decisionDueDate);
     }
-    const step = applicationStep(app, Date.now()); // applies deemed consent and an expired approval first
-    if (app.status !== recorded.status || app.evidenceRequests.length !== recorded.evidence) {
-      recorded = { status: app.status, evidence: app.evidenceRequests.length };
-      await recordChange(ref, app);
-      continue;
-    }
-
     if (payment && !reinstated) {
-      const quote = quoteFor(shanghaiDate(payment.at));
-      reinstated = reinstate(app, quote, { amountFen: payment.amountFen, at: payment.at });
-      await activities.completeReinstatement(ref, { suspensionId: input.suspensionId, record: reinstated, quote, via: payment.via, reference: payment.reference, at: payment.at });
+      // A payment taken was allowed when it came (its validator, or the debit asked under an open
+      // approval): it is applied before any expiry the clock would apply now.
+      const quote = quoteFor(payment.date);
+      const at = shanghaiDate(payment.at) === payment.date ? payment.at : shanghaiInstant(payment.date, '23:59');
+      try {
+        reinstated = reinstate(app, quote, { amountFen: payment.amountFen, at });
+      } catch (error) {
+        // Never a workflow-task failure (it would retry for ever with the money taken): fail the
+        // application visibly; the window stage closes it and operations see the failure.
+        throw ApplicationFailure.nonRetryable(`back premiums received but not applied: ${(error as Error).message}`, 'ReinstatementNotApplied');
+      }
+      await activities.completeReinstatement(ref, { suspensionId: input.suspensionId, record: reinstated, quote, via: payment.via, reference: payment.reference, at });
       recorded = { status: app.status, evidence: app.evidenceRequests.length };
       await activities.sendContact(ref, {
         step: 'policy_reinstated',
@@ -210,6 +219,13 @@ export async function reinstatement(input: ReinstatementInput): Promise<Reinstat
         fields: { effectiveDate: reinstated.effectiveDate, suicideExclusionEnds: reinstated.suicideExclusion.endsOn, totalDueFen: reinstated.paidFen, ...(reinstated.nextDueDate ? { nextDueDate: reinstated.nextDueDate } : {}) },
       });
       return { outcome: 'reinstated', effectiveDate: reinstated.effectiveDate, nextDueDate: reinstated.nextDueDate };
+    }
+
+    const step = applicationStep(app, Date.now()); // applies deemed consent and an expired approval first
+    if (app.status !== recorded.status || app.evidenceRequests.length !== recorded.evidence) {
+      recorded = { status: app.status, evidence: app.evidenceRequests.length };
+      await recordChange(ref, app);
+      continue;
     }
 
     switch (step.type) {
@@ -223,11 +239,13 @@ export async function reinstatement(input: ReinstatementInput): Promise<Reinstat
           nextAction = 'debit: back premiums and interest';
           const collectionDate = today();
           const quote = quoteFor(collectionDate);
+          debitInFlight = true;
           const result = await collectReinstatementDebit(ref, { suspensionId: input.suspensionId, attemptNo: debitsMade, amountFen: quote.totalFen, collectionDate });
+          debitInFlight = false;
           if (result.status === 'succeeded') {
             lastDebit = { collectionDate, status: 'succeeded' };
-            // Paid on the day the bank booked it; a counter payment that overtook the debit stands instead.
-            payment ??= { via: 'debit', reference: result.reference, amountFen: quote.totalFen, at: result.at };
+            // Paid on the collection date the quote was made for, whenever the bank answered.
+            payment = { via: 'debit', reference: result.reference, amountFen: quote.totalFen, at: result.at, date: collectionDate };
           } else {
             lastDebit = { collectionDate, status: 'failed', reason: result.reason };
           }

@@ -1,5 +1,6 @@
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import {
+  allHandlersFinished,
   condition,
   continueAsNew,
   patched,
@@ -237,7 +238,9 @@ export async function renewalCycle(input: RenewalCycleInput): Promise<RenewalCyc
       validator: ({ choice }: { choice: string }) => {
         open();
         if (choice !== 'accepted' && choice !== 'declined') throw new Error(`choice must be accepted or declined, got ${String(choice)}`);
-        if (Date.now() < shanghaiInstant(input.dueDate)) throw new Error(`reduced paid-up is offered from the due date ${input.dueDate} to the last grace day`);
+        if (Date.now() < shanghaiInstant(input.dueDate) || shanghaiDate(Date.now()) > lastGraceDay(policy)) {
+          throw new Error(`reduced paid-up is offered from the due date ${input.dueDate} to the last grace day ${lastGraceDay(policy)}`);
+        }
         if (choosing || paidUp) throw new Error('a reduced paid-up choice is already being recorded');
         // A debit in progress blocks a change that affects payment (domain.md).
         if (state.debits.some((d) => d.outcome === 'pending')) throw new Error('a debit is in progress: wait for its answer');
@@ -266,6 +269,11 @@ export async function renewalCycle(input: RenewalCycleInput): Promise<RenewalCyc
     }
     while (payments.length) await activities.recordPaymentReceived(ref, payments.shift()!);
     while (completions.length) await activities.completeTask(ref, completions.shift()!);
+    // A reduced paid-up choice being recorded decides before any debit or the lapse.
+    if (choosing) {
+      await condition(() => !choosing);
+      continue;
+    }
     if (paidUp) {
       upsertSearchAttributes([{ key: RenewalStageKey, value: 'CLOSED' }]);
       await activities.recordStage(ref, 'CLOSED');
@@ -328,6 +336,7 @@ export async function renewalCycle(input: RenewalCycleInput): Promise<RenewalCyc
         cycle.lapsed(state, action.at, action.nonPaymentReason);
         break;
       case 'enter_reinstatement_window':
+        await condition(allHandlersFinished); // no update is cut off by the new run
         return continueAsNew<typeof renewalCycle>({
           ...input,
           reinstatementWindow: { lapsedAt: state.lapsedAt!, branch: context.branchCode, channel: context.channel },

@@ -137,7 +137,23 @@ export async function reinstatePolicy(
   await trx('suspensions').where({ id: r.suspensionId, outcome: 'open' }).update({ outcome: 'reinstated', outcome_at: r.at });
   await trx('policies')
     .where({ policy_no: r.policyNo })
-    .update({ status: 'in_force', paid_to_date: r.next?.dueDate ?? null, next_due_date: r.next?.dueDate ?? null, next_installment_no: r.next?.installmentNo ?? null, updated_at: trx.fn.now() });
+    .update({
+      status: 'in_force',
+      // Paid to the next due date; past the paying term, the paid-to date on record stands.
+      ...(r.next ? { paid_to_date: r.next.dueDate } : {}),
+      next_due_date: r.next?.dueDate ?? null,
+      next_installment_no: r.next?.installmentNo ?? null,
+      updated_at: trx.fn.now(),
+    });
+  // Installments of the arrears already on record as due are paid by the back premiums: no cycle may
+  // collect them again.
+  const covered = r.quote.lines.map((l) => l.dueDate);
+  if (covered.length) {
+    await trx('premium_dues')
+      .where({ policy_no: r.policyNo, status: 'due' })
+      .whereIn('due_date', covered)
+      .update({ status: 'paid', paid_at: r.at, paid_via: r.paid.via, updated_at: trx.fn.now() });
+  }
   if (r.next) {
     await trx('premium_dues')
       .insert({ policy_no: r.policyNo, due_date: r.next.dueDate, installment_no: r.next.installmentNo, amount_fen: r.next.amountFen, status: 'due' })

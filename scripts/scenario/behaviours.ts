@@ -30,7 +30,20 @@ export const BEHAVIOURS: readonly Behaviour[] = [
     weight: 10,
     story: ({ premiumYuan, rng }) => ({ balanceYuan: short(premiumYuan, rng), events: [{ day: rng.int(2, 25), event: 'deposit', value: premiumYuan.toFixed(2) }] }),
   },
-  { name: 'never funded', weight: 7, story: ({ premiumYuan, rng }) => ({ balanceYuan: short(premiumYuan, rng), events: [] }) },
+  { name: 'never funded', weight: 5, story: ({ premiumYuan, rng }) => ({ balanceYuan: short(premiumYuan, rng), events: [] }) },
+  {
+    // Lapses, applies to reinstate ten days into the window, funds the account; no decision within
+    // 30 days is consent, and the back premiums with interest are debited.
+    name: 'lapses, then reinstates',
+    weight: 2,
+    story: ({ premiumYuan, rng }) => ({
+      balanceYuan: short(premiumYuan, rng),
+      events: [
+        { day: 71, event: 'apply_reinstatement', value: 'debit' },
+        { day: 72, event: 'deposit', value: (premiumYuan * 1.1).toFixed(2) },
+      ],
+    }),
+  },
   { name: 'closed account, new one authorised', weight: 3, story: ({ premiumYuan, rng }) => ({ balanceYuan: premiumYuan * 2, accountStatus: 'closed', newAccount: { day: rng.int(8, 20) }, events: [] }) },
   { name: 'closed account, never fixed', weight: 2, story: ({ premiumYuan }) => ({ balanceYuan: premiumYuan * 2, accountStatus: 'closed', events: [] }) },
   { name: 'frozen account, pays at the counter', weight: 2, story: ({ premiumYuan, rng }) => ({ balanceYuan: premiumYuan * 2, accountStatus: 'frozen', events: [{ day: rng.int(10, 30), event: 'pay_counter' }] }) },

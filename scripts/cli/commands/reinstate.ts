@@ -59,7 +59,7 @@ export function registerReinstateCommands(program: Command): void {
       const applied = await withBoth((db, client) => applyForReinstatement(db, client, policyNo, options.pay));
       if (options.json) return printRecord({ ...applied }, options);
       process.stdout.write(`application received for ${policyNo} (lapsed premium due ${applied.lapsedDueDate}): ${applied.workflowId}\n`);
-      printRecord({ received: applied.receivedDate, 'decide by': applied.decisionDueDate, 'pay by': applied.paymentMethod }, {});
+      printRecord({ received: applied.receivedDate, 'decide by': applied.decisionDueDate, payment: applied.paymentMethod }, {});
     });
 
   reinstate
