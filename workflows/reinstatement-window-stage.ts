@@ -206,7 +206,8 @@ export async function reinstatementWindowStage(
       case 'terminate': {
         const { cashValueFen, terminated: ended } = await activities.terminateContract(ref, { suspensionId, at: action.at, terminationDate: action.terminationDate });
         // Not ended here: the suspension ended otherwise (reduced paid-up recorded outside this run).
-        if (!ended) return close('CLOSED', {});
+        // (Answers recorded before the flag existed carry none: they ended it.)
+        if (ended === false) return close('CLOSED', {});
         state.terminated = true;
         terminated = { date: action.terminationDate, cashValueFen };
         upsertSearchAttributes([{ key: RenewalStageKey, value: 'CLOSED' }]);

@@ -91,6 +91,7 @@ describe('importing the good files (UTF-8)', () => {
       grace_days: 60,
       reinstatement_years: 2,
       plan_code: 'standard-60',
+      reinstatement_interest_bp: 500, // not in products.csv: the assumed default
     });
     const agent = await t.db('agents').where({ code: 'B007' }).first();
     expect(agent).toMatchObject({ name_masked: '周**', mobile_masked: '139****0007', team_code: 'T02', status: 'active', leader_code: null });

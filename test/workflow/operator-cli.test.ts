@@ -65,16 +65,19 @@ async function untilClosed(handle: WorkflowHandle): Promise<void> {
  * in the middle of a workflow task (every later sleep would take real time).
  */
 async function auditKindsOnceIdle(policyNo: string, handle: WorkflowHandle, last: string): Promise<string[]> {
-  for (let i = 0; i < 200; i++) {
+  const deadline = Date.now() + 30_000;
+  let seen = 'nothing yet';
+  while (Date.now() < deadline) {
     const kinds = (await rig.database.db('audit_events').where({ policy_no: policyNo }).orderBy('seq').select('kind')).map((r: { kind: string }) => r.kind);
     if (kinds.includes(last)) {
       await handle.query(statusQuery); // answered between workflow tasks
       const { raw } = await handle.describe();
       if (!raw.pendingWorkflowTask && !raw.pendingActivities?.length) return kinds;
-    }
+      seen = `pending workflow task: ${raw.pendingWorkflowTask ? 'yes' : 'no'}, activities: ${(raw.pendingActivities ?? []).map((a) => `${a.activityType?.name ?? '?'} attempt ${a.attempt ?? 0}`).join(', ') || 'none'}`;
+    } else seen = `audit kinds ${kinds.join(', ')}`;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  throw new Error(`${handle.workflowId} did not settle after ${last}`);
+  throw new Error(`${handle.workflowId} did not settle after ${last} within 30 s (${seen})`);
 }
 
 async function seed(overrides: Partial<PolicyRecord>, balanceFen?: number): Promise<PolicyRecord> {
@@ -292,7 +295,7 @@ describe('renewals operator commands', () => {
     await rig.withWorker(async () => {
       const { handle } = await startRenewalCycle(env.client, { policyNo: policy.policyNo, dueDate }, taskQueue);
       await sleepUntil(env, addDays(dueDate, 70), '12:00'); // past the lapse letter (within 3 working days)
-      expect(await handle.query(statusQuery)).toMatchObject({ stage: 'LAPSED', nextAction: 'wait: reinstatement window closes' });
+      expect(await handle.query(statusQuery)).toMatchObject({ stage: 'LAPSED', nextAction: 'wait: next: reinstatement_reminder_30d' });
 
       expect(await cli('pay', policy.policyNo, '--via', 'transfer', '--reference', 'TRF-1')).toMatchObject({
         code: 1,
@@ -300,7 +303,7 @@ describe('renewals operator commands', () => {
       });
       const shown = await json<{ premium: Record<string, unknown>; cycle: Record<string, unknown>; debitAttempts: unknown[] }>('policy', 'show', policy.policyNo);
       expect(shown.premium).toMatchObject({ status: 'lapsed' });
-      expect(shown.cycle).toMatchObject({ execution: 'RUNNING', source: 'status query', stage: 'LAPSED', nextAction: 'wait: reinstatement window closes' });
+      expect(shown.cycle).toMatchObject({ execution: 'RUNNING', source: 'status query', stage: 'LAPSED', nextAction: 'wait: next: reinstatement_reminder_30d' });
       expect(shown.debitAttempts).toHaveLength(9);
 
       const timeline = await json<{ runs: { runId: string; uiUrl: string }[]; entries: { run: number; text: string }[] }>('policy', 'history', policy.policyNo);

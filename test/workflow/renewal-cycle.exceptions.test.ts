@@ -98,7 +98,9 @@ describe('renewal-cycle exceptions on the time-skipping server', () => {
     expect(await rig.database.db('tasks').where({ policy_no: policy.policyNo, step: 'grace_end_escalation' }).first()).toMatchObject({ status: 'done', outcome_code: 'lapse' });
     const attempts = await attemptsOf(rig, policy.policyNo);
     expect(new Set(attempts.map((a) => `${a.reason}/${a.customer_fault}`))).toEqual(new Set(['BANK_ERROR/false']));
-    expect(await rig.database.db('policies').where({ policy_no: policy.policyNo }).first()).toMatchObject({ status: 'lapsed' });
+    // Suspended on the operator's decision; with no application the window ends in termination.
+    expect(await rig.database.db('suspensions').where({ policy_no: policy.policyNo }).first()).toMatchObject({ outcome: 'terminated' });
+    expect(await rig.database.db('policies').where({ policy_no: policy.policyNo }).first()).toMatchObject({ status: 'terminated' });
   });
 
   it('orphan policy (agent departed): calls go to the team lead; automatic premium loan keeps it in force', async () => {

@@ -4,7 +4,7 @@ import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRenewalCycle } from '../../clients/renewal-cycles';
 import { verifyAuditChain } from '../../db/repositories/audit';
-import { addDays, shanghaiDate, shanghaiInstant } from '../../domain/civil-date';
+import { addDays, addYears, shanghaiDate, shanghaiInstant } from '../../domain/civil-date';
 import { startTimeSkippingServer } from '../../scripts/temporal-env';
 import { workflowsPath } from '../../workers/renewal-worker';
 import { accountUpdatedUpdate, paymentReceivedUpdate, promiseToPayUpdate, statusQuery } from '../../workflows/messages';
@@ -101,14 +101,17 @@ describe('renewal-cycle on the time-skipping server', () => {
     const result = await rig.withWorker(async () => (await startRenewalCycle(env.client, { policyNo: policy.policyNo, dueDate }, taskQueue)).handle.result());
 
     const lapseAt = shanghaiInstant(addDays(dueDate, 61));
-    expect(result).toEqual({ stage: 'CLOSED', debitAttempts: 0, lapsedAt: new Date(lapseAt).toISOString() });
+    // Nobody applies to reinstate: the window runs its two years and the contract is terminated.
+    const terminatedOn = addYears(addDays(dueDate, 61), 2);
+    expect(result).toEqual({ stage: 'CLOSED', debitAttempts: 0, lapsedAt: new Date(lapseAt).toISOString(), outcome: 'terminated', terminatedOn });
     const db = rig.database.db;
     const attempts = await db('debit_attempts as a').join('premium_dues as d', 'd.id', 'a.premium_due_id').where('d.policy_no', policy.policyNo).orderBy('a.attempt_no').select('a.*');
     expect(attempts.map((a) => a.collection_date)).toEqual(debits.map((d) => d.collectionDate));
     expect(new Set(attempts.map((a) => a.reason))).toEqual(new Set(['INSUFFICIENT_FUNDS']));
     expect(rig.bank.balanceOf(policy.bankCode, policy.accountNo)).toBe(100_000);
     expect(await db('premium_dues').where({ policy_no: policy.policyNo }).first()).toMatchObject({ status: 'lapsed' });
-    expect(await db('policies').where({ policy_no: policy.policyNo }).first()).toMatchObject({ status: 'lapsed' });
+    expect(await db('policies').where({ policy_no: policy.policyNo }).first()).toMatchObject({ status: 'terminated' });
+    expect(await db('suspensions').where({ policy_no: policy.policyNo }).first()).toMatchObject({ suspension_date: addDays(dueDate, 61), window_closes_on: terminatedOn, outcome: 'terminated' });
 
     const suspended = await db('audit_events').where({ policy_no: policy.policyNo, kind: 'policy_suspended' }).first();
     expect((suspended.occurred_at as Date).getTime()).toBe(lapseAt);
