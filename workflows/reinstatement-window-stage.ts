@@ -14,10 +14,10 @@ import { decideWindow, reminderDone, type WindowAction, type WindowState } from 
 import type { RenewalStage } from '../domain/renewal-stage';
 import { RenewalStageKey, statusQuery, TASK_OUTCOMES, taskCompletedUpdate, type RenewalCycleInput, type RenewalCycleResult, type RenewalCycleStatus } from './messages';
 import { reinstatement } from './reinstatement';
+import { takeReducedPaidUpChoices } from './reduced-paid-up-choice';
 import {
   applyForReinstatementUpdate,
   PAYMENT_METHODS,
-  reducedPaidUpUpdate,
   reinstatementWorkflowId,
   type PaymentMethod,
   type ReinstatementResult,
@@ -53,8 +53,6 @@ export async function reinstatementWindowStage(
   let applications = 0;
   let application: { handle: ChildWorkflowHandle<typeof reinstatement>; receivedDate: string } | undefined;
   let outcome: ReinstatementResult | undefined;
-  let paidUp = false;
-  let choosing = false;
   let failedApplication: string | undefined;
   let wake = false;
 
@@ -69,7 +67,9 @@ export async function reinstatementWindowStage(
     },
   });
   const windowOpen = () => {
-    if (state.reinstated || state.terminated || paidUp) throw new Error(`the reinstatement window is over (${state.reinstated ? 'reinstated' : paidUp ? 'reduced paid-up' : 'terminated'})`);
+    if (state.reinstated || state.terminated || reducedPaidUp.accepted()) {
+      throw new Error(`the reinstatement window is over (${state.reinstated ? 'reinstated' : state.terminated ? 'terminated' : 'reduced paid-up'})`);
+    }
   };
 
   setHandler(statusQuery, snapshot);
@@ -112,35 +112,21 @@ export async function reinstatementWindowStage(
         if (!PAYMENT_METHODS.includes(paymentMethod)) throw new Error(`paymentMethod must be ${PAYMENT_METHODS.join(' or ')}, got ${String(paymentMethod)}`);
         windowOpen();
         if (state.applicationOpen) throw new Error(`an application is already open: ${application?.handle.workflowId ?? 'being started'}`);
-        if (choosing) throw new Error('a reduced paid-up choice is being recorded');
+        if (reducedPaidUp.choosing()) throw new Error('a reduced paid-up choice is being recorded');
         const receipt = receiveApplication(config.window, Date.now(), { terminated: state.terminated });
         if (!receipt.accepted) throw new Error(receipt.message);
       },
     },
   );
-  setHandler(
-    reducedPaidUpUpdate,
-    async ({ choice }) => {
-      choosing = true;
-      try {
-        const chosen = await activities.chooseReducedPaidUp(ref, { stage: 'reinstatement_window', choice, suspensionId });
-        if (chosen.choice === 'accepted') paidUp = true;
-        wake = true;
-        return { choice: chosen.choice, netSinglePremiumFen: chosen.netSinglePremiumFen };
-      } finally {
-        choosing = false;
-      }
+  const reducedPaidUp = takeReducedPaidUpChoices({
+    check: () => {
+      windowOpen();
+      if (Date.now() >= config.window.closesAt) throw new Error(`the reinstatement window closed at the end of ${config.window.lastDayToApply}`);
+      if (state.applicationOpen) throw new Error('an application to reinstate is open: decide it (or withdraw it) first');
     },
-    {
-      validator: ({ choice }: { choice: string }) => {
-        if (choice !== 'accepted' && choice !== 'declined') throw new Error(`choice must be accepted or declined, got ${String(choice)}`);
-        windowOpen();
-        if (Date.now() >= config.window.closesAt) throw new Error(`the reinstatement window closed at the end of ${config.window.lastDayToApply}`);
-        if (state.applicationOpen) throw new Error('an application to reinstate is open: decide it (or withdraw it) first');
-        if (choosing) throw new Error('a reduced paid-up choice is being recorded');
-      },
-    },
-  );
+    record: (choice) => activities.chooseReducedPaidUp(ref, { stage: 'reinstatement_window', choice, suspensionId }),
+    changed: () => (wake = true),
+  });
   setHandler(
     taskCompletedUpdate,
     ({ step, outcome: taskOutcome }) => {
@@ -168,8 +154,8 @@ export async function reinstatementWindowStage(
       failedApplication = undefined;
     }
     // A reduced paid-up choice being recorded decides before anything else (termination included).
-    if (choosing) {
-      await condition(() => !choosing);
+    if (reducedPaidUp.choosing()) {
+      await condition(() => !reducedPaidUp.choosing());
       continue;
     }
     if (outcome) {
@@ -182,7 +168,7 @@ export async function reinstatementWindowStage(
       }
       outcome = undefined;
     }
-    if (paidUp) return close('CLOSED', { outcome: 'reduced_paid_up' });
+    if (reducedPaidUp.accepted()) return close('CLOSED', { outcome: 'reduced_paid_up' });
 
     const action: WindowAction = decideWindow(config, state, Date.now());
     describe(status, action);

@@ -41,7 +41,7 @@ import {
   type RenewalCycleResult,
   type RenewalCycleStatus,
 } from './messages';
-import { reducedPaidUpUpdate } from './reinstatement-messages';
+import { takeReducedPaidUpChoices } from './reduced-paid-up-choice';
 import { reinstatementWindowStage } from './reinstatement-window-stage';
 
 const activities = proxyActivities<RenewalActivities>({
@@ -217,36 +217,19 @@ export async function renewalCycle(input: RenewalCycleInput): Promise<RenewalCyc
       },
     },
   );
-  // Reduced paid-up chosen in grace: the offer computed and the choice recorded by the activity (which
-  // refuses when the cash value leaves nothing); accepted, the cycle ends without suspension.
-  let paidUp = false;
-  let choosing = false;
-  setHandler(
-    reducedPaidUpUpdate,
-    async ({ choice }) => {
-      choosing = true;
-      try {
-        const chosen = await activities.chooseReducedPaidUp(ref, { stage: 'grace_end', choice, lastGraceDay: lastGraceDay(policy) });
-        if (chosen.choice === 'accepted') paidUp = true;
-        wake = true;
-        return { choice: chosen.choice, netSinglePremiumFen: chosen.netSinglePremiumFen };
-      } finally {
-        choosing = false;
+  // Reduced paid-up chosen in grace: accepted, the cycle ends without suspension.
+  const reducedPaidUp = takeReducedPaidUpChoices({
+    check: () => {
+      open();
+      if (Date.now() < shanghaiInstant(input.dueDate) || shanghaiDate(Date.now()) > lastGraceDay(policy)) {
+        throw new Error(`reduced paid-up is offered from the due date ${input.dueDate} to the last grace day ${lastGraceDay(policy)}`);
       }
+      // A debit in progress blocks a change that affects payment (domain.md).
+      if (state.debits.some((d) => d.outcome === 'pending')) throw new Error('a debit is in progress: wait for its answer');
     },
-    {
-      validator: ({ choice }: { choice: string }) => {
-        open();
-        if (choice !== 'accepted' && choice !== 'declined') throw new Error(`choice must be accepted or declined, got ${String(choice)}`);
-        if (Date.now() < shanghaiInstant(input.dueDate) || shanghaiDate(Date.now()) > lastGraceDay(policy)) {
-          throw new Error(`reduced paid-up is offered from the due date ${input.dueDate} to the last grace day ${lastGraceDay(policy)}`);
-        }
-        if (choosing || paidUp) throw new Error('a reduced paid-up choice is already being recorded');
-        // A debit in progress blocks a change that affects payment (domain.md).
-        if (state.debits.some((d) => d.outcome === 'pending')) throw new Error('a debit is in progress: wait for its answer');
-      },
-    },
-  );
+    record: (choice) => activities.chooseReducedPaidUp(ref, { stage: 'grace_end', choice, lastGraceDay: lastGraceDay(policy) }),
+    changed: () => (wake = true),
+  });
   setHandler(contactUpdatedSignal, () => void changed('contact_updated', {}));
   setHandler(bankResultSignal, ({ attemptNo, result }) => {
     const record = state.debits.find((d) => d.attemptNo === attemptNo);
@@ -270,11 +253,11 @@ export async function renewalCycle(input: RenewalCycleInput): Promise<RenewalCyc
     while (payments.length) await activities.recordPaymentReceived(ref, payments.shift()!);
     while (completions.length) await activities.completeTask(ref, completions.shift()!);
     // A reduced paid-up choice being recorded decides before any debit or the lapse.
-    if (choosing) {
-      await condition(() => !choosing);
+    if (reducedPaidUp.choosing()) {
+      await condition(() => !reducedPaidUp.choosing());
       continue;
     }
-    if (paidUp) {
+    if (reducedPaidUp.accepted()) {
       upsertSearchAttributes([{ key: RenewalStageKey, value: 'CLOSED' }]);
       await activities.recordStage(ref, 'CLOSED');
       return { stage: 'CLOSED', debitAttempts: state.debits.length, outcome: 'reduced_paid_up' };

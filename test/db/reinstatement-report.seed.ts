@@ -1,5 +1,6 @@
 import type { Db } from '../../db/connection';
 import { shanghaiInstant } from '../../domain/civil-date';
+import { seedReportOrganisation } from '../support/report-organisation';
 
 /**
  * A hand-built set of suspensions for the reinstatement reports (shared by the repository and CLI
@@ -51,25 +52,7 @@ export const SUSPENSIONS: Suspension[] = [
 ];
 
 export async function seedSuspensions(db: Db): Promise<void> {
-  await db('branches').insert([
-    { code: '3201', name: '南京分公司' },
-    { code: '3202', name: '苏州分公司' },
-  ]);
-  await db('products').insert([
-    { code: 'WL20', name: '终身寿险', grace_days: 60 },
-    { code: 'CI10', name: '重疾险', grace_days: 30 },
-  ]);
-  await db('teams').insert([
-    { code: 'T1', branch_code: '3201' },
-    { code: 'T2', branch_code: '3202' },
-  ]);
-  await db('agents').insert([
-    { code: 'A001', name_masked: '李*', name_enc: 'x', team_code: 'T1', branch_code: '3201', status: 'active' },
-    { code: 'A002', name_masked: '王*', name_enc: 'x', team_code: 'T2', branch_code: '3202', status: 'departed' },
-  ]);
-  const [customer] = await db('customers')
-    .insert({ name_masked: '张*', name_enc: 'x', id_type: 'ID', id_no_masked: '320102********1234', id_no_enc: 'x', id_no_hash: 'h1' })
-    .returning<{ id: number }[]>('id');
+  const customerId = await seedReportOrganisation(db);
 
   const ids = new Map<string, number>();
   for (const [name, policy, product, branch, agent, suspended, closes, fen, highValue, outcome, outcomeAt] of SUSPENSIONS) {
@@ -79,7 +62,7 @@ export async function seedSuspensions(db: Db): Promise<void> {
       branch_code: branch,
       channel: 'agency',
       agent_code: agent,
-      holder_customer_id: customer!.id,
+      holder_customer_id: customerId,
       issue_date: '2020-01-01',
       payment_frequency: 'annual',
       premium_fen: fen,

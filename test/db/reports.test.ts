@@ -11,6 +11,7 @@ import { collectionCutoffs, daysOf, fraction } from '../../domain/kpis';
 import { graceEndMonthSql } from '../../db/repositories/reports/monthly-figures';
 import { runCliCaptured } from '../support/cli';
 import { freshDatabase, type TestDatabase } from '../support/database';
+import { seedReportOrganisation } from '../support/report-organisation';
 
 /**
  * A hand-built January 2026 (due month) on real PostgreSQL. Products: WL20 (60 grace days) and
@@ -39,25 +40,7 @@ let dir: string;
 const ids = new Map<string, number>();
 
 async function seed(db: TestDatabase['db']): Promise<void> {
-  await db('branches').insert([
-    { code: '3201', name: '南京分公司' },
-    { code: '3202', name: '苏州分公司' },
-  ]);
-  await db('products').insert([
-    { code: 'WL20', name: '终身寿险', grace_days: 60 },
-    { code: 'CI10', name: '重疾险', grace_days: 30 },
-  ]);
-  await db('teams').insert([
-    { code: 'T1', branch_code: '3201' },
-    { code: 'T2', branch_code: '3202' },
-  ]);
-  await db('agents').insert([
-    { code: 'A001', name_masked: '李*', name_enc: 'x', team_code: 'T1', branch_code: '3201', status: 'active' },
-    { code: 'A002', name_masked: '王*', name_enc: 'x', team_code: 'T2', branch_code: '3202', status: 'departed' },
-  ]);
-  const [customer] = await db('customers')
-    .insert({ name_masked: '张*', name_enc: 'x', id_type: 'ID', id_no_masked: '320102********1234', id_no_enc: 'x', id_no_hash: 'h1' })
-    .returning<{ id: number }[]>('id');
+  const customerId = await seedReportOrganisation(db);
   const policies: [string, string, string, string, string | null][] = [
     ['P01', 'WL20', '3201', 'agency', 'A001'],
     ['P02', 'WL20', '3201', 'agency', 'A001'],
@@ -83,7 +66,7 @@ async function seed(db: TestDatabase['db']): Promise<void> {
       branch_code: branch,
       channel,
       agent_code: agent,
-      holder_customer_id: customer!.id,
+      holder_customer_id: customerId,
       issue_date: '2020-01-01',
       payment_frequency: 'annual',
       premium_fen: 1,

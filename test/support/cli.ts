@@ -1,4 +1,4 @@
-import { vi } from 'vitest';
+import { expect, vi } from 'vitest';
 import { runCli } from '../../scripts/cli/program';
 
 export interface CliRun {
@@ -19,4 +19,22 @@ export async function runCliCaptured(args: readonly string[]): Promise<CliRun> {
     stdout.mockRestore();
     stderr.mockRestore();
   }
+}
+
+/**
+ * A test file's CLI runner that keeps every byte printed (for its no-personal-data check), and a
+ * `--json` variant that expects success and parses the answer.
+ */
+export function recordingCli(printed: string[]) {
+  const cli = async (...args: string[]): Promise<CliRun> => {
+    const run = await runCliCaptured(args);
+    printed.push(run.out, run.err);
+    return run;
+  };
+  const json = async <T = Record<string, unknown>>(...args: string[]): Promise<T> => {
+    const result = await cli(...args, '--json');
+    expect(result, result.err).toMatchObject({ code: 0, err: '' });
+    return JSON.parse(result.out) as T;
+  };
+  return { cli, json };
 }

@@ -6,7 +6,7 @@ import { addDays } from '../../domain/civil-date';
 import { startTimeSkippingServer } from '../../scripts/temporal-env';
 import { statusQuery } from '../../workflows/messages';
 import type { PolicyRecord } from '../../db/repositories/policies';
-import { runCliCaptured } from '../support/cli';
+import { recordingCli } from '../support/cli';
 import { dueIn, seedFundedPolicy, sleepUntil, startCycleRig, type CycleRig } from '../support/cycle-rig';
 
 /**
@@ -35,17 +35,7 @@ afterAll(async () => {
 });
 
 /** Every command's output is kept: the last test checks none of it carries personal data. */
-async function cli(...args: string[]) {
-  const run = await runCliCaptured(args);
-  printed.push(run.out, run.err);
-  return run;
-}
-
-async function json<T = Record<string, unknown>>(...args: string[]): Promise<T> {
-  const result = await cli(...args, '--json');
-  expect(result, result.err).toMatchObject({ code: 0, err: '' });
-  return JSON.parse(result.out) as T;
-}
+const { cli, json } = recordingCli(printed);
 
 /**
  * Waits for a cycle to finish without handle.result(): that unlocks time skipping, and the idle

@@ -5,7 +5,7 @@ import { addYears, shanghaiDate } from '../../domain/civil-date';
 import type { PolicyRecord } from '../../db/repositories/policies';
 import { startTimeSkippingServer } from '../../scripts/temporal-env';
 import { statusQuery } from '../../workflows/messages';
-import { runCliCaptured } from '../support/cli';
+import { recordingCli } from '../support/cli';
 import { seedFundedPolicy, sleepUntil, startCycleRig, type CycleRig } from '../support/cycle-rig';
 
 /**
@@ -46,17 +46,7 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-async function cli(...args: string[]) {
-  const run = await runCliCaptured(args);
-  printed.push(run.out, run.err);
-  return run;
-}
-
-async function json<T = Record<string, unknown>>(...args: string[]): Promise<T> {
-  const result = await cli(...args, '--json');
-  expect(result, result.err).toMatchObject({ code: 0, err: '' });
-  return JSON.parse(result.out) as T;
-}
+const { cli, json } = recordingCli(printed);
 
 /** Polls PostgreSQL in real time (the server's clock does not move while nothing waits on it). */
 async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { referenceNames, type Names } from './reference-names';
 import { isCivilDate, type CivilDate } from '../../../domain/civil-date';
 import {
   CUTOFFS,
@@ -257,16 +258,6 @@ function gridSection(groups: GroupFigures[], total: Figures): ReportSection {
   };
 }
 
-interface Names {
-  branches: Map<string, string>;
-  products: Map<string, string>;
-}
-
-async function referenceNames(db: Knex): Promise<Names> {
-  const branches = await db('branches').select<{ code: string; name: string }[]>('code', 'name');
-  const products = await db('products').select<{ code: string; name: string }[]>('code', 'name');
-  return { branches: new Map(branches.map((b) => [b.code, b.name])), products: new Map(products.map((p) => [p.code, p.name])) };
-}
 
 const BREAKDOWN_TITLES: Record<Exclude<Dimension, 'payment_number'>, string> = {
   branch: '按机构 By branch',

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { referenceNames } from './reference-names';
 import { isCivilDate, type CivilDate } from '../../../domain/civil-date';
 import { addMonths, firstDayOf, fraction, isMonth, type Fraction, type Month } from '../../../domain/kpis';
 import { endOfDay, todayInShanghai } from './monthly-figures';
@@ -286,13 +287,3 @@ function figuresOf(row: Record<string, unknown>): ReinstatementFigures {
   };
 }
 
-interface Names {
-  branches: Map<string, string>;
-  products: Map<string, string>;
-}
-
-async function referenceNames(db: Knex): Promise<Names> {
-  const branches = await db('branches').select<{ code: string; name: string }[]>('code', 'name');
-  const products = await db('products').select<{ code: string; name: string }[]>('code', 'name');
-  return { branches: new Map(branches.map((b) => [b.code, b.name])), products: new Map(products.map((p) => [p.code, p.name])) };
-}

@@ -1,0 +1,42 @@
+import { setHandler } from '@temporalio/workflow';
+import { reducedPaidUpUpdate } from './reinstatement-messages';
+
+type Choice = 'accepted' | 'declined';
+
+/**
+ * The reducedPaidUp update of a cycle, in grace or in its window: the activity behind `record` computes
+ * the offer and records the choice (refusing when the cash value leaves nothing); the stage asks
+ * `choosing()` before its next step and closes once `accepted()`.
+ */
+export function takeReducedPaidUpChoices(stage: {
+  /** The stage's own refusals (window over, outside grace, debit in flight…), thrown as errors. */
+  check: () => void;
+  record: (choice: Choice) => Promise<{ choice: Choice; netSinglePremiumFen: number }>;
+  /** Wakes the stage's loop. */
+  changed: () => void;
+}): { choosing: () => boolean; accepted: () => boolean } {
+  let choosing = false;
+  let accepted = false;
+  setHandler(
+    reducedPaidUpUpdate,
+    async ({ choice }) => {
+      choosing = true;
+      try {
+        const chosen = await stage.record(choice);
+        if (chosen.choice === 'accepted') accepted = true;
+        stage.changed();
+        return { choice: chosen.choice, netSinglePremiumFen: chosen.netSinglePremiumFen };
+      } finally {
+        choosing = false;
+      }
+    },
+    {
+      validator: ({ choice }: { choice: string }) => {
+        if (choice !== 'accepted' && choice !== 'declined') throw new Error(`choice must be accepted or declined, got ${String(choice)}`);
+        if (choosing || accepted) throw new Error('a reduced paid-up choice is already being recorded');
+        stage.check();
+      },
+    },
+  );
+  return { choosing: () => choosing, accepted: () => accepted };
+}
