@@ -16,26 +16,7 @@ import {
   type RejectedRow,
   type RowOutcome,
 } from './import';
-
-/** The policies columns the file decides (the rest belong to the system: paid-to date, segment…). */
-function policyColumns(record: PolicyRecord, customerId: number) {
-  return {
-    product_code: record.productCode,
-    channel: record.channel,
-    branch_code: record.branchCode,
-    agent_code: record.agentCode,
-    holder_customer_id: customerId,
-    preferred_channel: record.preferredChannel,
-    issue_date: record.issueDate,
-    payment_frequency: record.paymentFrequency,
-    premium_fen: record.premiumFen,
-    next_due_date: record.nextDueDate,
-    next_installment_no: record.installmentNo,
-    apl_elected: record.aplElected,
-    cash_value_fen: record.cashValueFen,
-    status: record.status,
-  };
-}
+import { policyColumns } from './policies';
 
 const POLICY_INSERT: readonly (readonly [string, string])[] = [
   ['policy_no', 'text'],

@@ -54,6 +54,26 @@ export async function upsertAgent(
  * Writes one policy with its holder, contact points, mandate and next premium due, in one
  * transaction: a policy is never half imported. Re-writing the same record changes nothing.
  */
+/** The policies columns the file decides (the rest belong to the system: paid-to date, segment…). */
+export function policyColumns(record: PolicyRecord, customerId: number) {
+  return {
+    product_code: record.productCode,
+    channel: record.channel,
+    branch_code: record.branchCode,
+    agent_code: record.agentCode,
+    holder_customer_id: customerId,
+    preferred_channel: record.preferredChannel,
+    issue_date: record.issueDate,
+    payment_frequency: record.paymentFrequency,
+    premium_fen: record.premiumFen,
+    next_due_date: record.nextDueDate,
+    next_installment_no: record.installmentNo,
+    apl_elected: record.aplElected,
+    cash_value_fen: record.cashValueFen,
+    status: record.status,
+  };
+}
+
 export async function upsertPolicy(db: Knex, cipher: PiiCipher, record: PolicyRecord): Promise<void> {
   await db.transaction(async (trx) => {
     const [customer] = await trx('customers')
@@ -95,23 +115,7 @@ export async function upsertPolicy(db: Knex, cipher: PiiCipher, record: PolicyRe
     }
 
     await trx('policies')
-      .insert({
-        policy_no: record.policyNo,
-        product_code: record.productCode,
-        channel: record.channel,
-        branch_code: record.branchCode,
-        agent_code: record.agentCode,
-        holder_customer_id: customerId,
-        preferred_channel: record.preferredChannel,
-        issue_date: record.issueDate,
-        payment_frequency: record.paymentFrequency,
-        premium_fen: record.premiumFen,
-        next_due_date: record.nextDueDate,
-        next_installment_no: record.installmentNo,
-        apl_elected: record.aplElected,
-        cash_value_fen: record.cashValueFen,
-        status: record.status,
-      })
+      .insert({ policy_no: record.policyNo, ...policyColumns(record, customerId) })
       .onConflict('policy_no')
       .merge();
 
