@@ -6,7 +6,7 @@ import { addDays, shanghaiDate } from '../domain/civil-date';
 import { checkContact, DEFAULT_CONTACT_LIMITS, routeCallTask, type ContactChannel, type ContactLimits } from '../domain/contact-rules';
 import type { DebitReason } from '../domain/debit-reasons';
 import { appendAudit } from '../db/repositories/audit';
-import { applyEarlyReceipts } from '../db/repositories/contact-receipts';
+import { applyEarlyReceipts, holdMessage } from '../db/repositories/contact-receipts';
 import { loadCalendarRows } from '../db/repositories/cycles';
 import {
   contactPointFor,
@@ -172,6 +172,7 @@ export function createContactActivities(deps: {
         const textChannel = channel === 'letter' ? 'letter' : channel === 'wechat' ? 'wechat' : 'sms';
         const recordSent = async (sent: { provider: string; providerMessageId: string }) => {
           await db.transaction(async (trx) => {
+            await holdMessage(trx, sent.providerMessageId);
             await markContactSent(trx, attempt.id, sent.provider, sent.providerMessageId, o.at);
             await applyEarlyReceipts(trx, attempt.id, sent.providerMessageId);
             await appendAudit(trx, {

@@ -29,6 +29,7 @@ export async function recordReceipts(db: Knex, receipts: readonly DeliveryReceip
   const tally: ReceiptTally = { recorded: 0, duplicates: 0, unmatched: 0 };
   for (const receipt of receipts) {
     await db.transaction(async (trx) => {
+      await holdMessage(trx, receipt.providerMessageId);
       const attempt = await trx('contact_attempts')
         .where((q) => {
           q.where('provider_message_id', receipt.providerMessageId);
@@ -80,7 +81,16 @@ export async function recordReceipts(db: Knex, receipts: readonly DeliveryReceip
 }
 
 /**
- * Called as a send is recorded: receipts that arrived before it (linked to this contact, or
+ * Serialises a receipt with the recording of its send. A receipt matched only by message ID can
+ * arrive while the send's transaction is open: neither would see the other's uncommitted row, and the
+ * receipt would stay unlinked. Both sides take this lock first, so the later one sees the earlier.
+ */
+export async function holdMessage(trx: Knex.Transaction, providerMessageId: string): Promise<void> {
+  await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [`contact_message:${providerMessageId}`]);
+}
+
+/**
+ * Called as a send is recorded (after holdMessage): receipts that arrived before it (linked to this contact, or
  * carrying its provider message ID) are linked and the latest one sets the status.
  */
 export async function applyEarlyReceipts(db: Knex, contactId: string, providerMessageId: string): Promise<void> {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PiiCipher } from '../../db/pii-cipher';
 import { verifyAuditChain } from '../../db/repositories/audit';
-import { recordReceipts } from '../../db/repositories/contact-receipts';
+import { applyEarlyReceipts, holdMessage, recordReceipts } from '../../db/repositories/contact-receipts';
 import { markContactSent, openContactAttempt } from '../../db/repositories/contacts';
 import type { DeliveryReceipt } from '../../integrations/messaging/port';
 import { freshDatabase, type TestDatabase } from '../support/database';
@@ -69,5 +69,43 @@ describe('delivery receipts', () => {
     const tally = await recordReceipts(database.db, [receipt({ contactId: undefined, providerMessageId: 'BIZ-UNKNOWN' })]);
     expect(tally).toEqual({ recorded: 0, duplicates: 0, unmatched: 1 });
     expect(await database.db('contact_receipts').where({ provider_message_id: 'BIZ-UNKNOWN' }).first()).toMatchObject({ contact_id: null });
+  });
+
+  it('a receipt known only by message ID that arrives while its send is being recorded waits for it, then delivers', async () => {
+    const db = database.db;
+    const wechatId = '0b6f8a52-4b8e-4d1c-9a36-1f0c2d3e4a02';
+    await openContactAttempt(db, {
+      id: wechatId,
+      policyNo: 'P202600001',
+      dueDate: '2026-12-24',
+      step: 'reminder_d-30',
+      channel: 'wechat',
+      templateCode: 'pre_due_reminder',
+      templateVersion: 1,
+      recipientMasked: 'oQ9x****0001',
+      workflowId: 'renewal-P202600001-2026-12-24',
+      runId: 'run-1',
+      activityId: '3',
+      plannedAt: new Date('2026-11-24T01:00:00Z'),
+    });
+    // WeChat's TEMPLATESENDJOBFINISH carries the MsgID only, no contact ID.
+    const pushed = receipt({ provider: 'wechat', contactId: undefined, providerMessageId: 'MSG-2002', code: 'success', at: new Date('2026-11-24T01:00:02Z') });
+    let receiptSettled = false;
+    let receiptDone: Promise<unknown> | undefined;
+    await db.transaction(async (trx) => {
+      await holdMessage(trx, 'MSG-2002');
+      await markContactSent(trx, wechatId, 'wechat', 'MSG-2002', new Date('2026-11-24T01:00:01Z'));
+      receiptDone = recordReceipts(db, [pushed]).then((tally) => {
+        receiptSettled = true;
+        return tally;
+      });
+      await new Promise((r) => setTimeout(r, 300));
+      // Without the shared lock the receipt would have been stored unlinked by now, invisible to this transaction.
+      expect(receiptSettled).toBe(false);
+      await applyEarlyReceipts(trx, wechatId, 'MSG-2002');
+    });
+    expect(await receiptDone).toEqual({ recorded: 1, duplicates: 0, unmatched: 0 });
+    expect(await db('contact_attempts').where({ id: wechatId }).first()).toMatchObject({ status: 'delivered', provider_code: 'success' });
+    expect(await db('contact_receipts').where({ provider_message_id: 'MSG-2002' }).first()).toMatchObject({ contact_id: wechatId });
   });
 });
