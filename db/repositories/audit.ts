@@ -59,6 +59,25 @@ export interface AuditChainReport {
   /** Rows that do not fit, the first of them named. */
   problems: number;
   firstBreak?: ChainBreak;
+  /** Present when an anchor was given: does the trail still hold that row with that hash? */
+  anchor?: AnchorCheck;
+}
+
+/** A head recorded outside the database earlier (by `audit verify` or an export): seq and hash. */
+export interface ChainAnchor {
+  seq: number;
+  hash: string;
+}
+
+/**
+ * matches: the row is there with the recorded hash; differs: it is there with another hash (the trail
+ * was rewritten from that row or before, hashes recomputed); cut_off: the trail now ends before it;
+ * deleted: its seq is inside the trail but the row is gone (also a missing_rows break).
+ */
+export interface AnchorCheck extends ChainAnchor {
+  result: 'matches' | 'differs' | 'cut_off' | 'deleted';
+  /** The hash the row has now, when it differs. */
+  found?: string;
 }
 
 const GENESIS_HASH = '0'.repeat(64);
@@ -70,10 +89,11 @@ const GENESIS_HASH = '0'.repeat(64);
  * rows appended meanwhile neither appear half-way nor show up as breaks.
  *
  * What it cannot see: rows cut off the end of the trail, and a trail rewritten from some row on with
- * freshly computed hashes (the digest has no secret). Compare the head with one recorded elsewhere
- * (every export records it in its audit_exported event) to catch those.
+ * freshly computed hashes (the digest has no secret). Give an anchor, a head recorded elsewhere (every
+ * verify prints it, every export records it), to catch those.
  */
-export async function inspectAuditChain(db: Knex, options: { pageSize?: number } = {}): Promise<AuditChainReport> {
+export async function inspectAuditChain(db: Knex, options: { pageSize?: number; anchor?: ChainAnchor } = {}): Promise<AuditChainReport> {
+  const { anchor } = options;
   const pageSize = options.pageSize ?? 10_000;
   return db.transaction(
     async (trx) => {
@@ -91,12 +111,16 @@ export async function inspectAuditChain(db: Knex, options: { pageSize?: number }
             report.problems += 1;
             report.firstBreak ??= problem;
           }
+          if (anchor && row.seq === anchor.seq) {
+            report.anchor = row.hash === anchor.hash ? { ...anchor, result: 'matches' } : { ...anchor, result: 'differs', found: row.hash };
+          }
           previous = { seq: row.seq, hash: row.hash };
           report.rows += 1;
         }
         if (page.rows.length < pageSize) break;
       }
       if (previous) report.head = previous;
+      if (anchor && !report.anchor) report.anchor = { ...anchor, result: anchor.seq > (previous?.seq ?? 0) ? 'cut_off' : 'deleted' };
       return report;
     },
     { isolationLevel: 'repeatable read', readOnly: true },

@@ -414,6 +414,44 @@ describe('renewals audit verify', () => {
     expect((await cli(['audit', 'verify'])).code).toBe(0);
   });
 
+  it('holds a trail to a head recorded earlier: cut off at the end, or rewritten with fresh hashes, it fails', async () => {
+    const recorded = JSON.parse((await cli(['audit', 'verify', '--json'])).stdout.toString()) as { lastSeq: number; headHash: string };
+    const anchor = `${recorded.lastSeq}:${recorded.headHash}`;
+    let result = await cli(['audit', 'verify', '--anchor', anchor]);
+    expect(result.code).toBe(0);
+    expect(result.stdout.toString()).toMatch(new RegExp(`anchor held: anchor seq ${recorded.lastSeq} matches\\n$`));
+
+    // The last two rows cut off the end: every remaining link is sound, so only the anchor can tell.
+    await behindTheBack('DELETE FROM audit_events WHERE seq > ?', [recorded.lastSeq - 2]);
+    expect((await cli(['audit', 'verify'])).code).toBe(0);
+    result = await cli(['audit', 'verify', '--anchor', anchor, '--json']);
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stdout.toString())).toMatchObject({ intact: false, problems: 0, anchor: { seq: recorded.lastSeq, result: 'cut_off' } });
+    expect(result.stderr).toMatch(new RegExp(`audit trail does not hold the anchor: the trail ends before the anchor at seq ${recorded.lastSeq} \\(rows cut off the end\\)`));
+    await behindTheBack('INSERT INTO audit_events SELECT * FROM audit_backup WHERE seq > ?', [recorded.lastSeq - 2]);
+
+    // Row 5 changed and every hash from there recomputed, as someone with the digest function could.
+    await behindTheBack(`UPDATE audit_events SET detail = jsonb_set(detail, '{rule}', '"daily_cap"') WHERE seq = 5`);
+    await behindTheBack(
+      `DO $$ DECLARE r record; prev text; BEGIN
+         SELECT hash INTO prev FROM audit_events WHERE seq = 4;
+         FOR r IN SELECT seq FROM audit_events WHERE seq >= 5 ORDER BY seq LOOP
+           UPDATE audit_events a SET prev_hash = prev, hash = audit_event_digest(prev, a) WHERE seq = r.seq RETURNING hash INTO prev;
+         END LOOP;
+       END $$`,
+    );
+    expect((await cli(['audit', 'verify'])).code).toBe(0);
+    result = await cli(['audit', 'verify', '--anchor', anchor]);
+    expect(result.code).toBe(1);
+    expect(result.stdout.toString()).toMatch(new RegExp(`ANCHOR NOT HELD: seq ${recorded.lastSeq} now has hash [0-9a-f]{64}, not the recorded ${recorded.headHash}`));
+    await behindTheBack(`UPDATE audit_events a SET detail = b.detail, prev_hash = b.prev_hash, hash = b.hash FROM audit_backup b WHERE a.seq = b.seq`);
+    expect((await cli(['audit', 'verify', '--anchor', anchor])).code).toBe(0);
+
+    result = await cli(['audit', 'verify', '--anchor', '12:not-a-hash']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/--anchor must be SEQ:HASH/);
+  });
+
   it('names a row inserted with a made-up hash, and one whose hash is right but does not link', async () => {
     const [head] = await t.db('audit_events').orderBy('seq', 'desc').limit(1).select();
     const forged = { seq: head.seq + 1, kind: 'contact_sent', actor: 'renewal-cycle', policy_no: P1, detail: '{"channel":"sms"}' };

@@ -9,7 +9,7 @@ import { stringify } from 'csv-stringify/sync';
 import type { Knex } from 'knex';
 import { isCivilDate } from '../../../domain/civil-date';
 import type { ContactChannel } from '../../../domain/contact-rules';
-import { appendAudit, auditChainHead, inspectAuditChain, type AuditChainReport, type ChainBreak } from '../../../db/repositories/audit';
+import { appendAudit, auditChainHead, inspectAuditChain, type AnchorCheck, type AuditChainReport, type ChainAnchor, type ChainBreak } from '../../../db/repositories/audit';
 import {
   AUDIT_EXPORT_COLUMNS,
   auditExportPages,
@@ -54,12 +54,17 @@ export function registerAuditCommands(program: Command): void {
   audit
     .command('verify')
     .description('recompute the hash chain and name the first row that does not fit (exit 1 when broken)')
+    .option('--anchor <seq:hash>', 'a head recorded earlier outside the database (printed by verify, kept by every export): it must still be there')
     .option('--json', 'print the result as JSON')
     .action(async (options) => {
-      const report = await withDatabase((db) => inspectAuditChain(db));
+      const anchor = options.anchor === undefined ? undefined : parseAnchor(options.anchor);
+      const report = await withDatabase((db) => inspectAuditChain(db, { anchor }));
       printChainReport(report, options);
       if (report.firstBreak) {
         throw new CliError(`audit chain broken at seq ${report.firstBreak.seq}: ${describeBreak(report.firstBreak)}`);
+      }
+      if (report.anchor && report.anchor.result !== 'matches') {
+        throw new CliError(`audit trail does not hold the anchor: ${describeAnchor(report.anchor)}`);
       }
     });
 }
@@ -249,28 +254,50 @@ function describeBreak(problem: ChainBreak): string {
   }
 }
 
+/** `SEQ:HASH`, as `audit verify` prints a head (seq, then the 64-hex SHA-256). */
+export function parseAnchor(text: string): ChainAnchor {
+  const match = /^(\d+):([0-9a-f]{64})$/.exec(text.trim().toLowerCase());
+  if (!match || Number(match[1]) < 1) throw usage(`--anchor must be SEQ:HASH (a seq from 1 and a 64-hex head hash, as verify prints them), not "${text.slice(0, 80)}"`);
+  return { seq: Number(match[1]), hash: match[2]! };
+}
+
+function describeAnchor(anchor: AnchorCheck): string {
+  switch (anchor.result) {
+    case 'matches':
+      return `anchor seq ${anchor.seq} matches`;
+    case 'differs':
+      return `seq ${anchor.seq} now has hash ${anchor.found}, not the recorded ${anchor.hash} (the trail was rewritten from there or before)`;
+    case 'cut_off':
+      return `the trail ends before the anchor at seq ${anchor.seq} (rows cut off the end)`;
+    case 'deleted':
+      return `seq ${anchor.seq} is gone (deleted)`;
+  }
+}
+
 function printChainReport(report: AuditChainReport, options: { json?: boolean }): void {
   if (options.json) {
     printRecord(
       {
-        intact: report.firstBreak === undefined,
+        intact: report.firstBreak === undefined && (report.anchor === undefined || report.anchor.result === 'matches'),
         rows: report.rows,
         lastSeq: report.head?.seq ?? null,
         headHash: report.head?.hash ?? null,
         problems: report.problems,
         firstBreak: report.firstBreak ? { ...report.firstBreak, description: describeBreak(report.firstBreak) } : null,
+        ...(report.anchor && { anchor: { ...report.anchor, description: describeAnchor(report.anchor) } }),
       },
       { json: true },
     );
     return;
   }
   const tail = report.head ? `last seq ${report.head.seq}, head hash ${report.head.hash}` : 'empty trail';
+  const anchorLine = report.anchor ? `${report.anchor.result === 'matches' ? 'anchor held' : 'ANCHOR NOT HELD'}: ${describeAnchor(report.anchor)}\n` : '';
   if (!report.firstBreak) {
-    process.stdout.write(`chain intact: ${report.rows} rows, ${tail}\n`);
+    process.stdout.write(`chain intact: ${report.rows} rows, ${tail}\n${anchorLine}`);
     return;
   }
   process.stdout.write(
     `chain BROKEN: first at seq ${report.firstBreak.seq}: ${describeBreak(report.firstBreak)}\n` +
-      `${report.problems} of ${report.rows} rows do not fit; ${tail}\n`,
+      `${report.problems} of ${report.rows} rows do not fit; ${tail}\n${anchorLine}`,
   );
 }
