@@ -12,6 +12,7 @@ import {
   prepareAttempt,
   recordFailure,
   recordSuccess,
+  withdrawUnsentAttempt,
   type DebitAttemptRow,
 } from '../db/repositories/debits';
 import type { PiiCipher } from '../db/pii-cipher';
@@ -132,6 +133,31 @@ export function createDebitActivities(deps: { db: Knex; cipher: PiiCipher; bank:
         throw ApplicationFailure.retryable(`bank answer unknown for ${attempt.idempotency_key}`, 'DebitOutcomeUnknown');
       }
       return settle(ref, o, attempt, answer, mandate.accountMasked);
+    },
+
+    /**
+     * A hold came while this attempt waits for the day's bank file: taken back unless a file has
+     * carried it (or it was settled meanwhile), when it stands and its answer is awaited. An online
+     * bank has every accepted attempt already: nothing to take back.
+     */
+    async withdrawQueuedDebit(ref: CycleRef, attemptNo: number): Promise<{ withdrawn: boolean }> {
+      if (!bank.queuesUntilFileSent) return { withdrawn: false };
+      const cycle = await requireCycle(db, ref);
+      const attempt = await attemptOf(db, cycle.premiumDueId, attemptNo);
+      if (!attempt) throw ApplicationFailure.nonRetryable(`no debit attempt ${attemptNo} for ${ref.policyNo} ${ref.dueDate}`, 'DebitAttemptNotFound');
+      // A retry after the first try committed: the row already says so, and its audit row went with it.
+      if (attempt.status === 'withdrawn') return { withdrawn: true };
+      const o = activityOrigin();
+      const withdrawn = await db.transaction(async (trx) => {
+        if (!(await withdrawUnsentAttempt(trx, attempt.id, o.at))) return false;
+        await appendAudit(trx, {
+          ...auditOf(ref, o),
+          kind: 'debit_withdrawn',
+          detail: { attemptNo, idempotencyKey: attempt.idempotency_key, why: 'collection held before the bank file was sent' },
+        });
+        return true;
+      });
+      return { withdrawn };
     },
 
     /**

@@ -353,6 +353,13 @@ function describeCompletion(activity: Scheduled, result: unknown): { kind: Timel
       return { kind: 'debit', text: `debit attempt ${text(input[1])} ${describeDebitResult(result)}` };
     case 'checkDebit':
       return { kind: 'debit', text: `debit attempt ${text(input[1])} checked: ${describeDebitResult(result)}` };
+    case 'withdrawQueuedDebit':
+      return {
+        kind: 'debit',
+        text: record(result).withdrawn === true
+          ? `debit attempt ${text(input[1])} withdrawn from the bank file (collection held); it is made again once the hold is released`
+          : `debit attempt ${text(input[1])} not withdrawn: the bank has it already; its answer stands`,
+      };
     case 'recordPaymentReceived':
       return { kind: 'payment', text: `payment booked: ${text(request.via)} ${text(request.reference)}` };
     case 'grantPremiumLoan':

@@ -52,6 +52,8 @@ export type CycleAction =
   | { type: 'premium_loan' }
   /** Ask the bank (or the files already ingested) about an attempt still in flight. */
   | { type: 'check_debit'; attemptNo: number }
+  /** A hold came while an attempt waits for the day's bank file: take it back if it has not gone. */
+  | { type: 'withdraw_debit'; attemptNo: number }
   /** `at`: the instant of suspension (00:00 after grace), whatever the moment the cycle acts on it. */
   | { type: 'lapse'; nonPaymentReason: number; at: number }
   | { type: 'enter_reinstatement_window' }
@@ -68,6 +70,8 @@ export interface DecisionInput {
   calendar: BusinessCalendar;
   state: CycleState;
   now: number;
+  /** Cycles begun before holds withdrew queued debits keep the old way (their histories replay). */
+  withdrawHeldDebits?: boolean;
 }
 
 const DAY_MS = 86_400_000;
@@ -177,6 +181,10 @@ export function decide(input: DecisionInput): Decision {
   }
 
   const inFlight = pendingDebit(state);
+  // A hold holds collection actions (domain.md): one still waiting for the bank file is taken back.
+  if (input.withdrawHeldDebits && state.holds.length > 0 && inFlight && !inFlight.withdrawalRefused) {
+    return at({ type: 'withdraw_debit', attemptNo: inFlight.attemptNo });
+  }
   if (inFlight?.startedAt !== undefined && now >= inFlight.startedAt + DEBIT_STUCK_AFTER_MS && !state.done.includes(`debit_in_flight_${inFlight.attemptNo}`)) {
     // Still checked hourly; someone now asks the bank why it has not answered.
     return at({ type: 'task', step: `debit_in_flight_${inFlight.attemptNo}`, task: 'escalation', assignee: 'operations' });

@@ -17,7 +17,8 @@ export interface DebitRecord {
   attemptNo: number;
   step: string;
   collectionDate: CivilDate;
-  outcome: 'pending' | 'succeeded' | 'failed' | 'returned';
+  /** withdrawn: taken back from the bank batch before it was sent (a hold came): as if never made. */
+  outcome: 'pending' | 'succeeded' | 'failed' | 'returned' | 'withdrawn';
   reason?: DebitReason;
   retryable?: boolean;
   customerFault?: boolean;
@@ -27,6 +28,8 @@ export interface DebitRecord {
   checkedAt?: number;
   /** When a return or reversal of this (successful) attempt reached the cycle. */
   returnedAt?: number;
+  /** A hold asked for this attempt back and the bank had it already: it stands, its answer awaited. */
+  withdrawalRefused?: boolean;
 }
 
 export interface CycleState {
@@ -103,6 +106,27 @@ export function debitResolved(state: CycleState, attemptNo: number, result: Debi
       if (state.paid?.via === 'debit') state.paid = undefined;
       return;
   }
+}
+
+/**
+ * A debit in flight taken back before it reached the bank (a hold came while it waited for the
+ * day's file): it counts for nothing, so its plan step is owed again once debits may resume (the
+ * due-steps rule then makes one attempt of it and anything else overdue); an extra attempt is
+ * requested again.
+ */
+export function debitWithdrawn(state: CycleState, attemptNo: number): void {
+  const record = state.debits.find((d) => d.attemptNo === attemptNo);
+  if (!record) throw new RangeError(`no debit attempt ${attemptNo} in this cycle`);
+  if (record.outcome !== 'pending') return;
+  record.outcome = 'withdrawn';
+  if (record.step.startsWith('debit_extra_')) state.extraDebitsRequested += 1;
+  else state.done = state.done.filter((step) => step !== record.step);
+}
+
+/** The bank had the attempt already: it stands, and is not asked for again. */
+export function debitWithdrawalRefused(state: CycleState, attemptNo: number): void {
+  const record = state.debits.find((d) => d.attemptNo === attemptNo);
+  if (record) record.withdrawalRefused = true;
 }
 
 export function paymentReceived(state: CycleState, via: PaidVia, at: number): void {

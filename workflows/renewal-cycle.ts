@@ -66,6 +66,9 @@ const { collectDebit } = proxyActivities<RenewalActivities>({
 /** The window stage with reminders, applications and termination (reinstatement-window-stage.ts). */
 const REINSTATEMENT_STAGE_PATCH = 'reinstatement-window-stage';
 
+/** A hold takes back a debit still waiting for the day's bank file (cycles before it let it go). */
+const WITHDRAW_HELD_DEBITS_PATCH = 'withdraw-held-debits';
+
 /** Suspension + 2 years (Insurance Law Art. 37): the window of cycles begun before the patch. */
 const REINSTATEMENT_YEARS = 2;
 
@@ -263,7 +266,9 @@ export async function renewalCycle(input: RenewalCycleInput): Promise<RenewalCyc
       return { stage: 'CLOSED', debitAttempts: state.debits.length, outcome: 'reduced_paid_up' };
     }
 
-    const { action, stage } = decide({ plan, policy, calendar, state, now: Date.now() });
+    // Asked only when it matters, so cycles that never meet a hold with a debit in flight carry no marker.
+    const withdrawHeldDebits = state.holds.length > 0 && cycle.pendingDebit(state) !== undefined && patched(WITHDRAW_HELD_DEBITS_PATCH);
+    const { action, stage } = decide({ plan, policy, calendar, state, now: Date.now(), withdrawHeldDebits });
     if (stage !== status.stage) {
       status.stage = stage;
       upsertSearchAttributes([{ key: RenewalStageKey, value: stage }]);
@@ -302,6 +307,13 @@ export async function renewalCycle(input: RenewalCycleInput): Promise<RenewalCyc
       case 'check_debit': {
         const result = await activities.checkDebit(ref, action.attemptNo);
         resolveUnlessSignalled(state, action.attemptNo, result);
+        break;
+      }
+      case 'withdraw_debit': {
+        const { withdrawn } = await activities.withdrawQueuedDebit(ref, action.attemptNo);
+        // Not withdrawn: the bank has it (or a report settled it meanwhile); its answer stands.
+        if (withdrawn && state.debits.find((d) => d.attemptNo === action.attemptNo)?.outcome === 'pending') cycle.debitWithdrawn(state, action.attemptNo);
+        else cycle.debitWithdrawalRefused(state, action.attemptNo);
         break;
       }
       case 'promise_broken':

@@ -9,6 +9,7 @@ import * as m007 from './007_import_runs';
 import * as m008 from './008_monthly_run_progress';
 import * as m009 from './009_report_indexes';
 import * as m010 from './010_reinstatement';
+import * as m011 from './011_withdrawn_debits';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -30,6 +31,7 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['008_monthly_run_progress', m008],
   ['009_report_indexes', m009],
   ['010_reinstatement', m010],
+  ['011_withdrawn_debits', m011],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {

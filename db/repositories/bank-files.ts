@@ -61,7 +61,7 @@ export async function recordOutgoingFile(db: Knex, file: BankFile, attemptIds: r
   return db.transaction(async (trx) => {
     const [row] = await trx('bank_files').insert(fileRow(file)).returning<{ id: number }[]>('id');
     const claimed = await trx('debit_attempts').whereIn('id', attemptIds).whereNull('bank_file_id').where('status', 'accepted').update({ bank_file_id: row!.id });
-    if (claimed !== attemptIds.length) throw new Error(`${attemptIds.length - claimed} of the debits were exported by someone else meanwhile: nothing written, run the export again`);
+    if (claimed !== attemptIds.length) throw new Error(`${attemptIds.length - claimed} of the debits were exported by someone else or withdrawn by a hold meanwhile: nothing written, run the export again`);
     return row!.id;
   });
 }

@@ -8,7 +8,7 @@ export interface DebitAttemptRow {
   idempotency_key: string;
   amount_fen: number;
   collection_date: string;
-  status: 'prepared' | 'submitted' | 'accepted' | 'succeeded' | 'failed' | 'unknown' | 'returned';
+  status: 'prepared' | 'submitted' | 'accepted' | 'succeeded' | 'failed' | 'unknown' | 'returned' | 'withdrawn';
   bank_ref: string | null;
   raw_code: string | null;
   reason: string | null;
@@ -83,6 +83,16 @@ export async function markUnknown(db: Knex, id: number, rawCode: string | undefi
 
 /** Statuses an attempt can still leave: a final answer never overwrites another (a late poll, a raced callback). */
 export const IN_FLIGHT_STATUSES = ['prepared', 'submitted', 'accepted', 'unknown'] as const;
+
+/**
+ * Takes back an accepted attempt that no bank file has carried yet; false when one has (or the
+ * attempt was settled meanwhile). Takes the row first, so an export claiming it at the same moment
+ * either got it (and this answers false) or finds it withdrawn and rolls back.
+ */
+export async function withdrawUnsentAttempt(db: Knex, id: number, at: Date): Promise<boolean> {
+  const updated = await db('debit_attempts').where({ id, status: 'accepted' }).whereNull('bank_file_id').update({ status: 'withdrawn', resolved_at: at });
+  return updated > 0;
+}
 
 /** Records a refusal; false when another path already settled the attempt (its answer stands). */
 export async function recordFailure(db: Knex, id: number, bankRef: string | undefined, classified: Classified, at: Date): Promise<boolean> {

@@ -9,6 +9,8 @@ import type { BankAnswer, BankPort, BankQueryAnswer } from './port';
  * it in the database, where the cycle's checks find it.
  */
 export class FileBatchBank implements BankPort {
+  readonly queuesUntilFileSent = true;
+
   submitDebit(instruction: { collectionDate: string }): Promise<BankAnswer> {
     return Promise.resolve({ status: 'accepted', bankRef: `pain.008:${instruction.collectionDate}` });
   }

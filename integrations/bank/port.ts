@@ -23,6 +23,11 @@ export type BankAnswer =
 export type BankQueryAnswer = BankAnswer | { status: 'not_found' };
 
 export interface BankPort {
+  /**
+   * Accepted attempts wait in our database for the day's file until it is sent: until then one can
+   * be taken back (a hold came). An online bank has every accepted attempt already.
+   */
+  readonly queuesUntilFileSent?: boolean;
   submitDebit(instruction: DebitInstruction): Promise<BankAnswer>;
   queryDebit(idempotencyKey: string): Promise<BankQueryAnswer>;
   classify(rawCode: string): Classified;

@@ -6,6 +6,8 @@ import type { PolicySnapshot } from '../../domain/cycle-schedule';
 import {
   debitResolved,
   debitStarted,
+  debitWithdrawalRefused,
+  debitWithdrawn,
   initialCycleState,
   lapsed,
   markDone,
@@ -24,6 +26,8 @@ export interface World {
   /** Signals at instants (Shanghai 'YYYY-MM-DD HH:MM'), applied to the state when time reaches them. */
   events?: { at: string; apply: (state: CycleState, now: number) => void }[];
   premiumLoanGranted?: boolean;
+  /** Whether an attempt in flight can still be taken back when a hold asks (default: yes, not yet in a file). */
+  withdraw?: (attemptNo: number) => boolean;
 }
 
 export interface LogEntry {
@@ -63,6 +67,8 @@ export function simulate(options: {
   world?: World;
   plan?: CollectionPlan;
   state?: CycleState;
+  /** As cycles begun after the withdraw-held-debits patch (the workflow passes the patch's answer). */
+  withdrawHeldDebits?: boolean;
 }): { log: LogEntry[]; state: CycleState; end: 'closed' | 'reinstatement_window' | 'blocked' } {
   const plan = options.plan ?? STANDARD_60;
   const calendar = cnMainlandCalendar();
@@ -79,7 +85,7 @@ export function simulate(options: {
   };
   for (let i = 0; i < 1000; i++) {
     applyEventsUpTo(now);
-    const { action, stage } = decide({ plan, policy: options.policy, calendar, state, now });
+    const { action, stage } = decide({ plan, policy: options.policy, calendar, state, now, withdrawHeldDebits: options.withdrawHeldDebits });
     log.push({ at: format(now), stage, action });
     switch (action.type) {
       case 'wait': {
@@ -104,6 +110,10 @@ export function simulate(options: {
         debitResolved(state, action.attemptNo, result.status === 'succeeded' ? { ...result, at: now } : result, now);
         break;
       }
+      case 'withdraw_debit':
+        if (world.withdraw?.(action.attemptNo) ?? true) debitWithdrawn(state, action.attemptNo);
+        else debitWithdrawalRefused(state, action.attemptNo);
+        break;
       case 'promise_broken':
         promiseBroken(state);
         break;
@@ -138,7 +148,7 @@ export function actions(log: readonly LogEntry[]): string[] {
               ? `${a.step}#${a.attemptNo}@${a.collectionDate}${a.covers.length ? ` covers ${a.covers.join(',')}` : ''}`
               : a.type === 'lapse'
                 ? `reason ${a.nonPaymentReason}`
-                : a.type === 'check_debit'
+                : a.type === 'check_debit' || a.type === 'withdraw_debit'
                   ? `#${a.attemptNo}`
                   : '';
       return `${e.at} ${a.type}${detail ? ` ${detail}` : ''}`;

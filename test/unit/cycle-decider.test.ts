@@ -8,6 +8,7 @@ import {
   customerRefused,
   debitResolved,
   debitStarted,
+  debitWithdrawn,
   holdPlaced,
   holdReleased,
   initialCycleState,
@@ -305,6 +306,67 @@ describe('payments, promises and holds', () => {
     const { log, state } = heldFromFebruary(() => insufficient);
     expect(actions(log).slice(2, 4)).toEqual(['2027-03-10 16:00 debit debit_9#1@2027-03-10 covers debit_7,debit_8', '2027-03-11 00:00 lapse reason 11']);
     expect(state.lapsedAt).toBe(shanghai('2027-03-11 00:00'));
+  });
+});
+
+describe('a hold while a debit waits for the bank file', () => {
+  // A file bank answers nothing until its report: attempt 1 waits in the day's batch.
+  const heldWhileQueued = (options: { withdrawHeldDebits?: boolean; withdraw?: () => boolean } = {}) =>
+    simulate({
+      policy: samplePolicy(),
+      start: '2026-12-23 08:00',
+      withdrawHeldDebits: options.withdrawHeldDebits ?? true,
+      world: {
+        debit: (n) => (n === 1 ? { status: 'pending' } : { status: 'succeeded', at: 0 }),
+        // The bank's report (for an attempt it has) settles it on the 28th.
+        check: (_n, now) => (now >= shanghai('2026-12-28 10:00') ? { status: 'succeeded', at: now } : { status: 'pending' }),
+        withdraw: options.withdraw,
+        events: [
+          { at: '2026-12-24 12:30', apply: (s) => holdPlaced(s, 'claim') },
+          { at: '2026-12-30 16:00', apply: (s, now) => holdReleased(s, 'claim', now) },
+        ],
+      },
+    });
+
+  it('takes the attempt back at once, and on release makes one attempt for it and the plan steps that passed', () => {
+    const { log, state } = heldWhileQueued();
+    expect(actions(log).filter((a) => a.includes('debit')).slice(0, 5)).toEqual([
+      '2026-12-24 10:00 debit debit_1#1@2026-12-24',
+      '2026-12-24 11:00 check_debit #1',
+      '2026-12-24 12:00 check_debit #1',
+      '2026-12-24 12:30 withdraw_debit #1',
+      '2026-12-30 16:00 debit debit_2#2@2026-12-30 covers debit_1',
+    ]);
+    expect(state.debits.map((d) => `${d.attemptNo}:${d.step}:${d.outcome}`)).toEqual(['1:debit_1:withdrawn', '2:debit_2:succeeded']);
+    // Withdrawn is not a failure: no failed-debit notice was owed for it.
+    expect(actions(log).some((a) => a.includes('debit_failed_notice_1'))).toBe(false);
+    expect(state.paid?.via).toBe('debit');
+  });
+
+  it('a file already sent keeps the attempt: asked once, then checked as before', () => {
+    const { log, state } = heldWhileQueued({ withdraw: () => false });
+    const lines = actions(log).filter((a) => a.startsWith('2026-12-24') && a.includes('debit'));
+    expect(lines.slice(3, 6)).toEqual(['2026-12-24 12:30 withdraw_debit #1', '2026-12-24 13:00 check_debit #1', '2026-12-24 14:00 check_debit #1']);
+    expect(actions(log).filter((a) => a.includes('withdraw_debit'))).toHaveLength(1);
+    expect(state.debits.map((d) => `${d.attemptNo}:${d.outcome}`)).toEqual(['1:succeeded']);
+  });
+
+  it('cycles begun before the change never ask', () => {
+    const { log } = heldWhileQueued({ withdrawHeldDebits: false, withdraw: () => { throw new Error('asked'); } });
+    expect(actions(log).some((a) => a.includes('withdraw_debit'))).toBe(false);
+  });
+
+  it('an extra attempt taken back is requested again; a settled one is left as it is', () => {
+    const state = initialCycleState();
+    state.extraDebitsRequested = 1;
+    debitStarted(state, { attemptNo: 3, step: 'debit_extra_1', collectionDate: '2027-01-05' }, [], shanghai('2027-01-05 10:00'));
+    expect(state.extraDebitsRequested).toBe(0);
+    debitWithdrawn(state, 3);
+    expect(state.extraDebitsRequested).toBe(1);
+    expect(state.debits[0]!.outcome).toBe('withdrawn');
+    debitWithdrawn(state, 3); // asked twice: nothing more
+    expect(state.extraDebitsRequested).toBe(1);
+    expect(() => debitWithdrawn(state, 9)).toThrow(/no debit attempt 9/);
   });
 });
 

@@ -12,7 +12,7 @@ import { SimulatedFileDesk } from '../../integrations/bank/simulator/file-desk';
 import { startTimeSkippingServer } from '../../scripts/temporal-env';
 import { statusQuery } from '../../workflows/messages';
 import { runCliCaptured } from '../support/cli';
-import { dueIn, seedFundedPolicy, startCycleRig, type CycleRig } from '../support/cycle-rig';
+import { attemptsOf, dueIn, seedFundedPolicy, startCycleRig, type CycleRig } from '../support/cycle-rig';
 
 /**
  * The file bank end to end through the CLI operations use: the day's pain.008 exported, answered
@@ -112,6 +112,56 @@ describe('ISO 20022 files through the renewals CLI', () => {
       expect(await handles[0]!.query(statusQuery)).toMatchObject({ stage: expect.stringMatching(/DEBITING|IN_GRACE/) });
 
       for (const handle of handles) await handle.terminate('test done');
+    });
+  });
+
+  it('a hold placed while the debit waits for the day\'s file takes it back; on release it goes in a later file and pays', async () => {
+    const { dueDate, debits } = await dueIn(env, 3);
+    const held = await seedFundedPolicy(rig, { policyNo: 'P-FILE-1003', holderIdNo: '310101198001031003', nextDueDate: dueDate, premiumFen: 250_000, accountNo: '6222020000000001003' });
+    const core = new BankCore({ accounts: [{ bankCode: held.bankCode, accountNo: held.accountNo, accountName: held.accountName, balanceFen: 1_000_000, status: 'active' }] });
+    const desk = new SimulatedFileDesk(core);
+    const collectionDate = debits[0]!.collectionDate;
+    const until = async <T>(what: string, read: () => Promise<T>, done: (value: T) => boolean): Promise<T> => {
+      const deadline = Date.now() + 15_000;
+      for (let value = await read(); ; value = await read()) {
+        if (done(value)) return value;
+        if (Date.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(value)}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    const attempts = () => attemptsOf(rig, held.policyNo).then((rows) => rows.map((a) => `${a.attempt_no}:${a.status as string}`));
+
+    await rig.withWorker(async () => {
+      const { handle } = await startRenewalCycle(env.client, { policyNo: held.policyNo, dueDate }, taskQueue);
+      await env.sleep(shanghaiInstant(collectionDate, '12:00') - (await env.currentTimeMs()));
+      expect(await attempts()).toEqual(['1:accepted']); // in the day's batch, not yet exported
+
+      expect((await cli('hold', held.policyNo, '--kind', 'claim')).code).toBe(0);
+      expect(await until('attempt 1 withdrawn', attempts, (a) => a[0] === '1:withdrawn')).toEqual(['1:withdrawn']);
+      const audited = await rig.database.db('audit_events').where({ policy_no: held.policyNo, kind: 'debit_withdrawn' });
+      expect(audited.map((e) => e.detail.attemptNo)).toEqual([1]);
+      const empty = await cli('bank', 'export', '--date', collectionDate, '--out', join(dir, 'held.xml'), '--json');
+      expect(JSON.parse(empty.out)).toMatchObject({ transactions: 0 });
+
+      // Two days on, the claim is settled: the owed attempt is made at once, for the next file.
+      await env.sleep(2 * 86_400_000);
+      expect((await cli('release', held.policyNo, '--kind', 'claim')).code).toBe(0);
+      await until('attempt 2 queued', attempts, (a) => a.length === 2);
+      const [, second] = await attemptsOf(rig, held.policyNo);
+      expect(second).toMatchObject({ attempt_no: 2, status: 'accepted' });
+      const secondDate = second.collection_date as string;
+      const pain008 = join(dir, 'after-release.xml');
+      const exported = JSON.parse((await cli('bank', 'export', '--date', secondDate, '--out', pain008, '--json')).out);
+      expect(exported).toMatchObject({ transactions: 1, controlSum: '2500.00' });
+      const statusFile = join(dir, 'after-release-status.xml');
+      writeFileSync(statusFile, desk.answerPain008(readFileSync(pain008, 'utf8'), new Date(await env.currentTimeMs())));
+      expect((await cli('bank', 'ingest', statusFile)).code).toBe(0);
+      await until('cycle paid', () => handle.query(statusQuery).then((s) => s.stage), (stage) => stage === 'PAID');
+      expect(core.account(held.bankCode, held.accountNo)?.balanceFen).toBe(750_000); // debited once
+
+      const history = await cli('policy', 'history', held.policyNo, '--due', dueDate);
+      expect(history.out).toMatch(/debit attempt 1 withdrawn from the bank file \(collection held\)/);
+      await handle.terminate('test done');
     });
   });
 
