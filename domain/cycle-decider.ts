@@ -70,7 +70,7 @@ export interface DecisionInput {
   calendar: BusinessCalendar;
   state: CycleState;
   now: number;
-  /** Cycles begun before holds withdrew queued debits keep the old way (their histories replay). */
+  /** false while replaying a history recorded before holds withdrew queued debits, so it replays as it ran. */
   withdrawHeldDebits?: boolean;
 }
 

@@ -66,7 +66,10 @@ const { collectDebit } = proxyActivities<RenewalActivities>({
 /** The window stage with reminders, applications and termination (reinstatement-window-stage.ts). */
 const REINSTATEMENT_STAGE_PATCH = 'reinstatement-window-stage';
 
-/** A hold takes back a debit still waiting for the day's bank file (cycles before it let it go). */
+/**
+ * A hold takes back a debit still waiting for the day's bank file. Asked lazily: histories recorded
+ * before it replay letting the debit go; a running cycle takes the new path at its next decision.
+ */
 const WITHDRAW_HELD_DEBITS_PATCH = 'withdraw-held-debits';
 
 /** Suspension + 2 years (Insurance Law Art. 37): the window of cycles begun before the patch. */

@@ -89,8 +89,8 @@ const GENESIS_HASH = '0'.repeat(64);
  * rows appended meanwhile neither appear half-way nor show up as breaks.
  *
  * What it cannot see: rows cut off the end of the trail, and a trail rewritten from some row on with
- * freshly computed hashes (the digest has no secret). Give an anchor, a head recorded elsewhere (every
- * verify prints it, every export records it), to catch those.
+ * freshly computed hashes (the digest has no secret). Give an anchor, a head kept outside the database
+ * (every verify and every export prints it as SEQ:HASH), to catch those.
  */
 export async function inspectAuditChain(db: Knex, options: { pageSize?: number; anchor?: ChainAnchor } = {}): Promise<AuditChainReport> {
   const { anchor } = options;

@@ -86,8 +86,13 @@ export async function recordReceipts(db: Knex, receipts: readonly DeliveryReceip
  * receipt would stay unlinked. Both sides take this lock first, so the later one sees the earlier.
  */
 export async function holdMessage(trx: Knex.Transaction, providerMessageId: string): Promise<void> {
-  await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [`contact_message:${providerMessageId}`]);
+  // Two-key form: its key space is apart from the one-key locks (audit chain, import), so a hash of a
+  // message ID can never collide with them.
+  await trx.raw('SELECT pg_advisory_xact_lock(?, hashtext(?))', [MESSAGE_LOCK_SPACE, providerMessageId]);
 }
+
+/** First key of the per-message advisory locks (any fixed int4; "CMSG" in ASCII). */
+const MESSAGE_LOCK_SPACE = 0x434d5347;
 
 /**
  * Called as a send is recorded (after holdMessage): receipts that arrived before it (linked to this contact, or

@@ -52,7 +52,7 @@ export async function monthPremiumOutcomes(db: Knex, month: string): Promise<Mon
       FROM dues d
       LEFT JOIN LATERAL (
         SELECT count(*) AS attempts, (array_agg(reason ORDER BY attempt_no DESC))[1] AS last_reason
-          FROM debit_attempts WHERE premium_due_id = d.id
+          FROM debit_attempts WHERE premium_due_id = d.id AND status <> 'withdrawn'
       ) a ON true
       LEFT JOIN LATERAL (
         SELECT jsonb_object_agg(channel, n) FILTER (WHERE kind = 'sent') AS sent,

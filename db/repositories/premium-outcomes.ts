@@ -24,6 +24,7 @@ export async function premiumOutcome(db: Knex, policyNo: string, dueDate: string
   const debits = await db('debit_attempts as a')
     .join('premium_dues as d', 'd.id', 'a.premium_due_id')
     .where({ 'd.policy_no': policyNo, 'd.due_date': dueDate })
+    .whereNot('a.status', 'withdrawn') // never reached the bank
     .orderBy('a.attempt_no')
     .select<{ reason: string | null }[]>('a.reason');
   const tasks = await db('tasks').where({ policy_no: policyNo, due_date: dueDate }).count<{ n: number }[]>('* as n');

@@ -135,6 +135,8 @@ async function seed(db: TestDatabase['db']): Promise<void> {
     ['P09', 1, 'CCB', '2026-01-12', 'succeeded', { resolved: at('2026-01-12', '10:00'), fen: 250000 }],
     ['P04', 1, 'ICBC', '2026-02-02', 'unknown', { submitted: at('2026-02-02', '09:00'), reason: 'UNKNOWN', fen: 400000 }],
     ['P07', 1, 'ICBC', '2026-01-28', 'failed', { resolved: at('2026-01-28', '11:00'), reason: 'INSUFFICIENT_FUNDS', fen: 120000 }],
+    // Taken back by a hold before the day's file went out: never reached the bank, counted nowhere.
+    ['P07', 2, 'ICBC', '2026-01-29', 'withdrawn', { fen: 120000 }],
     ['P12', 1, 'ICBC', '2026-02-02', 'succeeded', { resolved: at('2026-02-02', '10:00'), fen: 70000 }],
     ['P13', 1, 'ICBC', '2026-02-14', 'failed', { resolved: at('2026-02-15', '09:00'), reason: 'INSUFFICIENT_FUNDS', fen: 90000 }],
     ['P13', 2, 'ICBC', '2026-02-15', 'accepted', { submitted: at('2026-02-15', '09:30'), fen: 90000 }],

@@ -179,10 +179,13 @@ describe('renewals audit export', () => {
 
   it('writes one policy’s story as CSV with a BOM, a header, masked recipients, in seq order', async () => {
     csvFile = join(dir, 'p1.csv');
+    const head = await t.db('audit_events').orderBy('seq', 'desc').first<{ seq: number; hash: string }>('seq', 'hash');
     const result = await cli(['audit', 'export', '--policy', P1, '--out', csvFile]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout.toString()).toMatch(/exported 8 audit rows \(csv, masked\)/);
+    // The head the export reached, printed as `verify --anchor` takes it.
+    expect(result.stdout.toString()).toContain(`; chain head ${head.seq}:${head.hash} → ${csvFile}`);
 
     const bytes = readFileSync(csvFile);
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
@@ -368,7 +371,7 @@ describe('renewals audit verify', () => {
     const last = rows[rows.length - 1];
     const result = await cli(['audit', 'verify']);
     expect(result.code).toBe(0);
-    expect(result.stdout.toString()).toBe(`chain intact: ${rows.length} rows, last seq ${last.seq}, head hash ${last.hash}\n`);
+    expect(result.stdout.toString()).toBe(`chain intact: ${rows.length} rows, head ${last.seq}:${last.hash}\n`);
 
     const json = await spawned(['audit', 'verify', '--json']);
     expect(json.code).toBe(0);

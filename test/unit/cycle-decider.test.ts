@@ -351,7 +351,7 @@ describe('a hold while a debit waits for the bank file', () => {
     expect(state.debits.map((d) => `${d.attemptNo}:${d.outcome}`)).toEqual(['1:succeeded']);
   });
 
-  it('cycles begun before the change never ask', () => {
+  it('a history recorded before the change (flag off) never asks', () => {
     const { log } = heldWhileQueued({ withdrawHeldDebits: false, withdraw: () => { throw new Error('asked'); } });
     expect(actions(log).some((a) => a.includes('withdraw_debit'))).toBe(false);
   });

@@ -216,7 +216,8 @@ export interface DebitFigures {
 /**
  * Attempts of the cohort's premiums with a collection date up to the as-of day. At the as-of day an
  * attempt had succeeded (answered success, not yet returned), failed, been returned, or was still
- * pending (no answer yet, or an unknown one). null attempt/bank in a row means "all".
+ * pending (no answer yet, or an unknown one). An attempt withdrawn before its file was sent never
+ * reached the bank, so it is not an attempt here. null attempt/bank in a row means "all".
  */
 export async function debitFigures(db: Knex, plan: CutoffPlan): Promise<DebitFigures[]> {
   const result = await db.raw<{ rows: Record<string, unknown>[] }>(
@@ -230,6 +231,7 @@ export async function debitFigures(db: Knex, plan: CutoffPlan): Promise<DebitFig
       FROM debit_attempts a
       JOIN premium_dues d ON d.id = a.premium_due_id
       WHERE d.due_date >= :from AND d.due_date < :to AND d.status <> 'waived' AND a.collection_date <= :asOf
+        AND a.status <> 'withdrawn'
     )
     SELECT attempt_no, bank_code,
       count(*) AS attempts,

@@ -54,7 +54,7 @@ export function registerAuditCommands(program: Command): void {
   audit
     .command('verify')
     .description('recompute the hash chain and name the first row that does not fit (exit 1 when broken)')
-    .option('--anchor <seq:hash>', 'a head recorded earlier outside the database (printed by verify, kept by every export): it must still be there')
+    .option('--anchor <seq:hash>', 'a head SEQ:HASH printed by an earlier verify or export and kept outside the database: it must still be there')
     .option('--json', 'print the result as JSON')
     .action(async (options) => {
       const anchor = options.anchor === undefined ? undefined : parseAnchor(options.anchor);
@@ -197,7 +197,9 @@ export async function exportAuditTrail(db: Knex, request: ExportRequest, say: (l
       },
     });
 
-    const summary = `exported ${rows} audit rows (${request.format}, ${request.unmasked ? 'UNMASKED' : 'masked'}), sha256 ${sha256}; recorded as audit seq ${recorded.seq}`;
+    // The head the export reached, as `audit verify --anchor` takes it: worth keeping with the file.
+    const through = head ? `; chain head ${head.seq}:${head.hash}` : '';
+    const summary = `exported ${rows} audit rows (${request.format}, ${request.unmasked ? 'UNMASKED' : 'masked'}), sha256 ${sha256}; recorded as audit seq ${recorded.seq}${through}`;
     if (request.out === undefined) {
       await copyToStdout(staging.path);
       process.stderr.write(`${summary}\n`);
@@ -257,7 +259,7 @@ function describeBreak(problem: ChainBreak): string {
 /** `SEQ:HASH`, as `audit verify` prints a head (seq, then the 64-hex SHA-256). */
 export function parseAnchor(text: string): ChainAnchor {
   const match = /^(\d+):([0-9a-f]{64})$/.exec(text.trim().toLowerCase());
-  if (!match || Number(match[1]) < 1) throw usage(`--anchor must be SEQ:HASH (a seq from 1 and a 64-hex head hash, as verify prints them), not "${text.slice(0, 80)}"`);
+  if (!match || Number(match[1]) < 1) throw usage(`--anchor must be SEQ:HASH (a seq from 1 and a 64-hex hash, as verify and export print the head), not "${text.slice(0, 80)}"`);
   return { seq: Number(match[1]), hash: match[2]! };
 }
 
@@ -290,7 +292,8 @@ function printChainReport(report: AuditChainReport, options: { json?: boolean })
     );
     return;
   }
-  const tail = report.head ? `last seq ${report.head.seq}, head hash ${report.head.hash}` : 'empty trail';
+  // SEQ:HASH exactly as --anchor takes it, so it can be kept outside the database and checked later.
+  const tail = report.head ? `head ${report.head.seq}:${report.head.hash}` : 'empty trail';
   const anchorLine = report.anchor ? `${report.anchor.result === 'matches' ? 'anchor held' : 'ANCHOR NOT HELD'}: ${describeAnchor(report.anchor)}\n` : '';
   if (!report.firstBreak) {
     process.stdout.write(`chain intact: ${report.rows} rows, ${tail}\n${anchorLine}`);
