@@ -214,6 +214,7 @@ export function createContactActivities(deps: {
             recentContacts: recent.map((c) => ({ channel: c.channel, at: c.at.getTime() })),
             holds: [],
             serviceNotice: true,
+            statusChange: notice.statusChange,
             limits,
           });
           if (!decision.allowed) rule = decision.rule;

@@ -102,6 +102,13 @@ export interface ContactCheck {
   optedOut?: boolean;
   /** A service (contract) notice rather than marketing; every renewal notice is one. */
   serviceNotice: boolean;
+  /**
+   * Tells the customer the contract's standing changed (suspended, terminated, reinstated, a payment
+   * applied, a decision on an application). The caps keep reminders from crowding a customer; they
+   * must not keep such news from them, so it goes past both caps (it still counts against later
+   * reminders). Quiet hours and every other rule still apply.
+   */
+  statusChange?: boolean;
   limits: ContactLimits;
 }
 
@@ -137,7 +144,7 @@ export function checkContact(input: ContactCheck): ContactDecision {
   const opening = contactWindowOpening(now, limits, channel);
   if (opening > now) return { allowed: false, rule: 'quiet_hours', retryAt: opening };
 
-  if (!CAPPED_CHANNELS.includes(channel)) return { allowed: true };
+  if (!CAPPED_CHANNELS.includes(channel) || input.statusChange === true) return { allowed: true };
   const counted = input.recentContacts.filter((c) => CAPPED_CHANNELS.includes(c.channel) && c.at <= now);
 
   const today = shanghaiDate(now);

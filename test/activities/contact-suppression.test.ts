@@ -78,6 +78,13 @@ describe('suppressed contacts are recorded with the rule that stopped them', () 
     expect(rows[0].detail).toMatchObject({ rule: 'weekly_cap', channel: 'email' });
   });
 
+  it('the caps do not hold back news of a change in the contract: a lapse SMS in that full week goes out', async () => {
+    expect((await send('2026-11-28 10:00', { step: 'weekly-4' })).outcome.suppressed).toEqual([{ channel: 'sms', rule: 'weekly_cap' }]);
+    const { outcome, rows } = await send('2026-11-28 11:00', { step: 'lapse_sms_d+61', template: 'lapse_notice', fields: { suspensionDate: '2026-11-28' } });
+    expect(outcome).toEqual({ sent: ['sms'], suppressed: [] });
+    expect(rows).toEqual([]);
+  });
+
   it.each(['hold', 'promise_to_pay', 'stale'] as const)('decided by the cycle (%s): recorded, not sent', async (rule) => {
     const before = text.sent.length;
     const { outcome, rows } = await send('2026-12-20 10:00', { step: `cycle-${rule}`, suppressedBy: rule });

@@ -295,6 +295,17 @@ describe('checkContact: each rule alone', () => {
       expect(check({ now, limits, recentContacts: threeInWeek })).toEqual({ allowed: true });
     });
 
+    it('lets news of a change in the contract past both caps, and only past the caps', () => {
+      // Lapse notice on a day that already had an SMS, in a week that already had three contacts.
+      const busy = [...threeInWeek, sent('sms', sh(TODAY, '09:00'))];
+      expect(check({ now, recentContacts: busy })).toMatchObject({ allowed: false, rule: 'daily_cap' });
+      expect(check({ now, recentContacts: busy, statusChange: true })).toEqual({ allowed: true });
+      expect(check({ now, recentContacts: threeInWeek, statusChange: true })).toEqual({ allowed: true });
+      expect(check({ now: sh(TODAY, '22:00'), recentContacts: busy, statusChange: true })).toMatchObject({ allowed: false, rule: 'quiet_hours' });
+      expect(check({ now, holds: ['claim'], statusChange: true })).toEqual({ allowed: false, rule: 'hold' });
+      expect(check({ now, contactPoint: undefined, statusChange: true })).toEqual({ allowed: false, rule: 'no_verified_contact' });
+    });
+
     it('neither counts nor caps letters and call tasks', () => {
       const withLetterAndCall = [...threeInWeek.slice(1), sent('letter', sh('2026-12-23', '10:00')), sent('phone', sh('2026-12-23', '11:00'))];
       expect(check({ now, recentContacts: withLetterAndCall })).toEqual({ allowed: true });

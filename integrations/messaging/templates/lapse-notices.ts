@@ -7,6 +7,7 @@ export const LAPSE_NOTICE: NoticeTemplate = {
   id: 'lapse_notice',
   version: 2,
   purpose: 'D+61 (SMS): the policy is suspended; it can be reinstated within two years.',
+  statusChange: true,
   channels: ['sms', 'wechat', 'email'],
   variants: {
     default: {
@@ -42,6 +43,7 @@ export const LAPSE_LETTER: NoticeTemplate = {
   id: 'lapse_letter',
   version: 2,
   purpose: 'First working day after suspension (letter): the formal suspension notice with the reinstatement terms.',
+  statusChange: true,
   channels: ['letter', 'email'],
   variants: {
     default: {

@@ -44,6 +44,8 @@ export interface NoticeTemplate {
   version: number;
   /** When and why it is sent (for operators and compliance). */
   purpose: string;
+  /** News of a change in the contract's standing, not a reminder: not held back by the contact caps. */
+  statusChange?: true;
   channels: readonly NoticeChannel[];
   /** The wording, by variant; templates with one wording have the single variant `default`. */
   variants: Readonly<Record<string, NoticeContent>>;

@@ -80,6 +80,7 @@ export const PAYMENT_RECEIVED: NoticeTemplate = {
   id: 'payment_received',
   version: 1,
   purpose: 'After a successful debit or any other payment: the premium was received and the policy stays in force.',
+  statusChange: true,
   channels: ['sms', 'wechat', 'email'],
   variants: {
     default: {

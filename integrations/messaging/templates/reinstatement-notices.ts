@@ -89,6 +89,7 @@ export const CONTRACT_TERMINATED: NoticeTemplate = {
   id: 'contract_terminated',
   version: 1,
   purpose: 'The reinstatement window closed without agreement: the contract is terminated and its cash value refunded.',
+  statusChange: true,
   channels: ['letter', 'email', 'sms'],
   variants: {
     default: {
@@ -159,6 +160,7 @@ export const REINSTATEMENT_APPROVED: NoticeTemplate = {
   id: 'reinstatement_approved',
   version: 1,
   purpose: 'The application is approved (by the underwriter, or deemed after 30 days): what to pay, by when, and that cover restarts on payment.',
+  statusChange: true,
   channels: ['sms', 'wechat', 'email', 'letter'],
   variants: {
     default: approved({
@@ -271,6 +273,7 @@ export const REINSTATEMENT_DECLINED: NoticeTemplate = {
   id: 'reinstatement_declined',
   version: 1,
   purpose: 'The application is declined: the reason in service language (never the detail), the hotline, and until when to apply again.',
+  statusChange: true,
   // No WeChat: a refusal is explained in full on paper or by email, not in keyword values.
   channels: ['letter', 'email', 'sms'],
   variants: Object.fromEntries(DECLINE_CODES.map((reason) => [declineVariant(reason), declined(reason)])),
@@ -282,6 +285,7 @@ export const POLICY_REINSTATED: NoticeTemplate = {
   id: 'policy_reinstated',
   version: 1,
   purpose: 'The back premiums and interest are received: the policy is in force again from the day of payment, and what restarts.',
+  statusChange: true,
   channels: ['sms', 'wechat', 'email', 'letter'],
   variants: {
     default: {

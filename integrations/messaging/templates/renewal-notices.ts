@@ -37,6 +37,8 @@ export interface RenderedNotice {
   templateKey: string;
   /** The template's own version: record it with the contact. */
   version: number;
+  /** News of a change in the contract's standing (NoticeTemplate.statusChange). */
+  statusChange: boolean;
   channels: readonly NoticeChannel[];
   /** The email rendering, also the record of what was said whatever the channel. */
   subject: string;
@@ -98,7 +100,7 @@ export function renderNotice(template: string, fields: NoticeFields): RenderedNo
   const text = [GREETING.zh, ...zh, GREETING.en, ...en, '--', EMAIL_FOOTER].join('\n\n') + '\n';
   const html = renderEmailHtml({ subject, zh: [GREETING.zh, ...zh], en: [GREETING.en, ...en], footer: EMAIL_FOOTER });
 
-  const rendered: RenderedNotice = { template: t.id, variant, templateKey: key, version: t.version, channels: t.channels, subject, text, html };
+  const rendered: RenderedNotice = { template: t.id, variant, templateKey: key, version: t.version, statusChange: t.statusChange === true, channels: t.channels, subject, text, html };
   if (t.channels.includes('email')) rendered.email = { subject, text, html };
   if (t.channels.includes('letter')) {
     const policy = `保单号 Policy No.: ${values.policyNo ?? ''}`;
