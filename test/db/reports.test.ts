@@ -471,6 +471,20 @@ describe('daily report, 15 February 2026', () => {
       ['fix_contact_task', 'P13', '2026-02-15'],
     ]);
   });
+
+  it('a quiet day says none in every grace movement and exception kind, not nothing', async () => {
+    // 1 Dec 2025: nothing fell due the day before, nothing was paid or suspended, nothing was open yet.
+    const report = await dailyReport(t.db, '2025-12-01');
+    expect(report.grace).toEqual([
+      { movement: 'entered', via: null, cases: 0, premiumFen: 0 },
+      { movement: 'left_paid', via: null, cases: 0, premiumFen: 0 },
+      { movement: 'left_lapsed', via: null, cases: 0, premiumFen: 0 },
+    ]);
+    expect(report.exceptionSummary).toEqual(
+      ['debit_in_flight_over_1_day', 'debit_result_unknown', 'fix_account_task', 'fix_contact_task', 'operations_task'].map((exception) => ({ exception, count: 0, oldestSince: null })),
+    );
+    expect(report.exceptions).toEqual([]);
+  });
 });
 
 async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {

@@ -31,7 +31,9 @@ export interface DailyReport extends TabularReport {
   exceptions: { exception: ExceptionKind; policyNo: string; dueDate: CivilDate; detail: string; since: CivilDate | null }[];
 }
 
-export type ExceptionKind = 'operations_task' | 'fix_account_task' | 'fix_contact_task' | 'debit_in_flight_over_1_day' | 'debit_result_unknown';
+/** Every kind the summary lists, in its order. */
+const EXCEPTION_KINDS = ['debit_in_flight_over_1_day', 'debit_result_unknown', 'fix_account_task', 'fix_contact_task', 'operations_task'] as const;
+export type ExceptionKind = (typeof EXCEPTION_KINDS)[number];
 
 /** The exception list is for working through; the summary counts all of them. */
 export const EXCEPTION_LIST_LIMIT = 1000;
@@ -184,6 +186,9 @@ async function graceMovements(db: Knex, date: CivilDate, day: Day): Promise<Dail
       UNION ALL
       SELECT 2, 'left_paid', via, count(*), sum(amount_fen) FROM paid GROUP BY via
       UNION ALL
+      -- A day without grace payments still says so, as entered and lapsed do.
+      SELECT 2, 'left_paid', NULL, 0, 0 WHERE NOT EXISTS (SELECT 1 FROM paid)
+      UNION ALL
       SELECT 3, 'left_lapsed', NULL, count(*), sum(amount_fen) FROM lapsed
     ) m ORDER BY ord, via
     `,
@@ -226,7 +231,11 @@ async function openExceptions(db: Knex, day: Day): Promise<Pick<DailyReport, 'ex
   );
   const civil = (value: unknown) => (value instanceof Date ? shanghaiDate(value.getTime()) : null);
   return {
-    exceptionSummary: summary.rows.map((r) => ({ exception: r.exception as ExceptionKind, count: whole(r.n), oldestSince: civil(r.oldest) })),
+    // Every kind, none as 0: a clear day reads as clear, not as a section left out.
+    exceptionSummary: EXCEPTION_KINDS.map((exception) => {
+      const found = summary.rows.find((r) => r.exception === exception);
+      return { exception, count: found ? whole(found.n) : 0, oldestSince: found ? civil(found.oldest) : null };
+    }),
     exceptions: list.rows.map((r) => ({
       exception: r.exception as ExceptionKind,
       policyNo: r.policy_no as string,
