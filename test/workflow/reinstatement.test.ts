@@ -180,8 +180,11 @@ describe('the reinstatement window and the reinstatement workflow', () => {
 
   it('declined after a request for evidence, with its notice; a second application is withdrawn; the window goes on', async () => {
     const policy = await lapsedPolicy({ policyNo: 'P-RI-0002', holderIdNo: '110101198001010022', accountNo: '6222020000000010022', premiumFen: 800_000, nextDueDate: d('2027-10-20') });
-    // Suspended at 00:00 of 20 December (20 Oct + 61).
-    await sleepUntil(env, d('2027-12-22'), '10:00');
+    // Suspended at 00:00 of 20 December (20 Oct + 61). The window opens after the lapse letter, sent at
+    // 10:00 on the next working day: 23 December at the latest, when the shifted 20th is a Friday.
+    await sleepUntil(env, d('2027-12-20'), '12:00');
+    expect((await cli('reinstate', 'apply', policy.policyNo)).err).toMatch(/P-RI-0002 is lapsed but its reinstatement window is not open yet: it opens once the lapse notices have gone out/);
+    await sleepUntil(env, d('2027-12-23'), '12:00');
     const first = await json<{ workflowId: string }>('reinstate', 'apply', policy.policyNo, '--pay', 'debit');
     expect((await cli('tasks', 'complete', String(await declarationTask(policy.policyNo)), '--outcome', 'done')).code).toBe(0);
     await sleepUntil(env, d('2027-12-24'), '10:00');
