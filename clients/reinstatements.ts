@@ -46,9 +46,10 @@ async function openSuspension(db: Knex, policyNo: string): Promise<SuspensionRow
   const suspension = await latestSuspension(db, policyNo);
   if (suspension?.outcome === 'open') return suspension;
   if (status === 'terminated') throw new OperatorError(`policy ${policyNo} was terminated at the end of its reinstatement window: nothing to reinstate`);
-  // The cycle opens the window once its lapse notices are out: the letter goes on the next working day.
+  // Cycles open the window at suspension; one that lapsed under an earlier version opens it once its
+  // lapse notices are out (the letter goes on the next working day).
   if (status === 'lapsed') {
-    throw new OperatorError(`policy ${policyNo} is lapsed but its reinstatement window is not open yet: it opens once the lapse notices have gone out (the letter, on the next working day after suspension); apply then`);
+    throw new OperatorError(`policy ${policyNo} is lapsed but its reinstatement window is not open yet: a cycle that lapsed before windows opened at suspension opens it once its lapse notices are out, by the next working day; apply then`);
   }
   throw new OperatorError(`policy ${policyNo} is ${status.replace('_', ' ')}, not suspended: nothing to reinstate`);
 }

@@ -11,6 +11,7 @@ import { contactWindowOpening, DEFAULT_CONTACT_LIMITS, type ContactChannel } fro
 import { cycleSchedule, debitSchedule, lapseInstant, lapseSchedule, type PolicySnapshot, type ScheduledStep } from './cycle-schedule';
 import { lastFailedDebit, lastReturnAt, pendingDebit, type CycleState } from './cycle-state';
 import type { DebitReason } from './debit-reasons';
+import type { LapseNotice } from './reinstatement-window';
 import type { RenewalStage } from './renewal-stage';
 
 /** A debit's money can come back by return or reversal for this long; the cycle stays open to hear it. */
@@ -72,6 +73,12 @@ export interface DecisionInput {
   now: number;
   /** false while replaying a history recorded before holds withdrew queued debits, so it replays as it ran. */
   withdrawHeldDebits?: boolean;
+  /**
+   * The reinstatement window opens at the moment of suspension and sends the lapse notices itself,
+   * so an application is taken from the first day. false while replaying a history recorded before,
+   * in which the cycle sent them and only then opened the window.
+   */
+  windowAtLapse?: boolean;
 }
 
 const DAY_MS = 86_400_000;
@@ -155,6 +162,13 @@ function lapseAllowed(input: DecisionInput): boolean {
   return !policy.hasMandate;
 }
 
+/** The lapse notices not yet sent, for the window to send at their times. */
+export function lapseNoticesOwed(plan: CollectionPlan, policy: PolicySnapshot, calendar: BusinessCalendar, state: CycleState): LapseNotice[] {
+  return lapseSchedule(plan, policy, calendar).flatMap((s) =>
+    s.kind === 'contact' && !state.done.includes(s.step) ? [{ step: s.step, at: s.at, template: s.template, channels: s.channels, allChannels: s.allChannels }] : [],
+  );
+}
+
 export function decide(input: DecisionInput): Decision {
   const { plan, policy, calendar, state, now } = input;
   const stage = stageOf(input);
@@ -169,6 +183,7 @@ export function decide(input: DecisionInput): Decision {
   }
 
   if (state.lapsedAt !== undefined) {
+    if (input.windowAtLapse) return at({ type: 'enter_reinstatement_window' });
     const pending = lapseSchedule(plan, policy, calendar).filter((s) => !state.done.includes(s.step));
     const next = pending[0];
     if (!next) return at({ type: 'enter_reinstatement_window' });

@@ -170,9 +170,24 @@ export function windowSchedule(config: WindowConfig): WindowReminder[] {
   return closing ? [...after, closing] : after;
 }
 
+/**
+ * A notice of the suspension still owed when the window opens (the plan's lapse SMS, the lapse
+ * letter on the next working day). Cycles open the window at the moment of suspension, so that an
+ * application is taken from then on, and the window sends these at their times.
+ */
+export interface LapseNotice {
+  step: string;
+  at: number;
+  template: string;
+  channels: ContactChannel[];
+  allChannels: boolean;
+}
+
 export interface WindowState {
   /** Reminder and notice steps carried out (sent, suppressed or skipped as stale). */
   remindersDone: string[];
+  /** Lapse notices handed over by the cycle; done ones are in remindersDone. */
+  lapseNotices?: readonly LapseNotice[];
   /** An application is being underwritten or awaits payment: reminders and termination wait. */
   applicationOpen?: boolean;
   /** Reinstated: the window is over and the cycle closes. */
@@ -189,7 +204,8 @@ export type WindowAction =
   | {
       type: 'remind';
       step: string;
-      template: WindowReminder['template'];
+      /** A window reminder's template, or a lapse notice's (the plan's, any catalogue template). */
+      template: string;
       channels: ContactChannel[];
       allChannels: boolean;
       callTask?: WindowReminder['callTask'];
@@ -216,8 +232,25 @@ function opening(channels: readonly ContactChannel[], now: number): number {
 }
 
 export function decideWindow(config: WindowConfig, state: WindowState, now: number): WindowAction {
-  const { window } = config;
   if (state.reinstated) return { type: 'close', outcome: 'reinstated' };
+  // The notices of the suspension are owed whatever else happens in the window (an application
+  // included), each in its turn: none covers another, they say different things on different channels.
+  const lapseNotice = (state.lapseNotices ?? []).filter((n) => !state.remindersDone.includes(n.step)).sort((a, b) => a.at - b.at)[0];
+  if (lapseNotice && lapseNotice.at <= now) {
+    const sendAt = opening(lapseNotice.channels, now);
+    if (sendAt > now) return { type: 'wait', until: sendAt, why: `quiet hours: ${lapseNotice.step} at the window's opening` };
+    const { step, template, channels, allChannels } = lapseNotice;
+    return { type: 'remind', step, template, channels, allChannels, priority: config.highValue ? 'high' : 'normal', covers: [] };
+  }
+  const action = decideInWindow(config, state, now);
+  if (!lapseNotice) return action;
+  const wakeForNotice: WindowAction = { type: 'wait', until: lapseNotice.at, why: `next: ${lapseNotice.step}` };
+  if (action.type === 'none') return wakeForNotice;
+  return action.type === 'wait' && action.until > lapseNotice.at ? wakeForNotice : action;
+}
+
+function decideInWindow(config: WindowConfig, state: WindowState, now: number): WindowAction {
+  const { window } = config;
   if (state.terminated) {
     if (state.remindersDone.includes(TERMINATION_NOTICE_STEP)) return { type: 'close', outcome: 'terminated' };
     const sendAt = opening(TERMINATION_CHANNELS, now);

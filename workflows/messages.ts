@@ -7,6 +7,7 @@ import { defineSearchAttributeKey } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { CivilDate } from '../domain/civil-date';
 import type { DebitResult, HoldKind, PaidVia } from '../domain/cycle-state';
+import type { LapseNotice } from '../domain/reinstatement-window';
 import type { RenewalStage } from '../domain/renewal-stage';
 
 export const RENEWAL_TASK_QUEUE = 'renewals';
@@ -28,7 +29,7 @@ export interface RenewalCycleInput {
   /** YYYY-MM of the monthly run that started the cycle, when one did. */
   runMonth?: string;
   /** Set when the cycle continues as new after suspension: the reinstatement window stage. */
-  reinstatementWindow?: { lapsedAt: number; branch: string; channel: string };
+  reinstatementWindow?: { lapsedAt: number; branch: string; channel: string; lapseNotices?: LapseNotice[] };
 }
 
 export interface RenewalCycleResult {

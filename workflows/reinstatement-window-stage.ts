@@ -46,7 +46,8 @@ export async function reinstatementWindowStage(
   upsertSearchAttributes(searchAttributes('LAPSED'));
   const { config, suspensionId } = await activities.openReinstatementWindow(ref, window.lapsedAt);
 
-  const state: WindowState = { remindersDone: [] };
+  // Lapse notices the cycle handed over (it opens the window at suspension): sent here at their times.
+  const state: WindowState = { remindersDone: [], ...(window.lapseNotices ? { lapseNotices: window.lapseNotices } : {}) };
   const status: RenewalCycleStatus = { stage: 'LAPSED', nextAction: 'start', debitAttempts: 0, holds: [] };
   const completions: { step: string; outcome: string }[] = [];
   const openedTasks = new Set<string>();

@@ -12,7 +12,7 @@ import {
 import type { RenewalActivities } from '../activities/renewal-activities';
 import { BusinessCalendar } from '../domain/business-calendar';
 import { addYears, isCivilDate, shanghaiDate, shanghaiInstant } from '../domain/civil-date';
-import { decide, type CycleAction } from '../domain/cycle-decider';
+import { decide, lapseNoticesOwed, type CycleAction } from '../domain/cycle-decider';
 import { lastGraceDay } from '../domain/cycle-schedule';
 import * as cycle from '../domain/cycle-state';
 import { HOLD_KINDS, type CycleState } from '../domain/cycle-state';
@@ -71,6 +71,12 @@ const REINSTATEMENT_STAGE_PATCH = 'reinstatement-window-stage';
  * before it replay letting the debit go; a running cycle takes the new path at its next decision.
  */
 const WITHDRAW_HELD_DEBITS_PATCH = 'withdraw-held-debits';
+
+/**
+ * The window opens at suspension and sends the lapse notices, so applications are taken from day
+ * one. Asked once lapsed: histories recorded before it send the notices first, then open the window.
+ */
+const WINDOW_AT_LAPSE_PATCH = 'window-opens-at-lapse';
 
 /** Suspension + 2 years (Insurance Law Art. 37): the window of cycles begun before the patch. */
 const REINSTATEMENT_YEARS = 2;
@@ -271,7 +277,8 @@ export async function renewalCycle(input: RenewalCycleInput): Promise<RenewalCyc
 
     // Asked only when it matters, so cycles that never meet a hold with a debit in flight carry no marker.
     const withdrawHeldDebits = state.holds.length > 0 && cycle.pendingDebit(state) !== undefined && patched(WITHDRAW_HELD_DEBITS_PATCH);
-    const { action, stage } = decide({ plan, policy, calendar, state, now: Date.now(), withdrawHeldDebits });
+    const windowAtLapse = state.lapsedAt !== undefined && patched(WINDOW_AT_LAPSE_PATCH);
+    const { action, stage } = decide({ plan, policy, calendar, state, now: Date.now(), withdrawHeldDebits, windowAtLapse });
     if (stage !== status.stage) {
       status.stage = stage;
       upsertSearchAttributes([{ key: RenewalStageKey, value: stage }]);
@@ -333,12 +340,15 @@ export async function renewalCycle(input: RenewalCycleInput): Promise<RenewalCyc
         await activities.suspendPolicy(ref, action.nonPaymentReason, action.at);
         cycle.lapsed(state, action.at, action.nonPaymentReason);
         break;
-      case 'enter_reinstatement_window':
+      case 'enter_reinstatement_window': {
         await condition(allHandlersFinished); // no update is cut off by the new run
+        // None owed on the old path (the cycle sent them all first): the input is as it was.
+        const lapseNotices = lapseNoticesOwed(plan, policy, calendar, state);
         return continueAsNew<typeof renewalCycle>({
           ...input,
-          reinstatementWindow: { lapsedAt: state.lapsedAt!, branch: context.branchCode, channel: context.channel },
+          reinstatementWindow: { lapsedAt: state.lapsedAt!, branch: context.branchCode, channel: context.channel, ...(lapseNotices.length > 0 ? { lapseNotices } : {}) },
         });
+      }
       case 'close':
         return result(state, action.stage);
       default: {

@@ -69,6 +69,8 @@ export function simulate(options: {
   state?: CycleState;
   /** As cycles begun after the withdraw-held-debits patch (the workflow passes the patch's answer). */
   withdrawHeldDebits?: boolean;
+  /** As cycles after the window-opens-at-lapse patch, once lapsed. */
+  windowAtLapse?: boolean;
 }): { log: LogEntry[]; state: CycleState; end: 'closed' | 'reinstatement_window' | 'blocked' } {
   const plan = options.plan ?? STANDARD_60;
   const calendar = cnMainlandCalendar();
@@ -85,7 +87,8 @@ export function simulate(options: {
   };
   for (let i = 0; i < 1000; i++) {
     applyEventsUpTo(now);
-    const { action, stage } = decide({ plan, policy: options.policy, calendar, state, now, withdrawHeldDebits: options.withdrawHeldDebits });
+    const windowAtLapse = options.windowAtLapse === true && state.lapsedAt !== undefined;
+    const { action, stage } = decide({ plan, policy: options.policy, calendar, state, now, withdrawHeldDebits: options.withdrawHeldDebits, windowAtLapse });
     log.push({ at: format(now), stage, action });
     switch (action.type) {
       case 'wait': {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { cnMainlandCalendar } from '../../domain/business-calendar';
 import { STANDARD_60 } from '../../domain/collection-plan';
-import { decide, DEBIT_CHECK_INTERVAL_MS, DEBIT_STUCK_AFTER_MS, RETURN_WINDOW_DAYS } from '../../domain/cycle-decider';
+import { decide, DEBIT_CHECK_INTERVAL_MS, DEBIT_STUCK_AFTER_MS, lapseNoticesOwed, RETURN_WINDOW_DAYS } from '../../domain/cycle-decider';
 import { debitSchedule } from '../../domain/cycle-schedule';
 import {
   accountUpdated,
@@ -95,6 +95,22 @@ describe('standard-60 on a premium due Thursday 2026-12-24', () => {
     expect(state.lapsedAt).toBe(shanghai('2027-02-23 00:00'));
     expect(log.find((e) => e.action.type === 'lapse')!.stage).toBe('IN_GRACE');
     expect(log[log.length - 1]!.stage).toBe('LAPSED');
+  });
+
+  it('with the window opening at suspension: the window is entered at 00:00 and owes both lapse notices', () => {
+    const { log, end, state } = simulate({ policy: samplePolicy(), start: '2026-11-01 08:00', world: { debit: () => insufficient }, windowAtLapse: true });
+    expect(end).toBe('reinstatement_window');
+    expect(actions(log).slice(-2)).toEqual(['2027-02-23 00:00 lapse reason 11', '2027-02-23 00:00 enter_reinstatement_window']);
+    expect(log[log.length - 1]!.stage).toBe('LAPSED');
+    expect(lapseNoticesOwed(STANDARD_60, samplePolicy(), calendar, state)).toEqual([
+      { step: 'lapse_sms_d+61', at: shanghai('2027-02-23 09:00'), template: 'lapse_notice', channels: ['sms'], allChannels: false },
+      { step: 'lapse_letter', at: shanghai('2027-02-23 10:00'), template: 'lapse_letter', channels: ['letter'], allChannels: false },
+    ]);
+  });
+
+  it('histories from before it (flag off) send the lapse notices first and hand none over', () => {
+    const { state } = simulate({ policy: samplePolicy(), start: '2026-11-01 08:00', world: { debit: () => insufficient } });
+    expect(lapseNoticesOwed(STANDARD_60, samplePolicy(), calendar, state)).toEqual([]);
   });
 
   it('records the customer’s refusal reason as the non-payment reason', () => {

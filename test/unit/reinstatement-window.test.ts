@@ -214,6 +214,46 @@ describe('the window decider', () => {
     expect(notice).toMatchObject({ template: 'contract_terminated', terminationDate: '2028-05-01', channels: ['letter', 'email', 'sms'] });
   });
 
+  describe('lapse notices handed over by the cycle (the window opens at suspension)', () => {
+    // Suspended Friday 1 May 2026 (Labour Day): the SMS that day at 09:00, the letter on the next working day.
+    const notices = [
+      { step: 'lapse_sms_d+61', at: shanghai('2026-05-01 09:00'), template: 'lapse_notice', channels: ['sms' as const], allChannels: false },
+      { step: 'lapse_letter', at: shanghai('2026-05-06 10:00'), template: 'lapse_letter', channels: ['letter' as const], allChannels: false },
+    ];
+
+    it('sends each at its time, before the first reminder, each on its own', () => {
+      expect(decideWindow(ordinary, { remindersDone: [], lapseNotices: notices }, SUSPENDED_AT)).toEqual({ type: 'wait', until: shanghai('2026-05-01 09:00'), why: 'next: lapse_sms_d+61' });
+      const { log } = run(ordinary, '2026-05-01 00:00', [], { remindersDone: [], lapseNotices: notices });
+      expect(actions(log).slice(0, 3)).toEqual(['2026-05-01 09:00 remind lapse_sms_d+61', '2026-05-06 10:00 remind lapse_letter', '2026-05-31 10:00 remind reinstatement_reminder_30d']);
+      expect(log.find((e) => e.action.type === 'remind')!.action).toEqual({
+        type: 'remind', step: 'lapse_sms_d+61', template: 'lapse_notice', channels: ['sms'], allChannels: false, priority: 'normal', covers: [],
+      });
+    });
+
+    it('still go out while an application is open, which holds only the reminders', () => {
+      const { log } = run(ordinary, '2026-05-01 00:00', [
+        { at: '2026-05-01 08:00', apply: (s) => (s.applicationOpen = true) },
+        { at: '2026-06-20 15:00', apply: (s) => (s.applicationOpen = false) },
+      ], { remindersDone: [], lapseNotices: notices });
+      expect(actions(log).slice(0, 5)).toEqual([
+        '2026-05-01 09:00 remind lapse_sms_d+61',
+        '2026-05-06 10:00 remind lapse_letter',
+        '2026-05-06 10:00 none',
+        '2026-06-20 15:00 remind reinstatement_reminder_30d',
+        '2026-10-28 10:00 remind reinstatement_reminder_180d',
+      ]);
+    });
+
+    it('taken up late, both are sent in turn (none covers the other); the SMS waits out quiet hours', () => {
+      const { log } = run(ordinary, '2026-05-07 22:30', [], { remindersDone: [], lapseNotices: notices });
+      expect(actions(log).slice(0, 2)).toEqual(['2026-05-08 09:00 remind lapse_sms_d+61', '2026-05-08 09:00 remind lapse_letter']);
+    });
+
+    it('are moot once reinstated', () => {
+      expect(decideWindow(ordinary, { remindersDone: [], lapseNotices: notices, reinstated: true }, shanghai('2026-05-02 12:00'))).toEqual({ type: 'close', outcome: 'reinstated' });
+    });
+  });
+
   it('waits for the next reminder with its reason', () => {
     expect(decideWindow(ordinary, { remindersDone: [] }, shanghai('2026-05-01 00:00'))).toEqual({
       type: 'wait',

@@ -155,7 +155,11 @@ describe('the reinstatement window and the reinstatement workflow', () => {
       { lapsed_due_date: d('2027-01-10'), suspension_date: d('2027-03-12'), window_closes_on: d('2029-03-12'), outcome: 'reinstated' },
       { lapsed_due_date: d('2027-07-10'), suspension_date: d('2027-09-09'), window_closes_on: d('2029-09-09'), outcome: 'open' },
     ]);
-    expect(await next.query(statusQuery)).toMatchObject({ stage: 'LAPSED', reinstatement: { suspensionDate: d('2027-09-09'), remindersDone: [] } });
+    const second = await next.query(statusQuery);
+    expect(second).toMatchObject({ stage: 'LAPSED', reinstatement: { suspensionDate: d('2027-09-09') } });
+    // The window opened at 00:00 and sent the lapse SMS at 09:00 (the letter too, on a working day); no reminder yet.
+    expect(second.reinstatement?.remindersDone).toContain('lapse_sms_d+61');
+    expect(second.reinstatement?.remindersDone.every((step) => step.startsWith('lapse_'))).toBe(true);
 
     // The whole story of the lapsed premium: reminders, debits, lapse, window, application, reinstatement.
     const history = await json<{ entries: { text: string }[] }>('policy', 'history', policy.policyNo, '--due', d('2027-01-10'));
@@ -165,6 +169,8 @@ describe('the reinstatement window and the reinstatement workflow', () => {
       /debit attempt 1 failed/,
       /policy suspended as of/,
       /reinstatement window opened/,
+      /sendContact lapse_sms_d\+61 completed → sent/,
+      /sendContact lapse_letter completed → sent/,
       /sendContact reinstatement_reminder_30d completed → sent/,
       /update applyForReinstatement accepted/,
       /application .*received/,
@@ -180,14 +186,15 @@ describe('the reinstatement window and the reinstatement workflow', () => {
 
   it('declined after a request for evidence, with its notice; a second application is withdrawn; the window goes on', async () => {
     const policy = await lapsedPolicy({ policyNo: 'P-RI-0002', holderIdNo: '110101198001010022', accountNo: '6222020000000010022', premiumFen: 800_000, nextDueDate: d('2027-10-20') });
-    // Suspended at 00:00 of 20 December (20 Oct + 61). The window opens after the lapse letter, sent at
-    // 10:00 on the next working day: 23 December at the latest, when the shifted 20th is a Friday.
-    await sleepUntil(env, d('2027-12-20'), '12:00');
-    expect((await cli('reinstate', 'apply', policy.policyNo)).err).toMatch(/P-RI-0002 is lapsed but its reinstatement window is not open yet: it opens once the lapse notices have gone out/);
-    await sleepUntil(env, d('2027-12-23'), '12:00');
+    // Suspended at 00:00 of 20 December (20 Oct + 61): the window is open from then, and the policyholder
+    // applies that very day, before the lapse letter (10:00 on a working day, 23 December at the latest).
+    await sleepUntil(env, d('2027-12-20'), '08:00');
     const first = await json<{ workflowId: string }>('reinstate', 'apply', policy.policyNo, '--pay', 'debit');
     expect((await cli('tasks', 'complete', String(await declarationTask(policy.policyNo)), '--outcome', 'done')).code).toBe(0);
     await sleepUntil(env, d('2027-12-24'), '10:00');
+    // The notices of the suspension still went out while the application was open.
+    expect((await contactsOf(policy.policyNo, 'lapse_sms_d+61')).map((c) => c.status)).toEqual(['sent']);
+    expect((await contactsOf(policy.policyNo, 'lapse_letter')).map((c) => c.status)).toEqual(['sent']);
     expect((await cli('reinstate', 'decide', policy.policyNo, '--decline', 'EVIDENCE_NOT_PROVIDED')).err).toMatch(/refused: reasonCode EVIDENCE_NOT_PROVIDED needs an earlier request for evidence/);
     expect((await cli('reinstate', 'decide', policy.policyNo, '--approve', '--decline', 'RISK_INCREASED_HEALTH')).err).toBe('renewals: give exactly one of --approve, --decline <reason>, --request-evidence <kinds>, got approve and decline\n');
     const asked = await json<{ status: Record<string, unknown> }>('reinstate', 'decide', policy.policyNo, '--request-evidence', 'medical_exam,medical_records');
