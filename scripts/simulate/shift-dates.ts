@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import iconv from 'iconv-lite';
-import { addDays, addYears, isCivilDate, type CivilDate } from '../../domain/civil-date';
+import { addYears, isCivilDate, type CivilDate } from '../../domain/civil-date';
 
 /**
  * The time-skipping server starts at today's date and only moves forward, so a scenario written for
@@ -43,10 +43,13 @@ function shiftCsv(from: string, to: string, years: number, isDate: (column: stri
   writeFileSync(to, stringify([header, ...shifted]));
 }
 
-/** Whole years to add so the month starts more than a month after `today`. */
+/**
+ * Whole years to add so the month's monthly run, on the 1st of the month before, lies after `today`.
+ * (A month-long margin moved March on 29 January, while its run on 1 February was still ahead.)
+ */
 export function yearsToLieAhead(month: string, today: CivilDate): number {
   let years = 0;
-  while (addDays(`${shiftMonth(month, years)}-01`, -31) <= today) years += 1;
+  while (`${shiftMonth(month, years, -1)}-01` <= today) years += 1;
   return years;
 }
 

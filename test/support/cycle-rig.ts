@@ -79,12 +79,15 @@ export async function seedFundedPolicy(rig: CycleRig, overrides: Partial<PolicyR
 
 /**
  * A due date N days after the server's clock (earlier tests in a file move it forward) and the
- * dates standard-60 will debit it on.
+ * dates standard-60 will debit it on. `onBusinessDay` moves it on to a bank business day, for tests
+ * that expect the first debit on the due date itself (a weekend due date is debited in grace).
  */
-export async function dueIn(env: TestWorkflowEnvironment, days: number): Promise<{ dueDate: string; debits: DebitStep[] }> {
-  const dueDate = addDays(shanghaiDate(await env.currentTimeMs()), days);
+export async function dueIn(env: TestWorkflowEnvironment, days: number, options: { onBusinessDay?: boolean } = {}): Promise<{ dueDate: string; debits: DebitStep[] }> {
+  const calendar = cnMainlandCalendar();
+  let dueDate = addDays(shanghaiDate(await env.currentTimeMs()), days);
+  while (options.onBusinessDay && !calendar.isBusinessDay(dueDate)) dueDate = addDays(dueDate, 1);
   const policy: PolicySnapshot = { dueDate, graceDays: 60, premiumFen: 1, paymentFrequency: 'annual', segment: null, preferredChannel: 'sms', hasMandate: true, aplElected: false, cashValueFen: 0 };
-  return { dueDate, debits: debitSchedule(STANDARD_60, policy, cnMainlandCalendar()) };
+  return { dueDate, debits: debitSchedule(STANDARD_60, policy, calendar) };
 }
 
 /** Advances the server's clock to a Shanghai wall-clock time (no-op when it is already past it). */

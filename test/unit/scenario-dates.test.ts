@@ -6,9 +6,13 @@ import { describe, expect, it } from 'vitest';
 import { shiftMonth, shiftScenarioYears, yearsToLieAhead } from '../../scripts/simulate/shift-dates';
 
 describe('moving a scenario ahead of the server clock', () => {
-  it('keeps a month that starts more than 31 days ahead, moves one that does not by whole years', () => {
+  it('keeps a month whose run (the 1st of the month before) is still ahead, moves one whose run has come by whole years', () => {
     expect(yearsToLieAhead('2027-01', '2026-11-23')).toBe(0);
+    expect(yearsToLieAhead('2027-01', '2026-11-30')).toBe(0);
     expect(yearsToLieAhead('2027-01', '2026-12-01')).toBe(1);
+    // After a short month: March runs on 1 February, still ahead on 29–31 January.
+    expect(yearsToLieAhead('2027-03', '2027-01-31')).toBe(0);
+    expect(yearsToLieAhead('2027-03', '2027-02-01')).toBe(1);
     expect(yearsToLieAhead('2026-12', '2026-11-23')).toBe(1);
     expect(yearsToLieAhead('2020-03', '2026-11-23')).toBe(7);
   });

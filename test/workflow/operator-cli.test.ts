@@ -78,7 +78,8 @@ async function seed(overrides: Partial<PolicyRecord>, balanceFen?: number): Prom
 
 describe('renewals operator commands', () => {
   it('reminders, a failed debit, a counter payment: show, pay and history tell it in order', async () => {
-    const { dueDate, debits } = await dueIn(env, 31);
+    // Debited on the due date itself whatever the weekday the test runs on (a DEBITING stage, one attempt by D+1).
+    const { dueDate, debits } = await dueIn(env, 31, { onBusinessDay: true });
     const policy = await seed({ policyNo: 'P-OPS-0001', holderIdNo: '320102198001015551', accountNo: '6222020000000005551', nextDueDate: dueDate }, 100);
     const collectionDate = debits[0]!.collectionDate;
 

@@ -35,7 +35,8 @@ async function auditKinds(policyNo: string): Promise<string[]> {
 
 describe('renewal-cycle on the time-skipping server', () => {
   it('paid at the first debit: reminders by email and SMS, one debit, PAID after the return window', async () => {
-    const { dueDate, debits } = await dueIn(env, 31);
+    // On a business day, so the debit falls on the due date (a DEBITING stage) whatever day this runs.
+    const { dueDate, debits } = await dueIn(env, 31, { onBusinessDay: true });
     const policy = await seedFundedPolicy(rig, { policyNo: 'P-TS-0001', nextDueDate: dueDate, premiumFen: 1_234_500 }, 2_000_000);
     const wallStart = Date.now();
 

@@ -12,14 +12,15 @@ import { runCliCaptured } from '../support/cli';
 /**
  * `renewals simulate` on a small scenario whose outcome is known by hand: five premiums due on one
  * Monday (so the debit days D, D+3, D+7 fall on Monday, Thursday, Monday), one bad policy row and
- * one bad event row. Dates are two months ahead of today, so the time-skipping server (which starts
- * at today) reaches the month without moving the scenario.
+ * one bad event row. Dates are three months ahead of today, so the time-skipping server (which starts
+ * at today) reaches the month without moving the scenario. (Two were not enough: the simulator
+ * moves a scenario whose run month starts 31 days or less from today, e.g. March on 29 January.)
  */
 const dir = mkdtempSync(join(tmpdir(), 'renewals-scenario-'));
 const out = mkdtempSync(join(tmpdir(), 'renewals-sim-out-'));
 const today = shanghaiDate(Date.now());
 const [year, month] = today.split('-').map(Number) as [number, number];
-const monthIndex = year * 12 + (month - 1) + 2;
+const monthIndex = year * 12 + (month - 1) + 3;
 const runMonth = `${Math.floor(monthIndex / 12)}-${String((monthIndex % 12) + 1).padStart(2, '0')}`;
 let due = `${runMonth}-11`;
 while (dayOfWeek(due) !== 1) due = addDays(due, 1);
