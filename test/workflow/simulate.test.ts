@@ -6,22 +6,21 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { inject } from 'vitest';
 import { addDays, dayOfWeek, shanghaiDate } from '../../domain/civil-date';
 import { idCheckDigit } from '../../scripts/scenario/invented';
+import { shiftMonth } from '../../scripts/simulate/shift-dates';
 import type { SimulationResult } from '../../scripts/simulate/simulate';
 import { runCliCaptured } from '../support/cli';
 
 /**
  * `renewals simulate` on a small scenario whose outcome is known by hand: five premiums due on one
  * Monday (so the debit days D, D+3, D+7 fall on Monday, Thursday, Monday), one bad policy row and
- * one bad event row. Dates are three months ahead of today, so the time-skipping server (which starts
- * at today) reaches the month without moving the scenario. (Two were not enough: the simulator
- * moves a scenario whose run month starts 31 days or less from today, e.g. March on 29 January.)
+ * one bad event row. Dates are three months ahead of today, so the month's run (the 1st of the month
+ * before) always lies ahead of the time-skipping server's clock (which starts at today) and the
+ * scenario is not moved.
  */
 const dir = mkdtempSync(join(tmpdir(), 'renewals-scenario-'));
 const out = mkdtempSync(join(tmpdir(), 'renewals-sim-out-'));
 const today = shanghaiDate(Date.now());
-const [year, month] = today.split('-').map(Number) as [number, number];
-const monthIndex = year * 12 + (month - 1) + 3;
-const runMonth = `${Math.floor(monthIndex / 12)}-${String((monthIndex % 12) + 1).padStart(2, '0')}`;
+const runMonth = shiftMonth(today.slice(0, 7), 0, 3);
 let due = `${runMonth}-11`;
 while (dayOfWeek(due) !== 1) due = addDays(due, 1);
 
