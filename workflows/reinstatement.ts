@@ -63,12 +63,19 @@ export async function reinstatement(input: ReinstatementInput): Promise<Reinstat
   const receipt = receiveApplication(input.window, input.receivedAt);
   if (!receipt.accepted) throw ApplicationFailure.nonRetryable(receipt.message, 'ApplicationRefused');
   const app: ReinstatementApplication = receipt.application;
-  const terms: ArrearsTerms = await activities.openReinstatementApplication(ref, {
-    suspensionId: input.suspensionId,
-    receivedAt: input.receivedAt,
-    decisionDueDate: app.decisionDueDate,
-    paymentMethod: input.paymentMethod,
-  });
+  // Loaded by the first activity. The handlers are set before it, so an update sent as soon as the
+  // application has started (a withdrawal at once) waits for it instead of finding no handler.
+  // eslint-disable-next-line prefer-const -- the handlers below read it before it is assigned
+  let opened: ArrearsTerms | undefined;
+  const terms = (): ArrearsTerms => {
+    if (!opened) throw new Error('the application is still being opened: try again in a moment');
+    return opened;
+  };
+  /** Runs at once when open, as before; otherwise once the opening activity has answered. */
+  const afterOpening =
+    <A extends unknown[], R>(handle: (...args: A) => R) =>
+    (...args: A): R | Promise<R> =>
+      opened ? handle(...args) : condition(() => opened !== undefined).then(() => handle(...args));
 
   let declaration = 'awaited' as 'awaited' | 'captured';
   let declarationRecorded = false;
@@ -84,7 +91,7 @@ export async function reinstatement(input: ReinstatementInput): Promise<Reinstat
   let recorded = { status: app.status, evidence: 0 };
 
   const today = (): CivilDate => shanghaiDate(Date.now());
-  const quoteFor = (paymentDate: CivilDate): ArrearsQuote => quoteArrears({ ...terms, paymentDate });
+  const quoteFor = (paymentDate: CivilDate): ArrearsQuote => quoteArrears({ ...terms(), paymentDate });
   // Queries answer with the clock of the last workflow task, so no quote is made here: clients
   // quote for the day they mean from `terms` (clients/reinstatements.ts).
   const status = (): ReinstatementStatus => ({
@@ -96,7 +103,7 @@ export async function reinstatement(input: ReinstatementInput): Promise<Reinstat
     evidenceRequested: app.evidenceRequests.flatMap((r) => r.evidence),
     ...(app.approval ? { approvedBy: app.approval.by, payBy: app.approval.payBy } : {}),
     ...(app.declineReason ? { declineReason: app.declineReason } : {}),
-    terms,
+    terms: terms(),
     ...(lastDebit ? { lastDebit } : {}),
     ...(reinstated ? { effectiveDate: reinstated.effectiveDate, suicideExclusionEnds: reinstated.suicideExclusion.endsOn, nextDueDate: reinstated.nextDueDate } : {}),
     nextAction,
@@ -109,10 +116,10 @@ export async function reinstatement(input: ReinstatementInput): Promise<Reinstat
   setHandler(reinstatementStatusQuery, status);
   setHandler(
     applicationTaskCompletedUpdate,
-    () => {
+    afterOpening(() => {
       declaration = 'captured';
       return changed();
-    },
+    }),
     {
       validator: ({ step, outcome }: { step: string; outcome: string }) => {
         if (step === UNDERWRITING_STEP) throw new Error('the underwriting task is completed by its decision: renewals reinstate decide');
@@ -124,10 +131,10 @@ export async function reinstatement(input: ReinstatementInput): Promise<Reinstat
   );
   setHandler(
     underwritingDecisionUpdate,
-    (decision) => {
+    afterOpening((decision: UnderwritingDecision) => {
       decideUnderwriting(app, decision, Date.now());
       return changed();
-    },
+    }),
     {
       validator: (decision: UnderwritingDecision) => {
         // An approval needs the declaration read; a decline or a request for evidence does not, so a
@@ -167,7 +174,7 @@ export async function reinstatement(input: ReinstatementInput): Promise<Reinstat
     },
     {
       validator: () => {
-        if (!terms.hasMandate) throw new Error('the policy has no active debit mandate: pay at the counter');
+        if (!terms().hasMandate) throw new Error('the policy has no active debit mandate: pay at the counter');
         if (payment || reinstated) throw new Error('the back premiums are already paid');
         if (debitInFlight || debitsWanted > debitsMade) throw new Error('a debit is already on its way');
         const allowed = paymentAllowed(app, today());
@@ -177,10 +184,10 @@ export async function reinstatement(input: ReinstatementInput): Promise<Reinstat
   );
   setHandler(
     withdrawReinstatementUpdate,
-    () => {
+    afterOpening(() => {
       withdrawApplication(app, Date.now());
       return changed();
-    },
+    }),
     {
       validator: () => {
         if (payment || reinstated) throw new Error('the back premiums are paid: the policy is being reinstated');
@@ -189,6 +196,13 @@ export async function reinstatement(input: ReinstatementInput): Promise<Reinstat
       },
     },
   );
+
+  opened = await activities.openReinstatementApplication(ref, {
+    suspensionId: input.suspensionId,
+    receivedAt: input.receivedAt,
+    decisionDueDate: app.decisionDueDate,
+    paymentMethod: input.paymentMethod,
+  });
 
   for (;;) {
     wake = false;
@@ -234,7 +248,7 @@ export async function reinstatement(input: ReinstatementInput): Promise<Reinstat
         await condition(() => wake, step.until - Date.now());
         break;
       case 'await_payment': {
-        if (debitsWanted > debitsMade && terms.hasMandate) {
+        if (debitsWanted > debitsMade && terms().hasMandate) {
           debitsMade += 1;
           nextAction = 'debit: back premiums and interest';
           const collectionDate = today();
