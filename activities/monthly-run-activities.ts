@@ -1,7 +1,7 @@
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
-import { startRenewalCycle } from '../clients/renewal-cycles';
+import { startRenewalCycle } from '../application/renewal-cycles';
 import {
   duePremiumsPage,
   openMonthlyRun,

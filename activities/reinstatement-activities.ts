@@ -1,7 +1,7 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
-import { startRenewalCycle } from '../clients/renewal-cycles';
+import { startRenewalCycle } from '../application/renewal-cycles';
 import { addDays, shanghaiDate } from '../domain/civil-date';
 import { choosePlan, PERIODS_PER_YEAR } from '../domain/collection-plan';
 import type { ApplicationStatus, DeclineReason, EvidenceKind } from '../domain/reinstatement-application';

@@ -9,7 +9,7 @@
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { importFile, type ImportReport } from '../clients/import-files';
+import { importFile, type ImportReport } from '../application/import-files';
 import { connect, migrateLatest } from '../db/connection';
 import { PiiCipher } from '../db/pii-cipher';
 import { addDays } from '../domain/civil-date';

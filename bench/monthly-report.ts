@@ -17,7 +17,7 @@ import { existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { connect, migrateLatest, type Db } from '../db/connection';
-import { monthlyReport, type MonthlyReport } from '../db/repositories/reports/monthly';
+import { monthlyReport, type MonthlyReport } from '../reports/monthly';
 import { formatPercent } from '../domain/kpis';
 import { createDatabase, freePort, startPostgres, type PostgresServer } from '../scripts/provision/postgres';
 

@@ -14,7 +14,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Client } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
-import { startMonthlyRun } from '../clients/monthly-runs';
+import { startMonthlyRun } from '../application/monthly-runs';
 import { createRenewalWorker, workflowsPath } from '../workers/renewal-worker';
 import { addMonths } from '../workflows/monthly-run-messages';
 import { log, machine, seedDuePremiums, startBenchStack } from './support/monthly-run-stack';

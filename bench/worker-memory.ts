@@ -13,7 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { dirname, join } from 'node:path';
 import { Client } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
-import { startMonthlyRun } from '../clients/monthly-runs';
+import { startMonthlyRun } from '../application/monthly-runs';
 import { createRenewalWorker, workflowsPath } from '../workers/renewal-worker';
 import { addMonths } from '../workflows/monthly-run-messages';
 import { log, machine, seedDuePremiums, startBenchStack } from './support/monthly-run-stack';

@@ -93,7 +93,7 @@ export async function reinstatement(input: ReinstatementInput): Promise<Reinstat
   const today = (): CivilDate => shanghaiDate(Date.now());
   const quoteFor = (paymentDate: CivilDate): ArrearsQuote => quoteArrears({ ...terms(), paymentDate });
   // Queries answer with the clock of the last workflow task, so no quote is made here: clients
-  // quote for the day they mean from `terms` (clients/reinstatements.ts).
+  // quote for the day they mean from `terms` (application/reinstatements.ts).
   const status = (): ReinstatementStatus => ({
     status: app.status,
     receivedDate: app.receivedDate,

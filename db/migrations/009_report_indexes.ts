@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 
 /**
- * Indexes for the daily and monthly reports (db/repositories/reports): each lets a report find one
+ * Indexes for the daily and monthly reports (reports/): each lets a report find one
  * day's rows or one month's lapses without reading the whole table. Monthly figures scan the
  * month's premiums anyway; these keep the small lookups small as the history grows.
  */

@@ -14,8 +14,8 @@ import {
   promiseToPayUpdate,
 } from '../../workflows/messages';
 import type { ScenarioEvent } from './events';
-import { completeTaskOf, OperatorError } from '../../clients/operator-events';
-import { applyForReinstatement } from '../../clients/reinstatements';
+import { completeTaskOf, OperatorError } from '../../application/operator-events';
+import { applyForReinstatement } from '../../application/reinstatements';
 
 export interface EventWorld {
   db: Knex;

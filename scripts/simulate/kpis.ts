@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { monthPremiumOutcomes } from '../../db/repositories/premium-outcomes-month';
-import { monthlyReport } from '../../db/repositories/reports/monthly';
+import { monthlyReport } from '../../reports/monthly';
 import type { CivilDate } from '../../domain/civil-date';
 import { CUTOFFS, formatPercent, type Cutoff, type Fraction } from '../../domain/kpis';
 import { formatYuan } from '../../domain/money';

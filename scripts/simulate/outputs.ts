@@ -2,10 +2,10 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import type { Knex } from 'knex';
-import { monthlyReport } from '../../db/repositories/reports/monthly';
+import { monthlyReport } from '../../reports/monthly';
 import type { CivilDate } from '../../domain/civil-date';
-import { exportAuditTrail } from '../cli/commands/audit';
-import { writeReport } from '../cli/report-output';
+import { exportAuditTrail } from '../../cli/commands/audit';
+import { writeReport } from '../../reports/report-output';
 import type { SimulationResult } from './simulate';
 
 export interface OutputFiles {

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import iconv from 'iconv-lite';
 import { join, resolve } from 'node:path';
-import { CliError } from '../cli/errors';
+import { CliError } from '../../cli/errors';
 
 /** The files of a scenario directory (see `renewals simulate --help`). */
 export interface ScenarioFiles {

@@ -5,7 +5,7 @@ import { PiiCipher } from '../../db/pii-cipher';
 import { shanghaiInstant } from '../../domain/civil-date';
 import { SmtpEmail } from '../../integrations/messaging/smtp-email';
 import { RecordingTextChannels } from '../../integrations/messaging/text-channels';
-import { runCli } from '../../scripts/cli/program';
+import { runCli } from '../../cli/program';
 import { startSmtpCatcher, type SmtpCatcher } from '../../scripts/smtp-catcher';
 import { freshDatabase, type TestDatabase } from '../support/database';
 import { samplePolicy, seedPolicy } from '../support/fixtures';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lapsedPoliciesReport, type LapsedPolicy } from '../../db/repositories/reports/lapsed-policies';
-import { reinstatementReport, type ReinstatementFigures, type ReinstatementReport } from '../../db/repositories/reports/reinstatement';
+import { lapsedPoliciesReport, type LapsedPolicy } from '../../reports/lapsed-policies';
+import { reinstatementReport, type ReinstatementFigures, type ReinstatementReport } from '../../reports/reinstatement';
 import { fraction as f } from '../../domain/kpis';
 import { freshDatabase, type TestDatabase } from '../support/database';
 import { seedSuspensions } from './reinstatement-report.seed';

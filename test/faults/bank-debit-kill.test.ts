@@ -11,7 +11,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRenewalCycle } from '../../clients/renewal-cycles';
+import { startRenewalCycle } from '../../application/renewal-cycles';
 import { PiiCipher } from '../../db/pii-cipher';
 import { upsertPolicy, upsertProduct } from '../../db/repositories/policies';
 import { cnMainlandCalendar } from '../../domain/business-calendar';

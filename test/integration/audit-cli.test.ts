@@ -11,7 +11,7 @@ import { appendAudit, inspectAuditChain } from '../../db/repositories/audit';
 import { AUDIT_EXPORT_COLUMNS } from '../../db/repositories/audit-export';
 import { markContactSent, markContactSuppressed, openContactAttempt } from '../../db/repositories/contacts';
 import { shanghaiInstant } from '../../domain/civil-date';
-import { runCli } from '../../scripts/cli/program';
+import { runCli } from '../../cli/program';
 import { freshDatabase, type TestDatabase } from '../support/database';
 import { samplePolicy, seedPolicy } from '../support/fixtures';
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { importFile } from '../../clients/import-files';
+import { importFile } from '../../application/import-files';
 import { PiiCipher } from '../../db/pii-cipher';
 import { readAccountsCsv } from '../../integrations/bank/accounts-csv';
 import { parseEvents } from '../../scripts/simulate/events';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { importFile, ImportFileError, type ImportReport } from '../../clients/import-files';
+import { importFile, ImportFileError, type ImportReport } from '../../application/import-files';
 import { PiiCipher } from '../../db/pii-cipher';
 import { CsvFile } from '../../integrations/import/csv-rows';
 import { EncodingSniffer } from '../../integrations/import/encoding-sniffer';

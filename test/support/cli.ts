@@ -1,5 +1,5 @@
 import { expect, vi } from 'vitest';
-import { runCli } from '../../scripts/cli/program';
+import { runCli } from '../../cli/program';
 
 export interface CliRun {
   code: number;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startRenewalCycle } from '../../clients/renewal-cycles';
+import { startRenewalCycle } from '../../application/renewal-cycles';
 import { shanghaiInstant } from '../../domain/civil-date';
 import { FileBatchBank } from '../../integrations/bank/file-bank';
 import { validateIso20022 } from '../../integrations/bank/iso20022';

@@ -1,7 +1,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyBankOutcomes } from '../../clients/bank-results';
-import { startRenewalCycle } from '../../clients/renewal-cycles';
+import { applyBankOutcomes } from '../../application/bank-results';
+import { startRenewalCycle } from '../../application/renewal-cycles';
 import { addDays } from '../../domain/civil-date';
 import { classifyIsoReason } from '../../domain/debit-reasons';
 import { FileBatchBank } from '../../integrations/bank/file-bank';

@@ -1,8 +1,8 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGatewayCallbackReceiver, type GatewayCallbackReceiver } from '../../clients/gateway-callbacks';
-import { startRenewalCycle } from '../../clients/renewal-cycles';
-import type { AppliedOutcome } from '../../clients/bank-results';
+import { startGatewayCallbackReceiver, type GatewayCallbackReceiver } from '../../application/gateway-callbacks';
+import { startRenewalCycle } from '../../application/renewal-cycles';
+import type { AppliedOutcome } from '../../application/bank-results';
 import { shanghaiInstant } from '../../domain/civil-date';
 import { GatewayBank } from '../../integrations/bank/gateway/gateway-bank';
 import { SIMULATOR_DEFAULTS, startBankSimulator, type RunningBankSimulator } from '../../integrations/bank/simulator/http-server';

@@ -1,6 +1,6 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRenewalCycle } from '../../clients/renewal-cycles';
+import { startRenewalCycle } from '../../application/renewal-cycles';
 import { recordReceipts } from '../../db/repositories/contact-receipts';
 import { startMessagingSimulators, type MessagingSimulators } from '../../scripts/messaging-simulators';
 import { startTimeSkippingServer } from '../../scripts/temporal-env';

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkflowFailedError, type Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { pauseMonthlyRun, resumeMonthlyRun, startMonthlyRun, monthlyRunProgress } from '../../clients/monthly-runs';
+import { pauseMonthlyRun, resumeMonthlyRun, startMonthlyRun, monthlyRunProgress } from '../../application/monthly-runs';
 import { findMonthlyRun } from '../../db/repositories/monthly-runs';
 import { shanghaiDate } from '../../domain/civil-date';
 import { renewalWorkflowId } from '../../domain/renewal-stage';

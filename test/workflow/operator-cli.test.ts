@@ -1,7 +1,7 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startRenewalCycle } from '../../clients/renewal-cycles';
+import { startRenewalCycle } from '../../application/renewal-cycles';
 import { addDays } from '../../domain/civil-date';
 import { startTimeSkippingServer } from '../../scripts/temporal-env';
 import { statusQuery } from '../../workflows/messages';

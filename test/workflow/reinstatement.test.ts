@@ -1,6 +1,6 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startRenewalCycle } from '../../clients/renewal-cycles';
+import { startRenewalCycle } from '../../application/renewal-cycles';
 import { addYears, shanghaiDate } from '../../domain/civil-date';
 import type { PolicyRecord } from '../../db/repositories/policies';
 import { startTimeSkippingServer } from '../../scripts/temporal-env';

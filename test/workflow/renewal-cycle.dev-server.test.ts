@@ -1,6 +1,6 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRenewalCycle } from '../../clients/renewal-cycles';
+import { startRenewalCycle } from '../../application/renewal-cycles';
 import { addDays, shanghaiDate } from '../../domain/civil-date';
 import { startDevServer } from '../../scripts/temporal-env';
 import { PolicyNo, RenewalStageKey, statusQuery } from '../../workflows/messages';

@@ -1,6 +1,6 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRenewalCycle } from '../../clients/renewal-cycles';
+import { startRenewalCycle } from '../../application/renewal-cycles';
 import { upsertAgent } from '../../db/repositories/policies';
 import { cnMainlandCalendar } from '../../domain/business-calendar';
 import { addDays, shanghaiDate, shanghaiInstant } from '../../domain/civil-date';

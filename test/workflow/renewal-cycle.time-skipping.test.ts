@@ -2,7 +2,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRenewalCycle } from '../../clients/renewal-cycles';
+import { startRenewalCycle } from '../../application/renewal-cycles';
 import { verifyAuditChain } from '../../db/repositories/audit';
 import { addDays, addYears, shanghaiDate, shanghaiInstant } from '../../domain/civil-date';
 import { startTimeSkippingServer } from '../../scripts/temporal-env';

@@ -9,14 +9,14 @@ import {
   sendOperatorEvent,
   type OperatorEvent,
   type SentEvent,
-} from '../../../clients/operator-events';
-import { shanghaiTime } from '../../../clients/policy-view';
-import { HOLD_KINDS } from '../../../domain/cycle-state';
+} from '../../application/operator-events';
+import { shanghaiTime } from '../../application/policy-view';
+import { HOLD_KINDS } from '../../domain/cycle-state';
 import { withDatabase, withTemporalClient } from '../context';
 import { CliError } from '../errors';
 import { printRecord } from '../output';
 
-/** Runs a command's work, turning the operator errors of clients/ into one-line CLI errors (2: a bad value). */
+/** Runs a command's work, turning the operator errors of application/ into one-line CLI errors (2: a bad value). */
 export async function asOperator<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();

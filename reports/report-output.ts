@@ -2,9 +2,9 @@ import { writeFile } from 'node:fs/promises';
 import Table from 'cli-table3';
 import { stringify } from 'csv-stringify/sync';
 import ExcelJS from 'exceljs';
-import { formatYuan } from '../../domain/money';
-import { formatPercent, roundedRatio, type Fraction } from '../../domain/kpis';
-import type { Cell, CellKind, ReportSection, TabularReport } from '../../db/repositories/reports/report';
+import { formatYuan } from '../domain/money';
+import { formatPercent, roundedRatio, type Fraction } from '../domain/kpis';
+import type { Cell, CellKind, ReportSection, TabularReport } from './report';
 
 export const REPORT_FORMATS = ['table', 'csv', 'xlsx', 'json'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];

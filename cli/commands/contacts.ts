@@ -1,5 +1,5 @@
 import type { Command } from '@commander-js/extra-typings';
-import { refreshContactFlags } from '../../../db/repositories/contact-quality';
+import { refreshContactFlags } from '../../db/repositories/contact-quality';
 import { withDatabase } from '../context';
 import { CliError } from '../errors';
 import { printRecord } from '../output';

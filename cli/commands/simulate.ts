@@ -1,6 +1,6 @@
 import type { Command } from '@commander-js/extra-typings';
-import { printSimulation } from '../../simulate/print';
-import { simulate } from '../../simulate/simulate';
+import { printSimulation } from '../../scripts/simulate/print';
+import { simulate } from '../../scripts/simulate/simulate';
 import { CliError } from '../errors';
 
 export function registerSimulateCommands(program: Command): void {

@@ -1,5 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
-import { connect, type Db } from '../../db/connection';
+import { connect, type Db } from '../db/connection';
 import { CliError } from './errors';
 
 /**

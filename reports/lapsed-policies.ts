@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
-import { isCivilDate, type CivilDate } from '../../../domain/civil-date';
-import { daysLeftToApply, MAX_REINSTATEMENT_YEARS, MIN_REINSTATEMENT_YEARS, reinstatementWindow, type ReinstatementWindow } from '../../../domain/reinstatement-window';
+import { isCivilDate, type CivilDate } from '../domain/civil-date';
+import { daysLeftToApply, MAX_REINSTATEMENT_YEARS, MIN_REINSTATEMENT_YEARS, reinstatementWindow, type ReinstatementWindow } from '../domain/reinstatement-window';
 import { endOfDay, todayInShanghai } from './monthly-figures';
 import { outcomeReachedSql } from './reinstatement';
 import { columns, whole, type TabularReport } from './report';

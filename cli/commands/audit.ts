@@ -7,9 +7,9 @@ import type { Command } from '@commander-js/extra-typings';
 import { Presets, SingleBar } from 'cli-progress';
 import { stringify } from 'csv-stringify/sync';
 import type { Knex } from 'knex';
-import { isCivilDate } from '../../../domain/civil-date';
-import type { ContactChannel } from '../../../domain/contact-rules';
-import { appendAudit, auditChainHead, inspectAuditChain, type AnchorCheck, type AuditChainReport, type ChainAnchor, type ChainBreak } from '../../../db/repositories/audit';
+import { isCivilDate } from '../../domain/civil-date';
+import type { ContactChannel } from '../../domain/contact-rules';
+import { appendAudit, auditChainHead, inspectAuditChain, type AnchorCheck, type AuditChainReport, type ChainAnchor, type ChainBreak } from '../../db/repositories/audit';
 import {
   AUDIT_EXPORT_COLUMNS,
   auditExportPages,
@@ -17,9 +17,9 @@ import {
   recipientsInClear,
   type AuditExportFilter,
   type AuditExportRow,
-} from '../../../db/repositories/audit-export';
-import { PiiCipher } from '../../../db/pii-cipher';
-import { maskPersonalText } from '../../../observability/logger';
+} from '../../db/repositories/audit-export';
+import { PiiCipher } from '../../db/pii-cipher';
+import { maskPersonalText } from '../../observability/logger';
 import { withDatabase } from '../context';
 import { CliError } from '../errors';
 import { printRecord } from '../output';

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { referenceNames, type Names } from './reference-names';
-import { isCivilDate, type CivilDate } from '../../../domain/civil-date';
+import { isCivilDate, type CivilDate } from '../domain/civil-date';
 import {
   CUTOFFS,
   CUTOFF_LABELS,
@@ -12,7 +12,7 @@ import {
   type Fraction,
   type Month,
   type PaymentNumberGroup,
-} from '../../../domain/kpis';
+} from '../domain/kpis';
 import {
   DIMENSIONS,
   debitFigures,

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
-import { addDays, isCivilDate, shanghaiDate, shanghaiInstant, type CivilDate } from '../../../domain/civil-date';
-import { fraction } from '../../../domain/kpis';
+import { addDays, isCivilDate, shanghaiDate, shanghaiInstant, type CivilDate } from '../domain/civil-date';
+import { fraction } from '../domain/kpis';
 import { endOfDay } from './monthly-figures';
 import { columns, whole, type ReportSection, type TabularReport } from './report';
 

@@ -1,7 +1,7 @@
 import type { Command } from '@commander-js/extra-typings';
-import { cycleTimeline } from '../../../clients/history-timeline';
-import { dueOption, findCycle, OperatorError } from '../../../clients/operator-events';
-import { loadPolicyView, type PolicyView } from '../../../clients/policy-view';
+import { cycleTimeline } from '../../application/history-timeline';
+import { dueOption, findCycle, OperatorError } from '../../application/operator-events';
+import { loadPolicyView, type PolicyView } from '../../application/policy-view';
 import { withDatabase, withTemporalClient } from '../context';
 import { printRecord, printRows } from '../output';
 import { asOperator } from './operator';

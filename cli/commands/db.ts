@@ -1,5 +1,5 @@
 import type { Command } from '@commander-js/extra-typings';
-import { migrateLatest } from '../../../db/connection';
+import { migrateLatest } from '../../db/connection';
 import { withDatabase } from '../context';
 import { printRecord } from '../output';
 

@@ -1,6 +1,6 @@
 import type { Command } from '@commander-js/extra-typings';
 import type { Client } from '@temporalio/client';
-import type { Db } from '../../../db/connection';
+import type { Db } from '../../db/connection';
 import {
   applyForReinstatement,
   chooseReducedPaidUp,
@@ -11,8 +11,8 @@ import {
   reinstatementView,
   withdrawReinstatement,
   type ApplicationAnswer,
-} from '../../../clients/reinstatements';
-import { formatYuan, yuanToFen } from '../../../domain/money';
+} from '../../application/reinstatements';
+import { formatYuan, yuanToFen } from '../../domain/money';
 import { withDatabase, withTemporalClient } from '../context';
 import { CliError } from '../errors';
 import { printRecord } from '../output';

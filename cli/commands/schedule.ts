@@ -1,6 +1,6 @@
 import type { Command } from '@commander-js/extra-typings';
-import { installMonthlySchedule, MonthlyRunError, showMonthlySchedule } from '../../../clients/monthly-runs';
-import { MONTHLY_SCHEDULE_ID } from '../../../workflows/monthly-run-messages';
+import { installMonthlySchedule, MonthlyRunError, showMonthlySchedule } from '../../application/monthly-runs';
+import { MONTHLY_SCHEDULE_ID } from '../../workflows/monthly-run-messages';
 import { withTemporalClient } from '../context';
 import { CliError } from '../errors';
 import { printRecord } from '../output';

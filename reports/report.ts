@@ -1,4 +1,4 @@
-import type { Fraction } from '../../../domain/kpis';
+import type { Fraction } from '../domain/kpis';
 
 /**
  * The shape every report takes for output: titled sections of rows with typed columns, so one

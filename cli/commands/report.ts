@@ -1,15 +1,15 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Command } from '@commander-js/extra-typings';
-import { isCivilDate } from '../../../domain/civil-date';
-import { firstDayOf, isMonth } from '../../../domain/kpis';
-import { dailyReport } from '../../../db/repositories/reports/daily';
-import { DEFAULT_LAPSED_LIMIT, lapsedPoliciesReport, MAX_LAPSED_LIMIT, UnknownCodeError } from '../../../db/repositories/reports/lapsed-policies';
-import { monthlyReport } from '../../../db/repositories/reports/monthly';
-import { MAX_COHORT_MONTHS, monthsFromTo, reinstatementReport } from '../../../db/repositories/reports/reinstatement';
+import { isCivilDate } from '../../domain/civil-date';
+import { firstDayOf, isMonth } from '../../domain/kpis';
+import { dailyReport } from '../../reports/daily';
+import { DEFAULT_LAPSED_LIMIT, lapsedPoliciesReport, MAX_LAPSED_LIMIT, UnknownCodeError } from '../../reports/lapsed-policies';
+import { monthlyReport } from '../../reports/monthly';
+import { MAX_COHORT_MONTHS, monthsFromTo, reinstatementReport } from '../../reports/reinstatement';
 import { withDatabase } from '../context';
 import { CliError } from '../errors';
-import { REPORT_FORMATS, writeReport, type ReportFormat, type WriteReportOptions } from '../report-output';
+import { REPORT_FORMATS, writeReport, type ReportFormat, type WriteReportOptions } from '../../reports/report-output';
 
 const usage = (message: string) => new CliError(message, 2);
 

@@ -1,8 +1,8 @@
 import { userInfo } from 'node:os';
 import type { Command } from '@commander-js/extra-typings';
-import { completeTaskOf } from '../../../clients/operator-events';
-import { shanghaiTime } from '../../../clients/policy-view';
-import { listTasks, type TaskFilter } from '../../../db/repositories/tasks';
+import { completeTaskOf } from '../../application/operator-events';
+import { shanghaiTime } from '../../application/policy-view';
+import { listTasks, type TaskFilter } from '../../db/repositories/tasks';
 import { withDatabase, withTemporalClient } from '../context';
 import { CliError } from '../errors';
 import { printRecord, printRows } from '../output';

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
-import { shanghaiDate, shanghaiInstant, addDays, type CivilDate } from '../../../domain/civil-date';
-import { CUTOFFS, collectionCutoffs, daysOf, firstDayOf, addMonths, measuredThrough, type Cutoff, type Month } from '../../../domain/kpis';
+import { shanghaiDate, shanghaiInstant, addDays, type CivilDate } from '../domain/civil-date';
+import { CUTOFFS, collectionCutoffs, daysOf, firstDayOf, addMonths, measuredThrough, type Cutoff, type Month } from '../domain/kpis';
 import { whole } from './report';
 
 /**

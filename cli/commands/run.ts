@@ -11,9 +11,9 @@ import {
   startMonthlyRun,
   type MonthlyRunView,
   type StartedMonthlyRun,
-} from '../../../clients/monthly-runs';
-import { countDuePremiums } from '../../../db/repositories/monthly-runs';
-import { isRunMonth, monthlyRunWorkflowId } from '../../../workflows/monthly-run-messages';
+} from '../../application/monthly-runs';
+import { countDuePremiums } from '../../db/repositories/monthly-runs';
+import { isRunMonth, monthlyRunWorkflowId } from '../../workflows/monthly-run-messages';
 import { withDatabase, withTemporalClient } from '../context';
 import { CliError } from '../errors';
 import { printRecord } from '../output';
