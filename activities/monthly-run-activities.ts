@@ -1,7 +1,5 @@
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
-import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
-import { startRenewalCycle } from '../application/renewal-cycles';
 import {
   duePremiumsPage,
   openMonthlyRun,
@@ -9,17 +7,18 @@ import {
   setMonthlyRunStatus,
   type MonthlyRunStatus,
 } from '../db/repositories/monthly-runs';
-import type { DueCursor, MonthlyRunCounts, RunMonth } from '../workflows/monthly-run-messages';
-import { RENEWAL_TASK_QUEUE } from '../workflows/messages';
+import type { DueCursor, MonthlyRunCounts } from '../domain/monthly-run';
+import type { Month } from '../domain/months';
+import type { StartCycle } from './cycle-starter';
 
 export interface MonthlyRunActivityDeps {
   db: Knex;
-  /** Starts the cycles; the worker builds one from its connection when none is given. */
-  client?: Client;
+  /** Starts the cycles (the worker supplies it, over its own Temporal client). */
+  startCycle?: StartCycle;
 }
 
 export interface CyclesPageRequest {
-  month: RunMonth;
+  month: Month;
   /** The last premium of the previous page (none on the first page). */
   after?: DueCursor;
   pageSize: number;
@@ -47,13 +46,13 @@ interface PageProgress {
   existing: number;
 }
 
-export function createMonthlyRunActivities({ db, client }: MonthlyRunActivityDeps) {
+export function createMonthlyRunActivities({ db, startCycle }: MonthlyRunActivityDeps) {
   return {
-    async openMonthlyRun(month: RunMonth, workflowId: string): Promise<void> {
+    async openMonthlyRun(month: Month, workflowId: string): Promise<void> {
       await openMonthlyRun(db, month, workflowId);
     },
 
-    async recordMonthlyRunStatus(month: RunMonth, status: MonthlyRunStatus): Promise<void> {
+    async recordMonthlyRunStatus(month: Month, status: MonthlyRunStatus): Promise<void> {
       await setMonthlyRunStatus(db, month, status);
     },
 
@@ -64,7 +63,7 @@ export function createMonthlyRunActivities({ db, client }: MonthlyRunActivityDep
      * nothing more, records what it did and reports the cancellation.
      */
     async startCyclesPage(request: CyclesPageRequest): Promise<CyclesPage> {
-      if (!client) throw ApplicationFailure.nonRetryable('the monthly run activities were built without a Temporal client', 'NoTemporalClient');
+      if (!startCycle) throw ApplicationFailure.nonRetryable('the monthly run activities were built without a way to start cycles', 'NoTemporalClient');
       const context = Context.current();
       const resumed = context.info.heartbeatDetails as PageProgress | undefined;
       const done: PageProgress = resumed ?? { found: 0, started: 0, existing: 0 };
@@ -91,7 +90,7 @@ export function createMonthlyRunActivities({ db, client }: MonthlyRunActivityDep
           const index = next++;
           const premium = premiums[index]!;
           try {
-            const { started } = await startRenewalCycle(client, { ...premium, runMonth: request.month }, request.cycleTaskQueue ?? RENEWAL_TASK_QUEUE);
+            const { started } = await startCycle({ ...premium, runMonth: request.month }, request.cycleTaskQueue);
             outcomes[index] = started ? 'started' : 'existing';
             advance();
           } catch (error) {

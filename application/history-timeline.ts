@@ -2,7 +2,7 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import { formatYuan } from '../domain/money';
-import { maskPersonalText } from '../observability/logger';
+import { maskPersonalText } from '../domain/personal-data';
 import { shanghaiTime } from './policy-view';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;

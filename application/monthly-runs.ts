@@ -13,18 +13,17 @@ import {
 import type { Knex } from 'knex';
 import { findMonthlyRun } from '../db/repositories/monthly-runs';
 import { RENEWAL_TASK_QUEUE } from '../workflows/messages';
+import { isMonth, type Month } from '../domain/months';
+import type { DueCursor } from '../domain/monthly-run';
 import {
-  isRunMonth,
   monthlyRunWorkflowId,
   MONTHLY_SCHEDULE_ID,
   MONTHLY_SCHEDULE_TIME_ZONE,
   pauseSignal,
   progressQuery,
   resumeSignal,
-  type DueCursor,
   type MonthlyRunInput,
   type MonthlyRunResult,
-  type RunMonth,
   type ScheduledMonthlyRunInput,
 } from '../workflows/monthly-run-messages';
 import type { monthlyRun, scheduledMonthlyRun } from '../workflows';
@@ -40,8 +39,8 @@ export class MonthlyRunError extends Error {
   }
 }
 
-function requireMonth(month: string): RunMonth {
-  if (!isRunMonth(month)) throw new MonthlyRunError(`month must be YYYY-MM (e.g. 2026-07), got ${JSON.stringify(month)}`, 'bad_month');
+function requireMonth(month: string): Month {
+  if (!isMonth(month)) throw new MonthlyRunError(`month must be YYYY-MM (e.g. 2026-07), got ${JSON.stringify(month)}`, 'bad_month');
   return month;
 }
 
@@ -110,7 +109,7 @@ export async function startMonthlyRun(client: Client, month: string, options: Mo
 export type MonthlyRunState = 'running' | 'paused' | 'completed' | 'cancelled' | 'failed' | 'terminated' | 'timed_out';
 
 export interface MonthlyRunView {
-  month: RunMonth;
+  month: Month;
   workflowId: string;
   status: MonthlyRunState;
   found: number;
@@ -122,7 +121,7 @@ export interface MonthlyRunView {
   source: 'workflow' | 'database';
 }
 
-async function describeRun(client: Client, month: RunMonth): Promise<WorkflowExecutionStatusName | undefined> {
+async function describeRun(client: Client, month: Month): Promise<WorkflowExecutionStatusName | undefined> {
   try {
     return (await client.workflow.getHandle(monthlyRunWorkflowId(month)).describe()).status.name;
   } catch (error) {
@@ -131,7 +130,7 @@ async function describeRun(client: Client, month: RunMonth): Promise<WorkflowExe
   }
 }
 
-function notFound(month: RunMonth): MonthlyRunError {
+function notFound(month: Month): MonthlyRunError {
   return new MonthlyRunError(`no monthly run for ${month}: start it with \`renewals run start --month ${month}\``, 'not_found');
 }
 

@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import { policyHeader, premiumDuesOf, lastRecordedStage, type PremiumDueRow } from '../db/repositories/policy-view';
 import { closeTaskOutsideCycle, taskById, type TaskListRow } from '../db/repositories/tasks';
 import { isCivilDate, type CivilDate } from '../domain/civil-date';
+import { OperatorError } from './errors';
 import { HOLD_KINDS, type HoldKind } from '../domain/cycle-state';
 import { renewalWorkflowId } from '../domain/renewal-stage';
 import {
@@ -20,19 +21,7 @@ import {
   type RenewalCycleStatus,
 } from '../workflows/messages';
 
-/**
- * An error the operator can act on, said in business words. `usage` marks a bad value typed by the
- * operator (checked before anything is sent), as opposed to the state of the policy or its cycle.
- */
-export class OperatorError extends Error {
-  constructor(
-    message: string,
-    readonly usage = false,
-  ) {
-    super(message);
-    this.name = 'OperatorError';
-  }
-}
+export { OperatorError } from './errors';
 
 export const PAYMENT_CHANNELS = ['counter', 'online', 'transfer'] as const;
 export type PaymentChannel = (typeof PAYMENT_CHANNELS)[number];

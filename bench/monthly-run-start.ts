@@ -16,7 +16,7 @@ import { Client } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { startMonthlyRun } from '../application/monthly-runs';
 import { createRenewalWorker, workflowsPath } from '../workers/renewal-worker';
-import { addMonths } from '../workflows/monthly-run-messages';
+import { addMonths } from '../domain/months';
 import { log, machine, seedDuePremiums, startBenchStack } from './support/monthly-run-stack';
 
 const RUN_QUEUE = 'bench-monthly-run';

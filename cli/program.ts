@@ -12,6 +12,7 @@ import { registerOperatorCommands } from './commands/operator';
 import { registerTaskCommands } from './commands/tasks';
 import { registerSimulateCommands } from './commands/simulate';
 import { registerReinstateCommands } from './commands/reinstate';
+import { OperatorError } from '../application/errors';
 import { CliError, describeError } from './errors';
 
 /**
@@ -48,6 +49,7 @@ export async function runCli(argv: readonly string[], program = buildProgram()):
     if (error instanceof CommanderError) return error.exitCode; // commander already printed it
     process.stderr.write(`renewals: ${describeError(error)}\n`);
     if (process.env.RENEWALS_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
-    return error instanceof CliError ? error.exitCode : 1;
+    if (error instanceof CliError) return error.exitCode;
+    return error instanceof OperatorError && error.usage ? 2 : 1;
   }
 }

@@ -3,7 +3,8 @@
  * when shown, the three collection cut-offs of a premium (当月 / 次月 / 宽末) and the payment-number
  * groups of the 3 × payment-number grid. Pure: the SQL aggregates, this decides what the figures mean.
  */
-import { addDays, isCivilDate, type CivilDate } from './civil-date';
+import { addDays, type CivilDate } from './civil-date';
+import { addMonths, lastDayOf, monthOf } from './months';
 
 /** A rate as counted: e.g. 7 of 8 cases, 1_234_500 of 2_000_000 fen. Never a float until shown. */
 export interface Fraction {
@@ -56,47 +57,6 @@ export const CUTOFF_LABELS: Readonly<Record<Cutoff, string>> = {
   grace_end_month: '宽末 end of grace-end month',
 };
 
-/** A calendar month 'YYYY-MM'. */
-export type Month = string;
-
-const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
-
-export function isMonth(value: unknown): value is Month {
-  return typeof value === 'string' && MONTH.test(value);
-}
-
-function monthParts(month: Month): [number, number] {
-  const match = MONTH.exec(month);
-  if (!match) throw new RangeError(`not a month (YYYY-MM): ${JSON.stringify(month)}`);
-  return [Number(match[1]), Number(match[2])];
-}
-
-export function monthOf(date: CivilDate): Month {
-  if (!isCivilDate(date)) throw new RangeError(`not a date (YYYY-MM-DD): ${JSON.stringify(date)}`);
-  return date.slice(0, 7);
-}
-
-export function addMonths(month: Month, months: number): Month {
-  const [year, m] = monthParts(month);
-  const index = year * 12 + (m - 1) + months;
-  return `${String(Math.floor(index / 12)).padStart(4, '0')}-${String((index % 12) + 1).padStart(2, '0')}`;
-}
-
-export function firstDayOf(month: Month): CivilDate {
-  monthParts(month);
-  return `${month}-01`;
-}
-
-export function lastDayOf(month: Month): CivilDate {
-  return addDays(firstDayOf(addMonths(month, 1)), -1);
-}
-
-/** Every day of the month, in order. */
-export function daysOf(month: Month): CivilDate[] {
-  const days: CivilDate[] = [];
-  for (let day = firstDayOf(month); monthOf(day) === month; day = addDays(day, 1)) days.push(day);
-  return days;
-}
 
 /**
  * The last day (inclusive) of each measuring window for one premium. The grace period runs

@@ -41,6 +41,14 @@ export type UnderwritingDecision =
   | { kind: 'decline'; reasonCode: DeclineReason }
   | { kind: 'request_evidence'; evidence: EvidenceKind[] };
 
+/** How the policyholder means to pay the back premiums: from the mandate, or at the counter. */
+export type PaymentMethod = 'debit' | 'counter';
+export const PAYMENT_METHODS: readonly PaymentMethod[] = ['debit', 'counter'];
+
+/** The tasks an application opens: the health and risk declaration, then the underwriter's decision. */
+export const DECLARATION_STEP = 'reinstatement_declaration';
+export const UNDERWRITING_STEP = 'reinstatement_underwriting';
+
 export type ApplicationStatus = 'under_review' | 'evidence_requested' | 'approved' | 'declined' | 'withdrawn' | 'approval_expired' | 'reinstated';
 
 export interface ReinstatementApplication {

@@ -19,6 +19,17 @@ export type PaymentFrequency = keyof typeof PERIODS_PER_YEAR;
 
 const MONTHS_BETWEEN: Record<PaymentFrequency, number> = { annual: 12, semiannual: 6, quarterly: 3, monthly: 1 };
 
+/** The back-premium terms a quote is computed from, loaded once when an application opens. */
+export interface ArrearsTerms {
+  lapsedDueDate: CivilDate;
+  premiumFen: number;
+  paymentFrequency: PaymentFrequency;
+  interestRateBp: number;
+  anchorDay: number;
+  /** Whether an active mandate exists for a debit (else only the counter can take the money). */
+  hasMandate: boolean;
+}
+
 /** The highest rate accepted: 100% a year, far above any product's, to catch a rate given in percent × 100 twice. */
 export const MAX_INTEREST_RATE_BP = 10_000;
 

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { shanghaiDate, shanghaiInstant, addDays, type CivilDate } from '../domain/civil-date';
-import { CUTOFFS, collectionCutoffs, daysOf, firstDayOf, addMonths, measuredThrough, type Cutoff, type Month } from '../domain/kpis';
+import { CUTOFFS, collectionCutoffs, measuredThrough, type Cutoff } from '../domain/kpis';
+import { daysOf, firstDayOf, addMonths, type Month } from '../domain/months';
 import { whole } from './report';
 
 /**

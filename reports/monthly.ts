@@ -1,18 +1,8 @@
 import type { Knex } from 'knex';
 import { referenceNames, type Names } from './reference-names';
 import { isCivilDate, type CivilDate } from '../domain/civil-date';
-import {
-  CUTOFFS,
-  CUTOFF_LABELS,
-  PAYMENT_NUMBER_LABELS,
-  formatPercent,
-  fraction,
-  isMonth,
-  type Cutoff,
-  type Fraction,
-  type Month,
-  type PaymentNumberGroup,
-} from '../domain/kpis';
+import { CUTOFFS, CUTOFF_LABELS, PAYMENT_NUMBER_LABELS, formatPercent, fraction, type Cutoff, type Fraction, type PaymentNumberGroup } from '../domain/kpis';
+import { isMonth, type Month } from '../domain/months';
 import {
   DIMENSIONS,
   debitFigures,

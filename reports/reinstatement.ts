@@ -1,7 +1,8 @@
 import type { Knex } from 'knex';
 import { referenceNames } from './reference-names';
 import { isCivilDate, type CivilDate } from '../domain/civil-date';
-import { addMonths, firstDayOf, fraction, isMonth, type Fraction, type Month } from '../domain/kpis';
+import { fraction, type Fraction } from '../domain/kpis';
+import { addMonths, firstDayOf, isMonth, type Month } from '../domain/months';
 import { endOfDay, todayInShanghai } from './monthly-figures';
 import { columns, whole, type Cell, type ReportColumn, type TabularReport } from './report';
 

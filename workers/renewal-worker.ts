@@ -2,8 +2,20 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import { createRenewalActivities, type RenewalActivityDeps } from '../activities/renewal-activities';
+import { createRenewalActivities, type RenewalActivityDeps, type StartCycle } from '../activities/renewal-activities';
+import { startRenewalCycle } from '../application/renewal-cycles';
 import { RENEWAL_TASK_QUEUE } from '../workflows/messages';
+
+/** What a worker is built from: the activities' ports, and optionally the client cycles are started with. */
+export type RenewalWorkerDeps = Omit<RenewalActivityDeps, 'startCycle'> & { client?: Client };
+
+/** Cycles started by activities (the monthly run's pages, a reinstated policy's next premium) through a client. */
+export function cycleStarter(client: Client): StartCycle {
+  return async (cycle, taskQueue) => {
+    const { handle, started } = await startRenewalCycle(client, cycle, taskQueue);
+    return { workflowId: handle.workflowId, started };
+  };
+}
 
 /** The workflow sources (under tsx and vitest) or their compiled form (from dist). */
 export function workflowsPath(): string {
@@ -17,21 +29,22 @@ export function workflowsPath(): string {
 /**
  * The worker for renewal cycles and monthly runs: workflows and their activities on one task queue.
  * The cache is bounded explicitly (cycles sleep for weeks; an unbounded cache grows until the isolate
- * runs out). The monthly run starts cycles from an activity with a Client: `deps.client` when given,
- * else one over the worker's own connection (in SDK 1.24 a NativeConnection serves a Client too).
+ * runs out). Activities start cycles through a Client: `deps.client` when given, else one over the
+ * worker's own connection (in SDK 1.24 a NativeConnection serves a Client too).
  */
 export async function createRenewalWorker(
   connection: NativeConnection,
-  deps: RenewalActivityDeps,
+  deps: RenewalWorkerDeps,
   options: { namespace?: string; taskQueue?: string } & Partial<WorkerOptions> = {},
 ): Promise<Worker> {
   const { namespace, taskQueue, ...rest } = options;
-  const client = deps.client ?? new Client({ connection, namespace: namespace ?? 'default' });
+  const { client: given, ...ports } = deps;
+  const client = given ?? new Client({ connection, namespace: namespace ?? 'default' });
   return Worker.create({
     connection,
     namespace: namespace ?? 'default',
     taskQueue: taskQueue ?? RENEWAL_TASK_QUEUE,
-    activities: createRenewalActivities({ ...deps, client }),
+    activities: createRenewalActivities({ ...ports, startCycle: cycleStarter(client) }),
     maxCachedWorkflows: 2000,
     ...(rest.workflowBundle ? {} : { workflowsPath: workflowsPath() }),
     ...rest,

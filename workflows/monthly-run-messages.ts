@@ -1,60 +1,18 @@
 /**
- * The monthly run's contract with clients: input, counts, the `progress` query, `pause` / `resume`
- * signals, and the month arithmetic both sides share. IDs and counts only, nothing personal.
+ * The monthly run's contract with clients: input, the `progress` query, `pause` / `resume` signals
+ * and the schedule's names. IDs and counts only, nothing personal.
  */
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { CivilDate } from '../domain/civil-date';
-
-/** A month to run, 'YYYY-MM' (the due month of the premiums it starts cycles for). */
-export type RunMonth = string;
-
-const RUN_MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
-
-export function isRunMonth(value: unknown): value is RunMonth {
-  return typeof value === 'string' && RUN_MONTH.test(value);
-}
-
-/** The month `months` after (or before, when negative) the given one. */
-export function addMonths(month: RunMonth, months: number): RunMonth {
-  const match = RUN_MONTH.exec(month);
-  if (!match) throw new TypeError(`month must be YYYY-MM, got ${JSON.stringify(month)}`);
-  const index = Number(match[1]) * 12 + Number(match[2]) - 1 + months;
-  const year = Math.floor(index / 12);
-  return `${String(year).padStart(4, '0')}-${String((index % 12) + 1).padStart(2, '0')}`;
-}
-
-/** First day of the month and first day of the next: the due dates the run covers are [first, next). */
-export function monthBounds(month: RunMonth): { first: CivilDate; next: CivilDate } {
-  return { first: `${month}-01`, next: `${addMonths(month, 1)}-01` };
-}
+import type { Month } from '../domain/months';
+import type { DueCursor, MonthlyRunCounts } from '../domain/monthly-run';
 
 /** One run per month: starting it again finds the same workflow. */
-export function monthlyRunWorkflowId(month: RunMonth): string {
+export function monthlyRunWorkflowId(month: Month): string {
   return `monthly-run-${month}`;
 }
 
-/** Keyset position: the last premium whose cycle the run has dealt with. */
-export interface DueCursor {
-  dueDate: CivilDate;
-  policyNo: string;
-}
-
-export interface MonthlyRunCounts {
-  /** Premiums of the month still due (policy in force or in grace) that the run has paged through. */
-  found: number;
-  /** Cycles this run started. */
-  started: number;
-  /** Cycles that already existed (an earlier run, or started by hand). */
-  existing: number;
-  pages: number;
-  /** Executions of the run so far (1 + continue-as-new count). */
-  executions: number;
-}
-
-export const NO_COUNTS: MonthlyRunCounts = { found: 0, started: 0, existing: 0, pages: 0, executions: 1 };
-
 export interface MonthlyRunInput {
-  month: RunMonth;
+  month: Month;
   /** Premiums per page (per activity). */
   pageSize?: number;
   /** Cycle starts in flight at once within a page. */
@@ -71,7 +29,7 @@ export interface MonthlyRunInput {
 export type MonthlyRunResult = MonthlyRunCounts;
 
 export interface MonthlyRunProgress extends MonthlyRunCounts {
-  month: RunMonth;
+  month: Month;
   paused: boolean;
   done: boolean;
   cursor?: DueCursor;
@@ -92,7 +50,7 @@ export interface ScheduledMonthlyRunInput {
 }
 
 export interface ScheduledMonthlyRunResult {
-  month: RunMonth;
+  month: Month;
   workflowId: string;
   /** False when the month's run already existed: the schedule firing twice starts one run. */
   started: boolean;

@@ -14,16 +14,13 @@ import {
 } from '@temporalio/workflow';
 import type { RenewalActivities } from '../activities/renewal-activities';
 import { shanghaiDate } from '../domain/civil-date';
+import { addMonths, isMonth } from '../domain/months';
+import { NO_COUNTS, type DueCursor, type MonthlyRunCounts } from '../domain/monthly-run';
 import {
-  addMonths,
-  isRunMonth,
   monthlyRunWorkflowId,
-  NO_COUNTS,
   pauseSignal,
   progressQuery,
   resumeSignal,
-  type DueCursor,
-  type MonthlyRunCounts,
   type MonthlyRunInput,
   type MonthlyRunResult,
   type ScheduledMonthlyRunInput,
@@ -57,7 +54,7 @@ const { startCyclesPage } = proxyActivities<RenewalActivities>({
  * counted, not restarted, so running a month again starts only what is missing.
  */
 export async function monthlyRun(input: MonthlyRunInput): Promise<MonthlyRunResult> {
-  if (!isRunMonth(input.month)) throw new TypeError(`month must be YYYY-MM, got ${JSON.stringify(input.month)}`);
+  if (!isMonth(input.month)) throw new TypeError(`month must be YYYY-MM, got ${JSON.stringify(input.month)}`);
   const { month } = input;
   const pageSize = input.pageSize ?? DEFAULT_PAGE_SIZE;
   const concurrency = input.concurrency ?? DEFAULT_CONCURRENCY;

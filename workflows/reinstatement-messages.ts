@@ -5,23 +5,12 @@
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { CivilDate } from '../domain/civil-date';
-import type { PaymentFrequency } from '../domain/reinstatement-arrears';
-import type { ApplicationStatus, DeclineReason, UnderwritingDecision } from '../domain/reinstatement-application';
+import type { ArrearsTerms } from '../domain/reinstatement-arrears';
+import type { ApplicationStatus, DeclineReason, PaymentMethod, UnderwritingDecision } from '../domain/reinstatement-application';
 import type { ReinstatementWindow } from '../domain/reinstatement-window';
 
-export type PaymentMethod = 'debit' | 'counter';
-export const PAYMENT_METHODS: readonly PaymentMethod[] = ['debit', 'counter'];
-
-/** The back-premium terms a quote is computed from, loaded once when the application opens. */
-export interface ArrearsTerms {
-  lapsedDueDate: CivilDate;
-  premiumFen: number;
-  paymentFrequency: PaymentFrequency;
-  interestRateBp: number;
-  anchorDay: number;
-  /** Whether an active mandate exists for a debit (else only the counter can take the money). */
-  hasMandate: boolean;
-}
+export { PAYMENT_METHODS, type PaymentMethod } from '../domain/reinstatement-application';
+export type { ArrearsTerms } from '../domain/reinstatement-arrears';
 
 export interface ReinstatementInput {
   policyNo: string;

@@ -1,35 +1,16 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, open, rename, rm, type FileHandle } from 'node:fs/promises';
-import { tmpdir, userInfo } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { userInfo } from 'node:os';
 import type { Command } from '@commander-js/extra-typings';
-import { Presets, SingleBar } from 'cli-progress';
-import { stringify } from 'csv-stringify/sync';
-import type { Knex } from 'knex';
 import { isCivilDate } from '../../domain/civil-date';
 import type { ContactChannel } from '../../domain/contact-rules';
-import { appendAudit, auditChainHead, inspectAuditChain, type AnchorCheck, type AuditChainReport, type ChainAnchor, type ChainBreak } from '../../db/repositories/audit';
-import {
-  AUDIT_EXPORT_COLUMNS,
-  auditExportPages,
-  countAuditExportRows,
-  recipientsInClear,
-  type AuditExportFilter,
-  type AuditExportRow,
-} from '../../db/repositories/audit-export';
-import { PiiCipher } from '../../db/pii-cipher';
-import { maskPersonalText } from '../../observability/logger';
+import { EXPORT_FORMATS, exportAuditTrail, type ExportRequest } from '../../application/audit-export';
+import { inspectAuditChain, type AnchorCheck, type AuditChainReport, type ChainAnchor, type ChainBreak } from '../../db/repositories/audit';
+import type { AuditExportFilter } from '../../db/repositories/audit-export';
 import { withDatabase } from '../context';
 import { CliError } from '../errors';
 import { printRecord } from '../output';
 
 const CHANNELS: readonly ContactChannel[] = ['sms', 'wechat', 'email', 'letter', 'phone'];
-const FORMATS = ['csv', 'json'] as const;
-type ExportFormat = (typeof FORMATS)[number];
-
-/** Progress on stderr only for exports long enough to wait on, and only for a person at a terminal. */
-const PROGRESS_FROM_ROWS = 20_000;
 
 export function registerAuditCommands(program: Command): void {
   const audit = program.command('audit').description('compliance: the append-only, hash-chained audit trail');
@@ -69,14 +50,6 @@ export function registerAuditCommands(program: Command): void {
     });
 }
 
-export interface ExportRequest {
-  filter: AuditExportFilter;
-  format: ExportFormat;
-  out?: string;
-  unmasked: boolean;
-  reason?: string;
-  operator: string;
-}
 
 const usage = (message: string) => new CliError(message, 2);
 
@@ -110,7 +83,7 @@ export function exportRequest(options: {
     if (!channel) throw usage(`--channel must be one of ${CHANNELS.join(', ')}, got "${options.channel}"`);
     filter.channel = channel;
   }
-  const format = FORMATS.find((f) => f === options.format);
+  const format = EXPORT_FORMATS.find((f) => f === options.format);
   if (!format) throw usage(`--format must be csv or json, got "${options.format}"`);
 
   const reason = options.reason?.trim();
@@ -133,113 +106,6 @@ function localUser(): string {
     return userInfo().username.slice(0, 64) || 'unknown';
   } catch {
     return process.env.USER?.slice(0, 64) || 'unknown';
-  }
-}
-
-/**
- * Writes the export to a private temporary file while hashing it, appends the audit_exported event
- * (with that hash), and only then moves the file into place or copies it to stdout. If the audit
- * event cannot be written, the export is never delivered and the temporary file is removed.
- */
-export async function exportAuditTrail(db: Knex, request: ExportRequest, say: (line: string) => void = (line) => process.stdout.write(`${line}\n`)): Promise<void> {
-  const head = await auditChainHead(db);
-  const filter: AuditExportFilter = { ...request.filter, throughSeq: head?.seq ?? 0 };
-  const cipher = request.unmasked ? PiiCipher.fromEnv() : undefined;
-  const staging = await stagingFile(request.out);
-  try {
-    // Counting costs a query over the whole selection: only when someone is watching.
-    const total = process.stderr.isTTY ? await countAuditExportRows(db, filter) : 0;
-    const progress = total >= PROGRESS_FROM_ROWS ? new SingleBar({ stream: process.stderr }, Presets.shades_classic) : undefined;
-    progress?.start(total, 0);
-    const hash = createHash('sha256');
-    const write = async (chunk: string) => {
-      const bytes = Buffer.from(chunk, 'utf8');
-      hash.update(bytes);
-      await staging.handle.write(bytes);
-    };
-
-    let rows = 0;
-    let unresolved = 0;
-    await write(request.format === 'csv' ? stringify([], { bom: true, header: true, columns: [...AUDIT_EXPORT_COLUMNS] }) : '[');
-    for await (const masked of auditExportPages(db, filter)) {
-      let page: AuditExportRow[] = masked;
-      if (cipher) {
-        const clear = await recipientsInClear(db, cipher, masked);
-        page = clear.rows;
-        unresolved += clear.unresolved;
-      }
-      if (request.format === 'csv') await write(stringify(page, { columns: [...AUDIT_EXPORT_COLUMNS] }));
-      else await write(page.map((row, i) => `${rows + i === 0 ? '' : ','}\n  ${JSON.stringify(row)}`).join(''));
-      rows += page.length;
-      progress?.update(rows);
-    }
-    if (request.format === 'json') await write(rows === 0 ? ']\n' : '\n]\n');
-    progress?.stop();
-    await staging.handle.close();
-    const sha256 = hash.digest('hex');
-
-    const recorded = await appendAudit(db, {
-      kind: 'audit_exported',
-      actor: request.operator,
-      policyNo: request.filter.policyNo,
-      detail: {
-        operator: request.operator,
-        // Free text from a person: mask any number or address typed into it.
-        reason: request.reason === undefined ? null : maskPersonalText(request.reason),
-        filters: request.filter,
-        rows,
-        unmasked: request.unmasked,
-        ...(request.unmasked ? { unresolvedRecipients: unresolved } : {}),
-        format: request.format,
-        sha256,
-        destination: request.out === undefined ? 'stdout' : basename(request.out),
-        chainHead: head ?? null,
-      },
-    });
-
-    // The head the export reached, as `audit verify --anchor` takes it: worth keeping with the file.
-    const through = head ? `; chain head ${head.seq}:${head.hash}` : '';
-    const summary = `exported ${rows} audit rows (${request.format}, ${request.unmasked ? 'UNMASKED' : 'masked'}), sha256 ${sha256}; recorded as audit seq ${recorded.seq}${through}`;
-    if (request.out === undefined) {
-      await copyToStdout(staging.path);
-      process.stderr.write(`${summary}\n`);
-    } else {
-      await rename(staging.path, request.out);
-      say(`${summary} → ${request.out}`);
-    }
-    if (unresolved > 0) process.stderr.write(`warning: ${unresolved} recipients could not be matched to one contact point and stay masked\n`);
-  } finally {
-    await staging.handle.close().catch(() => undefined);
-    await rm(staging.cleanup, { recursive: true, force: true });
-  }
-}
-
-/**
- * A new file only this user can read: next to --out (so the final rename stays on one file system),
- * or in a private temporary directory when the export goes to stdout.
- */
-async function stagingFile(out: string | undefined): Promise<{ path: string; handle: FileHandle; cleanup: string }> {
-  if (out === undefined) {
-    const dir = await mkdtemp(join(tmpdir(), 'renewals-audit-'));
-    const path = join(dir, 'export');
-    return { path, handle: await open(path, 'wx', 0o600), cleanup: dir };
-  }
-  const path = join(dirname(resolve(out)), `.${basename(out)}.${randomBytes(4).toString('hex')}.partial`);
-  try {
-    return { path, handle: await open(path, 'wx', 0o600), cleanup: path };
-  } catch (error) {
-    throw usage(`--out ${out} cannot be written: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
-  }
-}
-
-async function copyToStdout(path: string): Promise<void> {
-  const file = await open(path, 'r');
-  try {
-    for await (const chunk of file.createReadStream()) {
-      if (!process.stdout.write(chunk as Buffer)) await new Promise((done) => process.stdout.once('drain', done));
-    }
-  } finally {
-    await file.close();
   }
 }
 

@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Command } from '@commander-js/extra-typings';
 import { isCivilDate } from '../../domain/civil-date';
-import { firstDayOf, isMonth } from '../../domain/kpis';
+import { firstDayOf, isMonth } from '../../domain/months';
 import { dailyReport } from '../../reports/daily';
 import { DEFAULT_LAPSED_LIMIT, lapsedPoliciesReport, MAX_LAPSED_LIMIT, UnknownCodeError } from '../../reports/lapsed-policies';
 import { monthlyReport } from '../../reports/monthly';

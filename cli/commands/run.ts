@@ -13,7 +13,8 @@ import {
   type StartedMonthlyRun,
 } from '../../application/monthly-runs';
 import { countDuePremiums } from '../../db/repositories/monthly-runs';
-import { isRunMonth, monthlyRunWorkflowId } from '../../workflows/monthly-run-messages';
+import { isMonth } from '../../domain/months';
+import { monthlyRunWorkflowId } from '../../workflows/monthly-run-messages';
 import { withDatabase, withTemporalClient } from '../context';
 import { CliError } from '../errors';
 import { printRecord } from '../output';
@@ -26,7 +27,7 @@ function queues(env = process.env): { taskQueue?: string; cycleTaskQueue?: strin
 }
 
 function monthOption(value: string): string {
-  if (!isRunMonth(value)) throw new CliError(`--month must be YYYY-MM (e.g. 2026-07), got ${JSON.stringify(value)}`, 2);
+  if (!isMonth(value)) throw new CliError(`--month must be YYYY-MM (e.g. 2026-07), got ${JSON.stringify(value)}`, 2);
   return value;
 }
 

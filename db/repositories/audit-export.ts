@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { shanghaiInstant, addDays, type CivilDate } from '../../domain/civil-date';
 import type { ContactChannel } from '../../domain/contact-rules';
-import { isPersonalField, maskPersonalField } from '../../observability/logger';
+import { isPersonalField, maskPersonalField } from '../../domain/personal-data';
 import type { PiiCipher } from '../pii-cipher';
 
 /**

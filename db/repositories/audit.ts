@@ -144,6 +144,12 @@ export async function verifyAuditChain(db: Knex): Promise<{ rows: number; firstB
   return firstBreak ? { rows, firstBreak } : { rows };
 }
 
+/** Whether a workflow has written a row of this kind already (facts written once per workflow). */
+export async function hasAuditRow(db: Knex, workflowId: string, kind: string): Promise<boolean> {
+  const row = await db('audit_events').where({ workflow_id: workflowId, kind }).first<{ seq: number } | undefined>('seq');
+  return row !== undefined;
+}
+
 /** The newest row of the trail: what an export covers, and a value to keep outside the database. */
 export async function auditChainHead(db: Knex): Promise<{ seq: number; hash: string } | undefined> {
   return db('audit_events').orderBy('seq', 'desc').first<{ seq: number; hash: string } | undefined>('seq', 'hash');

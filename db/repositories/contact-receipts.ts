@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { DeliveryReceipt } from '../../integrations/messaging/port';
+import type { DeliveryReceipt } from '../../domain/delivery-receipt';
 import { appendAudit } from './audit';
 
 export interface ReceiptTally {

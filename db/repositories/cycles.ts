@@ -120,6 +120,11 @@ export async function recordPayment(
   });
 }
 
+/** A premium nobody will collect any more (reduced paid-up): closed unless already settled. */
+export async function closeUnpaidPremium(db: Knex, premiumDueId: number): Promise<void> {
+  await db('premium_dues').where({ id: premiumDueId }).whereIn('status', ['due', 'lapsed']).update({ status: 'closed', updated_at: db.fn.now() });
+}
+
 export async function suspendPolicy(db: Knex, policyNo: string, premiumDueId: number): Promise<void> {
   await db.transaction(async (trx) => {
     await trx('premium_dues').where({ id: premiumDueId, status: 'due' }).update({ status: 'lapsed', updated_at: trx.fn.now() });

@@ -1,11 +1,12 @@
 import type { Knex } from 'knex';
 import type { CivilDate } from '../../domain/civil-date';
-import { monthBounds, type DueCursor, type MonthlyRunCounts, type RunMonth } from '../../workflows/monthly-run-messages';
+import { monthBounds, type Month } from '../../domain/months';
+import type { DueCursor, MonthlyRunCounts } from '../../domain/monthly-run';
 
 /** Policies whose premiums the monthly run starts cycles for (lapsed and terminated ones have none). */
 const RUNNABLE_POLICY_STATUSES = ['in_force', 'grace'];
 
-function duePremiumsOfMonth(db: Knex, month: RunMonth): Knex.QueryBuilder {
+function duePremiumsOfMonth(db: Knex, month: Month): Knex.QueryBuilder {
   const { first, next } = monthBounds(month);
   return db('premium_dues as d')
     .join('policies as p', 'p.policy_no', 'd.policy_no')
@@ -19,7 +20,7 @@ function duePremiumsOfMonth(db: Knex, month: RunMonth): Knex.QueryBuilder {
  * The next page of the month's premiums still due, in (due_date, policy_no) order after the cursor:
  * keyset pagination, so a page costs the same at the end of the month as at its start.
  */
-export async function duePremiumsPage(db: Knex, month: RunMonth, after: DueCursor | undefined, limit: number): Promise<DueCursor[]> {
+export async function duePremiumsPage(db: Knex, month: Month, after: DueCursor | undefined, limit: number): Promise<DueCursor[]> {
   const query = duePremiumsOfMonth(db, month);
   if (after) query.whereRaw('(d.due_date, d.policy_no) > (?::date, ?)', [after.dueDate, after.policyNo]);
   const rows = await query
@@ -30,7 +31,7 @@ export async function duePremiumsPage(db: Knex, month: RunMonth, after: DueCurso
 }
 
 /** How many premiums the month's run will page through (the CLI's progress bar total). */
-export async function countDuePremiums(db: Knex, month: RunMonth): Promise<number> {
+export async function countDuePremiums(db: Knex, month: Month): Promise<number> {
   const row = await duePremiumsOfMonth(db, month).count<{ count: string }[]>('* as count').first();
   return Number(row?.count ?? 0);
 }
@@ -38,7 +39,7 @@ export async function countDuePremiums(db: Knex, month: RunMonth): Promise<numbe
 export type MonthlyRunStatus = 'running' | 'paused' | 'completed' | 'cancelled';
 
 export interface MonthlyRunRow {
-  month: RunMonth;
+  month: Month;
   workflowId: string;
   status: MonthlyRunStatus;
   found: number;
@@ -54,7 +55,7 @@ export interface MonthlyRunRow {
  * A run begins (or begins again: a re-run counts afresh what it finds, a retried activity writes
  * the same row again).
  */
-export async function openMonthlyRun(db: Knex, month: RunMonth, workflowId: string): Promise<void> {
+export async function openMonthlyRun(db: Knex, month: Month, workflowId: string): Promise<void> {
   const fresh = {
     workflow_id: workflowId,
     status: 'running',
@@ -79,7 +80,7 @@ export async function openMonthlyRun(db: Knex, month: RunMonth, workflowId: stri
  * retried activity, the workflow's own write after a cancelled page recorded its part) never
  * takes them back.
  */
-export async function recordMonthlyRunProgress(db: Knex, month: RunMonth, counts: MonthlyRunCounts, cursor: DueCursor | undefined): Promise<void> {
+export async function recordMonthlyRunProgress(db: Knex, month: Month, counts: MonthlyRunCounts, cursor: DueCursor | undefined): Promise<void> {
   await db('monthly_runs')
     .where({ month })
     .update({
@@ -93,14 +94,14 @@ export async function recordMonthlyRunProgress(db: Knex, month: RunMonth, counts
 }
 
 /** Paused / running again / completed / cancelled; a finished run gets its finishing time. */
-export async function setMonthlyRunStatus(db: Knex, month: RunMonth, status: MonthlyRunStatus): Promise<void> {
+export async function setMonthlyRunStatus(db: Knex, month: Month, status: MonthlyRunStatus): Promise<void> {
   const finished = status === 'completed' || status === 'cancelled';
   await db('monthly_runs')
     .where({ month })
     .update({ status, updated_at: db.fn.now(), ...(finished ? { finished_at: db.fn.now() } : {}) });
 }
 
-export async function findMonthlyRun(db: Knex, month: RunMonth): Promise<MonthlyRunRow | undefined> {
+export async function findMonthlyRun(db: Knex, month: Month): Promise<MonthlyRunRow | undefined> {
   const row = await db('monthly_runs').where({ month }).first<
     | {
         month: string;

@@ -28,6 +28,23 @@ export async function upsertProduct(
     .merge();
 }
 
+/** The years a product's reinstatement window lasts. */
+export async function reinstatementYearsOf(db: Knex, productCode: string): Promise<number> {
+  const product = await db('products').where({ code: productCode }).first<{ reinstatement_years: number }>('reinstatement_years');
+  return product.reinstatement_years;
+}
+
+/** The policy's cash value as the policy administration system last reported it, in fen. */
+export async function cashValueOf(db: Knex, policyNo: string): Promise<number> {
+  const policy = await db('policies').where({ policy_no: policyNo }).first<{ cash_value_fen: string | number }>('cash_value_fen');
+  return Number(policy.cash_value_fen);
+}
+
+/** The contract ended (terminated) or changed to one that owes no more premiums (paid_up). */
+export async function endPremiumPayments(db: Knex, policyNo: string, status: 'terminated' | 'paid_up'): Promise<void> {
+  await db('policies').where({ policy_no: policyNo }).update({ status, next_due_date: null, updated_at: db.fn.now() });
+}
+
 export async function upsertAgent(
   db: Knex,
   cipher: PiiCipher,

@@ -35,6 +35,11 @@ export async function completeTask(db: Knex, workflowId: string, step: string, o
   return row?.id;
 }
 
+/** Every task a workflow left open is cancelled: nothing is left to do on it. */
+export async function cancelOpenTasks(db: Knex, workflowId: string, at: Date): Promise<void> {
+  await db('tasks').where({ workflow_id: workflowId, status: 'open' }).update({ status: 'cancelled', completed_at: at });
+}
+
 export async function openTask(
   db: Knex,
   task: {

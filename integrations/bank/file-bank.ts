@@ -10,6 +10,7 @@ import type { BankAnswer, BankPort, BankQueryAnswer } from './port';
  */
 export class FileBatchBank implements BankPort {
   readonly queuesUntilFileSent = true;
+  readonly premiumDebitsOnly = true;
 
   submitDebit(instruction: { collectionDate: string }): Promise<BankAnswer> {
     return Promise.resolve({ status: 'accepted', bankRef: `pain.008:${instruction.collectionDate}` });

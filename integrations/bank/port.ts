@@ -28,6 +28,11 @@ export interface BankPort {
    * be taken back (a hold came). An online bank has every accepted attempt already.
    */
   readonly queuesUntilFileSent?: boolean;
+  /**
+   * Only the premium debits of the day's files can be collected: a debit outside the premium
+   * schedule (the back premiums of a reinstatement) cannot be sent, and is paid at the counter.
+   */
+  readonly premiumDebitsOnly?: boolean;
   submitDebit(instruction: DebitInstruction): Promise<BankAnswer>;
   queryDebit(idempotencyKey: string): Promise<BankQueryAnswer>;
   classify(rawCode: string): Classified;

@@ -4,7 +4,7 @@ import { stringify } from 'csv-stringify/sync';
 import type { Knex } from 'knex';
 import { monthlyReport } from '../../reports/monthly';
 import type { CivilDate } from '../../domain/civil-date';
-import { exportAuditTrail } from '../../cli/commands/audit';
+import { exportAuditTrail } from '../../application/audit-export';
 import { writeReport } from '../../reports/report-output';
 import type { SimulationResult } from './simulate';
 

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import iconv from 'iconv-lite';
 import { join, resolve } from 'node:path';
-import { CliError } from '../../cli/errors';
+import { OperatorError } from '../../application/errors';
 
 /** The files of a scenario directory (see `renewals simulate --help`). */
 export interface ScenarioFiles {
@@ -17,11 +17,11 @@ export interface ScenarioFiles {
 /** Finds the scenario's files; a missing required one is named in the error. */
 export function scenarioFiles(dir: string): ScenarioFiles {
   const root = resolve(dir);
-  if (!existsSync(root) || !statSync(root).isDirectory()) throw new CliError(`scenario directory ${dir} does not exist`, 2);
+  if (!existsSync(root) || !statSync(root).isDirectory()) throw new OperatorError(`scenario directory ${dir} does not exist`, true);
   const file = (name: string) => (existsSync(join(root, name)) ? join(root, name) : undefined);
   const required = (name: string) => {
     const path = file(name);
-    if (!path) throw new CliError(`scenario ${dir} has no ${name} (needed: policies.csv, agents.csv, accounts.csv; optional: products.csv, events.csv)`, 2);
+    if (!path) throw new OperatorError(`scenario ${dir} has no ${name} (needed: policies.csv, agents.csv, accounts.csv; optional: products.csv, events.csv)`, true);
     return path;
   };
   const files: ScenarioFiles = { dir: root, policies: required('policies.csv'), agents: required('agents.csv'), accounts: required('accounts.csv') };

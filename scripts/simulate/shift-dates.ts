@@ -4,6 +4,7 @@ import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import iconv from 'iconv-lite';
 import { addYears, isCivilDate, type CivilDate } from '../../domain/civil-date';
+import { addMonths } from '../../domain/months';
 
 /**
  * The time-skipping server starts at today's date and only moves forward, so a scenario written for
@@ -53,8 +54,7 @@ export function yearsToLieAhead(month: string, today: CivilDate): number {
   return years;
 }
 
+/** The month `years` years and `months` months after the given one. */
 export function shiftMonth(month: string, years: number, months = 0): string {
-  const [y, m] = month.split('-').map(Number) as [number, number];
-  const index = (y + years) * 12 + (m - 1) + months;
-  return `${String(Math.floor(index / 12)).padStart(4, '0')}-${String((index % 12) + 1).padStart(2, '0')}`;
+  return addMonths(month, years * 12 + months);
 }

@@ -1,18 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  addMonths,
-  collectionCutoffs,
-  daysOf,
-  firstDayOf,
-  formatPercent,
-  fraction,
-  isMonth,
-  lastDayOf,
-  measuredThrough,
-  monthOf,
-  paymentNumberGroup,
-  roundedRatio,
-} from '../../domain/kpis';
+import { collectionCutoffs, formatPercent, fraction, measuredThrough, paymentNumberGroup, roundedRatio } from '../../domain/kpis';
+import { addMonths, daysOf, firstDayOf, isMonth, lastDayOf, monthOf } from '../../domain/months';
 
 describe('rates as fractions', () => {
   it('renders a percentage rounded half up, exactly', () => {

@@ -1,6 +1,7 @@
 import type { Logger as TemporalLogger } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
-import { createLogger, maskPersonalText, redactPersonalData, temporalLogger } from '../../observability/logger';
+import { maskPersonalText, redactPersonalData } from '../../domain/personal-data';
+import { createLogger, temporalLogger } from '../../observability/logger';
 
 const MOBILE = '13812348000';
 const ID_NO = '32010219800101123X';

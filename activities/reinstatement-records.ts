@@ -1,0 +1,27 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import type { Knex } from 'knex';
+import type { ApplicationStatus } from '../domain/reinstatement-application';
+import { suspensionById, type SuspensionRow } from '../db/repositories/suspensions';
+import { auditOf, type CycleRef, type Origin } from './origin';
+
+/** The audit kind of each status an application moves to. */
+export const APPLICATION_AUDIT_KIND: Record<ApplicationStatus, string> = {
+  under_review: 'reinstatement_applied',
+  evidence_requested: 'reinstatement_evidence_requested',
+  approved: 'reinstatement_approved',
+  declined: 'reinstatement_declined',
+  withdrawn: 'reinstatement_withdrawn',
+  approval_expired: 'reinstatement_approval_expired',
+  reinstated: 'policy_reinstated',
+};
+
+/** Audit rows of the application carry the reinstatement workflow's IDs and say so. */
+export function applicationAudit(ref: CycleRef, o: Origin) {
+  return { ...auditOf(ref, o), actor: 'reinstatement' };
+}
+
+export async function requireSuspension(db: Knex, id: number): Promise<SuspensionRow> {
+  const suspension = await suspensionById(db, id);
+  if (!suspension) throw ApplicationFailure.nonRetryable(`no suspension #${id}`, 'SuspensionNotFound');
+  return suspension;
+}

@@ -1,0 +1,75 @@
+import type { Knex } from 'knex';
+import { choosePlan, PERIODS_PER_YEAR } from '../domain/collection-plan';
+import { windowConfig, type WindowConfig } from '../domain/reinstatement-window';
+import { appendAudit, hasAuditRow } from '../db/repositories/audit';
+import { loadCollectionPlans } from '../db/repositories/cycles';
+import { cashValueOf, endPremiumPayments, reinstatementYearsOf } from '../db/repositories/policies';
+import { endSuspension, openSuspension, suspensionById } from '../db/repositories/suspensions';
+import { requireCycle } from './cycle-activities';
+import { activityOrigin, auditOf, type CycleRef } from './origin';
+
+export interface OpenedWindow {
+  config: WindowConfig;
+  suspensionId: number;
+}
+
+/** The window stage of a cycle after suspension: its facts on record, and the contract's end at the close. */
+export function createReinstatementWindowActivities({ db }: { db: Knex }) {
+  return {
+    /**
+     * The window stage's facts, fixed for the stage as loaded now: the product's years, the plan's
+     * high-value rule; and the suspension row the reports and the lapsed list read.
+     */
+    async openReinstatementWindow(ref: CycleRef, lapsedAt: number): Promise<OpenedWindow> {
+      const cycle = await requireCycle(db, ref);
+      const o = activityOrigin();
+      const reinstatementYears = await reinstatementYearsOf(db, cycle.productCode);
+      const plan = choosePlan(await loadCollectionPlans(db), { planCode: cycle.planCode }, cycle.snapshot.segment);
+      const policy = {
+        premiumFen: cycle.amountFen,
+        paymentFrequency: cycle.snapshot.paymentFrequency,
+        segment: cycle.snapshot.segment,
+        preferredChannel: cycle.snapshot.preferredChannel,
+      };
+      const config = windowConfig({ suspendedAt: lapsedAt, reinstatementYears, plan, policy });
+      const suspension = await openSuspension(db, {
+        policy_no: ref.policyNo,
+        premium_due_id: cycle.premiumDueId,
+        lapsed_due_date: ref.dueDate,
+        suspended_at: new Date(lapsedAt),
+        suspension_date: config.window.suspensionDate,
+        window_closes_on: config.window.closingDate,
+        annual_premium_fen: cycle.amountFen * PERIODS_PER_YEAR[cycle.snapshot.paymentFrequency],
+        high_value: config.highValue,
+        workflow_id: o.workflowId,
+      });
+      if (!(await hasAuditRow(db, o.workflowId, 'reinstatement_window_opened'))) {
+        await appendAudit(db, {
+          ...auditOf(ref, o),
+          kind: 'reinstatement_window_opened',
+          detail: { suspensionId: suspension.id, suspensionDate: config.window.suspensionDate, lastDayToApply: config.window.lastDayToApply, highValue: config.highValue },
+        });
+      }
+      return { config, suspensionId: suspension.id };
+    },
+
+    /** Art. 37: the window closed unreinstated; the contract ends and its cash value is refunded. */
+    async terminateContract(ref: CycleRef, t: { suspensionId: number; at: number; terminationDate: string }): Promise<{ cashValueFen: number; terminated: boolean }> {
+      const o = activityOrigin();
+      const cashValueFen = await cashValueOf(db, ref.policyNo);
+      let terminated = (await suspensionById(db, t.suspensionId))?.outcome === 'terminated'; // a retry finds it done
+      await db.transaction(async (trx) => {
+        if (!(await endSuspension(trx, t.suspensionId, 'terminated', new Date(t.at)))) return;
+        terminated = true;
+        await endPremiumPayments(trx, ref.policyNo, 'terminated');
+        await appendAudit(trx, {
+          ...auditOf(ref, o),
+          occurredAt: new Date(t.at),
+          kind: 'contract_terminated',
+          detail: { terminationDate: t.terminationDate, refund: 'cash_value', cashValueFen },
+        });
+      });
+      return { cashValueFen, terminated };
+    },
+  };
+}
