@@ -3,7 +3,8 @@ import type { Knex } from 'knex';
 import { bankCollectionDate, cnMainlandCalendar } from '../domain/business-calendar';
 import { callScriptFor } from '../domain/call-scripts';
 import { addDays, shanghaiDate } from '../domain/civil-date';
-import { checkContact, DEFAULT_CONTACT_LIMITS, routeCallTask, type ContactChannel, type ContactLimits } from '../domain/contact-rules';
+import { CONTACT_POINT_OF, type ContactChannel, type TextChannel } from '../domain/channels';
+import { checkContact, DEFAULT_CONTACT_LIMITS, routeCallTask, type ContactLimits } from '../domain/contact-rules';
 import type { DebitReason } from '../domain/debit-reasons';
 import { appendAudit } from '../db/repositories/audit';
 import { applyEarlyReceipts, holdMessage } from '../db/repositories/contact-receipts';
@@ -28,7 +29,7 @@ import { activityOrigin, auditOf, type CycleRef, type Origin } from './origin';
  * What a text provider is handed: its registered template (by our template key, e.g.
  * debit_failed.account_unusable) and the variables, all non-personal (policy number, amount, dates).
  */
-function providerTemplate(notice: RenderedNotice, channel: 'sms' | 'wechat' | 'letter'): { template: string; params: Record<string, string> } {
+function providerTemplate(notice: RenderedNotice, channel: TextChannel): { template: string; params: Record<string, string> } {
   if (channel === 'sms' && notice.sms) return { template: notice.sms.templateKey, params: notice.sms.params };
   if (channel === 'wechat' && notice.wechat) {
     return { template: notice.wechat.templateKey, params: Object.fromEntries(Object.entries(notice.wechat.data).map(([key, v]) => [key, v.value])) };
@@ -88,7 +89,6 @@ export interface TaskRequest {
 /** A placeholder an insurer replaces with its own number (SERVICE_HOTLINE in the worker's environment). */
 export const DEFAULT_SERVICE_HOTLINE = '400-000-0000';
 
-const POINT_TYPE = { sms: 'mobile', phone: 'mobile', wechat: 'wechat', email: 'email' } as const;
 const WEEK_MS = 7 * 86_400_000;
 /** Suppression rules that say the contact data is missing or unusable, rather than "not now". */
 const DATA_GAPS = new Set(['no_verified_contact', 'flagged_number']);
@@ -142,7 +142,7 @@ export function createContactActivities(deps: {
 
       for (const channel of request.channels) {
         if (!request.allChannels && outcome.sent.length > 0) break;
-        const point = channel === 'letter' ? undefined : await contactPointFor(db, ref.policyNo, POINT_TYPE[channel]);
+        const point = channel === 'letter' ? undefined : await contactPointFor(db, ref.policyNo, CONTACT_POINT_OF[channel]);
         const freshId = randomUUID();
         const attempt = await openContactAttempt(db, {
           id: freshId,
@@ -169,7 +169,7 @@ export function createContactActivities(deps: {
         }
         const audit = auditOf(ref, o);
         const recipient = point?.valueMasked ?? 'postal address on file';
-        const textChannel = channel === 'letter' ? 'letter' : channel === 'wechat' ? 'wechat' : 'sms';
+        const textChannel: TextChannel = channel === 'letter' ? 'letter' : channel === 'wechat' ? 'wechat' : 'sms';
         const recordSent = async (sent: { provider: string; providerMessageId: string }) => {
           await db.transaction(async (trx) => {
             await holdMessage(trx, sent.providerMessageId);

@@ -2,7 +2,8 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { Knex } from 'knex';
 import { cnMainlandCalendar, type BusinessCalendarJSON } from '../domain/business-calendar';
 import { choosePlan, validatePlan, type CollectionPlan } from '../domain/collection-plan';
-import type { PaidVia } from '../domain/cycle-state';
+import type { CycleEventKind } from '../domain/audit-kinds';
+import type { PaidVia } from '../domain/payments';
 import type { RenewalStage } from '../domain/renewal-stage';
 import { appendAudit } from '../db/repositories/audit';
 import {
@@ -62,7 +63,7 @@ export function createCycleActivities({ db }: { db: Knex }) {
     },
 
     /** Operator and customer events (promise, refusal, hold, account update…), for the audit trail. */
-    async recordCycleEvent(ref: CycleRef, kind: string, detail: Record<string, unknown>): Promise<void> {
+    async recordCycleEvent(ref: CycleRef, kind: CycleEventKind, detail: Record<string, unknown>): Promise<void> {
       await appendAudit(db, { ...auditOf(ref, activityOrigin()), kind, detail });
     },
 

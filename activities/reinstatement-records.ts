@@ -1,11 +1,12 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Knex } from 'knex';
+import type { AuditKind } from '../domain/audit-kinds';
 import type { ApplicationStatus } from '../domain/reinstatement-application';
 import { suspensionById, type SuspensionRow } from '../db/repositories/suspensions';
 import { auditOf, type CycleRef, type Origin } from './origin';
 
 /** The audit kind of each status an application moves to. */
-export const APPLICATION_AUDIT_KIND: Record<ApplicationStatus, string> = {
+export const APPLICATION_AUDIT_KIND: Record<ApplicationStatus, AuditKind> = {
   under_review: 'reinstatement_applied',
   evidence_requested: 'reinstatement_evidence_requested',
   approved: 'reinstatement_approved',

@@ -1,5 +1,6 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Knex } from 'knex';
+import type { AuditKind } from '../domain/audit-kinds';
 import type { DebitResult } from '../domain/cycle-state';
 import { REASON_RULES, type Classified, type DebitReason } from '../domain/debit-reasons';
 import { renewalWorkflowId } from '../domain/renewal-stage';
@@ -57,7 +58,7 @@ export async function applyBankOutcomes(
     }
     const who = { ...base, policyNo: attempt.policy_no, dueDate: attempt.due_date };
     let result: DebitResult;
-    let kind: string;
+    let kind: AuditKind;
     let detail: Record<string, unknown> = { attemptNo: attempt.attempt_no, idempotencyKey: attempt.idempotency_key, source };
     // Already in the state reported (a file read twice, a callback repeated): nothing to write; the
     // cycle is told again in case the first signal was lost.

@@ -4,18 +4,18 @@ import { policyHeader, premiumDuesOf, lastRecordedStage, type PremiumDueRow } fr
 import { closeTaskOutsideCycle, taskById, type TaskListRow } from '../db/repositories/tasks';
 import { isCivilDate, type CivilDate } from '../domain/civil-date';
 import { OperatorError } from './errors';
-import { HOLD_KINDS, type HoldKind } from '../domain/cycle-state';
+import { HOLD_KINDS, type HoldKind } from '../domain/holds';
+import { isNonPaymentReason, type NonPaymentReasonCode } from '../domain/non-payment-reasons';
+import { isPaymentReference, REPORTED_VIAS, type ReportedVia } from '../domain/payments';
+import { outcomesOf } from '../domain/task-outcomes';
 import { renewalWorkflowId } from '../domain/renewal-stage';
 import {
   accountUpdatedUpdate,
   customerRefusedUpdate,
-  ESCALATION_OUTCOMES,
   holdPlacedUpdate,
   holdReleasedUpdate,
-  PAYMENT_REFERENCE,
   paymentReceivedUpdate,
   promiseToPayUpdate,
-  TASK_OUTCOMES,
   taskCompletedUpdate,
   type RenewalCycleResult,
   type RenewalCycleStatus,
@@ -23,14 +23,11 @@ import {
 
 export { OperatorError } from './errors';
 
-export const PAYMENT_CHANNELS = ['counter', 'online', 'transfer'] as const;
-export type PaymentChannel = (typeof PAYMENT_CHANNELS)[number];
-
 /** One thing an operator tells a cycle: exactly the updates of workflows/messages.ts that people send. */
 export type OperatorEvent =
-  | { kind: 'paymentReceived'; via: PaymentChannel; reference: string }
+  | { kind: 'paymentReceived'; via: ReportedVia; reference: string }
   | { kind: 'promiseToPay'; date: CivilDate }
-  | { kind: 'customerRefused'; reasonCode: number }
+  | { kind: 'customerRefused'; reasonCode: NonPaymentReasonCode }
   | { kind: 'holdPlaced'; hold: HoldKind }
   | { kind: 'holdReleased'; hold: HoldKind }
   | { kind: 'accountUpdated' };
@@ -39,9 +36,9 @@ const usage = (message: string) => new OperatorError(message, true);
 
 /** Checks the values an operator typed, naming the argument at fault, before anything is sent. */
 export function paymentEvent(via: string, reference: string): OperatorEvent {
-  const channel = PAYMENT_CHANNELS.find((c) => c === via);
-  if (!channel) throw usage(`--via must be one of ${PAYMENT_CHANNELS.join(', ')}, got "${via}"`);
-  if (!PAYMENT_REFERENCE.test(reference)) throw usage(`--reference must be the receipt or bank reference: 1–64 letters, digits, - or _, got "${reference}"`);
+  const channel = REPORTED_VIAS.find((c) => c === via);
+  if (!channel) throw usage(`--via must be one of ${REPORTED_VIAS.join(', ')}, got "${via}"`);
+  if (!isPaymentReference(reference)) throw usage(`--reference must be the receipt or bank reference: 1–64 letters, digits, - or _, got "${reference}"`);
   return { kind: 'paymentReceived', via: channel, reference };
 }
 
@@ -52,7 +49,7 @@ export function promiseEvent(date: string): OperatorEvent {
 
 export function refusalEvent(reason: string): OperatorEvent {
   const code = /^\d{1,2}$/.test(reason) ? Number(reason) : Number.NaN;
-  if (!(code >= 1 && code <= 12)) throw usage(`--reason must be a non-payment reason code 1–12, got "${reason}"`);
+  if (!isNonPaymentReason(code)) throw usage(`--reason must be a non-payment reason code 1–12, got "${reason}"`);
   return { kind: 'customerRefused', reasonCode: code };
 }
 
@@ -213,7 +210,7 @@ export async function completeTaskOf(db: Knex, client: Client, taskId: number, o
   if (!task) throw new OperatorError(`no task #${taskId}`);
   if (task.status === 'done') throw new OperatorError(`task #${taskId} is already done (outcome ${task.outcome_code ?? 'none'})`);
   if (task.status === 'cancelled') throw new OperatorError(`task #${taskId} was cancelled: nothing to complete`);
-  const allowed: readonly string[] = task.step === 'grace_end_escalation' ? ESCALATION_OUTCOMES : TASK_OUTCOMES;
+  const allowed = outcomesOf(task.step);
   if (!allowed.includes(outcome)) throw usage(`--outcome of task #${taskId} (${task.step}) must be one of ${allowed.join(', ')}, got "${outcome}"`);
 
   const closeDirectly = async (why: string): Promise<CompletedTask> => {

@@ -1,6 +1,7 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, type Client, type WorkflowHandle } from '@temporalio/client';
 import type { Knex } from 'knex';
 import { isCivilDate, shanghaiDate } from '../domain/civil-date';
+import { isReportedVia } from '../domain/payments';
 import { quoteArrears, type ArrearsQuote } from '../domain/reinstatement-arrears';
 import { DECLINE_REASONS, EVIDENCE_KINDS, type DeclineReason, type EvidenceKind, type UnderwritingDecision } from '../domain/reinstatement-application';
 import { daysLeftToApply, reinstatementWindow } from '../domain/reinstatement-window';
@@ -132,8 +133,8 @@ export function decideReinstatement(db: Knex, client: Client, policyNo: string, 
 }
 
 export function payReinstatement(db: Knex, client: Client, policyNo: string, payment: { via: string; reference: string; amountFen: number }): Promise<ApplicationAnswer> {
-  if (!['counter', 'online', 'transfer'].includes(payment.via)) throw usage(`--via must be counter, online or transfer, got "${payment.via}"`);
-  const via = payment.via as 'counter' | 'online' | 'transfer';
+  const via = payment.via;
+  if (!isReportedVia(via)) throw usage(`--via must be counter, online or transfer, got "${via}"`);
   return toApplication(db, client, policyNo, 'the payment', (h) => h.executeUpdate(reinstatementPaymentUpdate, { args: [{ via, reference: payment.reference, amountFen: payment.amountFen }] }));
 }
 

@@ -4,43 +4,20 @@
  * records one of its outcome codes. Calls are service reminders, never debt collection (an unpaid
  * life premium is not a debt) and never sales. Chinese first, English alongside.
  */
+import type { Bilingual } from './bilingual';
 import type { DebitReason } from './debit-reasons';
+import { NON_PAYMENT_REASON_CODES, type NonPaymentReasonCode } from './non-payment-reasons';
+import type { TaskOutcome } from './task-outcomes';
 
 /** Raised whenever any wording changes; recorded with the call so compliance knows what was said. */
 export const CALL_SCRIPTS_VERSION = 1;
 
-export interface Bilingual {
-  zh: string;
-  en: string;
-}
-
-/** Non-payment reason codes recorded on refusal or lapse (domain.md). */
-export const NON_PAYMENT_REASONS = {
-  1: { zh: '单位购买', en: 'Employer-purchased' },
-  2: { zh: '对产品不满意', en: 'Product unsatisfactory' },
-  3: { zh: '对保险公司不信任', en: 'Distrust of the insurer' },
-  4: { zh: '对服务不满意', en: 'Service unsatisfactory' },
-  5: { zh: '对理赔不满意', en: 'Claim unsatisfactory' },
-  6: { zh: '家庭问题', en: 'Family problems' },
-  7: { zh: '销售误导', en: 'Mis-selling' },
-  8: { zh: '暂时经济困难', en: 'Temporary financial difficulty' },
-  9: { zh: '业务员自保件', en: "Agent's own policy" },
-  10: { zh: '已投保其他公司', en: 'Competitor' },
-  11: { zh: '其他', en: 'Other' },
-  12: { zh: '无法联系', en: 'Unreachable' },
-} as const satisfies Record<number, Bilingual>;
-
-export type NonPaymentReasonCode = keyof typeof NON_PAYMENT_REASONS;
-export const NON_PAYMENT_REASON_CODES = Object.keys(NON_PAYMENT_REASONS).map(Number) as NonPaymentReasonCode[];
 
 /** Objections heard on calls that are not themselves reason codes. */
 export const COMMON_OBJECTIONS = ['forgot', 'account_changed', 'financial_difficulty', 'wants_to_surrender', 'already_paid'] as const;
 export type CommonObjection = (typeof COMMON_OBJECTIONS)[number];
 export type Objection = NonPaymentReasonCode | CommonObjection;
 
-/** The outcome codes a call task accepts (workflows/messages.ts TASK_OUTCOMES): codes, never free text. */
-export const CALL_OUTCOMES = ['reached', 'no_answer', 'wrong_number', 'promised', 'refused', 'account_fixed', 'done'] as const;
-export type CallOutcome = (typeof CALL_OUTCOMES)[number];
 
 export type CallPurpose = 'pre_due_high_value' | 'grace_first_call' | 'mid_grace' | 'grace_escalation' | 'account_fix' | 'reinstatement';
 
@@ -71,7 +48,7 @@ export interface CallScript {
   /** How to answer the objection, when one was given. */
   objectionHandling: Bilingual[];
   compliance: Bilingual[];
-  outcomes: { code: CallOutcome; when: Bilingual }[];
+  outcomes: { code: TaskOutcome; when: Bilingual }[];
   /** The code to record if the customer declines to pay; absent when the caller must ask. */
   nonPaymentReason?: NonPaymentReasonCode;
 }
@@ -125,7 +102,7 @@ const ORPHAN_NOTICE = b(
   'The former adviser has left: tell the customer so, the state of the policy, and who will serve them from now on and how.',
 );
 
-const OUTCOMES: readonly { code: CallOutcome; when: Bilingual }[] = [
+const OUTCOMES: readonly { code: TaskOutcome; when: Bilingual }[] = [
   { code: 'reached', when: b('已与投保人本人通话并告知情况，但尚无缴费承诺。', 'Spoke to the policyholder and explained, with no commitment to pay yet.') },
   { code: 'no_answer', when: b('无人接听或无法接通；不在语音信箱或向他人留下保单信息。', 'No answer or not reachable; leave no policy details on voicemail or with anyone else.') },
   { code: 'wrong_number', when: b('号码不属于投保人本人：不透露任何信息，结束通话，号码交由核实。', "The number is not the policyholder's: disclose nothing, end the call; the number goes for checking.") },

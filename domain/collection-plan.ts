@@ -3,12 +3,12 @@
  * Offsets are days relative to the due date D. The default `standard-60` is domain.md's plan;
  * products and segments may name others.
  */
-export type PlanChannel = 'preferred' | 'sms' | 'wechat' | 'email' | 'letter';
+import { PLAN_CHANNELS, type PlanChannel } from './channels';
 
 export interface ContactStep {
   step: string;
   offsetDays: number;
-  /** 'preferred' resolves to the policy's preferred channel (WeChat or SMS when none). */
+  /** 'preferred' resolves to the policy's preferred channel (channels.ts: WeChat or email as chosen, else SMS). */
   channels: readonly PlanChannel[];
   template: string;
   /** Send on every channel with a verified contact point, not only the first that works. */
@@ -82,7 +82,6 @@ export const STANDARD_60: CollectionPlan = {
   returnRemedyDays: DEFAULT_RETURN_REMEDY_DAYS,
 };
 
-const CHANNELS: readonly PlanChannel[] = ['preferred', 'sms', 'wechat', 'email', 'letter'];
 const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
 
 class PlanError extends Error {
@@ -130,7 +129,7 @@ export function validatePlan(candidate: unknown, productGraceDays?: number): Col
   };
   const checkChannels = (path: string, channels: readonly PlanChannel[]) => {
     if (!Array.isArray(channels) || channels.length === 0) fail(path, 'must list at least one channel');
-    channels.forEach((c, j) => CHANNELS.includes(c) || fail(`${path}[${j}]`, `must be one of ${CHANNELS.join(', ')}`));
+    channels.forEach((c, j) => PLAN_CHANNELS.includes(c) || fail(`${path}[${j}]`, `must be one of ${PLAN_CHANNELS.join(', ')}`));
   };
 
   checkContacts('reminders', plan.reminders, -90, -1);

@@ -13,7 +13,7 @@ import { SHARED_CONTACT_THRESHOLD } from './contact-rules';
  * Any other key in flags belongs to someone else and is kept as it is.
  */
 
-export type ContactPointType = 'mobile' | 'email' | 'wechat';
+import type { ContactPointType } from './channels';
 
 export interface HeldContactPoint {
   id: number;

@@ -1,3 +1,5 @@
+import type { ContactChannel } from './channels';
+import type { HoldKind } from './holds';
 import { addDays, shanghaiDate, shanghaiInstant, type CivilDate } from './civil-date';
 
 /**
@@ -5,8 +7,6 @@ import { addDays, shanghaiDate, shanghaiInstant, type CivilDate } from './civil-
  * contact. Pure: the caller passes the clock and the customer's sent contacts, and records the
  * decision whether or not the contact is suppressed.
  */
-
-export type ContactChannel = 'sms' | 'wechat' | 'email' | 'phone' | 'letter';
 
 export type SuppressionRule =
   | 'quiet_hours'
@@ -17,8 +17,6 @@ export type SuppressionRule =
   | 'opt_out'
   | 'no_verified_contact'
   | 'flagged_number';
-
-export type HoldKind = 'claim' | 'servicing' | 'dispute' | 'moratorium';
 
 export interface ContactLimits {
   /** 'HH:MM' Asia/Shanghai; the window is [windowStart, windowEnd) on one day, so it cannot span midnight. */

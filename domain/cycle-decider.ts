@@ -7,10 +7,13 @@
 import type { BusinessCalendar } from './business-calendar';
 import { addDays, shanghaiDate, shanghaiInstant, type CivilDate } from './civil-date';
 import { DEFAULT_RETURN_REMEDY_DAYS, type CollectionPlan } from './collection-plan';
-import { contactWindowOpening, DEFAULT_CONTACT_LIMITS, type ContactChannel } from './contact-rules';
+import type { ContactChannel } from './channels';
+import { contactWindowOpening, DEFAULT_CONTACT_LIMITS } from './contact-rules';
 import { cycleSchedule, debitSchedule, lapseInstant, lapseSchedule, type PolicySnapshot, type ScheduledStep } from './cycle-schedule';
 import { lastFailedDebit, lastReturnAt, pendingDebit, type CycleState } from './cycle-state';
 import type { DebitReason } from './debit-reasons';
+import { NON_PAYMENT_OTHER } from './non-payment-reasons';
+import { ESCALATION_STEP } from './task-outcomes';
 import type { LapseNotice } from './reinstatement-window';
 import type { RenewalStage } from './renewal-stage';
 
@@ -26,8 +29,6 @@ export const DEBIT_CHECK_INTERVAL_MS = 60 * 60 * 1000;
 /** An attempt still in flight this long after it was made (no report, no answer) goes to operations. */
 export const DEBIT_STUCK_AFTER_MS = 24 * 60 * 60 * 1000;
 
-/** Non-payment reason 11 (other) when the customer gave none: the register needs a code (domain.md). */
-export const NON_PAYMENT_OTHER = 11;
 
 export type CycleAction =
   /** Sleep until the instant (or until a signal, whichever first); no instant: only a signal helps. */
@@ -301,8 +302,8 @@ function graceEnd(input: DecisionInput, blocked: string | undefined): Decision {
     }
     return { stage, action: { type: 'lapse', nonPaymentReason: state.refusalReason ?? NON_PAYMENT_OTHER, at: effectiveLapseInstant(input) } };
   }
-  if (!state.done.includes('grace_end_escalation')) {
-    return { stage, action: { type: 'task', step: 'grace_end_escalation', task: 'escalation', assignee: 'operations' } };
+  if (!state.done.includes(ESCALATION_STEP)) {
+    return { stage, action: { type: 'task', step: ESCALATION_STEP, task: 'escalation', assignee: 'operations' } };
   }
   return { stage, action: { type: 'wait', why: `not the customer's fault${blocked ? `; ${blocked}` : ''}: operations decide` } };
 }

@@ -5,8 +5,8 @@
  */
 import type { BusinessCalendar } from './business-calendar';
 import { addDays, shanghaiDate, shanghaiInstant, type CivilDate } from './civil-date';
-import { isHighValue, type CollectionPlan, type ContactStep, type PERIODS_PER_YEAR, type PlanChannel } from './collection-plan';
-import type { ContactChannel } from './contact-rules';
+import { preferredNoticeChannel, type ContactChannel, type PlanChannel, type PreferredChannel } from './channels';
+import { isHighValue, type CollectionPlan, type ContactStep, type PERIODS_PER_YEAR } from './collection-plan';
 import type { CycleState } from './cycle-state';
 import type { DebitReason } from './debit-reasons';
 
@@ -17,7 +17,7 @@ export interface PolicySnapshot {
   premiumFen: number;
   paymentFrequency: keyof typeof PERIODS_PER_YEAR;
   segment: string | null;
-  preferredChannel: 'sms' | 'wechat' | 'email' | 'phone' | null;
+  preferredChannel: PreferredChannel | null;
   hasMandate: boolean;
   aplElected: boolean;
   cashValueFen: number;
@@ -51,7 +51,7 @@ export function lapseInstant(snapshot: PolicySnapshot): number {
 
 /** WeChat or SMS when the customer prefers a channel we cannot send a reminder on. */
 function resolveChannels(channels: readonly PlanChannel[], preferred: PolicySnapshot['preferredChannel']): ContactChannel[] {
-  const resolved = channels.map((c): ContactChannel => (c === 'preferred' ? (preferred === 'wechat' || preferred === 'email' ? preferred : 'sms') : c));
+  const resolved = channels.map((c): ContactChannel => (c === 'preferred' ? preferredNoticeChannel(preferred) : c));
   return [...new Set(resolved)];
 }
 

@@ -6,12 +6,9 @@
 import type { CivilDate } from './civil-date';
 import type { DebitReason } from './debit-reasons';
 
-import type { HoldKind } from './contact-rules';
-
-export type { HoldKind };
-export const HOLD_KINDS: readonly HoldKind[] = ['claim', 'servicing', 'dispute', 'moratorium'];
-
-export type PaidVia = 'debit' | 'counter' | 'online' | 'transfer' | 'apl';
+import type { HoldKind } from './holds';
+import type { PaidVia } from './payments';
+import type { EscalationOutcome } from './task-outcomes';
 
 export interface DebitRecord {
   attemptNo: number;
@@ -165,7 +162,7 @@ export function customerRefused(state: CycleState, reasonCode: number): void {
   state.refusalReason = reasonCode;
 }
 
-export function operatorDecided(state: CycleState, decision: 'retry_debit' | 'lapse'): void {
+export function operatorDecided(state: CycleState, decision: EscalationOutcome): void {
   state.operatorDecision = decision;
   if (decision === 'retry_debit') {
     state.extraDebitsRequested += 1;

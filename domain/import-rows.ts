@@ -4,6 +4,7 @@
  * importer, in tests and anywhere a row must be checked. Reasons name the column and the rule,
  * never the value: rejected-row reports are read and stored, and the values are personal data.
  */
+import { PREFERRED_CHANNELS, type PreferredChannel } from './channels';
 import { daysBetween, isCivilDate, type CivilDate } from './civil-date';
 import { yuanToFen, type Fen } from './money';
 
@@ -18,7 +19,6 @@ export type RowCheck<T> = { ok: true; record: T } | { ok: false; errors: RowErro
 export type RowValues = Readonly<Record<string, string | undefined>>;
 
 export const SALES_CHANNELS = ['agency', 'bancassurance', 'telemarketing', 'internet', 'group'] as const;
-export const PREFERRED_CHANNELS = ['sms', 'wechat', 'email', 'phone'] as const;
 export const PAYMENT_FREQUENCIES = ['annual', 'semiannual', 'quarterly', 'monthly'] as const;
 export const POLICY_STATUSES = ['in_force', 'grace', 'lapsed'] as const;
 export const AGENT_STATUSES = ['active', 'departed'] as const;
@@ -45,7 +45,7 @@ export interface PolicyRecord {
   holderMobile: string | null;
   holderEmail: string | null;
   holderWechatOpenId: string | null;
-  preferredChannel: (typeof PREFERRED_CHANNELS)[number] | null;
+  preferredChannel: PreferredChannel | null;
   issueDate: CivilDate;
   paymentFrequency: (typeof PAYMENT_FREQUENCIES)[number];
   premiumFen: Fen;

@@ -9,7 +9,8 @@
  */
 import { addDays, addYears, daysBetween, isCivilDate, shanghaiDate, shanghaiInstant, type CivilDate } from './civil-date';
 import { isHighValue, type CollectionPlan, type PERIODS_PER_YEAR } from './collection-plan';
-import { contactWindowOpening, DEFAULT_CONTACT_LIMITS, type ContactChannel } from './contact-rules';
+import { preferredNoticeChannel, type ContactChannel, type PreferredChannel } from './channels';
+import { contactWindowOpening, DEFAULT_CONTACT_LIMITS } from './contact-rules';
 
 export const DEFAULT_REINSTATEMENT_YEARS = 2;
 /** Art. 37 gives two years; products.csv accepts up to 10. */
@@ -65,14 +66,13 @@ export const DEFAULT_WINDOW_REMINDERS: Readonly<WindowReminderPlan> = {
   time: '10:00',
 };
 
-export type PreferredChannel = 'sms' | 'wechat' | 'email' | 'phone' | null;
 
 export interface WindowConfig {
   window: ReinstatementWindow;
   reminders: WindowReminderPlan;
   /** High value (collection-plan.ts isHighValue): an agent call task with every reminder, worked first. */
   highValue: boolean;
-  preferredChannel: PreferredChannel;
+  preferredChannel: PreferredChannel | null;
 }
 
 /**
@@ -87,7 +87,7 @@ export function windowConfig(input: {
     premiumFen: number;
     paymentFrequency: keyof typeof PERIODS_PER_YEAR;
     segment: string | null;
-    preferredChannel: PreferredChannel;
+    preferredChannel: PreferredChannel | null;
   };
   reminders?: WindowReminderPlan;
 }): WindowConfig {
@@ -136,9 +136,6 @@ function stepSuffix(kind: 'after' | 'closing', days: number): string {
 }
 
 /** WeChat or SMS for 'preferred' when the customer prefers a channel a reminder cannot go on. */
-function preferred(channel: PreferredChannel): ContactChannel {
-  return channel === 'wechat' || channel === 'email' ? channel : 'sms';
-}
 
 /**
  * The reminders of the window in time order. The closing reminder carries the deadline, so an
@@ -156,7 +153,7 @@ export function windowSchedule(config: WindowConfig): WindowReminder[] {
       date,
       template: closing ? 'reinstatement_window_closing' : 'reinstatement_reminder',
       // The last reminder before termination goes on every channel we hold, a letter included.
-      channels: closing ? ['sms', 'wechat', 'email', 'letter'] : [...new Set([preferred(preferredChannel), 'email' as const])],
+      channels: closing ? ['sms', 'wechat', 'email', 'letter'] : [...new Set([preferredNoticeChannel(preferredChannel), 'email' as const])],
       allChannels: true,
       ...(highValue ? { callTask: { step: `reinstatement_call_${suffix}`, task: 'call' as const, assignee: 'agent' as const } } : {}),
     };

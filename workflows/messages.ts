@@ -6,7 +6,10 @@
 import { defineSearchAttributeKey } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { CivilDate } from '../domain/civil-date';
-import type { DebitResult, HoldKind, PaidVia } from '../domain/cycle-state';
+import type { DebitResult } from '../domain/cycle-state';
+import type { HoldKind } from '../domain/holds';
+import type { NonPaymentReasonCode } from '../domain/non-payment-reasons';
+import type { PaidVia, ReportedVia } from '../domain/payments';
 import type { LapseNotice } from '../domain/reinstatement-window';
 import type { RenewalStage } from '../domain/renewal-stage';
 
@@ -67,9 +70,9 @@ export interface RenewalCycleStatus {
 export const statusQuery = defineQuery<RenewalCycleStatus>('status');
 
 /** Operator and customer events: updates, so the caller hears at once if the cycle refuses one. */
-export const paymentReceivedUpdate = defineUpdate<RenewalCycleStatus, [{ via: Exclude<PaidVia, 'debit' | 'apl'>; reference: string }]>('paymentReceived');
+export const paymentReceivedUpdate = defineUpdate<RenewalCycleStatus, [{ via: ReportedVia; reference: string }]>('paymentReceived');
 export const promiseToPayUpdate = defineUpdate<RenewalCycleStatus, [{ date: CivilDate }]>('promiseToPay');
-export const customerRefusedUpdate = defineUpdate<RenewalCycleStatus, [{ reasonCode: number }]>('customerRefused');
+export const customerRefusedUpdate = defineUpdate<RenewalCycleStatus, [{ reasonCode: NonPaymentReasonCode }]>('customerRefused');
 export const holdPlacedUpdate = defineUpdate<RenewalCycleStatus, [{ kind: HoldKind }]>('holdPlaced');
 export const holdReleasedUpdate = defineUpdate<RenewalCycleStatus, [{ kind: HoldKind }]>('holdReleased');
 export const accountUpdatedUpdate = defineUpdate<RenewalCycleStatus, []>('accountUpdated');
@@ -79,9 +82,3 @@ export const taskCompletedUpdate = defineUpdate<RenewalCycleStatus, [{ step: str
 export const contactUpdatedSignal = defineSignal<[]>('contactUpdated');
 export const bankResultSignal = defineSignal<[{ attemptNo: number; result: DebitResult }]>('bankResult');
 
-/** Outcomes of a grace-end escalation task that decide the cycle. */
-export const ESCALATION_OUTCOMES = ['retry_debit', 'lapse'] as const;
-/** Outcomes of a call or account-fix task: codes, never free text (free text could carry personal data). */
-export const TASK_OUTCOMES = ['reached', 'no_answer', 'wrong_number', 'promised', 'refused', 'account_fixed', 'done'] as const;
-/** Receipt numbers and bank references: letters, digits, '-' and '_' only. */
-export const PAYMENT_REFERENCE = /^[A-Za-z0-9_-]{1,64}$/;

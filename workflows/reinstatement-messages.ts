@@ -5,6 +5,7 @@
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { CivilDate } from '../domain/civil-date';
+import type { ReportedVia } from '../domain/payments';
 import type { ArrearsTerms } from '../domain/reinstatement-arrears';
 import type { ApplicationStatus, DeclineReason, PaymentMethod, UnderwritingDecision } from '../domain/reinstatement-application';
 import type { ReinstatementWindow } from '../domain/reinstatement-window';
@@ -60,7 +61,7 @@ export const underwritingDecisionUpdate = defineUpdate<ReinstatementStatus, [Und
 /** Back premiums paid at the counter (or online, by transfer): exactly the quote for the day. */
 export const reinstatementPaymentUpdate = defineUpdate<
   ReinstatementStatus,
-  [{ via: 'counter' | 'online' | 'transfer'; reference: string; amountFen: number }]
+  [{ via: ReportedVia; reference: string; amountFen: number }]
 >('reinstatementPayment');
 /** Asks for one more debit of today's quote (after a failed one, or to switch from the counter). */
 export const reinstatementDebitUpdate = defineUpdate<ReinstatementStatus, []>('reinstatementDebit');

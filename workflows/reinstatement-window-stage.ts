@@ -12,7 +12,8 @@ import type { RenewalActivities } from '../activities/renewal-activities';
 import { receiveApplication } from '../domain/reinstatement-application';
 import { decideWindow, reminderDone, type WindowAction, type WindowState } from '../domain/reinstatement-window';
 import type { RenewalStage } from '../domain/renewal-stage';
-import { RenewalStageKey, statusQuery, TASK_OUTCOMES, taskCompletedUpdate, type RenewalCycleInput, type RenewalCycleResult, type RenewalCycleStatus } from './messages';
+import { TASK_OUTCOMES } from '../domain/task-outcomes';
+import { RenewalStageKey, statusQuery, taskCompletedUpdate, type RenewalCycleInput, type RenewalCycleResult, type RenewalCycleStatus } from './messages';
 import { reinstatement } from './reinstatement';
 import { takeReducedPaidUpChoices } from './reduced-paid-up-choice';
 import {

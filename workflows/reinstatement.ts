@@ -5,16 +5,18 @@ import { contactWindowOpening, DEFAULT_CONTACT_LIMITS } from '../domain/contact-
 import { reinstate, type ReinstatementRecord } from '../domain/reinstatement';
 import {
   applicationStep,
+  DECLARATION_STEP,
   decideUnderwriting,
   paymentAllowed,
   receiveApplication,
   underwritingDecisionError,
+  UNDERWRITING_STEP,
   withdrawApplication,
   type ReinstatementApplication,
   type UnderwritingDecision,
 } from '../domain/reinstatement-application';
+import { isPaymentReference, isReportedVia, REPORTED_VIAS } from '../domain/payments';
 import { quoteArrears, type ArrearsQuote } from '../domain/reinstatement-arrears';
-import { PAYMENT_REFERENCE } from './messages';
 import {
   applicationTaskCompletedUpdate,
   reinstatementDebitUpdate,
@@ -40,8 +42,6 @@ const { collectReinstatementDebit } = proxyActivities<RenewalActivities>({
   retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '1 hour' },
 });
 
-const DECLARATION_STEP = 'reinstatement_declaration';
-const UNDERWRITING_STEP = 'reinstatement_underwriting';
 
 interface Payment {
   via: string;
@@ -153,8 +153,8 @@ export async function reinstatement(input: ReinstatementInput): Promise<Reinstat
     },
     {
       validator: ({ via, reference, amountFen }: { via: string; reference: string; amountFen: number }) => {
-        if (!['counter', 'online', 'transfer'].includes(via)) throw new Error(`via must be counter, online or transfer, got ${via}`);
-        if (typeof reference !== 'string' || !PAYMENT_REFERENCE.test(reference)) throw new Error('reference must be the receipt or bank reference: 1–64 letters, digits, - or _');
+        if (!isReportedVia(via)) throw new Error(`via must be ${REPORTED_VIAS.join(', ').replace(/, (?=[^,]*$)/, ' or ')}, got ${via}`);
+        if (!isPaymentReference(reference)) throw new Error('reference must be the receipt or bank reference: 1–64 letters, digits, - or _');
         if (payment || reinstated) throw new Error('the back premiums are already paid');
         if (debitInFlight || debitsWanted > debitsMade) throw new Error('a debit of the back premiums is on its way: wait for its answer');
         const allowed = paymentAllowed(app, today());

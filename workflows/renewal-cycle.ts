@@ -15,7 +15,12 @@ import { addYears, isCivilDate, shanghaiDate, shanghaiInstant } from '../domain/
 import { decide, lapseNoticesOwed, type CycleAction } from '../domain/cycle-decider';
 import { lastGraceDay } from '../domain/cycle-schedule';
 import * as cycle from '../domain/cycle-state';
-import { HOLD_KINDS, type CycleState } from '../domain/cycle-state';
+import type { CycleEventKind } from '../domain/audit-kinds';
+import type { CycleState } from '../domain/cycle-state';
+import { HOLD_KINDS, type HoldKind } from '../domain/holds';
+import { isNonPaymentReason } from '../domain/non-payment-reasons';
+import { isPaymentReference, isReportedVia, REPORTED_VIAS, type PaidVia } from '../domain/payments';
+import { ESCALATION_STEP, outcomesOf, type EscalationOutcome } from '../domain/task-outcomes';
 import type { RenewalStage } from '../domain/renewal-stage';
 import {
   accountUpdatedUpdate,
@@ -25,9 +30,6 @@ import {
   contactUpdatedSignal,
   customerRefusedUpdate,
   DueDate,
-  ESCALATION_OUTCOMES,
-  PAYMENT_REFERENCE,
-  TASK_OUTCOMES,
   holdPlacedUpdate,
   holdReleasedUpdate,
   paymentReceivedUpdate,
@@ -117,13 +119,13 @@ export async function renewalCycle(input: RenewalCycleInput): Promise<RenewalCyc
   const state: CycleState = cycle.initialCycleState();
   const status: RenewalCycleStatus = { stage: 'PRE_DUE', nextAction: 'start', debitAttempts: 0, holds: [], plan: `${plan.code}@${plan.version}` };
   // Events from updates and signals, written to the audit trail by the loop (handlers do no I/O).
-  const events: { kind: string; detail: Record<string, unknown> }[] = [];
-  const payments: { via: cycle.PaidVia; reference: string }[] = [];
+  const events: { kind: CycleEventKind; detail: Record<string, unknown> }[] = [];
+  const payments: { via: PaidVia; reference: string }[] = [];
   const completions: { step: string; outcome: string }[] = [];
   const openedTasks = new Set<string>();
   let wake = false;
   const snapshot = (): RenewalCycleStatus => ({ ...status, holds: [...state.holds], promiseUntil: state.promiseUntil });
-  const changed = (kind: string, detail: Record<string, unknown>) => {
+  const changed = (kind: CycleEventKind, detail: Record<string, unknown>) => {
     events.push({ kind, detail });
     wake = true;
     return snapshot();
@@ -143,8 +145,8 @@ export async function renewalCycle(input: RenewalCycleInput): Promise<RenewalCyc
     {
       validator: ({ via, reference }: { via: string; reference: string }) => {
         open();
-        if (!['counter', 'online', 'transfer'].includes(via)) throw new Error(`via must be counter, online or transfer, got ${via}`);
-        if (typeof reference !== 'string' || !PAYMENT_REFERENCE.test(reference)) {
+        if (!isReportedVia(via)) throw new Error(`via must be ${REPORTED_VIAS.join(', ').replace(/, (?=[^,]*$)/, ' or ')}, got ${via}`);
+        if (!isPaymentReference(reference)) {
           throw new Error('reference must be the receipt or bank reference: 1–64 letters, digits, - or _');
         }
       },
@@ -175,11 +177,11 @@ export async function renewalCycle(input: RenewalCycleInput): Promise<RenewalCyc
     {
       validator: ({ reasonCode }: { reasonCode: number }) => {
         open();
-        if (!Number.isInteger(reasonCode) || reasonCode < 1 || reasonCode > 12) throw new Error(`reasonCode must be 1–12, got ${reasonCode}`);
+        if (!isNonPaymentReason(reasonCode)) throw new Error(`reasonCode must be 1–12, got ${reasonCode}`);
       },
     },
   );
-  const holdValidator = ({ kind }: { kind: cycle.HoldKind }) => {
+  const holdValidator = ({ kind }: { kind: HoldKind }) => {
     if (!HOLD_KINDS.includes(kind)) throw new Error(`kind must be one of ${HOLD_KINDS.join(', ')}, got ${kind}`);
   };
   setHandler(
@@ -188,7 +190,7 @@ export async function renewalCycle(input: RenewalCycleInput): Promise<RenewalCyc
       cycle.holdPlaced(state, kind);
       return changed('hold_placed', { kind });
     },
-    { validator: (arg: { kind: cycle.HoldKind }) => (open(), holdValidator(arg)) },
+    { validator: (arg: { kind: HoldKind }) => (open(), holdValidator(arg)) },
   );
   setHandler(
     holdReleasedUpdate,
@@ -197,7 +199,7 @@ export async function renewalCycle(input: RenewalCycleInput): Promise<RenewalCyc
       return changed('hold_released', { kind });
     },
     {
-      validator: (arg: { kind: cycle.HoldKind }) => {
+      validator: (arg: { kind: HoldKind }) => {
         holdValidator(arg);
         if (!state.holds.includes(arg.kind)) throw new Error(`no ${arg.kind} hold is in place`);
       },
@@ -214,7 +216,7 @@ export async function renewalCycle(input: RenewalCycleInput): Promise<RenewalCyc
   setHandler(
     taskCompletedUpdate,
     ({ step, outcome }) => {
-      if (step === 'grace_end_escalation') cycle.operatorDecided(state, outcome as (typeof ESCALATION_OUTCOMES)[number]);
+      if (step === ESCALATION_STEP) cycle.operatorDecided(state, outcome as EscalationOutcome);
       openedTasks.delete(step);
       completions.push({ step, outcome });
       wake = true;
@@ -224,7 +226,7 @@ export async function renewalCycle(input: RenewalCycleInput): Promise<RenewalCyc
       validator: ({ step, outcome }: { step: string; outcome: string }) => {
         open();
         if (!openedTasks.has(step)) throw new Error(`no open task ${step} in this cycle`);
-        const allowed: readonly string[] = step === 'grace_end_escalation' ? ESCALATION_OUTCOMES : TASK_OUTCOMES;
+        const allowed = outcomesOf(step);
         if (!allowed.includes(outcome)) throw new Error(`outcome of ${step} must be ${allowed.join(', ')}, got ${outcome}`);
       },
     },

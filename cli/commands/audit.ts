@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import type { Command } from '@commander-js/extra-typings';
 import { isCivilDate } from '../../domain/civil-date';
-import type { ContactChannel } from '../../domain/contact-rules';
+import { CONTACT_CHANNELS } from '../../domain/channels';
 import { EXPORT_FORMATS, exportAuditTrail, type ExportRequest } from '../../application/audit-export';
 import { inspectAuditChain, type AnchorCheck, type AuditChainReport, type ChainAnchor, type ChainBreak } from '../../db/repositories/audit';
 import type { AuditExportFilter } from '../../db/repositories/audit-export';
@@ -10,7 +10,7 @@ import { withDatabase } from '../context';
 import { CliError } from '../errors';
 import { printRecord } from '../output';
 
-const CHANNELS: readonly ContactChannel[] = ['sms', 'wechat', 'email', 'letter', 'phone'];
+const CHANNELS = CONTACT_CHANNELS;
 
 export function registerAuditCommands(program: Command): void {
   const audit = program.command('audit').description('compliance: the append-only, hash-chained audit trail');

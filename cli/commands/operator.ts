@@ -11,7 +11,7 @@ import {
   type SentEvent,
 } from '../../application/operator-events';
 import { shanghaiTime } from '../../application/policy-view';
-import { HOLD_KINDS } from '../../domain/cycle-state';
+import { HOLD_KINDS } from '../../domain/holds';
 import { withDatabase, withTemporalClient } from '../context';
 import { CliError } from '../errors';
 import { printRecord } from '../output';

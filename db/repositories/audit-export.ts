@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { shanghaiInstant, addDays, type CivilDate } from '../../domain/civil-date';
-import type { ContactChannel } from '../../domain/contact-rules';
+import { CONTACT_POINT_OF, type ContactChannel, type ContactPointType } from '../../domain/channels';
 import { isPersonalField, maskPersonalField } from '../../domain/personal-data';
 import type { PiiCipher } from '../pii-cipher';
 
@@ -223,7 +223,7 @@ function maskedDetail(value: unknown, key = ''): unknown {
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskedDetail(v, k)]));
 }
 
-const POINT_TYPE: Partial<Record<string, 'mobile' | 'email' | 'wechat'>> = { sms: 'mobile', phone: 'mobile', wechat: 'wechat', email: 'email' };
+const POINT_TYPE: Partial<Record<string, ContactPointType>> = CONTACT_POINT_OF;
 
 export interface ClearRecipients {
   rows: AuditExportRow[];

@@ -1,7 +1,8 @@
 import type { Knex } from 'knex';
+import type { AuditKind } from '../../domain/audit-kinds';
 
 export interface AuditEvent {
-  kind: string;
+  kind: AuditKind;
   actor: string;
   policyNo?: string;
   dueDate?: string;

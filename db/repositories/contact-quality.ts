@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { ContactPointType } from '../../domain/channels';
 import {
   contactQualityFlags,
   DEFAULT_QUALITY_OPTIONS,
@@ -6,7 +7,6 @@ import {
   qualityFlagsOf,
   sameQualityFlags,
   withQualityFlags,
-  type ContactPointType,
   type HeldContactPoint,
   type QualityOptions,
 } from '../../domain/contact-quality';

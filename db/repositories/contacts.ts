@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 
-export type ContactChannel = 'sms' | 'wechat' | 'email' | 'phone' | 'letter';
+import type { ContactChannel, ContactPointType } from '../../domain/channels';
 
 export interface ContactAttemptRow {
   id: string;
@@ -78,7 +78,7 @@ export interface StoredContactPoint {
 }
 
 /** The policyholder's contact point of one type: a valid one if any, else the newest on file. */
-export async function contactPointFor(db: Knex, policyNo: string, type: 'mobile' | 'email' | 'wechat'): Promise<StoredContactPoint | undefined> {
+export async function contactPointFor(db: Knex, policyNo: string, type: ContactPointType): Promise<StoredContactPoint | undefined> {
   const row = await db('contact_points as c')
     .join('policies as p', 'p.holder_customer_id', 'c.customer_id')
     .where({ 'p.policy_no': policyNo, 'c.type': type })

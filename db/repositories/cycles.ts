@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { CalendarDay } from '../../domain/business-calendar';
 import { validatePlan, type CollectionPlan } from '../../domain/collection-plan';
 import type { PolicySnapshot } from '../../domain/cycle-schedule';
+import type { PaidVia } from '../../domain/payments';
 
 /** What a cycle needs to know about its premium: IDs, amounts and routing, nothing personal. */
 export interface CycleContext {
@@ -99,7 +100,7 @@ export async function loadCalendarRows(db: Knex): Promise<CalendarDay[]> {
 
 export async function recordPayment(
   db: Knex,
-  payment: { premiumDueId: number; via: 'debit' | 'counter' | 'online' | 'transfer' | 'apl'; reference: string; amountFen: number; at: Date },
+  payment: { premiumDueId: number; via: PaidVia; reference: string; amountFen: number; at: Date },
 ): Promise<void> {
   await db.transaction(async (trx) => {
     await trx('payments')

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { ContactPointType } from '../../domain/channels';
 import type { PolicyRecord } from '../../domain/import-rows';
 import { maskEmail, maskMobile, maskName, maskNumber, maskOpenId } from '../../domain/masking';
 import type { PiiCipher } from '../pii-cipher';
@@ -210,7 +211,7 @@ async function writeHolders(trx: Knex.Transaction, cipher: PiiCipher, work: Work
  * file but not the newest of its type is touched, so the file's current point is the one used.
  */
 async function writeContactPoints(trx: Knex.Transaction, cipher: PiiCipher, work: Work[], holders: Holders): Promise<void> {
-  type Point = { customerId: number; type: 'mobile' | 'email' | 'wechat'; value: string; masked: string; hash: string; rows: Work[] };
+  type Point = { customerId: number; type: ContactPointType; value: string; masked: string; hash: string; rows: Work[] };
   const points = new Map<string, Point>();
   for (const w of work) {
     const customerId = holders.ids.get(w.customerKey)!;

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { ContactPointType } from '../../domain/channels';
 import { maskEmail, maskMobile, maskName, maskNumber, maskOpenId } from '../../domain/masking';
 import type { PiiCipher } from '../pii-cipher';
 import { replaceMandate } from './mandates';
@@ -108,7 +109,7 @@ export async function upsertPolicy(db: Knex, cipher: PiiCipher, record: PolicyRe
       .returning<{ id: number }[]>('id');
     const customerId = customer!.id;
 
-    const contacts: { type: 'mobile' | 'email' | 'wechat'; value: string; masked: string }[] = [];
+    const contacts: { type: ContactPointType; value: string; masked: string }[] = [];
     if (record.holderMobile) contacts.push({ type: 'mobile', value: record.holderMobile, masked: maskMobile(record.holderMobile) });
     if (record.holderEmail) contacts.push({ type: 'email', value: record.holderEmail, masked: maskEmail(record.holderEmail) });
     if (record.holderWechatOpenId) {

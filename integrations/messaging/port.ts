@@ -18,7 +18,7 @@ export interface EmailPort {
   send(email: OutgoingEmail): Promise<{ providerMessageId: string }>;
 }
 
-export type TextChannel = 'sms' | 'wechat' | 'letter';
+import type { TextChannel } from '../../domain/channels';
 
 /** An SMS, WeChat template message or letter. `to` is personal data: never logged. */
 export interface OutgoingText {

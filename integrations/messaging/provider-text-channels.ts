@@ -1,4 +1,5 @@
-import type { OutgoingText, ProviderMessageStatus, SentText, TextChannel, TextMessagePort } from './port';
+import type { TextChannel } from '../../domain/channels';
+import type { OutgoingText, ProviderMessageStatus, SentText, TextMessagePort } from './port';
 
 /** One provider behind one channel: an SMS provider, the WeChat Official Account, the print house. */
 export interface TextChannelAdapter {

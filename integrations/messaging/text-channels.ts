@@ -1,6 +1,7 @@
-import type { OutgoingText, ProviderMessageStatus, SentText, TextChannel, TextMessagePort } from './port';
+import type { TextChannel } from '../../domain/channels';
+import type { OutgoingText, ProviderMessageStatus, SentText, TextMessagePort } from './port';
 
-export type { OutgoingText, TextChannel, TextMessagePort } from './port';
+export type { OutgoingText, TextMessagePort } from './port';
 
 /**
  * An in-process recorder for SMS, WeChat and letters, for unit-level tests: it accepts each message

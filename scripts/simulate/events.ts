@@ -2,6 +2,7 @@ import { parse } from 'csv-parse/sync';
 import iconv from 'iconv-lite';
 import { isCivilDate, type CivilDate } from '../../domain/civil-date';
 import { yuanToFen } from '../../domain/money';
+import { isNonPaymentReason } from '../../domain/non-payment-reasons';
 
 /**
  * events.csv of a scenario: `date, policy_no, event, value`, one thing a customer, the bank or a
@@ -103,7 +104,7 @@ function eventDetail(kind: string, value: string, fail: (reason: string) => void
       return { kind, until: value };
     case 'refuse': {
       const reasonCode = Number(value);
-      if (!/^\d{1,2}$/.test(value) || reasonCode < 1 || reasonCode > 12) {
+      if (!/^\d{1,2}$/.test(value) || !isNonPaymentReason(reasonCode)) {
         fail(`a refusal needs a non-payment reason code 1-12, got ${JSON.stringify(value)}`);
         return undefined;
       }

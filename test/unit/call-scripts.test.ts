@@ -1,19 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import {
-  CALL_OUTCOMES,
   CALL_SCRIPTS_VERSION,
   CALL_STEPS,
   callPurposeOf,
   callScriptFor,
   COMMON_OBJECTIONS,
-  NON_PAYMENT_REASON_CODES,
-  type Bilingual,
   type CallScript,
   type Objection,
 } from '../../domain/call-scripts';
 import { STANDARD_60 } from '../../domain/collection-plan';
 import { REASON_RULES, type DebitReason } from '../../domain/debit-reasons';
-import { TASK_OUTCOMES } from '../../workflows/messages';
+import type { Bilingual } from '../../domain/bilingual';
+import { NON_PAYMENT_REASON_CODES } from '../../domain/non-payment-reasons';
+import { TASK_OUTCOMES } from '../../domain/task-outcomes';
 
 const PLAN_CALL_STEPS = STANDARD_60.tasks.map((t) => t.step);
 const OTHER_CALL_STEPS = ['fix_account_1', 'reinstatement_call_30d', 'reinstatement_call_180d', 'reinstatement_call_365d', 'reinstatement_call_closing'];
@@ -94,7 +93,7 @@ describe('objections', () => {
 
 describe('outcomes and compliance', () => {
   it('offers exactly the outcome codes a call task accepts', () => {
-    expect([...CALL_OUTCOMES]).toEqual([...TASK_OUTCOMES]);
+    expect([...TASK_OUTCOMES]).toEqual(['reached', 'no_answer', 'wrong_number', 'promised', 'refused', 'account_fixed', 'done']);
     for (const step of ALL_STEPS) expect(callScriptFor(step).outcomes.map((o) => o.code)).toEqual([...TASK_OUTCOMES]);
   });
 

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { ContactChannel } from '../../domain/channels';
+import type { HoldKind } from '../../domain/holds';
 import { shanghaiInstant } from '../../domain/civil-date';
 import {
   CAPPED_CHANNELS,
@@ -8,10 +10,8 @@ import {
   QUIET_HOURS_CHANNELS,
   routeCallTask,
   SHARED_CONTACT_THRESHOLD,
-  type ContactChannel,
   type ContactCheck,
   type ContactLimits,
-  type HoldKind,
   type SentContact,
 } from '../../domain/contact-rules';
 

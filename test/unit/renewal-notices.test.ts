@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cnMainlandCalendar } from '../../domain/business-calendar';
+import type { NoticeChannel } from '../../domain/channels';
 import { STANDARD_60 } from '../../domain/collection-plan';
 import { cycleSchedule, lapseSchedule, type PolicySnapshot } from '../../domain/cycle-schedule';
 import { initialCycleState } from '../../domain/cycle-state';
@@ -16,7 +17,6 @@ import {
   RENEWAL_NOTICES_VERSION,
   requiredNoticeFields,
   smsRegistrationText,
-  type NoticeChannel,
   type NoticeFields,
   type RenderedNotice,
 } from '../../integrations/messaging/templates/renewal-notices';

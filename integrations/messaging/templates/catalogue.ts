@@ -1,7 +1,8 @@
 import { DEBIT_FAILED, FINAL_NOTICE, LAPSE_RISK_NOTICE, REDUCED_PAID_UP_OPTION } from './grace-notices';
 import { LAPSE_LETTER, LAPSE_NOTICE } from './lapse-notices';
 import { fieldOf, type NoticeVariable } from './notice-fields';
-import { DEFAULT_VARIANT, NOTICE_CHANNELS, type NoticeContent, type NoticeTemplate } from './notice-template';
+import { NOTICE_CHANNELS } from '../../../domain/channels';
+import { DEFAULT_VARIANT, type NoticeContent, type NoticeTemplate } from './notice-template';
 import { DEBIT_TOMORROW_KEEP_FUNDS, PAYMENT_RECEIVED, PRE_DUE_REMINDER } from './pre-due-notices';
 import {
   CONTRACT_TERMINATED,

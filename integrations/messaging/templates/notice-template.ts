@@ -6,14 +6,11 @@ import type { NoticeFields } from './notice-fields';
  * after. Service notices only: no marketing, and reminders, never debt-collection wording (an unpaid
  * life premium is not a debt).
  */
-export type NoticeChannel = 'sms' | 'wechat' | 'email' | 'letter';
+import type { Bilingual } from '../../../domain/bilingual';
+import type { NoticeChannel } from '../../../domain/channels';
 
-export const NOTICE_CHANNELS: readonly NoticeChannel[] = ['sms', 'wechat', 'email', 'letter'];
 
-export interface Bilingual {
-  zh: string;
-  en: string;
-}
+export type { Bilingual };
 
 /** One WeChat template-message keyword: its label as registered, and its value (≤ 20 characters shown). */
 export interface WechatKeyword {

@@ -1,10 +1,10 @@
 import { noticeTemplate, textsOf } from './catalogue';
 import { variableValues, type NoticeFields, type NoticeVariable } from './notice-fields';
-import { DEFAULT_VARIANT, templateKey, type Bilingual, type NoticeChannel, type NoticeContent } from './notice-template';
+import type { NoticeChannel } from '../../../domain/channels';
+import { DEFAULT_VARIANT, templateKey, type Bilingual, type NoticeContent } from './notice-template';
 import { renderEmailHtml, renderText, variablesOf } from './render';
 
 export type { NoticeFields } from './notice-fields';
-export type { NoticeChannel } from './notice-template';
 export { NOTICE_TEMPLATES, noticeTemplate, noticeVersion, requiredNoticeFields } from './catalogue';
 
 /**

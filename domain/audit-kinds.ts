@@ -1,0 +1,60 @@
+/**
+ * Every kind of row the audit trail holds: what compliance filters on and what the history
+ * timeline and the reports read back. A new fact that must be audited is added here first.
+ */
+export const AUDIT_KINDS = [
+  // the renewal cycle
+  'cycle_opened',
+  'stage_changed',
+  'premium_paid',
+  'premium_loan_granted',
+  'premium_loan_refused',
+  'policy_suspended',
+  // events people and integrations report to a cycle
+  'payment_reported',
+  'promise_to_pay',
+  'promise_broken',
+  'customer_refused',
+  'hold_placed',
+  'hold_released',
+  'account_updated',
+  'contact_updated',
+  'bank_result',
+  // bank debits
+  'debit_failed',
+  'debit_returned',
+  'debit_withdrawn',
+  // contacts and tasks
+  'contact_sent',
+  'contact_suppressed',
+  'contact_failed',
+  'contact_receipt',
+  'task_opened',
+  'task_completed',
+  'task_suppressed',
+  // the reinstatement window and applications
+  'reinstatement_window_opened',
+  'reinstatement_applied',
+  'reinstatement_evidence_requested',
+  'reinstatement_approved',
+  'reinstatement_declined',
+  'reinstatement_withdrawn',
+  'reinstatement_approval_expired',
+  'reinstatement_application_failed',
+  'reinstatement_debit_succeeded',
+  'reinstatement_debit_failed',
+  'policy_reinstated',
+  'next_cycle_started',
+  'contract_terminated',
+  'reduced_paid_up_accepted',
+  'reduced_paid_up_declined',
+  // compliance
+  'audit_exported',
+] as const;
+export type AuditKind = (typeof AUDIT_KINDS)[number];
+
+/** The events a cycle writes from its updates and signals (recordCycleEvent). */
+export type CycleEventKind = Extract<
+  AuditKind,
+  'payment_reported' | 'promise_to_pay' | 'promise_broken' | 'customer_refused' | 'hold_placed' | 'hold_released' | 'account_updated' | 'contact_updated' | 'bank_result'
+>;
