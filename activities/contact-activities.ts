@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
+import { DEFAULT_SERVICE_HOTLINE } from '../config/settings';
 import { bankCollectionDate, cnMainlandCalendar } from '../domain/business-calendar';
 import { callScriptFor } from '../domain/call-scripts';
 import { addDays, shanghaiDate } from '../domain/civil-date';
@@ -86,8 +87,6 @@ export interface TaskRequest {
   suppressedBy?: string;
 }
 
-/** A placeholder an insurer replaces with its own number (SERVICE_HOTLINE in the worker's environment). */
-export const DEFAULT_SERVICE_HOTLINE = '400-000-0000';
 
 const WEEK_MS = 7 * 86_400_000;
 /** Suppression rules that say the contact data is missing or unusable, rather than "not now". */

@@ -33,7 +33,7 @@ export interface RenewalActivityDeps {
   startCycle?: StartCycle;
   /** Where a reduced paid-up change is requested; the simulator when none is configured. */
   policyAdmin?: PolicyAdminPort;
-  /** The customer-service number notices give; default SERVICE_HOTLINE from the environment. */
+  /** The customer-service number notices give (SERVICE_HOTLINE; a placeholder when not given). */
   serviceHotline?: string;
 }
 
@@ -41,7 +41,7 @@ export interface RenewalActivityDeps {
 export function createRenewalActivities(deps: RenewalActivityDeps) {
   return {
     ...createCycleActivities(deps),
-    ...createContactActivities({ ...deps, ...(process.env.SERVICE_HOTLINE && !deps.serviceHotline ? { serviceHotline: process.env.SERVICE_HOTLINE } : {}) }),
+    ...createContactActivities(deps),
     ...createDebitActivities(deps),
     ...createMonthlyRunActivities(deps),
     ...createReinstatementWindowActivities(deps),

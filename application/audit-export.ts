@@ -15,7 +15,7 @@ import {
   type AuditExportFilter,
   type AuditExportRow,
 } from '../db/repositories/audit-export';
-import { PiiCipher } from '../db/pii-cipher';
+import type { PiiCipher } from '../db/pii-cipher';
 import { OperatorError } from './errors';
 
 export const EXPORT_FORMATS = ['csv', 'json'] as const;
@@ -28,7 +28,9 @@ export interface ExportRequest {
   filter: AuditExportFilter;
   format: ExportFormat;
   out?: string;
+  /** With the cipher that decrypts the recipients: only for an unmasked export. */
   unmasked: boolean;
+  cipher?: PiiCipher;
   reason?: string;
   operator: string;
 }
@@ -41,7 +43,8 @@ export interface ExportRequest {
 export async function exportAuditTrail(db: Knex, request: ExportRequest, say: (line: string) => void = (line) => process.stdout.write(`${line}\n`)): Promise<void> {
   const head = await auditChainHead(db);
   const filter: AuditExportFilter = { ...request.filter, throughSeq: head?.seq ?? 0 };
-  const cipher = request.unmasked ? PiiCipher.fromEnv() : undefined;
+  if (request.unmasked && !request.cipher) throw new Error('an unmasked export needs the data key\'s cipher');
+  const cipher = request.unmasked ? request.cipher : undefined;
   const staging = await stagingFile(request.out);
   try {
     // Counting costs a query over the whole selection: only when someone is watching.

@@ -1,6 +1,7 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
+import { DEFAULT_TEMPORAL_UI_URL } from '../config/settings';
 import { formatYuan } from '../domain/money';
 import { maskPersonalText } from '../domain/personal-data';
 import { shanghaiTime } from './policy-view';
@@ -38,7 +39,7 @@ type TimedEntry = TimelineEntry & { ms: number; order: number };
 /** Continue-as-new keeps a cycle to a handful of runs; this only guards against a loop in bad data. */
 const MAX_RUNS = 50;
 
-export function temporalUiUrl(namespace: string, workflowId: string, runId: string, base = process.env.TEMPORAL_UI_URL ?? 'http://localhost:8233'): string {
+export function temporalUiUrl(namespace: string, workflowId: string, runId: string, base = DEFAULT_TEMPORAL_UI_URL): string {
   return `${base.replace(/\/$/, '')}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}/${runId}/history`;
 }
 
@@ -47,18 +48,18 @@ export function temporalUiUrl(namespace: string, workflowId: string, runId: stri
  * business words. Payloads are decoded with the default converter and only chosen fields are
  * shown: the cycle's payloads carry no personal data by design, and raw payloads are never printed.
  */
-export async function cycleTimeline(client: Client, workflowId: string): Promise<CycleTimeline> {
+export async function cycleTimeline(client: Client, workflowId: string, uiUrl = DEFAULT_TEMPORAL_UI_URL): Promise<CycleTimeline> {
   const namespace = client.options.namespace;
   const chain = await fetchChain(client, workflowId);
   const entries: TimedEntry[] = [];
-  const runs: CycleRun[] = chain.map((r) => ({ runId: r.runId, uiUrl: temporalUiUrl(namespace, workflowId, r.runId) }));
+  const runs: CycleRun[] = chain.map((r) => ({ runId: r.runId, uiUrl: temporalUiUrl(namespace, workflowId, r.runId, uiUrl) }));
   for (const [index, run] of chain.entries()) {
     const own = summariseRun(run.events, index + 1);
     // A reinstatement application runs as a child of the window stage: its story is part of this one.
     for (const child of childrenOf(run.events)) {
       const events = (await client.workflow.getHandle(child.workflowId, child.runId).fetchHistory()).events ?? [];
       own.push(...summariseRun(events, index + 1).map((e) => ({ ...e, text: `[application ${child.workflowId.split('-').at(-1)!}] ${e.text}` })));
-      runs.push({ runId: child.runId, uiUrl: temporalUiUrl(namespace, child.workflowId, child.runId) });
+      runs.push({ runId: child.runId, uiUrl: temporalUiUrl(namespace, child.workflowId, child.runId, uiUrl) });
     }
     entries.push(...own.sort((a, b) => a.ms - b.ms || a.order - b.order));
   }

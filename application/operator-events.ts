@@ -4,6 +4,7 @@ import { policyHeader, premiumDuesOf, lastRecordedStage, type PremiumDueRow } fr
 import { closeTaskOutsideCycle, taskById, type TaskListRow } from '../db/repositories/tasks';
 import { isCivilDate, type CivilDate } from '../domain/civil-date';
 import { OperatorError } from './errors';
+import { updateTimeoutMs, type UpdateOptions } from './update-deadline';
 import { HOLD_KINDS, type HoldKind } from '../domain/holds';
 import { isNonPaymentReason, type NonPaymentReasonCode } from '../domain/non-payment-reasons';
 import { isPaymentReference, REPORTED_VIAS, type ReportedVia } from '../domain/payments';
@@ -101,26 +102,17 @@ export interface SentEvent {
 }
 
 /** Sends the event to the cycle as an update and returns the status the cycle answered with. */
-export async function sendOperatorEvent(db: Knex, client: Client, policyNo: string, event: OperatorEvent, due?: CivilDate): Promise<SentEvent> {
+export async function sendOperatorEvent(db: Knex, client: Client, policyNo: string, event: OperatorEvent, due?: CivilDate, options: UpdateOptions = {}): Promise<SentEvent> {
   const target = await findCycle(db, policyNo, due);
   const handle = client.workflow.getHandle(target.workflowId);
   try {
-    const status = await client.withDeadline(Date.now() + updateDeadlineMs(), () => executeEvent(handle, event));
+    const status = await client.withDeadline(Date.now() + updateTimeoutMs(options), () => executeEvent(handle, event));
     return { policyNo, dueDate: target.dueDate, workflowId: target.workflowId, update: event.kind, status };
   } catch (error) {
-    throw await explainFailure(db, client, target, event.kind, error);
+    throw await explainFailure(db, client, target, event.kind, error, options);
   }
 }
 
-/**
- * An update waits for a worker to run the cycle: with none running it would wait for ever. Past
- * this (RENEWALS_UPDATE_TIMEOUT_MS, default 30 s) the operator is told, rather than left looking at
- * a silent terminal.
- */
-function updateDeadlineMs(): number {
-  const configured = Number(process.env.RENEWALS_UPDATE_TIMEOUT_MS);
-  return Number.isInteger(configured) && configured > 0 ? configured : 30_000;
-}
 
 function executeEvent(handle: WorkflowHandle, event: OperatorEvent): Promise<RenewalCycleStatus> {
   switch (event.kind) {
@@ -144,7 +136,7 @@ function executeEvent(handle: WorkflowHandle, event: OperatorEvent): Promise<Ren
  * that is over (with the stage it ended in), a cycle never started, or a stage that takes no such
  * update. Anything else is passed on unchanged.
  */
-export async function explainFailure(db: Knex, client: Client, target: CycleTarget, update: string, error: unknown): Promise<Error> {
+export async function explainFailure(db: Knex, client: Client, target: CycleTarget, update: string, error: unknown, options: UpdateOptions = {}): Promise<Error> {
   const cycle = `the cycle of ${target.policyNo} due ${target.dueDate}`;
   if (error instanceof WorkflowUpdateFailedError) {
     const reason = error.cause?.message ?? error.message;
@@ -156,7 +148,7 @@ export async function explainFailure(db: Knex, client: Client, target: CycleTarg
     return new OperatorError(`${cycle} refused ${update}: ${reason}`);
   }
   if (error instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
-    return new OperatorError(`${cycle} did not answer ${update} within ${updateDeadlineMs() / 1000} s (is a renewal worker running?); check with policy show before sending it again`);
+    return new OperatorError(`${cycle} did not answer ${update} within ${updateTimeoutMs(options) / 1000} s (is a renewal worker running?); check with policy show before sending it again`);
   }
   if (error instanceof WorkflowNotFoundError) {
     const ended = await endedStage(db, client, target);
@@ -205,7 +197,7 @@ const ROW_CLOSE_WAIT_MS = 5_000;
  * cycle that is over, or that does not track the task, cannot take it: the row is then closed
  * directly, with its audit row, and the result says so.
  */
-export async function completeTaskOf(db: Knex, client: Client, taskId: number, outcome: string, actor: string): Promise<CompletedTask> {
+export async function completeTaskOf(db: Knex, client: Client, taskId: number, outcome: string, actor: string, options: UpdateOptions = {}): Promise<CompletedTask> {
   const task = await taskById(db, taskId);
   if (!task) throw new OperatorError(`no task #${taskId}`);
   if (task.status === 'done') throw new OperatorError(`task #${taskId} is already done (outcome ${task.outcome_code ?? 'none'})`);
@@ -220,7 +212,7 @@ export async function completeTaskOf(db: Knex, client: Client, taskId: number, o
   const handle = client.workflow.getHandle(task.workflow_id);
   let status: RenewalCycleStatus;
   try {
-    status = await client.withDeadline(Date.now() + updateDeadlineMs(), () => handle.executeUpdate(taskCompletedUpdate, { args: [{ step: task.step, outcome }] }));
+    status = await client.withDeadline(Date.now() + updateTimeoutMs(options), () => handle.executeUpdate(taskCompletedUpdate, { args: [{ step: task.step, outcome }] }));
   } catch (error) {
     const target = { policyNo: task.policy_no, dueDate: task.due_date, workflowId: task.workflow_id };
     if (error instanceof WorkflowNotFoundError) {
@@ -235,7 +227,7 @@ export async function completeTaskOf(db: Knex, client: Client, taskId: number, o
       throw new OperatorError(`the cycle of ${task.policy_no} due ${task.due_date} refused the outcome of task #${taskId}: ${reason}`);
     }
     if (error instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
-      throw new OperatorError(`the cycle of ${task.policy_no} due ${task.due_date} did not answer within ${updateDeadlineMs() / 1000} s (is a renewal worker running?); task #${taskId} is still open`);
+      throw new OperatorError(`the cycle of ${task.policy_no} due ${task.due_date} did not answer within ${updateTimeoutMs(options) / 1000} s (is a renewal worker running?); task #${taskId} is still open`);
     }
     throw error;
   }

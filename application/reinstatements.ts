@@ -22,14 +22,10 @@ import {
   type WindowStatusApplication,
 } from '../workflows/reinstatement-messages';
 import { findCycle, OperatorError } from './operator-events';
+import { updateTimeoutMs, type UpdateOptions } from './update-deadline';
 
 const usage = (message: string) => new OperatorError(message, true);
 
-/** How long a command waits for a worker to answer before saying so (RENEWALS_UPDATE_TIMEOUT_MS). */
-function deadline(): number {
-  const configured = Number(process.env.RENEWALS_UPDATE_TIMEOUT_MS);
-  return Date.now() + (Number.isInteger(configured) && configured > 0 ? configured : 30_000);
-}
 
 async function policyStatus(db: Knex, policyNo: string): Promise<string> {
   const policy = await db('policies').where({ policy_no: policyNo }).first<{ status: string } | undefined>('status');
@@ -63,9 +59,9 @@ async function latestApplication(db: Knex, policyNo: string): Promise<Applicatio
 }
 
 /** Runs an update, turning Temporal's failures into one line naming the policy and what refused. */
-async function send<T>(client: Client, what: string, handle: WorkflowHandle, run: () => Promise<T>): Promise<T> {
+async function send<T>(client: Client, what: string, handle: WorkflowHandle, run: () => Promise<T>, options: UpdateOptions): Promise<T> {
   try {
-    return await client.withDeadline(deadline(), run);
+    return await client.withDeadline(Date.now() + updateTimeoutMs(options), run);
   } catch (error) {
     if (error instanceof WorkflowUpdateFailedError) return Promise.reject(new OperatorError(`${what} refused: ${error.cause?.message ?? error.message}`));
     if (error instanceof WorkflowNotFoundError) return Promise.reject(new OperatorError(`${what}: workflow ${handle.workflowId} is not running`));
@@ -83,13 +79,14 @@ export interface Applied extends WindowStatusApplication {
 }
 
 /** A reinstatement application, received now: the cycle in its window starts the `reinstatement` workflow. */
-export async function applyForReinstatement(db: Knex, client: Client, policyNo: string, paymentMethod: string): Promise<Applied> {
+export async function applyForReinstatement(db: Knex, client: Client, policyNo: string, paymentMethod: string, options: UpdateOptions = {}): Promise<Applied> {
   if (!(PAYMENT_METHODS as readonly string[]).includes(paymentMethod)) throw usage(`--pay must be ${PAYMENT_METHODS.join(' or ')}, got "${paymentMethod}"`);
   const suspension = await openSuspension(db, policyNo);
   const handle = client.workflow.getHandle(renewalWorkflowId(policyNo, suspension.lapsed_due_date));
   const method = paymentMethod as PaymentMethod;
   const applied = await send(client, `the reinstatement window of ${policyNo}`, handle, () =>
     handle.executeUpdate(applyForReinstatementUpdate, { args: [{ paymentMethod: method }] }),
+    options,
   );
   return { policyNo, lapsedDueDate: suspension.lapsed_due_date, paymentMethod: method, ...applied };
 }
@@ -121,41 +118,42 @@ async function toApplication(
   policyNo: string,
   what: string,
   run: (handle: WorkflowHandle) => Promise<ReinstatementStatus>,
+  options: UpdateOptions,
 ): Promise<ApplicationAnswer> {
   const application = await latestApplication(db, policyNo);
   const handle = client.workflow.getHandle(application.workflow_id);
-  const status = await send(client, `${what} for the application ${application.workflow_id}`, handle, () => run(handle));
+  const status = await send(client, `${what} for the application ${application.workflow_id}`, handle, () => run(handle), options);
   return { policyNo, workflowId: application.workflow_id, status };
 }
 
-export function decideReinstatement(db: Knex, client: Client, policyNo: string, decision: UnderwritingDecision): Promise<ApplicationAnswer> {
-  return toApplication(db, client, policyNo, 'the decision', (h) => h.executeUpdate(underwritingDecisionUpdate, { args: [decision] }));
+export function decideReinstatement(db: Knex, client: Client, policyNo: string, decision: UnderwritingDecision, options: UpdateOptions = {}): Promise<ApplicationAnswer> {
+  return toApplication(db, client, policyNo, 'the decision', (h) => h.executeUpdate(underwritingDecisionUpdate, { args: [decision] }), options);
 }
 
-export function payReinstatement(db: Knex, client: Client, policyNo: string, payment: { via: string; reference: string; amountFen: number }): Promise<ApplicationAnswer> {
+export function payReinstatement(db: Knex, client: Client, policyNo: string, payment: { via: string; reference: string; amountFen: number }, options: UpdateOptions = {}): Promise<ApplicationAnswer> {
   const via = payment.via;
   if (!isReportedVia(via)) throw usage(`--via must be counter, online or transfer, got "${via}"`);
-  return toApplication(db, client, policyNo, 'the payment', (h) => h.executeUpdate(reinstatementPaymentUpdate, { args: [{ via, reference: payment.reference, amountFen: payment.amountFen }] }));
+  return toApplication(db, client, policyNo, 'the payment', (h) => h.executeUpdate(reinstatementPaymentUpdate, { args: [{ via, reference: payment.reference, amountFen: payment.amountFen }] }), options);
 }
 
-export function debitReinstatement(db: Knex, client: Client, policyNo: string): Promise<ApplicationAnswer> {
-  return toApplication(db, client, policyNo, 'the debit', (h) => h.executeUpdate(reinstatementDebitUpdate));
+export function debitReinstatement(db: Knex, client: Client, policyNo: string, options: UpdateOptions = {}): Promise<ApplicationAnswer> {
+  return toApplication(db, client, policyNo, 'the debit', (h) => h.executeUpdate(reinstatementDebitUpdate), options);
 }
 
-export function withdrawReinstatement(db: Knex, client: Client, policyNo: string): Promise<ApplicationAnswer> {
-  return toApplication(db, client, policyNo, 'the withdrawal', (h) => h.executeUpdate(withdrawReinstatementUpdate));
+export function withdrawReinstatement(db: Knex, client: Client, policyNo: string, options: UpdateOptions = {}): Promise<ApplicationAnswer> {
+  return toApplication(db, client, policyNo, 'the withdrawal', (h) => h.executeUpdate(withdrawReinstatementUpdate), options);
 }
 
 /**
  * Reduced paid-up chosen (or declined) through the cycle: the one in its reinstatement window when the
  * policy is suspended, else the cycle of the premium in grace.
  */
-export async function chooseReducedPaidUp(db: Knex, client: Client, policyNo: string, choice: string): Promise<{ policyNo: string; workflowId: string; choice: string; netSinglePremiumFen: number }> {
+export async function chooseReducedPaidUp(db: Knex, client: Client, policyNo: string, choice: string, options: UpdateOptions = {}): Promise<{ policyNo: string; workflowId: string; choice: string; netSinglePremiumFen: number }> {
   if (choice !== 'accepted' && choice !== 'declined') throw usage(`--choice must be accepted or declined, got "${choice}"`);
   const suspension = await latestSuspension(db, policyNo);
   const workflowId = suspension?.outcome === 'open' ? renewalWorkflowId(policyNo, suspension.lapsed_due_date) : (await findCycle(db, policyNo)).workflowId;
   const handle = client.workflow.getHandle(workflowId);
-  const answer = await send(client, `the cycle ${workflowId}`, handle, () => handle.executeUpdate(reducedPaidUpUpdate, { args: [{ choice }] }));
+  const answer = await send(client, `the cycle ${workflowId}`, handle, () => handle.executeUpdate(reducedPaidUpUpdate, { args: [{ choice }] }), options);
   return { policyNo, workflowId, ...answer };
 }
 

@@ -1,15 +1,40 @@
 import { Client, Connection } from '@temporalio/client';
+import { PiiCipher } from '../db/pii-cipher';
 import { connect, type Db } from '../db/connection';
+import { readSettings, requireDatabaseUrl, SettingsError, type Settings } from '../config/settings';
 import { CliError } from './errors';
 
 /**
- * The database every command works on: DATABASE_URL, as `npm run stack` prints it. Commands open it
- * late (only when they run) so `--help` and argument errors never need a server.
+ * The settings a command runs with, read from the environment when it runs (so `--help` and argument
+ * errors never need a server, and each command sees the environment as it is then).
  */
-export function databaseUrl(env: NodeJS.ProcessEnv = process.env): string {
-  const url = env.DATABASE_URL;
-  if (!url) throw new CliError('DATABASE_URL is not set: start the local stack (npm run stack) and export the address it prints');
-  return url;
+export function settings(): Settings {
+  try {
+    return readSettings(process.env);
+  } catch (error) {
+    if (error instanceof SettingsError) throw new CliError(error.message);
+    throw error;
+  }
+}
+
+/** The database every command works on: DATABASE_URL, as `npm run stack` prints it. */
+export function databaseUrl(): string {
+  try {
+    return requireDatabaseUrl(settings());
+  } catch (error) {
+    if (error instanceof SettingsError) throw new CliError(error.message);
+    throw error;
+  }
+}
+
+/** How long an operator command waits for a worker to answer (RENEWALS_UPDATE_TIMEOUT_MS). */
+export function updateOptions(): { updateTimeoutMs: number } {
+  return { updateTimeoutMs: settings().temporal.updateTimeoutMs };
+}
+
+/** Personal data encrypted and decrypted under the configured data key. */
+export function cipher(): PiiCipher {
+  return PiiCipher.forKey(settings().dataKey);
 }
 
 export async function withDatabase<T>(work: (db: Db) => Promise<T>): Promise<T> {
@@ -23,7 +48,7 @@ export async function withDatabase<T>(work: (db: Db) => Promise<T>): Promise<T> 
 
 /** The Temporal server commands signal and query: TEMPORAL_ADDRESS (default localhost:7233). */
 export async function withTemporalClient<T>(work: (client: Client) => Promise<T>): Promise<T> {
-  const address = process.env.TEMPORAL_ADDRESS ?? 'localhost:7233';
+  const { address, namespace } = settings().temporal;
   let connection: Connection;
   try {
     connection = await Connection.connect({ address, connectTimeout: '5 seconds' });
@@ -31,7 +56,7 @@ export async function withTemporalClient<T>(work: (client: Client) => Promise<T>
     throw new CliError(`cannot reach Temporal at ${address} (set TEMPORAL_ADDRESS, or start the stack): ${(error as Error).message}`);
   }
   try {
-    return await work(new Client({ connection, namespace: process.env.TEMPORAL_NAMESPACE ?? 'default' }));
+    return await work(new Client({ connection, namespace }));
   } finally {
     await connection.close();
   }

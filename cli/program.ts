@@ -13,6 +13,7 @@ import { registerTaskCommands } from './commands/tasks';
 import { registerSimulateCommands } from './commands/simulate';
 import { registerReinstateCommands } from './commands/reinstate';
 import { OperatorError } from '../application/errors';
+import { debugRequested } from '../config/settings';
 import { CliError, describeError } from './errors';
 
 /**
@@ -48,7 +49,7 @@ export async function runCli(argv: readonly string[], program = buildProgram()):
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode; // commander already printed it
     process.stderr.write(`renewals: ${describeError(error)}\n`);
-    if (process.env.RENEWALS_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+    if (debugRequested() && error instanceof Error) process.stderr.write(`${error.stack}\n`);
     if (error instanceof CliError) return error.exitCode;
     return error instanceof OperatorError && error.usage ? 2 : 1;
   }

@@ -2,8 +2,8 @@ import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes }
 
 /**
  * Encryption at rest for personal data (AES-256-GCM) and keyed hashes for equality lookups.
- * The key comes from RENEWALS_DATA_KEY (64 hex chars). Without it a fixed development key is used
- * and said so: fine for the demo and tests, never for real data.
+ * The key is RENEWALS_DATA_KEY (64 hex chars, config/settings.ts). Without it a fixed development key
+ * is used and said so: fine for the demo and tests, never for real data.
  */
 export class PiiCipher {
   private readonly key: Buffer;
@@ -15,8 +15,8 @@ export class PiiCipher {
     this.key = Buffer.from(keyHex, 'hex');
   }
 
-  static fromEnv(env: NodeJS.ProcessEnv = process.env): PiiCipher {
-    const key = env.RENEWALS_DATA_KEY;
+  /** The cipher for the configured data key, or the development key when none is set. */
+  static forKey(key: string | undefined): PiiCipher {
     if (key) return new PiiCipher(key);
     return new PiiCipher(createHash('sha256').update('renewals development key: not for real data').digest('hex'));
   }

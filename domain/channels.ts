@@ -6,7 +6,7 @@
  */
 
 /** Every channel a contact attempt is made on. A phone contact is a call task for a person. */
-export const CONTACT_CHANNELS = ['sms', 'wechat', 'email', 'phone', 'letter'] as const;
+export const CONTACT_CHANNELS = ['sms', 'wechat', 'email', 'letter', 'phone'] as const;
 export type ContactChannel = (typeof CONTACT_CHANNELS)[number];
 
 /** Channels that carry a written notice (rendered from a template): all but the phone. */

@@ -22,7 +22,7 @@ function redactPaths(): string[] {
 }
 
 export interface CreateLoggerOptions {
-  /** pino level; default LOG_LEVEL or 'info'. */
+  /** pino level (LOG_LEVEL, as the worker is configured); default 'info'. */
   level?: string;
   /** Where lines go; default stdout (synchronously flushed pino destination). */
   destination?: DestinationStream;
@@ -36,7 +36,7 @@ export interface CreateLoggerOptions {
  */
 export function createLogger(name: string, options: CreateLoggerOptions = {}): Logger {
   const config: LoggerOptions = {
-    level: options.level ?? process.env.LOG_LEVEL ?? 'info',
+    level: options.level ?? 'info',
     base: { logger: name, pid: process.pid, ...redactPersonalData(options.bindings ?? {}) },
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: {

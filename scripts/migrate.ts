@@ -1,10 +1,9 @@
 /** npm run db:migrate: applies the schema migrations to DATABASE_URL and says which ran. */
 import { connect, migrateLatest } from '../db/connection';
-import { redactUrl } from './provision/postgres';
+import { readSettings, redactUrl, requireDatabaseUrl } from '../config/settings';
 
 async function main(): Promise<void> {
-  const url = process.env.DATABASE_URL;
-  if (!url) throw new Error('DATABASE_URL is not set');
+  const url = requireDatabaseUrl(readSettings());
   const db = connect(url);
   try {
     const applied = await migrateLatest(db);

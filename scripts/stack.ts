@@ -17,6 +17,7 @@ import { startGatewayCallbackReceiver } from '../application/gateway-callbacks';
 import { startRenewalCycle } from '../application/renewal-cycles';
 import { connect, migrateLatest } from '../db/connection';
 import { recordReceipts } from '../db/repositories/contact-receipts';
+import { readSettings, redactUrl } from '../config/settings';
 import { PiiCipher } from '../db/pii-cipher';
 import { addDays, shanghaiDate } from '../domain/civil-date';
 import { GatewayBank } from '../integrations/bank/gateway/gateway-bank';
@@ -24,7 +25,7 @@ import { SIMULATOR_DEFAULTS, startBankSimulator } from '../integrations/bank/sim
 import { SmtpEmail } from '../integrations/messaging/smtp-email';
 import { createRenewalWorker } from '../workers/renewal-worker';
 import { cacheDir } from './provision/cache';
-import { createDatabase, redactUrl, startPostgres } from './provision/postgres';
+import { createDatabase, startPostgres } from './provision/postgres';
 import { samplePortfolio } from './sample-portfolio';
 import { seedSamplePortfolio } from './seed';
 import { startMessagingSimulators } from './messaging-simulators';
@@ -66,9 +67,10 @@ async function main(): Promise<void> {
     for (const fn of stops.reverse()) await fn().catch((e: unknown) => console.error(String(e)));
   };
   try {
-    const postgres = await startPostgres(process.env.DATABASE_URL ? {} : { dataDir: join(state, 'pgdata'), port: port('postgres-port') });
+    const settings = readSettings();
+    const postgres = await startPostgres(settings.databaseUrl ? {} : { dataDir: join(state, 'pgdata'), port: port('postgres-port') });
     stops.push(() => postgres.stop());
-    const databaseUrl = process.env.DATABASE_URL ? postgres.url : await createDatabase(postgres.url, 'renewals');
+    const databaseUrl = settings.databaseUrl ? postgres.url : await createDatabase(postgres.url, 'renewals');
     const db = connect(databaseUrl);
     stops.push(() => db.destroy());
     const applied = await migrateLatest(db);
@@ -83,7 +85,7 @@ async function main(): Promise<void> {
     });
     stops.push(() => env.teardown());
 
-    const cipher = PiiCipher.fromEnv();
+    const cipher = PiiCipher.forKey(settings.dataKey);
     const today = shanghaiDate(Date.now());
     const dueDate = addDays(today, 45);
     const portfolio = args['no-sample'] ? [] : samplePortfolio(dueDate);
@@ -95,9 +97,9 @@ async function main(): Promise<void> {
     const bank = new GatewayBank({ url: bankService.gatewayUrl, merchantId: SIMULATOR_DEFAULTS.merchantId, userName: SIMULATOR_DEFAULTS.userName, userPass: SIMULATOR_DEFAULTS.userPass });
     const messaging = await startMessagingSimulators((receipts) => recordReceipts(db, receipts));
     stops.push(() => messaging.close());
-    const email = new SmtpEmail(smtp.url, 'Renewals 续期服务 <renewals@insurer.example>');
+    const email = new SmtpEmail(smtp.url, settings.email.mailFrom);
     stops.push(() => Promise.resolve(email.close()));
-    const worker = await createRenewalWorker(env.nativeConnection, { db, cipher, bank, email, text: messaging.text });
+    const worker = await createRenewalWorker(env.nativeConnection, { db, cipher, bank, email, text: messaging.text, serviceHotline: settings.serviceHotline });
     // Results and returns come back by callback too (the cycles' own checks remain the fallback).
     const callbacks = await startGatewayCallbackReceiver({ db, client: env.client, classify: (code) => bank.classify(code) });
     bankService.gateway.configure({ callbackUrl: callbacks.url });
@@ -125,6 +127,8 @@ Local stack is up (Ctrl-C stops it). State kept in ${state}.
   Bank simulator ${bankService.url}   (gateway POST /gateway; admin /sim/accounts, /sim/deposits, /sim/faults, /sim/ledger; callbacks to ${callbacks.url})
   SMS / WeChat   ${messaging.urls.sms}  ${messaging.urls.wechat}   (receipts recorded via ${messaging.urls.receipts})
   Worker         task queue "renewals", in this process
+  Stand-ins      letters and policy administration changes are kept in the worker's memory (no print house or
+                 policy administration system is connected); data key ${settings.dataKey ? 'set' : 'not set: the development key is in use'}
 
 For another shell (npm run worker, the renewals CLI, psql, the temporal CLI):
   export DATABASE_URL='${databaseUrl}' TEMPORAL_ADDRESS='${env.address}' SMTP_URL='${smtp.url}' BANK_GATEWAY_URL='${bankService.gatewayUrl}' ${Object.entries(messaging.env).map(([k, v]) => `${k}='${v}'`).join(' ')}

@@ -3,33 +3,48 @@
  * environment names (the local stack prints them). Stops cleanly on SIGINT / SIGTERM.
  */
 import { NativeConnection, Runtime } from '@temporalio/worker';
-import { createLogger, temporalLogger } from '../observability/logger';
+import { describeSettings, readSettings, requireDatabaseUrl } from '../config/settings';
 import { connect } from '../db/connection';
 import { PiiCipher } from '../db/pii-cipher';
 import { SmtpEmail } from '../integrations/messaging/smtp-email';
-import { bankFromEnv } from './bank-from-env';
-import { textChannelsFromEnv } from './text-channels-from-env';
-import { readConfig } from './config';
+import { SimulatedPolicyAdmin } from '../integrations/policy-admin/simulator';
+import { createLogger, temporalLogger } from '../observability/logger';
 import { RENEWAL_TASK_QUEUE } from '../workflows/messages';
+import { bankFor } from './bank-wiring';
 import { createRenewalWorker } from './renewal-worker';
+import { textChannelsFor } from './text-channel-wiring';
 
 async function main(): Promise<void> {
+  const settings = readSettings();
   // JSON lines with personal data masked: the SDK's own messages and every activity's log go through it.
-  Runtime.install({ logger: temporalLogger(createLogger('renewal-worker', { level: process.env.LOG_LEVEL ?? 'info' })) });
-  const config = readConfig();
-  const db = connect(config.databaseUrl);
-  const email = new SmtpEmail(config.smtpUrl, config.mailFrom);
-  const { bank, debitTiming, describe } = bankFromEnv();
-  const messaging = textChannelsFromEnv();
-  const connection = await NativeConnection.connect({ address: config.temporalAddress });
-  const taskQueue = process.env.TASK_QUEUE ?? RENEWAL_TASK_QUEUE;
+  Runtime.install({ logger: temporalLogger(createLogger('renewal-worker', { level: settings.logLevel })) });
+  const db = connect(requireDatabaseUrl(settings));
+  const email = new SmtpEmail(settings.email.smtpUrl, settings.email.mailFrom);
+  const { bank, debitTiming, describe } = bankFor(settings.bank);
+  const messaging = textChannelsFor(settings.messaging);
+  // No policy administration system is connected yet: its changes are kept in this process.
+  const policyAdmin = new SimulatedPolicyAdmin();
+  const standIns = [...messaging.standIns, 'policy administration changes (reduced paid-up) are kept in memory: no policy administration system is connected'];
+  const connection = await NativeConnection.connect({ address: settings.temporal.address });
+  const taskQueue = settings.temporal.taskQueue ?? RENEWAL_TASK_QUEUE;
   const worker = await createRenewalWorker(
     connection,
-    { db, cipher: PiiCipher.fromEnv(), bank, email, text: messaging.text, ...(debitTiming ? { debitTiming } : {}) },
-    { namespace: config.temporalNamespace, taskQueue },
+    {
+      db,
+      cipher: PiiCipher.forKey(settings.dataKey),
+      bank,
+      email,
+      text: messaging.text,
+      policyAdmin,
+      serviceHotline: settings.serviceHotline,
+      ...(debitTiming ? { debitTiming } : {}),
+    },
+    { namespace: settings.temporal.namespace, taskQueue },
   );
+  for (const line of describeSettings(settings)) process.stdout.write(`config: ${line}\n`);
+  for (const line of standIns) process.stdout.write(`stand-in: ${line}\n`);
   // One line for people and for scripts that wait for the worker (the fault test does).
-  process.stdout.write(`renewal worker polling "${taskQueue}" on ${config.temporalAddress}; bank: ${describe}; messages: ${messaging.describe}\n`);
+  process.stdout.write(`renewal worker polling "${taskQueue}" on ${settings.temporal.address}; bank: ${describe}; messages: ${messaging.describe}\n`);
   try {
     await worker.run(); // the SDK shuts down gracefully on SIGINT / SIGTERM
   } finally {

@@ -4,23 +4,11 @@ import { basename, resolve } from 'node:path';
 import type { Command } from '@commander-js/extra-typings';
 import { ingestBankFile, prepareCollectionFile } from '../../application/bank-file-exchange';
 import { debitAttemptsOfPolicy, policyExists, recordOutgoingFile } from '../../db/repositories/bank-files';
-import { PiiCipher } from '../../db/pii-cipher';
 import { isCivilDate, shanghaiDate } from '../../domain/civil-date';
 import { formatYuan } from '../../domain/money';
-import type { Creditor } from '../../integrations/bank/iso20022';
-import { withDatabase, withTemporalClient } from '../context';
+import { cipher, settings, withDatabase, withTemporalClient } from '../context';
 import { CliError } from '../errors';
 import { printRecord, printRows } from '../output';
-
-/** The insurer's collection account, named in every pain.008 (BANK_CREDITOR_* in the environment). */
-function creditorFromEnv(env = process.env): Creditor {
-  return {
-    name: env.BANK_CREDITOR_NAME ?? 'Renewals Life Insurance Co., Ltd.',
-    accountNo: env.BANK_CREDITOR_ACCOUNT ?? '110060149018000000001',
-    bankCode: env.BANK_CREDITOR_BANK_CODE ?? 'ICBC',
-    creditorSchemeId: env.BANK_CREDITOR_ID ?? 'INSURER01',
-  };
-}
 
 export function registerBankCommands(program: Command): void {
   const bank = program.command('bank').description('bank direct debits: ISO 20022 files and debit attempts');
@@ -37,7 +25,7 @@ export function registerBankCommands(program: Command): void {
       const out = resolve(options.out);
       if (existsSync(out)) throw new CliError(`--out ${options.out} already exists: choose a new file name`, 2);
       const summary = await withDatabase(async (db) => {
-        const file = await prepareCollectionFile(db, PiiCipher.fromEnv(), { collectionDate: options.date, creditor: creditorFromEnv(), now: new Date() });
+        const file = await prepareCollectionFile(db, cipher(), { collectionDate: options.date, creditor: settings().creditor, now: new Date() });
         if (!file) return undefined;
         // Written aside first, recorded (claiming its debits), then put in place: no file without its record.
         const partial = `${out}.partial`;

@@ -3,9 +3,8 @@ import { stat } from 'node:fs/promises';
 import type { Command } from '@commander-js/extra-typings';
 import { Presets, SingleBar } from 'cli-progress';
 import { importFile, ImportFileError, type ImportReport } from '../../application/import-files';
-import { PiiCipher } from '../../db/pii-cipher';
 import { IMPORT_KINDS, type ImportKind } from '../../domain/import-columns';
-import { withDatabase } from '../context';
+import { cipher, withDatabase } from '../context';
 import { CliError } from '../errors';
 import { printRecord, printRows } from '../output';
 
@@ -51,7 +50,7 @@ export function registerImportCommands(program: Command): void {
 async function runImport(db: Parameters<typeof importFile>[0], kind: ImportKind, file: string, batchSize: number): Promise<ImportReport> {
   const bar = await progressBar(file);
   try {
-    return await importFile(db, PiiCipher.fromEnv(), kind, file, { batchSize, onProgress: (rows) => bar?.update(Math.min(rows, bar.getTotal())) });
+    return await importFile(db, cipher(), kind, file, { batchSize, onProgress: (rows) => bar?.update(Math.min(rows, bar.getTotal())) });
   } catch (error) {
     if (error instanceof ImportFileError) throw new CliError(error.message, 1);
     throw error;

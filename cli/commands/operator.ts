@@ -12,7 +12,7 @@ import {
 } from '../../application/operator-events';
 import { shanghaiTime } from '../../application/policy-view';
 import { HOLD_KINDS } from '../../domain/holds';
-import { withDatabase, withTemporalClient } from '../context';
+import { updateOptions, withDatabase, withTemporalClient } from '../context';
 import { CliError } from '../errors';
 import { printRecord } from '../output';
 
@@ -36,7 +36,7 @@ async function sendEvent(policyNo: string, options: EventOptions, build: () => O
   const sent = await asOperator(async () => {
     const event = build();
     const due = dueOption(options.due);
-    return withDatabase((db) => withTemporalClient((client) => sendOperatorEvent(db, client, policyNo, event, due)));
+    return withDatabase((db) => withTemporalClient((client) => sendOperatorEvent(db, client, policyNo, event, due, updateOptions())));
   });
   printSent(sent, options);
 }

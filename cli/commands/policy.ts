@@ -2,7 +2,7 @@ import type { Command } from '@commander-js/extra-typings';
 import { cycleTimeline } from '../../application/history-timeline';
 import { dueOption, findCycle, OperatorError } from '../../application/operator-events';
 import { loadPolicyView, type PolicyView } from '../../application/policy-view';
-import { withDatabase, withTemporalClient } from '../context';
+import { settings, withDatabase, withTemporalClient } from '../context';
 import { printRecord, printRows } from '../output';
 import { asOperator } from './operator';
 import { WorkflowNotFoundError } from '@temporalio/client';
@@ -38,7 +38,7 @@ export function registerPolicyCommands(program: Command): void {
         const target = await withDatabase((db) => findCycle(db, policyNo, due));
         return withTemporalClient(async (client) => {
           try {
-            return await cycleTimeline(client, target.workflowId);
+            return await cycleTimeline(client, target.workflowId, settings().temporal.uiUrl);
           } catch (error) {
             if (error instanceof WorkflowNotFoundError) {
               throw new OperatorError(`no cycle for ${policyNo} due ${target.dueDate}: workflow ${target.workflowId} not found (not started yet, or its history is past retention)`);

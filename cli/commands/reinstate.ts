@@ -13,7 +13,7 @@ import {
   type ApplicationAnswer,
 } from '../../application/reinstatements';
 import { formatYuan, yuanToFen } from '../../domain/money';
-import { withDatabase, withTemporalClient } from '../context';
+import { updateOptions, withDatabase, withTemporalClient } from '../context';
 import { CliError } from '../errors';
 import { printRecord } from '../output';
 import { asOperator } from './operator';
@@ -56,7 +56,7 @@ export function registerReinstateCommands(program: Command): void {
     .option('--pay <method>', 'how the back premiums will be paid: debit (from the mandate on approval) or counter', 'counter')
     .option(...JSON_OPTION)
     .action(async (policyNo, options) => {
-      const applied = await withBoth((db, client) => applyForReinstatement(db, client, policyNo, options.pay));
+      const applied = await withBoth((db, client) => applyForReinstatement(db, client, policyNo, options.pay, updateOptions()));
       if (options.json) return printRecord({ ...applied }, options);
       process.stdout.write(`application received for ${policyNo} (lapsed premium due ${applied.lapsedDueDate}): ${applied.workflowId}\n`);
       printRecord({ received: applied.receivedDate, 'decide by': applied.decisionDueDate, payment: applied.paymentMethod }, {});
@@ -72,7 +72,7 @@ export function registerReinstateCommands(program: Command): void {
     .option(...JSON_OPTION)
     .action(async (policyNo, options) => {
       const decision = await asOperator(() => Promise.resolve(decisionFrom(options)));
-      printApplication(await withBoth((db, client) => decideReinstatement(db, client, policyNo, decision)), options);
+      printApplication(await withBoth((db, client) => decideReinstatement(db, client, policyNo, decision, updateOptions())), options);
     });
 
   reinstate
@@ -90,7 +90,7 @@ export function registerReinstateCommands(program: Command): void {
       } catch {
         throw new CliError(`--amount must be yuan with at most 2 decimals, got "${options.amount}"`, 2);
       }
-      printApplication(await withBoth((db, client) => payReinstatement(db, client, policyNo, { via: options.via, reference: options.reference, amountFen })), options);
+      printApplication(await withBoth((db, client) => payReinstatement(db, client, policyNo, { via: options.via, reference: options.reference, amountFen }, updateOptions())), options);
     });
 
   reinstate
@@ -98,14 +98,14 @@ export function registerReinstateCommands(program: Command): void {
     .description("debit today's quote from the policy's mandate (again, after a failed debit)")
     .argument('<policyNo>', 'the policy number')
     .option(...JSON_OPTION)
-    .action(async (policyNo, options) => printApplication(await withBoth((db, client) => debitReinstatement(db, client, policyNo)), options));
+    .action(async (policyNo, options) => printApplication(await withBoth((db, client) => debitReinstatement(db, client, policyNo, updateOptions())), options));
 
   reinstate
     .command('withdraw')
     .description('the policyholder withdraws the application (before the back premiums are paid)')
     .argument('<policyNo>', 'the policy number')
     .option(...JSON_OPTION)
-    .action(async (policyNo, options) => printApplication(await withBoth((db, client) => withdrawReinstatement(db, client, policyNo)), options));
+    .action(async (policyNo, options) => printApplication(await withBoth((db, client) => withdrawReinstatement(db, client, policyNo, updateOptions())), options));
 
   reinstate
     .command('status')
@@ -148,7 +148,7 @@ export function registerReinstateCommands(program: Command): void {
     .requiredOption('--choice <choice>', 'accepted or declined')
     .option(...JSON_OPTION)
     .action(async (policyNo, options) => {
-      const chosen = await withBoth((db, client) => chooseReducedPaidUp(db, client, policyNo, options.choice));
+      const chosen = await withBoth((db, client) => chooseReducedPaidUp(db, client, policyNo, options.choice, updateOptions()));
       if (options.json) return printRecord({ ...chosen }, options);
       process.stdout.write(`reduced paid-up ${chosen.choice} for ${policyNo}: net single premium ${formatYuan(chosen.netSinglePremiumFen)} yuan\n`);
     });

@@ -15,15 +15,16 @@ import {
 import { countDuePremiums } from '../../db/repositories/monthly-runs';
 import { isMonth } from '../../domain/months';
 import { monthlyRunWorkflowId } from '../../workflows/monthly-run-messages';
-import { withDatabase, withTemporalClient } from '../context';
+import { settings, withDatabase, withTemporalClient } from '../context';
 import { CliError } from '../errors';
 import { printRecord } from '../output';
 
 const POLL_MS = 500;
 
-/** The queue the workers poll (TASK_QUEUE, as workers/main.ts reads it): runs and cycles go there. */
-function queues(env = process.env): { taskQueue?: string; cycleTaskQueue?: string } {
-  return env.TASK_QUEUE ? { taskQueue: env.TASK_QUEUE, cycleTaskQueue: env.TASK_QUEUE } : {};
+/** The queue the workers poll (TASK_QUEUE, as the worker reads it): runs and cycles go there. */
+function queues(): { taskQueue?: string; cycleTaskQueue?: string } {
+  const taskQueue = settings().temporal.taskQueue;
+  return taskQueue ? { taskQueue, cycleTaskQueue: taskQueue } : {};
 }
 
 function monthOption(value: string): string {

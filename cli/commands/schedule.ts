@@ -1,7 +1,7 @@
 import type { Command } from '@commander-js/extra-typings';
 import { installMonthlySchedule, MonthlyRunError, showMonthlySchedule } from '../../application/monthly-runs';
 import { MONTHLY_SCHEDULE_ID } from '../../workflows/monthly-run-messages';
-import { withTemporalClient } from '../context';
+import { settings, withTemporalClient } from '../context';
 import { CliError } from '../errors';
 import { printRecord } from '../output';
 
@@ -26,8 +26,9 @@ export function registerScheduleCommands(program: Command): void {
     .action(async (options) => {
       const installed = await withTemporalClient(async (client) => {
         try {
-          // The queue the workers poll (TASK_QUEUE, as workers/main.ts reads it).
-          const queue = process.env.TASK_QUEUE ? { taskQueue: process.env.TASK_QUEUE, cycleTaskQueue: process.env.TASK_QUEUE } : {};
+          // The queue the workers poll (TASK_QUEUE, as the worker reads it).
+          const taskQueue = settings().temporal.taskQueue;
+          const queue = taskQueue ? { taskQueue, cycleTaskQueue: taskQueue } : {};
           return await installMonthlySchedule(client, { dayOfMonth: options.day, hour: options.hour, leadMonths: options.leadMonths, ...queue });
         } catch (error) {
           if (error instanceof MonthlyRunError) throw new CliError(error.message, 2);

@@ -3,7 +3,7 @@ import type { Command } from '@commander-js/extra-typings';
 import { completeTaskOf } from '../../application/operator-events';
 import { shanghaiTime } from '../../application/policy-view';
 import { listTasks, type TaskFilter } from '../../db/repositories/tasks';
-import { withDatabase, withTemporalClient } from '../context';
+import { withDatabase, withTemporalClient, updateOptions } from '../context';
 import { CliError } from '../errors';
 import { printRecord, printRows } from '../output';
 import { asOperator } from './operator';
@@ -74,7 +74,7 @@ export function registerTaskCommands(program: Command): void {
     .action(async (taskId, options) => {
       if (!/^\d{1,15}$/.test(taskId)) throw usage(`<taskId> must be a task number, got "${taskId}"`);
       const done = await asOperator(() =>
-        withDatabase((db) => withTemporalClient((client) => completeTaskOf(db, client, Number(taskId), options.outcome, operatorId()))),
+        withDatabase((db) => withTemporalClient((client) => completeTaskOf(db, client, Number(taskId), options.outcome, operatorId(), updateOptions()))),
       );
       if (options.json) {
         printRecord({ taskId: done.task.id, step: done.task.step, policyNo: done.task.policy_no, dueDate: done.task.due_date, outcome: done.outcome, closedBy: done.closedBy, note: done.note, ...(done.status ? { status: done.status } : {}) }, options);

@@ -4,6 +4,7 @@ import { tmpdir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import pg from 'pg';
 import { step } from './cache';
+import { redactUrl } from '../../config/settings';
 
 export interface PostgresServer {
   /** URL of the server's maintenance database; create working databases with createDatabase(). */
@@ -114,10 +115,6 @@ export async function startPostgres(options: { dataDir?: string; port?: number }
       if (!persistent) rmSync(dirname(databaseDir), { recursive: true, force: true });
     },
   };
-}
-
-export function redactUrl(url: string): string {
-  return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
 }
 
 export function databaseUrl(serverUrl: string, database: string): string {

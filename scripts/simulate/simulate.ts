@@ -14,6 +14,7 @@ import { bundleWorkflowCode, DefaultLogger, Runtime } from '@temporalio/worker';
 import { importFile, type ImportReport } from '../../application/import-files';
 import { startMonthlyRun } from '../../application/monthly-runs';
 import { connect, migrateLatest } from '../../db/connection';
+import { readSettings } from '../../config/settings';
 import { PiiCipher } from '../../db/pii-cipher';
 import { verifyAuditChain } from '../../db/repositories/audit';
 import { recordReceipts } from '../../db/repositories/contact-receipts';
@@ -114,6 +115,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
       eventsFile = shifted.events;
     }
 
+    const settings = readSettings();
     say('starting PostgreSQL');
     const postgres = await startPostgres();
     cleanups.push(() => postgres.stop());
@@ -124,7 +126,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
       await dropDatabase(postgres.url, dbName);
     });
     await migrateLatest(db);
-    const cipher = PiiCipher.fromEnv();
+    const cipher = PiiCipher.forKey(settings.dataKey);
 
     // Reference data, then the scenario's files in dependency order.
     const inputErrors: ScenarioRowError[] = [];
@@ -155,14 +157,14 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
     cleanups.push(() => smtp.close());
     const messaging = await startMessagingSimulators((receipts) => recordReceipts(db, receipts));
     cleanups.push(() => messaging.close());
-    const email = new SmtpEmail(smtp.url, 'Renewals 续期服务 <renewals@insurer.example>');
+    const email = new SmtpEmail(smtp.url, settings.email.mailFrom);
     cleanups.push(() => Promise.resolve(email.close()));
     const bank = new SimulatedBank(accounts.accounts);
 
     const workflowBundle = await bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: new DefaultLogger('WARN') });
     const worker = await createRenewalWorker(
       env.nativeConnection,
-      { db, cipher, bank, email, text: messaging.text, client: env.client },
+      { db, cipher, bank, email, text: messaging.text, client: env.client, serviceHotline: settings.serviceHotline },
       { taskQueue: TASK_QUEUE, workflowBundle },
     );
 

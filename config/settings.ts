@@ -1,0 +1,196 @@
+/**
+ * The system's configuration, read from the environment in one place: every variable, its default
+ * and its check. Entry points (the worker, the CLI, the local stack) read it once and hand the
+ * values down; nothing below them reads process.env. describeSettings says what is in use without
+ * any secret, for the worker to print at start-up.
+ */
+
+/** How long an operator command waits for a worker to answer an update before saying so. */
+export const DEFAULT_UPDATE_TIMEOUT_MS = 30_000;
+export const DEFAULT_TEMPORAL_UI_URL = 'http://localhost:8233';
+export const DEFAULT_MAIL_FROM = 'Renewals 续期服务 <renewals@insurer.example>';
+/** A placeholder an insurer replaces with its own number (SERVICE_HOTLINE). */
+export const DEFAULT_SERVICE_HOTLINE = '400-000-0000';
+
+export type BankSettings =
+  | { mode: 'gateway'; url: string; merchantId?: string; userName?: string; userPass?: string; signingKey?: string; timeoutMs?: number }
+  | { mode: 'files' }
+  | { mode: 'unset' };
+
+/** The insurer's collection account named in every pain.008 file (BANK_CREDITOR_*). */
+export interface CreditorSettings {
+  name: string;
+  accountNo: string;
+  bankCode: string;
+  creditorSchemeId: string;
+}
+
+/** The demo's collection account, used when BANK_CREDITOR_* are unset. */
+export const DEMO_CREDITOR: Readonly<CreditorSettings> = {
+  name: 'Renewals Life Insurance Co., Ltd.',
+  accountNo: '110060149018000000001',
+  bankCode: 'ICBC',
+  creditorSchemeId: 'INSURER01',
+};
+
+export interface MessagingSettings {
+  /** alibaba, tencent or record; checked when the worker builds its channels. */
+  smsProvider?: string;
+  signName?: string;
+  /** Our template keys → the provider's approved template codes / IDs. */
+  smsTemplateCodes?: Record<string, string>;
+  wechatTemplateIds?: Record<string, string>;
+  alibaba: { url: string; accessKeyId?: string; accessKeySecret?: string };
+  tencent: { url: string; secretId?: string; secretKey?: string; appId?: string };
+  wechat: { url: string; appId?: string; appSecret?: string };
+}
+
+export interface Settings {
+  /** DATABASE_URL; required wherever the database is used (requireDatabaseUrl). */
+  databaseUrl?: string;
+  temporal: {
+    address: string;
+    namespace: string;
+    /** TASK_QUEUE: the queue a worker polls and the CLI starts runs on (the renewal queue when unset). */
+    taskQueue?: string;
+    /** Where `policy history` links point. */
+    uiUrl: string;
+    updateTimeoutMs: number;
+  };
+  email: { smtpUrl: string; mailFrom: string };
+  bank: BankSettings;
+  creditor: CreditorSettings;
+  messaging: MessagingSettings;
+  serviceHotline: string;
+  logLevel: string;
+  /** RENEWALS_DATA_KEY, 64 hex characters; without it the development key is used. */
+  dataKey?: string;
+  /** RENEWALS_DEBUG: the CLI prints stacks. */
+  debug: boolean;
+}
+
+/** A setting that cannot be used as given: named, with what was expected. */
+export class SettingsError extends Error {
+  override readonly name = 'SettingsError';
+}
+
+export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+  const text = (name: string): string | undefined => (env[name] === '' ? undefined : env[name]);
+  return {
+    ...(text('DATABASE_URL') ? { databaseUrl: text('DATABASE_URL') } : {}),
+    temporal: {
+      address: text('TEMPORAL_ADDRESS') ?? 'localhost:7233',
+      namespace: text('TEMPORAL_NAMESPACE') ?? 'default',
+      ...(text('TASK_QUEUE') ? { taskQueue: text('TASK_QUEUE') } : {}),
+      uiUrl: text('TEMPORAL_UI_URL') ?? DEFAULT_TEMPORAL_UI_URL,
+      updateTimeoutMs: positiveIntegerOr(text('RENEWALS_UPDATE_TIMEOUT_MS'), DEFAULT_UPDATE_TIMEOUT_MS),
+    },
+    email: { smtpUrl: text('SMTP_URL') ?? 'smtp://127.0.0.1:1025', mailFrom: text('MAIL_FROM') ?? DEFAULT_MAIL_FROM },
+    bank: bankSettings(text),
+    creditor: {
+      name: text('BANK_CREDITOR_NAME') ?? DEMO_CREDITOR.name,
+      accountNo: text('BANK_CREDITOR_ACCOUNT') ?? DEMO_CREDITOR.accountNo,
+      bankCode: text('BANK_CREDITOR_BANK_CODE') ?? DEMO_CREDITOR.bankCode,
+      creditorSchemeId: text('BANK_CREDITOR_ID') ?? DEMO_CREDITOR.creditorSchemeId,
+    },
+    messaging: {
+      ...optional('smsProvider', text('SMS_PROVIDER')),
+      ...optional('signName', text('SMS_SIGN_NAME')),
+      ...optional('smsTemplateCodes', templateCodes('SMS_TEMPLATE_CODES', text('SMS_TEMPLATE_CODES'))),
+      ...optional('wechatTemplateIds', templateCodes('WECHAT_TEMPLATE_IDS', text('WECHAT_TEMPLATE_IDS'))),
+      alibaba: {
+        url: text('ALIBABA_SMS_URL') ?? 'https://dysmsapi.aliyuncs.com',
+        ...optional('accessKeyId', text('ALIBABA_ACCESS_KEY_ID')),
+        ...optional('accessKeySecret', text('ALIBABA_ACCESS_KEY_SECRET')),
+      },
+      tencent: {
+        url: text('TENCENT_SMS_URL') ?? 'https://sms.tencentcloudapi.com',
+        ...optional('secretId', text('TENCENT_SECRET_ID')),
+        ...optional('secretKey', text('TENCENT_SECRET_KEY')),
+        ...optional('appId', text('TENCENT_SMS_APP_ID')),
+      },
+      wechat: {
+        url: text('WECHAT_URL') ?? 'https://api.weixin.qq.com',
+        ...optional('appId', text('WECHAT_APP_ID')),
+        ...optional('appSecret', text('WECHAT_APP_SECRET')),
+      },
+    },
+    serviceHotline: text('SERVICE_HOTLINE') ?? DEFAULT_SERVICE_HOTLINE,
+    logLevel: text('LOG_LEVEL') ?? 'info',
+    ...optional('dataKey', text('RENEWALS_DATA_KEY')),
+    debug: Boolean(text('RENEWALS_DEBUG')),
+  };
+}
+
+/** DATABASE_URL, or an error saying where to get one. */
+export function requireDatabaseUrl(settings: Settings): string {
+  if (!settings.databaseUrl) throw new SettingsError('DATABASE_URL is not set: start the local stack (npm run stack) and export the address it prints');
+  return settings.databaseUrl;
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+function positiveIntegerOr(value: string | undefined, fallback: number): number {
+  const parsed = Number(value);
+  return value !== undefined && Number.isInteger(parsed) && parsed > 0 ? parsed : fallback;
+}
+
+function bankSettings(text: (name: string) => string | undefined): BankSettings {
+  if (text('BANK_MODE') === 'files') return { mode: 'files' };
+  const url = text('BANK_GATEWAY_URL');
+  if (!url) return { mode: 'unset' };
+  const timeout = text('BANK_TIMEOUT_MS');
+  const timeoutMs = timeout === undefined ? undefined : Number(timeout);
+  if (timeoutMs !== undefined && (!Number.isInteger(timeoutMs) || timeoutMs <= 0)) throw new SettingsError(`BANK_TIMEOUT_MS must be a positive whole number of ms, got ${timeout}`);
+  return {
+    mode: 'gateway',
+    url,
+    ...optional('merchantId', text('BANK_MERCHANT_ID')),
+    ...optional('userName', text('BANK_USER')),
+    ...optional('userPass', text('BANK_PASSWORD')),
+    ...optional('signingKey', text('BANK_SIGNING_KEY')),
+    ...optional('timeoutMs', timeoutMs),
+  };
+}
+
+function templateCodes(name: string, raw: string | undefined): Record<string, string> | undefined {
+  if (!raw) return undefined;
+  try {
+    const parsed = JSON.parse(raw) as unknown;
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed) || Object.values(parsed).some((v) => typeof v !== 'string')) throw new Error('not an object of strings');
+    return parsed as Record<string, string>;
+  } catch (error) {
+    throw new SettingsError(`${name} must be JSON {"templateKey": "code"}: ${(error as Error).message}`);
+  }
+}
+
+/** RENEWALS_DEBUG alone, for an error handler that must not fail on another setting. */
+export function debugRequested(env: NodeJS.ProcessEnv = process.env): boolean {
+  return Boolean(env.RENEWALS_DEBUG);
+}
+
+/** A URL with any password replaced by ***, for logs and start-up lines. */
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+}
+
+/** What is in use, one line per part, with no secret: passwords, keys and tokens are only said to be set. */
+export function describeSettings(settings: Settings): string[] {
+  const set = (value: string | undefined) => (value ? 'set' : 'not set');
+  const bank = settings.bank;
+  return [
+    `database ${settings.databaseUrl ? redactUrl(settings.databaseUrl) : 'not set'}`,
+    `temporal ${settings.temporal.address}, namespace ${settings.temporal.namespace}${settings.temporal.taskQueue ? `, task queue ${settings.temporal.taskQueue}` : ''}`,
+    `email via ${redactUrl(settings.email.smtpUrl)}`,
+    bank.mode === 'gateway'
+      ? `bank gateway ${redactUrl(bank.url)}, merchant ${bank.merchantId ?? 'simulator default'}, signing key ${set(bank.signingKey)}`
+      : bank.mode === 'files'
+        ? 'bank ISO 20022 files'
+        : 'bank not configured',
+    `messages ${settings.messaging.smsProvider ?? 'not configured'}`,
+    `service hotline ${settings.serviceHotline}${settings.serviceHotline === DEFAULT_SERVICE_HOTLINE ? ' (placeholder)' : ''}`,
+    `data key ${settings.dataKey ? 'set' : 'not set: the development key is in use, never for real data'}`,
+  ];
+}

@@ -1,0 +1,29 @@
+import type { DebitTiming } from '../activities/debit-activities';
+import type { BankSettings } from '../config/settings';
+import { FileBatchBank } from '../integrations/bank/file-bank';
+import { GatewayBank } from '../integrations/bank/gateway/gateway-bank';
+import type { BankPort } from '../integrations/bank/port';
+import { SIMULATOR_DEFAULTS } from '../integrations/bank/simulator/http-server';
+
+/**
+ * The bank a worker debits through, as configured (config/settings.ts):
+ *   BANK_GATEWAY_URL    the asynchronous collection gateway (the simulator's, or a real one), with
+ *                       BANK_MERCHANT_ID / BANK_USER / BANK_PASSWORD / BANK_SIGNING_KEY / BANK_TIMEOUT_MS;
+ *   BANK_MODE=files     ISO 20022 files: debits wait in the day's pain.008 (renewals bank export)
+ *                       and are settled by the bank's reports (renewals bank ingest).
+ */
+export function bankFor(settings: BankSettings): { bank: BankPort; debitTiming?: DebitTiming; describe: string } {
+  if (settings.mode === 'files') {
+    return { bank: new FileBatchBank(), debitTiming: { settleWithinMs: 0, pollEveryMs: 0 }, describe: 'ISO 20022 files (pain.008 out, pain.002 / camt.054 in)' };
+  }
+  if (settings.mode === 'unset') throw new Error('no bank configured: set BANK_GATEWAY_URL (the stack prints the simulator\'s) or BANK_MODE=files');
+  const bank = new GatewayBank({
+    url: settings.url,
+    merchantId: settings.merchantId ?? SIMULATOR_DEFAULTS.merchantId,
+    userName: settings.userName ?? SIMULATOR_DEFAULTS.userName,
+    userPass: settings.userPass ?? SIMULATOR_DEFAULTS.userPass,
+    ...(settings.signingKey ? { signingKey: settings.signingKey } : {}),
+    ...(settings.timeoutMs !== undefined ? { timeoutMs: settings.timeoutMs } : {}),
+  });
+  return { bank, describe: `collection gateway ${settings.url}` };
+}
