@@ -62,7 +62,7 @@ const KINDS: Record<ImportKind, FileKind<unknown>> = {
 };
 
 /**
- * Imports one file (domain.md, "Import files"): streamed, every row validated, valid rows written
+ * Imports one file (docs/business-rules.md#import-files): streamed, every row validated, valid rows written
  * in batches (each policy with all its parts in one transaction, never half), bad rows reported by
  * row number, column and reason, and the run recorded in import_runs. A policy number (agent,
  * product code) seen twice keeps its first row; the later one is reported. Throws ImportFileError

@@ -1,5 +1,5 @@
 /**
- * Benchmark: importing 100,000 policies (policies.csv as domain.md defines it) into a fresh
+ * Benchmark: importing 100,000 policies (policies.csv as docs/business-rules.md#import-files defines it) into a fresh
  * database on embedded PostgreSQL, in rows/s, and as a ratio to PostgreSQL's own COPY of the same
  * file into a staging table of text columns (COPY does no validation, no encryption, no
  * deduplication: it is the ceiling for getting these bytes into the server).

@@ -1,6 +1,6 @@
 /**
  * Collection plans: versioned, validated data saying when to remind, debit, follow up and lapse.
- * Offsets are days relative to the due date D. The default `standard-60` is domain.md's plan;
+ * Offsets are days relative to the due date D. The default `standard-60` is the plan of docs/business-rules.md#default-plan-standard-60;
  * products and segments may name others.
  */
 import { PLAN_CHANNELS, type PlanChannel } from './channels';
@@ -41,7 +41,7 @@ export interface CollectionPlan {
   graceNotices: readonly ContactStep[];
   tasks: readonly TaskStep[];
   highValue: { annualisedPremiumFen: number; segments: readonly string[] };
-  /** Messages after suspension; the lapse letter follows on the first working day (within 3, domain.md). */
+  /** Messages after suspension; the lapse letter follows on the first working day (within 3, docs/business-rules.md#lapse-notices). */
   lapseNotices: readonly ContactStep[];
   /**
    * Days a customer keeps to pay after a late return or reversal is notified (default 15): the money
@@ -67,7 +67,7 @@ export const STANDARD_60: CollectionPlan = {
   failedDebitNotice: { channels: ['sms'], template: 'debit_failed' },
   graceNotices: [
     { step: 'lapse_risk_d+15', offsetDays: 15, channels: ['email', 'letter'], template: 'lapse_risk_notice' },
-    // Reduced paid-up (减额交清) offered as the alternative to suspension, explained in writing (domain.md).
+    // Reduced paid-up (减额交清) offered as the alternative to suspension, explained in writing (docs/business-rules.md#reduced-paid-up).
     { step: 'reduced_paid_up_offer_d+50', offsetDays: 50, channels: ['email', 'letter'], template: 'reduced_paid_up_option', allChannels: true, withCashValueOnly: true },
     { step: 'final_notice_d+55', offsetDays: 55, channels: ['sms', 'wechat', 'email', 'letter'], template: 'final_notice', allChannels: true },
   ],

@@ -1,7 +1,7 @@
 import { SHARED_CONTACT_THRESHOLD } from './contact-rules';
 
 /**
- * Contact data quality (domain.md, "Contact rules"): a number equal to an agent's, or one on file for
+ * Contact data quality (docs/business-rules.md#verified-contact-points): a number equal to an agent's, or one on file for
  * several unrelated customers, is probably not the policyholder's own (an agent who typed in their own
  * number, a branch phone, a broker's email) and must not be used. Pure: works on keyed hashes only,
  * so flags are computed without ever decrypting a contact point.

@@ -3,7 +3,7 @@ import type { HoldKind } from './holds';
 import { addDays, shanghaiDate, shanghaiInstant, type CivilDate } from './civil-date';
 
 /**
- * Contact rules (domain.md, "Contact rules"; domain-rules.md §2.1–2.3, §2.7–2.8), checked before every
+ * Contact rules (docs/business-rules.md#contact-rules), checked before every
  * contact. Pure: the caller passes the clock and the customer's sent contacts, and records the
  * decision whether or not the contact is suppressed.
  */
@@ -26,7 +26,7 @@ export interface ContactLimits {
   maxPerRolling7Days: number;
 }
 
-/** The caps are an assumption, not law (domain-rules.md §2.3): configurable. */
+/** The caps are an assumption, not law (docs/business-rules.md#contact-caps): configurable. */
 export const DEFAULT_CONTACT_LIMITS: Readonly<ContactLimits> = {
   windowStart: '09:00',
   windowEnd: '21:00',

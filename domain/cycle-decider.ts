@@ -93,7 +93,7 @@ export function stageOf({ plan, policy, calendar, state, now }: DecisionInput): 
   return 'PRE_DUE';
 }
 
-/** Contacts are held through the promised date + 1 (domain.md); they resume the day after. */
+/** Contacts are held through the promised date + 1 (docs/business-rules.md#promise-to-pay); they resume the day after. */
 function promiseEnd(promised: CivilDate): number {
   return shanghaiInstant(addDays(promised, 2));
 }
@@ -197,7 +197,7 @@ export function decide(input: DecisionInput): Decision {
   }
 
   const inFlight = pendingDebit(state);
-  // A hold holds collection actions (domain.md): one still waiting for the bank file is taken back.
+  // A hold holds collection actions (docs/business-rules.md#holds): one still waiting for the bank file is taken back.
   if (input.withdrawHeldDebits && state.holds.length > 0 && inFlight && !inFlight.withdrawalRefused) {
     return at({ type: 'withdraw_debit', attemptNo: inFlight.attemptNo });
   }

@@ -1,5 +1,5 @@
 /**
- * Normalised bank debit outcomes (domain.md, "Bank debit outcomes"). Adapters map their raw codes
+ * Normalised bank debit outcomes (docs/business-rules.md#normalised-reasons). Adapters map their raw codes
  * here; the cycle decides retries and lapse on the normalised reason only.
  */
 export type DebitReason =
@@ -57,7 +57,7 @@ export type CodeFamily = 'iso' | 'unionpay' | 'nacha' | 'psbc';
 
 /**
  * ISO 20022 external status / return reason codes (pain.002 StsRsnInf, camt.054 RtrInf) seen on
- * direct debits (reference/ecosystem.md §3.2 and the SEPA R-transaction set).
+ * direct debits (the SEPA R-transaction set).
  */
 const ISO_CODES: Readonly<Record<string, DebitReason>> = {
   AM04: 'INSUFFICIENT_FUNDS',
@@ -94,12 +94,13 @@ const ISO_CODES: Readonly<Record<string, DebitReason>> = {
 
 /**
  * UnionPay (银联) response codes on collections, in the ISO 8583 numbering of 《银行卡联网联合技术规范》.
- * domain.md is authoritative where it disagrees with the longer reference notes:
- * - 64 and 90 are INSUFFICIENT_FUNDS per domain.md (plain ISO 8583 reads 64 as "original amount
- *   incorrect" and 90 as "cut-off in progress");
- * - 81 is LIMIT_EXCEEDED per domain.md;
- * - 03, 04, 05, 83 are BANK_ERROR per domain.md ("query first, then retry; never the customer's
- *   fault"), although domain-rules.md §4.3 lists 05 (do not honour) with the restricted codes.
+ * Where collection practice reads a code otherwise than plain ISO 8583, practice wins
+ * (docs/business-rules.md#normalised-reasons):
+ * - 64 and 90 are INSUFFICIENT_FUNDS (plain ISO 8583 reads 64 as "original amount incorrect" and
+ *   90 as "cut-off in progress");
+ * - 81 is LIMIT_EXCEEDED;
+ * - 03, 04, 05, 83 are BANK_ERROR ("query first, then retry; never the customer's fault"),
+ *   although some banks list 05 (do not honour) with the restricted codes.
  */
 const UNIONPAY_CODES: Readonly<Record<string, DebitReason>> = {
   '51': 'INSUFFICIENT_FUNDS',
@@ -132,7 +133,7 @@ const UNIONPAY_CODES: Readonly<Record<string, DebitReason>> = {
   '98': 'TIMEOUT',
 };
 
-/** NACHA (US ACH) return reason codes (reference/ecosystem.md §3.3). */
+/** NACHA (US ACH) return reason codes. */
 const NACHA_CODES: Readonly<Record<string, DebitReason>> = {
   R01: 'INSUFFICIENT_FUNDS',
   R09: 'INSUFFICIENT_FUNDS',
@@ -159,7 +160,7 @@ const NACHA_CODES: Readonly<Record<string, DebitReason>> = {
   R24: 'BANK_ERROR',
 };
 
-/** Postal Savings Bank of China (邮储) back-end response codes (reference/domain-rules.md §4.3). */
+/** Postal Savings Bank of China (邮储) back-end response codes. */
 const PSBC_CODES: Readonly<Record<string, DebitReason>> = {
   '5': 'INSUFFICIENT_FUNDS', // 账户余额不足
   '6': 'INSUFFICIENT_FUNDS', // 可用余额不足
@@ -181,7 +182,7 @@ const PSBC_CODES: Readonly<Record<string, DebitReason>> = {
   '42': 'ID_MISMATCH',
   '43': 'ID_MISMATCH',
   // 未加办代收付标志: the collection agreement was never set up at the bank, an insurer/bank-side
-  // gap (domain-rules.md §4.3 "binding not set up"), hence NO_MANDATE, not the customer's fault.
+  // gap ("binding not set up"), hence NO_MANDATE, not the customer's fault.
   '16': 'NO_MANDATE',
 };
 

@@ -1,4 +1,4 @@
-/** The three import files and their columns, exactly as domain.md ("Import files") names them. */
+/** The three import files and their columns, exactly as docs/business-rules.md#import-files names them. */
 export type ImportKind = 'policies' | 'agents' | 'products';
 
 export const IMPORT_KINDS: readonly ImportKind[] = ['policies', 'agents', 'products'];

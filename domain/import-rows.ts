@@ -1,5 +1,5 @@
 /**
- * Validation of one row of an import file (domain.md, "Import files") into a typed record, or the
+ * Validation of one row of an import file (docs/business-rules.md#import-files) into a typed record, or the
  * list of what is wrong with it, column by column. Pure: no I/O, so the same rules run in the
  * importer, in tests and anywhere a row must be checked. Reasons name the column and the rule,
  * never the value: rejected-row reports are read and stored, and the values are personal data.
@@ -79,7 +79,7 @@ export interface ProductRecord {
   planCode: string;
 }
 
-/** Product defaults when the file leaves a column empty (domain.md: grace 60 days, 2-year window). */
+/** Product defaults when the file leaves a column empty (docs/business-rules.md#import-files: grace 60 days, 2-year window). */
 export const PRODUCT_DEFAULTS = { graceDays: 60, reinstatementYears: 2, planCode: 'standard-60' } as const;
 
 const CODE = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;

@@ -1,5 +1,5 @@
 /**
- * KPI arithmetic for the reports (domain.md, KPIs): rates kept as exact fractions and rounded only
+ * KPI arithmetic for the reports (docs/business-rules.md#kpis): rates kept as exact fractions and rounded only
  * when shown, the three collection cut-offs of a premium (当月 / 次月 / 宽末) and the payment-number
  * groups of the 3 × payment-number grid. Pure: the SQL aggregates, this decides what the figures mean.
  */
@@ -47,7 +47,7 @@ export function roundedRatio(rate: Fraction, places = 6): number | null {
   return text === undefined ? null : Number(text);
 }
 
-/** The three moments a month's premiums are measured at (domain-rules.md: 当月 / 次月 / 宽末达成率). */
+/** The three moments a month's premiums are measured at (docs/business-rules.md#collection-rate: 当月 / 次月 / 宽末达成率). */
 export const CUTOFFS = ['due_month', 'next_month', 'grace_end_month'] as const;
 export type Cutoff = (typeof CUTOFFS)[number];
 

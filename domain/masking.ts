@@ -1,6 +1,6 @@
 /**
  * Masking of personal data for logs, reports, exports and anything shown to people (PIPL; see
- * domain.md): mobile 138****8000, ID and bank account numbers first 6 + last 4.
+ * docs/business-rules.md#masking): mobile 138****8000, ID and bank account numbers first 6 + last 4.
  */
 
 export function maskMobile(mobile: string): string {

@@ -50,7 +50,7 @@ export function reinstatementWindow(suspendedAt: number | CivilDate, years: numb
   return { suspensionDate, closingDate, closesAt: shanghaiInstant(closingDate), lastDayToApply: addDays(closingDate, -1), years };
 }
 
-/** When reminders go out in the window; every number configurable (domain.md's defaults). */
+/** When reminders go out in the window; every number configurable (docs/business-rules.md#window-reminders). */
 export interface WindowReminderPlan {
   /** Days after the suspension date: +30, +180, +365. */
   afterSuspensionDays: readonly number[];
@@ -206,7 +206,7 @@ export type WindowAction =
       channels: ContactChannel[];
       allChannels: boolean;
       callTask?: WindowReminder['callTask'];
-      /** High value first on the operators' task lists (domain.md). */
+      /** High value first on the operators' task lists (docs/business-rules.md#window-reminders). */
       priority: 'high' | 'normal';
       /** Earlier reminders that fell due unsent (an application in between, a late start): skipped. */
       covers: string[];
@@ -262,7 +262,7 @@ function decideInWindow(config: WindowConfig, state: WindowState, now: number): 
     };
   }
   // An application in time is decided even past the window's close: the insurer may not refuse it
-  // because the two years ran out meanwhile (domain-rules.md §1.5 rule 6).
+  // because the two years ran out meanwhile (docs/business-rules.md#reinstatement-application).
   if (state.applicationOpen) return { type: 'none', why: 'application in progress: reminders and termination wait for its outcome' };
   if (now >= window.closesAt) return { type: 'terminate', at: window.closesAt, terminationDate: window.closingDate, refund: 'cash_value' };
 

@@ -3,7 +3,7 @@ import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'p
 import { maskPersonalField, PERSONAL_FIELDS, redactPersonalData } from '../domain/personal-data';
 
 /**
- * Structured logging (pino) that never writes personal data (PIPL; domain.md "Personal data"):
+ * Structured logging (pino) that never writes personal data (PIPL; docs/business-rules.md#personal-data):
  * - known personal fields are masked by name wherever they sit: redact paths for pino's fast path
  *   (four levels deep, child bindings included) and a walk of every logged object for deeper ones;
  * - mainland mobiles, ID numbers, 16–19 digit account numbers and email addresses are masked inside

@@ -92,7 +92,7 @@ export function registerOperatorCommands(program: Command): void {
     .command('refuse')
     .description('the customer refuses to pay: the non-payment reason is recorded')
     .argument('<policyNo>', 'the policy number')
-    .requiredOption('--reason <code>', 'non-payment reason code 1–12 (see domain.md)')
+    .requiredOption('--reason <code>', 'non-payment reason code 1–12 (docs/business-rules.md#non-payment-reasons)')
     .option(...DUE)
     .option(...JSON_OPTION)
     .action((policyNo, options) => sendEvent(policyNo, options, () => refusalEvent(options.reason)));

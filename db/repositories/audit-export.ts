@@ -5,7 +5,7 @@ import { isPersonalField, maskPersonalField } from '../../domain/personal-data';
 import type { PiiCipher } from '../pii-cipher';
 
 /**
- * The audit trail as compliance reads it (design.md §4 invariant 3; ecosystem.md §4.3): one line per
+ * The audit trail as compliance reads it (docs/architecture.md#every-contact-step-traceable): one line per
  * audit event, joined with its contact attempt so each contact step tells who was contacted, when,
  * how, with which template, the provider's IDs, the delivery outcome or the rule that suppressed it,
  * and which workflow run and activity did it. Personal data is masked; only recipientsInClear
@@ -100,7 +100,7 @@ const UUID = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a
 
 /**
  * The channel of an event: the contact's, or 'phone' for a call task (calls are tasks for agents,
- * design.md §6). SQL so the --channel filter runs in the database.
+ * docs/business-rules.md#call-tasks). SQL so the --channel filter runs in the database.
  */
 const CHANNEL_SQL = `coalesce(a.detail ->> 'channel', c.channel::text, CASE WHEN a.detail ->> 'task' = 'call' THEN 'phone' END)`;
 

@@ -3,7 +3,7 @@ import { choosePlan, isHighValue, STANDARD_60, validatePlan, type CollectionPlan
 
 const clone = (): CollectionPlan => JSON.parse(JSON.stringify(STANDARD_60)) as CollectionPlan;
 
-describe('standard-60 as domain.md gives it', () => {
+describe('standard-60 as docs/business-rules.md gives it', () => {
   it('is valid', () => {
     expect(validatePlan(clone())).toEqual(STANDARD_60);
   });

@@ -195,7 +195,7 @@ describe('ISO compatibility helper', () => {
   });
 });
 
-describe('rules per normalised reason (domain.md table)', () => {
+describe('rules per normalised reason (docs/business-rules.md#normalised-reasons)', () => {
   it.each([
     ['INSUFFICIENT_FUNDS', true, true],
     ['LIMIT_EXCEEDED', true, true],

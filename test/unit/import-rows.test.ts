@@ -143,7 +143,7 @@ describe('policies.csv rows', () => {
     expect(recordOf(policy({ policy_no: 'P'.repeat(32) })).policyNo).toHaveLength(32);
   });
 
-  it('check the enumerations of domain.md', () => {
+  it('check the enumerations of docs/business-rules.md#import-files', () => {
     rejects(validatePolicyRow, policyRow, 'channel', [['broker', 'channel must be one of agency, bancassurance, telemarketing, internet, group']]);
     rejects(validatePolicyRow, policyRow, 'payment_frequency', [['weekly', 'payment_frequency must be one of annual, semiannual, quarterly, monthly']]);
     rejects(validatePolicyRow, policyRow, 'status', [
@@ -358,7 +358,7 @@ const productRow: Record<(typeof PRODUCT_COLUMNS)[number], string> = {
 };
 
 describe('products.csv rows', () => {
-  it('turn into a typed record, with domain.md defaults for empty grace days, window and plan', () => {
+  it('turn into a typed record, with the documented defaults for empty grace days, window and plan', () => {
     expect(recordOf(validateProductRow(productRow))).toEqual({ code: 'WL20', name: '终身寿险（20年交）', graceDays: 60, reinstatementYears: 2, planCode: 'standard-60' });
     expect(recordOf(validateProductRow({ ...productRow, grace_days: '', reinstatement_years: '', plan_code: '' }))).toMatchObject({
       graceDays: 60,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { maskEmail, maskMobile, maskName, maskNumber, maskOpenId } from '../../domain/masking';
 import { formatYuan, yuanToFen } from '../../domain/money';
 
-describe('masking personal data (domain.md)', () => {
+describe('masking personal data (docs/business-rules.md#masking)', () => {
   it('shows mobiles as 138****8000', () => {
     expect(maskMobile('13812348000')).toBe('138****8000');
     expect(maskMobile('138 1234 8000')).toBe('138****8000');

@@ -325,7 +325,7 @@ describe('what notices must never contain', () => {
     expect(variablesOf('{{policyNo}}{{#if serviceHotline}}{{serviceHotline}}{{/if}}')).toMatchObject({ order: ['policyNo', 'serviceHotline'] });
   });
 
-  // Service notices carry no marketing (domain.md). "Reduced paid-up" is a servicing option, so the
+  // Service notices carry no marketing (docs/business-rules.md#no-marketing). "Reduced paid-up" is a servicing option, so the
   // list names sales wording, not the word "offer" on its own.
   const MARKETING = [/优惠/, /促销/, /抽奖/, /推荐购买/, /新品/, /礼品/, /红包/, /限时/, /特价/, /加保/, /升级保障/, /理财/, /收益率/, /discount/i, /promotion/i, /special offer/i, /offer to buy/i, /limited time/i, /\bprize/i, /\bgift/i, /new product/i, /upgrade/i, /buy now/i];
   // An unpaid life premium is not a debt: reminders, never collection wording.

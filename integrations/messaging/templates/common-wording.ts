@@ -8,7 +8,7 @@ export const HOTLINE: Bilingual = {
   en: '{{#if serviceHotline}}For any questions, please call our service hotline {{serviceHotline}}.{{/if}}',
 };
 
-/** Premiums go only to the insurer's own account (domain.md, contact rules). */
+/** Premiums go only to the insurer's own account (docs/business-rules.md#no-marketing). */
 export const PAY_ONLY_TO_INSURER: Bilingual = {
   zh: '保费只能缴入本公司账户，请勿将现金或转账交给任何个人。',
   en: "Premiums are paid only into the company's own account; please do not hand cash or transfers to any individual.",

@@ -1,7 +1,7 @@
 import type { DebitReason } from '../../../domain/debit-reasons';
 
 /**
- * What a customer can do about a failed debit, by normalised reason (domain.md, "Bank debit
+ * What a customer can do about a failed debit, by normalised reason (docs/business-rules.md#bank-debit-outcomes, "Bank debit
  * outcomes"): deposit, raise the limit, change or fix the account with the bank, re-authorise, or
  * nothing at all when the bank's side failed. Each group is one registered SMS template, since
  * providers approve fixed texts, not free-text variables.

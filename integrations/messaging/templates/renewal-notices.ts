@@ -84,7 +84,7 @@ function smsSource(sms: Bilingual): string {
 
 /**
  * Renders a notice on every channel it declares. Service notices only: no marketing content
- * (domain.md). Unknown templates and missing fields are errors naming them.
+ * (docs/business-rules.md#no-marketing). Unknown templates and missing fields are errors naming them.
  */
 export function renderNotice(template: string, fields: NoticeFields): RenderedNotice {
   const t = noticeTemplate(template);
