@@ -46,7 +46,7 @@ export interface CycleState {
   extraDebitsRequested: number;
   refusalReason?: number;
   /** Operations' answer to a grace-end escalation. */
-  operatorDecision?: 'retry_debit' | 'lapse';
+  operatorDecision?: EscalationOutcome;
   lapsedAt?: number;
   nonPaymentReason?: number;
 }

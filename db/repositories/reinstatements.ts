@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { ApplicationStatus, DeclineReason } from '../../domain/reinstatement-application';
+import type { ApplicationStatus, DeclineReason, PaymentMethod } from '../../domain/reinstatement-application';
 import { anchorDayFor, type ArrearsQuote, type PaymentFrequency } from '../../domain/reinstatement-arrears';
 
 /** A reinstatement application as stored: IDs, dates, codes and fen; no health data. */
@@ -10,7 +10,7 @@ export interface ApplicationRow {
   workflow_id: string;
   received_at: Date;
   decision_due_date: string;
-  payment_method: 'debit' | 'counter';
+  payment_method: PaymentMethod;
   status: ApplicationStatus;
   approved_by: 'underwriter' | 'deemed_consent' | null;
   approved_at: Date | null;

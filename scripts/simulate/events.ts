@@ -3,6 +3,7 @@ import iconv from 'iconv-lite';
 import { isCivilDate, type CivilDate } from '../../domain/civil-date';
 import { yuanToFen } from '../../domain/money';
 import { isNonPaymentReason } from '../../domain/non-payment-reasons';
+import type { PaymentMethod } from '../../domain/reinstatement-application';
 
 /**
  * events.csv of a scenario: `date, policy_no, event, value`, one thing a customer, the bank or a
@@ -20,7 +21,7 @@ export type ScenarioEvent = { row: number; date: CivilDate; policyNo: string } &
   | { kind: 'claim_close' }
   | { kind: 'account_update'; accountNo: string }
   /** The application to reinstate a suspended policy, its back premiums to be paid by debit (default) or at the counter. */
-  | { kind: 'apply_reinstatement'; paymentMethod: 'debit' | 'counter' }
+  | { kind: 'apply_reinstatement'; paymentMethod: PaymentMethod }
 );
 
 export type EventKind = ScenarioEvent['kind'];
