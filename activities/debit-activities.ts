@@ -1,7 +1,8 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Knex } from 'knex';
 import type { DebitResult } from '../domain/cycle-state';
-import { REASON_RULES, type DebitReason } from '../domain/debit-reasons';
+import { storedResult } from '../domain/debit-outcome';
+import { REASON_RULES } from '../domain/debit-reasons';
 import { appendAudit } from '../db/repositories/audit';
 import {
   attemptOf,
@@ -40,7 +41,7 @@ export function createDebitActivities(deps: { db: Knex; cipher: PiiCipher; bank:
     // Another path (a callback, a status report) may have settled the attempt meanwhile: its answer stands.
     const settledElsewhere = async (): Promise<DebitResult> => {
       const now = await attemptOf(db, attempt.premium_due_id, attempt.attempt_no);
-      return (now && resolvedOutcome(now)) ?? { status: 'pending' };
+      return (now && storedResult(now, Date.now())) ?? { status: 'pending' };
     };
     if (answer.status === 'succeeded') {
       if (!(await recordSuccess(db, attempt, answer.bankRef, attempt.amount_fen, o.at))) return settledElsewhere();
@@ -96,7 +97,7 @@ export function createDebitActivities(deps: { db: Knex; cipher: PiiCipher; bank:
         runId: o.runId,
         activityId: o.activityId,
       });
-      const earlier = resolvedOutcome(attempt);
+      const earlier = storedResult(attempt, Date.now());
       if (earlier) return earlier;
 
       // Heartbeat before each call to the bank: a worker that dies mid-call is noticed in seconds.
@@ -168,7 +169,7 @@ export function createDebitActivities(deps: { db: Knex; cipher: PiiCipher; bank:
       const cycle = await requireCycle(db, ref);
       const attempt = await attemptOf(db, cycle.premiumDueId, attemptNo);
       if (!attempt) throw ApplicationFailure.nonRetryable(`no debit attempt ${attemptNo} for ${ref.policyNo} ${ref.dueDate}`, 'DebitAttemptNotFound');
-      const earlier = resolvedOutcome(attempt);
+      const earlier = storedResult(attempt, Date.now());
       if (earlier) return earlier;
       const known = await bank.queryDebit(attempt.idempotency_key);
       if (known.status !== 'succeeded' && known.status !== 'failed') return { status: 'pending' };
@@ -176,23 +177,4 @@ export function createDebitActivities(deps: { db: Knex; cipher: PiiCipher; bank:
       return settle(ref, activityOrigin(), attempt, known, mandate?.accountMasked ?? 'account on file');
     },
   };
-}
-
-/** The outcome an attempt already has in the database (an earlier try, a status report, a callback). */
-function resolvedOutcome(attempt: DebitAttemptRow): DebitResult | undefined {
-  switch (attempt.status) {
-    case 'succeeded':
-      return { status: 'succeeded', at: (attempt.resolved_at ?? new Date()).getTime() };
-    case 'failed':
-    case 'returned': {
-      const reason = (attempt.reason ?? 'UNKNOWN') as DebitReason;
-      const rule = REASON_RULES[reason] ?? REASON_RULES.UNKNOWN;
-      const customerFault = attempt.customer_fault ?? rule.customerFault;
-      return attempt.status === 'failed'
-        ? { status: 'failed', reason, retryable: rule.retryable, customerFault }
-        : { status: 'returned', reason, customerFault };
-    }
-    default:
-      return undefined;
-  }
 }

@@ -1,7 +1,8 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Knex } from 'knex';
 import type { DebitResult } from '../domain/cycle-state';
-import { REASON_RULES, type Classified, type DebitReason } from '../domain/debit-reasons';
+import { reportFit, storedResult } from '../domain/debit-outcome';
+import type { Classified } from '../domain/debit-reasons';
 import { renewalWorkflowId } from '../domain/renewal-stage';
 import { appendAudit } from '../db/repositories/audit';
 import { attemptByKey, recordFailure, recordReturn, recordSuccess, type KeyedAttempt } from '../db/repositories/debits';
@@ -33,8 +34,6 @@ export interface AppliedOutcome {
   appliedAs: AppliedAs;
 }
 
-const IN_FLIGHT = new Set(['prepared', 'submitted', 'accepted', 'unknown']);
-
 /**
  * Applies the bank's answers to the database (the record of truth) and tells each cycle through its
  * bankResult signal. The database write comes first and is idempotent, so a repeated file or a
@@ -59,15 +58,16 @@ export async function applyBankOutcomes(
     let result: DebitResult;
     let kind: string;
     let detail: Record<string, unknown> = { attemptNo: attempt.attempt_no, idempotencyKey: attempt.idempotency_key, source };
+    const fit = reportFit(attempt.status, reported.outcome);
     // Already in the state reported (a file read twice, a callback repeated): nothing to write; the
     // cycle is told again in case the first signal was lost.
-    if (attempt.status === reported.outcome) {
+    if (fit === 'duplicate') {
       await tellCycleAgain(client, attempt);
       applied.push({ ...who, appliedAs: 'duplicate' });
       continue;
     }
-    // A success or refusal answers only a debit in flight; a return can also overtake its success.
-    if (reported.outcome !== 'returned' && !IN_FLIGHT.has(attempt.status)) {
+    // A success or refusal answers only a debit in flight; a return follows (or overtakes) a success.
+    if (fit === 'ignored') {
       applied.push({ ...who, appliedAs: 'ignored' });
       continue;
     }
@@ -90,7 +90,7 @@ export async function applyBankOutcomes(
       detail = { ...detail, rawCode: classified.rawCode, reason: classified.reason };
     } else {
       const classified = classify(reported.rawCode);
-      if (IN_FLIGHT.has(attempt.status)) {
+      if (fit === 'book_success_first') {
         // The return overtook the success (a notification ingested before the status report, or
         // callbacks handled out of order): the money was taken and came back. Book both, in order.
         await recordSuccess(db, attempt, reported.bankRef ?? attempt.idempotency_key, attempt.amount_fen, reported.at);
@@ -124,15 +124,9 @@ function workflowIdOf(attempt: KeyedAttempt): string {
  * it already has.
  */
 async function tellCycleAgain(client: Client, attempt: KeyedAttempt): Promise<void> {
-  const reason = (attempt.reason ?? 'UNKNOWN') as DebitReason;
-  const rule = REASON_RULES[reason] ?? REASON_RULES.UNKNOWN;
-  const result: DebitResult =
-    attempt.status === 'succeeded'
-      ? { status: 'succeeded', at: (attempt.resolved_at ?? new Date()).getTime() }
-      : attempt.status === 'failed'
-        ? { status: 'failed', reason, retryable: rule.retryable, customerFault: attempt.customer_fault ?? rule.customerFault }
-        : { status: 'returned', reason, customerFault: attempt.customer_fault ?? rule.customerFault };
-  await tellCycle(client, workflowIdOf(attempt), attempt.attempt_no, result);
+  // A duplicate repeats a final status, so the stored result is always there.
+  const result = storedResult(attempt, Date.now());
+  if (result) await tellCycle(client, workflowIdOf(attempt), attempt.attempt_no, result);
 }
 
 /** The cycle has ended, so no workflow will act on this: operations get a task to follow it up. */

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { IN_FLIGHT_STATUSES, type DebitAttemptStatus } from '../../domain/debit-outcome';
 import type { Classified } from '../../domain/debit-reasons';
 
 export interface DebitAttemptRow {
@@ -8,7 +9,7 @@ export interface DebitAttemptRow {
   idempotency_key: string;
   amount_fen: number;
   collection_date: string;
-  status: 'prepared' | 'submitted' | 'accepted' | 'succeeded' | 'failed' | 'unknown' | 'returned' | 'withdrawn';
+  status: DebitAttemptStatus;
   bank_ref: string | null;
   raw_code: string | null;
   reason: string | null;
@@ -80,9 +81,6 @@ export async function markUnknown(db: Knex, id: number, rawCode: string | undefi
     .whereIn('status', ['prepared', 'submitted', 'accepted'])
     .update({ status: 'unknown', raw_code: rawCode ?? null, reason: 'UNKNOWN', customer_fault: false });
 }
-
-/** Statuses an attempt can still leave: a final answer never overwrites another (a late poll, a raced callback). */
-export const IN_FLIGHT_STATUSES = ['prepared', 'submitted', 'accepted', 'unknown'] as const;
 
 /**
  * Takes back an accepted attempt that no bank file has carried yet; false when one has (or the
