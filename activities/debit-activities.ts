@@ -1,9 +1,10 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Knex } from 'knex';
 import type { DebitResult } from '../domain/cycle-state';
-import { storedResult } from '../domain/debit-outcome';
+import { storedResult, type FinalOutcome } from '../domain/debit-outcome';
 import { REASON_RULES } from '../domain/debit-reasons';
 import { appendAudit } from '../db/repositories/audit';
+import { recordOutcome } from '../db/repositories/debit-outcomes';
 import {
   attemptOf,
   loadMandateAccount,
@@ -11,8 +12,6 @@ import {
   markSubmitted,
   markUnknown,
   prepareAttempt,
-  recordFailure,
-  recordSuccess,
   withdrawUnsentAttempt,
   type DebitAttemptRow,
 } from '../db/repositories/debits';
@@ -35,31 +34,19 @@ export function createDebitActivities(deps: { db: Knex; cipher: PiiCipher; bank:
   const { db, cipher, bank } = deps;
   const timing = deps.debitTiming ?? DEFAULT_DEBIT_TIMING;
 
-  /** Writes a final answer (success with its payment, or the classified failure) and audits it. */
+  /** Records a final answer (success with its payment, or the classified failure) with its audit row. */
   async function settle(ref: CycleRef, o: Origin, attempt: DebitAttemptRow, answer: Final, accountMasked: string): Promise<DebitResult> {
-    const audit = auditOf(ref, o);
-    // Another path (a callback, a status report) may have settled the attempt meanwhile: its answer stands.
-    const settledElsewhere = async (): Promise<DebitResult> => {
-      const now = await attemptOf(db, attempt.premium_due_id, attempt.attempt_no);
-      return (now && storedResult(now, Date.now())) ?? { status: 'pending' };
-    };
-    if (answer.status === 'succeeded') {
-      if (!(await recordSuccess(db, attempt, answer.bankRef, attempt.amount_fen, o.at))) return settledElsewhere();
-      await appendAudit(db, {
-        ...audit,
-        kind: 'premium_paid',
-        detail: { via: 'debit', attemptNo: attempt.attempt_no, idempotencyKey: attempt.idempotency_key, account: accountMasked },
-      });
-      return { status: 'succeeded', at: o.at.getTime() };
-    }
-    const classified = bank.classify(answer.rawCode);
-    if (!(await recordFailure(db, attempt.id, answer.bankRef, classified, o.at))) return settledElsewhere();
-    await appendAudit(db, {
-      ...audit,
-      kind: 'debit_failed',
-      detail: { attemptNo: attempt.attempt_no, idempotencyKey: attempt.idempotency_key, rawCode: classified.rawCode, reason: classified.reason },
-    });
-    return { status: 'failed', reason: classified.reason, retryable: classified.retryable, customerFault: classified.customerFault };
+    const outcome: FinalOutcome =
+      answer.status === 'succeeded'
+        ? { status: 'succeeded', bankRef: answer.bankRef, at: o.at }
+        : { status: 'failed', classified: bank.classify(answer.rawCode), bankRef: answer.bankRef, at: o.at };
+    // A payment's row names the account debited, masked.
+    const detail = outcome.status === 'succeeded' ? { account: accountMasked } : {};
+    const recorded = await recordOutcome(db, attempt, outcome, { ...auditOf(ref, o), detail });
+    if (recorded) return recorded;
+    // Another path (a callback, a status report) settled the attempt meanwhile: its answer stands.
+    const now = await attemptOf(db, attempt.premium_due_id, attempt.attempt_no);
+    return (now && storedResult(now, Date.now())) ?? { status: 'pending' };
   }
 
   /** Asks the bank about an accepted debit until it answers or the time allowed runs out. */

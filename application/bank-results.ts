@@ -1,11 +1,11 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Knex } from 'knex';
 import type { DebitResult } from '../domain/cycle-state';
-import { reportFit, storedResult } from '../domain/debit-outcome';
+import { reportFit, storedResult, type FinalOutcome } from '../domain/debit-outcome';
 import type { Classified } from '../domain/debit-reasons';
 import { renewalWorkflowId } from '../domain/renewal-stage';
-import { appendAudit } from '../db/repositories/audit';
-import { attemptByKey, recordFailure, recordReturn, recordSuccess, type KeyedAttempt } from '../db/repositories/debits';
+import { recordOutcome, recordSuccessOvertakenByReturn } from '../db/repositories/debit-outcomes';
+import { attemptByKey, type KeyedAttempt } from '../db/repositories/debits';
 import { openAuditedTask } from '../db/repositories/tasks';
 import { bankResultSignal } from '../workflows/messages';
 
@@ -55,9 +55,6 @@ export async function applyBankOutcomes(
       continue;
     }
     const who = { ...base, policyNo: attempt.policy_no, dueDate: attempt.due_date };
-    let result: DebitResult;
-    let kind: string;
-    let detail: Record<string, unknown> = { attemptNo: attempt.attempt_no, idempotencyKey: attempt.idempotency_key, source };
     const fit = reportFit(attempt.status, reported.outcome);
     // Already in the state reported (a file read twice, a callback repeated): nothing to write; the
     // cycle is told again in case the first signal was lost.
@@ -71,42 +68,19 @@ export async function applyBankOutcomes(
       applied.push({ ...who, appliedAs: 'ignored' });
       continue;
     }
-    if (reported.outcome === 'succeeded') {
-      if (!(await recordSuccess(db, attempt, reported.bankRef, attempt.amount_fen, reported.at))) {
-        applied.push({ ...who, appliedAs: 'ignored' }); // settled by another path a moment ago
-        continue;
-      }
-      result = { status: 'succeeded', at: reported.at.getTime() };
-      kind = 'premium_paid';
-      detail = { ...detail, via: 'debit' };
-    } else if (reported.outcome === 'failed') {
-      const classified = classify(reported.rawCode);
-      if (!(await recordFailure(db, attempt.id, reported.bankRef, classified, reported.at))) {
-        applied.push({ ...who, appliedAs: 'ignored' }); // settled by another path a moment ago
-        continue;
-      }
-      result = { status: 'failed', reason: classified.reason, retryable: classified.retryable, customerFault: classified.customerFault };
-      kind = 'debit_failed';
-      detail = { ...detail, rawCode: classified.rawCode, reason: classified.reason };
-    } else {
-      const classified = classify(reported.rawCode);
-      if (fit === 'book_success_first') {
-        // The return overtook the success (a notification ingested before the status report, or
-        // callbacks handled out of order): the money was taken and came back. Book both, in order.
-        await recordSuccess(db, attempt, reported.bankRef ?? attempt.idempotency_key, attempt.amount_fen, reported.at);
-        await tellCycle(client, workflowIdOf(attempt), attempt.attempt_no, { status: 'succeeded', at: reported.at.getTime() });
-        attempt.status = 'succeeded';
-      }
-      if (!(await recordReturn(db, attempt, classified, reported.at))) {
-        applied.push({ ...who, appliedAs: 'ignored' });
-        continue;
-      }
-      result = { status: 'returned', reason: classified.reason, customerFault: classified.customerFault };
-      kind = 'debit_returned';
-      detail = { ...detail, rawCode: classified.rawCode, reason: classified.reason };
-    }
     const workflowId = workflowIdOf(attempt);
-    await appendAudit(db, { kind, actor: source, policyNo: attempt.policy_no, dueDate: attempt.due_date, workflowId, occurredAt: reported.at, detail });
+    if (fit === 'book_success_first') {
+      // The return overtook the success (a notification ingested before the status report, or
+      // callbacks handled out of order): the money was taken and came back. Book both, in order.
+      await recordSuccessOvertakenByReturn(db, attempt, reported.bankRef ?? attempt.idempotency_key, reported.at);
+      await tellCycle(client, workflowId, attempt.attempt_no, { status: 'succeeded', at: reported.at.getTime() });
+    }
+    const by = { actor: source, policyNo: attempt.policy_no, dueDate: attempt.due_date, workflowId, detail: { source } };
+    const result = await recordOutcome(db, attempt, finalOutcomeOf(reported, classify), by);
+    if (!result) {
+      applied.push({ ...who, appliedAs: 'ignored' }); // settled by another path a moment ago
+      continue;
+    }
     const appliedAs = await tellCycle(client, workflowId, attempt.attempt_no, result);
     if (appliedAs === 'applied_cycle_closed') await openFollowUp(db, attempt, reported.outcome, reported.at);
     applied.push({ ...who, appliedAs });
@@ -116,6 +90,13 @@ export async function applyBankOutcomes(
 
 function workflowIdOf(attempt: KeyedAttempt): string {
   return attempt.workflow_id ?? renewalWorkflowId(attempt.policy_no, attempt.due_date);
+}
+
+/** A reported outcome as it is recorded: refusals and returns classified by the bank's rules. */
+function finalOutcomeOf(reported: ReportedOutcome, classify: (rawCode: string) => Classified): FinalOutcome {
+  if (reported.outcome === 'succeeded') return { status: 'succeeded', bankRef: reported.bankRef, at: reported.at };
+  if (reported.outcome === 'failed') return { status: 'failed', classified: classify(reported.rawCode), bankRef: reported.bankRef, at: reported.at };
+  return { status: 'returned', classified: classify(reported.rawCode), at: reported.at };
 }
 
 /**
