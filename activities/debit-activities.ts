@@ -19,6 +19,7 @@ import type { PiiCipher } from '../db/pii-cipher';
 import type { BankAnswer, BankPort, BankQueryAnswer } from '../integrations/bank/port';
 import { requireCycle } from './cycle-activities';
 import { activityOrigin, auditOf, type CycleRef, type Origin } from './origin';
+import { submitOnce } from './submit-once';
 
 /** How long collectDebit keeps asking about an accepted debit before leaving it to the cycle's checks. */
 export interface DebitTiming {
@@ -31,7 +32,7 @@ export const DEFAULT_DEBIT_TIMING: DebitTiming = { settleWithinMs: 20_000, pollE
 type Final = Extract<BankAnswer, { status: 'succeeded' | 'failed' }>;
 
 export function createDebitActivities(deps: { db: Knex; cipher: PiiCipher; bank: BankPort; debitTiming?: DebitTiming }) {
-  const { db, cipher, bank } = deps;
+  const { db, bank } = deps;
   const timing = deps.debitTiming ?? DEFAULT_DEBIT_TIMING;
 
   /** Records a final answer (success with its payment, or the classified failure) with its audit row. */
@@ -87,27 +88,18 @@ export function createDebitActivities(deps: { db: Knex; cipher: PiiCipher; bank:
       const earlier = storedResult(attempt, Date.now());
       if (earlier) return earlier;
 
-      // Heartbeat before each call to the bank: a worker that dies mid-call is noticed in seconds.
-      Context.current().heartbeat({ key: attempt.idempotency_key, step: 'query' });
-      const known = await bank.queryDebit(attempt.idempotency_key);
-      // The bank said it holds this debit; not finding it now is the bank's problem to explain, not a
-      // reason to send it again: leave it to the cycle's checks (and operations).
-      if (known.status === 'not_found' && attempt.status === 'accepted') return { status: 'pending' };
-      let answer: BankAnswer;
-      if (known.status === 'not_found') {
-        Context.current().heartbeat({ key: attempt.idempotency_key, step: 'submit' });
-        await markSubmitted(db, attempt.id, o.at);
-        answer = await bank.submitDebit({
-          idempotencyKey: attempt.idempotency_key,
-          bankCode: mandate.bankCode,
-          accountNo: cipher.decrypt(mandate.accountEnc),
-          accountName: cipher.decrypt(mandate.accountNameEnc),
-          amountFen: cycle.amountFen,
-          collectionDate,
-        });
-      } else {
-        answer = known;
-      }
+      const sent = await submitOnce(deps, {
+        idempotencyKey: attempt.idempotency_key,
+        mandate,
+        amountFen: cycle.amountFen,
+        collectionDate,
+        // The bank said it holds this debit; not finding it now is the bank's problem to explain, not a
+        // reason to send it again: leave it to the cycle's checks (and operations).
+        maySend: attempt.status !== 'accepted',
+        beforeSend: () => markSubmitted(db, attempt.id, o.at),
+      });
+      if (sent.status === 'not_found') return { status: 'pending' };
+      let answer: BankAnswer = sent;
 
       if (answer.status === 'accepted') {
         await markAccepted(db, attempt.id, answer.bankRef);

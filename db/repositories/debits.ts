@@ -91,10 +91,15 @@ export async function withdrawUnsentAttempt(db: Knex, id: number, at: Date): Pro
   return updated > 0;
 }
 
-export async function loadMandateAccount(
-  db: Knex,
-  policyNo: string,
-): Promise<{ bankCode: string; accountEnc: string; accountNameEnc: string; accountMasked: string } | undefined> {
+/** The active mandate's account: encrypted for the bank, masked for display. */
+export interface MandateAccount {
+  bankCode: string;
+  accountEnc: string;
+  accountNameEnc: string;
+  accountMasked: string;
+}
+
+export async function loadMandateAccount(db: Knex, policyNo: string): Promise<MandateAccount | undefined> {
   const row = await db('mandates')
     .where({ policy_no: policyNo, status: 'active' })
     .first<{ bank_code: string; account_enc: string; account_name_enc: string; account_masked: string } | undefined>();
