@@ -1,8 +1,10 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Knex } from 'knex';
 import type { DebitResult } from '../domain/cycle-state';
-import { REASON_RULES, type DebitReason } from '../domain/debit-reasons';
+import { storedResult, type FinalOutcome } from '../domain/debit-outcome';
+import { REASON_RULES } from '../domain/debit-reasons';
 import { appendAudit } from '../db/repositories/audit';
+import { recordOutcome } from '../db/repositories/debit-outcomes';
 import {
   attemptOf,
   loadMandateAccount,
@@ -10,8 +12,6 @@ import {
   markSubmitted,
   markUnknown,
   prepareAttempt,
-  recordFailure,
-  recordSuccess,
   withdrawUnsentAttempt,
   type DebitAttemptRow,
 } from '../db/repositories/debits';
@@ -19,6 +19,7 @@ import type { PiiCipher } from '../db/pii-cipher';
 import type { BankAnswer, BankPort, BankQueryAnswer } from '../integrations/bank/port';
 import { requireCycle } from './cycle-activities';
 import { activityOrigin, auditOf, type CycleRef, type Origin } from './origin';
+import { submitOnce } from './submit-once';
 
 /** How long collectDebit keeps asking about an accepted debit before leaving it to the cycle's checks. */
 export interface DebitTiming {
@@ -31,34 +32,22 @@ export const DEFAULT_DEBIT_TIMING: DebitTiming = { settleWithinMs: 20_000, pollE
 type Final = Extract<BankAnswer, { status: 'succeeded' | 'failed' }>;
 
 export function createDebitActivities(deps: { db: Knex; cipher: PiiCipher; bank: BankPort; debitTiming?: DebitTiming }) {
-  const { db, cipher, bank } = deps;
+  const { db, bank } = deps;
   const timing = deps.debitTiming ?? DEFAULT_DEBIT_TIMING;
 
-  /** Writes a final answer (success with its payment, or the classified failure) and audits it. */
+  /** Records a final answer (success with its payment, or the classified failure) with its audit row. */
   async function settle(ref: CycleRef, o: Origin, attempt: DebitAttemptRow, answer: Final, accountMasked: string): Promise<DebitResult> {
-    const audit = auditOf(ref, o);
-    // Another path (a callback, a status report) may have settled the attempt meanwhile: its answer stands.
-    const settledElsewhere = async (): Promise<DebitResult> => {
-      const now = await attemptOf(db, attempt.premium_due_id, attempt.attempt_no);
-      return (now && resolvedOutcome(now)) ?? { status: 'pending' };
-    };
-    if (answer.status === 'succeeded') {
-      if (!(await recordSuccess(db, attempt, answer.bankRef, attempt.amount_fen, o.at))) return settledElsewhere();
-      await appendAudit(db, {
-        ...audit,
-        kind: 'premium_paid',
-        detail: { via: 'debit', attemptNo: attempt.attempt_no, idempotencyKey: attempt.idempotency_key, account: accountMasked },
-      });
-      return { status: 'succeeded', at: o.at.getTime() };
-    }
-    const classified = bank.classify(answer.rawCode);
-    if (!(await recordFailure(db, attempt.id, answer.bankRef, classified, o.at))) return settledElsewhere();
-    await appendAudit(db, {
-      ...audit,
-      kind: 'debit_failed',
-      detail: { attemptNo: attempt.attempt_no, idempotencyKey: attempt.idempotency_key, rawCode: classified.rawCode, reason: classified.reason },
-    });
-    return { status: 'failed', reason: classified.reason, retryable: classified.retryable, customerFault: classified.customerFault };
+    const outcome: FinalOutcome =
+      answer.status === 'succeeded'
+        ? { status: 'succeeded', bankRef: answer.bankRef, at: o.at }
+        : { status: 'failed', classified: bank.classify(answer.rawCode), bankRef: answer.bankRef, at: o.at };
+    // A payment's row names the account debited, masked.
+    const detail = outcome.status === 'succeeded' ? { account: accountMasked } : {};
+    const recorded = await recordOutcome(db, attempt, outcome, { ...auditOf(ref, o), detail });
+    if (recorded) return recorded;
+    // Another path (a callback, a status report) settled the attempt meanwhile: its answer stands.
+    const now = await attemptOf(db, attempt.premium_due_id, attempt.attempt_no);
+    return (now && storedResult(now, Date.now())) ?? { status: 'pending' };
   }
 
   /** Asks the bank about an accepted debit until it answers or the time allowed runs out. */
@@ -96,30 +85,21 @@ export function createDebitActivities(deps: { db: Knex; cipher: PiiCipher; bank:
         runId: o.runId,
         activityId: o.activityId,
       });
-      const earlier = resolvedOutcome(attempt);
+      const earlier = storedResult(attempt, Date.now());
       if (earlier) return earlier;
 
-      // Heartbeat before each call to the bank: a worker that dies mid-call is noticed in seconds.
-      Context.current().heartbeat({ key: attempt.idempotency_key, step: 'query' });
-      const known = await bank.queryDebit(attempt.idempotency_key);
-      // The bank said it holds this debit; not finding it now is the bank's problem to explain, not a
-      // reason to send it again: leave it to the cycle's checks (and operations).
-      if (known.status === 'not_found' && attempt.status === 'accepted') return { status: 'pending' };
-      let answer: BankAnswer;
-      if (known.status === 'not_found') {
-        Context.current().heartbeat({ key: attempt.idempotency_key, step: 'submit' });
-        await markSubmitted(db, attempt.id, o.at);
-        answer = await bank.submitDebit({
-          idempotencyKey: attempt.idempotency_key,
-          bankCode: mandate.bankCode,
-          accountNo: cipher.decrypt(mandate.accountEnc),
-          accountName: cipher.decrypt(mandate.accountNameEnc),
-          amountFen: cycle.amountFen,
-          collectionDate,
-        });
-      } else {
-        answer = known;
-      }
+      const sent = await submitOnce(deps, {
+        idempotencyKey: attempt.idempotency_key,
+        mandate,
+        amountFen: cycle.amountFen,
+        collectionDate,
+        // The bank said it holds this debit; not finding it now is the bank's problem to explain, not a
+        // reason to send it again: leave it to the cycle's checks (and operations).
+        maySend: attempt.status !== 'accepted',
+        beforeSend: () => markSubmitted(db, attempt.id, o.at),
+      });
+      if (sent.status === 'not_found') return { status: 'pending' };
+      let answer: BankAnswer = sent;
 
       if (answer.status === 'accepted') {
         await markAccepted(db, attempt.id, answer.bankRef);
@@ -168,7 +148,7 @@ export function createDebitActivities(deps: { db: Knex; cipher: PiiCipher; bank:
       const cycle = await requireCycle(db, ref);
       const attempt = await attemptOf(db, cycle.premiumDueId, attemptNo);
       if (!attempt) throw ApplicationFailure.nonRetryable(`no debit attempt ${attemptNo} for ${ref.policyNo} ${ref.dueDate}`, 'DebitAttemptNotFound');
-      const earlier = resolvedOutcome(attempt);
+      const earlier = storedResult(attempt, Date.now());
       if (earlier) return earlier;
       const known = await bank.queryDebit(attempt.idempotency_key);
       if (known.status !== 'succeeded' && known.status !== 'failed') return { status: 'pending' };
@@ -176,23 +156,4 @@ export function createDebitActivities(deps: { db: Knex; cipher: PiiCipher; bank:
       return settle(ref, activityOrigin(), attempt, known, mandate?.accountMasked ?? 'account on file');
     },
   };
-}
-
-/** The outcome an attempt already has in the database (an earlier try, a status report, a callback). */
-function resolvedOutcome(attempt: DebitAttemptRow): DebitResult | undefined {
-  switch (attempt.status) {
-    case 'succeeded':
-      return { status: 'succeeded', at: (attempt.resolved_at ?? new Date()).getTime() };
-    case 'failed':
-    case 'returned': {
-      const reason = (attempt.reason ?? 'UNKNOWN') as DebitReason;
-      const rule = REASON_RULES[reason] ?? REASON_RULES.UNKNOWN;
-      const customerFault = attempt.customer_fault ?? rule.customerFault;
-      return attempt.status === 'failed'
-        ? { status: 'failed', reason, retryable: rule.retryable, customerFault }
-        : { status: 'returned', reason, customerFault };
-    }
-    default:
-      return undefined;
-  }
 }

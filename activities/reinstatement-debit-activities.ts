@@ -1,4 +1,4 @@
-import { ApplicationFailure, Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/activity';
 import type { Knex } from 'knex';
 import { appendAudit } from '../db/repositories/audit';
 import { loadMandateAccount } from '../db/repositories/debits';
@@ -6,6 +6,7 @@ import type { PiiCipher } from '../db/pii-cipher';
 import type { BankPort } from '../integrations/bank/port';
 import { activityOrigin, type CycleRef } from './origin';
 import { applicationAudit } from './reinstatement-records';
+import { submitOnce } from './submit-once';
 
 export type ReinstatementDebitResult = { status: 'succeeded'; reference: string; at: number } | { status: 'failed'; reason: string };
 
@@ -31,19 +32,7 @@ export function createReinstatementDebitActivities({ db, cipher, bank }: { db: K
         return result;
       };
       if (!mandate) return record({ status: 'failed', reason: 'NO_MANDATE' });
-      Context.current().heartbeat({ key, step: 'query' });
-      let answer = await bank.queryDebit(key);
-      if (answer.status === 'not_found') {
-        Context.current().heartbeat({ key, step: 'submit' });
-        answer = await bank.submitDebit({
-          idempotencyKey: key,
-          bankCode: mandate.bankCode,
-          accountNo: cipher.decrypt(mandate.accountEnc),
-          accountName: cipher.decrypt(mandate.accountNameEnc),
-          amountFen: d.amountFen,
-          collectionDate: d.collectionDate,
-        });
-      }
+      const answer = await submitOnce({ bank, cipher }, { idempotencyKey: key, mandate, amountFen: d.amountFen, collectionDate: d.collectionDate });
       if (answer.status === 'succeeded') return record({ status: 'succeeded', reference: answer.bankRef, at: o.at.getTime() });
       if (answer.status === 'failed') return record({ status: 'failed', reason: bank.classify(answer.rawCode).reason });
       // Accepted or unknown: the answer comes later; Temporal retries and the retry asks the bank first.

@@ -1,11 +1,11 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Knex } from 'knex';
-import type { AuditKind } from '../domain/audit-kinds';
 import type { DebitResult } from '../domain/cycle-state';
-import { REASON_RULES, type Classified, type DebitReason } from '../domain/debit-reasons';
+import { reportFit, storedResult, type FinalOutcome } from '../domain/debit-outcome';
+import type { Classified } from '../domain/debit-reasons';
 import { renewalWorkflowId } from '../domain/renewal-stage';
-import { appendAudit } from '../db/repositories/audit';
-import { attemptByKey, recordFailure, recordReturn, recordSuccess, type KeyedAttempt } from '../db/repositories/debits';
+import { recordOutcome, recordSuccessOvertakenByReturn } from '../db/repositories/debit-outcomes';
+import { attemptByKey, type KeyedAttempt } from '../db/repositories/debits';
 import { openAuditedTask } from '../db/repositories/tasks';
 import { bankResultSignal } from '../workflows/messages';
 
@@ -34,8 +34,6 @@ export interface AppliedOutcome {
   appliedAs: AppliedAs;
 }
 
-const IN_FLIGHT = new Set(['prepared', 'submitted', 'accepted', 'unknown']);
-
 /**
  * Applies the bank's answers to the database (the record of truth) and tells each cycle through its
  * bankResult signal. The database write comes first and is idempotent, so a repeated file or a
@@ -57,57 +55,32 @@ export async function applyBankOutcomes(
       continue;
     }
     const who = { ...base, policyNo: attempt.policy_no, dueDate: attempt.due_date };
-    let result: DebitResult;
-    let kind: AuditKind;
-    let detail: Record<string, unknown> = { attemptNo: attempt.attempt_no, idempotencyKey: attempt.idempotency_key, source };
+    const fit = reportFit(attempt.status, reported.outcome);
     // Already in the state reported (a file read twice, a callback repeated): nothing to write; the
     // cycle is told again in case the first signal was lost.
-    if (attempt.status === reported.outcome) {
+    if (fit === 'duplicate') {
       await tellCycleAgain(client, attempt);
       applied.push({ ...who, appliedAs: 'duplicate' });
       continue;
     }
-    // A success or refusal answers only a debit in flight; a return can also overtake its success.
-    if (reported.outcome !== 'returned' && !IN_FLIGHT.has(attempt.status)) {
+    // A success or refusal answers only a debit in flight; a return follows (or overtakes) a success.
+    if (fit === 'ignored') {
       applied.push({ ...who, appliedAs: 'ignored' });
       continue;
     }
-    if (reported.outcome === 'succeeded') {
-      if (!(await recordSuccess(db, attempt, reported.bankRef, attempt.amount_fen, reported.at))) {
-        applied.push({ ...who, appliedAs: 'ignored' }); // settled by another path a moment ago
-        continue;
-      }
-      result = { status: 'succeeded', at: reported.at.getTime() };
-      kind = 'premium_paid';
-      detail = { ...detail, via: 'debit' };
-    } else if (reported.outcome === 'failed') {
-      const classified = classify(reported.rawCode);
-      if (!(await recordFailure(db, attempt.id, reported.bankRef, classified, reported.at))) {
-        applied.push({ ...who, appliedAs: 'ignored' }); // settled by another path a moment ago
-        continue;
-      }
-      result = { status: 'failed', reason: classified.reason, retryable: classified.retryable, customerFault: classified.customerFault };
-      kind = 'debit_failed';
-      detail = { ...detail, rawCode: classified.rawCode, reason: classified.reason };
-    } else {
-      const classified = classify(reported.rawCode);
-      if (IN_FLIGHT.has(attempt.status)) {
-        // The return overtook the success (a notification ingested before the status report, or
-        // callbacks handled out of order): the money was taken and came back. Book both, in order.
-        await recordSuccess(db, attempt, reported.bankRef ?? attempt.idempotency_key, attempt.amount_fen, reported.at);
-        await tellCycle(client, workflowIdOf(attempt), attempt.attempt_no, { status: 'succeeded', at: reported.at.getTime() });
-        attempt.status = 'succeeded';
-      }
-      if (!(await recordReturn(db, attempt, classified, reported.at))) {
-        applied.push({ ...who, appliedAs: 'ignored' });
-        continue;
-      }
-      result = { status: 'returned', reason: classified.reason, customerFault: classified.customerFault };
-      kind = 'debit_returned';
-      detail = { ...detail, rawCode: classified.rawCode, reason: classified.reason };
-    }
     const workflowId = workflowIdOf(attempt);
-    await appendAudit(db, { kind, actor: source, policyNo: attempt.policy_no, dueDate: attempt.due_date, workflowId, occurredAt: reported.at, detail });
+    if (fit === 'book_success_first') {
+      // The return overtook the success (a notification ingested before the status report, or
+      // callbacks handled out of order): the money was taken and came back. Book both, in order.
+      await recordSuccessOvertakenByReturn(db, attempt, reported.bankRef ?? attempt.idempotency_key, reported.at);
+      await tellCycle(client, workflowId, attempt.attempt_no, { status: 'succeeded', at: reported.at.getTime() });
+    }
+    const by = { actor: source, policyNo: attempt.policy_no, dueDate: attempt.due_date, workflowId, detail: { source } };
+    const result = await recordOutcome(db, attempt, finalOutcomeOf(reported, classify), by);
+    if (!result) {
+      applied.push({ ...who, appliedAs: 'ignored' }); // settled by another path a moment ago
+      continue;
+    }
     const appliedAs = await tellCycle(client, workflowId, attempt.attempt_no, result);
     if (appliedAs === 'applied_cycle_closed') await openFollowUp(db, attempt, reported.outcome, reported.at);
     applied.push({ ...who, appliedAs });
@@ -119,21 +92,22 @@ function workflowIdOf(attempt: KeyedAttempt): string {
   return attempt.workflow_id ?? renewalWorkflowId(attempt.policy_no, attempt.due_date);
 }
 
+/** A reported outcome as it is recorded: refusals and returns classified by the bank's rules. */
+function finalOutcomeOf(reported: ReportedOutcome, classify: (rawCode: string) => Classified): FinalOutcome {
+  if (reported.outcome === 'succeeded') return { status: 'succeeded', bankRef: reported.bankRef, at: reported.at };
+  if (reported.outcome === 'failed') return { status: 'failed', classified: classify(reported.rawCode), bankRef: reported.bankRef, at: reported.at };
+  return { status: 'returned', classified: classify(reported.rawCode), at: reported.at };
+}
+
 /**
  * A repeated outcome is signalled again from what the database holds: if the first signal was lost
  * (a crash between the write and the signal), the repeat delivers it; the cycle ignores a result
  * it already has.
  */
 async function tellCycleAgain(client: Client, attempt: KeyedAttempt): Promise<void> {
-  const reason = (attempt.reason ?? 'UNKNOWN') as DebitReason;
-  const rule = REASON_RULES[reason] ?? REASON_RULES.UNKNOWN;
-  const result: DebitResult =
-    attempt.status === 'succeeded'
-      ? { status: 'succeeded', at: (attempt.resolved_at ?? new Date()).getTime() }
-      : attempt.status === 'failed'
-        ? { status: 'failed', reason, retryable: rule.retryable, customerFault: attempt.customer_fault ?? rule.customerFault }
-        : { status: 'returned', reason, customerFault: attempt.customer_fault ?? rule.customerFault };
-  await tellCycle(client, workflowIdOf(attempt), attempt.attempt_no, result);
+  // A duplicate repeats a final status, so the stored result is always there.
+  const result = storedResult(attempt, Date.now());
+  if (result) await tellCycle(client, workflowIdOf(attempt), attempt.attempt_no, result);
 }
 
 /** The cycle has ended, so no workflow will act on this: operations get a task to follow it up. */

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { Classified } from '../../domain/debit-reasons';
+import type { DebitAttemptStatus } from '../../domain/debit-outcome';
 
 export interface DebitAttemptRow {
   id: number;
@@ -8,7 +8,7 @@ export interface DebitAttemptRow {
   idempotency_key: string;
   amount_fen: number;
   collection_date: string;
-  status: 'prepared' | 'submitted' | 'accepted' | 'succeeded' | 'failed' | 'unknown' | 'returned' | 'withdrawn';
+  status: DebitAttemptStatus;
   bank_ref: string | null;
   raw_code: string | null;
   reason: string | null;
@@ -81,9 +81,6 @@ export async function markUnknown(db: Knex, id: number, rawCode: string | undefi
     .update({ status: 'unknown', raw_code: rawCode ?? null, reason: 'UNKNOWN', customer_fault: false });
 }
 
-/** Statuses an attempt can still leave: a final answer never overwrites another (a late poll, a raced callback). */
-export const IN_FLIGHT_STATUSES = ['prepared', 'submitted', 'accepted', 'unknown'] as const;
-
 /**
  * Takes back an accepted attempt that no bank file has carried yet; false when one has (or the
  * attempt was settled meanwhile). Takes the row first, so an export claiming it at the same moment
@@ -94,52 +91,15 @@ export async function withdrawUnsentAttempt(db: Knex, id: number, at: Date): Pro
   return updated > 0;
 }
 
-/** Records a refusal; false when another path already settled the attempt (its answer stands). */
-export async function recordFailure(db: Knex, id: number, bankRef: string | undefined, classified: Classified, at: Date): Promise<boolean> {
-  const updated = await db('debit_attempts').where({ id }).whereIn('status', IN_FLIGHT_STATUSES).update({
-    status: 'failed',
-    bank_ref: bankRef ?? null,
-    raw_code: classified.rawCode,
-    reason: classified.reason,
-    customer_fault: classified.customerFault,
-    resolved_at: at,
-  });
-  return updated > 0;
+/** The active mandate's account: encrypted for the bank, masked for display. */
+export interface MandateAccount {
+  bankCode: string;
+  accountEnc: string;
+  accountNameEnc: string;
+  accountMasked: string;
 }
 
-/**
- * The attempt succeeded: it, the payment and the premium's paid status are written together. False
- * when another path already settled the attempt (its answer stands, nothing is written).
- */
-export async function recordSuccess(db: Knex, attempt: DebitAttemptRow, bankRef: string, amountFen: number, at: Date): Promise<boolean> {
-  return db.transaction(async (trx) => {
-    const updated = await trx('debit_attempts')
-      .where({ id: attempt.id })
-      .whereIn('status', IN_FLIGHT_STATUSES)
-      .update({ status: 'succeeded', bank_ref: bankRef, resolved_at: at, raw_code: null, reason: null, customer_fault: null });
-    if (updated === 0) return false; // already settled (or returned) by another path: that answer stands
-    await trx('payments')
-      .insert({
-        premium_due_id: attempt.premium_due_id,
-        amount_fen: amountFen,
-        via: 'debit',
-        reference: attempt.idempotency_key,
-        received_at: at,
-        reconciled: true,
-      })
-      .onConflict(['premium_due_id', 'via', 'reference'])
-      .ignore();
-    await trx('premium_dues')
-      .where({ id: attempt.premium_due_id, status: 'due' })
-      .update({ status: 'paid', paid_at: at, paid_via: 'debit', updated_at: trx.fn.now() });
-    return true;
-  });
-}
-
-export async function loadMandateAccount(
-  db: Knex,
-  policyNo: string,
-): Promise<{ bankCode: string; accountEnc: string; accountNameEnc: string; accountMasked: string } | undefined> {
+export async function loadMandateAccount(db: Knex, policyNo: string): Promise<MandateAccount | undefined> {
   const row = await db('mandates')
     .where({ policy_no: policyNo, status: 'active' })
     .first<{ bank_code: string; account_enc: string; account_name_enc: string; account_masked: string } | undefined>();
@@ -158,33 +118,4 @@ export async function attemptByKey(db: Knex, idempotencyKey: string): Promise<Ke
     .join('premium_dues as p', 'p.id', 'a.premium_due_id')
     .where('a.idempotency_key', idempotencyKey)
     .first<KeyedAttempt | undefined>('a.*', 'p.policy_no', 'p.due_date', 'p.workflow_id');
-}
-
-/**
- * A return or reversal of a successful debit: the attempt is marked returned, its payment reversed
- * (kept on record), and the premium is due again unless another payment still covers it. Only a
- * succeeded attempt can be returned; anything else is left alone and reported by `false`.
- */
-export async function recordReturn(db: Knex, attempt: DebitAttemptRow, classified: Classified, at: Date): Promise<boolean> {
-  return db.transaction(async (trx) => {
-    const updated = await trx('debit_attempts').where({ id: attempt.id, status: 'succeeded' }).update({
-      status: 'returned',
-      returned_at: at,
-      return_code: classified.rawCode,
-      reason: classified.reason,
-      customer_fault: classified.customerFault,
-    });
-    if (updated === 0) return false;
-    await trx('payments')
-      .where({ premium_due_id: attempt.premium_due_id, via: 'debit', reference: attempt.idempotency_key })
-      .whereNull('reversed_at')
-      .update({ reversed_at: at, reversal_reason: classified.reason });
-    const stillPaid = await trx('payments').where({ premium_due_id: attempt.premium_due_id }).whereNull('reversed_at').first<{ id: number } | undefined>('id');
-    if (!stillPaid) {
-      await trx('premium_dues')
-        .where({ id: attempt.premium_due_id, status: 'paid' })
-        .update({ status: 'due', paid_at: null, paid_via: null, updated_at: trx.fn.now() });
-    }
-    return true;
-  });
 }

@@ -1,0 +1,39 @@
+import { Context } from '@temporalio/activity';
+import type { PiiCipher } from '../db/pii-cipher';
+import type { MandateAccount } from '../db/repositories/debits';
+import type { BankPort, BankQueryAnswer } from '../integrations/bank/port';
+
+export interface DebitToSend {
+  /** The same on every try of this debit: the bank books one key once. */
+  idempotencyKey: string;
+  mandate: MandateAccount;
+  amountFen: number;
+  collectionDate: string;
+  /** False keeps a debit the bank has no record of unsent: the answer is then not_found. */
+  maySend?: boolean;
+  /** Runs just before the debit is sent (the caller records that it went out). */
+  beforeSend?: () => Promise<void>;
+}
+
+/**
+ * Query, then submit under the same key: the bank is asked about the key first, and the debit is
+ * sent only when the bank has no record of it, so a retried activity never debits twice (the bank
+ * also refuses to book one key twice). Returns the bank's answer.
+ */
+export async function submitOnce({ bank, cipher }: { bank: BankPort; cipher: PiiCipher }, debit: DebitToSend): Promise<BankQueryAnswer> {
+  const key = debit.idempotencyKey;
+  // Heartbeat before each call to the bank: a worker that dies mid-call is noticed in seconds.
+  Context.current().heartbeat({ key, step: 'query' });
+  const known = await bank.queryDebit(key);
+  if (known.status !== 'not_found' || debit.maySend === false) return known;
+  Context.current().heartbeat({ key, step: 'submit' });
+  await debit.beforeSend?.();
+  return bank.submitDebit({
+    idempotencyKey: key,
+    bankCode: debit.mandate.bankCode,
+    accountNo: cipher.decrypt(debit.mandate.accountEnc),
+    accountName: cipher.decrypt(debit.mandate.accountNameEnc),
+    amountFen: debit.amountFen,
+    collectionDate: debit.collectionDate,
+  });
+}
