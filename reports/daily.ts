@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { addDays, isCivilDate, shanghaiDate, shanghaiInstant, type CivilDate } from '../domain/civil-date';
+import { IN_FLIGHT_STATUSES } from '../domain/debit-outcome';
 import { fraction } from '../domain/kpis';
 import { endOfDay } from './monthly-figures';
 import { columns, whole, type ReportSection, type TabularReport } from './report';
@@ -217,7 +218,7 @@ async function openExceptions(db: Knex, day: Day): Promise<Pick<DailyReport, 'ex
              coalesce(a.submitted_at, CAST(a.collection_date AS timestamp) AT TIME ZONE 'UTC' - interval '8 hours')
       FROM debit_attempts a
       JOIN premium_dues d ON d.id = a.premium_due_id
-      WHERE a.status IN ('prepared', 'submitted', 'accepted', 'unknown')
+      WHERE a.status IN (${IN_FLIGHT_STATUSES.map((status) => `'${status}'`).join(', ')})
         AND coalesce(a.submitted_at, CAST(a.collection_date AS timestamp) AT TIME ZONE 'UTC' - interval '8 hours')
             < CAST(CASE WHEN a.status = 'unknown' THEN :end ELSE :start END AS timestamptz)
     )`;
