@@ -132,6 +132,16 @@ export interface ReducedPaidUpChoice {
   netSinglePremiumFen: number;
 }
 
+/**
+ * Why a reducedPaidUp update is refused before its stage's own checks, or undefined: a known choice,
+ * one being recorded at a time, none once one was accepted.
+ */
+export function reducedPaidUpChoiceError(choice: string, taking: { choosing: boolean; accepted: boolean }): string | undefined {
+  if (choice !== 'accepted' && choice !== 'declined') return `choice must be accepted or declined, got ${String(choice)}`;
+  if (taking.choosing || taking.accepted) return 'a reduced paid-up choice is already being recorded';
+  return undefined;
+}
+
 /** The policyholder's recorded choice; accepted only while the offer stands. */
 export function recordReducedPaidUpChoice(offer: ReducedPaidUpOffer, choice: 'accepted' | 'declined', at: number): ReducedPaidUpChoice {
   if (choice !== 'accepted' && choice !== 'declined') throw new RangeError(`choice must be accepted or declined, got ${JSON.stringify(choice)}`);
