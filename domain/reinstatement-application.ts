@@ -77,7 +77,7 @@ export type ApplicationReceipt =
  * After it the cycle has terminated the contract at 00:00 of the closing date (its Art. 37 right), so
  * there is no suspended contract left to reinstate. (Courts have held the two years limit only the
  * insurer's termination right: an insurer that has *not* terminated may not refuse on time alone,
- * domain-rules.md §1.5 rule 6. Our cycle always terminates at the close, hence the refusal.)
+ * docs/business-rules.md#application. Our cycle always terminates at the close, hence the refusal.)
  */
 export function receiveApplication(
   window: ReinstatementWindow,

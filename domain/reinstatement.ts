@@ -72,10 +72,10 @@ export function reinstate(app: ReinstatementApplication, quote: ArrearsQuote, pa
 }
 
 /**
- * Reduced paid-up (减额交清, domain-rules.md §1.8): the cash value less unpaid premiums with interest
- * and loans with interest becomes a single premium for a reduced sum insured; no more premiums.
- * Offered, never pushed (using it to sell a new policy is prohibited conduct); the policyholder
- * chooses, and the policy administration system makes the change (an activity port).
+ * Reduced paid-up (减额交清, docs/business-rules.md#reduced-paid-up): the cash value less unpaid
+ * premiums with interest and loans with interest becomes a single premium for a reduced sum insured;
+ * no more premiums. Offered, never pushed (using it to sell a new policy is prohibited conduct); the
+ * policyholder chooses, and the policy administration system makes the change (an activity port).
  */
 export type ReducedPaidUpStage = 'grace_end' | 'reinstatement_window';
 
