@@ -21,3 +21,10 @@ export const PAYMENT_REFERENCE = /^[A-Za-z0-9_-]{1,64}$/;
 export function isPaymentReference(value: unknown): boolean {
   return typeof value === 'string' && PAYMENT_REFERENCE.test(value);
 }
+
+/** Why a reported payment's way or reference is not acceptable, or undefined: the cycle's and the reinstatement's. */
+export function reportedPaymentError(payment: { via: string; reference: string }): string | undefined {
+  if (!isReportedVia(payment.via)) return `via must be ${REPORTED_VIAS.join(', ').replace(/, (?=[^,]*$)/, ' or ')}, got ${payment.via}`;
+  if (!isPaymentReference(payment.reference)) return 'reference must be the receipt or bank reference: 1–64 letters, digits, - or _';
+  return undefined;
+}

@@ -126,6 +126,16 @@ function pending(app: ReinstatementApplication): boolean {
   return app.status === 'under_review' || app.status === 'evidence_requested';
 }
 
+/** Under review or waiting for evidence: the underwriter (or the clock) has still to decide. */
+export function awaitsDecision(app: ReinstatementApplication): boolean {
+  return pending(app);
+}
+
+/** Under review, or approved (explicitly or deemed) and not yet paid: the policyholder may withdraw. */
+export function isWithdrawable(app: ReinstatementApplication): boolean {
+  return pending(app) || app.status === 'approved';
+}
+
 function approve(app: ReinstatementApplication, by: 'underwriter' | 'deemed_consent', at: number): void {
   app.status = 'approved';
   app.approval = { by, at, payBy: addDays(shanghaiDate(at), app.paymentDays) };
@@ -197,7 +207,7 @@ export function decideUnderwriting(app: ReinstatementApplication, decision: Unde
 
 /** The policyholder withdraws: while under review, or approved (explicitly or deemed) and not yet paid. */
 export function withdrawApplication(app: ReinstatementApplication, at: number): void {
-  if (!pending(app) && app.status !== 'approved') throw new RangeError(`the application is ${app.status}: nothing to withdraw`);
+  if (!isWithdrawable(app)) throw new RangeError(`the application is ${app.status}: nothing to withdraw`);
   app.status = 'withdrawn';
   app.closedAt = at;
 }

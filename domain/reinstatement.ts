@@ -72,10 +72,10 @@ export function reinstate(app: ReinstatementApplication, quote: ArrearsQuote, pa
 }
 
 /**
- * Reduced paid-up (减额交清, docs/business-rules.md#reduced-paid-up): the cash value less unpaid premiums with interest
- * and loans with interest becomes a single premium for a reduced sum insured; no more premiums.
- * Offered, never pushed (using it to sell a new policy is prohibited conduct); the policyholder
- * chooses, and the policy administration system makes the change (an activity port).
+ * Reduced paid-up (减额交清, docs/business-rules.md#reduced-paid-up): the cash value less unpaid
+ * premiums with interest and loans with interest becomes a single premium for a reduced sum insured;
+ * no more premiums. Offered, never pushed (using it to sell a new policy is prohibited conduct); the
+ * policyholder chooses, and the policy administration system makes the change (an activity port).
  */
 export type ReducedPaidUpStage = 'grace_end' | 'reinstatement_window';
 
@@ -130,6 +130,16 @@ export interface ReducedPaidUpChoice {
   choice: 'accepted' | 'declined';
   decidedAt: number;
   netSinglePremiumFen: number;
+}
+
+/**
+ * Why a reducedPaidUp update is refused before its stage's own checks, or undefined: a known choice,
+ * one being recorded at a time, none once one was accepted.
+ */
+export function reducedPaidUpChoiceError(choice: string, taking: { choosing: boolean; accepted: boolean }): string | undefined {
+  if (choice !== 'accepted' && choice !== 'declined') return `choice must be accepted or declined, got ${String(choice)}`;
+  if (taking.choosing || taking.accepted) return 'a reduced paid-up choice is already being recorded';
+  return undefined;
 }
 
 /** The policyholder's recorded choice; accepted only while the offer stands. */

@@ -4,6 +4,9 @@
 export const TASK_OUTCOMES = ['reached', 'no_answer', 'wrong_number', 'promised', 'refused', 'account_fixed', 'done'] as const;
 export type TaskOutcome = (typeof TASK_OUTCOMES)[number];
 
+/** The outcome of a task whose work is filed elsewhere (a reinstatement declaration, in the underwriting file). */
+export const DONE_OUTCOME = 'done' satisfies TaskOutcome;
+
 /** The grace-end escalation: operations decide whether to try the debit again or let the policy lapse. */
 export const ESCALATION_STEP = 'grace_end_escalation';
 export const ESCALATION_OUTCOMES = ['retry_debit', 'lapse'] as const;

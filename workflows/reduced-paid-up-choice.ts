@@ -1,4 +1,6 @@
 import { setHandler } from '@temporalio/workflow';
+import { reducedPaidUpChoiceError } from '../domain/reinstatement';
+import { refuse } from './refuse';
 import { reducedPaidUpUpdate } from './reinstatement-messages';
 
 type Choice = 'accepted' | 'declined';
@@ -9,8 +11,8 @@ type Choice = 'accepted' | 'declined';
  * `choosing()` before its next step and closes once `accepted()`.
  */
 export function takeReducedPaidUpChoices(stage: {
-  /** The stage's own refusals (window over, outside grace, debit in flight…), thrown as errors. */
-  check: () => void;
+  /** The stage's own refusal (window over, outside grace, debit in flight…), or undefined. */
+  check: () => string | undefined;
   record: (choice: Choice) => Promise<{ choice: Choice; netSinglePremiumFen: number }>;
   /** Wakes the stage's loop. */
   changed: () => void;
@@ -32,9 +34,8 @@ export function takeReducedPaidUpChoices(stage: {
     },
     {
       validator: ({ choice }: { choice: string }) => {
-        if (choice !== 'accepted' && choice !== 'declined') throw new Error(`choice must be accepted or declined, got ${String(choice)}`);
-        if (choosing || accepted) throw new Error('a reduced paid-up choice is already being recorded');
-        stage.check();
+        refuse(reducedPaidUpChoiceError(choice, { choosing, accepted }));
+        refuse(stage.check());
       },
     },
   );

@@ -12,13 +12,14 @@ import type { RenewalActivities } from '../activities/renewal-activities';
 import { receiveApplication } from '../domain/reinstatement-application';
 import { decideWindow, reminderDone, type WindowAction, type WindowState } from '../domain/reinstatement-window';
 import type { RenewalStage } from '../domain/renewal-stage';
-import { TASK_OUTCOMES } from '../domain/task-outcomes';
+import { taskCompletionError } from '../domain/cycle-updates';
+import { applicationRefusal, windowReducedPaidUpError, type ReducedPaidUpTaking } from '../domain/window-updates';
 import { RenewalStageKey, statusQuery, taskCompletedUpdate, type RenewalCycleInput, type RenewalCycleResult, type RenewalCycleStatus } from './messages';
 import { reinstatement } from './reinstatement';
 import { takeReducedPaidUpChoices } from './reduced-paid-up-choice';
+import { refuse } from './refuse';
 import {
   applyForReinstatementUpdate,
-  PAYMENT_METHODS,
   reinstatementWorkflowId,
   type PaymentMethod,
   type ReinstatementResult,
@@ -68,10 +69,14 @@ export async function reinstatementWindowStage(
       remindersDone: [...state.remindersDone],
     },
   });
-  const windowOpen = () => {
-    if (state.reinstated || state.terminated || reducedPaidUp.accepted()) {
-      throw new Error(`the reinstatement window is over (${state.reinstated ? 'reinstated' : state.terminated ? 'terminated' : 'reduced paid-up'})`);
-    }
+  // Read only when a check gets that far, in the order the validators always read them.
+  const taking: ReducedPaidUpTaking = {
+    get choosing() {
+      return reducedPaidUp.choosing();
+    },
+    get accepted() {
+      return reducedPaidUp.accepted();
+    },
   };
 
   setHandler(statusQuery, snapshot);
@@ -110,22 +115,11 @@ export async function reinstatementWindowStage(
       return { workflowId, receivedDate: receipt.application.receivedDate, decisionDueDate: receipt.application.decisionDueDate };
     },
     {
-      validator: ({ paymentMethod }: { paymentMethod: PaymentMethod }) => {
-        if (!PAYMENT_METHODS.includes(paymentMethod)) throw new Error(`paymentMethod must be ${PAYMENT_METHODS.join(' or ')}, got ${String(paymentMethod)}`);
-        windowOpen();
-        if (state.applicationOpen) throw new Error(`an application is already open: ${application?.handle.workflowId ?? 'being started'}`);
-        if (reducedPaidUp.choosing()) throw new Error('a reduced paid-up choice is being recorded');
-        const receipt = receiveApplication(config.window, Date.now(), { terminated: state.terminated });
-        if (!receipt.accepted) throw new Error(receipt.message);
-      },
+      validator: (request: { paymentMethod: PaymentMethod }) => refuse(applicationRefusal(state, config.window, request, taking, application?.handle.workflowId, Date.now())),
     },
   );
   const reducedPaidUp = takeReducedPaidUpChoices({
-    check: () => {
-      windowOpen();
-      if (Date.now() >= config.window.closesAt) throw new Error(`the reinstatement window closed at the end of ${config.window.lastDayToApply}`);
-      if (state.applicationOpen) throw new Error('an application to reinstate is open: decide it (or withdraw it) first');
-    },
+    check: () => windowReducedPaidUpError(state, config.window, taking, Date.now()),
     record: (choice) => activities.chooseReducedPaidUp(ref, { stage: 'reinstatement_window', choice, suspensionId }),
     changed: () => (wake = true),
   });
@@ -137,12 +131,7 @@ export async function reinstatementWindowStage(
       wake = true;
       return snapshot();
     },
-    {
-      validator: ({ step, outcome: taskOutcome }: { step: string; outcome: string }) => {
-        if (!openedTasks.has(step)) throw new Error(`no open task ${step} in this cycle`);
-        if (!(TASK_OUTCOMES as readonly string[]).includes(taskOutcome)) throw new Error(`outcome of ${step} must be ${TASK_OUTCOMES.join(', ')}, got ${taskOutcome}`);
-      },
-    },
+    { validator: (completion: { step: string; outcome: string }) => refuse(taskCompletionError(openedTasks, completion)) },
   );
 
   const fields = { suspensionDate: config.window.suspensionDate, reinstatementWindowEnd: config.window.lastDayToApply };

@@ -17,10 +17,19 @@ import { lastGraceDay } from '../domain/cycle-schedule';
 import * as cycle from '../domain/cycle-state';
 import type { CycleEventKind } from '../domain/audit-kinds';
 import type { CycleState } from '../domain/cycle-state';
-import { HOLD_KINDS, type HoldKind } from '../domain/holds';
-import { isNonPaymentReason } from '../domain/non-payment-reasons';
-import { isPaymentReference, isReportedVia, REPORTED_VIAS, type PaidVia } from '../domain/payments';
-import { ESCALATION_STEP, outcomesOf, type EscalationOutcome } from '../domain/task-outcomes';
+import {
+  cycleClosedError,
+  cycleTaskCompletionError,
+  graceReducedPaidUpError,
+  holdPlacedError,
+  holdReleasedError,
+  paymentReportError,
+  promiseToPayError,
+  refusalError,
+} from '../domain/cycle-updates';
+import type { HoldKind } from '../domain/holds';
+import type { PaidVia } from '../domain/payments';
+import { ESCALATION_STEP, type EscalationOutcome } from '../domain/task-outcomes';
 import type { RenewalStage } from '../domain/renewal-stage';
 import {
   accountUpdatedUpdate,
@@ -44,6 +53,7 @@ import {
   type RenewalCycleStatus,
 } from './messages';
 import { takeReducedPaidUpChoices } from './reduced-paid-up-choice';
+import { refuse } from './refuse';
 import { reinstatementWindowStage } from './reinstatement-window-stage';
 
 const activities = proxyActivities<RenewalActivities>({
@@ -130,9 +140,6 @@ export async function renewalCycle(input: RenewalCycleInput): Promise<RenewalCyc
     wake = true;
     return snapshot();
   };
-  const open = () => {
-    if (state.paid || state.lapsedAt !== undefined) throw new Error(`cycle is ${status.stage}: nothing to change`);
-  };
 
   setHandler(statusQuery, snapshot);
   setHandler(
@@ -142,15 +149,7 @@ export async function renewalCycle(input: RenewalCycleInput): Promise<RenewalCyc
       payments.push({ via, reference });
       return changed('payment_reported', { via, reference });
     },
-    {
-      validator: ({ via, reference }: { via: string; reference: string }) => {
-        open();
-        if (!isReportedVia(via)) throw new Error(`via must be ${REPORTED_VIAS.join(', ').replace(/, (?=[^,]*$)/, ' or ')}, got ${via}`);
-        if (!isPaymentReference(reference)) {
-          throw new Error('reference must be the receipt or bank reference: 1–64 letters, digits, - or _');
-        }
-      },
-    },
+    { validator: (payment: { via: string; reference: string }) => refuse(paymentReportError(state, status.stage, payment)) },
   );
   setHandler(
     promiseToPayUpdate,
@@ -158,15 +157,7 @@ export async function renewalCycle(input: RenewalCycleInput): Promise<RenewalCyc
       cycle.promiseMade(state, date);
       return changed('promise_to_pay', { promisedDate: date });
     },
-    {
-      validator: ({ date }: { date: string }) => {
-        open();
-        if (!isCivilDate(date)) throw new Error(`date must be YYYY-MM-DD, got ${JSON.stringify(date)}`);
-        const today = shanghaiDate(Date.now());
-        const last = lastGraceDay(policy);
-        if (date < today || date > last) throw new Error(`promised date must be from ${today} to the last grace day ${last}, got ${date}`);
-      },
-    },
+    { validator: ({ date }: { date: string }) => refuse(promiseToPayError(state, status.stage, policy, date, Date.now())) },
   );
   setHandler(
     customerRefusedUpdate,
@@ -174,23 +165,15 @@ export async function renewalCycle(input: RenewalCycleInput): Promise<RenewalCyc
       cycle.customerRefused(state, reasonCode);
       return changed('customer_refused', { reasonCode });
     },
-    {
-      validator: ({ reasonCode }: { reasonCode: number }) => {
-        open();
-        if (!isNonPaymentReason(reasonCode)) throw new Error(`reasonCode must be 1–12, got ${reasonCode}`);
-      },
-    },
+    { validator: ({ reasonCode }: { reasonCode: number }) => refuse(refusalError(state, status.stage, reasonCode)) },
   );
-  const holdValidator = ({ kind }: { kind: HoldKind }) => {
-    if (!HOLD_KINDS.includes(kind)) throw new Error(`kind must be one of ${HOLD_KINDS.join(', ')}, got ${kind}`);
-  };
   setHandler(
     holdPlacedUpdate,
     ({ kind }) => {
       cycle.holdPlaced(state, kind);
       return changed('hold_placed', { kind });
     },
-    { validator: (arg: { kind: HoldKind }) => (open(), holdValidator(arg)) },
+    { validator: ({ kind }: { kind: HoldKind }) => refuse(holdPlacedError(state, status.stage, kind)) },
   );
   setHandler(
     holdReleasedUpdate,
@@ -198,12 +181,7 @@ export async function renewalCycle(input: RenewalCycleInput): Promise<RenewalCyc
       cycle.holdReleased(state, kind, Date.now());
       return changed('hold_released', { kind });
     },
-    {
-      validator: (arg: { kind: HoldKind }) => {
-        holdValidator(arg);
-        if (!state.holds.includes(arg.kind)) throw new Error(`no ${arg.kind} hold is in place`);
-      },
-    },
+    { validator: ({ kind }: { kind: HoldKind }) => refuse(holdReleasedError(state, kind)) },
   );
   setHandler(
     accountUpdatedUpdate,
@@ -211,7 +189,7 @@ export async function renewalCycle(input: RenewalCycleInput): Promise<RenewalCyc
       cycle.accountUpdated(state);
       return changed('account_updated', {});
     },
-    { validator: open },
+    { validator: () => refuse(cycleClosedError(state, status.stage)) },
   );
   setHandler(
     taskCompletedUpdate,
@@ -222,25 +200,11 @@ export async function renewalCycle(input: RenewalCycleInput): Promise<RenewalCyc
       wake = true;
       return snapshot();
     },
-    {
-      validator: ({ step, outcome }: { step: string; outcome: string }) => {
-        open();
-        if (!openedTasks.has(step)) throw new Error(`no open task ${step} in this cycle`);
-        const allowed = outcomesOf(step);
-        if (!allowed.includes(outcome)) throw new Error(`outcome of ${step} must be ${allowed.join(', ')}, got ${outcome}`);
-      },
-    },
+    { validator: (completion: { step: string; outcome: string }) => refuse(cycleTaskCompletionError(state, status.stage, openedTasks, completion)) },
   );
   // Reduced paid-up chosen in grace: accepted, the cycle ends without suspension.
   const reducedPaidUp = takeReducedPaidUpChoices({
-    check: () => {
-      open();
-      if (Date.now() < shanghaiInstant(input.dueDate) || shanghaiDate(Date.now()) > lastGraceDay(policy)) {
-        throw new Error(`reduced paid-up is offered from the due date ${input.dueDate} to the last grace day ${lastGraceDay(policy)}`);
-      }
-      // A debit in progress blocks a change that affects payment (domain.md).
-      if (state.debits.some((d) => d.outcome === 'pending')) throw new Error('a debit is in progress: wait for its answer');
-    },
+    check: () => graceReducedPaidUpError(state, status.stage, policy, input.dueDate, Date.now()),
     record: (choice) => activities.chooseReducedPaidUp(ref, { stage: 'grace_end', choice, lastGraceDay: lastGraceDay(policy) }),
     changed: () => (wake = true),
   });
