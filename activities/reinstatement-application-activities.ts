@@ -5,28 +5,16 @@ import {
   DECLARATION_STEP,
   UNDERWRITING_STEP,
   type ApplicationStatus,
-  type DeclineReason,
-  type EvidenceKind,
   type PaymentMethod,
 } from '../domain/reinstatement-application';
 import type { ArrearsTerms } from '../domain/reinstatement-arrears';
+import type { StatusChange } from '../domain/reinstatement-case-decider';
 import { appendAudit } from '../db/repositories/audit';
 import { applicationByWorkflow, arrearsTerms, openApplication, updateApplication } from '../db/repositories/reinstatements';
 import { cancelOpenTasks, completeTask, openAuditedTask } from '../db/repositories/tasks';
 import type { BankPort } from '../integrations/bank/port';
 import { activityOrigin, auditOf, type CycleRef } from './origin';
 import { APPLICATION_AUDIT_KIND, applicationAudit, requireSuspension } from './reinstatement-records';
-
-/** The status change an application went through, as the workflow saw it. */
-export interface ApplicationChange {
-  status: ApplicationStatus;
-  approvedBy?: 'underwriter' | 'deemed_consent';
-  approvedAt?: number;
-  payBy?: string;
-  declineReason?: DeclineReason;
-  evidence?: EvidenceKind[];
-  closedAt?: number;
-}
 
 /** How a closed application leaves its underwriting task. */
 const UNDERWRITING_OUTCOME: Partial<Record<ApplicationStatus, string>> = {
@@ -144,7 +132,7 @@ export function createReinstatementApplicationActivities({ db, bank }: { db: Kne
     },
 
     /** The application's new status on record with its audit row; the underwriting task closed when decided. */
-    async recordApplicationStatus(ref: CycleRef, change: ApplicationChange): Promise<void> {
+    async recordApplicationStatus(ref: CycleRef, change: StatusChange): Promise<void> {
       const o = activityOrigin();
       await db.transaction(async (trx) => {
         const moved = await updateApplication(trx, o.workflowId, {

@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Knex } from 'knex';
+import type { DebitAnswer } from '../domain/reinstatement-case';
 import { appendAudit } from '../db/repositories/audit';
 import { loadMandateAccount } from '../db/repositories/debits';
 import type { PiiCipher } from '../db/pii-cipher';
@@ -8,7 +9,6 @@ import { activityOrigin, type CycleRef } from './origin';
 import { applicationAudit } from './reinstatement-records';
 import { submitOnce } from './submit-once';
 
-export type ReinstatementDebitResult = { status: 'succeeded'; reference: string; at: number } | { status: 'failed'; reason: string };
 
 /** Back premiums of an approved application collected from the mandate. */
 export function createReinstatementDebitActivities({ db, cipher, bank }: { db: Knex; cipher: PiiCipher; bank: BankPort }) {
@@ -17,13 +17,13 @@ export function createReinstatementDebitActivities({ db, cipher, bank }: { db: K
      * One debit of the quoted back premiums from the mandate. Its key is stored nowhere else: the bank
      * is asked about it before anything is sent, so a retried activity never debits twice.
      */
-    async collectReinstatementDebit(ref: CycleRef, d: { suspensionId: number; attemptNo: number; amountFen: number; collectionDate: string }): Promise<ReinstatementDebitResult> {
+    async collectReinstatementDebit(ref: CycleRef, d: { suspensionId: number; attemptNo: number; amountFen: number; collectionDate: string }): Promise<DebitAnswer> {
       const o = activityOrigin();
       // Unique per suspension, application (its workflow ID ends in its number) and attempt; ≤ 35 characters.
       const key = `RI${d.suspensionId}-${o.workflowId.split('-').at(-1)!}-${d.attemptNo}`;
       const mandate = await loadMandateAccount(db, ref.policyNo);
       const audit = applicationAudit(ref, o);
-      const record = async (result: ReinstatementDebitResult) => {
+      const record = async (result: DebitAnswer) => {
         await appendAudit(db, {
           ...audit,
           kind: result.status === 'succeeded' ? 'reinstatement_debit_succeeded' : 'reinstatement_debit_failed',

@@ -6,11 +6,11 @@
 import type { CivilDate } from './civil-date';
 import type { NoticeChannel } from './channels';
 import type { ReinstatementRecord } from './reinstatement';
-import type { DeclineReason, ReinstatementApplication } from './reinstatement-application';
+import type { ApprovedBy, DeclineReason, ReinstatementApplication } from './reinstatement-application';
 import type { ArrearsQuote } from './reinstatement-arrears';
 
 export interface ApplicationNoticeFields {
-  approvedBy?: 'underwriter' | 'deemed_consent';
+  approvedBy?: ApprovedBy;
   backPremiumsFen?: number;
   interestFen?: number;
   totalDueFen?: number;

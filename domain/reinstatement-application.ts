@@ -49,6 +49,9 @@ export const PAYMENT_METHODS: readonly PaymentMethod[] = ['debit', 'counter'];
 export const DECLARATION_STEP = 'reinstatement_declaration';
 export const UNDERWRITING_STEP = 'reinstatement_underwriting';
 
+/** Who approved: the underwriter, or the law when no refusal came in time (deemed consent). */
+export type ApprovedBy = 'underwriter' | 'deemed_consent';
+
 export type ApplicationStatus = 'under_review' | 'evidence_requested' | 'approved' | 'declined' | 'withdrawn' | 'approval_expired' | 'reinstated';
 
 export interface ReinstatementApplication {
@@ -61,7 +64,7 @@ export interface ReinstatementApplication {
   deemedConsentAt: number;
   status: ApplicationStatus;
   evidenceRequests: { at: number; evidence: EvidenceKind[] }[];
-  approval?: { by: 'underwriter' | 'deemed_consent'; at: number; payBy: CivilDate };
+  approval?: { by: ApprovedBy; at: number; payBy: CivilDate };
   declineReason?: DeclineReason;
   /** When it was declined, withdrawn, expired or reinstated. */
   closedAt?: number;
@@ -136,7 +139,7 @@ export function isWithdrawable(app: ReinstatementApplication): boolean {
   return pending(app) || app.status === 'approved';
 }
 
-function approve(app: ReinstatementApplication, by: 'underwriter' | 'deemed_consent', at: number): void {
+function approve(app: ReinstatementApplication, by: ApprovedBy, at: number): void {
   app.status = 'approved';
   app.approval = { by, at, payBy: addDays(shanghaiDate(at), app.paymentDays) };
 }

@@ -11,6 +11,7 @@ import { paymentInstant, type BackPremiumPayment, type ReinstatementCase } from 
 import {
   applicationStep,
   type ApplicationStatus,
+  type ApprovedBy,
   type DeclineReason,
   type EvidenceKind,
   type ReinstatementApplication,
@@ -20,7 +21,7 @@ import { quoteArrears, type ArrearsQuote, type ArrearsTerms } from './reinstatem
 /** A status the application moved to, as the trail records it. */
 export interface StatusChange {
   status: ApplicationStatus;
-  approvedBy?: 'underwriter' | 'deemed_consent';
+  approvedBy?: ApprovedBy;
   approvedAt?: number;
   payBy?: CivilDate;
   declineReason?: DeclineReason;

@@ -6,7 +6,7 @@
  */
 import { addDays, addYears, isCivilDate, shanghaiDate, type CivilDate } from './civil-date';
 import type { ArrearsQuote } from './reinstatement-arrears';
-import { applyDeemedConsent, paymentAllowed, type ReinstatementApplication } from './reinstatement-application';
+import { applyDeemedConsent, paymentAllowed, type ApprovedBy, type ReinstatementApplication } from './reinstatement-application';
 import type { ReinstatementWindow } from './reinstatement-window';
 
 /** Insurance Law Art. 44: suicide within 2 years of conclusion *or reinstatement* is excluded. */
@@ -31,7 +31,7 @@ function yearsFrom(date: CivilDate, years: number): RestartedPeriod {
 export interface ReinstatementRecord {
   /** Interp. (III) Art. 8: in force again from the day the back premiums are paid. */
   effectiveDate: CivilDate;
-  approvedBy: 'underwriter' | 'deemed_consent';
+  approvedBy: ApprovedBy;
   paidFen: number;
   premiumsFen: number;
   interestFen: number;

@@ -7,7 +7,7 @@ import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { CivilDate } from '../domain/civil-date';
 import type { ReportedVia } from '../domain/payments';
 import type { ArrearsTerms } from '../domain/reinstatement-arrears';
-import type { ApplicationStatus, DeclineReason, PaymentMethod, UnderwritingDecision } from '../domain/reinstatement-application';
+import type { ApplicationStatus, ApprovedBy, DeclineReason, PaymentMethod, UnderwritingDecision } from '../domain/reinstatement-application';
 import type { ReinstatementWindow } from '../domain/reinstatement-window';
 
 export { PAYMENT_METHODS, type PaymentMethod } from '../domain/reinstatement-application';
@@ -39,7 +39,7 @@ export interface ReinstatementStatus {
   paymentMethod: PaymentMethod;
   declaration: 'awaited' | 'captured';
   evidenceRequested: string[];
-  approvedBy?: 'underwriter' | 'deemed_consent';
+  approvedBy?: ApprovedBy;
   payBy?: CivilDate;
   declineReason?: DeclineReason;
   /** What the back premiums are quoted from (quoteArrears with the day of payment). */

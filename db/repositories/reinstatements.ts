@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { ApplicationStatus, DeclineReason, PaymentMethod } from '../../domain/reinstatement-application';
+import type { ApplicationStatus, ApprovedBy, DeclineReason, PaymentMethod } from '../../domain/reinstatement-application';
 import { anchorDayFor, type ArrearsQuote, type PaymentFrequency } from '../../domain/reinstatement-arrears';
 
 /** A reinstatement application as stored: IDs, dates, codes and fen; no health data. */
@@ -12,7 +12,7 @@ export interface ApplicationRow {
   decision_due_date: string;
   payment_method: PaymentMethod;
   status: ApplicationStatus;
-  approved_by: 'underwriter' | 'deemed_consent' | null;
+  approved_by: ApprovedBy | null;
   approved_at: Date | null;
   pay_by: string | null;
   decline_reason: DeclineReason | null;

@@ -1,7 +1,7 @@
 import { addDays, isCivilDate } from '../../../domain/civil-date';
 import type { DebitReason } from '../../../domain/debit-reasons';
 import { formatYuan } from '../../../domain/money';
-import type { DeclineReason } from '../../../domain/reinstatement-application';
+import type { ApprovedBy, DeclineReason } from '../../../domain/reinstatement-application';
 
 /**
  * What a notice may say about a policy: identifiers, amounts, dates and the insurer's hotline.
@@ -40,7 +40,7 @@ export interface NoticeFields {
   /** Last day to pay the back premiums under the approval (the application's approval.payBy). */
   payBy?: string;
   /** Who approved a reinstatement (the application's approval.by): picks the reinstatement_approved wording. */
-  approvedBy?: 'underwriter' | 'deemed_consent';
+  approvedBy?: ApprovedBy;
   /** Why a reinstatement was declined: picks the reinstatement_declined wording. Never the medical detail. */
   declineReason?: DeclineReason;
   /** First day the reinstated policy is in force again: the day the back premiums were paid. */
