@@ -1,4 +1,3 @@
-import { writeFile } from 'node:fs/promises';
 import Table from 'cli-table3';
 import { stringify } from 'csv-stringify/sync';
 import ExcelJS from 'exceljs';
@@ -9,28 +8,17 @@ import type { Cell, CellKind, ReportSection, TabularReport } from './report';
 export const REPORT_FORMATS = ['table', 'csv', 'xlsx', 'json'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
-export interface WriteReportOptions {
-  format: ReportFormat;
-  /** File to write; without it table, CSV and JSON go to stdout. XLSX needs a file. */
-  out?: string;
-}
-
 /** Excel reads a UTF-8 CSV as the local code page (GBK on Chinese Windows) unless it starts with a BOM. */
 export const UTF8_BOM = '\uFEFF';
 
 /**
- * Writes any report made of sections (daily, monthly) in one of four formats. Money is fen in the
- * report: yuan with 2 decimals in table/CSV, yuan numbers in XLSX, fen in JSON (as stored).
+ * Any report made of sections (daily, monthly, reinstatement, lapsed) in one of four formats. Money
+ * is fen in the report: yuan with 2 decimals in table/CSV, yuan numbers in XLSX, fen in JSON (as
+ * stored). Writing it to a file or stdout is application/report-delivery.ts's.
  */
-export async function writeReport(report: TabularReport, options: WriteReportOptions, stdout: NodeJS.WritableStream = process.stdout): Promise<void> {
-  if (options.format === 'xlsx') {
-    if (!options.out) throw new Error('XLSX needs a file to write to (--out <file>)');
-    await writeFile(options.out, await reportWorkbook(report));
-    return;
-  }
-  const text = { table: reportTable, csv: reportCsv, json: reportJson }[options.format](report);
-  if (options.out) await writeFile(options.out, text, 'utf8');
-  else stdout.write(text);
+export async function renderReport(report: TabularReport, format: ReportFormat): Promise<string | Buffer> {
+  if (format === 'xlsx') return reportWorkbook(report);
+  return { table: reportTable, csv: reportCsv, json: reportJson }[format](report);
 }
 
 function isFraction(value: Cell): value is Fraction {
