@@ -16,6 +16,7 @@ import {
   type AuditExportRow,
 } from '../db/repositories/audit-export';
 import type { PiiCipher } from '../db/pii-cipher';
+import { INERT_CSV_CAST } from '../reports/csv-cells';
 import { OperatorError } from './errors';
 import { placeOutput, stageOutput } from './output-files';
 
@@ -63,7 +64,8 @@ export async function exportAuditTrail(db: Knex, request: ExportRequest, say: (l
 
     let rows = 0;
     let unresolved = 0;
-    await write(request.format === 'csv' ? stringify([], { bom: true, header: true, columns: [...AUDIT_EXPORT_COLUMNS] }) : '[');
+    // Actors, outcomes and recipients come from operators and imports: CSV text made inert.
+    await write(request.format === 'csv' ? stringify([], { bom: true, header: true, columns: [...AUDIT_EXPORT_COLUMNS], cast: INERT_CSV_CAST }) : '[');
     for await (const masked of auditExportPages(db, filter)) {
       let page: AuditExportRow[] = masked;
       if (cipher) {
@@ -71,7 +73,7 @@ export async function exportAuditTrail(db: Knex, request: ExportRequest, say: (l
         page = clear.rows;
         unresolved += clear.unresolved;
       }
-      if (request.format === 'csv') await write(stringify(page, { columns: [...AUDIT_EXPORT_COLUMNS] }));
+      if (request.format === 'csv') await write(stringify(page, { columns: [...AUDIT_EXPORT_COLUMNS], cast: INERT_CSV_CAST }));
       else await write(page.map((row, i) => `${rows + i === 0 ? '' : ','}\n  ${JSON.stringify(row)}`).join(''));
       rows += page.length;
       progress?.update(rows);

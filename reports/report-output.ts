@@ -3,6 +3,7 @@ import { stringify } from 'csv-stringify/sync';
 import ExcelJS from 'exceljs';
 import { formatYuan } from '../domain/money';
 import { formatPercent, roundedRatio, type Fraction } from '../domain/kpis';
+import { inertCsvText } from './csv-cells';
 import type { Cell, CellKind, ReportSection, TabularReport } from './report';
 
 export const REPORT_FORMATS = ['table', 'csv', 'xlsx', 'json'] as const;
@@ -63,14 +64,22 @@ export function reportTable(report: TabularReport): string {
   return parts.join('');
 }
 
+/**
+ * A cell of the CSV: figures (numbers, rates, yes/no) as cellText writes them; text (names, codes,
+ * titles) made inert, so a product or branch name cannot run as a formula.
+ */
+function csvCell(kind: CellKind, value: Cell): string {
+  return typeof value === 'string' ? inertCsvText(cellText(kind, value)) : cellText(kind, value);
+}
+
 /** One CSV holding every section: its title, its header row, its rows, then a blank line. */
 export function reportCsv(report: TabularReport): string {
-  const records: string[][] = [[report.title], ...Object.entries(report.parameters).map(([k, v]) => [k, v]), []];
+  const records: string[][] = [[inertCsvText(report.title)], ...Object.entries(report.parameters).map(([k, v]) => [inertCsvText(k), inertCsvText(v)]), []];
   for (const section of report.sections) {
-    records.push([section.title]);
-    if (section.note) records.push([section.note]);
-    records.push(section.columns.map((c) => c.header));
-    for (const row of section.rows) records.push(section.columns.map((c) => cellText(c.kind, row[c.key] ?? null)));
+    records.push([inertCsvText(section.title)]);
+    if (section.note) records.push([inertCsvText(section.note)]);
+    records.push(section.columns.map((c) => inertCsvText(c.header)));
+    for (const row of section.rows) records.push(section.columns.map((c) => csvCell(c.kind, row[c.key] ?? null)));
     records.push([]);
   }
   return UTF8_BOM + stringify(records, { record_delimiter: 'windows' });
@@ -104,7 +113,11 @@ function workbookValue(kind: CellKind, value: Cell): string | number | null {
   return value;
 }
 
-/** One sheet per section (header row bold and frozen), after an 'about' sheet with the parameters and notes. */
+/**
+ * One sheet per section (header row bold and frozen), after an 'about' sheet with the parameters and
+ * notes. Text goes in as JS strings, which exceljs writes as string cells whatever they start with
+ * (a formula only from { formula }), so no name here can become a formula: no ' is added.
+ */
 export async function reportWorkbook(report: TabularReport): Promise<Buffer> {
   const workbook = new ExcelJS.Workbook();
   workbook.creator = 'renewals';

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import type { Knex } from 'knex';
 import { monthlyReport } from '../../reports/monthly';
+import { INERT_CSV_CAST } from '../../reports/csv-cells';
 import type { CivilDate } from '../../domain/civil-date';
 import { exportAuditTrail } from '../../application/audit-export';
 import { OutputFileExists, writeOutputFile } from '../../application/output-files';
@@ -70,6 +71,7 @@ export async function writeSimulationOutputs(db: Knex, month: string, asOf: Civi
         bom: true,
         header: true,
         columns: ['policyNo', 'dueDate', 'stage', 'paidOn', 'paidVia', 'debitAttempts', 'lastDebitReason', 'contacts', 'suppressed', 'tasks', 'lapsedOn', 'reinstatedOn'],
+        cast: INERT_CSV_CAST,
       },
     ),
     { personalData: false, force },
