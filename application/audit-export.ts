@@ -1,7 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, join } from 'node:path';
 import { Presets, SingleBar } from 'cli-progress';
 import { stringify } from 'csv-stringify/sync';
 import type { Knex } from 'knex';
@@ -16,7 +16,9 @@ import {
   type AuditExportRow,
 } from '../db/repositories/audit-export';
 import type { PiiCipher } from '../db/pii-cipher';
+import { INERT_CSV_CAST } from '../reports/csv-cells';
 import { OperatorError } from './errors';
+import { placeOutput, stageOutput } from './output-files';
 
 export const EXPORT_FORMATS = ['csv', 'json'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -28,6 +30,8 @@ export interface ExportRequest {
   filter: AuditExportFilter;
   format: ExportFormat;
   out?: string;
+  /** Replace `out` if it is already there. */
+  force?: boolean;
   /** With the cipher that decrypts the recipients: only for an unmasked export. */
   unmasked: boolean;
   cipher?: PiiCipher;
@@ -60,7 +64,8 @@ export async function exportAuditTrail(db: Knex, request: ExportRequest, say: (l
 
     let rows = 0;
     let unresolved = 0;
-    await write(request.format === 'csv' ? stringify([], { bom: true, header: true, columns: [...AUDIT_EXPORT_COLUMNS] }) : '[');
+    // Actors, outcomes and recipients come from operators and imports: CSV text made inert.
+    await write(request.format === 'csv' ? stringify([], { bom: true, header: true, columns: [...AUDIT_EXPORT_COLUMNS], cast: INERT_CSV_CAST }) : '[');
     for await (const masked of auditExportPages(db, filter)) {
       let page: AuditExportRow[] = masked;
       if (cipher) {
@@ -68,7 +73,7 @@ export async function exportAuditTrail(db: Knex, request: ExportRequest, say: (l
         page = clear.rows;
         unresolved += clear.unresolved;
       }
-      if (request.format === 'csv') await write(stringify(page, { columns: [...AUDIT_EXPORT_COLUMNS] }));
+      if (request.format === 'csv') await write(stringify(page, { columns: [...AUDIT_EXPORT_COLUMNS], cast: INERT_CSV_CAST }));
       else await write(page.map((row, i) => `${rows + i === 0 ? '' : ','}\n  ${JSON.stringify(row)}`).join(''));
       rows += page.length;
       progress?.update(rows);
@@ -104,7 +109,7 @@ export async function exportAuditTrail(db: Knex, request: ExportRequest, say: (l
       await copyToStdout(staging.path);
       process.stderr.write(`${summary}\n`);
     } else {
-      await rename(staging.path, request.out);
+      await placeOutput(staging.path, request.out, request.force);
       say(`${summary} → ${request.out}`);
     }
     if (unresolved > 0) process.stderr.write(`warning: ${unresolved} recipients could not be matched to one contact point and stay masked\n`);
@@ -115,8 +120,10 @@ export async function exportAuditTrail(db: Knex, request: ExportRequest, say: (l
 }
 
 /**
- * A new file only this user can read: next to --out (so the final rename stays on one file system),
- * or in a private temporary directory when the export goes to stdout.
+ * A new file only this user can read: next to --out (so the final move stays on one file system),
+ * or in a private temporary directory when the export goes to stdout. Every export is owner-only:
+ * an unmasked one holds recipients in clear, and a masked one is still the contact history of
+ * named policies.
  */
 async function stagingFile(out: string | undefined): Promise<{ path: string; handle: FileHandle; cleanup: string }> {
   if (out === undefined) {
@@ -124,9 +131,9 @@ async function stagingFile(out: string | undefined): Promise<{ path: string; han
     const path = join(dir, 'export');
     return { path, handle: await open(path, 'wx', 0o600), cleanup: dir };
   }
-  const path = join(dirname(resolve(out)), `.${basename(out)}.${randomBytes(4).toString('hex')}.partial`);
   try {
-    return { path, handle: await open(path, 'wx', 0o600), cleanup: path };
+    const staged = await stageOutput(out, true);
+    return { ...staged, cleanup: staged.path };
   } catch (error) {
     throw new OperatorError(`--out ${out} cannot be written: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, true);
   }

@@ -16,6 +16,15 @@ export function maskNumber(value: string): string {
   return `${compact.slice(0, 6)}${'*'.repeat(compact.length - 10)}${compact.slice(-4)}`;
 }
 
+/**
+ * Passports and travel permits (E12345678, H1234567801) are short: first 6 + last 4 would show
+ * nearly all of them, so only the letter that names the kind of document is kept.
+ */
+export function maskTravelDocument(value: string): string {
+  const compact = value.replace(/\s/g, '');
+  return `${compact.slice(0, 1)}${'*'.repeat(Math.max(compact.length - 1, 0))}`;
+}
+
 /** Names keep the family name (first character): 张三丰 → 张**. Latin names keep the first letter. */
 export function maskName(name: string): string {
   const chars = Array.from(name.trim());

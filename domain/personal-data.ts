@@ -1,10 +1,13 @@
 /**
  * Personal data (PIPL) in values that leave the system: which field names hold it and how each is
- * masked, and the mobiles, ID numbers, account numbers and email addresses found inside free text.
- * Used by the logger, the audit export and the history timeline, so every output masks alike. The
- * masks are those of masking.ts (138****8000; first 6 + last 4).
+ * masked, and (personal-text.ts) what is found inside free text. Used by the logger, the audit
+ * export and the history timeline, so every output masks alike. The masks are those of masking.ts
+ * (138****8000; first 6 + last 4).
  */
 import { maskEmail, maskMobile, maskName, maskNumber, maskOpenId } from './masking';
+import { maskPersonalText } from './personal-text';
+
+export { maskPersonalText };
 
 type FieldMask = (value: string) => string;
 
@@ -75,22 +78,6 @@ export function isPersonalField(key: string): boolean {
 /** The mask for a field name, if it is a personal one. */
 function fieldMask(key: string): FieldMask | undefined {
   return FIELD_MASKS[normaliseKey(key)];
-}
-
-// Digits glued to letters or other digits are part of something else (a hash, a reference), so
-// they are left alone; the ID number may end in X. Order matters: the longest shapes first.
-const ID_NUMBER = /(?<![\dA-Za-z])\d{17}[\dXx](?![\dA-Za-z])/g;
-const ACCOUNT_NUMBER = /(?<![\dA-Za-z])(?:\d{16,19}|\d{4}(?:[ -]\d{4}){3}(?:[ -]\d{1,3})?)(?![\dA-Za-z])/g;
-const MOBILE = /(?<![\dA-Za-z])(\+?86[ -]?)?(1[3-9]\d[ -]?\d{4}[ -]?\d{4})(?![\dA-Za-z])/g;
-const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+/g;
-
-/** Masks mobiles, ID numbers, account numbers and email addresses inside free text. Idempotent. */
-export function maskPersonalText(text: string): string {
-  return text
-    .replace(ID_NUMBER, (id) => maskNumber(id))
-    .replace(ACCOUNT_NUMBER, (account) => maskNumber(account))
-    .replace(MOBILE, (_match, prefix: string | undefined, mobile: string) => `${prefix ?? ''}${maskMobile(mobile)}`)
-    .replace(EMAIL, (email) => maskEmail(email));
 }
 
 /**

@@ -1,36 +1,25 @@
-import { writeFile } from 'node:fs/promises';
 import Table from 'cli-table3';
 import { stringify } from 'csv-stringify/sync';
 import ExcelJS from 'exceljs';
 import { formatYuan } from '../domain/money';
 import { formatPercent, roundedRatio, type Fraction } from '../domain/kpis';
+import { inertCsvText } from './csv-cells';
 import type { Cell, CellKind, ReportSection, TabularReport } from './report';
 
 export const REPORT_FORMATS = ['table', 'csv', 'xlsx', 'json'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
-export interface WriteReportOptions {
-  format: ReportFormat;
-  /** File to write; without it table, CSV and JSON go to stdout. XLSX needs a file. */
-  out?: string;
-}
-
 /** Excel reads a UTF-8 CSV as the local code page (GBK on Chinese Windows) unless it starts with a BOM. */
 export const UTF8_BOM = '\uFEFF';
 
 /**
- * Writes any report made of sections (daily, monthly) in one of four formats. Money is fen in the
- * report: yuan with 2 decimals in table/CSV, yuan numbers in XLSX, fen in JSON (as stored).
+ * Any report made of sections (daily, monthly, reinstatement, lapsed) in one of four formats. Money
+ * is fen in the report: yuan with 2 decimals in table/CSV, yuan numbers in XLSX, fen in JSON (as
+ * stored). Writing it to a file or stdout is application/report-delivery.ts's.
  */
-export async function writeReport(report: TabularReport, options: WriteReportOptions, stdout: NodeJS.WritableStream = process.stdout): Promise<void> {
-  if (options.format === 'xlsx') {
-    if (!options.out) throw new Error('XLSX needs a file to write to (--out <file>)');
-    await writeFile(options.out, await reportWorkbook(report));
-    return;
-  }
-  const text = { table: reportTable, csv: reportCsv, json: reportJson }[options.format](report);
-  if (options.out) await writeFile(options.out, text, 'utf8');
-  else stdout.write(text);
+export async function renderReport(report: TabularReport, format: ReportFormat): Promise<string | Buffer> {
+  if (format === 'xlsx') return reportWorkbook(report);
+  return { table: reportTable, csv: reportCsv, json: reportJson }[format](report);
 }
 
 function isFraction(value: Cell): value is Fraction {
@@ -75,14 +64,22 @@ export function reportTable(report: TabularReport): string {
   return parts.join('');
 }
 
+/**
+ * A cell of the CSV: figures (numbers, rates, yes/no) as cellText writes them; text (names, codes,
+ * titles) made inert, so a product or branch name cannot run as a formula.
+ */
+function csvCell(kind: CellKind, value: Cell): string {
+  return typeof value === 'string' ? inertCsvText(cellText(kind, value)) : cellText(kind, value);
+}
+
 /** One CSV holding every section: its title, its header row, its rows, then a blank line. */
 export function reportCsv(report: TabularReport): string {
-  const records: string[][] = [[report.title], ...Object.entries(report.parameters).map(([k, v]) => [k, v]), []];
+  const records: string[][] = [[inertCsvText(report.title)], ...Object.entries(report.parameters).map(([k, v]) => [inertCsvText(k), inertCsvText(v)]), []];
   for (const section of report.sections) {
-    records.push([section.title]);
-    if (section.note) records.push([section.note]);
-    records.push(section.columns.map((c) => c.header));
-    for (const row of section.rows) records.push(section.columns.map((c) => cellText(c.kind, row[c.key] ?? null)));
+    records.push([inertCsvText(section.title)]);
+    if (section.note) records.push([inertCsvText(section.note)]);
+    records.push(section.columns.map((c) => inertCsvText(c.header)));
+    for (const row of section.rows) records.push(section.columns.map((c) => csvCell(c.kind, row[c.key] ?? null)));
     records.push([]);
   }
   return UTF8_BOM + stringify(records, { record_delimiter: 'windows' });
@@ -116,7 +113,11 @@ function workbookValue(kind: CellKind, value: Cell): string | number | null {
   return value;
 }
 
-/** One sheet per section (header row bold and frozen), after an 'about' sheet with the parameters and notes. */
+/**
+ * One sheet per section (header row bold and frozen), after an 'about' sheet with the parameters and
+ * notes. Text goes in as JS strings, which exceljs writes as string cells whatever they start with
+ * (a formula only from { formula }), so no name here can become a formula: no ' is added.
+ */
 export async function reportWorkbook(report: TabularReport): Promise<Buffer> {
   const workbook = new ExcelJS.Workbook();
   workbook.creator = 'renewals';

@@ -1,6 +1,7 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
+import { writeOutputFile } from '../application/output-files';
 
 export interface CaughtMessage {
   from: string;
@@ -36,10 +37,11 @@ export function startSmtpCatcher(options: { port?: number; dir?: string } = {}):
           raw: Buffer.concat(chunks),
         };
         messages.push(message);
-        if (options.dir) {
-          writeFileSync(join(options.dir, `${String(messages.length).padStart(5, '0')}.eml`), message.raw);
-        }
-        callback();
+        if (!options.dir) return callback();
+        // An email holds its recipient's address and name: owner-only. Replaced when there (the stack
+        // numbers its mail from 1 at each start; the simulator refuses an earlier run's without --force).
+        const file = join(options.dir, `${String(messages.length).padStart(5, '0')}.eml`);
+        writeOutputFile(file, message.raw, { personalData: true, force: true }).then(() => callback(), callback);
       });
     },
   });

@@ -23,7 +23,8 @@ export function registerAuditCommands(program: Command): void {
     .option('--to <date>', 'last day, YYYY-MM-DD (Asia/Shanghai), inclusive')
     .option('--channel <channel>', `one channel: ${CHANNELS.join('|')}`)
     .option('--format <format>', 'csv or json', 'csv')
-    .option('--out <file>', 'write to this file (default: stdout)')
+    .option('--out <file>', 'write to this file (default: stdout; must not exist)')
+    .option('--force', 'replace the --out file if it exists')
     .option('--unmasked', 'show recipients in clear: needs --reason and --operator, and is itself audited')
     .option('--reason <text>', 'why the export is needed (recorded in the audit trail)')
     .option('--operator <id>', 'who is exporting (recorded in the audit trail)')
@@ -61,6 +62,7 @@ export function exportRequest(options: {
   channel?: string;
   format: string;
   out?: string;
+  force?: boolean;
   unmasked?: boolean;
   reason?: string;
   operator?: string;
@@ -96,9 +98,9 @@ export function exportRequest(options: {
   if (unmasked && reason === undefined) throw usage('--unmasked needs --reason "<why>": every unmasked export is audited');
   if (unmasked && operator === undefined) throw usage('--unmasked needs --operator <id>: every unmasked export is audited');
 
-  if (options.out !== undefined && existsSync(options.out)) throw usage(`--out ${options.out} already exists: choose another name or remove it`);
+  if (options.out !== undefined && !options.force && existsSync(options.out)) throw usage(`--out ${options.out} already exists: choose another name or remove it`);
 
-  return { filter, format, out: options.out, unmasked, ...(unmasked ? { cipher: cipher() } : {}), reason, operator: operator ?? localUser() };
+  return { filter, format, out: options.out, force: options.force === true, unmasked, ...(unmasked ? { cipher: cipher() } : {}), reason, operator: operator ?? localUser() };
 }
 
 function localUser(): string {

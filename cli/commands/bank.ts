@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import type { Command } from '@commander-js/extra-typings';
 import { ingestBankFile, prepareCollectionFile } from '../../application/bank-file-exchange';
+import { OutputFileExists, placeOutput, stageOutput } from '../../application/output-files';
 import { debitAttemptsOfPolicy, policyExists, recordOutgoingFile } from '../../db/repositories/bank-files';
 import { isCivilDate, shanghaiDate } from '../../domain/civil-date';
 import { formatYuan } from '../../domain/money';
@@ -18,29 +19,37 @@ export function registerBankCommands(program: Command): void {
     .description("write the day's pain.008 collection file: every accepted debit not yet sent")
     .requiredOption('--date <date>', 'collection date, YYYY-MM-DD (debits due on or before it)')
     .requiredOption('--out <file>', 'where to write the pain.008 (must not exist)')
+    .option('--force', 'replace the --out file if it exists')
     .option('--json', 'print the summary as JSON')
     .action(async (options) => {
       const given: string = options.date;
       if (!isCivilDate(given)) throw new CliError(`--date must be YYYY-MM-DD, got ${JSON.stringify(given)}`, 2);
       const out = resolve(options.out);
-      if (existsSync(out)) throw new CliError(`--out ${options.out} already exists: choose a new file name`, 2);
+      if (!options.force && existsSync(out)) throw new CliError(`--out ${options.out} already exists: choose a new file name`, 2);
       const summary = await withDatabase(async (db) => {
         const file = await prepareCollectionFile(db, cipher(), { collectionDate: options.date, creditor: settings().creditor, now: new Date() });
         if (!file) return undefined;
-        // Written aside first, recorded (claiming its debits), then put in place: no file without its record.
-        const partial = `${out}.partial`;
-        await writeFile(partial, file.xml, { flag: 'wx' });
+        // Written aside first, recorded (claiming its debits), then put in place: no file without its
+        // record. Owner-only: it holds the debtors' names and full account numbers.
+        const partial = await stageOutput(out, true);
         try {
+          await partial.handle.writeFile(file.xml);
+          await partial.handle.close();
           await recordOutgoingFile(
             db,
             { direction: 'out', messageType: 'pain.008.001.02', messageId: file.messageId, collectionDate: file.collectionDate, nbOfTxs: file.nbOfTxs, ctrlSumFen: file.ctrlSumFen, sha256: file.sha256, fileName: basename(out) },
             file.attemptIds,
           );
         } catch (error) {
-          await rm(partial, { force: true });
+          await partial.handle.close().catch(() => undefined);
+          await rm(partial.path, { force: true });
           throw error;
         }
-        await rename(partial, out);
+        await placeOutput(partial.path, out, options.force).catch((error: unknown) => {
+          // Its debits are recorded as sent in this file: keep it rather than lose it.
+          if (error instanceof OutputFileExists) throw new CliError(`--out ${options.out} appeared while the file was written: it is kept as ${partial.path}`, 2);
+          throw error;
+        });
         return { file: out, messageId: file.messageId, collectionDate: file.collectionDate, transactions: file.nbOfTxs, controlSum: formatYuan(file.ctrlSumFen), sha256: file.sha256 };
       });
       printRecord(summary ?? { file: null, transactions: 0, note: `no accepted debits waiting for a file on or before ${options.date}` }, options);

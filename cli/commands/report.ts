@@ -7,14 +7,16 @@ import { dailyReport } from '../../reports/daily';
 import { DEFAULT_LAPSED_LIMIT, lapsedPoliciesReport, MAX_LAPSED_LIMIT, UnknownCodeError } from '../../reports/lapsed-policies';
 import { monthlyReport } from '../../reports/monthly';
 import { MAX_COHORT_MONTHS, monthsFromTo, reinstatementReport } from '../../reports/reinstatement';
+import { refuseExistingOutput } from '../../application/output-files';
+import { writeReport, type WriteReportOptions } from '../../application/report-delivery';
+import { REPORT_FORMATS, type ReportFormat } from '../../reports/report-output';
 import { withDatabase } from '../context';
 import { CliError } from '../errors';
-import { REPORT_FORMATS, writeReport, type ReportFormat, type WriteReportOptions } from '../../reports/report-output';
 
 const usage = (message: string) => new CliError(message, 2);
 
 /** Output options, checked before anything touches the database; each error names its argument. */
-export function reportOutput(options: { format: string; json?: boolean; out?: string }): WriteReportOptions {
+export function reportOutput(options: { format: string; json?: boolean; out?: string; force?: boolean }): WriteReportOptions {
   const format = options.json ? 'json' : REPORT_FORMATS.find((f) => f === options.format);
   if (!format) throw usage(`--format must be one of ${REPORT_FORMATS.join(', ')}, got "${options.format}"`);
   if (options.json && options.format !== 'table' && options.format !== 'json') {
@@ -26,7 +28,8 @@ export function reportOutput(options: { format: string; json?: boolean; out?: st
   const folder = dirname(out);
   if (!existsSync(folder) || !statSync(folder).isDirectory()) throw usage(`--out ${options.out}: folder ${folder} does not exist`);
   if (existsSync(out) && statSync(out).isDirectory()) throw usage(`--out ${options.out} is a folder: give a file name`);
-  return { format: format satisfies ReportFormat, out };
+  refuseExistingOutput(out, options.force, `--out ${options.out} already exists: give --force to replace it`);
+  return { format: format satisfies ReportFormat, out, force: options.force === true };
 }
 
 export function registerReportCommands(program: Command): void {
@@ -40,7 +43,8 @@ export function registerReportCommands(program: Command): void {
     .requiredOption('--date <date>', 'the day, YYYY-MM-DD (Asia/Shanghai)')
     .option('--format <format>', REPORT_FORMATS.join('|'), 'table')
     .option('--json', 'same as --format json')
-    .option('--out <file>', 'write to this file (needed for xlsx; default: stdout)')
+    .option('--out <file>', 'write to this file (needed for xlsx; default: stdout; must not exist)')
+    .option('--force', 'replace the --out file if it exists')
     .action(async (options) => {
       if (!isCivilDate(options.date)) throw usage(`--date must be a date YYYY-MM-DD, got ${JSON.stringify(options.date)}`);
       const output = reportOutput(options);
@@ -56,7 +60,8 @@ export function registerReportCommands(program: Command): void {
     .option('--as-of <date>', 'count what had happened by the end of this day, YYYY-MM-DD (default: today)')
     .option('--format <format>', REPORT_FORMATS.join('|'), 'table')
     .option('--json', 'same as --format json')
-    .option('--out <file>', 'write to this file (needed for xlsx; default: stdout)')
+    .option('--out <file>', 'write to this file (needed for xlsx; default: stdout; must not exist)')
+    .option('--force', 'replace the --out file if it exists')
     .action(async (options) => {
       if (!isMonth(options.month)) throw usage(`--month must be a month YYYY-MM, got ${JSON.stringify(options.month)}`);
       if (options.asOf !== undefined) {
@@ -77,7 +82,8 @@ export function registerReportCommands(program: Command): void {
     .option('--as-of <date>', 'count what had happened by the end of this day, YYYY-MM-DD (default: today)')
     .option('--format <format>', REPORT_FORMATS.join('|'), 'table')
     .option('--json', 'same as --format json')
-    .option('--out <file>', 'write to this file (needed for xlsx; default: stdout)')
+    .option('--out <file>', 'write to this file (needed for xlsx; default: stdout; must not exist)')
+    .option('--force', 'replace the --out file if it exists')
     .action(async (options) => {
       const { from, to, asOf } = options;
       if (!isMonth(from)) throw usage(`--from must be a month YYYY-MM, got ${JSON.stringify(from)}`);
@@ -103,7 +109,8 @@ export function registerReportCommands(program: Command): void {
     .option('--limit <n>', `at most this many rows (1 to ${MAX_LAPSED_LIMIT})`, String(DEFAULT_LAPSED_LIMIT))
     .option('--format <format>', REPORT_FORMATS.join('|'), 'table')
     .option('--json', 'same as --format json')
-    .option('--out <file>', 'write to this file (needed for xlsx; default: stdout)')
+    .option('--out <file>', 'write to this file (needed for xlsx; default: stdout; must not exist)')
+    .option('--force', 'replace the --out file if it exists')
     .action(async (options) => {
       const { asOf, branch } = options;
       if (asOf !== undefined && !isCivilDate(asOf)) throw usage(`--as-of must be a date YYYY-MM-DD, got ${JSON.stringify(asOf)}`);

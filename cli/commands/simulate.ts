@@ -20,6 +20,7 @@ The scenario directory holds:
     .argument('<dir>', 'scenario directory')
     .option('--month <YYYY-MM>', 'due month to run (default: the month of the earliest due date)')
     .option('--out <folder>', 'also write the report (XLSX, CSV), the audit export (CSV, JSON), premiums.csv and the emails (.eml)')
+    .option('--force', "replace the files of an earlier run in the --out folder")
     .option('--json', 'print the result as JSON')
     .action(async (dir, options) => {
       if (options.month !== undefined && !/^\d{4}-(0[1-9]|1[0-2])$/.test(options.month)) {
@@ -29,6 +30,7 @@ The scenario directory holds:
         dir,
         ...(options.month ? { month: options.month } : {}),
         ...(options.out ? { out: options.out } : {}),
+        ...(options.force ? { force: true } : {}),
         progress: (line) => process.stderr.write(`${line}\n`),
       });
       if (options.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

@@ -149,6 +149,8 @@ function main(): void {
   policies.push(broken, unknownProduct, badAmount);
 
   events.sort((a, b) => (a.date! < b.date! ? -1 : a.date! > b.date! ? 1 : 0));
+  // Import files, read back by `renewals import` as written (the -800 premium must stay a bad
+  // amount), of invented people: no inertCsvText, and no owner-only mode.
   const csv = (rows: Record<string, string>[]) => stringify(rows, { header: true, bom: true });
   writeFileSync(join(out, 'agents.csv'), csv(agents));
   writeFileSync(join(out, 'products.csv'), csv(PRODUCTS.map((p) => ({ product_code: p.code, name: p.name, grace_days: String(p.grace), reinstatement_years: String(p.years), plan_code: 'standard-60' }))));

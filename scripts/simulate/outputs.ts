@@ -1,11 +1,13 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import type { Knex } from 'knex';
 import { monthlyReport } from '../../reports/monthly';
+import { INERT_CSV_CAST } from '../../reports/csv-cells';
 import type { CivilDate } from '../../domain/civil-date';
 import { exportAuditTrail } from '../../application/audit-export';
-import { writeReport } from '../../reports/report-output';
+import { OutputFileExists, writeOutputFile } from '../../application/output-files';
+import { writeReport } from '../../application/report-delivery';
 import type { SimulationResult } from './simulate';
 
 export interface OutputFiles {
@@ -18,14 +20,9 @@ export interface OutputFiles {
   emails: string;
 }
 
-/**
- * What a simulation leaves behind for people to open: the month's report (XLSX and CSV), the
- * masked audit export (CSV and JSON, every contact step with its time; the export is itself audited),
- * the premiums' outcomes, the whole result as JSON, and the emails as .eml files (written by the SMTP
- * server as they arrived).
- */
-export async function writeSimulationOutputs(db: Knex, month: string, asOf: CivilDate, dir: string, result: SimulationResult): Promise<OutputFiles> {
-  const files: OutputFiles = {
+/** Where a simulation of `month` leaves its files in `dir`. */
+export function simulationOutputFiles(dir: string, month: string): OutputFiles {
+  return {
     reportXlsx: join(dir, `report-${month}.xlsx`),
     reportCsv: join(dir, `report-${month}.csv`),
     auditCsv: join(dir, 'audit.csv'),
@@ -34,21 +31,52 @@ export async function writeSimulationOutputs(db: Knex, month: string, asOf: Civi
     summaryJson: join(dir, 'simulation.json'),
     emails: join(dir, 'emails'),
   };
+}
+
+/**
+ * Before the month is played: a folder that already holds one of this run's files, or the emails
+ * of an earlier run, is refused unless forced, naming the first such file.
+ */
+export function refuseExistingSimulationOutputs(files: OutputFiles, force: boolean | undefined): void {
+  if (force) return;
+  const emails = existsSync(files.emails) ? readdirSync(files.emails).map((name) => join(files.emails, name)) : [];
+  const existing = [files.reportXlsx, files.reportCsv, files.auditCsv, files.auditJson, files.premiumsCsv, files.summaryJson, ...emails].find((path) => existsSync(path));
+  if (existing) throw new OutputFileExists(existing, `${existing} already exists: give --force to replace the simulation's files`);
+}
+
+/**
+ * What a simulation leaves behind for people to open: the month's report (XLSX and CSV), the
+ * masked audit export (CSV and JSON, every contact step with its time; the export is itself audited),
+ * the premiums' outcomes, the whole result as JSON, and the emails as .eml files (written by the SMTP
+ * server as they arrived).
+ *
+ * Personal data: the emails (recipients, the holder's name) and the audit export are owner-only
+ * (0600, written by the SMTP server and exportAuditTrail). The report, premiums.csv and
+ * simulation.json hold policy numbers, codes, names of branches and products, dates and counts
+ * (input errors name the row and column, never the value), so they are not.
+ */
+export async function writeSimulationOutputs(db: Knex, month: string, asOf: CivilDate, files: OutputFiles, result: SimulationResult, force: boolean | undefined): Promise<OutputFiles> {
   const report = await monthlyReport(db, month, { asOf });
-  await writeReport(report, { format: 'xlsx', out: files.reportXlsx });
-  await writeReport(report, { format: 'csv', out: files.reportCsv });
+  await writeReport(report, { format: 'xlsx', out: files.reportXlsx, force });
+  await writeReport(report, { format: 'csv', out: files.reportCsv, force });
   const quiet = () => {};
   for (const [format, out] of [['csv', files.auditCsv], ['json', files.auditJson]] as const) {
-    await exportAuditTrail(db, { filter: {}, format, out, unmasked: false, operator: 'simulator' }, quiet);
+    await exportAuditTrail(db, { filter: {}, format, out, force, unmasked: false, operator: 'simulator' }, quiet);
   }
-  writeFileSync(
+  await writeOutputFile(
     files.premiumsCsv,
     stringify(
       result.premiums.map((p) => ({ ...p, contacts: tally(p.contacts), suppressed: tally(p.suppressed) })),
-      { bom: true, header: true, columns: ['policyNo', 'dueDate', 'stage', 'paidOn', 'paidVia', 'debitAttempts', 'lastDebitReason', 'contacts', 'suppressed', 'tasks', 'lapsedOn', 'reinstatedOn'] },
+      {
+        bom: true,
+        header: true,
+        columns: ['policyNo', 'dueDate', 'stage', 'paidOn', 'paidVia', 'debitAttempts', 'lastDebitReason', 'contacts', 'suppressed', 'tasks', 'lapsedOn', 'reinstatedOn'],
+        cast: INERT_CSV_CAST,
+      },
     ),
+    { personalData: false, force },
   );
-  writeFileSync(files.summaryJson, `${JSON.stringify({ ...result, outputs: files }, null, 2)}\n`);
+  await writeOutputFile(files.summaryJson, `${JSON.stringify({ ...result, outputs: files }, null, 2)}\n`, { personalData: false, force });
   return files;
 }
 

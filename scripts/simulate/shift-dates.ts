@@ -41,6 +41,8 @@ function shiftCsv(from: string, to: string, years: number, isDate: (column: stri
     // Bad dates stay as they are, so the import reports them on the same row as in the original.
     return cells.map((cell, i) => (isDate(names[i] ?? '', row) && isCivilDate(cell.trim()) ? addYears(cell.trim(), years) : cell));
   });
+  // A private copy for the import, not a file for people: cells go back exactly as read (a ' added
+  // for spreadsheets would change the imported names), so no inertCsvText here.
   writeFileSync(to, stringify([header, ...shifted]));
 }
 

@@ -33,7 +33,7 @@ import { parseEvents, type ScenarioRowError } from './events';
 import { earliestDueMonth, scenarioFiles } from './scenario-files';
 import { advanceTo, playMonth } from './play-month';
 import { shiftMonth, shiftScenarioYears, yearsToLieAhead } from './shift-dates';
-import { writeSimulationOutputs, type OutputFiles } from './outputs';
+import { refuseExistingSimulationOutputs, simulationOutputFiles, writeSimulationOutputs, type OutputFiles } from './outputs';
 import { monthKpis, type MonthKpis } from './kpis';
 
 export interface SimulateOptions {
@@ -42,6 +42,8 @@ export interface SimulateOptions {
   month?: string;
   /** Folder for the report, the audit export and the emails. */
   out?: string;
+  /** Replace the files of an earlier run in `out`. */
+  force?: boolean;
   progress?: (line: string) => void;
 }
 
@@ -115,6 +117,11 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
       eventsFile = shifted.events;
     }
 
+    // The files are named for the month: known now, checked before anything is played.
+    const outDir = options.out ? resolve(options.out) : undefined;
+    const outputFiles = outDir ? simulationOutputFiles(outDir, month) : undefined;
+    if (outputFiles) refuseExistingSimulationOutputs(outputFiles, options.force);
+
     const settings = readSettings();
     say('starting PostgreSQL');
     const postgres = await startPostgres();
@@ -147,10 +154,9 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
     const parsedEvents = eventsFile ? parseEvents(readFileSync(eventsFile), 'events.csv') : { events: [], errors: [] };
     inputErrors.push(...parsedEvents.errors);
 
-    const outDir = options.out ? resolve(options.out) : undefined;
     if (outDir) {
       mkdirSync(outDir, { recursive: true });
-      // This run's emails only: the SMTP server numbers them from 1 again.
+      // This run's emails only (an earlier run's are there only with --force): the SMTP server numbers them from 1 again.
       rmSync(join(outDir, 'emails'), { recursive: true, force: true });
     }
     const smtp = await startSmtpCatcher(outDir ? { dir: join(outDir, 'emails') } : {});
@@ -197,7 +203,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
       audit: { rows: audit.rows, chainIntact: audit.firstBreak === undefined },
       emailsDelivered: smtp.messages.length,
     };
-    if (outDir) result.outputs = await writeSimulationOutputs(db, month, simulatedTo, outDir, result);
+    if (outputFiles) result.outputs = await writeSimulationOutputs(db, month, simulatedTo, outputFiles, result, options.force);
     result.wallSeconds = Math.round((Date.now() - wallStart) / 100) / 10;
     return result;
   });
