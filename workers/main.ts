@@ -39,7 +39,7 @@ async function main(): Promise<void> {
       serviceHotline: settings.serviceHotline,
       ...(debitTiming ? { debitTiming } : {}),
     },
-    { namespace: settings.temporal.namespace, taskQueue },
+    { namespace: settings.temporal.namespace, taskQueue, dataKey: settings.dataKey },
   );
   for (const line of describeSettings(settings)) process.stdout.write(`config: ${line}\n`);
   for (const line of standIns) process.stdout.write(`stand-in: ${line}\n`);

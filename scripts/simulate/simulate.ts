@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { bundleWorkflowCode, DefaultLogger, Runtime } from '@temporalio/worker';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { importFile, type ImportReport } from '../../application/import-files';
 import { startMonthlyRun } from '../../application/monthly-runs';
 import { connect, migrateLatest } from '../../db/connection';
@@ -22,7 +22,7 @@ import { shanghaiDate, shanghaiInstant, type CivilDate } from '../../domain/civi
 import { readAccountsCsv } from '../../integrations/bank/accounts-csv';
 import { SimulatedBank } from '../../integrations/bank/simulator';
 import { SmtpEmail } from '../../integrations/messaging/smtp-email';
-import { createRenewalWorker, workflowsPath } from '../../workers/renewal-worker';
+import { bundleRenewalWorkflows, createRenewalWorker } from '../../workers/renewal-worker';
 import { seedReferenceData } from '../seed';
 import { createDatabase, dropDatabase, startPostgres } from '../provision/postgres';
 import { startMessagingSimulators } from '../messaging-simulators';
@@ -95,8 +95,9 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
     }
   };
   return run(async () => {
+    const settings = readSettings();
     say('starting the Temporal time-skipping server');
-    const { env } = await startTimeSkippingServer();
+    const { env } = await startTimeSkippingServer({ dataKey: settings.dataKey });
     cleanups.push(() => env.teardown());
     const today = shanghaiDate(await env.currentTimeMs());
 
@@ -115,7 +116,6 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
       eventsFile = shifted.events;
     }
 
-    const settings = readSettings();
     say('starting PostgreSQL');
     const postgres = await startPostgres();
     cleanups.push(() => postgres.stop());
@@ -161,11 +161,11 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
     cleanups.push(() => Promise.resolve(email.close()));
     const bank = new SimulatedBank(accounts.accounts);
 
-    const workflowBundle = await bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: new DefaultLogger('WARN') });
+    const workflowBundle = await bundleRenewalWorkflows(new DefaultLogger('WARN'));
     const worker = await createRenewalWorker(
       env.nativeConnection,
       { db, cipher, bank, email, text: messaging.text, client: env.client, serviceHotline: settings.serviceHotline },
-      { taskQueue: TASK_QUEUE, workflowBundle },
+      { taskQueue: TASK_QUEUE, workflowBundle, dataKey: settings.dataKey },
     );
 
     const simulatedFrom = shanghaiDate(await env.currentTimeMs());
