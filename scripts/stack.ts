@@ -12,7 +12,7 @@ import { mkdirSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { DefaultLogger } from '@temporalio/worker';
 import { startGatewayCallbackReceiver } from '../application/gateway-callbacks';
 import { startRenewalCycle } from '../application/renewal-cycles';
 import { connect, migrateLatest } from '../db/connection';
@@ -24,6 +24,7 @@ import { GatewayBank } from '../integrations/bank/gateway/gateway-bank';
 import { SIMULATOR_DEFAULTS, startBankSimulator } from '../integrations/bank/simulator/http-server';
 import { SmtpEmail } from '../integrations/messaging/smtp-email';
 import { createRenewalWorker } from '../workers/renewal-worker';
+import { installTemporalRuntime } from '../workers/temporal-runtime';
 import { cacheDir } from './provision/cache';
 import { createDatabase, startPostgres } from './provision/postgres';
 import { samplePortfolio } from './sample-portfolio';
@@ -60,7 +61,7 @@ function stackDir(): string {
 }
 
 async function main(): Promise<void> {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  installTemporalRuntime(new DefaultLogger('WARN'));
   const state = stackDir();
   const stops: (() => Promise<void>)[] = [];
   const stop = async () => {

@@ -2,7 +2,7 @@
  * npm run worker: the renewal worker as its own process, against the server and database the
  * environment names (the local stack prints them). Stops cleanly on SIGINT / SIGTERM.
  */
-import { NativeConnection, Runtime } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import { describeSettings, readSettings, requireDatabaseUrl } from '../config/settings';
 import { connect } from '../db/connection';
 import { PiiCipher } from '../db/pii-cipher';
@@ -12,12 +12,13 @@ import { createLogger, temporalLogger } from '../observability/logger';
 import { RENEWAL_TASK_QUEUE } from '../workflows/messages';
 import { bankFor } from './bank-wiring';
 import { createRenewalWorker } from './renewal-worker';
+import { installTemporalRuntime } from './temporal-runtime';
 import { textChannelsFor } from './text-channel-wiring';
 
 async function main(): Promise<void> {
   const settings = readSettings();
-  // JSON lines with personal data masked: the SDK's own messages and every activity's log go through it.
-  Runtime.install({ logger: temporalLogger(createLogger('renewal-worker', { level: settings.logLevel })) });
+  // JSON lines on stderr with personal data masked: SDK core's messages and every activity's log go through it.
+  installTemporalRuntime(temporalLogger(createLogger('renewal-worker', { level: settings.logLevel })));
   const db = connect(requireDatabaseUrl(settings));
   const email = new SmtpEmail(settings.email.smtpUrl, settings.email.mailFrom);
   const { bank, debitTiming, describe } = bankFor(settings.bank);

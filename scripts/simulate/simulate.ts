@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { DefaultLogger } from '@temporalio/worker';
 import { importFile, type ImportReport } from '../../application/import-files';
 import { startMonthlyRun } from '../../application/monthly-runs';
 import { connect, migrateLatest } from '../../db/connection';
@@ -23,6 +23,7 @@ import { readAccountsCsv } from '../../integrations/bank/accounts-csv';
 import { SimulatedBank } from '../../integrations/bank/simulator';
 import { SmtpEmail } from '../../integrations/messaging/smtp-email';
 import { bundleRenewalWorkflows, createRenewalWorker } from '../../workers/renewal-worker';
+import { installTemporalRuntime } from '../../workers/temporal-runtime';
 import { seedReferenceData } from '../seed';
 import { createDatabase, dropDatabase, startPostgres } from '../provision/postgres';
 import { startMessagingSimulators } from '../messaging-simulators';
@@ -205,11 +206,12 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
 
 /**
  * Worker lifecycle lines and retried activities (a provider simulator dropping a connection, retried
- * by Temporal as it should be) would bury the simulation's own progress: only errors are shown.
+ * by Temporal as it should be) would bury the simulation's own progress: only errors are shown, on
+ * stderr, SDK core's included (stdout is the result's, with --json).
  */
 function quietWorkerLogs(): void {
   try {
-    Runtime.install({ logger: new DefaultLogger('ERROR') });
+    installTemporalRuntime(new DefaultLogger('ERROR'), { coreLevel: 'ERROR' });
   } catch {
     // A runtime is already installed in this process (tests install their own): keep it.
   }
