@@ -70,6 +70,7 @@ function startWorker(): Promise<ChildProcess> {
       SMTP_URL: smtp.url,
       SMS_PROVIDER: 'record', // messaging is not what this drill is about
       RENEWALS_DATA_KEY: DATA_KEY,
+      WORKER_HTTP_PORT: '0', // any free port: another worker may hold 9464 on this machine
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
