@@ -5,4 +5,5 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
 ENV NODE_ENV=production TZ=UTC
-CMD ["npm", "run", "worker"]
+# The worker is PID 1 itself, so `docker stop` (SIGTERM) reaches it and it drains before exiting.
+CMD ["node", "--import", "tsx", "workers/main.ts"]

@@ -8,7 +8,7 @@ export default defineConfig({
     // Server-backed files share one PostgreSQL and start their own Temporal servers: one file at a time.
     fileParallelism: false,
     globalSetup: ['test/support/global-setup.ts'],
-    setupFiles: ['test/support/quiet-runtime.ts'],
+    setupFiles: ['test/support/require-typescript.ts', 'test/support/quiet-runtime.ts'],
     // The first run on a fresh machine builds the Temporal CLI and resolves the test server from Maven.
     hookTimeout: 180_000,
     testTimeout: 120_000,

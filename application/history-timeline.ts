@@ -5,6 +5,7 @@ import { DEFAULT_TEMPORAL_UI_URL } from '../config/settings';
 import { formatYuan } from '../domain/money';
 import { maskPersonalText } from '../domain/personal-data';
 import { shanghaiTime } from './policy-view';
+import { openSealedFailures } from './sealed-failures';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 type Payloads = temporal.api.common.v1.IPayloads | null | undefined;
@@ -58,6 +59,7 @@ export async function cycleTimeline(client: Client, workflowId: string, uiUrl = 
     // A reinstatement application runs as a child of the window stage: its story is part of this one.
     for (const child of childrenOf(run.events)) {
       const events = (await client.workflow.getHandle(child.workflowId, child.runId).fetchHistory()).events ?? [];
+      await openSealedFailures(client, events);
       own.push(...summariseRun(events, index + 1).map((e) => ({ ...e, text: `[application ${child.workflowId.split('-').at(-1)!}] ${e.text}` })));
       runs.push({ runId: child.runId, uiUrl: temporalUiUrl(namespace, child.workflowId, child.runId, uiUrl) });
     }
@@ -84,7 +86,11 @@ async function fetchChain(client: Client, workflowId: string): Promise<{ runId: 
     if (error instanceof WorkflowNotFoundError) throw new WorkflowNotFoundError(`workflow ${workflowId} not found`, workflowId, undefined);
     throw error;
   }
-  const historyOf = async (runId: string) => (await client.workflow.getHandle(workflowId, runId).fetchHistory()).events ?? [];
+  const historyOf = async (runId: string) => {
+    const events = (await client.workflow.getHandle(workflowId, runId).fetchHistory()).events ?? [];
+    await openSealedFailures(client, events);
+    return events;
+  };
   const latestEvents = await historyOf(latestRunId);
   const started = latestEvents[0]?.workflowExecutionStartedEventAttributes;
   const firstRunId = started?.firstExecutionRunId || undefined;

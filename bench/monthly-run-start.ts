@@ -13,9 +13,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Client } from '@temporalio/client';
-import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
+import { DefaultLogger } from '@temporalio/worker';
 import { startMonthlyRun } from '../application/monthly-runs';
-import { createRenewalWorker, workflowsPath } from '../workers/renewal-worker';
+import { renewalsDataConverter } from '../workers/data-converter';
+import { bundleRenewalWorkflows, createRenewalWorker } from '../workers/renewal-worker';
 import { addMonths } from '../domain/months';
 import { log, machine, seedDuePremiums, startBenchStack } from './support/monthly-run-stack';
 
@@ -50,8 +51,8 @@ async function main(): Promise<void> {
   });
   const loadBefore = machine();
   const stack = await startBenchStack();
-  const client = new Client({ connection: stack.env.nativeConnection });
-  const workflowBundle = await bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: new DefaultLogger('WARN') });
+  const client = new Client({ connection: stack.env.nativeConnection, dataConverter: renewalsDataConverter() });
+  const workflowBundle = await bundleRenewalWorkflows(new DefaultLogger('WARN'));
   const worker = await createRenewalWorker(stack.env.nativeConnection, { ...stack.deps, client }, { taskQueue: RUN_QUEUE, workflowBundle });
   const results: Array<Record<string, number>> = [];
   try {

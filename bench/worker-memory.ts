@@ -12,9 +12,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { dirname, join } from 'node:path';
 import { Client } from '@temporalio/client';
-import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
+import { DefaultLogger } from '@temporalio/worker';
 import { startMonthlyRun } from '../application/monthly-runs';
-import { createRenewalWorker, workflowsPath } from '../workers/renewal-worker';
+import { renewalsDataConverter } from '../workers/data-converter';
+import { bundleRenewalWorkflows, createRenewalWorker } from '../workers/renewal-worker';
 import { addMonths } from '../domain/months';
 import { log, machine, seedDuePremiums, startBenchStack } from './support/monthly-run-stack';
 
@@ -40,10 +41,10 @@ async function main(): Promise<void> {
   const maxCachedWorkflows = argument('max-cached', 2000);
   const loadBefore = machine();
   const stack = await startBenchStack();
-  const client = new Client({ connection: stack.env.nativeConnection });
+  const client = new Client({ connection: stack.env.nativeConnection, dataConverter: renewalsDataConverter() });
   const month = addMonths(new Date().toISOString().slice(0, 7), 3);
   await seedDuePremiums(stack.db, month, cycles, 'WM');
-  const workflowBundle = await bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: new DefaultLogger('WARN') });
+  const workflowBundle = await bundleRenewalWorkflows(new DefaultLogger('WARN'));
   const worker = await createRenewalWorker(stack.env.nativeConnection, { ...stack.deps, client }, { taskQueue: QUEUE, workflowBundle, maxCachedWorkflows });
   let report: Record<string, unknown> = {};
   try {

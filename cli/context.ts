@@ -2,6 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import { PiiCipher } from '../db/pii-cipher';
 import { connect, type Db } from '../db/connection';
 import { readSettings, requireDatabaseUrl, SettingsError, type Settings } from '../config/settings';
+import { renewalsDataConverter } from '../workers/data-converter';
 import { CliError } from './errors';
 
 /**
@@ -46,9 +47,13 @@ export async function withDatabase<T>(work: (db: Db) => Promise<T>): Promise<T> 
   }
 }
 
-/** The Temporal server commands signal and query: TEMPORAL_ADDRESS (default localhost:7233). */
+/**
+ * The Temporal server commands signal and query: TEMPORAL_ADDRESS (default localhost:7233). Its
+ * data converter opens the failures workers seal, so a refused update still says why.
+ */
 export async function withTemporalClient<T>(work: (client: Client) => Promise<T>): Promise<T> {
-  const { address, namespace } = settings().temporal;
+  const { temporal, dataKey } = settings();
+  const { address, namespace } = temporal;
   let connection: Connection;
   try {
     connection = await Connection.connect({ address, connectTimeout: '5 seconds' });
@@ -56,7 +61,7 @@ export async function withTemporalClient<T>(work: (client: Client) => Promise<T>
     throw new CliError(`cannot reach Temporal at ${address} (set TEMPORAL_ADDRESS, or start the stack): ${(error as Error).message}`);
   }
   try {
-    return await work(new Client({ connection, namespace }));
+    return await work(new Client({ connection, namespace, dataConverter: renewalsDataConverter(dataKey) }));
   } finally {
     await connection.close();
   }

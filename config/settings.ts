@@ -11,6 +11,13 @@ export const DEFAULT_TEMPORAL_UI_URL = 'http://localhost:8233';
 export const DEFAULT_MAIL_FROM = 'Renewals 续期服务 <renewals@insurer.example>';
 /** A placeholder an insurer replaces with its own number (SERVICE_HOTLINE). */
 export const DEFAULT_SERVICE_HOTLINE = '400-000-0000';
+/** The worker's health, readiness and metrics port: Prometheus' customary exporter port. */
+export const DEFAULT_WORKER_HTTP_PORT = 9464;
+/**
+ * How long a stopping worker lets running activities finish before it cancels them (they are then
+ * retried elsewhere): below the 30 s an orchestrator usually allows before it kills the process.
+ */
+export const DEFAULT_WORKER_SHUTDOWN_GRACE_MS = 25_000;
 
 export type BankSettings =
   | { mode: 'gateway'; url: string; merchantId?: string; userName?: string; userPass?: string; signingKey?: string; timeoutMs?: number }
@@ -58,6 +65,8 @@ export interface Settings {
     updateTimeoutMs: number;
   };
   email: { smtpUrl: string; mailFrom: string };
+  /** The worker process's own HTTP endpoints (/healthz, /readyz, /metrics) and its shutdown. */
+  worker: { httpHost: string; httpPort: number; shutdownGraceMs: number };
   bank: BankSettings;
   creditor: CreditorSettings;
   messaging: MessagingSettings;
@@ -86,6 +95,12 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       updateTimeoutMs: positiveIntegerOr(text('RENEWALS_UPDATE_TIMEOUT_MS'), DEFAULT_UPDATE_TIMEOUT_MS),
     },
     email: { smtpUrl: text('SMTP_URL') ?? 'smtp://127.0.0.1:1025', mailFrom: text('MAIL_FROM') ?? DEFAULT_MAIL_FROM },
+    worker: {
+      // Loopback unless said otherwise: the metrics are the business's figures.
+      httpHost: text('WORKER_HTTP_HOST') ?? '127.0.0.1',
+      httpPort: port('WORKER_HTTP_PORT', text('WORKER_HTTP_PORT'), DEFAULT_WORKER_HTTP_PORT),
+      shutdownGraceMs: positiveIntegerOr(text('WORKER_SHUTDOWN_GRACE_MS'), DEFAULT_WORKER_SHUTDOWN_GRACE_MS),
+    },
     bank: bankSettings(text),
     creditor: {
       name: text('BANK_CREDITOR_NAME') ?? DEMO_CREDITOR.name,
@@ -130,6 +145,14 @@ export function requireDatabaseUrl(settings: Settings): string {
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+/** A TCP port; 0 asks the system for a free one (tests run several workers side by side). */
+function port(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535) throw new SettingsError(`${name} must be a port number (0 for any free port), got ${value}`);
+  return parsed;
 }
 
 function positiveIntegerOr(value: string | undefined, fallback: number): number {
@@ -183,6 +206,7 @@ export function describeSettings(settings: Settings): string[] {
   return [
     `database ${settings.databaseUrl ? redactUrl(settings.databaseUrl) : 'not set'}`,
     `temporal ${settings.temporal.address}, namespace ${settings.temporal.namespace}${settings.temporal.taskQueue ? `, task queue ${settings.temporal.taskQueue}` : ''}`,
+    `worker endpoints on ${settings.worker.httpHost}:${settings.worker.httpPort}, shutdown grace ${settings.worker.shutdownGraceMs} ms`,
     `email via ${redactUrl(settings.email.smtpUrl)}`,
     bank.mode === 'gateway'
       ? `bank gateway ${redactUrl(bank.url)}, merchant ${bank.merchantId ?? 'simulator default'}, signing key ${set(bank.signingKey)}`

@@ -24,7 +24,7 @@ function redactPaths(): string[] {
 export interface CreateLoggerOptions {
   /** pino level (LOG_LEVEL, as the worker is configured); default 'info'. */
   level?: string;
-  /** Where lines go; default stdout (synchronously flushed pino destination). */
+  /** Where lines go; default stderr (synchronously flushed), so stdout stays for a command's output. */
   destination?: DestinationStream;
   /** Fields on every line (e.g. { taskQueue }). Masked like everything else. */
   bindings?: Record<string, unknown>;
@@ -50,7 +50,7 @@ export function createLogger(name: string, options: CreateLoggerOptions = {}): L
       },
     },
   };
-  const logger = options.destination ? pino(config, options.destination) : pino(config);
+  const logger = pino(config, options.destination ?? pino.destination({ dest: 2, sync: true }));
   maskChildBindings(logger);
   return logger;
 }

@@ -12,7 +12,7 @@ import { mkdirSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { DefaultLogger } from '@temporalio/worker';
 import { startGatewayCallbackReceiver } from '../application/gateway-callbacks';
 import { startRenewalCycle } from '../application/renewal-cycles';
 import { connect, migrateLatest } from '../db/connection';
@@ -24,6 +24,7 @@ import { GatewayBank } from '../integrations/bank/gateway/gateway-bank';
 import { SIMULATOR_DEFAULTS, startBankSimulator } from '../integrations/bank/simulator/http-server';
 import { SmtpEmail } from '../integrations/messaging/smtp-email';
 import { createRenewalWorker } from '../workers/renewal-worker';
+import { installTemporalRuntime } from '../workers/temporal-runtime';
 import { cacheDir } from './provision/cache';
 import { createDatabase, startPostgres } from './provision/postgres';
 import { samplePortfolio } from './sample-portfolio';
@@ -60,7 +61,7 @@ function stackDir(): string {
 }
 
 async function main(): Promise<void> {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  installTemporalRuntime(new DefaultLogger('WARN'));
   const state = stackDir();
   const stops: (() => Promise<void>)[] = [];
   const stop = async () => {
@@ -82,6 +83,7 @@ async function main(): Promise<void> {
       port: port('temporal-port'),
       uiPort: port('ui-port'),
       dbFilename: join(state, 'temporal.sqlite'),
+      dataKey: settings.dataKey,
     });
     stops.push(() => env.teardown());
 
@@ -99,7 +101,7 @@ async function main(): Promise<void> {
     stops.push(() => messaging.close());
     const email = new SmtpEmail(smtp.url, settings.email.mailFrom);
     stops.push(() => Promise.resolve(email.close()));
-    const worker = await createRenewalWorker(env.nativeConnection, { db, cipher, bank, email, text: messaging.text, serviceHotline: settings.serviceHotline });
+    const worker = await createRenewalWorker(env.nativeConnection, { db, cipher, bank, email, text: messaging.text, serviceHotline: settings.serviceHotline }, { dataKey: settings.dataKey });
     // Results and returns come back by callback too (the cycles' own checks remain the fallback).
     const callbacks = await startGatewayCallbackReceiver({ db, client: env.client, classify: (code) => bank.classify(code) });
     bankService.gateway.configure({ callbackUrl: callbacks.url });

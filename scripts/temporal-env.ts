@@ -1,13 +1,17 @@
 import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { renewalsDataConverter } from '../workers/data-converter';
 import { SEARCH_ATTRIBUTES } from '../workflows/messages';
 import { ensureTestServer } from './provision/test-server';
 import { ensureTemporalCli } from './provision/temporal-cli';
 
-/** The Java time-skipping test server: months of timers pass in seconds. */
-export async function startTimeSkippingServer(): Promise<{ env: TestWorkflowEnvironment; source: string }> {
+/**
+ * The Java time-skipping test server: months of timers pass in seconds. Its client reads failures
+ * sealed under `dataKey` (the development key when unset, as the workers' default).
+ */
+export async function startTimeSkippingServer(options: { dataKey?: string } = {}): Promise<{ env: TestWorkflowEnvironment; source: string }> {
   const { executable, source } = ensureTestServer();
-  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable } });
+  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable }, client: { dataConverter: renewalsDataConverter(options.dataKey) } });
   // The test server rejects upserts of unregistered keys, like a real server: register them first.
   await env.connection.operatorService.addSearchAttributes({
     namespace: 'default',
@@ -21,12 +25,13 @@ export async function startTimeSkippingServer(): Promise<{ env: TestWorkflowEnvi
   return { env, source };
 }
 
-/** The Temporal CLI dev server with this project's search attributes registered. */
+/** The Temporal CLI dev server with this project's search attributes registered; its client as above. */
 export async function startDevServer(
-  options: { port?: number; uiPort?: number; dbFilename?: string; logLevel?: 'debug' | 'info' | 'warn' | 'error' | 'never' } = {},
+  options: { port?: number; uiPort?: number; dbFilename?: string; logLevel?: 'debug' | 'info' | 'warn' | 'error' | 'never'; dataKey?: string } = {},
 ): Promise<{ env: TestWorkflowEnvironment; source: string }> {
   const { executable, source } = ensureTemporalCli();
   const env = await TestWorkflowEnvironment.createLocal({
+    client: { dataConverter: renewalsDataConverter(options.dataKey) },
     server: {
       executable,
       searchAttributes: SEARCH_ATTRIBUTES,

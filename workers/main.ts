@@ -1,23 +1,39 @@
 /**
  * npm run worker: the renewal worker as its own process, against the server and database the
- * environment names (the local stack prints them). Stops cleanly on SIGINT / SIGTERM.
+ * environment names (the local stack prints them), with its health, readiness and metrics on HTTP
+ * (WORKER_HTTP_HOST:WORKER_HTTP_PORT, loopback:9464 by default).
+ *
+ * Stopping: on SIGTERM or SIGINT the SDK stops polling, lets running activities finish for
+ * WORKER_SHUTDOWN_GRACE_MS, then cancels those still running (their attempt fails and Temporal
+ * retries it elsewhere: every activity is safe to retry); /readyz answers 503 meanwhile. Once the
+ * worker has stopped, the endpoints, SMTP, the Temporal connection and the database pool are closed,
+ * in that order. A second signal kills the process at once.
  */
-import { NativeConnection, Runtime } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import { describeSettings, readSettings, requireDatabaseUrl } from '../config/settings';
 import { connect } from '../db/connection';
 import { PiiCipher } from '../db/pii-cipher';
+import { operationsFigures } from '../db/repositories/operations-figures';
 import { SmtpEmail } from '../integrations/messaging/smtp-email';
 import { SimulatedPolicyAdmin } from '../integrations/policy-admin/simulator';
 import { createLogger, temporalLogger } from '../observability/logger';
 import { RENEWAL_TASK_QUEUE } from '../workflows/messages';
 import { bankFor } from './bank-wiring';
+import { workerReadiness } from './readiness';
 import { createRenewalWorker } from './renewal-worker';
+import { freeLoopbackAddress, readSdkMetrics } from './sdk-metrics';
+import { installTemporalRuntime } from './temporal-runtime';
 import { textChannelsFor } from './text-channel-wiring';
+import { startWorkerEndpoints } from './worker-endpoints';
+import { workerMetrics } from './worker-metrics';
 
 async function main(): Promise<void> {
   const settings = readSettings();
-  // JSON lines with personal data masked: the SDK's own messages and every activity's log go through it.
-  Runtime.install({ logger: temporalLogger(createLogger('renewal-worker', { level: settings.logLevel })) });
+  const logger = createLogger('renewal-worker', { level: settings.logLevel });
+  // JSON lines on stderr with personal data masked: SDK core's messages and every activity's log go
+  // through it. Core's Prometheus exporter listens on loopback only; /metrics serves what it says.
+  const sdkMetricsAddress = await freeLoopbackAddress();
+  installTemporalRuntime(temporalLogger(logger), { metrics: { prometheus: { bindAddress: sdkMetricsAddress } } });
   const db = connect(requireDatabaseUrl(settings));
   const email = new SmtpEmail(settings.email.smtpUrl, settings.email.mailFrom);
   const { bank, debitTiming, describe } = bankFor(settings.bank);
@@ -39,18 +55,28 @@ async function main(): Promise<void> {
       serviceHotline: settings.serviceHotline,
       ...(debitTiming ? { debitTiming } : {}),
     },
-    { namespace: settings.temporal.namespace, taskQueue },
+    { namespace: settings.temporal.namespace, taskQueue, dataKey: settings.dataKey, shutdownGraceTime: settings.worker.shutdownGraceMs },
   );
+  const endpoints = await startWorkerEndpoints({
+    host: settings.worker.httpHost,
+    port: settings.worker.httpPort,
+    readiness: () => workerReadiness(worker, db),
+    metrics: workerMetrics({ figures: () => operationsFigures(db), sdkMetrics: () => readSdkMetrics(sdkMetricsAddress) }),
+  });
   for (const line of describeSettings(settings)) process.stdout.write(`config: ${line}\n`);
   for (const line of standIns) process.stdout.write(`stand-in: ${line}\n`);
+  process.stdout.write(`health ${endpoints.url}/healthz, readiness ${endpoints.url}/readyz, metrics ${endpoints.url}/metrics\n`);
   // One line for people and for scripts that wait for the worker (the fault test does).
   process.stdout.write(`renewal worker polling "${taskQueue}" on ${settings.temporal.address}; bank: ${describe}; messages: ${messaging.describe}\n`);
   try {
-    await worker.run(); // the SDK shuts down gracefully on SIGINT / SIGTERM
+    await worker.run(); // returns once a shutdown signal has drained the worker (SDK shutdownSignals)
   } finally {
+    logger.info({ state: worker.getState() }, 'worker stopped: closing the endpoints, SMTP, the Temporal connection and the database pool');
+    await endpoints.close();
     email.close();
     await connection.close();
     await db.destroy();
+    process.stdout.write('renewal worker stopped\n');
   }
 }
 

@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from '@temporalio/client';
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { bundleWorkflowCode, NativeConnection, Worker, type Logger, type WorkerOptions, type WorkflowBundle } from '@temporalio/worker';
 import { createRenewalActivities, type RenewalActivityDeps, type StartCycle } from '../activities/renewal-activities';
 import { startRenewalCycle } from '../application/renewal-cycles';
 import { RENEWAL_TASK_QUEUE } from '../workflows/messages';
+import { failureConverterPath, renewalsDataConverter } from './data-converter';
 
 /** What a worker is built from: the activities' ports, and optionally the client cycles are started with. */
 export type RenewalWorkerDeps = Omit<RenewalActivityDeps, 'startCycle'> & { client?: Client };
@@ -27,25 +28,35 @@ export function workflowsPath(): string {
 }
 
 /**
+ * The workflows bundled once for several workers (tests, the simulator), with the failure converter
+ * built in: a prebuilt bundle carries its own, the worker's dataConverter does not reach the sandbox.
+ */
+export function bundleRenewalWorkflows(logger?: Logger): Promise<WorkflowBundle> {
+  return bundleWorkflowCode({ workflowsPath: workflowsPath(), failureConverterPath: failureConverterPath(), ...(logger ? { logger } : {}) });
+}
+
+/**
  * The worker for renewal cycles and monthly runs: workflows and their activities on one task queue.
  * The cache is bounded explicitly (cycles sleep for weeks; an unbounded cache grows until the isolate
  * runs out). Activities start cycles through a Client: `deps.client` when given, else one over the
- * worker's own connection (in SDK 1.24 a NativeConnection serves a Client too).
+ * worker's own connection (in SDK 1.24 a NativeConnection serves a Client too). Failures are
+ * encoded and sealed under `dataKey` (workers/data-converter.ts), the key its clients use too.
  */
 export async function createRenewalWorker(
   connection: NativeConnection,
   deps: RenewalWorkerDeps,
-  options: { namespace?: string; taskQueue?: string } & Partial<WorkerOptions> = {},
+  options: { namespace?: string; taskQueue?: string; dataKey?: string } & Partial<WorkerOptions> = {},
 ): Promise<Worker> {
-  const { namespace, taskQueue, ...rest } = options;
+  const { namespace, taskQueue, dataKey, ...rest } = options;
   const { client: given, ...ports } = deps;
-  const client = given ?? new Client({ connection, namespace: namespace ?? 'default' });
+  const client = given ?? new Client({ connection, namespace: namespace ?? 'default', dataConverter: renewalsDataConverter(dataKey) });
   return Worker.create({
     connection,
     namespace: namespace ?? 'default',
     taskQueue: taskQueue ?? RENEWAL_TASK_QUEUE,
     activities: createRenewalActivities({ ...ports, startCycle: cycleStarter(client) }),
     maxCachedWorkflows: 2000,
+    dataConverter: renewalsDataConverter(dataKey),
     ...(rest.workflowBundle ? {} : { workflowsPath: workflowsPath() }),
     ...rest,
   });

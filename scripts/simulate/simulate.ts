@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { bundleWorkflowCode, DefaultLogger, Runtime } from '@temporalio/worker';
+import { DefaultLogger } from '@temporalio/worker';
 import { importFile, type ImportReport } from '../../application/import-files';
 import { startMonthlyRun } from '../../application/monthly-runs';
 import { connect, migrateLatest } from '../../db/connection';
@@ -22,7 +22,8 @@ import { shanghaiDate, shanghaiInstant, type CivilDate } from '../../domain/civi
 import { readAccountsCsv } from '../../integrations/bank/accounts-csv';
 import { SimulatedBank } from '../../integrations/bank/simulator';
 import { SmtpEmail } from '../../integrations/messaging/smtp-email';
-import { createRenewalWorker, workflowsPath } from '../../workers/renewal-worker';
+import { bundleRenewalWorkflows, createRenewalWorker } from '../../workers/renewal-worker';
+import { installTemporalRuntime } from '../../workers/temporal-runtime';
 import { seedReferenceData } from '../seed';
 import { createDatabase, dropDatabase, startPostgres } from '../provision/postgres';
 import { startMessagingSimulators } from '../messaging-simulators';
@@ -97,8 +98,9 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
     }
   };
   return run(async () => {
+    const settings = readSettings();
     say('starting the Temporal time-skipping server');
-    const { env } = await startTimeSkippingServer();
+    const { env } = await startTimeSkippingServer({ dataKey: settings.dataKey });
     cleanups.push(() => env.teardown());
     const today = shanghaiDate(await env.currentTimeMs());
 
@@ -122,7 +124,6 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
     const outputFiles = outDir ? simulationOutputFiles(outDir, month) : undefined;
     if (outputFiles) refuseExistingSimulationOutputs(outputFiles, options.force);
 
-    const settings = readSettings();
     say('starting PostgreSQL');
     const postgres = await startPostgres();
     cleanups.push(() => postgres.stop());
@@ -167,11 +168,11 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
     cleanups.push(() => Promise.resolve(email.close()));
     const bank = new SimulatedBank(accounts.accounts);
 
-    const workflowBundle = await bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: new DefaultLogger('WARN') });
+    const workflowBundle = await bundleRenewalWorkflows(new DefaultLogger('WARN'));
     const worker = await createRenewalWorker(
       env.nativeConnection,
       { db, cipher, bank, email, text: messaging.text, client: env.client, serviceHotline: settings.serviceHotline },
-      { taskQueue: TASK_QUEUE, workflowBundle },
+      { taskQueue: TASK_QUEUE, workflowBundle, dataKey: settings.dataKey },
     );
 
     const simulatedFrom = shanghaiDate(await env.currentTimeMs());
@@ -211,11 +212,12 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
 
 /**
  * Worker lifecycle lines and retried activities (a provider simulator dropping a connection, retried
- * by Temporal as it should be) would bury the simulation's own progress: only errors are shown.
+ * by Temporal as it should be) would bury the simulation's own progress: only errors are shown, on
+ * stderr, SDK core's included (stdout is the result's, with --json).
  */
 function quietWorkerLogs(): void {
   try {
-    Runtime.install({ logger: new DefaultLogger('ERROR') });
+    installTemporalRuntime(new DefaultLogger('ERROR'), { coreLevel: 'ERROR' });
   } catch {
     // A runtime is already installed in this process (tests install their own): keep it.
   }

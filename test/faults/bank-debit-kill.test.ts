@@ -70,6 +70,7 @@ function startWorker(): Promise<ChildProcess> {
       SMTP_URL: smtp.url,
       SMS_PROVIDER: 'record', // messaging is not what this drill is about
       RENEWALS_DATA_KEY: DATA_KEY,
+      WORKER_HTTP_PORT: '0', // any free port: another worker may hold 9464 on this machine
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -96,7 +97,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 beforeAll(async () => {
   // Killed workers leave the server complaining about cancelled contexts: keep its log quiet.
-  const server = await startDevServer({ logLevel: 'never' });
+  const server = await startDevServer({ logLevel: 'never', dataKey: DATA_KEY });
   env = server.env;
   database = await freshDatabase();
   smtp = await startSmtpCatcher();

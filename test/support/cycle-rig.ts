@@ -3,7 +3,7 @@ import { cnMainlandCalendar } from '../../domain/business-calendar';
 import { addDays, shanghaiDate, shanghaiInstant } from '../../domain/civil-date';
 import { STANDARD_60 } from '../../domain/collection-plan';
 import { debitSchedule, type DebitStep, type PolicySnapshot } from '../../domain/cycle-schedule';
-import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
+import { DefaultLogger } from '@temporalio/worker';
 import { PiiCipher } from '../../db/pii-cipher';
 import type { DebitTiming } from '../../activities/debit-activities';
 import type { BankPort } from '../../integrations/bank/port';
@@ -11,7 +11,7 @@ import { SimulatedBank } from '../../integrations/bank/simulator';
 import { SmtpEmail } from '../../integrations/messaging/smtp-email';
 import { RecordingTextChannels, type TextMessagePort } from '../../integrations/messaging/text-channels';
 import { startSmtpCatcher, type SmtpCatcher } from '../../scripts/smtp-catcher';
-import { createRenewalWorker, workflowsPath } from '../../workers/renewal-worker';
+import { bundleRenewalWorkflows, createRenewalWorker } from '../../workers/renewal-worker';
 
 const quietBundler = new DefaultLogger('WARN');
 import { freshDatabase, type TestDatabase } from './database';
@@ -41,7 +41,7 @@ export async function startCycleRig(
   const bank = new SimulatedBank();
   const cipher = new PiiCipher('22'.repeat(32));
   const email = new SmtpEmail(smtp.url, 'renewals@insurer.example');
-  const workflowBundle = await bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: quietBundler });
+  const workflowBundle = await bundleRenewalWorkflows(quietBundler);
   const text = new RecordingTextChannels();
   const deps = { db: database.db, cipher, bank: options.bank ?? bank, email, text: options.text ?? text, ...(options.debitTiming ? { debitTiming: options.debitTiming } : {}) };
   return {

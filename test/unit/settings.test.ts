@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SERVICE_HOTLINE, DEFAULT_UPDATE_TIMEOUT_MS, DEMO_CREDITOR, describeSettings, readSettings, redactUrl, requireDatabaseUrl, SettingsError } from '../../config/settings';
+import { DEFAULT_SERVICE_HOTLINE, DEFAULT_UPDATE_TIMEOUT_MS, DEFAULT_WORKER_HTTP_PORT, DEFAULT_WORKER_SHUTDOWN_GRACE_MS, DEMO_CREDITOR, describeSettings, readSettings, redactUrl, requireDatabaseUrl, SettingsError } from '../../config/settings';
 
 describe('settings from the environment', () => {
   it('fall back to the local stack’s defaults when nothing is set', () => {
@@ -67,6 +67,14 @@ describe('settings from the environment', () => {
     expect(lines).toContain('signing key set');
     expect(lines).toContain('data key set');
     expect(describeSettings(readSettings({})).join('\n')).toContain('data key not set: the development key is in use');
+  });
+
+  it('put the worker endpoints on loopback port 9464 unless told otherwise, 0 meaning any free port', () => {
+    expect(readSettings({}).worker).toEqual({ httpHost: '127.0.0.1', httpPort: DEFAULT_WORKER_HTTP_PORT, shutdownGraceMs: DEFAULT_WORKER_SHUTDOWN_GRACE_MS });
+    expect(DEFAULT_WORKER_HTTP_PORT).toBe(9464);
+    expect(readSettings({ WORKER_HTTP_HOST: '0.0.0.0', WORKER_HTTP_PORT: '0', WORKER_SHUTDOWN_GRACE_MS: '5000' }).worker).toEqual({ httpHost: '0.0.0.0', httpPort: 0, shutdownGraceMs: 5000 });
+    expect(() => readSettings({ WORKER_HTTP_PORT: '70000' })).toThrow(SettingsError);
+    expect(() => readSettings({ WORKER_HTTP_PORT: 'metrics' })).toThrow(/WORKER_HTTP_PORT must be a port number/);
   });
 
   it('redact the password of any URL', () => {

@@ -7,6 +7,7 @@ import { startRenewalCycle } from '../../application/renewal-cycles';
 import { findMonthlyRun } from '../../db/repositories/monthly-runs';
 import { shanghaiDate } from '../../domain/civil-date';
 import { startTimeSkippingServer } from '../../scripts/temporal-env';
+import { renewalsDataConverter } from '../../workers/data-converter';
 import { addMonths } from '../../domain/months';
 import { monthlyRunWorkflowId } from '../../workflows/monthly-run-messages';
 import { runCliCaptured } from '../support/cli';
@@ -34,7 +35,7 @@ const cli = (...args: string[]) => runCliCaptured(args);
 beforeAll(async () => {
   env = (await startTimeSkippingServer()).env;
   rig = await startCycleRig(env, taskQueue);
-  client = new Client({ connection: env.connection });
+  client = new Client({ connection: env.connection, dataConverter: renewalsDataConverter() });
   // Months far enough ahead that every cycle is still waiting for its first reminder.
   const a = addMonths(shanghaiDate(await env.currentTimeMs()).slice(0, 7), 3);
   months = { a, b: addMonths(a, 1), d: addMonths(a, 2) };

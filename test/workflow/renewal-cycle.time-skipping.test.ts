@@ -6,6 +6,7 @@ import { startRenewalCycle } from '../../application/renewal-cycles';
 import { verifyAuditChain } from '../../db/repositories/audit';
 import { addDays, addYears, shanghaiDate, shanghaiInstant } from '../../domain/civil-date';
 import { startTimeSkippingServer } from '../../scripts/temporal-env';
+import { renewalsDataConverter } from '../../workers/data-converter';
 import { workflowsPath } from '../../workers/renewal-worker';
 import { accountUpdatedUpdate, paymentReceivedUpdate, promiseToPayUpdate, statusQuery } from '../../workflows/messages';
 import { dueIn, seedFundedPolicy, startCycleRig, type CycleRig } from '../support/cycle-rig';
@@ -92,7 +93,7 @@ describe('renewal-cycle on the time-skipping server', () => {
     ]);
     expect((await verifyAuditChain(db)).firstBreak).toBeUndefined();
     // The recorded history replays against today's workflow code without a determinism error.
-    await Worker.runReplayHistory({ workflowsPath: workflowsPath() }, outcome.history);
+    await Worker.runReplayHistory({ workflowsPath: workflowsPath(), dataConverter: renewalsDataConverter() }, outcome.history);
   });
 
   it('never paid: every planned debit, suspension at 00:00 of D+61 with lapse notices, then the reinstatement window', async () => {

@@ -2,34 +2,19 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
+import { renewalsDataConverter } from '../../workers/data-converter';
 import { workflowsPath } from '../../workers/renewal-worker';
+import { decodedPayloads, failureTexts, PERSONAL_DATA } from '../support/personal-data-scan';
 
 /**
  * Histories recorded from real runs (time-skipping server) and kept as fixtures. Every change to
  * workflow code must still replay them: a cycle started months ago is replayed by today's worker.
  * Add a fixture for each behaviour change that ships (see README, "Changing rules in flight").
+ * The replay worker has the production data converter: failures recorded by today's workers are
+ * encoded and sealed, older ones plain, and both must decode.
  */
 const dir = join(__dirname, '..', 'fixtures', 'histories');
 const fixtures = readdirSync(dir).filter((f) => f.endsWith('.json'));
-
-/** Every payload's data, decoded: workflow inputs, results, activity arguments, search attributes. */
-function decodedPayloads(node: unknown, out: string[] = []): string[] {
-  if (Array.isArray(node)) node.forEach((n) => decodedPayloads(n, out));
-  else if (node && typeof node === 'object') {
-    const record = node as Record<string, unknown>;
-    if (typeof record.data === 'string' && record.metadata) out.push(Buffer.from(record.data, 'base64').toString('utf8'));
-    Object.values(record).forEach((v) => decodedPayloads(v, out));
-  }
-  return out;
-}
-
-const PERSONAL_DATA = [
-  { what: 'mobile number', pattern: /(?<!\d)1[3-9]\d{9}(?!\d)/ },
-  { what: 'ID card number', pattern: /(?<!\d)\d{17}[\dXx](?!\d)/ },
-  { what: 'bank account number', pattern: /(?<!\d)\d{16,19}(?!\d)/ },
-  { what: 'email address', pattern: /[\w.+-]+@[\w-]+\.[\w.]+/ },
-  { what: 'Chinese personal name field', pattern: /holder_?name|account_?name|accountName|holderName/i },
-];
 
 describe('stored renewal-cycle histories', () => {
   it('exist', () => {
@@ -43,7 +28,20 @@ describe('stored renewal-cycle histories', () => {
 
   it.each(fixtures)('%s replays against the current workflow code', async (file) => {
     const history: unknown = JSON.parse(readFileSync(join(dir, file), 'utf8'));
-    await Worker.runReplayHistory({ workflowsPath: workflowsPath() }, history);
+    await Worker.runReplayHistory({ workflowsPath: workflowsPath(), dataConverter: renewalsDataConverter() }, history);
+  });
+
+  it('would notice personal data in a failure message or stack trace', () => {
+    const history = { events: [{ activityTaskFailedEventAttributes: { failure: { message: 'Encoded failure', cause: { message: "Can't send mail - all recipients were rejected: 550 5.1.1 <zhang@example.cn>: Recipient address rejected" } } } }] };
+    expect(failureTexts(history).some((text) => PERSONAL_DATA.some(({ pattern }) => pattern.test(text)))).toBe(true);
+  });
+
+  it.each(fixtures)('%s carries no personal data in any failure message', (file) => {
+    for (const text of failureTexts(JSON.parse(readFileSync(join(dir, file), 'utf8')))) {
+      for (const { what, pattern } of PERSONAL_DATA) {
+        expect(pattern.test(text), `${what} in failure ${text.slice(0, 200)}`).toBe(false);
+      }
+    }
   });
 
   it.each(fixtures)('%s carries no personal data in any payload', (file) => {

@@ -1,0 +1,114 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRenewalCycle } from '../../application/renewal-cycles';
+import { addDays, shanghaiDate } from '../../domain/civil-date';
+import { PiiCipher } from '../../db/pii-cipher';
+import { startDevServer } from '../../scripts/temporal-env';
+import { freshDatabase, type TestDatabase } from '../support/database';
+import { samplePolicy, seedPolicy } from '../support/fixtures';
+
+/**
+ * The worker as operators run it (`npm run worker`, workers/main.ts), in a process of its own: its
+ * HTTP endpoints on a port of the system's choosing, readiness that follows the database, metrics
+ * with the business figures and the SDK's own, and a SIGTERM that ends it cleanly.
+ */
+const TASK_QUEUE = 'worker-process';
+let env: TestWorkflowEnvironment;
+let database: TestDatabase;
+
+interface RunningWorker {
+  child: ChildProcess;
+  url: string;
+  stdout: string[];
+  stderr: string[];
+  exited: Promise<number | null>;
+}
+
+function startWorker(databaseUrl: string): Promise<RunningWorker> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'workers/main.ts'], {
+    env: { ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: env.address, TASK_QUEUE, BANK_MODE: 'files', SMS_PROVIDER: 'record', WORKER_HTTP_PORT: '0', WORKER_SHUTDOWN_GRACE_MS: '3000' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    let url = '';
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      stdout.push(line);
+      url = /^health (http:\/\/[^/]+)\/healthz/.exec(line)?.[1] ?? url;
+      if (line.startsWith('renewal worker polling')) resolve({ child, url, stdout, stderr, exited });
+    });
+    void exited.then((code) => reject(new Error(`worker exited before it was ready (${code}): ${stderr.join('')}`)));
+  });
+}
+
+const get = async (url: string) => {
+  const response = await fetch(url);
+  return { status: response.status, body: await response.text() };
+};
+
+beforeAll(async () => {
+  env = (await startDevServer()).env;
+  database = await freshDatabase();
+});
+
+afterAll(async () => {
+  await database?.drop();
+  await env?.teardown();
+});
+
+describe('the worker process', () => {
+  it('serves health, readiness and metrics, then stops cleanly on SIGTERM', async () => {
+    // A cycle to work on, so the SDK has pollers and tasks to count.
+    const dueDate = addDays(shanghaiDate(Date.now()), 45);
+    await seedPolicy(database.db, PiiCipher.forKey(undefined), samplePolicy({ policyNo: 'P-WP-0001', nextDueDate: dueDate }));
+    const worker = await startWorker(database.url);
+    try {
+      expect(worker.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      const { handle } = await startRenewalCycle(env.client, { policyNo: 'P-WP-0001', dueDate }, TASK_QUEUE);
+      while (!(await database.db('audit_events').where({ kind: 'cycle_opened' }).first())) await new Promise((resolve) => setTimeout(resolve, 200));
+
+      expect(await get(`${worker.url}/healthz`)).toEqual({ status: 200, body: 'ok\n' });
+      expect(await get(`${worker.url}/readyz`)).toEqual({ status: 200, body: 'ready\n' });
+      const metrics = await get(`${worker.url}/metrics`);
+      expect(metrics.status).toBe(200);
+      expect(metrics.body).toContain('renewals_operations_figures_up 1');
+      expect(metrics.body).toContain('renewals_provider_circuits_open 0');
+      expect(metrics.body).toContain('renewals_unknown_debits_over_a_day 0');
+      expect(metrics.body).toMatch(/^temporal_\w+/m); // the SDK's own, from core's exporter
+      expect(metrics.body).not.toContain('SDK metrics unavailable');
+      // No personal data in any label: the policy's holder, mobile, ID and account are nowhere.
+      for (const personal of ['张三丰', '13812348000', '320102198001011234', '6222021234567890123', 'P-WP-0001']) expect(metrics.body).not.toContain(personal);
+      await handle.terminate('test done');
+
+      worker.child.kill('SIGTERM');
+      expect(await worker.exited).toBe(0);
+      expect(worker.stdout.at(-1)).toBe('renewal worker stopped');
+      expect(worker.stderr.join('')).toContain('closing the endpoints, SMTP, the Temporal connection and the database pool');
+      await expect(fetch(`${worker.url}/healthz`)).rejects.toThrow();
+    } finally {
+      if (worker.child.exitCode === null) worker.child.kill('SIGKILL');
+    }
+  });
+
+  it('is alive but not ready while its database does not answer', async () => {
+    const unreachable = new URL(database.url);
+    unreachable.pathname = '/renewals_no_such_database';
+    const worker = await startWorker(unreachable.toString());
+    try {
+      expect(await get(`${worker.url}/healthz`)).toEqual({ status: 200, body: 'ok\n' });
+      const ready = await get(`${worker.url}/readyz`);
+      expect(ready.status).toBe(503);
+      expect(ready.body).toMatch(/^not ready: database: .*renewals_no_such_database/);
+      expect((await get(`${worker.url}/metrics`)).body).toContain('renewals_operations_figures_up 0');
+      worker.child.kill('SIGINT');
+      expect(await worker.exited).toBe(0);
+    } finally {
+      if (worker.child.exitCode === null) worker.child.kill('SIGKILL');
+    }
+  });
+});
