@@ -12,6 +12,12 @@ export const DEFAULT_MAIL_FROM = 'Renewals 续期服务 <renewals@insurer.exampl
 /** A placeholder an insurer replaces with its own number (SERVICE_HOTLINE). */
 export const DEFAULT_SERVICE_HOTLINE = '400-000-0000';
 
+/**
+ * RENEWALS_ENV: `demo` for the demo, the local stack and the tests, where stand-ins such as the
+ * simulated bank's keys may be used; `production` (the default) refuses to run without real ones.
+ */
+export type Environment = 'demo' | 'production';
+
 export type BankSettings =
   | { mode: 'gateway'; url: string; merchantId?: string; userName?: string; userPass?: string; signingKey?: string; timeoutMs?: number }
   | { mode: 'files' }
@@ -46,6 +52,7 @@ export interface MessagingSettings {
 }
 
 export interface Settings {
+  environment: Environment;
   /** DATABASE_URL; required wherever the database is used (requireDatabaseUrl). */
   databaseUrl?: string;
   temporal: {
@@ -59,6 +66,8 @@ export interface Settings {
   };
   email: { smtpUrl: string; mailFrom: string };
   bank: BankSettings;
+  /** BANK_FILE_KEY: the key the bank's MAC over each ISO 20022 file it sends is checked with. */
+  bankFileKey?: string;
   creditor: CreditorSettings;
   messaging: MessagingSettings;
   serviceHotline: string;
@@ -77,6 +86,7 @@ export class SettingsError extends Error {
 export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const text = (name: string): string | undefined => (env[name] === '' ? undefined : env[name]);
   return {
+    environment: environmentOf(text('RENEWALS_ENV')),
     ...(text('DATABASE_URL') ? { databaseUrl: text('DATABASE_URL') } : {}),
     temporal: {
       address: text('TEMPORAL_ADDRESS') ?? 'localhost:7233',
@@ -87,6 +97,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     },
     email: { smtpUrl: text('SMTP_URL') ?? 'smtp://127.0.0.1:1025', mailFrom: text('MAIL_FROM') ?? DEFAULT_MAIL_FROM },
     bank: bankSettings(text),
+    ...optional('bankFileKey', text('BANK_FILE_KEY')),
     creditor: {
       name: text('BANK_CREDITOR_NAME') ?? DEMO_CREDITOR.name,
       accountNo: text('BANK_CREDITOR_ACCOUNT') ?? DEMO_CREDITOR.accountNo,
@@ -130,6 +141,12 @@ export function requireDatabaseUrl(settings: Settings): string {
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+function environmentOf(value: string | undefined): Environment {
+  if (value === undefined || value === 'production') return 'production';
+  if (value === 'demo') return 'demo';
+  throw new SettingsError(`RENEWALS_ENV must be demo or production, got ${value}`);
 }
 
 function positiveIntegerOr(value: string | undefined, fallback: number): number {
@@ -181,13 +198,14 @@ export function describeSettings(settings: Settings): string[] {
   const set = (value: string | undefined) => (value ? 'set' : 'not set');
   const bank = settings.bank;
   return [
+    `environment ${settings.environment}`,
     `database ${settings.databaseUrl ? redactUrl(settings.databaseUrl) : 'not set'}`,
     `temporal ${settings.temporal.address}, namespace ${settings.temporal.namespace}${settings.temporal.taskQueue ? `, task queue ${settings.temporal.taskQueue}` : ''}`,
     `email via ${redactUrl(settings.email.smtpUrl)}`,
     bank.mode === 'gateway'
       ? `bank gateway ${redactUrl(bank.url)}, merchant ${bank.merchantId ?? 'simulator default'}, signing key ${set(bank.signingKey)}`
       : bank.mode === 'files'
-        ? 'bank ISO 20022 files'
+        ? `bank ISO 20022 files, file key ${set(settings.bankFileKey)}`
         : 'bank not configured',
     `messages ${settings.messaging.smsProvider ?? 'not configured'}`,
     `service hotline ${settings.serviceHotline}${settings.serviceHotline === DEFAULT_SERVICE_HOTLINE ? ' (placeholder)' : ''}`,
