@@ -79,6 +79,7 @@ export function createDebitActivities(deps: { db: Knex; cipher: PiiCipher; bank:
         premiumDueId: cycle.premiumDueId,
         attemptNo,
         bankCode: mandate.bankCode,
+        debtorAccountMasked: mandate.accountMasked,
         amountFen: cycle.amountFen,
         collectionDate,
         workflowId: o.workflowId,
