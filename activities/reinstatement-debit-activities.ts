@@ -2,11 +2,12 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Knex } from 'knex';
 import type { DebitAnswer } from '../domain/reinstatement-case';
 import { appendAudit } from '../db/repositories/audit';
-import { loadMandateAccount } from '../db/repositories/debits';
+import { loadMandateAccount, type MandateAccount } from '../db/repositories/debits';
 import { prepareReinstatementDebit, reinstatementDebitKey } from '../db/repositories/reinstatement-debits';
 import type { PiiCipher } from '../db/pii-cipher';
 import type { BankPort } from '../integrations/bank/port';
 import { activityOrigin, type CycleRef } from './origin';
+import { recordIfRefused } from './refused-answers';
 import { applicationAudit } from './reinstatement-records';
 import { submitOnce } from './submit-once';
 
@@ -24,13 +25,14 @@ export function createReinstatementDebitActivities({ db, cipher, bank }: { db: K
    * before keys were stored (they were derived from the suspension, application and attempt) keeps
    * the derived key if the bank knows it, so a debit already sent is never sent again under another.
    */
-  async function keyOf(workflowId: string, d: ReinstatementDebit): Promise<string> {
+  async function keyOf(workflowId: string, d: ReinstatementDebit, mandate: MandateAccount): Promise<string> {
     const stored = await reinstatementDebitKey(db, workflowId, d.attemptNo);
     if (stored) return stored;
     const debit = { applicationWorkflowId: workflowId, attemptNo: d.attemptNo, amountFen: d.amountFen };
     if (Context.current().info.attempt > 1) {
       const derived = `RI${d.suspensionId}-${workflowId.split('-').at(-1)!}-${d.attemptNo}`;
-      const known = await bank.queryDebit(derived);
+      const known = await bank.queryDebit(derived, { amountFen: d.amountFen, accountMasked: mandate.accountMasked });
+      await recordIfRefused(db, derived, known);
       if (known.status !== 'not_found') return prepareReinstatementDebit(db, debit, derived);
     }
     return prepareReinstatementDebit(db, debit);
@@ -55,8 +57,9 @@ export function createReinstatementDebitActivities({ db, cipher, bank }: { db: K
         return result;
       };
       if (!mandate) return record({ status: 'failed', reason: 'NO_MANDATE' }, null);
-      const key = await keyOf(o.workflowId, d);
+      const key = await keyOf(o.workflowId, d, mandate);
       const answer = await submitOnce({ bank, cipher }, { idempotencyKey: key, mandate, amountFen: d.amountFen, collectionDate: d.collectionDate });
+      await recordIfRefused(db, key, answer);
       if (answer.status === 'succeeded') return record({ status: 'succeeded', reference: answer.bankRef, at: o.at.getTime() }, key);
       if (answer.status === 'failed') return record({ status: 'failed', reason: bank.classify(answer.rawCode).reason }, key);
       // Accepted or unknown: the answer comes later; Temporal retries and the retry asks the bank first.

@@ -83,10 +83,14 @@ export class SettingsError extends Error {
   override readonly name = 'SettingsError';
 }
 
-export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+/**
+ * `defaults.environment`: what an entry point is when RENEWALS_ENV is unset (the local stack, which
+ * runs only simulators, is a demo); otherwise production.
+ */
+export function readSettings(env: NodeJS.ProcessEnv = process.env, defaults: { environment?: Environment } = {}): Settings {
   const text = (name: string): string | undefined => (env[name] === '' ? undefined : env[name]);
   return {
-    environment: environmentOf(text('RENEWALS_ENV')),
+    environment: environmentOf(text('RENEWALS_ENV') ?? defaults.environment),
     ...(text('DATABASE_URL') ? { databaseUrl: text('DATABASE_URL') } : {}),
     temporal: {
       address: text('TEMPORAL_ADDRESS') ?? 'localhost:7233',

@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   Runtime.install({ logger: temporalLogger(createLogger('renewal-worker', { level: settings.logLevel })) });
   const db = connect(requireDatabaseUrl(settings));
   const email = new SmtpEmail(settings.email.smtpUrl, settings.email.mailFrom);
-  const { bank, debitTiming, describe } = bankFor(settings.bank);
+  const { bank, debitTiming, describe } = bankFor(settings);
   const messaging = textChannelsFor(settings.messaging);
   // No policy administration system is connected yet: its changes are kept in this process.
   const policyAdmin = new SimulatedPolicyAdmin();
