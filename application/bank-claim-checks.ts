@@ -1,8 +1,10 @@
 import type { Knex } from 'knex';
 import { claimProblems } from '../domain/bank-claims';
+import { debitsInSentFiles } from '../db/repositories/bank-files';
 import { attemptByKey } from '../db/repositories/debits';
 import { gatewayRefOf, SINGLE_ITEM_SN } from '../integrations/bank/gateway/item-locator';
 import type { VerifiedNotice } from '../integrations/bank/gateway/notices';
+import type { DebitNotification } from '../integrations/bank/iso20022';
 
 /*
  * A message that passed its signature is still believed only about debits we made, as we made them:
@@ -22,5 +24,15 @@ export async function callbackProblems(db: Knex, verified: VerifiedNotice, merch
     const sentAs = attempt && (attempt.bank_ref ?? gatewayRefOf({ reqSn: attempt.idempotency_key, sn: SINGLE_ITEM_SN }));
     if (attempt && claim.gatewayRef !== sentAs) problems.push(`${where} (${attempt.idempotency_key}): not the batch item the debit was sent as`);
   }
+  return problems;
+}
+
+/** A camt.054: on our collection account, and each entry a debit of a file we sent, for its amount. */
+export async function notificationProblems(db: Knex, notification: DebitNotification, creditorAccountNo: string): Promise<string[]> {
+  const problems = notification.accountNo === creditorAccountNo ? [] : ['Ntfctn/Acct is not our collection account'];
+  const sent = await debitsInSentFiles(db, notification.entries.map((e) => e.endToEndId));
+  notification.entries.forEach((entry, index) => {
+    problems.push(...claimProblems(`entry ${index + 1}`, { idempotencyKey: entry.endToEndId, amountFen: entry.amountFen }, sent.get(entry.endToEndId)));
+  });
   return problems;
 }
