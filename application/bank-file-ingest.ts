@@ -97,16 +97,17 @@ export async function ingestBankFile(db: Knex, client: Client, file: IncomingBan
   if (!fileMacMatches(file.bytes, file.mac, trust.macKey)) {
     await refuse('authentication', [file.mac === undefined ? `no MAC came with it (${what}${FILE_MAC_SUFFIX})` : 'its MAC does not match: not from the bank, or changed since']);
   }
+  const xml = file.bytes.toString('utf8');
+  source = messageTypeOf(xml) ?? source;
   let read: ReadFile;
   try {
-    read = await readBankFile(db, file.bytes.toString('utf8'), what);
+    read = await readBankFile(db, xml, what);
   } catch (error) {
     if (!(error instanceof Iso20022Error)) throw error;
     const answersNoFileOfOurs = error instanceof FileOfOursError;
     await recordBankRejection(db, { source, reason: answersNoFileOfOurs ? 'mismatch' : 'format', problems: [...error.problems], sha256: digest });
     throw error;
   }
-  source = read.messageType;
   if (read.notification) {
     const problems = await notificationProblems(db, read.notification, trust.creditorAccountNo);
     if (problems.length > 0) await refuse('mismatch', problems);
@@ -117,9 +118,14 @@ export async function ingestBankFile(db: Knex, client: Client, file: IncomingBan
   return { messageType: read.messageType, messageId: read.totals.messageId, duplicate: recorded.seen === 'duplicate', applied, stillOpen: read.stillOpen };
 }
 
+function messageTypeOf(xml: string): ReadFile['messageType'] | undefined {
+  if (xml.includes(`urn:iso:std:iso:20022:tech:xsd:${PAIN_002}`)) return PAIN_002;
+  return xml.includes(`urn:iso:std:iso:20022:tech:xsd:${CAMT_054}`) ? CAMT_054 : undefined;
+}
+
 /** The file's kind, checked against its schema and read into outcomes; a pain.002 also against the file it answers. */
 async function readBankFile(db: Knex, xml: string, what: string): Promise<ReadFile> {
-  const messageType = xml.includes(`urn:iso:std:iso:20022:tech:xsd:${PAIN_002}`) ? PAIN_002 : xml.includes(`urn:iso:std:iso:20022:tech:xsd:${CAMT_054}`) ? CAMT_054 : undefined;
+  const messageType = messageTypeOf(xml);
   if (!messageType) throw new Iso20022Error(`${what} is neither a ${PAIN_002} status report nor a ${CAMT_054} notification`, []);
   const problems = await validateIso20022(xml, messageType);
   if (problems.length > 0) throw new Iso20022Error(`${what} is not a valid ${messageType}`, withoutValues(problems));
