@@ -9,6 +9,8 @@ export default defineConfig({
     fileParallelism: false,
     globalSetup: ['test/support/global-setup.ts'],
     setupFiles: ['test/support/require-typescript.ts', 'test/support/quiet-runtime.ts'],
+    // Tests run against simulators: a demo, where the simulated bank's keys stand in for real ones.
+    env: { RENEWALS_ENV: 'demo' },
     // The first run on a fresh machine builds the Temporal CLI and resolves the test server from Maven.
     hookTimeout: 180_000,
     testTimeout: 120_000,

@@ -16,8 +16,9 @@ import {
   type DebitAttemptRow,
 } from '../db/repositories/debits';
 import type { PiiCipher } from '../db/pii-cipher';
-import type { BankAnswer, BankPort, BankQueryAnswer } from '../integrations/bank/port';
+import type { BankAnswer, BankPort, BankQueryAnswer, DebitExpectation } from '../integrations/bank/port';
 import { requireCycle } from './cycle-activities';
+import { recordIfRefused } from './refused-answers';
 import { activityOrigin, auditOf, type CycleRef, type Origin } from './origin';
 import { submitOnce } from './submit-once';
 
@@ -50,11 +51,18 @@ export function createDebitActivities(deps: { db: Knex; cipher: PiiCipher; bank:
     return (now && storedResult(now, Date.now())) ?? { status: 'pending' };
   }
 
+  /** What an answer about an attempt must say: its amount, from the account it was sent to. */
+  const expectationOf = (attempt: DebitAttemptRow, mandate: { accountMasked: string } | undefined): DebitExpectation => ({
+    amountFen: attempt.amount_fen,
+    accountMasked: attempt.debtor_account_masked ?? mandate?.accountMasked ?? '',
+  });
+
   /** Asks the bank about an accepted debit until it answers or the time allowed runs out. */
-  async function pollAccepted(key: string): Promise<BankQueryAnswer> {
+  async function pollAccepted(key: string, expected: DebitExpectation): Promise<BankQueryAnswer> {
     const deadline = Date.now() + timing.settleWithinMs;
     for (;;) {
-      const known = await bank.queryDebit(key);
+      const known = await bank.queryDebit(key, expected);
+      await recordIfRefused(db, key, known);
       if (known.status === 'succeeded' || known.status === 'failed' || Date.now() >= deadline) return known;
       Context.current().heartbeat({ key, waiting: known.status });
       await Context.current().sleep(timing.pollEveryMs);
@@ -79,6 +87,7 @@ export function createDebitActivities(deps: { db: Knex; cipher: PiiCipher; bank:
         premiumDueId: cycle.premiumDueId,
         attemptNo,
         bankCode: mandate.bankCode,
+        debtorAccountMasked: mandate.accountMasked,
         amountFen: cycle.amountFen,
         collectionDate,
         workflowId: o.workflowId,
@@ -93,17 +102,19 @@ export function createDebitActivities(deps: { db: Knex; cipher: PiiCipher; bank:
         mandate,
         amountFen: cycle.amountFen,
         collectionDate,
+        ...(attempt.debtor_account_masked ? { sentToAccountMasked: attempt.debtor_account_masked } : {}),
         // The bank said it holds this debit; not finding it now is the bank's problem to explain, not a
         // reason to send it again: leave it to the cycle's checks (and operations).
         maySend: attempt.status !== 'accepted',
         beforeSend: () => markSubmitted(db, attempt.id, o.at),
       });
+      await recordIfRefused(db, attempt.idempotency_key, sent);
       if (sent.status === 'not_found') return { status: 'pending' };
       let answer: BankAnswer = sent;
 
       if (answer.status === 'accepted') {
         await markAccepted(db, attempt.id, answer.bankRef);
-        const later = await pollAccepted(attempt.idempotency_key);
+        const later = await pollAccepted(attempt.idempotency_key, expectationOf(attempt, mandate));
         if (later.status !== 'succeeded' && later.status !== 'failed') return { status: 'pending' };
         answer = later;
       }
@@ -150,9 +161,10 @@ export function createDebitActivities(deps: { db: Knex; cipher: PiiCipher; bank:
       if (!attempt) throw ApplicationFailure.nonRetryable(`no debit attempt ${attemptNo} for ${ref.policyNo} ${ref.dueDate}`, 'DebitAttemptNotFound');
       const earlier = storedResult(attempt, Date.now());
       if (earlier) return earlier;
-      const known = await bank.queryDebit(attempt.idempotency_key);
-      if (known.status !== 'succeeded' && known.status !== 'failed') return { status: 'pending' };
       const mandate = await loadMandateAccount(db, ref.policyNo);
+      const known = await bank.queryDebit(attempt.idempotency_key, expectationOf(attempt, mandate));
+      await recordIfRefused(db, attempt.idempotency_key, known);
+      if (known.status !== 'succeeded' && known.status !== 'failed') return { status: 'pending' };
       return settle(ref, activityOrigin(), attempt, known, mandate?.accountMasked ?? 'account on file');
     },
   };

@@ -9,6 +9,11 @@ export interface DebitToSend {
   mandate: MandateAccount;
   amountFen: number;
   collectionDate: string;
+  /**
+   * The account (masked) an answer about this debit must name: the one it was first sent to, when
+   * the mandate has changed since; default the mandate's.
+   */
+  sentToAccountMasked?: string;
   /** False keeps a debit the bank has no record of unsent: the answer is then not_found. */
   maySend?: boolean;
   /** Runs just before the debit is sent (the caller records that it went out). */
@@ -24,7 +29,7 @@ export async function submitOnce({ bank, cipher }: { bank: BankPort; cipher: Pii
   const key = debit.idempotencyKey;
   // Heartbeat before each call to the bank: a worker that dies mid-call is noticed in seconds.
   Context.current().heartbeat({ key, step: 'query' });
-  const known = await bank.queryDebit(key);
+  const known = await bank.queryDebit(key, { amountFen: debit.amountFen, accountMasked: debit.sentToAccountMasked ?? debit.mandate.accountMasked });
   if (known.status !== 'not_found' || debit.maySend === false) return known;
   Context.current().heartbeat({ key, step: 'submit' });
   await debit.beforeSend?.();

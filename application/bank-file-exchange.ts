@@ -1,25 +1,9 @@
 import { createHash } from 'node:crypto';
-import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
 import { shanghaiDate } from '../domain/civil-date';
-import { classifyIsoReason } from '../domain/debit-reasons';
-import { debitsAwaitingFile, recordIncomingFile, sentFile, type ExportableDebit } from '../db/repositories/bank-files';
+import { debitsAwaitingFile, type ExportableDebit } from '../db/repositories/bank-files';
 import type { PiiCipher } from '../db/pii-cipher';
-import {
-  CAMT_054,
-  checkAgainstBatch,
-  Iso20022Error,
-  PAIN_002,
-  PAIN_008,
-  readCamt054,
-  readPain002,
-  resolveTransactionStatuses,
-  validateIso20022,
-  writePain008,
-  type CollectionBatch,
-  type Creditor,
-} from '../integrations/bank/iso20022';
-import { applyBankOutcomes, type AppliedOutcome, type ReportedOutcome } from './bank-results';
+import { Iso20022Error, PAIN_008, validateIso20022, writePain008, type CollectionBatch, type Creditor } from '../integrations/bank/iso20022';
 
 export interface PreparedCollectionFile {
   xml: string;
@@ -79,64 +63,11 @@ function instruction(d: ExportableDebit, cipher: PiiCipher) {
   };
 }
 
-export interface IngestResult {
-  messageType: typeof PAIN_002 | typeof CAMT_054;
-  messageId: string;
-  /** The same file was ingested before: its outcomes are applied again, which changes nothing. */
-  duplicate: boolean;
-  applied: AppliedOutcome[];
-  /** Transactions the report leaves open (accepted, pending): they wait for a later report. */
-  stillOpen: number;
-}
-
-/**
- * Reads a bank file (pain.002 status report or camt.054 notification), checks it against the
- * schema and, for a status report, against the file it answers (count, sum, every transaction
- * ours and for the amount sent): a file that fails any check is rejected whole, nothing applied.
- * Then the outcomes go to the database and the cycles (applyBankOutcomes).
- */
-export async function ingestBankFile(db: Knex, client: Client, xml: string, fileName?: string): Promise<IngestResult> {
-  const messageType = xml.includes(`urn:iso:std:iso:20022:tech:xsd:${PAIN_002}`) ? PAIN_002 : xml.includes(`urn:iso:std:iso:20022:tech:xsd:${CAMT_054}`) ? CAMT_054 : undefined;
-  if (!messageType) throw new Iso20022Error(`${fileName ?? 'the file'} is neither a ${PAIN_002} status report nor a ${CAMT_054} notification`, []);
-  const problems = await validateIso20022(xml, messageType);
-  if (problems.length > 0) throw new Iso20022Error(`${fileName ?? 'the file'} is not a valid ${messageType}`, withoutValues(problems));
-
-  let outcomes: ReportedOutcome[];
-  let stillOpen = 0;
-  let totals: { messageId: string; originalMessageId?: string; nbOfTxs: number; ctrlSumFen: number };
-  if (messageType === PAIN_002) {
-    const report = readPain002(xml);
-    const sent = await sentFile(db, report.originalMessageId);
-    if (!sent) throw new Iso20022Error(`status report ${report.messageId} answers ${report.originalMessageId}, which we never sent`, []);
-    checkAgainstBatch(report, sent);
-    const at = new Date(report.createdAt);
-    outcomes = [];
-    for (const tx of resolveTransactionStatuses(report, sent.transactions.map((t) => t.endToEndId))) {
-      if (tx.status === 'ACSC') outcomes.push({ idempotencyKey: tx.endToEndId, outcome: 'succeeded', bankRef: tx.bankRef ?? report.messageId, at });
-      else if (tx.status === 'RJCT') outcomes.push({ idempotencyKey: tx.endToEndId, outcome: 'failed', rawCode: tx.reasonCode ?? 'NARR', ...(tx.bankRef ? { bankRef: tx.bankRef } : {}), at });
-      else stillOpen += 1;
-    }
-    totals = { messageId: report.messageId, originalMessageId: report.originalMessageId, nbOfTxs: report.originalNbOfTxs, ctrlSumFen: report.originalCtrlSumFen };
-  } else {
-    const notification = readCamt054(xml);
-    const at = new Date(notification.createdAt);
-    outcomes = notification.entries.map((e): ReportedOutcome =>
-      e.kind === 'returned'
-        ? { idempotencyKey: e.endToEndId, outcome: 'returned', rawCode: e.reasonCode ?? 'NARR', bankRef: e.bankRef, at }
-        : { idempotencyKey: e.endToEndId, outcome: 'succeeded', bankRef: e.bankRef, at },
-    );
-    totals = { messageId: notification.messageId, nbOfTxs: notification.entries.length, ctrlSumFen: notification.entries.reduce((s, e) => s + e.amountFen, 0) };
-  }
-  const recorded = await recordIncomingFile(db, { direction: 'in', messageType, sha256: sha256(xml), ...totals, ...(fileName ? { fileName } : {}) });
-  const applied = await applyBankOutcomes(db, client, outcomes, classifyIsoReason, messageType);
-  return { messageType, messageId: totals.messageId, duplicate: recorded.duplicate, applied, stillOpen };
-}
-
 /** The schema checker quotes element values (names, account numbers): keep the line and the rule only. */
-function withoutValues(problems: readonly string[]): string[] {
+export function withoutValues(problems: readonly string[]): string[] {
   return problems.map((p) => p.replace(/'[^']*'/g, "'…'"));
 }
 
-function sha256(text: string): string {
+export function sha256(text: string | Buffer): string {
   return createHash('sha256').update(text).digest('hex');
 }

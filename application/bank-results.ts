@@ -35,9 +35,10 @@ export interface AppliedOutcome {
 }
 
 /**
- * Applies the bank's answers to the database (the record of truth) and tells each cycle through its
- * bankResult signal. The database write comes first and is idempotent, so a repeated file or a
- * crash half-way is safe to run again; the cycle ignores a result it already has.
+ * Applies the bank's answers, already authenticated and matched to our attempts by the caller, to
+ * the database (the record of truth) and wakes each cycle with its bankResult signal. The cycle does
+ * not take the signal's result: it reads the attempt back from the database. The write comes first
+ * and is idempotent, so a repeated file or a crash half-way is safe to run again.
  */
 export async function applyBankOutcomes(
   db: Knex,

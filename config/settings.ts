@@ -19,6 +19,12 @@ export const DEFAULT_WORKER_HTTP_PORT = 9464;
  */
 export const DEFAULT_WORKER_SHUTDOWN_GRACE_MS = 25_000;
 
+/**
+ * RENEWALS_ENV: `demo` for the demo, the local stack and the tests, where stand-ins such as the
+ * simulated bank's keys may be used; `production` (the default) refuses to run without real ones.
+ */
+export type Environment = 'demo' | 'production';
+
 export type BankSettings =
   | { mode: 'gateway'; url: string; merchantId?: string; userName?: string; userPass?: string; signingKey?: string; timeoutMs?: number }
   | { mode: 'files' }
@@ -53,6 +59,7 @@ export interface MessagingSettings {
 }
 
 export interface Settings {
+  environment: Environment;
   /** DATABASE_URL; required wherever the database is used (requireDatabaseUrl). */
   databaseUrl?: string;
   temporal: {
@@ -68,6 +75,8 @@ export interface Settings {
   /** The worker process's own HTTP endpoints (/healthz, /readyz, /metrics) and its shutdown. */
   worker: { httpHost: string; httpPort: number; shutdownGraceMs: number };
   bank: BankSettings;
+  /** BANK_FILE_KEY: the key the bank's MAC over each ISO 20022 file it sends is checked with. */
+  bankFileKey?: string;
   creditor: CreditorSettings;
   messaging: MessagingSettings;
   serviceHotline: string;
@@ -83,9 +92,14 @@ export class SettingsError extends Error {
   override readonly name = 'SettingsError';
 }
 
-export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+/**
+ * `defaults.environment`: what an entry point is when RENEWALS_ENV is unset (the local stack, which
+ * runs only simulators, is a demo); otherwise production.
+ */
+export function readSettings(env: NodeJS.ProcessEnv = process.env, defaults: { environment?: Environment } = {}): Settings {
   const text = (name: string): string | undefined => (env[name] === '' ? undefined : env[name]);
   return {
+    environment: environmentOf(text('RENEWALS_ENV') ?? defaults.environment),
     ...(text('DATABASE_URL') ? { databaseUrl: text('DATABASE_URL') } : {}),
     temporal: {
       address: text('TEMPORAL_ADDRESS') ?? 'localhost:7233',
@@ -102,6 +116,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       shutdownGraceMs: positiveIntegerOr(text('WORKER_SHUTDOWN_GRACE_MS'), DEFAULT_WORKER_SHUTDOWN_GRACE_MS),
     },
     bank: bankSettings(text),
+    ...optional('bankFileKey', text('BANK_FILE_KEY')),
     creditor: {
       name: text('BANK_CREDITOR_NAME') ?? DEMO_CREDITOR.name,
       accountNo: text('BANK_CREDITOR_ACCOUNT') ?? DEMO_CREDITOR.accountNo,
@@ -155,6 +170,12 @@ function port(name: string, value: string | undefined, fallback: number): number
   return parsed;
 }
 
+function environmentOf(value: string | undefined): Environment {
+  if (value === undefined || value === 'production') return 'production';
+  if (value === 'demo') return 'demo';
+  throw new SettingsError(`RENEWALS_ENV must be demo or production, got ${value}`);
+}
+
 function positiveIntegerOr(value: string | undefined, fallback: number): number {
   const parsed = Number(value);
   return value !== undefined && Number.isInteger(parsed) && parsed > 0 ? parsed : fallback;
@@ -204,6 +225,7 @@ export function describeSettings(settings: Settings): string[] {
   const set = (value: string | undefined) => (value ? 'set' : 'not set');
   const bank = settings.bank;
   return [
+    `environment ${settings.environment}`,
     `database ${settings.databaseUrl ? redactUrl(settings.databaseUrl) : 'not set'}`,
     `temporal ${settings.temporal.address}, namespace ${settings.temporal.namespace}${settings.temporal.taskQueue ? `, task queue ${settings.temporal.taskQueue}` : ''}`,
     `worker endpoints on ${settings.worker.httpHost}:${settings.worker.httpPort}, shutdown grace ${settings.worker.shutdownGraceMs} ms`,
@@ -211,7 +233,7 @@ export function describeSettings(settings: Settings): string[] {
     bank.mode === 'gateway'
       ? `bank gateway ${redactUrl(bank.url)}, merchant ${bank.merchantId ?? 'simulator default'}, signing key ${set(bank.signingKey)}`
       : bank.mode === 'files'
-        ? 'bank ISO 20022 files'
+        ? `bank ISO 20022 files, file key ${set(settings.bankFileKey)}`
         : 'bank not configured',
     `messages ${settings.messaging.smsProvider ?? 'not configured'}`,
     `service hotline ${settings.serviceHotline}${settings.serviceHotline === DEFAULT_SERVICE_HOTLINE ? ' (placeholder)' : ''}`,

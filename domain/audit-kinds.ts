@@ -24,6 +24,7 @@ export const AUDIT_KINDS = [
   'debit_failed',
   'debit_returned',
   'debit_withdrawn',
+  'bank_message_rejected',
   // contacts and tasks
   'contact_sent',
   'contact_suppressed',

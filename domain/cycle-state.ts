@@ -106,6 +106,18 @@ export function debitResolved(state: CycleState, attemptNo: number, result: Debi
 }
 
 /**
+ * An attempt read back from the record after a bankResult signal woke the cycle (the signal itself
+ * is not believed: anyone who can reach Temporal can send one). An attempt in flight takes a final
+ * answer, a success only a return. True when the state changed.
+ */
+export function debitChecked(state: CycleState, attemptNo: number, result: DebitResult, at: number): boolean {
+  const record = state.debits.find((d) => d.attemptNo === attemptNo);
+  const settles = record?.outcome === 'pending' ? result.status !== 'pending' : record?.outcome === 'succeeded' && result.status === 'returned';
+  if (settles) debitResolved(state, attemptNo, result, at);
+  return settles;
+}
+
+/**
  * A debit in flight taken back before it reached the bank (a hold came while it waited for the
  * day's file): it counts for nothing, so its plan step is owed again once debits may resume (the
  * due-steps rule then makes one attempt of it and anything else overdue); an extra attempt is

@@ -23,6 +23,7 @@ import { addDays, shanghaiDate } from '../domain/civil-date';
 import { GatewayBank } from '../integrations/bank/gateway/gateway-bank';
 import { SIMULATOR_DEFAULTS, startBankSimulator } from '../integrations/bank/simulator/http-server';
 import { SmtpEmail } from '../integrations/messaging/smtp-email';
+import { gatewaySigningKey } from '../workers/bank-keys';
 import { createRenewalWorker } from '../workers/renewal-worker';
 import { installTemporalRuntime } from '../workers/temporal-runtime';
 import { cacheDir } from './provision/cache';
@@ -68,7 +69,8 @@ async function main(): Promise<void> {
     for (const fn of stops.reverse()) await fn().catch((e: unknown) => console.error(String(e)));
   };
   try {
-    const settings = readSettings();
+    // The stack runs simulators only: a demo unless RENEWALS_ENV says otherwise.
+    const settings = readSettings(process.env, { environment: 'demo' });
     const postgres = await startPostgres(settings.databaseUrl ? {} : { dataDir: join(state, 'pgdata'), port: port('postgres-port') });
     stops.push(() => postgres.stop());
     const databaseUrl = settings.databaseUrl ? postgres.url : await createDatabase(postgres.url, 'renewals');
@@ -94,16 +96,18 @@ async function main(): Promise<void> {
     await seedSamplePortfolio(db, cipher, portfolio);
     // The bank as a service (collection gateway + admin endpoints), SMS / WeChat simulators with a
     // receipt server: the worker reaches all of them over HTTP, as it would the real ones.
-    const bankService = await startBankSimulator({ accounts: portfolio.map((p) => p.account) });
+    // One signing key for the simulated gateway, the adapter and the callback receiver.
+    const signingKey = gatewaySigningKey(settings);
+    const bankService = await startBankSimulator({ accounts: portfolio.map((p) => p.account), signingKey });
     stops.push(() => bankService.close());
-    const bank = new GatewayBank({ url: bankService.gatewayUrl, merchantId: SIMULATOR_DEFAULTS.merchantId, userName: SIMULATOR_DEFAULTS.userName, userPass: SIMULATOR_DEFAULTS.userPass });
+    const bank = new GatewayBank({ url: bankService.gatewayUrl, merchantId: SIMULATOR_DEFAULTS.merchantId, userName: SIMULATOR_DEFAULTS.userName, userPass: SIMULATOR_DEFAULTS.userPass, signingKey });
     const messaging = await startMessagingSimulators((receipts) => recordReceipts(db, receipts));
     stops.push(() => messaging.close());
     const email = new SmtpEmail(smtp.url, settings.email.mailFrom);
     stops.push(() => Promise.resolve(email.close()));
     const worker = await createRenewalWorker(env.nativeConnection, { db, cipher, bank, email, text: messaging.text, serviceHotline: settings.serviceHotline }, { dataKey: settings.dataKey });
     // Results and returns come back by callback too (the cycles' own checks remain the fallback).
-    const callbacks = await startGatewayCallbackReceiver({ db, client: env.client, classify: (code) => bank.classify(code) });
+    const callbacks = await startGatewayCallbackReceiver({ db, client: env.client, classify: (code) => bank.classify(code), signingKey, merchantId: SIMULATOR_DEFAULTS.merchantId });
     bankService.gateway.configure({ callbackUrl: callbacks.url });
     stops.push(() => callbacks.close());
     const running = worker.run();
@@ -133,7 +137,7 @@ Local stack is up (Ctrl-C stops it). State kept in ${state}.
                  policy administration system is connected); data key ${settings.dataKey ? 'set' : 'not set: the development key is in use'}
 
 For another shell (npm run worker, the renewals CLI, psql, the temporal CLI):
-  export DATABASE_URL='${databaseUrl}' TEMPORAL_ADDRESS='${env.address}' SMTP_URL='${smtp.url}' BANK_GATEWAY_URL='${bankService.gatewayUrl}' ${Object.entries(messaging.env).map(([k, v]) => `${k}='${v}'`).join(' ')}
+  export RENEWALS_ENV='${settings.environment}' DATABASE_URL='${databaseUrl}' TEMPORAL_ADDRESS='${env.address}' SMTP_URL='${smtp.url}' BANK_GATEWAY_URL='${bankService.gatewayUrl}' ${Object.entries(messaging.env).map(([k, v]) => `${k}='${v}'`).join(' ')}
 ${started.length ? `\nSample cycles (due ${dueDate}, reminders in 15 days):\n${started.map((s) => `  ${s}`).join('\n')}\nFind one by search attribute:\n  temporal workflow list --address ${env.address} --query 'PolicyNo="${portfolio[0]!.policy.policyNo}"'\n` : ''}`);
 
     await new Promise<void>((resolve) => {

@@ -1,18 +1,21 @@
 import type { DebitTiming } from '../activities/debit-activities';
-import type { BankSettings } from '../config/settings';
+import type { Settings } from '../config/settings';
 import { FileBatchBank } from '../integrations/bank/file-bank';
 import { GatewayBank } from '../integrations/bank/gateway/gateway-bank';
 import type { BankPort } from '../integrations/bank/port';
 import { SIMULATOR_DEFAULTS } from '../integrations/bank/simulator/http-server';
+import { gatewaySigningKey } from './bank-keys';
 
 /**
  * The bank a worker debits through, as configured (config/settings.ts):
  *   BANK_GATEWAY_URL    the asynchronous collection gateway (the simulator's, or a real one), with
  *                       BANK_MERCHANT_ID / BANK_USER / BANK_PASSWORD / BANK_SIGNING_KEY / BANK_TIMEOUT_MS;
+ *                       without BANK_SIGNING_KEY it refuses to start (a demo uses the simulator's);
  *   BANK_MODE=files     ISO 20022 files: debits wait in the day's pain.008 (renewals bank export)
  *                       and are settled by the bank's reports (renewals bank ingest).
  */
-export function bankFor(settings: BankSettings): { bank: BankPort; debitTiming?: DebitTiming; describe: string } {
+export function bankFor(all: Pick<Settings, 'environment' | 'bank'>): { bank: BankPort; debitTiming?: DebitTiming; describe: string } {
+  const settings = all.bank;
   if (settings.mode === 'files') {
     return { bank: new FileBatchBank(), debitTiming: { settleWithinMs: 0, pollEveryMs: 0 }, describe: 'ISO 20022 files (pain.008 out, pain.002 / camt.054 in)' };
   }
@@ -22,8 +25,8 @@ export function bankFor(settings: BankSettings): { bank: BankPort; debitTiming?:
     merchantId: settings.merchantId ?? SIMULATOR_DEFAULTS.merchantId,
     userName: settings.userName ?? SIMULATOR_DEFAULTS.userName,
     userPass: settings.userPass ?? SIMULATOR_DEFAULTS.userPass,
-    ...(settings.signingKey ? { signingKey: settings.signingKey } : {}),
+    signingKey: gatewaySigningKey(all),
     ...(settings.timeoutMs !== undefined ? { timeoutMs: settings.timeoutMs } : {}),
   });
-  return { bank, describe: `collection gateway ${settings.url}` };
+  return { bank, describe: `collection gateway ${settings.url}${settings.signingKey ? '' : " (the simulator's signing key: a demo)"}` };
 }

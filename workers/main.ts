@@ -36,7 +36,7 @@ async function main(): Promise<void> {
   installTemporalRuntime(temporalLogger(logger), { metrics: { prometheus: { bindAddress: sdkMetricsAddress } } });
   const db = connect(requireDatabaseUrl(settings));
   const email = new SmtpEmail(settings.email.smtpUrl, settings.email.mailFrom);
-  const { bank, debitTiming, describe } = bankFor(settings.bank);
+  const { bank, debitTiming, describe } = bankFor(settings);
   const messaging = textChannelsFor(settings.messaging);
   // No policy administration system is connected yet: its changes are kept in this process.
   const policyAdmin = new SimulatedPolicyAdmin();

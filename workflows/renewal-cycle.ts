@@ -90,6 +90,14 @@ const WITHDRAW_HELD_DEBITS_PATCH = 'withdraw-held-debits';
  */
 const WINDOW_AT_LAPSE_PATCH = 'window-opens-at-lapse';
 
+/**
+ * A bankResult signal only wakes the cycle, which reads the attempt back (checkDebit: the database
+ * first, then the bank): anyone who can reach Temporal can send a signal, so its result is not
+ * believed. Asked when a signal names an attempt that could still change: histories recorded
+ * before it replay taking the signal's result as it came.
+ */
+const BANK_SIGNAL_WAKES_PATCH = 'bank-signal-wakes-cycle';
+
 /** Suspension + 2 years (Insurance Law Art. 37): the window of cycles begun before the patch. */
 const REINSTATEMENT_YEARS = 2;
 
@@ -133,6 +141,8 @@ export async function renewalCycle(input: RenewalCycleInput): Promise<RenewalCyc
   const payments: { via: PaidVia; reference: string }[] = [];
   const completions: { step: string; outcome: string }[] = [];
   const openedTasks = new Set<string>();
+  // Attempts a bankResult signal named: the loop reads each back before it decides again.
+  const debitsToCheck = new Set<number>();
   let wake = false;
   const snapshot = (): RenewalCycleStatus => ({ ...status, holds: [...state.holds], promiseUntil: state.promiseUntil });
   const changed = (kind: CycleEventKind, detail: Record<string, unknown>) => {
@@ -211,9 +221,15 @@ export async function renewalCycle(input: RenewalCycleInput): Promise<RenewalCyc
   setHandler(contactUpdatedSignal, () => void changed('contact_updated', {}));
   setHandler(bankResultSignal, ({ attemptNo, result }) => {
     const record = state.debits.find((d) => d.attemptNo === attemptNo);
-    // Not ours, or not a transition the bank can make (a return is of a success; an answer is of a
-    // debit in flight): ignore rather than corrupt the cycle, and leave the trace in history.
-    if (!record || (result.status === 'returned' ? record.outcome !== 'succeeded' : record.outcome !== 'pending')) return;
+    // Not ours, or settled for good (only a debit in flight can be answered, only a success
+    // returned): ignore rather than corrupt the cycle, and leave the trace in history.
+    if (!record || (record.outcome !== 'pending' && record.outcome !== 'succeeded')) return;
+    if (patched(BANK_SIGNAL_WAKES_PATCH)) {
+      debitsToCheck.add(attemptNo);
+      wake = true;
+      return;
+    }
+    if (result.status === 'returned' ? record.outcome !== 'succeeded' : record.outcome !== 'pending') return;
     cycle.debitResolved(state, attemptNo, result, Date.now());
     changed('bank_result', { attemptNo, status: result.status });
   });
@@ -230,6 +246,12 @@ export async function renewalCycle(input: RenewalCycleInput): Promise<RenewalCyc
     }
     while (payments.length) await activities.recordPaymentReceived(ref, payments.shift()!);
     while (completions.length) await activities.completeTask(ref, completions.shift()!);
+    // What the bank said is read from the record (or asked of the bank), never taken from the signal.
+    for (const attemptNo of debitsToCheck) {
+      debitsToCheck.delete(attemptNo);
+      const result = await activities.checkDebit(ref, attemptNo);
+      if (cycle.debitChecked(state, attemptNo, result, Date.now())) await activities.recordCycleEvent(ref, 'bank_result', { attemptNo, status: result.status });
+    }
     // A reduced paid-up choice being recorded decides before any debit or the lapse.
     if (reducedPaidUp.choosing()) {
       await condition(() => !reducedPaidUp.choosing());
@@ -326,8 +348,8 @@ export async function renewalCycle(input: RenewalCycleInput): Promise<RenewalCyc
 }
 
 /**
- * An activity's answer about an attempt, unless a bankResult signal settled it meanwhile (a callback
- * can overtake the activity's own polling): the first final answer stands.
+ * An activity's answer about an attempt, unless a bank result settled it meanwhile (a callback read
+ * back after its signal can overtake the activity's own polling): the first final answer stands.
  */
 function resolveUnlessSignalled(state: CycleState, attemptNo: number, result: cycle.DebitResult): void {
   const record = state.debits.find((d) => d.attemptNo === attemptNo);

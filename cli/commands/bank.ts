@@ -2,11 +2,15 @@ import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import type { Command } from '@commander-js/extra-typings';
-import { ingestBankFile, prepareCollectionFile } from '../../application/bank-file-exchange';
+import { prepareCollectionFile } from '../../application/bank-file-exchange';
+import { ingestBankFile } from '../../application/bank-file-ingest';
 import { OutputFileExists, placeOutput, stageOutput } from '../../application/output-files';
 import { debitAttemptsOfPolicy, policyExists, recordOutgoingFile } from '../../db/repositories/bank-files';
 import { isCivilDate, shanghaiDate } from '../../domain/civil-date';
 import { formatYuan } from '../../domain/money';
+import { SettingsError } from '../../config/settings';
+import { FILE_MAC_SUFFIX } from '../../integrations/bank/iso20022';
+import { bankFileKey } from '../../workers/bank-keys';
 import { cipher, settings, withDatabase, withTemporalClient } from '../context';
 import { CliError } from '../errors';
 import { printRecord, printRows } from '../output';
@@ -57,17 +61,21 @@ export function registerBankCommands(program: Command): void {
 
   bank
     .command('ingest')
-    .description('read a pain.002 status report or camt.054 notification and apply it (a bad file is rejected whole)')
+    .description('read a pain.002 status report or camt.054 notification and apply it, once its MAC shows it is the bank\'s (a bad file is rejected whole)')
     .argument('<file>', 'the bank file (XML)')
+    .option('--mac <file>', `the MAC the bank sent with it (default: the file's name + ${FILE_MAC_SUFFIX})`)
     .option('--json', 'print the outcomes as JSON')
     .action(async (file, options) => {
-      let xml: string;
+      let bytes: Buffer;
       try {
-        xml = await readFile(file, 'utf8');
+        bytes = await readFile(file);
       } catch (error) {
         throw new CliError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, 2);
       }
-      const result = await withDatabase((db) => withTemporalClient((client) => ingestBankFile(db, client, xml, basename(file))));
+      // No MAC file is no MAC: the file is refused (and that is recorded) like one with a wrong MAC.
+      const mac = await readFile(options.mac ?? `${file}${FILE_MAC_SUFFIX}`, 'utf8').catch(() => undefined);
+      const trust = { macKey: fileKey(), creditorAccountNo: settings().creditor.accountNo };
+      const result = await withDatabase((db) => withTemporalClient((client) => ingestBankFile(db, client, { bytes, name: basename(file), ...(mac !== undefined ? { mac } : {}) }, trust)));
       if (options.json) {
         printRecord({ ...result }, options);
         return;
@@ -109,4 +117,14 @@ export function registerBankCommands(program: Command): void {
         { header: 'resolved', value: (r) => (r.resolved_at ? shanghaiDate(new Date(r.resolved_at).getTime()) : '') },
       ], options);
     });
+}
+
+/** BANK_FILE_KEY, or in a demo the simulator's; without it no file can be authenticated. */
+function fileKey(): string {
+  try {
+    return bankFileKey(settings());
+  } catch (error) {
+    if (error instanceof SettingsError) throw new CliError(error.message);
+    throw error;
+  }
 }

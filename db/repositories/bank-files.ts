@@ -66,12 +66,16 @@ export async function recordOutgoingFile(db: Knex, file: BankFile, attemptIds: r
   });
 }
 
-/** A file from the bank, recorded once: a second ingest of the same message is reported as such. */
-export async function recordIncomingFile(db: Knex, file: BankFile): Promise<{ id: number; duplicate: boolean }> {
+/**
+ * A file from the bank, recorded once. Its message id seen before is `duplicate` when the bytes are
+ * the same (a file ingested twice) and `other_content` when they differ: a bank never reuses a
+ * message id, so that is not its file, or not as it sent it.
+ */
+export async function recordIncomingFile(db: Knex, file: BankFile): Promise<{ id: number; seen: 'new' | 'duplicate' | 'other_content' }> {
   const inserted = await db('bank_files').insert(fileRow(file)).onConflict(['direction', 'message_id']).ignore().returning<{ id: number }[]>('id');
-  if (inserted[0]) return { id: inserted[0].id, duplicate: false };
-  const existing = await db('bank_files').where({ direction: 'in', message_id: file.messageId }).first<{ id: number }>('id');
-  return { id: existing.id, duplicate: true };
+  if (inserted[0]) return { id: inserted[0].id, seen: 'new' };
+  const existing = await db('bank_files').where({ direction: 'in', message_id: file.messageId }).first<{ id: number; sha256: string }>('id', 'sha256');
+  return { id: existing.id, seen: existing.sha256 === file.sha256 ? 'duplicate' : 'other_content' };
 }
 
 /** A pain.008 we sent, with the transactions it carried: what a status report is checked against. */
@@ -86,6 +90,23 @@ export async function sentFile(
     .orderBy('id')
     .select<{ endToEndId: string; amountFen: number }[]>('idempotency_key as endToEndId', 'amount_fen as amountFen');
   return { messageId, nbOfTxs: file.nb_of_txs, ctrlSumFen: file.ctrl_sum_fen, transactions };
+}
+
+/** A debit carried by a pain.008 we sent: what a notification's entry about it is held against. */
+export interface DebitInSentFile {
+  idempotencyKey: string;
+  amountFen: number;
+  debtorAccountMasked: string | null;
+}
+
+/** Those of the keys that name debits carried by a file we sent, by key. */
+export async function debitsInSentFiles(db: Knex, keys: readonly string[]): Promise<Map<string, DebitInSentFile>> {
+  const rows = await db('debit_attempts as a')
+    .join('bank_files as f', 'f.id', 'a.bank_file_id')
+    .where('f.direction', 'out')
+    .whereIn('a.idempotency_key', [...new Set(keys)])
+    .select<DebitInSentFile[]>('a.idempotency_key as idempotencyKey', 'a.amount_fen as amountFen', 'a.debtor_account_masked as debtorAccountMasked');
+  return new Map(rows.map((row) => [row.idempotencyKey, row]));
 }
 
 export interface DebitAttemptListing {

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { DebitAttemptStatus } from '../../domain/debit-outcome';
+import { newDebitKey } from '../debit-keys';
 
 export interface DebitAttemptRow {
   id: number;
@@ -14,16 +15,14 @@ export interface DebitAttemptRow {
   reason: string | null;
   customer_fault: boolean | null;
   resolved_at: Date | null;
-}
-
-/** ISO 20022 EndToEndId allows 35 characters; this stays far below and is unique per premium and attempt. */
-export function idempotencyKeyFor(premiumDueId: number, attemptNo: number): string {
-  return `RNW${premiumDueId}A${attemptNo}`;
+  /** The account the debit was sent to, masked as banks echo it; null only for the oldest attempts. */
+  debtor_account_masked: string | null;
 }
 
 /**
- * Stores the attempt (and so its idempotency key) before anything reaches the bank. Called again
- * by a retried activity, it returns the row already there instead of making a second one.
+ * Stores the attempt (and so its random idempotency key) before anything reaches the bank. Called
+ * again by a retried activity, it returns the row already there, with the key first stored, instead
+ * of making a second one.
  */
 export async function prepareAttempt(
   db: Knex,
@@ -31,6 +30,8 @@ export async function prepareAttempt(
     premiumDueId: number;
     attemptNo: number;
     bankCode: string;
+    /** The mandate's account, masked: what an answer about this debit must name. */
+    debtorAccountMasked: string;
     amountFen: number;
     collectionDate: string;
     workflowId: string;
@@ -42,8 +43,9 @@ export async function prepareAttempt(
     .insert({
       premium_due_id: attempt.premiumDueId,
       attempt_no: attempt.attemptNo,
-      idempotency_key: idempotencyKeyFor(attempt.premiumDueId, attempt.attemptNo),
+      idempotency_key: newDebitKey('RNW'),
       bank_code: attempt.bankCode,
+      debtor_account_masked: attempt.debtorAccountMasked,
       amount_fen: attempt.amountFen,
       collection_date: attempt.collectionDate,
       status: 'prepared',

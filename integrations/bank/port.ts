@@ -1,3 +1,4 @@
+import type { BankMessageRejection } from '../../domain/bank-claims';
 import type { Classified } from '../../domain/debit-reasons';
 
 /** One debit instruction as the bank sees it. Holds personal data: never logged, never in a workflow. */
@@ -17,8 +18,24 @@ export type BankAnswer =
   /** Taken for processing (an asynchronous gateway, or queued for the day's file): the result comes later. */
   | { status: 'accepted'; bankRef: string }
   | { status: 'failed'; rawCode: string; bankRef?: string }
-  /** The bank could not say (timeout, UnionPay 03/04/05/83 style): resolve by querying, never resubmit. */
-  | { status: 'unknown'; rawCode?: string };
+  /**
+   * The bank could not say (timeout, UnionPay 03/04/05/83 style), or its answer could not be believed
+   * (`rejected`: not signed with the bank's key, or about another debit): resolve by querying, never
+   * resubmit.
+   */
+  | { status: 'unknown'; rawCode?: string; rejected?: AnswerRejection };
+
+/** Why an answer was not believed: not authenticated as the bank's, or not about the debit asked of. */
+export type AnswerRejection = Extract<BankMessageRejection, 'authentication' | 'mismatch'>;
+
+/**
+ * What we sent under a key: an answer about it must be for this amount from this account (masked,
+ * first 6 and last 4 digits, as banks echo it).
+ */
+export interface DebitExpectation {
+  amountFen: number;
+  accountMasked: string;
+}
 
 export type BankQueryAnswer = BankAnswer | { status: 'not_found' };
 
@@ -34,6 +51,7 @@ export interface BankPort {
    */
   readonly premiumDebitsOnly?: boolean;
   submitDebit(instruction: DebitInstruction): Promise<BankAnswer>;
-  queryDebit(idempotencyKey: string): Promise<BankQueryAnswer>;
+  /** With `expected`, an answer about another amount or account is not believed (unknown, rejected). */
+  queryDebit(idempotencyKey: string, expected?: DebitExpectation): Promise<BankQueryAnswer>;
   classify(rawCode: string): Classified;
 }

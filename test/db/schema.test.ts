@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateLatest } from '../../db/connection';
 import { PiiCipher } from '../../db/pii-cipher';
 import { appendAudit, verifyAuditChain } from '../../db/repositories/audit';
-import { idempotencyKeyFor } from '../../db/repositories/debits';
+import { newDebitKey } from '../../db/debit-keys';
 import { freshDatabase, type TestDatabase } from '../support/database';
 import { samplePolicy, seedPolicy } from '../support/fixtures';
 
@@ -91,18 +91,19 @@ describe('debit attempts', () => {
       run_id: 'run',
       activity_id: '1',
     });
-    await t.db('debit_attempts').insert(row(1, idempotencyKeyFor(due.id, 1), 'failed'));
-    await expect(t.db('debit_attempts').insert(row(2, idempotencyKeyFor(due.id, 1), 'failed'))).rejects.toThrow(
+    const first = newDebitKey('RNW');
+    await t.db('debit_attempts').insert(row(1, first, 'failed'));
+    await expect(t.db('debit_attempts').insert(row(2, first, 'failed'))).rejects.toThrow(
       /debit_attempts_idempotency_key_unique/,
     );
-    await t.db('debit_attempts').insert(row(2, idempotencyKeyFor(due.id, 2), 'submitted'));
-    await expect(t.db('debit_attempts').insert(row(3, idempotencyKeyFor(due.id, 3), 'prepared'))).rejects.toThrow(
+    await t.db('debit_attempts').insert(row(2, newDebitKey('RNW'), 'submitted'));
+    await expect(t.db('debit_attempts').insert(row(3, newDebitKey('RNW'), 'prepared'))).rejects.toThrow(
       /debit_attempts_one_in_flight/,
     );
   });
 
   it('keys fit an ISO 20022 EndToEndId (35 characters)', () => {
-    expect(idempotencyKeyFor(Number.MAX_SAFE_INTEGER, 99).length).toBeLessThanOrEqual(35);
+    expect(newDebitKey('RNW').length).toBeLessThanOrEqual(35);
   });
 });
 

@@ -1,6 +1,7 @@
 import { PiiCipher } from '../../db/pii-cipher';
 import { appendAudit } from '../../db/repositories/audit';
 import { markAccepted, prepareAttempt } from '../../db/repositories/debits';
+import { maskNumber } from '../../domain/masking';
 import type { Db } from '../../db/connection';
 import type { SimulatedPremium, SimulationResult } from '../../scripts/simulate/simulate';
 import { samplePolicy, seedPolicy } from '../support/fixtures';
@@ -28,6 +29,7 @@ export async function seedInjectedPortfolio(db: Db): Promise<void> {
     premiumDueId: premium!.id,
     attemptNo: 1,
     bankCode: HOLDER.bankCode,
+    debtorAccountMasked: maskNumber(HOLDER.accountNo),
     amountFen: premium!.amount_fen,
     collectionDate: HOLDER.nextDueDate,
     workflowId: `renewal-${HOLDER.policyNo}-${HOLDER.nextDueDate}`,

@@ -77,6 +77,16 @@ describe('settings from the environment', () => {
     expect(() => readSettings({ WORKER_HTTP_PORT: 'metrics' })).toThrow(/WORKER_HTTP_PORT must be a port number/);
   });
 
+  it('run as production unless RENEWALS_ENV says demo, and read the bank file key', () => {
+    expect(readSettings({}).environment).toBe('production');
+    expect(readSettings({ RENEWALS_ENV: 'demo' }).environment).toBe('demo');
+    expect(() => readSettings({ RENEWALS_ENV: 'staging' })).toThrow(/RENEWALS_ENV must be demo or production, got staging/);
+    expect(readSettings({ BANK_MODE: 'files', BANK_FILE_KEY: 'f1le-key' }).bankFileKey).toBe('f1le-key');
+    const lines = describeSettings(readSettings({ BANK_MODE: 'files', BANK_FILE_KEY: 'f1le-key' })).join('\n');
+    expect(lines).not.toContain('f1le-key');
+    expect(lines).toContain('file key set');
+  });
+
   it('redact the password of any URL', () => {
     expect(redactUrl('postgres://u:p@h/d')).toBe('postgres://u:***@h/d');
     expect(redactUrl('http://h:1/x')).toBe('http://h:1/x');

@@ -69,10 +69,13 @@ describe('ISO 20022 files through the renewals CLI', () => {
       const again = await cli('bank', 'export', '--date', collectionDate, '--out', join(dir, 'collect-2.xml'), '--json');
       expect(JSON.parse(again.out)).toMatchObject({ transactions: 0 });
 
-      // The bank books the file and answers; a tampered copy of the answer is refused whole first.
+      // The bank books the file and answers, each file with its MAC. An answer whose totals do not add
+      // up (signed all the same: the bank got it wrong) is refused whole first.
       const pain002 = desk.answerPain008(xml, new Date(await env.currentTimeMs()));
       const tampered = join(dir, 'status-tampered.xml');
-      writeFileSync(tampered, pain002.replace(/<OrgnlCtrlSum>7300.00<\/OrgnlCtrlSum>/, '<OrgnlCtrlSum>7200.00</OrgnlCtrlSum>'));
+      const wrong = pain002.replace(/<OrgnlCtrlSum>7300.00<\/OrgnlCtrlSum>/, '<OrgnlCtrlSum>7200.00</OrgnlCtrlSum>');
+      writeFileSync(tampered, wrong);
+      writeFileSync(`${tampered}.mac`, desk.macOf(wrong));
       const refused = await cli('bank', 'ingest', tampered);
       expect(refused.code).toBe(1);
       expect(refused.err).toMatch(/^renewals: pain.002.001.03 rejected: .*OrgnlCtrlSum 7200.00 does not match the sum of transactions 7300.00\n$/);
@@ -80,6 +83,7 @@ describe('ISO 20022 files through the renewals CLI', () => {
 
       const statusFile = join(dir, 'status.xml');
       writeFileSync(statusFile, pain002);
+      writeFileSync(`${statusFile}.mac`, desk.macOf(pain002));
       const ingested = await cli('bank', 'ingest', statusFile, '--json');
       expect(ingested.code).toBe(0);
       const result = JSON.parse(ingested.out);
@@ -105,6 +109,7 @@ describe('ISO 20022 files through the renewals CLI', () => {
       const camt = desk.returnsNotification('110060149018000000001', new Date(await env.currentTimeMs()));
       const camtFile = join(dir, 'returns.xml');
       writeFileSync(camtFile, camt!);
+      writeFileSync(`${camtFile}.mac`, desk.macOf(camt!));
       const returned = JSON.parse((await cli('bank', 'ingest', camtFile, '--json')).out);
       expect(returned).toMatchObject({ messageType: 'camt.054.001.02', applied: [expect.objectContaining({ policyNo: funded.policyNo, outcome: 'returned', appliedAs: 'applied' })] });
       expect(await rig.database.db('premium_dues').where({ policy_no: funded.policyNo }).first()).toMatchObject({ status: 'due' });
@@ -154,7 +159,9 @@ describe('ISO 20022 files through the renewals CLI', () => {
       const exported = JSON.parse((await cli('bank', 'export', '--date', secondDate, '--out', pain008, '--json')).out);
       expect(exported).toMatchObject({ transactions: 1, controlSum: '2500.00' });
       const statusFile = join(dir, 'after-release-status.xml');
-      writeFileSync(statusFile, desk.answerPain008(readFileSync(pain008, 'utf8'), new Date(await env.currentTimeMs())));
+      const answer = desk.answerPain008(readFileSync(pain008, 'utf8'), new Date(await env.currentTimeMs()));
+      writeFileSync(statusFile, answer);
+      writeFileSync(`${statusFile}.mac`, desk.macOf(answer));
       expect((await cli('bank', 'ingest', statusFile)).code).toBe(0);
       await until('cycle paid', () => handle.query(statusQuery).then((s) => s.stage), (stage) => stage === 'PAID');
       expect(core.account(held.bankCode, held.accountNo)?.balanceFen).toBe(750_000); // debited once
@@ -172,6 +179,7 @@ describe('ISO 20022 files through the renewals CLI', () => {
     expect(missing).toMatchObject({ code: 2, err: `renewals: cannot read ${join(dir, 'missing.xml')}: ENOENT\n` });
     const notIso = join(dir, 'not-iso.xml');
     writeFileSync(notIso, '<Document xmlns="urn:example"/>');
+    writeFileSync(`${notIso}.mac`, new SimulatedFileDesk(new BankCore()).macOf('<Document xmlns="urn:example"/>')); // from the bank, all the same
     expect((await cli('bank', 'ingest', notIso)).err).toMatch(/^renewals: not-iso.xml is neither a pain.002.001.03 status report nor a camt.054.001.02 notification/);
   });
 });

@@ -25,10 +25,17 @@ const applied: AppliedOutcome[] = [];
 beforeAll(async () => {
   env = (await startTimeSkippingServer()).env;
   bank = await startBankSimulator({ processingDelayMs: 300 });
-  const gateway = new GatewayBank({ url: bank.gatewayUrl, merchantId: SIMULATOR_DEFAULTS.merchantId, userName: SIMULATOR_DEFAULTS.userName, userPass: SIMULATOR_DEFAULTS.userPass });
+  const gateway = new GatewayBank({ url: bank.gatewayUrl, merchantId: SIMULATOR_DEFAULTS.merchantId, userName: SIMULATOR_DEFAULTS.userName, userPass: SIMULATOR_DEFAULTS.userPass, signingKey: SIMULATOR_DEFAULTS.signingKey });
   // No waiting inside the activity: the answer must come by callback.
   rig = await startCycleRig(env, taskQueue, { bank: gateway, debitTiming: { settleWithinMs: 0, pollEveryMs: 0 } });
-  receiver = await startGatewayCallbackReceiver({ db: rig.database.db, client: env.client, classify: (code) => gateway.classify(code), onApplied: (a) => applied.push(...a) });
+  receiver = await startGatewayCallbackReceiver({
+    db: rig.database.db,
+    client: env.client,
+    classify: (code) => gateway.classify(code),
+    signingKey: SIMULATOR_DEFAULTS.signingKey,
+    merchantId: SIMULATOR_DEFAULTS.merchantId,
+    onApplied: (a) => applied.push(...a),
+  });
   bank.gateway.configure({ callbackUrl: receiver.url });
 });
 

@@ -1,5 +1,7 @@
+import { sameDebtorAccount } from '../../../domain/bank-claims';
 import { classifyReason, REASON_RULES, type Classified } from '../../../domain/debit-reasons';
-import type { BankAnswer, BankPort, BankQueryAnswer, DebitInstruction } from '../port';
+import { maskNumber } from '../../../domain/masking';
+import type { AnswerRejection, BankAnswer, BankPort, BankQueryAnswer, DebitExpectation, DebitInstruction } from '../port';
 import {
   ACCOUNT_TYPE_CARD,
   BUSINESS_CODE_BATCH_COLLECTION,
@@ -31,8 +33,11 @@ export interface GatewayBankOptions {
   merchantId: string;
   userName: string;
   userPass: string;
-  /** Shared SIGNED_MSG key (gateway/signing.ts); none: requests go unsigned, answers unchecked. */
-  signingKey?: string;
+  /**
+   * The SIGNED_MSG key (gateway/signing.ts): every request is signed with it and every answer must
+   * be, or it is not believed. Required: an adapter without it refuses to be built.
+   */
+  signingKey: string;
   /** Per HTTP exchange; a request without an answer in time is 'unknown', never resent. Default 10 s. */
   timeoutMs?: number;
   /** Default GBK, the gateway's encoding. */
@@ -56,18 +61,25 @@ export type GatewayBatchQuery =
   | { status: 'not_found' }
   | { status: 'unknown'; rawCode?: string };
 
-type Exchange = { kind: 'reply'; reply: GatewayReply } | { kind: 'unknown'; rawCode: string };
+type Unbelieved = { kind: 'unknown'; rawCode: string; rejected?: AnswerRejection };
+type Exchange = { kind: 'reply'; reply: GatewayReply } | Unbelieved;
 
 const REQ_SN = /^[A-Za-z0-9_-]{1,40}$/;
 
-/** Codes the adapter itself reports for an exchange without a usable answer. */
-export const NO_ANSWER = { TIMEOUT: 'TIMEOUT', NETWORK: 'NETWORK', BAD_REPLY: 'BAD_REPLY', BAD_SIGNATURE: 'BAD_SIGNATURE' } as const;
+/** Codes the adapter itself reports for an exchange without a usable (or believable) answer. */
+export const NO_ANSWER = { TIMEOUT: 'TIMEOUT', NETWORK: 'NETWORK', BAD_REPLY: 'BAD_REPLY', BAD_SIGNATURE: 'BAD_SIGNATURE', MISMATCH: 'MISMATCH' } as const;
+
+const NOT_SIGNED: Unbelieved = { kind: 'unknown', rawCode: NO_ANSWER.BAD_SIGNATURE, rejected: 'authentication' };
+const NOT_OURS: Unbelieved = { kind: 'unknown', rawCode: NO_ANSWER.MISMATCH, rejected: 'mismatch' };
 
 /**
  * The insurer's side of the asynchronous collection gateway. A debit goes out as a batch of one
  * (REQ_SN = the attempt's idempotency key, SN 0001, E_USER_CODE = the key); the header answer only
  * says whether the package was taken, and the result comes from the query transaction (or a
  * callback). A timeout or outage is 'unknown': the caller queries, this adapter never resends.
+ * An answer is believed only when it is signed with the gateway's key and answers the request made
+ * (its REQ_SN, the batch asked about, our merchant, and the amount and account of the debit): anything
+ * else is 'unknown' too, marked rejected.
  */
 export class GatewayBank implements BankPort {
   private readonly timeoutMs: number;
@@ -77,6 +89,7 @@ export class GatewayBank implements BankPort {
   private querySerial = 0;
 
   constructor(private readonly options: GatewayBankOptions) {
+    if (!options.signingKey) throw new Error('the collection gateway needs its signing key: without it no answer can be believed');
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.charset = options.charset ?? 'GBK';
     this.locator = options.locator ?? new InMemoryItemLocator();
@@ -88,10 +101,11 @@ export class GatewayBank implements BankPort {
     if (answer.status === 'failed' || answer.status === 'unknown') {
       return answer.status === 'failed' ? { status: 'failed', rawCode: answer.rawCode } : answer;
     }
+    const expected = { amountFen: instruction.amountFen, accountMasked: maskNumber(instruction.accountNo) };
     const bankRef = answer.items[0]?.bankRef ?? gatewayRefOf({ reqSn: instruction.idempotencyKey, sn: SINGLE_ITEM_SN });
     if (!answer.alreadySubmitted) return { status: 'accepted', bankRef };
     // Sent before (a lost answer, a crash): what the gateway knows about it is the answer.
-    const known = await this.queryDebit(instruction.idempotencyKey);
+    const known = await this.queryDebit(instruction.idempotencyKey, expected);
     return known.status === 'not_found' ? { status: 'unknown', rawCode: HEADER.DUPLICATE_SN } : known;
   }
 
@@ -134,8 +148,8 @@ export class GatewayBank implements BankPort {
       },
       this.charset,
     );
-    const exchange = await this.exchange(xml);
-    if (exchange.kind === 'unknown') return { status: 'unknown', rawCode: exchange.rawCode };
+    const exchange = await this.exchange(xml, reqSn);
+    if (exchange.kind === 'unknown') return unknownOf(exchange);
     const { retCode = '', errMsg = '' } = exchange.reply.info;
     const accepted = items.map(({ instruction, ref }) => ({ idempotencyKey: instruction.idempotencyKey, bankRef: gatewayRefOf(ref) }));
     if (retCode === HEADER.ACCEPTED) return { status: 'accepted', reqSn, alreadySubmitted: false, items: accepted };
@@ -151,20 +165,25 @@ export class GatewayBank implements BankPort {
     return { status: 'unknown', rawCode: retCode };
   }
 
-  /** What the gateway says about one debit: the batch it was sent in is queried by REQ_SN. */
-  async queryDebit(idempotencyKey: string): Promise<BankQueryAnswer> {
+  /**
+   * What the gateway says about one debit: the batch it was sent in is queried by REQ_SN. With
+   * `expected`, an answer for another amount or account is not believed.
+   */
+  async queryDebit(idempotencyKey: string, expected?: DebitExpectation): Promise<BankQueryAnswer> {
     const ref = (await this.locator.find(idempotencyKey)) ?? { reqSn: idempotencyKey, sn: SINGLE_ITEM_SN };
     if (!REQ_SN.test(ref.reqSn)) return { status: 'not_found' };
     const found = await this.queryDetails(ref.reqSn);
-    if (found.kind !== 'found') return found.kind === 'not_found' ? { status: 'not_found' } : { status: 'unknown', rawCode: found.rawCode };
+    if (found.kind !== 'found') return found.kind === 'not_found' ? { status: 'not_found' } : unknownOf(found);
     const detail = found.details.find((d) => d.sn === ref.sn && d.eUserCode === idempotencyKey);
-    return detail ? answerOfDetail(ref.reqSn, detail) : { status: 'not_found' };
+    if (!detail) return { status: 'not_found' };
+    if (expected && (Number(detail.amount) !== expected.amountFen || !sameDebtorAccount(detail.accountNo, expected.accountMasked))) return unknownOf(NOT_OURS);
+    return answerOfDetail(ref.reqSn, detail);
   }
 
   async queryBatch(reqSn: string): Promise<GatewayBatchQuery> {
     const found = await this.queryDetails(reqSn);
     if (found.kind === 'not_found') return { status: 'not_found' };
-    if (found.kind === 'unknown') return { status: 'unknown', rawCode: found.rawCode };
+    if (found.kind === 'unknown') return unknownOf(found);
     return { status: 'found', items: found.details.map((d) => ({ sn: d.sn, idempotencyKey: d.eUserCode, answer: answerOfDetail(reqSn, d) })) };
   }
 
@@ -180,19 +199,25 @@ export class GatewayBank implements BankPort {
     return classifyReason('unionpay', code);
   }
 
-  private async queryDetails(reqSn: string): Promise<{ kind: 'found'; details: RetDetail[] } | { kind: 'not_found' } | { kind: 'unknown'; rawCode: string }> {
+  private async queryDetails(reqSn: string): Promise<{ kind: 'found'; details: RetDetail[] } | { kind: 'not_found' } | Unbelieved> {
     const serial = `Q${this.now()}${String(++this.querySerial).padStart(4, '0')}`;
-    const exchange = await this.exchange(writeQueryRequest({ info: this.info(TRX_CODE.QUERY, serial), querySn: reqSn }, this.charset));
+    const exchange = await this.exchange(writeQueryRequest({ info: this.info(TRX_CODE.QUERY, serial), querySn: reqSn }, this.charset), serial);
     if (exchange.kind === 'unknown') return exchange;
-    const retCode = exchange.reply.info.retCode ?? '';
+    const { reply } = exchange;
+    const retCode = reply.info.retCode ?? '';
     if (retCode === HEADER.NOT_FOUND) return { kind: 'not_found' };
     if (retCode !== HEADER.ACCEPTED) return { kind: 'unknown', rawCode: retCode };
-    return { kind: 'found', details: exchange.reply.details };
+    // Results of another batch, or of another merchant's: not an answer to this query.
+    if (reply.querySn !== reqSn || reply.merchantId !== this.options.merchantId) return NOT_OURS;
+    return { kind: 'found', details: reply.details };
   }
 
-  /** One request and its answer; anything short of a readable answer is 'unknown'. */
-  private async exchange(xml: string): Promise<Exchange> {
-    const body = encodeXml(this.options.signingKey === undefined ? xml : signMessage(xml, this.options.signingKey), this.charset);
+  /**
+   * One request and its answer; anything short of a readable answer, signed with the gateway's key
+   * and echoing the request's REQ_SN (an old answer replayed is not this one's), is 'unknown'.
+   */
+  private async exchange(xml: string, reqSn: string): Promise<Exchange> {
+    const body = encodeXml(signMessage(xml, this.options.signingKey), this.charset);
     let bytes: Buffer;
     let contentType: string | null;
     try {
@@ -210,12 +235,14 @@ export class GatewayBank implements BankPort {
       return { kind: 'unknown', rawCode: name === 'TimeoutError' || name === 'AbortError' ? NO_ANSWER.TIMEOUT : NO_ANSWER.NETWORK };
     }
     const text = decodeXml(bytes, contentType).xml;
-    if (this.options.signingKey !== undefined && !verifyMessage(text, this.options.signingKey)) return { kind: 'unknown', rawCode: NO_ANSWER.BAD_SIGNATURE };
+    if (!verifyMessage(text, this.options.signingKey)) return NOT_SIGNED;
+    let reply: GatewayReply;
     try {
-      return { kind: 'reply', reply: readReply(text) };
+      reply = readReply(text);
     } catch {
       return { kind: 'unknown', rawCode: NO_ANSWER.BAD_REPLY };
     }
+    return reply.info.reqSn === reqSn ? { kind: 'reply', reply } : NOT_OURS;
   }
 
   private info(trxCode: string, reqSn: string): GzelinkInfo {
@@ -239,4 +266,9 @@ export class GatewayBank implements BankPort {
     const time = new Date(this.now() + 8 * 3_600_000).toISOString().slice(11, 19).replaceAll(':', '');
     return `${collectionDate.replaceAll('-', '')}${time}`;
   }
+}
+
+/** An exchange without a believable answer, as the port says it: unknown, and why when it was refused. */
+function unknownOf(exchange: Unbelieved): Extract<BankAnswer, { status: 'unknown' }> {
+  return { status: 'unknown', rawCode: exchange.rawCode, ...(exchange.rejected ? { rejected: exchange.rejected } : {}) };
 }

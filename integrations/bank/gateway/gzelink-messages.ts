@@ -8,6 +8,9 @@ import type { NotifyType } from './gzelink-codes';
  *
  *   <GZELINK><INFO>TRX_CODE VERSION DATA_TYPE LEVEL USER_NAME USER_PASS REQ_SN [RET_CODE ERR_MSG]
  *            [NOTIFY_TYPE] SIGNED_MSG</INFO><BODY>…</BODY></GZELINK>
+ *
+ * SIGNED_MSG is required both ways (signing.ts); answers and callbacks name the batch and the
+ * creditor they are about (QUERY_TRANS/QUERY_SN, MERCHANT_ID).
  */
 
 export interface GzelinkInfo {
@@ -77,6 +80,8 @@ export interface RetDetail {
 export interface GatewayReply {
   info: GzelinkInfo;
   querySn?: string;
+  /** The creditor the batch was collected for (QUERY_TRANS/MERCHANT_ID): ours, or the answer is not. */
+  merchantId?: string;
   details: RetDetail[];
 }
 
@@ -151,7 +156,7 @@ export function writeQueryRequest(request: QueryRequest, charset: Charset = 'GBK
 export function writeReply(reply: GatewayReply, charset: Charset = 'GBK'): string {
   if (reply.querySn === undefined && reply.details.length === 0) return render(reply.info, undefined, charset);
   const body: Record<string, unknown> = {};
-  if (reply.querySn !== undefined) body.QUERY_TRANS = { QUERY_SN: reply.querySn };
+  if (reply.querySn !== undefined) body.QUERY_TRANS = { QUERY_SN: reply.querySn, ...(reply.merchantId !== undefined ? { MERCHANT_ID: reply.merchantId } : {}) };
   body.RET_DETAILS = {
     RET_DETAIL: reply.details.map((d) => {
       const xml: Record<string, string> = {
@@ -235,7 +240,7 @@ export function readReply(xml: string): GatewayReply {
   const query = asNode(body.QUERY_TRANS);
   return {
     info,
-    ...(query ? { querySn: text(query, 'QUERY_SN') } : {}),
+    ...(query ? { querySn: text(query, 'QUERY_SN'), ...optional('merchantId', query, 'MERCHANT_ID') } : {}),
     details: asNodes(asNode(body.RET_DETAILS)?.RET_DETAIL).map((d) => ({
       sn: text(d, 'SN'),
       eUserCode: text(d, 'E_USER_CODE'),

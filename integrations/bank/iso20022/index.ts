@@ -1,5 +1,6 @@
 /** ISO 20022 files for bank direct debits: pain.008 out, pain.002 and camt.054 in. */
 export { Iso20022Error } from './xml';
+export { fileMac, fileMacMatches, FILE_MAC_SUFFIX } from './file-mac';
 export { validateIso20022, ISO20022_SCHEMAS, type Iso20022Schema } from './xsd';
 export {
   PAIN_008,

@@ -31,8 +31,8 @@ export interface GatewayServiceOptions {
   merchantId: string;
   userName: string;
   userPass: string;
-  /** When set, SIGNED_MSG is checked on requests (1106 when wrong) and filled in on answers. */
-  signingKey?: string;
+  /** SIGNED_MSG is checked on every request (1106 when missing or wrong) and filled in on every answer and callback. */
+  signingKey: string;
   /** How long a taken batch stays "processing" before its items are debited. */
   processingDelayMs: number;
   /** Where results and returns are posted when they happen; none: the creditor only queries. */
@@ -118,7 +118,7 @@ export class SimulatedGateway {
       return this.reply(charset, { trxCode: '', reqSn: '' }, HEADER.FORMAT_ERROR, (error as Error).message);
     }
     const header = { trxCode: info.trxCode, reqSn: info.reqSn };
-    if (this.options.signingKey !== undefined && !verifyMessage(xml, this.options.signingKey)) {
+    if (!verifyMessage(xml, this.options.signingKey)) {
       return this.reply(charset, header, HEADER.SIGNATURE_ERROR, '签名验证失败 (SIGNED_MSG does not match)');
     }
     if (info.userName !== this.options.userName || info.userPass !== this.options.userPass) {
@@ -194,6 +194,7 @@ export class SimulatedGateway {
     if (!batch) return this.reply(charset, header, HEADER.NOT_FOUND, '无法查询到该交易 (no batch with this REQ_SN)');
     return this.reply(charset, header, HEADER.ACCEPTED, '查询成功', {
       querySn,
+      merchantId: this.options.merchantId,
       details: batch.items.map((item) => this.detailOf(batch, item)),
     });
   }
@@ -243,7 +244,7 @@ export class SimulatedGateway {
     if (!url) return;
     const reqSn = `N${Date.now()}${String(this.callbacks.deliveries.length + 1).padStart(4, '0')}`;
     const xml = this.render(
-      { info: { ...this.info(TRX_CODE.QUERY, reqSn), retCode: HEADER.ACCEPTED, errMsg: '', notifyType: type }, querySn: batch.reqSn, details },
+      { info: { ...this.info(TRX_CODE.QUERY, reqSn), retCode: HEADER.ACCEPTED, errMsg: '', notifyType: type }, querySn: batch.reqSn, merchantId: this.options.merchantId, details },
       batch.charset,
     );
     this.callbacks.send(url, type, batch.reqSn, xml, batch.charset);
@@ -269,9 +270,9 @@ export class SimulatedGateway {
     return { trxCode, version: GZELINK_VERSION, dataType: '2', level: '5', userName: this.options.userName, userPass: '', reqSn, signedMsg: '' };
   }
 
+  /** Every answer and callback signed, as the gateway documents (SIGNED_MSG over the text, taken with it empty). */
   private render(reply: GatewayReply, charset: Charset): string {
-    const xml = writeReply(reply, charset);
-    return this.options.signingKey === undefined ? xml : signMessage(xml, this.options.signingKey);
+    return signMessage(writeReply(reply, charset), this.options.signingKey);
   }
 }
 

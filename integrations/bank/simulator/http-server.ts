@@ -8,6 +8,7 @@ import { CallbackSender } from './callbacks';
 import { BankCore } from './core';
 import { GatewayFaults, type FaultSettings } from './faults';
 import { SimulatedGateway } from './gateway-service';
+import { SIMULATOR_KEYS } from './keys';
 
 export interface BankSimulatorOptions {
   /** 0 (default): any free port. */
@@ -18,7 +19,7 @@ export interface BankSimulatorOptions {
   merchantId?: string;
   userName?: string;
   userPass?: string;
-  /** Shared key for SIGNED_MSG (see gateway/signing.ts); none: signatures are not checked. */
+  /** The SIGNED_MSG key (gateway/signing.ts); default the simulator's own (keys.ts). */
   signingKey?: string;
   processingDelayMs?: number;
   callbackUrl?: string;
@@ -42,6 +43,7 @@ export const SIMULATOR_DEFAULTS = {
   userName: 'renewals',
   userPass: 'renewals',
   processingDelayMs: 200,
+  signingKey: SIMULATOR_KEYS.gatewaySigning,
 } as const;
 
 const MAX_BODY_BYTES = 5 * 1024 * 1024;
@@ -62,7 +64,7 @@ export async function startBankSimulator(options: BankSimulatorOptions = {}): Pr
     userName: options.userName ?? SIMULATOR_DEFAULTS.userName,
     userPass: options.userPass ?? SIMULATOR_DEFAULTS.userPass,
     processingDelayMs: options.processingDelayMs ?? SIMULATOR_DEFAULTS.processingDelayMs,
-    ...(options.signingKey !== undefined ? { signingKey: options.signingKey } : {}),
+    signingKey: options.signingKey ?? SIMULATOR_DEFAULTS.signingKey,
     ...(options.callbackUrl !== undefined ? { callbackUrl: options.callbackUrl } : {}),
   });
   const ctx: AdminContext = { core, gateway, faults, callbacks };
