@@ -2,6 +2,8 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createContactActivities, type ContactOutcome, type ContactRequest } from '../../activities/contact-activities';
 import { PiiCipher } from '../../db/pii-cipher';
+import type { Client } from '@temporalio/client';
+import { resetProvider } from '../../application/provider-circuits';
 import { openProviderCircuits } from '../../db/repositories/provider-circuits';
 import { shanghaiInstant } from '../../domain/civil-date';
 import { CONTACT_SEND_ATTEMPTS } from '../../domain/contact-waits';
@@ -109,5 +111,28 @@ describe('an SMS account run dry', () => {
     expect(await database.db('tasks').where({ kind: 'provider_outage' }).select('status', 'outcome_code')).toEqual([{ status: 'done', outcome_code: 'probe_answered' }]);
     const kinds = await database.db('audit_events').whereIn('kind', ['provider_circuit_opened', 'provider_circuit_closed']).orderBy('seq').pluck('kind');
     expect(kinds).toEqual(['provider_circuit_opened', 'provider_circuit_closed']);
+  });
+});
+
+describe('renewals providers reset', () => {
+  it('closes the circuit under the operator, marks its task done, and wakes the cycles whose contacts wait on it', async () => {
+    sms.dry = true;
+    const at = shanghaiInstant('2026-12-21', '10:00');
+    const waiting = await run('30', at).run<[], ContactOutcome, () => Promise<ContactOutcome>>(() => activities.attemptContact(ref, contact('reminder_d-3', ['sms'])));
+    expect(waiting.waiting?.[0]).toMatchObject({ why: 'account_wide' });
+    expect(await openProviderCircuits(database.db)).toBe(1);
+
+    const signalled: string[] = [];
+    const client = { workflow: { getHandle: (id: string) => ({ signal: () => Promise.resolve(void signalled.push(id)) }) } } as unknown as Client;
+    expect(await resetProvider(database.db, client, 'alibaba-sms', 'cli:ops1', 'balance topped up')).toEqual({ provider: 'alibaba-sms', closed: true, cyclesWoken: 1 });
+    expect(signalled).toEqual([workflowId]);
+    expect(await openProviderCircuits(database.db)).toBe(0);
+    const tasks = await database.db('tasks').where({ kind: 'provider_outage' }).orderBy('id').select('step', 'status', 'outcome_code');
+    expect(tasks.at(-1)).toEqual({ step: 'outage_2', status: 'done', outcome_code: 'operator_reset' });
+    const closed = await database.db('audit_events').where({ kind: 'provider_circuit_closed' }).orderBy('seq', 'desc').first('actor', 'detail');
+    expect(closed).toMatchObject({ actor: 'cli:ops1', detail: { provider: 'alibaba-sms', how: 'operator_reset', reason: 'balance topped up' } });
+    // Closed already: nothing changes; an unknown provider is refused as a bad argument.
+    expect((await resetProvider(database.db, client, 'alibaba-sms', 'cli:ops1')).closed).toBe(false);
+    await expect(resetProvider(database.db, client, 'no-such-provider', 'cli:ops1')).rejects.toMatchObject({ usage: true });
   });
 });
