@@ -1,30 +1,40 @@
 import { randomUUID } from 'node:crypto';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Knex } from 'knex';
+import type { Logger } from 'pino';
 import { DEFAULT_SERVICE_HOTLINE } from '../config/settings';
 import { bankCollectionDate, cnMainlandCalendar } from '../domain/business-calendar';
 import { callScriptFor } from '../domain/call-scripts';
 import { addDays, shanghaiDate } from '../domain/civil-date';
 import { CONTACT_POINT_OF, type ContactChannel, type TextChannel } from '../domain/channels';
 import { checkContact, DEFAULT_CONTACT_LIMITS, routeCallTask, type ContactLimits } from '../domain/contact-rules';
+import { CONTACT_SEND_ATTEMPTS, type ChannelWait, type ContactExpiry } from '../domain/contact-waits';
 import type { DebitReason } from '../domain/debit-reasons';
-import { appendAudit } from '../db/repositories/audit';
+import { appendAudit, appendAuditOnce } from '../db/repositories/audit';
 import { applyEarlyReceipts, holdMessage } from '../db/repositories/contact-receipts';
 import { loadCalendarRows } from '../db/repositories/cycles';
 import {
   contactPointFor,
+  markContactExpired,
   markContactFailed,
+  markContactPointInvalid,
   markContactSent,
   markContactSuppressed,
+  noteContactRefusal,
   openContactAttempt,
+  pendingContactsOfStep,
   sentContactsOfHolder,
 } from '../db/repositories/contacts';
 import { completeTask, openAuditedTask, taskRoutingFor, type NewTask } from '../db/repositories/tasks';
 import type { PiiCipher } from '../db/pii-cipher';
 import { ProviderError, type EmailPort } from '../integrations/messaging/port';
+import { SMTP_PROVIDER } from '../integrations/messaging/smtp-email';
 import { renderNotice, type NoticeFields, type RenderedNotice } from '../integrations/messaging/templates/renewal-notices';
 import type { TextMessagePort } from '../integrations/messaging/text-channels';
+import { createLogger } from '../observability/logger';
 import { requireCycle } from './cycle-activities';
 import { activityOrigin, auditOf, type CycleRef, type Origin } from './origin';
+import { sendUnderCircuit } from './provider-send';
 
 /**
  * What a text provider is handed: its registered template (by our template key, e.g.
@@ -78,6 +88,8 @@ export interface ContactRequest {
 export interface ContactOutcome {
   sent: ContactChannel[];
   suppressed: { channel: ContactChannel; rule: string }[];
+  /** Channels that could not go now (a provider down): the step is owed (attemptContact only). */
+  waiting?: ChannelWait[];
 }
 
 export interface TaskRequest {
@@ -100,8 +112,11 @@ export function createContactActivities(deps: {
   limits?: ContactLimits;
   /** The customer-service number notices give (SERVICE_HOTLINE). */
   serviceHotline?: string;
+  /** Where a provider circuit's opening and closing are said (the alert's log line). */
+  alerts?: Logger;
 }) {
   const { db, cipher, email, text } = deps;
+  const alerts = deps.alerts ?? createLogger('provider-circuits');
   const serviceHotline = deps.serviceHotline ?? DEFAULT_SERVICE_HOTLINE;
   const limits = deps.limits ?? DEFAULT_CONTACT_LIMITS;
 
@@ -118,79 +133,98 @@ export function createContactActivities(deps: {
     });
   }
 
-  return {
-    /**
-     * One step of the plan on its channels: each attempt row is written before the provider is
-     * called and carries its ID there; every channel not used is recorded with the rule that stopped it.
-     */
-    async sendContact(ref: CycleRef, request: ContactRequest): Promise<ContactOutcome> {
-      const cycle = await requireCycle(db, ref);
-      const o = activityOrigin();
-      const outcome: ContactOutcome = { sent: [], suppressed: [] };
-      const calendar = cnMainlandCalendar(await loadCalendarRows(db));
-      const notice = renderNotice(request.template, {
+  /**
+   * One step of the plan on its channels: each attempt row is written before the provider is called
+   * and carries its ID there; every channel not used is recorded with the rule that stopped it. A
+   * channel whose provider cannot take it now either makes the activity fail for Temporal to retry
+   * (`mayWait` false: the caller waits) or is answered as waiting (the cycle owes the step and goes on).
+   */
+  async function contact(ref: CycleRef, request: ContactRequest, mayWait: boolean): Promise<ContactOutcome> {
+    const cycle = await requireCycle(db, ref);
+    const o = activityOrigin();
+    const lastTry = Context.current().info.attempt >= CONTACT_SEND_ATTEMPTS;
+    const outcome: ContactOutcome = { sent: [], suppressed: [] };
+    const calendar = cnMainlandCalendar(await loadCalendarRows(db));
+    const notice = renderNotice(request.template, {
+      policyNo: ref.policyNo,
+      dueDate: ref.dueDate,
+      debitDate: bankCollectionDate(calendar, ref.dueDate),
+      amountFen: cycle.amountFen,
+      lastGraceDay: addDays(ref.dueDate, cycle.snapshot.graceDays),
+      reason: request.reason,
+      serviceHotline,
+      ...request.fields,
+    });
+
+    for (const channel of request.channels) {
+      if (!request.allChannels && outcome.sent.length > 0) break;
+      const point = channel === 'letter' ? undefined : await contactPointFor(db, ref.policyNo, CONTACT_POINT_OF[channel]);
+      const freshId = randomUUID();
+      const attempt = await openContactAttempt(db, {
+        id: freshId,
         policyNo: ref.policyNo,
         dueDate: ref.dueDate,
-        debitDate: bankCollectionDate(calendar, ref.dueDate),
-        amountFen: cycle.amountFen,
-        lastGraceDay: addDays(ref.dueDate, cycle.snapshot.graceDays),
-        reason: request.reason,
-        serviceHotline,
-        ...request.fields,
+        step: request.step,
+        channel,
+        templateCode: request.template,
+        templateVersion: notice.version,
+        recipientMasked: point?.valueMasked ?? null,
+        workflowId: o.workflowId,
+        runId: o.runId,
+        activityId: o.activityId,
+        plannedAt: o.at,
       });
-
-      for (const channel of request.channels) {
-        if (!request.allChannels && outcome.sent.length > 0) break;
-        const point = channel === 'letter' ? undefined : await contactPointFor(db, ref.policyNo, CONTACT_POINT_OF[channel]);
-        const freshId = randomUUID();
-        const attempt = await openContactAttempt(db, {
-          id: freshId,
-          policyNo: ref.policyNo,
-          dueDate: ref.dueDate,
-          step: request.step,
-          channel,
-          templateCode: request.template,
-          templateVersion: notice.version,
-          recipientMasked: point?.valueMasked ?? null,
-          workflowId: o.workflowId,
-          runId: o.runId,
-          activityId: o.activityId,
-          plannedAt: o.at,
-        });
-        // A retried activity finds what the first try did and does not do it again.
-        if (attempt.status === 'sent' || attempt.status === 'delivered') {
-          outcome.sent.push(channel);
-          continue;
-        }
-        if (attempt.status === 'suppressed' || attempt.status === 'failed') {
-          outcome.suppressed.push({ channel, rule: attempt.suppressed_rule ?? 'provider_rejected' });
-          continue;
-        }
-        const audit = auditOf(ref, o);
-        const recipient = point?.valueMasked ?? 'postal address on file';
-        const textChannel: TextChannel = channel === 'letter' ? 'letter' : channel === 'wechat' ? 'wechat' : 'sms';
-        const recordSent = async (sent: { provider: string; providerMessageId: string }) => {
-          await db.transaction(async (trx) => {
-            await holdMessage(trx, sent.providerMessageId);
-            await markContactSent(trx, attempt.id, sent.provider, sent.providerMessageId, o.at);
-            await applyEarlyReceipts(trx, attempt.id, sent.providerMessageId);
-            await appendAudit(trx, {
-              ...audit,
-              kind: 'contact_sent',
-              detail: {
-                contactId: attempt.id,
-                step: request.step,
-                channel,
-                template: `${notice.templateKey}@${notice.version}`,
-                recipient,
-                provider: sent.provider,
-                providerMessageId: sent.providerMessageId,
-              },
-            });
+      // A retried activity finds what the first try did and does not do it again.
+      if (attempt.status === 'sent' || attempt.status === 'delivered') {
+        outcome.sent.push(channel);
+        continue;
+      }
+      if (attempt.status === 'suppressed' || attempt.status === 'failed') {
+        outcome.suppressed.push({ channel, rule: attempt.suppressed_rule ?? 'provider_rejected' });
+        continue;
+      }
+      const audit = auditOf(ref, o);
+      const recipient = point?.valueMasked ?? 'postal address on file';
+      const textChannel: TextChannel = channel === 'letter' ? 'letter' : channel === 'wechat' ? 'wechat' : 'sms';
+      const provider = channel === 'email' ? SMTP_PROVIDER : (text.providerOf?.(textChannel) ?? textChannel);
+      const recordSent = async (sent: { provider: string; providerMessageId: string }) => {
+        await db.transaction(async (trx) => {
+          await holdMessage(trx, sent.providerMessageId);
+          await markContactSent(trx, attempt.id, sent.provider, sent.providerMessageId, o.at);
+          await applyEarlyReceipts(trx, attempt.id, sent.providerMessageId);
+          await appendAudit(trx, {
+            ...audit,
+            kind: 'contact_sent',
+            detail: {
+              contactId: attempt.id,
+              step: request.step,
+              channel,
+              template: `${notice.templateKey}@${notice.version}`,
+              recipient,
+              provider: sent.provider,
+              providerMessageId: sent.providerMessageId,
+            },
           });
-          outcome.sent.push(channel);
-        };
+        });
+        outcome.sent.push(channel);
+      };
+      /** The provider cannot take it now: owed (mayWait), or the activity fails and Temporal retries. */
+      const waitFor = async (wait: ChannelWait): Promise<void> => {
+        if (!mayWait) {
+          throw ApplicationFailure.retryable(`${wait.provider} cannot take messages now (${wait.why} ${wait.code}): contact ${attempt.id} waits`, 'ProviderUnavailable');
+        }
+        await db.transaction(async (trx) => {
+          await noteContactRefusal(trx, attempt.id, `${wait.provider}:${wait.code}`);
+          await appendAuditOnce(
+            trx,
+            { ...audit, kind: 'contact_waiting', detail: { contactId: attempt.id, step: request.step, channel, provider: wait.provider, why: wait.why, code: wait.code } },
+            { contactId: attempt.id },
+          );
+        });
+        (outcome.waiting ??= []).push(wait);
+      };
 
+      try {
         // The row was written by an earlier try, which may have reached the provider before it died:
         // ask the provider by our contact ID before anything else, rules included (invariant 2).
         // SMTP has no such question: an email is resent under the same Message-ID.
@@ -198,7 +232,7 @@ export function createContactActivities(deps: {
           const to = channel === 'letter' ? `holder of ${ref.policyNo}` : cipher.decrypt(point!.valueEnc);
           const earlier = await text.status(textChannel, attempt.id, shanghaiDate(new Date(attempt.created_at).getTime()), to);
           if (earlier.state === 'accepted' || earlier.state === 'delivered') {
-            await recordSent({ provider: text.providerOf?.(textChannel) ?? textChannel, providerMessageId: earlier.providerMessageId });
+            await recordSent({ provider, providerMessageId: earlier.providerMessageId });
             continue;
           }
         }
@@ -228,53 +262,96 @@ export function createContactActivities(deps: {
         }
 
         const to = channel === 'letter' ? `holder of ${ref.policyNo}` : cipher.decrypt(point!.valueEnc);
-        let sent: { provider: string; providerMessageId: string };
-        try {
-          if (channel === 'email') {
-            sent = { provider: 'smtp', ...(await email.send({ contactId: attempt.id, to, ...notice })) };
-          } else {
-            const body = textChannel === 'sms' ? notice.sms?.text : textChannel === 'letter' ? notice.letter?.text : undefined;
-            sent = await text.send({
-              contactId: attempt.id,
-              channel: textChannel,
-              to,
-              ...providerTemplate(notice, textChannel),
-              templateVersion: notice.version,
-              text: body ?? notice.text,
-            });
-          }
-        } catch (error) {
-          // Throttling and outages are retried by Temporal (this row is found again, the provider
-          // asked first); a final refusal (bad number, unsubscribed) is recorded and not retried.
-          if (!(error instanceof ProviderError) || error.retryable) throw error;
-          await db.transaction(async (trx) => {
-            await markContactFailed(trx, attempt.id, `${error.provider}:${error.code}`);
-            await appendAudit(trx, {
-              ...audit,
-              kind: 'contact_failed',
-              detail: { contactId: attempt.id, step: request.step, channel, recipient, provider: error.provider, code: error.code },
-            });
+        const answer = await sendUnderCircuit({ db, alerts }, { provider, channel, at: o.at.getTime(), witness: audit }, async () => {
+          if (channel === 'email') return { provider: SMTP_PROVIDER, ...(await email.send({ contactId: attempt.id, to, ...notice })) };
+          const body = textChannel === 'sms' ? notice.sms?.text : textChannel === 'letter' ? notice.letter?.text : undefined;
+          return text.send({
+            contactId: attempt.id,
+            channel: textChannel,
+            to,
+            ...providerTemplate(notice, textChannel),
+            templateVersion: notice.version,
+            text: body ?? notice.text,
           });
-          outcome.suppressed.push({ channel, rule: 'provider_rejected' });
+        });
+        if (answer.result === 'sent') {
+          await recordSent(answer);
           continue;
         }
-        await recordSent(sent);
+        if (answer.result === 'wait') {
+          await waitFor(answer.wait);
+          if (!request.allChannels) break; // the step waits for this channel rather than moving on to the next
+          continue;
+        }
+        // Refused for this recipient or message (bad number, unsubscribed, template): recorded, not retried;
+        // a bad address or number is no longer used.
+        const error = answer.error;
+        const invalidPoint = error.failure.badAddress === true && point !== undefined;
+        await db.transaction(async (trx) => {
+          await markContactFailed(trx, attempt.id, `${error.provider}:${error.code}`);
+          if (invalidPoint) await markContactPointInvalid(trx, point.id, `${error.provider}:${error.code}`);
+          await appendAudit(trx, {
+            ...audit,
+            kind: 'contact_failed',
+            detail: { contactId: attempt.id, step: request.step, channel, recipient, provider: error.provider, code: error.code, pointInvalidated: invalidPoint },
+          });
+        });
+        outcome.suppressed.push({ channel, rule: 'provider_rejected' });
+      } catch (error) {
+        // Throttling and outages are retried by Temporal (this row is found again, the provider asked
+        // first); on the last try the step is left owed instead, so the cycle goes on.
+        if (!(mayWait && lastTry && error instanceof ProviderError && error.failure.kind === 'transient')) throw error;
+        await waitFor({ channel, provider: error.provider, why: 'transient', code: error.code });
+        if (!request.allChannels) break;
       }
-      await reportContactGap(ref, o, request.step, outcome);
-      return outcome;
+    }
+    await reportContactGap(ref, o, request.step, outcome);
+    return outcome;
+  }
+
+  return {
+    /** A step that must go before its caller goes on: a provider that cannot take it now is retried until it can. */
+    sendContact(ref: CycleRef, request: ContactRequest): Promise<ContactOutcome> {
+      return contact(ref, request, false);
+    },
+
+    /**
+     * A cycle's step that must not hold anything up: what cannot go now is answered as `waiting` (a
+     * provider's circuit open, or transient failures through the last of CONTACT_SEND_ATTEMPTS tries),
+     * and the cycle tries again later.
+     */
+    attemptContact(ref: CycleRef, request: ContactRequest): Promise<ContactOutcome> {
+      return contact(ref, request, true);
+    },
+
+    /** A waiting step whose moment passed: its rows still pending are recorded expired, with why, never sent. */
+    async expireContact(ref: CycleRef, expiry: { step: string; reason: ContactExpiry; waitedFor: string }): Promise<void> {
+      const o = activityOrigin();
+      const audit = auditOf(ref, o);
+      await db.transaction(async (trx) => {
+        const rows = await pendingContactsOfStep(trx, o.workflowId, expiry.step);
+        for (const row of rows) {
+          await markContactExpired(trx, row.id, row.provider_code);
+          await appendAuditOnce(trx, { ...audit, kind: 'contact_expired', detail: { contactId: row.id, channel: row.channel, ...expiry } }, { contactId: row.id });
+        }
+        // Nothing was written for it (every try failed before its rows): the trail still says it expired.
+        if (rows.length === 0) await appendAuditOnce(trx, { ...audit, kind: 'contact_expired', detail: { contactId: null, ...expiry } }, { step: expiry.step });
+      });
     },
 
     async completeTask(ref: CycleRef, completion: { step: string; outcome: string }): Promise<void> {
       const o = activityOrigin();
-      const taskId = await completeTask(db, o.workflowId, completion.step, completion.outcome, o.at);
-      await appendAudit(db, { ...auditOf(ref, o), kind: 'task_completed', detail: { taskId: taskId ?? null, ...completion } });
+      await db.transaction(async (trx) => {
+        const taskId = await completeTask(trx, o.workflowId, completion.step, completion.outcome, o.at);
+        await appendAuditOnce(trx, { ...auditOf(ref, o), kind: 'task_completed', detail: { taskId: taskId ?? null, ...completion } }, { step: completion.step });
+      });
     },
 
     /** Opens a follow-up task for the right person (orphan policies go to the team lead), or records why not. */
     async openCycleTask(ref: CycleRef, request: TaskRequest): Promise<{ taskId?: number; assigneeRole?: string; orphan?: boolean }> {
       const o = activityOrigin();
       if (request.suppressedBy) {
-        await appendAudit(db, { ...auditOf(ref, o), kind: 'task_suppressed', detail: { step: request.step, task: request.task, rule: request.suppressedBy } });
+        await appendAuditOnce(db, { ...auditOf(ref, o), kind: 'task_suppressed', detail: { step: request.step, task: request.task, rule: request.suppressedBy } });
         return {};
       }
       const routing = await taskRoutingFor(db, ref.policyNo);

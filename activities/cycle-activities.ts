@@ -5,7 +5,7 @@ import { choosePlan, validatePlan, type CollectionPlan } from '../domain/collect
 import type { CycleEventKind } from '../domain/audit-kinds';
 import type { PaidVia } from '../domain/payments';
 import type { RenewalStage } from '../domain/renewal-stage';
-import { appendAudit } from '../db/repositories/audit';
+import { appendAuditOnce } from '../db/repositories/audit';
 import {
   linkWorkflow,
   loadCalendarRows,
@@ -54,24 +54,29 @@ export function createCycleActivities({ db }: { db: Knex }) {
         );
       }
       const calendar = cnMainlandCalendar(await loadCalendarRows(db)).toJSON();
-      await appendAudit(db, { ...auditOf(ref, o), kind: 'cycle_opened', detail: { plan: `${plan.code}@${plan.version}`, runMonth: runMonth ?? null } });
+      await appendAuditOnce(db, { ...auditOf(ref, o), kind: 'cycle_opened', detail: { plan: `${plan.code}@${plan.version}`, runMonth: runMonth ?? null } });
       return { context, plan, calendar };
     },
 
+    // Each fact and its audit row commit together, and a retried activity (its answer lost after the
+    // first try committed) writes neither again: appendAuditOnce is keyed by workflow, run and activity.
+
     async recordStage(ref: CycleRef, stage: RenewalStage): Promise<void> {
-      await appendAudit(db, { ...auditOf(ref, activityOrigin()), kind: 'stage_changed', detail: { stage } });
+      await appendAuditOnce(db, { ...auditOf(ref, activityOrigin()), kind: 'stage_changed', detail: { stage } });
     },
 
     /** Operator and customer events (promise, refusal, hold, account update…), for the audit trail. */
     async recordCycleEvent(ref: CycleRef, kind: CycleEventKind, detail: Record<string, unknown>): Promise<void> {
-      await appendAudit(db, { ...auditOf(ref, activityOrigin()), kind, detail });
+      await appendAuditOnce(db, { ...auditOf(ref, activityOrigin()), kind, detail });
     },
 
     async recordPaymentReceived(ref: CycleRef, payment: { via: PaidVia; reference: string }): Promise<void> {
       const cycle = await requireCycle(db, ref);
       const o = activityOrigin();
-      await recordPayment(db, { premiumDueId: cycle.premiumDueId, via: payment.via, reference: payment.reference, amountFen: cycle.amountFen, at: o.at });
-      await appendAudit(db, { ...auditOf(ref, o), kind: 'premium_paid', detail: { via: payment.via, reference: payment.reference } });
+      await db.transaction(async (trx) => {
+        await recordPayment(trx, { premiumDueId: cycle.premiumDueId, via: payment.via, reference: payment.reference, amountFen: cycle.amountFen, at: o.at });
+        await appendAuditOnce(trx, { ...auditOf(ref, o), kind: 'premium_paid', detail: { via: payment.via, reference: payment.reference } });
+      });
     },
 
     /** Automatic premium loan: granted when elected and the cash value, read now, covers the premium. */
@@ -80,13 +85,15 @@ export function createCycleActivities({ db }: { db: Knex }) {
       const o = activityOrigin();
       const { aplElected, cashValueFen } = cycle.snapshot;
       const granted = aplElected && cashValueFen >= cycle.amountFen;
-      if (granted) {
-        await recordPayment(db, { premiumDueId: cycle.premiumDueId, via: 'apl', reference: `APL-${cycle.premiumDueId}`, amountFen: cycle.amountFen, at: o.at });
-      }
-      await appendAudit(db, {
-        ...auditOf(ref, o),
-        kind: granted ? 'premium_loan_granted' : 'premium_loan_refused',
-        detail: { aplElected, cashValueFen, premiumFen: cycle.amountFen },
+      await db.transaction(async (trx) => {
+        if (granted) {
+          await recordPayment(trx, { premiumDueId: cycle.premiumDueId, via: 'apl', reference: `APL-${cycle.premiumDueId}`, amountFen: cycle.amountFen, at: o.at });
+        }
+        await appendAuditOnce(trx, {
+          ...auditOf(ref, o),
+          kind: granted ? 'premium_loan_granted' : 'premium_loan_refused',
+          detail: { aplElected, cashValueFen, premiumFen: cycle.amountFen },
+        });
       });
       return granted;
     },
@@ -94,8 +101,11 @@ export function createCycleActivities({ db }: { db: Knex }) {
     /** Suspension (效力中止) at `at`, 00:00 after grace: the legal moment, recorded as such. */
     async suspendPolicy(ref: CycleRef, nonPaymentReason: number, at: number): Promise<void> {
       const cycle = await requireCycle(db, ref);
-      await suspendPolicy(db, ref.policyNo, cycle.premiumDueId);
-      await appendAudit(db, { ...auditOf(ref, activityOrigin()), occurredAt: new Date(at), kind: 'policy_suspended', detail: { nonPaymentReason } });
+      const o = activityOrigin();
+      await db.transaction(async (trx) => {
+        await suspendPolicy(trx, ref.policyNo, cycle.premiumDueId);
+        await appendAuditOnce(trx, { ...auditOf(ref, o), occurredAt: new Date(at), kind: 'policy_suspended', detail: { nonPaymentReason } });
+      });
     },
   };
 }

@@ -2,7 +2,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Knex } from 'knex';
 import type { ArrearsQuote } from '../domain/reinstatement-arrears';
 import type { ReinstatementRecord } from '../domain/reinstatement';
-import { appendAudit } from '../db/repositories/audit';
+import { appendAudit, appendAuditOnce } from '../db/repositories/audit';
 import { arrearsTerms, reinstatePolicy } from '../db/repositories/reinstatements';
 import type { StartCycle } from './cycle-starter';
 import { activityOrigin, auditOf, type CycleRef } from './origin';
@@ -65,7 +65,7 @@ export function createReinstatedPolicyActivities({ db, startCycle }: { db: Knex;
       if (!startCycle) throw ApplicationFailure.nonRetryable('the reinstatement activities were built without a way to start cycles', 'NoTemporalClient');
       const o = activityOrigin();
       const { workflowId, started } = await startCycle({ policyNo: ref.policyNo, dueDate }, Context.current().info.taskQueue);
-      if (started) await appendAudit(db, { ...auditOf(ref, o), kind: 'next_cycle_started', detail: { dueDate, workflowId } });
+      if (started) await appendAuditOnce(db, { ...auditOf(ref, o), kind: 'next_cycle_started', detail: { dueDate, workflowId } });
       return { workflowId, started };
     },
   };

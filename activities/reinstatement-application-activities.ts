@@ -9,7 +9,7 @@ import {
 } from '../domain/reinstatement-application';
 import type { ArrearsTerms } from '../domain/reinstatement-arrears';
 import type { StatusChange } from '../domain/reinstatement-case-decider';
-import { appendAudit } from '../db/repositories/audit';
+import { appendAudit, appendAuditOnce } from '../db/repositories/audit';
 import { applicationByWorkflow, arrearsTerms, openApplication, updateApplication } from '../db/repositories/reinstatements';
 import { cancelOpenTasks, completeTask, openAuditedTask } from '../db/repositories/tasks';
 import type { BankPort } from '../integrations/bank/port';
@@ -42,23 +42,26 @@ export function createReinstatementApplicationActivities({ db, bank }: { db: Kne
       await requireSuspension(db, a.suspensionId);
       const terms = await arrearsTerms(db, ref.policyNo, ref.dueDate);
       if (!terms) throw ApplicationFailure.nonRetryable(`no premium due for policy ${ref.policyNo} on ${ref.dueDate}`, 'PremiumNotFound');
-      const existing = await applicationByWorkflow(db, o.workflowId);
-      await openApplication(db, {
-        suspension_id: a.suspensionId,
-        policy_no: ref.policyNo,
-        workflow_id: o.workflowId,
-        received_at: new Date(a.receivedAt),
-        decision_due_date: a.decisionDueDate,
-        payment_method: a.paymentMethod,
-      });
-      if (!existing) {
-        await appendAudit(db, {
-          ...applicationAudit(ref, o),
-          occurredAt: new Date(a.receivedAt),
-          kind: APPLICATION_AUDIT_KIND.under_review,
-          detail: { receivedDate: shanghaiDate(a.receivedAt), decisionDueDate: a.decisionDueDate, paymentMethod: a.paymentMethod },
+      // The application and its audit row together: a retry finds the application and writes neither.
+      await db.transaction(async (trx) => {
+        const existing = await applicationByWorkflow(trx, o.workflowId);
+        await openApplication(trx, {
+          suspension_id: a.suspensionId,
+          policy_no: ref.policyNo,
+          workflow_id: o.workflowId,
+          received_at: new Date(a.receivedAt),
+          decision_due_date: a.decisionDueDate,
+          payment_method: a.paymentMethod,
         });
-      }
+        if (!existing) {
+          await appendAudit(trx, {
+            ...applicationAudit(ref, o),
+            occurredAt: new Date(a.receivedAt),
+            kind: APPLICATION_AUDIT_KIND.under_review,
+            detail: { receivedDate: shanghaiDate(a.receivedAt), decisionDueDate: a.decisionDueDate, paymentMethod: a.paymentMethod },
+          });
+        }
+      });
       await openAuditedTask(
         db,
         {
@@ -127,8 +130,10 @@ export function createReinstatementApplicationActivities({ db, bank }: { db: Kne
     /** A task of the application closed with its outcome (the declaration captured). */
     async completeApplicationTask(ref: CycleRef, completion: { step: string; outcome: string }): Promise<void> {
       const o = activityOrigin();
-      const taskId = await completeTask(db, o.workflowId, completion.step, completion.outcome, o.at);
-      await appendAudit(db, { ...applicationAudit(ref, o), kind: 'task_completed', detail: { taskId: taskId ?? null, ...completion } });
+      await db.transaction(async (trx) => {
+        const taskId = await completeTask(trx, o.workflowId, completion.step, completion.outcome, o.at);
+        await appendAuditOnce(trx, { ...applicationAudit(ref, o), kind: 'task_completed', detail: { taskId: taskId ?? null, ...completion } }, { step: completion.step });
+      });
     },
 
     /** The application's new status on record with its audit row; the underwriting task closed when decided. */

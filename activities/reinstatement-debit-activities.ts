@@ -1,7 +1,7 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Knex } from 'knex';
 import type { DebitAnswer } from '../domain/reinstatement-case';
-import { appendAudit } from '../db/repositories/audit';
+import { appendAuditOnce } from '../db/repositories/audit';
 import { loadMandateAccount, type MandateAccount } from '../db/repositories/debits';
 import { prepareReinstatementDebit, reinstatementDebitKey } from '../db/repositories/reinstatement-debits';
 import type { PiiCipher } from '../db/pii-cipher';
@@ -49,7 +49,7 @@ export function createReinstatementDebitActivities({ db, cipher, bank }: { db: K
       const mandate = await loadMandateAccount(db, ref.policyNo);
       const audit = applicationAudit(ref, o);
       const record = async (result: DebitAnswer, key: string | null) => {
-        await appendAudit(db, {
+        await appendAuditOnce(db, {
           ...audit,
           kind: result.status === 'succeeded' ? 'reinstatement_debit_succeeded' : 'reinstatement_debit_failed',
           detail: { idempotencyKey: key, amountFen: d.amountFen, ...(result.status === 'failed' ? { reason: result.reason } : {}), account: mandate?.accountMasked ?? null },

@@ -32,24 +32,28 @@ export function createReinstatementWindowActivities({ db }: { db: Knex }) {
         preferredChannel: cycle.snapshot.preferredChannel,
       };
       const config = windowConfig({ suspendedAt: lapsedAt, reinstatementYears, plan, policy });
-      const suspension = await openSuspension(db, {
-        policy_no: ref.policyNo,
-        premium_due_id: cycle.premiumDueId,
-        lapsed_due_date: ref.dueDate,
-        suspended_at: new Date(lapsedAt),
-        suspension_date: config.window.suspensionDate,
-        window_closes_on: config.window.closingDate,
-        annual_premium_fen: cycle.amountFen * PERIODS_PER_YEAR[cycle.snapshot.paymentFrequency],
-        high_value: config.highValue,
-        workflow_id: o.workflowId,
-      });
-      if (!(await hasAuditRow(db, o.workflowId, 'reinstatement_window_opened'))) {
-        await appendAudit(db, {
-          ...auditOf(ref, o),
-          kind: 'reinstatement_window_opened',
-          detail: { suspensionId: suspension.id, suspensionDate: config.window.suspensionDate, lastDayToApply: config.window.lastDayToApply, highValue: config.highValue },
+      // The suspension row and its audit row together; once per window stage, however often opened.
+      const suspension = await db.transaction(async (trx) => {
+        const opened = await openSuspension(trx, {
+          policy_no: ref.policyNo,
+          premium_due_id: cycle.premiumDueId,
+          lapsed_due_date: ref.dueDate,
+          suspended_at: new Date(lapsedAt),
+          suspension_date: config.window.suspensionDate,
+          window_closes_on: config.window.closingDate,
+          annual_premium_fen: cycle.amountFen * PERIODS_PER_YEAR[cycle.snapshot.paymentFrequency],
+          high_value: config.highValue,
+          workflow_id: o.workflowId,
         });
-      }
+        if (!(await hasAuditRow(trx, o.workflowId, 'reinstatement_window_opened'))) {
+          await appendAudit(trx, {
+            ...auditOf(ref, o),
+            kind: 'reinstatement_window_opened',
+            detail: { suspensionId: opened.id, suspensionDate: config.window.suspensionDate, lastDayToApply: config.window.lastDayToApply, highValue: config.highValue },
+          });
+        }
+        return opened;
+      });
       return { config, suspensionId: suspension.id };
     },
 

@@ -310,7 +310,10 @@ function purposeOf(type: string, input: unknown[]): string {
   const request = record(input[1]);
   switch (type) {
     case 'sendContact':
+    case 'attemptContact':
       return `contact ${text(request.step)}`;
+    case 'expireContact':
+      return `expiry of contact ${text(request.step)}`;
     case 'openCycleTask':
       return `task ${text(request.step)}`;
     case 'collectDebit':
@@ -342,13 +345,23 @@ function describeCompletion(activity: Scheduled, result: unknown): { kind: Timel
       const plan = record(opened.plan);
       return { kind: 'workflow', text: `cycle opened with plan ${text(plan.code)}@${text(plan.version)} (premium ${text(record(opened.context).status)})` };
     }
-    case 'sendContact': {
+    // The contact step, as operators know it, whichever activity carried it (attemptContact since
+    // contacts may wait for their provider).
+    case 'sendContact':
+    case 'attemptContact': {
       const outcome = record(result);
       const sent = Array.isArray(outcome.sent) ? outcome.sent.map(text) : [];
       const suppressed = Array.isArray(outcome.suppressed) ? outcome.suppressed.map((s) => `${text(record(s).channel)} (${text(record(s).rule)})`) : [];
-      const parts = [sent.length ? `sent ${sent.join(', ')}` : '', suppressed.length ? `suppressed ${suppressed.join(', ')}` : ''].filter(Boolean);
+      const waiting = Array.isArray(outcome.waiting) ? outcome.waiting.map((w) => `${text(record(w).channel)} (${text(record(w).provider)} ${text(record(w).code)})`) : [];
+      const parts = [
+        sent.length ? `sent ${sent.join(', ')}` : '',
+        suppressed.length ? `suppressed ${suppressed.join(', ')}` : '',
+        waiting.length ? `waiting ${waiting.join(', ')}` : '',
+      ].filter(Boolean);
       return { kind: 'contact', text: `activity sendContact ${text(request.step)} completed → ${parts.join('; ') || 'nothing to send'}` };
     }
+    case 'expireContact':
+      return { kind: 'contact', text: `contact ${text(request.step)} expired unsent (${text(request.reason)}; it waited for ${text(request.waitedFor)})` };
     case 'openCycleTask': {
       const opened = record(result);
       if (opened.taskId === undefined) return { kind: 'task', text: `task ${text(request.step)} (${text(request.task)}) not opened${request.suppressedBy ? `: suppressed (${text(request.suppressedBy)})` : ''}` };

@@ -202,6 +202,9 @@ export async function completeTaskOf(db: Knex, client: Client, taskId: number, o
   if (!task) throw new OperatorError(`no task #${taskId}`);
   if (task.status === 'done') throw new OperatorError(`task #${taskId} is already done (outcome ${task.outcome_code ?? 'none'})`);
   if (task.status === 'cancelled') throw new OperatorError(`task #${taskId} was cancelled: nothing to complete`);
+  if (task.kind === 'provider_outage' || task.policy_no === null || task.due_date === null) {
+    throw new OperatorError(`task #${taskId} (${task.step}) is a provider's outage: it is done when its circuit closes (a probe goes through, or \`renewals providers reset\`)`);
+  }
   const allowed = outcomesOf(task.step);
   if (!allowed.includes(outcome)) throw usage(`--outcome of task #${taskId} (${task.step}) must be one of ${allowed.join(', ')}, got "${outcome}"`);
 

@@ -8,6 +8,7 @@ import { registerRunCommands } from './commands/run';
 import { registerScheduleCommands } from './commands/schedule';
 import { registerReportCommands } from './commands/report';
 import { registerPolicyCommands } from './commands/policy';
+import { registerProviderCommands } from './commands/providers';
 import { registerOperatorCommands } from './commands/operator';
 import { registerTaskCommands } from './commands/tasks';
 import { registerSimulateCommands } from './commands/simulate';
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   registerPolicyCommands(program);
   registerOperatorCommands(program);
   registerTaskCommands(program);
+  registerProviderCommands(program);
   registerReinstateCommands(program);
   registerSimulateCommands(program);
   return program;

@@ -29,6 +29,8 @@ export const AUDIT_KINDS = [
   'contact_sent',
   'contact_suppressed',
   'contact_failed',
+  'contact_waiting',
+  'contact_expired',
   'contact_receipt',
   'task_opened',
   'task_completed',
@@ -49,6 +51,9 @@ export const AUDIT_KINDS = [
   'contract_terminated',
   'reduced_paid_up_accepted',
   'reduced_paid_up_declined',
+  // messaging providers
+  'provider_circuit_opened',
+  'provider_circuit_closed',
   // compliance
   'audit_exported',
 ] as const;

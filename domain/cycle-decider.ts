@@ -9,8 +9,9 @@ import { addDays, shanghaiDate, shanghaiInstant, type CivilDate } from './civil-
 import { DEFAULT_RETURN_REMEDY_DAYS, type CollectionPlan } from './collection-plan';
 import type { ContactChannel } from './channels';
 import { contactWindowOpening, DEFAULT_CONTACT_LIMITS } from './contact-rules';
+import type { ContactExpiry } from './contact-waits';
 import { cycleSchedule, debitSchedule, lapseInstant, lapseSchedule, type PolicySnapshot, type ScheduledStep } from './cycle-schedule';
-import { lastFailedDebit, lastReturnAt, pendingDebit, type CycleState } from './cycle-state';
+import { lastFailedDebit, lastReturnAt, pendingDebit, waitingContact, type CycleState } from './cycle-state';
 import type { DebitReason } from './debit-reasons';
 import { NON_PAYMENT_OTHER } from './non-payment-reasons';
 import { ESCALATION_STEP } from './task-outcomes';
@@ -50,6 +51,8 @@ export type CycleAction =
   /** `covers`: planned attempts that passed while debits were held, replaced by this one. */
   | { type: 'debit'; step: string; attemptNo: number; collectionDate: CivilDate; covers: string[] }
   | { type: 'promise_broken'; promisedDate: CivilDate }
+  /** A contact that waited for its provider is no longer worth sending: recorded with why, never sent. */
+  | { type: 'expire_contact'; step: string; reason: ContactExpiry; waitedFor: string }
   /** Automatic premium loan from the cash value (elected, and the cash value covers the premium). */
   | { type: 'premium_loan' }
   /** Ask the bank (or the files already ingested) about an attempt still in flight. */
@@ -176,6 +179,8 @@ export function decide(input: DecisionInput): Decision {
   const at = (action: CycleAction): Decision => ({ action, stage });
 
   if (state.paid) {
+    const owed = state.contactsWaiting?.[0];
+    if (owed) return at({ type: 'expire_contact', step: owed.step, reason: 'paid', waitedFor: owed.reason });
     if (state.paid.via === 'debit') {
       const returnWindowEnds = state.paid.at + RETURN_WINDOW_DAYS * DAY_MS;
       if (now < returnWindowEnds) return at({ type: 'wait', until: returnWindowEnds, why: 'paid; listening for a late return' });
@@ -184,6 +189,8 @@ export function decide(input: DecisionInput): Decision {
   }
 
   if (state.lapsedAt !== undefined) {
+    const owed = state.contactsWaiting?.[0];
+    if (owed) return at({ type: 'expire_contact', step: owed.step, reason: 'grace_ended', waitedFor: owed.reason });
     if (input.windowAtLapse) return at({ type: 'enter_reinstatement_window' });
     const pending = lapseSchedule(plan, policy, calendar).filter((s) => !state.done.includes(s.step));
     const next = pending[0];
@@ -191,6 +198,9 @@ export function decide(input: DecisionInput): Decision {
     // Lapse notices are owed by law and contract: no promise or hold holds them back.
     return next.at <= now ? dueStep(input, next, [next], false) : at({ type: 'wait', until: next.at, why: `next: ${next.step}` });
   }
+
+  const expiring = waitingContactExpiry(input);
+  if (expiring) return at(expiring);
 
   if (state.promiseUntil !== undefined && now >= promiseEnd(state.promiseUntil)) {
     return at({ type: 'promise_broken', promisedDate: state.promiseUntil });
@@ -222,7 +232,13 @@ export function decide(input: DecisionInput): Decision {
   const pending = cycleSchedule(plan, policy, calendar, state).filter(
     (s) => !state.done.includes(s.step) && s.at > reopenedAt && (s.kind === 'debit' ? !blocked : s.at < lapseAt),
   );
-  const due = pending.filter((s) => s.at <= now);
+  // A contact waiting for its provider is due again at its next try (moved out of quiet hours, so a
+  // try due at night never stands in front of a lapse at midnight); the rest goes on meanwhile.
+  const retryAt = (s: ScheduledStep) => {
+    const wait = s.kind === 'contact' ? waitingContact(state, s.step) : undefined;
+    return wait && s.kind === 'contact' ? Math.max(s.at, contactOpening(s.channels, wait.retryAt)) : s.at;
+  };
+  const due = pending.filter((s) => retryAt(s) <= now);
   const first = due[0];
   if (first) return dueStep(input, first, due);
 
@@ -230,13 +246,32 @@ export function decide(input: DecisionInput): Decision {
 
   const wakeAt = Math.min(
     lapseAt,
-    ...pending.map((s) => s.at),
+    ...pending.map(retryAt),
     ...(state.promiseUntil ? [promiseEnd(state.promiseUntil)] : []),
     ...(checkAt !== undefined ? [checkAt] : []),
   );
-  const next = pending.find((s) => s.at === wakeAt);
+  const next = pending.find((s) => retryAt(s) === wakeAt);
   const why = next ? `next: ${next.step}` : wakeAt === checkAt ? 'check the debit in flight' : 'grace ends';
   return at({ type: 'wait', until: wakeAt, why });
+}
+
+/**
+ * A waiting contact whose moment has passed: grace is over, its own time limit passed, or a later
+ * contact of the plan is due or went already (only the later one is worth sending).
+ */
+function waitingContactExpiry(input: DecisionInput): CycleAction | undefined {
+  const { plan, policy, calendar, state, now } = input;
+  if (!state.contactsWaiting?.length) return undefined;
+  const lapseAt = effectiveLapseInstant(input);
+  const contacts = cycleSchedule(plan, policy, calendar, state).filter((s): s is Extract<ScheduledStep, { kind: 'contact' }> => s.kind === 'contact');
+  for (const owed of state.contactsWaiting) {
+    const step = contacts.find((s) => s.step === owed.step);
+    const expire = (reason: ContactExpiry): CycleAction => ({ type: 'expire_contact', step: owed.step, reason, waitedFor: owed.reason });
+    if (!step || now >= lapseAt) return expire('grace_ended');
+    if (step.expiresAt !== undefined && now >= step.expiresAt) return expire('expired');
+    if (contacts.some((s) => s.at > step.at && (state.done.includes(s.step) || s.at <= now))) return expire('superseded');
+  }
+  return undefined;
 }
 
 /** The first step due; a debit replaces every earlier planned attempt that is also overdue. */

@@ -4,6 +4,7 @@
  * decider what to do next. Everything here is non-personal and JSON-serialisable.
  */
 import type { CivilDate } from './civil-date';
+import { nextTry, type ChannelWait, type ContactWait } from './contact-waits';
 import type { DebitReason } from './debit-reasons';
 
 import type { HoldKind } from './holds';
@@ -49,6 +50,8 @@ export interface CycleState {
   operatorDecision?: EscalationOutcome;
   lapsedAt?: number;
   nonPaymentReason?: number;
+  /** Contact steps that could not go when due (a provider down): owed, tried again later. */
+  contactsWaiting?: ContactWait[];
 }
 
 export function initialCycleState(): CycleState {
@@ -57,6 +60,34 @@ export function initialCycleState(): CycleState {
 
 export function markDone(state: CycleState, ...steps: string[]): void {
   for (const step of steps) if (!state.done.includes(step)) state.done.push(step);
+}
+
+/**
+ * A contact step could not go now: it stays owed and is tried again on the schedule of
+ * contact-waits.ts. `reason`: provider:code of what stopped it.
+ */
+export function contactWaiting(state: CycleState, step: string, now: number, reason: string, waits: readonly ChannelWait[] = []): void {
+  const waiting = (state.contactsWaiting ??= []);
+  const earlier = waiting.find((w) => w.step === step);
+  const tries = (earlier?.tries ?? 0) + 1;
+  const wait: ContactWait = { step, since: earlier?.since ?? now, tries, retryAt: nextTry(tries, now, waits), reason };
+  if (earlier) Object.assign(earlier, wait);
+  else waiting.push(wait);
+}
+
+/** The step went (sent, suppressed by a rule, refused for good) or was recorded expired: done, no longer owed. */
+export function contactSettled(state: CycleState, step: string): void {
+  markDone(state, step);
+  if (state.contactsWaiting) state.contactsWaiting = state.contactsWaiting.filter((w) => w.step !== step);
+}
+
+/** A contact point or a provider was fixed (contactUpdated): waiting contacts are tried at once. */
+export function retryWaitingContactsNow(state: CycleState, now: number): void {
+  for (const wait of state.contactsWaiting ?? []) wait.retryAt = Math.min(wait.retryAt, now);
+}
+
+export function waitingContact(state: CycleState, step: string): ContactWait | undefined {
+  return state.contactsWaiting?.find((w) => w.step === step);
 }
 
 export function debitStarted(

@@ -13,7 +13,18 @@ export interface SmtpCatcher {
   url: string;
   port: number;
   messages: CaughtMessage[];
+  /** RCPT TO this address is refused (default: 550 5.1.1, no such mailbox), as a relay refuses an address it knows is bad. */
+  rejectRecipient(address: string, reply?: { code: number; text: string }): void;
+  /** While down, every connection is answered 421 (service not available) and closed: an outage. */
+  setDown(down: boolean): void;
+  /** Connections refused with 421 so far. */
+  refusedConnections(): number;
   close(): Promise<void>;
+}
+
+/** A server error with the reply code smtp-server answers with. */
+function reply(code: number, text: string): Error & { responseCode: number } {
+  return Object.assign(new Error(text), { responseCode: code });
 }
 
 /**
@@ -22,11 +33,23 @@ export interface SmtpCatcher {
  */
 export function startSmtpCatcher(options: { port?: number; dir?: string } = {}): Promise<SmtpCatcher> {
   const messages: CaughtMessage[] = [];
+  const rejected = new Map<string, { code: number; text: string }>();
+  let down = false;
+  let refused = 0;
   if (options.dir) mkdirSync(options.dir, { recursive: true });
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
+    onConnect(_session, callback) {
+      if (!down) return callback();
+      refused += 1;
+      callback(reply(421, '4.3.2 Service not available, closing transmission channel'));
+    },
+    onRcptTo(address, _session, callback) {
+      const refusal = rejected.get(address.address.toLowerCase());
+      callback(refusal ? reply(refusal.code, refusal.text.replace('{address}', `<${address.address}>`)) : undefined);
+    },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -54,6 +77,12 @@ export function startSmtpCatcher(options: { port?: number; dir?: string } = {}):
         url: `smtp://127.0.0.1:${port}`,
         port,
         messages,
+        rejectRecipient: (address, refusal = { code: 550, text: '5.1.1 {address}: Recipient address rejected: User unknown in virtual mailbox table' }) =>
+          void rejected.set(address.toLowerCase(), refusal),
+        setDown: (value) => {
+          down = value;
+        },
+        refusedConnections: () => refused,
         close: () => new Promise<void>((done) => server.close(() => done())),
       });
     });

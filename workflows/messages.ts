@@ -56,6 +56,8 @@ export interface RenewalCycleStatus {
   holds: HoldKind[];
   promiseUntil?: CivilDate;
   lastContact?: { step: string; sent: string[]; suppressed: string[] };
+  /** Contact steps owed because their provider could not take them: when they are tried next, and why. */
+  contactsWaiting?: { step: string; tries: number; retryAt: string; reason: string }[];
   plan?: string;
   /** In the reinstatement window: its dates, the open application, the reminders done. */
   reinstatement?: {

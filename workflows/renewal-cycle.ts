@@ -1,5 +1,6 @@
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import {
+  ActivityFailure,
   allHandlersFinished,
   condition,
   continueAsNew,
@@ -12,6 +13,7 @@ import {
 import type { RenewalActivities } from '../activities/renewal-activities';
 import { BusinessCalendar } from '../domain/business-calendar';
 import { addYears, isCivilDate, shanghaiDate, shanghaiInstant } from '../domain/civil-date';
+import { CONTACT_SEND_ATTEMPTS } from '../domain/contact-waits';
 import { decide, lapseNoticesOwed, type CycleAction } from '../domain/cycle-decider';
 import { lastGraceDay } from '../domain/cycle-schedule';
 import * as cycle from '../domain/cycle-state';
@@ -52,6 +54,7 @@ import {
   type RenewalCycleResult,
   type RenewalCycleStatus,
 } from './messages';
+import { contactsMayWait } from './contact-wait-guard';
 import { takeReducedPaidUpChoices } from './reduced-paid-up-choice';
 import { refuse } from './refuse';
 import { reinstatementWindowStage } from './reinstatement-window-stage';
@@ -73,6 +76,16 @@ const { collectDebit } = proxyActivities<RenewalActivities>({
   // seconds. Longer than the slowest single bank exchange (gateway timeout 10 s by default).
   heartbeatTimeout: '30 seconds',
   retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '1 hour' },
+});
+
+/**
+ * A cycle's contact is tried a few times within a couple of minutes (a blip, visible as the
+ * activity's attempts); what still cannot go is answered as waiting on the last try, and the cycle
+ * goes on and tries the step again later (domain/contact-waits.ts).
+ */
+const { attemptContact } = proxyActivities<RenewalActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: CONTACT_SEND_ATTEMPTS },
 });
 
 /** The window stage with reminders, applications and termination (reinstatement-window-stage.ts). */
@@ -144,7 +157,14 @@ export async function renewalCycle(input: RenewalCycleInput): Promise<RenewalCyc
   // Attempts a bankResult signal named: the loop reads each back before it decides again.
   const debitsToCheck = new Set<number>();
   let wake = false;
-  const snapshot = (): RenewalCycleStatus => ({ ...status, holds: [...state.holds], promiseUntil: state.promiseUntil });
+  const snapshot = (): RenewalCycleStatus => ({
+    ...status,
+    holds: [...state.holds],
+    promiseUntil: state.promiseUntil,
+    ...(state.contactsWaiting?.length
+      ? { contactsWaiting: state.contactsWaiting.map((w) => ({ step: w.step, tries: w.tries, retryAt: new Date(w.retryAt).toISOString(), reason: w.reason })) }
+      : {}),
+  });
   const changed = (kind: CycleEventKind, detail: Record<string, unknown>) => {
     events.push({ kind, detail });
     wake = true;
@@ -218,7 +238,10 @@ export async function renewalCycle(input: RenewalCycleInput): Promise<RenewalCyc
     record: (choice) => activities.chooseReducedPaidUp(ref, { stage: 'grace_end', choice, lastGraceDay: lastGraceDay(policy) }),
     changed: () => (wake = true),
   });
-  setHandler(contactUpdatedSignal, () => void changed('contact_updated', {}));
+  setHandler(contactUpdatedSignal, () => {
+    cycle.retryWaitingContactsNow(state, Date.now());
+    changed('contact_updated', {});
+  });
   setHandler(bankResultSignal, ({ attemptNo, result }) => {
     const record = state.debits.find((d) => d.attemptNo === attemptNo);
     // Not ours, or settled for good (only a debit in flight can be answered, only a success
@@ -236,6 +259,7 @@ export async function renewalCycle(input: RenewalCycleInput): Promise<RenewalCyc
 
   upsertSearchAttributes(searchAttributes(input, context.branchCode, context.channel, status.stage));
   await activities.recordStage(ref, status.stage);
+  const contactOrWait = (action: Extract<CycleAction, { type: 'contact' }>) => contactOrWaitFor(ref, state, status, action);
 
   for (;;) {
     // Anything an update changes from here on wakes the next wait; earlier changes are in `state` already.
@@ -284,11 +308,19 @@ export async function renewalCycle(input: RenewalCycleInput): Promise<RenewalCyc
         break;
       }
       case 'contact': {
+        if (contactsMayWait()) {
+          await contactOrWait(action);
+          break;
+        }
         const outcome = await activities.sendContact(ref, action);
         cycle.markDone(state, action.step);
         status.lastContact = { step: action.step, sent: outcome.sent, suppressed: outcome.suppressed.map((s) => `${s.channel}:${s.rule}`) };
         break;
       }
+      case 'expire_contact':
+        await activities.expireContact(ref, { step: action.step, reason: action.reason, waitedFor: action.waitedFor });
+        cycle.contactSettled(state, action.step);
+        break;
       case 'task': {
         const opened = await activities.openCycleTask(ref, action);
         cycle.markDone(state, action.step);
@@ -345,6 +377,36 @@ export async function renewalCycle(input: RenewalCycleInput): Promise<RenewalCyc
       }
     }
   }
+}
+
+/**
+ * A contact that never holds up the cycle: sent, suppressed or refused for good, the step is done;
+ * what could not go (a provider down, every try failed) leaves the step owed, tried again later.
+ */
+async function contactOrWaitFor(
+  ref: { policyNo: string; dueDate: string },
+  state: CycleState,
+  status: RenewalCycleStatus,
+  action: Extract<CycleAction, { type: 'contact' }>,
+): Promise<void> {
+  let outcome: Awaited<ReturnType<typeof attemptContact>> | undefined;
+  try {
+    outcome = await attemptContact(ref, action);
+  } catch (error) {
+    if (!(error instanceof ActivityFailure)) throw error;
+  }
+  const waits = outcome ? (outcome.waiting ?? []) : undefined;
+  if (waits === undefined || waits.length > 0) {
+    const first = waits?.[0];
+    cycle.contactWaiting(state, action.step, Date.now(), first ? `${first.provider}:${first.code}` : 'send_failed', waits);
+  } else {
+    cycle.contactSettled(state, action.step);
+  }
+  status.lastContact = {
+    step: action.step,
+    sent: outcome?.sent ?? [],
+    suppressed: [...(outcome?.suppressed ?? []).map((s) => `${s.channel}:${s.rule}`), ...(waits ?? []).map((w) => `${w.channel}:waiting`)],
+  };
 }
 
 /**

@@ -11,6 +11,7 @@ import * as m009 from './009_report_indexes';
 import * as m010 from './010_reinstatement';
 import * as m011 from './011_withdrawn_debits';
 import * as m013 from './013_bank_trust';
+import * as m015 from './015_provider_circuits';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -34,6 +35,7 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['010_reinstatement', m010],
   ['011_withdrawn_debits', m011],
   ['013_bank_trust', m013],
+  ['015_provider_circuits', m015],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {

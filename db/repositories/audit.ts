@@ -40,6 +40,33 @@ export async function appendAudit(db: Knex, event: AuditEvent): Promise<{ seq: n
   return row!;
 }
 
+/** The advisory-lock class of appendAuditOnce, apart from the chain's lock and the per-message one. */
+const AUDIT_ONCE_LOCK = 0x41554431;
+
+/**
+ * Appends the row unless this activity (workflow, run, activity ID) wrote a row of this kind already,
+ * with `sameAs` in its detail when given (one activity may write a kind for several contacts). A
+ * retried activity (its first try committed, then its answer was lost) writes nothing twice. Runs in
+ * the caller's transaction, so the fact and its row commit together; in one of its own otherwise.
+ * False when the row was there already.
+ */
+export async function appendAuditOnce(db: Knex, event: AuditEvent, sameAs: Record<string, unknown> = {}): Promise<boolean> {
+  const { workflowId, runId, activityId } = event;
+  if (!workflowId || !runId || !activityId) throw new Error(`appendAuditOnce(${event.kind}): the row needs its workflow, run and activity IDs`);
+  const once = async (trx: Knex): Promise<boolean> => {
+    // Two tries of one activity overlapping (a timed-out try still running) must not both find nothing.
+    await trx.raw('SELECT pg_advisory_xact_lock(?, hashtext(?))', [AUDIT_ONCE_LOCK, `${workflowId}|${runId}|${activityId}|${event.kind}`]);
+    const existing = await trx('audit_events')
+      .where({ workflow_id: workflowId, run_id: runId, activity_id: activityId, kind: event.kind })
+      .whereRaw('detail @> ?::jsonb', [JSON.stringify(sameAs)])
+      .first<{ seq: number } | undefined>('seq');
+    if (existing) return false;
+    await appendAudit(trx, event);
+    return true;
+  };
+  return db.isTransaction ? once(db) : db.transaction(once);
+}
+
 export interface ChainBreak {
   seq: number;
   /**

@@ -70,7 +70,38 @@ export async function markContactSuppressed(db: Knex, id: string, rule: string):
   await db('contact_attempts').where({ id, status: 'pending' }).update({ status: 'suppressed', suppressed_rule: rule });
 }
 
+/**
+ * The provider said the address or number itself is bad (SMTP 5.1.1, an illegal mobile, an invalid
+ * openid): the point is no longer used (status invalid) and says why, until someone verifies a new one.
+ */
+export async function markContactPointInvalid(db: Knex, pointId: number, providerCode: string): Promise<void> {
+  await db('contact_points')
+    .where({ id: pointId })
+    .update({ status: 'invalid', flags: db.raw(`flags || ?::jsonb`, [JSON.stringify({ provider_rejected: providerCode })]), updated_at: db.fn.now() });
+}
+
+/** A contact that waited for its provider and whose moment passed: recorded, never sent. */
+export async function markContactExpired(db: Knex, id: string, providerCode: string | null): Promise<void> {
+  await db('contact_attempts').where({ id, status: 'pending' }).update({ status: 'suppressed', suppressed_rule: 'expired', provider_code: providerCode });
+}
+
+/** The provider's last refusal of a contact still pending (it waits): kept for the record and the expiry. */
+export async function noteContactRefusal(db: Knex, id: string, providerCode: string): Promise<void> {
+  await db('contact_attempts').where({ id, status: 'pending' }).update({ provider_code: providerCode });
+}
+
+/** The cycles with a contact waiting on this provider (its last refusal came from it). */
+export async function cyclesWaitingFor(db: Knex, provider: string): Promise<string[]> {
+  return db('contact_attempts').where({ status: 'pending' }).whereLike('provider_code', `${provider}:%`).distinct().pluck('workflow_id');
+}
+
+/** The rows of a step still pending (waiting for a provider), in this cycle. */
+export async function pendingContactsOfStep(db: Knex, workflowId: string, step: string): Promise<{ id: string; channel: ContactChannel; provider_code: string | null }[]> {
+  return db('contact_attempts').where({ workflow_id: workflowId, step, status: 'pending' }).select('id', 'channel', 'provider_code');
+}
+
 export interface StoredContactPoint {
+  id: number;
   valueEnc: string;
   valueMasked: string;
   status: 'valid' | 'invalid' | 'unverified';
@@ -83,7 +114,8 @@ export async function contactPointFor(db: Knex, policyNo: string, type: ContactP
     .join('policies as p', 'p.holder_customer_id', 'c.customer_id')
     .where({ 'p.policy_no': policyNo, 'c.type': type })
     .orderByRaw(`(c.status = 'valid') desc, c.updated_at desc`)
-    .first<{ value_enc: string; value_masked: string; status: StoredContactPoint['status']; flags: { same_as_agent?: string; shared_by?: number } } | undefined>(
+    .first<{ id: number; value_enc: string; value_masked: string; status: StoredContactPoint['status']; flags: { same_as_agent?: string; shared_by?: number } } | undefined>(
+      'c.id',
       'c.value_enc',
       'c.value_masked',
       'c.status',
@@ -91,6 +123,7 @@ export async function contactPointFor(db: Knex, policyNo: string, type: ContactP
     );
   return (
     row && {
+      id: Number(row.id),
       valueEnc: row.value_enc,
       valueMasked: row.value_masked,
       status: row.status,

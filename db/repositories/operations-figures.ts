@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { DEBIT_STUCK_AFTER_MS } from '../../domain/cycle-decider';
 import { IN_FLIGHT_STATUSES } from '../../domain/debit-outcome';
+import { openProviderCircuits } from './provider-circuits';
 
 /**
  * What operations watch, read from PostgreSQL when Prometheus scrapes a worker: the figures are
@@ -16,7 +17,7 @@ export interface OperationsFigures {
   openTasks: { role: string; age: TaskAgeBand; count: number }[];
   /** Attempts whose outcome is still unknown (in flight) a day after they were made. */
   unknownDebitsOverADay: number;
-  /** Provider circuits open (account-wide provider failures stopping a channel). */
+  /** Provider circuits open or being probed (account-wide provider failures stopping a channel). */
   providerCircuitsOpen: number;
 }
 
@@ -43,20 +44,9 @@ export async function operationsFigures(db: Knex): Promise<OperationsFigures> {
         WHERE status IN (${IN_FLIGHT_STATUSES.map(() => '?').join(', ')}) AND created_at < now() - (? * interval '1 millisecond')`,
       [...IN_FLIGHT_STATUSES, DEBIT_STUCK_AFTER_MS],
     ),
-    providerCircuitsOpen(db),
+    openProviderCircuits(db),
   ]);
   return { debits, contacts, openTasks, unknownDebitsOverADay: unknown[0]?.count ?? 0, providerCircuitsOpen: providerCircuits };
-}
-
-/**
- * Circuits open: 0 until the provider-circuit work adds its `provider_circuits` table (one row per
- * provider, `state` open / half_open / closed); that work owns this function and may refine it.
- */
-export async function providerCircuitsOpen(db: Knex): Promise<number> {
-  const { rows } = await db.raw<{ rows: { present: boolean }[] }>(`SELECT to_regclass('provider_circuits') IS NOT NULL AS present`);
-  if (!rows[0]?.present) return 0;
-  const [row] = await db('provider_circuits').where({ state: 'open' }).count<{ count: number }[]>('* as count');
-  return Number(row?.count ?? 0);
 }
 
 /** Whether the database answers at all, within `timeoutMs` (a pool waiting for a dead server would wait a minute). */

@@ -106,8 +106,9 @@ export interface TaskListRow {
   id: number;
   kind: string;
   step: string;
-  policy_no: string;
-  due_date: string;
+  /** Empty for a task of no policy (a provider's outage). */
+  policy_no: string | null;
+  due_date: string | null;
   assignee_agent_code: string | null;
   assignee_role: 'agent' | 'team_lead' | 'operations' | 'underwriter';
   due_at: Date;

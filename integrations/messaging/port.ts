@@ -19,6 +19,7 @@ export interface EmailPort {
 }
 
 import type { TextChannel } from '../../domain/channels';
+import { RECIPIENT_FINAL, TRANSIENT, type ProviderFailure } from '../../domain/provider-failures';
 
 /** An SMS, WeChat template message or letter. `to` is personal data: never logged. */
 export interface OutgoingText {
@@ -47,18 +48,30 @@ export type ProviderMessageStatus =
   | { state: 'failed'; providerMessageId?: string; errorCode: string };
 
 /**
- * A provider error, classified: `retryable` errors (throttling, provider outage) are retried by the
- * activity; the others are final for this contact and recorded with their code.
+ * A provider error, classified (domain/provider-failures.ts): `transient` (throttling, an outage: the
+ * only `retryable` kind), `recipient_final` (this message to this recipient, recorded failed; the
+ * point flagged when `badAddress`), `account_wide` (nothing goes through this provider: its circuit
+ * opens). Without a classification, a retryable error is transient and any other final for the recipient.
+ * The message never carries the recipient.
  */
 export class ProviderError extends Error {
+  readonly failure: ProviderFailure;
+
   constructor(
     readonly provider: string,
     readonly code: string,
     readonly retryable: boolean,
     message: string,
+    failure?: ProviderFailure,
   ) {
     super(message);
     this.name = 'ProviderError';
+    this.failure = failure ?? (retryable ? TRANSIENT : RECIPIENT_FINAL);
+  }
+
+  /** An error of the kind a classification table gives. */
+  static classified(provider: string, code: string, failure: ProviderFailure, message: string): ProviderError {
+    return new ProviderError(provider, code, failure.kind === 'transient', message, failure);
   }
 }
 

@@ -72,13 +72,13 @@ describe('operations figures', () => {
     expect(figures.providerCircuitsOpen).toBe(0);
   });
 
-  it('read open provider circuits once their table exists', async () => {
-    await database.db.schema.createTable('provider_circuits', (t) => {
-      t.string('provider').primary();
-      t.string('state').notNullable();
-    });
-    await database.db('provider_circuits').insert([{ provider: 'alibaba-sms', state: 'open' }, { provider: 'wechat', state: 'closed' }]);
-    expect((await operationsFigures(database.db)).providerCircuitsOpen).toBe(1);
-    await database.db.schema.dropTable('provider_circuits');
+  it('count the provider circuits that are open or being probed, not the closed ones', async () => {
+    await database.db('provider_circuits').insert([
+      { provider: 'alibaba-sms', status: 'open', code: 'isv.AMOUNT_NOT_ENOUGH' },
+      { provider: 'wechat', status: 'probing', code: '48001' },
+      { provider: 'smtp', status: 'closed' },
+    ]);
+    expect((await operationsFigures(database.db)).providerCircuitsOpen).toBe(2);
+    await database.db('provider_circuits').delete();
   });
 });

@@ -4,6 +4,8 @@ import { STANDARD_60, type CollectionPlan } from '../../domain/collection-plan';
 import { decide, type CycleAction } from '../../domain/cycle-decider';
 import type { PolicySnapshot } from '../../domain/cycle-schedule';
 import {
+  contactSettled,
+  contactWaiting,
   debitResolved,
   debitStarted,
   debitWithdrawalRefused,
@@ -28,6 +30,8 @@ export interface World {
   premiumLoanGranted?: boolean;
   /** Whether an attempt in flight can still be taken back when a hold asks (default: yes, not yet in a file). */
   withdraw?: (attemptNo: number) => boolean;
+  /** A contact's provider cannot take it now: the reason (provider:code) it waits with; default: it goes. */
+  contactWaits?: (step: string, now: number) => string | undefined;
 }
 
 export interface LogEntry {
@@ -98,7 +102,15 @@ export function simulate(options: {
         now = Math.max(now, until);
         break;
       }
-      case 'contact':
+      case 'contact': {
+        const waits = action.suppressedBy ? undefined : world.contactWaits?.(action.step, now);
+        if (waits) contactWaiting(state, action.step, now, waits);
+        else contactSettled(state, action.step);
+        break;
+      }
+      case 'expire_contact':
+        contactSettled(state, action.step);
+        break;
       case 'task':
         markDone(state, action.step);
         break;
@@ -153,7 +165,9 @@ export function actions(log: readonly LogEntry[]): string[] {
                 ? `reason ${a.nonPaymentReason}`
                 : a.type === 'check_debit' || a.type === 'withdraw_debit'
                   ? `#${a.attemptNo}`
-                  : '';
+                  : a.type === 'expire_contact'
+                    ? `${a.step} [${a.reason}]`
+                    : '';
       return `${e.at} ${a.type}${detail ? ` ${detail}` : ''}`;
     });
 }

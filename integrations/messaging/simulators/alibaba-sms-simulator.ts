@@ -138,6 +138,8 @@ export class AlibabaSmsSimulator extends HttpSimulator {
       const first = this.messages.find((m) => m.contactId === outId);
       if (first) return json(200, { RequestId: this.requestId(), Message: 'OK', BizId: first.providerMessageId, Code: 'OK' }, 'DUPLICATE');
     }
+    const account = this.accountFailure();
+    if (account) return this.business(account, account === 'isv.AMOUNT_NOT_ENOUGH' ? '账户余额不足' : account);
     if (this.takeThrottle()) return this.business('isv.BUSINESS_LIMIT_CONTROL', '触发号码天级流控Permits:10');
     const rejected = numbers.map((n) => this.recipientError(n)).find((code) => code !== undefined);
     if (rejected) return this.business(rejected, rejected);

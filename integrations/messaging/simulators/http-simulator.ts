@@ -112,6 +112,7 @@ export abstract class HttpSimulator {
   private delayMs = 0;
   private throttles = 0;
   private readonly recipientErrors = new Map<string, string>();
+  private accountError?: string;
   private readonly deliveryFailures = new Map<string, string>();
   private reportsHeld = false;
   private server?: Server;
@@ -152,6 +153,21 @@ export abstract class HttpSimulator {
     return this;
   }
 
+  /**
+   * Every send is refused with this provider code, whoever it is for, until recoverAccount(): the
+   * account's balance is used up, its service suspended, its key revoked. Queries still answer.
+   */
+  failAccount(code: string): this {
+    this.accountError = code;
+    return this;
+  }
+
+  /** The balance topped up, the account back in service: sends are taken again. */
+  recoverAccount(): this {
+    this.accountError = undefined;
+    return this;
+  }
+
   /** Messages to this recipient are accepted, then reported undelivered with this code. */
   failDelivery(recipient: string, code: string): this {
     this.deliveryFailures.set(this.normaliseRecipient(recipient), code);
@@ -166,6 +182,7 @@ export abstract class HttpSimulator {
     this.throttles = 0;
     this.recipientErrors.clear();
     this.deliveryFailures.clear();
+    this.accountError = undefined;
     return this;
   }
 
@@ -262,6 +279,11 @@ export abstract class HttpSimulator {
     if (this.throttles === 0) return false;
     this.throttles -= 1;
     return true;
+  }
+
+  /** The code every send is refused with while the account is down (failAccount). */
+  protected accountFailure(): string | undefined {
+    return this.accountError;
   }
 
   protected recipientError(recipient: string): string | undefined {

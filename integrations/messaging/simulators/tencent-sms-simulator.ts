@@ -144,6 +144,9 @@ export class TencentSmsSimulator extends HttpSimulator {
     if (Buffer.byteLength(sessionContext) >= MAX_SESSION_CONTEXT_BYTES) {
       return this.failure({ code: 'InvalidParameterValue', message: 'SessionContext must be under 512 bytes.' });
     }
+    // An account-wide refusal answers the request, not each number.
+    const account = this.accountFailure();
+    if (account) return this.failure({ code: account, message: account === 'FailedOperation.InsufficientBalanceInSmsPackage' ? 'The SMS package balance is insufficient.' : account });
     if (this.takeThrottle()) return this.failure({ code: 'RequestLimitExceeded', message: 'The request frequency exceeds the limit.' });
 
     const content = `【${p.SignName}】${render(template, Object.fromEntries(values.map((v, i) => [String(i + 1), v])))}`;

@@ -160,6 +160,8 @@ export class WechatSimulator extends HttpSimulator {
       const first = this.messages.find((m) => m.recipient === touser && m.contactId === clientMsgId && this.now().getTime() - m.acceptedAt.getTime() < windowMs);
       if (first) return json(200, { errcode: 0, errmsg: 'ok', msgid: Number(first.providerMessageId) }, 'DUPLICATE');
     }
+    const account = this.accountFailure();
+    if (account) return this.fail(Number(account), `errcode ${account}`);
     if (this.takeThrottle()) return this.fail(45009, 'reach max api daily quota limit');
     const rejected = this.recipientError(touser);
     if (rejected) return this.fail(Number(rejected), `errcode ${rejected}`);

@@ -4,7 +4,7 @@ import { RuntimeOptions } from '@darabonba/typescript';
 import { isCivilDate } from '../../../domain/civil-date';
 import { ProviderError, type OutgoingText, type ProviderMessageStatus, type SentText } from '../port';
 import type { TextChannelAdapter } from '../provider-text-channels';
-import { isAlibabaRetryable } from './alibaba-errors';
+import { classifyAlibaba } from './alibaba-errors';
 import { compactDate } from './china-time';
 import { paramValues, providerTemplate } from './provider-templates';
 import { parseMobile, withoutPersonalData } from './recipients';
@@ -145,6 +145,6 @@ export class AlibabaSms implements TextChannelAdapter {
     const c = typeof code === 'string' && code ? code : 'UNKNOWN';
     const detail = typeof text === 'string' && text ? `: ${withoutPersonalData(text, recipient)}` : '';
     const rid = typeof requestId === 'string' && requestId ? ` (RequestId ${requestId})` : '';
-    return new ProviderError(this.provider, c, isAlibabaRetryable(c, httpStatus), `${this.provider} ${action} rejected with ${c}${detail}${rid}`);
+    return ProviderError.classified(this.provider, c, classifyAlibaba(c, httpStatus), `${this.provider} ${action} rejected with ${c}${detail}${rid}`);
   }
 }

@@ -1,5 +1,6 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { maskMobile, maskOpenId } from '../../../domain/masking';
+import { BAD_ADDRESS } from '../../../domain/provider-failures';
 import { ProviderError } from '../port';
 
 export interface Mobile {
@@ -19,7 +20,7 @@ export function parseMobile(to: string, provider: string): Mobile {
   const parsed = parsePhoneNumberFromString(to, 'CN');
   const mainlandMobile = parsed?.countryCallingCode === '86' && /^1[3-9]\d{9}$/.test(parsed.nationalNumber);
   if (!parsed || !parsed.isValid() || (parsed.countryCallingCode === '86' && !mainlandMobile)) {
-    throw new ProviderError(provider, 'LOCAL_INVALID_NUMBER', false, `${provider}: the recipient is not a valid mobile number`);
+    throw ProviderError.classified(provider, 'LOCAL_INVALID_NUMBER', BAD_ADDRESS, `${provider}: the recipient is not a valid mobile number`);
   }
   return { e164: parsed.number, countryCode: parsed.countryCallingCode, national: parsed.nationalNumber };
 }

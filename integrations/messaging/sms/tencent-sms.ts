@@ -4,7 +4,7 @@ import { ProviderError, type OutgoingText, type ProviderMessageStatus, type Sent
 import type { TextChannelAdapter } from '../provider-text-channels';
 import { paramValues, providerTemplate } from './provider-templates';
 import { parseMobile, withoutPersonalData } from './recipients';
-import { isTencentRetryable } from './tencent-errors';
+import { classifyTencent } from './tencent-errors';
 import { transportFailure } from './transport-failures';
 
 export const TENCENT_PROVIDER = 'tencent-sms';
@@ -128,10 +128,10 @@ export class TencentSms implements TextChannelAdapter {
     const failed = ours[0];
     if (failed?.SerialNo) return { state: 'failed', providerMessageId: failed.SerialNo, errorCode: failed.Description || 'FAIL' };
     if (statuses.some((s) => !s.SessionContext)) {
-      throw new ProviderError(
+      throw ProviderError.classified(
         this.provider,
         'STATUS_UNVERIFIABLE',
-        false,
+        classifyTencent('STATUS_UNVERIFIABLE'),
         `${this.provider}: pulled send statuses carry no SessionContext (enable it for SDK app ${this.config.smsSdkAppId}); cannot tell whether contact ${contactId} was sent`,
       );
     }
@@ -179,6 +179,6 @@ export class TencentSms implements TextChannelAdapter {
     const c = typeof code === 'string' && code ? code : 'UNKNOWN';
     const detail = typeof text === 'string' && text ? `: ${withoutPersonalData(text, recipient)}` : '';
     const rid = typeof requestId === 'string' && requestId ? ` (RequestId ${requestId})` : '';
-    return new ProviderError(this.provider, c, isTencentRetryable(c), `${this.provider} ${action} rejected with ${c}${detail}${rid}`);
+    return ProviderError.classified(this.provider, c, classifyTencent(c), `${this.provider} ${action} rejected with ${c}${detail}${rid}`);
   }
 }

@@ -1,7 +1,8 @@
 import { ProviderError } from '../port';
 import { withoutPersonalData } from '../sms/recipients';
 import { transportFailure } from '../sms/transport-failures';
-import { isWechatRetryable, isWechatTokenError } from './wechat-errors';
+import { TRANSIENT } from '../../../domain/provider-failures';
+import { classifyWechat, isWechatTokenError } from './wechat-errors';
 
 export const WECHAT_PROVIDER = 'wechat-oa';
 
@@ -113,6 +114,6 @@ export class WechatClient {
     const errcode = typeof answer.errcode === 'number' ? answer.errcode : undefined;
     const code = errcode === undefined ? 'BAD_ANSWER' : String(errcode);
     const detail = typeof answer.errmsg === 'string' && answer.errmsg ? `: ${withoutPersonalData(answer.errmsg, recipient)}` : '';
-    return new ProviderError(WECHAT_PROVIDER, code, errcode === undefined || isWechatRetryable(errcode), `${WECHAT_PROVIDER} ${action} rejected with ${code}${detail}`);
+    return ProviderError.classified(WECHAT_PROVIDER, code, errcode === undefined ? TRANSIENT : classifyWechat(errcode), `${WECHAT_PROVIDER} ${action} rejected with ${code}${detail}`);
   }
 }

@@ -1,3 +1,4 @@
+import { BAD_ADDRESS } from '../../../domain/provider-failures';
 import { ProviderError, type OutgoingText, type ProviderMessageStatus, type SentText } from '../port';
 import type { TextChannelAdapter } from '../provider-text-channels';
 import { paramValues, providerTemplate } from '../sms/provider-templates';
@@ -41,7 +42,7 @@ export class WechatTemplateMessages implements TextChannelAdapter {
     const template = providerTemplate(this.config.templates, message, this.provider);
     const keys = Object.keys(template.data);
     const values = paramValues(Object.values(template.data), message, this.provider);
-    if (!message.to) throw new ProviderError(this.provider, 'LOCAL_INVALID_OPENID', false, `${this.provider}: the message has no openid`);
+    if (!message.to) throw ProviderError.classified(this.provider, 'LOCAL_INVALID_OPENID', BAD_ADDRESS, `${this.provider}: the message has no openid`);
     const answer = await this.client.post(
       '/cgi-bin/message/template/send',
       {
