@@ -4,6 +4,8 @@
  * values down; nothing below them reads process.env. describeSettings says what is in use without
  * any secret, for the worker to print at start-up.
  */
+import { isDataKey, parsePreviousKeys } from './data-keys';
+import { SettingsError } from './settings-error';
 
 /** How long an operator command waits for a worker to answer an update before saying so. */
 export const DEFAULT_UPDATE_TIMEOUT_MS = 30_000;
@@ -11,6 +13,12 @@ export const DEFAULT_TEMPORAL_UI_URL = 'http://localhost:8233';
 export const DEFAULT_MAIL_FROM = 'Renewals 续期服务 <renewals@insurer.example>';
 /** A placeholder an insurer replaces with its own number (SERVICE_HOTLINE). */
 export const DEFAULT_SERVICE_HOTLINE = '400-000-0000';
+
+/**
+ * RENEWALS_ENV=demo marks the demo, the local stack and the tests; any other value, or none, is
+ * production, which needs its own data key (config/data-keys.ts).
+ */
+export type Environment = 'demo' | 'production';
 
 export type BankSettings =
   | { mode: 'gateway'; url: string; merchantId?: string; userName?: string; userPass?: string; signingKey?: string; timeoutMs?: number }
@@ -46,6 +54,8 @@ export interface MessagingSettings {
 }
 
 export interface Settings {
+  /** RENEWALS_ENV: demo, or production (anything else). */
+  environment: Environment;
   /** DATABASE_URL; required wherever the database is used (requireDatabaseUrl). */
   databaseUrl?: string;
   temporal: {
@@ -63,20 +73,22 @@ export interface Settings {
   messaging: MessagingSettings;
   serviceHotline: string;
   logLevel: string;
-  /** RENEWALS_DATA_KEY, 64 hex characters; without it the development key is used. */
+  /** RENEWALS_DATA_KEY, 64 hex characters; without it the development key is used, in the demo only (config/data-keys.ts). */
   dataKey?: string;
+  /** RENEWALS_DATA_KEYS_PREVIOUS: keys that only decrypt, during a rotation. */
+  previousDataKeys: string[];
   /** RENEWALS_DEBUG: the CLI prints stacks. */
   debug: boolean;
 }
 
-/** A setting that cannot be used as given: named, with what was expected. */
-export class SettingsError extends Error {
-  override readonly name = 'SettingsError';
-}
+export { SettingsError };
 
 export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const text = (name: string): string | undefined => (env[name] === '' ? undefined : env[name]);
+  const dataKey = text('RENEWALS_DATA_KEY');
+  if (dataKey !== undefined && !isDataKey(dataKey)) throw new SettingsError('RENEWALS_DATA_KEY must be 64 hex characters (a 256-bit key)');
   return {
+    environment: text('RENEWALS_ENV') === 'demo' ? 'demo' : 'production',
     ...(text('DATABASE_URL') ? { databaseUrl: text('DATABASE_URL') } : {}),
     temporal: {
       address: text('TEMPORAL_ADDRESS') ?? 'localhost:7233',
@@ -117,9 +129,18 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     },
     serviceHotline: text('SERVICE_HOTLINE') ?? DEFAULT_SERVICE_HOTLINE,
     logLevel: text('LOG_LEVEL') ?? 'info',
-    ...optional('dataKey', text('RENEWALS_DATA_KEY')),
+    ...optional('dataKey', dataKey),
+    previousDataKeys: parsePreviousKeys(text('RENEWALS_DATA_KEYS_PREVIOUS')),
     debug: Boolean(text('RENEWALS_DEBUG')),
   };
+}
+
+/**
+ * The settings of the worlds the demo builds for itself (the scenario simulator, the local stack):
+ * RENEWALS_ENV=demo, whatever the shell says, so they run on the simulators' values.
+ */
+export function readDemoSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+  return readSettings({ ...env, RENEWALS_ENV: 'demo' });
 }
 
 /** DATABASE_URL, or an error saying where to get one. */
@@ -181,6 +202,7 @@ export function describeSettings(settings: Settings): string[] {
   const set = (value: string | undefined) => (value ? 'set' : 'not set');
   const bank = settings.bank;
   return [
+    `environment ${settings.environment}${settings.environment === 'demo' ? ' (RENEWALS_ENV=demo: demo defaults allowed)' : ''}`,
     `database ${settings.databaseUrl ? redactUrl(settings.databaseUrl) : 'not set'}`,
     `temporal ${settings.temporal.address}, namespace ${settings.temporal.namespace}${settings.temporal.taskQueue ? `, task queue ${settings.temporal.taskQueue}` : ''}`,
     `email via ${redactUrl(settings.email.smtpUrl)}`,
@@ -191,6 +213,6 @@ export function describeSettings(settings: Settings): string[] {
         : 'bank not configured',
     `messages ${settings.messaging.smsProvider ?? 'not configured'}`,
     `service hotline ${settings.serviceHotline}${settings.serviceHotline === DEFAULT_SERVICE_HOTLINE ? ' (placeholder)' : ''}`,
-    `data key ${settings.dataKey ? 'set' : 'not set: the development key is in use, never for real data'}`,
+    `data key ${settings.dataKey ? 'set' : 'not set: the development key is in use, never for real data'}${settings.previousDataKeys.length ? `, ${settings.previousDataKeys.length} previous key(s) for decryption` : ''}`,
   ];
 }

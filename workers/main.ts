@@ -3,8 +3,11 @@
  * environment names (the local stack prints them). Stops cleanly on SIGINT / SIGTERM.
  */
 import { NativeConnection, Runtime } from '@temporalio/worker';
+import { configuredKeys } from '../config/data-keys';
 import { describeSettings, readSettings, requireDatabaseUrl } from '../config/settings';
 import { connect } from '../db/connection';
+import { describeKeyRing } from '../db/key-ring-description';
+import { openKeyRing } from '../db/key-ring';
 import { PiiCipher } from '../db/pii-cipher';
 import { SmtpEmail } from '../integrations/messaging/smtp-email';
 import { SimulatedPolicyAdmin } from '../integrations/policy-admin/simulator';
@@ -16,9 +19,17 @@ import { textChannelsFor } from './text-channel-wiring';
 
 async function main(): Promise<void> {
   const settings = readSettings();
+  // Before anything else: outside the demo, no data key.
+  const keys = configuredKeys(settings);
   // JSON lines with personal data masked: the SDK's own messages and every activity's log go through it.
   Runtime.install({ logger: temporalLogger(createLogger('renewal-worker', { level: settings.logLevel })) });
   const db = connect(requireDatabaseUrl(settings));
+  const cipher = PiiCipher.forKeys(keys);
+  // A wrong key is refused here, before a cycle reads or writes anything under it.
+  const ring = await openKeyRing(db, cipher).catch(async (error: unknown) => {
+    await db.destroy();
+    throw error;
+  });
   const email = new SmtpEmail(settings.email.smtpUrl, settings.email.mailFrom);
   const { bank, debitTiming, describe } = bankFor(settings.bank);
   const messaging = textChannelsFor(settings.messaging);
@@ -31,7 +42,7 @@ async function main(): Promise<void> {
     connection,
     {
       db,
-      cipher: PiiCipher.forKey(settings.dataKey),
+      cipher,
       bank,
       email,
       text: messaging.text,
@@ -41,7 +52,7 @@ async function main(): Promise<void> {
     },
     { namespace: settings.temporal.namespace, taskQueue },
   );
-  for (const line of describeSettings(settings)) process.stdout.write(`config: ${line}\n`);
+  for (const line of [...describeSettings(settings), describeKeyRing(ring, keys)]) process.stdout.write(`config: ${line}\n`);
   for (const line of standIns) process.stdout.write(`stand-in: ${line}\n`);
   // One line for people and for scripts that wait for the worker (the fault test does).
   process.stdout.write(`renewal worker polling "${taskQueue}" on ${settings.temporal.address}; bank: ${describe}; messages: ${messaging.describe}\n`);

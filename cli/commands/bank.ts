@@ -6,7 +6,7 @@ import { ingestBankFile, prepareCollectionFile } from '../../application/bank-fi
 import { debitAttemptsOfPolicy, policyExists, recordOutgoingFile } from '../../db/repositories/bank-files';
 import { isCivilDate, shanghaiDate } from '../../domain/civil-date';
 import { formatYuan } from '../../domain/money';
-import { cipher, settings, withDatabase, withTemporalClient } from '../context';
+import { cipherFor, settings, withDatabase, withTemporalClient } from '../context';
 import { CliError } from '../errors';
 import { printRecord, printRows } from '../output';
 
@@ -25,7 +25,7 @@ export function registerBankCommands(program: Command): void {
       const out = resolve(options.out);
       if (existsSync(out)) throw new CliError(`--out ${options.out} already exists: choose a new file name`, 2);
       const summary = await withDatabase(async (db) => {
-        const file = await prepareCollectionFile(db, cipher(), { collectionDate: options.date, creditor: settings().creditor, now: new Date() });
+        const file = await prepareCollectionFile(db, await cipherFor(db), { collectionDate: options.date, creditor: settings().creditor, now: new Date() });
         if (!file) return undefined;
         // Written aside first, recorded (claiming its debits), then put in place: no file without its record.
         const partial = `${out}.partial`;

@@ -14,7 +14,10 @@ import { bundleWorkflowCode, DefaultLogger, Runtime } from '@temporalio/worker';
 import { importFile, type ImportReport } from '../../application/import-files';
 import { startMonthlyRun } from '../../application/monthly-runs';
 import { connect, migrateLatest } from '../../db/connection';
-import { readSettings } from '../../config/settings';
+import { configuredKeys } from '../../config/data-keys';
+import { readDemoSettings } from '../../config/settings';
+import { describeKeyRing } from '../../db/key-ring-description';
+import { openKeyRing } from '../../db/key-ring';
 import { PiiCipher } from '../../db/pii-cipher';
 import { verifyAuditChain } from '../../db/repositories/audit';
 import { recordReceipts } from '../../db/repositories/contact-receipts';
@@ -115,7 +118,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
       eventsFile = shifted.events;
     }
 
-    const settings = readSettings();
+    const settings = readDemoSettings();
     say('starting PostgreSQL');
     const postgres = await startPostgres();
     cleanups.push(() => postgres.stop());
@@ -126,7 +129,9 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
       await dropDatabase(postgres.url, dbName);
     });
     await migrateLatest(db);
-    const cipher = PiiCipher.forKey(settings.dataKey);
+    const keys = configuredKeys(settings);
+    const cipher = PiiCipher.forKeys(keys);
+    say(describeKeyRing(await openKeyRing(db, cipher), keys));
 
     // Reference data, then the scenario's files in dependency order.
     const inputErrors: ScenarioRowError[] = [];
