@@ -4,6 +4,7 @@ import { registerBankCommands } from './commands/bank';
 import { registerContactCommands } from './commands/contacts';
 import { registerDbCommands } from './commands/db';
 import { registerImportCommands } from './commands/import';
+import { registerKeyCommands } from './commands/keys';
 import { registerRunCommands } from './commands/run';
 import { registerScheduleCommands } from './commands/schedule';
 import { registerReportCommands } from './commands/report';
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
       if (!DEMO_COMMANDS.has(command.name())) requireDataKeyOutsideDemo();
     });
   registerDbCommands(program);
+  registerKeyCommands(program);
   registerAuditCommands(program);
   registerBankCommands(program);
   registerContactCommands(program);

@@ -13,6 +13,7 @@ import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { rotateDataKeys } from '../application/key-rotation';
 import { startGatewayCallbackReceiver } from '../application/gateway-callbacks';
 import { startRenewalCycle } from '../application/renewal-cycles';
 import { connect, migrateLatest } from '../db/connection';
@@ -91,6 +92,8 @@ async function main(): Promise<void> {
     const keys = configuredKeys(settings);
     const cipher = PiiCipher.forKeys(keys);
     const ring = await openKeyRing(db, cipher);
+    // The stack's own demo data: a rotation it finds (a database from before key ids) is finished at once.
+    if (ring.retiring.length > 0) await rotateDataKeys(db, cipher);
     const today = shanghaiDate(Date.now());
     const dueDate = addDays(today, 45);
     const portfolio = args['no-sample'] ? [] : samplePortfolio(dueDate);
