@@ -2,9 +2,10 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { Knex } from 'knex';
 import { appendAudit } from '../db/repositories/audit';
 import { loadMandateAccount } from '../db/repositories/debits';
-import type { PiiCipher } from '../db/pii-cipher';
+import { PersonalDataUnreadable, type PiiCipher } from '../db/pii-cipher';
 import type { BankPort } from '../integrations/bank/port';
 import { activityOrigin, type CycleRef } from './origin';
+import { reportUnreadable } from './personal-data-unreadable';
 import { applicationAudit } from './reinstatement-records';
 import { submitOnce } from './submit-once';
 
@@ -32,7 +33,15 @@ export function createReinstatementDebitActivities({ db, cipher, bank }: { db: K
         return result;
       };
       if (!mandate) return record({ status: 'failed', reason: 'NO_MANDATE' });
-      const answer = await submitOnce({ bank, cipher }, { idempotencyKey: key, mandate, amountFen: d.amountFen, collectionDate: d.collectionDate });
+      let answer;
+      try {
+        answer = await submitOnce({ bank, cipher }, { idempotencyKey: key, mandate, amountFen: d.amountFen, collectionDate: d.collectionDate });
+      } catch (error) {
+        if (!(error instanceof PersonalDataUnreadable)) throw error;
+        // The account cannot be decrypted: never sent; operations get a task, the applicant can still pay at the counter.
+        await reportUnreadable(db, ref, o, error, 'reinstatement_debit');
+        return record({ status: 'failed', reason: 'NO_MANDATE' });
+      }
       if (answer.status === 'succeeded') return record({ status: 'succeeded', reference: answer.bankRef, at: o.at.getTime() });
       if (answer.status === 'failed') return record({ status: 'failed', reason: bank.classify(answer.rawCode).reason });
       // Accepted or unknown: the answer comes later; Temporal retries and the retry asks the bank first.

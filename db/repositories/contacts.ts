@@ -71,6 +71,8 @@ export async function markContactSuppressed(db: Knex, id: string, rule: string):
 }
 
 export interface StoredContactPoint {
+  /** Names the point when its value cannot be decrypted (never the value). */
+  id: number;
   valueEnc: string;
   valueMasked: string;
   status: 'valid' | 'invalid' | 'unverified';
@@ -83,7 +85,8 @@ export async function contactPointFor(db: Knex, policyNo: string, type: ContactP
     .join('policies as p', 'p.holder_customer_id', 'c.customer_id')
     .where({ 'p.policy_no': policyNo, 'c.type': type })
     .orderByRaw(`(c.status = 'valid') desc, c.updated_at desc`)
-    .first<{ value_enc: string; value_masked: string; status: StoredContactPoint['status']; flags: { same_as_agent?: string; shared_by?: number } } | undefined>(
+    .first<{ id: number; value_enc: string; value_masked: string; status: StoredContactPoint['status']; flags: { same_as_agent?: string; shared_by?: number } } | undefined>(
+      'c.id',
       'c.value_enc',
       'c.value_masked',
       'c.status',
@@ -91,6 +94,7 @@ export async function contactPointFor(db: Knex, policyNo: string, type: ContactP
     );
   return (
     row && {
+      id: row.id,
       valueEnc: row.value_enc,
       valueMasked: row.value_masked,
       status: row.status,
