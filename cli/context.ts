@@ -1,10 +1,11 @@
 import { Client, Connection } from '@temporalio/client';
 import { configuredKeys, requireDataKey } from '../config/data-keys';
+import { requireCreditor } from '../config/demo-defaults';
 import { KeyRingRefused, openKeyRing } from '../db/key-ring';
 import { PiiCipher } from '../db/pii-cipher';
 import { retiringKeys } from '../db/repositories/data-keys';
 import { connect, type Db } from '../db/connection';
-import { readSettings, requireDatabaseUrl, SettingsError, type Settings } from '../config/settings';
+import { readSettings, requireDatabaseUrl, SettingsError, type CreditorSettings, type Settings } from '../config/settings';
 import { CliError } from './errors';
 
 /**
@@ -41,6 +42,11 @@ function asCliError<T>(read: () => T): T {
  */
 export function requireDataKeyOutsideDemo(): void {
   asCliError(() => requireDataKey(settings()));
+}
+
+/** The insurer's collection account for pain.008: outside RENEWALS_ENV=demo never the demo's (BANK_CREDITOR_*). */
+export function creditor(): CreditorSettings {
+  return asCliError(() => requireCreditor(settings()));
 }
 
 /** The configured keys as a cipher, not yet checked against a database (`keys status` reads with it). */

@@ -10,13 +10,16 @@ import { SettingsError } from './settings-error';
 /** How long an operator command waits for a worker to answer an update before saying so. */
 export const DEFAULT_UPDATE_TIMEOUT_MS = 30_000;
 export const DEFAULT_TEMPORAL_UI_URL = 'http://localhost:8233';
+/** The local SMTP catcher of the stack and the demo. */
+export const DEMO_SMTP_URL = 'smtp://127.0.0.1:1025';
 export const DEFAULT_MAIL_FROM = 'Renewals 续期服务 <renewals@insurer.example>';
 /** A placeholder an insurer replaces with its own number (SERVICE_HOTLINE). */
 export const DEFAULT_SERVICE_HOTLINE = '400-000-0000';
 
 /**
  * RENEWALS_ENV=demo marks the demo, the local stack and the tests; any other value, or none, is
- * production, which needs its own data key (config/data-keys.ts).
+ * production, which needs its own data key (config/data-keys.ts) and refuses demo defaults
+ * (config/demo-defaults.ts).
  */
 export type Environment = 'demo' | 'production';
 
@@ -79,12 +82,22 @@ export interface Settings {
   previousDataKeys: string[];
   /** RENEWALS_DEBUG: the CLI prints stacks. */
   debug: boolean;
+  /** Variables left unset whose demo value is in use: production refuses them where they are used (config/demo-defaults.ts). */
+  demoDefaults: string[];
 }
 
 export { SettingsError };
 
 export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const text = (name: string): string | undefined => (env[name] === '' ? undefined : env[name]);
+  const demoDefaults: string[] = [];
+  /** The variable's value, or the demo's (noted, for production to refuse where it is used). */
+  const orDemo = (name: string, demo: string): string => {
+    const value = text(name);
+    if (value !== undefined) return value;
+    demoDefaults.push(name);
+    return demo;
+  };
   const dataKey = text('RENEWALS_DATA_KEY');
   if (dataKey !== undefined && !isDataKey(dataKey)) throw new SettingsError('RENEWALS_DATA_KEY must be 64 hex characters (a 256-bit key)');
   return {
@@ -97,13 +110,13 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       uiUrl: text('TEMPORAL_UI_URL') ?? DEFAULT_TEMPORAL_UI_URL,
       updateTimeoutMs: positiveIntegerOr(text('RENEWALS_UPDATE_TIMEOUT_MS'), DEFAULT_UPDATE_TIMEOUT_MS),
     },
-    email: { smtpUrl: text('SMTP_URL') ?? 'smtp://127.0.0.1:1025', mailFrom: text('MAIL_FROM') ?? DEFAULT_MAIL_FROM },
+    email: { smtpUrl: orDemo('SMTP_URL', DEMO_SMTP_URL), mailFrom: orDemo('MAIL_FROM', DEFAULT_MAIL_FROM) },
     bank: bankSettings(text),
     creditor: {
-      name: text('BANK_CREDITOR_NAME') ?? DEMO_CREDITOR.name,
-      accountNo: text('BANK_CREDITOR_ACCOUNT') ?? DEMO_CREDITOR.accountNo,
-      bankCode: text('BANK_CREDITOR_BANK_CODE') ?? DEMO_CREDITOR.bankCode,
-      creditorSchemeId: text('BANK_CREDITOR_ID') ?? DEMO_CREDITOR.creditorSchemeId,
+      name: orDemo('BANK_CREDITOR_NAME', DEMO_CREDITOR.name),
+      accountNo: orDemo('BANK_CREDITOR_ACCOUNT', DEMO_CREDITOR.accountNo),
+      bankCode: orDemo('BANK_CREDITOR_BANK_CODE', DEMO_CREDITOR.bankCode),
+      creditorSchemeId: orDemo('BANK_CREDITOR_ID', DEMO_CREDITOR.creditorSchemeId),
     },
     messaging: {
       ...optional('smsProvider', text('SMS_PROVIDER')),
@@ -127,11 +140,12 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
         ...optional('appSecret', text('WECHAT_APP_SECRET')),
       },
     },
-    serviceHotline: text('SERVICE_HOTLINE') ?? DEFAULT_SERVICE_HOTLINE,
+    serviceHotline: orDemo('SERVICE_HOTLINE', DEFAULT_SERVICE_HOTLINE),
     logLevel: text('LOG_LEVEL') ?? 'info',
     ...optional('dataKey', dataKey),
     previousDataKeys: parsePreviousKeys(text('RENEWALS_DATA_KEYS_PREVIOUS')),
     debug: Boolean(text('RENEWALS_DEBUG')),
+    demoDefaults,
   };
 }
 

@@ -4,6 +4,7 @@
  */
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { configuredKeys } from '../config/data-keys';
+import { refuse } from '../config/demo-defaults';
 import { describeSettings, readSettings, requireDatabaseUrl } from '../config/settings';
 import { connect } from '../db/connection';
 import { describeKeyRing } from '../db/key-ring-description';
@@ -14,13 +15,15 @@ import { SimulatedPolicyAdmin } from '../integrations/policy-admin/simulator';
 import { createLogger, temporalLogger } from '../observability/logger';
 import { RENEWAL_TASK_QUEUE } from '../workflows/messages';
 import { bankFor } from './bank-wiring';
+import { workerRefusals } from './production-refusals';
 import { createRenewalWorker } from './renewal-worker';
 import { textChannelsFor } from './text-channel-wiring';
 
 async function main(): Promise<void> {
   const settings = readSettings();
-  // Before anything else: outside the demo, no data key.
+  // Before anything else: outside the demo, no data key and no demo value (each refusal names its variable).
   const keys = configuredKeys(settings);
+  refuse(workerRefusals(settings));
   // JSON lines with personal data masked: the SDK's own messages and every activity's log go through it.
   Runtime.install({ logger: temporalLogger(createLogger('renewal-worker', { level: settings.logLevel })) });
   const db = connect(requireDatabaseUrl(settings));
@@ -31,8 +34,8 @@ async function main(): Promise<void> {
     throw error;
   });
   const email = new SmtpEmail(settings.email.smtpUrl, settings.email.mailFrom);
-  const { bank, debitTiming, describe } = bankFor(settings.bank);
-  const messaging = textChannelsFor(settings.messaging);
+  const { bank, debitTiming, describe } = bankFor(settings.bank, settings.environment);
+  const messaging = textChannelsFor(settings.messaging, settings.environment);
   // No policy administration system is connected yet: its changes are kept in this process.
   const policyAdmin = new SimulatedPolicyAdmin();
   const standIns = [...messaging.standIns, 'policy administration changes (reduced paid-up) are kept in memory: no policy administration system is connected'];
@@ -66,6 +69,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`worker failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  // One line per refusal, each naming what to set.
+  for (const line of (error instanceof Error ? error.message : String(error)).split('\n')) process.stderr.write(`worker failed: ${line}\n`);
   process.exit(1);
 });

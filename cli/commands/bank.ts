@@ -6,7 +6,7 @@ import { ingestBankFile, prepareCollectionFile } from '../../application/bank-fi
 import { debitAttemptsOfPolicy, policyExists, recordOutgoingFile } from '../../db/repositories/bank-files';
 import { isCivilDate, shanghaiDate } from '../../domain/civil-date';
 import { formatYuan } from '../../domain/money';
-import { cipherFor, settings, withDatabase, withTemporalClient } from '../context';
+import { cipherFor, creditor, withDatabase, withTemporalClient } from '../context';
 import { CliError } from '../errors';
 import { printRecord, printRows } from '../output';
 
@@ -24,8 +24,9 @@ export function registerBankCommands(program: Command): void {
       if (!isCivilDate(given)) throw new CliError(`--date must be YYYY-MM-DD, got ${JSON.stringify(given)}`, 2);
       const out = resolve(options.out);
       if (existsSync(out)) throw new CliError(`--out ${options.out} already exists: choose a new file name`, 2);
+      const account = creditor();
       const summary = await withDatabase(async (db) => {
-        const file = await prepareCollectionFile(db, await cipherFor(db), { collectionDate: options.date, creditor: settings().creditor, now: new Date() });
+        const file = await prepareCollectionFile(db, await cipherFor(db), { collectionDate: options.date, creditor: account, now: new Date() });
         if (!file) return undefined;
         // Written aside first, recorded (claiming its debits), then put in place: no file without its record.
         const partial = `${out}.partial`;
