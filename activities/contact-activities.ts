@@ -26,7 +26,7 @@ import {
   sentContactsOfHolder,
 } from '../db/repositories/contacts';
 import { completeTask, openAuditedTask, taskRoutingFor, type NewTask } from '../db/repositories/tasks';
-import type { PiiCipher } from '../db/pii-cipher';
+import { PersonalDataUnreadable, type PiiCipher } from '../db/pii-cipher';
 import { ProviderError, type EmailPort } from '../integrations/messaging/port';
 import { SMTP_PROVIDER } from '../integrations/messaging/smtp-email';
 import { renderNotice, type NoticeFields, type RenderedNotice } from '../integrations/messaging/templates/renewal-notices';
@@ -35,6 +35,7 @@ import { createLogger } from '../observability/logger';
 import { requireCycle } from './cycle-activities';
 import { activityOrigin, auditOf, type CycleRef, type Origin } from './origin';
 import { sendUnderCircuit } from './provider-send';
+import { reportUnreadable, UNREADABLE_RULE } from './personal-data-unreadable';
 
 /**
  * What a text provider is handed: its registered template (by our template key, e.g.
@@ -187,6 +188,26 @@ export function createContactActivities(deps: {
       const recipient = point?.valueMasked ?? 'postal address on file';
       const textChannel: TextChannel = channel === 'letter' ? 'letter' : channel === 'wechat' ? 'wechat' : 'sms';
       const provider = channel === 'email' ? SMTP_PROVIDER : (text.providerOf?.(textChannel) ?? textChannel);
+      /**
+       * The recipient in clear, or undefined when its value cannot be decrypted (a key not configured
+       * or wrong): then the attempt is recorded as failed with that reason, operations get a task, and
+       * the next channel is tried. Retrying could not help, and the cycle must go on.
+       */
+      const clearRecipient = async (): Promise<string | undefined> => {
+        if (channel === 'letter') return `holder of ${ref.policyNo}`;
+        try {
+          return cipher.decrypt(point!.valueEnc, { table: 'contact_points', id: point!.id });
+        } catch (error) {
+          if (!(error instanceof PersonalDataUnreadable)) throw error;
+          await db.transaction(async (trx) => {
+            await markContactFailed(trx, attempt.id, UNREADABLE_RULE);
+            await appendAudit(trx, { ...audit, kind: 'contact_failed', detail: { contactId: attempt.id, step: request.step, channel, recipient, code: UNREADABLE_RULE, keyId: error.keyId } });
+          });
+          await reportUnreadable(db, ref, o, error, request.step);
+          outcome.suppressed.push({ channel, rule: UNREADABLE_RULE });
+          return undefined;
+        }
+      };
       const recordSent = async (sent: { provider: string; providerMessageId: string }) => {
         await db.transaction(async (trx) => {
           await holdMessage(trx, sent.providerMessageId);
@@ -229,7 +250,8 @@ export function createContactActivities(deps: {
         // ask the provider by our contact ID before anything else, rules included (invariant 2).
         // SMTP has no such question: an email is resent under the same Message-ID.
         if (attempt.id !== freshId && channel !== 'email' && (channel === 'letter' || point)) {
-          const to = channel === 'letter' ? `holder of ${ref.policyNo}` : cipher.decrypt(point!.valueEnc);
+          const to = await clearRecipient();
+          if (to === undefined) continue;
           const earlier = await text.status(textChannel, attempt.id, shanghaiDate(new Date(attempt.created_at).getTime()), to);
           if (earlier.state === 'accepted' || earlier.state === 'delivered') {
             await recordSent({ provider, providerMessageId: earlier.providerMessageId });
@@ -261,7 +283,8 @@ export function createContactActivities(deps: {
           continue;
         }
 
-        const to = channel === 'letter' ? `holder of ${ref.policyNo}` : cipher.decrypt(point!.valueEnc);
+        const to = await clearRecipient();
+        if (to === undefined) continue;
         const answer = await sendUnderCircuit({ db, alerts }, { provider, channel, at: o.at.getTime(), witness: audit }, async () => {
           if (channel === 'email') return { provider: SMTP_PROVIDER, ...(await email.send({ contactId: attempt.id, to, ...notice })) };
           const body = textChannel === 'sms' ? notice.sms?.text : textChannel === 'letter' ? notice.letter?.text : undefined;

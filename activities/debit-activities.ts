@@ -2,7 +2,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Knex } from 'knex';
 import type { DebitResult } from '../domain/cycle-state';
 import { storedResult, type FinalOutcome } from '../domain/debit-outcome';
-import { REASON_RULES } from '../domain/debit-reasons';
+import { REASON_RULES, type Classified } from '../domain/debit-reasons';
 import { appendAudit } from '../db/repositories/audit';
 import { recordOutcome } from '../db/repositories/debit-outcomes';
 import {
@@ -15,11 +15,12 @@ import {
   withdrawUnsentAttempt,
   type DebitAttemptRow,
 } from '../db/repositories/debits';
-import type { PiiCipher } from '../db/pii-cipher';
+import { PersonalDataUnreadable, type PiiCipher } from '../db/pii-cipher';
 import type { BankAnswer, BankPort, BankQueryAnswer, DebitExpectation } from '../integrations/bank/port';
 import { requireCycle } from './cycle-activities';
 import { recordIfRefused } from './refused-answers';
 import { activityOrigin, auditOf, type CycleRef, type Origin } from './origin';
+import { reportUnreadable, UNREADABLE_RULE } from './personal-data-unreadable';
 import { submitOnce } from './submit-once';
 
 /** How long collectDebit keeps asking about an accepted debit before leaving it to the cycle's checks. */
@@ -31,6 +32,13 @@ export interface DebitTiming {
 export const DEFAULT_DEBIT_TIMING: DebitTiming = { settleWithinMs: 20_000, pollEveryMs: 1_000 };
 
 type Final = Extract<BankAnswer, { status: 'succeeded' | 'failed' }>;
+
+/**
+ * A mandate whose account cannot be decrypted: the insurer's mandate data is unusable, as when the
+ * scheme says mandate data is missing (MD02): NO_MANDATE, never the customer's fault, not retried
+ * until the account is updated.
+ */
+const UNREADABLE_MANDATE: Classified = { ...REASON_RULES.NO_MANDATE, reason: 'NO_MANDATE', rawCode: UNREADABLE_RULE };
 
 export function createDebitActivities(deps: { db: Knex; cipher: PiiCipher; bank: BankPort; debitTiming?: DebitTiming }) {
   const { db, bank } = deps;
@@ -97,17 +105,27 @@ export function createDebitActivities(deps: { db: Knex; cipher: PiiCipher; bank:
       const earlier = storedResult(attempt, Date.now());
       if (earlier) return earlier;
 
-      const sent = await submitOnce(deps, {
-        idempotencyKey: attempt.idempotency_key,
-        mandate,
-        amountFen: cycle.amountFen,
-        collectionDate,
-        ...(attempt.debtor_account_masked ? { sentToAccountMasked: attempt.debtor_account_masked } : {}),
-        // The bank said it holds this debit; not finding it now is the bank's problem to explain, not a
-        // reason to send it again: leave it to the cycle's checks (and operations).
-        maySend: attempt.status !== 'accepted',
-        beforeSend: () => markSubmitted(db, attempt.id, o.at),
-      });
+      let sent: BankQueryAnswer;
+      try {
+        sent = await submitOnce(deps, {
+          idempotencyKey: attempt.idempotency_key,
+          mandate,
+          amountFen: cycle.amountFen,
+          collectionDate,
+          ...(attempt.debtor_account_masked ? { sentToAccountMasked: attempt.debtor_account_masked } : {}),
+          // The bank said it holds this debit; not finding it now is the bank's problem to explain, not a
+          // reason to send it again: leave it to the cycle's checks (and operations).
+          maySend: attempt.status !== 'accepted',
+          beforeSend: () => markSubmitted(db, attempt.id, o.at),
+        });
+      } catch (error) {
+        if (!(error instanceof PersonalDataUnreadable)) throw error;
+        // Never sent: the attempt fails on the insurer's side, operations get a task, the cycle goes on.
+        await reportUnreadable(db, ref, o, error, `debit_${attemptNo}`);
+        const recorded = await recordOutcome(db, attempt, { status: 'failed', classified: UNREADABLE_MANDATE, at: o.at }, { ...auditOf(ref, o), detail: { keyId: error.keyId } });
+        const now = recorded ? undefined : await attemptOf(db, attempt.premium_due_id, attempt.attempt_no);
+        return recorded ?? (now && storedResult(now, Date.now())) ?? { status: 'pending' };
+      }
       await recordIfRefused(db, attempt.idempotency_key, sent);
       if (sent.status === 'not_found') return { status: 'pending' };
       let answer: BankAnswer = sent;

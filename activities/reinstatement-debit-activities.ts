@@ -4,9 +4,10 @@ import type { DebitAnswer } from '../domain/reinstatement-case';
 import { appendAuditOnce } from '../db/repositories/audit';
 import { loadMandateAccount, type MandateAccount } from '../db/repositories/debits';
 import { prepareReinstatementDebit, reinstatementDebitKey } from '../db/repositories/reinstatement-debits';
-import type { PiiCipher } from '../db/pii-cipher';
+import { PersonalDataUnreadable, type PiiCipher } from '../db/pii-cipher';
 import type { BankPort } from '../integrations/bank/port';
 import { activityOrigin, type CycleRef } from './origin';
+import { reportUnreadable } from './personal-data-unreadable';
 import { recordIfRefused } from './refused-answers';
 import { applicationAudit } from './reinstatement-records';
 import { submitOnce } from './submit-once';
@@ -58,7 +59,15 @@ export function createReinstatementDebitActivities({ db, cipher, bank }: { db: K
       };
       if (!mandate) return record({ status: 'failed', reason: 'NO_MANDATE' }, null);
       const key = await keyOf(o.workflowId, d, mandate);
-      const answer = await submitOnce({ bank, cipher }, { idempotencyKey: key, mandate, amountFen: d.amountFen, collectionDate: d.collectionDate });
+      let answer;
+      try {
+        answer = await submitOnce({ bank, cipher }, { idempotencyKey: key, mandate, amountFen: d.amountFen, collectionDate: d.collectionDate });
+      } catch (error) {
+        if (!(error instanceof PersonalDataUnreadable)) throw error;
+        // The account cannot be decrypted: never sent; operations get a task, the applicant can still pay at the counter.
+        await reportUnreadable(db, ref, o, error, 'reinstatement_debit');
+        return record({ status: 'failed', reason: 'NO_MANDATE' }, key);
+      }
       await recordIfRefused(db, key, answer);
       if (answer.status === 'succeeded') return record({ status: 'succeeded', reference: answer.bankRef, at: o.at.getTime() }, key);
       if (answer.status === 'failed') return record({ status: 'failed', reason: bank.classify(answer.rawCode).reason }, key);

@@ -11,6 +11,7 @@ import { createCycleActivities } from './cycle-activities';
 import type { StartCycle } from './cycle-starter';
 import { createDebitActivities, type DebitTiming } from './debit-activities';
 import { createMonthlyRunActivities } from './monthly-run-activities';
+import { failUnreadableForGood } from './personal-data-unreadable';
 import { createReducedPaidUpActivities } from './reduced-paid-up-activities';
 import { createReinstatedPolicyActivities } from './reinstated-policy-activities';
 import { createReinstatementApplicationActivities } from './reinstatement-application-activities';
@@ -39,7 +40,7 @@ export interface RenewalActivityDeps {
 
 /** Every activity of the renewal cycle, the monthly run and reinstatement, with their ports injected. */
 export function createRenewalActivities(deps: RenewalActivityDeps) {
-  return {
+  return failUnreadableForGood(deps.db, {
     ...createCycleActivities(deps),
     ...createContactActivities(deps),
     ...createDebitActivities(deps),
@@ -49,7 +50,7 @@ export function createRenewalActivities(deps: RenewalActivityDeps) {
     ...createReinstatementDebitActivities(deps),
     ...createReinstatedPolicyActivities(deps),
     ...createReducedPaidUpActivities({ ...deps, policyAdmin: deps.policyAdmin ?? new SimulatedPolicyAdmin() }),
-  };
+  });
 }
 
 export type RenewalActivities = ReturnType<typeof createRenewalActivities>;

@@ -32,12 +32,16 @@ export async function submitOnce({ bank, cipher }: { bank: BankPort; cipher: Pii
   const known = await bank.queryDebit(key, { amountFen: debit.amountFen, accountMasked: debit.sentToAccountMasked ?? debit.mandate.accountMasked });
   if (known.status !== 'not_found' || debit.maySend === false) return known;
   Context.current().heartbeat({ key, step: 'submit' });
+  // Decrypted before the debit is recorded as sent: an account that cannot be read (PersonalDataUnreadable) never reaches the bank.
+  const row = { table: 'mandates', id: debit.mandate.id };
+  const accountNo = cipher.decrypt(debit.mandate.accountEnc, row);
+  const accountName = cipher.decrypt(debit.mandate.accountNameEnc, row);
   await debit.beforeSend?.();
   return bank.submitDebit({
     idempotencyKey: key,
     bankCode: debit.mandate.bankCode,
-    accountNo: cipher.decrypt(debit.mandate.accountEnc),
-    accountName: cipher.decrypt(debit.mandate.accountNameEnc),
+    accountNo,
+    accountName,
     amountFen: debit.amountFen,
     collectionDate: debit.collectionDate,
   });

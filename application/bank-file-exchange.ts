@@ -54,8 +54,8 @@ function instruction(d: ExportableDebit, cipher: PiiCipher) {
   return {
     endToEndId: d.idempotencyKey,
     amountFen: d.amountFen,
-    debtorName: cipher.decrypt(d.accountNameEnc),
-    debtorAccountNo: cipher.decrypt(d.accountEnc),
+    debtorName: cipher.decrypt(d.accountNameEnc, { table: 'mandates', id: d.mandateId }),
+    debtorAccountNo: cipher.decrypt(d.accountEnc, { table: 'mandates', id: d.mandateId }),
     debtorBankCode: d.bankCode,
     mandateId: `MNDT${d.mandateId}`,
     mandateSignedOn: shanghaiDate(new Date(d.mandateSignedAt).getTime()),

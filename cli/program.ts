@@ -4,6 +4,7 @@ import { registerBankCommands } from './commands/bank';
 import { registerContactCommands } from './commands/contacts';
 import { registerDbCommands } from './commands/db';
 import { registerImportCommands } from './commands/import';
+import { registerKeyCommands } from './commands/keys';
 import { registerRunCommands } from './commands/run';
 import { registerScheduleCommands } from './commands/schedule';
 import { registerReportCommands } from './commands/report';
@@ -15,7 +16,11 @@ import { registerSimulateCommands } from './commands/simulate';
 import { registerReinstateCommands } from './commands/reinstate';
 import { OperatorError } from '../application/errors';
 import { debugRequested } from '../config/settings';
+import { requireDataKeyOutsideDemo } from './context';
 import { CliError, describeError } from './errors';
+
+/** Commands that build a world of their own on simulators: always the demo (RENEWALS_ENV=demo), whatever the shell says. */
+const DEMO_COMMANDS = new Set(['simulate']);
 
 /**
  * The `renewals` command for operations, engineers and compliance. Each area registers its
@@ -25,8 +30,13 @@ export function buildProgram(): Command {
   const program = new Command('renewals')
     .description('Renewal premium collection (续期收费) on Temporal')
     .showHelpAfterError()
-    .exitOverride();
+    .exitOverride()
+    // After the arguments are parsed (help and usage errors need no key), before the command runs.
+    .hook('preAction', (_program, command) => {
+      if (!DEMO_COMMANDS.has(command.name())) requireDataKeyOutsideDemo();
+    });
   registerDbCommands(program);
+  registerKeyCommands(program);
   registerAuditCommands(program);
   registerBankCommands(program);
   registerContactCommands(program);

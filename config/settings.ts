@@ -4,10 +4,14 @@
  * values down; nothing below them reads process.env. describeSettings says what is in use without
  * any secret, for the worker to print at start-up.
  */
+import { isDataKey, parsePreviousKeys } from './data-keys';
+import { SettingsError } from './settings-error';
 
 /** How long an operator command waits for a worker to answer an update before saying so. */
 export const DEFAULT_UPDATE_TIMEOUT_MS = 30_000;
 export const DEFAULT_TEMPORAL_UI_URL = 'http://localhost:8233';
+/** The local SMTP catcher of the stack and the demo. */
+export const DEMO_SMTP_URL = 'smtp://127.0.0.1:1025';
 export const DEFAULT_MAIL_FROM = 'Renewals 续期服务 <renewals@insurer.example>';
 /** A placeholder an insurer replaces with its own number (SERVICE_HOTLINE). */
 export const DEFAULT_SERVICE_HOTLINE = '400-000-0000';
@@ -20,8 +24,9 @@ export const DEFAULT_WORKER_HTTP_PORT = 9464;
 export const DEFAULT_WORKER_SHUTDOWN_GRACE_MS = 25_000;
 
 /**
- * RENEWALS_ENV: `demo` for the demo, the local stack and the tests, where stand-ins such as the
- * simulated bank's keys may be used; `production` (the default) refuses to run without real ones.
+ * RENEWALS_ENV=demo marks the demo, the local stack and the tests; any other value, or none, is
+ * production, which needs its own data key (config/data-keys.ts) and refuses demo defaults
+ * (config/demo-defaults.ts).
  */
 export type Environment = 'demo' | 'production';
 
@@ -59,6 +64,7 @@ export interface MessagingSettings {
 }
 
 export interface Settings {
+  /** RENEWALS_ENV: demo, or production (anything else). */
   environment: Environment;
   /** DATABASE_URL; required wherever the database is used (requireDatabaseUrl). */
   databaseUrl?: string;
@@ -81,25 +87,32 @@ export interface Settings {
   messaging: MessagingSettings;
   serviceHotline: string;
   logLevel: string;
-  /** RENEWALS_DATA_KEY, 64 hex characters; without it the development key is used. */
+  /** RENEWALS_DATA_KEY, 64 hex characters; without it the development key is used, in the demo only (config/data-keys.ts). */
   dataKey?: string;
+  /** RENEWALS_DATA_KEYS_PREVIOUS: keys that only decrypt, during a rotation. */
+  previousDataKeys: string[];
   /** RENEWALS_DEBUG: the CLI prints stacks. */
   debug: boolean;
+  /** Variables left unset whose demo value is in use: production refuses them where they are used (config/demo-defaults.ts). */
+  demoDefaults: string[];
 }
 
-/** A setting that cannot be used as given: named, with what was expected. */
-export class SettingsError extends Error {
-  override readonly name = 'SettingsError';
-}
+export { SettingsError };
 
-/**
- * `defaults.environment`: what an entry point is when RENEWALS_ENV is unset (the local stack, which
- * runs only simulators, is a demo); otherwise production.
- */
-export function readSettings(env: NodeJS.ProcessEnv = process.env, defaults: { environment?: Environment } = {}): Settings {
+export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const text = (name: string): string | undefined => (env[name] === '' ? undefined : env[name]);
+  const demoDefaults: string[] = [];
+  /** The variable's value, or the demo's (noted, for production to refuse where it is used). */
+  const orDemo = (name: string, demo: string): string => {
+    const value = text(name);
+    if (value !== undefined) return value;
+    demoDefaults.push(name);
+    return demo;
+  };
+  const dataKey = text('RENEWALS_DATA_KEY');
+  if (dataKey !== undefined && !isDataKey(dataKey)) throw new SettingsError('RENEWALS_DATA_KEY must be 64 hex characters (a 256-bit key)');
   return {
-    environment: environmentOf(text('RENEWALS_ENV') ?? defaults.environment),
+    environment: text('RENEWALS_ENV') === 'demo' ? 'demo' : 'production',
     ...(text('DATABASE_URL') ? { databaseUrl: text('DATABASE_URL') } : {}),
     temporal: {
       address: text('TEMPORAL_ADDRESS') ?? 'localhost:7233',
@@ -108,7 +121,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env, defaults: { e
       uiUrl: text('TEMPORAL_UI_URL') ?? DEFAULT_TEMPORAL_UI_URL,
       updateTimeoutMs: positiveIntegerOr(text('RENEWALS_UPDATE_TIMEOUT_MS'), DEFAULT_UPDATE_TIMEOUT_MS),
     },
-    email: { smtpUrl: text('SMTP_URL') ?? 'smtp://127.0.0.1:1025', mailFrom: text('MAIL_FROM') ?? DEFAULT_MAIL_FROM },
+    email: { smtpUrl: orDemo('SMTP_URL', DEMO_SMTP_URL), mailFrom: orDemo('MAIL_FROM', DEFAULT_MAIL_FROM) },
     worker: {
       // Loopback unless said otherwise: the metrics are the business's figures.
       httpHost: text('WORKER_HTTP_HOST') ?? '127.0.0.1',
@@ -118,10 +131,10 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env, defaults: { e
     bank: bankSettings(text),
     ...optional('bankFileKey', text('BANK_FILE_KEY')),
     creditor: {
-      name: text('BANK_CREDITOR_NAME') ?? DEMO_CREDITOR.name,
-      accountNo: text('BANK_CREDITOR_ACCOUNT') ?? DEMO_CREDITOR.accountNo,
-      bankCode: text('BANK_CREDITOR_BANK_CODE') ?? DEMO_CREDITOR.bankCode,
-      creditorSchemeId: text('BANK_CREDITOR_ID') ?? DEMO_CREDITOR.creditorSchemeId,
+      name: orDemo('BANK_CREDITOR_NAME', DEMO_CREDITOR.name),
+      accountNo: orDemo('BANK_CREDITOR_ACCOUNT', DEMO_CREDITOR.accountNo),
+      bankCode: orDemo('BANK_CREDITOR_BANK_CODE', DEMO_CREDITOR.bankCode),
+      creditorSchemeId: orDemo('BANK_CREDITOR_ID', DEMO_CREDITOR.creditorSchemeId),
     },
     messaging: {
       ...optional('smsProvider', text('SMS_PROVIDER')),
@@ -145,11 +158,21 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env, defaults: { e
         ...optional('appSecret', text('WECHAT_APP_SECRET')),
       },
     },
-    serviceHotline: text('SERVICE_HOTLINE') ?? DEFAULT_SERVICE_HOTLINE,
+    serviceHotline: orDemo('SERVICE_HOTLINE', DEFAULT_SERVICE_HOTLINE),
     logLevel: text('LOG_LEVEL') ?? 'info',
-    ...optional('dataKey', text('RENEWALS_DATA_KEY')),
+    ...optional('dataKey', dataKey),
+    previousDataKeys: parsePreviousKeys(text('RENEWALS_DATA_KEYS_PREVIOUS')),
     debug: Boolean(text('RENEWALS_DEBUG')),
+    demoDefaults,
   };
+}
+
+/**
+ * The settings of the worlds the demo builds for itself (the scenario simulator, the local stack):
+ * RENEWALS_ENV=demo, whatever the shell says, so they run on the simulators' values.
+ */
+export function readDemoSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+  return readSettings({ ...env, RENEWALS_ENV: 'demo' });
 }
 
 /** DATABASE_URL, or an error saying where to get one. */
@@ -168,12 +191,6 @@ function port(name: string, value: string | undefined, fallback: number): number
   const parsed = Number(value);
   if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535) throw new SettingsError(`${name} must be a port number (0 for any free port), got ${value}`);
   return parsed;
-}
-
-function environmentOf(value: string | undefined): Environment {
-  if (value === undefined || value === 'production') return 'production';
-  if (value === 'demo') return 'demo';
-  throw new SettingsError(`RENEWALS_ENV must be demo or production, got ${value}`);
 }
 
 function positiveIntegerOr(value: string | undefined, fallback: number): number {
@@ -225,7 +242,7 @@ export function describeSettings(settings: Settings): string[] {
   const set = (value: string | undefined) => (value ? 'set' : 'not set');
   const bank = settings.bank;
   return [
-    `environment ${settings.environment}`,
+    `environment ${settings.environment}${settings.environment === 'demo' ? ' (RENEWALS_ENV=demo: demo defaults allowed)' : ''}`,
     `database ${settings.databaseUrl ? redactUrl(settings.databaseUrl) : 'not set'}`,
     `temporal ${settings.temporal.address}, namespace ${settings.temporal.namespace}${settings.temporal.taskQueue ? `, task queue ${settings.temporal.taskQueue}` : ''}`,
     `worker endpoints on ${settings.worker.httpHost}:${settings.worker.httpPort}, shutdown grace ${settings.worker.shutdownGraceMs} ms`,
@@ -237,6 +254,6 @@ export function describeSettings(settings: Settings): string[] {
         : 'bank not configured',
     `messages ${settings.messaging.smsProvider ?? 'not configured'}`,
     `service hotline ${settings.serviceHotline}${settings.serviceHotline === DEFAULT_SERVICE_HOTLINE ? ' (placeholder)' : ''}`,
-    `data key ${settings.dataKey ? 'set' : 'not set: the development key is in use, never for real data'}`,
+    `data key ${settings.dataKey ? 'set' : 'not set: the development key is in use, never for real data'}${settings.previousDataKeys.length ? `, ${settings.previousDataKeys.length} previous key(s) for decryption` : ''}`,
   ];
 }

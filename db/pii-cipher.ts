@@ -1,43 +1,140 @@
-import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
+import type { ConfiguredKeys } from '../config/data-keys';
+import { DataKey } from './data-key';
+
+/** Which row a value belongs to, to name it when it cannot be read (never its content). */
+export interface RowRef {
+  table: string;
+  id: string | number;
+}
 
 /**
- * Encryption at rest for personal data (AES-256-GCM) and keyed hashes for equality lookups.
- * The key is RENEWALS_DATA_KEY (64 hex chars, config/settings.ts). Without it a fixed development key
- * is used and said so: fine for the demo and tests, never for real data.
+ * A value of personal data that cannot be decrypted: its key is not configured, or the key given
+ * under its id does not open it (a wrong key, altered data). The message names the row and the key
+ * id only. Activities turn it into an operations task (activities/personal-data-unreadable.ts).
+ */
+export class PersonalDataUnreadable extends Error {
+  override readonly name = 'PersonalDataUnreadable';
+  constructor(
+    readonly keyId: string,
+    readonly row: RowRef | undefined,
+    why: 'key_not_configured' | 'does_not_decrypt' | 'unrecognised',
+  ) {
+    const what = row ? `${row.table} ${row.id}` : 'a value';
+    super(
+      why === 'key_not_configured'
+        ? `personal data unreadable: ${what} is encrypted under key ${keyId}, which is neither RENEWALS_DATA_KEY nor in RENEWALS_DATA_KEYS_PREVIOUS`
+        : why === 'does_not_decrypt'
+          ? `personal data unreadable: ${what} does not decrypt under key ${keyId} (a wrong key or altered data)`
+          : `personal data unreadable: ${what} is not in a known encrypted format`,
+    );
+  }
+}
+
+/**
+ * Encryption at rest for personal data and keyed hashes for equality lookups, over a key ring
+ * (docs/business-rules.md#encryption-at-rest): the current key encrypts and indexes, previous keys
+ * only decrypt. Written values are `v2:<keyId>:iv:tag:body` (AES-256-GCM under the key's derived
+ * encryption key); `v1:iv:tag:body` values from before key ids were written under a master key
+ * directly and are still read, by trying each configured key (GCM's tag tells the right one).
  */
 export class PiiCipher {
-  private readonly key: Buffer;
+  readonly current: DataKey;
+  /** The current key first, then the previous ones. */
+  readonly keys: readonly DataKey[];
+  private readonly byId: ReadonlyMap<string, DataKey>;
 
-  constructor(keyHex: string) {
-    if (!/^[0-9a-fA-F]{64}$/.test(keyHex)) {
-      throw new Error('RENEWALS_DATA_KEY must be 64 hex characters (a 256-bit key)');
+  constructor(currentHex: string, previousHex: readonly string[] = []) {
+    this.current = new DataKey(currentHex);
+    const keys = [this.current];
+    for (const hex of previousHex) {
+      const key = new DataKey(hex);
+      if (!keys.some((k) => k.id === key.id)) keys.push(key);
     }
-    this.key = Buffer.from(keyHex, 'hex');
+    this.keys = keys;
+    this.byId = new Map(keys.map((k) => [k.id, k]));
   }
 
-  /** The cipher for the configured data key, or the development key when none is set. */
-  static forKey(key: string | undefined): PiiCipher {
-    if (key) return new PiiCipher(key);
-    return new PiiCipher(createHash('sha256').update('renewals development key: not for real data').digest('hex'));
+  /** The cipher for the keys a process is configured with (config/data-keys.ts). */
+  static forKeys(keys: ConfiguredKeys): PiiCipher {
+    return new PiiCipher(keys.current, keys.previous);
+  }
+
+  get currentKeyId(): string {
+    return this.current.id;
+  }
+
+  /** The configured key with this id, if any. */
+  key(id: string): DataKey | undefined {
+    return this.byId.get(id);
   }
 
   encrypt(plain: string): string {
     const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', this.key, iv);
+    const cipher = createCipheriv('aes-256-gcm', this.current.encryptionKey, iv);
     const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
-    return ['v1', iv.toString('base64'), cipher.getAuthTag().toString('base64'), body.toString('base64')].join(':');
+    return ['v2', this.current.id, iv.toString('base64'), cipher.getAuthTag().toString('base64'), body.toString('base64')].join(':');
   }
 
-  decrypt(sealed: string): string {
+  /** The clear value; PersonalDataUnreadable (naming `row` and the key id, never the data) when it cannot be had. */
+  decrypt(sealed: string, row?: RowRef): string {
+    const parts = sealed.split(':');
+    if (parts[0] === 'v2' && parts.length === 5) {
+      const [, id, iv, tag, body] = parts as [string, string, string, string, string];
+      const key = this.byId.get(id);
+      if (!key) throw new PersonalDataUnreadable(id, row, 'key_not_configured');
+      const clear = open(key.encryptionKey, iv, tag, body);
+      if (clear === undefined) throw new PersonalDataUnreadable(id, row, 'does_not_decrypt');
+      return clear;
+    }
+    if (parts[0] === 'v1' && parts.length === 4) {
+      const [, iv, tag, body] = parts as [string, string, string, string];
+      for (const key of this.keys) {
+        const clear = open(key.legacyKey, iv, tag, body);
+        if (clear !== undefined) return clear;
+      }
+      throw new PersonalDataUnreadable('v1', row, 'does_not_decrypt');
+    }
+    throw new PersonalDataUnreadable('unknown', row, 'unrecognised');
+  }
+
+  /** True when the value decrypts under a configured key. */
+  canDecrypt(sealed: string): boolean {
+    try {
+      this.decrypt(sealed);
+      return true;
+    } catch (error) {
+      if (error instanceof PersonalDataUnreadable) return false;
+      throw error;
+    }
+  }
+
+  /** The configured key a v1 value was written under, found by trying each. */
+  legacyKeyOf(sealed: string): DataKey | undefined {
     const [version, iv, tag, body] = sealed.split(':');
-    if (version !== 'v1' || !iv || !tag || body === undefined) throw new Error('unrecognised encrypted value');
-    const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64'));
+    if (version !== 'v1' || !iv || !tag || body === undefined) return undefined;
+    return this.keys.find((key) => open(key.legacyKey, iv, tag, body) !== undefined);
+  }
+
+  /** Keyed hash under the current key's index key: equal inputs match, the value cannot be guessed back from a table of numbers. */
+  hash(value: string): string {
+    return createHmac('sha256', this.current.indexKey).update(value.trim()).digest('hex');
+  }
+}
+
+/** The key id a stored value names: its id, `v1` for the format without ids. */
+export function keyIdOf(sealed: string): string {
+  if (sealed.startsWith('v1:')) return 'v1';
+  const [version, id] = sealed.split(':');
+  return version === 'v2' && id ? id : 'unknown';
+}
+
+function open(key: Buffer, iv: string, tag: string, body: string): string | undefined {
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64'));
     decipher.setAuthTag(Buffer.from(tag, 'base64'));
     return Buffer.concat([decipher.update(Buffer.from(body, 'base64')), decipher.final()]).toString('utf8');
-  }
-
-  /** Keyed hash: equal inputs match, but the value cannot be guessed back from a table of numbers. */
-  hash(value: string): string {
-    return createHmac('sha256', this.key).update(value.trim()).digest('hex');
+  } catch {
+    return undefined; // the tag does not match: not this key (or the value was altered)
   }
 }

@@ -1,9 +1,13 @@
 /** npm run db:migrate: applies the schema migrations to DATABASE_URL and says which ran. */
 import { connect, migrateLatest } from '../db/connection';
+import { requireDataKey } from '../config/data-keys';
 import { readSettings, redactUrl, requireDatabaseUrl } from '../config/settings';
 
 async function main(): Promise<void> {
-  const url = requireDatabaseUrl(readSettings());
+  const settings = readSettings();
+  // Like every command: outside RENEWALS_ENV=demo, not without a data key.
+  requireDataKey(settings);
+  const url = requireDatabaseUrl(settings);
   const db = connect(url);
   try {
     const applied = await migrateLatest(db);

@@ -13,11 +13,15 @@ import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DefaultLogger } from '@temporalio/worker';
+import { rotateDataKeys } from '../application/key-rotation';
 import { startGatewayCallbackReceiver } from '../application/gateway-callbacks';
 import { startRenewalCycle } from '../application/renewal-cycles';
 import { connect, migrateLatest } from '../db/connection';
 import { recordReceipts } from '../db/repositories/contact-receipts';
-import { readSettings, redactUrl } from '../config/settings';
+import { configuredKeys } from '../config/data-keys';
+import { readDemoSettings, redactUrl } from '../config/settings';
+import { describeKeyRing } from '../db/key-ring-description';
+import { openKeyRing } from '../db/key-ring';
 import { PiiCipher } from '../db/pii-cipher';
 import { addDays, shanghaiDate } from '../domain/civil-date';
 import { GatewayBank } from '../integrations/bank/gateway/gateway-bank';
@@ -69,8 +73,10 @@ async function main(): Promise<void> {
     for (const fn of stops.reverse()) await fn().catch((e: unknown) => console.error(String(e)));
   };
   try {
-    // The stack runs simulators only: a demo unless RENEWALS_ENV says otherwise.
-    const settings = readSettings(process.env, { environment: 'demo' });
+    // The stack runs simulators only: a demo, whatever the shell says.
+    const settings = readDemoSettings();
+    const keys = configuredKeys(settings);
+    const cipher = PiiCipher.forKeys(keys);
     const postgres = await startPostgres(settings.databaseUrl ? {} : { dataDir: join(state, 'pgdata'), port: port('postgres-port') });
     stops.push(() => postgres.stop());
     const databaseUrl = settings.databaseUrl ? postgres.url : await createDatabase(postgres.url, 'renewals');
@@ -85,11 +91,13 @@ async function main(): Promise<void> {
       port: port('temporal-port'),
       uiPort: port('ui-port'),
       dbFilename: join(state, 'temporal.sqlite'),
-      dataKey: settings.dataKey,
+      cipher,
     });
     stops.push(() => env.teardown());
 
-    const cipher = PiiCipher.forKey(settings.dataKey);
+    const ring = await openKeyRing(db, cipher);
+    // The stack's own demo data: a rotation it finds (a database from before key ids) is finished at once.
+    if (ring.retiring.length > 0) await rotateDataKeys(db, cipher);
     const today = shanghaiDate(Date.now());
     const dueDate = addDays(today, 45);
     const portfolio = args['no-sample'] ? [] : samplePortfolio(dueDate);
@@ -105,7 +113,7 @@ async function main(): Promise<void> {
     stops.push(() => messaging.close());
     const email = new SmtpEmail(smtp.url, settings.email.mailFrom);
     stops.push(() => Promise.resolve(email.close()));
-    const worker = await createRenewalWorker(env.nativeConnection, { db, cipher, bank, email, text: messaging.text, serviceHotline: settings.serviceHotline }, { dataKey: settings.dataKey });
+    const worker = await createRenewalWorker(env.nativeConnection, { db, cipher, bank, email, text: messaging.text, serviceHotline: settings.serviceHotline });
     // Results and returns come back by callback too (the cycles' own checks remain the fallback).
     const callbacks = await startGatewayCallbackReceiver({ db, client: env.client, classify: (code) => bank.classify(code), signingKey, merchantId: SIMULATOR_DEFAULTS.merchantId });
     bankService.gateway.configure({ callbackUrl: callbacks.url });
@@ -134,10 +142,11 @@ Local stack is up (Ctrl-C stops it). State kept in ${state}.
   SMS / WeChat   ${messaging.urls.sms}  ${messaging.urls.wechat}   (receipts recorded via ${messaging.urls.receipts})
   Worker         task queue "renewals", in this process
   Stand-ins      letters and policy administration changes are kept in the worker's memory (no print house or
-                 policy administration system is connected); data key ${settings.dataKey ? 'set' : 'not set: the development key is in use'}
+                 policy administration system is connected)
+  Keys           RENEWALS_ENV=demo; ${describeKeyRing(ring, keys)}
 
 For another shell (npm run worker, the renewals CLI, psql, the temporal CLI):
-  export RENEWALS_ENV='${settings.environment}' DATABASE_URL='${databaseUrl}' TEMPORAL_ADDRESS='${env.address}' SMTP_URL='${smtp.url}' BANK_GATEWAY_URL='${bankService.gatewayUrl}' ${Object.entries(messaging.env).map(([k, v]) => `${k}='${v}'`).join(' ')}
+  export RENEWALS_ENV=demo DATABASE_URL='${databaseUrl}' TEMPORAL_ADDRESS='${env.address}' SMTP_URL='${smtp.url}' BANK_GATEWAY_URL='${bankService.gatewayUrl}' ${Object.entries(messaging.env).map(([k, v]) => `${k}='${v}'`).join(' ')}
 ${started.length ? `\nSample cycles (due ${dueDate}, reminders in 15 days):\n${started.map((s) => `  ${s}`).join('\n')}\nFind one by search attribute:\n  temporal workflow list --address ${env.address} --query 'PolicyNo="${portfolio[0]!.policy.policyNo}"'\n` : ''}`);
 
     await new Promise<void>((resolve) => {

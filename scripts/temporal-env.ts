@@ -1,5 +1,6 @@
 import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { PiiCipher } from '../db/pii-cipher';
 import { renewalsDataConverter } from '../workers/data-converter';
 import { SEARCH_ATTRIBUTES } from '../workflows/messages';
 import { ensureTestServer } from './provision/test-server';
@@ -7,11 +8,11 @@ import { ensureTemporalCli } from './provision/temporal-cli';
 
 /**
  * The Java time-skipping test server: months of timers pass in seconds. Its client reads failures
- * sealed under `dataKey` (the development key when unset, as the workers' default).
+ * sealed under `cipher`'s key (the development key when none is given, as the workers' default).
  */
-export async function startTimeSkippingServer(options: { dataKey?: string } = {}): Promise<{ env: TestWorkflowEnvironment; source: string }> {
+export async function startTimeSkippingServer(options: { cipher?: PiiCipher } = {}): Promise<{ env: TestWorkflowEnvironment; source: string }> {
   const { executable, source } = ensureTestServer();
-  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable }, client: { dataConverter: renewalsDataConverter(options.dataKey) } });
+  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable }, client: { dataConverter: renewalsDataConverter(options.cipher) } });
   // The test server rejects upserts of unregistered keys, like a real server: register them first.
   await env.connection.operatorService.addSearchAttributes({
     namespace: 'default',
@@ -27,11 +28,11 @@ export async function startTimeSkippingServer(options: { dataKey?: string } = {}
 
 /** The Temporal CLI dev server with this project's search attributes registered; its client as above. */
 export async function startDevServer(
-  options: { port?: number; uiPort?: number; dbFilename?: string; logLevel?: 'debug' | 'info' | 'warn' | 'error' | 'never'; dataKey?: string } = {},
+  options: { port?: number; uiPort?: number; dbFilename?: string; logLevel?: 'debug' | 'info' | 'warn' | 'error' | 'never'; cipher?: PiiCipher } = {},
 ): Promise<{ env: TestWorkflowEnvironment; source: string }> {
   const { executable, source } = ensureTemporalCli();
   const env = await TestWorkflowEnvironment.createLocal({
-    client: { dataConverter: renewalsDataConverter(options.dataKey) },
+    client: { dataConverter: renewalsDataConverter(options.cipher) },
     server: {
       executable,
       searchAttributes: SEARCH_ATTRIBUTES,

@@ -1,5 +1,6 @@
 import type { DebitTiming } from '../activities/debit-activities';
-import type { Settings } from '../config/settings';
+import { plainHttpRefusal, refuse } from '../config/demo-defaults';
+import type { BankSettings, Environment, Settings } from '../config/settings';
 import { FileBatchBank } from '../integrations/bank/file-bank';
 import { GatewayBank } from '../integrations/bank/gateway/gateway-bank';
 import type { BankPort } from '../integrations/bank/port';
@@ -16,6 +17,7 @@ import { gatewaySigningKey } from './bank-keys';
  */
 export function bankFor(all: Pick<Settings, 'environment' | 'bank'>): { bank: BankPort; debitTiming?: DebitTiming; describe: string } {
   const settings = all.bank;
+  refuse(bankRefusals(settings, all.environment));
   if (settings.mode === 'files') {
     return { bank: new FileBatchBank(), debitTiming: { settleWithinMs: 0, pollEveryMs: 0 }, describe: 'ISO 20022 files (pain.008 out, pain.002 / camt.054 in)' };
   }
@@ -29,4 +31,27 @@ export function bankFor(all: Pick<Settings, 'environment' | 'bank'>): { bank: Ba
     ...(settings.timeoutMs !== undefined ? { timeoutMs: settings.timeoutMs } : {}),
   });
   return { bank, describe: `collection gateway ${settings.url}${settings.signingKey ? '' : " (the simulator's signing key: a demo)"}` };
+}
+
+/**
+ * Outside RENEWALS_ENV=demo the gateway is reached over https and with the insurer's own
+ * credentials: the simulator's (SIMULATOR_DEFAULTS, used when BANK_MERCHANT_ID / BANK_USER /
+ * BANK_PASSWORD are unset) are refused, one line per variable to set.
+ */
+export function bankRefusals(settings: BankSettings, environment: Environment): string[] {
+  if (environment === 'demo' || settings.mode !== 'gateway') return [];
+  const refusals: string[] = [];
+  const http = plainHttpRefusal(environment, 'BANK_GATEWAY_URL', settings.url);
+  if (http) refusals.push(http);
+  const credentials = [
+    ['BANK_MERCHANT_ID', settings.merchantId],
+    ['BANK_USER', settings.userName],
+    ['BANK_PASSWORD', settings.userPass],
+  ] as const;
+  for (const [name, value] of credentials) {
+    if (!value) refusals.push(`${name} is not set: outside RENEWALS_ENV=demo the bank simulator's credentials are refused`);
+  }
+  if (settings.userPass === SIMULATOR_DEFAULTS.userPass) refusals.push("BANK_PASSWORD is the bank simulator's: outside RENEWALS_ENV=demo set the gateway's own");
+  if (!settings.signingKey) refusals.push("BANK_SIGNING_KEY is not set: the gateway's answers and callbacks cannot be verified (only RENEWALS_ENV=demo falls back on the simulated bank's key)");
+  return refusals;
 }

@@ -1,13 +1,15 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DataConverter } from '@temporalio/common';
+import { DEVELOPMENT_DATA_KEY } from '../config/data-keys';
 import { PiiCipher } from '../db/pii-cipher';
 import { FailureAttributesCodec } from './failure-attributes-codec';
 
 /**
  * The data converter of every worker and client the project builds: failures encoded by
- * workflows/failure-converter.ts and their text sealed under the data key (RENEWALS_DATA_KEY; the
- * development key without it). Worker and clients must agree on the key to read each other's failures.
+ * workflows/failure-converter.ts and their text sealed under the current data key (RENEWALS_DATA_KEY;
+ * the development key in a demo without it). Worker and clients must share a key to read each
+ * other's failures; previous keys still open what was sealed before a rotation.
  */
 
 /** The failure converter module (under tsx and vitest) or its compiled form (from dist). */
@@ -23,6 +25,6 @@ export function failureConverterPath(): string {
  * For Worker.create, Worker.runReplayHistory and every Client: the SDK loads the converter by path
  * (the workflow sandbox needs a module, not an object).
  */
-export function renewalsDataConverter(dataKey?: string): DataConverter {
-  return { failureConverterPath: failureConverterPath(), payloadCodecs: [new FailureAttributesCodec(PiiCipher.forKey(dataKey))] };
+export function renewalsDataConverter(cipher: PiiCipher = new PiiCipher(DEVELOPMENT_DATA_KEY)): DataConverter {
+  return { failureConverterPath: failureConverterPath(), payloadCodecs: [new FailureAttributesCodec(cipher)] };
 }

@@ -10,8 +10,12 @@
  * in that order. A second signal kills the process at once.
  */
 import { NativeConnection } from '@temporalio/worker';
+import { configuredKeys } from '../config/data-keys';
+import { refuse } from '../config/demo-defaults';
 import { describeSettings, readSettings, requireDatabaseUrl } from '../config/settings';
 import { connect } from '../db/connection';
+import { describeKeyRing } from '../db/key-ring-description';
+import { openKeyRing } from '../db/key-ring';
 import { PiiCipher } from '../db/pii-cipher';
 import { operationsFigures } from '../db/repositories/operations-figures';
 import { SmtpEmail } from '../integrations/messaging/smtp-email';
@@ -19,6 +23,7 @@ import { SimulatedPolicyAdmin } from '../integrations/policy-admin/simulator';
 import { createLogger, temporalLogger } from '../observability/logger';
 import { RENEWAL_TASK_QUEUE } from '../workflows/messages';
 import { bankFor } from './bank-wiring';
+import { workerRefusals } from './production-refusals';
 import { workerReadiness } from './readiness';
 import { createRenewalWorker } from './renewal-worker';
 import { freeLoopbackAddress, readSdkMetrics } from './sdk-metrics';
@@ -29,15 +34,24 @@ import { workerMetrics } from './worker-metrics';
 
 async function main(): Promise<void> {
   const settings = readSettings();
+  // Before anything else: outside the demo, no data key and no demo value (each refusal names its variable).
+  const keys = configuredKeys(settings);
+  refuse(workerRefusals(settings));
   const logger = createLogger('renewal-worker', { level: settings.logLevel });
   // JSON lines on stderr with personal data masked: SDK core's messages and every activity's log go
   // through it. Core's Prometheus exporter listens on loopback only; /metrics serves what it says.
   const sdkMetricsAddress = await freeLoopbackAddress();
   installTemporalRuntime(temporalLogger(logger), { metrics: { prometheus: { bindAddress: sdkMetricsAddress } } });
   const db = connect(requireDatabaseUrl(settings));
+  const cipher = PiiCipher.forKeys(keys);
+  // A wrong key is refused here, before a cycle reads or writes anything under it.
+  const ring = await openKeyRing(db, cipher).catch(async (error: unknown) => {
+    await db.destroy();
+    throw error;
+  });
   const email = new SmtpEmail(settings.email.smtpUrl, settings.email.mailFrom);
   const { bank, debitTiming, describe } = bankFor(settings);
-  const messaging = textChannelsFor(settings.messaging);
+  const messaging = textChannelsFor(settings.messaging, settings.environment);
   // No policy administration system is connected yet: its changes are kept in this process.
   const policyAdmin = new SimulatedPolicyAdmin();
   const standIns = [...messaging.standIns, 'policy administration changes (reduced paid-up) are kept in memory: no policy administration system is connected'];
@@ -47,7 +61,7 @@ async function main(): Promise<void> {
     connection,
     {
       db,
-      cipher: PiiCipher.forKey(settings.dataKey),
+      cipher,
       bank,
       email,
       text: messaging.text,
@@ -55,7 +69,7 @@ async function main(): Promise<void> {
       serviceHotline: settings.serviceHotline,
       ...(debitTiming ? { debitTiming } : {}),
     },
-    { namespace: settings.temporal.namespace, taskQueue, dataKey: settings.dataKey, shutdownGraceTime: settings.worker.shutdownGraceMs },
+    { namespace: settings.temporal.namespace, taskQueue, shutdownGraceTime: settings.worker.shutdownGraceMs },
   );
   const endpoints = await startWorkerEndpoints({
     host: settings.worker.httpHost,
@@ -63,7 +77,7 @@ async function main(): Promise<void> {
     readiness: () => workerReadiness(worker, db),
     metrics: workerMetrics({ figures: () => operationsFigures(db), sdkMetrics: () => readSdkMetrics(sdkMetricsAddress) }),
   });
-  for (const line of describeSettings(settings)) process.stdout.write(`config: ${line}\n`);
+  for (const line of [...describeSettings(settings), describeKeyRing(ring, keys)]) process.stdout.write(`config: ${line}\n`);
   for (const line of standIns) process.stdout.write(`stand-in: ${line}\n`);
   process.stdout.write(`health ${endpoints.url}/healthz, readiness ${endpoints.url}/readyz, metrics ${endpoints.url}/metrics\n`);
   // One line for people and for scripts that wait for the worker (the fault test does).
@@ -81,6 +95,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`worker failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  // One line per refusal, each naming what to set.
+  for (const line of (error instanceof Error ? error.message : String(error)).split('\n')) process.stderr.write(`worker failed: ${line}\n`);
   process.exit(1);
 });

@@ -40,23 +40,23 @@ export function bundleRenewalWorkflows(logger?: Logger): Promise<WorkflowBundle>
  * The cache is bounded explicitly (cycles sleep for weeks; an unbounded cache grows until the isolate
  * runs out). Activities start cycles through a Client: `deps.client` when given, else one over the
  * worker's own connection (in SDK 1.24 a NativeConnection serves a Client too). Failures are
- * encoded and sealed under `dataKey` (workers/data-converter.ts), the key its clients use too.
+ * encoded and sealed under the activities' cipher (workers/data-converter.ts), as its clients' are.
  */
 export async function createRenewalWorker(
   connection: NativeConnection,
   deps: RenewalWorkerDeps,
-  options: { namespace?: string; taskQueue?: string; dataKey?: string } & Partial<WorkerOptions> = {},
+  options: { namespace?: string; taskQueue?: string } & Partial<WorkerOptions> = {},
 ): Promise<Worker> {
-  const { namespace, taskQueue, dataKey, ...rest } = options;
+  const { namespace, taskQueue, ...rest } = options;
   const { client: given, ...ports } = deps;
-  const client = given ?? new Client({ connection, namespace: namespace ?? 'default', dataConverter: renewalsDataConverter(dataKey) });
+  const client = given ?? new Client({ connection, namespace: namespace ?? 'default', dataConverter: renewalsDataConverter(deps.cipher) });
   return Worker.create({
     connection,
     namespace: namespace ?? 'default',
     taskQueue: taskQueue ?? RENEWAL_TASK_QUEUE,
     activities: createRenewalActivities({ ...ports, startCycle: cycleStarter(client) }),
     maxCachedWorkflows: 2000,
-    dataConverter: renewalsDataConverter(dataKey),
+    dataConverter: renewalsDataConverter(deps.cipher),
     ...(rest.workflowBundle ? {} : { workflowsPath: workflowsPath() }),
     ...rest,
   });

@@ -1,4 +1,5 @@
-import type { MessagingSettings } from '../config/settings';
+import { plainHttpRefusal, refuse } from '../config/demo-defaults';
+import type { Environment, MessagingSettings } from '../config/settings';
 import { providerTemplateRegistry } from '../integrations/messaging/provider-templates';
 import { ProviderTextChannels } from '../integrations/messaging/provider-text-channels';
 import { AlibabaSms } from '../integrations/messaging/sms/alibaba-sms';
@@ -26,7 +27,8 @@ function endpointOf(url: string): { endpoint: string; secure: boolean } {
  *   SMS_PROVIDER=record    keep messages in memory (tests and drills that do not exercise messaging)
  * `standIns` names what is kept in memory rather than sent, for the worker to say at start-up.
  */
-export function textChannelsFor(settings: MessagingSettings): { text: TextMessagePort; describe: string; standIns: string[] } {
+export function textChannelsFor(settings: MessagingSettings, environment: Environment): { text: TextMessagePort; describe: string; standIns: string[] } {
+  refuse(messagingRefusals(settings, environment));
   const provider = settings.smsProvider;
   if (provider === 'record') {
     return { text: new RecordingTextChannels(), describe: 'recorded in memory (SMS_PROVIDER=record)', standIns: ['SMS, WeChat and letters are recorded in memory (SMS_PROVIDER=record)'] };
@@ -71,4 +73,35 @@ export function textChannelsFor(settings: MessagingSettings): { text: TextMessag
     describe: `SMS ${provider}, WeChat ${new URL(settings.wechat.url).host}, letters recorded in memory (no print house yet)`,
     standIns: ['letters are recorded in memory: no print house is connected'],
   };
+}
+
+/**
+ * Outside RENEWALS_ENV=demo messages go to the providers, over https, under their approved template
+ * codes: messages kept in memory (SMS_PROVIDER=record), plain-http endpoints (the simulators') and
+ * the placeholder codes a template without an approved one gets (the simulators accept them) are
+ * refused, one line per variable to set.
+ */
+export function messagingRefusals(settings: MessagingSettings, environment: Environment): string[] {
+  if (environment === 'demo') return [];
+  const refusals: string[] = [];
+  const provider = settings.smsProvider;
+  if (provider === 'record') refusals.push('SMS_PROVIDER is record (messages kept in memory): outside RENEWALS_ENV=demo set alibaba or tencent');
+  const endpoints: [string, string | undefined][] = [
+    ['ALIBABA_SMS_URL', provider === 'alibaba' ? settings.alibaba.url : undefined],
+    ['TENCENT_SMS_URL', provider === 'tencent' ? settings.tencent.url : undefined],
+    ['WECHAT_URL', provider === 'alibaba' || provider === 'tencent' ? settings.wechat.url : undefined],
+  ];
+  for (const [name, url] of endpoints) {
+    const http = url && plainHttpRefusal(environment, name, url);
+    if (http) refusals.push(http);
+  }
+  if (provider === 'alibaba' || provider === 'tencent') {
+    const needed = providerTemplateRegistry();
+    const missing = (given: Record<string, string> | undefined, keys: string[]) => keys.filter((key) => !given?.[key]);
+    const sms = missing(settings.smsTemplateCodes, Object.keys(needed.sms));
+    const wechat = missing(settings.wechatTemplateIds, Object.keys(needed.wechat));
+    if (sms.length > 0) refusals.push(`SMS_TEMPLATE_CODES has no approved code for ${sms.length} template(s), e.g. ${sms.slice(0, 3).join(', ')}: outside RENEWALS_ENV=demo the simulators' placeholder codes are refused`);
+    if (wechat.length > 0) refusals.push(`WECHAT_TEMPLATE_IDS has no approved ID for ${wechat.length} template(s), e.g. ${wechat.slice(0, 3).join(', ')}: outside RENEWALS_ENV=demo the simulators' placeholder IDs are refused`);
+  }
+  return refusals;
 }

@@ -6,7 +6,7 @@ import { CONTACT_CHANNELS } from '../../domain/channels';
 import { EXPORT_FORMATS, exportAuditTrail, type ExportRequest } from '../../application/audit-export';
 import { inspectAuditChain, type AnchorCheck, type AuditChainReport, type ChainAnchor, type ChainBreak } from '../../db/repositories/audit';
 import type { AuditExportFilter } from '../../db/repositories/audit-export';
-import { cipher, withDatabase } from '../context';
+import { cipherFor, withDatabase } from '../context';
 import { CliError } from '../errors';
 import { printRecord } from '../output';
 
@@ -30,7 +30,7 @@ export function registerAuditCommands(program: Command): void {
     .option('--operator <id>', 'who is exporting (recorded in the audit trail)')
     .action(async (options) => {
       const request = exportRequest(options);
-      await withDatabase((db) => exportAuditTrail(db, request));
+      await withDatabase(async (db) => exportAuditTrail(db, request.unmasked ? { ...request, cipher: await cipherFor(db) } : request));
     });
 
   audit
@@ -100,7 +100,7 @@ export function exportRequest(options: {
 
   if (options.out !== undefined && !options.force && existsSync(options.out)) throw usage(`--out ${options.out} already exists: choose another name or remove it`);
 
-  return { filter, format, out: options.out, force: options.force === true, unmasked, ...(unmasked ? { cipher: cipher() } : {}), reason, operator: operator ?? localUser() };
+  return { filter, format, out: options.out, force: options.force === true, unmasked, reason, operator: operator ?? localUser() };
 }
 
 function localUser(): string {

@@ -11,7 +11,7 @@ import { formatYuan } from '../../domain/money';
 import { SettingsError } from '../../config/settings';
 import { FILE_MAC_SUFFIX } from '../../integrations/bank/iso20022';
 import { bankFileKey } from '../../workers/bank-keys';
-import { cipher, settings, withDatabase, withTemporalClient } from '../context';
+import { cipherFor, creditor, settings, withDatabase, withTemporalClient } from '../context';
 import { CliError } from '../errors';
 import { printRecord, printRows } from '../output';
 
@@ -30,8 +30,9 @@ export function registerBankCommands(program: Command): void {
       if (!isCivilDate(given)) throw new CliError(`--date must be YYYY-MM-DD, got ${JSON.stringify(given)}`, 2);
       const out = resolve(options.out);
       if (!options.force && existsSync(out)) throw new CliError(`--out ${options.out} already exists: choose a new file name`, 2);
+      const account = creditor();
       const summary = await withDatabase(async (db) => {
-        const file = await prepareCollectionFile(db, cipher(), { collectionDate: options.date, creditor: settings().creditor, now: new Date() });
+        const file = await prepareCollectionFile(db, await cipherFor(db), { collectionDate: options.date, creditor: account, now: new Date() });
         if (!file) return undefined;
         // Written aside first, recorded (claiming its debits), then put in place: no file without its
         // record. Owner-only: it holds the debtors' names and full account numbers.
@@ -74,7 +75,7 @@ export function registerBankCommands(program: Command): void {
       }
       // No MAC file is no MAC: the file is refused (and that is recorded) like one with a wrong MAC.
       const mac = await readFile(options.mac ?? `${file}${FILE_MAC_SUFFIX}`, 'utf8').catch(() => undefined);
-      const trust = { macKey: fileKey(), creditorAccountNo: settings().creditor.accountNo };
+      const trust = { macKey: fileKey(), creditorAccountNo: creditor().accountNo };
       const result = await withDatabase((db) => withTemporalClient((client) => ingestBankFile(db, client, { bytes, name: basename(file), ...(mac !== undefined ? { mac } : {}) }, trust)));
       if (options.json) {
         printRecord({ ...result }, options);

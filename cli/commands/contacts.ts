@@ -1,6 +1,6 @@
 import type { Command } from '@commander-js/extra-typings';
 import { refreshContactFlags } from '../../db/repositories/contact-quality';
-import { withDatabase } from '../context';
+import { requireNoRotation, withDatabase } from '../context';
 import { CliError } from '../errors';
 import { printRecord } from '../output';
 
@@ -14,7 +14,11 @@ export function registerContactCommands(program: Command): void {
     .action(async (options) => {
       const threshold = options.sharedThreshold === undefined ? undefined : Number(options.sharedThreshold);
       if (threshold !== undefined && !Number.isInteger(threshold)) throw new CliError(`--shared-threshold must be a whole number, got ${options.sharedThreshold}`, 2);
-      const result = await withDatabase((db) => refreshContactFlags(db, threshold === undefined ? {} : { sharedThreshold: threshold }));
+      const result = await withDatabase(async (db) => {
+        // Points are compared by keyed hash: not while a key rotation is under way.
+        await requireNoRotation(db);
+        return refreshContactFlags(db, threshold === undefined ? {} : { sharedThreshold: threshold });
+      });
       printRecord({ ...result }, options);
     });
 }

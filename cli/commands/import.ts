@@ -4,7 +4,7 @@ import type { Command } from '@commander-js/extra-typings';
 import { Presets, SingleBar } from 'cli-progress';
 import { importFile, ImportFileError, type ImportReport } from '../../application/import-files';
 import { IMPORT_KINDS, type ImportKind } from '../../domain/import-columns';
-import { cipher, withDatabase } from '../context';
+import { cipherFor, withDatabase } from '../context';
 import { CliError } from '../errors';
 import { printRecord, printRows } from '../output';
 
@@ -48,9 +48,11 @@ export function registerImportCommands(program: Command): void {
 }
 
 async function runImport(db: Parameters<typeof importFile>[0], kind: ImportKind, file: string, batchSize: number): Promise<ImportReport> {
+  // Agents and policies are matched by keyed hash: not while a key rotation is under way.
+  const cipher = await cipherFor(db, kind === 'products' ? 'decrypt' : 'index');
   const bar = await progressBar(file);
   try {
-    return await importFile(db, cipher(), kind, file, { batchSize, onProgress: (rows) => bar?.update(Math.min(rows, bar.getTotal())) });
+    return await importFile(db, cipher, kind, file, { batchSize, onProgress: (rows) => bar?.update(Math.min(rows, bar.getTotal())) });
   } catch (error) {
     if (error instanceof ImportFileError) throw new CliError(error.message, 1);
     throw error;

@@ -10,6 +10,7 @@ import * as m008 from './008_monthly_run_progress';
 import * as m009 from './009_report_indexes';
 import * as m010 from './010_reinstatement';
 import * as m011 from './011_withdrawn_debits';
+import * as m012 from './012_key_ring';
 import * as m013 from './013_bank_trust';
 import * as m015 from './015_provider_circuits';
 
@@ -34,6 +35,7 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['009_report_indexes', m009],
   ['010_reinstatement', m010],
   ['011_withdrawn_debits', m011],
+  ['012_key_ring', m012],
   ['013_bank_trust', m013],
   ['015_provider_circuits', m015],
 ];

@@ -243,10 +243,10 @@ export async function recipientsInClear(db: Knex, cipher: PiiCipher, rows: reado
     return row.policy_no && type && row.recipient?.includes('*') ? [{ policyNo: row.policy_no, type, masked: row.recipient }] : [];
   });
   const keyOf = (policyNo: string, type: string, masked: string) => JSON.stringify([policyNo, type, masked]);
-  const found = new Map<string, { hashes: Set<string>; valueEnc: string }>();
+  const found = new Map<string, { hashes: Set<string>; valueEnc: string; pointId: number }>();
   if (wanted.length > 0) {
-    const result = await db.raw<{ rows: { policy_no: string; type: string; value_masked: string; value_hash: string; value_enc: string }[] }>(
-      `SELECT p.policy_no, c.type::text AS type, c.value_masked, c.value_hash, c.value_enc
+    const result = await db.raw<{ rows: { id: number; policy_no: string; type: string; value_masked: string; value_hash: string; value_enc: string }[] }>(
+      `SELECT c.id, p.policy_no, c.type::text AS type, c.value_masked, c.value_hash, c.value_enc
        FROM unnest(?::text[], ?::text[], ?::text[]) AS w(policy_no, type, masked)
        JOIN policies p ON p.policy_no = w.policy_no
        JOIN contact_points c ON c.customer_id = p.holder_customer_id AND c.type::text = w.type AND c.value_masked = w.masked`,
@@ -254,7 +254,7 @@ export async function recipientsInClear(db: Knex, cipher: PiiCipher, rows: reado
     );
     for (const point of result.rows) {
       const key = keyOf(point.policy_no, point.type, point.value_masked);
-      const entry = found.get(key) ?? { hashes: new Set<string>(), valueEnc: point.value_enc };
+      const entry = found.get(key) ?? { hashes: new Set<string>(), valueEnc: point.value_enc, pointId: point.id };
       entry.hashes.add(point.value_hash);
       found.set(key, entry);
     }
@@ -272,7 +272,7 @@ export async function recipientsInClear(db: Knex, cipher: PiiCipher, rows: reado
     }
     let value = clear.get(key);
     if (value === undefined) {
-      value = cipher.decrypt(entry.valueEnc);
+      value = cipher.decrypt(entry.valueEnc, { table: 'contact_points', id: entry.pointId });
       clear.set(key, value);
     }
     return { ...row, recipient: value };

@@ -101,6 +101,7 @@ export async function pendingContactsOfStep(db: Knex, workflowId: string, step: 
 }
 
 export interface StoredContactPoint {
+  /** Names the point when its value cannot be decrypted (never the value). */
   id: number;
   valueEnc: string;
   valueMasked: string;

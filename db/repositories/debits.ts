@@ -95,6 +95,8 @@ export async function withdrawUnsentAttempt(db: Knex, id: number, at: Date): Pro
 
 /** The active mandate's account: encrypted for the bank, masked for display. */
 export interface MandateAccount {
+  /** Names the mandate when its account cannot be decrypted (never the account). */
+  id: number;
   bankCode: string;
   accountEnc: string;
   accountNameEnc: string;
@@ -104,8 +106,8 @@ export interface MandateAccount {
 export async function loadMandateAccount(db: Knex, policyNo: string): Promise<MandateAccount | undefined> {
   const row = await db('mandates')
     .where({ policy_no: policyNo, status: 'active' })
-    .first<{ bank_code: string; account_enc: string; account_name_enc: string; account_masked: string } | undefined>();
-  return row && { bankCode: row.bank_code, accountEnc: row.account_enc, accountNameEnc: row.account_name_enc, accountMasked: row.account_masked };
+    .first<{ id: number; bank_code: string; account_enc: string; account_name_enc: string; account_masked: string } | undefined>();
+  return row && { id: row.id, bankCode: row.bank_code, accountEnc: row.account_enc, accountNameEnc: row.account_name_enc, accountMasked: row.account_masked };
 }
 
 /** An attempt found by the key the bank echoes back (EndToEndId, REQ_SN), with its cycle's identity. */

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { ContactPointType } from '../../domain/channels';
 import type { PolicyRecord } from '../../domain/import-rows';
 import { maskEmail, maskMobile, maskName, maskNumber, maskOpenId } from '../../domain/masking';
+import { accountIndexInput } from '../personal-data-columns';
 import type { PiiCipher } from '../pii-cipher';
 import {
   differs,
@@ -113,7 +114,7 @@ export async function writePolicies(trx: Knex.Transaction, cipher: PiiCipher, ru
   await writePolicyRows(trx, work, customers);
   await writeMandates(trx, cipher, work);
   await writePremiumDues(trx, work);
-  await saveFingerprints(trx, 'policies', runId, newPrints);
+  await saveFingerprints(trx, cipher, 'policies', runId, newPrints);
 
   for (const w of work) outcomes.push(!w.existing ? 'inserted' : w.wrote ? 'updated' : 'unchanged');
   return { outcomes, rejected };
@@ -153,7 +154,7 @@ async function writeHolders(trx: Knex.Transaction, cipher: PiiCipher, work: Work
     // The first row of the batch for this holder speaks for them.
     const first = byKey.get(key)![0]!;
     const change: Record<string, unknown> = {};
-    if (cipher.decrypt(customer.name_enc) !== first.record.holderName) {
+    if (cipher.decrypt(customer.name_enc, { table: 'customers', id: customer.id }) !== first.record.holderName) {
       Object.assign(change, { name_masked: maskName(first.record.holderName), name_enc: cipher.encrypt(first.record.holderName) });
     }
     if (first.record.holderBirthDate !== null && first.record.holderBirthDate !== customer.birth_date) change.birth_date = first.record.holderBirthDate;
@@ -297,21 +298,21 @@ async function writePolicyRows(trx: Knex.Transaction, work: Work[], holders: Hol
 
 /** A new policy gets its mandate; a known one keeps it unless bank, account or account name changed. */
 async function writeMandates(trx: Knex.Transaction, cipher: PiiCipher, work: Work[]): Promise<void> {
-  const accountHash = (r: PolicyRecord) => cipher.hash(`${r.bankCode}/${r.accountNo}`);
+  const accountHash = (r: PolicyRecord) => cipher.hash(accountIndexInput(r.bankCode, r.accountNo));
   const known = work.filter((w) => w.existing).map((w) => w.record.policyNo);
   const active = new Map(
     (known.length
       ? await trx('mandates')
           .where({ status: 'active' })
           .whereRaw('policy_no = any(?::text[])', [pgArray(known)])
-          .select<{ policy_no: string; bank_code: string; account_hash: string; account_name_enc: string }[]>('policy_no', 'bank_code', 'account_hash', 'account_name_enc')
+          .select<{ id: number; policy_no: string; bank_code: string; account_hash: string; account_name_enc: string }[]>('id', 'policy_no', 'bank_code', 'account_hash', 'account_name_enc')
       : []
     ).map((m) => [m.policy_no, m]),
   );
   const replace: Work[] = [];
   for (const w of work) {
     const current = active.get(w.record.policyNo);
-    if (current && current.bank_code === w.record.bankCode && current.account_hash === accountHash(w.record) && cipher.decrypt(current.account_name_enc) === w.record.accountName) {
+    if (current && current.bank_code === w.record.bankCode && current.account_hash === accountHash(w.record) && cipher.decrypt(current.account_name_enc, { table: 'mandates', id: current.id }) === w.record.accountName) {
       continue;
     }
     replace.push(w);

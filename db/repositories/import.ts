@@ -190,13 +190,14 @@ export async function storedFingerprints(trx: Knex.Transaction, kind: ImportKind
   return new Map(rows.map((r) => [r.row_key, r.fingerprint]));
 }
 
-export async function saveFingerprints(trx: Knex.Transaction, kind: ImportKind, runId: number, prints: readonly (readonly [string, string])[]): Promise<void> {
+/** Stored with the id of the key that computed them, so a key rotation can drop the ones no key computes any more. */
+export async function saveFingerprints(trx: Knex.Transaction, cipher: PiiCipher, kind: ImportKind, runId: number, prints: readonly (readonly [string, string])[]): Promise<void> {
   await insertRows(
     trx,
     'import_fingerprints',
-    [['kind', 'import_kind'], ['row_key', 'text'], ['fingerprint', 'text'], ['import_run_id', 'bigint']],
-    prints.map(([key, print]) => [kind, key, print, runId]),
-    'ON CONFLICT (kind, row_key) DO UPDATE SET fingerprint = excluded.fingerprint, import_run_id = excluded.import_run_id',
+    [['kind', 'import_kind'], ['row_key', 'text'], ['fingerprint', 'text'], ['import_run_id', 'bigint'], ['key_id', 'text']],
+    prints.map(([key, print]) => [kind, key, print, runId, cipher.currentKeyId]),
+    'ON CONFLICT (kind, row_key) DO UPDATE SET fingerprint = excluded.fingerprint, import_run_id = excluded.import_run_id, key_id = excluded.key_id',
   );
 }
 
@@ -341,7 +342,7 @@ export async function writeAgents(trx: Knex.Transaction, cipher: PiiCipher, runI
     const change: Record<string, unknown> = {};
     const plain = { team_code: agent.teamCode, branch_code: agent.branchCode, status: agent.status, leader_code: agent.leaderCode };
     for (const [column, value] of Object.entries(plain)) if ((existing as unknown as Record<string, unknown>)[column] !== value) change[column] = value;
-    if (cipher.decrypt(existing.name_enc) !== agent.name) Object.assign(change, { name_masked: maskName(agent.name), name_enc: cipher.encrypt(agent.name) });
+    if (cipher.decrypt(existing.name_enc, { table: 'agents', id: existing.code }) !== agent.name) Object.assign(change, { name_masked: maskName(agent.name), name_enc: cipher.encrypt(agent.name) });
     const mobileHash = agent.mobile && cipher.hash(agent.mobile);
     if (existing.mobile_hash !== mobileHash) {
       Object.assign(change, {
@@ -356,7 +357,7 @@ export async function writeAgents(trx: Knex.Transaction, cipher: PiiCipher, runI
       .update({ ...change, updated_at: trx.fn.now() });
     updated.add(agent.code);
   }
-  await saveFingerprints(trx, 'agents', runId, newPrints);
+  await saveFingerprints(trx, cipher, 'agents', runId, newPrints);
 
   const freshCodes = new Set(fresh.map((a) => a.code));
   for (const { record } of rows) outcomes.push(freshCodes.has(record.code) ? 'inserted' : updated.has(record.code) ? 'updated' : 'unchanged');

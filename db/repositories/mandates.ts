@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { maskName, maskNumber } from '../../domain/masking';
+import { accountIndexInput } from '../personal-data-columns';
 import type { PiiCipher } from '../pii-cipher';
 
 export interface MandateAccount {
@@ -15,7 +16,7 @@ export interface MandateAccount {
  * that account is already the active one.
  */
 export async function replaceMandate(db: Knex, cipher: PiiCipher, policyNo: string, account: MandateAccount): Promise<boolean> {
-  const accountHash = cipher.hash(`${account.bankCode}/${account.accountNo}`);
+  const accountHash = cipher.hash(accountIndexInput(account.bankCode, account.accountNo));
   return db.transaction(async (trx) => {
     const active = await trx('mandates').where({ policy_no: policyNo, status: 'active' }).forUpdate().first<{ account_hash: string } | undefined>('account_hash');
     if (active?.account_hash === accountHash) return false;
@@ -38,6 +39,7 @@ export async function replaceMandate(db: Knex, cipher: PiiCipher, policyNo: stri
 export async function activeMandateAccount(db: Knex, cipher: PiiCipher, policyNo: string): Promise<MandateAccount | undefined> {
   const row = await db('mandates')
     .where({ policy_no: policyNo, status: 'active' })
-    .first<{ bank_code: string; account_enc: string; account_name_enc: string } | undefined>('bank_code', 'account_enc', 'account_name_enc');
-  return row && { bankCode: row.bank_code, accountNo: cipher.decrypt(row.account_enc), accountName: cipher.decrypt(row.account_name_enc) };
+    .first<{ id: number; bank_code: string; account_enc: string; account_name_enc: string } | undefined>('id', 'bank_code', 'account_enc', 'account_name_enc');
+  const ref = row && { table: 'mandates', id: row.id };
+  return row && { bankCode: row.bank_code, accountNo: cipher.decrypt(row.account_enc, ref), accountName: cipher.decrypt(row.account_name_enc, ref) };
 }

@@ -14,7 +14,10 @@ import { DefaultLogger } from '@temporalio/worker';
 import { importFile, type ImportReport } from '../../application/import-files';
 import { startMonthlyRun } from '../../application/monthly-runs';
 import { connect, migrateLatest } from '../../db/connection';
-import { readSettings } from '../../config/settings';
+import { configuredKeys } from '../../config/data-keys';
+import { readDemoSettings } from '../../config/settings';
+import { describeKeyRing } from '../../db/key-ring-description';
+import { openKeyRing } from '../../db/key-ring';
 import { PiiCipher } from '../../db/pii-cipher';
 import { verifyAuditChain } from '../../db/repositories/audit';
 import { recordReceipts } from '../../db/repositories/contact-receipts';
@@ -98,9 +101,11 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
     }
   };
   return run(async () => {
-    const settings = readSettings();
+    const settings = readDemoSettings();
+    const keys = configuredKeys(settings);
+    const cipher = PiiCipher.forKeys(keys);
     say('starting the Temporal time-skipping server');
-    const { env } = await startTimeSkippingServer({ dataKey: settings.dataKey });
+    const { env } = await startTimeSkippingServer({ cipher });
     cleanups.push(() => env.teardown());
     const today = shanghaiDate(await env.currentTimeMs());
 
@@ -134,7 +139,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
       await dropDatabase(postgres.url, dbName);
     });
     await migrateLatest(db);
-    const cipher = PiiCipher.forKey(settings.dataKey);
+    say(describeKeyRing(await openKeyRing(db, cipher), keys));
 
     // Reference data, then the scenario's files in dependency order.
     const inputErrors: ScenarioRowError[] = [];
@@ -172,7 +177,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
     const worker = await createRenewalWorker(
       env.nativeConnection,
       { db, cipher, bank, email, text: messaging.text, client: env.client, serviceHotline: settings.serviceHotline },
-      { taskQueue: TASK_QUEUE, workflowBundle, dataKey: settings.dataKey },
+      { taskQueue: TASK_QUEUE, workflowBundle },
     );
 
     const simulatedFrom = shanghaiDate(await env.currentTimeMs());

@@ -97,7 +97,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 beforeAll(async () => {
   // Killed workers leave the server complaining about cancelled contexts: keep its log quiet.
-  const server = await startDevServer({ logLevel: 'never', dataKey: DATA_KEY });
+  const server = await startDevServer({ logLevel: 'never', cipher });
   env = server.env;
   database = await freshDatabase();
   smtp = await startSmtpCatcher();

@@ -68,7 +68,9 @@ describe('the gateway adapter', () => {
     const settings = { bank: { mode: 'gateway' as const, url } };
     expect(() => bankFor({ ...settings, environment: 'production' })).toThrow(/BANK_SIGNING_KEY is not set: the gateway's answers and callbacks cannot be verified/);
     expect(bankFor({ ...settings, environment: 'demo' }).describe).toContain("the simulator's signing key: a demo");
-    expect(bankFor({ bank: { mode: 'gateway', url, signingKey: 'the-bank-s-key' }, environment: 'production' }).describe).toBe(`collection gateway ${url}`);
+    const production = { mode: 'gateway' as const, url: 'https://gateway.bank.example/collect', merchantId: 'M1', userName: 'insurer', userPass: 'its-own' };
+    expect(() => bankFor({ bank: production, environment: 'production' })).toThrow(/BANK_SIGNING_KEY is not set/);
+    expect(bankFor({ bank: { ...production, signingKey: 'the-bank-s-key' }, environment: 'production' }).describe).toBe(`collection gateway ${production.url}`);
   });
 
   it.each([

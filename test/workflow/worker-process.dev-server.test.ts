@@ -4,6 +4,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRenewalCycle } from '../../application/renewal-cycles';
 import { addDays, shanghaiDate } from '../../domain/civil-date';
+import { DEVELOPMENT_DATA_KEY } from '../../config/data-keys';
 import { PiiCipher } from '../../db/pii-cipher';
 import { startDevServer } from '../../scripts/temporal-env';
 import { freshDatabase, type TestDatabase } from '../support/database';
@@ -65,7 +66,7 @@ describe('the worker process', () => {
   it('serves health, readiness and metrics, then stops cleanly on SIGTERM', async () => {
     // A cycle to work on, so the SDK has pollers and tasks to count.
     const dueDate = addDays(shanghaiDate(Date.now()), 45);
-    await seedPolicy(database.db, PiiCipher.forKey(undefined), samplePolicy({ policyNo: 'P-WP-0001', nextDueDate: dueDate }));
+    await seedPolicy(database.db, new PiiCipher(DEVELOPMENT_DATA_KEY), samplePolicy({ policyNo: 'P-WP-0001', nextDueDate: dueDate }));
     const worker = await startWorker(database.url);
     try {
       expect(worker.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);

@@ -1,0 +1,13 @@
+import { demoDefaultRefusals } from '../config/demo-defaults';
+import type { Settings } from '../config/settings';
+import { bankRefusals } from './bank-wiring';
+import { messagingRefusals } from './text-channel-wiring';
+
+/** Every demo value a worker would run on outside RENEWALS_ENV=demo, one line each: all said at once, before it starts. */
+export function workerRefusals(settings: Settings): string[] {
+  return [
+    ...demoDefaultRefusals(settings, ['email', 'hotline']),
+    ...bankRefusals(settings.bank, settings.environment),
+    ...messagingRefusals(settings.messaging, settings.environment),
+  ];
+}
