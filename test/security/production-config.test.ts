@@ -28,6 +28,7 @@ const PRODUCTION: NodeJS.ProcessEnv = {
   BANK_MERCHANT_ID: 'M0001',
   BANK_USER: 'insurer',
   BANK_PASSWORD: 'g4teway-pw',
+  BANK_SIGNING_KEY: 'the-bank-s-signing-key',
   BANK_CREDITOR_NAME: 'Insurer Ltd',
   BANK_CREDITOR_ACCOUNT: '6222000011112222',
   BANK_CREDITOR_BANK_CODE: 'ICBC',
@@ -57,6 +58,7 @@ describe('a production worker', () => {
       [without('BANK_MERCHANT_ID'), "BANK_MERCHANT_ID is not set: outside RENEWALS_ENV=demo the bank simulator's credentials are refused"],
       [without('BANK_USER'), "BANK_USER is not set: outside RENEWALS_ENV=demo the bank simulator's credentials are refused"],
       [without('BANK_PASSWORD'), "BANK_PASSWORD is not set: outside RENEWALS_ENV=demo the bank simulator's credentials are refused"],
+      [without('BANK_SIGNING_KEY'), "BANK_SIGNING_KEY is not set: the gateway's answers and callbacks cannot be verified (only RENEWALS_ENV=demo falls back on the simulated bank's key)"],
       [{ ...PRODUCTION, BANK_PASSWORD: 'renewals' }, "BANK_PASSWORD is the bank simulator's: outside RENEWALS_ENV=demo set the gateway's own"],
       [{ ...PRODUCTION, BANK_GATEWAY_URL: 'http://127.0.0.1:4000/gateway' }, "BANK_GATEWAY_URL must be https:// outside RENEWALS_ENV=demo (plain http:// is the simulators')"],
       [{ ...PRODUCTION, SMS_PROVIDER: 'record' }, 'SMS_PROVIDER is record (messages kept in memory): outside RENEWALS_ENV=demo set alibaba or tencent'],
@@ -78,7 +80,7 @@ describe('a production worker', () => {
 
   it('names variables, never their secret values', () => {
     const refusals = workerRefusals(readSettings({ ...PRODUCTION, BANK_GATEWAY_URL: 'http://gw:g4te-pw@127.0.0.1/gateway', SMS_PROVIDER: 'record' })).join('\n');
-    for (const secret of ['g4te-pw', 'g4teway-pw', 'al1-secret', 'wx-s3cret', KEY]) expect(refusals).not.toContain(secret);
+    for (const secret of ['g4te-pw', 'g4teway-pw', 'the-bank-s-signing-key', 'al1-secret', 'wx-s3cret', KEY]) expect(refusals).not.toContain(secret);
   });
 
   it('in the demo, every simulator value is allowed', () => {
