@@ -113,7 +113,7 @@ async function main(): Promise<void> {
     stops.push(() => messaging.close());
     const email = new SmtpEmail(smtp.url, settings.email.mailFrom);
     stops.push(() => Promise.resolve(email.close()));
-    const worker = await createRenewalWorker(env.nativeConnection, { db, cipher, bank, email, text: messaging.text, serviceHotline: settings.serviceHotline });
+    const worker = await createRenewalWorker(env.nativeConnection, { db, cipher, bank, email, text: messaging.text, serviceHotline: settings.serviceHotline }, { failureCipher: cipher });
     // Results and returns come back by callback too (the cycles' own checks remain the fallback).
     const callbacks = await startGatewayCallbackReceiver({ db, client: env.client, classify: (code) => bank.classify(code), signingKey, merchantId: SIMULATOR_DEFAULTS.merchantId });
     bankService.gateway.configure({ callbackUrl: callbacks.url });

@@ -8,14 +8,17 @@
  * retries it elsewhere: every activity is safe to retry); /readyz answers 503 meanwhile. Once the
  * worker has stopped, the endpoints, SMTP, the Temporal connection and the database pool are closed,
  * in that order. A second signal kills the process at once.
+ *
+ * Starting: refusals first (no key, demo values), then the endpoints (alive, not ready), then the
+ * data key is checked against the database's key ring, waiting for the database if it does not
+ * answer yet; only then does the worker poll Temporal.
  */
-import { NativeConnection } from '@temporalio/worker';
+import { NativeConnection, type Worker } from '@temporalio/worker';
 import { configuredKeys } from '../config/data-keys';
 import { refuse } from '../config/demo-defaults';
 import { describeSettings, readSettings, requireDatabaseUrl } from '../config/settings';
 import { connect } from '../db/connection';
 import { describeKeyRing } from '../db/key-ring-description';
-import { openKeyRing } from '../db/key-ring';
 import { PiiCipher } from '../db/pii-cipher';
 import { operationsFigures } from '../db/repositories/operations-figures';
 import { SmtpEmail } from '../integrations/messaging/smtp-email';
@@ -23,8 +26,9 @@ import { SimulatedPolicyAdmin } from '../integrations/policy-admin/simulator';
 import { createLogger, temporalLogger } from '../observability/logger';
 import { RENEWAL_TASK_QUEUE } from '../workflows/messages';
 import { bankFor } from './bank-wiring';
+import { checkKeyRingWhenDatabaseAnswers } from './key-ring-at-start';
 import { workerRefusals } from './production-refusals';
-import { workerReadiness } from './readiness';
+import { readinessBeforeWorker, workerReadiness } from './readiness';
 import { createRenewalWorker } from './renewal-worker';
 import { freeLoopbackAddress, readSdkMetrics } from './sdk-metrics';
 import { installTemporalRuntime } from './temporal-runtime';
@@ -44,19 +48,47 @@ async function main(): Promise<void> {
   installTemporalRuntime(temporalLogger(logger), { metrics: { prometheus: { bindAddress: sdkMetricsAddress } } });
   const db = connect(requireDatabaseUrl(settings));
   const cipher = PiiCipher.forKeys(keys);
-  // A wrong key is refused here, before a cycle reads or writes anything under it.
-  const ring = await openKeyRing(db, cipher).catch(async (error: unknown) => {
-    await db.destroy();
-    throw error;
-  });
   const email = new SmtpEmail(settings.email.smtpUrl, settings.email.mailFrom);
   const { bank, debitTiming, describe } = bankFor(settings);
   const messaging = textChannelsFor(settings.messaging, settings.environment);
   // No policy administration system is connected yet: its changes are kept in this process.
   const policyAdmin = new SimulatedPolicyAdmin();
   const standIns = [...messaging.standIns, 'policy administration changes (reduced paid-up) are kept in memory: no policy administration system is connected'];
-  const connection = await NativeConnection.connect({ address: settings.temporal.address });
   const taskQueue = settings.temporal.taskQueue ?? RENEWAL_TASK_QUEUE;
+
+  // Alive from here on; ready once the key ring is checked and the worker runs.
+  const stopped = untilStopSignal();
+  // Set once the key ring is checked; /readyz reads it.
+  const running: { worker?: Worker } = {};
+  const ringChecked = checkKeyRingWhenDatabaseAnswers(db, cipher, {
+    retryMs: 5_000,
+    stopped: stopped.signalled,
+    onWait: (reason) => logger.warn({ reason }, 'waiting for the database before checking the data key'),
+  });
+  const endpoints = await startWorkerEndpoints({
+    host: settings.worker.httpHost,
+    port: settings.worker.httpPort,
+    readiness: async () => (running.worker ? workerReadiness(running.worker, db) : readinessBeforeWorker(db)),
+    metrics: workerMetrics({ figures: () => operationsFigures(db), sdkMetrics: () => readSdkMetrics(sdkMetricsAddress) }),
+  });
+  process.stdout.write(`health ${endpoints.url}/healthz, readiness ${endpoints.url}/readyz, metrics ${endpoints.url}/metrics\n`);
+  const closeAll = async (connection?: NativeConnection) => {
+    logger.info({ state: running.worker?.getState() ?? 'never started' }, 'worker stopped: closing the endpoints, SMTP, the Temporal connection and the database pool');
+    await endpoints.close();
+    email.close();
+    await connection?.close();
+    await db.destroy();
+    process.stdout.write('renewal worker stopped\n');
+  };
+  // A wrong key is refused here, before a cycle reads or writes anything under it.
+  const ring = await ringChecked.catch(async (error: unknown) => {
+    await closeAll();
+    throw error;
+  });
+  if (!ring) return closeAll();
+  stopped.release(); // from here the SDK's own shutdown signals drain the worker
+
+  const connection = await NativeConnection.connect({ address: settings.temporal.address });
   const worker = await createRenewalWorker(
     connection,
     {
@@ -69,32 +101,41 @@ async function main(): Promise<void> {
       serviceHotline: settings.serviceHotline,
       ...(debitTiming ? { debitTiming } : {}),
     },
-    { namespace: settings.temporal.namespace, taskQueue, shutdownGraceTime: settings.worker.shutdownGraceMs },
+    { namespace: settings.temporal.namespace, taskQueue, failureCipher: cipher, shutdownGraceTime: settings.worker.shutdownGraceMs },
   );
-  const endpoints = await startWorkerEndpoints({
-    host: settings.worker.httpHost,
-    port: settings.worker.httpPort,
-    readiness: () => workerReadiness(worker, db),
-    metrics: workerMetrics({ figures: () => operationsFigures(db), sdkMetrics: () => readSdkMetrics(sdkMetricsAddress) }),
-  });
+  running.worker = worker;
   for (const line of [...describeSettings(settings), describeKeyRing(ring, keys)]) process.stdout.write(`config: ${line}\n`);
   for (const line of standIns) process.stdout.write(`stand-in: ${line}\n`);
-  process.stdout.write(`health ${endpoints.url}/healthz, readiness ${endpoints.url}/readyz, metrics ${endpoints.url}/metrics\n`);
   // One line for people and for scripts that wait for the worker (the fault test does).
   process.stdout.write(`renewal worker polling "${taskQueue}" on ${settings.temporal.address}; bank: ${describe}; messages: ${messaging.describe}\n`);
   try {
     await worker.run(); // returns once a shutdown signal has drained the worker (SDK shutdownSignals)
   } finally {
-    logger.info({ state: worker.getState() }, 'worker stopped: closing the endpoints, SMTP, the Temporal connection and the database pool');
-    await endpoints.close();
-    email.close();
-    await connection.close();
-    await db.destroy();
-    process.stdout.write('renewal worker stopped\n');
+    await closeAll(connection);
   }
 }
 
-main().catch((error: unknown) => {
+/**
+ * SIGTERM / SIGINT before the worker exists: the process stops cleanly. Released once the worker
+ * runs, when the SDK's own handlers drain it.
+ */
+function untilStopSignal(): { signalled: Promise<void>; release(): void } {
+  let fire!: () => void;
+  const signalled = new Promise<void>((resolve) => (fire = resolve));
+  const onSignal = () => fire();
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+  return {
+    signalled,
+    release: () => {
+      process.removeListener('SIGTERM', onSignal);
+      process.removeListener('SIGINT', onSignal);
+    },
+  };
+}
+// Everything is closed when main returns; the Temporal runtime's native threads would keep a
+// process that never started a worker alive, so it ends here.
+main().then(() => process.exit(0), (error: unknown) => {
   // One line per refusal, each naming what to set.
   for (const line of (error instanceof Error ? error.message : String(error)).split('\n')) process.stderr.write(`worker failed: ${line}\n`);
   process.exit(1);

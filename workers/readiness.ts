@@ -14,3 +14,9 @@ export async function workerReadiness(worker: Pick<Worker, 'getState'>, db: Db):
   const database = await databaseAnswers(db, 2_000);
   return database.ok ? { ready: true } : { ready: false, reason: `database: ${database.reason}` };
 }
+
+/** Before the worker exists (the data key not yet checked against the database): never ready, and why. */
+export async function readinessBeforeWorker(db: Db): Promise<Readiness> {
+  const database = await databaseAnswers(db, 2_000);
+  return { ready: false, reason: database.ok ? 'the data key is being checked against the key ring' : `database: ${database.reason}` };
+}

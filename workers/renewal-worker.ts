@@ -4,6 +4,7 @@ import { Client } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Worker, type Logger, type WorkerOptions, type WorkflowBundle } from '@temporalio/worker';
 import { createRenewalActivities, type RenewalActivityDeps, type StartCycle } from '../activities/renewal-activities';
 import { startRenewalCycle } from '../application/renewal-cycles';
+import type { PiiCipher } from '../db/pii-cipher';
 import { RENEWAL_TASK_QUEUE } from '../workflows/messages';
 import { failureConverterPath, renewalsDataConverter } from './data-converter';
 
@@ -40,23 +41,24 @@ export function bundleRenewalWorkflows(logger?: Logger): Promise<WorkflowBundle>
  * The cache is bounded explicitly (cycles sleep for weeks; an unbounded cache grows until the isolate
  * runs out). Activities start cycles through a Client: `deps.client` when given, else one over the
  * worker's own connection (in SDK 1.24 a NativeConnection serves a Client too). Failures are
- * encoded and sealed under the activities' cipher (workers/data-converter.ts), as its clients' are.
+ * encoded and sealed under `failureCipher` (workers/data-converter.ts): the configured keys, which the
+ * clients that read those failures (the CLI) hold too; the development key when none is given.
  */
 export async function createRenewalWorker(
   connection: NativeConnection,
   deps: RenewalWorkerDeps,
-  options: { namespace?: string; taskQueue?: string } & Partial<WorkerOptions> = {},
+  options: { namespace?: string; taskQueue?: string; failureCipher?: PiiCipher } & Partial<WorkerOptions> = {},
 ): Promise<Worker> {
-  const { namespace, taskQueue, ...rest } = options;
+  const { namespace, taskQueue, failureCipher, ...rest } = options;
   const { client: given, ...ports } = deps;
-  const client = given ?? new Client({ connection, namespace: namespace ?? 'default', dataConverter: renewalsDataConverter(deps.cipher) });
+  const client = given ?? new Client({ connection, namespace: namespace ?? 'default', dataConverter: renewalsDataConverter(failureCipher) });
   return Worker.create({
     connection,
     namespace: namespace ?? 'default',
     taskQueue: taskQueue ?? RENEWAL_TASK_QUEUE,
     activities: createRenewalActivities({ ...ports, startCycle: cycleStarter(client) }),
     maxCachedWorkflows: 2000,
-    dataConverter: renewalsDataConverter(deps.cipher),
+    dataConverter: renewalsDataConverter(failureCipher),
     ...(rest.workflowBundle ? {} : { workflowsPath: workflowsPath() }),
     ...rest,
   });

@@ -177,7 +177,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
     const worker = await createRenewalWorker(
       env.nativeConnection,
       { db, cipher, bank, email, text: messaging.text, client: env.client, serviceHotline: settings.serviceHotline },
-      { taskQueue: TASK_QUEUE, workflowBundle },
+      { taskQueue: TASK_QUEUE, workflowBundle, failureCipher: cipher },
     );
 
     const simulatedFrom = shanghaiDate(await env.currentTimeMs());

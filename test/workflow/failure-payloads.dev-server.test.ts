@@ -14,8 +14,8 @@ import { startRefusingSmtp } from '../support/refusing-smtp';
 import '../support/quiet-runtime';
 
 /**
- * A notice the mail server refuses: nodemailer's error quotes the recipient ("550 5.1.1
- * <zhang@example.cn>: Recipient address rejected"), and the activity fails with it. With the
+ * A notice the mail server refuses: the server's reply ("550 5.1.1 <…>: Recipient address
+ * rejected") becomes the activity's failure, its address masked by the adapter. With the
  * project's data converter that text reaches neither the history nor `temporal workflow describe`
  * (text or JSON, while the activity is retried and once the workflow has failed), yet a client with
  * the data key still reads it (the renewals CLI's timeline, masked), and the history replays.
@@ -95,7 +95,7 @@ describe('a failure quoting personal data', () => {
     expectNoneOf(closed, failureTexts(JSON.parse(closed[1]!)), 'describe once the workflow failed');
 
     // The project's own clients hold the key: the reason is still there for the renewals CLI.
-    expect(failure?.cause?.cause?.message).toContain(`550 5.1.1 <${RECIPIENT}>: Recipient address rejected`);
+    expect(failure?.cause?.cause?.message).toContain('550 5.1.1 <[recipient]>: Recipient address rejected');
 
     // `renewals policy history` opens it too, and masks the address as every output does.
     const timeline = (await cycleTimeline(env.client, workflowId)).entries.map((e) => e.text).join('\n');

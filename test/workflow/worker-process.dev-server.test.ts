@@ -27,7 +27,8 @@ interface RunningWorker {
   exited: Promise<number | null>;
 }
 
-function startWorker(databaseUrl: string): Promise<RunningWorker> {
+/** Starts workers/main.ts; resolves once it prints `until` (its health line, or its polling line). */
+function startWorker(databaseUrl: string, until: 'health' | 'polling' = 'polling'): Promise<RunningWorker> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'workers/main.ts'], {
     env: { ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: env.address, TASK_QUEUE, BANK_MODE: 'files', SMS_PROVIDER: 'record', WORKER_HTTP_PORT: '0', WORKER_SHUTDOWN_GRACE_MS: '3000' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -41,7 +42,7 @@ function startWorker(databaseUrl: string): Promise<RunningWorker> {
     createInterface({ input: child.stdout }).on('line', (line) => {
       stdout.push(line);
       url = /^health (http:\/\/[^/]+)\/healthz/.exec(line)?.[1] ?? url;
-      if (line.startsWith('renewal worker polling')) resolve({ child, url, stdout, stderr, exited });
+      if (line.startsWith(until === 'health' ? 'health ' : 'renewal worker polling')) resolve({ child, url, stdout, stderr, exited });
     });
     void exited.then((code) => reject(new Error(`worker exited before it was ready (${code}): ${stderr.join('')}`)));
   });
@@ -96,18 +97,21 @@ describe('the worker process', () => {
     }
   });
 
-  it('is alive but not ready while its database does not answer', async () => {
+  it('is alive but not ready while its database does not answer, and polls nothing until the data key is checked', async () => {
     const unreachable = new URL(database.url);
     unreachable.pathname = '/renewals_no_such_database';
-    const worker = await startWorker(unreachable.toString());
+    const worker = await startWorker(unreachable.toString(), 'health');
     try {
       expect(await get(`${worker.url}/healthz`)).toEqual({ status: 200, body: 'ok\n' });
       const ready = await get(`${worker.url}/readyz`);
       expect(ready.status).toBe(503);
       expect(ready.body).toMatch(/^not ready: database: .*renewals_no_such_database/);
       expect((await get(`${worker.url}/metrics`)).body).toContain('renewals_operations_figures_up 0');
+      // The key ring cannot be checked without the database: no work is taken meanwhile.
+      expect(worker.stdout.some((line) => line.startsWith('renewal worker polling'))).toBe(false);
       worker.child.kill('SIGINT');
       expect(await worker.exited).toBe(0);
+      expect(worker.stdout.at(-1)).toBe('renewal worker stopped');
     } finally {
       if (worker.child.exitCode === null) worker.child.kill('SIGKILL');
     }
