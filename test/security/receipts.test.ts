@@ -4,7 +4,6 @@ import { PiiCipher } from '../../db/pii-cipher';
 import { verifyAuditChain } from '../../db/repositories/audit';
 import { recordReceipts } from '../../db/repositories/contact-receipts';
 import { markContactSent, openContactAttempt } from '../../db/repositories/contacts';
-import type { ContactChannel } from '../../domain/channels';
 import { RECEIPT_PATHS, receiptPushUrl } from '../../integrations/messaging/receipt-paths';
 import type { RunningReceiptServer } from '../../integrations/messaging/receipt-server';
 import { SIMULATOR_RECEIPT_SECRETS } from '../../integrations/messaging/simulators/receipt-secrets';
@@ -53,7 +52,7 @@ beforeAll(async () => {
       policyNo: 'P202600001',
       dueDate: '2026-12-24',
       step: 'lapse_sms_d+61',
-      channel: notice.channel as ContactChannel,
+      channel: notice.channel,
       templateCode: 'lapse_notice',
       templateVersion: 1,
       recipientMasked: '138****8000',
@@ -82,7 +81,7 @@ async function standing(provider: Provider): Promise<{ status: string; receipts:
   const db = database.db;
   const attempt = await db('contact_attempts').where({ id: NOTICES[provider].id }).first<{ status: string }>('status');
   const receipts = await db('contact_receipts').where({ provider_message_id: NOTICES[provider].messageId }).count<{ n: string }[]>({ n: '*' });
-  return { status: attempt!.status, receipts: Number(receipts[0]!.n) };
+  return { status: attempt.status, receipts: Number(receipts[0]!.n) };
 }
 
 async function refusals(provider: Provider): Promise<{ reason: string; problem: string }[]> {
@@ -203,7 +202,7 @@ describe('the receipt secrets', () => {
   });
 
   it('are not printed by the stack: the receipt URL it shows has the push token redacted', async () => {
-    const messaging = await startMessagingSimulators(async () => undefined);
+    const messaging = await startMessagingSimulators(() => Promise.resolve());
     try {
       expect(messaging.urls.receipts).toContain('/receipts/alibaba/***');
       expect(messaging.urls.receipts).not.toContain(SIMULATOR_RECEIPT_SECRETS.alibabaPushToken);
