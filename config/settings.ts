@@ -5,6 +5,7 @@
  * any secret, for the worker to print at start-up.
  */
 import { isDataKey, parsePreviousKeys } from './data-keys';
+import { encodingAesKeyProblem, receiptTokenProblem, serverTokenProblem } from './receipt-secrets';
 import { SettingsError } from './settings-error';
 
 /** How long an operator command waits for a worker to answer an update before saying so. */
@@ -58,9 +59,12 @@ export interface MessagingSettings {
   /** Our template keys → the provider's approved template codes / IDs. */
   smsTemplateCodes?: Record<string, string>;
   wechatTemplateIds?: Record<string, string>;
-  alibaba: { url: string; accessKeyId?: string; accessKeySecret?: string };
-  tencent: { url: string; secretId?: string; secretKey?: string; appId?: string };
-  wechat: { url: string; appId?: string; appSecret?: string };
+  /** receiptToken: the secret in the SmsReport push URL configured in Alibaba's console (ALIBABA_RECEIPT_TOKEN). */
+  alibaba: { url: string; accessKeyId?: string; accessKeySecret?: string; receiptToken?: string };
+  /** receiptToken: the secret in the status callback URL configured in Tencent's console (TENCENT_RECEIPT_TOKEN). */
+  tencent: { url: string; secretId?: string; secretKey?: string; appId?: string; receiptToken?: string };
+  /** serverToken and encodingAesKey: the server configuration pushes are signed and encrypted with (safe mode). */
+  wechat: { url: string; appId?: string; appSecret?: string; serverToken?: string; encodingAesKey?: string };
 }
 
 export interface Settings {
@@ -109,6 +113,13 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     demoDefaults.push(name);
     return demo;
   };
+  /** A secret's value if its shape is right; a malformed one is refused, named, never shown. */
+  const checked = (name: string, problem: (name: string, value: string) => string | undefined): string | undefined => {
+    const value = text(name);
+    const wrong = value === undefined ? undefined : problem(name, value);
+    if (wrong) throw new SettingsError(wrong);
+    return value;
+  };
   const dataKey = text('RENEWALS_DATA_KEY');
   if (dataKey !== undefined && !isDataKey(dataKey)) throw new SettingsError('RENEWALS_DATA_KEY must be 64 hex characters (a 256-bit key)');
   return {
@@ -145,17 +156,21 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
         url: text('ALIBABA_SMS_URL') ?? 'https://dysmsapi.aliyuncs.com',
         ...optional('accessKeyId', text('ALIBABA_ACCESS_KEY_ID')),
         ...optional('accessKeySecret', text('ALIBABA_ACCESS_KEY_SECRET')),
+        ...optional('receiptToken', checked('ALIBABA_RECEIPT_TOKEN', receiptTokenProblem)),
       },
       tencent: {
         url: text('TENCENT_SMS_URL') ?? 'https://sms.tencentcloudapi.com',
         ...optional('secretId', text('TENCENT_SECRET_ID')),
         ...optional('secretKey', text('TENCENT_SECRET_KEY')),
         ...optional('appId', text('TENCENT_SMS_APP_ID')),
+        ...optional('receiptToken', checked('TENCENT_RECEIPT_TOKEN', receiptTokenProblem)),
       },
       wechat: {
         url: text('WECHAT_URL') ?? 'https://api.weixin.qq.com',
         ...optional('appId', text('WECHAT_APP_ID')),
         ...optional('appSecret', text('WECHAT_APP_SECRET')),
+        ...optional('serverToken', checked('WECHAT_SERVER_TOKEN', serverTokenProblem)),
+        ...optional('encodingAesKey', checked('WECHAT_ENCODING_AES_KEY', encodingAesKeyProblem)),
       },
     },
     serviceHotline: orDemo('SERVICE_HOTLINE', DEFAULT_SERVICE_HOTLINE),
@@ -253,6 +268,7 @@ export function describeSettings(settings: Settings): string[] {
         ? `bank ISO 20022 files, file key ${set(settings.bankFileKey)}`
         : 'bank not configured',
     `messages ${settings.messaging.smsProvider ?? 'not configured'}`,
+    `receipts: Alibaba push token ${set(settings.messaging.alibaba.receiptToken)}, Tencent push token ${set(settings.messaging.tencent.receiptToken)}, WeChat server token ${set(settings.messaging.wechat.serverToken)}, EncodingAESKey ${set(settings.messaging.wechat.encodingAesKey)}`,
     `service hotline ${settings.serviceHotline}${settings.serviceHotline === DEFAULT_SERVICE_HOTLINE ? ' (placeholder)' : ''}`,
     `data key ${settings.dataKey ? 'set' : 'not set: the development key is in use, never for real data'}${settings.previousDataKeys.length ? `, ${settings.previousDataKeys.length} previous key(s) for decryption` : ''}`,
   ];

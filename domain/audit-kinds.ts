@@ -32,6 +32,7 @@ export const AUDIT_KINDS = [
   'contact_waiting',
   'contact_expired',
   'contact_receipt',
+  'receipt_rejected',
   'task_opened',
   'task_completed',
   'task_suppressed',

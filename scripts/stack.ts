@@ -18,6 +18,7 @@ import { startGatewayCallbackReceiver } from '../application/gateway-callbacks';
 import { startRenewalCycle } from '../application/renewal-cycles';
 import { connect, migrateLatest } from '../db/connection';
 import { recordReceipts } from '../db/repositories/contact-receipts';
+import { recordReceiptRejection } from '../db/repositories/receipt-rejections';
 import { configuredKeys } from '../config/data-keys';
 import { readDemoSettings, redactUrl } from '../config/settings';
 import { describeKeyRing } from '../db/key-ring-description';
@@ -109,7 +110,11 @@ async function main(): Promise<void> {
     const bankService = await startBankSimulator({ accounts: portfolio.map((p) => p.account), signingKey });
     stops.push(() => bankService.close());
     const bank = new GatewayBank({ url: bankService.gatewayUrl, merchantId: SIMULATOR_DEFAULTS.merchantId, userName: SIMULATOR_DEFAULTS.userName, userPass: SIMULATOR_DEFAULTS.userPass, signingKey });
-    const messaging = await startMessagingSimulators((receipts) => recordReceipts(db, receipts));
+    // Refused receipt pushes are audit rows (receipt_rejected), as in production.
+    const messaging = await startMessagingSimulators(
+      (receipts) => recordReceipts(db, receipts),
+      (refused) => recordReceiptRejection(db, refused),
+    );
     stops.push(() => messaging.close());
     const email = new SmtpEmail(smtp.url, settings.email.mailFrom);
     stops.push(() => Promise.resolve(email.close()));
@@ -139,7 +144,7 @@ Local stack is up (Ctrl-C stops it). State kept in ${state}.
   PostgreSQL     ${redactUrl(databaseUrl)}   (${postgres.source}; migrations applied now: ${applied.length})
   SMTP catcher   ${smtp.url}   (messages saved in ${join(state, 'mail')})
   Bank simulator ${bankService.url}   (gateway POST /gateway; admin /sim/accounts, /sim/deposits, /sim/faults, /sim/ledger; callbacks to ${callbacks.url})
-  SMS / WeChat   ${messaging.urls.sms}  ${messaging.urls.wechat}   (receipts recorded via ${messaging.urls.receipts})
+  SMS / WeChat   ${messaging.urls.sms}  ${messaging.urls.wechat}   (receipts pushed to ${messaging.urls.receipts}: push token shown as ***)
   Worker         task queue "renewals", in this process
   Stand-ins      letters and policy administration changes are kept in the worker's memory (no print house or
                  policy administration system is connected)

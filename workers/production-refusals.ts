@@ -1,6 +1,7 @@
 import { demoDefaultRefusals } from '../config/demo-defaults';
 import type { Settings } from '../config/settings';
 import { bankRefusals } from './bank-wiring';
+import { receiptRefusals } from './receipt-keys';
 import { messagingRefusals } from './text-channel-wiring';
 
 /** Every demo value a worker would run on outside RENEWALS_ENV=demo, one line each: all said at once, before it starts. */
@@ -9,5 +10,7 @@ export function workerRefusals(settings: Settings): string[] {
     ...demoDefaultRefusals(settings, ['email', 'hotline']),
     ...bankRefusals(settings.bank, settings.environment),
     ...messagingRefusals(settings.messaging, settings.environment),
+    // Receipts of the messages it sends come back only through pushes authenticated with these.
+    ...receiptRefusals(settings.messaging, settings.environment),
   ];
 }

@@ -81,7 +81,7 @@ describe('account-wide refusals, and recovery', () => {
 
   it.each([48001, 40164])('WeChat errcode %i: account-wide; sent once the account is fixed', async (errcode) => {
     const TEMPLATE = 'Xk3dLr9_Q0pVt7wYzB2nM5cF8hJ1sA4eR6uI0oP3lKj';
-    const simulator = new WechatSimulator({ appId: 'wx3f9a2b7c1d4e5f60', appSecret: 'secret', serverToken: 'token', templates: { [TEMPLATE]: ['character_string1'] } });
+    const simulator = new WechatSimulator({ appId: 'wx3f9a2b7c1d4e5f60', appSecret: 'secret', serverToken: 'token', encodingAesKey: 'a'.repeat(43), templates: { [TEMPLATE]: ['character_string1'] } });
     running = await simulator.start();
     const adapter = new WechatTemplateMessages({
       appId: 'wx3f9a2b7c1d4e5f60',

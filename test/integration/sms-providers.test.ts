@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { shanghaiDate } from '../../domain/civil-date';
 import { type ProviderError, type DeliveryReceipt, type OutgoingText } from '../../integrations/messaging/port';
 import { LetterRecorder, ProviderTextChannels } from '../../integrations/messaging/provider-text-channels';
-import { RECEIPT_PATHS, startReceiptServer, type RunningReceiptServer } from '../../integrations/messaging/receipt-server';
+import { receiptPushUrl } from '../../integrations/messaging/receipt-paths';
+import { startReceiptServer, type RunningReceiptServer } from '../../integrations/messaging/receipt-server';
 import { AlibabaSmsSimulator } from '../../integrations/messaging/simulators/alibaba-sms-simulator';
 import type { RunningSimulator } from '../../integrations/messaging/simulators/http-simulator';
 import { TencentSmsSimulator } from '../../integrations/messaging/simulators/tencent-sms-simulator';
@@ -15,6 +16,9 @@ const SIGN = '某某人寿';
 const MOBILE = '13800138000';
 const OTHER_MOBILE = '13900139000';
 const today = (): string => shanghaiDate(Date.now());
+/** The secrets in the push URLs configured in each console (receipts are refused without them: test/security/receipts.test.ts). */
+const PUSH_TOKENS = { alibaba: 'alibaba-push-token-for-the-integration-tests', tencent: 'tencent-push-token-for-the-integration-tests' };
+const pushUrl = (server: RunningReceiptServer, provider: 'alibaba' | 'tencent') => receiptPushUrl(server.url, provider, PUSH_TOKENS[provider]);
 
 let seq = 0;
 function sms(overrides: Partial<OutgoingText> = {}): OutgoingText {
@@ -40,6 +44,7 @@ async function collectReceipts(): Promise<{ server: RunningReceiptServer; receip
   const receipts: DeliveryReceipt[][] = [];
   const failNext = { count: 0 };
   const server = await startReceiptServer({
+    credentials: { alibaba: { pushToken: PUSH_TOKENS.alibaba }, tencent: { pushToken: PUSH_TOKENS.tencent } },
     onReceipts: async (batch) => {
       await Promise.resolve();
       if (failNext.count > 0) {
@@ -222,7 +227,7 @@ describe('Alibaba Cloud SMS through the official SDK', () => {
   it('receipts pushed twice and out of order reach the consumer, each with the BizId and our contact ID', async () => {
     const { server, receipts } = await collectReceipts();
     try {
-      simulator.receiptUrl = `${server.url}${RECEIPT_PATHS.alibaba}`;
+      simulator.receiptUrl = pushUrl(server, 'alibaba');
       simulator.failDelivery(OTHER_MOBILE, 'MK:0001');
       const first = sms();
       const second = sms({ to: OTHER_MOBILE });
@@ -251,7 +256,7 @@ describe('Alibaba Cloud SMS through the official SDK', () => {
   it('the receipt endpoint answers 500 when the consumer fails, so the push comes again; 400 for a bad body', async () => {
     const { server, receipts, failNext } = await collectReceipts();
     try {
-      simulator.receiptUrl = `${server.url}${RECEIPT_PATHS.alibaba}`;
+      simulator.receiptUrl = pushUrl(server, 'alibaba');
       const message = sms();
       await adapter.send(message);
       failNext.count = 1;
@@ -260,9 +265,9 @@ describe('Alibaba Cloud SMS through the official SDK', () => {
       expect(await simulator.pushReceipts()).toEqual({ receipts: 1, statuses: [200] });
       expect(receipts.flat().map((r) => r.contactId)).toEqual([message.contactId]);
 
-      const ack = await fetch(`${server.url}${RECEIPT_PATHS.alibaba}`, { method: 'POST', body: '[]' });
+      const ack = await fetch(pushUrl(server, 'alibaba'), { method: 'POST', body: '[]' });
       expect([ack.status, await ack.json()]).toEqual([200, { code: 0, msg: '接收成功' }]);
-      const bad = await fetch(`${server.url}${RECEIPT_PATHS.alibaba}`, { method: 'POST', body: JSON.stringify([{ phone_number: MOBILE, success: 'yes' }]) });
+      const bad = await fetch(pushUrl(server, 'alibaba'), { method: 'POST', body: JSON.stringify([{ phone_number: MOBILE, success: 'yes' }]) });
       expect(bad.status).toBe(400);
       const badText = await bad.text();
       expect(badText).toContain('[0]: field success must be true or false');
@@ -415,7 +420,7 @@ describe('Tencent Cloud SMS through the official SDK', () => {
       smsSdkAppId: appId,
       signNames: [SIGN],
       templates: { '2085001': '{1}{2}{3}' },
-      receiptUrl: `${server.url}${RECEIPT_PATHS.tencent}`,
+      receiptUrl: pushUrl(server, 'tencent'),
       autoPushReceipts: true,
     });
     const run = await pushing.start();
@@ -432,7 +437,7 @@ describe('Tencent Cloud SMS through the official SDK', () => {
   it('receipts pushed twice and out of order reach the consumer, matched by sid = SerialNo', async () => {
     const { server, receipts } = await collectReceipts();
     try {
-      simulator.receiptUrl = `${server.url}${RECEIPT_PATHS.tencent}`;
+      simulator.receiptUrl = pushUrl(server, 'tencent');
       simulator.failDelivery(OTHER_MOBILE, 'MK:0001');
       const first = await adapter.send(sms());
       const second = await adapter.send(sms({ to: OTHER_MOBILE }));
@@ -447,9 +452,9 @@ describe('Tencent Cloud SMS through the official SDK', () => {
       ]);
       expect(JSON.stringify(flat)).not.toContain(MOBILE.slice(3));
 
-      const ack = await fetch(`${server.url}${RECEIPT_PATHS.tencent}`, { method: 'POST', body: '[]' });
+      const ack = await fetch(pushUrl(server, 'tencent'), { method: 'POST', body: '[]' });
       expect([ack.status, await ack.json()]).toEqual([200, { result: 0, errmsg: 'OK' }]);
-      const bad = await fetch(`${server.url}${RECEIPT_PATHS.tencent}`, { method: 'POST', body: '{"sid":"x"}' });
+      const bad = await fetch(pushUrl(server, 'tencent'), { method: 'POST', body: '{"sid":"x"}' });
       expect([bad.status, (await bad.json())]).toEqual([400, { result: 1, errmsg: 'Tencent SMS callback: body must be a JSON array of statuses' }]);
     } finally {
       await server.close();

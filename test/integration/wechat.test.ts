@@ -3,14 +3,15 @@ import { type ProviderError, type DeliveryReceipt, type OutgoingText } from '../
 import { ProviderTextChannels } from '../../integrations/messaging/provider-text-channels';
 import { RECEIPT_PATHS, startReceiptServer, type RunningReceiptServer } from '../../integrations/messaging/receipt-server';
 import type { RunningSimulator } from '../../integrations/messaging/simulators/http-simulator';
-import { WechatSimulator } from '../../integrations/messaging/simulators/wechat-simulator';
+import { signedPush, WechatSimulator } from '../../integrations/messaging/simulators/wechat-simulator';
 import { AlibabaSms } from '../../integrations/messaging/sms/alibaba-sms';
-import { wechatSignature } from '../../integrations/messaging/wechat/template-events';
+import { wechatSignature } from '../../integrations/messaging/wechat/message-crypto';
 import { WechatTemplateMessages, type WechatTemplateMessagesConfig } from '../../integrations/messaging/wechat/wechat-template-messages';
 import { expectNoPersonalData, providerError, sendLikeARetriedActivity } from '../support/provider-calls';
 
 const APP = { appId: 'wx3f9a2b7c1d4e5f60', appSecret: 'renewals-test-appsecret' };
-const SERVER_TOKEN = 'renewals-server-token';
+const SERVER_TOKEN = 'renewalsServerToken';
+const ENCODING_AES_KEY = 'RenewalsTestEncodingAesKey0123456789abcdefg';
 const OPENID = 'oRnw5t0Xy8Qe2LkJm9PaZc3Vb1Hd';
 const OTHER_OPENID = 'oRnw5t7Gf4Tr6YuIo0PlKj8HgFd2';
 const TEMPLATE_ID = 'Xk3dLr9_Q0pVt7wYzB2nM5cF8hJ1sA4eR6uI0oP3lKj';
@@ -40,6 +41,7 @@ describe('WeChat Official Account template messages', () => {
     simulator = new WechatSimulator({
       ...APP,
       serverToken: SERVER_TOKEN,
+      encodingAesKey: ENCODING_AES_KEY,
       templates: { [TEMPLATE_ID]: ['character_string1', 'amount2', 'time3'], TPL_TWO_FIELDS: ['character_string1', 'thing2'] },
     });
     running = await simulator.start();
@@ -160,7 +162,10 @@ describe('WeChat Official Account template messages', () => {
 
     beforeEach(async () => {
       receipts = [];
-      server = await startReceiptServer({ wechatToken: SERVER_TOKEN, onReceipts: (batch) => void receipts.push(batch) });
+      server = await startReceiptServer({
+        credentials: { wechat: { serverToken: SERVER_TOKEN, encodingAesKey: ENCODING_AES_KEY, appId: APP.appId } },
+        onReceipts: (batch) => void receipts.push(batch),
+      });
       simulator.receiptUrl = `${server.url}${RECEIPT_PATHS.wechat}`;
     });
     afterEach(() => server.close());
@@ -186,23 +191,23 @@ describe('WeChat Official Account template messages', () => {
     it('refuses an unsigned push, answers the URL check, and ignores events that are not receipts', async () => {
       await adapter.send(wechat());
       const unsigned = await fetch(`${server.url}${RECEIPT_PATHS.wechat}?signature=0&timestamp=1&nonce=2`, { method: 'POST', body: '<xml/>' });
-      expect(unsigned.status).toBe(403);
+      expect(unsigned.status).toBe(401);
 
-      const signed = (timestamp: string, nonce: string): string =>
-        `${server.url}${RECEIPT_PATHS.wechat}?signature=${wechatSignature(SERVER_TOKEN, timestamp, nonce)}&timestamp=${timestamp}&nonce=${nonce}`;
-      const check = await fetch(`${signed('1700000000', '42')}&echostr=8843210987654`);
+      const now = String(Math.floor(Date.now() / 1000));
+      const check = await fetch(`${server.url}${RECEIPT_PATHS.wechat}?signature=${wechatSignature(SERVER_TOKEN, now, '42')}&timestamp=${now}&nonce=42&echostr=8843210987654`);
       expect([check.status, await check.text()]).toEqual([200, '8843210987654']);
 
-      const subscribe = await fetch(signed('1700000001', '43'), {
-        method: 'POST',
-        body: `<xml><ToUserName><![CDATA[gh_1]]></ToUserName><FromUserName><![CDATA[${OPENID}]]></FromUserName><CreateTime>1700000001</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[subscribe]]></Event></xml>`,
-      });
+      // Pushed in safe mode, as WeChat and the simulator push: encrypted, signed over the ciphertext.
+      const push = (event: string) => {
+        const request = signedPush(`${server.url}${RECEIPT_PATHS.wechat}`, event, { ...APP, serverToken: SERVER_TOKEN, encodingAesKey: ENCODING_AES_KEY, accountId: 'gh_1', openid: OPENID, now: new Date() });
+        return fetch(request.url, { method: 'POST', headers: { 'content-type': request.contentType }, body: request.body });
+      };
+      const subscribe = await push(
+        `<xml><ToUserName><![CDATA[gh_1]]></ToUserName><FromUserName><![CDATA[${OPENID}]]></FromUserName><CreateTime>1700000001</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[subscribe]]></Event></xml>`,
+      );
       expect([subscribe.status, await subscribe.text()]).toEqual([200, 'success']);
 
-      const broken = await fetch(signed('1700000002', '44'), {
-        method: 'POST',
-        body: '<xml><MsgType>event</MsgType><Event>TEMPLATESENDJOBFINISH</Event><CreateTime>1700000002</CreateTime><Status>success</Status></xml>',
-      });
+      const broken = await push('<xml><MsgType>event</MsgType><Event>TEMPLATESENDJOBFINISH</Event><CreateTime>1700000002</CreateTime><Status>success</Status></xml>');
       expect([broken.status, await broken.text()]).toEqual([400, 'WeChat TEMPLATESENDJOBFINISH: field MsgID is missing']);
       expect(receipts).toHaveLength(0);
     });

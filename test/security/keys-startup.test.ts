@@ -126,7 +126,8 @@ describe('a key the database was not written with is refused at start-up', () =>
   });
 
   it('the worker refuses it before it polls', async () => {
-    const run = await runChild('worker', [], { ...process.env, ...NOWHERE, DATABASE_URL: database.url, RENEWALS_DATA_KEY: B });
+    // Configured in every other way (a bank, messages kept in memory, any free port for its endpoints).
+    const run = await runChild('worker', [], { ...process.env, ...NOWHERE, DATABASE_URL: database.url, RENEWALS_DATA_KEY: B, BANK_MODE: 'files', SMS_PROVIDER: 'record', WORKER_HTTP_PORT: '0' });
     expect(run.code).toBe(1);
     expect(run.err).toContain(`worker failed: RENEWALS_DATA_KEY (key ${idOf(B)}) is not the key this database is written under (key ${idOf(A)})`);
     expect(run.out).not.toContain('polling');

@@ -2,6 +2,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { requireCreditor } from '../../config/demo-defaults';
 import { DEMO_CREDITOR, readSettings } from '../../config/settings';
 import { providerTemplateRegistry } from '../../integrations/messaging/provider-templates';
+import { SIMULATOR_RECEIPT_SECRETS } from '../../integrations/messaging/simulators/receipt-secrets';
+import { receiptCredentials } from '../../workers/receipt-keys';
 import { bankRefusals } from '../../workers/bank-wiring';
 import { workerRefusals } from '../../workers/production-refusals';
 import { messagingRefusals } from '../../workers/text-channel-wiring';
@@ -39,6 +41,10 @@ const PRODUCTION: NodeJS.ProcessEnv = {
   ALIBABA_ACCESS_KEY_SECRET: 'al1-secret',
   WECHAT_APP_ID: 'wx1',
   WECHAT_APP_SECRET: 'wx-s3cret',
+  ALIBABA_RECEIPT_TOKEN: 'the-insurer-s-alibaba-push-token-0123456789',
+  TENCENT_RECEIPT_TOKEN: 'the-insurer-s-tencent-push-token-0123456789',
+  WECHAT_SERVER_TOKEN: 'insurerServerToken',
+  WECHAT_ENCODING_AES_KEY: 'InsurerEncodingAesKey0123456789abcdefghijkl',
   SMS_TEMPLATE_CODES: codes(Object.keys(registry.sms), 'SMS_'),
   WECHAT_TEMPLATE_IDS: codes(Object.keys(registry.wechat), 'TPL_'),
 };
@@ -65,6 +71,12 @@ describe('a production worker', () => {
       [{ ...PRODUCTION, ALIBABA_SMS_URL: 'http://127.0.0.1:4010' }, "ALIBABA_SMS_URL must be https:// outside RENEWALS_ENV=demo (plain http:// is the simulators')"],
       [{ ...PRODUCTION, SMS_PROVIDER: 'tencent', TENCENT_SMS_URL: 'http://127.0.0.1:4011' }, "TENCENT_SMS_URL must be https:// outside RENEWALS_ENV=demo (plain http:// is the simulators')"],
       [{ ...PRODUCTION, WECHAT_URL: 'http://127.0.0.1:4012' }, "WECHAT_URL must be https:// outside RENEWALS_ENV=demo (plain http:// is the simulators')"],
+      [without('ALIBABA_RECEIPT_TOKEN'), "ALIBABA_RECEIPT_TOKEN is not set: Alibaba SmsReport pushes cannot be authenticated (only RENEWALS_ENV=demo falls back on the simulators' value)"],
+      [{ ...without('TENCENT_RECEIPT_TOKEN'), SMS_PROVIDER: 'tencent' }, "TENCENT_RECEIPT_TOKEN is not set: Tencent status callbacks cannot be authenticated (only RENEWALS_ENV=demo falls back on the simulators' value)"],
+      [without('WECHAT_SERVER_TOKEN'), "WECHAT_SERVER_TOKEN is not set: WeChat pushes' signatures cannot be checked (only RENEWALS_ENV=demo falls back on the simulators' value)"],
+      [without('WECHAT_ENCODING_AES_KEY'), "WECHAT_ENCODING_AES_KEY is not set: WeChat pushes (safe mode) cannot be decrypted (only RENEWALS_ENV=demo falls back on the simulators' value)"],
+      [{ ...PRODUCTION, ALIBABA_RECEIPT_TOKEN: SIMULATOR_RECEIPT_SECRETS.alibabaPushToken }, "ALIBABA_RECEIPT_TOKEN is the simulators' (public) value: outside RENEWALS_ENV=demo set your own"],
+      [{ ...PRODUCTION, WECHAT_ENCODING_AES_KEY: SIMULATOR_RECEIPT_SECRETS.wechatEncodingAesKey }, "WECHAT_ENCODING_AES_KEY is the simulators' (public) value: outside RENEWALS_ENV=demo set your own"],
     ];
     for (const [env, refusal] of cases) expect(workerRefusals(readSettings(env)), refusal).toEqual([refusal]);
   });
@@ -81,6 +93,9 @@ describe('a production worker', () => {
   it('names variables, never their secret values', () => {
     const refusals = workerRefusals(readSettings({ ...PRODUCTION, BANK_GATEWAY_URL: 'http://gw:g4te-pw@127.0.0.1/gateway', SMS_PROVIDER: 'record' })).join('\n');
     for (const secret of ['g4te-pw', 'g4teway-pw', 'the-bank-s-signing-key', 'al1-secret', 'wx-s3cret', KEY]) expect(refusals).not.toContain(secret);
+    const receiptRefusalLines = workerRefusals(readSettings({ ...PRODUCTION, ALIBABA_RECEIPT_TOKEN: SIMULATOR_RECEIPT_SECRETS.alibabaPushToken, WECHAT_SERVER_TOKEN: SIMULATOR_RECEIPT_SECRETS.wechatServerToken })).join('\n');
+    expect(receiptRefusalLines).toContain('ALIBABA_RECEIPT_TOKEN');
+    for (const secret of Object.values(SIMULATOR_RECEIPT_SECRETS)) expect(receiptRefusalLines).not.toContain(secret);
   });
 
   it('in the demo, every simulator value is allowed', () => {
@@ -88,6 +103,32 @@ describe('a production worker', () => {
     expect(workerRefusals(demo)).toEqual([]);
     expect(bankRefusals(demo.bank, 'demo')).toEqual([]);
     expect(messagingRefusals({ ...demo.messaging, smsProvider: 'alibaba', alibaba: { url: 'http://127.0.0.1:4010' } }, 'demo')).toEqual([]);
+  });
+
+  it('gives the receipt server its own secrets, and refuses all the missing ones at once; a demo falls back on the simulators\'', () => {
+    expect(receiptCredentials(readSettings(PRODUCTION))).toEqual({
+      alibaba: { pushToken: PRODUCTION.ALIBABA_RECEIPT_TOKEN },
+      wechat: { serverToken: PRODUCTION.WECHAT_SERVER_TOKEN, encodingAesKey: PRODUCTION.WECHAT_ENCODING_AES_KEY, appId: 'wx1' },
+    });
+    expect(() => receiptCredentials(readSettings(without('ALIBABA_RECEIPT_TOKEN', 'WECHAT_SERVER_TOKEN')))).toThrow(/^ALIBABA_RECEIPT_TOKEN is not set: .*\nWECHAT_SERVER_TOKEN is not set: /);
+    const demo = receiptCredentials(readSettings({ RENEWALS_ENV: 'demo', SMS_PROVIDER: 'tencent', WECHAT_APP_ID: 'wx-local' }));
+    expect(demo).toEqual({
+      tencent: { pushToken: SIMULATOR_RECEIPT_SECRETS.tencentPushToken },
+      wechat: { serverToken: SIMULATOR_RECEIPT_SECRETS.wechatServerToken, encodingAesKey: SIMULATOR_RECEIPT_SECRETS.wechatEncodingAesKey, appId: 'wx-local' },
+    });
+  });
+
+  it('refuses a malformed receipt secret when reading the settings, naming it and not showing it', () => {
+    expect(() => readSettings({ ...PRODUCTION, ALIBABA_RECEIPT_TOKEN: 'sh0rt' })).toThrow(/^ALIBABA_RECEIPT_TOKEN must be 32 to 256 characters/);
+    expect(() => readSettings({ ...PRODUCTION, WECHAT_ENCODING_AES_KEY: 'n0t-a-key' })).toThrow(/^WECHAT_ENCODING_AES_KEY must be the 43 letters and digits/);
+    expect(() => readSettings({ ...PRODUCTION, WECHAT_SERVER_TOKEN: 'x!' })).toThrow(/^WECHAT_SERVER_TOKEN must be the 3 to 32 letters and digits/);
+    for (const bad of ['sh0rt', 'n0t-a-key']) {
+      try {
+        readSettings({ ...PRODUCTION, ALIBABA_RECEIPT_TOKEN: bad });
+      } catch (error) {
+        expect((error as Error).message).not.toContain(bad);
+      }
+    }
   });
 
   it('in its own process: refuses to start, one line per refusal, before it connects anywhere', async () => {

@@ -58,11 +58,15 @@ describe('settings from the environment', () => {
         BANK_PASSWORD: 'b4nk-pw',
         BANK_SIGNING_KEY: 's1gn-key',
         ALIBABA_ACCESS_KEY_SECRET: 'al1-secret',
+        ALIBABA_RECEIPT_TOKEN: 'push-token-0123456789abcdef0123456789',
+        WECHAT_SERVER_TOKEN: 'serverT0ken',
+        WECHAT_ENCODING_AES_KEY: 'AesKey'.repeat(7) + 'X',
         RENEWALS_DATA_KEY: 'ab'.repeat(32),
         SMS_PROVIDER: 'alibaba',
       }),
     ).join('\n');
-    for (const secret of ['s3cret-pw', 'm41l-pw', 'g4te-pw', 'b4nk-pw', 's1gn-key', 'al1-secret', 'ab'.repeat(32)]) expect(lines).not.toContain(secret);
+    for (const secret of ['s3cret-pw', 'm41l-pw', 'g4te-pw', 'b4nk-pw', 's1gn-key', 'al1-secret', 'push-token-0123456789abcdef0123456789', 'serverT0ken', 'AesKey'.repeat(7) + 'X', 'ab'.repeat(32)]) expect(lines).not.toContain(secret);
+    expect(lines).toContain('receipts: Alibaba push token set, Tencent push token not set, WeChat server token set, EncodingAESKey set');
     expect(lines).toContain('postgres://app:***@db:5432/renewals');
     expect(lines).toContain('signing key set');
     expect(lines).toContain('data key set');

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { wechatSignature } from '../wechat/template-events';
+import { encryptWechatMessage, wechatMessageSignature, wechatSignature } from '../wechat/message-crypto';
 import { HttpSimulator, json, type ReceiptRequest, type SimAnswer, type SimRequest, type SimulatedMessage, type SimulatorOptions } from './http-simulator';
 
 export interface WechatSimulatorOptions extends SimulatorOptions {
@@ -9,6 +9,8 @@ export interface WechatSimulatorOptions extends SimulatorOptions {
   accountId?: string;
   /** The server-configuration Token that signs event pushes. */
   serverToken: string;
+  /** The EncodingAESKey event pushes are encrypted with: the simulator pushes in safe mode (安全模式) only. */
+  encodingAesKey: string;
   /** Templates in the account's library: template_id → the data keys it needs. */
   templates: Record<string, string[]>;
   /** How long a client_msg_id protects against a repeat; WeChat documents 10 minutes. */
@@ -22,8 +24,9 @@ const OPENID = /^[A-Za-z0-9_-]{28}$/;
 /**
  * The WeChat Official Account API for template messages: access tokens (GET /cgi-bin/token and
  * POST /cgi-bin/stable_token), POST /cgi-bin/message/template/send with errcode answers, one message
- * per openid + client_msg_id within the dedupe window, and TEMPLATESENDJOBFINISH events pushed as
- * signed XML to the receipt URL.
+ * per openid + client_msg_id within the dedupe window, and TEMPLATESENDJOBFINISH events pushed to
+ * the receipt URL in safe mode: encrypted with the EncodingAESKey and signed over the ciphertext
+ * (msg_signature), as docs/architecture.md#receipt-authentication describes.
  */
 export class WechatSimulator extends HttpSimulator {
   private readonly tokens = new Map<string, number>();
@@ -87,20 +90,17 @@ export class WechatSimulator extends HttpSimulator {
     return { code: 'success', description: 'success' };
   }
 
-  /** One signed XML push per event, as WeChat sends them. */
+  /** One push per event, encrypted and signed as WeChat does in safe mode. */
   protected receiptRequests(messages: SimulatedMessage[]): ReceiptRequest[] {
     return messages.map((m) => {
-      const timestamp = String(Math.floor(this.now().getTime() / 1000));
-      const nonce = String(randomBytes(4).readUInt32BE());
-      const query = new URLSearchParams({ signature: wechatSignature(this.options.serverToken, timestamp, nonce), timestamp, nonce, openid: m.recipient });
-      const xml =
-        `<xml><ToUserName><![CDATA[${this.options.accountId ?? 'gh_000000000000'}]]></ToUserName>` +
+      const accountId = this.options.accountId ?? 'gh_000000000000';
+      const event =
+        `<xml><ToUserName><![CDATA[${accountId}]]></ToUserName>` +
         `<FromUserName><![CDATA[${m.recipient}]]></FromUserName>` +
         `<CreateTime>${Math.floor(m.report!.at.getTime() / 1000)}</CreateTime>` +
         `<MsgType><![CDATA[event]]></MsgType><Event><![CDATA[TEMPLATESENDJOBFINISH]]></Event>` +
         `<MsgID>${m.providerMessageId}</MsgID><Status><![CDATA[${m.report!.code}]]></Status></xml>`;
-      const separator = this.receiptUrl!.includes('?') ? '&' : '?';
-      return { url: `${this.receiptUrl!}${separator}${query.toString()}`, body: xml, contentType: 'text/xml' };
+      return signedPush(this.receiptUrl!, event, { ...this.options, accountId, openid: m.recipient, now: this.now() });
     });
   }
 
@@ -182,4 +182,28 @@ export class WechatSimulator extends HttpSimulator {
   private fail(errcode: number, errmsg: string): SimAnswer {
     return json(200, { errcode, errmsg: `${errmsg} rid: ${randomBytes(4).toString('hex')}` }, String(errcode));
   }
+}
+
+/**
+ * A safe-mode push of one event XML, as WeChat sends it: the query carries signature, timestamp,
+ * nonce, openid, encrypt_type=aes and msg_signature; the body only the account and <Encrypt>.
+ */
+export function signedPush(
+  receiptUrl: string,
+  event: string,
+  push: { appId: string; serverToken: string; encodingAesKey: string; accountId: string; openid: string; now: Date; nonce?: string },
+): ReceiptRequest {
+  const timestamp = String(Math.floor(push.now.getTime() / 1000));
+  const nonce = push.nonce ?? String(randomBytes(4).readUInt32BE());
+  const encrypted = encryptWechatMessage(event, push);
+  const query = new URLSearchParams({
+    signature: wechatSignature(push.serverToken, timestamp, nonce),
+    timestamp,
+    nonce,
+    openid: push.openid,
+    encrypt_type: 'aes',
+    msg_signature: wechatMessageSignature(push.serverToken, timestamp, nonce, encrypted),
+  });
+  const body = `<xml><ToUserName><![CDATA[${push.accountId}]]></ToUserName><Encrypt><![CDATA[${encrypted}]]></Encrypt></xml>`;
+  return { url: `${receiptUrl}${receiptUrl.includes('?') ? '&' : '?'}${query.toString()}`, body, contentType: 'text/xml' };
 }

@@ -1,4 +1,3 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { XMLParser } from 'fast-xml-parser';
 import type { DeliveryReceipt } from '../port';
 import { WECHAT_PROVIDER } from './wechat-client';
@@ -9,7 +8,8 @@ export const WECHAT_EVENT_ACK = 'success';
 const parser = new XMLParser({ parseTagValue: false, trimValues: true });
 
 /**
- * A message or event pushed to the account's server URL (plaintext mode). Only
+ * A message or event pushed to the account's server URL, as it reads once authenticated and
+ * decrypted (receipt-authentication.ts: the server takes safe-mode pushes only). Only
  * TEMPLATESENDJOBFINISH is a receipt: Status 'success', 'failed:user block' or
  * 'failed: system failed', matched to the send by MsgID. Other events give no receipts. The
  * sender's openid is dropped.
@@ -35,15 +35,4 @@ export function parseWechatTemplateEvent(xml: string): DeliveryReceipt[] {
   const createTime = Number(field('CreateTime'));
   if (!Number.isInteger(createTime) || createTime <= 0) throw new Error('WeChat TEMPLATESENDJOBFINISH: field CreateTime must be Unix seconds');
   return [{ provider: WECHAT_PROVIDER, providerMessageId: msgId, delivered: status === 'success', code: status, at: new Date(createTime * 1000) }];
-}
-
-/** The `signature` WeChat puts on a push: sha1 of token, timestamp and nonce, sorted and joined. */
-export function wechatSignature(token: string, timestamp: string, nonce: string): string {
-  return createHash('sha1').update([token, timestamp, nonce].sort().join('')).digest('hex');
-}
-
-export function isWechatSignatureValid(token: string, query: URLSearchParams): boolean {
-  const given = query.get('signature') ?? '';
-  const expected = wechatSignature(token, query.get('timestamp') ?? '', query.get('nonce') ?? '');
-  return given.length === expected.length && timingSafeEqual(Buffer.from(given), Buffer.from(expected));
 }
