@@ -9,8 +9,6 @@ export interface FaultSettings {
   outage: boolean;
   /** The HTTP status of an outage: 503 (default) as a load balancer says it, 500 as a failing gateway does. */
   outageStatus: number;
-  /** The gateway handles each request before it fails with outageStatus: a batch submitted is taken and will be debited. */
-  outageBooked: boolean;
   /**
    * The next `count` gateway requests never get an answer in time: the connection is held for
    * hangMs, then dropped. booked: the request was processed first (a submitted batch is taken and
@@ -23,7 +21,7 @@ export interface FaultSettings {
   unknownAnswers: number;
 }
 
-const DEFAULTS: FaultSettings = { latencyMs: 0, outage: false, outageStatus: 503, outageBooked: false, timeouts: { count: 0, booked: true }, hangMs: 120_000, unknownAnswers: 0 };
+const DEFAULTS: FaultSettings = { latencyMs: 0, outage: false, outageStatus: 503, timeouts: { count: 0, booked: true }, hangMs: 120_000, unknownAnswers: 0 };
 
 export class GatewayFaults {
   private settings: FaultSettings = structuredClone(DEFAULTS);
@@ -40,10 +38,6 @@ export class GatewayFaults {
     if (changes.outageStatus !== undefined) {
       if (!Number.isInteger(changes.outageStatus) || changes.outageStatus < 500 || changes.outageStatus > 599) throw new RangeError('outageStatus must be an HTTP status from 500 to 599');
       next.outageStatus = changes.outageStatus;
-    }
-    if (changes.outageBooked !== undefined) {
-      if (typeof changes.outageBooked !== 'boolean') throw new RangeError('outageBooked must be true or false');
-      next.outageBooked = changes.outageBooked;
     }
     if (changes.unknownAnswers !== undefined) next.unknownAnswers = count(changes.unknownAnswers, 'unknownAnswers');
     if (changes.timeouts !== undefined) {
@@ -70,10 +64,6 @@ export class GatewayFaults {
 
   get outageStatus(): number {
     return this.settings.outageStatus;
-  }
-
-  get outageBooked(): boolean {
-    return this.settings.outageBooked;
   }
 
   get hangMs(): number {

@@ -91,14 +91,9 @@ export async function startBankSimulator(options: BankSimulatorOptions = {}): Pr
   async function serveGateway(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method !== 'POST') return send(res, 405, 'text/plain', 'POST only');
     const bytes = await readBody(req);
-    if (faults.outage && !faults.outageBooked) return send(res, faults.outageStatus, 'text/plain', 'Service Unavailable');
+    if (faults.outage) return send(res, faults.outageStatus, 'text/plain', faults.outageStatus === 503 ? 'Service Unavailable' : 'Internal Server Error');
     if (faults.latencyMs > 0) await sleep(faults.latencyMs);
     const { xml, charset } = decodeXml(bytes, req.headers['content-type']);
-    if (faults.outage) {
-      // Booked: the gateway took the request, then failed before it could answer.
-      gateway.handle(xml, charset);
-      return send(res, faults.outageStatus, 'text/plain', 'Internal Server Error');
-    }
     const timeout = faults.takeTimeout();
     if (timeout) {
       // Booked: the gateway took the request and only the answer is lost.
