@@ -19,18 +19,21 @@
  * the lead; at night it waits for 09:00 and holds the lapse back with it, which the drill checks).
  *
  * What each outage stands for, in wall time, and why it is faithful:
- *  - SMTP "hour" (SMTP_HOUR_MS = 45 s, every connection answered 421): an email activity tries 4
- *    times in about 35 s (CONTACT_SEND_ATTEMPTS, retries 5 s doubling) and then answers `waiting`, the
- *    cycle going on. A real hour outlasts those tries the same way; every email falling due in it
- *    (the D-30 and D+15 groups are opened inside it) meets it. The next try (15 min later by
- *    CONTACT_RETRY_DELAYS_MS) is brought forward by what operations do once the relay is back:
- *    `renewals providers reset smtp` (application/provider-circuits.ts), which wakes the cycles whose
- *    emails wait on it.
- *  - Gateway "day" (BANK_DAY_MS = 30 s of HTTP 500; the first half booked: the gateway took the batch,
- *    then failed): every debit of the day's round (the debit-day group is opened inside it) is
- *    marked unknown and asked about before anything is resent (retries 10 s doubling, no limit), as
- *    it would be through a day; a day is no longer than that for the invariant, which only needs
- *    every debit of the round to meet the 500s and the round to end after them.
+ *  - SMTP "hour" (every connection answered 421; at least SMTP_HOUR_MS = 45 s, and until every D-30
+ *    email has met it and waits): an email activity tries 4 times in about 35 s
+ *    (CONTACT_SEND_ATTEMPTS, retries 5 s doubling) and then answers `waiting`, the cycle going on. A
+ *    real hour outlasts those tries the same way; every email falling due in it (the D-30 and D+15
+ *    groups are opened inside it) meets it. The next try (15 min later by CONTACT_RETRY_DELAYS_MS)
+ *    is brought forward by what operations do once the relay is back: `renewals providers reset
+ *    smtp` (application/provider-circuits.ts), which wakes the cycles whose emails wait on it. An
+ *    email whose last try met the PostgreSQL restart rather than SMTP waits those 15 min as
+ *    `send_failed`, with no provider to reset: that wait alone the drill compresses, with the same
+ *    contactUpdated signal the command sends (counted in the figures).
+ *  - Gateway "day" (HTTP 500 on every request; at least BANK_DAY_MS = 30 s, and until every debit of
+ *    the round has met it): the debit-day group opens inside it; each debit asks the bank about its
+ *    key before sending, meets a 500, is marked unknown and retried (10 s doubling, no limit), as it
+ *    would be through a day, and goes once the gateway answers again. The invariant only needs every
+ *    debit of the round to meet the 500s and the round to end after them.
  *  - SMS balance: the Alibaba simulator refuses every send with isv.AMOUNT_NOT_ENOUGH from the start
  *    of the drill; the first refusal opens the circuit (operations task, audit, alert), every SMS
  *    then waits; some customers pay at the counter meanwhile (their waiting SMS is recorded expired,
@@ -39,9 +42,11 @@
  *    time (quiet hours, a regulation: domain/contact-rules.ts), which no drill may bend: run outside
  *    those hours, no SMS is due, the circuit cannot open, and the drill checks instead that nothing
  *    was sent and that the SMS steps are held for 09:00 (the figures say which it was). Within
- *    SMS_WINDOW_MARGIN_MS of 09:00 or 21:00 the drill first waits for the boundary to pass.
+ *    SMS_WINDOW_MARGIN_MS (6 min) before 21:00, or 5 min before 09:00, the drill first waits for the
+ *    boundary to pass, so that no SMS step falls on either side of it.
  *  - PostgreSQL: a server of this file's own (embedded, persistent data directory, fixed port),
- *    stopped for PG_DOWN_MS while the debits and emails are under way, then started again. Never the
+ *    stopped for PG_DOWN_MS once the gateway is back and the round's debits are going through
+ *    (taken by the bank, answered, being recorded), then started again. Never the
  *    shared test server: when DATABASE_URL names one, this file still starts its own.
  *  - Temporal: the dev server keeps its state in a SQLite file (--db-filename); stopped for
  *    TEMPORAL_DOWN_MS and started again on the same file and port; the worker process and the
