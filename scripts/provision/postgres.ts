@@ -68,6 +68,15 @@ export async function startPostgres(options: { dataDir?: string; port?: number }
     step(`PostgreSQL: using DATABASE_URL (${redactUrl(fromEnv)})`);
     return { url: fromEnv, source: 'DATABASE_URL', stop: async () => {} };
   }
+  return startEmbeddedPostgres(options);
+}
+
+/**
+ * An embedded server of our own even when DATABASE_URL names another: for a drill that stops and
+ * starts its server (test/chaos/), which must never be a server others use. With `dataDir` and
+ * `port` it can be stopped and started again on the same data and address.
+ */
+export async function startEmbeddedPostgres(options: { dataDir?: string; port?: number } = {}): Promise<PostgresServer> {
   const persistent = options.dataDir !== undefined;
   const isRoot = userInfo().uid === 0;
   const temp = isRoot && !reachableByOthers(tmpdir()) ? '/var/tmp' : tmpdir();

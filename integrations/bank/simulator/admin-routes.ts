@@ -110,7 +110,7 @@ function loadAccounts(ctx: AdminContext, req: AdminRequest): { loaded: number; e
 }
 
 function setFaults(ctx: AdminContext, body: Record<string, unknown>): FaultSettings & { accountFaults: number } {
-  const known = ['latencyMs', 'outage', 'timeouts', 'hangMs', 'unknownAnswers', 'accountFaults'];
+  const known = ['latencyMs', 'outage', 'outageStatus', 'timeouts', 'hangMs', 'unknownAnswers', 'accountFaults'];
   const unknown = Object.keys(body).filter((key) => !known.includes(key));
   if (unknown.length > 0) throw new AdminInputError(`unknown fault setting(s) ${unknown.join(', ')} (known: ${known.join(', ')})`);
   const { accountFaults, ...settings } = body;

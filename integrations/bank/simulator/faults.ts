@@ -5,8 +5,10 @@
 export interface FaultSettings {
   /** Every gateway request waits this long before it is handled. */
   latencyMs: number;
-  /** HTTP 503 for every gateway request (admin endpoints keep working). */
+  /** Every gateway request is answered with outageStatus and no body (admin endpoints keep working). */
   outage: boolean;
+  /** The HTTP status of an outage: 503 (default) as a load balancer says it, 500 as a failing gateway does. */
+  outageStatus: number;
   /**
    * The next `count` gateway requests never get an answer in time: the connection is held for
    * hangMs, then dropped. booked: the request was processed first (a submitted batch is taken and
@@ -19,7 +21,7 @@ export interface FaultSettings {
   unknownAnswers: number;
 }
 
-const DEFAULTS: FaultSettings = { latencyMs: 0, outage: false, timeouts: { count: 0, booked: true }, hangMs: 120_000, unknownAnswers: 0 };
+const DEFAULTS: FaultSettings = { latencyMs: 0, outage: false, outageStatus: 503, timeouts: { count: 0, booked: true }, hangMs: 120_000, unknownAnswers: 0 };
 
 export class GatewayFaults {
   private settings: FaultSettings = structuredClone(DEFAULTS);
@@ -32,6 +34,10 @@ export class GatewayFaults {
     if (changes.outage !== undefined) {
       if (typeof changes.outage !== 'boolean') throw new RangeError('outage must be true or false');
       next.outage = changes.outage;
+    }
+    if (changes.outageStatus !== undefined) {
+      if (!Number.isInteger(changes.outageStatus) || changes.outageStatus < 500 || changes.outageStatus > 599) throw new RangeError('outageStatus must be an HTTP status from 500 to 599');
+      next.outageStatus = changes.outageStatus;
     }
     if (changes.unknownAnswers !== undefined) next.unknownAnswers = count(changes.unknownAnswers, 'unknownAnswers');
     if (changes.timeouts !== undefined) {
@@ -54,6 +60,10 @@ export class GatewayFaults {
 
   get outage(): boolean {
     return this.settings.outage;
+  }
+
+  get outageStatus(): number {
+    return this.settings.outageStatus;
   }
 
   get hangMs(): number {

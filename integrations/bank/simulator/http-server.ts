@@ -91,7 +91,7 @@ export async function startBankSimulator(options: BankSimulatorOptions = {}): Pr
   async function serveGateway(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method !== 'POST') return send(res, 405, 'text/plain', 'POST only');
     const bytes = await readBody(req);
-    if (faults.outage) return send(res, 503, 'text/plain', 'Service Unavailable');
+    if (faults.outage) return send(res, faults.outageStatus, 'text/plain', faults.outageStatus === 503 ? 'Service Unavailable' : 'Internal Server Error');
     if (faults.latencyMs > 0) await sleep(faults.latencyMs);
     const { xml, charset } = decodeXml(bytes, req.headers['content-type']);
     const timeout = faults.takeTimeout();
