@@ -105,7 +105,9 @@ export async function down(knex: Knex): Promise<void> {
   // Everything back to the migrating login; the roles lose every privilege here but stay (they are
   // the server's, and a DBA may have granted them to login users).
   await knex.raw(`REASSIGN OWNED BY ${ident(owner)} TO CURRENT_USER`);
-  await knex.raw(`DROP OWNED BY ${ident(owner)}, ${ident(app)}`);
+  // One role at a time: both in one statement trips over the default privileges they share.
+  await knex.raw(`DROP OWNED BY ${ident(app)}`);
+  await knex.raw(`DROP OWNED BY ${ident(owner)}`);
   await knex.raw('GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO PUBLIC');
   await knex.raw('ALTER FUNCTION audit_events_chain() RESET search_path');
   await knex.raw('ALTER FUNCTION audit_events_refuse_change() RESET search_path');
