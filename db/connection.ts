@@ -47,7 +47,7 @@ const MIGRATIONS_TABLE = 'knex_migrations';
 async function withMigrator<T>(db: Db, work: (migrator: Db, hooks: Knex.MigratorConfigWithLifecycleHooks) => Promise<T>): Promise<T> {
   const migrator = knex({
     client: 'pg',
-    connection: db.client.config.connection as Knex.StaticConnectionConfig,
+    connection: (db.client as { config: Knex.Config }).config.connection,
     pool: { min: 0, max: 1 },
     migrations: { migrationSource, tableName: MIGRATIONS_TABLE },
   });

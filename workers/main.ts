@@ -14,6 +14,7 @@ import { configuredKeys } from '../config/data-keys';
 import { refuse } from '../config/demo-defaults';
 import { describeSettings, readSettings, requireDatabaseUrl } from '../config/settings';
 import { connect } from '../db/connection';
+import { privilegedConnection } from '../db/database-roles';
 import { describeKeyRing } from '../db/key-ring-description';
 import { openKeyRing } from '../db/key-ring';
 import { PiiCipher } from '../db/pii-cipher';
@@ -44,8 +45,14 @@ async function main(): Promise<void> {
   installTemporalRuntime(temporalLogger(logger), { metrics: { prometheus: { bindAddress: sdkMetricsAddress } } });
   const db = connect(requireDatabaseUrl(settings));
   const cipher = PiiCipher.forKeys(keys);
-  // A wrong key is refused here, before a cycle reads or writes anything under it.
-  const ring = await openKeyRing(db, cipher).catch(async (error: unknown) => {
+  const ring = await (async () => {
+    // A superuser or the owner could rewrite the audit trail: refused outside the demo, said in it.
+    const privileged = await privilegedConnection(db);
+    if (privileged && settings.environment === 'production') throw new Error(privileged);
+    if (privileged) logger.warn(privileged);
+    // A wrong key is refused here, before a cycle reads or writes anything under it.
+    return openKeyRing(db, cipher);
+  })().catch(async (error: unknown) => {
     await db.destroy();
     throw error;
   });

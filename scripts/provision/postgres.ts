@@ -65,10 +65,13 @@ async function loadEmbeddedPostgres(asRoot: boolean): Promise<typeof import('emb
  * (postgres-binaries.ts; /var/tmp when the temp dir is private).
  */
 export async function startPostgres(options: { dataDir?: string; port?: number } = {}): Promise<PostgresServer> {
-  const fromEnv = process.env.DATABASE_URL;
+  // The powerful login: the demo and the tests create databases and roles with it (the stack's
+  // export line sets both; DATABASE_URL alone is then the application's login).
+  const name = process.env.DATABASE_MIGRATION_URL ? 'DATABASE_MIGRATION_URL' : 'DATABASE_URL';
+  const fromEnv = process.env[name];
   if (fromEnv) {
-    step(`PostgreSQL: using DATABASE_URL (${redactUrl(fromEnv)})`);
-    return { url: fromEnv, source: 'DATABASE_URL', stop: async () => {} };
+    step(`PostgreSQL: using ${name} (${redactUrl(fromEnv)})`);
+    return { url: fromEnv, source: name, stop: async () => {} };
   }
   const persistent = options.dataDir !== undefined;
   const isRoot = userInfo().uid === 0;
