@@ -5,7 +5,7 @@ import { KeyRingRefused, openKeyRing } from '../db/key-ring';
 import { PiiCipher } from '../db/pii-cipher';
 import { retiringKeys } from '../db/repositories/data-keys';
 import { connect, type Db } from '../db/connection';
-import { readSettings, requireDatabaseUrl, SettingsError, type CreditorSettings, type Settings } from '../config/settings';
+import { readSettings, requireDatabaseUrl, requireMigrationDatabaseUrl, SettingsError, type CreditorSettings, type Settings } from '../config/settings';
 import { renewalsDataConverter } from '../workers/data-converter';
 import { CliError } from './errors';
 
@@ -20,6 +20,11 @@ export function settings(): Settings {
 /** The database every command works on: DATABASE_URL, as `npm run stack` prints it. */
 export function databaseUrl(): string {
   return asCliError(() => requireDatabaseUrl(settings()));
+}
+
+/** The login migrations run as: DATABASE_MIGRATION_URL, else DATABASE_URL. */
+export function migrationDatabaseUrl(): string {
+  return asCliError(() => requireMigrationDatabaseUrl(settings()));
 }
 
 /** How long an operator command waits for a worker to answer (RENEWALS_UPDATE_TIMEOUT_MS). */

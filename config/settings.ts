@@ -70,8 +70,15 @@ export interface MessagingSettings {
 export interface Settings {
   /** RENEWALS_ENV: demo, or production (anything else). */
   environment: Environment;
-  /** DATABASE_URL; required wherever the database is used (requireDatabaseUrl). */
+  /**
+   * DATABASE_URL: the worker's and the CLI's login, which has the application role only (README,
+   * Database roles); required wherever the database is used (requireDatabaseUrl).
+   */
   databaseUrl?: string;
+  /** DATABASE_MIGRATION_URL: the login migrations run as (a member of the owner role, or a superuser); DATABASE_URL when unset. */
+  databaseMigrationUrl?: string;
+  /** DATABASE_APP_PASSWORD: the password `npm run db:login` gives the application's login (docker compose). */
+  databaseAppPassword?: string;
   temporal: {
     address: string;
     namespace: string;
@@ -125,6 +132,8 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   return {
     environment: text('RENEWALS_ENV') === 'demo' ? 'demo' : 'production',
     ...(text('DATABASE_URL') ? { databaseUrl: text('DATABASE_URL') } : {}),
+    ...optional('databaseMigrationUrl', text('DATABASE_MIGRATION_URL')),
+    ...optional('databaseAppPassword', text('DATABASE_APP_PASSWORD')),
     temporal: {
       address: text('TEMPORAL_ADDRESS') ?? 'localhost:7233',
       namespace: text('TEMPORAL_NAMESPACE') ?? 'default',
@@ -193,6 +202,13 @@ export function readDemoSettings(env: NodeJS.ProcessEnv = process.env): Settings
 /** DATABASE_URL, or an error saying where to get one. */
 export function requireDatabaseUrl(settings: Settings): string {
   if (!settings.databaseUrl) throw new SettingsError('DATABASE_URL is not set: start the local stack (npm run stack) and export the address it prints');
+  return settings.databaseUrl;
+}
+
+/** Where migrations run: DATABASE_MIGRATION_URL, else DATABASE_URL (a superuser's, in a demo of one login). */
+export function requireMigrationDatabaseUrl(settings: Settings): string {
+  if (settings.databaseMigrationUrl) return settings.databaseMigrationUrl;
+  if (!settings.databaseUrl) throw new SettingsError('DATABASE_MIGRATION_URL is not set (nor DATABASE_URL): migrations run as a login that is a member of the database\'s owner role');
   return settings.databaseUrl;
 }
 

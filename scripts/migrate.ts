@@ -1,13 +1,16 @@
-/** npm run db:migrate: applies the schema migrations to DATABASE_URL and says which ran. */
+/**
+ * npm run db:migrate: applies the schema migrations as DATABASE_MIGRATION_URL's login (DATABASE_URL
+ * when unset), a member of the database's owner role or a superuser, and says which ran.
+ */
 import { connect, migrateLatest } from '../db/connection';
 import { requireDataKey } from '../config/data-keys';
-import { readSettings, redactUrl, requireDatabaseUrl } from '../config/settings';
+import { readSettings, redactUrl, requireMigrationDatabaseUrl } from '../config/settings';
 
 async function main(): Promise<void> {
   const settings = readSettings();
   // Like every command: outside RENEWALS_ENV=demo, not without a data key.
   requireDataKey(settings);
-  const url = requireDatabaseUrl(settings);
+  const url = requireMigrationDatabaseUrl(settings);
   const db = connect(url);
   try {
     const applied = await migrateLatest(db);

@@ -8,7 +8,8 @@
  *     so there is something to look at in the UI at once.
  * Ctrl-C stops everything.
  */
-import { mkdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -32,7 +33,7 @@ import { gatewaySigningKey } from '../workers/bank-keys';
 import { createRenewalWorker } from '../workers/renewal-worker';
 import { installTemporalRuntime } from '../workers/temporal-runtime';
 import { cacheDir } from './provision/cache';
-import { createDatabase, startPostgres } from './provision/postgres';
+import { createApplicationLogin, createDatabase, startPostgres } from './provision/postgres';
 import { samplePortfolio } from './sample-portfolio';
 import { seedSamplePortfolio } from './seed';
 import { startMessagingSimulators } from './messaging-simulators';
@@ -66,6 +67,15 @@ function stackDir(): string {
   return dir;
 }
 
+/** The password of the stack's application login: made once, kept with the stack's state (the export line stays valid across restarts). */
+function appLoginPassword(state: string): string {
+  const file = join(state, 'postgres-app-password');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const password = randomBytes(18).toString('base64url');
+  writeFileSync(file, `${password}\n`, { mode: 0o600 });
+  return password;
+}
+
 async function main(): Promise<void> {
   installTemporalRuntime(new DefaultLogger('WARN'));
   const state = stackDir();
@@ -78,12 +88,17 @@ async function main(): Promise<void> {
     const settings = readDemoSettings();
     const keys = configuredKeys(settings);
     const cipher = PiiCipher.forKeys(keys);
-    const postgres = await startPostgres(settings.databaseUrl ? {} : { dataDir: join(state, 'pgdata'), port: port('postgres-port') });
+    const ownServer = settings.databaseMigrationUrl ?? settings.databaseUrl;
+    const postgres = await startPostgres(ownServer ? {} : { dataDir: join(state, 'pgdata'), port: port('postgres-port') });
     stops.push(() => postgres.stop());
-    const databaseUrl = settings.databaseUrl ? postgres.url : await createDatabase(postgres.url, 'renewals');
+    // Migrations as the server's superuser (or your DATABASE_MIGRATION_URL); everything else as the
+    // application's login, which has the application role only (README, Database roles).
+    const migrationUrl = ownServer ? postgres.url : await createDatabase(postgres.url, 'renewals');
+    const migrator = connect(migrationUrl, { max: 1 });
+    const applied = await migrateLatest(migrator).finally(() => migrator.destroy());
+    const databaseUrl = await createApplicationLogin(migrationUrl, { password: appLoginPassword(state) });
     const db = connect(databaseUrl);
     stops.push(() => db.destroy());
-    const applied = await migrateLatest(db);
 
     const smtp = await startSmtpCatcher({ port: port('smtp-port'), dir: join(state, 'mail') });
     stops.push(() => smtp.close());
@@ -141,7 +156,7 @@ async function main(): Promise<void> {
 Local stack is up (Ctrl-C stops it). State kept in ${state}.
   Temporal       ${env.address}   (${source})
   Temporal UI    http://localhost:${uiPort}/namespaces/default/workflows
-  PostgreSQL     ${redactUrl(databaseUrl)}   (${postgres.source}; migrations applied now: ${applied.length})
+  PostgreSQL     ${redactUrl(databaseUrl)}   (${postgres.source}; the application's login; migrations applied now: ${applied.length}, as ${redactUrl(migrationUrl)})
   SMTP catcher   ${smtp.url}   (messages saved in ${join(state, 'mail')})
   Bank simulator ${bankService.url}   (gateway POST /gateway; admin /sim/accounts, /sim/deposits, /sim/faults, /sim/ledger; callbacks to ${callbacks.url})
   SMS / WeChat   ${messaging.urls.sms}  ${messaging.urls.wechat}   (receipts pushed to ${messaging.urls.receipts}: push token shown as ***)
@@ -151,7 +166,7 @@ Local stack is up (Ctrl-C stops it). State kept in ${state}.
   Keys           RENEWALS_ENV=demo; ${describeKeyRing(ring, keys)}
 
 For another shell (npm run worker, the renewals CLI, psql, the temporal CLI):
-  export RENEWALS_ENV=demo DATABASE_URL='${databaseUrl}' TEMPORAL_ADDRESS='${env.address}' SMTP_URL='${smtp.url}' BANK_GATEWAY_URL='${bankService.gatewayUrl}' ${Object.entries(messaging.env).map(([k, v]) => `${k}='${v}'`).join(' ')}
+  export RENEWALS_ENV=demo DATABASE_URL='${databaseUrl}' DATABASE_MIGRATION_URL='${migrationUrl}' TEMPORAL_ADDRESS='${env.address}' SMTP_URL='${smtp.url}' BANK_GATEWAY_URL='${bankService.gatewayUrl}' ${Object.entries(messaging.env).map(([k, v]) => `${k}='${v}'`).join(' ')}
 ${started.length ? `\nSample cycles (due ${dueDate}, reminders in 15 days):\n${started.map((s) => `  ${s}`).join('\n')}\nFind one by search attribute:\n  temporal workflow list --address ${env.address} --query 'PolicyNo="${portfolio[0]!.policy.policyNo}"'\n` : ''}`);
 
     await new Promise<void>((resolve) => {

@@ -1,6 +1,9 @@
-import type { Db } from '../db/connection';
-import { KeyRingRefused, openKeyRing, type KeyRingState } from '../db/key-ring';
-import type { PiiCipher } from '../db/pii-cipher';
+import { KeyRingRefused, type KeyRingState } from '../db/key-ring';
+
+/** A start-up check's verdict that no retry can change (the worker's own database role, say). */
+export class WorkerRefused extends Error {
+  override readonly name = 'WorkerRefused';
+}
 
 /**
  * The key ring check a worker makes before it takes any work (db/key-ring.ts). A wrong key ends the
@@ -10,18 +13,17 @@ import type { PiiCipher } from '../db/pii-cipher';
  * Undefined when the process is told to stop first.
  */
 export async function checkKeyRingWhenDatabaseAnswers(
-  db: Db,
-  cipher: PiiCipher,
+  check: () => Promise<KeyRingState>,
   options: { retryMs: number; stopped: Promise<void>; onWait: (reason: string) => void },
 ): Promise<KeyRingState | undefined> {
   const stop = options.stopped.then(() => 'stop' as const);
   for (;;) {
     try {
-      const answer = await Promise.race([openKeyRing(db, cipher), stop]);
+      const answer = await Promise.race([check(), stop]);
       if (answer === 'stop') return undefined;
       return answer;
     } catch (error) {
-      if (error instanceof KeyRingRefused) throw error;
+      if (error instanceof KeyRingRefused || error instanceof WorkerRefused) throw error;
       options.onWait(`database: ${error instanceof Error ? error.message : String(error)}`);
     }
     const pause = new Promise<'again'>((resolve) => setTimeout(() => resolve('again'), options.retryMs).unref());

@@ -18,6 +18,8 @@ import { configuredKeys } from '../config/data-keys';
 import { refuse } from '../config/demo-defaults';
 import { describeSettings, readSettings, requireDatabaseUrl } from '../config/settings';
 import { connect } from '../db/connection';
+import { privilegedConnection } from '../db/database-roles';
+import { openKeyRing } from '../db/key-ring';
 import { describeKeyRing } from '../db/key-ring-description';
 import { PiiCipher } from '../db/pii-cipher';
 import { operationsFigures } from '../db/repositories/operations-figures';
@@ -26,7 +28,7 @@ import { SimulatedPolicyAdmin } from '../integrations/policy-admin/simulator';
 import { createLogger, temporalLogger } from '../observability/logger';
 import { RENEWAL_TASK_QUEUE } from '../workflows/messages';
 import { bankFor } from './bank-wiring';
-import { checkKeyRingWhenDatabaseAnswers } from './key-ring-at-start';
+import { checkKeyRingWhenDatabaseAnswers, WorkerRefused } from './key-ring-at-start';
 import { workerRefusals } from './production-refusals';
 import { readinessBeforeWorker, workerReadiness } from './readiness';
 import { createRenewalWorker } from './renewal-worker';
@@ -60,7 +62,13 @@ async function main(): Promise<void> {
   const stopped = untilStopSignal();
   // Set once the key ring is checked; /readyz reads it.
   const running: { worker?: Worker } = {};
-  const ringChecked = checkKeyRingWhenDatabaseAnswers(db, cipher, {
+  const ringChecked = checkKeyRingWhenDatabaseAnswers(async () => {
+    // A superuser or the owner could rewrite the audit trail: refused outside the demo, said in it.
+    const privileged = await privilegedConnection(db);
+    if (privileged && settings.environment === 'production') throw new WorkerRefused(privileged);
+    if (privileged) logger.warn(privileged);
+    return openKeyRing(db, cipher);
+  }, {
     retryMs: 5_000,
     stopped: stopped.signalled,
     onWait: (reason) => logger.warn({ reason }, 'waiting for the database before checking the data key'),

@@ -12,12 +12,20 @@ import * as m010 from './010_reinstatement';
 import * as m011 from './011_withdrawn_debits';
 import * as m012 from './012_key_ring';
 import * as m013 from './013_bank_trust';
+import * as m014 from './014_database_roles';
 import * as m015 from './015_provider_circuits';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
   down(knex: Knex): Promise<void>;
 }
+
+/**
+ * Migrations after this one run as the database's owner role (db/connection.ts, migrateLatest), so
+ * everything they create is the owner's and the application role gets its default grants. 015 was
+ * written before 014: a database that had it already gets its objects handed over by 014.
+ */
+export const OWNER_MIGRATIONS_AFTER = '014_database_roles';
 
 /**
  * Migrations listed in code rather than discovered on disk, so they run the same under tsx,
@@ -37,6 +45,7 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['011_withdrawn_debits', m011],
   ['012_key_ring', m012],
   ['013_bank_trust', m013],
+  ['014_database_roles', m014],
   ['015_provider_circuits', m015],
 ];
 

@@ -1,11 +1,13 @@
 import { accessSync, chmodSync, constants, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { randomBytes } from 'node:crypto';
 import { tmpdir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import pg from 'pg';
 import { step } from './cache';
 import { embeddedPostgresModule, reachableByOthers } from './postgres-binaries';
 import { redactUrl } from '../../config/settings';
+import { databaseRoles, demoLoginUser, ident } from '../../db/database-roles';
 
 export interface PostgresServer {
   /** URL of the server's maintenance database; create working databases with createDatabase(). */
@@ -63,10 +65,13 @@ async function loadEmbeddedPostgres(asRoot: boolean): Promise<typeof import('emb
  * (postgres-binaries.ts; /var/tmp when the temp dir is private).
  */
 export async function startPostgres(options: { dataDir?: string; port?: number } = {}): Promise<PostgresServer> {
-  const fromEnv = process.env.DATABASE_URL;
+  // The powerful login: the demo and the tests create databases and roles with it (the stack's
+  // export line sets both; DATABASE_URL alone is then the application's login).
+  const name = process.env.DATABASE_MIGRATION_URL ? 'DATABASE_MIGRATION_URL' : 'DATABASE_URL';
+  const fromEnv = process.env[name];
   if (fromEnv) {
-    step(`PostgreSQL: using DATABASE_URL (${redactUrl(fromEnv)})`);
-    return { url: fromEnv, source: 'DATABASE_URL', stop: async () => {} };
+    step(`PostgreSQL: using ${name} (${redactUrl(fromEnv)})`);
+    return { url: fromEnv, source: name, stop: async () => {} };
   }
   return startEmbeddedPostgres(options);
 }
@@ -144,13 +149,56 @@ export async function createDatabase(serverUrl: string, database: string): Promi
   return databaseUrl(serverUrl, database);
 }
 
+/**
+ * Drops a database made by createDatabase, and the roles named after it (its owner and application
+ * roles, the demo login): roles are the server's, and would outlive it.
+ */
 export async function dropDatabase(serverUrl: string, database: string): Promise<void> {
   if (!/^[a-z_][a-z0-9_]*$/.test(database)) throw new Error(`invalid database name: ${database}`);
+  const { owner, app } = databaseRoles(database);
   const client = new pg.Client({ connectionString: serverUrl });
   await client.connect();
   try {
     await client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    for (const role of [demoLoginUser(database), app, owner]) await client.query(`DROP ROLE IF EXISTS ${ident(role)}`);
   } finally {
     await client.end();
   }
+}
+
+/**
+ * The demo's login for the application role (the demo, the local stack, the tests): on a migrated
+ * database, through its migration URL (a superuser, or a login with CREATEROLE), the user
+ * `<database>_worker` with the password given (a random one by default) and the application role
+ * only; made if absent, its password set if present. Returns the database's URL for that user.
+ * In production a DBA makes the worker's login (README, Database roles).
+ */
+export async function createApplicationLogin(migrationUrl: string, options: { password?: string } = {}): Promise<string> {
+  const password = options.password ?? randomBytes(18).toString('base64url');
+  const client = new pg.Client({ connectionString: migrationUrl });
+  await client.connect();
+  let user: string;
+  try {
+    const { rows } = await client.query<{ name: string }>('SELECT current_database() AS name');
+    const database = rows[0]!.name;
+    const { app } = databaseRoles(database);
+    user = demoLoginUser(database);
+    const roles = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [app]);
+    if (roles.rowCount === 0) throw new Error(`the role ${app} does not exist: migrate the database ${database} first`);
+    // CREATE ROLE takes no parameters: the password goes in as a quoted literal.
+    const login = `LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT PASSWORD ${client.escapeLiteral(password)}`;
+    await client.query(`
+      DO $do$ BEGIN
+        CREATE ROLE ${ident(user)} ${login};
+      EXCEPTION WHEN duplicate_object OR unique_violation THEN
+        ALTER ROLE ${ident(user)} ${login};
+      END $do$`);
+    await client.query(`GRANT ${ident(app)} TO ${ident(user)}`);
+  } finally {
+    await client.end();
+  }
+  const url = new URL(migrationUrl);
+  url.username = user;
+  url.password = password;
+  return url.toString();
 }

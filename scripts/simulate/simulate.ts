@@ -28,7 +28,7 @@ import { SmtpEmail } from '../../integrations/messaging/smtp-email';
 import { bundleRenewalWorkflows, createRenewalWorker } from '../../workers/renewal-worker';
 import { installTemporalRuntime } from '../../workers/temporal-runtime';
 import { seedReferenceData } from '../seed';
-import { createDatabase, dropDatabase, startPostgres } from '../provision/postgres';
+import { createApplicationLogin, createDatabase, dropDatabase, startPostgres } from '../provision/postgres';
 import { startMessagingSimulators } from '../messaging-simulators';
 import { startSmtpCatcher } from '../smtp-catcher';
 import { startTimeSkippingServer } from '../temporal-env';
@@ -133,12 +133,13 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
     const postgres = await startPostgres();
     cleanups.push(() => postgres.stop());
     const dbName = `renewals_sim_${randomBytes(4).toString('hex')}`;
-    const db = connect(await createDatabase(postgres.url, dbName));
-    cleanups.push(async () => {
-      await db.destroy();
-      await dropDatabase(postgres.url, dbName);
-    });
-    await migrateLatest(db);
+    const migrationUrl = await createDatabase(postgres.url, dbName);
+    cleanups.push(() => dropDatabase(postgres.url, dbName));
+    // Migrated as the server's superuser; the scenario runs as the application's login, as a worker would.
+    const migrator = connect(migrationUrl, { max: 1 });
+    await migrateLatest(migrator).finally(() => migrator.destroy());
+    const db = connect(await createApplicationLogin(migrationUrl));
+    cleanups.push(() => db.destroy());
     say(describeKeyRing(await openKeyRing(db, cipher), keys));
 
     // Reference data, then the scenario's files in dependency order.

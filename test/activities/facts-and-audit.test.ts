@@ -41,7 +41,8 @@ afterAll(async () => {
 /** The next audit row of this kind fails to insert, once. */
 async function failFirstAuditInsert(kind: string): Promise<void> {
   armed += 1;
-  const db = database.db;
+  // A trigger of the test's own: a schema change, which only the owner role may make.
+  const db = database.owner;
   await db.raw(`CREATE SEQUENCE fail_once_${armed}`);
   await db.raw(`
     CREATE FUNCTION fail_once_${armed}() RETURNS trigger LANGUAGE plpgsql AS $$

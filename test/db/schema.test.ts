@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrateLatest } from '../../db/connection';
+import { migrateLatest, rollbackMigrations } from '../../db/connection';
 import { PiiCipher } from '../../db/pii-cipher';
 import { appendAudit, verifyAuditChain } from '../../db/repositories/audit';
 import { newDebitKey } from '../../db/debit-keys';
@@ -9,6 +9,8 @@ import { samplePolicy, seedPolicy } from '../support/fixtures';
 let t: TestDatabase;
 const cipher = new PiiCipher('11'.repeat(32));
 
+// Unmigrated: t.db is the migration login (the test server's superuser) until the migrations have
+// made the roles. The audit tests below use the owner role: the triggers guard the trail against it too.
 beforeAll(async () => {
   t = await freshDatabase({ migrate: false });
 });
@@ -32,7 +34,7 @@ describe('migrations on real PostgreSQL', () => {
       expect.arrayContaining(['policies', 'premium_dues', 'debit_attempts', 'payments', 'contact_attempts', 'audit_events', 'tasks', 'monthly_runs', 'mandates', 'customers']),
     );
 
-    await t.db.migrate.rollback(undefined, true);
+    await rollbackMigrations(t.db, true);
     expect(await tables()).toEqual([]);
     const types = await t.db.raw<{ rows: unknown[] }>(`SELECT typname FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = 'public' AND t.typtype = 'e'`);
     expect(types.rows).toEqual([]);
@@ -44,9 +46,9 @@ describe('migrations on real PostgreSQL', () => {
 
 describe('audit trail', () => {
   beforeAll(async () => {
-    await appendAudit(t.db, { kind: 'stage_changed', actor: 'test', policyNo: 'P1', dueDate: '2026-12-24', detail: { stage: 'PRE_DUE' } });
-    await appendAudit(t.db, { kind: 'contact_sent', actor: 'test', policyNo: 'P1', dueDate: '2026-12-24', detail: { channel: 'email' } });
-    await appendAudit(t.db, { kind: 'stage_changed', actor: 'test', policyNo: 'P1', dueDate: '2026-12-24', detail: { stage: 'PAID' } });
+    await appendAudit(t.owner, { kind: 'stage_changed', actor: 'test', policyNo: 'P1', dueDate: '2026-12-24', detail: { stage: 'PRE_DUE' } });
+    await appendAudit(t.owner, { kind: 'contact_sent', actor: 'test', policyNo: 'P1', dueDate: '2026-12-24', detail: { channel: 'email' } });
+    await appendAudit(t.owner, { kind: 'stage_changed', actor: 'test', policyNo: 'P1', dueDate: '2026-12-24', detail: { stage: 'PAID' } });
   });
 
   it('chains each row to the one before it', async () => {
@@ -59,19 +61,21 @@ describe('audit trail', () => {
     expect(await verifyAuditChain(t.db)).toEqual({ rows: 3 });
   });
 
-  it('refuses UPDATE, DELETE and TRUNCATE at the database level', async () => {
-    await expect(t.db('audit_events').where({ seq: 2 }).update({ actor: 'mallory' })).rejects.toThrow(/append-only: UPDATE refused/);
-    await expect(t.db('audit_events').where({ seq: 2 }).delete()).rejects.toThrow(/append-only: DELETE refused/);
-    await expect(t.db.raw('TRUNCATE audit_events')).rejects.toThrow(/append-only: TRUNCATE refused/);
-    expect(await t.db('audit_events').count<{ count: number }[]>('* as count')).toEqual([{ count: 3 }]);
+  it('refuses UPDATE, DELETE and TRUNCATE at the database level, even to the owner role', async () => {
+    // The application role lacks these privileges (test/security/database-roles.test.ts); the
+    // triggers refuse them to the table's owner as well.
+    await expect(t.owner('audit_events').where({ seq: 2 }).update({ actor: 'mallory' })).rejects.toThrow(/append-only: UPDATE refused/);
+    await expect(t.owner('audit_events').where({ seq: 2 }).delete()).rejects.toThrow(/append-only: DELETE refused/);
+    await expect(t.owner.raw('TRUNCATE audit_events')).rejects.toThrow(/append-only: TRUNCATE refused/);
+    expect(await t.owner('audit_events').count<{ count: number }[]>('* as count')).toEqual([{ count: 3 }]);
   });
 
   it('names the first row altered behind the application’s back', async () => {
-    // A superuser can switch the trigger off; the chain still tells.
-    await t.db.raw('ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only');
-    await t.db('audit_events').where({ seq: 2 }).update({ detail: JSON.stringify({ channel: 'sms' }) });
-    await t.db.raw('ALTER TABLE audit_events ENABLE TRIGGER audit_events_append_only');
-    expect(await verifyAuditChain(t.db)).toEqual({ rows: 3, firstBreak: { seq: 2, problem: 'altered' } });
+    // The owner (or a superuser) can switch the trigger off, which the application cannot; the chain still tells.
+    await t.owner.raw('ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only');
+    await t.owner('audit_events').where({ seq: 2 }).update({ detail: JSON.stringify({ channel: 'sms' }) });
+    await t.owner.raw('ALTER TABLE audit_events ENABLE TRIGGER audit_events_append_only');
+    expect(await verifyAuditChain(t.owner)).toEqual({ rows: 3, firstBreak: { seq: 2, problem: 'altered' } });
   });
 });
 

@@ -297,13 +297,14 @@ describe('renewals audit export', () => {
 
   it('an unmasked export is audited first: no audit event, no file', async () => {
     const file = join(dir, 'refused.csv');
-    await t.db.raw(`ALTER TABLE audit_events ADD CONSTRAINT test_no_exports CHECK (kind <> 'audit_exported') NOT VALID`);
+    // A constraint that refuses the export's audit row: a schema change, so as the owner role.
+    await t.owner.raw(`ALTER TABLE audit_events ADD CONSTRAINT test_no_exports CHECK (kind <> 'audit_exported') NOT VALID`);
     try {
       const result = await cli(['audit', 'export', '--policy', P1, '--unmasked', '--reason', 'complaint review 2026-881', '--operator', 'C007', '--out', file]);
       expect(result.code).not.toBe(0);
       expect(result.stderr).toMatch(/test_no_exports/);
     } finally {
-      await t.db.raw('ALTER TABLE audit_events DROP CONSTRAINT test_no_exports');
+      await t.owner.raw('ALTER TABLE audit_events DROP CONSTRAINT test_no_exports');
     }
     expect(existsSync(file)).toBe(false);
     expect(readdirSync(dir).filter((name) => name.includes('refused'))).toEqual([]);
@@ -352,14 +353,17 @@ describe('renewals audit export', () => {
 });
 
 describe('renewals audit verify', () => {
-  /** Runs SQL with every trigger off, as a superuser could: the append-only guard and the chain both. */
+  /**
+   * Runs SQL with every trigger off, as the table's owner (or a superuser) could: the append-only
+   * guard and the chain both. The application's login cannot (test/security/database-roles.test.ts);
+   * these tests prove that what the owner does behind its back still shows.
+   */
   async function behindTheBack(sql: string, bindings: readonly unknown[] = []) {
-    await t.db.raw('ALTER TABLE audit_events DISABLE TRIGGER ALL');
-    try {
-      await t.db.raw(sql, bindings as never);
-    } finally {
-      await t.db.raw('ALTER TABLE audit_events ENABLE TRIGGER ALL');
-    }
+    await t.owner.transaction(async (trx) => {
+      await trx.raw('ALTER TABLE audit_events DISABLE TRIGGER ALL');
+      await trx.raw(sql, bindings as never);
+      await trx.raw('ALTER TABLE audit_events ENABLE TRIGGER ALL');
+    });
   }
 
   async function expectSameWhenPaged() {
@@ -387,7 +391,7 @@ describe('renewals audit verify', () => {
   });
 
   it('names a row whose detail a superuser changed, and is intact again when it is put back', async () => {
-    await t.db.raw('CREATE TABLE audit_backup AS SELECT * FROM audit_events');
+    await t.owner.raw('CREATE TABLE audit_backup AS SELECT * FROM audit_events');
     await behindTheBack(`UPDATE audit_events SET detail = jsonb_set(detail, '{rule}', '"daily_cap"') WHERE seq = 5`);
 
     const result = await spawned(['audit', 'verify']);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SERVICE_HOTLINE, DEFAULT_UPDATE_TIMEOUT_MS, DEFAULT_WORKER_HTTP_PORT, DEFAULT_WORKER_SHUTDOWN_GRACE_MS, DEMO_CREDITOR, describeSettings, readSettings, redactUrl, requireDatabaseUrl, SettingsError } from '../../config/settings';
+import { DEFAULT_SERVICE_HOTLINE, DEFAULT_UPDATE_TIMEOUT_MS, DEFAULT_WORKER_HTTP_PORT, DEFAULT_WORKER_SHUTDOWN_GRACE_MS, DEMO_CREDITOR, describeSettings, readSettings, redactUrl, requireDatabaseUrl, requireMigrationDatabaseUrl, SettingsError } from '../../config/settings';
 
 describe('settings from the environment', () => {
   it('fall back to the local stack’s defaults when nothing is set', () => {
@@ -37,6 +37,15 @@ describe('settings from the environment', () => {
     expect(s.messaging.smsTemplateCodes).toEqual({ 'debit_failed.default': 'SMS_1' });
     expect(s.serviceHotline).toBe('95500');
     expect(readSettings({ BANK_MODE: 'files', BANK_GATEWAY_URL: 'https://x' }).bank).toEqual({ mode: 'files' });
+  });
+
+  it('migrates as DATABASE_MIGRATION_URL, else DATABASE_URL', () => {
+    const app = 'postgres://renewals_worker:a@db/renewals';
+    const owner = 'postgres://renewals_migrator:m@db/renewals';
+    expect(requireMigrationDatabaseUrl(readSettings({ DATABASE_URL: app, DATABASE_MIGRATION_URL: owner }))).toBe(owner);
+    expect(requireDatabaseUrl(readSettings({ DATABASE_URL: app, DATABASE_MIGRATION_URL: owner }))).toBe(app);
+    expect(requireMigrationDatabaseUrl(readSettings({ DATABASE_URL: app }))).toBe(app);
+    expect(() => requireMigrationDatabaseUrl(readSettings({}))).toThrow(/DATABASE_MIGRATION_URL is not set \(nor DATABASE_URL\)/);
   });
 
   it('ignore an update timeout that is not a positive whole number', () => {
