@@ -11,7 +11,7 @@ export const FAILURE_ATTRIBUTES_MARK = 'renewals-failure-attributes';
 /**
  * Failures as they are written to history: message and stack trace travel in an encoded payload
  * (encodedAttributes) and the failure's own fields say only "Encoded failure", so an error that
- * quotes a customer (an SMTP 550 naming the address, a provider echoing a mobile) is not shown by
+ * quotes personal data (an SMTP 550 naming its recipient, a provider echoing a number) is not shown by
  * `temporal workflow describe` or the Web UI (docs/business-rules.md#personal-data). The payload is
  * marked so the codec seals it: both describe -o json and the Web UI decode plain JSON payloads.
  * Decoding is the SDK's own, so histories recorded before this converter replay as they ran.
