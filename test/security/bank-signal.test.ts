@@ -36,7 +36,7 @@ async function checkedAfter(handle: WorkflowHandle, after: number): Promise<void
     const events = (await handle.fetchHistory()).events ?? [];
     const checks = events.filter((e) => Number(e.eventId) > after && e.activityTaskScheduledEventAttributes?.activityType?.name === 'checkDebit').map((e) => Number(e.eventId));
     if (events.some((e) => checks.includes(Number(e.activityTaskCompletedEventAttributes?.scheduledEventId ?? -1)))) return;
-    if (Date.now() > deadline) throw new Error('the cycle never read the attempt back');
+    if (Date.now() > deadline) throw new Error(`the cycle never read the attempt back: ${events.map((e) => `${String(e.eventId)}:${String(e.eventType)}`).join(' ')}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -54,7 +54,8 @@ describe('a forged bankResult signal', () => {
 
     await rig.withWorker(async () => {
       const { handle } = await startRenewalCycle(env.client, { policyNo: policy.policyNo, dueDate }, taskQueue);
-      await sleepUntil(env, debits[0]!.collectionDate, '12:00');
+      // Half past, between the hourly looks at the pending debit (see sleepUntil).
+      await sleepUntil(env, debits[0]!.collectionDate, '11:30');
       expect(await attemptsOf(rig, policy.policyNo)).toEqual([expect.objectContaining({ attempt_no: 1, status: 'accepted' })]);
       expect((await handle.query(statusQuery)).stage).toBe('DEBITING');
 

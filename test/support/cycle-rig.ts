@@ -90,7 +90,12 @@ export async function dueIn(env: TestWorkflowEnvironment, days: number, options:
   return { dueDate, debits: debitSchedule(STANDARD_60, policy, calendar) };
 }
 
-/** Advances the server's clock to a Shanghai wall-clock time (no-op when it is already past it). */
+/**
+ * Advances the server's clock to a Shanghai wall-clock time (no-op when it is already past it). Before a
+ * signal or update, pick a time no timer of the cycle falls on (a pending file debit is looked at on the
+ * hour, so half past): the time-skipping server refuses a workflow task that cancels a timer due at that
+ * very instant, and with its clock stopped never hands the task out again.
+ */
 export async function sleepUntil(env: TestWorkflowEnvironment, date: string, time: string): Promise<void> {
   const wait = shanghaiInstant(date, time) - (await env.currentTimeMs());
   if (wait > 0) await env.sleep(wait);

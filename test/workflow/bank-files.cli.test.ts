@@ -56,7 +56,7 @@ describe('ISO 20022 files through the renewals CLI', () => {
     await rig.withWorker(async () => {
       const handles = [];
       for (const p of [funded, short]) handles.push((await startRenewalCycle(env.client, { policyNo: p.policyNo, dueDate }, taskQueue)).handle);
-      const wait = shanghaiInstant(collectionDate, '12:00') - (await env.currentTimeMs());
+      const wait = shanghaiInstant(collectionDate, '11:30') - (await env.currentTimeMs());
       await env.sleep(wait);
 
       const pain008 = join(dir, 'collect.xml');
@@ -138,7 +138,7 @@ describe('ISO 20022 files through the renewals CLI', () => {
 
     await rig.withWorker(async () => {
       const { handle } = await startRenewalCycle(env.client, { policyNo: held.policyNo, dueDate }, taskQueue);
-      await env.sleep(shanghaiInstant(collectionDate, '12:00') - (await env.currentTimeMs()));
+      await env.sleep(shanghaiInstant(collectionDate, '11:30') - (await env.currentTimeMs()));
       expect(await attempts()).toEqual(['1:accepted']); // in the day's batch, not yet exported
 
       expect((await cli('hold', held.policyNo, '--kind', 'claim')).code).toBe(0);

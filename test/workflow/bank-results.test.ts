@@ -80,7 +80,7 @@ describe('bank answers that arrive later, on the time-skipping server', () => {
 
     const result = await rig.withWorker(async () => {
       const { handle } = await startRenewalCycle(env.client, { policyNo: policy.policyNo, dueDate }, 'bank-results-files');
-      await sleepUntil(env, debits[0]!.collectionDate, '12:00');
+      await sleepUntil(env, debits[0]!.collectionDate, '11:30');
       expect(await attemptsOf(rig, policy.policyNo)).toEqual([expect.objectContaining({ attempt_no: 1, status: 'accepted' })]);
       const status = await handle.query(statusQuery);
       expect(status.debitAttempts).toBe(1);
@@ -91,7 +91,7 @@ describe('bank answers that arrive later, on the time-skipping server', () => {
       const [first] = await attemptsOf(rig, policy.policyNo);
       const rejected = await applyBankOutcomes(db, env.client, [{ idempotencyKey: first.idempotency_key as string, outcome: 'failed', rawCode: 'AM04', at: new Date(await env.currentTimeMs()) }], classifyIsoReason, 'pain.002');
       expect(rejected).toEqual([expect.objectContaining({ appliedAs: 'applied' })]);
-      await sleepUntil(env, debits[1]!.collectionDate, '12:00');
+      await sleepUntil(env, debits[1]!.collectionDate, '11:30');
       const second = (await attemptsOf(rig, policy.policyNo))[1];
       expect(second).toMatchObject({ attempt_no: 2, status: 'accepted', collection_date: debits[1]!.collectionDate });
 
@@ -115,7 +115,7 @@ describe('bank answers that arrive later, on the time-skipping server', () => {
     const db = rig.database.db;
     await rig.withWorker(async () => {
       const { handle } = await startRenewalCycle(env.client, { policyNo: policy.policyNo, dueDate }, 'bank-results-files');
-      await sleepUntil(env, debits[0]!.collectionDate, '12:00');
+      await sleepUntil(env, debits[0]!.collectionDate, '11:30');
       const [attempt] = await attemptsOf(rig, policy.policyNo);
       expect(attempt).toMatchObject({ status: 'accepted' });
       const at = new Date(await env.currentTimeMs());
