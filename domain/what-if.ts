@@ -137,3 +137,40 @@ export function compareSides(a: WhatIfSide, b: WhatIfSide): ComparisonRow[] {
     count('tasks', (s) => s.tasks),
   ];
 }
+
+/** Where a premium ended up on one side, as the simulation reports it. */
+export interface PremiumOutcome {
+  policyNo: string;
+  stage: string;
+  paidOn: string | null;
+  paidVia: string | null;
+  lapsedOn: string | null;
+}
+
+/** A premium that ended differently under the two plans: each side's outcome in words. */
+export interface OutcomeDifference {
+  policyNo: string;
+  a: string;
+  b: string;
+}
+
+/** 'paid 2027-01-14 (debit)', 'lapsed 2027-03-15', or the stage when neither. */
+export function describeOutcome(p: PremiumOutcome): string {
+  if (p.paidOn !== null) return `paid ${p.paidOn}${p.paidVia ? ` (${p.paidVia})` : ''}`;
+  if (p.lapsedOn !== null) return `lapsed ${p.lapsedOn}${p.stage !== 'LAPSED' ? ` (${p.stage})` : ''}`;
+  return p.stage;
+}
+
+/** The premiums whose outcome differs between the sides, by policy number; one side only counts as a difference. */
+export function outcomeDifferences(a: readonly PremiumOutcome[], b: readonly PremiumOutcome[]): OutcomeDifference[] {
+  const bByPolicy = new Map(b.map((p) => [p.policyNo, p]));
+  const aPolicies = new Set(a.map((p) => p.policyNo));
+  const differences: OutcomeDifference[] = [];
+  for (const p of a) {
+    const other = bByPolicy.get(p.policyNo);
+    const [left, right] = [describeOutcome(p), other ? describeOutcome(other) : 'not in the month'];
+    if (left !== right) differences.push({ policyNo: p.policyNo, a: left, b: right });
+  }
+  for (const p of b) if (!aPolicies.has(p.policyNo)) differences.push({ policyNo: p.policyNo, a: 'not in the month', b: describeOutcome(p) });
+  return differences.sort((x, y) => x.policyNo.localeCompare(y.policyNo));
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fraction, type Fraction } from '../../domain/kpis';
-import { compareSides, countDelta, rateDelta, whatIfSide, type WhatIfRates } from '../../domain/what-if';
+import { compareSides, countDelta, describeOutcome, outcomeDifferences, rateDelta, whatIfSide, type WhatIfRates } from '../../domain/what-if';
 
 const rates = (dueMonth: Fraction, nextMonth: Fraction, graceEnd: Fraction, lapse: Fraction, byPremium?: Fraction): WhatIfRates => ({
   cutoffs: {
@@ -111,5 +111,29 @@ describe('compareSides', () => {
       ['debits succeeded', '3', '2', '-1'],
       ['tasks', '5', '2', '-3'],
     ]);
+  });
+});
+
+describe('outcomeDifferences', () => {
+  const paid = (policyNo: string, on: string, via = 'debit') => ({ policyNo, stage: 'PAID', paidOn: on, paidVia: via, lapsedOn: null });
+  const lapsed = (policyNo: string, on: string, stage = 'LAPSED') => ({ policyNo, stage, paidOn: null, paidVia: null, lapsedOn: on });
+
+  it('describes an outcome: paid with date and channel, lapsed with date (and the stage after), else the stage', () => {
+    expect(describeOutcome(paid('P1', '2027-01-14'))).toBe('paid 2027-01-14 (debit)');
+    expect(describeOutcome(lapsed('P1', '2027-03-15'))).toBe('lapsed 2027-03-15');
+    expect(describeOutcome(lapsed('P1', '2027-03-15', 'REINSTATED'))).toBe('lapsed 2027-03-15 (REINSTATED)');
+    expect(describeOutcome({ policyNo: 'P1', stage: 'IN_GRACE', paidOn: null, paidVia: null, lapsedOn: null })).toBe('IN_GRACE');
+  });
+
+  it('lists only the premiums that ended differently, by policy number', () => {
+    const a = [paid('P3', '2027-01-14'), paid('P1', '2027-01-11'), paid('P2', '2027-01-18'), paid('P4', '2027-01-11')];
+    const b = [paid('P1', '2027-01-11'), paid('P2', '2027-02-10'), lapsed('P3', '2027-03-15'), paid('P5', '2027-01-11')];
+    expect(outcomeDifferences(a, b)).toEqual([
+      { policyNo: 'P2', a: 'paid 2027-01-18 (debit)', b: 'paid 2027-02-10 (debit)' },
+      { policyNo: 'P3', a: 'paid 2027-01-14 (debit)', b: 'lapsed 2027-03-15' },
+      { policyNo: 'P4', a: 'paid 2027-01-11 (debit)', b: 'not in the month' },
+      { policyNo: 'P5', a: 'not in the month', b: 'paid 2027-01-11 (debit)' },
+    ]);
+    expect(outcomeDifferences(a, a)).toEqual([]);
   });
 });
