@@ -43,7 +43,12 @@ export function printWhatIf(result: WhatIfResult, out: NodeJS.WritableStream = p
   const [a, b] = result.runs;
   const [planA, planB] = result.plans;
   out.write(`What-if on ${result.scenario}, month ${result.month} (simulated ${a.simulatedFrom} → ${a.simulatedTo} under ${planA}, → ${b.simulatedTo} under ${planB}${a.shiftedYears ? `; scenario dates moved forward ${a.shiftedYears} year(s)` : ''})\n`);
-  const table = new Table({ head: ['', `A: ${planA}`, `B: ${planB}`, 'B − A'], colAligns: ['left', 'right', 'right', 'right'], style: { head: [], border: [] } });
+  const table = new Table({
+    head: ['', `A: ${planA}`, `B: ${planB}`, 'B − A'], colAligns: ['left', 'right', 'right', 'right'],
+    // One line per figure, no rule between them: the table is read down the columns.
+    chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
+    style: { head: [], border: [] },
+  });
   for (const row of result.comparison) table.push([row.figure, row.a, row.b, row.delta]);
   out.write(`${table.toString()}\n`);
   out.write(`  premiums due ${a.kpis.premiums} (¥${a.kpis.dueYuan}); events applied ${a.events.filter((e) => e.applied).length} / ${b.events.filter((e) => e.applied).length} of ${a.events.length}; emails delivered ${a.emailsDelivered} / ${b.emailsDelivered}; audit chain ${chain(a)} / ${chain(b)}\n`);
