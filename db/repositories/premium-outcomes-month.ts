@@ -10,6 +10,8 @@ export interface MonthPremiumOutcome {
   paidAt: Date | null;
   paidVia: string | null;
   debitAttempts: number;
+  /** Attempts answered success and not returned (docs/business-rules.md#debit-success). */
+  debitsSucceeded: number;
   lastDebitReason: string | null;
   /** Contacts that went out (sent or delivered), per channel. */
   contacts: Record<string, number>;
@@ -29,6 +31,7 @@ interface Row {
   paid_at: Date | null;
   paid_via: string | null;
   debit_attempts: number;
+  debits_succeeded: number;
   last_reason: string | null;
   contacts: Record<string, number> | null;
   suppressed: Record<string, number> | null;
@@ -47,11 +50,11 @@ export async function monthPremiumOutcomes(db: Knex, month: string): Promise<Mon
        WHERE due_date >= (?::text || '-01')::date AND due_date < (?::text || '-01')::date + interval '1 month'
     )
     SELECT d.policy_no, to_char(d.due_date, 'YYYY-MM-DD') AS due_date, d.amount_fen, d.status::text, d.paid_at, d.paid_via::text,
-           coalesce(a.attempts, 0)::int AS debit_attempts, a.last_reason,
+           coalesce(a.attempts, 0)::int AS debit_attempts, coalesce(a.succeeded, 0)::int AS debits_succeeded, a.last_reason,
            c.sent AS contacts, c.suppressed, coalesce(t.tasks, 0)::int AS tasks, s.lapsed_at, r.reinstated_on
       FROM dues d
       LEFT JOIN LATERAL (
-        SELECT count(*) AS attempts, (array_agg(reason ORDER BY attempt_no DESC))[1] AS last_reason
+        SELECT count(*) AS attempts, count(*) FILTER (WHERE status = 'succeeded') AS succeeded, (array_agg(reason ORDER BY attempt_no DESC))[1] AS last_reason
           FROM debit_attempts WHERE premium_due_id = d.id AND status <> 'withdrawn'
       ) a ON true
       LEFT JOIN LATERAL (
@@ -87,6 +90,7 @@ export async function monthPremiumOutcomes(db: Knex, month: string): Promise<Mon
     paidAt: r.paid_at,
     paidVia: r.paid_via,
     debitAttempts: r.debit_attempts,
+    debitsSucceeded: r.debits_succeeded,
     lastDebitReason: r.last_reason,
     contacts: r.contacts ?? {},
     suppressed: r.suppressed ?? {},

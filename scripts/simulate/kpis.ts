@@ -4,6 +4,7 @@ import { monthlyReport } from '../../reports/monthly';
 import type { CivilDate } from '../../domain/civil-date';
 import { CUTOFFS, formatPercent, type Cutoff, type Fraction } from '../../domain/kpis';
 import { formatYuan } from '../../domain/money';
+import type { WhatIfRates } from '../../domain/what-if';
 
 /** The headline of a simulated month, as it stands at the end of the simulation. */
 export interface MonthKpis {
@@ -19,6 +20,8 @@ export interface MonthKpis {
   /** The three cut-offs of the monthly report's total row (当月 / 次月 / 宽末). */
   cutoffs: Record<Cutoff, { byCase: string; byPremium: string }>;
   lapseRate: string;
+  /** The same rates exact, for comparisons (domain/what-if.ts). */
+  rates: WhatIfRates;
 }
 
 const percent = (rate: Fraction) => formatPercent(rate, 1);
@@ -43,6 +46,10 @@ export async function monthKpis(db: Knex, month: string, asOf: CivilDate): Promi
     collectionRateByPremium: percent(summary.collectionRate.byPremium),
     cutoffs: Object.fromEntries(CUTOFFS.map((c) => [c, { byCase: percent(summary.cutoffs[c].byCase), byPremium: percent(summary.cutoffs[c].byPremium) }])) as MonthKpis['cutoffs'],
     lapseRate: percent(summary.lapseRate.byCase),
+    rates: {
+      cutoffs: Object.fromEntries(CUTOFFS.map((c) => [c, { byCase: summary.cutoffs[c].byCase, byPremium: summary.cutoffs[c].byPremium }])) as WhatIfRates['cutoffs'],
+      lapse: summary.lapseRate.byCase,
+    },
   };
 }
 

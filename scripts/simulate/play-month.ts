@@ -66,6 +66,7 @@ function premiumRow(o: MonthPremiumOutcome, stage: string): SimulatedPremium {
     paidOn: o.paidAt ? shanghaiDate(o.paidAt.getTime()) : null,
     paidVia: o.paidVia,
     debitAttempts: o.debitAttempts,
+    debitsSucceeded: o.debitsSucceeded,
     lastDebitReason: o.lastDebitReason,
     contacts: o.contacts,
     suppressed: o.suppressed,

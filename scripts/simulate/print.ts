@@ -1,6 +1,7 @@
 import Table from 'cli-table3';
 import { tally } from './outputs';
 import type { SimulationResult } from './simulate';
+import type { WhatIfResult } from './what-if';
 
 /** The simulation as operations read it: one line per premium, the month's KPIs, what went wrong. */
 export function printSimulation(result: SimulationResult, out: NodeJS.WritableStream = process.stdout): void {
@@ -14,6 +15,7 @@ export function printSimulation(result: SimulationResult, out: NodeJS.WritableSt
   out.write(`${table.toString()}\n`);
 
   const k = result.kpis;
+  if (result.plan) out.write(`\nEvery product collected under plan ${result.plan}.`);
   out.write(`\nMonth ${result.month} (simulated ${result.simulatedFrom} → ${result.simulatedTo}${result.shiftedYears ? `, scenario dates moved forward ${result.shiftedYears} year(s)` : ''})\n`);
   out.write(`  premiums due            ${k.premiums} (¥${k.dueYuan})\n`);
   out.write(`  collection rate by case ${k.collectionRateByCase}   by premium ${k.collectionRateByPremium}\n`);
@@ -35,3 +37,30 @@ export function printSimulation(result: SimulationResult, out: NodeJS.WritableSt
   }
   out.write(`Wall time ${result.wallSeconds} s.\n`);
 }
+
+/** Two plans on one scenario, side by side: the figures of each and the difference B − A. */
+export function printWhatIf(result: WhatIfResult, out: NodeJS.WritableStream = process.stdout): void {
+  const [a, b] = result.runs;
+  const [planA, planB] = result.plans;
+  out.write(`What-if on ${result.scenario}, month ${result.month} (simulated ${a.simulatedFrom} → ${a.simulatedTo} under ${planA}, → ${b.simulatedTo} under ${planB}${a.shiftedYears ? `; scenario dates moved forward ${a.shiftedYears} year(s)` : ''})\n`);
+  const table = new Table({
+    head: ['', `A: ${planA}`, `B: ${planB}`, 'B − A'], colAligns: ['left', 'right', 'right', 'right'],
+    // One line per figure, no rule between them: the table is read down the columns.
+    chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
+    style: { head: [], border: [] },
+  });
+  for (const row of result.comparison) table.push([row.figure, row.a, row.b, row.delta]);
+  out.write(`${table.toString()}\n`);
+  out.write(`  premiums due ${a.kpis.premiums} (¥${a.kpis.dueYuan}); events applied ${a.events.filter((e) => e.applied).length} / ${b.events.filter((e) => e.applied).length} of ${a.events.length}; emails delivered ${a.emailsDelivered} / ${b.emailsDelivered}; audit chain ${chain(a)} / ${chain(b)}\n`);
+  if (result.differences.length > 0) {
+    const shown = result.differences.slice(0, MAX_DIFFERENCES_SHOWN);
+    out.write(`\nPremiums that ended differently (${result.differences.length}${shown.length < result.differences.length ? `, first ${shown.length}; all in --json` : ''}):\n`);
+    for (const d of shown) out.write(`  ${d.policyNo}  ${planA}: ${d.a}  ·  ${planB}: ${d.b}\n`);
+  }
+  if (a.inputErrors.length > 0) out.write(`  rows rejected on import: ${a.inputErrors.length} (listed by renewals simulate, and in each side's simulation.json with --out)\n`);
+  if (result.outputs) out.write(`\nWritten: ${result.outputs.sides[0]}/, ${result.outputs.sides[1]}/ (each side's files), ${result.outputs.comparisonCsv}, ${result.outputs.comparisonJson}\n`);
+  out.write(`Wall time ${result.wallSeconds} s (A ${a.wallSeconds} s, B ${b.wallSeconds} s).\n`);
+}
+
+const MAX_DIFFERENCES_SHOWN = 25;
+const chain = (run: SimulationResult) => (run.audit.chainIntact ? 'intact' : 'BROKEN');

@@ -12,6 +12,8 @@ export interface ScenarioFiles {
   products?: string;
   accounts: string;
   events?: string;
+  /** The scenario's own collection plans (a JSON list). */
+  plans?: string;
 }
 
 /** Finds the scenario's files; a missing required one is named in the error. */
@@ -21,7 +23,7 @@ export function scenarioFiles(dir: string): ScenarioFiles {
   const file = (name: string) => (existsSync(join(root, name)) ? join(root, name) : undefined);
   const required = (name: string) => {
     const path = file(name);
-    if (!path) throw new OperatorError(`scenario ${dir} has no ${name} (needed: policies.csv, agents.csv, accounts.csv; optional: products.csv, events.csv)`, true);
+    if (!path) throw new OperatorError(`scenario ${dir} has no ${name} (needed: policies.csv, agents.csv, accounts.csv; optional: products.csv, events.csv, plans.json)`, true);
     return path;
   };
   const files: ScenarioFiles = { dir: root, policies: required('policies.csv'), agents: required('agents.csv'), accounts: required('accounts.csv') };
@@ -29,6 +31,8 @@ export function scenarioFiles(dir: string): ScenarioFiles {
   const events = file('events.csv');
   if (products) files.products = products;
   if (events) files.events = events;
+  const plans = file('plans.json');
+  if (plans) files.plans = plans;
   return files;
 }
 

@@ -37,6 +37,8 @@ import { parseEvents, type ScenarioRowError } from './events';
 import { earliestDueMonth, scenarioFiles } from './scenario-files';
 import { advanceTo, playMonth } from './play-month';
 import { shiftMonth, shiftScenarioYears, yearsToLieAhead } from './shift-dates';
+import { checkPlansFitProducts, productsUnderPlan, readScenarioPlans, requireKnownPlan } from './plans';
+import { saveCollectionPlans, productPlanCodes } from '../../db/repositories/collection-plans';
 import { refuseExistingSimulationOutputs, simulationOutputFiles, writeSimulationOutputs, type OutputFiles } from './outputs';
 import { monthKpis, type MonthKpis } from './kpis';
 
@@ -48,6 +50,8 @@ export interface SimulateOptions {
   out?: string;
   /** Replace the files of an earlier run in `out`. */
   force?: boolean;
+  /** The plan every product is collected under (built-in standard-60 or one of the scenario's plans.json); default: products.csv's. */
+  plan?: string;
   progress?: (line: string) => void;
 }
 
@@ -58,6 +62,8 @@ export interface SimulatedPremium {
   paidOn: CivilDate | null;
   paidVia: string | null;
   debitAttempts: number;
+  /** Attempts the bank paid and did not return. */
+  debitsSucceeded: number;
   lastDebitReason: string | null;
   contacts: Record<string, number>;
   suppressed: Record<string, number>;
@@ -69,6 +75,10 @@ export interface SimulatedPremium {
 export interface SimulationResult {
   scenario: string;
   month: string;
+  /** The plan given with --plan (every product collected under it), or null: each product's own. */
+  plan: string | null;
+  /** The scenario's own plans (plans.json), as code@version. */
+  scenarioPlans: string[];
   /** Whole years the scenario's dates were moved forward to lie ahead of the server's clock. */
   shiftedYears: number;
   simulatedFrom: CivilDate;
@@ -92,6 +102,9 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
   const wallStart = Date.now();
   quietWorkerLogs();
   const files = scenarioFiles(options.dir);
+  // The scenario's plans and the plan asked for are checked before any server starts.
+  const scenarioPlans = files.plans ? readScenarioPlans(files.plans) : [];
+  if (options.plan !== undefined) requireKnownPlan('--plan', options.plan, scenarioPlans);
   const cleanups: (() => Promise<unknown>)[] = [];
   const run = async <T>(work: () => Promise<T>): Promise<T> => {
     try {
@@ -142,12 +155,15 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
     cleanups.push(() => db.destroy());
     say(describeKeyRing(await openKeyRing(db, cipher), keys));
 
-    // Reference data, then the scenario's files in dependency order.
+    // The scenario's plans first (products name them), then reference data and the files in dependency order.
+    await saveCollectionPlans(db, scenarioPlans);
     const inputErrors: ScenarioRowError[] = [];
     const imports: Omit<ImportReport, 'rejected'>[] = [];
-    if (!files.products) await seedReferenceData(db);
+    if (!files.products) await seedReferenceData(db, options.plan);
+    const productsFile = files.products && options.plan !== undefined ? productsUnderPlan(shiftDir, files.products, options.plan) : files.products;
+    if (options.plan !== undefined) say(`every product collected under plan ${options.plan}`);
     for (const [kind, path] of [
-      ...(files.products ? ([['products', files.products]] as const) : []),
+      ...(productsFile ? ([['products', productsFile]] as const) : []),
       ['agents', files.agents],
       ['policies', policiesFile],
     ] as const) {
@@ -156,6 +172,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
       imports.push(report);
       inputErrors.push(...rejected.map((r) => ({ file: `${kind}.csv`, row: r.row, column: r.column, reason: r.reason })));
     }
+    if (options.plan !== undefined || scenarioPlans.length > 0) checkPlansFitProducts(scenarioPlans, await productPlanCodes(db));
     const accounts = await readAccountsCsv(files.accounts);
     inputErrors.push(...accounts.errors.map((e) => ({ file: 'accounts.csv', row: e.row, column: e.column, reason: e.message })));
     const parsedEvents = eventsFile ? parseEvents(readFileSync(eventsFile), 'events.csv') : { events: [], errors: [] };
@@ -198,6 +215,8 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
     const result: SimulationResult = {
       scenario: files.dir,
       month,
+      plan: options.plan ?? null,
+      scenarioPlans: scenarioPlans.map((p) => `${p.code}@${p.version}`),
       shiftedYears,
       simulatedFrom,
       simulatedTo,

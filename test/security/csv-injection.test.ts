@@ -157,6 +157,7 @@ const injectedPremium: SimulatedPremium = {
   paidOn: null,
   paidVia: null,
   debitAttempts: 2,
+  debitsSucceeded: 0,
   lastDebitReason: '-ACCOUNT_CLOSED',
   contacts: { sms: 2, email: 1 },
   suppressed: {},

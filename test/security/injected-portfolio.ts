@@ -42,9 +42,12 @@ export async function seedInjectedPortfolio(db: Db): Promise<void> {
 /** A simulation's result as simulate() returns it, for writeSimulationOutputs, with these premiums. */
 export function simulationResult(premiums: SimulatedPremium[]): SimulationResult {
   const rates = { byCase: '0.0%', byPremium: '0.0%' };
+  const zero = { byCase: { numerator: 0, denominator: 0 }, byPremium: { numerator: 0, denominator: 0 } };
   return {
     scenario: 'scenarios/injected',
     month: DUE_MONTH,
+    plan: null,
+    scenarioPlans: [],
     shiftedYears: 0,
     simulatedFrom: '2026-11-01',
     simulatedTo: '2027-03-31',
@@ -64,6 +67,7 @@ export function simulationResult(premiums: SimulatedPremium[]): SimulationResult
       collectionRateByPremium: '0.0%',
       cutoffs: { due_month: rates, next_month: rates, grace_end_month: rates },
       lapseRate: '0.0%',
+      rates: { cutoffs: { due_month: zero, next_month: zero, grace_end_month: zero }, lapse: { numerator: 0, denominator: 0 } },
     },
     audit: { rows: 0, chainIntact: true },
     emailsDelivered: 0,
