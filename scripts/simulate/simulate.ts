@@ -154,7 +154,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
       say(`importing ${kind}`);
       const { rejected, ...report } = await importFile(db, cipher, kind, path);
       imports.push(report);
-      inputErrors.push(...rejected.map((r) => ({ file: `${kind}.csv`, row: r.row, column: r.column, reason: r.reason })));
+      inputErrors.push(...rejected.map((r) => ({ file: `${kind}.csv`, row: r.row, key: r.key, column: r.column, reason: r.reason })));
     }
     const accounts = await readAccountsCsv(files.accounts);
     inputErrors.push(...accounts.errors.map((e) => ({ file: 'accounts.csv', row: e.row, column: e.column, reason: e.message })));
