@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Knex } from 'knex';
 import { cnMainlandCalendar, type BusinessCalendarJSON } from '../domain/business-calendar';
-import { choosePlan, validatePlan, type CollectionPlan } from '../domain/collection-plan';
+import { choosePlan, UnknownPlanError, validatePlan, type CollectionPlan } from '../domain/collection-plan';
 import type { CycleEventKind } from '../domain/audit-kinds';
 import type { PaidVia } from '../domain/payments';
 import type { RenewalStage } from '../domain/renewal-stage';
@@ -42,11 +42,13 @@ export function createCycleActivities({ db }: { db: Knex }) {
       const context = await requireCycle(db, ref);
       const o = activityOrigin();
       await linkWorkflow(db, context.premiumDueId, o.workflowId, runMonth);
-      const chosen = choosePlan(await loadCollectionPlans(db), { planCode: context.planCode }, context.snapshot.segment);
+      const plans = await loadCollectionPlans(db);
       let plan: CollectionPlan;
       try {
-        plan = validatePlan(chosen, context.snapshot.graceDays);
+        plan = validatePlan(choosePlan(plans, { planCode: context.planCode }, context.snapshot.segment), context.snapshot.graceDays);
       } catch (error) {
+        // A plan code nobody stored (set by SQL: imports refuse it) is no more fixable by retrying.
+        if (error instanceof UnknownPlanError) throw ApplicationFailure.nonRetryable(`product ${context.productCode}: ${error.message}`, 'UnknownPlan');
         // Retrying cannot fix a plan that does not fit the product: fail loudly for engineers to see.
         throw ApplicationFailure.nonRetryable(
           `product ${context.productCode} (${context.snapshot.graceDays} grace days): ${(error as Error).message}`,

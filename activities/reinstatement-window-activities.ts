@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
-import { choosePlan, PERIODS_PER_YEAR } from '../domain/collection-plan';
+import { ApplicationFailure } from '@temporalio/activity';
+import { choosePlan, PERIODS_PER_YEAR, UnknownPlanError, type CollectionPlan } from '../domain/collection-plan';
 import { windowConfig, type WindowConfig } from '../domain/reinstatement-window';
 import { appendAudit, hasAuditRow } from '../db/repositories/audit';
 import { loadCollectionPlans } from '../db/repositories/cycles';
@@ -13,6 +14,16 @@ export interface OpenedWindow {
   suspensionId: number;
 }
 
+/** The plan as openCycle chooses it; a code nobody stored cannot be fixed by retrying. */
+function chooseKnownPlan(plans: readonly CollectionPlan[], planCode: string, segment: string | null): CollectionPlan {
+  try {
+    return choosePlan(plans, { planCode }, segment);
+  } catch (error) {
+    if (error instanceof UnknownPlanError) throw ApplicationFailure.nonRetryable(error.message, 'UnknownPlan');
+    throw error;
+  }
+}
+
 /** The window stage of a cycle after suspension: its facts on record, and the contract's end at the close. */
 export function createReinstatementWindowActivities({ db }: { db: Knex }) {
   return {
@@ -24,7 +35,7 @@ export function createReinstatementWindowActivities({ db }: { db: Knex }) {
       const cycle = await requireCycle(db, ref);
       const o = activityOrigin();
       const reinstatementYears = await reinstatementYearsOf(db, cycle.productCode);
-      const plan = choosePlan(await loadCollectionPlans(db), { planCode: cycle.planCode }, cycle.snapshot.segment);
+      const plan = chooseKnownPlan(await loadCollectionPlans(db), cycle.planCode, cycle.snapshot.segment);
       const policy = {
         premiumFen: cycle.amountFen,
         paymentFrequency: cycle.snapshot.paymentFrequency,

@@ -1,16 +1,21 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Knex } from 'knex';
-import { COLUMNS_OF, KEY_COLUMN_OF, type ImportKind } from '../domain/import-columns';
+import { COLUMNS_OF, KEY_COLUMN_OF, OPTIONAL_COLUMNS_OF, type ImportKind } from '../domain/import-columns';
+import { mapCodes, MappingError, parseImportMapping, type ImportMapping } from '../domain/import-mapping';
 import {
   validateAgentRow,
   validatePolicyRow,
   validateProductRow,
+  rowKey,
   type AgentRecord,
   type PolicyRecord,
   type ProductRecord,
   type RowCheck,
 } from '../domain/import-rows';
 import type { PiiCipher } from '../db/pii-cipher';
+import { refreshContactFlags, type ContactFlagsRefresh } from '../db/repositories/contact-quality';
 import {
   failImportRun,
   finishImportRun,
@@ -36,7 +41,20 @@ export interface ImportReport {
   inserted: number;
   updated: number;
   unchanged: number;
-  rejected: { row: number; column: string; reason: string }[];
+  /** Each problem by row number, the row's key (policy number, agent or product code; null when it has no valid one), column and reason. */
+  rejected: { row: number; key: string | null; column: string; reason: string }[];
+  /**
+   * Contact-quality flags recomputed after a policies or agents import (docs/business-rules.md#verified-contact-points):
+   * new holders' numbers are checked against agents and each other at once, not when someone next runs the command.
+   */
+  contactFlags?: ContactFlagsRefresh;
+}
+
+/** A mapping file as read for one import: its checked content and what identifies it in import_runs. */
+export interface MappingFile {
+  mapping: ImportMapping;
+  fileName: string;
+  sha256: string;
 }
 
 export interface ImportOptions {
@@ -44,6 +62,34 @@ export interface ImportOptions {
   onProgress?: (rowsRead: number) => void;
   /** Rows written per transaction (default 1000). */
   batchSize?: number;
+  /** The core system's column names and codes (readMappingFile). */
+  mapping?: MappingFile;
+}
+
+/**
+ * Reads and checks a mapping file for an import of `kind` (docs/business-rules.md#mapping-file).
+ * Throws ImportFileError naming the file and the key at fault; the file is not personal data.
+ */
+export async function readMappingFile(path: string, kind: ImportKind): Promise<MappingFile> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ImportFileError(`cannot read mapping file ${path}: ${code === 'ENOENT' ? 'no such file' : (code ?? 'error')}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(bytes.toString('utf8').replace(/^\uFEFF/, ''));
+  } catch (error) {
+    throw new ImportFileError(`mapping file ${path} is not JSON: ${(error as Error).message}`);
+  }
+  try {
+    return { mapping: parseImportMapping(json, kind), fileName: basename(path), sha256: createHash('sha256').update(bytes).digest('hex') };
+  } catch (error) {
+    if (error instanceof MappingError) throw new ImportFileError(`mapping file ${path}: ${error.message}`);
+    throw error;
+  }
 }
 
 /** How each file is validated, keyed and written. */
@@ -64,7 +110,9 @@ const KINDS: Record<ImportKind, FileKind<unknown>> = {
 /**
  * Imports one file (docs/business-rules.md#import-files): streamed, every row validated, valid rows written
  * in batches (each policy with all its parts in one transaction, never half), bad rows reported by
- * row number, column and reason, and the run recorded in import_runs. A policy number (agent,
+ * row number, key, column and reason, and the run recorded in import_runs. With a mapping file, the
+ * header is renamed and codes replaced before validation; built-in aliases are accepted either way
+ * (domain/import-aliases.ts). After policies or agents, contact-quality flags are recomputed. A policy number (agent,
  * product code) seen twice keeps its first row; the later one is reported. Throws ImportFileError
  * when the file as a whole cannot be read (missing, empty, header not as expected).
  */
@@ -72,25 +120,28 @@ export async function importFile(db: Knex, cipher: PiiCipher, kind: ImportKind, 
   const batchSize = Math.max(1, Math.floor(options.batchSize ?? 1000));
   const spec = KINDS[kind];
   const keyColumn = KEY_COLUMN_OF[kind];
-  const file = new CsvFile(path, COLUMNS_OF[kind]);
-  const runId = await startImportRun(db, { kind, fileName: basename(path) });
+  const mapping = options.mapping?.mapping;
+  const file = new CsvFile(path, COLUMNS_OF[kind], { optional: OPTIONAL_COLUMNS_OF[kind], mapping });
+  const runId = await startImportRun(db, { kind, fileName: basename(path), mapping: options.mapping });
   const report: ImportReport = { kind, file: path, encoding: 'utf-8', rows: 0, inserted: 0, updated: 0, unchanged: 0, rejected: [] };
   const firstRowOf = new Map<string, number>();
+  const reject = (row: number, key: string | null, problem: { column: string; reason: string }) => report.rejected.push({ row, key, ...problem });
 
   // One batch is written while the next is read and validated; its failure is kept, not left unhandled.
   let writing: Promise<void> = Promise.resolve();
   let writeFailure: Error | undefined;
-  const tally = (result: BatchResult) => {
+  const tally = (keys: ReadonlyMap<number, string>) => (result: BatchResult) => {
     report.inserted += result.inserted;
     report.updated += result.updated;
     report.unchanged += result.unchanged;
-    report.rejected.push(...result.rejected);
+    for (const { row, column, reason } of result.rejected) reject(row, keys.get(row) ?? null, { column, reason });
     options.onProgress?.(report.rows);
   };
   const flush = async (batch: PendingRow<unknown>[]) => {
     await writing;
     if (writeFailure !== undefined) throw writeFailure;
-    writing = writeInBatch(db, batch, (trx, rows) => spec.write(trx, cipher, runId, rows)).then(tally, (error: unknown) => {
+    const keys = new Map(batch.map((p) => [p.rowNo, spec.key(p.record)]));
+    writing = writeInBatch(db, batch, (trx, rows) => spec.write(trx, cipher, runId, rows)).then(tally(keys), (error: unknown) => {
       writeFailure = error instanceof Error ? error : new Error(String(error));
     });
   };
@@ -99,19 +150,20 @@ export async function importFile(db: Knex, cipher: PiiCipher, kind: ImportKind, 
     let batch: PendingRow<unknown>[] = [];
     for await (const row of file.rows()) {
       report.rows += 1;
+      const values = mapCodes(mapping, row.values);
       if (row.problem) {
-        report.rejected.push({ row: row.rowNo, column: '(row)', reason: row.problem });
+        reject(row.rowNo, rowKey(values[keyColumn]), { column: '(row)', reason: row.problem });
         continue;
       }
-      const checked = spec.validate(row.values);
+      const checked = spec.validate(values);
       if (!checked.ok) {
-        report.rejected.push(...checked.errors.map((e) => ({ row: row.rowNo, ...e })));
+        for (const e of checked.errors) reject(row.rowNo, rowKey(values[keyColumn]), e);
         continue;
       }
       const key = spec.key(checked.record);
       const first = firstRowOf.get(key);
       if (first !== undefined) {
-        report.rejected.push({ row: row.rowNo, column: keyColumn, reason: `${keyColumn} repeats row ${first}: only the first is imported` });
+        reject(row.rowNo, key, { column: keyColumn, reason: `${keyColumn} repeats row ${first}: only the first is imported` });
         continue;
       }
       firstRowOf.set(key, row.rowNo);
@@ -134,6 +186,8 @@ export async function importFile(db: Knex, cipher: PiiCipher, kind: ImportKind, 
   report.rejected.sort(byRow);
   options.onProgress?.(report.rows);
   await finishImportRun(db, runId, { ...report, sha256: file.sha256 });
+  // The same refresh as `renewals contacts check-quality`, after the run is recorded: a failure here leaves the import in.
+  if (kind !== 'products') report.contactFlags = await refreshContactFlags(db);
   return report;
 }
 

@@ -169,9 +169,19 @@ export function isHighValue(
   return annualised >= plan.highValue.annualisedPremiumFen || (policy.segment !== null && plan.highValue.segments.includes(policy.segment));
 }
 
+/** A product or policy names a plan that is not stored (imports refuse such codes: docs/business-rules.md#plan-choice-and-versions). */
+export class UnknownPlanError extends Error {
+  constructor(readonly planCode: string) {
+    super(`collection plan ${planCode} is not stored`);
+    this.name = 'UnknownPlanError';
+  }
+}
+
 /**
- * The plan for a policy: a segment-specific plan first (`{planCode}-{segment}`), then the product's
- * plan, then standard-60. The highest version of the chosen code wins.
+ * The plan for a policy: a segment-specific plan first (`{planCode}-{segment}`), then the plan the
+ * policy or its product names; the built-in standard-60 when that is `standard-60` and none is
+ * stored. Any other code that is not stored throws UnknownPlanError: never standard-60 unseen.
+ * The highest version of the chosen code wins.
  */
 export function choosePlan(
   plans: readonly CollectionPlan[],
@@ -180,5 +190,8 @@ export function choosePlan(
 ): CollectionPlan {
   const latest = (code: string) =>
     plans.filter((p) => p.code === code).reduce<CollectionPlan | undefined>((best, p) => (!best || p.version > best.version ? p : best), undefined);
-  return (segment ? latest(`${product.planCode}-${segment.toLowerCase()}`) : undefined) ?? latest(product.planCode) ?? STANDARD_60;
+  const chosen = (segment ? latest(`${product.planCode}-${segment.toLowerCase()}`) : undefined) ?? latest(product.planCode);
+  if (chosen) return chosen;
+  if (product.planCode === STANDARD_60.code) return STANDARD_60;
+  throw new UnknownPlanError(product.planCode);
 }

@@ -34,6 +34,12 @@ export const AGENT_COLUMNS = ['agent_code', 'name', 'mobile', 'team_code', 'bran
 
 export const PRODUCT_COLUMNS = ['product_code', 'name', 'grace_days', 'reinstatement_years', 'plan_code'] as const;
 
+/**
+ * Columns a file may leave out altogether (docs/business-rules.md#import-files): policies.csv's
+ * `segment` (computed by the rule when absent or empty) and `plan_code` (the product's plan).
+ */
+export const POLICY_OPTIONAL_COLUMNS = ['segment', 'plan_code'] as const;
+
 export type PolicyColumn = (typeof POLICY_COLUMNS)[number];
 export type AgentColumn = (typeof AGENT_COLUMNS)[number];
 export type ProductColumn = (typeof PRODUCT_COLUMNS)[number];
@@ -42,6 +48,12 @@ export const COLUMNS_OF: Readonly<Record<ImportKind, readonly string[]>> = {
   policies: POLICY_COLUMNS,
   agents: AGENT_COLUMNS,
   products: PRODUCT_COLUMNS,
+};
+
+export const OPTIONAL_COLUMNS_OF: Readonly<Record<ImportKind, readonly string[]>> = {
+  policies: POLICY_OPTIONAL_COLUMNS,
+  agents: [],
+  products: [],
 };
 
 /** The column that identifies a row of each file (duplicates within a file are reported on it). */

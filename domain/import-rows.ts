@@ -6,7 +6,21 @@
  */
 import { PREFERRED_CHANNELS, type PreferredChannel } from './channels';
 import { daysBetween, isCivilDate, type CivilDate } from './civil-date';
+import {
+  AGENT_STATUSES,
+  HOLDER_ID_TYPES,
+  isSinglePremium,
+  PAYMENT_FREQUENCIES,
+  POLICY_STATUSES,
+  resolveAlias,
+  SALES_CHANNELS,
+  SEGMENT_VALUES,
+  type CodeOf,
+  type HolderIdType,
+  type Vocabulary,
+} from './import-aliases';
 import { yuanToFen, type Fen } from './money';
+import type { Segment } from './segments';
 
 export interface RowError {
   column: string;
@@ -18,18 +32,7 @@ export type RowCheck<T> = { ok: true; record: T } | { ok: false; errors: RowErro
 /** A row as read from the file: column name → raw text (missing columns read as empty). */
 export type RowValues = Readonly<Record<string, string | undefined>>;
 
-export const SALES_CHANNELS = ['agency', 'bancassurance', 'telemarketing', 'internet', 'group'] as const;
-export const PAYMENT_FREQUENCIES = ['annual', 'semiannual', 'quarterly', 'monthly'] as const;
-export const POLICY_STATUSES = ['in_force', 'grace', 'lapsed'] as const;
-export const AGENT_STATUSES = ['active', 'departed'] as const;
-
-/**
- * Holder ID types: the resident ID card (also the format of the residence permits for Hong Kong,
- * Macao and Taiwan residents, 81/82/83…), passports, the two mainland travel permits, and the
- * foreign permanent residence card.
- */
-export const HOLDER_ID_TYPES = ['ID', 'PASSPORT', 'HKMO_PERMIT', 'TW_PERMIT', 'FOREIGN_PR'] as const;
-export type HolderIdType = (typeof HOLDER_ID_TYPES)[number];
+export { AGENT_STATUSES, HOLDER_ID_TYPES, PAYMENT_FREQUENCIES, POLICY_STATUSES, SALES_CHANNELS, type HolderIdType };
 
 /** One policy as policies.csv gives it, validated, money in fen. */
 export interface PolicyRecord {
@@ -57,6 +60,10 @@ export interface PolicyRecord {
   aplElected: boolean;
   cashValueFen: Fen;
   status: (typeof POLICY_STATUSES)[number];
+  /** The segment the file gives; absent when it gives none (the importer computes it: domain/segments.ts). */
+  segment?: Segment;
+  /** A collection plan for this policy instead of its product's; absent when the file gives none. */
+  planCode?: string;
 }
 
 /** One agent as agents.csv gives it. */
@@ -81,6 +88,18 @@ export interface ProductRecord {
 
 /** Product defaults when the file leaves a column empty (docs/business-rules.md#import-files: grace 60 days, 2-year window). */
 export const PRODUCT_DEFAULTS = { graceDays: 60, reinstatementYears: 2, planCode: 'standard-60' } as const;
+
+/** The canonical values as error messages list them. */
+const VOCABULARY_LIST: Readonly<Record<Vocabulary, string>> = {
+  holder_id_type: HOLDER_ID_TYPES.join(', '),
+  sales_channel: SALES_CHANNELS.join(', '),
+  preferred_channel: PREFERRED_CHANNELS.join(', '),
+  payment_frequency: PAYMENT_FREQUENCIES.join(', '),
+  yes_no: 'Y, N',
+  policy_status: POLICY_STATUSES.join(', '),
+  agent_status: AGENT_STATUSES.join(', '),
+  segment: SEGMENT_VALUES.join(', '),
+};
 
 const CODE = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 const CONTROL = /[\u0000-\u001f\u007f]/;
@@ -137,10 +156,10 @@ class RowReader {
     return value === null || value === undefined ? value : this.code(column, maxLength, value);
   }
 
-  oneOf<T extends string>(column: string, allowed: readonly T[], value = this.required(column)): T | undefined {
+  /** A value of a vocabulary, given as its code or an alias (domain/import-aliases.ts). */
+  oneOf<V extends Vocabulary>(column: string, vocabulary: V, value = this.required(column)): CodeOf<V> | undefined {
     if (value === undefined) return undefined;
-    const found = allowed.find((a) => a === value.toLowerCase());
-    return found ?? this.fail(column, `${column} must be one of ${allowed.join(', ')}`);
+    return resolveAlias(vocabulary, value) ?? this.fail(column, `${column} must be one of ${VOCABULARY_LIST[vocabulary]}`);
   }
 
   date(column: string, value = this.required(column)): CivilDate | undefined {
@@ -180,6 +199,16 @@ class RowReader {
     if (!MAINLAND_MOBILE.test(compact)) return this.fail(column, `${column} is not a mainland mobile number (11 digits starting 13–19)`);
     return compact;
   }
+}
+
+/**
+ * The key a rejected row is named by (policy number, agent or product code): the key column's text
+ * when it is a valid code, else null (its own error then says what is wrong with it). Codes only,
+ * so a reason never carries a personal value even from a file whose columns are mixed up.
+ */
+export function rowKey(value: string | undefined): string | null {
+  const text = (value ?? '').trim();
+  return text.length <= 32 && CODE.test(text) ? text : null;
 }
 
 function check<T>(reader: RowReader, build: () => T): RowCheck<T> {
@@ -230,17 +259,12 @@ export function validatePolicyRow(values: RowValues): RowCheck<PolicyRecord> {
   const r = new RowReader(values);
   const policyNo = r.code('policy_no', 32);
   const productCode = r.code('product_code', 32);
-  const channel = r.oneOf('channel', SALES_CHANNELS);
+  const channel = r.oneOf('channel', 'sales_channel');
   const branchCode = r.code('branch_code', 16);
   const agentCode = r.optionalCode('agent_code', 32);
   const holderName = r.personName('holder_name');
 
-  const idTypeText = r.required('holder_id_type');
-  const holderIdType =
-    idTypeText === undefined
-      ? undefined
-      : (HOLDER_ID_TYPES.find((t) => t === idTypeText.toUpperCase()) ??
-        r.fail('holder_id_type', `holder_id_type must be one of ${HOLDER_ID_TYPES.join(', ')}`));
+  const holderIdType = r.oneOf('holder_id_type', 'holder_id_type');
   const holderIdNo = idNumber(r, holderIdType, 'holder_id_no');
 
   const birthText = r.optional('holder_birth_date');
@@ -270,7 +294,7 @@ export function validatePolicyRow(values: RowValues): RowCheck<PolicyRecord> {
         : r.fail('holder_wechat_openid', 'holder_wechat_openid must be 16 to 64 letters, digits, _ or -');
 
   const preferredText = r.optional('preferred_channel');
-  let preferredChannel = preferredText === null || preferredText === undefined ? preferredText : r.oneOf('preferred_channel', PREFERRED_CHANNELS, preferredText);
+  let preferredChannel = preferredText === null || preferredText === undefined ? preferredText : r.oneOf('preferred_channel', 'preferred_channel', preferredText);
   // The preferred channel must be reachable, otherwise every "preferred" reminder is suppressed.
   const needs = { sms: ['holder_mobile', holderMobile], phone: ['holder_mobile', holderMobile], email: ['holder_email', holderEmail], wechat: ['holder_wechat_openid', holderWechatOpenId] } as const;
   if (preferredChannel) {
@@ -279,7 +303,11 @@ export function validatePolicyRow(values: RowValues): RowCheck<PolicyRecord> {
   }
 
   const issueDate = r.date('issue_date');
-  const paymentFrequency = r.oneOf('payment_frequency', PAYMENT_FREQUENCIES);
+  const frequencyText = r.required('payment_frequency');
+  const paymentFrequency =
+    frequencyText !== undefined && isSinglePremium(frequencyText)
+      ? r.fail('payment_frequency', 'payment_frequency is a single premium (趸交): it has no renewal premiums to collect')
+      : r.oneOf('payment_frequency', 'payment_frequency', frequencyText);
   let premiumFen = r.yuan('premium');
   if (premiumFen === 0) premiumFen = r.fail('premium', 'premium must be more than 0');
   let nextDueDate = r.date('next_due_date');
@@ -300,10 +328,14 @@ export function validatePolicyRow(values: RowValues): RowCheck<PolicyRecord> {
   const accountName = r.personName('account_name');
 
   const aplText = r.required('apl_elected');
-  const aplElected = aplText === undefined ? undefined : /^[YN]$/i.test(aplText) ? aplText.toUpperCase() === 'Y' : r.fail('apl_elected', 'apl_elected must be Y or N');
+  const aplCode = aplText === undefined ? undefined : (resolveAlias('yes_no', aplText) ?? r.fail('apl_elected', 'apl_elected must be Y or N'));
+  const aplElected = aplCode === undefined ? undefined : aplCode === 'Y';
   const cashText = r.text('cash_value');
   const cashValueFen = cashText === undefined ? undefined : cashText === '' ? 0 : r.yuan('cash_value', cashText);
-  const status = r.oneOf('status', POLICY_STATUSES);
+  const status = r.oneOf('status', 'policy_status');
+  const segmentText = r.optional('segment');
+  const segment = segmentText === null || segmentText === undefined ? segmentText : r.oneOf('segment', 'segment', segmentText);
+  const planCode = r.optionalCode('plan_code', 32);
 
   return check(r, () => ({
     policyNo: policyNo!,
@@ -330,6 +362,9 @@ export function validatePolicyRow(values: RowValues): RowCheck<PolicyRecord> {
     aplElected: aplElected!,
     cashValueFen: cashValueFen!,
     status: status!,
+    // Only when given, so a file without these columns fingerprints as it always did.
+    ...(segment ? { segment } : {}),
+    ...(planCode ? { planCode } : {}),
   }));
 }
 
@@ -340,7 +375,7 @@ export function validateAgentRow(values: RowValues): RowCheck<AgentRecord> {
   const mobile = r.mobile('mobile');
   const teamCode = r.code('team_code', 32);
   const branchCode = r.code('branch_code', 16);
-  const status = r.oneOf('status', AGENT_STATUSES);
+  const status = r.oneOf('status', 'agent_status');
   let leaderCode = r.optionalCode('leader_code', 32);
   if (leaderCode && leaderCode === code) leaderCode = r.fail('leader_code', 'leader_code is the agent themself');
   return check(r, () => ({

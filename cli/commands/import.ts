@@ -2,8 +2,8 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Command } from '@commander-js/extra-typings';
 import { Presets, SingleBar } from 'cli-progress';
-import { importFile, ImportFileError, type ImportReport } from '../../application/import-files';
-import { IMPORT_KINDS, type ImportKind } from '../../domain/import-columns';
+import { importFile, ImportFileError, readMappingFile, type ImportReport } from '../../application/import-files';
+import { IMPORT_KINDS, KEY_COLUMN_OF, type ImportKind } from '../../domain/import-columns';
 import { cipherFor, withDatabase } from '../context';
 import { CliError } from '../errors';
 import { printRecord, printRows } from '../output';
@@ -32,12 +32,15 @@ export function registerImportCommands(program: Command): void {
       .argument('<file>', `the ${kind} CSV file`)
       .option('--json', 'print the report as JSON')
       .option('--batch-size <rows>', 'rows written per transaction', '1000')
+      .option('--mapping <file.json>', "a mapping file: the core system's column names and codes → ours (docs/business-rules.md#mapping-file)")
       .action(async (file, options) => {
         const batchSize = Number(options.batchSize);
         if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 20_000) {
           throw new CliError(`--batch-size must be a whole number from 1 to 20000, got "${options.batchSize}"`, 2);
         }
-        const report = await withDatabase((db) => runImport(db, kind, file, batchSize));
+        // Checked before the database is touched: a bad mapping file is one line naming the key at fault.
+        const mapping = options.mapping === undefined ? undefined : await readMappingFile(options.mapping, kind).catch(toCliError);
+        const report = await withDatabase((db) => runImport(db, kind, file, batchSize, mapping));
         printReport(report, options);
         if (report.rejected.length > 0) {
           const rows = new Set(report.rejected.map((r) => r.row)).size;
@@ -47,15 +50,25 @@ export function registerImportCommands(program: Command): void {
   }
 }
 
-async function runImport(db: Parameters<typeof importFile>[0], kind: ImportKind, file: string, batchSize: number): Promise<ImportReport> {
+function toCliError(error: unknown): never {
+  if (error instanceof ImportFileError) throw new CliError(error.message, 1);
+  throw error;
+}
+
+async function runImport(
+  db: Parameters<typeof importFile>[0],
+  kind: ImportKind,
+  file: string,
+  batchSize: number,
+  mapping: Awaited<ReturnType<typeof readMappingFile>> | undefined,
+): Promise<ImportReport> {
   // Agents and policies are matched by keyed hash: not while a key rotation is under way.
   const cipher = await cipherFor(db, kind === 'products' ? 'decrypt' : 'index');
   const bar = await progressBar(file);
   try {
-    return await importFile(db, cipher, kind, file, { batchSize, onProgress: (rows) => bar?.update(Math.min(rows, bar.getTotal())) });
+    return await importFile(db, cipher, kind, file, { batchSize, mapping, onProgress: (rows) => bar?.update(Math.min(rows, bar.getTotal())) });
   } catch (error) {
-    if (error instanceof ImportFileError) throw new CliError(error.message, 1);
-    throw error;
+    return toCliError(error);
   } finally {
     bar?.stop();
   }
@@ -83,14 +96,16 @@ function printReport(report: ImportReport, options: { json?: boolean }): void {
     printRecord({ ...report }, options);
     return;
   }
-  const { rejected, ...counts } = report;
-  printRecord({ ...counts, rejectedRows: new Set(rejected.map((r) => r.row)).size }, options);
+  const { rejected, contactFlags, ...counts } = report;
+  const flags = contactFlags ? { contactPointsFlagged: contactFlags.flagged, contactPointsCleared: contactFlags.cleared } : {};
+  printRecord({ ...counts, rejectedRows: new Set(rejected.map((r) => r.row)).size, ...flags }, options);
   if (rejected.length === 0) return;
   process.stdout.write('\nrejected rows:\n');
   printRows(
     rejected,
     [
       { header: 'row', value: (r) => r.row },
+      { header: KEY_COLUMN_OF[report.kind], value: (r) => r.key ?? '' },
       { header: 'column', value: (r) => r.column },
       { header: 'reason', value: (r) => r.reason },
     ],

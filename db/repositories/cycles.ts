@@ -48,7 +48,8 @@ export async function loadCycleContext(db: Knex, policyNo: string, dueDate: stri
       'p.branch_code',
       'p.channel',
       'p.product_code',
-      'r.plan_code',
+      // The policy's own plan (policies.csv plan_code) before its product's.
+      db.raw('coalesce(p.plan_code, r.plan_code) as plan_code'),
       'r.grace_days',
       'p.payment_frequency',
       'p.segment',

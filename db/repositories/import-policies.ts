@@ -9,6 +9,7 @@ import {
   ensureBranches,
   fingerprintOf,
   insertRows,
+  knownPlanCodes,
   pgArray,
   saveFingerprints,
   storedFingerprints,
@@ -18,6 +19,7 @@ import {
   type RejectedRow,
   type RowOutcome,
 } from './import';
+import type { PremiumHistory } from '../../domain/segments';
 import { policyColumns } from './policies';
 
 const POLICY_INSERT: readonly (readonly [string, string])[] = [
@@ -36,6 +38,9 @@ const POLICY_INSERT: readonly (readonly [string, string])[] = [
   ['apl_elected', 'boolean'],
   ['cash_value_fen', 'bigint'],
   ['status', 'policy_status'],
+  ['segment', 'text'],
+  ['segment_source', 'text'],
+  ['plan_code', 'text'],
 ];
 
 type StoredPolicy = ReturnType<typeof policyColumns> & { policy_no: string };
@@ -53,6 +58,8 @@ interface Work {
   record: PolicyRecord;
   existing: StoredPolicy | undefined;
   customerKey: string;
+  /** The policy's earlier premiums, for the segment rule when the file gives no segment. */
+  history: PremiumHistory[];
   /** Something was written for this row (decides "updated" vs "unchanged" for a known policy). */
   wrote: boolean;
 }
@@ -60,7 +67,9 @@ interface Work {
 /**
  * Writes a batch of validated policies inside the caller's transaction, each with its holder
  * (customers, deduplicated by ID type + keyed hash of the ID number), contact points, mandate and
- * next premium due. A row naming an unknown product or agent is rejected without being written.
+ * next premium due. A row naming an unknown product, agent or collection plan is rejected without
+ * being written. The segment is the file's or computed (domain/segments.ts) from the row and the
+ * policy's earlier premiums.
  * A row whose fingerprint matches the one stored by the last import is left alone entirely; a
  * changed row writes only what differs (a new account replaces the active mandate, a new mobile
  * becomes the newest contact point). Rows must have distinct policy numbers.
@@ -75,6 +84,10 @@ export async function writePolicies(trx: Knex.Transaction, cipher: PiiCipher, ru
     }
     if (record.agentCode !== null && !known.agents.has(record.agentCode)) {
       rejected.push({ row: rowNo, column: 'agent_code', reason: 'agent_code is not a known agent (import agents.csv first)' });
+      return false;
+    }
+    if (record.planCode !== undefined && !known.plans.has(record.planCode)) {
+      rejected.push({ row: rowNo, column: 'plan_code', reason: 'plan_code is not a stored collection plan (store the plan first, or leave plan_code empty for the product’s)' });
       return false;
     }
     return true;
@@ -101,9 +114,10 @@ export async function writePolicies(trx: Knex.Transaction, cipher: PiiCipher, ru
       continue;
     }
     newPrints.push([record.policyNo, print]);
-    work.push({ rowNo, record, existing, customerKey: `${record.holderIdType}/${cipher.hash(record.holderIdNo)}`, wrote: false });
+    work.push({ rowNo, record, existing, customerKey: `${record.holderIdType}/${cipher.hash(record.holderIdNo)}`, history: [], wrote: false });
   }
   if (work.length === 0) return { outcomes, rejected };
+  await loadPremiumHistory(trx, work);
 
   await ensureBranches(
     trx,
@@ -120,12 +134,29 @@ export async function writePolicies(trx: Knex.Transaction, cipher: PiiCipher, ru
   return { outcomes, rejected };
 }
 
-async function knownReferences(trx: Knex.Transaction, rows: readonly PendingRow<PolicyRecord>[]): Promise<{ products: Set<string>; agents: Set<string> }> {
+async function knownReferences(trx: Knex.Transaction, rows: readonly PendingRow<PolicyRecord>[]): Promise<{ products: Set<string>; agents: Set<string>; plans: Set<string> }> {
   const productCodes = [...new Set(rows.map((r) => r.record.productCode))];
   const agentCodes = [...new Set(rows.flatMap((r) => (r.record.agentCode ? [r.record.agentCode] : [])))];
   const products = await trx('products').whereRaw('code = any(?::text[])', [pgArray(productCodes)]).pluck<string[]>('code');
   const agents = agentCodes.length ? await trx('agents').whereRaw('code = any(?::text[])', [pgArray(agentCodes)]).pluck<string[]>('code') : [];
-  return { products: new Set(products), agents: new Set(agents) };
+  const plans = rows.some((r) => r.record.planCode !== undefined) ? await knownPlanCodes(trx) : new Set<string>();
+  return { products: new Set(products), agents: new Set(agents), plans };
+}
+
+/** The earlier premiums of the known policies among `work` (the segment rule's payment history). */
+async function loadPremiumHistory(trx: Knex.Transaction, work: Work[]): Promise<void> {
+  const known = work.filter((w) => w.existing && w.record.segment === undefined);
+  if (known.length === 0) return;
+  const rows = await trx('premium_dues')
+    .whereRaw('policy_no = any(?::text[])', [pgArray(known.map((w) => w.record.policyNo))])
+    .select<{ policy_no: string; due_date: string; paid_on: string | null; lapsed: boolean }[]>(
+      'policy_no',
+      trx.raw(`to_char(due_date, 'YYYY-MM-DD') as due_date`),
+      trx.raw(`to_char(paid_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD') as paid_on`),
+      trx.raw(`status = 'lapsed' as lapsed`),
+    );
+  const byPolicy = new Map(known.map((w) => [w.record.policyNo, w]));
+  for (const r of rows) byPolicy.get(r.policy_no)!.history.push({ dueDate: r.due_date, paidOn: r.paid_on, lapsed: r.lapsed });
 }
 
 interface Holders {
@@ -281,13 +312,13 @@ async function writePolicyRows(trx: Knex.Transaction, work: Work[], holders: Hol
     'policies',
     POLICY_INSERT,
     fresh.map((w) => {
-      const columns: Record<string, string | number | boolean | null> = policyColumns(w.record, holders.ids.get(w.customerKey)!);
+      const columns: Record<string, string | number | boolean | null> = policyColumns(w.record, holders.ids.get(w.customerKey)!, w.history);
       return [w.record.policyNo, ...POLICY_INSERT.slice(1).map(([name]) => columns[name] ?? null)];
     }),
   );
   for (const w of work) {
     if (!w.existing) continue;
-    const columns = policyColumns(w.record, holders.ids.get(w.customerKey)!);
+    const columns = policyColumns(w.record, holders.ids.get(w.customerKey)!, w.history);
     if (!differs(w.existing, columns)) continue;
     await trx('policies')
       .where({ policy_no: w.record.policyNo })

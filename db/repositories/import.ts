@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { STANDARD_60 } from '../../domain/collection-plan';
 import type { ImportKind } from '../../domain/import-columns';
 import type { AgentRecord, ProductRecord } from '../../domain/import-rows';
 import { maskMobile, maskName } from '../../domain/masking';
@@ -7,6 +8,8 @@ import type { PiiCipher } from '../pii-cipher';
 /** A problem with one row of an import file: never the value itself. */
 export interface RejectedRow {
   row: number;
+  /** The row's policy number, agent code or product code, when it has a valid one (filled in by the importer). */
+  key?: string | null;
   column: string;
   reason: string;
 }
@@ -35,8 +38,10 @@ export interface BatchOutcome {
 /** Rejected problems kept in import_runs.rejected; the full count is always kept. */
 const STORED_REJECTIONS = 10_000;
 
-export async function startImportRun(db: Knex, run: { kind: ImportKind; fileName: string }): Promise<number> {
-  const [row] = await db('import_runs').insert({ kind: run.kind, file_name: run.fileName.slice(0, 255) }).returning<{ id: number }[]>('id');
+export async function startImportRun(db: Knex, run: { kind: ImportKind; fileName: string; mapping?: { fileName: string; sha256: string } | undefined }): Promise<number> {
+  const [row] = await db('import_runs')
+    .insert({ kind: run.kind, file_name: run.fileName.slice(0, 255), mapping_file: run.mapping?.fileName.slice(0, 255) ?? null, mapping_sha256: run.mapping?.sha256 ?? null })
+    .returning<{ id: number }[]>('id');
   return row!.id;
 }
 
@@ -216,8 +221,24 @@ interface StoredProduct {
   plan_code: string;
 }
 
-/** Products carry no personal data: compared column by column, written only when something differs. */
-export async function writeProducts(trx: Knex.Transaction, rows: readonly PendingRow<ProductRecord>[]): Promise<BatchOutcome> {
+/** The plan codes a product or policy may name: every stored plan, and the built-in standard-60. */
+export async function knownPlanCodes(trx: Knex.Transaction): Promise<Set<string>> {
+  const stored = await trx('collection_plans').distinct('code').pluck<string[]>('code');
+  return new Set([STANDARD_60.code, ...stored]);
+}
+
+/**
+ * Products carry no personal data: compared column by column, written only when something differs.
+ * A product naming a plan that is not stored is rejected (it would otherwise run standard-60 unseen).
+ */
+export async function writeProducts(trx: Knex.Transaction, allRows: readonly PendingRow<ProductRecord>[]): Promise<BatchOutcome> {
+  const plans = await knownPlanCodes(trx);
+  const rejected: RejectedRow[] = [];
+  const rows = allRows.filter(({ rowNo, record }) => {
+    if (plans.has(record.planCode)) return true;
+    rejected.push({ row: rowNo, column: 'plan_code', reason: 'plan_code is not a stored collection plan (store the plan first, or leave plan_code empty for standard-60)' });
+    return false;
+  });
   const codes = rows.map((r) => r.record.code);
   const stored = new Map(
     (await trx('products').whereRaw('code = any(?::text[])', [pgArray(codes)]).select<StoredProduct[]>('code', 'name', 'grace_days', 'reinstatement_years', 'plan_code')).map((p) => [p.code, p]),
@@ -243,7 +264,7 @@ export async function writeProducts(trx: Knex.Transaction, rows: readonly Pendin
     [['code', 'text'], ['name', 'text'], ['grace_days', 'int'], ['reinstatement_years', 'int'], ['plan_code', 'text']],
     fresh.map((p) => [p.code, p.name, p.graceDays, p.reinstatementYears, p.planCode]),
   );
-  return { outcomes, rejected: [] };
+  return { outcomes, rejected };
 }
 
 /** True when any of `wanted`'s columns differs from the stored row. */

@@ -5,6 +5,7 @@ import type { PiiCipher } from '../pii-cipher';
 import { replaceMandate } from './mandates';
 
 import type { PolicyRecord } from '../../domain/import-rows';
+import { segmentOf, type SegmentInputs } from '../../domain/segments';
 
 /** One policy as policies.csv gives it, validated and in fen (defined with its validation in domain/). */
 export type { PolicyRecord };
@@ -72,8 +73,13 @@ export async function upsertAgent(
  * Writes one policy with its holder, contact points, mandate and next premium due, in one
  * transaction: a policy is never half imported. Re-writing the same record changes nothing.
  */
-/** The policies columns the file decides (the rest belong to the system: paid-to date, segment…). */
-export function policyColumns(record: PolicyRecord, customerId: number) {
+/**
+ * The policies columns the file decides (the rest belong to the system: paid-to date…). The segment is
+ * the file's, or computed by the rule (domain/segments.ts) from the row and the policy's earlier
+ * premiums on record.
+ */
+export function policyColumns(record: PolicyRecord, customerId: number, history: SegmentInputs['history'] = []) {
+  const segment = record.segment ?? segmentOf({ ...record, history });
   return {
     product_code: record.productCode,
     channel: record.channel,
@@ -89,6 +95,9 @@ export function policyColumns(record: PolicyRecord, customerId: number) {
     apl_elected: record.aplElected,
     cash_value_fen: record.cashValueFen,
     status: record.status,
+    segment,
+    segment_source: record.segment ? 'file' : 'rule',
+    plan_code: record.planCode ?? null,
   };
 }
 

@@ -41,7 +41,7 @@ export async function policyHeader(db: Knex, policyNo: string): Promise<PolicyHe
       'p.policy_no',
       'p.product_code',
       'r.name as product_name',
-      'r.plan_code',
+      db.raw('coalesce(p.plan_code, r.plan_code) as plan_code'),
       'r.grace_days',
       'p.channel',
       'p.branch_code',

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream';
 import { CsvError, parse } from 'csv-parse';
+import { headerColumn, type ImportMapping } from '../../domain/import-mapping';
 import { EncodingSniffer, type FileEncoding } from './encoding-sniffer';
 
 export type { FileEncoding };
@@ -10,7 +11,10 @@ export type { FileEncoding };
 export interface CsvRow {
   rowNo: number;
   values: Record<string, string>;
-  /** Set when the row cannot be read as columns (wrong number of values); values are then empty. */
+  /**
+   * Set when the row cannot be read as columns (wrong number of values); values then hold only the
+   * cells before the first missing one (enough to name the row's key when it comes first).
+   */
   problem?: string;
 }
 
@@ -34,9 +38,14 @@ export class CsvFile {
   private digest: string | undefined;
   bytesRead = 0;
 
+  /**
+   * `columns` must all be in the header, `optional` may be; a mapping file renames the core
+   * system's header cells to ours and skips the ones it ignores (domain/import-mapping.ts).
+   */
   constructor(
     readonly path: string,
     private readonly columns: readonly string[],
+    private readonly options: { optional?: readonly string[]; mapping?: ImportMapping } = {},
   ) {}
 
   get encoding(): FileEncoding {
@@ -58,23 +67,24 @@ export class CsvFile {
     const parser = parse({ relax_quotes: true, relax_column_count: true, skip_empty_lines: false });
     pipeline(createReadStream(this.path), sniffer, parser, () => {});
 
-    let header: string[] | undefined;
+    /** Our column of each header cell; undefined for a cell the mapping ignores. */
+    let header: (string | undefined)[] | undefined;
     let rowNo = 0;
     try {
       for await (const record of parser as AsyncIterable<string[]>) {
         rowNo += 1;
         if (!header) {
-          header = record.map((name) => name.replace(/^\uFEFF/, '').trim().toLowerCase());
-          this.checkHeader(header);
+          header = record.map((name) => headerColumn(this.options.mapping, name));
+          this.checkHeader(header.filter((name): name is string => name !== undefined));
           continue;
         }
         if (record.every((value) => value.trim() === '')) continue;
+        const values: Record<string, string> = {};
+        header.slice(0, record.length).forEach((name, i) => name !== undefined && (values[name] = record[i] ?? ''));
         if (record.length !== header.length) {
-          yield { rowNo, values: {}, problem: `row has ${record.length} values where the header has ${header.length} columns` };
+          yield { rowNo, values, problem: `row has ${record.length} values where the header has ${header.length} columns` };
           continue;
         }
-        const values: Record<string, string> = {};
-        header.forEach((name, i) => (values[name] = record[i] ?? ''));
         yield { rowNo, values };
       }
     } catch (error) {
@@ -87,13 +97,17 @@ export class CsvFile {
 
   private checkHeader(header: readonly string[]): void {
     const problems: string[] = [];
+    const known = [...this.columns, ...(this.options.optional ?? [])];
     const missing = this.columns.filter((c) => !header.includes(c));
     if (missing.length > 0) problems.push(`missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`);
-    const unknown = header.filter((c) => !this.columns.includes(c));
+    const unknown = header.filter((c) => !known.includes(c));
     if (unknown.length > 0) problems.push(`unknown column${unknown.length > 1 ? 's' : ''} ${unknown.map((c) => (c === '' ? '(empty)' : c)).join(', ')}`);
-    const repeated = header.filter((c, i) => header.indexOf(c) !== i && this.columns.includes(c));
+    const repeated = header.filter((c, i) => header.indexOf(c) !== i && known.includes(c));
     if (repeated.length > 0) problems.push(`column${repeated.length > 1 ? 's' : ''} ${[...new Set(repeated)].join(', ')} given twice`);
-    if (problems.length > 0) throw new ImportFileError(`${this.path}: header row: ${problems.join('; ')}`);
+    if (problems.length > 0) {
+      const mapped = this.options.mapping ? ' (after the mapping file renamed and skipped columns)' : '';
+      throw new ImportFileError(`${this.path}: header row${mapped}: ${problems.join('; ')}`);
+    }
   }
 }
 

@@ -30,6 +30,8 @@ export const EVENT_KINDS: readonly EventKind[] = ['deposit', 'pay_counter', 'pro
 export interface ScenarioRowError {
   file: string;
   row: number;
+  /** The row's policy number, agent or product code, for rows of the import files that have a valid one. */
+  key?: string | null;
   column: string;
   reason: string;
 }

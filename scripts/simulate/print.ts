@@ -30,7 +30,7 @@ export function printSimulation(result: SimulationResult, out: NodeJS.WritableSt
   }
   if (result.inputErrors.length > 0) {
     out.write(`\nRows rejected on import (${result.inputErrors.length}):\n`);
-    for (const e of result.inputErrors) out.write(`  ${e.file} row ${e.row}, ${e.column}: ${e.reason}\n`);
+    for (const e of result.inputErrors) out.write(`  ${e.file} row ${e.row}${e.key ? ` (${e.key})` : ''}, ${e.column}: ${e.reason}\n`);
   }
   if (result.outputs) {
     out.write(`\nWritten: ${result.outputs.reportXlsx}, ${result.outputs.reportCsv}, ${result.outputs.auditCsv}, ${result.outputs.auditJson}, ${result.outputs.premiumsCsv}, emails in ${result.outputs.emails}\n`);

@@ -170,7 +170,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
       say(`importing ${kind}`);
       const { rejected, ...report } = await importFile(db, cipher, kind, path);
       imports.push(report);
-      inputErrors.push(...rejected.map((r) => ({ file: `${kind}.csv`, row: r.row, column: r.column, reason: r.reason })));
+      inputErrors.push(...rejected.map((r) => ({ file: `${kind}.csv`, row: r.row, key: r.key, column: r.column, reason: r.reason })));
     }
     if (options.plan !== undefined || scenarioPlans.length > 0) checkPlansFitProducts(scenarioPlans, await productPlanCodes(db));
     const accounts = await readAccountsCsv(files.accounts);

@@ -73,7 +73,7 @@ describe('importing the good files (UTF-8)', () => {
   });
 
   it('imports every row and reports the counts', () => {
-    expect(first).toEqual({ kind: 'policies', file: fixture('policies.csv'), encoding: 'utf-8', rows: 5, inserted: 5, updated: 0, unchanged: 0, rejected: [] });
+    expect(first).toEqual({ kind: 'policies', file: fixture('policies.csv'), encoding: 'utf-8', rows: 5, inserted: 5, updated: 0, unchanged: 0, rejected: [], contactFlags: { flagged: 0, cleared: 0 } });
   });
 
   it('creates branches and teams named by their codes, products with defaults for empty columns', async () => {
@@ -173,8 +173,8 @@ describe('importing the good files (UTF-8)', () => {
     ];
     expect(again.map(withoutRejected)).toEqual([
       { kind: 'products', file: fixture('products.csv'), encoding: 'utf-8', rows: 3, inserted: 0, updated: 0, unchanged: 3 },
-      { kind: 'agents', file: fixture('agents.csv'), encoding: 'utf-8', rows: 4, inserted: 0, updated: 0, unchanged: 4 },
-      { kind: 'policies', file: fixture('policies.csv'), encoding: 'utf-8', rows: 5, inserted: 0, updated: 0, unchanged: 5 },
+      { kind: 'agents', file: fixture('agents.csv'), encoding: 'utf-8', rows: 4, inserted: 0, updated: 0, unchanged: 4, contactFlags: { flagged: 0, cleared: 0 } },
+      { kind: 'policies', file: fixture('policies.csv'), encoding: 'utf-8', rows: 5, inserted: 0, updated: 0, unchanged: 5, contactFlags: { flagged: 0, cleared: 0 } },
     ]);
     // Same rows, same ciphertexts (no re-encryption), same updated_at.
     expect(await snapshot(t)).toEqual(before);
@@ -235,22 +235,23 @@ describe('a file with bad rows', () => {
   });
 
   it('imports the valid rows and reports every bad one by row number (as in Excel) and column', async () => {
-    expect(withoutRejected(report)).toEqual({ kind: 'policies', file: fixture('policies-bad.csv'), encoding: 'utf-8', rows: 8, inserted: 2, updated: 0, unchanged: 0 });
-    expect(report.rejected.map((r) => [r.row, r.column])).toEqual([
-      [3, 'product_code'],
-      [4, 'agent_code'],
-      [5, 'holder_id_no'],
-      [5, 'holder_mobile'],
-      [5, 'holder_email'],
-      [5, 'premium'],
-      [5, 'next_due_date'],
-      [5, 'status'],
-      [7, '(row)'],
-      [8, 'policy_no'],
-      [9, 'preferred_channel'],
-      [9, 'next_due_date'],
-      [9, 'installment_no'],
-      [9, 'apl_elected'],
+    expect(withoutRejected(report)).toEqual({ kind: 'policies', file: fixture('policies-bad.csv'), encoding: 'utf-8', rows: 8, inserted: 2, updated: 0, unchanged: 0, contactFlags: { flagged: 0, cleared: 0 } });
+    // Each problem names the row, its policy number (also for a row too short to read, when it comes first) and the column.
+    expect(report.rejected.map((r) => [r.row, r.key, r.column])).toEqual([
+      [3, 'P3201000201', 'product_code'],
+      [4, 'P3201000202', 'agent_code'],
+      [5, 'P3201000203', 'holder_id_no'],
+      [5, 'P3201000203', 'holder_mobile'],
+      [5, 'P3201000203', 'holder_email'],
+      [5, 'P3201000203', 'premium'],
+      [5, 'P3201000203', 'next_due_date'],
+      [5, 'P3201000203', 'status'],
+      [7, 'P3201000204', '(row)'],
+      [8, 'P3201000101', 'policy_no'],
+      [9, 'P3201000205', 'preferred_channel'],
+      [9, 'P3201000205', 'next_due_date'],
+      [9, 'P3201000205', 'installment_no'],
+      [9, 'P3201000205', 'apl_elected'],
     ]);
     expect(report.rejected.find((r) => r.row === 8)!.reason).toBe('policy_no repeats row 2: only the first is imported');
     expect(report.rejected.find((r) => r.row === 3)!.reason).toBe('product_code is not a known product (import products.csv first)');
@@ -344,7 +345,7 @@ describe('encodings', () => {
     await writeFile(path, broken);
     const report = await importFile(t.db, cipher, 'agents', path);
     expect(report.encoding).toBe('utf-8');
-    expect(report.rejected).toEqual([{ row: 302, column: 'name', reason: "name has bytes that are not valid text in the file's encoding" }]);
+    expect(report.rejected).toEqual([{ row: 302, key: 'W300', column: 'name', reason: "name has bytes that are not valid text in the file's encoding" }]);
     expect(report).toMatchObject({ rows: 302, inserted: 301 });
   });
 });
@@ -450,7 +451,7 @@ describe('renewals import (CLI)', () => {
     expect((await cli(['import', 'agents', fixture('agents.csv')])).code).toBe(0);
     const policies = await cli(['import', 'policies', fixture('policies.csv'), '--json', '--batch-size', '2']);
     expect(policies.code).toBe(0);
-    expect(JSON.parse(policies.stdout)).toEqual({ kind: 'policies', file: fixture('policies.csv'), encoding: 'utf-8', rows: 5, inserted: 5, updated: 0, unchanged: 0, rejected: [] });
+    expect(JSON.parse(policies.stdout)).toEqual({ kind: 'policies', file: fixture('policies.csv'), encoding: 'utf-8', rows: 5, inserted: 5, updated: 0, unchanged: 0, rejected: [], contactFlags: { flagged: 0, cleared: 0 } });
   });
 
   it('exits 3 when rows were rejected, printing them as a table (the valid rows are in)', async () => {
@@ -459,7 +460,8 @@ describe('renewals import (CLI)', () => {
     expect(result.stderr).toBe('renewals: 6 rows rejected; the other rows were imported\n');
     expect(result.stdout).toMatch(/unchanged\s+2/);
     expect(result.stdout).toContain('rejected rows:');
-    expect(result.stdout).toMatch(/│ 3\s+│ product_code\s+│ product_code is not a known product/);
+    expect(result.stdout).toMatch(/│ row\s+│ policy_no\s+│ column\s+│ reason/);
+    expect(result.stdout).toMatch(/│ 3\s+│ P3201000201\s+│ product_code\s+│ product_code is not a known product/);
 
     const json = await cli(['import', 'policies', fixture('policies-bad.csv'), '--json']);
     expect(json.code).toBe(3);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { choosePlan, isHighValue, STANDARD_60, validatePlan, type CollectionPlan } from '../../domain/collection-plan';
+import { choosePlan, isHighValue, STANDARD_60, UnknownPlanError, validatePlan, type CollectionPlan } from '../../domain/collection-plan';
 
 const clone = (): CollectionPlan => JSON.parse(JSON.stringify(STANDARD_60)) as CollectionPlan;
 
@@ -76,7 +76,10 @@ describe('choosing a plan', () => {
     expect(choosePlan([STANDARD_60, newer, segmentA], { planCode: 'standard-60' }, 'A')).toBe(segmentA);
     expect(choosePlan([STANDARD_60, newer, segmentA], { planCode: 'standard-60' }, 'B')).toBe(newer);
     expect(choosePlan([short], { planCode: 'short-30' }, null)).toBe(short);
-    expect(choosePlan([], { planCode: 'unknown' }, null)).toBe(STANDARD_60);
+    expect(choosePlan([], { planCode: 'standard-60' }, 'C')).toBe(STANDARD_60);
+    // An unknown code is an error, never standard-60 unseen (imports refuse it first).
+    expect(() => choosePlan([STANDARD_60], { planCode: 'unknown' }, null)).toThrow(UnknownPlanError);
+    expect(() => choosePlan([STANDARD_60], { planCode: 'unknown' }, null)).toThrow('collection plan unknown is not stored');
   });
 
   it('calls a policy high-value from its annualised premium or its segment', () => {

@@ -152,10 +152,17 @@ describe('policies.csv rows', () => {
     ]);
     rejects(validatePolicyRow, policyRow, 'preferred_channel', [['letter', 'preferred_channel must be one of sms, wechat, email, phone']]);
     rejects(validatePolicyRow, policyRow, 'apl_elected', [
-      ['yes', 'apl_elected must be Y or N'],
-      ['1', 'apl_elected must be Y or N'],
+      ['maybe', 'apl_elected must be Y or N'],
+      ['2', 'apl_elected must be Y or N'],
     ]);
-    rejects(validatePolicyRow, policyRow, 'holder_id_type', [['身份证', 'holder_id_type must be one of ID, PASSPORT, HKMO_PERMIT, TW_PERMIT, FOREIGN_PR']]);
+    // Aliases are accepted (test/unit/import-aliases.test.ts); a document the system does not hold is not.
+    rejects(validatePolicyRow, policyRow, 'holder_id_type', [['军官证', 'holder_id_type must be one of ID, PASSPORT, HKMO_PERMIT, TW_PERMIT, FOREIGN_PR']]);
+    rejects(validatePolicyRow, policyRow, 'payment_frequency', [
+      ['趸交', 'payment_frequency is a single premium (趸交): it has no renewal premiums to collect'],
+      ['0', 'payment_frequency is a single premium (趸交): it has no renewal premiums to collect'],
+    ]);
+    rejects(validatePolicyRow, policyRow, 'segment', [['D', 'segment must be one of A, B, C']]);
+    rejects(validatePolicyRow, policyRow, 'plan_code', [['gold plan', "plan_code must be 1 to 32 letters, digits, '_', '.' or '-'"]]);
     for (const channel of ['agency', 'bancassurance', 'telemarketing', 'internet', 'group']) expect(recordOf(policy({ channel })).channel).toBe(channel);
     for (const f of ['annual', 'semiannual', 'quarterly', 'monthly']) expect(recordOf(policy({ payment_frequency: f })).paymentFrequency).toBe(f);
     for (const status of ['in_force', 'grace', 'lapsed']) expect(recordOf(policy({ status })).status).toBe(status);
