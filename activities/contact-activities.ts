@@ -312,11 +312,20 @@ export function createContactActivities(deps: {
         const invalidPoint = error.failure.badAddress === true && point !== undefined;
         await db.transaction(async (trx) => {
           await markContactFailed(trx, attempt.id, `${error.provider}:${error.code}`);
-          if (invalidPoint) await markContactPointInvalid(trx, point.id, `${error.provider}:${error.code}`);
+          const lost = invalidPoint ? await markContactPointInvalid(trx, point.id, { providerRejected: `${error.provider}:${error.code}` }) : { lostContact: [] };
           await appendAudit(trx, {
             ...audit,
             kind: 'contact_failed',
-            detail: { contactId: attempt.id, step: request.step, channel, recipient, provider: error.provider, code: error.code, pointInvalidated: invalidPoint },
+            detail: {
+              contactId: attempt.id,
+              step: request.step,
+              channel,
+              recipient,
+              provider: error.provider,
+              code: error.code,
+              pointInvalidated: invalidPoint,
+              ...(lost.lostContact.length > 0 ? { lostContact: lost.lostContact } : {}),
+            },
           });
         });
         outcome.suppressed.push({ channel, rule: 'provider_rejected' });

@@ -8,7 +8,7 @@ import { CliError } from '../errors';
 import { printRecord, printRows } from '../output';
 import { asOperator } from './operator';
 
-const STATUSES = ['open', 'done', 'all'] as const;
+const STATUSES = ['open', 'done', 'settled', 'all'] as const;
 const ROLES = ['agent', 'team_lead', 'operations', 'underwriter'] as const;
 
 const usage = (message: string) => new CliError(message, 2);
@@ -27,8 +27,13 @@ function taskFilter(options: { status: string; assignee?: string; role?: string;
   return filter;
 }
 
-/** Who closed a task, for the audit trail: the local account (an ID, never a name typed in). */
-function operatorId(): string {
+/** Who acted, for the audit trail: `--operator` (an ID), else the local account (never a name typed in). */
+function operatorId(given?: string): string {
+  if (given !== undefined) {
+    const id = given.trim();
+    if (!/^\S{1,64}$/.test(id)) throw usage('--operator must be an ID of 1 to 64 characters without spaces');
+    return id;
+  }
   try {
     return `cli:${userInfo().username}`.slice(0, 64);
   } catch {
@@ -42,7 +47,7 @@ export function registerTaskCommands(program: Command): void {
 
   tasks
     .command('list')
-    .description('tasks, open ones soonest due first')
+    .description('tasks, open ones highest priority first, then soonest due')
     .option('--status <status>', STATUSES.join('|'), 'open')
     .option('--assignee <code>', 'agent code of the assignee')
     .option('--role <role>', ROLES.join('|'))
@@ -53,6 +58,7 @@ export function registerTaskCommands(program: Command): void {
       const rows = await withDatabase((db) => listTasks(db, filter));
       printRows(rows, [
         { header: 'id', value: (r) => r.id },
+        { header: 'priority', value: (r) => r.priority },
         { header: 'policy', value: (r) => r.policy_no },
         { header: 'premium due', value: (r) => r.due_date },
         { header: 'kind', value: (r) => r.kind },
@@ -60,7 +66,7 @@ export function registerTaskCommands(program: Command): void {
         { header: 'assignee', value: (r) => r.assignee_agent_code ?? '' },
         { header: 'role', value: (r) => r.assignee_role },
         { header: 'due', value: (r) => shanghaiTime(r.due_at) },
-        { header: 'status', value: (r) => r.status },
+        { header: 'status', value: (r) => (r.escalated_at ? `${r.status}, escalated` : r.status) },
         { header: 'outcome', value: (r) => r.outcome_code },
       ], options);
     });
@@ -69,15 +75,33 @@ export function registerTaskCommands(program: Command): void {
     .command('complete')
     .description("report a task's outcome: its cycle validates it and closes the task (closed directly if the cycle is over)")
     .argument('<taskId>', 'the task number (tasks list)')
-    .requiredOption('--outcome <code>', 'reached, no_answer, wrong_number, promised, refused, account_fixed, done; escalations: retry_debit, lapse')
+    .requiredOption('--outcome <code>', 'reached, no_answer, wrong_number, promised, refused, account_fixed, done, paid_elsewhere; escalations: retry_debit, lapse; payment_confirmation: not_found')
+    .option('--date <YYYY-MM-DD>', 'with promised: the date the customer promised to pay by (today to the last grace day)')
+    .option('--reason <code>', 'with refused: the non-payment reason code 1–12')
+    .option('--operator <id>', 'who worked the task (recorded in the audit trail; default the local account)')
     .option('--json', 'print the result as JSON')
     .action(async (taskId, options) => {
       if (!/^\d{1,15}$/.test(taskId)) throw usage(`<taskId> must be a task number, got "${taskId}"`);
+      const actor = operatorId(options.operator);
+      const details = { ...(options.date !== undefined ? { date: options.date } : {}), ...(options.reason !== undefined ? { reason: options.reason } : {}) };
       const done = await asOperator(() =>
-        withDatabase((db) => withTemporalClient((client) => completeTaskOf(db, client, Number(taskId), options.outcome, operatorId(), updateOptions()))),
+        withDatabase((db) => withTemporalClient((client) => completeTaskOf(db, client, Number(taskId), options.outcome, actor, updateOptions(), details))),
       );
       if (options.json) {
-        printRecord({ taskId: done.task.id, step: done.task.step, policyNo: done.task.policy_no, dueDate: done.task.due_date, outcome: done.outcome, closedBy: done.closedBy, note: done.note, ...(done.status ? { status: done.status } : {}) }, options);
+        printRecord(
+          {
+            taskId: done.task.id,
+            step: done.task.step,
+            policyNo: done.task.policy_no,
+            dueDate: done.task.due_date,
+            outcome: done.outcome,
+            closedBy: done.closedBy,
+            note: done.note,
+            ...(done.status ? { status: done.status } : {}),
+            ...(done.effect ? { effect: done.effect } : {}),
+          },
+          options,
+        );
         return;
       }
       process.stdout.write(`task #${done.task.id} (${done.task.step}, ${done.task.policy_no} due ${done.task.due_date}): ${done.outcome}; ${done.note}\n`);
