@@ -1,4 +1,7 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startRenewalCycle } from '../../application/renewal-cycles';
@@ -84,6 +87,15 @@ async function callTaskOf(policyNo: string): Promise<ListedTask> {
 
 function reminderOf(policyNo: string, step: string) {
   return rig.database.db('contact_attempts').where({ policy_no: policyNo, step }).orderBy('channel').select('channel', 'status', 'suppressed_rule');
+}
+
+/** The window stage's call, recorded from the code of the time (replayed by replay.test.ts). */
+const WINDOW_CALL_FIXTURE = 'renewal-cycle-window-call-priority.json';
+
+/** Set RECORD_HISTORIES=1 to store this run's history as a replay fixture. */
+function maybeRecord(name: string, history: Parameters<typeof historyToJSON>[0]): void {
+  if (process.env.RECORD_HISTORIES !== '1') return;
+  writeFileSync(join(__dirname, '..', 'fixtures', 'histories', name), `${historyToJSON(history)}\n`);
 }
 
 describe('call outcomes act on the cycle', () => {
@@ -190,6 +202,21 @@ describe('call outcomes act on the cycle', () => {
       const settled = await rig.database.db('audit_events').where({ policy_no: policy.policyNo, kind: 'task_settled' }).select('actor', 'detail');
       expect(settled).toEqual([{ actor: 'renewal-cycle', detail: { taskId: confirm!.id, step: 'payment_confirmation', task: 'payment_confirmation', because: 'premium_paid' } }]);
       expect((await handle.describe()).status.name).not.toBe('TERMINATED');
+    });
+  });
+
+  it("a lapsed high-value policy: the window's agent call carries its priority", async () => {
+    const { dueDate } = await dueIn(env, 5);
+    const policy = await seedFundedPolicy(rig, { policyNo: 'P-ACT-0005', holderIdNo: '320102198001016605', holderMobile: '13812346605', holderEmail: 'act5@example.cn', accountNo: '6222020000000006605', nextDueDate: dueDate }, 100);
+    seeded.push(policy);
+    await rig.withWorker(async () => {
+      const { handle } = await startRenewalCycle(env.client, { policyNo: policy.policyNo, dueDate }, taskQueue);
+      const result = await handle.result();
+      expect(result).toMatchObject({ stage: 'CLOSED', outcome: 'terminated' });
+      const calls = await rig.database.db('tasks').where({ policy_no: policy.policyNo }).whereLike('step', 'reinstatement_call_%').orderBy('id').select('step', 'priority', 'status', 'outcome_code');
+      // ¥12,345 a year (30) + lapsed (20) + the window's own high urgency (10); settled when the window closed.
+      expect(calls[0]).toEqual({ step: 'reinstatement_call_30d', priority: 60, status: 'settled', outcome_code: 'cycle_closed' });
+      maybeRecord(WINDOW_CALL_FIXTURE, await handle.fetchHistory());
     });
   });
 
