@@ -2,8 +2,9 @@ import { userInfo } from 'node:os';
 import type { Command } from '@commander-js/extra-typings';
 import { completeTaskOf } from '../../application/operator-events';
 import { shanghaiTime } from '../../application/policy-view';
-import { listTasks, type TaskFilter } from '../../db/repositories/tasks';
-import { withDatabase, withTemporalClient, updateOptions } from '../context';
+import { installOverdueSweepSchedule, OVERDUE_SWEEP_SCHEDULE_ID, showOverdueSweepSchedule } from '../../application/task-sweep';
+import { escalateOverdueTasks, listTasks, type TaskFilter } from '../../db/repositories/tasks';
+import { settings, withDatabase, withTemporalClient, updateOptions } from '../context';
 import { CliError } from '../errors';
 import { printRecord, printRows } from '../output';
 import { asOperator } from './operator';
@@ -41,7 +42,7 @@ function operatorId(given?: string): string {
   }
 }
 
-/** `renewals tasks list|complete`: the follow-up work list, and reporting a task's outcome to its cycle. */
+/** `renewals tasks list|complete|escalate|schedule`: the work list, outcomes that act, and overdue tasks sent up. */
 export function registerTaskCommands(program: Command): void {
   const tasks = program.command('tasks').description('follow-up tasks: calls, account fixes, escalations');
 
@@ -105,5 +106,44 @@ export function registerTaskCommands(program: Command): void {
         return;
       }
       process.stdout.write(`task #${done.task.id} (${done.task.step}, ${done.task.policy_no} due ${done.task.due_date}): ${done.outcome}; ${done.note}\n`);
+    });
+
+  tasks
+    .command('escalate')
+    .description('one sweep now: every open task past its deadline goes to the team lead (audited, once); the hourly schedule does the same')
+    .option('--operator <id>', 'who ran the sweep (recorded in the audit trail; default the local account)')
+    .option('--json', 'print the result as JSON')
+    .action(async (options) => {
+      const actor = operatorId(options.operator);
+      const sweep = await withDatabase((db) => escalateOverdueTasks(db, new Date(), actor));
+      if (options.json) {
+        printRecord({ overdue: sweep.overdue, escalated: sweep.escalated }, options);
+        return;
+      }
+      process.stdout.write(`${sweep.escalated.length} of ${sweep.overdue} overdue task(s) escalated\n`);
+      for (const e of sweep.escalated) process.stdout.write(`task #${e.taskId} (${e.step}${e.policyNo ? `, ${e.policyNo}` : ''}) → ${e.toRole}${e.toAgent ? ` ${e.toAgent}` : ''}\n`);
+    });
+
+  const schedule = tasks.command('schedule').description(`the Temporal Schedule "${OVERDUE_SWEEP_SCHEDULE_ID}" that sweeps overdue tasks every hour`);
+  schedule
+    .command('install')
+    .description('create the hourly sweep, or update it to these settings (installing twice leaves one)')
+    .option('--minute <n>', 'minutes past each hour it fires, 0-59', '5')
+    .option('--json', 'print the schedule as JSON')
+    .action(async (options) => {
+      const minute = Number(options.minute);
+      if (!/^\d{1,2}$/.test(options.minute) || minute > 59) throw usage(`--minute must be a whole number from 0 to 59, got ${JSON.stringify(options.minute)}`);
+      const taskQueue = settings().temporal.taskQueue;
+      const installed = await withTemporalClient((client) => installOverdueSweepSchedule(client, { minute, ...(taskQueue ? { taskQueue } : {}) }));
+      printRecord({ ...installed, nextRuns: installed.nextRuns.slice(0, 3) }, options);
+    });
+  schedule
+    .command('show')
+    .description('the installed sweep schedule and its next firing times')
+    .option('--json', 'print the schedule as JSON')
+    .action(async (options) => {
+      const shown = await withTemporalClient((client) => showOverdueSweepSchedule(client));
+      if (!shown) throw new CliError(`no schedule "${OVERDUE_SWEEP_SCHEDULE_ID}": install it with \`renewals tasks schedule install\``);
+      printRecord({ ...shown, nextRuns: shown.nextRuns.slice(0, 3) }, options);
     });
 }
