@@ -198,6 +198,9 @@ describe('call outcomes act on the cycle', () => {
       await idleAfter(policy.policyNo, handle, 'task_settled');
       expect(await rig.database.db('tasks').where({ id: confirm!.id }).first()).toMatchObject({ status: 'settled', outcome_code: 'premium_paid' });
       expect(await json('tasks', 'list', '--policy', policy.policyNo)).toEqual([]);
+      expect((await cli('tasks', 'complete', String(confirm!.id), '--outcome', 'not_found')).err).toBe(
+        `renewals: task #${confirm!.id} settled itself with its cycle (premium_paid): nothing to complete\n`,
+      );
       expect(await json('tasks', 'list', '--status', 'settled', '--policy', policy.policyNo)).toEqual([expect.objectContaining({ id: confirm!.id, status: 'settled' })]);
       const settled = await rig.database.db('audit_events').where({ policy_no: policy.policyNo, kind: 'task_settled' }).select('actor', 'detail');
       expect(settled).toEqual([{ actor: 'renewal-cycle', detail: { taskId: confirm!.id, step: 'payment_confirmation', task: 'payment_confirmation', because: 'premium_paid' } }]);
