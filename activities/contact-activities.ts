@@ -5,14 +5,16 @@ import type { Logger } from 'pino';
 import { DEFAULT_SERVICE_HOTLINE } from '../config/settings';
 import { bankCollectionDate, cnMainlandCalendar } from '../domain/business-calendar';
 import { callScriptFor } from '../domain/call-scripts';
-import { addDays, shanghaiDate } from '../domain/civil-date';
+import { addDays, daysBetween, shanghaiDate } from '../domain/civil-date';
+import { lastGraceDay } from '../domain/cycle-schedule';
+import { taskPriority } from '../domain/task-priority';
 import { CONTACT_POINT_OF, type ContactChannel, type TextChannel } from '../domain/channels';
 import { checkContact, DEFAULT_CONTACT_LIMITS, routeCallTask, type ContactLimits } from '../domain/contact-rules';
 import { CONTACT_SEND_ATTEMPTS, type ChannelWait, type ContactExpiry } from '../domain/contact-waits';
 import type { DebitReason } from '../domain/debit-reasons';
 import { appendAudit, appendAuditOnce } from '../db/repositories/audit';
 import { applyEarlyReceipts, holdMessage } from '../db/repositories/contact-receipts';
-import { loadCalendarRows } from '../db/repositories/cycles';
+import { loadCalendarRows, loadCycleContext } from '../db/repositories/cycles';
 import {
   contactPointFor,
   markContactExpired,
@@ -98,6 +100,22 @@ export interface TaskRequest {
   task: 'call' | 'escalation' | 'fix_account';
   assignee: 'agent' | 'team_lead' | 'operations';
   suppressedBy?: string;
+  /** The step's own urgency (the reinstatement window's high-value calls): weighed into the priority. */
+  priority?: 'high' | 'normal';
+}
+
+/** The task's priority (domain/task-priority.ts) from its premium as it stands at `at`; 0 when the premium is not on file. */
+async function priorityOf(db: Knex, ref: CycleRef, at: Date, hint: TaskRequest['priority']): Promise<number> {
+  const cycle = await loadCycleContext(db, ref.policyNo, ref.dueDate);
+  if (!cycle) return 0;
+  const daysToLapse = cycle.status === 'lapsed' ? null : daysBetween(shanghaiDate(at.getTime()), lastGraceDay(cycle.snapshot));
+  return taskPriority({
+    premiumFen: cycle.amountFen,
+    paymentFrequency: cycle.snapshot.paymentFrequency,
+    daysToLapse,
+    segment: cycle.snapshot.segment,
+    ...(hint ? { hint } : {}),
+  });
 }
 
 
@@ -312,11 +330,20 @@ export function createContactActivities(deps: {
         const invalidPoint = error.failure.badAddress === true && point !== undefined;
         await db.transaction(async (trx) => {
           await markContactFailed(trx, attempt.id, `${error.provider}:${error.code}`);
-          if (invalidPoint) await markContactPointInvalid(trx, point.id, `${error.provider}:${error.code}`);
+          const lost = invalidPoint ? await markContactPointInvalid(trx, point.id, { providerRejected: `${error.provider}:${error.code}` }) : { lostContact: [] };
           await appendAudit(trx, {
             ...audit,
             kind: 'contact_failed',
-            detail: { contactId: attempt.id, step: request.step, channel, recipient, provider: error.provider, code: error.code, pointInvalidated: invalidPoint },
+            detail: {
+              contactId: attempt.id,
+              step: request.step,
+              channel,
+              recipient,
+              provider: error.provider,
+              code: error.code,
+              pointInvalidated: invalidPoint,
+              ...(lost.lostContact.length > 0 ? { lostContact: lost.lostContact } : {}),
+            },
           });
         });
         outcome.suppressed.push({ channel, rule: 'provider_rejected' });
@@ -382,11 +409,12 @@ export function createContactActivities(deps: {
         request.assignee === 'operations'
           ? { assigneeRole: 'operations' as const, assigneeCode: null, orphan: routing.agentStatus !== 'active' }
           : routeCallTask({ ...routing, escalation: request.assignee === 'team_lead' });
+      const priority = await priorityOf(db, ref, o.at, request.priority);
       const task = await openAuditedTask(
         db,
-        cycleTask(ref, o, { kind: request.task, step: request.step, assigneeRole: assignment.assigneeRole, assigneeAgentCode: assignment.assigneeCode }),
+        { ...cycleTask(ref, o, { kind: request.task, step: request.step, assigneeRole: assignment.assigneeRole, assigneeAgentCode: assignment.assigneeCode }), priority },
         auditOf(ref, o),
-        { assignee: assignment.assigneeCode, orphan: assignment.orphan, ...scriptOf(request) },
+        { assignee: assignment.assigneeCode, orphan: assignment.orphan, priority, ...scriptOf(request) },
       );
       return { taskId: task.id, assigneeRole: assignment.assigneeRole, orphan: assignment.orphan };
     },

@@ -6,6 +6,8 @@ import type { CycleEventKind } from '../domain/audit-kinds';
 import type { PaidVia } from '../domain/payments';
 import type { RenewalStage } from '../domain/renewal-stage';
 import { appendAuditOnce } from '../db/repositories/audit';
+import { settleOpenTasks } from '../db/repositories/tasks';
+import { settlementAt } from '../domain/task-outcomes';
 import {
   linkWorkflow,
   loadCalendarRows,
@@ -63,8 +65,17 @@ export function createCycleActivities({ db }: { db: Knex }) {
     // Each fact and its audit row commit together, and a retried activity (its answer lost after the
     // first try committed) writes neither again: appendAuditOnce is keyed by workflow, run and activity.
 
+    /**
+     * The stage, and with a paid or closed one the open tasks of the cycle settled, in one
+     * transaction (docs/business-rules.md#tasks-that-act).
+     */
     async recordStage(ref: CycleRef, stage: RenewalStage): Promise<void> {
-      await appendAuditOnce(db, { ...auditOf(ref, activityOrigin()), kind: 'stage_changed', detail: { stage } });
+      const o = activityOrigin();
+      const settlement = settlementAt(stage);
+      await db.transaction(async (trx) => {
+        await appendAuditOnce(trx, { ...auditOf(ref, o), kind: 'stage_changed', detail: { stage } });
+        if (settlement) await settleOpenTasks(trx, o.workflowId, o.at, auditOf(ref, o), settlement.because, settlement.keepKinds);
+      });
     },
 
     /** Operator and customer events (promise, refusal, hold, account update…), for the audit trail. */

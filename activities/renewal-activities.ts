@@ -17,6 +17,7 @@ import { createReinstatedPolicyActivities } from './reinstated-policy-activities
 import { createReinstatementApplicationActivities } from './reinstatement-application-activities';
 import { createReinstatementDebitActivities } from './reinstatement-debit-activities';
 import { createReinstatementWindowActivities } from './reinstatement-window-activities';
+import { createTaskSweepActivities } from './task-sweep-activities';
 
 export type { CycleRef } from './origin';
 export type { CycleToStart, StartCycle } from './cycle-starter';
@@ -50,6 +51,7 @@ export function createRenewalActivities(deps: RenewalActivityDeps) {
     ...createReinstatementDebitActivities(deps),
     ...createReinstatedPolicyActivities(deps),
     ...createReducedPaidUpActivities({ ...deps, policyAdmin: deps.policyAdmin ?? new SimulatedPolicyAdmin() }),
+    ...createTaskSweepActivities(deps),
   });
 }
 

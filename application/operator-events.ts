@@ -1,14 +1,16 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, type Client, type WorkflowHandle } from '@temporalio/client';
 import type { Knex } from 'knex';
 import { policyHeader, premiumDuesOf, lastRecordedStage, type PremiumDueRow } from '../db/repositories/policy-view';
-import { closeTaskOutsideCycle, taskById, type TaskListRow } from '../db/repositories/tasks';
-import { isCivilDate, type CivilDate } from '../domain/civil-date';
+import { appendAudit } from '../db/repositories/audit';
+import { wrongNumberReported } from '../db/repositories/contacts';
+import { closeTaskOutsideCycle, openAuditedTask, taskById, type TaskListRow } from '../db/repositories/tasks';
+import { isCivilDate, shanghaiDate, type CivilDate } from '../domain/civil-date';
 import { OperatorError } from './errors';
 import { updateTimeoutMs, type UpdateOptions } from './update-deadline';
 import { HOLD_KINDS, type HoldKind } from '../domain/holds';
 import { isNonPaymentReason, type NonPaymentReasonCode } from '../domain/non-payment-reasons';
 import { isPaymentReference, REPORTED_VIAS, type ReportedVia } from '../domain/payments';
-import { outcomesOf } from '../domain/task-outcomes';
+import { outcomeEffect, outcomesOf, PAYMENT_CONFIRMATION_STEP, type OutcomeDetails, type OutcomeEffect } from '../domain/task-outcomes';
 import { renewalWorkflowId } from '../domain/renewal-stage';
 import {
   accountUpdatedUpdate,
@@ -187,7 +189,15 @@ export interface CompletedTask {
   closedBy: 'cycle' | 'database';
   note: string;
   status?: RenewalCycleStatus;
+  /** What the outcome did beyond closing the task (docs/business-rules.md#tasks-that-act). */
+  effect?: TaskOutcomeEffect;
 }
+
+/** What an outcome did: the cycle took the promise or refusal, a number was invalidated, a payment to confirm opened. */
+export type TaskOutcomeEffect =
+  | { kind: 'promise' | 'refusal'; sentToCycle: boolean; note: string }
+  | { kind: 'wrong_number'; contactPointId?: number; lostContact: string[]; note: string }
+  | { kind: 'payment_to_confirm'; taskId: number; created: boolean; note: string };
 
 /** How long `tasks complete` waits to see the cycle close the row before saying it will. */
 const ROW_CLOSE_WAIT_MS = 5_000;
@@ -197,20 +207,39 @@ const ROW_CLOSE_WAIT_MS = 5_000;
  * cycle that is over, or that does not track the task, cannot take it: the row is then closed
  * directly, with its audit row, and the result says so.
  */
-export async function completeTaskOf(db: Knex, client: Client, taskId: number, outcome: string, actor: string, options: UpdateOptions = {}): Promise<CompletedTask> {
+export async function completeTaskOf(
+  db: Knex,
+  client: Client,
+  taskId: number,
+  outcome: string,
+  actor: string,
+  options: UpdateOptions = {},
+  details: OutcomeDetails = {},
+): Promise<CompletedTask> {
+  const done = await closeTaskWithOutcome(db, client, taskId, outcome, actor, options, details);
+  return done.effect ? { ...done, note: `${done.note}; ${done.effect.note}` } : done;
+}
+
+async function closeTaskWithOutcome(db: Knex, client: Client, taskId: number, outcome: string, actor: string, options: UpdateOptions, details: OutcomeDetails): Promise<CompletedTask> {
   const task = await taskById(db, taskId);
   if (!task) throw new OperatorError(`no task #${taskId}`);
   if (task.status === 'done') throw new OperatorError(`task #${taskId} is already done (outcome ${task.outcome_code ?? 'none'})`);
   if (task.status === 'cancelled') throw new OperatorError(`task #${taskId} was cancelled: nothing to complete`);
+  if (task.status === 'settled') throw new OperatorError(`task #${taskId} settled itself with its cycle (${task.outcome_code ?? 'settled'}): nothing to complete`);
   if (task.kind === 'provider_outage' || task.policy_no === null || task.due_date === null) {
     throw new OperatorError(`task #${taskId} (${task.step}) is a provider's outage: it is done when its circuit closes (a probe goes through, or \`renewals providers reset\`)`);
   }
   const allowed = outcomesOf(task.step);
   if (!allowed.includes(outcome)) throw usage(`--outcome of task #${taskId} (${task.step}) must be one of ${allowed.join(', ')}, got "${outcome}"`);
+  const wanted = outcomeEffect(outcome, details, shanghaiDate(Date.now()));
+  if ('error' in wanted) throw usage(`task #${taskId}: ${wanted.error}`);
+  // What the outcome tells the cycle or the records goes first: refused, the task stays open.
+  const effect = await applyOutcomeEffect(db, client, { ...task, policy_no: task.policy_no, due_date: task.due_date }, wanted, actor, options);
+  const withEffect = effect ? { effect } : {};
 
   const closeDirectly = async (why: string): Promise<CompletedTask> => {
     if (!(await closeTaskOutsideCycle(db, taskId, outcome, new Date(), actor))) throw new OperatorError(`task #${taskId} was closed meanwhile`);
-    return { task, outcome, closedBy: 'database', note: `${why}: task closed in the database only` };
+    return { task, outcome, closedBy: 'database', note: `${why}: task closed in the database only`, ...withEffect };
   };
   const handle = client.workflow.getHandle(task.workflow_id);
   let status: RenewalCycleStatus;
@@ -238,8 +267,105 @@ export async function completeTaskOf(db: Knex, client: Client, taskId: number, o
   const until = Date.now() + ROW_CLOSE_WAIT_MS;
   while (Date.now() < until) {
     const now = await taskById(db, taskId);
-    if (now?.status === 'done') return { task: now, outcome, closedBy: 'cycle', note: 'the cycle took the outcome and closed the task', status };
+    if (now?.status === 'done') return { task: now, outcome, closedBy: 'cycle', note: 'the cycle took the outcome and closed the task', status, ...withEffect };
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  return { task, outcome, closedBy: 'cycle', note: 'the cycle took the outcome; it closes the task on its next turn', status };
+  return { task, outcome, closedBy: 'cycle', note: 'the cycle took the outcome; it closes the task on its next turn', status, ...withEffect };
+}
+
+type TaskOfPolicy = TaskListRow & { policy_no: string; due_date: string };
+
+/**
+ * Does what an outcome means beyond closing its task (docs/business-rules.md#tasks-that-act). A
+ * promise or refusal goes to the cycle as the very update `renewals promise` / `renewals refuse`
+ * send (its validator checks the date against the last grace day); a cycle that is over, or in its
+ * reinstatement window, takes none and the note says so. A wrong number invalidates the number
+ * called (the writer a provider's bad-address refusal uses) with its audit row; a payment made
+ * elsewhere opens a payment_confirmation task for operations.
+ */
+async function applyOutcomeEffect(db: Knex, client: Client, task: TaskOfPolicy, effect: OutcomeEffect, actor: string, options: UpdateOptions): Promise<TaskOutcomeEffect | undefined> {
+  switch (effect.kind) {
+    case 'none':
+      return undefined;
+    case 'promise':
+      return sendOutcomeEvent(client, task, { kind: 'promiseToPay', date: effect.date }, options, `promise to pay by ${effect.date}`);
+    case 'refusal':
+      return sendOutcomeEvent(client, task, { kind: 'customerRefused', reasonCode: effect.reasonCode }, options, `refusal with reason ${effect.reasonCode}`);
+    case 'wrong_number': {
+      const audit = { actor, policyNo: task.policy_no, dueDate: task.due_date, workflowId: task.workflow_id };
+      const result = await db.transaction(async (trx) => {
+        const reported = await wrongNumberReported(trx, task.policy_no, task.id);
+        await appendAudit(trx, {
+          ...audit,
+          kind: 'contact_point_invalidated',
+          detail: {
+            taskId: task.id,
+            because: 'wrong_number',
+            type: 'mobile',
+            ...(reported.point ? { contactPointId: reported.point.id, recipient: reported.point.masked } : { contactPointId: null }),
+            lostContact: reported.lostContact,
+          },
+        });
+        return reported;
+      });
+      const lost = result.lostContact.length > 0 ? `; lost contact: ${result.lostContact.join(', ')}` : '';
+      return {
+        kind: 'wrong_number',
+        ...(result.point ? { contactPointId: result.point.id } : {}),
+        lostContact: result.lostContact,
+        note: (result.point ? `mobile ${result.point.masked} marked invalid` : 'no valid mobile on file to invalidate') + lost,
+      };
+    }
+    case 'payment_to_confirm': {
+      const run = await db('tasks').where({ id: task.id }).first<{ run_id: string }>('run_id');
+      const opened = await openAuditedTask(
+        db,
+        {
+          kind: 'payment_confirmation',
+          step: PAYMENT_CONFIRMATION_STEP,
+          policyNo: task.policy_no,
+          dueDate: task.due_date,
+          assigneeAgentCode: null,
+          assigneeRole: 'operations',
+          dueAt: new Date(Date.now() + PAYMENT_CONFIRMATION_HOURS * 3_600_000),
+          workflowId: task.workflow_id,
+          runId: run.run_id,
+          activityId: `task-${task.id}`,
+          priority: task.priority,
+        },
+        { actor, policyNo: task.policy_no, dueDate: task.due_date, workflowId: task.workflow_id },
+        { fromTask: task.id, outcome: 'paid_elsewhere' },
+      );
+      return {
+        kind: 'payment_to_confirm',
+        taskId: opened.id,
+        created: opened.created,
+        note: opened.created ? `payment to confirm: task #${opened.id} for operations` : `a payment to confirm is already on record (task #${opened.id})`,
+      };
+    }
+  }
+}
+
+/** How long operations have to confirm a payment made elsewhere (docs/business-rules.md#tasks-that-act). */
+const PAYMENT_CONFIRMATION_HOURS = 24;
+
+async function sendOutcomeEvent(client: Client, task: TaskOfPolicy, event: OperatorEvent, options: UpdateOptions, what: string): Promise<TaskOutcomeEffect> {
+  const kind = event.kind === 'promiseToPay' ? 'promise' : 'refusal';
+  const notTaken = (why: string): TaskOutcomeEffect => ({ kind, sentToCycle: false, note: `${why}: the ${what} is not sent to it` });
+  try {
+    await client.withDeadline(Date.now() + updateTimeoutMs(options), () => executeEvent(client.workflow.getHandle(task.workflow_id), event));
+    return { kind, sentToCycle: true, note: `the cycle recorded the ${what}` };
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return notTaken('the cycle is over');
+    if (error instanceof WorkflowUpdateFailedError) {
+      const reason = error.cause?.message ?? error.message;
+      if (/^cycle is \w+: nothing to change/.test(reason)) return notTaken(`the ${reason.split(':')[0]}`);
+      if (/no registered handler/i.test(reason) || /unknown update/i.test(reason)) return notTaken('the cycle is in its reinstatement window');
+      throw new OperatorError(`the cycle of ${task.policy_no} due ${task.due_date} refused the ${what} of task #${task.id}: ${reason}; the task is still open`);
+    }
+    if (error instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
+      throw new OperatorError(`the cycle of ${task.policy_no} due ${task.due_date} did not answer the ${what} within ${updateTimeoutMs(options) / 1000} s (is a renewal worker running?); task #${task.id} is still open`);
+    }
+    throw error;
+  }
 }

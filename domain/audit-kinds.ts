@@ -57,6 +57,10 @@ export const AUDIT_KINDS = [
   'provider_circuit_closed',
   // compliance
   'audit_exported',
+  // tasks that act (docs/business-rules.md#tasks-that-act)
+  'task_settled',
+  'task_escalated',
+  'contact_point_invalidated',
 ] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];
 

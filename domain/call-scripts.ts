@@ -10,7 +10,7 @@ import { NON_PAYMENT_REASON_CODES, type NonPaymentReasonCode } from './non-payme
 import type { TaskOutcome } from './task-outcomes';
 
 /** Raised whenever any wording changes; recorded with the call so compliance knows what was said. */
-export const CALL_SCRIPTS_VERSION = 1;
+export const CALL_SCRIPTS_VERSION = 2;
 
 
 /** Objections heard on calls that are not themselves reason codes. */
@@ -110,6 +110,7 @@ const OUTCOMES: readonly { code: TaskOutcome; when: Bilingual }[] = [
   { code: 'refused', when: b('客户表示不再缴费：同时记录未缴原因代码（1–12）。', 'The customer declines to pay: also record the non-payment reason code (1–12).') },
   { code: 'account_fixed', when: b('缴费账户问题已通过保全变更解决（或已提交变更）。', 'The payment account problem is fixed through a servicing change (or the change is submitted).') },
   { code: 'done', when: b('已通过公司官方渠道缴费，或确认已缴，无需进一步跟进。', 'Paid through an official channel, or confirmed already paid: nothing more to follow up.') },
+  { code: 'paid_elsewhere', when: b('客户称已通过其他途径缴费（柜面、转账）但系统未见到账：交由运营核实款项。', 'The customer says they paid another way (a counter, a transfer) that is not on record yet: operations check for the payment.') },
 ];
 
 interface PurposeScript {

@@ -147,3 +147,14 @@ export function withQualityFlags(stored: Readonly<Record<string, unknown>>, flag
   for (const key of QUALITY_FLAG_KEYS) delete next[key];
   return { ...next, ...flags };
 }
+
+/**
+ * Lost contact (失联, docs/business-rules.md#tasks-that-act): the policyholder has no valid mobile
+ * number left, so neither a call nor an SMS can reach them. Judged when a point is marked invalid
+ * (a wrong-number call, a provider's bad-address refusal) and cleared when a valid one is on file again.
+ */
+export const LOST_CONTACT_POINT_TYPE: ContactPointType = 'mobile';
+
+export function isLostContact(points: readonly { type: ContactPointType; status: 'valid' | 'invalid' | 'unverified' }[]): boolean {
+  return !points.some((p) => p.type === LOST_CONTACT_POINT_TYPE && p.status === 'valid');
+}

@@ -2,6 +2,7 @@ import {
   allHandlersFinished,
   ApplicationFailure,
   condition,
+  patched,
   proxyActivities,
   setHandler,
   startChild,
@@ -31,6 +32,13 @@ const activities = proxyActivities<RenewalActivities>({
 });
 
 export type WindowInput = NonNullable<RenewalCycleInput['reinstatementWindow']>;
+
+/**
+ * The window's agent call carries the reminder's priority into the task's (domain/task-priority.ts).
+ * Asked at each call: histories recorded before it opened the call without it (fixture
+ * renewal-cycle-window-call-v1.json), and replay so.
+ */
+const WINDOW_TASK_PRIORITY_PATCH = 'window-task-priority';
 
 /**
  * The cycle after suspension: the reinstatement window. Reminders at +30/+180/+365 days and before
@@ -175,7 +183,8 @@ export async function reinstatementWindowStage(
       case 'remind':
         await activities.sendContact(ref, { step: action.step, template: action.template, channels: action.channels, allChannels: action.allChannels, fields });
         if (action.callTask) {
-          const task = await activities.openCycleTask(ref, { step: action.callTask.step, task: 'call', assignee: action.callTask.assignee });
+          const priority = patched(WINDOW_TASK_PRIORITY_PATCH) ? { priority: action.priority } : {};
+          const task = await activities.openCycleTask(ref, { step: action.callTask.step, task: 'call', assignee: action.callTask.assignee, ...priority });
           if (task.taskId !== undefined) openedTasks.add(action.callTask.step);
         }
         reminderDone(state, action);

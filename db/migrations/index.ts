@@ -15,6 +15,7 @@ import * as m013 from './013_bank_trust';
 import * as m014 from './014_database_roles';
 import * as m015 from './015_provider_circuits';
 import * as m017 from './017_import_dialects';
+import * as m018 from './018_tasks_act';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -49,6 +50,7 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['014_database_roles', m014],
   ['015_provider_circuits', m015],
   ['017_import_dialects', m017],
+  ['018_tasks_act', m018],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 
 import type { ContactChannel, ContactPointType } from '../../domain/channels';
+import { isLostContact, LOST_CONTACT_POINT_TYPE } from '../../domain/contact-quality';
 
 export interface ContactAttemptRow {
   id: string;
@@ -70,14 +71,50 @@ export async function markContactSuppressed(db: Knex, id: string, rule: string):
   await db('contact_attempts').where({ id, status: 'pending' }).update({ status: 'suppressed', suppressed_rule: rule });
 }
 
+/** Why a contact point is no longer used: a provider's bad-address refusal, or a call that found a wrong number. */
+export type PointInvalidBecause = { providerRejected: string } | { wrongNumberTask: number };
+
 /**
- * The provider said the address or number itself is bad (SMTP 5.1.1, an illegal mobile, an invalid
- * openid): the point is no longer used (status invalid) and says why, until someone verifies a new one.
+ * The one writer of a contact point's invalidity. The provider said the address or number itself is
+ * bad (SMTP 5.1.1, an illegal mobile, an invalid openid), or a caller reported a wrong number: the
+ * point is no longer used (status invalid) and says why, until someone verifies a new one. A holder
+ * left without a valid mobile has their policies flagged lost contact (domain/contact-quality.ts
+ * isLostContact); the policy numbers newly flagged are returned. Run it inside the caller's
+ * transaction, with the audit row that reports it.
  */
-export async function markContactPointInvalid(db: Knex, pointId: number, providerCode: string): Promise<void> {
-  await db('contact_points')
+export async function markContactPointInvalid(db: Knex, pointId: number, because: PointInvalidBecause): Promise<{ lostContact: string[] }> {
+  const flag = 'providerRejected' in because ? { provider_rejected: because.providerRejected } : { wrong_number_task: because.wrongNumberTask };
+  const [point] = await db('contact_points')
     .where({ id: pointId })
-    .update({ status: 'invalid', flags: db.raw(`flags || ?::jsonb`, [JSON.stringify({ provider_rejected: providerCode })]), updated_at: db.fn.now() });
+    .update({ status: 'invalid', flags: db.raw(`flags || ?::jsonb`, [JSON.stringify(flag)]), updated_at: db.fn.now() })
+    .returning<{ customer_id: number }[]>('customer_id');
+  if (!point) return { lostContact: [] };
+  return flagLostContact(db, Number(point.customer_id));
+}
+
+/** Flags the holder's policies lost contact when the holder has no valid mobile left; the policy numbers newly flagged. */
+export async function flagLostContact(db: Knex, customerId: number): Promise<{ lostContact: string[] }> {
+  const points = await db('contact_points').where({ customer_id: customerId }).select<{ type: ContactPointType; status: StoredContactPoint['status'] }[]>('type', 'status');
+  if (!isLostContact(points)) return { lostContact: [] };
+  const flagged = await db('policies')
+    .where({ holder_customer_id: customerId })
+    .whereNull('lost_contact_at')
+    .update({ lost_contact_at: db.fn.now() })
+    .returning<{ policy_no: string }[]>('policy_no');
+  return { lostContact: flagged.map((p) => p.policy_no).sort() };
+}
+
+/**
+ * Contact points of these holders were written or confirmed (an import): a policy flagged lost
+ * contact whose holder has a valid mobile again is reachable, and the flag is cleared.
+ */
+export async function clearLostContact(db: Knex, customerIds: readonly number[]): Promise<number> {
+  if (customerIds.length === 0) return 0;
+  return db('policies as p')
+    .whereIn('p.holder_customer_id', [...new Set(customerIds)])
+    .whereNotNull('p.lost_contact_at')
+    .whereExists(db('contact_points as c').whereRaw('c.customer_id = p.holder_customer_id').where({ 'c.type': LOST_CONTACT_POINT_TYPE, 'c.status': 'valid' }))
+    .update({ lost_contact_at: null });
 }
 
 /** A contact that waited for its provider and whose moment passed: recorded, never sent. */
@@ -141,4 +178,19 @@ export async function sentContactsOfHolder(db: Knex, policyNo: string, since: Da
     .whereIn('a.status', ['sent', 'delivered'])
     .where('a.sent_at', '>=', since)
     .select<{ channel: ContactChannel; at: Date }[]>('a.channel', 'a.sent_at as at');
+}
+
+/**
+ * A caller reported a wrong number on this policy: the holder's mobile that a call dials (the one
+ * contactPointFor picks) is marked invalid through the one writer above. The point invalidated (none
+ * when the holder has no valid mobile to begin with) and the policies newly flagged lost contact.
+ */
+export async function wrongNumberReported(db: Knex, policyNo: string, taskId: number): Promise<{ point?: { id: number; masked: string }; lostContact: string[] }> {
+  const point = await contactPointFor(db, policyNo, LOST_CONTACT_POINT_TYPE);
+  if (point?.status === 'valid') {
+    const { lostContact } = await markContactPointInvalid(db, point.id, { wrongNumberTask: taskId });
+    return { point: { id: point.id, masked: point.valueMasked }, lostContact };
+  }
+  const holder = await db('policies').where({ policy_no: policyNo }).first<{ holder_customer_id: number } | undefined>('holder_customer_id');
+  return holder ? flagLostContact(db, Number(holder.holder_customer_id)) : { lostContact: [] };
 }

@@ -20,6 +20,7 @@ import {
   type RowOutcome,
 } from './import';
 import type { PremiumHistory } from '../../domain/segments';
+import { clearLostContact } from './contacts';
 import { policyColumns } from './policies';
 
 const POLICY_INSERT: readonly (readonly [string, string])[] = [
@@ -303,6 +304,8 @@ async function writeContactPoints(trx: Knex.Transaction, cipher: PiiCipher, work
     'ON CONFLICT (customer_id, type, value_hash) DO NOTHING',
   );
   if (toTouch.length > 0) await trx.raw('UPDATE contact_points SET updated_at = now() WHERE id = any(?::bigint[])', [pgArray(toTouch)]);
+  // A holder given a valid number again is no longer lost contact (docs/business-rules.md#tasks-that-act).
+  await clearLostContact(trx, [...points.values()].map((p) => p.customerId));
 }
 
 async function writePolicyRows(trx: Knex.Transaction, work: Work[], holders: Holders): Promise<void> {

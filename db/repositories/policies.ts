@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { ContactPointType } from '../../domain/channels';
 import { maskEmail, maskMobile, maskName, maskNumber, maskOpenId } from '../../domain/masking';
 import type { PiiCipher } from '../pii-cipher';
+import { clearLostContact } from './contacts';
 import { replaceMandate } from './mandates';
 
 import type { PolicyRecord } from '../../domain/import-rows';
@@ -145,6 +146,8 @@ export async function upsertPolicy(db: Knex, cipher: PiiCipher, record: PolicyRe
       .insert({ policy_no: record.policyNo, ...policyColumns(record, customerId) })
       .onConflict('policy_no')
       .merge();
+    // A holder given a valid number again is no longer lost contact (docs/business-rules.md#tasks-that-act).
+    await clearLostContact(trx, [customerId]);
 
     await replaceMandate(trx, cipher, record.policyNo, { bankCode: record.bankCode, accountNo: record.accountNo, accountName: record.accountName });
 

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { escalatedAssignee } from '../../domain/task-escalation';
 import { appendAudit, type AuditEvent } from './audit';
 
 export interface TaskRouting {
@@ -43,7 +44,7 @@ export async function cancelOpenTasks(db: Knex, workflowId: string, at: Date): P
 export async function openTask(
   db: Knex,
   task: {
-    kind: 'call' | 'escalation' | 'fix_account' | 'fix_contact' | 'declaration' | 'underwriting';
+    kind: 'call' | 'escalation' | 'fix_account' | 'fix_contact' | 'declaration' | 'underwriting' | 'payment_confirmation';
     step: string;
     policyNo: string;
     dueDate: string;
@@ -53,6 +54,8 @@ export async function openTask(
     workflowId: string;
     runId: string;
     activityId: string;
+    /** domain/task-priority.ts; 0 when not computed. */
+    priority?: number;
   },
 ): Promise<{ id: number; created: boolean }> {
   const inserted = await db('tasks')
@@ -67,6 +70,7 @@ export async function openTask(
       workflow_id: task.workflowId,
       run_id: task.runId,
       activity_id: task.activityId,
+      priority: task.priority ?? 0,
     })
     .onConflict(['workflow_id', 'step', 'kind'])
     .ignore()
@@ -112,22 +116,27 @@ export interface TaskListRow {
   assignee_agent_code: string | null;
   assignee_role: 'agent' | 'team_lead' | 'operations' | 'underwriter';
   due_at: Date;
-  status: 'open' | 'done' | 'cancelled';
+  /** settled: closed by itself when its premium was paid or its cycle closed. */
+  status: 'open' | 'done' | 'cancelled' | 'settled';
   outcome_code: string | null;
   workflow_id: string;
   created_at: Date;
   completed_at: Date | null;
+  priority: number;
+  /** When the task, overdue, went to the team lead; and the agent code it was taken from. */
+  escalated_at: Date | null;
+  escalated_from: string | null;
 }
 
 export interface TaskFilter {
-  status?: 'open' | 'done' | 'all';
+  status?: 'open' | 'done' | 'settled' | 'all';
   assigneeAgentCode?: string;
   assigneeRole?: TaskListRow['assignee_role'];
   policyNo?: string;
   limit?: number;
 }
 
-/** Tasks for a work list: open ones soonest due first; done ones most recently completed first. */
+/** Tasks for a work list: open ones highest priority first, then soonest due; closed ones most recently completed first. */
 export async function listTasks(db: Knex, filter: TaskFilter = {}): Promise<TaskListRow[]> {
   const query = db('tasks').select<TaskListRow[]>(
     'id',
@@ -143,14 +152,17 @@ export async function listTasks(db: Knex, filter: TaskFilter = {}): Promise<Task
     'workflow_id',
     'created_at',
     'completed_at',
+    'priority',
+    'escalated_at',
+    'escalated_from',
   );
   const status = filter.status ?? 'open';
   if (status !== 'all') query.where('status', status);
   if (filter.assigneeAgentCode !== undefined) query.where('assignee_agent_code', filter.assigneeAgentCode);
   if (filter.assigneeRole !== undefined) query.where('assignee_role', filter.assigneeRole);
   if (filter.policyNo !== undefined) query.where('policy_no', filter.policyNo);
-  if (status === 'done') query.orderBy([{ column: 'completed_at', order: 'desc' }, { column: 'id', order: 'desc' }]);
-  else query.orderBy([{ column: 'due_at' }, { column: 'id' }]);
+  if (status === 'done' || status === 'settled') query.orderBy([{ column: 'completed_at', order: 'desc' }, { column: 'id', order: 'desc' }]);
+  else query.orderBy([{ column: 'priority', order: 'desc' }, { column: 'due_at' }, { column: 'id' }]);
   return query.limit(filter.limit ?? 1000);
 }
 
@@ -180,4 +192,122 @@ export async function closeTaskOutsideCycle(db: Knex, taskId: number, outcome: s
     });
     return true;
   });
+}
+
+/**
+ * Every task still open on this cycle closes itself as `settled` (its premium was paid, or the cycle
+ * closed), each with its `task_settled` audit row. Run inside the transaction that records the fact
+ * (docs/business-rules.md#tasks-that-act); a second run finds nothing open and writes nothing.
+ */
+export async function settleOpenTasks(
+  db: Knex,
+  workflowId: string,
+  at: Date,
+  audit: Omit<AuditEvent, 'kind' | 'detail'>,
+  because: string,
+  keepKinds: readonly string[] = [],
+): Promise<number[]> {
+  const query = db('tasks').where({ workflow_id: workflowId, status: 'open' });
+  if (keepKinds.length > 0) query.whereNotIn('kind', [...keepKinds]);
+  const rows = await query
+    .update({ status: 'settled', outcome_code: because, completed_at: at })
+    .returning<{ id: number; step: string; kind: string; policy_no: string | null; due_date: string | null }[]>(['id', 'step', 'kind', 'policy_no', 'due_date']);
+  for (const row of rows.sort((a, b) => Number(a.id) - Number(b.id))) {
+    await appendAudit(db, {
+      ...audit,
+      kind: 'task_settled',
+      ...(row.policy_no ? { policyNo: row.policy_no } : {}),
+      ...(row.due_date ? { dueDate: row.due_date } : {}),
+      workflowId,
+      detail: { taskId: Number(row.id), step: row.step, task: row.kind, because },
+    });
+  }
+  return rows.map((r) => Number(r.id)).sort((a, b) => a - b);
+}
+
+/** An open task past its deadline, not yet escalated, as the sweep sees it. */
+export interface OverdueTask {
+  id: number;
+  step: string;
+  kind: string;
+  policy_no: string | null;
+  due_date: string | null;
+  assignee_agent_code: string | null;
+  assignee_role: TaskListRow['assignee_role'];
+  due_at: Date;
+  workflow_id: string;
+}
+
+/** Open tasks whose deadline passed before `now` and that were not escalated yet, oldest first. */
+export async function overdueTasks(db: Knex, now: Date, limit = 500): Promise<OverdueTask[]> {
+  return db('tasks')
+    .where('status', 'open')
+    .whereNull('escalated_at')
+    .where('due_at', '<', now)
+    .whereNot('kind', 'provider_outage')
+    .orderBy([{ column: 'due_at' }, { column: 'id' }])
+    .limit(limit)
+    .select<OverdueTask[]>('id', 'step', 'kind', 'policy_no', 'due_date', 'assignee_agent_code', 'assignee_role', 'due_at', 'workflow_id');
+}
+
+/**
+ * Escalates one overdue task to `to` (the team lead's code, or operations when none is known), with
+ * its `task_escalated` audit row, in one transaction. False when the task is no longer open and
+ * overdue-unescalated (closed or escalated meanwhile): escalating twice writes nothing.
+ */
+export async function escalateTask(
+  db: Knex,
+  taskId: number,
+  to: { role: TaskListRow['assignee_role']; agentCode: string | null },
+  at: Date,
+  actor: string,
+): Promise<boolean> {
+  return db.transaction(async (trx) => {
+    const before = await trx('tasks').where({ id: taskId, status: 'open' }).whereNull('escalated_at').forUpdate().first<OverdueTask | undefined>();
+    if (!before) return false;
+    await trx('tasks')
+      .where({ id: taskId })
+      .update({ escalated_at: at, escalated_from: before.assignee_agent_code, assignee_role: to.role, assignee_agent_code: to.agentCode });
+    await appendAudit(trx, {
+      kind: 'task_escalated',
+      actor,
+      ...(before.policy_no ? { policyNo: before.policy_no } : {}),
+      ...(before.due_date ? { dueDate: before.due_date } : {}),
+      workflowId: before.workflow_id,
+      occurredAt: at,
+      detail: {
+        taskId,
+        step: before.step,
+        task: before.kind,
+        dueAt: new Date(before.due_at).toISOString(),
+        from: { role: before.assignee_role, agent: before.assignee_agent_code },
+        to: { role: to.role, agent: to.agentCode },
+      },
+    });
+    return true;
+  });
+}
+
+export interface EscalationSweep {
+  /** Tasks found overdue and not yet escalated. */
+  overdue: number;
+  escalated: { taskId: number; step: string; policyNo: string | null; toRole: TaskListRow['assignee_role']; toAgent: string | null }[];
+}
+
+/**
+ * One sweep of the overdue tasks (docs/business-rules.md#tasks-that-act): each open task past its
+ * deadline goes to the servicing agent's team lead (domain/task-escalation.ts), audited, once. Run
+ * by the hourly schedule and by `renewals tasks escalate`; two sweeps at once escalate each task once.
+ */
+export async function escalateOverdueTasks(db: Knex, now: Date, actor: string): Promise<EscalationSweep> {
+  const overdue = await overdueTasks(db, now);
+  const escalated: EscalationSweep['escalated'] = [];
+  for (const task of overdue) {
+    const teamLead = task.policy_no ? (await taskRoutingFor(db, task.policy_no)).teamLeadCode : null;
+    const to = escalatedAssignee({ role: task.assignee_role, agentCode: task.assignee_agent_code }, teamLead);
+    if (await escalateTask(db, Number(task.id), to, now, actor)) {
+      escalated.push({ taskId: Number(task.id), step: task.step, policyNo: task.policy_no, toRole: to.role, toAgent: to.agentCode });
+    }
+  }
+  return { overdue: overdue.length, escalated };
 }

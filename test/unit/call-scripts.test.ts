@@ -93,7 +93,7 @@ describe('objections', () => {
 
 describe('outcomes and compliance', () => {
   it('offers exactly the outcome codes a call task accepts', () => {
-    expect([...TASK_OUTCOMES]).toEqual(['reached', 'no_answer', 'wrong_number', 'promised', 'refused', 'account_fixed', 'done']);
+    expect([...TASK_OUTCOMES]).toEqual(['reached', 'no_answer', 'wrong_number', 'promised', 'refused', 'account_fixed', 'done', 'paid_elsewhere']);
     for (const step of ALL_STEPS) expect(callScriptFor(step).outcomes.map((o) => o.code)).toEqual([...TASK_OUTCOMES]);
   });
 

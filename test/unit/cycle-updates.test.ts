@@ -102,7 +102,7 @@ describe('taskCompleted', () => {
   it('a task the cycle opened, with an outcome of its step', () => {
     expect(taskCompletionError(open, { step: 'call_d-15', outcome: 'promised' })).toBeUndefined();
     expect(taskCompletionError(open, { step: 'call_d+7', outcome: 'reached' })).toBe('no open task call_d+7 in this cycle');
-    expect(taskCompletionError(open, { step: 'call_d-15', outcome: 'lapse' })).toBe('outcome of call_d-15 must be reached, no_answer, wrong_number, promised, refused, account_fixed, done, got lapse');
+    expect(taskCompletionError(open, { step: 'call_d-15', outcome: 'lapse' })).toBe('outcome of call_d-15 must be reached, no_answer, wrong_number, promised, refused, account_fixed, done, paid_elsewhere, got lapse');
     expect(taskCompletionError(open, { step: 'grace_end_escalation', outcome: 'retry_debit' })).toBeUndefined();
     expect(taskCompletionError(open, { step: 'grace_end_escalation', outcome: 'maybe' })).toBe('outcome of grace_end_escalation must be retry_debit, lapse, got maybe');
   });

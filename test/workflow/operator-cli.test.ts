@@ -251,7 +251,7 @@ describe('renewals operator commands', () => {
 
       expect(await cli('tasks', 'complete', String(mine.id), '--outcome', 'lapse')).toMatchObject({
         code: 2,
-        err: `renewals: --outcome of task #${mine.id} (call_d-15) must be one of reached, no_answer, wrong_number, promised, refused, account_fixed, done, got "lapse"\n`,
+        err: `renewals: --outcome of task #${mine.id} (call_d-15) must be one of reached, no_answer, wrong_number, promised, refused, account_fixed, done, paid_elsewhere, got "lapse"\n`,
       });
       const done = await json<{ closedBy: string; note: string }>('tasks', 'complete', String(mine.id), '--outcome', 'reached');
       expect(done).toMatchObject({ closedBy: 'cycle', note: 'the cycle took the outcome and closed the task' });
