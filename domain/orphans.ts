@@ -1,5 +1,5 @@
 import type { BusinessCalendar } from './business-calendar';
-import { addDays, daysBetween, isCivilDate, shanghaiInstant, type CivilDate } from './civil-date';
+import { addDays, daysBetween, isCivilDate, shanghaiDate, shanghaiInstant, type CivilDate } from './civil-date';
 
 /**
  * Orphan policies (孤儿单): the servicing agent has departed. The customer is told in writing within
@@ -25,19 +25,31 @@ export interface OrphanNoticePlan {
   sendAt: number;
   /** The last day it may go (departure + 30 days). */
   lastDay: CivilDate;
+  /** The departure was recorded so late that the notice cannot go by lastDay: it goes at once. */
+  late: boolean;
+}
+
+/** 10:00 on the first business day after `day` (or on `day` itself when `inclusive`). */
+function nextBusinessMorning(day: CivilDate, calendar: BusinessCalendar, inclusive: boolean): number {
+  let d = inclusive ? day : addDays(day, 1);
+  while (!calendar.isBusinessDay(d)) d = addDays(d, 1);
+  return shanghaiInstant(d, ORPHAN_NOTICE_TIME);
 }
 
 /**
- * The notice goes at 10:00 of the first business day after the departure day, which is always
- * well inside the 30 days (the longest run of non-business days, Spring Festival, is 9 days).
+ * The notice goes at 10:00 of the first business day after the departure day, which is always well
+ * inside the 30 days (the longest run of non-business days, Spring Festival, is 9 days). A departure
+ * recorded after that moment is told at the next business morning from `now`.
  */
-export function orphanNoticePlan(departedOn: CivilDate, calendar: BusinessCalendar): OrphanNoticePlan {
+export function orphanNoticePlan(departedOn: CivilDate, calendar: BusinessCalendar, now?: number): OrphanNoticePlan {
   if (!isCivilDate(departedOn)) throw new RangeError(`departure date must be YYYY-MM-DD, got ${JSON.stringify(departedOn)}`);
-  let day = addDays(departedOn, 1);
-  while (!calendar.isBusinessDay(day)) day = addDays(day, 1);
   const lastDay = addDays(departedOn, ORPHAN_NOTICE_DAYS);
-  if (daysBetween(day, lastDay) < 0) throw new RangeError(`no business day between ${departedOn} and ${lastDay}: the calendar is wrong`);
-  return { sendAt: shanghaiInstant(day, ORPHAN_NOTICE_TIME), lastDay };
+  let sendAt = nextBusinessMorning(departedOn, calendar, false);
+  if (now !== undefined && sendAt < now) {
+    const today = shanghaiDate(now);
+    sendAt = nextBusinessMorning(today, calendar, now < shanghaiInstant(today, ORPHAN_NOTICE_TIME));
+  }
+  return { sendAt, lastDay, late: daysBetween(shanghaiDate(sendAt), lastDay) < 0 };
 }
 
 /**

@@ -2,3 +2,4 @@
 export { renewalCycle } from './renewal-cycle';
 export { monthlyRun, scheduledMonthlyRun } from './monthly-run';
 export { reinstatement } from './reinstatement';
+export { orphanNotice } from './orphan-notice';

@@ -9,7 +9,22 @@ const calendar = cnMainlandCalendar();
 describe('when the orphan notice goes', () => {
   it('at 10:00 on the next business day after the departure', () => {
     // Wednesday 2026-12-02 → Thursday.
-    expect(orphanNoticePlan('2026-12-02', calendar)).toEqual({ sendAt: shanghaiInstant('2026-12-03', '10:00'), lastDay: '2027-01-01' });
+    expect(orphanNoticePlan('2026-12-02', calendar)).toEqual({ sendAt: shanghaiInstant('2026-12-03', '10:00'), lastDay: '2027-01-01', late: false });
+  });
+
+  it('a departure recorded after its notice moment is told at the next business morning from now', () => {
+    // Recorded on Wednesday 2026-12-09 at 15:00 for a departure on 2026-12-01: Thursday 10:00.
+    expect(orphanNoticePlan('2026-12-01', calendar, shanghaiInstant('2026-12-09', '15:00'))).toEqual({ sendAt: shanghaiInstant('2026-12-10', '10:00'), lastDay: '2026-12-31', late: false });
+    // Recorded at 08:00 on a business day: that day at 10:00.
+    expect(orphanNoticePlan('2026-12-01', calendar, shanghaiInstant('2026-12-09', '08:00')).sendAt).toBe(shanghaiInstant('2026-12-09', '10:00'));
+    // Recorded on Saturday: Monday.
+    expect(shanghaiDate(orphanNoticePlan('2026-12-01', calendar, shanghaiInstant('2026-12-12', '09:00')).sendAt)).toBe('2026-12-14');
+    // Recorded 40 days late: it goes at once, flagged late.
+    expect(orphanNoticePlan('2026-10-20', calendar, shanghaiInstant('2026-12-01', '11:00'))).toMatchObject({ lastDay: '2026-11-19', late: true });
+  });
+
+  it('a time before the planned moment changes nothing', () => {
+    expect(orphanNoticePlan('2026-12-02', calendar, shanghaiInstant('2026-12-02', '18:00'))).toEqual(orphanNoticePlan('2026-12-02', calendar));
   });
 
   it('skips the weekend: a Friday departure is told on Monday', () => {
