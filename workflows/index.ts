@@ -3,3 +3,4 @@ export { renewalCycle } from './renewal-cycle';
 export { monthlyRun, scheduledMonthlyRun } from './monthly-run';
 export { reinstatement } from './reinstatement';
 export { orphanNotice } from './orphan-notice';
+export { nightlyContactQuality } from './contact-quality';
