@@ -12,6 +12,7 @@ import { CONTACT_POINT_OF, type ContactChannel, type TextChannel } from '../doma
 import { checkContact, DEFAULT_CONTACT_LIMITS, routeCallTask, type ContactLimits } from '../domain/contact-rules';
 import { CONTACT_SEND_ATTEMPTS, type ChannelWait, type ContactExpiry } from '../domain/contact-waits';
 import type { DebitReason } from '../domain/debit-reasons';
+import { ORPHAN_NOTICE_STEP, type ServicingRole } from '../domain/orphans';
 import { appendAudit, appendAuditOnce } from '../db/repositories/audit';
 import { applyEarlyReceipts, holdMessage } from '../db/repositories/contact-receipts';
 import { loadCalendarRows, loadCycleContext } from '../db/repositories/cycles';
@@ -27,6 +28,7 @@ import {
   pendingContactsOfStep,
   sentContactsOfHolder,
 } from '../db/repositories/contacts';
+import { servicingOf } from '../db/repositories/orphans';
 import { completeTask, openAuditedTask, taskRoutingFor, type NewTask } from '../db/repositories/tasks';
 import { PersonalDataUnreadable, type PiiCipher } from '../db/pii-cipher';
 import { ProviderError, type EmailPort } from '../integrations/messaging/port';
@@ -95,6 +97,13 @@ export interface ContactOutcome {
   waiting?: ChannelWait[];
 }
 
+/** One orphan notice: the policy, and the departure that orphaned it. */
+export interface OrphanNoticeRef {
+  policyNo: string;
+  agentCode: string;
+  departedOn: string;
+}
+
 export interface TaskRequest {
   step: string;
   task: 'call' | 'escalation' | 'fix_account';
@@ -152,19 +161,11 @@ export function createContactActivities(deps: {
     });
   }
 
-  /**
-   * One step of the plan on its channels: each attempt row is written before the provider is called
-   * and carries its ID there; every channel not used is recorded with the rule that stopped it. A
-   * channel whose provider cannot take it now either makes the activity fail for Temporal to retry
-   * (`mayWait` false: the caller waits) or is answered as waiting (the cycle owes the step and goes on).
-   */
-  async function contact(ref: CycleRef, request: ContactRequest, mayWait: boolean): Promise<ContactOutcome> {
+  /** A cycle's notice: the premium's amount, dates and debit day, and whatever the step adds. */
+  async function cycleNotice(ref: CycleRef, request: ContactRequest): Promise<RenderedNotice> {
     const cycle = await requireCycle(db, ref);
-    const o = activityOrigin();
-    const lastTry = Context.current().info.attempt >= CONTACT_SEND_ATTEMPTS;
-    const outcome: ContactOutcome = { sent: [], suppressed: [] };
     const calendar = cnMainlandCalendar(await loadCalendarRows(db));
-    const notice = renderNotice(request.template, {
+    return renderNotice(request.template, {
       policyNo: ref.policyNo,
       dueDate: ref.dueDate,
       debitDate: bankCollectionDate(calendar, ref.dueDate),
@@ -174,6 +175,20 @@ export function createContactActivities(deps: {
       serviceHotline,
       ...request.fields,
     });
+  }
+
+  /**
+   * One step of the plan on its channels: each attempt row is written before the provider is called
+   * and carries its ID there; every channel not used is recorded with the rule that stopped it. A
+   * channel whose provider cannot take it now either makes the activity fail for Temporal to retry
+   * (`mayWait` false: the caller waits) or is answered as waiting (the cycle owes the step and goes on).
+   */
+  async function contact(ref: CycleRef, request: ContactRequest, mayWait: boolean, rendered?: RenderedNotice): Promise<ContactOutcome> {
+    const o = activityOrigin();
+    const lastTry = Context.current().info.attempt >= CONTACT_SEND_ATTEMPTS;
+    const outcome: ContactOutcome = { sent: [], suppressed: [] };
+    // A notice about the policy rather than a premium (the orphan notice) comes rendered.
+    const notice = rendered ?? (await cycleNotice(ref, request));
 
     for (const channel of request.channels) {
       if (!request.allChannels && outcome.sent.length > 0) break;
@@ -395,6 +410,33 @@ export function createContactActivities(deps: {
         const taskId = await completeTask(trx, o.workflowId, completion.step, completion.outcome, o.at);
         await appendAuditOnce(trx, { ...auditOf(ref, o), kind: 'task_completed', detail: { taskId: taskId ?? null, ...completion } }, { step: completion.step });
       });
+    },
+
+    /**
+     * The orphan notice (docs/business-rules.md#orphan-policies): who serves the policy now, read
+     * when it goes, so a reassignment made meanwhile is what the customer is told. Sent through the
+     * same path as every cycle contact (rows first, contact rules, suppressions recorded); its rows
+     * carry the departure day where a cycle's carry the due date. A letter always goes (the written
+     * notice); SMS and email go where a verified point and the rules allow.
+     */
+    async sendOrphanNotice(notice: OrphanNoticeRef): Promise<ContactOutcome & { servicingRole: ServicingRole }> {
+      const servicing = await servicingOf(db, notice.policyNo);
+      if (!servicing) {
+        throw ApplicationFailure.nonRetryable(
+          `policy ${notice.policyNo} has no active agent or team lead to name: reassign it (renewals policies reassign) before the notice can go`,
+          'NoServicingPerson',
+        );
+      }
+      const rendered = renderNotice('orphan_notice', {
+        policyNo: notice.policyNo,
+        servicingRole: servicing.role,
+        servicingMasked: servicing.nameMasked,
+        servicingCode: servicing.code,
+        serviceHotline,
+      });
+      const request: ContactRequest = { step: ORPHAN_NOTICE_STEP, template: 'orphan_notice', channels: ['letter', 'sms', 'email'], allChannels: true };
+      const outcome = await contact({ policyNo: notice.policyNo, dueDate: notice.departedOn }, request, false, rendered);
+      return { ...outcome, servicingRole: servicing.role };
     },
 
     /** Opens a follow-up task for the right person (orphan policies go to the team lead), or records why not. */

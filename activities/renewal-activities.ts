@@ -7,6 +7,7 @@ import type { TextMessagePort } from '../integrations/messaging/text-channels';
 import type { PolicyAdminPort } from '../integrations/policy-admin/port';
 import { SimulatedPolicyAdmin } from '../integrations/policy-admin/simulator';
 import { createContactActivities } from './contact-activities';
+import { createContactQualityActivities } from './contact-quality-activities';
 import { createCycleActivities } from './cycle-activities';
 import type { StartCycle } from './cycle-starter';
 import { createDebitActivities, type DebitTiming } from './debit-activities';
@@ -44,6 +45,7 @@ export function createRenewalActivities(deps: RenewalActivityDeps) {
   return failUnreadableForGood(deps.db, {
     ...createCycleActivities(deps),
     ...createContactActivities(deps),
+    ...createContactQualityActivities(deps),
     ...createDebitActivities(deps),
     ...createMonthlyRunActivities(deps),
     ...createReinstatementWindowActivities(deps),

@@ -145,7 +145,7 @@ function duration(ms: number): string {
 }
 
 /** Fields of an update or signal argument worth showing; everything else (and any free text) is left out. */
-const SHOWN_FIELDS = ['via', 'reference', 'date', 'reasonCode', 'kind', 'step', 'outcome', 'attemptNo'] as const;
+const SHOWN_FIELDS = ['via', 'reference', 'date', 'reasonCode', 'kind', 'step', 'outcome', 'attemptNo', 'agentCode'] as const;
 
 function describeArgs(args: unknown[]): string {
   const shown = args.flatMap((arg) => SHOWN_FIELDS.filter((f) => record(arg)[f] !== undefined).map((f) => `${f} ${text(record(arg)[f])}`));

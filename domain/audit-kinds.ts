@@ -61,11 +61,15 @@ export const AUDIT_KINDS = [
   'task_settled',
   'task_escalated',
   'contact_point_invalidated',
+  // orphan policies: a departure recorded, servicing moved, a running cycle told
+  'agent_departed',
+  'policy_reassigned',
+  'servicing_reassigned',
 ] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];
 
 /** The events a cycle writes from its updates and signals (recordCycleEvent). */
 export type CycleEventKind = Extract<
   AuditKind,
-  'payment_reported' | 'promise_to_pay' | 'promise_broken' | 'customer_refused' | 'hold_placed' | 'hold_released' | 'account_updated' | 'contact_updated' | 'bank_result'
+  'payment_reported' | 'promise_to_pay' | 'promise_broken' | 'customer_refused' | 'hold_placed' | 'hold_released' | 'account_updated' | 'contact_updated' | 'bank_result' | 'servicing_reassigned'
 >;

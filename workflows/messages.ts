@@ -59,6 +59,8 @@ export interface RenewalCycleStatus {
   /** Contact steps owed because their provider could not take them: when they are tried next, and why. */
   contactsWaiting?: { step: string; tries: number; retryAt: string; reason: string }[];
   plan?: string;
+  /** The agent code servicing was moved to while the cycle ran (renewals policies reassign). */
+  servicingAgent?: string;
   /** In the reinstatement window: its dates, the open application, the reminders done. */
   reinstatement?: {
     suspensionDate: CivilDate;
@@ -84,3 +86,10 @@ export const taskCompletedUpdate = defineUpdate<RenewalCycleStatus, [{ step: str
 export const contactUpdatedSignal = defineSignal<[]>('contactUpdated');
 export const bankResultSignal = defineSignal<[{ attemptNo: number; result: DebitResult }]>('bankResult');
 
+
+/**
+ * Servicing of the policy moved to another agent (renewals policies reassign): the cycle records it
+ * in its trail and shows it in its status; the tasks it opens from then on go to that agent, as
+ * routing is read from PostgreSQL when a task opens. An agent code, never a name.
+ */
+export const servicingReassignedSignal = defineSignal<[{ agentCode: string; from: string | null }]>('servicingReassigned');

@@ -48,6 +48,7 @@ import {
   promiseToPayUpdate,
   RenewalStageKey,
   RunMonth,
+  servicingReassignedSignal,
   statusQuery,
   taskCompletedUpdate,
   type RenewalCycleInput,
@@ -110,6 +111,12 @@ const WINDOW_AT_LAPSE_PATCH = 'window-opens-at-lapse';
  * before it replay taking the signal's result as it came.
  */
 const BANK_SIGNAL_WAKES_PATCH = 'bank-signal-wakes-cycle';
+
+/**
+ * A servicingReassigned signal is recorded in the cycle's trail and shown in its status. Asked when
+ * such a signal arrives: histories recorded before it replay ignoring the signal (it had no handler).
+ */
+const SERVICING_REASSIGNED_PATCH = 'servicing-reassigned-signal';
 
 /** Suspension + 2 years (Insurance Law Art. 37): the window of cycles begun before the patch. */
 const REINSTATEMENT_YEARS = 2;
@@ -241,6 +248,11 @@ export async function renewalCycle(input: RenewalCycleInput): Promise<RenewalCyc
   setHandler(contactUpdatedSignal, () => {
     cycle.retryWaitingContactsNow(state, Date.now());
     changed('contact_updated', {});
+  });
+  setHandler(servicingReassignedSignal, ({ agentCode, from }) => {
+    if (!patched(SERVICING_REASSIGNED_PATCH)) return;
+    status.servicingAgent = agentCode;
+    changed('servicing_reassigned', { agentCode, from });
   });
   setHandler(bankResultSignal, ({ attemptNo, result }) => {
     const record = state.debits.find((d) => d.attemptNo === attemptNo);

@@ -1,5 +1,5 @@
 import type { Command } from '@commander-js/extra-typings';
-import { refreshContactFlags } from '../../db/repositories/contact-quality';
+import { checkContactQuality } from '../../db/repositories/contact-quality';
 import { requireNoRotation, withDatabase } from '../context';
 import { CliError } from '../errors';
 import { printRecord } from '../output';
@@ -17,7 +17,10 @@ export function registerContactCommands(program: Command): void {
       const result = await withDatabase(async (db) => {
         // Points are compared by keyed hash: not while a key rotation is under way.
         await requireNoRotation(db);
-        return refreshContactFlags(db, threshold === undefined ? {} : { sharedThreshold: threshold });
+        // The computation the nightly schedule runs too (workflows/contact-quality.ts).
+        const check = await checkContactQuality(db, threshold === undefined ? {} : { sharedThreshold: threshold });
+        if (!check.ran) await requireNoRotation(db); // a rotation began meanwhile: its one-line error
+        return check.ran ? { flagged: check.flagged, cleared: check.cleared } : { flagged: 0, cleared: 0 };
       });
       printRecord({ ...result }, options);
     });

@@ -1,9 +1,12 @@
 import type { Command } from '@commander-js/extra-typings';
+import { installQualitySchedule, parseTimeOfDay } from '../../application/contact-quality';
 import { installMonthlySchedule, MonthlyRunError, showMonthlySchedule } from '../../application/monthly-runs';
+import { QUALITY_SCHEDULE_ID } from '../../workflows/contact-quality-messages';
 import { MONTHLY_SCHEDULE_ID } from '../../workflows/monthly-run-messages';
 import { settings, withTemporalClient } from '../context';
 import { CliError } from '../errors';
 import { printRecord } from '../output';
+import { asOperator } from './operator';
 
 function wholeIn(name: string, low: number, high: number) {
   return (value: string): number => {
@@ -46,5 +49,19 @@ export function registerScheduleCommands(program: Command): void {
       const shown = await withTemporalClient((client) => showMonthlySchedule(client));
       if (!shown) throw new CliError(`no schedule "${MONTHLY_SCHEDULE_ID}": install it with \`renewals schedule install\``);
       printRecord({ ...shown, nextRuns: shown.nextRuns.slice(0, 3) }, options);
+    });
+
+  schedule
+    .command('quality')
+    .description(`create the nightly contact-quality schedule "${QUALITY_SCHEDULE_ID}" (the check of \`contacts check-quality\`), or update it (installing twice leaves one)`)
+    .option('--at <HH:MM>', 'time it fires each night, Asia/Shanghai', '01:30')
+    .option('--json', 'print the schedule as JSON')
+    .action(async (options) => {
+      const taskQueue = settings().temporal.taskQueue;
+      const installed = await asOperator(() => {
+        parseTimeOfDay(options.at); // checked before Temporal is reached
+        return withTemporalClient((client) => installQualitySchedule(client, { at: options.at, ...(taskQueue ? { taskQueue } : {}) }));
+      });
+      printRecord({ ...installed, nextRuns: installed.nextRuns.slice(0, 3) }, options);
     });
 }

@@ -16,6 +16,7 @@ import * as m014 from './014_database_roles';
 import * as m015 from './015_provider_circuits';
 import * as m017 from './017_import_dialects';
 import * as m018 from './018_tasks_act';
+import * as m019 from './019_orphans';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -51,6 +52,7 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['015_provider_circuits', m015],
   ['017_import_dialects', m017],
   ['018_tasks_act', m018],
+  ['019_orphans', m019],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {

@@ -10,6 +10,7 @@ import {
   type HeldContactPoint,
   type QualityOptions,
 } from '../../domain/contact-quality';
+import { retiringKeys } from './data-keys';
 
 export interface ContactFlagsRefresh {
   /** Points whose quality flags were set or changed (e.g. shared by more customers than before). */
@@ -93,4 +94,18 @@ export async function refreshContactFlags(db: Knex, options: Partial<QualityOpti
     }
     return { flagged, cleared };
   });
+}
+
+/** A quality check: the flags refreshed, or not run because a key rotation is under way. */
+export type ContactQualityCheck = ({ ran: true } & ContactFlagsRefresh) | { ran: false; retiringKeys: string[] };
+
+/**
+ * What `renewals contacts check-quality` and the nightly schedule both run: refreshContactFlags,
+ * unless a key rotation is under way (points are compared by keyed hash, which would miss rows
+ * still under the retiring key): then nothing is changed and the retiring keys are named.
+ */
+export async function checkContactQuality(db: Knex, options: Partial<QualityOptions> = {}): Promise<ContactQualityCheck> {
+  const retiring = await retiringKeys(db);
+  if (retiring.length > 0) return { ran: false, retiringKeys: retiring };
+  return { ran: true, ...(await refreshContactFlags(db, options)) };
 }

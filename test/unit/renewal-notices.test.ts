@@ -50,6 +50,9 @@ const ALL_FIELDS: NoticeFields = {
   effectiveDate: '2027-06-15',
   suicideExclusionEnds: '2029-06-14',
   nextDueDate: '2028-03-01',
+  servicingRole: 'agent',
+  servicingMasked: '王**',
+  servicingCode: 'A0012',
 };
 
 /** The longest values a notice should meet: a 20-character policy number, a premium near RMB 100 million. */
@@ -83,6 +86,7 @@ const VARIANT_CHOICES: Partial<Record<string, Partial<NoticeFields>[]>> = {
   debit_failed: [...REASONS, undefined].map((reason) => ({ reason })),
   reinstatement_approved: [{ approvedBy: 'underwriter' }, { approvedBy: 'deemed_consent' }],
   reinstatement_declined: (Object.keys(DECLINE_REASONS) as DeclineReason[]).map((declineReason) => ({ declineReason })),
+  orphan_notice: [{ servicingRole: 'agent' }, { servicingRole: 'team_lead' }],
 };
 
 /** Every variant of every template, rendered with all fields. */
@@ -279,7 +283,9 @@ describe('amounts and SMS parameters', () => {
   });
 
   it('carries only non-personal parameters', () => {
-    const allowed = new Set(['policyNo', 'amount', 'dueDate', 'debitDate', 'lastGraceDay', 'paidOn', 'suspensionDate', 'reinstatementWindowEnd', 'terminationDate', 'cashValue', 'serviceHotline', 'totalDue', 'payBy', 'effectiveDate']);
+    const allowed = new Set(['policyNo', 'amount', 'dueDate', 'debitDate', 'lastGraceDay', 'paidOn', 'suspensionDate', 'reinstatementWindowEnd', 'terminationDate', 'cashValue', 'serviceHotline', 'totalDue', 'payBy', 'effectiveDate',
+      // The orphan notice's new servicing person: a masked name (refused in clear) and an agent code.
+      'servicingMasked', 'servicingCode']);
     for (const notice of everyRendering(ALL_FIELDS)) for (const name of notice.sms?.paramOrder ?? []) expect(allowed, `${notice.templateKey}: ${name}`).toContain(name);
   });
 

@@ -46,7 +46,8 @@ describe('stored renewal-cycle histories', () => {
 
   it.each(fixtures)('%s carries no personal data in any payload', (file) => {
     const payloads = decodedPayloads(JSON.parse(readFileSync(join(dir, file), 'utf8')));
-    expect(payloads.length).toBeGreaterThan(10);
+    // An orphan notice is short (input, the send, its answer, the result); a cycle carries many more.
+    expect(payloads.length).toBeGreaterThan(file.startsWith('orphan-notice') ? 3 : 10);
     for (const payload of payloads) {
       for (const { what, pattern } of PERSONAL_DATA) {
         expect(pattern.test(payload), `${what} in payload ${payload.slice(0, 200)}`).toBe(false);

@@ -13,6 +13,7 @@ import {
   REINSTATEMENT_WINDOW_CLOSING,
 } from './reinstatement-notices';
 import { variablesOf } from './render';
+import { ORPHAN_NOTICE } from './servicing-notices';
 
 /**
  * Every renewal notice, in the order of a premium's life. Checked when this module loads: a
@@ -35,6 +36,7 @@ export const NOTICE_TEMPLATES: readonly NoticeTemplate[] = [
   REINSTATEMENT_DECLINED,
   POLICY_REINSTATED,
   CONTRACT_TERMINATED,
+  ORPHAN_NOTICE,
 ];
 
 const BY_ID = new Map(NOTICE_TEMPLATES.map((t) => [t.id, t]));

@@ -1,6 +1,7 @@
 import { addDays, isCivilDate } from '../../../domain/civil-date';
 import type { DebitReason } from '../../../domain/debit-reasons';
 import { formatYuan } from '../../../domain/money';
+import type { ServicingRole } from '../../../domain/orphans';
 import type { ApprovedBy, DeclineReason } from '../../../domain/reinstatement-application';
 
 /**
@@ -49,6 +50,12 @@ export interface NoticeFields {
   suicideExclusionEnds?: string;
   /** The reinstated policy's next premium due date; absent when the paying term is over. */
   nextDueDate?: string;
+  /** Who serves an orphan policy now: picks the orphan_notice wording. */
+  servicingRole?: ServicingRole;
+  /** Their masked name as on file (domain/masking maskName: 王**), never in clear. */
+  servicingMasked?: string;
+  /** Their agent code (工号). */
+  servicingCode?: string;
 }
 
 /** A value a template may use, and the field it comes from (named in errors). */
@@ -141,6 +148,9 @@ export const NOTICE_VARIABLES = {
   effectiveDate: date('effectiveDate'),
   suicideExclusionEnds: date('suicideExclusionEnds'),
   nextDueDate: date('nextDueDate'),
+  // A masked name only: one or two characters shown, then at least one *; a name in clear is refused.
+  servicingMasked: pattern('servicingMasked', /^[^\s*]{1,2}\*{1,10}$/u, 'a masked name (王**)'),
+  servicingCode: pattern('servicingCode', /^[A-Za-z0-9_-]{1,32}$/, 'an agent code'),
 } satisfies Record<string, Variable>;
 
 export type NoticeVariable = keyof typeof NOTICE_VARIABLES;
