@@ -2,6 +2,7 @@ import type { TestProject } from 'vitest/node';
 import { startPostgres, type PostgresServer } from '../../scripts/provision/postgres';
 import { ensureTestServer } from '../../scripts/provision/test-server';
 import { ensureTemporalCli } from '../../scripts/provision/temporal-cli';
+import { ensureTemporalServer } from '../../scripts/provision/temporal-server';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -12,13 +13,14 @@ declare module 'vitest' {
 let postgres: PostgresServer | undefined;
 
 /**
- * Once per test run: make sure both Temporal servers are provisioned (building or downloading them
+ * Once per test run: make sure the three Temporal servers are provisioned (building or downloading them
  * the first time, with progress on stderr) and start PostgreSQL. Nothing here skips on failure: a
  * run that cannot get a server fails with the reason.
  */
 export async function setup(project: TestProject): Promise<void> {
   ensureTemporalCli();
   ensureTestServer();
+  ensureTemporalServer();
   postgres = await startPostgres();
   process.stderr.write(`[test] PostgreSQL: ${postgres.source}\n`);
   project.provide('postgresUrl', postgres.url);
