@@ -6,7 +6,6 @@ import { join, resolve } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
-import pg from 'pg';
 import { SEARCH_ATTRIBUTES } from '../../workflows/messages';
 import { cacheDir, step } from './cache';
 import { freePort } from './postgres';
@@ -120,38 +119,22 @@ function pgConnection(serverUrl: string) {
   };
 }
 
-async function query<T extends pg.QueryResultRow>(url: string, database: string, sql: string, params: unknown[] = []): Promise<T[]> {
-  const target = new URL(url);
-  target.pathname = `/${database}`;
-  const client = new pg.Client({ connectionString: target.toString() });
-  await client.connect();
-  try {
-    return (await client.query<T>(sql, params)).rows;
-  } finally {
-    await client.end();
-  }
-}
-
 /**
- * Both databases at the schema this build ships, by the server's SQL tool: create-database and
- * setup-schema -v 0.0 the first time, then update-schema -d <versioned> every time (a no-op when
- * current; an upgrade after a newer server version).
+ * Both databases at the schema this build ships, by the server's SQL tool: create-database,
+ * setup-schema -v 0.0 (the version table), update-schema -d <versioned>. Each step leaves what is
+ * already there alone, so this runs at every start (a no-op when current; an upgrade after a newer
+ * server version), as config/temporal-server/start.sh does in a container.
  */
-export async function setupTemporalSchema(postgresUrl: string, databases: TemporalDatabases = DEFAULT_DATABASES, build = ensureTemporalServer()): Promise<void> {
+export function setupTemporalSchema(postgresUrl: string, databases: TemporalDatabases = DEFAULT_DATABASES, build = ensureTemporalServer()): void {
   const connection = pgConnection(postgresUrl);
   const env = { ...process.env, SQL_PLUGIN: 'postgres12', SQL_HOST: connection.host, SQL_PORT: connection.port, SQL_USER: connection.user, SQL_PASSWORD: connection.password };
   const maintenance = new URL(postgresUrl).pathname.slice(1) || 'postgres';
   for (const [name, schema] of [[databases.database, 'temporal'], [databases.visibilityDatabase, 'visibility']] as const) {
     if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`invalid database name: ${name}`);
-    const tool = (...args: string[]) => {
+    for (const args of [['create-database', '--defaultdb', maintenance], ['setup-schema', '-v', '0.0'], ['update-schema', '-d', join(build.schemaDir, schema, 'versioned')]]) {
       const result = run(build.sqlTool, ['--database', name, ...args], { env, timeoutMs: 120_000 });
       if (!result.ok) throw new Error(`temporal-sql-tool ${args[0]} on ${name} failed:\n${tail(result.output)}`);
-    };
-    const exists = await query(postgresUrl, maintenance, 'SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-    if (exists.length === 0) tool('create-database', '--defaultdb', maintenance);
-    const versioned = await query(postgresUrl, name, "SELECT 1 FROM information_schema.tables WHERE table_name = 'schema_version'");
-    if (versioned.length === 0) tool('setup-schema', '-v', '0.0');
-    tool('update-schema', '-d', join(build.schemaDir, schema, 'versioned'));
+    }
   }
 }
 
@@ -194,7 +177,7 @@ export async function startTemporalServer(options: TemporalServerOptions): Promi
   const databases = options.databases ?? DEFAULT_DATABASES;
   const shards = options.historyShards ?? historyShards();
   const schemaStarted = Date.now();
-  await setupTemporalSchema(options.postgresUrl, databases, build);
+  setupTemporalSchema(options.postgresUrl, databases, build);
   step(`Temporal server: schema of ${databases.database} and ${databases.visibilityDatabase} current in ${Date.now() - schemaStarted} ms`);
   const connection = pgConnection(options.postgresUrl);
   const port = options.port ?? (await freePort());
