@@ -230,14 +230,17 @@ export async function startTemporalServer(options: TemporalServerOptions): Promi
     await exited;
     clearTimeout(timer);
   };
+  let persistedShards: number;
   try {
-    await prepareNamespace(address, () => exitCode, recent);
+    persistedShards = await prepareNamespace(address, () => exitCode, recent);
   } catch (error) {
     await stop();
     throw error;
   }
-  step(`Temporal server: ${address} up in ${Date.now() - started} ms (${shards} history shards, PostgreSQL ${databases.database} + ${databases.visibilityDatabase})`);
-  return { address, historyShards: shards, databases, source: `${build.source}; PostgreSQL ${databases.database}, ${databases.visibilityDatabase}; ${shards} history shards`, stop };
+  // The shard count is the database's from its first start on: the server keeps it and ignores another.
+  if (persistedShards !== shards) step(`Temporal server: ${databases.database} was set up with ${persistedShards} history shards; the ${shards} asked for are ignored (a new database changes it)`);
+  step(`Temporal server: ${address} up in ${Date.now() - started} ms (${persistedShards} history shards, PostgreSQL ${databases.database} + ${databases.visibilityDatabase})`);
+  return { address, historyShards: persistedShards, databases, source: `${build.source}; PostgreSQL ${databases.database}, ${databases.visibilityDatabase}; ${persistedShards} history shards`, stop };
 }
 
 function canListen(port: number): Promise<boolean> {
@@ -274,8 +277,11 @@ function isGrpcCode(error: unknown, code: number): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === code;
 }
 
-/** Until the frontend answers, then the `default` namespace and the search attributes, idempotently. */
-async function prepareNamespace(address: string, exitCode: () => number | null | undefined, recent: string[]): Promise<void> {
+/**
+ * Until the frontend answers, then the `default` namespace and the search attributes, idempotently.
+ * Returns the cluster's history shard count.
+ */
+async function prepareNamespace(address: string, exitCode: () => number | null | undefined, recent: string[]): Promise<number> {
   const deadline = Date.now() + 90_000;
   const failed = (why: string) => new Error(`Temporal server ${why}:\n${recent.slice(-8).map(summary).join('\n')}`);
   let connection: Connection | undefined;
@@ -326,6 +332,7 @@ async function prepareNamespace(address: string, exitCode: () => number | null |
         await sleep(500);
       }
     }
+    return (await connection.workflowService.getClusterInfo({})).historyShardCount ?? 0;
   } finally {
     await connection.close();
   }
