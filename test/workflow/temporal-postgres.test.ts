@@ -98,8 +98,9 @@ describe('a cycle on the PostgreSQL-backed Temporal server', () => {
     const { status, history, listed, workflowId } = await rig.withWorker(async () => {
       const { handle, started } = await startRenewalCycle(env.client, { policyNo: policy.policyNo, dueDate }, taskQueue);
       expect(started).toBe(true);
-      // Paid, then listening for a late return for 60 days: the cycle stays open, parked on a timer.
-      const status = await until<RenewalCycleStatus>('the cycle paid', () => handle.query(statusQuery), (s) => s.stage === 'PAID');
+      // Paid, then listening for a late return for 60 days: the cycle stays open, parked on a timer
+      // (the stage turns PAID a moment before the cycle decides what it waits for next).
+      const status = await until<RenewalCycleStatus>('the cycle paid and parked', () => handle.query(statusQuery), (s) => s.stage === 'PAID' && s.nextAction.includes('late return'));
       // Visibility is written by the server's own tasks: eventually consistent.
       const listed = await until(
         'the cycle listed as PAID',
