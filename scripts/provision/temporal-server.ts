@@ -72,7 +72,7 @@ export function ensureTemporalServer(): TemporalServerBuild {
   rmSync(gobin, { recursive: true, force: true });
   const env = { ...process.env, GOBIN: gobin, GOTOOLCHAIN: process.env.GOTOOLCHAIN ?? TEMPORAL_SERVER_TOOLCHAIN, GOFLAGS: '-trimpath' };
   const module = `go.temporal.io/server`;
-  const result = run('go', ['install', `${module}/cmd/server@${TEMPORAL_SERVER_VERSION}`, `${module}/cmd/tools/sql@${TEMPORAL_SERVER_VERSION}`], { env });
+  const result = run('go', ['install', `${module}/cmd/server@${TEMPORAL_SERVER_VERSION}`, `${module}/cmd/tools/sql@${TEMPORAL_SERVER_VERSION}`], { env, timeoutMs: 90 * 60_000 });
   if (!result.ok) throw new Error(`Temporal server: go install failed:\n${tail(result.output)}`);
   renameSync(join(gobin, 'server'), build.server);
   renameSync(join(gobin, 'sql'), build.sqlTool);

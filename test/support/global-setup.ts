@@ -20,7 +20,12 @@ let postgres: PostgresServer | undefined;
 export async function setup(project: TestProject): Promise<void> {
   ensureTemporalCli();
   ensureTestServer();
-  ensureTemporalServer();
+  // Only test/workflow/temporal-postgres.test.ts needs it: without it that file fails with the reason.
+  try {
+    ensureTemporalServer();
+  } catch (error) {
+    process.stderr.write(`[test] ${error instanceof Error ? error.message : String(error)}\n`);
+  }
   postgres = await startPostgres();
   process.stderr.write(`[test] PostgreSQL: ${postgres.source}\n`);
   project.provide('postgresUrl', postgres.url);
