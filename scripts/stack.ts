@@ -1,7 +1,10 @@
 /**
  * npm run stack: the local stack for development and operations trials.
  *   - Temporal dev server on localhost:7233 with its Web UI on http://localhost:8233 and the
- *     search attributes registered (history kept in a SQLite file across restarts),
+ *     search attributes registered (history kept in a SQLite file across restarts); with
+ *     `--temporal postgres`, the production-shaped server instead (PostgreSQL persistence and
+ *     visibility in the databases temporal and temporal_visibility, `--history-shards` or
+ *     NUM_HISTORY_SHARDS shards, no Web UI; docs/architecture.md, "The production-shaped Temporal"),
  *   - PostgreSQL with migrations applied (DATABASE_URL, else embedded with data kept across restarts),
  *   - an SMTP catcher on localhost:1025 saving every message as .eml,
  *   - a renewal worker, and (unless --no-sample) a sample portfolio whose cycles are started,
@@ -38,7 +41,8 @@ import { samplePortfolio } from './sample-portfolio';
 import { seedSamplePortfolio } from './seed';
 import { startMessagingSimulators } from './messaging-simulators';
 import { startSmtpCatcher } from './smtp-catcher';
-import { startDevServer } from './temporal-env';
+import { historyShards } from './provision/temporal-server';
+import { startDevServer, startPostgresTemporal } from './temporal-env';
 
 const { values: args } = parseArgs({
   options: {
@@ -47,8 +51,11 @@ const { values: args } = parseArgs({
     'ui-port': { type: 'string', default: '8233' },
     'postgres-port': { type: 'string', default: '55432' },
     'smtp-port': { type: 'string', default: '1025' },
+    temporal: { type: 'string', default: 'dev' },
+    'history-shards': { type: 'string' },
   },
 });
+
 
 function port(name: keyof typeof args): number {
   const value = Number(args[name]);
@@ -77,6 +84,7 @@ function appLoginPassword(state: string): string {
 }
 
 async function main(): Promise<void> {
+  if (args.temporal !== 'dev' && args.temporal !== 'postgres') throw new Error(`--temporal must be dev or postgres, got ${args.temporal}`);
   installTemporalRuntime(new DefaultLogger('WARN'));
   const state = stackDir();
   const stops: (() => Promise<void>)[] = [];
@@ -103,12 +111,24 @@ async function main(): Promise<void> {
     const smtp = await startSmtpCatcher({ port: port('smtp-port'), dir: join(state, 'mail') });
     stops.push(() => smtp.close());
 
-    const { env, source } = await startDevServer({
-      port: port('temporal-port'),
-      uiPort: port('ui-port'),
-      dbFilename: join(state, 'temporal.sqlite'),
-      cipher,
-    });
+    const { env, source } =
+      args.temporal === 'postgres'
+        ? await startPostgresTemporal({
+            postgresUrl: postgres.url,
+            port: port('temporal-port'),
+            historyShards: historyShards(args['history-shards'] ?? process.env.NUM_HISTORY_SHARDS),
+            logFile: join(state, 'temporal-server.log'),
+            cipher,
+          }).then(({ env, server, source }) => {
+            stops.push(() => server.stop());
+            return { env, source: `${source}; log ${join(state, 'temporal-server.log')}` };
+          })
+        : await startDevServer({
+            port: port('temporal-port'),
+            uiPort: port('ui-port'),
+            dbFilename: join(state, 'temporal.sqlite'),
+            cipher,
+          });
     stops.push(() => env.teardown());
 
     const ring = await openKeyRing(db, cipher);
@@ -155,7 +175,7 @@ async function main(): Promise<void> {
     console.log(`
 Local stack is up (Ctrl-C stops it). State kept in ${state}.
   Temporal       ${env.address}   (${source})
-  Temporal UI    http://localhost:${uiPort}/namespaces/default/workflows
+  Temporal UI    ${args.temporal === 'dev' ? `http://localhost:${uiPort}/namespaces/default/workflows` : 'none on the PostgreSQL-backed server (docker-compose.yml runs temporalio/ui beside it)'}
   PostgreSQL     ${redactUrl(databaseUrl)}   (${postgres.source}; the application's login; migrations applied now: ${applied.length}, as ${redactUrl(migrationUrl)})
   SMTP catcher   ${smtp.url}   (messages saved in ${join(state, 'mail')})
   Bank simulator ${bankService.url}   (gateway POST /gateway; admin /sim/accounts, /sim/deposits, /sim/faults, /sim/ledger; callbacks to ${callbacks.url})

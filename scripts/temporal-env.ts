@@ -5,6 +5,7 @@ import { renewalsDataConverter } from '../workers/data-converter';
 import { SEARCH_ATTRIBUTES } from '../workflows/messages';
 import { ensureTestServer } from './provision/test-server';
 import { ensureTemporalCli } from './provision/temporal-cli';
+import { startTemporalServer, type RunningTemporalServer, type TemporalServerOptions } from './provision/temporal-server';
 
 /**
  * The Java time-skipping test server: months of timers pass in seconds. Its client reads failures
@@ -44,4 +45,22 @@ export async function startDevServer(
     },
   });
   return { env, source };
+}
+
+/**
+ * The production-shaped server (scripts/provision/temporal-server.ts): PostgreSQL persistence and
+ * visibility on `postgresUrl`'s server, schema set up by its SQL tool, `default` namespace and search
+ * attributes registered. `env.teardown()` closes the connections; `server.stop()` ends the server.
+ */
+export async function startPostgresTemporal(
+  options: TemporalServerOptions & { cipher?: PiiCipher },
+): Promise<{ env: TestWorkflowEnvironment; server: RunningTemporalServer; source: string }> {
+  const server = await startTemporalServer(options);
+  try {
+    const env = await TestWorkflowEnvironment.createFromExistingServer({ address: server.address, client: { dataConverter: renewalsDataConverter(options.cipher) } });
+    return { env, server, source: server.source };
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
 }
