@@ -17,7 +17,7 @@ import { columns, whole, type ReportSection, type TabularReport } from './report
  *   at the end of the week (the monthly report's definition, collectedBySql); rates by case and premium.
  * - Collected in the week: premiums (any due date) whose standing payment was received during the week, by how.
  * - Debits by outcome and reason, and by bank; contacts by channel: as the daily report counts a day.
- * - Tasks opened (created), completed (done) and cancelled during the week, by kind; open at the end.
+ * - Tasks opened (task_opened event, else created), completed (done) and cancelled during the week, by kind; open at the end.
  * - Lapses: premiums whose policy was suspended during the week, by non-payment reason.
  */
 export interface WeeklyReport extends TabularReport {
@@ -116,17 +116,29 @@ async function collectedInWeek(db: Knex, span: Span): Promise<WeeklyReport['coll
   return rows.map((r) => ({ via: r.via as string, cases: whole(r.cases), premiumFen: whole(r.premium) }));
 }
 
+/**
+ * A task was opened at its `task_opened` audit event (the cycle's business time, which is also the
+ * simulator's clock), else when its row was written.
+ */
 async function taskMovements(db: Knex, span: Span): Promise<WeeklyReport['tasks']> {
   const { rows } = await db.raw<{ rows: Record<string, unknown>[] }>(
     `
-    SELECT kind::text AS kind,
-      count(*) FILTER (WHERE created_at >= CAST(:start AS timestamptz) AND created_at < CAST(:end AS timestamptz)) AS opened,
-      count(*) FILTER (WHERE status = 'done' AND completed_at >= CAST(:start AS timestamptz) AND completed_at < CAST(:end AS timestamptz)) AS completed,
-      count(*) FILTER (WHERE status = 'cancelled' AND completed_at >= CAST(:start AS timestamptz) AND completed_at < CAST(:end AS timestamptz)) AS cancelled,
-      count(*) FILTER (WHERE created_at < CAST(:end AS timestamptz) AND (completed_at IS NULL OR completed_at >= CAST(:end AS timestamptz))) AS open_at_end
-    FROM tasks
-    WHERE created_at < CAST(:end AS timestamptz) AND (completed_at IS NULL OR completed_at >= CAST(:start AS timestamptz))
-    GROUP BY kind ORDER BY kind::text
+    WITH task AS (
+      SELECT t.kind::text AS kind, t.status, t.completed_at,
+        coalesce((SELECT min(e.occurred_at) FROM audit_events e
+                  WHERE e.kind = 'task_opened' AND e.policy_no = t.policy_no AND e.due_date = t.due_date
+                    AND e.detail->>'taskId' = CAST(t.id AS text)), t.created_at) AS opened_at
+      FROM tasks t
+      WHERE t.completed_at IS NULL OR t.completed_at >= CAST(:start AS timestamptz)
+    )
+    SELECT kind,
+      count(*) FILTER (WHERE opened_at >= CAST(:start AS timestamptz)) AS opened,
+      count(*) FILTER (WHERE status = 'done' AND completed_at < CAST(:end AS timestamptz)) AS completed,
+      count(*) FILTER (WHERE status = 'cancelled' AND completed_at < CAST(:end AS timestamptz)) AS cancelled,
+      count(*) FILTER (WHERE completed_at IS NULL OR completed_at >= CAST(:end AS timestamptz)) AS open_at_end
+    FROM task
+    WHERE opened_at < CAST(:end AS timestamptz)
+    GROUP BY kind ORDER BY kind
     `,
     span,
   );

@@ -27,6 +27,7 @@ import { seedReportOrganisation } from '../support/report-organisation';
  * | Q05 | 2025-01-20 | quarterly  | 30000     | WL20 | 3201   | agency        | A001  | imported with installment 7 next: inst 5 paid before the records             |
  * | Q06 | 2025-02-01 | annual     | 70000     | WL20 | 3203   | internet      | A001  | inst 2 due 2026-02-01: no record, unpaid                                     |
  * | Q07 | 2024-01-10 | annual     | 80000     | WL20 | 3201   | agency        | A001  | inst 2 due 2025-01-10 paid; inst 3 due 2026-01-10: online 01-10              |
+ * Tasks: see the list in seed(); the Q07 call's task_opened event (14 January) is earlier than its row (20 January).
  * | Q08 | 2024-01-20 | semiannual | 40000     | CI10 | 3202   | bancassurance | A002  | next installment 3 on file: inst 5 never due in the system                   |
  * | Q09 | 2020-03-01 | annual     | 99900     | WL20 | 3201   | agency        | A001  | due 2026-01-17, waived                                                       |
  * | Q10 | 2019-11-15 | annual     | 90000     | WL20 | 3201   | agency        | A001  | due 2025-11-15: debits failed; lapsed 2026-01-15 (12), written twice          |
@@ -198,6 +199,9 @@ async function seed(db: TestDatabase['db']): Promise<void> {
     task('call', 'call_d7', 'Q07', '2026-01-10', 'A001', 'agent', at('2026-01-20', '09:00'), at('2026-02-05', '09:00'), { status: 'done', at: at('2026-02-02', '10:00'), outcome: 'no_answer' }),
     task('declaration', 'declaration', 'Q03', '2026-01-15', null, 'underwriter', at('2026-01-14', '08:00'), at('2026-01-20', '09:00'), { status: 'done', at: at('2026-01-14', '12:00'), outcome: 'done' }),
   ]);
+  // The Q07 call was opened on 14 January by the cycle's clock; its row was written on the 20th.
+  const q07 = await db('tasks').where({ policy_no: 'Q07' }).first<{ id: number }>('id');
+  await appendAudit(db, { kind: 'task_opened', actor: 'test', policyNo: 'Q07', dueDate: '2026-01-10', occurredAt: at('2026-01-14', '09:00'), detail: { taskId: q07.id, step: 'call_d7' } });
 }
 
 beforeAll(async () => {
@@ -262,9 +266,9 @@ describe('weekly report, 2026-W03 (12–18 January 2026)', () => {
     ]);
   });
 
-  it('tasks opened, completed and cancelled by kind, open at the end', () => {
+  it('tasks opened (by their task_opened event when there is one), completed and cancelled by kind, open at the end', () => {
     expect(report.tasks).toEqual([
-      { kind: 'call', opened: 3, completed: 3, cancelled: 1, openAtEnd: 0 },
+      { kind: 'call', opened: 4, completed: 3, cancelled: 1, openAtEnd: 1 },
       { kind: 'declaration', opened: 1, completed: 1, cancelled: 0, openAtEnd: 0 },
       { kind: 'fix_account', opened: 1, completed: 0, cancelled: 0, openAtEnd: 1 },
     ]);
