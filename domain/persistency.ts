@@ -6,9 +6,10 @@
  *   free-look cancellations are excluded (the import knows neither; an excluded case is counted nowhere).
  * - The premium "for the 13th month" is the installment that falls due 12 months after issue: number
  *   payments-a-year + 1 (annual: the 2nd, monthly: the 13th); for 25 months, 2 × payments-a-year + 1.
- * - Kept: that premium was received by the end of its grace period (grace payments count), before any
- *   lapse, and not reversed by the as-of day; or the policy was imported with a later installment
- *   already next (paid before the system's records began).
+ * - Kept: that premium was received by the end of its grace period (grace payments count; an
+ *   automatic premium loan made as the grace period runs out too), before any lapse, and not reversed
+ *   by the as-of day; or the policy was imported with a later installment already next (paid before
+ *   the system's records began).
  * - Lost: not kept and the grace period of that premium (on its scheduled due date) has ended by the
  *   as-of day. Pending: neither yet.
  * - By case: kept ÷ cohort cases. By premium: annualised premium of kept policies ÷ the cohort's
@@ -54,6 +55,8 @@ export interface PersistencyCase {
   graceDays: number;
   /** The day (Shanghai) a standing payment of that premium was received, received before any lapse; null if none by the as-of day. */
   paidOn: CivilDate | null;
+  /** How that payment came: an automatic premium loan is made when the grace period runs out (the moment of lapse). */
+  paidVia?: string | null;
   /** The policy's next installment on file is after the target one, with no record of it: paid before the system's records. */
   paidBeforeRecords: boolean;
   /** Single premium or free-look cancellation: not in the cohort. */
@@ -72,7 +75,10 @@ export function persistencyState(c: PersistencyCase, asOf: CivilDate): Persisten
   if (c.excluded) return 'excluded';
   if (c.paidBeforeRecords) return 'kept';
   const last = graceLastDay(c.dueDate, c.graceDays);
-  if (c.paidOn !== null && c.paidOn <= last && c.paidOn <= asOf) return 'kept';
+  // An automatic premium loan is made at the moment the policy would lapse (00:00 of the day after the
+  // last grace day, or later that day): the premium is paid on the policy's own terms, in time.
+  const deadline = c.paidVia === 'apl' ? addDays(last, 1) : last;
+  if (c.paidOn !== null && c.paidOn <= deadline && c.paidOn <= asOf) return 'kept';
   return last < asOf ? 'lost' : 'pending';
 }
 

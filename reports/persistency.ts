@@ -184,15 +184,19 @@ async function cohortCases(db: Knex, months: PersistencyMonths, from: Month, to:
       WHERE p.issue_date >= :from AND p.issue_date < :next
     )
     SELECT k.*, to_char(d.due_date, 'YYYY-MM-DD') AS due_date, d.id AS due_id,
-      (SELECT min(y.received_at) FROM payments y
-         LEFT JOIN LATERAL (${suspensionsSql('e.policy_no = d.policy_no AND e.due_date = d.due_date')}) l ON true
-         WHERE y.premium_due_id = d.id AND ${collectedBySql('y', 'CAST(:asOfCut AS timestamptz)', 'l.lapsed_at')}) AS paid_at
+      paid.received_at AS paid_at, paid.via AS paid_via
     FROM cohort k
     LEFT JOIN LATERAL (
       SELECT d.id, d.policy_no, d.due_date FROM premium_dues d
       WHERE d.policy_no = k.policy_no AND d.installment_no = k.target AND d.status <> 'waived'
       ORDER BY d.due_date LIMIT 1
     ) d ON true
+    LEFT JOIN LATERAL (
+      SELECT y.received_at, y.via::text AS via FROM payments y
+      LEFT JOIN LATERAL (${suspensionsSql('e.policy_no = d.policy_no AND e.due_date = d.due_date')}) l ON true
+      WHERE y.premium_due_id = d.id AND ${collectedBySql('y', 'CAST(:asOfCut AS timestamptz)', 'l.lapsed_at')}
+      ORDER BY y.received_at LIMIT 1
+    ) paid ON true
     ORDER BY k.policy_no
     `,
     { from: firstDayOf(from), next: firstDayOf(addMonths(to, 1)), asOfCut: endOfDay(asOf) },
@@ -212,6 +216,7 @@ async function cohortCases(db: Knex, months: PersistencyMonths, from: Month, to:
       dueDate: hasRow ? (r.due_date as string) : persistencyDueDate(issueDate, months),
       graceDays: whole(r.grace_days),
       paidOn: r.paid_at instanceof Date ? shanghaiDate(r.paid_at.getTime()) : null,
+      paidVia: (r.paid_via as string | null) ?? null,
       paidBeforeRecords: !hasRow && r.next_installment_no !== null && whole(r.next_installment_no) > target,
     };
   });

@@ -96,6 +96,9 @@ describe('persistency', () => {
     expect(persistencyState(base, '2027-03-12')).toBe('lost');
     expect(persistencyState({ ...base, paidOn: '2027-02-01' }, '2027-01-31')).toBe('pending'); // not yet seen
     expect(persistencyState({ ...base, paidBeforeRecords: true }, '2020-01-01')).toBe('kept');
+    // An automatic premium loan is made as grace runs out (00:00 of D+61): in time; a day later it is not.
+    expect(persistencyState({ ...base, paidOn: '2027-03-12', paidVia: 'apl' }, '2027-06-30')).toBe('kept');
+    expect(persistencyState({ ...base, paidOn: '2027-03-13', paidVia: 'apl' }, '2027-06-30')).toBe('lost');
     expect(persistencyState({ ...base, excluded: true, paidOn: '2027-01-10' }, '2027-06-30')).toBe('excluded');
   });
 
