@@ -31,6 +31,7 @@ import { seedReportOrganisation } from '../support/report-organisation';
  * | Q08 | 2024-01-20 | semiannual | 40000     | CI10 | 3202   | bancassurance | A002  | next installment 3 on file: inst 5 never due in the system                   |
  * | Q09 | 2020-03-01 | annual     | 99900     | WL20 | 3201   | agency        | A001  | due 2026-01-17, waived                                                       |
  * | Q10 | 2019-11-15 | annual     | 90000     | WL20 | 3201   | agency        | A001  | due 2025-11-15: debits failed; lapsed 2026-01-15 (12), written twice          |
+ * | Q12 | 2025-03-05 | annual     | 60000     | WL20 | 3201   | agency        | A001  | inst 2 due 2026-03-05: automatic premium loan at 00:00 of 2026-05-05 (D+61)  |
  * | Q11 | 2019-11-16 | annual     | 45000     | WL20 | 3201   | agency        | A001  | due 2025-11-16: no debit; lapsed 2026-01-16, no reason recorded (→ 11)       |
  */
 const at = (date: string, time = '00:00') => new Date(shanghaiInstant(date, time));
@@ -55,6 +56,7 @@ async function seed(db: TestDatabase['db']): Promise<void> {
     ['Q09', '2020-03-01', 'annual', 99900, 'WL20', '3201', 'agency', 'A001', 7],
     ['Q10', '2019-11-15', 'annual', 90000, 'WL20', '3201', 'agency', 'A001', 7],
     ['Q11', '2019-11-16', 'annual', 45000, 'WL20', '3201', 'agency', 'A001', 7],
+    ['Q12', '2025-03-05', 'annual', 60000, 'WL20', '3201', 'agency', 'A001', 3],
   ];
   await db('policies').insert(
     policies.map(([no, issued, frequency, fen, product, branch, channel, agent, next]) => ({
@@ -81,6 +83,7 @@ async function seed(db: TestDatabase['db']): Promise<void> {
     ['Q09', 'Q09', '2026-01-17', 7, 99900, 'waived'],
     ['Q10', 'Q10', '2025-11-15', 7, 90000, 'lapsed'],
     ['Q11', 'Q11', '2025-11-16', 7, 45000, 'lapsed'],
+    ['Q12', 'Q12', '2026-03-05', 2, 60000, 'paid'],
   ];
   for (const [name, policy, due, installment, fen, status] of dues) {
     const [row] = await db('premium_dues').insert({ policy_no: policy, due_date: due, installment_no: installment, amount_fen: fen, status }).returning<{ id: number }[]>('id');
@@ -94,6 +97,8 @@ async function seed(db: TestDatabase['db']): Promise<void> {
     ['Q04', 'counter', at('2026-01-13', '10:00'), at('2026-01-20', '09:00')],
     ['Q07-2', 'debit', at('2025-01-10', '10:00')],
     ['Q07', 'online', at('2026-01-10', '20:00')],
+    // The automatic premium loan, made as the grace period ran out (D+60 is 4 May).
+    ['Q12', 'apl', at('2026-05-05', '00:00')],
   ];
   await db('payments').insert(
     payments.map(([name, via, received, reversed], n) => ({
@@ -336,6 +341,11 @@ describe('13- and 25-month persistency', () => {
   it('25 months: the third annual premium (Q07), not the second; Q08 never reached it', async () => {
     const r = await persistencyReport(t.db, { months: 25, by: 'cohort', from: '2024-01', to: '2024-01', asOf: '2026-06-30' });
     expect(r.total).toMatchObject({ cases: 2, keptCases: 1, lostCases: 1, firstYearPremiumFen: 160_000, keptPremiumFen: 80_000, byCase: f(1, 2), byPremium: f(80_000, 160_000) });
+  });
+
+  it('an automatic premium loan made as grace runs out keeps the policy', async () => {
+    const r = await persistencyReport(t.db, { months: 13, by: 'cohort', from: '2025-03', to: '2025-03', asOf: '2026-06-30' });
+    expect(r.total).toMatchObject({ cases: 1, keptCases: 1, lostCases: 0, keptPremiumFen: 60_000 });
   });
 
   it('default cohorts: the twelve issue months ending 13 months before the as-of month', async () => {
