@@ -65,10 +65,11 @@ export async function dailyReport(db: Knex, date: CivilDate): Promise<DailyRepor
   return { ...report, sections: dailySections(report) };
 }
 
-// A type alias (not an interface) so it passes as knex's named bindings.
-type Day = { start: string; end: string };
+/** A span of time [start, end) as ISO instants: a day here, a week in reports/weekly.ts. A type alias (not an interface) so it passes as knex's named bindings. */
+export type Span = { start: string; end: string };
+type Day = Span;
 
-async function debitResults(db: Knex, day: Day): Promise<Pick<DailyReport, 'debitsByReason' | 'debitsByBank'>> {
+export async function debitResults(db: Knex, day: Span): Promise<Pick<DailyReport, 'debitsByReason' | 'debitsByBank'>> {
   const { rows } = await db.raw<{ rows: Record<string, unknown>[] }>(
     `
     WITH answer AS (
@@ -116,7 +117,7 @@ async function debitResults(db: Knex, day: Day): Promise<Pick<DailyReport, 'debi
   };
 }
 
-async function contactOutcomes(db: Knex, day: Day): Promise<Pick<DailyReport, 'contactsByChannel' | 'suppressedByRule'>> {
+export async function contactOutcomes(db: Knex, day: Span): Promise<Pick<DailyReport, 'contactsByChannel' | 'suppressedByRule'>> {
   const { rows } = await db.raw<{ rows: Record<string, unknown>[] }>(
     `
     SELECT grouping(suppressed_rule) = 0 AS by_rule, channel::text AS channel, suppressed_rule,

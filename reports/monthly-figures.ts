@@ -89,18 +89,36 @@ export function graceEndMonthSql(dueDate: string, graceDays: string): string {
   return `CAST(date_trunc('month', CAST(${dueDate} + ${graceDays} AS timestamp)) + interval '1 month' - interval '1 day' AS date)`;
 }
 
+/**
+ * "Collected by a cut-off", the one definition every report shares (docs/business-rules.md#collection-rate):
+ * payment `p` was received before `cut`, not reversed before it, and received before the premium's
+ * lapse `lapsedAt` (a payment after suspension is a reinstatement). All three are SQL expressions.
+ */
+export function collectedBySql(p: string, cut: string, lapsedAt: string): string {
+  return `(${p}.received_at < ${cut} AND (${p}.reversed_at IS NULL OR ${p}.reversed_at >= ${cut}) AND (${lapsedAt} IS NULL OR ${p}.received_at < ${lapsedAt}))`;
+}
+
+/**
+ * The lapses of premiums, one row per (policy_no, due_date) with the moment of suspension (the first
+ * `policy_suspended` event: a retried activity can write a second) and its non-payment reason.
+ * `where` filters the events (alias e).
+ */
+export function suspensionsSql(where: string): string {
+  return `
+      SELECT e.policy_no, e.due_date, min(e.occurred_at) AS lapsed_at,
+             (array_agg(e.detail->'nonPaymentReason' ORDER BY e.seq) FILTER (WHERE e.detail->'nonPaymentReason' IS NOT NULL))[1] AS reason
+      FROM audit_events e
+      WHERE e.kind = 'policy_suspended' AND ${where}
+      GROUP BY e.policy_no, e.due_date`;
+}
+
 /** The collection and lapse figures of a month's cohort, for the total and every dimension, in one query (grouping sets). */
 export async function monthlyFigures(db: Knex, plan: CutoffPlan): Promise<GroupFigures[]> {
   const from = firstDayOf(plan.month);
   const to = firstDayOf(addMonths(plan.month, 1));
   const result = await db.raw<{ rows: Record<string, unknown>[] }>(
     `
-    WITH lapse AS (
-      SELECT e.policy_no, e.due_date, min(e.occurred_at) AS lapsed_at
-      FROM audit_events e
-      WHERE e.kind = 'policy_suspended' AND e.due_date >= :from AND e.due_date < :to AND e.occurred_at < CAST(:asOfCut AS timestamptz)
-      GROUP BY e.policy_no, e.due_date
-    ),
+    WITH lapse AS (${suspensionsSql('e.due_date >= :from AND e.due_date < :to AND e.occurred_at < CAST(:asOfCut AS timestamptz)')}),
     cohort AS MATERIALIZED (
       SELECT d.id, d.amount_fen, least(d.installment_no, 4) AS payment_number,
              p.branch_code, p.channel::text AS channel, p.product_code,
@@ -121,15 +139,9 @@ export async function monthlyFigures(db: Knex, plan: CutoffPlan): Promise<GroupF
     -- premiums this beat one index probe per premium, which reads the payments index at random.
     paid AS (
       SELECT k.id,
-        bool_or(y.received_at < CAST(:dueMonthCut AS timestamptz)
-                AND (y.reversed_at IS NULL OR y.reversed_at >= CAST(:dueMonthCut AS timestamptz))
-                AND (k.lapsed_at IS NULL OR y.received_at < k.lapsed_at)) AS by_due_month,
-        bool_or(y.received_at < CAST(:nextMonthCut AS timestamptz)
-                AND (y.reversed_at IS NULL OR y.reversed_at >= CAST(:nextMonthCut AS timestamptz))
-                AND (k.lapsed_at IS NULL OR y.received_at < k.lapsed_at)) AS by_next_month,
-        bool_or(y.received_at < k.grace_cut
-                AND (y.reversed_at IS NULL OR y.reversed_at >= k.grace_cut)
-                AND (k.lapsed_at IS NULL OR y.received_at < k.lapsed_at)) AS by_grace_end_month,
+        bool_or(${collectedBySql('y', 'CAST(:dueMonthCut AS timestamptz)', 'k.lapsed_at')}) AS by_due_month,
+        bool_or(${collectedBySql('y', 'CAST(:nextMonthCut AS timestamptz)', 'k.lapsed_at')}) AS by_next_month,
+        bool_or(${collectedBySql('y', 'k.grace_cut', 'k.lapsed_at')}) AS by_grace_end_month,
         bool_or(k.lapsed_at IS NOT NULL AND y.received_at >= k.lapsed_at AND y.received_at < CAST(:asOfCut AS timestamptz)
                 AND (y.reversed_at IS NULL OR y.reversed_at >= CAST(:asOfCut AS timestamptz))) AS reinstated
       FROM cohort k JOIN payments y ON y.premium_due_id = k.id

@@ -29,6 +29,11 @@ export interface TabularReport {
   /** What the report was asked for and when it was made: month, as-of date, generated at. */
   parameters: Record<string, string>;
   sections: ReportSection[];
+  /**
+   * The report names people (agents' or collectors' codes next to their own performance): written
+   * owner-only (0600) like other personal data (docs/business-rules.md#team-reports).
+   */
+  personalData?: boolean;
 }
 
 /** Columns from a compact list: [key, header, kind]. */

@@ -6,6 +6,13 @@ import { firstDayOf, isMonth } from '../../domain/months';
 import { dailyReport } from '../../reports/daily';
 import { DEFAULT_LAPSED_LIMIT, lapsedPoliciesReport, MAX_LAPSED_LIMIT, UnknownCodeError } from '../../reports/lapsed-policies';
 import { monthlyReport } from '../../reports/monthly';
+import { lapseReasonsReport } from '../../reports/lapse-reasons';
+import { MAX_PERSISTENCY_COHORTS, PERSISTENCY_GROUPINGS, persistencyReport } from '../../reports/persistency';
+import { taskPerformanceReport } from '../../reports/task-performance';
+import { weeklyReport } from '../../reports/weekly';
+import { isPersistencyMonths } from '../../domain/persistency';
+import { TASK_GROUPINGS } from '../../domain/task-performance';
+import { isIsoWeek } from '../../domain/weeks';
 import { MAX_COHORT_MONTHS, monthsFromTo, reinstatementReport } from '../../reports/reinstatement';
 import { refuseExistingOutput } from '../../application/output-files';
 import { writeReport, type WriteReportOptions } from '../../application/report-delivery';
@@ -35,7 +42,7 @@ export function reportOutput(options: { format: string; json?: boolean; out?: st
 export function registerReportCommands(program: Command): void {
   const report = program
     .command('report')
-    .description('daily, monthly and reinstatement reports and the lapsed list, from the database: table, CSV (with BOM), XLSX or JSON');
+    .description('daily, weekly, monthly, reinstatement, lapse-reasons, persistency and tasks reports and the lapsed list, from the database: table, CSV (with BOM), XLSX or JSON');
 
   report
     .command('daily')
@@ -126,5 +133,98 @@ export function registerReportCommands(program: Command): void {
       });
       await writeReport(built, output);
       if (output.out) process.stderr.write(`lapsed policies ${built.asOf} (${built.policies.length} of ${built.matching}) → ${output.out}\n`);
+    });
+
+  registerTeamReports(report);
+}
+
+/** The reports the collection team is judged by (docs/business-rules.md#team-reports). */
+function registerTeamReports(report: Command): void {
+  report
+    .command('weekly')
+    .description('one ISO week: premiums due and collected (rates by case and premium), collected by how, debits by outcome, contacts by channel, tasks, lapses')
+    .requiredOption('--week <week>', 'the ISO week, YYYY-Www (Monday to Sunday, Asia/Shanghai)')
+    .option('--format <format>', REPORT_FORMATS.join('|'), 'table')
+    .option('--json', 'same as --format json')
+    .option('--out <file>', 'write to this file (needed for xlsx; default: stdout; must not exist)')
+    .option('--force', 'replace the --out file if it exists')
+    .action(async (options) => {
+      if (!isIsoWeek(options.week)) throw usage(`--week must be an ISO week YYYY-Www (01 to 52 or 53), got ${JSON.stringify(options.week)}`);
+      const output = reportOutput(options);
+      const built = await withDatabase((db) => weeklyReport(db, options.week));
+      await writeReport(built, output);
+      if (output.out) process.stderr.write(`weekly report ${options.week} → ${output.out}\n`);
+    });
+
+  report
+    .command('lapse-reasons')
+    .description('non-payment reasons of the premiums lapsed, or refused and unpaid, in a month, ranked, top three marked; lapsed premiums by debit failure')
+    .requiredOption('--month <month>', 'the month, YYYY-MM (Asia/Shanghai)')
+    .option('--format <format>', REPORT_FORMATS.join('|'), 'table')
+    .option('--json', 'same as --format json')
+    .option('--out <file>', 'write to this file (needed for xlsx; default: stdout; must not exist)')
+    .option('--force', 'replace the --out file if it exists')
+    .action(async (options) => {
+      if (!isMonth(options.month)) throw usage(`--month must be a month YYYY-MM, got ${JSON.stringify(options.month)}`);
+      const output = reportOutput(options);
+      const built = await withDatabase((db) => lapseReasonsReport(db, options.month));
+      await writeReport(built, output);
+      if (output.out) process.stderr.write(`lapse reasons ${options.month} → ${output.out}\n`);
+    });
+
+  report
+    .command('persistency')
+    .description('13- or 25-month persistency (继续率) by case and premium of the policies issued in the cohort months, by cohort, branch, channel or agent')
+    .requiredOption('--months <n>', '13 or 25')
+    .option('--by <grouping>', PERSISTENCY_GROUPINGS.join('|'), 'cohort')
+    .option('--from <month>', 'first cohort (issue month), YYYY-MM (default: 12 cohorts ending with the one whose premium fell due last month)')
+    .option('--to <month>', 'last cohort, YYYY-MM (default: --from + 11 months)')
+    .option('--as-of <date>', 'count what had happened by the end of this day, YYYY-MM-DD (default: today)')
+    .option('--format <format>', REPORT_FORMATS.join('|'), 'table')
+    .option('--json', 'same as --format json')
+    .option('--out <file>', 'write to this file (needed for xlsx; default: stdout; must not exist)')
+    .option('--force', 'replace the --out file if it exists')
+    .action(async (options) => {
+      const months = /^\d+$/.test(options.months) ? Number(options.months) : Number.NaN;
+      if (!isPersistencyMonths(months)) throw usage(`--months must be 13 or 25, got ${JSON.stringify(options.months)}`);
+      const by = PERSISTENCY_GROUPINGS.find((g) => g === options.by);
+      if (!by) throw usage(`--by must be one of ${PERSISTENCY_GROUPINGS.join(', ')}, got ${JSON.stringify(options.by)}`);
+      const { from, to, asOf } = options;
+      if (from !== undefined && !isMonth(from)) throw usage(`--from must be a month YYYY-MM, got ${JSON.stringify(from)}`);
+      if (to !== undefined && !isMonth(to)) throw usage(`--to must be a month YYYY-MM, got ${JSON.stringify(to)}`);
+      if (to !== undefined && from === undefined) throw usage('--to needs --from');
+      if (from !== undefined && to !== undefined) {
+        if (to < from) throw usage(`--to ${to} is before --from ${from}`);
+        if (monthsFromTo(from, to).length > MAX_PERSISTENCY_COHORTS) throw usage(`--from ${from} --to ${to} spans more than ${MAX_PERSISTENCY_COHORTS} months`);
+      }
+      if (asOf !== undefined && !isCivilDate(asOf)) throw usage(`--as-of must be a date YYYY-MM-DD, got ${JSON.stringify(asOf)}`);
+      const output = reportOutput(options);
+      const built = await withDatabase((db) => persistencyReport(db, { months, by, from, to, asOf }));
+      await writeReport(built, output);
+      if (output.out) process.stderr.write(`${months}-month persistency ${built.from}..${built.to} by ${by} → ${output.out}\n`);
+    });
+
+  report
+    .command('tasks')
+    .description('collection tasks completed in a month and the premiums they converted, by collector (assignee) or agent')
+    .requiredOption('--month <month>', 'the month the tasks were completed in, YYYY-MM (Asia/Shanghai)')
+    .option('--by <grouping>', TASK_GROUPINGS.join('|'), 'collector')
+    .option('--as-of <date>', 'count payments up to the end of this day, YYYY-MM-DD (default: the end of the month, or today)')
+    .option('--format <format>', REPORT_FORMATS.join('|'), 'table')
+    .option('--json', 'same as --format json')
+    .option('--out <file>', 'write to this file (needed for xlsx; default: stdout; must not exist)')
+    .option('--force', 'replace the --out file if it exists')
+    .action(async (options) => {
+      if (!isMonth(options.month)) throw usage(`--month must be a month YYYY-MM, got ${JSON.stringify(options.month)}`);
+      const by = TASK_GROUPINGS.find((g) => g === options.by);
+      if (!by) throw usage(`--by must be one of ${TASK_GROUPINGS.join(', ')}, got ${JSON.stringify(options.by)}`);
+      if (options.asOf !== undefined) {
+        if (!isCivilDate(options.asOf)) throw usage(`--as-of must be a date YYYY-MM-DD, got ${JSON.stringify(options.asOf)}`);
+        if (options.asOf < firstDayOf(options.month)) throw usage(`--as-of ${options.asOf} is before the month ${options.month} begins`);
+      }
+      const output = reportOutput(options);
+      const built = await withDatabase((db) => taskPerformanceReport(db, { month: options.month, by, asOf: options.asOf }));
+      await writeReport(built, output);
+      if (output.out) process.stderr.write(`tasks ${options.month} by ${by} → ${output.out}\n`);
     });
 }

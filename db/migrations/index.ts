@@ -17,6 +17,7 @@ import * as m015 from './015_provider_circuits';
 import * as m017 from './017_import_dialects';
 import * as m018 from './018_tasks_act';
 import * as m019 from './019_orphans';
+import * as m020 from './020_team_report_indexes';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -53,6 +54,7 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['017_import_dialects', m017],
   ['018_tasks_act', m018],
   ['019_orphans', m019],
+  ['020_team_report_indexes', m020],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {

@@ -33,7 +33,7 @@ export function printSimulation(result: SimulationResult, out: NodeJS.WritableSt
     for (const e of result.inputErrors) out.write(`  ${e.file} row ${e.row}${e.key ? ` (${e.key})` : ''}, ${e.column}: ${e.reason}\n`);
   }
   if (result.outputs) {
-    out.write(`\nWritten: ${result.outputs.reportXlsx}, ${result.outputs.reportCsv}, ${result.outputs.auditCsv}, ${result.outputs.auditJson}, ${result.outputs.premiumsCsv}, emails in ${result.outputs.emails}\n`);
+    out.write(`\nWritten: ${result.outputs.reportXlsx}, ${result.outputs.reportCsv}, ${result.outputs.auditCsv}, ${result.outputs.auditJson}, ${result.outputs.premiumsCsv}, ${result.outputs.teamReports}, emails in ${result.outputs.emails}\n`);
   }
   out.write(`Wall time ${result.wallSeconds} s.\n`);
 }
