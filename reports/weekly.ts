@@ -17,7 +17,8 @@ import { columns, whole, type ReportSection, type TabularReport } from './report
  *   at the end of the week (the monthly report's definition, collectedBySql); rates by case and premium.
  * - Collected in the week: premiums (any due date) whose standing payment was received during the week, by how.
  * - Debits by outcome and reason, and by bank; contacts by channel: as the daily report counts a day.
- * - Tasks opened (task_opened event, else created), completed (done) and cancelled during the week, by kind; open at the end.
+ * - Tasks opened (task_opened event, else created), completed (done), settled with their premium (settled) and
+ *   cancelled during the week, by kind; open at the end.
  * - Lapses: premiums whose policy was suspended during the week, by non-payment reason.
  */
 export interface WeeklyReport extends TabularReport {
@@ -32,7 +33,7 @@ export interface WeeklyReport extends TabularReport {
   debitsByReason: DailyReport['debitsByReason'];
   debitsByBank: DailyReport['debitsByBank'];
   contactsByChannel: DailyReport['contactsByChannel'];
-  tasks: { kind: string; opened: number; completed: number; cancelled: number; openAtEnd: number }[];
+  tasks: { kind: string; opened: number; completed: number; settled: number; cancelled: number; openAtEnd: number }[];
   lapses: { reason: number; cases: number; premiumFen: number }[];
 }
 
@@ -134,6 +135,7 @@ async function taskMovements(db: Knex, span: Span): Promise<WeeklyReport['tasks'
     SELECT kind,
       count(*) FILTER (WHERE opened_at >= CAST(:start AS timestamptz)) AS opened,
       count(*) FILTER (WHERE status = 'done' AND completed_at < CAST(:end AS timestamptz)) AS completed,
+      count(*) FILTER (WHERE status = 'settled' AND completed_at < CAST(:end AS timestamptz)) AS settled,
       count(*) FILTER (WHERE status = 'cancelled' AND completed_at < CAST(:end AS timestamptz)) AS cancelled,
       count(*) FILTER (WHERE completed_at IS NULL OR completed_at >= CAST(:end AS timestamptz)) AS open_at_end
     FROM task
@@ -142,7 +144,7 @@ async function taskMovements(db: Knex, span: Span): Promise<WeeklyReport['tasks'
     `,
     span,
   );
-  return rows.map((r) => ({ kind: r.kind as string, opened: whole(r.opened), completed: whole(r.completed), cancelled: whole(r.cancelled), openAtEnd: whole(r.open_at_end) }));
+  return rows.map((r) => ({ kind: r.kind as string, opened: whole(r.opened), completed: whole(r.completed), settled: whole(r.settled), cancelled: whole(r.cancelled), openAtEnd: whole(r.open_at_end) }));
 }
 
 async function lapsesInWeek(db: Knex, span: Span): Promise<WeeklyReport['lapses']> {
@@ -259,20 +261,22 @@ function weeklySections(r: Omit<WeeklyReport, 'sections'>): ReportSection[] {
     {
       key: 'tasks',
       title: '任务 Tasks opened and completed',
-      note: 'Opened, completed (done) and cancelled during the week, by kind; open at the end of the week.',
+      note: 'Opened, completed (done), settled with their premium or cycle, and cancelled during the week, by kind; open at the end of the week.',
       columns: columns(
         ['kind', '类型 Kind', 'text'],
         ['opened', '新建 Opened', 'count'],
         ['completed', '完成 Completed', 'count'],
+        ['settled', '随保费了结 Settled', 'count'],
         ['cancelled', '取消 Cancelled', 'count'],
         ['open_at_end', '周末未结 Open at end', 'count'],
       ),
       rows: [
-        ...r.tasks.map((t) => ({ kind: t.kind, opened: t.opened, completed: t.completed, cancelled: t.cancelled, open_at_end: t.openAtEnd })),
+        ...r.tasks.map((t) => ({ kind: t.kind, opened: t.opened, completed: t.completed, settled: t.settled, cancelled: t.cancelled, open_at_end: t.openAtEnd })),
         {
           kind: '合计 Total',
           opened: r.tasks.reduce((s, t) => s + t.opened, 0),
           completed: r.tasks.reduce((s, t) => s + t.completed, 0),
+          settled: r.tasks.reduce((s, t) => s + t.settled, 0),
           cancelled: r.tasks.reduce((s, t) => s + t.cancelled, 0),
           open_at_end: r.tasks.reduce((s, t) => s + t.openAtEnd, 0),
         },

@@ -178,7 +178,7 @@ async function seed(db: TestDatabase['db']): Promise<void> {
     role: string,
     created: Date,
     dueAt: Date,
-    done?: { status: 'done' | 'cancelled'; at: Date; outcome?: string },
+    done?: { status: 'done' | 'cancelled' | 'settled'; at: Date; outcome?: string },
   ) => ({
     kind,
     step,
@@ -202,6 +202,8 @@ async function seed(db: TestDatabase['db']): Promise<void> {
     task('call', 'call_d7', 'Q04', '2026-01-16', 'A001', 'agent', at('2026-01-05', '09:00'), at('2026-01-08', '09:00'), { status: 'done', at: at('2026-01-13', '09:00'), outcome: 'reached' }),
     task('call', 'call_d15', 'Q01', '2026-01-12', 'A001', 'agent', at('2026-01-12', '08:00'), at('2026-01-14', '09:00'), { status: 'cancelled', at: at('2026-01-12', '11:00') }),
     task('call', 'call_d7', 'Q07', '2026-01-10', 'A001', 'agent', at('2026-01-20', '09:00'), at('2026-02-05', '09:00'), { status: 'done', at: at('2026-02-02', '10:00'), outcome: 'no_answer' }),
+    // Closed by itself when Q02's premium was paid: settled, not completed by anyone.
+    task('fix_contact', 'fix_contact', 'Q02', '2026-01-14', null, 'operations', at('2026-01-12', '10:00'), at('2026-01-14', '10:00'), { status: 'settled', at: at('2026-01-13', '15:30'), outcome: 'premium_paid' }),
     task('declaration', 'declaration', 'Q03', '2026-01-15', null, 'underwriter', at('2026-01-14', '08:00'), at('2026-01-20', '09:00'), { status: 'done', at: at('2026-01-14', '12:00'), outcome: 'done' }),
   ]);
   // The Q07 call was opened on 14 January by the cycle's clock; its row was written on the 20th.
@@ -271,11 +273,12 @@ describe('weekly report, 2026-W03 (12–18 January 2026)', () => {
     ]);
   });
 
-  it('tasks opened (by their task_opened event when there is one), completed and cancelled by kind, open at the end', () => {
+  it('tasks opened (by their task_opened event when there is one), completed, settled and cancelled by kind, open at the end', () => {
     expect(report.tasks).toEqual([
-      { kind: 'call', opened: 4, completed: 3, cancelled: 1, openAtEnd: 1 },
-      { kind: 'declaration', opened: 1, completed: 1, cancelled: 0, openAtEnd: 0 },
-      { kind: 'fix_account', opened: 1, completed: 0, cancelled: 0, openAtEnd: 1 },
+      { kind: 'call', opened: 4, completed: 3, settled: 0, cancelled: 1, openAtEnd: 1 },
+      { kind: 'declaration', opened: 1, completed: 1, settled: 0, cancelled: 0, openAtEnd: 0 },
+      { kind: 'fix_account', opened: 1, completed: 0, settled: 0, cancelled: 0, openAtEnd: 1 },
+      { kind: 'fix_contact', opened: 1, completed: 0, settled: 1, cancelled: 0, openAtEnd: 0 },
     ]);
   });
 
