@@ -217,8 +217,9 @@ describe('call outcomes act on the cycle', () => {
       const result = await handle.result();
       expect(result).toMatchObject({ stage: 'CLOSED', outcome: 'terminated' });
       const calls = await rig.database.db('tasks').where({ policy_no: policy.policyNo }).whereLike('step', 'reinstatement_call_%').orderBy('id').select('step', 'priority', 'status', 'outcome_code');
-      // ¥12,345 a year (30) + lapsed (20) + the window's own high urgency (10); settled when the window closed.
-      expect(calls[0]).toEqual({ step: 'reinstatement_call_30d', priority: 60, status: 'settled', outcome_code: 'cycle_closed' });
+      // ¥12,345 a year (30) + lapsed (20) + segment A by the segment rule (≥ ¥10,000 a year: 20) + the window's
+      // own high urgency (10); settled when the window closed.
+      expect(calls[0]).toEqual({ step: 'reinstatement_call_30d', priority: 80, status: 'settled', outcome_code: 'cycle_closed' });
       maybeRecord(WINDOW_CALL_FIXTURE, await handle.fetchHistory());
     });
   });
