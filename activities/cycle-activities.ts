@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Knex } from 'knex';
-import { cnMainlandCalendar, type BusinessCalendarJSON } from '../domain/business-calendar';
+import { cnMainlandCalendar, cycleCalendarYears, type BusinessCalendarJSON } from '../domain/business-calendar';
 import { choosePlan, validatePlan, type CollectionPlan } from '../domain/collection-plan';
 import type { CycleEventKind } from '../domain/audit-kinds';
 import type { PaidVia } from '../domain/payments';
@@ -53,7 +53,7 @@ export function createCycleActivities({ db }: { db: Knex }) {
           'PlanDoesNotFitProduct',
         );
       }
-      const calendar = cnMainlandCalendar(await loadCalendarRows(db)).toJSON();
+      const calendar = cnMainlandCalendar(await loadCalendarRows(db), { computeYears: cycleCalendarYears(ref.dueDate) }).toJSON();
       await appendAuditOnce(db, { ...auditOf(ref, o), kind: 'cycle_opened', detail: { plan: `${plan.code}@${plan.version}`, runMonth: runMonth ?? null } });
       return { context, plan, calendar };
     },
