@@ -12,7 +12,7 @@ import { CONTACT_SEND_ATTEMPTS, type ChannelWait, type ContactExpiry } from '../
 import type { DebitReason } from '../domain/debit-reasons';
 import { appendAudit, appendAuditOnce } from '../db/repositories/audit';
 import { applyEarlyReceipts, holdMessage } from '../db/repositories/contact-receipts';
-import { loadCalendarRows } from '../db/repositories/cycles';
+import { loadCalendarSources } from '../db/repositories/calendar';
 import {
   contactPointFor,
   markContactExpired,
@@ -145,7 +145,8 @@ export function createContactActivities(deps: {
     const o = activityOrigin();
     const lastTry = Context.current().info.attempt >= CONTACT_SEND_ATTEMPTS;
     const outcome: ContactOutcome = { sent: [], suppressed: [] };
-    const calendar = cnMainlandCalendar(await loadCalendarRows(db));
+    const { rows, noticeYears } = await loadCalendarSources(db);
+    const calendar = cnMainlandCalendar(rows, { noticeYears });
     const notice = renderNotice(request.template, {
       policyNo: ref.policyNo,
       dueDate: ref.dueDate,

@@ -6,9 +6,9 @@ import type { CycleEventKind } from '../domain/audit-kinds';
 import type { PaidVia } from '../domain/payments';
 import type { RenewalStage } from '../domain/renewal-stage';
 import { appendAuditOnce } from '../db/repositories/audit';
+import { loadCalendarSources } from '../db/repositories/calendar';
 import {
   linkWorkflow,
-  loadCalendarRows,
   loadCollectionPlans,
   loadCycleContext,
   recordPayment,
@@ -53,7 +53,8 @@ export function createCycleActivities({ db }: { db: Knex }) {
           'PlanDoesNotFitProduct',
         );
       }
-      const calendar = cnMainlandCalendar(await loadCalendarRows(db), { computeYears: cycleCalendarYears(ref.dueDate) }).toJSON();
+      const { rows, noticeYears } = await loadCalendarSources(db);
+      const calendar = cnMainlandCalendar(rows, { noticeYears, computeYears: cycleCalendarYears(ref.dueDate) }).toJSON();
       await appendAuditOnce(db, { ...auditOf(ref, o), kind: 'cycle_opened', detail: { plan: `${plan.code}@${plan.version}`, runMonth: runMonth ?? null } });
       return { context, plan, calendar };
     },

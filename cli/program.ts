@@ -14,6 +14,7 @@ import { registerOperatorCommands } from './commands/operator';
 import { registerTaskCommands } from './commands/tasks';
 import { registerSimulateCommands } from './commands/simulate';
 import { registerReinstateCommands } from './commands/reinstate';
+import { registerCalendarCommands } from './commands/calendar';
 import { OperatorError } from '../application/errors';
 import { debugRequested } from '../config/settings';
 import { requireDataKeyOutsideDemo } from './context';
@@ -50,6 +51,7 @@ export function buildProgram(): Command {
   registerProviderCommands(program);
   registerReinstateCommands(program);
   registerSimulateCommands(program);
+  registerCalendarCommands(program);
   return program;
 }
 

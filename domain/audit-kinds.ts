@@ -57,6 +57,8 @@ export const AUDIT_KINDS = [
   'provider_circuit_closed',
   // compliance
   'audit_exported',
+  // the business calendar
+  'calendar_notice_imported',
 ] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];
 

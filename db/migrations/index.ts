@@ -14,6 +14,7 @@ import * as m012 from './012_key_ring';
 import * as m013 from './013_bank_trust';
 import * as m014 from './014_database_roles';
 import * as m015 from './015_provider_circuits';
+import * as m016 from './016_calendar_notices';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -47,6 +48,7 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['013_bank_trust', m013],
   ['014_database_roles', m014],
   ['015_provider_circuits', m015],
+  ['016_calendar_notices', m016],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {
