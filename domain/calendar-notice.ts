@@ -115,6 +115,9 @@ export function calendarYearStatus(calendar: BusinessCalendar, year: number): Ca
   return year >= STATUTORY_RULE_FROM && year <= STATUTORY_RULE_TO ? 'provisional' : 'plain-week';
 }
 
+/** The grace the run warning looks ahead by: the statutory 60 days (docs/business-rules.md#business-calendar). */
+export const RUN_GRACE_DAYS = 60;
+
 /** The years from the first day of a due month to the last day of its grace period. */
 export function yearsReached(month: Month, graceDays: number): number[] {
   return yearsBetween(firstDayOf(month), addDays(lastDayOf(month), graceDays));

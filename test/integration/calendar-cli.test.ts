@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { monthlyRunCalendarWarning } from '../../application/monthly-runs';
 import { PiiCipher } from '../../db/pii-cipher';
 import { statutoryHolidays } from '../../domain/calendars/cn-mainland';
 import { addMonths, monthOf } from '../../domain/months';
@@ -83,6 +84,13 @@ describe('renewals calendar show', () => {
   });
 });
 
+describe('the monthly run warning', () => {
+  it('is one line while the month or its grace reaches a provisional year, none once all are published', async () => {
+    expect(await monthlyRunCalendarWarning(t.db, '2026-10')).toBeUndefined(); // 31 October + 60 days is still 2026
+    expect(await monthlyRunCalendarWarning(t.db, '2026-11')).toMatch(/^warning: the business calendar for 2027 is provisional .*run month 2026-11 and its 60-day grace reach it; see renewals calendar show 2027$/);
+  });
+});
+
 describe('renewals calendar import', () => {
   it('refuses a bad file row by row and loads nothing', async () => {
     const bad = await file(
@@ -139,6 +147,8 @@ describe('renewals calendar import', () => {
     const again = await file('again.csv', NOTICE_2027.split('\n').filter((l) => !/^2027-02-(09|10|11|20)/.test(l)).join('\n'));
     expect((await runCliCaptured(['calendar', 'import', again, '--operator', 'ops.wang'])).code).toBe(0);
     expect(await showJson(2027)).toMatchObject({ status: 'published', holidays: 13, workdays: 0 });
+    expect(await monthlyRunCalendarWarning(t.db, '2026-11')).toBeUndefined();
+    expect(await monthlyRunCalendarWarning(t.db, '2027-11')).toMatch(/calendar for 2028 is provisional/);
     expect(await t.db('audit_events').where({ kind: 'calendar_notice_imported' }).count<{ count: number }[]>('* as count')).toEqual([{ count: 2 }]);
   });
 });
