@@ -1,4 +1,5 @@
 import { basename } from 'node:path';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Knex } from 'knex';
 import { cnMainlandCalendar, type BusinessCalendar } from '../domain/business-calendar';
 import { CN_MAINLAND_CALENDAR_DAYS } from '../domain/calendars/cn-mainland';
@@ -6,7 +7,8 @@ import { calendarYearStatus, NOTICE_COLUMNS, noticeFromRows, yearsReached, type 
 import { dayOfWeek, shanghaiDate } from '../domain/civil-date';
 import { addMonths, monthOf, type Month } from '../domain/months';
 import { appendAudit } from '../db/repositories/audit';
-import { loadCalendarSources, loadNotice, openCycleYears, replaceCalendarYear } from '../db/repositories/calendar';
+import { loadCalendarSources, loadNotice, openCycleSpans, openCycleYears, replaceCalendarYear } from '../db/repositories/calendar';
+import { calendarChangedSignal } from '../workflows/messages';
 import { CsvFile, ImportFileError } from '../integrations/import/csv-rows';
 import { OperatorError } from './errors';
 
@@ -80,6 +82,10 @@ export async function calendarYear(db: Knex, year: number): Promise<CalendarYear
 
 export interface ImportedNotice {
   year: number;
+  /** Open cycles whose due date to end of grace touches the year, told by the calendarChanged signal. */
+  cyclesSignalled: number;
+  /** Of those, cycles Temporal no longer runs (ended since): nothing to tell. */
+  cyclesNotRunning: number;
   holidays: number;
   workdays: number;
   /** Stored rows of the year the notice replaced (an earlier notice's, an operator's). */
@@ -117,7 +123,7 @@ export async function readNoticeFile(file: string): Promise<{ notice: CalendarNo
 export async function importCalendarNotice(
   db: Knex,
   file: string,
-  options: { operator: string; source?: string },
+  options: { operator: string; source?: string; temporal: <T>(work: (client: Client) => Promise<T>) => Promise<T> },
 ): Promise<ImportedNotice> {
   const { notice, sha256 } = await readNoticeFile(file);
   const source = (options.source ?? basename(file)).slice(0, 200);
@@ -131,7 +137,50 @@ export async function importCalendarNotice(
     });
     return count;
   });
-  return { year: notice.year, holidays, workdays: notice.days.length - holidays, replaced, sha256, source };
+  let told: { cyclesSignalled: number; cyclesNotRunning: number };
+  try {
+    told = await tellRunningCycles(db, notice, options.temporal);
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    throw new OperatorError(`the ${notice.year} notice is loaded, but open cycles were not told (${why}): import the file again to tell them`);
+  }
+  return { year: notice.year, ...told, holidays, workdays: notice.days.length - holidays, replaced, sha256, source };
+}
+
+/** Signals sent at once: enough to keep the server busy without a burst of thousands. */
+const SIGNALS_IN_FLIGHT = 16;
+
+/**
+ * Sends the notice to every open cycle whose due date to end of grace touches its year (the cycle
+ * applies it to the days after its today, docs/business-rules.md#business-calendar). Temporal is
+ * reached only when there is such a cycle. Sending again is harmless: a cycle applies the same notice
+ * to the same effect.
+ */
+export async function tellRunningCycles(
+  db: Knex,
+  notice: CalendarNotice,
+  temporal: <T>(work: (client: Client) => Promise<T>) => Promise<T>,
+): Promise<{ cyclesSignalled: number; cyclesNotRunning: number }> {
+  const cycles = await openCycleSpans(db, notice.year);
+  if (cycles.length === 0) return { cyclesSignalled: 0, cyclesNotRunning: 0 };
+  return temporal(async (client) => {
+    let signalled = 0;
+    let notRunning = 0;
+    for (let i = 0; i < cycles.length; i += SIGNALS_IN_FLIGHT) {
+      await Promise.all(
+        cycles.slice(i, i + SIGNALS_IN_FLIGHT).map(async ({ workflowId }) => {
+          try {
+            await client.workflow.getHandle(workflowId).signal(calendarChangedSignal, notice);
+            signalled += 1;
+          } catch (error) {
+            if (!(error instanceof WorkflowNotFoundError)) throw error;
+            notRunning += 1;
+          }
+        }),
+      );
+    }
+    return { cyclesSignalled: signalled, cyclesNotRunning: notRunning };
+  });
 }
 
 export interface ProvisionalYear {

@@ -1,7 +1,7 @@
 import type { Command } from '@commander-js/extra-typings';
 import { calendarYear, importCalendarNotice, parseYear, provisionalYearsInUse, type CalendarYearView } from '../../application/calendar';
 import { OperatorError } from '../../application/errors';
-import { withDatabase } from '../context';
+import { withDatabase, withTemporalClient } from '../context';
 import { CliError } from '../errors';
 import { printRecord, printRows } from '../output';
 import { asOperator } from './operator';
@@ -53,7 +53,7 @@ export function registerCalendarCommands(program: Command): void {
 
   calendar
     .command('import')
-    .description("load a State Council notice: CSV date,kind,name (kind holiday or workday), one year, replacing that year's rows")
+    .description("load a State Council notice: CSV date,kind,name (kind holiday or workday), one year, replacing that year's rows; open cycles in that year are told")
     .argument('<file>', 'the notice as CSV (UTF-8 or GBK), header date,kind,name')
     .requiredOption('--operator <id>', 'who loads it (recorded in the audit trail)')
     .option('--source <text>', "the notice's title or number (default: the file name)")
@@ -61,7 +61,7 @@ export function registerCalendarCommands(program: Command): void {
     .action(async (file, options) => {
       const imported = await asOperator(async () => {
         const operator = operatorOption(options.operator);
-        return withDatabase((db) => importCalendarNotice(db, file, { operator, source: options.source }));
+        return withDatabase((db) => importCalendarNotice(db, file, { operator, source: options.source, temporal: withTemporalClient }));
       });
       printRecord({ ...imported }, options);
     });
