@@ -3,7 +3,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { DEFAULT_SERVICE_HOTLINE } from '../config/settings';
-import { bankCollectionDate, cnMainlandCalendar } from '../domain/business-calendar';
+import { bankCollectionDate, cnMainlandCalendar, cycleCalendarYears } from '../domain/business-calendar';
 import { callScriptFor } from '../domain/call-scripts';
 import { addDays, shanghaiDate } from '../domain/civil-date';
 import { CONTACT_POINT_OF, type ContactChannel, type TextChannel } from '../domain/channels';
@@ -146,7 +146,7 @@ export function createContactActivities(deps: {
     const lastTry = Context.current().info.attempt >= CONTACT_SEND_ATTEMPTS;
     const outcome: ContactOutcome = { sent: [], suppressed: [] };
     const { rows, noticeYears } = await loadCalendarSources(db);
-    const calendar = cnMainlandCalendar(rows, { noticeYears });
+    const calendar = cnMainlandCalendar(rows, { noticeYears, computeYears: cycleCalendarYears(ref.dueDate) });
     const notice = renderNotice(request.template, {
       policyNo: ref.policyNo,
       dueDate: ref.dueDate,
