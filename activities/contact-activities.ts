@@ -3,7 +3,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { DEFAULT_SERVICE_HOTLINE } from '../config/settings';
-import { bankCollectionDate, cnMainlandCalendar } from '../domain/business-calendar';
+import { bankCollectionDate, cnMainlandCalendar, cycleCalendarYears } from '../domain/business-calendar';
 import { callScriptFor } from '../domain/call-scripts';
 import { addDays, daysBetween, shanghaiDate } from '../domain/civil-date';
 import { lastGraceDay } from '../domain/cycle-schedule';
@@ -15,7 +15,8 @@ import type { DebitReason } from '../domain/debit-reasons';
 import { ORPHAN_NOTICE_STEP, type ServicingRole } from '../domain/orphans';
 import { appendAudit, appendAuditOnce } from '../db/repositories/audit';
 import { applyEarlyReceipts, holdMessage } from '../db/repositories/contact-receipts';
-import { loadCalendarRows, loadCycleContext } from '../db/repositories/cycles';
+import { loadCycleContext } from '../db/repositories/cycles';
+import { loadCalendarSources } from '../db/repositories/calendar';
 import {
   contactPointFor,
   markContactExpired,
@@ -164,7 +165,8 @@ export function createContactActivities(deps: {
   /** A cycle's notice: the premium's amount, dates and debit day, and whatever the step adds. */
   async function cycleNotice(ref: CycleRef, request: ContactRequest): Promise<RenderedNotice> {
     const cycle = await requireCycle(db, ref);
-    const calendar = cnMainlandCalendar(await loadCalendarRows(db));
+    const { rows, noticeYears } = await loadCalendarSources(db);
+    const calendar = cnMainlandCalendar(rows, { noticeYears, computeYears: cycleCalendarYears(ref.dueDate) });
     return renderNotice(request.template, {
       policyNo: ref.policyNo,
       dueDate: ref.dueDate,

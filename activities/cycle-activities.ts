@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Knex } from 'knex';
-import { cnMainlandCalendar, type BusinessCalendarJSON } from '../domain/business-calendar';
+import { cnMainlandCalendar, cycleCalendarYears, type BusinessCalendarJSON } from '../domain/business-calendar';
 import { choosePlan, UnknownPlanError, validatePlan, type CollectionPlan } from '../domain/collection-plan';
 import type { CycleEventKind } from '../domain/audit-kinds';
 import type { PaidVia } from '../domain/payments';
@@ -8,9 +8,9 @@ import type { RenewalStage } from '../domain/renewal-stage';
 import { appendAuditOnce } from '../db/repositories/audit';
 import { settleOpenTasks } from '../db/repositories/tasks';
 import { settlementAt } from '../domain/task-outcomes';
+import { loadCalendarSources } from '../db/repositories/calendar';
 import {
   linkWorkflow,
-  loadCalendarRows,
   loadCollectionPlans,
   loadCycleContext,
   recordPayment,
@@ -57,7 +57,8 @@ export function createCycleActivities({ db }: { db: Knex }) {
           'PlanDoesNotFitProduct',
         );
       }
-      const calendar = cnMainlandCalendar(await loadCalendarRows(db)).toJSON();
+      const { rows, noticeYears } = await loadCalendarSources(db);
+      const calendar = cnMainlandCalendar(rows, { noticeYears, computeYears: cycleCalendarYears(ref.dueDate) }).toJSON();
       await appendAuditOnce(db, { ...auditOf(ref, o), kind: 'cycle_opened', detail: { plan: `${plan.code}@${plan.version}`, runMonth: runMonth ?? null } });
       return { context, plan, calendar };
     },

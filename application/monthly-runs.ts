@@ -14,6 +14,8 @@ import type { Knex } from 'knex';
 import { findMonthlyRun } from '../db/repositories/monthly-runs';
 import { RENEWAL_TASK_QUEUE } from '../workflows/messages';
 import { isMonth, type Month } from '../domain/months';
+import { provisionalRunWarning, RUN_GRACE_DAYS } from '../domain/calendar-notice';
+import { loadBusinessCalendar } from './calendar';
 import type { DueCursor } from '../domain/monthly-run';
 import {
   monthlyRunWorkflowId,
@@ -288,4 +290,12 @@ export async function showMonthlySchedule(client: Client): Promise<MonthlySchedu
     paused: description.state.paused,
     nextRuns: description.info.nextActionTimes.map((t) => t.toISOString()),
   };
+}
+
+/**
+ * The one-line warning `renewals run start` prints on stderr when the month or its grace period falls
+ * in a provisional calendar year (docs/business-rules.md#business-calendar); undefined when all published.
+ */
+export async function monthlyRunCalendarWarning(db: Knex, month: string): Promise<string | undefined> {
+  return provisionalRunWarning(await loadBusinessCalendar(db), requireMonth(month), RUN_GRACE_DAYS);
 }

@@ -1,6 +1,6 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Knex } from 'knex';
-import { loadCalendarRows } from '../db/repositories/cycles';
+import { loadCalendarSources } from '../db/repositories/calendar';
 import {
   activeAgentsOfTeam,
   agentByCode,
@@ -10,7 +10,7 @@ import {
   runningCyclesOf,
   type Reassignment,
 } from '../db/repositories/orphans';
-import { cnMainlandCalendar } from '../domain/business-calendar';
+import { cnMainlandCalendar, cycleCalendarYears } from '../domain/business-calendar';
 import { isCivilDate, shanghaiDate, type CivilDate } from '../domain/civil-date';
 import { isAgentCode, orphanNoticePlan, orphanNoticeWorkflowId, spreadOverAgents } from '../domain/orphans';
 import { RENEWAL_TASK_QUEUE, servicingReassignedSignal } from '../workflows/messages';
@@ -65,7 +65,9 @@ export async function recordAgentDeparture(
   if (!(await agentByCode(db, agentCode))) throw usage(`no agent ${agentCode} on file`);
 
   const { recorded } = await recordDeparture(db, { agentCode, departedOn, operator });
-  const plan = orphanNoticePlan(departedOn, cnMainlandCalendar(await loadCalendarRows(db)), now);
+  const { rows, noticeYears } = await loadCalendarSources(db);
+  const calendar = cnMainlandCalendar(rows, { noticeYears, computeYears: cycleCalendarYears(departedOn) });
+  const plan = orphanNoticePlan(departedOn, calendar, now);
   const policies = await policiesServedBy(db, agentCode);
   let started = 0;
   for (const policyNo of policies) {

@@ -15,6 +15,7 @@ import { registerTaskCommands } from './commands/tasks';
 import { registerSimulateCommands } from './commands/simulate';
 import { registerReinstateCommands } from './commands/reinstate';
 import { registerOrphanCommands } from './commands/orphans';
+import { registerCalendarCommands } from './commands/calendar';
 import { OperatorError } from '../application/errors';
 import { debugRequested } from '../config/settings';
 import { requireDataKeyOutsideDemo } from './context';
@@ -52,6 +53,7 @@ export function buildProgram(): Command {
   registerReinstateCommands(program);
   registerSimulateCommands(program);
   registerOrphanCommands(program);
+  registerCalendarCommands(program);
   return program;
 }
 

@@ -20,6 +20,7 @@ export const AUDIT_KINDS = [
   'account_updated',
   'contact_updated',
   'bank_result',
+  'calendar_notice_applied',
   // bank debits
   'debit_failed',
   'debit_returned',
@@ -65,11 +66,23 @@ export const AUDIT_KINDS = [
   'agent_departed',
   'policy_reassigned',
   'servicing_reassigned',
+  // the business calendar
+  'calendar_notice_imported',
 ] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];
 
 /** The events a cycle writes from its updates and signals (recordCycleEvent). */
 export type CycleEventKind = Extract<
   AuditKind,
-  'payment_reported' | 'promise_to_pay' | 'promise_broken' | 'customer_refused' | 'hold_placed' | 'hold_released' | 'account_updated' | 'contact_updated' | 'bank_result' | 'servicing_reassigned'
+  | 'payment_reported'
+  | 'promise_to_pay'
+  | 'promise_broken'
+  | 'customer_refused'
+  | 'hold_placed'
+  | 'hold_released'
+  | 'account_updated'
+  | 'contact_updated'
+  | 'bank_result'
+  | 'servicing_reassigned'
+  | 'calendar_notice_applied'
 >;

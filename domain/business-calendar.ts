@@ -1,5 +1,11 @@
 import { addDays, dayOfWeek, daysBetween, isCivilDate, type CivilDate } from './civil-date';
-import { CN_MAINLAND_CALENDAR_DAYS, CN_MAINLAND_PUBLISHED_YEARS } from './calendars/cn-mainland';
+import {
+  CN_MAINLAND_CALENDAR_DAYS,
+  CN_MAINLAND_PUBLISHED_YEARS,
+  STATUTORY_RULE_FROM,
+  STATUTORY_RULE_TO,
+  statutoryHolidays,
+} from './calendars/cn-mainland';
 
 /** A day that differs from the plain Monday–Friday week: a day off, or a weekend day worked (调休). */
 export interface CalendarDay {
@@ -142,8 +148,39 @@ export function bankCollectionDate(calendar: BusinessCalendar, date: CivilDate):
   return calendar.nextBusinessDay(date);
 }
 
-/** The mainland calendar: the published notices, then the operator's rows, which win on the same date. */
-export function cnMainlandCalendar(extra: readonly CalendarDay[] = []): BusinessCalendar {
+/** Where the mainland calendar's years come from besides the built-in notices. */
+export interface CalendarSources {
+  /** Years whose State Council notice was loaded: published, their rows (in `extra`) replace the year whole. */
+  noticeYears?: readonly number[];
+  /** Years to fill by the statutory rule when not published (default: every year the rule covers). */
+  computeYears?: { from: number; to: number };
+}
+
+/**
+ * The mainland calendar: the built-in notices, the statutory days by rule for every year without a
+ * notice (provisional), then `extra` — the rows loaded into the database: imported notices and the
+ * operator's rows, which win on the same date (docs/business-rules.md#business-calendar).
+ */
+export function cnMainlandCalendar(extra: readonly CalendarDay[] = [], sources: CalendarSources = {}): BusinessCalendar {
   validDays(extra, 'extra calendar day'); // so an error names the operator's row, not its place after the built-in ones
-  return new BusinessCalendar([...CN_MAINLAND_CALENDAR_DAYS, ...extra], CN_MAINLAND_PUBLISHED_YEARS);
+  const noticeYears = sources.noticeYears ?? [];
+  const published = [...new Set([...CN_MAINLAND_PUBLISHED_YEARS, ...noticeYears])];
+  const yearOf = (day: CalendarDay) => Number(day.date.slice(0, 4));
+  const builtIn = CN_MAINLAND_CALENDAR_DAYS.filter((day) => !noticeYears.includes(yearOf(day)));
+  const from = Math.max(sources.computeYears?.from ?? STATUTORY_RULE_FROM, STATUTORY_RULE_FROM);
+  const to = Math.min(sources.computeYears?.to ?? STATUTORY_RULE_TO, STATUTORY_RULE_TO);
+  const computed: CalendarDay[] = [];
+  for (let year = from; year <= to; year += 1) if (!published.includes(year)) computed.push(...statutoryHolidays(year));
+  return new BusinessCalendar([...builtIn, ...computed, ...extra], published);
+}
+
+/**
+ * The years a cycle's calendar covers, around its due date: reminders before it, the grace period and
+ * the lapse letters after it fit well inside. The cycle keeps these rows for its whole life (its
+ * history holds them), so only what it can use travels in its payload.
+ */
+export function cycleCalendarYears(dueDate: CivilDate): { from: number; to: number } {
+  dayOfWeek(dueDate); // validates
+  const year = Number(dueDate.slice(0, 4));
+  return { from: year - 1, to: year + 1 };
 }

@@ -19,6 +19,7 @@ import { parseArgs } from 'node:util';
 import { DefaultLogger } from '@temporalio/worker';
 import { rotateDataKeys } from '../application/key-rotation';
 import { startGatewayCallbackReceiver } from '../application/gateway-callbacks';
+import { monthlyRunCalendarWarning } from '../application/monthly-runs';
 import { startRenewalCycle } from '../application/renewal-cycles';
 import { connect, migrateLatest } from '../db/connection';
 import { recordReceipts } from '../db/repositories/contact-receipts';
@@ -29,6 +30,7 @@ import { describeKeyRing } from '../db/key-ring-description';
 import { openKeyRing } from '../db/key-ring';
 import { PiiCipher } from '../db/pii-cipher';
 import { addDays, shanghaiDate } from '../domain/civil-date';
+import { monthOf } from '../domain/months';
 import { GatewayBank } from '../integrations/bank/gateway/gateway-bank';
 import { SIMULATOR_DEFAULTS, startBankSimulator } from '../integrations/bank/simulator/http-server';
 import { SmtpEmail } from '../integrations/messaging/smtp-email';
@@ -164,6 +166,10 @@ async function main(): Promise<void> {
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
     });
+
+    // The sample cycles' month and its grace: said once on stderr when the calendar there is provisional.
+    const calendarWarning = await monthlyRunCalendarWarning(db, monthOf(dueDate));
+    if (calendarWarning) process.stderr.write(`${calendarWarning}\n`);
 
     const started = [];
     for (const { policy } of portfolio) {

@@ -5,6 +5,7 @@
  */
 import { defineSearchAttributeKey } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { CalendarNotice } from '../domain/calendar-notice';
 import type { CivilDate } from '../domain/civil-date';
 import type { DebitResult } from '../domain/cycle-state';
 import type { HoldKind } from '../domain/holds';
@@ -85,6 +86,11 @@ export const taskCompletedUpdate = defineUpdate<RenewalCycleStatus, [{ step: str
 /** From integrations, not people: a contact point changed, an asynchronous debit result arrived. */
 export const contactUpdatedSignal = defineSignal<[]>('contactUpdated');
 export const bankResultSignal = defineSignal<[{ attemptNo: number; result: DebitResult }]>('bankResult');
+/**
+ * `renewals calendar import` loaded a State Council notice for a year this cycle's dates touch
+ * (docs/business-rules.md#business-calendar): the year's days off and make-up workdays, no personal data.
+ */
+export const calendarChangedSignal = defineSignal<[CalendarNotice]>('calendarChanged');
 
 
 /**

@@ -12,6 +12,7 @@ import {
 } from '@temporalio/workflow';
 import type { RenewalActivities } from '../activities/renewal-activities';
 import { BusinessCalendar } from '../domain/business-calendar';
+import { applyNotice } from '../domain/calendar-notice';
 import { addYears, isCivilDate, shanghaiDate, shanghaiInstant } from '../domain/civil-date';
 import { CONTACT_SEND_ATTEMPTS } from '../domain/contact-waits';
 import { decide, lapseNoticesOwed, type CycleAction } from '../domain/cycle-decider';
@@ -38,6 +39,7 @@ import {
   bankResultSignal,
   Branch,
   Channel,
+  calendarChangedSignal,
   contactUpdatedSignal,
   customerRefusedUpdate,
   DueDate,
@@ -118,6 +120,13 @@ const BANK_SIGNAL_WAKES_PATCH = 'bank-signal-wakes-cycle';
  */
 const SERVICING_REASSIGNED_PATCH = 'servicing-reassigned-signal';
 
+/**
+ * A State Council notice loaded after the cycle opened reaches it by the calendarChanged signal and
+ * changes its calendar for the days after today (docs/business-rules.md#business-calendar). Asked when
+ * such a signal arrives: histories recorded before it never had one and replay as they were.
+ */
+const CALENDAR_NOTICE_PATCH = 'calendar-notice-reaches-cycle';
+
 /** Suspension + 2 years (Insurance Law Art. 37): the window of cycles begun before the patch. */
 const REINSTATEMENT_YEARS = 2;
 
@@ -153,7 +162,8 @@ export async function renewalCycle(input: RenewalCycleInput): Promise<RenewalCyc
     return { stage, debitAttempts: 0 };
   }
   const policy = context.snapshot;
-  const calendar = BusinessCalendar.fromJSON(opened.calendar);
+  // The calendar the cycle opened with; only a loaded notice changes it, for days after that day.
+  let calendar = BusinessCalendar.fromJSON(opened.calendar);
   const state: CycleState = cycle.initialCycleState();
   const status: RenewalCycleStatus = { stage: 'PRE_DUE', nextAction: 'start', debitAttempts: 0, holds: [], plan: `${plan.code}@${plan.version}` };
   // Events from updates and signals, written to the audit trail by the loop (handlers do no I/O).
@@ -267,6 +277,19 @@ export async function renewalCycle(input: RenewalCycleInput): Promise<RenewalCyc
     if (result.status === 'returned' ? record.outcome !== 'succeeded' : record.outcome !== 'pending') return;
     cycle.debitResolved(state, attemptNo, result, Date.now());
     changed('bank_result', { attemptNo, status: result.status });
+  });
+
+  setHandler(calendarChangedSignal, (notice) => {
+    if (!patched(CALENDAR_NOTICE_PATCH)) return;
+    let changedCalendar: BusinessCalendar;
+    try {
+      changedCalendar = applyNotice(calendar, notice, shanghaiDate(Date.now()));
+    } catch {
+      return; // not a notice (a hand-made signal): the trace stays in history, the calendar as it was
+    }
+    calendar = changedCalendar;
+    const holidays = notice.days.filter((d) => d.kind === 'holiday').length;
+    changed('calendar_notice_applied', { year: notice.year, holidays, workdays: notice.days.length - holidays, after: shanghaiDate(Date.now()) });
   });
 
   upsertSearchAttributes(searchAttributes(input, context.branchCode, context.channel, status.stage));

@@ -5,6 +5,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { Presets, SingleBar } from 'cli-progress';
 import {
   MonthlyRunError,
+  monthlyRunCalendarWarning,
   monthlyRunProgress,
   pauseMonthlyRun,
   resumeMonthlyRun,
@@ -103,6 +104,8 @@ export function registerRunCommands(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(async (options) => {
       const month = monthOption(options.month);
+      const warning = await withDatabase((db) => monthlyRunCalendarWarning(db, month));
+      if (warning) process.stderr.write(`${warning}\n`);
       await withTemporalClient(async (client) => {
         const started = await asCliErrors(() =>
           startMonthlyRun(client, month, {

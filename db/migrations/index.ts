@@ -14,6 +14,7 @@ import * as m012 from './012_key_ring';
 import * as m013 from './013_bank_trust';
 import * as m014 from './014_database_roles';
 import * as m015 from './015_provider_circuits';
+import * as m016 from './016_calendar_notices';
 import * as m017 from './017_import_dialects';
 import * as m018 from './018_tasks_act';
 import * as m019 from './019_orphans';
@@ -51,6 +52,7 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['013_bank_trust', m013],
   ['014_database_roles', m014],
   ['015_provider_circuits', m015],
+  ['016_calendar_notices', m016],
   ['017_import_dialects', m017],
   ['018_tasks_act', m018],
   ['019_orphans', m019],

@@ -1,5 +1,4 @@
 import type { Knex } from 'knex';
-import type { CalendarDay } from '../../domain/business-calendar';
 import { validatePlan, type CollectionPlan } from '../../domain/collection-plan';
 import type { PolicySnapshot } from '../../domain/cycle-schedule';
 import type { PaidVia } from '../../domain/payments';
@@ -92,11 +91,6 @@ export async function linkWorkflow(db: Knex, premiumDueId: number, workflowId: s
 export async function loadCollectionPlans(db: Knex): Promise<CollectionPlan[]> {
   const rows = await db('collection_plans').select<{ definition: unknown }[]>('definition');
   return rows.map((r) => validatePlan(r.definition));
-}
-
-/** Calendar rows the operator added or corrected; they override the built-in data. */
-export async function loadCalendarRows(db: Knex): Promise<CalendarDay[]> {
-  return db('business_calendar').orderBy('day').select<CalendarDay[]>('day as date', 'kind', 'name');
 }
 
 export async function recordPayment(

@@ -1,4 +1,6 @@
 import type { CalendarDay } from '../business-calendar';
+import { addDays, type CivilDate } from '../civil-date';
+import { lunarNewYear, lunarToGregorian, qingmingDate } from '../lunar-calendar';
 
 /**
  * Mainland China days off and make-up working days (调休), exactly as the State Council General
@@ -11,7 +13,8 @@ import type { CalendarDay } from '../business-calendar';
  *
  * A notice can re-arrange the last days of the previous December (the 2019 notice made Saturday
  * 29 December 2018 a working day), so late December 2026 is final only once the 2027 notice is out;
- * such rows go in as operator rows (cnMainlandCalendar(extra)). 2027 is not published: never guess it.
+ * such rows go in as operator rows (cnMainlandCalendar(extra)). Later years get the statutory days by
+ * rule (statutoryHolidays below), provisional until their notice is loaded (`renewals calendar import`).
  */
 export const CN_MAINLAND_PUBLISHED_YEARS = [2025, 2026] as const;
 
@@ -70,3 +73,38 @@ export const CN_MAINLAND_CALENDAR_DAYS: readonly CalendarDay[] = [
   off('2026-10-05', NATIONAL), off('2026-10-06', NATIONAL), off('2026-10-07', NATIONAL),
   work('2026-10-10', NATIONAL), // Saturday
 ];
+
+/** The first year the amended regulation (13 statutory days) governs; earlier years are not computed. */
+export const STATUTORY_RULE_FROM = 2025;
+/** The last year the rule can be computed for: the end of the lunar table (domain/calendars/lunar-years.ts). */
+export const STATUTORY_RULE_TO = 2100;
+
+/**
+ * The statutory days off of a year by the rule of 全国年节及纪念日放假办法 (as amended in 2024, in force
+ * from 2025): 元旦 1 January; 春节 农历除夕 to 正月初三 (4 days); 清明 the Qingming solar term; 劳动节
+ * 1–2 May; 端午 农历五月初五; 中秋 农历八月十五; 国庆 1–3 October. 13 days, no bridging and no
+ * make-up workdays: those come only with the State Council's notice for the year, so a year known
+ * only by this rule is provisional (docs/business-rules.md#business-calendar).
+ */
+export function statutoryHolidays(year: number): CalendarDay[] {
+  if (!Number.isInteger(year) || year < STATUTORY_RULE_FROM || year > STATUTORY_RULE_TO) {
+    throw new RangeError(`statutory holidays are computed for ${STATUTORY_RULE_FROM}–${STATUTORY_RULE_TO}, not ${year}`);
+  }
+  const days = (from: CivilDate, count: number, festival: Festival): CalendarDay[] =>
+    Array.from({ length: count }, (_, i) => off(addDays(from, i), festival));
+  const all = [
+    ...days(`${year}-01-01`, 1, NEW_YEAR),
+    ...days(addDays(lunarNewYear(year), -1), 4, SPRING),
+    ...days(qingmingDate(year), 1, QINGMING),
+    ...days(`${year}-05-01`, 2, LABOUR),
+    ...days(lunarToGregorian(year, 5, 5), 1, DRAGON_BOAT),
+    ...days(lunarToGregorian(year, 8, 15), 1, MID_AUTUMN),
+    ...days(`${year}-10-01`, 3, NATIONAL),
+  ];
+  // Mid-Autumn can fall on 1–3 October (2028: 3 October): one day off, named after both, as notices do.
+  const byDate = new Map<CivilDate, CalendarDay>();
+  for (const day of all) {
+    byDate.set(day.date, byDate.has(day.date) ? off(day.date, NATIONAL_MID_AUTUMN) : day);
+  }
+  return [...byDate.values()].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BusinessCalendar, bankCollectionDate, cnMainlandCalendar, type CalendarDay } from '../../domain/business-calendar';
-import { CN_MAINLAND_CALENDAR_DAYS, CN_MAINLAND_PUBLISHED_YEARS } from '../../domain/calendars/cn-mainland';
+import { BusinessCalendar, bankCollectionDate, cnMainlandCalendar, cycleCalendarYears, type CalendarDay } from '../../domain/business-calendar';
+import { CN_MAINLAND_CALENDAR_DAYS, CN_MAINLAND_PUBLISHED_YEARS, statutoryHolidays } from '../../domain/calendars/cn-mainland';
 import { addDays, dayOfWeek } from '../../domain/civil-date';
 
 // Transcribed separately from the State Council notices for 2025 and 2026, so the data is checked
@@ -46,7 +46,9 @@ const HOLIDAYS: [date: string, festival: string][] = DAYS_OFF.flatMap(([from, to
 const YEARS_2025_2026 = span('2025-01-01', '2026-12-31');
 
 const cal = cnMainlandCalendar();
-const newYear2027: CalendarDay = { date: '2027-01-01', kind: 'holiday', name: "元旦 New Year's Day" };
+// A Tuesday after Spring Festival 2027: a day off only if the 2027 notice bridges to it, not by rule.
+const bridge2027: CalendarDay = { date: '2027-02-09', kind: 'holiday', name: '春节 Spring Festival (operator row)' };
+const COMPUTED_2027_2100 = Array.from({ length: 74 }, (_, i) => statutoryHolidays(2027 + i).length).reduce((a, b) => a + b, 0);
 
 describe('mainland calendar data (2025, 2026)', () => {
   it('holds exactly the notices’ days off and make-up workdays, once each', () => {
@@ -148,14 +150,102 @@ describe('business days', () => {
     for (const date of YEARS_2025_2026) expect(bankCollectionDate(cal, date)).toBe(cal.nextBusinessDay(date));
   });
 
-  it('falls back to weekends only in an unpublished year, 29 February 2028 included', () => {
+  it('follows the statutory days and the plain week in a provisional year, 29 February 2028 included', () => {
     expect(cal.isPublished(2028)).toBe(false);
+    expect(cal.isBusinessDay('2028-01-25')).toBe(false); // 除夕 2028, a Tuesday
+    expect(cal.nextBusinessDay('2028-01-25')).toBe('2028-01-31'); // the four days end on Friday 28 January
+    expect(cal.isBusinessDay('2028-01-31')).toBe(true);
     expect(cal.isBusinessDay('2028-02-29')).toBe(true); // Tuesday
     expect(cal.isBusinessDay('2028-02-26')).toBe(false); // Saturday
     expect(cal.nextBusinessDay('2028-02-26')).toBe('2028-02-28');
     expect(cal.addBusinessDays('2028-02-28', 1)).toBe('2028-02-29');
     expect(cal.addBusinessDays('2028-02-29', 1)).toBe('2028-03-01');
     expect(cal.previousBusinessDay('2027-03-07')).toBe('2027-03-05');
+  });
+
+  it('falls back to weekends only before the amended rule (2024 and earlier)', () => {
+    expect(cal.isPublished(2024)).toBe(false);
+    expect(cal.isBusinessDay('2024-10-01')).toBe(true); // National Day 2024: no rows, as before
+    expect(cal.toJSON().days.some((d) => d.date < '2025-01-01')).toBe(false);
+  });
+});
+
+describe('statutory holidays by rule (provisional years)', () => {
+  const dates = (year: number) => statutoryHolidays(year).map((d) => d.date);
+
+  it('gives the 13 days of the regulation for 2027, Spring Festival 5–8 February', () => {
+    expect(statutoryHolidays(2027).map((d) => `${d.date} ${d.name.split(' ')[0]}`)).toEqual([
+      '2027-01-01 元旦',
+      '2027-02-05 春节', '2027-02-06 春节', '2027-02-07 春节', '2027-02-08 春节',
+      '2027-04-05 清明节',
+      '2027-05-01 劳动节', '2027-05-02 劳动节',
+      '2027-06-09 端午节',
+      '2027-09-15 中秋节',
+      '2027-10-01 国庆节', '2027-10-02 国庆节', '2027-10-03 国庆节',
+    ]);
+    expect(statutoryHolidays(2027).every((d) => d.kind === 'holiday')).toBe(true);
+  });
+
+  it('agrees with the 2025 and 2026 notices: every day the rule gives is a day off there', () => {
+    const off = new Set(HOLIDAYS.map(([date]) => date));
+    for (const year of [2025, 2026]) for (const date of dates(year)) expect(off.has(date), date).toBe(true);
+  });
+
+  it('has 13 days every year, one fewer when Mid-Autumn falls on 1–3 October', () => {
+    for (let year = 2025; year <= 2100; year += 1) {
+      const all = dates(year);
+      const shared = all.filter((d) => statutoryHolidays(year).find((x) => x.date === d)!.name.startsWith('国庆节、中秋节'));
+      expect(new Set(all).size, String(year)).toBe(all.length);
+      expect(all.length + shared.length, String(year)).toBe(13);
+      expect(all.every((d) => d.startsWith(`${year}-`)), String(year)).toBe(true);
+    }
+    expect(statutoryHolidays(2028).find((d) => d.date === '2028-10-03')?.name).toBe('国庆节、中秋节 National Day and Mid-Autumn Festival');
+  });
+
+  it('is in the calendar for unpublished years from 2027 on, and not for published ones', () => {
+    expect(cal.isPublished(2027)).toBe(false);
+    for (const date of dates(2027)) expect(cal.entry(date)?.kind, date).toBe('holiday');
+    expect(cal.nextBusinessDay('2027-02-05')).toBe('2027-02-09');
+    expect(cal.isBusinessDay('2027-02-09')).toBe(true); // bridging waits for the notice
+    expect(cal.isBusinessDay('2026-06-20')).toBe(false); // the 2026 notice, not the rule: 端午 bridged to Sunday
+    expect(cal.entry('2100-10-03')?.name).toMatch(/^国庆节 /);
+  });
+
+  it('is refused outside 2025–2100', () => {
+    expect(() => statutoryHolidays(2024)).toThrow(new RangeError('statutory holidays are computed for 2025–2100, not 2024'));
+    expect(() => statutoryHolidays(2101)).toThrow(RangeError);
+  });
+
+  it('can be limited to the years a cycle needs', () => {
+    const narrow = cnMainlandCalendar([], { computeYears: { from: 2027, to: 2027 } });
+    expect(narrow.toJSON().days).toHaveLength(72 + 13);
+    expect(narrow.isBusinessDay('2027-02-08')).toBe(false);
+    expect(narrow.isBusinessDay('2028-01-26')).toBe(true); // 2028 left out: the plain week
+  });
+});
+
+describe('loaded notices', () => {
+  const notice2027: CalendarDay[] = [
+    { date: '2027-02-05', kind: 'holiday', name: '春节 Spring Festival' },
+    { date: '2027-02-09', kind: 'holiday', name: '春节 Spring Festival' },
+    { date: '2027-02-20', kind: 'workday', name: '春节调休 Spring Festival make-up workday' },
+  ];
+
+  it('publish the year and replace its rule days whole', () => {
+    const withNotice = cnMainlandCalendar(notice2027, { noticeYears: [2027] });
+    expect(withNotice.isPublished(2027)).toBe(true);
+    expect(withNotice.isBusinessDay('2027-02-08')).toBe(true); // the rule's day, not in this notice
+    expect(withNotice.isBusinessDay('2027-02-09')).toBe(false);
+    expect(withNotice.isBusinessDay('2027-02-20')).toBe(true); // a make-up Saturday
+    expect(withNotice.toJSON().days.filter((d) => d.date.startsWith('2027-'))).toEqual(notice2027);
+    expect(withNotice.isBusinessDay('2028-01-26')).toBe(false); // later years still by rule
+  });
+
+  it('replace a built-in year too', () => {
+    const redo = cnMainlandCalendar([{ date: '2026-10-01', kind: 'holiday', name: '国庆节 National Day' }], { noticeYears: [2026] });
+    expect(redo.toJSON().days.filter((d) => d.date.startsWith('2026-'))).toHaveLength(1);
+    expect(redo.isBusinessDay('2026-02-16')).toBe(true);
+    expect(redo.isBusinessDay('2025-01-28')).toBe(false);
   });
 });
 
@@ -204,12 +294,12 @@ describe('addBusinessDays and businessDaysBetween', () => {
 
 describe('operator rows', () => {
   it('add a day off in an unpublished year without marking the year published', () => {
-    const withRow = cnMainlandCalendar([newYear2027]);
-    expect(withRow.isBusinessDay('2027-01-01')).toBe(false);
-    expect(withRow.nextBusinessDay('2026-12-31')).toBe('2026-12-31');
-    expect(withRow.addBusinessDays('2026-12-31', 1)).toBe('2027-01-04');
+    const withRow = cnMainlandCalendar([bridge2027]);
+    expect(withRow.isBusinessDay('2027-02-09')).toBe(false);
+    expect(withRow.nextBusinessDay('2027-02-05')).toBe('2027-02-10');
+    expect(withRow.addBusinessDays('2027-02-04', 1)).toBe('2027-02-10');
     expect(withRow.isPublished(2027)).toBe(false);
-    expect(cal.isBusinessDay('2027-01-01')).toBe(true); // the shared default is untouched
+    expect(cal.isBusinessDay('2027-02-09')).toBe(true); // the shared default is untouched
   });
 
   it('win over the built-in data, and the last row for a date wins', () => {
@@ -239,19 +329,19 @@ describe('operator rows', () => {
 
 describe('JSON round trip', () => {
   it('travels as a plain object and decides every day the same way', () => {
-    const withRow = cnMainlandCalendar([newYear2027, { date: '2026-10-07', kind: 'workday', name: 'operator: worked' }]);
+    const withRow = cnMainlandCalendar([bridge2027, { date: '2026-10-07', kind: 'workday', name: 'operator: worked' }]);
     const json: unknown = JSON.parse(JSON.stringify(withRow));
     const back = BusinessCalendar.fromJSON(json);
     expect(back.toJSON()).toEqual(withRow.toJSON());
-    expect(withRow.toJSON().days).toHaveLength(73); // the override replaces its built-in row
+    expect(withRow.toJSON().days).toHaveLength(72 + COMPUTED_2027_2100 + 1); // the override replaces its built-in row
     for (const date of span('2025-01-01', '2027-12-31')) expect(back.isBusinessDay(date), date).toBe(withRow.isBusinessDay(date));
     expect([2025, 2026, 2027].map((y) => back.isPublished(y))).toEqual([true, true, false]);
   });
 
   it('lists rows in date order', () => {
-    const dates = cnMainlandCalendar([newYear2027]).toJSON().days.map((d) => d.date);
+    const dates = cnMainlandCalendar([bridge2027]).toJSON().days.map((d) => d.date);
     expect(dates).toEqual([...dates].sort());
-    expect(dates.at(-1)).toBe('2027-01-01');
+    expect(dates.at(-1)).toBe('2100-10-03');
   });
 
   it('refuses what is not a calendar', () => {
@@ -262,7 +352,7 @@ describe('JSON round trip', () => {
 });
 
 describe('bad input', () => {
-  const bad = (row: unknown) => [newYear2027, row] as CalendarDay[];
+  const bad = (row: unknown) => [bridge2027, row] as CalendarDay[];
 
   it.each([
     [{ date: '2026-02-30', kind: 'holiday', name: 'x' }, 'calendar day 1 has a bad date: "2026-02-30"'],
@@ -276,7 +366,7 @@ describe('bad input', () => {
   });
 
   it('names the operator row by its own index', () => {
-    const rows = [newYear2027, { date: '2027-02-29', kind: 'holiday', name: 'x' }];
+    const rows = [bridge2027, { date: '2027-02-29', kind: 'holiday', name: 'x' }];
     expect(() => cnMainlandCalendar(rows as CalendarDay[])).toThrow(new RangeError('extra calendar day 1 has a bad date: "2027-02-29"'));
   });
 
@@ -291,5 +381,12 @@ describe('bad input', () => {
     expect(() => cal.nextBusinessDay('tomorrow')).toThrow(RangeError);
     expect(() => cal.businessDaysBetween('2026-03-10', '2026-03-32')).toThrow('no such date: 2026-03-32');
     expect(() => cal.addBusinessDays('2026-03-10', 1.5)).toThrow(new RangeError('business days must be a whole number, got 1.5'));
+  });
+});
+
+describe('cycleCalendarYears', () => {
+  it('covers the due year and the years either side', () => {
+    expect(cycleCalendarYears('2027-01-15')).toEqual({ from: 2026, to: 2028 });
+    expect(() => cycleCalendarYears('2027-02-30')).toThrow('no such date');
   });
 });
