@@ -49,6 +49,9 @@ export interface RenewalCycleResult {
   terminatedOn?: CivilDate;
 }
 
+/** The status's next action while a cycle or its window stage runs its opening activity. */
+export const OPENING = 'opening';
+
 export interface RenewalCycleStatus {
   stage: RenewalStage;
   nextAction: string;

@@ -15,7 +15,7 @@ import { decideWindow, reminderDone, type WindowAction, type WindowState } from 
 import type { RenewalStage } from '../domain/renewal-stage';
 import { taskCompletionError } from '../domain/cycle-updates';
 import { applicationRefusal, windowReducedPaidUpError, type ReducedPaidUpTaking } from '../domain/window-updates';
-import { RenewalStageKey, statusQuery, taskCompletedUpdate, type RenewalCycleInput, type RenewalCycleResult, type RenewalCycleStatus } from './messages';
+import { OPENING, RenewalStageKey, statusQuery, taskCompletedUpdate, type RenewalCycleInput, type RenewalCycleResult, type RenewalCycleStatus } from './messages';
 import { reinstatement } from './reinstatement';
 import { takeReducedPaidUpChoices } from './reduced-paid-up-choice';
 import { refuse } from './refuse';
@@ -54,6 +54,9 @@ export async function reinstatementWindowStage(
   const ref = { policyNo: input.policyNo, dueDate: input.dueDate };
   const lapsedAt = new Date(window.lapsedAt).toISOString();
   upsertSearchAttributes(searchAttributes('LAPSED'));
+  // Answered while the window opens (its first run after the cycle continued as new), instead of
+  // failing for want of a handler; replaced by the full status once open. Sets no command.
+  setHandler(statusQuery, (): RenewalCycleStatus => ({ stage: 'LAPSED', nextAction: OPENING, debitAttempts: 0, holds: [] }));
   const { config, suspensionId } = await activities.openReinstatementWindow(ref, window.lapsedAt);
 
   // Lapse notices the cycle handed over (it opens the window at suspension): sent here at their times.

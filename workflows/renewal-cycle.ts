@@ -45,6 +45,7 @@ import {
   DueDate,
   holdPlacedUpdate,
   holdReleasedUpdate,
+  OPENING,
   paymentReceivedUpdate,
   PolicyNo,
   promiseToPayUpdate,
@@ -152,6 +153,9 @@ export async function renewalCycle(input: RenewalCycleInput): Promise<RenewalCyc
     return reinstatementWindow(input, input.reinstatementWindow);
   }
 
+  // Answered while the cycle opens, so a query then says so instead of failing (no handler yet);
+  // replaced by the full status once it has opened. Sets no command: histories replay unchanged.
+  setHandler(statusQuery, (): RenewalCycleStatus => ({ stage: 'PRE_DUE', nextAction: OPENING, debitAttempts: 0, holds: [] }));
   const opened = await activities.openCycle(ref, input.runMonth);
   const { plan, context } = opened;
   // Started for a premium already settled (paid at the counter before the run, waived…): nothing to collect.

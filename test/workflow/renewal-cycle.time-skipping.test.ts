@@ -87,9 +87,11 @@ describe('renewal-cycle on the time-skipping server', () => {
       'stage:DEBITING',
       'premium_paid',
       'stage:PAID',
+      'task_settled', // the unworked D-15 call closes itself with the premium (docs/business-rules.md#tasks-that-act)
     ]);
-    expect(await db('tasks').where({ policy_no: policy.policyNo }).select('step', 'kind', 'assignee_role')).toEqual([
-      { step: 'call_d-15', kind: 'call', assignee_role: 'operations' }, // no agent and no team lead on file
+    expect(await db('tasks').where({ policy_no: policy.policyNo }).select('step', 'kind', 'assignee_role', 'status', 'outcome_code')).toEqual([
+      // no agent and no team lead on file
+      { step: 'call_d-15', kind: 'call', assignee_role: 'operations', status: 'settled', outcome_code: 'premium_paid' },
     ]);
     expect((await verifyAuditChain(db)).firstBreak).toBeUndefined();
     // The recorded history replays against today's workflow code without a determinism error.
@@ -182,7 +184,8 @@ describe('renewal-cycle on the time-skipping server', () => {
       [2, 'succeeded', null],
     ]);
     const fixTask = await db('tasks').where({ policy_no: policy.policyNo, kind: 'fix_account' }).first();
-    expect(fixTask).toMatchObject({ step: 'fix_account_1', status: 'open' });
+    // Nobody worked the account-fix task before the customer's update brought the money: it settled with the premium.
+    expect(fixTask).toMatchObject({ step: 'fix_account_1', status: 'settled', outcome_code: 'premium_paid' });
     // The SMS goes out on the provider template registered for this reason group, with its variables.
     const notice = rig.text.sent.find((m) => m.text.includes(policy.policyNo) && m.template.startsWith('debit_failed'));
     expect(notice).toMatchObject({ channel: 'sms', template: 'debit_failed.account_unusable', templateVersion: 2 });
