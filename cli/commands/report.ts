@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { Command } from '@commander-js/extra-typings';
+import type { Command, OptionValues } from '@commander-js/extra-typings';
 import { isCivilDate } from '../../domain/civil-date';
 import { firstDayOf, isMonth } from '../../domain/months';
 import { dailyReport } from '../../reports/daily';
@@ -39,19 +39,26 @@ export function reportOutput(options: { format: string; json?: boolean; out?: st
   return { format: format satisfies ReportFormat, out, force: options.force === true };
 }
 
+/** The output options every report takes, in this order; reportOutput checks them. */
+function withOutputOptions<Args extends unknown[], Opts extends OptionValues, GlobalOpts extends OptionValues>(command: Command<Args, Opts, GlobalOpts>) {
+  return command
+    .option('--format <format>', REPORT_FORMATS.join('|'), 'table')
+    .option('--json', 'same as --format json')
+    .option('--out <file>', 'write to this file (needed for xlsx; default: stdout; must not exist)')
+    .option('--force', 'replace the --out file if it exists');
+}
+
 export function registerReportCommands(program: Command): void {
   const report = program
     .command('report')
     .description('daily, weekly, monthly, reinstatement, lapse-reasons, persistency and tasks reports and the lapsed list, from the database: table, CSV (with BOM), XLSX or JSON');
 
-  report
-    .command('daily')
-    .description('one day: debit results by reason and bank, contacts by channel, grace in and out, open exceptions')
-    .requiredOption('--date <date>', 'the day, YYYY-MM-DD (Asia/Shanghai)')
-    .option('--format <format>', REPORT_FORMATS.join('|'), 'table')
-    .option('--json', 'same as --format json')
-    .option('--out <file>', 'write to this file (needed for xlsx; default: stdout; must not exist)')
-    .option('--force', 'replace the --out file if it exists')
+  withOutputOptions(
+    report
+      .command('daily')
+      .description('one day: debit results by reason and bank, contacts by channel, grace in and out, open exceptions')
+      .requiredOption('--date <date>', 'the day, YYYY-MM-DD (Asia/Shanghai)')
+  )
     .action(async (options) => {
       if (!isCivilDate(options.date)) throw usage(`--date must be a date YYYY-MM-DD, got ${JSON.stringify(options.date)}`);
       const output = reportOutput(options);
@@ -60,15 +67,13 @@ export function registerReportCommands(program: Command): void {
       if (output.out) process.stderr.write(`daily report ${options.date} → ${output.out}\n`);
     });
 
-  report
-    .command('monthly')
-    .description('premiums due in a month: collection rate at 当月/次月/宽末 × payment number, lapse rate, breakdowns')
-    .requiredOption('--month <month>', 'the due month, YYYY-MM')
-    .option('--as-of <date>', 'count what had happened by the end of this day, YYYY-MM-DD (default: today)')
-    .option('--format <format>', REPORT_FORMATS.join('|'), 'table')
-    .option('--json', 'same as --format json')
-    .option('--out <file>', 'write to this file (needed for xlsx; default: stdout; must not exist)')
-    .option('--force', 'replace the --out file if it exists')
+  withOutputOptions(
+    report
+      .command('monthly')
+      .description('premiums due in a month: collection rate at 当月/次月/宽末 × payment number, lapse rate, breakdowns')
+      .requiredOption('--month <month>', 'the due month, YYYY-MM')
+      .option('--as-of <date>', 'count what had happened by the end of this day, YYYY-MM-DD (default: today)')
+  )
     .action(async (options) => {
       if (!isMonth(options.month)) throw usage(`--month must be a month YYYY-MM, got ${JSON.stringify(options.month)}`);
       if (options.asOf !== undefined) {
@@ -81,16 +86,14 @@ export function registerReportCommands(program: Command): void {
       if (output.out) process.stderr.write(`monthly report ${options.month} → ${output.out}\n`);
     });
 
-  report
-    .command('reinstatement')
-    .description('reinstatement rate of the suspensions of each month: outcomes, applications, rates by case and premium; by branch, product, value')
-    .requiredOption('--from <month>', 'first month of suspension, YYYY-MM (Asia/Shanghai)')
-    .requiredOption('--to <month>', 'last month of suspension, YYYY-MM')
-    .option('--as-of <date>', 'count what had happened by the end of this day, YYYY-MM-DD (default: today)')
-    .option('--format <format>', REPORT_FORMATS.join('|'), 'table')
-    .option('--json', 'same as --format json')
-    .option('--out <file>', 'write to this file (needed for xlsx; default: stdout; must not exist)')
-    .option('--force', 'replace the --out file if it exists')
+  withOutputOptions(
+    report
+      .command('reinstatement')
+      .description('reinstatement rate of the suspensions of each month: outcomes, applications, rates by case and premium; by branch, product, value')
+      .requiredOption('--from <month>', 'first month of suspension, YYYY-MM (Asia/Shanghai)')
+      .requiredOption('--to <month>', 'last month of suspension, YYYY-MM')
+      .option('--as-of <date>', 'count what had happened by the end of this day, YYYY-MM-DD (default: today)')
+  )
     .action(async (options) => {
       const { from, to, asOf } = options;
       if (!isMonth(from)) throw usage(`--from must be a month YYYY-MM, got ${JSON.stringify(from)}`);
@@ -107,17 +110,15 @@ export function registerReportCommands(program: Command): void {
       if (output.out) process.stderr.write(`reinstatement report ${from}..${to} → ${output.out}\n`);
     });
 
-  report
-    .command('lapsed')
-    .description('lapsed policies still in their reinstatement window: high value first, then premium, then days left (codes only, no personal data)')
-    .option('--as-of <date>', 'as at the end of this day, YYYY-MM-DD (default: today)')
-    .option('--branch <code>', 'only this branch')
-    .option('--high-value', 'only high-value policies')
-    .option('--limit <n>', `at most this many rows (1 to ${MAX_LAPSED_LIMIT})`, String(DEFAULT_LAPSED_LIMIT))
-    .option('--format <format>', REPORT_FORMATS.join('|'), 'table')
-    .option('--json', 'same as --format json')
-    .option('--out <file>', 'write to this file (needed for xlsx; default: stdout; must not exist)')
-    .option('--force', 'replace the --out file if it exists')
+  withOutputOptions(
+    report
+      .command('lapsed')
+      .description('lapsed policies still in their reinstatement window: high value first, then premium, then days left (codes only, no personal data)')
+      .option('--as-of <date>', 'as at the end of this day, YYYY-MM-DD (default: today)')
+      .option('--branch <code>', 'only this branch')
+      .option('--high-value', 'only high-value policies')
+      .option('--limit <n>', `at most this many rows (1 to ${MAX_LAPSED_LIMIT})`, String(DEFAULT_LAPSED_LIMIT))
+  )
     .action(async (options) => {
       const { asOf, branch } = options;
       if (asOf !== undefined && !isCivilDate(asOf)) throw usage(`--as-of must be a date YYYY-MM-DD, got ${JSON.stringify(asOf)}`);
@@ -140,14 +141,12 @@ export function registerReportCommands(program: Command): void {
 
 /** The reports the collection team is judged by (docs/business-rules.md#team-reports). */
 function registerTeamReports(report: Command): void {
-  report
-    .command('weekly')
-    .description('one ISO week: premiums due and collected (rates by case and premium), collected by how, debits by outcome, contacts by channel, tasks, lapses')
-    .requiredOption('--week <week>', 'the ISO week, YYYY-Www (Monday to Sunday, Asia/Shanghai)')
-    .option('--format <format>', REPORT_FORMATS.join('|'), 'table')
-    .option('--json', 'same as --format json')
-    .option('--out <file>', 'write to this file (needed for xlsx; default: stdout; must not exist)')
-    .option('--force', 'replace the --out file if it exists')
+  withOutputOptions(
+    report
+      .command('weekly')
+      .description('one ISO week: premiums due and collected (rates by case and premium), collected by how, debits by outcome, contacts by channel, tasks, lapses')
+      .requiredOption('--week <week>', 'the ISO week, YYYY-Www (Monday to Sunday, Asia/Shanghai)')
+  )
     .action(async (options) => {
       if (!isIsoWeek(options.week)) throw usage(`--week must be an ISO week YYYY-Www (01 to 52 or 53), got ${JSON.stringify(options.week)}`);
       const output = reportOutput(options);
@@ -156,14 +155,12 @@ function registerTeamReports(report: Command): void {
       if (output.out) process.stderr.write(`weekly report ${options.week} → ${output.out}\n`);
     });
 
-  report
-    .command('lapse-reasons')
-    .description('non-payment reasons of the premiums lapsed, or refused and unpaid, in a month, ranked, top three marked; lapsed premiums by debit failure')
-    .requiredOption('--month <month>', 'the month, YYYY-MM (Asia/Shanghai)')
-    .option('--format <format>', REPORT_FORMATS.join('|'), 'table')
-    .option('--json', 'same as --format json')
-    .option('--out <file>', 'write to this file (needed for xlsx; default: stdout; must not exist)')
-    .option('--force', 'replace the --out file if it exists')
+  withOutputOptions(
+    report
+      .command('lapse-reasons')
+      .description('non-payment reasons of the premiums lapsed, or refused and unpaid, in a month, ranked, top three marked; lapsed premiums by debit failure')
+      .requiredOption('--month <month>', 'the month, YYYY-MM (Asia/Shanghai)')
+  )
     .action(async (options) => {
       if (!isMonth(options.month)) throw usage(`--month must be a month YYYY-MM, got ${JSON.stringify(options.month)}`);
       const output = reportOutput(options);
@@ -172,18 +169,16 @@ function registerTeamReports(report: Command): void {
       if (output.out) process.stderr.write(`lapse reasons ${options.month} → ${output.out}\n`);
     });
 
-  report
-    .command('persistency')
-    .description('13- or 25-month persistency (继续率) by case and premium of the policies issued in the cohort months, by cohort, branch, channel or agent')
-    .requiredOption('--months <n>', '13 or 25')
-    .option('--by <grouping>', PERSISTENCY_GROUPINGS.join('|'), 'cohort')
-    .option('--from <month>', 'first cohort (issue month), YYYY-MM (default: 12 cohorts ending with the one whose premium fell due last month)')
-    .option('--to <month>', 'last cohort, YYYY-MM (default: --from + 11 months)')
-    .option('--as-of <date>', 'count what had happened by the end of this day, YYYY-MM-DD (default: today)')
-    .option('--format <format>', REPORT_FORMATS.join('|'), 'table')
-    .option('--json', 'same as --format json')
-    .option('--out <file>', 'write to this file (needed for xlsx; default: stdout; must not exist)')
-    .option('--force', 'replace the --out file if it exists')
+  withOutputOptions(
+    report
+      .command('persistency')
+      .description('13- or 25-month persistency (继续率) by case and premium of the policies issued in the cohort months, by cohort, branch, channel or agent')
+      .requiredOption('--months <n>', '13 or 25')
+      .option('--by <grouping>', PERSISTENCY_GROUPINGS.join('|'), 'cohort')
+      .option('--from <month>', 'first cohort (issue month), YYYY-MM (default: 12 cohorts ending with the one whose premium fell due last month)')
+      .option('--to <month>', 'last cohort, YYYY-MM (default: --from + 11 months)')
+      .option('--as-of <date>', 'count what had happened by the end of this day, YYYY-MM-DD (default: today)')
+  )
     .action(async (options) => {
       const months = /^\d+$/.test(options.months) ? Number(options.months) : Number.NaN;
       if (!isPersistencyMonths(months)) throw usage(`--months must be 13 or 25, got ${JSON.stringify(options.months)}`);
@@ -204,16 +199,14 @@ function registerTeamReports(report: Command): void {
       if (output.out) process.stderr.write(`${months}-month persistency ${built.from}..${built.to} by ${by} → ${output.out}\n`);
     });
 
-  report
-    .command('tasks')
-    .description('collection tasks completed in a month and the premiums they converted, by collector (assignee) or agent')
-    .requiredOption('--month <month>', 'the month the tasks were completed in, YYYY-MM (Asia/Shanghai)')
-    .option('--by <grouping>', TASK_GROUPINGS.join('|'), 'collector')
-    .option('--as-of <date>', 'count payments up to the end of this day, YYYY-MM-DD (default: the end of the month, or today)')
-    .option('--format <format>', REPORT_FORMATS.join('|'), 'table')
-    .option('--json', 'same as --format json')
-    .option('--out <file>', 'write to this file (needed for xlsx; default: stdout; must not exist)')
-    .option('--force', 'replace the --out file if it exists')
+  withOutputOptions(
+    report
+      .command('tasks')
+      .description('collection tasks completed in a month and the premiums they converted, by collector (assignee) or agent')
+      .requiredOption('--month <month>', 'the month the tasks were completed in, YYYY-MM (Asia/Shanghai)')
+      .option('--by <grouping>', TASK_GROUPINGS.join('|'), 'collector')
+      .option('--as-of <date>', 'count payments up to the end of this day, YYYY-MM-DD (default: the end of the month, or today)')
+  )
     .action(async (options) => {
       if (!isMonth(options.month)) throw usage(`--month must be a month YYYY-MM, got ${JSON.stringify(options.month)}`);
       const by = TASK_GROUPINGS.find((g) => g === options.by);
