@@ -6,6 +6,8 @@ import { createCycleActivities } from '../../activities/cycle-activities';
 import { createDebitActivities } from '../../activities/debit-activities';
 import { PiiCipher } from '../../db/pii-cipher';
 import { countDuePremiums, duePremiumsPage, openMonthlyRun } from '../../db/repositories/monthly-runs';
+import { debitsAwaitingFile } from '../../db/repositories/bank-files';
+import { recordReceipts } from '../../db/repositories/contact-receipts';
 import { cyclesWaitingFor } from '../../db/repositories/contacts';
 import { escalateOverdueTasks } from '../../db/repositories/tasks';
 import { shanghaiInstant } from '../../domain/civil-date';
@@ -204,7 +206,7 @@ describe('hot queries on a book of 20,000 policies use indexes', () => {
     expect(problems).toEqual([]);
   });
 
-  it('a monthly run starting, a circuit closing, the task sweep', async () => {
+  it('a monthly run starting, a receipt, a bank file, a circuit closing, the task sweep', async () => {
     const problems = [
       ...(await scansOf(database.db, 'monthly run', async () => {
         await openMonthlyRun(database.db, '2026-12', 'monthly-run-2026-12');
@@ -212,6 +214,8 @@ describe('hot queries on a book of 20,000 policies use indexes', () => {
         const first = await duePremiumsPage(database.db, '2026-12', undefined, 500);
         await duePremiumsPage(database.db, '2026-12', first.at(-1), 500);
       }, large)),
+      ...(await scansOf(database.db, 'delivery receipt', () => recordReceipts(database.db, [{ provider: 'aliyun-sms', providerMessageId: 'MSG-NOT-OURS-1', delivered: true, code: 'DELIVERED', at: new Date() }]), large)),
+      ...(await scansOf(database.db, 'bank file export', () => debitsAwaitingFile(database.db, '2026-12-24'), large)),
       ...(await scansOf(database.db, 'circuit closed', () => cyclesWaitingFor(database.db, 'aliyun-sms'), large)),
       ...(await scansOf(database.db, 'task sweep', () => escalateOverdueTasks(database.db, new Date(shanghaiInstant('2026-12-01', '10:00')), 'overdue-task-sweep'), large)),
     ];
