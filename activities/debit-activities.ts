@@ -7,13 +7,14 @@ import { appendAudit } from '../db/repositories/audit';
 import { recordOutcome } from '../db/repositories/debit-outcomes';
 import {
   attemptOf,
-  loadMandateAccount,
+  loadDebitContext,
   markAccepted,
   markSubmitted,
   markUnknown,
-  prepareAttempt,
+  storeAttempt,
   withdrawUnsentAttempt,
   type DebitAttemptRow,
+  type DebitContext,
 } from '../db/repositories/debits';
 import { PersonalDataUnreadable, type PiiCipher } from '../db/pii-cipher';
 import type { BankAnswer, BankPort, BankQueryAnswer, DebitExpectation } from '../integrations/bank/port';
@@ -21,7 +22,7 @@ import { requireCycle } from './cycle-activities';
 import { recordIfRefused } from './refused-answers';
 import { activityOrigin, auditOf, type CycleRef, type Origin } from './origin';
 import { reportUnreadable, UNREADABLE_RULE } from './personal-data-unreadable';
-import { submitOnce } from './submit-once';
+import { readAccount, submitOnce, type AccountInClear } from './submit-once';
 
 /** How long collectDebit keeps asking about an accepted debit before leaving it to the cycle's checks. */
 export interface DebitTiming {
@@ -43,6 +44,13 @@ const UNREADABLE_MANDATE: Classified = { ...REASON_RULES.NO_MANDATE, reason: 'NO
 export function createDebitActivities(deps: { db: Knex; cipher: PiiCipher; bank: BankPort; debitTiming?: DebitTiming }) {
   const { db, bank } = deps;
   const timing = deps.debitTiming ?? DEFAULT_DEBIT_TIMING;
+
+  /** The cycle's premium and active mandate; a premium not on file is no more fixable by retrying. */
+  async function requireDebitContext(ref: CycleRef): Promise<DebitContext> {
+    const context = await loadDebitContext(db, ref.policyNo, ref.dueDate);
+    if (!context) throw ApplicationFailure.nonRetryable(`no premium due for policy ${ref.policyNo} on ${ref.dueDate}`, 'PremiumNotFound');
+    return context;
+  }
 
   /** Records a final answer (success with its payment, or the classified failure) with its audit row. */
   async function settle(ref: CycleRef, o: Origin, attempt: DebitAttemptRow, answer: Final, accountMasked: string): Promise<DebitResult> {
@@ -86,21 +94,30 @@ export function createDebitActivities(deps: { db: Knex; cipher: PiiCipher; bank:
      * original cannot debit twice. A new key is never made for the same attempt.
      */
     async collectDebit(ref: CycleRef, attemptNo: number, collectionDate: string): Promise<DebitResult> {
-      const cycle = await requireCycle(db, ref);
-      const mandate = await loadMandateAccount(db, ref.policyNo);
+      // The premium and the mandate in one round trip (docs/architecture.md#hot-paths).
+      const { premiumDueId, amountFen, mandate } = await requireDebitContext(ref);
       // Revoked since the cycle opened: a failed attempt the cycle can act on, not a crash.
       if (!mandate) return { status: 'failed', ...REASON_RULES.NO_MANDATE, reason: 'NO_MANDATE' };
       const o = activityOrigin();
-      const attempt = await prepareAttempt(db, {
-        premiumDueId: cycle.premiumDueId,
+      // Read before the row is stored, so a first try stores it as submitted and sends at once. An
+      // account that cannot be read is stored as prepared and never reaches the bank (below).
+      let account: AccountInClear | undefined;
+      try {
+        account = readAccount(deps.cipher, mandate);
+      } catch (error) {
+        if (!(error instanceof PersonalDataUnreadable)) throw error;
+      }
+      const { attempt, fresh } = await storeAttempt(db, {
+        premiumDueId,
         attemptNo,
         bankCode: mandate.bankCode,
         debtorAccountMasked: mandate.accountMasked,
-        amountFen: cycle.amountFen,
+        amountFen,
         collectionDate,
         workflowId: o.workflowId,
         runId: o.runId,
         activityId: o.activityId,
+        ...(account ? { submittedAt: o.at } : {}),
       });
       const earlier = storedResult(attempt, Date.now());
       if (earlier) return earlier;
@@ -110,13 +127,15 @@ export function createDebitActivities(deps: { db: Knex; cipher: PiiCipher; bank:
         sent = await submitOnce(deps, {
           idempotencyKey: attempt.idempotency_key,
           mandate,
-          amountFen: cycle.amountFen,
+          amountFen,
           collectionDate,
           ...(attempt.debtor_account_masked ? { sentToAccountMasked: attempt.debtor_account_masked } : {}),
           // The bank said it holds this debit; not finding it now is the bank's problem to explain, not a
           // reason to send it again: leave it to the cycle's checks (and operations).
           maySend: attempt.status !== 'accepted',
-          beforeSend: () => markSubmitted(db, attempt.id, o.at),
+          // This try made the key (the row is new): nobody can have sent it, the bank is not asked
+          // first, and the row already says submitted. Any other try asks the bank before anything.
+          ...(fresh ? { firstSubmission: true, ...(account ? { account } : {}) } : { beforeSend: () => markSubmitted(db, attempt.id, o.at) }),
         });
       } catch (error) {
         if (!(error instanceof PersonalDataUnreadable)) throw error;
@@ -174,12 +193,11 @@ export function createDebitActivities(deps: { db: Knex; cipher: PiiCipher; bank:
      * callback may have settled it), then the bank. Still open → pending, checked again later.
      */
     async checkDebit(ref: CycleRef, attemptNo: number): Promise<DebitResult> {
-      const cycle = await requireCycle(db, ref);
-      const attempt = await attemptOf(db, cycle.premiumDueId, attemptNo);
+      const { premiumDueId, mandate } = await requireDebitContext(ref);
+      const attempt = await attemptOf(db, premiumDueId, attemptNo);
       if (!attempt) throw ApplicationFailure.nonRetryable(`no debit attempt ${attemptNo} for ${ref.policyNo} ${ref.dueDate}`, 'DebitAttemptNotFound');
       const earlier = storedResult(attempt, Date.now());
       if (earlier) return earlier;
-      const mandate = await loadMandateAccount(db, ref.policyNo);
       const known = await bank.queryDebit(attempt.idempotency_key, expectationOf(attempt, mandate));
       await recordIfRefused(db, attempt.idempotency_key, known);
       if (known.status !== 'succeeded' && known.status !== 'failed') return { status: 'pending' };

@@ -55,26 +55,28 @@ export async function recordSuccessOvertakenByReturn(db: Knex, attempt: DebitAtt
  * when another path already settled the attempt (its answer stands, nothing is written).
  */
 async function writeSuccess(trx: Knex.Transaction, attempt: DebitAttemptRow, bankRef: string, at: Date): Promise<boolean> {
-  const updated = await trx('debit_attempts')
-    .where({ id: attempt.id })
-    .whereIn('status', IN_FLIGHT_STATUSES)
-    .update({ status: 'succeeded', bank_ref: bankRef, resolved_at: at, raw_code: null, reason: null, customer_fault: null });
-  if (updated === 0) return false; // already settled (or returned) by another path: that answer stands
-  await trx('payments')
-    .insert({
-      premium_due_id: attempt.premium_due_id,
-      amount_fen: attempt.amount_fen,
-      via: 'debit',
-      reference: attempt.idempotency_key,
-      received_at: at,
-      reconciled: true,
-    })
-    .onConflict(['premium_due_id', 'via', 'reference'])
-    .ignore();
-  await trx('premium_dues')
-    .where({ id: attempt.premium_due_id, status: 'due' })
-    .update({ status: 'paid', paid_at: at, paid_via: 'debit', updated_at: trx.fn.now() });
-  return true;
+  // One statement, one round trip (docs/architecture.md#hot-paths): the attempt settles only from
+  // in flight, and only then are the payment and the premium written. Another path that settled it
+  // first leaves `settled` empty, and nothing is written.
+  const inFlight = IN_FLIGHT_STATUSES.map(() => '?').join(', ');
+  const { rows } = await trx.raw<{ rows: { settled: number }[] }>(
+    `WITH settled AS (
+       UPDATE debit_attempts
+       SET status = 'succeeded', bank_ref = ?, resolved_at = ?, raw_code = NULL, reason = NULL, customer_fault = NULL
+       WHERE id = ? AND status IN (${inFlight})
+       RETURNING premium_due_id, amount_fen, idempotency_key
+     ), paid AS (
+       INSERT INTO payments (premium_due_id, amount_fen, via, reference, received_at, reconciled)
+       SELECT premium_due_id, amount_fen, 'debit', idempotency_key, ?, true FROM settled
+       ON CONFLICT (premium_due_id, via, reference) DO NOTHING
+     ), premium AS (
+       UPDATE premium_dues SET status = 'paid', paid_at = ?, paid_via = 'debit', updated_at = CURRENT_TIMESTAMP
+       WHERE id IN (SELECT premium_due_id FROM settled) AND status = 'due'
+     )
+     SELECT count(*)::int AS settled FROM settled`,
+    [bankRef, at, attempt.id, ...IN_FLIGHT_STATUSES, at, at],
+  );
+  return (rows[0]?.settled ?? 0) > 0;
 }
 
 /** Records a refusal; false when another path already settled the attempt (its answer stands). */

@@ -19,27 +19,34 @@ export interface DebitAttemptRow {
   debtor_account_masked: string | null;
 }
 
+/** A debit attempt to store before anything reaches the bank. */
+export interface NewAttempt {
+  premiumDueId: number;
+  attemptNo: number;
+  bankCode: string;
+  /** The mandate's account, masked: what an answer about this debit must name. */
+  debtorAccountMasked: string;
+  amountFen: number;
+  collectionDate: string;
+  workflowId: string;
+  runId: string;
+  activityId: string;
+  /**
+   * Stored as submitted at this instant, when the caller sends it right after the row commits (the
+   * account already read): the row says so without a second write. Prepared otherwise.
+   */
+  submittedAt?: Date;
+}
+
 /**
  * Stores the attempt (and so its random idempotency key) before anything reaches the bank. Called
  * again by a retried activity, it returns the row already there, with the key first stored, instead
- * of making a second one.
+ * of making a second one. `fresh`: this call stored the row, so its key was made just now and no
+ * bank can have seen it (docs/architecture.md#hot-paths): one round trip, and the caller may send
+ * without asking the bank first. Otherwise the row an earlier call stored (two round trips).
  */
-export async function prepareAttempt(
-  db: Knex,
-  attempt: {
-    premiumDueId: number;
-    attemptNo: number;
-    bankCode: string;
-    /** The mandate's account, masked: what an answer about this debit must name. */
-    debtorAccountMasked: string;
-    amountFen: number;
-    collectionDate: string;
-    workflowId: string;
-    runId: string;
-    activityId: string;
-  },
-): Promise<DebitAttemptRow> {
-  await db('debit_attempts')
+export async function storeAttempt(db: Knex, attempt: NewAttempt): Promise<{ attempt: DebitAttemptRow; fresh: boolean }> {
+  const [inserted] = await db('debit_attempts')
     .insert({
       premium_due_id: attempt.premiumDueId,
       attempt_no: attempt.attemptNo,
@@ -48,16 +55,25 @@ export async function prepareAttempt(
       debtor_account_masked: attempt.debtorAccountMasked,
       amount_fen: attempt.amountFen,
       collection_date: attempt.collectionDate,
-      status: 'prepared',
+      status: attempt.submittedAt ? 'submitted' : 'prepared',
+      submitted_at: attempt.submittedAt ?? null,
       workflow_id: attempt.workflowId,
       run_id: attempt.runId,
       activity_id: attempt.activityId,
     })
     .onConflict(['premium_due_id', 'attempt_no'])
-    .ignore();
-  return db('debit_attempts')
+    .ignore()
+    .returning<DebitAttemptRow[]>('*');
+  if (inserted) return { attempt: inserted, fresh: true };
+  const stored = await db('debit_attempts')
     .where({ premium_due_id: attempt.premiumDueId, attempt_no: attempt.attemptNo })
     .first<DebitAttemptRow>();
+  return { attempt: stored, fresh: false };
+}
+
+/** storeAttempt, as a prepared row: the row this attempt has, whoever stored it. */
+export async function prepareAttempt(db: Knex, attempt: Omit<NewAttempt, 'submittedAt'>): Promise<DebitAttemptRow> {
+  return (await storeAttempt(db, attempt)).attempt;
 }
 
 export async function markSubmitted(db: Knex, id: number, at: Date): Promise<void> {
@@ -101,6 +117,34 @@ export interface MandateAccount {
   accountEnc: string;
   accountNameEnc: string;
   accountMasked: string;
+}
+
+/** What a debit of a cycle reads first: its premium and the policy's active mandate (none when revoked). */
+export interface DebitContext {
+  premiumDueId: number;
+  amountFen: number;
+  mandate?: MandateAccount;
+}
+
+/** The premium due on `dueDate` and the active mandate, in one round trip; undefined when no such premium is on file. */
+export async function loadDebitContext(db: Knex, policyNo: string, dueDate: string): Promise<DebitContext | undefined> {
+  const row = await db('premium_dues as d')
+    .leftJoin('mandates as m', function () {
+      this.on('m.policy_no', '=', 'd.policy_no').andOnVal('m.status', '=', 'active');
+    })
+    .where({ 'd.policy_no': policyNo, 'd.due_date': dueDate })
+    .first<
+      | { premium_due_id: number; amount_fen: number; id: number | null; bank_code: string; account_enc: string; account_name_enc: string; account_masked: string }
+      | undefined
+    >('d.id as premium_due_id', 'd.amount_fen', 'm.id', 'm.bank_code', 'm.account_enc', 'm.account_name_enc', 'm.account_masked');
+  if (!row) return undefined;
+  return {
+    premiumDueId: row.premium_due_id,
+    amountFen: row.amount_fen,
+    ...(row.id === null
+      ? {}
+      : { mandate: { id: row.id, bankCode: row.bank_code, accountEnc: row.account_enc, accountNameEnc: row.account_name_enc, accountMasked: row.account_masked } }),
+  };
 }
 
 export async function loadMandateAccount(db: Knex, policyNo: string): Promise<MandateAccount | undefined> {
