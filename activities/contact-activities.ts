@@ -14,20 +14,19 @@ import { CONTACT_SEND_ATTEMPTS, type ChannelWait, type ContactExpiry } from '../
 import type { DebitReason } from '../domain/debit-reasons';
 import { ORPHAN_NOTICE_STEP, type ServicingRole } from '../domain/orphans';
 import { appendAudit, appendAuditOnce } from '../db/repositories/audit';
-import { applyEarlyReceipts, holdMessage } from '../db/repositories/contact-receipts';
+import { holdMessage, recordSendAndEarlyReceipts } from '../db/repositories/contact-receipts';
 import { loadCycleContext } from '../db/repositories/cycles';
 import { loadCalendarSources } from '../db/repositories/calendar';
 import {
-  contactPointFor,
+  holderContactsOf,
   markContactExpired,
   markContactFailed,
   markContactPointInvalid,
-  markContactSent,
   markContactSuppressed,
   noteContactRefusal,
   openContactAttempt,
   pendingContactsOfStep,
-  sentContactsOfHolder,
+  type HolderContacts,
 } from '../db/repositories/contacts';
 import { servicingOf } from '../db/repositories/orphans';
 import { completeTask, openAuditedTask, taskRoutingFor, type NewTask } from '../db/repositories/tasks';
@@ -191,10 +190,14 @@ export function createContactActivities(deps: {
     const outcome: ContactOutcome = { sent: [], suppressed: [] };
     // A notice about the policy rather than a premium (the orphan notice) comes rendered.
     const notice = rendered ?? (await cycleNotice(ref, request));
+    // The holder's points and recent sends, read once for the step (docs/architecture.md#hot-paths);
+    // what this step sends is added as it goes, so a later channel counts it as a re-read would.
+    let holderReads: Promise<HolderContacts> | undefined;
+    const holder = () => (holderReads ??= holderContactsOf(db, ref.policyNo, new Date(o.at.getTime() - WEEK_MS)));
 
     for (const channel of request.channels) {
       if (!request.allChannels && outcome.sent.length > 0) break;
-      const point = channel === 'letter' ? undefined : await contactPointFor(db, ref.policyNo, CONTACT_POINT_OF[channel]);
+      const point = channel === 'letter' ? undefined : (await holder()).points[CONTACT_POINT_OF[channel]];
       const freshId = randomUUID();
       const attempt = await openContactAttempt(db, {
         id: freshId,
@@ -246,8 +249,7 @@ export function createContactActivities(deps: {
       const recordSent = async (sent: { provider: string; providerMessageId: string }) => {
         await db.transaction(async (trx) => {
           await holdMessage(trx, sent.providerMessageId);
-          await markContactSent(trx, attempt.id, sent.provider, sent.providerMessageId, o.at);
-          await applyEarlyReceipts(trx, attempt.id, sent.providerMessageId);
+          await recordSendAndEarlyReceipts(trx, { contactId: attempt.id, provider: sent.provider, providerMessageId: sent.providerMessageId, at: o.at });
           await appendAudit(trx, {
             ...audit,
             kind: 'contact_sent',
@@ -263,6 +265,7 @@ export function createContactActivities(deps: {
           });
         });
         outcome.sent.push(channel);
+        if (holderReads) (await holderReads).recent.push({ channel, at: o.at });
       };
       /** The provider cannot take it now: owed (mayWait), or the activity fails and Temporal retries. */
       const waitFor = async (wait: ChannelWait): Promise<void> => {
@@ -296,7 +299,7 @@ export function createContactActivities(deps: {
 
         let rule = request.suppressedBy;
         if (!rule && channel !== 'letter') {
-          const recent = await sentContactsOfHolder(db, ref.policyNo, new Date(o.at.getTime() - WEEK_MS));
+          const { recent } = await holder();
           const decision = checkContact({
             channel,
             now: o.at.getTime(),
@@ -348,6 +351,8 @@ export function createContactActivities(deps: {
         await db.transaction(async (trx) => {
           await markContactFailed(trx, attempt.id, `${error.provider}:${error.code}`);
           const lost = invalidPoint ? await markContactPointInvalid(trx, point.id, { providerRejected: `${error.provider}:${error.code}` }) : { lostContact: [] };
+          // A later channel on the same point sees it invalid, as a re-read would.
+          if (invalidPoint) point.status = 'invalid';
           await appendAudit(trx, {
             ...audit,
             kind: 'contact_failed',

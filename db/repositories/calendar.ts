@@ -14,9 +14,14 @@ export interface CalendarSourcesRows {
 }
 
 export async function loadCalendarSources(db: Knex): Promise<CalendarSourcesRows> {
-  const rows = await db('business_calendar').orderBy('day').select<StoredCalendarDay[]>('day as date', 'kind', 'name', 'source');
-  const years = await db('calendar_notices').orderBy('year').select<{ year: number }[]>('year');
-  return { rows, noticeYears: years.map((r) => r.year) };
+  // Both in one round trip: every contact step renders its notice from them (docs/architecture.md#hot-paths).
+  const result = await db.raw<{ rows: { days: StoredCalendarDay[]; years: number[] }[] }>(
+    `SELECT
+       (SELECT coalesce(json_agg(json_build_object('date', day, 'kind', kind, 'name', name, 'source', source) ORDER BY day), '[]') FROM business_calendar) AS days,
+       (SELECT coalesce(json_agg(year ORDER BY year), '[]') FROM calendar_notices) AS years`,
+  );
+  const { days, years } = result.rows[0]!;
+  return { rows: days, noticeYears: years };
 }
 
 export interface NoticeRecord {

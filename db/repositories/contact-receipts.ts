@@ -109,3 +109,34 @@ export async function applyEarlyReceipts(db: Knex, contactId: string, providerMe
     .where({ id: contactId, status: 'sent' })
     .update({ status: latest.delivered ? 'delivered' : 'failed', receipt_at: latest.reported_at, provider_code: latest.code });
 }
+
+/**
+ * markContactSent and applyEarlyReceipts in one statement (docs/architecture.md#hot-paths): a pending
+ * attempt becomes sent, the receipts that came before it (carrying its provider message ID) are
+ * linked, and the latest receipt linked to it, if any, sets its status. Called after holdMessage, in
+ * the transaction that writes the send's audit row. A row no longer pending is left as it is.
+ */
+export async function recordSendAndEarlyReceipts(
+  trx: Knex.Transaction,
+  send: { contactId: string; provider: string; providerMessageId: string; at: Date },
+): Promise<void> {
+  await trx.raw(
+    `WITH linked AS (
+       UPDATE contact_receipts SET contact_id = ? WHERE contact_id IS NULL AND provider_message_id = ?
+       RETURNING delivered, code, reported_at
+     ), latest AS (
+       SELECT delivered, code, reported_at FROM (
+         SELECT delivered, code, reported_at FROM linked
+         UNION ALL
+         SELECT delivered, code, reported_at FROM contact_receipts WHERE contact_id = ?
+       ) r ORDER BY reported_at DESC LIMIT 1
+     )
+     UPDATE contact_attempts c
+     SET status = (CASE WHEN l.delivered IS NULL THEN 'sent' WHEN l.delivered THEN 'delivered' ELSE 'failed' END)::contact_attempt_status,
+         provider = ?, provider_message_id = ?, sent_at = ?,
+         receipt_at = coalesce(l.reported_at, c.receipt_at), provider_code = coalesce(l.code, c.provider_code)
+     FROM (SELECT 1) AS one LEFT JOIN latest l ON true
+     WHERE c.id = ? AND c.status = 'pending'`,
+    [send.contactId, send.providerMessageId, send.contactId, send.provider, send.providerMessageId, send.at, send.contactId],
+  );
+}

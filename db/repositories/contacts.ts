@@ -33,7 +33,7 @@ export async function openContactAttempt(
     plannedAt: Date;
   },
 ): Promise<ContactAttemptRow> {
-  await db('contact_attempts')
+  const [inserted] = await db('contact_attempts')
     .insert({
       id: attempt.id,
       policy_no: attempt.policyNo,
@@ -50,7 +50,10 @@ export async function openContactAttempt(
       planned_at: attempt.plannedAt,
     })
     .onConflict(['workflow_id', 'step', 'channel'])
-    .ignore();
+    .ignore()
+    .returning<ContactAttemptRow[]>(['id', 'status', 'suppressed_rule', 'provider_message_id', 'created_at']);
+  // The row this call wrote (one round trip), or the one an earlier try wrote.
+  if (inserted) return inserted;
   return db('contact_attempts')
     .where({ workflow_id: attempt.workflowId, step: attempt.step, channel: attempt.channel })
     .first<ContactAttemptRow>('id', 'status', 'suppressed_rule', 'provider_message_id', 'created_at');
@@ -168,6 +171,51 @@ export async function contactPointFor(db: Knex, policyNo: string, type: ContactP
       flags: { sameAsAgent: row.flags.same_as_agent, sharedBy: row.flags.shared_by },
     }
   );
+}
+
+/** What a contact step reads about the policyholder before it sends: their contact points and what they were sent lately. */
+export interface HolderContacts {
+  /** Per type, the point contactPointFor would pick: a valid one if any, else the newest on file. */
+  points: Partial<Record<ContactPointType, StoredContactPoint>>;
+  /** Messages sent to the holder (on any of their policies) since the instant asked for, for the caps. */
+  recent: { channel: ContactChannel; at: Date }[];
+}
+
+/**
+ * contactPointFor for every type and sentContactsOfHolder, in one round trip: a contact step reads
+ * them once, not once per channel (docs/architecture.md#hot-paths).
+ */
+export async function holderContactsOf(db: Knex, policyNo: string, since: Date): Promise<HolderContacts> {
+  const { rows } = await db.raw<{
+    rows: {
+      points: { type: ContactPointType; id: number; value_enc: string; value_masked: string; status: StoredContactPoint['status']; flags: { same_as_agent?: string; shared_by?: number } }[];
+      recent: { channel: ContactChannel; at: number }[];
+    }[];
+  }>(
+    `SELECT
+       (SELECT coalesce(json_agg(x), '[]') FROM (
+          SELECT DISTINCT ON (c.type) c.type, c.id, c.value_enc, c.value_masked, c.status, c.flags
+          FROM contact_points c JOIN policies p ON p.holder_customer_id = c.customer_id
+          WHERE p.policy_no = ?
+          ORDER BY c.type, (c.status = 'valid') DESC, c.updated_at DESC) x) AS points,
+       (SELECT coalesce(json_agg(json_build_object('channel', a.channel, 'at', extract(epoch FROM a.sent_at) * 1000)), '[]')
+          FROM contact_attempts a JOIN policies p ON p.policy_no = a.policy_no
+          WHERE p.holder_customer_id IN (SELECT holder_customer_id FROM policies WHERE policy_no = ?)
+            AND a.status IN ('sent', 'delivered') AND a.sent_at >= ?) AS recent`,
+    [policyNo, policyNo, since],
+  );
+  const row = rows[0]!;
+  const points: HolderContacts['points'] = {};
+  for (const point of row.points) {
+    points[point.type] = {
+      id: Number(point.id),
+      valueEnc: point.value_enc,
+      valueMasked: point.value_masked,
+      status: point.status,
+      flags: { sameAsAgent: point.flags.same_as_agent, sharedBy: point.flags.shared_by },
+    };
+  }
+  return { points, recent: row.recent.map((r) => ({ channel: r.channel, at: new Date(Number(r.at)) })) };
 }
 
 /** Messages sent to the policyholder (on any of their policies) since an instant, for the caps. */

@@ -19,7 +19,7 @@ import { countQueries } from '../support/query-count';
  * its first debit are run against real PostgreSQL and every statement is counted. A change that
  * adds round trips to these paths must raise the budget here, on purpose.
  */
-const BUDGET = { contactStep: 15, debitStep: 6, debitBankCalls: 1 };
+const BUDGET = { contactStep: 10, debitStep: 6, debitBankCalls: 1 };
 
 let database: TestDatabase;
 let smtp: SmtpCatcher;
