@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PiiCipher } from '../../db/pii-cipher';
 import { verifyAuditChain } from '../../db/repositories/audit';
-import { applyEarlyReceipts, holdMessage, recordReceipts } from '../../db/repositories/contact-receipts';
+import { applyEarlyReceipts, holdMessage, recordReceipts, recordSendAndEarlyReceipts } from '../../db/repositories/contact-receipts';
 import { markContactSent, openContactAttempt } from '../../db/repositories/contacts';
 import type { DeliveryReceipt } from '../../integrations/messaging/port';
 import { freshDatabase, type TestDatabase } from '../support/database';
@@ -107,5 +107,46 @@ describe('delivery receipts', () => {
     expect(await receiptDone).toEqual({ recorded: 1, duplicates: 0, unmatched: 0 });
     expect(await db('contact_attempts').where({ id: wechatId }).first()).toMatchObject({ status: 'delivered', provider_code: 'success' });
     expect(await db('contact_receipts').where({ provider_message_id: 'MSG-2002' }).first()).toMatchObject({ contact_id: wechatId });
+  });
+
+  it('recorded in one statement: the send links the receipts that came before it, and the latest one sets its status', async () => {
+    const db = database.db;
+    const open = (id: string, step: string) =>
+      openContactAttempt(db, {
+        id,
+        policyNo: 'P202600001',
+        dueDate: '2026-12-24',
+        step,
+        channel: 'sms',
+        templateCode: 'pre_due_reminder',
+        templateVersion: 1,
+        recipientMasked: '138****8000',
+        workflowId: 'renewal-P202600001-2026-12-24',
+        runId: 'run-1',
+        activityId: '21',
+        plannedAt: new Date('2026-12-10T01:00:00Z'),
+      });
+    const early = '0b6f8a52-4b8e-4d1c-9a36-1f0c2d3e4a03';
+    const quiet = '0b6f8a52-4b8e-4d1c-9a36-1f0c2d3e4a04';
+    await open(early, 'reminder_d-14');
+    await open(quiet, 'reminder_d-13');
+    // Two receipts before the send is recorded: one by message ID only (stored unlinked), one by contact ID.
+    await recordReceipts(db, [receipt({ contactId: undefined, providerMessageId: 'BIZ-3003', delivered: false, code: 'MK:0005', at: new Date('2026-12-10T01:00:03Z') })]);
+    await recordReceipts(db, [receipt({ contactId: early, providerMessageId: 'BIZ-3003', code: 'DELIVERED', at: new Date('2026-12-10T01:00:06Z') })]);
+    await db.transaction(async (trx) => {
+      await holdMessage(trx, 'BIZ-3003');
+      await recordSendAndEarlyReceipts(trx, { contactId: early, provider: 'alibaba-sms', providerMessageId: 'BIZ-3003', at: new Date('2026-12-10T01:00:01Z') });
+      await holdMessage(trx, 'BIZ-3004');
+      await recordSendAndEarlyReceipts(trx, { contactId: quiet, provider: 'alibaba-sms', providerMessageId: 'BIZ-3004', at: new Date('2026-12-10T01:00:01Z') });
+    });
+    const attempt = await db('contact_attempts').where({ id: early }).first();
+    expect(attempt).toMatchObject({ status: 'delivered', provider: 'alibaba-sms', provider_message_id: 'BIZ-3003', provider_code: 'DELIVERED' });
+    expect(new Date(attempt.receipt_at as string).toISOString()).toBe('2026-12-10T01:00:06.000Z');
+    expect(await db('contact_receipts').where({ provider_message_id: 'BIZ-3003' }).pluck('contact_id')).toEqual([early, early]);
+    // No receipt yet: simply sent.
+    expect(await db('contact_attempts').where({ id: quiet }).first()).toMatchObject({ status: 'sent', provider_message_id: 'BIZ-3004', receipt_at: null, provider_code: null });
+    // Recorded again (a retried activity): a row no longer pending is left as it is.
+    await db.transaction((trx) => recordSendAndEarlyReceipts(trx, { contactId: early, provider: 'other', providerMessageId: 'BIZ-9999', at: new Date() }));
+    expect(await db('contact_attempts').where({ id: early }).first()).toMatchObject({ status: 'delivered', provider: 'alibaba-sms' });
   });
 });
