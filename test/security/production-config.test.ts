@@ -23,6 +23,7 @@ const codes = (keys: string[], prefix: string) => JSON.stringify(Object.fromEntr
 /** A production worker's settings with nothing of the demo's in them. */
 const PRODUCTION: NodeJS.ProcessEnv = {
   RENEWALS_DATA_KEY: KEY,
+  RENEWALS_AUDIT_KEY: 'a5'.repeat(32),
   SMTP_URL: 'smtps://relay.insurer.cn:465',
   MAIL_FROM: 'Renewals <renewals@insurer.cn>',
   SERVICE_HOTLINE: '95500',
