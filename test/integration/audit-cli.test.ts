@@ -396,6 +396,11 @@ describe('renewals audit verify', () => {
     expect(report.partitions.every((p) => p.head.result === 'matches')).toBe(true);
     expect(report.partitions.find((p) => p.partition === P1_PARTITION)).toMatchObject({ rows: p1.length, problems: 0, firstBreak: null });
     await expectSameWhenPaged();
+
+    // Every head is under the current key already: nothing to sign again.
+    const signed = await cli(['audit', 'sign-heads']);
+    expect(signed).toMatchObject({ code: 0, stderr: '' });
+    expect(signed.stdout.toString()).toBe('signed again: 0; already under the current key: 65; left alone (do not hold): none\n');
   });
 
   it('names a row whose detail a superuser changed, and is intact again when it is put back', async () => {
