@@ -1,4 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
+import { readAuditKeys } from '../config/audit-keys';
 import { configuredKeys, requireDataKey } from '../config/data-keys';
 import { requireCreditor } from '../config/demo-defaults';
 import { KeyRingRefused, openKeyRing } from '../db/key-ring';
@@ -44,10 +45,14 @@ function asCliError<T>(read: () => T): T {
 
 /**
  * The start-up check of every command but the demo's: outside RENEWALS_ENV=demo, RENEWALS_DATA_KEY
- * must be set (and not be the development key) before anything else happens.
+ * must be set (and not be the development key) before anything else happens; so must
+ * RENEWALS_AUDIT_KEY, which signs the audit chain's heads (config/audit-keys.ts).
  */
 export function requireDataKeyOutsideDemo(): void {
-  asCliError(() => requireDataKey(settings()));
+  asCliError(() => {
+    requireDataKey(settings());
+    readAuditKeys();
+  });
 }
 
 /** The insurer's collection account for pain.008: outside RENEWALS_ENV=demo never the demo's (BANK_CREDITOR_*). */

@@ -1,5 +1,7 @@
 import knex, { type Knex } from 'knex';
 import pg from 'pg';
+import { readAuditKeys } from '../config/audit-keys';
+import { AuditHeadKey } from './audit-chain';
 import { ident, rolesOf, roleExists } from './database-roles';
 import { migrationSource, OWNER_MIGRATIONS_AFTER } from './migrations';
 
@@ -12,26 +14,34 @@ export type Db = Knex;
 
 /**
  * A pool of connections to `url`. `role`: every connection acts as this role (SET ROLE) — for a
- * login that is a member of it, e.g. a test acting as the owner role.
+ * login that is a member of it, e.g. a test acting as the owner role. Every connection is handed the
+ * audit key the chain trigger signs partition heads with (docs/architecture.md#the-audit-chain):
+ * `auditKey`, or RENEWALS_AUDIT_KEY (the development key in the demo; refused here, before anything
+ * connects, when production has none).
  */
-export function connect(url: string, options: { min?: number; max?: number; role?: string } = {}): Db {
+export function connect(url: string, options: { min?: number; max?: number; role?: string; auditKey?: string } = {}): Db {
   const { role } = options;
+  const key = new AuditHeadKey(options.auditKey ?? readAuditKeys().current).sessionSettings();
   return knex({
     client: 'pg',
     connection: url,
     pool: {
       min: options.min ?? 0,
       max: options.max ?? 10,
-      ...(role
-        ? {
-            afterCreate: (connection: pg.Client, done: (error: Error | null, connection: pg.Client) => void) => {
-              connection.query(`SET ROLE ${ident(role)}`).then(
-                () => done(null, connection),
-                (error: Error) => done(error, connection),
-              );
-            },
-          }
-        : {}),
+      afterCreate: (connection: pg.Client, done: (error: Error | null, connection: pg.Client) => void) => {
+        // Parameters, so the padded key never appears in the statement text (pg_stat_activity).
+        const setup = async () => {
+          if (role) await connection.query(`SET ROLE ${ident(role)}`);
+          await connection.query(
+            `SELECT set_config('renewals.audit_key_id', $1, false), set_config('renewals.audit_key_ipad', $2, false), set_config('renewals.audit_key_opad', $3, false)`,
+            [key.id, key.ipad, key.opad],
+          );
+        };
+        setup().then(
+          () => done(null, connection),
+          (error: Error) => done(error, connection),
+        );
+      },
     },
   });
 }

@@ -3,6 +3,7 @@
  * when unset), a member of the database's owner role or a superuser, and says which ran.
  */
 import { connect, migrateLatest } from '../db/connection';
+import { readAuditKeys } from '../config/audit-keys';
 import { requireDataKey } from '../config/data-keys';
 import { readSettings, redactUrl, requireMigrationDatabaseUrl } from '../config/settings';
 
@@ -10,6 +11,8 @@ async function main(): Promise<void> {
   const settings = readSettings();
   // Like every command: outside RENEWALS_ENV=demo, not without a data key.
   requireDataKey(settings);
+  // Migration 023 signs the audit chain's first heads: not without the audit key either.
+  readAuditKeys();
   const url = requireMigrationDatabaseUrl(settings);
   const db = connect(url);
   try {

@@ -14,6 +14,7 @@
  * answer yet; only then does the worker poll Temporal.
  */
 import { NativeConnection, type Worker } from '@temporalio/worker';
+import { readAuditKeys } from '../config/audit-keys';
 import { configuredKeys } from '../config/data-keys';
 import { refuse } from '../config/demo-defaults';
 import { describeSettings, readSettings, requireDatabaseUrl } from '../config/settings';
@@ -43,6 +44,8 @@ async function main(): Promise<void> {
   // Before anything else: outside the demo, no data key and no demo value (each refusal names its variable).
   const keys = configuredKeys(settings);
   refuse(workerRefusals(settings));
+  // The audit chain's heads are signed with RENEWALS_AUDIT_KEY: required outside the demo too.
+  readAuditKeys();
   const logger = createLogger('renewal-worker', { level: settings.logLevel });
   // JSON lines on stderr with personal data masked: SDK core's messages and every activity's log go
   // through it. Core's Prometheus exporter listens on loopback only; /metrics serves what it says.

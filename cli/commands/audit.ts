@@ -4,7 +4,16 @@ import type { Command } from '@commander-js/extra-typings';
 import { isCivilDate } from '../../domain/civil-date';
 import { CONTACT_CHANNELS } from '../../domain/channels';
 import { EXPORT_FORMATS, exportAuditTrail, type ExportRequest } from '../../application/audit-export';
-import { inspectAuditChain, type AnchorCheck, type AuditChainReport, type ChainAnchor, type ChainBreak } from '../../db/repositories/audit';
+import {
+  chainIntact,
+  inspectAuditChain,
+  resignAuditHeads,
+  type AnchorCheck,
+  type AuditChainReport,
+  type ChainAnchor,
+  type ChainBreak,
+  type PartitionReport,
+} from '../../db/repositories/audit';
 import type { AuditExportFilter } from '../../db/repositories/audit-export';
 import { cipherFor, withDatabase } from '../context';
 import { CliError } from '../errors';
@@ -35,22 +44,38 @@ export function registerAuditCommands(program: Command): void {
 
   audit
     .command('verify')
-    .description('recompute the hash chain and name the first row that does not fit (exit 1 when broken)')
-    .option('--anchor <seq:hash>', 'a head SEQ:HASH printed by an earlier verify or export and kept outside the database: it must still be there')
-    .option('--json', 'print the result as JSON')
+    .description('recompute the legacy chain and every partition\'s chain, check each partition\'s signed head, name what does not fit (exit 1 when broken)')
+    .option('--anchor <seq:hash>', 'a row SEQ:HASH printed by an earlier verify or export and kept outside the database: it must still be there')
+    .option('--json', 'print the result as JSON, every partition included')
     .action(async (options) => {
       const anchor = options.anchor === undefined ? undefined : parseAnchor(options.anchor);
       const report = await withDatabase((db) => inspectAuditChain(db, { anchor }));
       printChainReport(report, options);
       if (report.firstBreak) {
-        throw new CliError(`audit chain broken at seq ${report.firstBreak.seq}: ${describeBreak(report.firstBreak)}`);
+        throw new CliError(`audit chain broken at ${placeOf(report.firstBreak)}: ${describeBreak(report.firstBreak)}`);
+      }
+      const badHead = report.partitions.find((p) => p.head.result !== 'matches');
+      if (badHead) {
+        throw new CliError(`audit chain heads do not hold: ${report.headProblems} partition(s), first partition ${badHead.partition}: ${describeHead(badHead)}`);
       }
       if (report.anchor && report.anchor.result !== 'matches') {
         throw new CliError(`audit trail does not hold the anchor: ${describeAnchor(report.anchor)}`);
       }
     });
-}
 
+  audit
+    .command('sign-heads')
+    .description('after an audit key rotation: sign every partition head again under RENEWALS_AUDIT_KEY (each checked first under its own key)')
+    .option('--json', 'print the result as JSON')
+    .action(async (options) => {
+      const result = await withDatabase((db) => resignAuditHeads(db));
+      if (options.json) printRecord(result, { json: true });
+      else process.stdout.write(`signed again: ${result.signed}; already under the current key: ${result.current}; left alone (do not hold): ${result.refused.length ? result.refused.join(', ') : 'none'}\n`);
+      if (result.refused.length > 0) {
+        throw new CliError(`${result.refused.length} partition head(s) do not hold and were not signed again (partitions ${result.refused.join(', ')}): run \`renewals audit verify\``);
+      }
+    });
+}
 
 const usage = (message: string) => new CliError(message, 2);
 
@@ -111,16 +136,48 @@ function localUser(): string {
   }
 }
 
+/** Where a break is: its seq, and its partition and place there when it is not on the legacy chain. */
+function placeOf(problem: ChainBreak): string {
+  return problem.partition === undefined ? `seq ${problem.seq} (legacy chain)` : `seq ${problem.seq} (partition ${problem.partition}, chain seq ${problem.chainSeq})`;
+}
+
 function describeBreak(problem: ChainBreak): string {
+  const legacy = problem.partition === undefined;
   switch (problem.problem) {
     case 'altered':
       return 'altered content (the row no longer matches its hash)';
     case 'broken_link':
-      return `broken link (its prev_hash is not the hash of seq ${problem.seq - 1})`;
+      return legacy
+        ? `broken link (its prev_hash is not the hash of seq ${problem.seq - 1})`
+        : problem.chainSeq === 1
+          ? 'broken link (its prev_hash is not the legacy chain\'s head, where every partition starts)'
+          : `broken link (its prev_hash is not the hash of chain seq ${(problem.chainSeq ?? 1) - 1} of partition ${problem.partition})`;
     case 'missing_rows': {
+      const what = legacy ? 'seq' : `chain seq`;
       const { from, to } = problem.missing ?? { from: problem.seq - 1, to: problem.seq - 1 };
-      return from === to ? `missing row: seq ${from} is gone (deleted)` : `missing rows: seq ${from}–${to} are gone (deleted)`;
+      return from === to ? `missing row: ${what} ${from} is gone (deleted)` : `missing rows: ${what} ${from}–${to} are gone (deleted)`;
     }
+  }
+}
+
+function describeHead(p: PartitionReport): string {
+  const { head } = p;
+  const rows = p.last?.chainSeq ?? 0;
+  switch (head.result) {
+    case 'matches':
+      return `signed head holds (${rows} rows, key ${head.keyId})`;
+    case 'cut_off':
+      return `rows cut off its end: the signed head counts ${head.chainSeq} rows, the last one there is chain seq ${rows}`;
+    case 'ahead':
+      return `rows past its signed head: the head counts ${head.chainSeq}, the partition has ${rows} (rows added behind the chain's back)`;
+    case 'differs':
+      return `its last row is not the one its signed head names (the partition was rewritten)`;
+    case 'bad_signature':
+      return 'the head\'s signature does not match it (the head was forged or edited)';
+    case 'unknown_key':
+      return `the head is signed under key ${head.keyId}, neither RENEWALS_AUDIT_KEY nor in RENEWALS_AUDIT_KEYS_PREVIOUS`;
+    case 'missing':
+      return 'its head row is gone';
   }
 }
 
@@ -148,12 +205,23 @@ function printChainReport(report: AuditChainReport, options: { json?: boolean })
   if (options.json) {
     printRecord(
       {
-        intact: report.firstBreak === undefined && (report.anchor === undefined || report.anchor.result === 'matches'),
+        intact: chainIntact(report),
         rows: report.rows,
         lastSeq: report.head?.seq ?? null,
         headHash: report.head?.hash ?? null,
         problems: report.problems,
+        headProblems: report.headProblems,
         firstBreak: report.firstBreak ? { ...report.firstBreak, description: describeBreak(report.firstBreak) } : null,
+        legacy: { rows: report.legacy.rows, lastSeq: report.legacy.last?.seq ?? null, headHash: report.legacy.last?.hash ?? null, problems: report.legacy.problems },
+        partitions: report.partitions.map((p) => ({
+          partition: p.partition,
+          rows: p.rows,
+          lastSeq: p.last?.seq ?? null,
+          headHash: p.last?.hash ?? null,
+          problems: p.problems,
+          firstBreak: p.firstBreak ? { ...p.firstBreak, description: describeBreak(p.firstBreak) } : null,
+          head: { result: p.head.result, chainSeq: p.head.chainSeq ?? null, seq: p.head.seq ?? null, keyId: p.head.keyId ?? null, description: describeHead(p) },
+        })),
         ...(report.anchor && { anchor: { ...report.anchor, description: describeAnchor(report.anchor) } }),
       },
       { json: true },
@@ -162,13 +230,21 @@ function printChainReport(report: AuditChainReport, options: { json?: boolean })
   }
   // SEQ:HASH exactly as --anchor takes it, so it can be kept outside the database and checked later.
   const tail = report.head ? `head ${report.head.seq}:${report.head.hash}` : 'empty trail';
-  const anchorLine = report.anchor ? `${report.anchor.result === 'matches' ? 'anchor held' : 'ANCHOR NOT HELD'}: ${describeAnchor(report.anchor)}\n` : '';
-  if (!report.firstBreak) {
-    process.stdout.write(`chain intact: ${report.rows} rows, ${tail}\n${anchorLine}`);
-    return;
-  }
-  process.stdout.write(
-    `chain BROKEN: first at seq ${report.firstBreak.seq}: ${describeBreak(report.firstBreak)}\n` +
-      `${report.problems} of ${report.rows} rows do not fit; ${tail}\n${anchorLine}`,
-  );
+  const used = report.partitions.filter((p) => p.rows > 0 || p.problems > 0 || p.head.result !== 'matches');
+  const holding = report.partitions.length - report.headProblems;
+  const lines = [
+    report.firstBreak
+      ? `chain BROKEN: first at ${placeOf(report.firstBreak)}: ${describeBreak(report.firstBreak)}\n${report.problems} of ${report.rows} rows do not fit; ${tail}`
+      : `chain intact: ${report.rows} rows, ${tail}`,
+    `legacy chain: ${report.legacy.rows} rows${report.legacy.last ? `, head ${report.legacy.last.seq}:${report.legacy.last.hash}` : ''}${report.legacy.problems ? `, ${report.legacy.problems} do not fit` : ''}`,
+    `partitions: ${report.partitions.length} (0 = rows without a policy), ${used.length} in use; signed heads holding: ${holding} of ${report.partitions.length}`,
+    ...used.map((p) => {
+      const rows = `partition ${p.partition}: ${p.rows} rows${p.last ? `, last ${p.last.seq}:${p.last.hash}` : ''}`;
+      const broken = p.firstBreak ? `; ${p.problems} do not fit, first at ${placeOf(p.firstBreak)}: ${describeBreak(p.firstBreak)}` : '';
+      const head = p.head.result === 'matches' ? `; head signed (key ${p.head.keyId})` : `; HEAD DOES NOT HOLD: ${describeHead(p)}`;
+      return `  ${rows}${broken}${head}`;
+    }),
+  ];
+  if (report.anchor) lines.push(`${report.anchor.result === 'matches' ? 'anchor held' : 'ANCHOR NOT HELD'}: ${describeAnchor(report.anchor)}`);
+  process.stdout.write(`${lines.join('\n')}\n`);
 }

@@ -1,5 +1,7 @@
 import type { Knex } from 'knex';
+import { readAuditKeys } from '../../config/audit-keys';
 import type { AuditKind } from '../../domain/audit-kinds';
+import { AUDIT_POLICY_PARTITIONS, AuditHeadKey, headMessage, SYSTEM_PARTITION } from '../audit-chain';
 
 export interface AuditEvent {
   kind: AuditKind;
@@ -16,8 +18,10 @@ export interface AuditEvent {
 }
 
 /**
- * Appends to the hash-chained audit trail; the database assigns seq and hashes under its chain lock
- * and hands them back (RETURNING sees what the trigger wrote).
+ * Appends to the hash-chained audit trail in one statement: the chain trigger puts the row on its
+ * policy's partition (the system's without a policy), assigns seq, its place and hashes under that
+ * partition's lock, and moves the partition's signed head (docs/architecture.md#the-audit-chain);
+ * RETURNING hands back what it wrote.
  */
 export async function appendAudit(db: Knex, event: AuditEvent): Promise<{ seq: number; hash: string }> {
   const [row] = await db('audit_events')
@@ -40,7 +44,7 @@ export async function appendAudit(db: Knex, event: AuditEvent): Promise<{ seq: n
   return row!;
 }
 
-/** The advisory-lock class of appendAuditOnce, apart from the chain's lock and the per-message one. */
+/** The advisory-lock class of appendAuditOnce, apart from the per-message one. */
 const AUDIT_ONCE_LOCK = 0x41554431;
 
 /**
@@ -68,30 +72,61 @@ export async function appendAuditOnce(db: Knex, event: AuditEvent, sameAs: Recor
 }
 
 export interface ChainBreak {
+  /** The row's global seq. */
   seq: number;
+  /** Its partition and place in it; absent for a row of the legacy chain (written before migration 023). */
+  partition?: number;
+  chainSeq?: number;
   /**
-   * altered: the row no longer matches its own hash (content, seq or prev_hash changed afterwards, or
-   * a row inserted with a made-up hash); broken_link: its prev_hash is not the hash of the row before;
-   * missing_rows: seq numbers before it are absent (rows deleted).
+   * altered: the row no longer matches its own hash (content, seq, partition, place or prev_hash
+   * changed afterwards, or a row inserted with a made-up hash); broken_link: its prev_hash is not the
+   * hash of the row before it in its chain (the legacy chain's head for a partition's first row);
+   * missing_rows: rows before it in its chain are absent (deleted).
    */
   problem: 'altered' | 'broken_link' | 'missing_rows';
-  /** For missing_rows: the absent seq range, inclusive. */
+  /** For missing_rows: the absent range, inclusive: seq on the legacy chain, chain_seq on a partition. */
   missing?: { from: number; to: number };
 }
 
-export interface AuditChainReport {
-  /** Rows read. */
+/**
+ * How a partition's signed head (audit_chain_heads) compares with the rows: matches; cut_off: the
+ * head counts more rows than the partition has (rows cut off its end); ahead: the partition has rows
+ * past its head (appended behind the trigger's back); differs: same count, another last row (the
+ * partition rewritten); bad_signature: the head's MAC is not its content's under its key (a head
+ * forged or edited); unknown_key: signed under a key that is neither RENEWALS_AUDIT_KEY nor in
+ * RENEWALS_AUDIT_KEYS_PREVIOUS; missing: no head row.
+ */
+export type HeadResult = 'matches' | 'cut_off' | 'ahead' | 'differs' | 'bad_signature' | 'unknown_key' | 'missing';
+
+export interface PartitionReport {
+  /** 0: the system's (rows without a policy); 1–64: policies by hash (db/audit-chain.ts). */
+  partition: number;
   rows: number;
-  /** The last row read and its stored hash; none on an empty trail. */
-  head?: { seq: number; hash: string };
-  /** Rows that do not fit, the first of them named. */
+  /** Its last row read; none while it is empty. */
+  last?: { seq: number; chainSeq: number; hash: string };
   problems: number;
   firstBreak?: ChainBreak;
+  head: { result: HeadResult; chainSeq?: number; seq?: number | null; hash?: string; keyId?: string };
+}
+
+export interface AuditChainReport {
+  /** Rows read, legacy and partitioned. */
+  rows: number;
+  /** The newest row of the trail (highest seq) and its stored hash; none on an empty trail. */
+  head?: { seq: number; hash: string };
+  /** Rows that do not fit, the first of them named (legacy chain first, then partitions in order). */
+  problems: number;
+  firstBreak?: ChainBreak;
+  /** Partitions whose signed head does not hold (see HeadResult). */
+  headProblems: number;
+  /** The rows written before migration 023, one chain as before. */
+  legacy: { rows: number; last?: { seq: number; hash: string }; problems: number; firstBreak?: ChainBreak };
+  partitions: PartitionReport[];
   /** Present when an anchor was given: does the trail still hold that row with that hash? */
   anchor?: AnchorCheck;
 }
 
-/** A head recorded outside the database earlier (by `audit verify` or an export): seq and hash. */
+/** A row recorded outside the database earlier (by `audit verify` or an export): seq and hash. */
 export interface ChainAnchor {
   seq: number;
   hash: string;
@@ -110,66 +145,212 @@ export interface AnchorCheck extends ChainAnchor {
 
 const GENESIS_HASH = '0'.repeat(64);
 
+interface ChainRow {
+  seq: number;
+  chain_seq: number | null;
+  prev_hash: string;
+  hash: string;
+  expected: string;
+}
+
+interface HeadRow {
+  chain_partition: number;
+  chain_seq: number;
+  seq: number | null;
+  hash: string;
+  key_id: string;
+  mac: string;
+}
+
+/** The keys heads may be signed under: RENEWALS_AUDIT_KEY and RENEWALS_AUDIT_KEYS_PREVIOUS. */
+export function configuredAuditHeadKeys(): AuditHeadKey[] {
+  const { current, previous } = readAuditKeys();
+  return [current, ...previous].map((hex) => new AuditHeadKey(hex));
+}
+
 /**
- * Recomputes the chain in the database page by page (keyset on seq), so a trail of millions of rows
- * is checked with one page in memory. Every row is checked, not only up to the first break: the
- * count of problems tells one altered row from a rewritten trail. All pages read one snapshot, so
- * rows appended meanwhile neither appear half-way nor show up as breaks.
+ * Recomputes every chain in the database page by page (keyset on seq, or on chain_seq within a
+ * partition), so a trail of millions of rows is checked with one page in memory: the legacy chain
+ * (rows written before migration 023), then each partition's chain, which starts at the legacy
+ * chain's last row, then each partition's signed head against its last row. Every row is checked,
+ * not only up to the first break: the count of problems tells one altered row from a rewritten
+ * trail. All pages read one snapshot, so rows appended meanwhile neither appear half-way nor show
+ * up as breaks.
  *
- * What it cannot see: rows cut off the end of the trail, and a trail rewritten from some row on with
- * freshly computed hashes (the digest has no secret). Give an anchor, a head kept outside the database
- * (every verify and every export prints it as SEQ:HASH), to catch those.
+ * The signed heads catch rows cut off a partition's end, and a partition rewritten with freshly
+ * computed hashes (the digest has no secret, the head's MAC has). What they cannot see: a partition
+ * cut back to exactly a head that was signed earlier, with that older head put back. An anchor, a
+ * row kept outside the database (every verify and every export prints the newest as SEQ:HASH),
+ * catches that for its row.
  */
-export async function inspectAuditChain(db: Knex, options: { pageSize?: number; anchor?: ChainAnchor } = {}): Promise<AuditChainReport> {
+export async function inspectAuditChain(
+  db: Knex,
+  options: { pageSize?: number; anchor?: ChainAnchor; keys?: readonly AuditHeadKey[] } = {},
+): Promise<AuditChainReport> {
   const { anchor } = options;
   const pageSize = options.pageSize ?? 10_000;
+  const keys = options.keys ?? configuredAuditHeadKeys();
   return db.transaction(
     async (trx) => {
-      const report: AuditChainReport = { rows: 0, problems: 0 };
-      let previous: { seq: number; hash: string } | undefined;
-      for (;;) {
-        const page = await trx.raw<{ rows: { seq: number; prev_hash: string; hash: string; expected: string }[] }>(
-          `SELECT seq, prev_hash, hash, audit_event_digest(prev_hash, a) AS expected
-           FROM audit_events a WHERE seq > ? ORDER BY seq LIMIT ?`,
-          [previous?.seq ?? 0, pageSize],
+      const legacy = await walkChain(
+        trx,
+        pageSize,
+        (after) => [
+          `SELECT seq, chain_seq, prev_hash, hash, audit_event_digest(prev_hash, a) AS expected
+           FROM audit_events a WHERE chain_partition IS NULL AND seq > ? ORDER BY seq LIMIT ?`,
+          [after, pageSize],
+        ],
+        (row) => row.seq,
+        GENESIS_HASH,
+        undefined,
+      );
+      const anchorHash = legacy.last?.hash ?? GENESIS_HASH;
+      const heads = new Map(
+        (await trx('audit_chain_heads').select<HeadRow[]>('chain_partition', 'chain_seq', 'seq', 'hash', 'key_id', 'mac')).map((h) => [h.chain_partition, h]),
+      );
+      const partitions: PartitionReport[] = [];
+      for (let partition = SYSTEM_PARTITION; partition <= AUDIT_POLICY_PARTITIONS; partition += 1) {
+        const walked = await walkChain(
+          trx,
+          pageSize,
+          (after) => [
+            `SELECT seq, chain_seq, prev_hash, hash, audit_event_digest(prev_hash, a) AS expected
+             FROM audit_events a WHERE chain_partition = ? AND chain_seq > ? ORDER BY chain_seq LIMIT ?`,
+            [partition, after, pageSize],
+          ],
+          (row) => row.chain_seq ?? 0,
+          anchorHash,
+          partition,
         );
-        for (const row of page.rows) {
-          const problem = chainProblem(row, previous);
-          if (problem) {
-            report.problems += 1;
-            report.firstBreak ??= problem;
-          }
-          if (anchor && row.seq === anchor.seq) {
-            report.anchor = row.hash === anchor.hash ? { ...anchor, result: 'matches' } : { ...anchor, result: 'differs', found: row.hash };
-          }
-          previous = { seq: row.seq, hash: row.hash };
-          report.rows += 1;
-        }
-        if (page.rows.length < pageSize) break;
+        const last = walked.last && { seq: walked.last.seq, chainSeq: walked.last.chain_seq ?? 0, hash: walked.last.hash };
+        partitions.push({
+          partition,
+          rows: walked.rows,
+          ...(last ? { last } : {}),
+          problems: walked.problems,
+          ...(walked.firstBreak ? { firstBreak: walked.firstBreak } : {}),
+          head: checkHead(heads.get(partition), partition, last, anchorHash, keys),
+        });
       }
-      if (previous) report.head = previous;
-      if (anchor && !report.anchor) report.anchor = { ...anchor, result: anchor.seq > (previous?.seq ?? 0) ? 'cut_off' : 'deleted' };
+
+      const report: AuditChainReport = {
+        rows: legacy.rows + partitions.reduce((sum, p) => sum + p.rows, 0),
+        problems: legacy.problems + partitions.reduce((sum, p) => sum + p.problems, 0),
+        headProblems: partitions.filter((p) => p.head.result !== 'matches').length,
+        legacy: {
+          rows: legacy.rows,
+          ...(legacy.last ? { last: { seq: legacy.last.seq, hash: legacy.last.hash } } : {}),
+          problems: legacy.problems,
+          ...(legacy.firstBreak ? { firstBreak: legacy.firstBreak } : {}),
+        },
+        partitions,
+      };
+      const firstBreak = legacy.firstBreak ?? partitions.find((p) => p.firstBreak)?.firstBreak;
+      if (firstBreak) report.firstBreak = firstBreak;
+      const newest = await trx('audit_events').orderBy('seq', 'desc').first<{ seq: number; hash: string } | undefined>('seq', 'hash');
+      if (newest) report.head = newest;
+      if (anchor) {
+        const row = await trx('audit_events').where({ seq: anchor.seq }).first<{ hash: string } | undefined>('hash');
+        report.anchor = row
+          ? row.hash === anchor.hash
+            ? { ...anchor, result: 'matches' }
+            : { ...anchor, result: 'differs', found: row.hash }
+          : { ...anchor, result: anchor.seq > (newest?.seq ?? 0) ? 'cut_off' : 'deleted' };
+      }
       return report;
     },
     { isolationLevel: 'repeatable read', readOnly: true },
   );
 }
 
-function chainProblem(
-  row: { seq: number; prev_hash: string; hash: string; expected: string },
-  previous: { seq: number; hash: string } | undefined,
-): ChainBreak | undefined {
-  const expectedSeq = (previous?.seq ?? 0) + 1;
-  if (row.seq !== expectedSeq) return { seq: row.seq, problem: 'missing_rows', missing: { from: expectedSeq, to: row.seq - 1 } };
-  if (row.hash !== row.expected) return { seq: row.seq, problem: 'altered' };
-  if (row.prev_hash !== (previous?.hash ?? GENESIS_HASH)) return { seq: row.seq, problem: 'broken_link' };
-  return undefined;
+/** Whether the report finds nothing wrong: rows, heads and the anchor if one was given. */
+export function chainIntact(report: AuditChainReport): boolean {
+  return report.problems === 0 && report.headProblems === 0 && (report.anchor === undefined || report.anchor.result === 'matches');
 }
 
-/** Recomputes the chain and names the first row that does not fit (see inspectAuditChain). */
-export async function verifyAuditChain(db: Knex): Promise<{ rows: number; firstBreak?: ChainBreak }> {
-  const { rows, firstBreak } = await inspectAuditChain(db);
-  return firstBreak ? { rows, firstBreak } : { rows };
+/** One chain read in order: each row against its own hash, its place and the row before it. */
+async function walkChain(
+  trx: Knex.Transaction,
+  pageSize: number,
+  page: (after: number) => [string, readonly (string | number)[]],
+  placeOf: (row: ChainRow) => number,
+  startHash: string,
+  partition: number | undefined,
+): Promise<{ rows: number; problems: number; firstBreak?: ChainBreak; last?: ChainRow }> {
+  const walked: { rows: number; problems: number; firstBreak?: ChainBreak; last?: ChainRow } = { rows: 0, problems: 0 };
+  for (;;) {
+    const [sql, bindings] = page(walked.last ? placeOf(walked.last) : 0);
+    const { rows } = await trx.raw<{ rows: ChainRow[] }>(sql, bindings);
+    for (const row of rows) {
+      const place = placeOf(row);
+      const expectedPlace = (walked.last ? placeOf(walked.last) : 0) + 1;
+      const at = partition === undefined ? { seq: row.seq } : { seq: row.seq, partition, chainSeq: place };
+      let problem: ChainBreak | undefined;
+      if (place !== expectedPlace) problem = { ...at, problem: 'missing_rows', missing: { from: expectedPlace, to: place - 1 } };
+      else if (row.hash !== row.expected) problem = { ...at, problem: 'altered' };
+      else if (row.prev_hash !== (walked.last?.hash ?? startHash)) problem = { ...at, problem: 'broken_link' };
+      if (problem) {
+        walked.problems += 1;
+        walked.firstBreak ??= problem;
+      }
+      walked.last = row;
+      walked.rows += 1;
+    }
+    if (rows.length < pageSize) return walked;
+  }
+}
+
+function checkHead(
+  head: HeadRow | undefined,
+  partition: number,
+  last: { seq: number; chainSeq: number; hash: string } | undefined,
+  anchorHash: string,
+  keys: readonly AuditHeadKey[],
+): PartitionReport['head'] {
+  if (!head) return { result: 'missing' };
+  const stated = { chainSeq: head.chain_seq, seq: head.seq, hash: head.hash, keyId: head.key_id };
+  const key = keys.find((k) => k.id === head.key_id);
+  if (!key) return { result: 'unknown_key', ...stated };
+  if (key.mac(headMessage({ partition, chainSeq: head.chain_seq, seq: head.seq, hash: head.hash })) !== head.mac) return { result: 'bad_signature', ...stated };
+  const rows = last?.chainSeq ?? 0;
+  if (head.chain_seq > rows) return { result: 'cut_off', ...stated };
+  if (head.chain_seq < rows) return { result: 'ahead', ...stated };
+  const same = last ? head.seq === last.seq && head.hash === last.hash : head.seq === null && head.hash === anchorHash;
+  return { result: same ? 'matches' : 'differs', ...stated };
+}
+
+/**
+ * Signs every head again under the current key (RENEWALS_AUDIT_KEY) after a rotation: each head is
+ * first checked under the key it was signed with and against its partition's last row; one that
+ * does not hold is left alone and named. A head an append moved meanwhile is signed under the current
+ * key already. Returns how many were signed again and the partitions left alone.
+ */
+export async function resignAuditHeads(db: Knex, keys: readonly AuditHeadKey[] = configuredAuditHeadKeys()): Promise<{ signed: number; current: number; refused: number[] }> {
+  const report = await inspectAuditChain(db, { keys });
+  const currentId = keys[0]?.id;
+  let signed = 0;
+  let current = 0;
+  const refused: number[] = [];
+  for (const p of report.partitions) {
+    if (p.head.result !== 'matches' || p.problems > 0) {
+      refused.push(p.partition);
+      continue;
+    }
+    if (p.head.keyId === currentId) {
+      current += 1;
+      continue;
+    }
+    const { rows } = await db.raw<{ rows: { done: boolean }[] }>('SELECT audit_head_resign(?::smallint, ?, ?) AS done', [p.partition, p.head.chainSeq ?? 0, p.head.hash ?? '']);
+    if (rows[0]?.done) signed += 1;
+    else current += 1;
+  }
+  return { signed, current, refused };
+}
+
+/** Recomputes the chains and heads and names the first row that does not fit (see inspectAuditChain). */
+export async function verifyAuditChain(db: Knex): Promise<{ rows: number; headProblems: number; firstBreak?: ChainBreak }> {
+  const { rows, firstBreak, headProblems } = await inspectAuditChain(db);
+  return firstBreak ? { rows, headProblems, firstBreak } : { rows, headProblems };
 }
 
 /** Whether a workflow has written a row of this kind already (facts written once per workflow). */

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateLatest, rollbackMigrations } from '../../db/connection';
 import { PiiCipher } from '../../db/pii-cipher';
+import { auditPartitionOf } from '../../db/audit-chain';
 import { appendAudit, verifyAuditChain } from '../../db/repositories/audit';
 import { newDebitKey } from '../../db/debit-keys';
 import { freshDatabase, type TestDatabase } from '../support/database';
@@ -51,14 +52,17 @@ describe('audit trail', () => {
     await appendAudit(t.owner, { kind: 'stage_changed', actor: 'test', policyNo: 'P1', dueDate: '2026-12-24', detail: { stage: 'PAID' } });
   });
 
-  it('chains each row to the one before it', async () => {
-    const rows = await t.db('audit_events').orderBy('seq').select<{ seq: number; prev_hash: string; hash: string }[]>('seq', 'prev_hash', 'hash');
+  it('chains each row to the one before it on its policy’s partition, from the legacy chain’s (empty) head', async () => {
+    const rows = await t.db('audit_events')
+      .orderBy('seq')
+      .select<{ seq: number; chain_partition: number; chain_seq: number; prev_hash: string; hash: string }[]>('seq', 'chain_partition', 'chain_seq', 'prev_hash', 'hash');
     expect(rows.map((r) => r.seq)).toEqual([1, 2, 3]);
+    expect(rows.map((r) => [r.chain_partition, r.chain_seq])).toEqual([1, 2, 3].map((n) => [auditPartitionOf('P1'), n]));
     expect(rows[0]!.prev_hash).toBe('0'.repeat(64));
     expect(rows[1]!.prev_hash).toBe(rows[0]!.hash);
     expect(rows[2]!.prev_hash).toBe(rows[1]!.hash);
     expect(new Set(rows.map((r) => r.hash)).size).toBe(3);
-    expect(await verifyAuditChain(t.db)).toEqual({ rows: 3 });
+    expect(await verifyAuditChain(t.db)).toEqual({ rows: 3, headProblems: 0 });
   });
 
   it('refuses UPDATE, DELETE and TRUNCATE at the database level, even to the owner role', async () => {
@@ -75,7 +79,11 @@ describe('audit trail', () => {
     await t.owner.raw('ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only');
     await t.owner('audit_events').where({ seq: 2 }).update({ detail: JSON.stringify({ channel: 'sms' }) });
     await t.owner.raw('ALTER TABLE audit_events ENABLE TRIGGER audit_events_append_only');
-    expect(await verifyAuditChain(t.owner)).toEqual({ rows: 3, firstBreak: { seq: 2, problem: 'altered' } });
+    expect(await verifyAuditChain(t.owner)).toEqual({
+      rows: 3,
+      headProblems: 0,
+      firstBreak: { seq: 2, partition: auditPartitionOf('P1'), chainSeq: 2, problem: 'altered' },
+    });
   });
 });
 

@@ -7,6 +7,8 @@ import { join, resolve } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { PiiCipher } from '../../db/pii-cipher';
+import { DEVELOPMENT_AUDIT_KEY } from '../../config/audit-keys';
+import { AuditHeadKey, auditPartitionOf } from '../../db/audit-chain';
 import { appendAudit, inspectAuditChain } from '../../db/repositories/audit';
 import { AUDIT_EXPORT_COLUMNS } from '../../db/repositories/audit-export';
 import { markContactSent, markContactSuppressed, openContactAttempt } from '../../db/repositories/contacts';
@@ -370,24 +372,35 @@ describe('renewals audit verify', () => {
     expect(await inspectAuditChain(t.db, { pageSize: 2 })).toEqual(await inspectAuditChain(t.db));
   }
 
-  it('says the chain is intact, with its row count and head', async () => {
+  /** P1's partition: every row of policy P1, in order (test/db/audit-partitions.test.ts covers partitions in depth). */
+  const P1_PARTITION = auditPartitionOf(P1);
+
+  it('says the chain is intact, with its row count and head, and each partition in use with its signed head', async () => {
     const rows = await auditRows();
     const last = rows[rows.length - 1];
     const result = await cli(['audit', 'verify']);
     expect(result.code).toBe(0);
-    expect(result.stdout.toString()).toBe(`chain intact: ${rows.length} rows, head ${last.seq}:${last.hash}\n`);
+    const lines = result.stdout.toString().split('\n');
+    expect(lines[0]).toBe(`chain intact: ${rows.length} rows, head ${last.seq}:${last.hash}`);
+    expect(lines[1]).toBe('legacy chain: 0 rows');
+    const used = new Set(rows.map((r) => r.chain_partition));
+    expect(lines[2]).toBe(`partitions: 65 (0 = rows without a policy), ${used.size} in use; signed heads holding: 65 of 65`);
+    const p1 = rows.filter((r) => r.chain_partition === P1_PARTITION);
+    expect(lines).toContain(`  partition ${P1_PARTITION}: ${p1.length} rows, last ${p1[p1.length - 1].seq}:${p1[p1.length - 1].hash}; head signed (key ${new AuditHeadKey(DEVELOPMENT_AUDIT_KEY).id})`);
 
     const json = await spawned(['audit', 'verify', '--json']);
     expect(json.code).toBe(0);
-    expect(JSON.parse(json.stdout.toString())).toEqual({
-      intact: true,
-      rows: rows.length,
-      lastSeq: last.seq,
-      headHash: last.hash,
-      problems: 0,
-      firstBreak: null,
-    });
+    const report = JSON.parse(json.stdout.toString()) as { partitions: { partition: number; rows: number; head: { result: string } }[] };
+    expect(report).toMatchObject({ intact: true, rows: rows.length, lastSeq: last.seq, headHash: last.hash, problems: 0, headProblems: 0, firstBreak: null, legacy: { rows: 0 } });
+    expect(report.partitions).toHaveLength(65);
+    expect(report.partitions.every((p) => p.head.result === 'matches')).toBe(true);
+    expect(report.partitions.find((p) => p.partition === P1_PARTITION)).toMatchObject({ rows: p1.length, problems: 0, firstBreak: null });
     await expectSameWhenPaged();
+
+    // Every head is under the current key already: nothing to sign again.
+    const signed = await cli(['audit', 'sign-heads']);
+    expect(signed).toMatchObject({ code: 0, stderr: '' });
+    expect(signed.stdout.toString()).toBe('signed again: 0; already under the current key: 65; left alone (do not hold): none\n');
   });
 
   it('names a row whose detail a superuser changed, and is intact again when it is put back', async () => {
@@ -396,61 +409,68 @@ describe('renewals audit verify', () => {
 
     const result = await spawned(['audit', 'verify']);
     expect(result.code).toBe(1);
-    expect(result.stdout.toString()).toMatch(/chain BROKEN: first at seq 5: altered content/);
+    expect(result.stdout.toString()).toMatch(new RegExp(`chain BROKEN: first at seq 5 \\(partition ${P1_PARTITION}, chain seq 4\\): altered content`));
     expect(result.stdout.toString()).toMatch(/1 of \d+ rows do not fit/);
-    expect(result.stderr).toMatch(/^renewals: audit chain broken at seq 5: altered content/);
+    expect(result.stderr).toMatch(new RegExp(`^renewals: audit chain broken at seq 5 \\(partition ${P1_PARTITION}, chain seq 4\\): altered content`));
     await expectSameWhenPaged();
 
     await behindTheBack(`UPDATE audit_events a SET detail = b.detail FROM audit_backup b WHERE a.seq = b.seq AND a.seq = 5`);
     expect((await cli(['audit', 'verify'])).code).toBe(0);
   });
 
-  it('names the gap a deleted middle row leaves', async () => {
+  it('names the gap a deleted middle row leaves in its partition', async () => {
     await behindTheBack('DELETE FROM audit_events WHERE seq = 3');
     const result = await cli(['audit', 'verify', '--json']);
     expect(result.code).toBe(1);
     expect(JSON.parse(result.stdout.toString())).toMatchObject({
       intact: false,
       problems: 1,
-      firstBreak: { seq: 4, problem: 'missing_rows', missing: { from: 3, to: 3 }, description: 'missing row: seq 3 is gone (deleted)' },
+      headProblems: 0,
+      firstBreak: { seq: 5, partition: P1_PARTITION, chainSeq: 4, problem: 'missing_rows', missing: { from: 3, to: 3 }, description: 'missing row: chain seq 3 is gone (deleted)' },
     });
-    expect(result.stderr).toMatch(/audit chain broken at seq 4: missing row: seq 3 is gone/);
+    expect(result.stderr).toMatch(new RegExp(`audit chain broken at seq 5 \\(partition ${P1_PARTITION}, chain seq 4\\): missing row: chain seq 3 is gone`));
     await expectSameWhenPaged();
 
     await behindTheBack('INSERT INTO audit_events SELECT * FROM audit_backup WHERE seq = 3');
     expect((await cli(['audit', 'verify'])).code).toBe(0);
   });
 
-  it('holds a trail to a head recorded earlier: cut off at the end, or rewritten with fresh hashes, it fails', async () => {
+  it('catches rows cut off the end by the signed head, and holds a row recorded earlier as an anchor', async () => {
     const recorded = JSON.parse((await cli(['audit', 'verify', '--json'])).stdout.toString()) as { lastSeq: number; headHash: string };
     const anchor = `${recorded.lastSeq}:${recorded.headHash}`;
     let result = await cli(['audit', 'verify', '--anchor', anchor]);
     expect(result.code).toBe(0);
     expect(result.stdout.toString()).toMatch(new RegExp(`anchor held: anchor seq ${recorded.lastSeq} matches\\n$`));
 
-    // The last two rows cut off the end: every remaining link is sound, so only the anchor can tell.
-    await behindTheBack('DELETE FROM audit_events WHERE seq > ?', [recorded.lastSeq - 2]);
-    expect((await cli(['audit', 'verify'])).code).toBe(0);
+    // The newest row cut off: every remaining link is sound, but its partition's signed head counts it.
+    const newest = await t.db('audit_events').where({ seq: recorded.lastSeq }).first<{ chain_partition: number; chain_seq: number }>('chain_partition', 'chain_seq');
+    await behindTheBack('DELETE FROM audit_events WHERE seq = ?', [recorded.lastSeq]);
+    result = await cli(['audit', 'verify']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      new RegExp(`audit chain heads do not hold: 1 partition\\(s\\), first partition ${newest.chain_partition}: rows cut off its end: the signed head counts ${newest.chain_seq} rows, the last one there is chain seq ${newest.chain_seq - 1}`),
+    );
     result = await cli(['audit', 'verify', '--anchor', anchor, '--json']);
     expect(result.code).toBe(1);
-    expect(JSON.parse(result.stdout.toString())).toMatchObject({ intact: false, problems: 0, anchor: { seq: recorded.lastSeq, result: 'cut_off' } });
-    expect(result.stderr).toMatch(new RegExp(`audit trail does not hold the anchor: the trail ends before the anchor at seq ${recorded.lastSeq} \\(rows cut off the end\\)`));
-    await behindTheBack('INSERT INTO audit_events SELECT * FROM audit_backup WHERE seq > ?', [recorded.lastSeq - 2]);
+    expect(JSON.parse(result.stdout.toString())).toMatchObject({ intact: false, problems: 0, headProblems: 1, anchor: { seq: recorded.lastSeq, result: 'cut_off' } });
+    await behindTheBack('INSERT INTO audit_events SELECT * FROM audit_backup WHERE seq = ?', [recorded.lastSeq]);
+    expect((await cli(['audit', 'verify', '--anchor', anchor])).code).toBe(0);
 
-    // Row 5 changed and every hash from there recomputed, as someone with the digest function could.
+    // Row 5 changed and every hash of its partition from there recomputed, as someone with the digest
+    // function could: the links hold, the signed head does not (it names another last row).
     await behindTheBack(`UPDATE audit_events SET detail = jsonb_set(detail, '{rule}', '"daily_cap"') WHERE seq = 5`);
     await behindTheBack(
       `DO $$ DECLARE r record; prev text; BEGIN
-         SELECT hash INTO prev FROM audit_events WHERE seq = 4;
-         FOR r IN SELECT seq FROM audit_events WHERE seq >= 5 ORDER BY seq LOOP
+         SELECT prev_hash INTO prev FROM audit_events WHERE seq = 5;
+         FOR r IN SELECT seq FROM audit_events WHERE chain_partition = ${P1_PARTITION} AND seq >= 5 ORDER BY chain_seq LOOP
            UPDATE audit_events a SET prev_hash = prev, hash = audit_event_digest(prev, a) WHERE seq = r.seq RETURNING hash INTO prev;
          END LOOP;
        END $$`,
     );
-    expect((await cli(['audit', 'verify'])).code).toBe(0);
-    result = await cli(['audit', 'verify', '--anchor', anchor]);
+    result = await cli(['audit', 'verify']);
     expect(result.code).toBe(1);
-    expect(result.stdout.toString()).toMatch(new RegExp(`ANCHOR NOT HELD: seq ${recorded.lastSeq} now has hash [0-9a-f]{64}, not the recorded ${recorded.headHash}`));
+    expect(result.stdout.toString()).toMatch(/^chain intact: /);
+    expect(result.stdout.toString()).toMatch(new RegExp(`partition ${P1_PARTITION}: .*HEAD DOES NOT HOLD: its last row is not the one its signed head names`));
     await behindTheBack(`UPDATE audit_events a SET detail = b.detail, prev_hash = b.prev_hash, hash = b.hash FROM audit_backup b WHERE a.seq = b.seq`);
     expect((await cli(['audit', 'verify', '--anchor', anchor])).code).toBe(0);
 
@@ -460,25 +480,24 @@ describe('renewals audit verify', () => {
   });
 
   it('names a row inserted with a made-up hash, and one whose hash is right but does not link', async () => {
-    const [head] = await t.db('audit_events').orderBy('seq', 'desc').limit(1).select();
-    const forged = { seq: head.seq + 1, kind: 'contact_sent', actor: 'renewal-cycle', policy_no: P1, detail: '{"channel":"sms"}' };
+    const head = await t.db('audit_chain_heads').where({ chain_partition: P1_PARTITION }).first<{ chain_seq: number; seq: number; hash: string }>();
+    const forged = { seq: 1000, chainSeq: head.chain_seq + 1, kind: 'contact_sent', actor: 'renewal-cycle', policy_no: P1, detail: '{"channel":"sms"}' };
     await behindTheBack(
-      `INSERT INTO audit_events (seq, kind, actor, policy_no, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?::jsonb, ?, ?)`,
-      [forged.seq, forged.kind, forged.actor, forged.policy_no, forged.detail, head.hash, 'f'.repeat(64)],
+      `INSERT INTO audit_events (seq, chain_partition, chain_seq, kind, actor, policy_no, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?)`,
+      [forged.seq, P1_PARTITION, forged.chainSeq, forged.kind, forged.actor, forged.policy_no, forged.detail, head.hash, 'f'.repeat(64)],
     );
     let result = await cli(['audit', 'verify']);
     expect(result.code).toBe(1);
-    expect(result.stdout.toString()).toMatch(new RegExp(`first at seq ${forged.seq}: altered content`));
+    expect(result.stdout.toString()).toMatch(new RegExp(`first at seq ${forged.seq} \\(partition ${P1_PARTITION}, chain seq ${forged.chainSeq}\\): altered content`));
 
-    // A forger who computes the digest over a prev_hash of their choosing still breaks the link.
-    await behindTheBack(`UPDATE audit_events a SET prev_hash = ?, hash = audit_event_digest(?, a) WHERE seq = ?`, [
-      'a'.repeat(64),
-      'a'.repeat(64),
-      forged.seq,
-    ]);
-    result = await cli(['audit', 'verify']);
+    // A forger who computes the digest over a prev_hash of their choosing still breaks the link,
+    // and the partition's signed head does not count the row either.
+    await behindTheBack(`UPDATE audit_events a SET prev_hash = ?, hash = audit_event_digest(?, a) WHERE seq = ?`, ['a'.repeat(64), 'a'.repeat(64), forged.seq]);
+    result = await cli(['audit', 'verify', '--json']);
     expect(result.code).toBe(1);
-    expect(result.stdout.toString()).toMatch(new RegExp(`first at seq ${forged.seq}: broken link \\(its prev_hash is not the hash of seq ${head.seq}\\)`));
+    const report = JSON.parse(result.stdout.toString()) as { firstBreak: { description: string }; partitions: { partition: number; head: { result: string } }[] };
+    expect(report.firstBreak).toMatchObject({ seq: forged.seq, problem: 'broken_link', description: `broken link (its prev_hash is not the hash of chain seq ${head.chain_seq} of partition ${P1_PARTITION})` });
+    expect(report.partitions.find((p) => p.partition === P1_PARTITION)?.head.result).toBe('ahead');
     await expectSameWhenPaged();
   });
 });

@@ -25,9 +25,10 @@ afterAll(async () => {
   await t?.drop();
 });
 
-/** Everything the refusals must leave as it was: the rows, the chain, the table and its triggers. */
+/** Everything the refusals must leave as it was: the rows, the signed heads, the chain, the table and its triggers. */
 async function auditState(db: Db) {
   const rows = await db('audit_events').orderBy('seq').select();
+  const heads = await db('audit_chain_heads').orderBy('chain_partition').select();
   const chain = await inspectAuditChain(db);
   const { rows: triggers } = await db.raw<{ rows: unknown[] }>(
     `SELECT tgname, tgenabled, pg_get_triggerdef(oid) AS def FROM pg_trigger WHERE tgrelid = 'audit_events'::regclass ORDER BY tgname`,
@@ -39,7 +40,7 @@ async function auditState(db: Db) {
             (SELECT prosrc FROM pg_proc WHERE oid = 'audit_events_chain'::regproc) AS chain_function
        FROM pg_class c WHERE oid = 'audit_events'::regclass`,
   );
-  return { rows, chain, triggers, table };
+  return { rows, heads, chain, triggers, table };
 }
 
 describe('the login the worker, the CLI and the tests use', () => {
@@ -118,11 +119,17 @@ describe('the application role refused UPDATE/DELETE/TRUNCATE/ALTER on the audit
     ['replacing the chain function', `CREATE OR REPLACE FUNCTION audit_events_chain() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$`],
     ['DROP TABLE', 'DROP TABLE audit_events'],
     ['triggers off for the session (session_replication_role)', 'SET session_replication_role = replica'],
+    // The partitions' signed heads move only through the chain trigger (migration 023).
+    ['UPDATE a partition head', 'UPDATE audit_chain_heads SET chain_seq = 0'],
+    ['DELETE a partition head', 'DELETE FROM audit_chain_heads'],
+    ['INSERT a partition head', `INSERT INTO audit_chain_heads (chain_partition, chain_seq, hash, key_id, mac) VALUES (99, 0, '', '', '')`],
+    ['resetting the seq sequence', `SELECT setval('audit_events_seq', 1)`],
+    ['replacing the head MAC function', `CREATE OR REPLACE FUNCTION audit_head_mac(smallint, bigint, bigint, text) RETURNS text LANGUAGE sql AS $$ SELECT '' $$`],
   ];
 
   it.each(refused)('%s: permission denied (42501), rows and chain unchanged', async (_what, sql) => {
     const before = await auditState(t.db);
-    expect(before.chain).toMatchObject({ problems: 0 });
+    expect(before.chain).toMatchObject({ problems: 0, headProblems: 0 });
     await expect(t.db.raw(sql)).rejects.toMatchObject({ code: '42501' });
     expect(await auditState(t.db)).toEqual(before);
   });
@@ -136,7 +143,7 @@ describe('the application role refused UPDATE/DELETE/TRUNCATE/ALTER on the audit
   it('still appends afterwards, onto the same chain', async () => {
     const before = await inspectAuditChain(t.db);
     await appendAudit(t.db, { kind: 'contact_sent', actor: 'renewal-cycle', policyNo: 'P1', dueDate: '2026-12-24' });
-    expect(await inspectAuditChain(t.db)).toMatchObject({ rows: before.rows + 1, problems: 0 });
+    expect(await inspectAuditChain(t.db)).toMatchObject({ rows: before.rows + 1, problems: 0, headProblems: 0 });
   });
 });
 
@@ -178,20 +185,23 @@ describe('migrations and the roles', () => {
 
   it('an existing database upgraded by 014 ends with the same owners and grants as a fresh one', async () => {
     upgraded = await freshDatabase({ migrate: false });
-    // As the database was before 014: every other migration applied, 015 included, as the migration login.
+    // As the database was before 014: every other migration up to 015 applied, as the migration login
+    // (a later one, such as 023 that grants per table, never ran on a database without 014's roles).
+    const all = (await migrationSource.getMigrations([])).map(([name]) => name);
     const before014: typeof migrationSource = {
       ...migrationSource,
-      getMigrations: async (extensions) => (await migrationSource.getMigrations(extensions)).filter(([name]) => name !== OWNER_MIGRATIONS_AFTER),
+      getMigrations: async (extensions) => (await migrationSource.getMigrations(extensions)).filter(([name]) => name !== OWNER_MIGRATIONS_AFTER && name < '016'),
     };
     await upgraded.migrationDb.migrate.latest({ migrationSource: before014, tableName: 'knex_migrations' });
     await appendAudit(upgraded.migrationDb, { kind: 'cycle_opened', actor: 'renewal-cycle', policyNo: 'P1', dueDate: '2026-12-24' });
-    expect(await migrateLatest(upgraded.migrationDb)).toEqual([OWNER_MIGRATIONS_AFTER]);
+    expect(await migrateLatest(upgraded.migrationDb)).toEqual([OWNER_MIGRATIONS_AFTER, ...all.filter((name) => name >= '016')]);
 
     const fresh = await privileges(t.migrationDb, t.name);
     expect(fresh.find((p) => p.object === 'relation audit_events r')).toMatchObject({ owner: '<database>_owner', acl: expect.stringContaining('<database>_app=ar/<database>_owner') as string });
     expect(await privileges(upgraded.migrationDb, upgraded.name)).toEqual(fresh);
-    // The trail written before the upgrade is the application's to append to.
-    expect(await inspectAuditChain(upgraded.migrationDb)).toMatchObject({ rows: 1, problems: 0 });
+    // The trail written before the upgrade is the application's to append to, and the legacy chain
+    // every partition starts from (migration 023).
+    expect(await inspectAuditChain(upgraded.migrationDb)).toMatchObject({ rows: 1, problems: 0, headProblems: 0, legacy: { rows: 1 } });
   });
 
   it('migrateLatest refuses an object a migration left outside the owner role', async () => {

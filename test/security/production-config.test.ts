@@ -23,6 +23,7 @@ const codes = (keys: string[], prefix: string) => JSON.stringify(Object.fromEntr
 /** A production worker's settings with nothing of the demo's in them. */
 const PRODUCTION: NodeJS.ProcessEnv = {
   RENEWALS_DATA_KEY: KEY,
+  RENEWALS_AUDIT_KEY: 'a5'.repeat(32),
   SMTP_URL: 'smtps://relay.insurer.cn:465',
   MAIL_FROM: 'Renewals <renewals@insurer.cn>',
   SERVICE_HOTLINE: '95500',
@@ -161,6 +162,7 @@ describe("the insurer's collection account (renewals bank export)", () => {
   it('is refused by the command in one line, before it reads the database', async () => {
     for (const name of ['RENEWALS_ENV', 'BANK_CREDITOR_NAME', 'BANK_CREDITOR_ACCOUNT', 'BANK_CREDITOR_BANK_CODE', 'BANK_CREDITOR_ID']) vi.stubEnv(name, '');
     vi.stubEnv('RENEWALS_DATA_KEY', KEY);
+    vi.stubEnv('RENEWALS_AUDIT_KEY', PRODUCTION.RENEWALS_AUDIT_KEY);
     vi.stubEnv('DATABASE_URL', 'postgres://nobody:pw@127.0.0.1:9/none');
     vi.stubEnv('BANK_CREDITOR_ACCOUNT', '6222000011112222');
     const run = await runCliCaptured(['bank', 'export', '--date', '2027-01-12', '--out', 'never-written.xml']);
