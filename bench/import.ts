@@ -11,7 +11,7 @@
  *
  *   npx tsx bench/import.ts [sizes=20000,100000] [rounds=3] [batchSize=1000] [concurrency]
  */
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { importFile, type ImportReport } from '../application/import-files';
@@ -145,6 +145,43 @@ function machineCpu(): { busy: number; total: number } | undefined {
   }
 }
 
+/** utime + stime (+ the reaped children's) of a process from /proc/<pid>/stat, in seconds. */
+function processCpu(pid: number, withChildren: boolean): { ppid: number; seconds: number } | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(rest[11]) + Number(rest[12]) + (withChildren ? Number(rest[13]) + Number(rest[14]) : 0);
+    return { ppid: Number(rest[1]), seconds: ticks / 100 };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * CPU used so far by the PostgreSQL server: its postmaster with the backends that ended, and every live child
+ * (backends, WAL writer, checkpointer…). Undefined when the server is not on this machine.
+ */
+function serverCpuSeconds(postmaster: number | undefined): number | undefined {
+  if (postmaster === undefined) return undefined;
+  const own = processCpu(postmaster, true);
+  if (!own) return undefined;
+  let seconds = own.seconds;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const child = processCpu(Number(entry), false);
+    if (child?.ppid === postmaster) seconds += child.seconds;
+  }
+  return seconds;
+}
+
+let postmasterPid: number | undefined;
+
+/** The postmaster of the server `db` is connected to: the parent of our backend. */
+async function findPostmaster(db: ReturnType<typeof connect>): Promise<void> {
+  const { rows } = await db.raw<{ rows: { pid: number }[] }>('SELECT pg_backend_pid() AS pid');
+  postmasterPid = processCpu(rows[0]!.pid, false)?.ppid;
+}
+
 interface Measured<T> {
   result: T;
   seconds: number;
@@ -154,19 +191,25 @@ interface Measured<T> {
   load: [number, number];
   /** Share of all CPUs busy during the measurement (any process: the importer, PostgreSQL, anything else). */
   machineBusy: number | null;
+  /** CPU seconds the PostgreSQL server used meanwhile (all its processes); null when not measurable. */
+  serverCpuSeconds: number | null;
 }
 
 async function timed<T>(work: () => Promise<T>): Promise<Measured<T>> {
   const loadBefore = loadavg()[0]!;
   const machine = machineCpu();
+  const server = serverCpuSeconds(postmasterPid);
   const started = process.hrtime.bigint();
   const cpu = process.cpuUsage();
   const result = await work();
   const used = process.cpuUsage(cpu);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const machineAfter = machineCpu();
+  const serverAfter = serverCpuSeconds(postmasterPid);
   const machineBusy = machine && machineAfter ? (machineAfter.busy - machine.busy) / Math.max(1, machineAfter.total - machine.total) : null;
-  return { result, seconds, cpuSeconds: (used.user + used.system) / 1e6, load: [round(loadBefore), round(loadavg()[0]!)], machineBusy: machineBusy === null ? null : round(machineBusy) };
+  return { result, seconds, cpuSeconds: (used.user + used.system) / 1e6, load: [round(loadBefore), round(loadavg()[0]!)], machineBusy: machineBusy === null ? null : round(machineBusy),
+    serverCpuSeconds: server === undefined || serverAfter === undefined ? null : round(serverAfter - server),
+  };
 }
 
 /** What the policies import stores, table by table: the COPY side loads exactly these rows. */
@@ -176,6 +219,10 @@ interface Round {
   importSeconds: number;
   importRowsPerSecond: number;
   importCpuSeconds: number;
+  /** CPU seconds of the import (importer + PostgreSQL) and of COPY (PostgreSQL): cost, less sensitive to load than time. */
+  importTotalCpuSeconds: number | null;
+  copyServerCpuSeconds: number | null;
+  cpuRatio: number | null;
   reimportSeconds: number;
   reimportRowsPerSecond: number;
   copySeconds: number;
@@ -202,6 +249,7 @@ async function importRound(serverUrl: string, name: string, files: ReturnType<ty
   const db = connect(await createDatabase(serverUrl, name), { max: 8 });
   try {
     await migrateLatest(db);
+    await findPostmaster(db);
     const cipher = new PiiCipher('44'.repeat(32));
     await importFile(db, cipher, 'products', files.products);
     await importFile(db, cipher, 'agents', files.agents);
@@ -227,6 +275,7 @@ async function copyRound(serverUrl: string, name: string, dumpDir: string) {
   const db = connect(await createDatabase(serverUrl, name), { max: 2 });
   try {
     await migrateLatest(db);
+    await findPostmaster(db);
     // The same tables (columns, types, defaults) without indexes, keys, checks, foreign keys or NOT NULLs.
     for (const table of STORED_TABLES) {
       await db.raw(`CREATE TABLE bare_${table} (LIKE ${table} INCLUDING DEFAULTS)`);
@@ -288,6 +337,9 @@ async function benchSize(serverUrl: string, dir: string, policies: number) {
       importSeconds: round(a.first.seconds),
       importRowsPerSecond: Math.round(policies / a.first.seconds),
       importCpuSeconds: round(a.first.cpuSeconds),
+      importTotalCpuSeconds: a.first.serverCpuSeconds === null ? null : round(a.first.cpuSeconds + a.first.serverCpuSeconds),
+      copyServerCpuSeconds: b.copy.serverCpuSeconds,
+      cpuRatio: a.first.serverCpuSeconds === null || b.copy.serverCpuSeconds === null ? null : round3(b.copy.serverCpuSeconds / (a.first.cpuSeconds + a.first.serverCpuSeconds)),
       reimportSeconds: round(a.again.seconds),
       reimportRowsPerSecond: Math.round(policies / a.again.seconds),
       copySeconds: round(b.copy.seconds),
@@ -309,6 +361,13 @@ async function benchSize(serverUrl: string, dir: string, policies: number) {
     reimportUnchanged: { rowsPerSecond: summary(rounds.map((r) => r.reimportRowsPerSecond)) },
     copy: { rowsPerSecond: summary(rounds.map((r) => r.copyRowsPerSecond)), seconds: summary(rounds.map((r) => r.copySeconds)) },
     importToCopyRatio: summary(rounds.map((r) => r.ratio)),
+    cpu: rounds.every((r) => r.cpuRatio !== null)
+      ? {
+          importSeconds: summary(rounds.map((r) => r.importTotalCpuSeconds!)),
+          copySeconds: summary(rounds.map((r) => r.copyServerCpuSeconds!)),
+          copyToImportRatio: summary(rounds.map((r) => r.cpuRatio!)),
+        }
+      : null,
     rawFileCopy: { seconds: round(raw.seconds), rowsPerSecond: Math.round(policies / raw.seconds), into: 'one table of 24 text columns, server-side COPY FROM the CSV file' },
   };
 }
@@ -339,11 +398,11 @@ async function main(): Promise<void> {
     const lines = [
       `### Import vs COPY into the same tables (batch ${BATCH_SIZE}, concurrency ${results.concurrency}, ${ROUNDS} rounds A/B interleaved; median (min–max))`,
       '',
-      '| policies | rows stored | import rows/s | COPY policies/s | **import ÷ COPY** | re-import rows/s | importer CPU s | load during import | machine CPU busy, import / COPY |',
-      '|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+      '| policies | rows stored | import rows/s | COPY policies/s | **import ÷ COPY** | re-import rows/s | importer CPU s | CPU s import (node + PG) / COPY (PG), ratio | load during import | machine CPU busy, import / COPY |',
+      '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
       ...sizes.map(
         (s) =>
-          `| ${s.policies.toLocaleString('en')} | ${s.storedRowsTotal.toLocaleString('en')} | ${spread(s.import.rowsPerSecond)} | ${spread(s.copy.rowsPerSecond)} | **${spread(s.importToCopyRatio, 3)}** | ${spread(s.reimportUnchanged.rowsPerSecond)} | ${spread(s.import.cpuSeconds, 1)} | ${s.rounds.map((r) => r.load.import.join('→')).join(', ')} | ${s.rounds.map((r) => `${pct(r.machineBusy.import)}/${pct(r.machineBusy.copy)}`).join(', ')} |`,
+          `| ${s.policies.toLocaleString('en')} | ${s.storedRowsTotal.toLocaleString('en')} | ${spread(s.import.rowsPerSecond)} | ${spread(s.copy.rowsPerSecond)} | **${spread(s.importToCopyRatio, 3)}** | ${spread(s.reimportUnchanged.rowsPerSecond)} | ${spread(s.import.cpuSeconds, 1)} | ${s.cpu ? `${fmt(s.cpu.importSeconds.median, 1)} / ${fmt(s.cpu.copySeconds.median, 1)}, ${spread(s.cpu.copyToImportRatio, 3)}` : '?'} | ${s.rounds.map((r) => r.load.import.join('→')).join(', ')} | ${s.rounds.map((r) => `${pct(r.machineBusy.import)}/${pct(r.machineBusy.copy)}`).join(', ')} |`,
       ),
       '',
       ...sizes.map((s) => `Raw file COPY (${s.policies.toLocaleString('en')} rows into one text table): ${s.rawFileCopy.rowsPerSecond.toLocaleString('en')} rows/s.`),
