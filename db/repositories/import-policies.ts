@@ -54,12 +54,12 @@ interface StoredCustomer {
   birth_date: string | null;
 }
 
-/** A contact point a policy row gives its holder: type, value, its mask and keyed hash. */
+/** A contact point a policy row gives its holder: type, its mask, keyed hash and ciphertext. */
 interface GivenPoint {
   type: ContactPointType;
-  value: string;
   masked: string;
   hash: string;
+  sealed: string;
 }
 
 /**
@@ -70,9 +70,7 @@ export interface PreparedPolicy extends PendingRow<PolicyRecord> {
   print: string;
   /** The holder's identity: ID type / keyed hash of the ID number (customers are deduplicated by it). */
   customerKey: string;
-  accountHash: string;
-  points: GivenPoint[];
-  /** Ciphertexts; left out for a row that looked unchanged, and sealed on demand if it was not after all. */
+  /** Ciphertexts, the other hashes and masks; left out for a row that looked unchanged, and made on demand if it was not after all. */
   sealed?: SealedPolicy;
 }
 
@@ -81,8 +79,8 @@ interface SealedPolicy {
   holderIdNo: string;
   accountNo: string;
   accountName: string;
-  /** by contact point type */
-  points: Partial<Record<ContactPointType, string>>;
+  accountHash: string;
+  points: GivenPoint[];
 }
 
 /**
@@ -100,19 +98,8 @@ export async function preparePolicies(db: Knex, cipher: PiiCipher, rows: readonl
   return rows.map((row) => {
     const r = row.record;
     const print = fingerprintOf(cipher, r);
-    const given: [ContactPointType, string | null, (v: string) => string][] = [
-      ['mobile', r.holderMobile, maskMobile],
-      ['email', r.holderEmail, maskEmail],
-      ['wechat', r.holderWechatOpenId, maskOpenId],
-    ];
-    const points = given.flatMap(([type, value, mask]) => (value === null ? [] : [{ type, value, masked: mask(value), hash: cipher.hash(value) }]));
-    const prepared: PreparedPolicy = {
-      ...row,
-      print,
-      customerKey: `${r.holderIdType}/${cipher.hash(r.holderIdNo)}`,
-      accountHash: cipher.hash(accountIndexInput(r.bankCode, r.accountNo)),
-      points,
-    };
+    // The holder's key is wanted even for a row that looks unchanged: batches are kept apart by it.
+    const prepared: PreparedPolicy = { ...row, print, customerKey: `${r.holderIdType}/${cipher.hash(r.holderIdNo)}` };
     if (prints.get(r.policyNo) !== print) sealPolicy(cipher, prepared);
     return prepared;
   });
@@ -121,9 +108,19 @@ export async function preparePolicies(db: Knex, cipher: PiiCipher, rows: readonl
 function sealPolicy(cipher: PiiCipher, p: PreparedPolicy): SealedPolicy {
   if (!p.sealed) {
     const r = p.record;
-    const points: SealedPolicy['points'] = {};
-    for (const point of p.points) points[point.type] = cipher.encrypt(point.value);
-    p.sealed = { holderName: cipher.encrypt(r.holderName), holderIdNo: cipher.encrypt(r.holderIdNo), accountNo: cipher.encrypt(r.accountNo), accountName: cipher.encrypt(r.accountName), points };
+    const given: [ContactPointType, string | null, (v: string) => string][] = [
+      ['mobile', r.holderMobile, maskMobile],
+      ['email', r.holderEmail, maskEmail],
+      ['wechat', r.holderWechatOpenId, maskOpenId],
+    ];
+    p.sealed = {
+      holderName: cipher.encrypt(r.holderName),
+      holderIdNo: cipher.encrypt(r.holderIdNo),
+      accountNo: cipher.encrypt(r.accountNo),
+      accountName: cipher.encrypt(r.accountName),
+      accountHash: cipher.hash(accountIndexInput(r.bankCode, r.accountNo)),
+      points: given.flatMap(([type, value, mask]) => (value === null ? [] : [{ type, masked: mask(value), hash: cipher.hash(value), sealed: cipher.encrypt(value) }])),
+    };
   }
   return p.sealed;
 }
@@ -315,15 +312,15 @@ async function writeHolders(trx: Knex.Transaction, cipher: PiiCipher, work: Work
  * file but not the newest of its type is touched, so the file's current point is the one used.
  */
 async function writeContactPoints(trx: Knex.Transaction, cipher: PiiCipher, work: Work[], holders: Holders): Promise<void> {
-  type Point = { customerId: number; type: ContactPointType; masked: string; hash: string; rows: Work[] };
+  type Point = { customerId: number; type: ContactPointType; masked: string; hash: string; sealed: string; rows: Work[] };
   const points = new Map<string, Point>();
   for (const w of work) {
     const customerId = holders.ids.get(w.customerKey)!;
-    for (const { type, masked, hash } of w.prepared.points) {
+    for (const { type, masked, hash, sealed } of sealPolicy(cipher, w.prepared).points) {
       const key = `${customerId}/${type}/${hash}`;
       const point = points.get(key);
       if (point) point.rows.push(w);
-      else points.set(key, { customerId, type, masked, hash, rows: [w] });
+      else points.set(key, { customerId, type, masked, hash, sealed, rows: [w] });
     }
   }
 
@@ -340,11 +337,11 @@ async function writeContactPoints(trx: Knex.Transaction, cipher: PiiCipher, work
   const knownByKey = new Map(known.map((k) => [`${k.customer_id}/${k.type}/${k.value_hash}`, k]));
 
   const verifiedAt = new Date().toISOString();
-  const toInsert: [Point, string][] = [];
+  const toInsert: Point[] = [];
   const toTouch: number[] = [];
   for (const [key, point] of points) {
     const existing = knownByKey.get(key);
-    if (!existing) toInsert.push([point, sealPolicy(cipher, point.rows[0]!.prepared).points[point.type]!]);
+    if (!existing) toInsert.push(point);
     else if (existing.updated_at.getTime() < newest.get(`${point.customerId}/${point.type}`)!) toTouch.push(existing.id);
     else continue;
     for (const w of point.rows) w.wrote = true;
@@ -362,7 +359,7 @@ async function writeContactPoints(trx: Knex.Transaction, cipher: PiiCipher, work
       ['source', 'text'],
       ['verified_at', 'timestamptz'],
     ],
-    toInsert.map(([p, sealed]) => [p.customerId, p.type, p.masked, sealed, p.hash, 'valid', 'policy_file', verifiedAt]),
+    toInsert.map((p) => [p.customerId, p.type, p.masked, p.sealed, p.hash, 'valid', 'policy_file', verifiedAt]),
     // Points from the policy file were given by the policyholder at issue: verified by that source.
     'ON CONFLICT (customer_id, type, value_hash) DO NOTHING',
   );
@@ -408,7 +405,7 @@ async function writeMandates(trx: Knex.Transaction, cipher: PiiCipher, work: Wor
   const replace: Work[] = [];
   for (const w of work) {
     const current = active.get(w.record.policyNo);
-    if (current && current.bank_code === w.record.bankCode && current.account_hash === w.prepared.accountHash && cipher.decrypt(current.account_name_enc, { table: 'mandates', id: current.id }) === w.record.accountName) {
+    if (current && current.bank_code === w.record.bankCode && current.account_hash === sealPolicy(cipher, w.prepared).accountHash && cipher.decrypt(current.account_name_enc, { table: 'mandates', id: current.id }) === w.record.accountName) {
       continue;
     }
     replace.push(w);
@@ -432,7 +429,7 @@ async function writeMandates(trx: Knex.Transaction, cipher: PiiCipher, work: Wor
     ],
     replace.map(({ record: r, prepared }) => {
       const sealed = sealPolicy(cipher, prepared);
-      return [r.policyNo, r.bankCode, maskNumber(r.accountNo), sealed.accountNo, prepared.accountHash, maskName(r.accountName), sealed.accountName];
+      return [r.policyNo, r.bankCode, maskNumber(r.accountNo), sealed.accountNo, sealed.accountHash, maskName(r.accountName), sealed.accountName];
     }),
   );
 }
