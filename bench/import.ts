@@ -10,6 +10,9 @@
  * the same file (nothing written), and server-side COPY of the raw file into one text table, as before.
  *
  *   npx tsx bench/import.ts [sizes=20000,100000] [rounds=3] [batchSize=1000] [concurrency]
+ *
+ * Writes bench/results/import.json (or $BENCH_RESULT_NAME there). BENCHMARKS.md compares a run on main with one on
+ * a branch by running this same script in both trees.
  */
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
