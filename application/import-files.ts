@@ -248,7 +248,7 @@ export async function importFile(db: Knex, cipher: PiiCipher, kind: ImportKind, 
       await flush(batch);
       await settle();
     } catch (error) {
-      await Promise.all([...inFlight].map((f) => f.done));
+      await Promise.allSettled([...inFlight].map((f) => f.done));
       await failImportRun(db, runId, error instanceof ImportFileError ? error.message : `import stopped: ${describe(error)}`);
       throw error;
     }
