@@ -10,16 +10,18 @@ import {
   validateProductRow,
   rowKey,
   type AgentRecord,
-  type PolicyRecord,
   type ProductRecord,
   type RowCheck,
 } from '../domain/import-rows';
 import type { PiiCipher } from '../db/pii-cipher';
 import { refreshContactFlags, type ContactFlagsRefresh } from '../db/repositories/contact-quality';
 import {
+  batchConnections,
   failImportRun,
   finishImportRun,
+  prepareAgents,
   startImportRun,
+  withImportLock,
   writeAgents,
   writeInBatch,
   writeProducts,
@@ -28,7 +30,7 @@ import {
   type PendingRow,
   type RejectedRow,
 } from '../db/repositories/import';
-import { writePolicies } from '../db/repositories/import-policies';
+import { preparePolicies, writePolicies } from '../db/repositories/import-policies';
 import { CsvFile, ImportFileError, type FileEncoding } from '../integrations/import/csv-rows';
 
 export { ImportFileError };
@@ -58,10 +60,15 @@ export interface MappingFile {
 }
 
 export interface ImportOptions {
-  /** Called after each batch is written, with the data rows read so far. */
+  /** Called after each batch is written, with the number of data rows up to which every batch is written. */
   onProgress?: (rowsRead: number) => void;
   /** Rows written per transaction (default 1000). */
   batchSize?: number;
+  /**
+   * Policy batches written at once, each in its own transaction (default 3; at most the pool's size less 2).
+   * Agents and products are written one batch at a time (docs/architecture.md#imports).
+   */
+  concurrency?: number;
   /** The core system's column names and codes (readMappingFile). */
   mapping?: MappingFile;
 }
@@ -92,20 +99,49 @@ export async function readMappingFile(path: string, kind: ImportKind): Promise<M
   }
 }
 
-/** How each file is validated, keyed and written. */
-interface FileKind<T> {
+/** Policy batches in flight at once when the caller does not say (docs/architecture.md#imports). */
+export const DEFAULT_IMPORT_CONCURRENCY = 3;
+
+/** How each file is validated, keyed, prepared and written. */
+interface FileKind<T, P extends PendingRow<T>> {
   validate: (values: Record<string, string>) => RowCheck<T>;
   key: (record: T) => string;
-  write: (trx: Knex.Transaction, cipher: PiiCipher, runId: number, rows: readonly PendingRow<T>[]) => Promise<BatchOutcome>;
+  /** The pure work on a batch (hashes, masks, encryption), done before its transaction. */
+  prepare: (db: Knex, cipher: PiiCipher, rows: readonly PendingRow<T>[]) => Promise<P[]>;
+  write: (trx: Knex.Transaction, cipher: PiiCipher, runId: number, rows: readonly P[]) => Promise<BatchOutcome>;
+  /**
+   * The keys of the rows a batch shares with other batches of the file (a policy's holder): batches
+   * sharing none may be written at once, a batch sharing one waits for the earlier batch to commit.
+   * Absent: the kind's batches are written one at a time.
+   */
+  sharedKey?: (row: P) => string;
 }
 
-const erased = <T>(kind: FileKind<T>) => kind as unknown as FileKind<unknown>;
+const erased = <T, P extends PendingRow<T>>(kind: FileKind<T, P>) => kind as unknown as FileKind<unknown, PendingRow<unknown>>;
 
-const KINDS: Record<ImportKind, FileKind<unknown>> = {
-  policies: erased<PolicyRecord>({ validate: validatePolicyRow, key: (r) => r.policyNo, write: writePolicies }),
-  agents: erased<AgentRecord>({ validate: validateAgentRow, key: (r) => r.code, write: writeAgents }),
-  products: erased<ProductRecord>({ validate: validateProductRow, key: (r) => r.code, write: (trx, _cipher, _runId, rows) => writeProducts(trx, rows) }),
+const KINDS: Record<ImportKind, FileKind<unknown, PendingRow<unknown>>> = {
+  policies: erased({ validate: validatePolicyRow, key: (r) => r.policyNo, prepare: preparePolicies, write: writePolicies, sharedKey: (p) => p.customerKey }),
+  // A team takes its branch and leader from the first of its agents in the file: agents go in file order.
+  agents: erased({ validate: validateAgentRow, key: (r: AgentRecord) => r.code, prepare: prepareAgents, write: writeAgents }),
+  products: erased({
+    validate: validateProductRow,
+    key: (r: ProductRecord) => r.code,
+    prepare: (_db, _cipher, rows: readonly PendingRow<ProductRecord>[]) => Promise.resolve([...rows]),
+    write: (trx, _cipher, _runId, rows) => writeProducts(trx, rows),
+  }),
 };
+
+/** A batch being written: its holders (or other shared keys), and a promise that settles when it has. */
+interface InFlight {
+  keys: ReadonlySet<string>;
+  done: Promise<void>;
+}
+
+function shares(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+  const [small, large] = a.size <= b.size ? [a, b] : [b, a];
+  for (const key of small) if (large.has(key)) return true;
+  return false;
+}
 
 /**
  * Imports one file (docs/business-rules.md#import-files): streamed, every row validated, valid rows written
@@ -115,10 +151,15 @@ const KINDS: Record<ImportKind, FileKind<unknown>> = {
  * (domain/import-aliases.ts). After policies or agents, contact-quality flags are recomputed. A policy number (agent,
  * product code) seen twice keeps its first row; the later one is reported. Throws ImportFileError
  * when the file as a whole cannot be read (missing, empty, header not as expected).
+ *
+ * How it is fast (docs/architecture.md#imports): a batch is hashed and encrypted before its transaction, while
+ * earlier batches write; policy batches that share no holder are written at once (`concurrency`), a batch
+ * sharing a holder with one in flight waits for it; one import runs at a time on the database.
  */
 export async function importFile(db: Knex, cipher: PiiCipher, kind: ImportKind, path: string, options: ImportOptions = {}): Promise<ImportReport> {
   const batchSize = Math.max(1, Math.floor(options.batchSize ?? 1000));
   const spec = KINDS[kind];
+  const concurrency = spec.sharedKey ? Math.max(1, Math.min(Math.floor(options.concurrency ?? DEFAULT_IMPORT_CONCURRENCY), batchConnections(db))) : 1;
   const keyColumn = KEY_COLUMN_OF[kind];
   const mapping = options.mapping?.mapping;
   const file = new CsvFile(path, COLUMNS_OF[kind], { optional: OPTIONAL_COLUMNS_OF[kind], mapping });
@@ -127,65 +168,97 @@ export async function importFile(db: Knex, cipher: PiiCipher, kind: ImportKind, 
   const firstRowOf = new Map<string, number>();
   const reject = (row: number, key: string | null, problem: { column: string; reason: string }) => report.rejected.push({ row, key, ...problem });
 
-  // One batch is written while the next is read and validated; its failure is kept, not left unhandled.
-  let writing: Promise<void> = Promise.resolve();
+  // Batches are prepared in file order while earlier ones write; a failed write is kept, not left unhandled, and stops the import.
+  const inFlight = new Set<InFlight>();
   let writeFailure: Error | undefined;
-  const tally = (keys: ReadonlyMap<number, string>) => (result: BatchResult) => {
+  // Progress: the rows read when each batch was cut, and which batches are written (reported up to the first gap).
+  const cutAt: number[] = [];
+  const written: boolean[] = [];
+  let writtenPrefix = 0;
+  const tally = (batchNo: number, keys: ReadonlyMap<number, string>) => (result: BatchResult) => {
     report.inserted += result.inserted;
     report.updated += result.updated;
     report.unchanged += result.unchanged;
     for (const { row, column, reason } of result.rejected) reject(row, keys.get(row) ?? null, { column, reason });
-    options.onProgress?.(report.rows);
+    written[batchNo] = true;
+    while (written[writtenPrefix]) writtenPrefix += 1;
+    options.onProgress?.(cutAt[writtenPrefix - 1] ?? 0);
+  };
+  const stopIfFailed = () => {
+    if (writeFailure !== undefined) throw writeFailure;
+  };
+  const settle = async () => {
+    await Promise.all([...inFlight].map((f) => f.done));
+    stopIfFailed();
   };
   const flush = async (batch: PendingRow<unknown>[]) => {
-    await writing;
-    if (writeFailure !== undefined) throw writeFailure;
+    stopIfFailed();
+    if (batch.length === 0) return;
+    const batchNo = cutAt.length;
+    cutAt.push(report.rows);
     const keys = new Map(batch.map((p) => [p.rowNo, spec.key(p.record)]));
-    writing = writeInBatch(db, batch, (trx, rows) => spec.write(trx, cipher, runId, rows)).then(tally(keys), (error: unknown) => {
-      writeFailure = error instanceof Error ? error : new Error(String(error));
-    });
+    const prepared = await spec.prepare(db, cipher, batch);
+    const shared = new Set(spec.sharedKey ? prepared.map(spec.sharedKey) : []);
+    // Room for one more batch, and none in flight shares a holder with this one (it would decide against a stale holder).
+    for (;;) {
+      stopIfFailed();
+      const sharing = [...inFlight].filter((f) => shares(f.keys, shared));
+      if (sharing.length === 0 && inFlight.size < concurrency) break;
+      await Promise.race((sharing.length > 0 ? sharing : [...inFlight]).map((f) => f.done));
+    }
+    const entry: InFlight = {
+      keys: shared,
+      done: writeInBatch(db, prepared, (trx, rows) => spec.write(trx, cipher, runId, rows))
+        .then(tally(batchNo, keys), (error: unknown) => {
+          writeFailure ??= error instanceof Error ? error : new Error(String(error));
+        })
+        .finally(() => inFlight.delete(entry)),
+    };
+    inFlight.add(entry);
   };
 
-  try {
-    let batch: PendingRow<unknown>[] = [];
-    for await (const row of file.rows()) {
-      report.rows += 1;
-      const values = mapCodes(mapping, row.values);
-      if (row.problem) {
-        reject(row.rowNo, rowKey(values[keyColumn]), { column: '(row)', reason: row.problem });
-        continue;
+  await withImportLock(db, async () => {
+    try {
+      let batch: PendingRow<unknown>[] = [];
+      for await (const row of file.rows()) {
+        report.rows += 1;
+        const values = mapCodes(mapping, row.values);
+        if (row.problem) {
+          reject(row.rowNo, rowKey(values[keyColumn]), { column: '(row)', reason: row.problem });
+          continue;
+        }
+        const checked = spec.validate(values);
+        if (!checked.ok) {
+          for (const e of checked.errors) reject(row.rowNo, rowKey(values[keyColumn]), e);
+          continue;
+        }
+        const key = spec.key(checked.record);
+        const first = firstRowOf.get(key);
+        if (first !== undefined) {
+          reject(row.rowNo, key, { column: keyColumn, reason: `${keyColumn} repeats row ${first}: only the first is imported` });
+          continue;
+        }
+        firstRowOf.set(key, row.rowNo);
+        batch.push({ rowNo: row.rowNo, record: checked.record });
+        if (batch.length >= batchSize) {
+          await flush(batch);
+          batch = [];
+        }
       }
-      const checked = spec.validate(values);
-      if (!checked.ok) {
-        for (const e of checked.errors) reject(row.rowNo, rowKey(values[keyColumn]), e);
-        continue;
-      }
-      const key = spec.key(checked.record);
-      const first = firstRowOf.get(key);
-      if (first !== undefined) {
-        reject(row.rowNo, key, { column: keyColumn, reason: `${keyColumn} repeats row ${first}: only the first is imported` });
-        continue;
-      }
-      firstRowOf.set(key, row.rowNo);
-      batch.push({ rowNo: row.rowNo, record: checked.record });
-      if (batch.length >= batchSize) {
-        await flush(batch);
-        batch = [];
-      }
+      await flush(batch);
+      await settle();
+    } catch (error) {
+      await Promise.allSettled([...inFlight].map((f) => f.done));
+      await failImportRun(db, runId, error instanceof ImportFileError ? error.message : `import stopped: ${describe(error)}`);
+      throw error;
     }
-    await flush(batch);
-    await writing;
-    if (writeFailure !== undefined) throw writeFailure;
-  } catch (error) {
-    await writing;
-    await failImportRun(db, runId, error instanceof ImportFileError ? error.message : `import stopped: ${describe(error)}`);
-    throw error;
-  }
 
-  report.encoding = file.encoding;
-  report.rejected.sort(byRow);
-  options.onProgress?.(report.rows);
-  await finishImportRun(db, runId, { ...report, sha256: file.sha256 });
+    report.encoding = file.encoding;
+    report.rejected.sort(byRow);
+    options.onProgress?.(report.rows);
+    // An ordinary commit: it also waits for the WAL of the batches before it (written without waiting for it).
+    await finishImportRun(db, runId, { ...report, sha256: file.sha256 });
+  });
   // The same refresh as `renewals contacts check-quality`, after the run is recorded: a failure here leaves the import in.
   if (kind !== 'products') report.contactFlags = await refreshContactFlags(db);
   return report;

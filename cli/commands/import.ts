@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Command } from '@commander-js/extra-typings';
 import { Presets, SingleBar } from 'cli-progress';
-import { importFile, ImportFileError, readMappingFile, type ImportReport } from '../../application/import-files';
+import { DEFAULT_IMPORT_CONCURRENCY, importFile, ImportFileError, readMappingFile, type ImportReport } from '../../application/import-files';
 import { IMPORT_KINDS, KEY_COLUMN_OF, type ImportKind } from '../../domain/import-columns';
 import { cipherFor, withDatabase } from '../context';
 import { CliError } from '../errors';
@@ -32,15 +32,20 @@ export function registerImportCommands(program: Command): void {
       .argument('<file>', `the ${kind} CSV file`)
       .option('--json', 'print the report as JSON')
       .option('--batch-size <rows>', 'rows written per transaction', '1000')
+      .option('--concurrency <batches>', 'policy batches written at once (docs/architecture.md#imports)', String(DEFAULT_IMPORT_CONCURRENCY))
       .option('--mapping <file.json>', "a mapping file: the core system's column names and codes → ours (docs/business-rules.md#mapping-file)")
       .action(async (file, options) => {
         const batchSize = Number(options.batchSize);
         if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 20_000) {
           throw new CliError(`--batch-size must be a whole number from 1 to 20000, got "${options.batchSize}"`, 2);
         }
+        const concurrency = Number(options.concurrency);
+        if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 16) {
+          throw new CliError(`--concurrency must be a whole number from 1 to 16, got "${options.concurrency}"`, 2);
+        }
         // Checked before the database is touched: a bad mapping file is one line naming the key at fault.
         const mapping = options.mapping === undefined ? undefined : await readMappingFile(options.mapping, kind).catch(toCliError);
-        const report = await withDatabase((db) => runImport(db, kind, file, batchSize, mapping));
+        const report = await withDatabase((db) => runImport(db, kind, file, { batchSize, concurrency }, mapping));
         printReport(report, options);
         if (report.rejected.length > 0) {
           const rows = new Set(report.rejected.map((r) => r.row)).size;
@@ -59,14 +64,14 @@ async function runImport(
   db: Parameters<typeof importFile>[0],
   kind: ImportKind,
   file: string,
-  batchSize: number,
+  { batchSize, concurrency }: { batchSize: number; concurrency: number },
   mapping: Awaited<ReturnType<typeof readMappingFile>> | undefined,
 ): Promise<ImportReport> {
   // Agents and policies are matched by keyed hash: not while a key rotation is under way.
   const cipher = await cipherFor(db, kind === 'products' ? 'decrypt' : 'index');
   const bar = await progressBar(file);
   try {
-    return await importFile(db, cipher, kind, file, { batchSize, mapping, onProgress: (rows) => bar?.update(Math.min(rows, bar.getTotal())) });
+    return await importFile(db, cipher, kind, file, { batchSize, concurrency, mapping, onProgress: (rows) => bar?.update(Math.min(rows, bar.getTotal())) });
   } catch (error) {
     return toCliError(error);
   } finally {

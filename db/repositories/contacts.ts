@@ -114,7 +114,8 @@ export async function flagLostContact(db: Knex, customerId: number): Promise<{ l
 export async function clearLostContact(db: Knex, customerIds: readonly number[]): Promise<number> {
   if (customerIds.length === 0) return 0;
   return db('policies as p')
-    .whereIn('p.holder_customer_id', [...new Set(customerIds)])
+    // One array parameter, not a placeholder per holder: an import batch names up to a thousand.
+    .whereRaw('p.holder_customer_id = any(?::bigint[])', [[...new Set(customerIds)]])
     .whereNotNull('p.lost_contact_at')
     .whereExists(db('contact_points as c').whereRaw('c.customer_id = p.holder_customer_id').where({ 'c.type': LOST_CONTACT_POINT_TYPE, 'c.status': 'valid' }))
     .update({ lost_contact_at: null });

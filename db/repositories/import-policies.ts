@@ -54,7 +54,79 @@ interface StoredCustomer {
   birth_date: string | null;
 }
 
+/** A contact point a policy row gives its holder: type, its mask, keyed hash and ciphertext. */
+interface GivenPoint {
+  type: ContactPointType;
+  masked: string;
+  hash: string;
+  sealed: string;
+}
+
+/**
+ * A policy row ready to write: what can be computed from the row alone is computed before its
+ * transaction (docs/architecture.md#imports): fingerprint, keyed hashes, masks and ciphertexts.
+ */
+export interface PreparedPolicy extends PendingRow<PolicyRecord> {
+  print: string;
+  /** The holder's identity: ID type / keyed hash of the ID number (customers are deduplicated by it). */
+  customerKey: string;
+  /** Ciphertexts, the other hashes and masks; left out for a row that looked unchanged, and made on demand if it was not after all. */
+  sealed?: SealedPolicy;
+}
+
+interface SealedPolicy {
+  holderName: string;
+  holderIdNo: string;
+  accountNo: string;
+  accountName: string;
+  accountHash: string;
+  points: GivenPoint[];
+}
+
+/**
+ * The pure work on policy rows, done before their transaction so that only SQL runs inside it:
+ * fingerprints, keyed hashes, masks and encryption. Rows whose fingerprint matches the stored one
+ * (committed data, read here without the transaction; the write reads it again) are not encrypted:
+ * a re-import encrypts nothing.
+ */
+export async function preparePolicies(db: Knex, cipher: PiiCipher, rows: readonly PendingRow<PolicyRecord>[]): Promise<PreparedPolicy[]> {
+  const prints = await storedFingerprints(
+    db,
+    'policies',
+    rows.map((r) => r.record.policyNo),
+  );
+  return rows.map((row) => {
+    const r = row.record;
+    const print = fingerprintOf(cipher, r);
+    // The holder's key is wanted even for a row that looks unchanged: batches are kept apart by it.
+    const prepared: PreparedPolicy = { ...row, print, customerKey: `${r.holderIdType}/${cipher.hash(r.holderIdNo)}` };
+    if (prints.get(r.policyNo) !== print) sealPolicy(cipher, prepared);
+    return prepared;
+  });
+}
+
+function sealPolicy(cipher: PiiCipher, p: PreparedPolicy): SealedPolicy {
+  if (!p.sealed) {
+    const r = p.record;
+    const given: [ContactPointType, string | null, (v: string) => string][] = [
+      ['mobile', r.holderMobile, maskMobile],
+      ['email', r.holderEmail, maskEmail],
+      ['wechat', r.holderWechatOpenId, maskOpenId],
+    ];
+    p.sealed = {
+      holderName: cipher.encrypt(r.holderName),
+      holderIdNo: cipher.encrypt(r.holderIdNo),
+      accountNo: cipher.encrypt(r.accountNo),
+      accountName: cipher.encrypt(r.accountName),
+      accountHash: cipher.hash(accountIndexInput(r.bankCode, r.accountNo)),
+      points: given.flatMap(([type, value, mask]) => (value === null ? [] : [{ type, masked: mask(value), hash: cipher.hash(value), sealed: cipher.encrypt(value) }])),
+    };
+  }
+  return p.sealed;
+}
+
 interface Work {
+  prepared: PreparedPolicy;
   rowNo: number;
   record: PolicyRecord;
   existing: StoredPolicy | undefined;
@@ -75,7 +147,7 @@ interface Work {
  * changed row writes only what differs (a new account replaces the active mandate, a new mobile
  * becomes the newest contact point). Rows must have distinct policy numbers.
  */
-export async function writePolicies(trx: Knex.Transaction, cipher: PiiCipher, runId: number, rows: readonly PendingRow<PolicyRecord>[]): Promise<BatchOutcome> {
+export async function writePolicies(trx: Knex.Transaction, cipher: PiiCipher, runId: number, rows: readonly PreparedPolicy[]): Promise<BatchOutcome> {
   const rejected: RejectedRow[] = [];
   const known = await knownReferences(trx, rows);
   const accepted = rows.filter(({ rowNo, record }) => {
@@ -107,15 +179,15 @@ export async function writePolicies(trx: Knex.Transaction, cipher: PiiCipher, ru
   const outcomes: RowOutcome[] = [];
   const work: Work[] = [];
   const newPrints: [string, string][] = [];
-  for (const { rowNo, record } of accepted) {
+  for (const prepared of accepted) {
+    const { rowNo, record, print, customerKey } = prepared;
     const existing = stored.get(record.policyNo);
-    const print = fingerprintOf(cipher, record);
     if (existing && prints.get(record.policyNo) === print) {
       outcomes.push('unchanged');
       continue;
     }
     newPrints.push([record.policyNo, print]);
-    work.push({ rowNo, record, existing, customerKey: `${record.holderIdType}/${cipher.hash(record.holderIdNo)}`, history: [], wrote: false });
+    work.push({ prepared, rowNo, record, existing, customerKey, history: [], wrote: false });
   }
   if (work.length === 0) return { outcomes, rejected };
   await loadPremiumHistory(trx, work);
@@ -135,7 +207,7 @@ export async function writePolicies(trx: Knex.Transaction, cipher: PiiCipher, ru
   return { outcomes, rejected };
 }
 
-async function knownReferences(trx: Knex.Transaction, rows: readonly PendingRow<PolicyRecord>[]): Promise<{ products: Set<string>; agents: Set<string>; plans: Set<string> }> {
+async function knownReferences(trx: Knex.Transaction, rows: readonly PreparedPolicy[]): Promise<{ products: Set<string>; agents: Set<string>; plans: Set<string> }> {
   const productCodes = [...new Set(rows.map((r) => r.record.productCode))];
   const agentCodes = [...new Set(rows.flatMap((r) => (r.record.agentCode ? [r.record.agentCode] : [])))];
   const products = await trx('products').whereRaw('code = any(?::text[])', [pgArray(productCodes)]).pluck<string[]>('code');
@@ -179,6 +251,8 @@ async function writeHolders(trx: Knex.Transaction, cipher: PiiCipher, work: Work
   const found = { rows: candidates.filter((c) => byKey.has(`${c.id_type}/${c.id_no_hash}`)) };
   const ids = new Map<string, number>();
   const preExisting = new Set<number>();
+  // In id order, so two transactions updating the same holders take their row locks in one order.
+  found.rows.sort((a, b) => a.id - b.id);
   for (const customer of found.rows) {
     const key = `${customer.id_type}/${customer.id_no_hash}`;
     ids.set(key, customer.id);
@@ -187,7 +261,7 @@ async function writeHolders(trx: Knex.Transaction, cipher: PiiCipher, work: Work
     const first = byKey.get(key)![0]!;
     const change: Record<string, unknown> = {};
     if (cipher.decrypt(customer.name_enc, { table: 'customers', id: customer.id }) !== first.record.holderName) {
-      Object.assign(change, { name_masked: maskName(first.record.holderName), name_enc: cipher.encrypt(first.record.holderName) });
+      Object.assign(change, { name_masked: maskName(first.record.holderName), name_enc: sealPolicy(cipher, first.prepared).holderName });
     }
     if (first.record.holderBirthDate !== null && first.record.holderBirthDate !== customer.birth_date) change.birth_date = first.record.holderBirthDate;
     if (Object.keys(change).length > 0) {
@@ -198,7 +272,8 @@ async function writeHolders(trx: Knex.Transaction, cipher: PiiCipher, work: Work
     }
   }
 
-  const missing = [...byKey.entries()].filter(([key]) => !ids.has(key));
+  // In key order: two transactions inserting the same new holders wait for each other in one direction only.
+  const missing = [...byKey.entries()].filter(([key]) => !ids.has(key)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const inserted = await insertRows<{ id: number; id_type: string; id_no_hash: string }>(
     trx,
     'customers',
@@ -213,15 +288,8 @@ async function writeHolders(trx: Knex.Transaction, cipher: PiiCipher, work: Work
     ],
     missing.map(([key, [first]]) => {
       const record = first!.record;
-      return [
-        maskName(record.holderName),
-        cipher.encrypt(record.holderName),
-        record.holderIdType,
-        maskNumber(record.holderIdNo),
-        cipher.encrypt(record.holderIdNo),
-        key.slice(key.indexOf('/') + 1),
-        record.holderBirthDate,
-      ];
+      const sealed = sealPolicy(cipher, first!.prepared);
+      return [maskName(record.holderName), sealed.holderName, record.holderIdType, maskNumber(record.holderIdNo), sealed.holderIdNo, key.slice(key.indexOf('/') + 1), record.holderBirthDate];
     }),
     'ON CONFLICT (id_type, id_no_hash) DO NOTHING RETURNING id, id_type, id_no_hash',
   );
@@ -244,23 +312,15 @@ async function writeHolders(trx: Knex.Transaction, cipher: PiiCipher, work: Work
  * file but not the newest of its type is touched, so the file's current point is the one used.
  */
 async function writeContactPoints(trx: Knex.Transaction, cipher: PiiCipher, work: Work[], holders: Holders): Promise<void> {
-  type Point = { customerId: number; type: ContactPointType; value: string; masked: string; hash: string; rows: Work[] };
+  type Point = { customerId: number; type: ContactPointType; masked: string; hash: string; sealed: string; rows: Work[] };
   const points = new Map<string, Point>();
   for (const w of work) {
     const customerId = holders.ids.get(w.customerKey)!;
-    const r = w.record;
-    const given: [Point['type'], string | null, (v: string) => string][] = [
-      ['mobile', r.holderMobile, maskMobile],
-      ['email', r.holderEmail, maskEmail],
-      ['wechat', r.holderWechatOpenId, maskOpenId],
-    ];
-    for (const [type, value, mask] of given) {
-      if (value === null) continue;
-      const hash = cipher.hash(value);
+    for (const { type, masked, hash, sealed } of sealPolicy(cipher, w.prepared).points) {
       const key = `${customerId}/${type}/${hash}`;
       const point = points.get(key);
       if (point) point.rows.push(w);
-      else points.set(key, { customerId, type, value, masked: mask(value), hash, rows: [w] });
+      else points.set(key, { customerId, type, masked, hash, sealed, rows: [w] });
     }
   }
 
@@ -299,11 +359,11 @@ async function writeContactPoints(trx: Knex.Transaction, cipher: PiiCipher, work
       ['source', 'text'],
       ['verified_at', 'timestamptz'],
     ],
-    toInsert.map((p) => [p.customerId, p.type, p.masked, cipher.encrypt(p.value), p.hash, 'valid', 'policy_file', verifiedAt]),
+    toInsert.map((p) => [p.customerId, p.type, p.masked, p.sealed, p.hash, 'valid', 'policy_file', verifiedAt]),
     // Points from the policy file were given by the policyholder at issue: verified by that source.
     'ON CONFLICT (customer_id, type, value_hash) DO NOTHING',
   );
-  if (toTouch.length > 0) await trx.raw('UPDATE contact_points SET updated_at = now() WHERE id = any(?::bigint[])', [pgArray(toTouch)]);
+  if (toTouch.length > 0) await trx.raw('UPDATE contact_points SET updated_at = now() WHERE id = any(?::bigint[])', [pgArray(toTouch.sort((a, b) => a - b))]);
   // A holder given a valid number again is no longer lost contact (docs/business-rules.md#tasks-that-act).
   await clearLostContact(trx, [...points.values()].map((p) => p.customerId));
 }
@@ -332,7 +392,6 @@ async function writePolicyRows(trx: Knex.Transaction, work: Work[], holders: Hol
 
 /** A new policy gets its mandate; a known one keeps it unless bank, account or account name changed. */
 async function writeMandates(trx: Knex.Transaction, cipher: PiiCipher, work: Work[]): Promise<void> {
-  const accountHash = (r: PolicyRecord) => cipher.hash(accountIndexInput(r.bankCode, r.accountNo));
   const known = work.filter((w) => w.existing).map((w) => w.record.policyNo);
   const active = new Map(
     (known.length
@@ -346,7 +405,7 @@ async function writeMandates(trx: Knex.Transaction, cipher: PiiCipher, work: Wor
   const replace: Work[] = [];
   for (const w of work) {
     const current = active.get(w.record.policyNo);
-    if (current && current.bank_code === w.record.bankCode && current.account_hash === accountHash(w.record) && cipher.decrypt(current.account_name_enc, { table: 'mandates', id: current.id }) === w.record.accountName) {
+    if (current && current.bank_code === w.record.bankCode && current.account_hash === sealPolicy(cipher, w.prepared).accountHash && cipher.decrypt(current.account_name_enc, { table: 'mandates', id: current.id }) === w.record.accountName) {
       continue;
     }
     replace.push(w);
@@ -368,7 +427,10 @@ async function writeMandates(trx: Knex.Transaction, cipher: PiiCipher, work: Wor
       ['account_name_masked', 'text'],
       ['account_name_enc', 'text'],
     ],
-    replace.map(({ record: r }) => [r.policyNo, r.bankCode, maskNumber(r.accountNo), cipher.encrypt(r.accountNo), accountHash(r), maskName(r.accountName), cipher.encrypt(r.accountName)]),
+    replace.map(({ record: r, prepared }) => {
+      const sealed = sealPolicy(cipher, prepared);
+      return [r.policyNo, r.bankCode, maskNumber(r.accountNo), sealed.accountNo, sealed.accountHash, maskName(r.accountName), sealed.accountName];
+    }),
   );
 }
 

@@ -73,30 +73,80 @@ export async function failImportRun(db: Knex, id: number, failure: string, sha25
 }
 
 /**
- * Writes a batch in one transaction. If the database refuses it (a constraint the validation
- * could not foresee, e.g. a product deleted meanwhile), each row is retried in its own transaction
- * so one bad row never sinks its batch-mates, and the row that still fails is reported.
+ * Runs `work` while holding the import lock: one import at a time on the whole database, so that
+ * each classifies its rows (new, changed, unchanged) against committed data and the batches of one
+ * import are the only writers of its rows (docs/architecture.md#imports). A session-level advisory
+ * lock on a connection of its own, held from the first batch to the last: a second import waits for
+ * the first to finish; a process that dies drops its connection and the lock with it.
  */
-export async function writeInBatch<T>(
+export async function withImportLock<T>(db: Knex, work: () => Promise<T>): Promise<T> {
+  const client = db.client as PoolClient;
+  const connection = await client.acquireConnection();
+  try {
+    await connection.query(`SELECT pg_advisory_lock(hashtext('renewals:import'))`);
+    try {
+      return await work();
+    } finally {
+      await connection.query(`SELECT pg_advisory_unlock(hashtext('renewals:import'))`).catch(() => undefined);
+    }
+  } finally {
+    await client.releaseConnection(connection);
+  }
+}
+
+/** What knex's client offers for holding one pooled connection outside a transaction. */
+interface PoolClient {
+  acquireConnection(): Promise<{ query(sql: string): Promise<unknown> }>;
+  releaseConnection(connection: unknown): Promise<void>;
+  pool?: { max?: number };
+}
+
+/** Connections an import may use for batches at once: the pool's size less the lock's connection and one for reads. */
+export function batchConnections(db: Knex): number {
+  const max = (db.client as PoolClient).pool?.max ?? 10;
+  return Math.max(1, max - 2);
+}
+
+/** SQLSTATE classes that speak about a row's data (22 data exception, 23 integrity, P0 a trigger's refusal): the row is rejected. */
+const ROW_REFUSAL = /^(22|23|P0)/;
+/** A deadlock or serialisation failure: nothing was written, the same transaction can simply run again. */
+const RETRY = /^40/;
+
+/**
+ * Writes a batch in one transaction (the rows arrive encrypted and hashed: only SQL runs inside). If
+ * the database refuses it for a row's data (a constraint the validation could not foresee, e.g. a
+ * product deleted meanwhile), each row is retried in its own transaction so one bad row never sinks
+ * its batch-mates, and the row that still fails is reported. A deadlock or serialisation failure
+ * runs the batch again; any other error (the connection lost, the server shutting down) is thrown:
+ * it stops the import, and what committed before stays in (a re-run completes it).
+ */
+export async function writeInBatch<R extends { rowNo: number }>(
   db: Knex,
-  rows: readonly PendingRow<T>[],
-  write: (trx: Knex.Transaction, rows: readonly PendingRow<T>[]) => Promise<BatchOutcome>,
+  rows: readonly R[],
+  write: (trx: Knex.Transaction, rows: readonly R[]) => Promise<BatchOutcome>,
 ): Promise<BatchResult> {
   const result: BatchResult = { inserted: 0, updated: 0, unchanged: 0, rejected: [] };
   if (rows.length === 0) return result;
-  try {
-    const outcome = await db.transaction(async (trx) => {
-      // Two imports at once take turns batch by batch, so each classifies its rows against committed data.
-      await trx.raw(`SELECT pg_advisory_xact_lock(hashtext('renewals:import'))`);
-      return write(trx, rows);
-    });
-    for (const o of outcome.outcomes) result[o] += 1;
-    result.rejected.push(...outcome.rejected);
-    return result;
-  } catch (error) {
-    if (rows.length === 1) {
-      result.rejected.push({ row: rows[0]!.rowNo, ...databaseRefusal(error) });
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const outcome = await db.transaction(async (trx) => {
+        // Not waiting for the WAL flush of each batch: the import's last commit (finishImportRun) waits
+        // for it, so a finished run is durable; a crash before that leaves a run that a re-run completes.
+        await trx.raw('SET LOCAL synchronous_commit = off');
+        return write(trx, rows);
+      });
+      for (const o of outcome.outcomes) result[o] += 1;
+      result.rejected.push(...outcome.rejected);
       return result;
+    } catch (error) {
+      const code = sqlState(error);
+      if (RETRY.test(code) && attempt < 3) continue;
+      if (!ROW_REFUSAL.test(code)) throw error;
+      if (rows.length === 1) {
+        result.rejected.push({ row: rows[0]!.rowNo, ...databaseRefusal(error) });
+        return result;
+      }
+      break;
     }
   }
   for (const row of rows) {
@@ -107,6 +157,11 @@ export async function writeInBatch<T>(
     result.rejected.push(...one.rejected);
   }
   return result;
+}
+
+function sqlState(error: unknown): string {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' ? code : '';
 }
 
 const CONSTRAINT_COLUMNS: Record<string, string> = {
@@ -186,11 +241,11 @@ export async function insertRows<R = unknown>(
 
 /** Creates the branches rows refer to, named by their code, when they do not exist yet. */
 export async function ensureBranches(trx: Knex.Transaction, codes: Iterable<string>): Promise<void> {
-  await insertRows(trx, 'branches', [['code', 'text'], ['name', 'text']], [...new Set(codes)].map((code) => [code, code]), 'ON CONFLICT (code) DO NOTHING');
+  await insertRows(trx, 'branches', [['code', 'text'], ['name', 'text']], [...new Set(codes)].sort().map((code) => [code, code]), 'ON CONFLICT (code) DO NOTHING');
 }
 
 /** The fingerprints stored for these keys (what each row was last imported from). */
-export async function storedFingerprints(trx: Knex.Transaction, kind: ImportKind, keys: readonly string[]): Promise<Map<string, string>> {
+export async function storedFingerprints(trx: Knex, kind: ImportKind, keys: readonly string[]): Promise<Map<string, string>> {
   const rows = await trx('import_fingerprints').where({ kind }).whereRaw('row_key = any(?::text[])', [pgArray(keys)]).select<{ row_key: string; fingerprint: string }[]>('row_key', 'fingerprint');
   return new Map(rows.map((r) => [r.row_key, r.fingerprint]));
 }
@@ -285,11 +340,43 @@ interface StoredAgent {
   leader_code: string | null;
 }
 
+/** An agent row ready to write: its fingerprint and keyed hash, and its personal data sealed (docs/architecture.md#imports). */
+export interface PreparedAgent extends PendingRow<AgentRecord> {
+  print: string;
+  mobileHash: string | null;
+  /** Ciphertexts of name and mobile; left out for a row that looked unchanged, and sealed on demand if it was not. */
+  sealed?: { name: string; mobile: string | null };
+}
+
+/**
+ * The pure work on agent rows, done before their transaction: fingerprints, hashes and encryption.
+ * Rows whose fingerprint matches the stored one (committed data, read without the transaction) are
+ * not encrypted: a re-import encrypts nothing.
+ */
+export async function prepareAgents(db: Knex, cipher: PiiCipher, rows: readonly PendingRow<AgentRecord>[]): Promise<PreparedAgent[]> {
+  const prints = await storedFingerprints(
+    db,
+    'agents',
+    rows.map((r) => r.record.code),
+  );
+  return rows.map((row) => {
+    const print = fingerprintOf(cipher, row.record);
+    const prepared: PreparedAgent = { ...row, print, mobileHash: row.record.mobile && cipher.hash(row.record.mobile) };
+    if (prints.get(row.record.code) !== print) sealAgent(cipher, prepared);
+    return prepared;
+  });
+}
+
+function sealAgent(cipher: PiiCipher, agent: PreparedAgent): NonNullable<PreparedAgent['sealed']> {
+  agent.sealed ??= { name: cipher.encrypt(agent.record.name), mobile: agent.record.mobile && cipher.encrypt(agent.record.mobile) };
+  return agent.sealed;
+}
+
 /**
  * Agents with their teams and branches (created on demand, named by their code). Name and mobile
  * are personal data: encrypted and masked; an unchanged row is recognised by its fingerprint.
  */
-export async function writeAgents(trx: Knex.Transaction, cipher: PiiCipher, runId: number, rows: readonly PendingRow<AgentRecord>[]): Promise<BatchOutcome> {
+export async function writeAgents(trx: Knex.Transaction, cipher: PiiCipher, runId: number, rows: readonly PreparedAgent[]): Promise<BatchOutcome> {
   const codes = rows.map((r) => r.record.code);
   const prints = await storedFingerprints(trx, 'agents', codes);
   const stored = new Map(
@@ -301,19 +388,19 @@ export async function writeAgents(trx: Knex.Transaction, cipher: PiiCipher, runI
   );
 
   const outcomes: RowOutcome[] = [];
-  const fresh: AgentRecord[] = [];
-  const changed: [AgentRecord, StoredAgent][] = [];
+  const fresh: PreparedAgent[] = [];
+  const changed: [PreparedAgent, StoredAgent][] = [];
   const newPrints: [string, string][] = [];
-  for (const { record } of rows) {
-    const print = fingerprintOf(cipher, record);
+  for (const row of rows) {
+    const { record, print } = row;
     const existing = stored.get(record.code);
     if (existing && prints.get(record.code) === print) continue;
     newPrints.push([record.code, print]);
-    if (existing) changed.push([record, existing]);
-    else fresh.push(record);
+    if (existing) changed.push([row, existing]);
+    else fresh.push(row);
   }
 
-  const work = [...fresh, ...changed.map(([r]) => r)];
+  const work = [...fresh, ...changed.map(([r]) => r)].map((r) => r.record);
   await ensureBranches(
     trx,
     work.map((a) => a.branchCode),
@@ -344,31 +431,24 @@ export async function writeAgents(trx: Knex.Transaction, cipher: PiiCipher, runI
       ['status', 'agent_status'],
       ['leader_code', 'text'],
     ],
-    fresh.map((a) => [
-      a.code,
-      maskName(a.name),
-      cipher.encrypt(a.name),
-      a.mobile && maskMobile(a.mobile),
-      a.mobile && cipher.encrypt(a.mobile),
-      a.mobile && cipher.hash(a.mobile),
-      a.teamCode,
-      a.branchCode,
-      a.status,
-      a.leaderCode,
-    ]),
+    fresh.map((row) => {
+      const { record: a, mobileHash } = row;
+      const sealed = sealAgent(cipher, row);
+      return [a.code, maskName(a.name), sealed.name, a.mobile && maskMobile(a.mobile), sealed.mobile, mobileHash, a.teamCode, a.branchCode, a.status, a.leaderCode];
+    }),
   );
 
   const updated = new Set<string>();
-  for (const [agent, existing] of changed) {
+  for (const [row, existing] of changed) {
+    const { record: agent, mobileHash } = row;
     const change: Record<string, unknown> = {};
     const plain = { team_code: agent.teamCode, branch_code: agent.branchCode, status: agent.status, leader_code: agent.leaderCode };
     for (const [column, value] of Object.entries(plain)) if ((existing as unknown as Record<string, unknown>)[column] !== value) change[column] = value;
-    if (cipher.decrypt(existing.name_enc, { table: 'agents', id: existing.code }) !== agent.name) Object.assign(change, { name_masked: maskName(agent.name), name_enc: cipher.encrypt(agent.name) });
-    const mobileHash = agent.mobile && cipher.hash(agent.mobile);
+    if (cipher.decrypt(existing.name_enc, { table: 'agents', id: existing.code }) !== agent.name) Object.assign(change, { name_masked: maskName(agent.name), name_enc: sealAgent(cipher, row).name });
     if (existing.mobile_hash !== mobileHash) {
       Object.assign(change, {
         mobile_masked: agent.mobile && maskMobile(agent.mobile),
-        mobile_enc: agent.mobile && cipher.encrypt(agent.mobile),
+        mobile_enc: sealAgent(cipher, row).mobile,
         mobile_hash: mobileHash,
       });
     }
@@ -380,7 +460,7 @@ export async function writeAgents(trx: Knex.Transaction, cipher: PiiCipher, runI
   }
   await saveFingerprints(trx, cipher, 'agents', runId, newPrints);
 
-  const freshCodes = new Set(fresh.map((a) => a.code));
+  const freshCodes = new Set(fresh.map((a) => a.record.code));
   for (const { record } of rows) outcomes.push(freshCodes.has(record.code) ? 'inserted' : updated.has(record.code) ? 'updated' : 'unchanged');
   return { outcomes, rejected: [] };
 }
