@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
-import { temporal } from '@temporalio/proto';
 import { describe, expect, it } from 'vitest';
+import { historyFigures, type HistoryFigures } from '../support/history-figures';
 
 /**
  * The actions budget (docs/architecture.md, "Actions budget"): Temporal actions and history bytes
@@ -25,44 +24,7 @@ import { describe, expect, it } from 'vitest';
  * History bytes: the history protobuf-encoded, as the server stores and limits it.
  */
 const dir = join(__dirname, '..', 'fixtures', 'histories');
-type EventType = temporal.api.enums.v1.EventType;
-const E = temporal.api.enums.v1.EventType;
-
-const ONE_PER_EVENT = new Set<EventType>([
-  E.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED,
-  E.EVENT_TYPE_TIMER_STARTED,
-  E.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED,
-  E.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED,
-  E.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED,
-  E.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES,
-  E.EVENT_TYPE_WORKFLOW_PROPERTIES_MODIFIED,
-]);
-
-interface HistoryFigures {
-  actions: number;
-  byKind: Record<string, number>;
-  bytes: number;
-  events: number;
-}
-
-function figuresOf(file: string): HistoryFigures {
-  const history = historyFromJSON(JSON.parse(readFileSync(join(dir, file), 'utf8')));
-  const byKind: Record<string, number> = {};
-  const add = (kind: string, n: number) => void (byKind[kind] = (byKind[kind] ?? 0) + n);
-  for (const event of history.events ?? []) {
-    const type = event.eventType ?? E.EVENT_TYPE_UNSPECIFIED;
-    if (type === E.EVENT_TYPE_ACTIVITY_TASK_STARTED) add('activity attempts', event.activityTaskStartedEventAttributes?.attempt ?? 1);
-    else if (type === E.EVENT_TYPE_MARKER_RECORDED && event.markerRecordedEventAttributes?.markerName !== 'core_patch') {
-      throw new Error(`${file}: marker ${event.markerRecordedEventAttributes?.markerName} — decide whether it is billable, then count it here`);
-    } else if (ONE_PER_EVENT.has(type)) add(E[type].replace('EVENT_TYPE_', '').toLowerCase().replaceAll('_', ' '), 1);
-  }
-  return {
-    actions: Object.values(byKind).reduce((a, b) => a + b, 0),
-    byKind,
-    bytes: temporal.api.history.v1.History.encode(history).finish().length,
-    events: history.events?.length ?? 0,
-  };
-}
+const figuresOf = (file: string): HistoryFigures => historyFigures(JSON.parse(readFileSync(join(dir, file), 'utf8')), file);
 
 /** A path's histories, in order: each run of the cycle, then any child workflow it started. */
 const PATHS = {
