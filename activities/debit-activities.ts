@@ -17,7 +17,8 @@ import {
 } from '../db/repositories/debits';
 import { PersonalDataUnreadable, type PiiCipher } from '../db/pii-cipher';
 import type { BankAnswer, BankPort, BankQueryAnswer, DebitExpectation } from '../integrations/bank/port';
-import { requireCycle } from './cycle-activities';
+import type { StageRows } from '../domain/renewal-stage';
+import { requireCycle, writeStage } from './cycle-activities';
 import { recordIfRefused } from './refused-answers';
 import { activityOrigin, auditOf, type CycleRef, type Origin } from './origin';
 import { reportUnreadable, UNREADABLE_RULE } from './personal-data-unreadable';
@@ -45,14 +46,15 @@ export function createDebitActivities(deps: { db: Knex; cipher: PiiCipher; bank:
   const timing = deps.debitTiming ?? DEFAULT_DEBIT_TIMING;
 
   /** Records a final answer (success with its payment, or the classified failure) with its audit row. */
-  async function settle(ref: CycleRef, o: Origin, attempt: DebitAttemptRow, answer: Final, accountMasked: string): Promise<DebitResult> {
+  async function settle(ref: CycleRef, o: Origin, attempt: DebitAttemptRow, answer: Final, accountMasked: string, stages?: StageRows): Promise<DebitResult> {
     const outcome: FinalOutcome =
       answer.status === 'succeeded'
         ? { status: 'succeeded', bankRef: answer.bankRef, at: o.at }
         : { status: 'failed', classified: bank.classify(answer.rawCode), bankRef: answer.bankRef, at: o.at };
     // A payment's row names the account debited, masked.
     const detail = outcome.status === 'succeeded' ? { account: accountMasked } : {};
-    const recorded = await recordOutcome(db, attempt, outcome, { ...auditOf(ref, o), detail });
+    const paidStage = stages?.resulting ? (trx: Knex) => writeStage(trx, ref, o, 'PAID') : undefined;
+    const recorded = await recordOutcome(db, attempt, outcome, { ...auditOf(ref, o), detail }, paidStage);
     if (recorded) return recorded;
     // Another path (a callback, a status report) settled the attempt meanwhile: its answer stands.
     const now = await attemptOf(db, attempt.premium_due_id, attempt.attempt_no);
@@ -85,7 +87,7 @@ export function createDebitActivities(deps: { db: Knex; cipher: PiiCipher; bank:
      * then under the same key, which the bank refuses to book twice (EndToEndId / REQ_SN), so a late
      * original cannot debit twice. A new key is never made for the same attempt.
      */
-    async collectDebit(ref: CycleRef, attemptNo: number, collectionDate: string): Promise<DebitResult> {
+    async collectDebit(ref: CycleRef, attemptNo: number, collectionDate: string, stages?: StageRows): Promise<DebitResult> {
       const cycle = await requireCycle(db, ref);
       const mandate = await loadMandateAccount(db, ref.policyNo);
       // Revoked since the cycle opened: a failed attempt the cycle can act on, not a crash.
@@ -141,7 +143,7 @@ export function createDebitActivities(deps: { db: Knex; cipher: PiiCipher; bank:
         // Retried by Temporal with backoff; the retry asks the bank before anything else.
         throw ApplicationFailure.retryable(`bank answer unknown for ${attempt.idempotency_key}`, 'DebitOutcomeUnknown');
       }
-      return settle(ref, o, attempt, answer, mandate.accountMasked);
+      return settle(ref, o, attempt, answer, mandate.accountMasked, stages);
     },
 
     /**
@@ -173,7 +175,7 @@ export function createDebitActivities(deps: { db: Knex; cipher: PiiCipher; bank:
      * An attempt still in flight, asked about by the cycle: the database first (a status report or
      * callback may have settled it), then the bank. Still open → pending, checked again later.
      */
-    async checkDebit(ref: CycleRef, attemptNo: number): Promise<DebitResult> {
+    async checkDebit(ref: CycleRef, attemptNo: number, stages?: StageRows): Promise<DebitResult> {
       const cycle = await requireCycle(db, ref);
       const attempt = await attemptOf(db, cycle.premiumDueId, attemptNo);
       if (!attempt) throw ApplicationFailure.nonRetryable(`no debit attempt ${attemptNo} for ${ref.policyNo} ${ref.dueDate}`, 'DebitAttemptNotFound');
@@ -183,7 +185,7 @@ export function createDebitActivities(deps: { db: Knex; cipher: PiiCipher; bank:
       const known = await bank.queryDebit(attempt.idempotency_key, expectationOf(attempt, mandate));
       await recordIfRefused(db, attempt.idempotency_key, known);
       if (known.status !== 'succeeded' && known.status !== 'failed') return { status: 'pending' };
-      return settle(ref, activityOrigin(), attempt, known, mandate?.accountMasked ?? 'account on file');
+      return settle(ref, activityOrigin(), attempt, known, mandate?.accountMasked ?? 'account on file', stages);
     },
   };
 }

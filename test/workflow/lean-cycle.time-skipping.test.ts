@@ -43,6 +43,9 @@ afterAll(async () => {
 
 type Cycle = WorkflowHandle<typeof renewalCycle>;
 
+/** What the monthly run starts a cycle with (its page reads the policy's branch and channel). */
+const labelsOf = (policy: { branchCode: string; channel: string }) => ({ branch: policy.branchCode, channel: policy.channel });
+
 /** Every run of the cycle, first to last, as JSON histories. */
 async function runsOf(handle: Cycle): Promise<unknown[]> {
   const runs: unknown[] = [];
@@ -76,7 +79,7 @@ describe('the lean cycle, path by path, on the time-skipping server', () => {
     const { dueDate } = await dueIn(env, 31, { onBusinessDay: true });
     const policy = await seedFundedPolicy(online, { policyNo: 'P-LEAN-0001', nextDueDate: dueDate, premiumFen: 350_000 });
     const handle = await online.withWorker(async () => {
-      const { handle } = await startRenewalCycle(env.client, { policyNo: policy.policyNo, dueDate }, 'lean-online');
+      const { handle } = await startRenewalCycle(env.client, { policyNo: policy.policyNo, dueDate }, 'lean-online', labelsOf(policy));
       expect(await handle.result()).toEqual({ stage: 'PAID', paidVia: 'debit', debitAttempts: 1 });
       return handle;
     });
@@ -87,7 +90,7 @@ describe('the lean cycle, path by path, on the time-skipping server', () => {
     const { dueDate, debits } = await dueIn(env, 31, { onBusinessDay: true });
     const policy = await seedFundedPolicy(online, { policyNo: 'P-LEAN-0002', holderIdNo: '110101199001014444', nextDueDate: dueDate, premiumFen: 350_000 }, 0);
     const handle = await online.withWorker(async () => {
-      const { handle } = await startRenewalCycle(env.client, { policyNo: policy.policyNo, dueDate }, 'lean-online');
+      const { handle } = await startRenewalCycle(env.client, { policyNo: policy.policyNo, dueDate }, 'lean-online', labelsOf(policy));
       await sleepUntil(env, addDays(debits[0]!.collectionDate, 1), '12:30');
       online.bank.openAccount({ bankCode: policy.bankCode, accountNo: policy.accountNo, accountName: policy.accountName, balanceFen: 500_000, status: 'active' });
       expect(await handle.result()).toMatchObject({ stage: 'PAID', paidVia: 'debit', debitAttempts: 2 });
@@ -100,7 +103,7 @@ describe('the lean cycle, path by path, on the time-skipping server', () => {
     const { dueDate } = await dueIn(env, 31, { onBusinessDay: true });
     const policy = await seedFundedPolicy(online, { policyNo: 'P-LEAN-0003', holderIdNo: '110101199001015555', nextDueDate: dueDate, premiumFen: 350_000 }, 0);
     const handle = await online.withWorker(async () => {
-      const { handle } = await startRenewalCycle(env.client, { policyNo: policy.policyNo, dueDate }, 'lean-online');
+      const { handle } = await startRenewalCycle(env.client, { policyNo: policy.policyNo, dueDate }, 'lean-online', labelsOf(policy));
       expect(await handle.result()).toMatchObject({ stage: 'CLOSED', outcome: 'terminated' });
       return handle;
     });
@@ -112,7 +115,7 @@ describe('the lean cycle, path by path, on the time-skipping server', () => {
     const policy = await seedFundedPolicy(files, { policyNo: 'P-LEAN-0004', holderIdNo: '110101199001016666', nextDueDate: dueDate, premiumFen: 350_000 });
     const db = files.database.db;
     const handle = await files.withWorker(async () => {
-      const { handle } = await startRenewalCycle(env.client, { policyNo: policy.policyNo, dueDate }, 'lean-files');
+      const { handle } = await startRenewalCycle(env.client, { policyNo: policy.policyNo, dueDate }, 'lean-files', labelsOf(policy));
       // The pain.002 of the collection date comes the next business day, before ten.
       const next = addDays(debits[0]!.collectionDate, 1);
       await sleepUntil(env, next, '09:15');
