@@ -21,9 +21,9 @@ import { firstActivityResultBytes, historyFigures } from '../support/history-fig
  * The lean cycle (docs/architecture.md, "What a cycle's history holds"): each path of the actions
  * budget run end to end on the time-skipping server, with its figures printed and its history
  * replayed. RECORD_HISTORIES=1 stores the runs as the fixtures test/workflow/actions-budget.test.ts
- * counts (and replay.test.ts replays).
+ * counts (and replay.test.ts replays); LEAN_RECORD_DIR stores them elsewhere (a run of older code).
  */
-const fixtures = join(__dirname, '..', 'fixtures', 'histories');
+const fixtures = process.env.LEAN_RECORD_DIR ?? join(__dirname, '..', 'fixtures', 'histories');
 let env: TestWorkflowEnvironment;
 let online: CycleRig;
 let files: CycleRig;
