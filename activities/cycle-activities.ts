@@ -1,10 +1,22 @@
+import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Knex } from 'knex';
-import { cnMainlandCalendar, cycleCalendarYears, type BusinessCalendarJSON } from '../domain/business-calendar';
-import { choosePlan, UnknownPlanError, validatePlan, type CollectionPlan } from '../domain/collection-plan';
+import {
+  calendarSpan,
+  cnMainlandCalendar,
+  cycleCalendarSpan,
+  cycleCalendarYears,
+  type BusinessCalendarJSON,
+  type CalendarDay,
+  type CalendarSpan,
+} from '../domain/business-calendar';
+import { CN_MAINLAND_CALENDAR_DAYS, CN_MAINLAND_PUBLISHED_YEARS } from '../domain/calendars/cn-mainland';
+import { shanghaiDate } from '../domain/civil-date';
+import { choosePlan, planForPolicy, UnknownPlanError, validatePlan, type CollectionPlan } from '../domain/collection-plan';
 import type { CycleEventKind } from '../domain/audit-kinds';
+import type { ResultFileTiming } from '../domain/cycle-decider';
 import type { PaidVia } from '../domain/payments';
-import type { RenewalStage } from '../domain/renewal-stage';
+import type { RenewalStage, StageRows } from '../domain/renewal-stage';
 import { appendAuditOnce } from '../db/repositories/audit';
 import { settleOpenTasks } from '../db/repositories/tasks';
 import { settlementAt } from '../domain/task-outcomes';
@@ -17,12 +29,54 @@ import {
   suspendPolicy,
   type CycleContext,
 } from '../db/repositories/cycles';
-import { activityOrigin, auditOf, type CycleRef } from './origin';
+import type { BankPort } from '../integrations/bank/port';
+import { activityOrigin, auditOf, type CycleRef, type Origin } from './origin';
 
+/** What openCycle answered cycles begun before the lean opening (and still answers old workflow code). */
 export interface OpenedCycle {
   context: CycleContext;
   plan: CollectionPlan;
   calendar: BusinessCalendarJSON;
+}
+
+/**
+ * The lean opening (docs/architecture.md#what-a-cycles-history-holds): only what the workflow reads.
+ * The plan resolved for the policy (named by code@version), the calendar's version and the days of
+ * the cycle's span, and how the bank answers a debit in flight.
+ */
+export interface LeanOpenedCycle {
+  context: Pick<CycleContext, 'status' | 'branchCode' | 'channel' | 'snapshot'>;
+  plan: CollectionPlan;
+  calendar: CalendarSpan;
+  resultFile?: ResultFileTiming;
+}
+
+/** The stage a cycle starts in for the premium's status when it opens. */
+function openingStage(status: string): RenewalStage {
+  if (status === 'due') return 'PRE_DUE';
+  return status === 'paid' ? 'PAID' : 'CLOSED';
+}
+
+let builtInDigest: string | undefined;
+
+/**
+ * The version of the calendar as loaded now: a hash of the built-in notices, the years whose notice
+ * was imported and the stored rows. Equal versions, equal calendars.
+ */
+export function calendarVersion(rows: readonly CalendarDay[], noticeYears: readonly number[]): string {
+  builtInDigest ??= createHash('sha256').update(JSON.stringify([CN_MAINLAND_CALENDAR_DAYS, CN_MAINLAND_PUBLISHED_YEARS])).digest('hex');
+  const stored = rows.map((r) => [r.date, r.kind, r.name]);
+  return createHash('sha256').update(JSON.stringify([builtInDigest, noticeYears, stored])).digest('hex').slice(0, 16);
+}
+
+/**
+ * A stage row (and with a paid or closed stage the cycle's open tasks settled) in the caller's
+ * transaction. Once per activity and stage: a retry writes neither again.
+ */
+export async function writeStage(trx: Knex, ref: CycleRef, o: Origin, stage: RenewalStage): Promise<void> {
+  const written = await appendAuditOnce(trx, { ...auditOf(ref, o), kind: 'stage_changed', detail: { stage } }, { stage });
+  const settlement = settlementAt(stage);
+  if (written && settlement) await settleOpenTasks(trx, o.workflowId, o.at, auditOf(ref, o), settlement.because, settlement.keepKinds);
 }
 
 export async function requireCycle(db: Knex, ref: CycleRef): Promise<CycleContext> {
@@ -33,17 +87,17 @@ export async function requireCycle(db: Knex, ref: CycleRef): Promise<CycleContex
   return cycle;
 }
 
-export function createCycleActivities({ db }: { db: Knex }) {
+export function createCycleActivities({ db, bank }: { db: Knex; bank?: Pick<BankPort, 'resultFile'> }) {
   return {
     /**
      * Links the premium to its cycle and returns what the decider needs: the policy snapshot, the
      * plan and the business calendar, as loaded now. The workflow keeps them in its history, so a
      * plan or calendar edited later applies to new cycles, never half-way through this one.
      */
-    async openCycle(ref: CycleRef, runMonth?: string): Promise<OpenedCycle> {
+    async openCycle(ref: CycleRef, runMonth?: string, shape?: 'lean'): Promise<OpenedCycle | LeanOpenedCycle> {
       const context = await requireCycle(db, ref);
       const o = activityOrigin();
-      await linkWorkflow(db, context.premiumDueId, o.workflowId, runMonth);
+      if (shape !== 'lean') await linkWorkflow(db, context.premiumDueId, o.workflowId, runMonth);
       const plans = await loadCollectionPlans(db);
       let plan: CollectionPlan;
       try {
@@ -58,9 +112,27 @@ export function createCycleActivities({ db }: { db: Knex }) {
         );
       }
       const { rows, noticeYears } = await loadCalendarSources(db);
-      const calendar = cnMainlandCalendar(rows, { noticeYears, computeYears: cycleCalendarYears(ref.dueDate) }).toJSON();
-      await appendAuditOnce(db, { ...auditOf(ref, o), kind: 'cycle_opened', detail: { plan: `${plan.code}@${plan.version}`, runMonth: runMonth ?? null } });
-      return { context, plan, calendar };
+      const calendar = cnMainlandCalendar(rows, { noticeYears, computeYears: cycleCalendarYears(ref.dueDate) });
+      const opened = { kind: 'cycle_opened' as const, detail: { plan: `${plan.code}@${plan.version}`, runMonth: runMonth ?? null } };
+      if (shape !== 'lean') {
+        await appendAuditOnce(db, { ...auditOf(ref, o), ...opened });
+        return { context, plan, calendar: calendar.toJSON() };
+      }
+      const version = calendarVersion(rows, noticeYears);
+      const span = cycleCalendarSpan(ref.dueDate, context.snapshot.graceDays, shanghaiDate(o.at.getTime()));
+      // Linked, opened and in its first stage together: the stage row is this activity's, not one more.
+      await db.transaction(async (trx) => {
+        await linkWorkflow(trx, context.premiumDueId, o.workflowId, runMonth);
+        await appendAuditOnce(trx, { ...auditOf(ref, o), ...opened, detail: { ...opened.detail, calendar: version } });
+        await writeStage(trx, ref, o, openingStage(context.status));
+      });
+      const { status, branchCode, channel, snapshot } = context;
+      return {
+        context: { status, branchCode, channel, snapshot },
+        plan: planForPolicy(plan, snapshot),
+        calendar: calendarSpan(calendar, version, span.from, span.to),
+        ...(bank?.resultFile ? { resultFile: bank.resultFile } : {}),
+      };
     },
 
     // Each fact and its audit row commit together, and a retried activity (its answer lost after the
@@ -72,11 +144,7 @@ export function createCycleActivities({ db }: { db: Knex }) {
      */
     async recordStage(ref: CycleRef, stage: RenewalStage): Promise<void> {
       const o = activityOrigin();
-      const settlement = settlementAt(stage);
-      await db.transaction(async (trx) => {
-        await appendAuditOnce(trx, { ...auditOf(ref, o), kind: 'stage_changed', detail: { stage } });
-        if (settlement) await settleOpenTasks(trx, o.workflowId, o.at, auditOf(ref, o), settlement.because, settlement.keepKinds);
-      });
+      await db.transaction((trx) => writeStage(trx, ref, o, stage));
     },
 
     /** Operator and customer events (promise, refusal, hold, account update…), for the audit trail. */
@@ -84,22 +152,26 @@ export function createCycleActivities({ db }: { db: Knex }) {
       await appendAuditOnce(db, { ...auditOf(ref, activityOrigin()), kind, detail });
     },
 
-    async recordPaymentReceived(ref: CycleRef, payment: { via: PaidVia; reference: string }): Promise<void> {
+    /** With `stages.resulting` (a lean cycle) the PAID stage row goes with the payment. */
+    async recordPaymentReceived(ref: CycleRef, payment: { via: PaidVia; reference: string }, stages?: StageRows): Promise<void> {
       const cycle = await requireCycle(db, ref);
       const o = activityOrigin();
       await db.transaction(async (trx) => {
         await recordPayment(trx, { premiumDueId: cycle.premiumDueId, via: payment.via, reference: payment.reference, amountFen: cycle.amountFen, at: o.at });
         await appendAuditOnce(trx, { ...auditOf(ref, o), kind: 'premium_paid', detail: { via: payment.via, reference: payment.reference } });
+        if (stages?.resulting) await writeStage(trx, ref, o, 'PAID');
       });
     },
 
     /** Automatic premium loan: granted when elected and the cash value, read now, covers the premium. */
-    async grantPremiumLoan(ref: CycleRef): Promise<boolean> {
+    async grantPremiumLoan(ref: CycleRef, stages?: StageRows): Promise<boolean> {
       const cycle = await requireCycle(db, ref);
       const o = activityOrigin();
       const { aplElected, cashValueFen } = cycle.snapshot;
       const granted = aplElected && cashValueFen >= cycle.amountFen;
       await db.transaction(async (trx) => {
+        if (stages?.entered) await writeStage(trx, ref, o, stages.entered);
+        if (granted && stages?.resulting) await writeStage(trx, ref, o, 'PAID');
         if (granted) {
           await recordPayment(trx, { premiumDueId: cycle.premiumDueId, via: 'apl', reference: `APL-${cycle.premiumDueId}`, amountFen: cycle.amountFen, at: o.at });
         }
@@ -113,12 +185,14 @@ export function createCycleActivities({ db }: { db: Knex }) {
     },
 
     /** Suspension (效力中止) at `at`, 00:00 after grace: the legal moment, recorded as such. */
-    async suspendPolicy(ref: CycleRef, nonPaymentReason: number, at: number): Promise<void> {
+    async suspendPolicy(ref: CycleRef, nonPaymentReason: number, at: number, stages?: StageRows): Promise<void> {
       const cycle = await requireCycle(db, ref);
       const o = activityOrigin();
       await db.transaction(async (trx) => {
+        if (stages?.entered) await writeStage(trx, ref, o, stages.entered);
         await suspendPolicy(trx, ref.policyNo, cycle.premiumDueId);
         await appendAuditOnce(trx, { ...auditOf(ref, o), occurredAt: new Date(at), kind: 'policy_suspended', detail: { nonPaymentReason } });
+        if (stages?.resulting) await writeStage(trx, ref, o, 'LAPSED');
       });
     },
   };

@@ -4,6 +4,9 @@ export interface CycleToStart {
   dueDate: string;
   /** YYYY-MM of the monthly run that starts it, when one does. */
   runMonth?: string;
+  /** The policy's branch and channel, when the starter read them: search attributes set at start. */
+  branch?: string;
+  channel?: string;
 }
 
 /**

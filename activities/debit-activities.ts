@@ -18,7 +18,8 @@ import {
 } from '../db/repositories/debits';
 import { PersonalDataUnreadable, type PiiCipher } from '../db/pii-cipher';
 import type { BankAnswer, BankPort, BankQueryAnswer, DebitExpectation } from '../integrations/bank/port';
-import { requireCycle } from './cycle-activities';
+import type { StageRows } from '../domain/renewal-stage';
+import { requireCycle, writeStage } from './cycle-activities';
 import { recordIfRefused } from './refused-answers';
 import { activityOrigin, auditOf, type CycleRef, type Origin } from './origin';
 import { reportUnreadable, UNREADABLE_RULE } from './personal-data-unreadable';
@@ -53,14 +54,15 @@ export function createDebitActivities(deps: { db: Knex; cipher: PiiCipher; bank:
   }
 
   /** Records a final answer (success with its payment, or the classified failure) with its audit row. */
-  async function settle(ref: CycleRef, o: Origin, attempt: DebitAttemptRow, answer: Final, accountMasked: string): Promise<DebitResult> {
+  async function settle(ref: CycleRef, o: Origin, attempt: DebitAttemptRow, answer: Final, accountMasked: string, stages?: StageRows): Promise<DebitResult> {
     const outcome: FinalOutcome =
       answer.status === 'succeeded'
         ? { status: 'succeeded', bankRef: answer.bankRef, at: o.at }
         : { status: 'failed', classified: bank.classify(answer.rawCode), bankRef: answer.bankRef, at: o.at };
     // A payment's row names the account debited, masked.
     const detail = outcome.status === 'succeeded' ? { account: accountMasked } : {};
-    const recorded = await recordOutcome(db, attempt, outcome, { ...auditOf(ref, o), detail });
+    const paidStage = stages?.resulting ? (trx: Knex) => writeStage(trx, ref, o, 'PAID') : undefined;
+    const recorded = await recordOutcome(db, attempt, outcome, { ...auditOf(ref, o), detail }, paidStage);
     if (recorded) return recorded;
     // Another path (a callback, a status report) settled the attempt meanwhile: its answer stands.
     const now = await attemptOf(db, attempt.premium_due_id, attempt.attempt_no);
@@ -96,6 +98,9 @@ export function createDebitActivities(deps: { db: Knex; cipher: PiiCipher; bank:
     async collectDebit(ref: CycleRef, attemptNo: number, collectionDate: string): Promise<DebitResult> {
       // The premium and the mandate in one round trip (docs/architecture.md#hot-paths).
       const { premiumDueId, amountFen, mandate } = await requireDebitContext(ref);
+    async collectDebit(ref: CycleRef, attemptNo: number, collectionDate: string, stages?: StageRows): Promise<DebitResult> {
+      const cycle = await requireCycle(db, ref);
+      const mandate = await loadMandateAccount(db, ref.policyNo);
       // Revoked since the cycle opened: a failed attempt the cycle can act on, not a crash.
       if (!mandate) return { status: 'failed', ...REASON_RULES.NO_MANDATE, reason: 'NO_MANDATE' };
       const o = activityOrigin();
@@ -160,7 +165,7 @@ export function createDebitActivities(deps: { db: Knex; cipher: PiiCipher; bank:
         // Retried by Temporal with backoff; the retry asks the bank before anything else.
         throw ApplicationFailure.retryable(`bank answer unknown for ${attempt.idempotency_key}`, 'DebitOutcomeUnknown');
       }
-      return settle(ref, o, attempt, answer, mandate.accountMasked);
+      return settle(ref, o, attempt, answer, mandate.accountMasked, stages);
     },
 
     /**
@@ -195,13 +200,16 @@ export function createDebitActivities(deps: { db: Knex; cipher: PiiCipher; bank:
     async checkDebit(ref: CycleRef, attemptNo: number): Promise<DebitResult> {
       const { premiumDueId, mandate } = await requireDebitContext(ref);
       const attempt = await attemptOf(db, premiumDueId, attemptNo);
+    async checkDebit(ref: CycleRef, attemptNo: number, stages?: StageRows): Promise<DebitResult> {
+      const cycle = await requireCycle(db, ref);
+      const attempt = await attemptOf(db, cycle.premiumDueId, attemptNo);
       if (!attempt) throw ApplicationFailure.nonRetryable(`no debit attempt ${attemptNo} for ${ref.policyNo} ${ref.dueDate}`, 'DebitAttemptNotFound');
       const earlier = storedResult(attempt, Date.now());
       if (earlier) return earlier;
       const known = await bank.queryDebit(attempt.idempotency_key, expectationOf(attempt, mandate));
       await recordIfRefused(db, attempt.idempotency_key, known);
       if (known.status !== 'succeeded' && known.status !== 'failed') return { status: 'pending' };
-      return settle(ref, activityOrigin(), attempt, known, mandate?.accountMasked ?? 'account on file');
+      return settle(ref, activityOrigin(), attempt, known, mandate?.accountMasked ?? 'account on file', stages);
     },
   };
 }

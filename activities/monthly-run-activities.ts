@@ -80,7 +80,8 @@ export function createMonthlyRunActivities({ db, startCycle }: MonthlyRunActivit
         while (settled < premiums.length && outcomes[settled] !== undefined) {
           done[outcomes[settled]!] += 1;
           done.found += 1;
-          done.cursor = premiums[settled];
+          const { dueDate, policyNo } = premiums[settled]!;
+          done.cursor = { dueDate, policyNo };
           settled += 1;
         }
         if (settled > before) context.heartbeat(done);

@@ -8,7 +8,10 @@ import type { PolicyAdminPort } from '../integrations/policy-admin/port';
 import { SimulatedPolicyAdmin } from '../integrations/policy-admin/simulator';
 import { createContactActivities } from './contact-activities';
 import { createContactQualityActivities } from './contact-quality-activities';
-import { createCycleActivities } from './cycle-activities';
+import type { DebitResult } from '../domain/cycle-state';
+import type { StageRows } from '../domain/renewal-stage';
+import { createCycleActivities, writeStage } from './cycle-activities';
+import { activityOrigin, type CycleRef } from './origin';
 import type { StartCycle } from './cycle-starter';
 import { createDebitActivities, type DebitTiming } from './debit-activities';
 import { createMonthlyRunActivities } from './monthly-run-activities';
@@ -40,13 +43,53 @@ export interface RenewalActivityDeps {
   serviceHotline?: string;
 }
 
+/**
+ * A lean cycle's stage rows on the contact and debit steps (docs/architecture.md#stage-rows): the
+ * stage the cycle entered is written by the step it takes in it, and a debit that pays writes PAID
+ * (with the payment, in its transaction, when this step records it; on its own when a report or a
+ * callback recorded it before).
+ */
+function withStageRows(db: Knex, contacts: ReturnType<typeof createContactActivities>, debits: ReturnType<typeof createDebitActivities>) {
+  const entered = async (ref: CycleRef, stages: StageRows | undefined) => {
+    if (!stages?.entered) return;
+    const o = activityOrigin();
+    await db.transaction((trx) => writeStage(trx, ref, o, stages.entered!));
+  };
+  const paid = async (ref: CycleRef, stages: StageRows | undefined, result: DebitResult) => {
+    if (!stages?.resulting || result.status !== 'succeeded') return;
+    const o = activityOrigin();
+    await db.transaction((trx) => writeStage(trx, ref, o, 'PAID'));
+  };
+  return {
+    async attemptContact(ref: CycleRef, request: Parameters<typeof contacts.attemptContact>[1], stages?: StageRows): ReturnType<typeof contacts.attemptContact> {
+      await entered(ref, stages);
+      return contacts.attemptContact(ref, request);
+    },
+    async collectDebit(ref: CycleRef, attemptNo: number, collectionDate: string, stages?: StageRows): Promise<DebitResult> {
+      await entered(ref, stages);
+      const result = await debits.collectDebit(ref, attemptNo, collectionDate, stages);
+      await paid(ref, stages, result);
+      return result;
+    },
+    async checkDebit(ref: CycleRef, attemptNo: number, stages?: StageRows): Promise<DebitResult> {
+      await entered(ref, stages);
+      const result = await debits.checkDebit(ref, attemptNo, stages);
+      await paid(ref, stages, result);
+      return result;
+    },
+  };
+}
+
 /** Every activity of the renewal cycle, the monthly run and reinstatement, with their ports injected. */
 export function createRenewalActivities(deps: RenewalActivityDeps) {
+  const contacts = createContactActivities(deps);
+  const debits = createDebitActivities(deps);
   return failUnreadableForGood(deps.db, {
     ...createCycleActivities(deps),
-    ...createContactActivities(deps),
+    ...contacts,
     ...createContactQualityActivities(deps),
-    ...createDebitActivities(deps),
+    ...debits,
+    ...withStageRows(deps.db, contacts, debits),
     ...createMonthlyRunActivities(deps),
     ...createReinstatementWindowActivities(deps),
     ...createReinstatementApplicationActivities(deps),

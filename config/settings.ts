@@ -33,7 +33,12 @@ export type Environment = 'demo' | 'production';
 
 export type BankSettings =
   | { mode: 'gateway'; url: string; merchantId?: string; userName?: string; userPass?: string; signingKey?: string; timeoutMs?: number }
-  | { mode: 'files' }
+  /**
+   * resultFileAt / resultFileDays (BANK_RESULT_FILE_AT, HH:MM Asia/Shanghai, default 10:00;
+   * BANK_RESULT_FILE_DAYS, bank business days after the collection date, default 1): when the bank's
+   * status report for a day's file is expected, when a cycle first looks at a debit in flight.
+   */
+  | { mode: 'files'; resultFileAt?: string; resultFileDays?: number }
   | { mode: 'unset' };
 
 /** The insurer's collection account named in every pain.008 file (BANK_CREDITOR_*). */
@@ -230,7 +235,16 @@ function positiveIntegerOr(value: string | undefined, fallback: number): number 
 }
 
 function bankSettings(text: (name: string) => string | undefined): BankSettings {
-  if (text('BANK_MODE') === 'files') return { mode: 'files' };
+  if (text('BANK_MODE') === 'files') {
+    const at = text('BANK_RESULT_FILE_AT');
+    if (at !== undefined && !/^([01]\d|2[0-3]):[0-5]\d$/.test(at)) throw new SettingsError(`BANK_RESULT_FILE_AT must be HH:MM (Asia/Shanghai), got ${at}`);
+    const days = text('BANK_RESULT_FILE_DAYS');
+    const businessDays = days === undefined ? undefined : Number(days);
+    if (businessDays !== undefined && (!Number.isInteger(businessDays) || businessDays < 0 || businessDays > 10)) {
+      throw new SettingsError(`BANK_RESULT_FILE_DAYS must be a whole number of bank business days from 0 to 10, got ${days}`);
+    }
+    return { mode: 'files', ...optional('resultFileAt', at), ...optional('resultFileDays', businessDays) };
+  }
   const url = text('BANK_GATEWAY_URL');
   if (!url) return { mode: 'unset' };
   const timeout = text('BANK_TIMEOUT_MS');

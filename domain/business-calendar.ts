@@ -184,3 +184,61 @@ export function cycleCalendarYears(dueDate: CivilDate): { from: number; to: numb
   const year = Number(dueDate.slice(0, 4));
   return { from: year - 1, to: year + 1 };
 }
+
+/**
+ * What a cycle keeps of the calendar (docs/architecture.md#what-a-cycles-history-holds): the version
+ * of the calendar it opened with and, of its rows, only those from `from` to `to`, as bare dates.
+ * Days outside the span follow the plain week; the span is wide enough that no date a cycle computes
+ * falls outside it (cycleCalendarSpan). The names of the days stay in the calendar (`calendar show`).
+ */
+export interface CalendarSpan {
+  /** Content hash of the whole calendar the rows were taken from (built-in, notices, operator rows). */
+  version: string;
+  from: CivilDate;
+  to: CivilDate;
+  /** Rows of kind holiday in the span (weekday or not, as the calendar has them). */
+  holidays: CivilDate[];
+  /** Make-up workdays (调休) in the span. */
+  workdays: CivilDate[];
+  publishedYears: number[];
+}
+
+/**
+ * The days a cycle can need: from the earlier of D-90 (the earliest reminder a plan allows) and the
+ * day it opens (an extra debit is dated from today), to 150 days after its last grace day (lapse
+ * letters, a late return's remedy days, the return window) and at least 150 days after it opens.
+ */
+export function cycleCalendarSpan(dueDate: CivilDate, graceDays: number, openedOn: CivilDate): { from: CivilDate; to: CivilDate } {
+  const from = addDays(dueDate, -90) < openedOn ? addDays(dueDate, -90) : openedOn;
+  const byGrace = addDays(dueDate, graceDays + 150);
+  const byOpening = addDays(openedOn, 150);
+  return { from, to: byGrace > byOpening ? byGrace : byOpening };
+}
+
+/** The rows of `calendar` from `from` to `to` with the calendar's version. */
+export function calendarSpan(calendar: BusinessCalendar, version: string, from: CivilDate, to: CivilDate): CalendarSpan {
+  const { days, publishedYears } = calendar.toJSON();
+  const inSpan = days.filter((d) => d.date >= from && d.date <= to);
+  return {
+    version,
+    from,
+    to,
+    holidays: inSpan.filter((d) => d.kind === 'holiday').map((d) => d.date),
+    workdays: inSpan.filter((d) => d.kind === 'workday').map((d) => d.date),
+    publishedYears,
+  };
+}
+
+/** The calendar a cycle works with from its span; each row is named by its kind and the version. */
+export function calendarOfSpan(span: CalendarSpan): BusinessCalendar {
+  const name = (kind: string) => `${kind} (calendar ${span.version})`;
+  return new BusinessCalendar(
+    [...span.holidays.map((date) => ({ date, kind: 'holiday' as const, name: name('day off') })), ...span.workdays.map((date) => ({ date, kind: 'workday' as const, name: name('make-up workday') }))],
+    span.publishedYears,
+  );
+}
+
+/** A calendar as a cycle's opening answer carries it: whole (cycles opened before the lean result) or its span. */
+export function isCalendarSpan(json: BusinessCalendarJSON | CalendarSpan): json is CalendarSpan {
+  return typeof (json as CalendarSpan).version === 'string';
+}

@@ -195,3 +195,20 @@ export function choosePlan(
   if (product.planCode === STANDARD_60.code) return STANDARD_60;
   throw new UnknownPlanError(product.planCode);
 }
+
+/**
+ * The plan as one policy's cycle uses it: steps that cannot apply to this policy left out (offers
+ * for a policy without cash value, high-value calls for one that is not). cycleSchedule gives the
+ * same steps from either; the cycle keeps the shorter in its history.
+ */
+export function planForPolicy(
+  plan: CollectionPlan,
+  policy: { premiumFen: number; paymentFrequency: keyof typeof PERIODS_PER_YEAR; segment: string | null; cashValueFen: number },
+): CollectionPlan {
+  const highValue = isHighValue(plan, policy);
+  return {
+    ...plan,
+    graceNotices: plan.graceNotices.filter((s) => !s.withCashValueOnly || policy.cashValueFen > 0),
+    tasks: plan.tasks.filter((t) => highValue || !t.highValueOnly),
+  };
+}

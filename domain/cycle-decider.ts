@@ -11,7 +11,7 @@ import type { ContactChannel } from './channels';
 import { contactWindowOpening, DEFAULT_CONTACT_LIMITS } from './contact-rules';
 import type { ContactExpiry } from './contact-waits';
 import { cycleSchedule, debitSchedule, lapseInstant, lapseSchedule, type PolicySnapshot, type ScheduledStep } from './cycle-schedule';
-import { lastFailedDebit, lastReturnAt, pendingDebit, waitingContact, type CycleState } from './cycle-state';
+import { lastFailedDebit, lastReturnAt, pendingDebit, waitingContact, type CycleState, type DebitRecord } from './cycle-state';
 import type { DebitReason } from './debit-reasons';
 import { NON_PAYMENT_OTHER } from './non-payment-reasons';
 import { ESCALATION_STEP } from './task-outcomes';
@@ -29,6 +29,25 @@ export const DEBIT_CHECK_INTERVAL_MS = 60 * 60 * 1000;
 
 /** An attempt still in flight this long after it was made (no report, no answer) goes to operations. */
 export const DEBIT_STUCK_AFTER_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * When a bank reached by files answers (docs/business-rules.md#checks-of-a-debit-in-flight): its
+ * status report for a collection date comes `businessDaysAfter` bank business days later, by `at`
+ * (Asia/Shanghai). The ingest wakes the cycle with a signal when it arrives; the cycle looks once at
+ * that time itself, then every FILE_BANK_FALLBACK_CHECK_MS while the answer is still missing.
+ */
+export interface ResultFileTiming {
+  businessDaysAfter: number;
+  at: string;
+}
+
+/** How often a file bank's attempt is looked at after its report was due and did not settle it. */
+export const FILE_BANK_FALLBACK_CHECK_MS = 6 * 60 * 60 * 1000;
+
+/** When the report answering a debit on `collectionDate` is expected. */
+export function resultFileDueAt(calendar: BusinessCalendar, collectionDate: CivilDate, timing: ResultFileTiming): number {
+  return shanghaiInstant(calendar.addBusinessDays(collectionDate, timing.businessDaysAfter), timing.at);
+}
 
 
 export type CycleAction =
@@ -83,6 +102,12 @@ export interface DecisionInput {
    * in which the cycle sent them and only then opened the window.
    */
   windowAtLapse?: boolean;
+  /**
+   * The bank answers by files at a known time: an attempt in flight is looked at when its report is
+   * due, then sparsely; a signal from the ingest wakes the cycle before. Absent (an online bank, or a
+   * cycle opened before the lean opening): looked at every DEBIT_CHECK_INTERVAL_MS.
+   */
+  resultFile?: ResultFileTiming;
 }
 
 const DAY_MS = 86_400_000;
@@ -151,10 +176,25 @@ function effectiveLapseInstant({ plan, policy, state }: DecisionInput): number {
   return lapseAt;
 }
 
-/** When the attempt in flight is next to be asked about, if one is in flight and it has a date. */
-function debitCheckAt(state: CycleState): number | undefined {
+/**
+ * When the attempt in flight is next to be asked about, if one is in flight and it has a date: every
+ * hour, or for a bank that answers by files when its report is due, then every few hours.
+ */
+function debitCheckAt({ state, calendar, resultFile }: DecisionInput): number | undefined {
   const pending = pendingDebit(state);
-  return pending?.checkedAt === undefined ? undefined : pending.checkedAt + DEBIT_CHECK_INTERVAL_MS;
+  if (pending?.checkedAt === undefined) return undefined;
+  if (!resultFile) return pending.checkedAt + DEBIT_CHECK_INTERVAL_MS;
+  const reportDue = resultFileDueAt(calendar, pending.collectionDate, resultFile);
+  return pending.checkedAt < reportDue ? reportDue : pending.checkedAt + FILE_BANK_FALLBACK_CHECK_MS;
+}
+
+/**
+ * When an attempt in flight goes to operations: a day after it was made, or for a file bank once its
+ * report is a fallback period late (a weekend between collection and report is not the bank's delay).
+ */
+function debitStuckAt({ calendar, resultFile }: DecisionInput, inFlight: DebitRecord & { startedAt: number }): number {
+  if (!resultFile) return inFlight.startedAt + DEBIT_STUCK_AFTER_MS;
+  return resultFileDueAt(calendar, inFlight.collectionDate, resultFile) + FILE_BANK_FALLBACK_CHECK_MS;
 }
 
 function lapseAllowed(input: DecisionInput): boolean {
@@ -211,11 +251,11 @@ export function decide(input: DecisionInput): Decision {
   if (input.withdrawHeldDebits && state.holds.length > 0 && inFlight && !inFlight.withdrawalRefused) {
     return at({ type: 'withdraw_debit', attemptNo: inFlight.attemptNo });
   }
-  if (inFlight?.startedAt !== undefined && now >= inFlight.startedAt + DEBIT_STUCK_AFTER_MS && !state.done.includes(`debit_in_flight_${inFlight.attemptNo}`)) {
-    // Still checked hourly; someone now asks the bank why it has not answered.
+  if (inFlight?.startedAt !== undefined && now >= debitStuckAt(input, { ...inFlight, startedAt: inFlight.startedAt }) && !state.done.includes(`debit_in_flight_${inFlight.attemptNo}`)) {
+    // Still checked; someone now asks the bank why it has not answered.
     return at({ type: 'task', step: `debit_in_flight_${inFlight.attemptNo}`, task: 'escalation', assignee: 'operations' });
   }
-  const checkAt = debitCheckAt(state);
+  const checkAt = debitCheckAt(input);
   if (checkAt !== undefined && now >= checkAt) return at({ type: 'check_debit', attemptNo: inFlight!.attemptNo });
 
   const blocked = debitsBlocked(input);
@@ -327,8 +367,8 @@ function dueStep(input: DecisionInput, step: ScheduledStep, due: readonly Schedu
 function graceEnd(input: DecisionInput, blocked: string | undefined): Decision {
   const { policy, state } = input;
   const stage = stageOf(input);
-  if (state.holds.length > 0) return { stage, action: { type: 'wait', until: debitCheckAt(state), why: `lapse blocked by hold (${state.holds.join(', ')})` } };
-  if (pendingDebit(state)) return { stage, action: { type: 'wait', until: debitCheckAt(state), why: 'lapse waits for the debit in flight' } };
+  if (state.holds.length > 0) return { stage, action: { type: 'wait', until: debitCheckAt(input), why: `lapse blocked by hold (${state.holds.join(', ')})` } };
+  if (pendingDebit(state)) return { stage, action: { type: 'wait', until: debitCheckAt(input), why: 'lapse waits for the debit in flight' } };
   if (lapseAllowed(input)) {
     // A loan against the cash value only where the alternative is the customer's lapse, never to
     // cover the bank's or the insurer's failure.

@@ -6,3 +6,14 @@ export type RenewalStage = (typeof RENEWAL_STAGES)[number];
 export function renewalWorkflowId(policyNo: string, dueDate: string): string {
   return `renewal-${policyNo}-${dueDate}`;
 }
+
+/**
+ * The stage rows an activity of a lean cycle writes with its own fact (docs/architecture.md#stage-rows),
+ * instead of a separate activity per stage change.
+ */
+export interface StageRows {
+  /** The stage the cycle entered before this action and has not recorded: written by this activity. */
+  entered?: RenewalStage;
+  /** Write the stage this action's outcome brings (PAID with a payment, LAPSED with the suspension). */
+  resulting?: boolean;
+}

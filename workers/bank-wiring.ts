@@ -1,7 +1,7 @@
 import type { DebitTiming } from '../activities/debit-activities';
 import { plainHttpRefusal, refuse } from '../config/demo-defaults';
 import type { BankSettings, Environment, Settings } from '../config/settings';
-import { FileBatchBank } from '../integrations/bank/file-bank';
+import { DEFAULT_RESULT_FILE, FileBatchBank } from '../integrations/bank/file-bank';
 import { GatewayBank } from '../integrations/bank/gateway/gateway-bank';
 import type { BankPort } from '../integrations/bank/port';
 import { SIMULATOR_DEFAULTS } from '../integrations/bank/simulator/http-server';
@@ -13,13 +13,15 @@ import { gatewaySigningKey } from './bank-keys';
  *                       BANK_MERCHANT_ID / BANK_USER / BANK_PASSWORD / BANK_SIGNING_KEY / BANK_TIMEOUT_MS;
  *                       without BANK_SIGNING_KEY it refuses to start (a demo uses the simulator's);
  *   BANK_MODE=files     ISO 20022 files: debits wait in the day's pain.008 (renewals bank export)
- *                       and are settled by the bank's reports (renewals bank ingest).
+ *                       and are settled by the bank's reports (renewals bank ingest), expected
+ *                       BANK_RESULT_FILE_DAYS business days after collection by BANK_RESULT_FILE_AT.
  */
 export function bankFor(all: Pick<Settings, 'environment' | 'bank'>): { bank: BankPort; debitTiming?: DebitTiming; describe: string } {
   const settings = all.bank;
   refuse(bankRefusals(settings, all.environment));
   if (settings.mode === 'files') {
-    return { bank: new FileBatchBank(), debitTiming: { settleWithinMs: 0, pollEveryMs: 0 }, describe: 'ISO 20022 files (pain.008 out, pain.002 / camt.054 in)' };
+    const resultFile = { businessDaysAfter: settings.resultFileDays ?? DEFAULT_RESULT_FILE.businessDaysAfter, at: settings.resultFileAt ?? DEFAULT_RESULT_FILE.at };
+    return { bank: new FileBatchBank(resultFile), debitTiming: { settleWithinMs: 0, pollEveryMs: 0 }, describe: 'ISO 20022 files (pain.008 out, pain.002 / camt.054 in)' };
   }
   if (settings.mode === 'unset') throw new Error('no bank configured: set BANK_GATEWAY_URL (the stack prints the simulator\'s) or BANK_MODE=files');
   const bank = new GatewayBank({

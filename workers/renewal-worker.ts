@@ -13,8 +13,8 @@ export type RenewalWorkerDeps = Omit<RenewalActivityDeps, 'startCycle'> & { clie
 
 /** Cycles started by activities (the monthly run's pages, a reinstated policy's next premium) through a client. */
 export function cycleStarter(client: Client): StartCycle {
-  return async (cycle, taskQueue) => {
-    const { handle, started } = await startRenewalCycle(client, cycle, taskQueue);
+  return async ({ branch, channel, ...input }, taskQueue) => {
+    const { handle, started } = await startRenewalCycle(client, input, taskQueue, { ...(branch ? { branch } : {}), ...(channel ? { channel } : {}) });
     return { workflowId: handle.workflowId, started };
   };
 }

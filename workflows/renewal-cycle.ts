@@ -9,9 +9,10 @@ import {
   setHandler,
   sleep,
   upsertSearchAttributes,
+  workflowInfo,
 } from '@temporalio/workflow';
 import type { RenewalActivities } from '../activities/renewal-activities';
-import { BusinessCalendar } from '../domain/business-calendar';
+import { BusinessCalendar, calendarOfSpan, isCalendarSpan } from '../domain/business-calendar';
 import { applyNotice } from '../domain/calendar-notice';
 import { addYears, isCivilDate, shanghaiDate, shanghaiInstant } from '../domain/civil-date';
 import { CONTACT_SEND_ATTEMPTS } from '../domain/contact-waits';
@@ -33,7 +34,7 @@ import {
 import type { HoldKind } from '../domain/holds';
 import type { PaidVia } from '../domain/payments';
 import { ESCALATION_STEP, type EscalationOutcome } from '../domain/task-outcomes';
-import type { RenewalStage } from '../domain/renewal-stage';
+import type { RenewalStage, StageRows } from '../domain/renewal-stage';
 import {
   accountUpdatedUpdate,
   bankResultSignal,
@@ -128,6 +129,17 @@ const SERVICING_REASSIGNED_PATCH = 'servicing-reassigned-signal';
  */
 const CALENDAR_NOTICE_PATCH = 'calendar-notice-reaches-cycle';
 
+/**
+ * The lean cycle (docs/architecture.md#what-a-cycles-history-holds): openCycle answers with the plan
+ * resolved for the policy, the calendar's version and the days of the cycle's span, and how the bank
+ * answers; the search attributes were set at start (only what differs is upserted); stage rows are
+ * written by the activity the cycle takes in the new stage, not by one more activity; a file bank's
+ * debit in flight is looked at when its report is due, then sparsely. One patch for all of it, asked
+ * when a cycle starts: every patch a run meets costs an action (the SDK upserts TemporalChangeVersion).
+ * Histories recorded before replay as they ran; cycles begun before finish the way they began.
+ */
+const LEAN_CYCLE_PATCH = 'lean-cycle';
+
 /** Suspension + 2 years (Insurance Law Art. 37): the window of cycles begun before the patch. */
 const REINSTATEMENT_YEARS = 2;
 
@@ -156,18 +168,24 @@ export async function renewalCycle(input: RenewalCycleInput): Promise<RenewalCyc
   // Answered while the cycle opens, so a query then says so instead of failing (no handler yet);
   // replaced by the full status once it has opened. Sets no command: histories replay unchanged.
   setHandler(statusQuery, (): RenewalCycleStatus => ({ stage: 'PRE_DUE', nextAction: OPENING, debitAttempts: 0, holds: [] }));
-  const opened = await activities.openCycle(ref, input.runMonth);
+  const lean = patched(LEAN_CYCLE_PATCH);
+  const opened = lean ? await activities.openCycle(ref, input.runMonth, 'lean') : await activities.openCycle(ref, input.runMonth);
   const { plan, context } = opened;
   // Started for a premium already settled (paid at the counter before the run, waived…): nothing to collect.
   if (context.status !== 'due') {
     const stage = context.status === 'paid' ? 'PAID' : 'CLOSED';
-    upsertSearchAttributes(searchAttributes(input, context.branchCode, context.channel, stage));
-    await activities.recordStage(ref, stage);
+    // Lean: openCycle wrote the stage row.
+    if (lean) upsertChanged(searchAttributes(input, context.branchCode, context.channel, stage));
+    else {
+      upsertSearchAttributes(searchAttributes(input, context.branchCode, context.channel, stage));
+      await activities.recordStage(ref, stage);
+    }
     return { stage, debitAttempts: 0 };
   }
   const policy = context.snapshot;
   // The calendar the cycle opened with; only a loaded notice changes it, for days after that day.
-  let calendar = BusinessCalendar.fromJSON(opened.calendar);
+  let calendar = isCalendarSpan(opened.calendar) ? calendarOfSpan(opened.calendar) : BusinessCalendar.fromJSON(opened.calendar);
+  const resultFile = 'resultFile' in opened ? opened.resultFile : undefined;
   const state: CycleState = cycle.initialCycleState();
   const status: RenewalCycleStatus = { stage: 'PRE_DUE', nextAction: 'start', debitAttempts: 0, holds: [], plan: `${plan.code}@${plan.version}` };
   // Events from updates and signals, written to the audit trail by the loop (handlers do no I/O).
@@ -296,9 +314,16 @@ export async function renewalCycle(input: RenewalCycleInput): Promise<RenewalCyc
     changed('calendar_notice_applied', { year: notice.year, holidays, workdays: notice.days.length - holidays, after: shanghaiDate(Date.now()) });
   });
 
-  upsertSearchAttributes(searchAttributes(input, context.branchCode, context.channel, status.stage));
-  await activities.recordStage(ref, status.stage);
-  const contactOrWait = (action: Extract<CycleAction, { type: 'contact' }>) => contactOrWaitFor(ref, state, status, action);
+  if (lean) upsertChanged(searchAttributes(input, context.branchCode, context.channel, status.stage));
+  else {
+    upsertSearchAttributes(searchAttributes(input, context.branchCode, context.channel, status.stage));
+    await activities.recordStage(ref, status.stage);
+  }
+  // The stage the cycle's rows last recorded (lean: openCycle wrote the first).
+  let recorded: RenewalStage = status.stage;
+  /** A lean cycle's stage rows for the activity it takes now: the stage entered, if unrecorded, and the one its outcome brings. */
+  const stageRows = (): StageRows => ({ ...(recorded !== status.stage ? { entered: status.stage } : {}), resulting: true });
+  const contactOrWait = (action: Extract<CycleAction, { type: 'contact' }>) => contactOrWaitFor(ref, state, status, action, lean ? stageRows() : undefined);
 
   for (;;) {
     // Anything an update changes from here on wakes the next wait; earlier changes are in `state` already.
@@ -307,12 +332,19 @@ export async function renewalCycle(input: RenewalCycleInput): Promise<RenewalCyc
       const event = events.shift()!;
       await activities.recordCycleEvent(ref, event.kind, event.detail);
     }
-    while (payments.length) await activities.recordPaymentReceived(ref, payments.shift()!);
+    while (payments.length) {
+      if (!lean) await activities.recordPaymentReceived(ref, payments.shift()!);
+      else {
+        await activities.recordPaymentReceived(ref, payments.shift()!, { resulting: true });
+        recorded = 'PAID';
+      }
+    }
     while (completions.length) await activities.completeTask(ref, completions.shift()!);
     // What the bank said is read from the record (or asked of the bank), never taken from the signal.
     for (const attemptNo of debitsToCheck) {
       debitsToCheck.delete(attemptNo);
-      const result = await activities.checkDebit(ref, attemptNo);
+      const result = lean ? await activities.checkDebit(ref, attemptNo, { resulting: true }) : await activities.checkDebit(ref, attemptNo);
+      if (lean && result.status === 'succeeded') recorded = 'PAID';
       if (cycle.debitChecked(state, attemptNo, result, Date.now())) await activities.recordCycleEvent(ref, 'bank_result', { attemptNo, status: result.status });
     }
     // A reduced paid-up choice being recorded decides before any debit or the lapse.
@@ -329,12 +361,20 @@ export async function renewalCycle(input: RenewalCycleInput): Promise<RenewalCyc
     // Asked only when it matters, so cycles that never meet a hold with a debit in flight carry no marker.
     const withdrawHeldDebits = state.holds.length > 0 && cycle.pendingDebit(state) !== undefined && patched(WITHDRAW_HELD_DEBITS_PATCH);
     const windowAtLapse = state.lapsedAt !== undefined && patched(WINDOW_AT_LAPSE_PATCH);
-    const { action, stage } = decide({ plan, policy, calendar, state, now: Date.now(), withdrawHeldDebits, windowAtLapse });
+    const { action, stage } = decide({ plan, policy, calendar, state, now: Date.now(), withdrawHeldDebits, windowAtLapse, ...(resultFile ? { resultFile } : {}) });
     if (stage !== status.stage) {
       status.stage = stage;
       upsertSearchAttributes([{ key: RenewalStageKey, value: stage }]);
-      await activities.recordStage(ref, stage);
-      continue; // an update may have arrived while recording: decide again on the state as it is now
+      if (!lean) {
+        await activities.recordStage(ref, stage);
+        continue; // an update may have arrived while recording: decide again on the state as it is now
+      }
+    }
+    // Lean: the stage row goes with the activity this action takes; an action without one records it alone.
+    if (lean && recorded !== status.stage && !carriesStageRow(action)) {
+      await activities.recordStage(ref, status.stage);
+      recorded = status.stage;
+      continue;
     }
     describe(status, action);
     status.debitAttempts = state.debits.length;
@@ -348,7 +388,7 @@ export async function renewalCycle(input: RenewalCycleInput): Promise<RenewalCyc
       }
       case 'contact': {
         if (contactsMayWait()) {
-          await contactOrWait(action);
+          if (await contactOrWait(action)) recorded = status.stage;
           break;
         }
         const outcome = await activities.sendContact(ref, action);
@@ -369,12 +409,14 @@ export async function renewalCycle(input: RenewalCycleInput): Promise<RenewalCyc
       case 'debit': {
         cycle.debitStarted(state, action, action.covers, Date.now());
         status.debitAttempts = state.debits.length;
-        const result = await collectDebit(ref, action.attemptNo, action.collectionDate);
+        const result = lean ? await collectDebit(ref, action.attemptNo, action.collectionDate, stageRows()) : await collectDebit(ref, action.attemptNo, action.collectionDate);
+        if (lean) recorded = result.status === 'succeeded' ? 'PAID' : status.stage;
         resolveUnlessSignalled(state, action.attemptNo, result);
         break;
       }
       case 'check_debit': {
-        const result = await activities.checkDebit(ref, action.attemptNo);
+        const result = lean ? await activities.checkDebit(ref, action.attemptNo, stageRows()) : await activities.checkDebit(ref, action.attemptNo);
+        if (lean) recorded = result.status === 'succeeded' ? 'PAID' : status.stage;
         resolveUnlessSignalled(state, action.attemptNo, result);
         break;
       }
@@ -390,13 +432,18 @@ export async function renewalCycle(input: RenewalCycleInput): Promise<RenewalCyc
         await activities.recordCycleEvent(ref, 'promise_broken', { promisedDate: action.promisedDate });
         break;
       case 'premium_loan': {
-        const granted = await activities.grantPremiumLoan(ref);
+        const granted = lean ? await activities.grantPremiumLoan(ref, stageRows()) : await activities.grantPremiumLoan(ref);
+        if (lean) recorded = granted ? 'PAID' : status.stage;
         cycle.markDone(state, 'premium_loan');
         if (granted) cycle.paymentReceived(state, 'apl', Date.now());
         break;
       }
       case 'lapse':
-        await activities.suspendPolicy(ref, action.nonPaymentReason, action.at);
+        if (!lean) await activities.suspendPolicy(ref, action.nonPaymentReason, action.at);
+        else {
+          await activities.suspendPolicy(ref, action.nonPaymentReason, action.at, stageRows());
+          recorded = 'LAPSED';
+        }
         cycle.lapsed(state, action.at, action.nonPaymentReason);
         break;
       case 'enter_reinstatement_window': {
@@ -427,10 +474,11 @@ async function contactOrWaitFor(
   state: CycleState,
   status: RenewalCycleStatus,
   action: Extract<CycleAction, { type: 'contact' }>,
-): Promise<void> {
+  stages?: StageRows,
+): Promise<boolean> {
   let outcome: Awaited<ReturnType<typeof attemptContact>> | undefined;
   try {
-    outcome = await attemptContact(ref, action);
+    outcome = stages ? await attemptContact(ref, action, stages) : await attemptContact(ref, action);
   } catch (error) {
     if (!(error instanceof ActivityFailure)) throw error;
   }
@@ -446,6 +494,32 @@ async function contactOrWaitFor(
     sent: outcome?.sent ?? [],
     suppressed: [...(outcome?.suppressed ?? []).map((s) => `${s.channel}:${s.rule}`), ...(waits ?? []).map((w) => `${w.channel}:waiting`)],
   };
+  return outcome !== undefined;
+}
+
+/** Actions whose activity writes a lean cycle's stage row (docs/architecture.md#stage-rows). */
+function carriesStageRow(action: CycleAction): boolean {
+  switch (action.type) {
+    case 'debit':
+    case 'check_debit':
+    case 'lapse':
+    case 'premium_loan':
+      return true;
+    case 'contact':
+      return contactsMayWait();
+    default:
+      return false;
+  }
+}
+
+/**
+ * Upserts only the attributes that differ from the run's (a lean cycle starts with them set:
+ * application/renewal-cycles.ts); none differing, no upsert and no action.
+ */
+function upsertChanged(pairs: SearchAttributeUpdatePair[]): void {
+  const current = workflowInfo().typedSearchAttributes;
+  const changed = pairs.filter((pair) => current.get(pair.key as Parameters<typeof current.get>[0]) !== pair.value);
+  if (changed.length > 0) upsertSearchAttributes(changed);
 }
 
 /**

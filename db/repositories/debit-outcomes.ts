@@ -18,7 +18,14 @@ export type RecordedBy = Omit<AuditEvent, 'kind' | 'occurredAt'>;
  * row, in one transaction, so neither is ever there without the other. Undefined when another path
  * settled the attempt first (its answer stands, nothing is written); otherwise what the cycle is told.
  */
-export async function recordOutcome(db: Knex, attempt: DebitAttemptRow, outcome: FinalOutcome, by: RecordedBy): Promise<DebitResult | undefined> {
+export async function recordOutcome(
+  db: Knex,
+  attempt: DebitAttemptRow,
+  outcome: FinalOutcome,
+  by: RecordedBy,
+  /** Written in the same transaction when this records the premium paid (a lean cycle's PAID stage row). */
+  alsoWhenPaid?: (trx: Knex.Transaction) => Promise<void>,
+): Promise<DebitResult | undefined> {
   const ids = { attemptNo: attempt.attempt_no, idempotencyKey: attempt.idempotency_key };
   return db.transaction(async (trx) => {
     let kind: AuditKind;
@@ -37,6 +44,7 @@ export async function recordOutcome(db: Knex, attempt: DebitAttemptRow, outcome:
       detail = { ...ids, rawCode: outcome.classified.rawCode, reason: outcome.classified.reason };
     }
     await appendAudit(trx, { ...by, kind, occurredAt: outcome.at, detail: { ...detail, ...by.detail } });
+    if (outcome.status === 'succeeded' && alsoWhenPaid) await alsoWhenPaid(trx);
     return resultOf(outcome);
   });
 }

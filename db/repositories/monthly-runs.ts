@@ -20,14 +20,20 @@ function duePremiumsOfMonth(db: Knex, month: Month): Knex.QueryBuilder {
  * The next page of the month's premiums still due, in (due_date, policy_no) order after the cursor:
  * keyset pagination, so a page costs the same at the end of the month as at its start.
  */
-export async function duePremiumsPage(db: Knex, month: Month, after: DueCursor | undefined, limit: number): Promise<DueCursor[]> {
+export async function duePremiumsPage(db: Knex, month: Month, after: DueCursor | undefined, limit: number): Promise<DuePremium[]> {
   const query = duePremiumsOfMonth(db, month);
   if (after) query.whereRaw('(d.due_date, d.policy_no) > (?::date, ?)', [after.dueDate, after.policyNo]);
   const rows = await query
     .orderBy([{ column: 'd.due_date' }, { column: 'd.policy_no' }])
     .limit(limit)
-    .select<{ due_date: CivilDate; policy_no: string }[]>('d.due_date', 'd.policy_no');
-  return rows.map((r) => ({ dueDate: r.due_date, policyNo: r.policy_no }));
+    .select<{ due_date: CivilDate; policy_no: string; branch_code: string; channel: string }[]>('d.due_date', 'd.policy_no', 'p.branch_code', 'p.channel');
+  return rows.map((r) => ({ dueDate: r.due_date, policyNo: r.policy_no, branch: r.branch_code, channel: r.channel }));
+}
+
+/** A premium of the page, with its policy's branch and channel: its cycle starts with them set. */
+export interface DuePremium extends DueCursor {
+  branch: string;
+  channel: string;
 }
 
 /** How many premiums the month's run will page through (the CLI's progress bar total). */

@@ -1,5 +1,9 @@
+import type { ResultFileTiming } from '../../domain/cycle-decider';
 import { classifyIsoReason, type Classified } from '../../domain/debit-reasons';
 import type { BankAnswer, BankPort, BankQueryAnswer } from './port';
+
+/** When mainland banks commonly return the status report of a day's collection file. */
+export const DEFAULT_RESULT_FILE: ResultFileTiming = { businessDaysAfter: 1, at: '10:00' };
 
 /**
  * A bank reached by files (ISO 20022 pain.008 out, pain.002 / camt.054 back). Nothing leaves at
@@ -11,6 +15,9 @@ import type { BankAnswer, BankPort, BankQueryAnswer } from './port';
 export class FileBatchBank implements BankPort {
   readonly queuesUntilFileSent = true;
   readonly premiumDebitsOnly = true;
+
+  /** The status report of a day's file: by default the next bank business day by 10:00 (BANK_RESULT_FILE_*). */
+  constructor(readonly resultFile: ResultFileTiming = DEFAULT_RESULT_FILE) {}
 
   submitDebit(instruction: { collectionDate: string }): Promise<BankAnswer> {
     return Promise.resolve({ status: 'accepted', bankRef: `pain.008:${instruction.collectionDate}` });

@@ -1,4 +1,5 @@
 import type { BankMessageRejection } from '../../domain/bank-claims';
+import type { ResultFileTiming } from '../../domain/cycle-decider';
 import type { Classified } from '../../domain/debit-reasons';
 
 /** One debit instruction as the bank sees it. Holds personal data: never logged, never in a workflow. */
@@ -50,6 +51,12 @@ export interface BankPort {
    * schedule (the back premiums of a reinstatement) cannot be sent, and is paid at the counter.
    */
   readonly premiumDebitsOnly?: boolean;
+  /**
+   * A bank that answers by files at a known time: when its status report for a collection date is
+   * expected. A cycle looks at its debit in flight then (and is woken earlier by the ingest's signal),
+   * not every hour (docs/business-rules.md#checks-of-a-debit-in-flight).
+   */
+  readonly resultFile?: ResultFileTiming;
   submitDebit(instruction: DebitInstruction): Promise<BankAnswer>;
   /** With `expected`, an answer about another amount or account is not believed (unknown, rejected). */
   queryDebit(idempotencyKey: string, expected?: DebitExpectation): Promise<BankQueryAnswer>;
