@@ -17,6 +17,10 @@
  *   npx tsx bench/opening.ts [--premiums 1000[,10000,…]] [--rounds 3] [--concurrency 50]
  *                            [--max-cached 2000] [--skeleton-steps 2] [--shards 4]
  *
+ * CPU time of the worker (this process), the Temporal server and PostgreSQL is read from /proc for
+ * each round (bench/support/cpu.ts): CPU ms a cycle, less sensitive to a shared machine's load than
+ * the rate.
+ *
  * Writes bench/results/opening.json (sizes measured earlier and not now are kept, so a scale curve
  * can be made by separate runs) and prints a Markdown table.
  */
@@ -32,7 +36,8 @@ import { bundleRenewalWorkflows, createRenewalWorker } from '../workers/renewal-
 import { OPENING, statusQuery } from '../workflows/messages';
 import { createSkeletonActivities } from './skeleton/activities';
 import { historiesParked, sample, startAll, temporalFootprint, untilParked, type Footprint } from './support/parked';
-import { interleaved, option, countOption, sampleLoad, type PairResult } from './support/rounds';
+import { cpuSeconds, cpuUsed, type CpuComponent } from './support/cpu';
+import { interleaved, option, countOption, sampleLoad, spread, type PairResult } from './support/rounds';
 import { log, machine, seedDuePremiums, startBenchStack, temporalArguments } from './support/monthly-run-stack';
 
 const CYCLE_QUEUE = 'bench-opening-cycles';
@@ -42,6 +47,14 @@ interface RoundDetail {
   seconds: number;
   startSeconds: number;
   cyclesPerSecond: number;
+  /** CPU milliseconds a cycle, by process (bench/support/cpu.ts). */
+  cpuMsPerCycle: Record<CpuComponent | 'total', number>;
+}
+
+/** The median of the rounds' CPU ms a cycle, per component. */
+function medianCpu(details: readonly RoundDetail[]): Record<string, number> {
+  const keys = Object.keys(details[0]?.cpuMsPerCycle ?? {}) as (CpuComponent | 'total')[];
+  return Object.fromEntries(keys.map((k) => [k, spread(details.map((d) => d.cpuMsPerCycle[k])).median]));
 }
 
 async function main(): Promise<void> {
@@ -74,7 +87,10 @@ async function main(): Promise<void> {
     dataConverter: renewalsDataConverter(),
   });
 
-  const results: Record<string, { premiums: number; pair: PairResult<RoundDetail>; checks: Record<string, unknown>; footprint: { cycle: Footprint; skeleton: Footprint } }> = {};
+  const results: Record<
+    string,
+    { premiums: number; pair: PairResult<RoundDetail>; cpuMsPerCycle: Record<'renewal' | 'skeleton', Record<string, number>>; checks: Record<string, unknown>; footprint: { cycle: Footprint; skeleton: Footprint } }
+  > = {};
   const running = Promise.all([cycleWorker.run(), skeletonWorker.run()]);
   try {
     for (const size of sizes) {
@@ -91,12 +107,15 @@ async function main(): Promise<void> {
       }
       log(`${size} premiums × ${rounds} rounds seeded (due ${month})`);
       const timedRound = async (prefix: string, start: () => Promise<void>): Promise<{ figure: number; detail: RoundDetail }> => {
+        const cpuBefore = cpuSeconds();
         const begun = process.hrtime.bigint();
         await start();
         const startSeconds = Number(process.hrtime.bigint() - begun) / 1e9;
         const seconds = await untilParked(temporalDb, prefix, size, begun);
+        const used = cpuUsed(cpuBefore, cpuSeconds());
+        const cpuMsPerCycle = Object.fromEntries(Object.entries(used).map(([k, v]) => [k, round2((v * 1000) / size)])) as RoundDetail['cpuMsPerCycle'];
         const rate = size / seconds;
-        return { figure: rate, detail: { seconds: round2(seconds), startSeconds: round2(startSeconds), cyclesPerSecond: round2(rate) } };
+        return { figure: rate, detail: { seconds: round2(seconds), startSeconds: round2(startSeconds), cyclesPerSecond: round2(rate), cpuMsPerCycle } };
       };
       const pair = await interleaved<RoundDetail>(
         rounds,
@@ -141,7 +160,8 @@ async function main(): Promise<void> {
         throw new Error(`sample not parked as counted: ${JSON.stringify(checks)}`);
       }
       const footprint = { cycle: await temporalFootprint(temporalDb, `renewal-OP${size}R`), skeleton: await temporalFootprint(temporalDb, `skeleton-OP${size}R`) };
-      results[String(size)] = { premiums: size, pair, checks, footprint };
+      const cpuMsPerCycle = { renewal: medianCpu(pair.details.a), skeleton: medianCpu(pair.details.b) };
+      results[String(size)] = { premiums: size, pair, cpuMsPerCycle, checks, footprint };
       log(`${size}: renewal ${pair.a.median}/s, skeleton ${pair.b.median}/s, ratio ${pair.ratio.median}`);
     }
   } finally {
@@ -167,15 +187,16 @@ async function main(): Promise<void> {
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
   const fmt = (s: { median: number; min: number; max: number }) => `${s.median} (${s.min}–${s.max})`;
+  const cpu = (c: Record<string, number>) => `${c.total} = ${c.worker} / ${c.temporalServer} / ${c.postgres}`;
   process.stdout.write(
     [
       `### Opening on the PostgreSQL-backed server (${stack.temporal.historyShards} shards), ${rounds} rounds interleaved`,
       '',
-      '| premiums a round | renewal cycles/s | skeleton cycles/s | ratio (goal ≥ 0.5) | history bytes a cycle (renewal / skeleton) |',
-      '|---:|---:|---:|---:|---:|',
+      '| premiums a round | renewal cycles/s | skeleton cycles/s | ratio (goal ≥ 0.5) | CPU ms a cycle, renewal: worker / server / PostgreSQL | skeleton: worker / server / PostgreSQL | history bytes a cycle (renewal / skeleton) |',
+      '|---:|---:|---:|---:|---:|---:|---:|',
       ...Object.values(results).map(
         (r) =>
-          `| ${r.premiums.toLocaleString('en')} | ${fmt(r.pair.a)} | ${fmt(r.pair.b)} | **${fmt(r.pair.ratio)}** | ${r.footprint.cycle.perWorkflow.history_node?.bytes ?? '?'} / ${r.footprint.skeleton.perWorkflow.history_node?.bytes ?? '?'} |`,
+          `| ${r.premiums.toLocaleString('en')} | ${fmt(r.pair.a)} | ${fmt(r.pair.b)} | **${fmt(r.pair.ratio)}** | ${cpu(r.cpuMsPerCycle.renewal)} | ${cpu(r.cpuMsPerCycle.skeleton)} | ${r.footprint.cycle.perWorkflow.history_node?.bytes ?? '?'} / ${r.footprint.skeleton.perWorkflow.history_node?.bytes ?? '?'} |`,
       ),
       '',
       `median (min–max) of rounds; load ${loadDuring.min}–${loadDuring.max} (median ${loadDuring.median}) on ${loadBefore.cpus} × ${loadBefore.cpuModel}; ${report.date}`,
