@@ -12,10 +12,13 @@
  *
  * --keep <folder> keeps the PostgreSQL data there (outside the repository) and reuses it next time
  * instead of generating the book again.
+ *
+ * Results go to bench/results/monthly-report.json at the default 1,000,000 policies, and to
+ * monthly-report-<policies>.json at other sizes (the points of the scale curve in BENCHMARKS.md).
  */
 import { existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { connect, migrateLatest, type Db } from '../db/connection';
 import { monthlyReport, type MonthlyReport } from '../reports/monthly';
 import { formatPercent } from '../domain/kpis';
@@ -236,7 +239,7 @@ async function main(): Promise<void> {
         lapseRateByCase: formatPercent(s.lapseRate.byCase),
       },
     };
-    const out = join(__dirname, 'results', 'monthly-report.json');
+    const out = join(__dirname, 'results', policies === 1_000_000 ? 'monthly-report.json' : `monthly-report-${policies}.json`);
     mkdirSync(dirname(out), { recursive: true });
     writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
     process.stdout.write(
@@ -254,7 +257,7 @@ async function main(): Promise<void> {
         `| lapse rate (case) | ${result.figures.lapseRateByCase} |`,
         `| machine | ${result.machine.cpus} × ${result.machine.cpuModel}, ${result.machine.memoryGiB} GiB, load ${result.machine.loadAverageAtEnd.join(' ')} |`,
         '',
-        `Written to bench/results/monthly-report.json`,
+        `Written to bench/results/${basename(out)}`,
         '',
       ].join('\n'),
     );

@@ -1,14 +1,20 @@
 /**
- * Benchmark: the renewal worker's memory with 10,000 open cycles. The monthly run starts them on
- * the dev server (one worker runs the run and the cycles, as in production); each cycle opens
- * (activity: loads its premium, plan and calendar from PostgreSQL, writes its audit row) and then
- * sleeps towards its D−30 reminder months ahead. Measured once every cycle is open and the worker
- * is idle: process RSS and V8 heap (workflow sandboxes share the worker's heap), with the number of
- * cycles kept in the worker's cache (the rest were evicted and are replayed when a timer fires).
+ * Benchmark: the renewal worker's memory against the number of open cycles and the size of its
+ * workflow cache. The monthly run starts the cycles (one worker runs the run and the cycles, as in
+ * production); each cycle opens (activity: loads its premium, plan and calendar from PostgreSQL,
+ * writes its audit row) and then sleeps towards its D−30 reminder months ahead. The cycles are
+ * opened in steps (`--cycles 500,1000,2000`: each step a month's run up to that many open), and at
+ * each step, once the worker is idle, process RSS and V8 heap are measured (GC forced; workflow
+ * sandboxes share the worker's heap) with the number of cycles held in the cache (the rest were
+ * evicted and are replayed when a timer fires).
  *
- *   node --expose-gc --import tsx bench/worker-memory.ts [--cycles 10000] [--max-cached 2000]
+ *   node --expose-gc --import tsx bench/worker-memory.ts [--cycles 500,1000,2000] [--max-cached 2000]
+ *                                                        [--temporal postgres|dev] [--shards 4]
+ *
+ * One cache size a process (a worker's memory does not go back down when it is shut down): run it
+ * once per `--max-cached`; bench/results/worker-memory.json keeps the runs of every cache size.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { dirname, join } from 'node:path';
 import { Client } from '@temporalio/client';
@@ -17,16 +23,10 @@ import { startMonthlyRun } from '../application/monthly-runs';
 import { renewalsDataConverter } from '../workers/data-converter';
 import { bundleRenewalWorkflows, createRenewalWorker } from '../workers/renewal-worker';
 import { addMonths } from '../domain/months';
-import { log, machine, seedDuePremiums, startBenchStack } from './support/monthly-run-stack';
+import { log, machine, seedDuePremiums, startBenchStack, temporalArguments } from './support/monthly-run-stack';
+import { countOption, option, sampleLoad } from './support/rounds';
 
 const QUEUE = 'bench-worker-memory';
-
-function argument(name: string, fallback: number): number {
-  const index = process.argv.indexOf(`--${name}`);
-  const value = index < 0 ? fallback : Number(process.argv[index + 1]);
-  if (!Number.isSafeInteger(value) || value < 1) throw new Error(`--${name} must be a whole number ≥ 1`);
-  return value;
-}
 
 const mib = (bytes: number): number => Math.round((bytes / 2 ** 20) * 10) / 10;
 
@@ -37,77 +37,83 @@ function memory(): { rssMiB: number; heapUsedMiB: number; heapTotalMiB: number; 
 }
 
 async function main(): Promise<void> {
-  const cycles = argument('cycles', 10_000);
-  const maxCachedWorkflows = argument('max-cached', 2000);
+  const steps = option('cycles', '500,1000,2000').split(',').map(Number);
+  if (steps.some((n, i) => !Number.isSafeInteger(n) || n < 1 || (i > 0 && n <= steps[i - 1]!))) throw new Error('--cycles must be increasing whole numbers, comma-separated');
+  const maxCachedWorkflows = countOption('max-cached', 2000);
+  const { temporal, historyShards } = temporalArguments('postgres');
   const loadBefore = machine();
-  const stack = await startBenchStack();
+  const load = sampleLoad();
+  const stack = await startBenchStack({ temporal, historyShards });
   const client = new Client({ connection: stack.env.nativeConnection, dataConverter: renewalsDataConverter() });
-  const month = addMonths(new Date().toISOString().slice(0, 7), 3);
-  await seedDuePremiums(stack.db, month, cycles, 'WM');
   const workflowBundle = await bundleRenewalWorkflows(new DefaultLogger('WARN'));
   const worker = await createRenewalWorker(stack.env.nativeConnection, { ...stack.deps, client }, { taskQueue: QUEUE, workflowBundle, maxCachedWorkflows });
-  let report: Record<string, unknown> = {};
+  const points: Record<string, unknown>[] = [];
+  let idle: ReturnType<typeof memory> | undefined;
+  let peakRss = 0;
+  const begun = Date.now();
   try {
     await worker.runUntil(async () => {
       await sleep(2_000);
-      const idle = memory();
+      idle = memory();
       log(`idle worker: ${JSON.stringify(idle)}`);
-      const begun = Date.now();
-      const run = await startMonthlyRun(client, month, { taskQueue: QUEUE, cycleTaskQueue: QUEUE });
-      const counts = await run.result();
-      log(`run started ${counts.started} cycles in ${((Date.now() - begun) / 1000).toFixed(1)} s`);
-      let peakRss = 0;
-      for (;;) {
-        peakRss = Math.max(peakRss, process.memoryUsage().rss);
-        const opened = Number((await stack.db('premium_dues').whereNotNull('workflow_id').where('policy_no', 'like', 'WM%').count<{ n: string }[]>('* as n'))[0]!.n);
-        const status = worker.getStatus();
-        if (opened >= cycles && status.numInFlightWorkflowActivations === 0 && status.numInFlightActivities === 0) break;
-        if (Date.now() - begun > 60 * 60_000) throw new Error(`only ${opened} of ${cycles} cycles opened after an hour`);
-        await sleep(1_000);
+      let month = addMonths(new Date().toISOString().slice(0, 7), 3);
+      let open = 0;
+      for (const target of steps) {
+        // Each step is a month of its own: its run starts the step's cycles.
+        month = addMonths(month, 1);
+        await seedDuePremiums(stack.db, month, target - open, `WM${target}N`);
+        const run = await startMonthlyRun(client, month, { taskQueue: QUEUE, cycleTaskQueue: QUEUE });
+        await run.result();
+        for (;;) {
+          peakRss = Math.max(peakRss, process.memoryUsage().rss);
+          const opened = Number((await stack.db('premium_dues').whereNotNull('workflow_id').where('policy_no', 'like', 'WM%').count<{ n: string }[]>('* as n'))[0]!.n);
+          const status = worker.getStatus();
+          if (opened >= target && status.numInFlightWorkflowActivations === 0 && status.numInFlightActivities === 0) break;
+          if (Date.now() - begun > 3 * 60 * 60_000) throw new Error(`only ${opened} of ${target} cycles opened after three hours`);
+          await sleep(1_000);
+        }
+        await sleep(5_000);
+        open = target;
+        const measured = memory();
+        const cached = worker.getStatus().numCachedWorkflows;
+        const running = (await client.workflow.count(`WorkflowType = "renewalCycle" AND ExecutionStatus = "Running" AND TaskQueue = "${QUEUE}"`)).count;
+        log(`${target} open (${running} running, ${cached} cached) after ${Math.round((Date.now() - begun) / 1000)} s: ${JSON.stringify(measured)}`);
+        points.push({ openCycles: target, runningCycles: running, cachedWorkflows: cached, ...measured, secondsSinceStart: Math.round((Date.now() - begun) / 1000) });
       }
-      const openedSeconds = (Date.now() - begun) / 1000;
-      log(`all ${cycles} cycles open after ${openedSeconds.toFixed(0)} s`);
-      await sleep(5_000);
-      const running = (await client.workflow.count(`WorkflowType = "renewalCycle" AND ExecutionStatus = "Running" AND TaskQueue = "${QUEUE}"`)).count;
-      const open = memory();
-      const cached = worker.getStatus().numCachedWorkflows;
-      log(`open: ${JSON.stringify(open)}, cached ${cached}, running ${running}`);
-      report = {
-        benchmark: 'worker-memory',
-        date: new Date().toISOString(),
-        machine: { ...loadBefore, loadAverage1mAfter: machine().loadAverage1m },
-        server: 'Temporal CLI dev server (in-memory SQLite), same host',
-        cycles,
-        runningCycles: running,
-        maxCachedWorkflows,
-        cachedWorkflows: cached,
-        gcBeforeMeasuring: typeof (globalThis as { gc?: unknown }).gc === 'function',
-        idle,
-        allOpen: open,
-        peakRssMiB: mib(peakRss),
-        secondsToOpenAll: Math.round(openedSeconds),
-        note: 'One Node process runs the worker (workflows in reused V8 contexts, activities), the client and the bench; the dev server and PostgreSQL are separate processes and not counted.',
-      };
     });
   } finally {
     await stack.close();
   }
+  const run = {
+    date: new Date().toISOString(),
+    command: `node --expose-gc --import tsx bench/worker-memory.ts ${process.argv.slice(2).join(' ')}`.trim(),
+    machine: { ...loadBefore, loadAverage1mAfter: machine().loadAverage1m, loadAverage1mDuring: load.stop() },
+    server: stack.temporal.source,
+    maxCachedWorkflows,
+    gcBeforeMeasuring: typeof (globalThis as { gc?: unknown }).gc === 'function',
+    idle,
+    points,
+    peakRssMiB: mib(peakRss),
+  };
   const file = join(__dirname, 'results', 'worker-memory.json');
+  const earlier = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { runs?: Record<string, unknown> }).runs ?? {} : {};
+  const report = {
+    benchmark: 'worker-memory',
+    note: 'One Node process runs the worker (workflows in reused V8 contexts, activities), the client and the bench; the Temporal server and PostgreSQL are separate processes and not counted. runs: by maxCachedWorkflows.',
+    runs: { ...earlier, [String(maxCachedWorkflows)]: run },
+  };
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
-  const idle = report.idle as ReturnType<typeof memory>;
-  const open = report.allOpen as ReturnType<typeof memory>;
   process.stdout.write(
     [
-      `### Worker memory with ${cycles.toLocaleString('en')} open cycles (dev server, maxCachedWorkflows ${maxCachedWorkflows})`,
+      `### Worker memory, maxCachedWorkflows ${maxCachedWorkflows} (${stack.temporal.kind === 'postgres' ? 'PostgreSQL-backed server' : 'dev server'})`,
       '',
-      '| | RSS MiB | heap used MiB | heap total MiB |',
-      '|---|---:|---:|---:|',
-      `| idle worker | ${idle.rssMiB} | ${idle.heapUsedMiB} | ${idle.heapTotalMiB} |`,
-      `| ${String(report.runningCycles)} cycles open, ${String(report.cachedWorkflows)} cached | ${open.rssMiB} | ${open.heapUsedMiB} | ${open.heapTotalMiB} |`,
-      `| peak RSS while opening | ${String(report.peakRssMiB)} | | |`,
+      '| open cycles | cached | RSS MiB | heap used MiB | heap total MiB |',
+      '|---:|---:|---:|---:|---:|',
+      `| 0 (idle worker) | 0 | ${idle?.rssMiB} | ${idle?.heapUsedMiB} | ${idle?.heapTotalMiB} |`,
+      ...points.map((p) => `| ${String(p.openCycles)} | ${String(p.cachedWorkflows)} | ${String(p.rssMiB)} | ${String(p.heapUsedMiB)} | ${String(p.heapTotalMiB)} |`),
       '',
-      `opened in ${String(report.secondsToOpenAll)} s; ${JSON.stringify(report.machine)}`,
+      `peak RSS ${run.peakRssMiB} MiB; load ${run.machine.loadAverage1mDuring.min}–${run.machine.loadAverage1mDuring.max}; ${run.date}`,
       '',
     ].join('\n'),
   );

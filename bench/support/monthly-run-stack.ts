@@ -1,7 +1,8 @@
 /**
- * What the monthly-run benchmarks share: the Temporal CLI dev server, an embedded PostgreSQL in a
- * temp folder (deleted at the end), the renewal worker's dependencies, and set-based seeding of
- * minimal policies with one premium due each.
+ * What the monthly-run benchmarks share: a Temporal server (the CLI dev server, or the
+ * production-shaped server on PostgreSQL: scripts/provision/temporal-server.ts), an embedded
+ * PostgreSQL in a temp folder (deleted at the end), the renewal worker's dependencies, and
+ * set-based seeding of minimal policies with one premium due each.
  */
 import { cpus, loadavg, totalmem } from 'node:os';
 import { DefaultLogger } from '@temporalio/worker';
@@ -11,39 +12,77 @@ import { PiiCipher } from '../../db/pii-cipher';
 import { SimulatedBank } from '../../integrations/bank/simulator';
 import { SmtpEmail } from '../../integrations/messaging/smtp-email';
 import { RecordingTextChannels } from '../../integrations/messaging/text-channels';
-import { createDatabase, startPostgres, type PostgresServer } from '../../scripts/provision/postgres';
+import { createDatabase, databaseUrl, startPostgres, type PostgresServer } from '../../scripts/provision/postgres';
+import type { RunningTemporalServer } from '../../scripts/provision/temporal-server';
 import { seedReferenceData } from '../../scripts/seed';
-import { startDevServer } from '../../scripts/temporal-env';
+import { startDevServer, startPostgresTemporal } from '../../scripts/temporal-env';
 import type { RenewalActivityDeps } from '../../activities/renewal-activities';
 import { installTemporalRuntime } from '../../workers/temporal-runtime';
 
 export const log = (message: string): void => void process.stderr.write(`[bench] ${message}\n`);
 
+export type BenchTemporal = 'dev' | 'postgres';
+
 export interface BenchStack {
   env: TestWorkflowEnvironment;
   db: Db;
   deps: RenewalActivityDeps;
+  /** Which server, its source and (on PostgreSQL) its shards, for the results file. */
+  temporal: { kind: BenchTemporal; source: string; historyShards: number };
+  /** The URL of the PostgreSQL server everything runs on (the renewals and, on `postgres`, Temporal's databases). */
+  postgresUrl: string;
+  /** On `postgres`: a connection to Temporal's persistence database (sizes, pending timers); else undefined. */
+  temporalDb?: Db;
   close(): Promise<void>;
 }
 
-export async function startBenchStack(): Promise<BenchStack> {
+/** `--temporal dev|postgres` and `--shards N` from the command line (postgres and 4 unless given). */
+export function temporalArguments(fallback: BenchTemporal = 'postgres'): { temporal: BenchTemporal; historyShards: number } {
+  const at = (name: string) => {
+    const index = process.argv.indexOf(`--${name}`);
+    return index < 0 ? undefined : process.argv[index + 1];
+  };
+  const temporal = at('temporal') ?? fallback;
+  if (temporal !== 'dev' && temporal !== 'postgres') throw new Error(`--temporal must be dev or postgres, got ${temporal}`);
+  const historyShards = Number(at('shards') ?? 4);
+  if (!Number.isSafeInteger(historyShards) || historyShards < 1) throw new Error('--shards must be a whole number ≥ 1');
+  return { temporal, historyShards };
+}
+
+export async function startBenchStack(options: { temporal?: BenchTemporal; historyShards?: number } = {}): Promise<BenchStack> {
   installTemporalRuntime(new DefaultLogger('WARN'));
+  const kind = options.temporal ?? 'dev';
   const postgres: PostgresServer = await startPostgres();
   const db = connect(await createDatabase(postgres.url, 'renewals_bench'), { max: 20 });
   await migrateLatest(db);
   await seedReferenceData(db);
-  const { env, source } = await startDevServer({ logLevel: 'error' });
-  log(`Temporal dev server: ${source}; PostgreSQL: ${postgres.source}`);
+  let env: TestWorkflowEnvironment;
+  let server: RunningTemporalServer | undefined;
+  let temporalDb: Db | undefined;
+  let source: string;
+  if (kind === 'postgres') {
+    const databases = { database: 'temporal_bench', visibilityDatabase: 'temporal_bench_visibility' };
+    ({ env, server, source } = await startPostgresTemporal({ postgresUrl: postgres.url, databases, historyShards: options.historyShards ?? 4, logLevel: 'error' }));
+    temporalDb = connect(databaseUrl(postgres.url, databases.database), { max: 2 });
+  } else {
+    ({ env, source } = await startDevServer({ logLevel: 'error' }));
+  }
+  log(`Temporal ${kind === 'postgres' ? 'server on PostgreSQL' : 'dev server'}: ${source}; PostgreSQL: ${postgres.source}`);
   const email = new SmtpEmail('smtp://127.0.0.1:1', 'bench@insurer.example'); // never used: no cycle gets to a message
   const deps: RenewalActivityDeps = { db, cipher: new PiiCipher('33'.repeat(32)), bank: new SimulatedBank(), email, text: new RecordingTextChannels() };
   return {
     env,
     db,
     deps,
+    temporal: { kind, source, historyShards: server?.historyShards ?? 1 },
+    postgresUrl: postgres.url,
+    temporalDb,
     close: async () => {
       email.close();
       await db.destroy();
+      await temporalDb?.destroy();
       await env.teardown();
+      await server?.stop();
       await postgres.stop();
     },
   };
