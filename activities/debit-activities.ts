@@ -95,12 +95,9 @@ export function createDebitActivities(deps: { db: Knex; cipher: PiiCipher; bank:
      * then under the same key, which the bank refuses to book twice (EndToEndId / REQ_SN), so a late
      * original cannot debit twice. A new key is never made for the same attempt.
      */
-    async collectDebit(ref: CycleRef, attemptNo: number, collectionDate: string): Promise<DebitResult> {
+    async collectDebit(ref: CycleRef, attemptNo: number, collectionDate: string, stages?: StageRows): Promise<DebitResult> {
       // The premium and the mandate in one round trip (docs/architecture.md#hot-paths).
       const { premiumDueId, amountFen, mandate } = await requireDebitContext(ref);
-    async collectDebit(ref: CycleRef, attemptNo: number, collectionDate: string, stages?: StageRows): Promise<DebitResult> {
-      const cycle = await requireCycle(db, ref);
-      const mandate = await loadMandateAccount(db, ref.policyNo);
       // Revoked since the cycle opened: a failed attempt the cycle can act on, not a crash.
       if (!mandate) return { status: 'failed', ...REASON_RULES.NO_MANDATE, reason: 'NO_MANDATE' };
       const o = activityOrigin();
@@ -197,12 +194,9 @@ export function createDebitActivities(deps: { db: Knex; cipher: PiiCipher; bank:
      * An attempt still in flight, asked about by the cycle: the database first (a status report or
      * callback may have settled it), then the bank. Still open → pending, checked again later.
      */
-    async checkDebit(ref: CycleRef, attemptNo: number): Promise<DebitResult> {
+    async checkDebit(ref: CycleRef, attemptNo: number, stages?: StageRows): Promise<DebitResult> {
       const { premiumDueId, mandate } = await requireDebitContext(ref);
       const attempt = await attemptOf(db, premiumDueId, attemptNo);
-    async checkDebit(ref: CycleRef, attemptNo: number, stages?: StageRows): Promise<DebitResult> {
-      const cycle = await requireCycle(db, ref);
-      const attempt = await attemptOf(db, cycle.premiumDueId, attemptNo);
       if (!attempt) throw ApplicationFailure.nonRetryable(`no debit attempt ${attemptNo} for ${ref.policyNo} ${ref.dueDate}`, 'DebitAttemptNotFound');
       const earlier = storedResult(attempt, Date.now());
       if (earlier) return earlier;
