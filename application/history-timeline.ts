@@ -136,6 +136,17 @@ function decodeAll(payloads: Payloads): unknown[] {
 const record = (value: unknown): Record<string, unknown> => (value && typeof value === 'object' ? (value as Record<string, unknown>) : {});
 const text = (value: unknown): string => (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : '');
 
+/** `Key=value, …` sorted by key: the server hands the map back in no fixed order. */
+function searchAttributePairs(fields: Record<string, temporal.api.common.v1.IPayload> | null | undefined): string {
+  return Object.entries(fields ?? {})
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([key, payload]) => {
+      const value = decodeAll({ payloads: [payload] })[0];
+      return `${key}=${Array.isArray(value) ? value.map(text).join('|') : text(value)}`;
+    })
+    .join(', ');
+}
+
 function duration(ms: number): string {
   const minutes = Math.round(ms / 60_000);
   const days = Math.floor(minutes / 1440);
@@ -204,6 +215,9 @@ function summariseRun(events: HistoryEvent[], run: number): TimedEntry[] {
       } else {
         add('workflow', `cycle started for ${text(input.policyNo)} due ${text(input.dueDate)}${input.runMonth ? ` by the ${text(input.runMonth)} monthly run` : ''}`);
       }
+      // Cycles started since the lean opening carry their search attributes from the start.
+      const fields = e.workflowExecutionStartedEventAttributes.searchAttributes?.indexedFields;
+      if (fields && Object.keys(fields).length > 0) add('stage', `search attributes set at start ${searchAttributePairs(fields)}`);
     } else if (e.timerStartedEventAttributes) {
       const a = e.timerStartedEventAttributes;
       const wait = toMs(a.startToFireTimeout) ?? 0;
@@ -258,13 +272,7 @@ function summariseRun(events: HistoryEvent[], run: number): TimedEntry[] {
         add('signal', `signal bankResult: debit attempt ${text(arg.attemptNo)} ${describeDebitResult(arg.result)}`);
       } else add('signal', `signal ${a.signalName ?? ''}${describeArgs(args)}`);
     } else if (e.upsertWorkflowSearchAttributesEventAttributes) {
-      const fields = e.upsertWorkflowSearchAttributesEventAttributes.searchAttributes?.indexedFields ?? {};
-      // Sorted by key: the server hands the map back in no fixed order.
-      const pairs = Object.entries(fields).sort(([a], [b]) => a.localeCompare(b)).map(([key, payload]) => {
-        const value = decodeAll({ payloads: [payload] })[0];
-        return `${key}=${Array.isArray(value) ? value.map(text).join('|') : text(value)}`;
-      });
-      add('stage', `search attributes upserted ${pairs.join(', ')}`);
+      add('stage', `search attributes upserted ${searchAttributePairs(e.upsertWorkflowSearchAttributesEventAttributes.searchAttributes?.indexedFields)}`);
     } else if (e.workflowExecutionContinuedAsNewEventAttributes) {
       add('workflow', `continued as new (next run ${e.workflowExecutionContinuedAsNewEventAttributes.newExecutionRunId ?? ''})`);
     } else if (e.childWorkflowExecutionStartedEventAttributes) {

@@ -372,7 +372,8 @@ describe('a trail written before migration 023', () => {
     const legacyRows = await migrator('audit_events').orderBy('seq').select<{ seq: number; hash: string }[]>('seq', 'hash');
     expect(legacyRows.map((r) => r.seq)).toEqual([1, 2, 3]);
 
-    expect(await migrateLatest(migrator)).toEqual(['023_audit_partitions']);
+    // Later migrations run too; 023 must be the first of them.
+    expect((await migrateLatest(migrator))[0]).toBe('023_audit_partitions');
     const app = connect(old.migrationUrl, { max: 1 });
     try {
       await appendAudit(app, row(A, 4));

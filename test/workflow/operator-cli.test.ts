@@ -141,8 +141,9 @@ describe('renewals operator commands', () => {
     expect(history.out).toContain(`http://ui.example:8233/namespaces/default/workflows/renewal-${policy.policyNo}-${dueDate}/${runId}/history`);
     const lines = [
       `cycle started for ${policy.policyNo} due ${dueDate}`,
+      `search attributes set at start DueDate=${dueDate}, PolicyNo=${policy.policyNo}, RenewalStage=PRE_DUE`,
       'cycle opened with plan standard-60@2',
-      `search attributes upserted Branch=3201, Channel=agency, DueDate=${dueDate}, PolicyNo=${policy.policyNo}, RenewalStage=PRE_DUE`,
+      'search attributes upserted Branch=3201, Channel=agency',
       'sendContact reminder_d-30 completed → sent email',
       'task call_d-15 (call) opened',
       'sendContact reminder_d-15 completed → sent sms',

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRenewalCycle } from '../../application/renewal-cycles';
 import { addDays, shanghaiDate } from '../../domain/civil-date';
 import { startDevServer } from '../../scripts/temporal-env';
-import { PolicyNo, RenewalStageKey, statusQuery } from '../../workflows/messages';
+import { OPENING, PolicyNo, RenewalStageKey, statusQuery } from '../../workflows/messages';
 import { seedFundedPolicy, startCycleRig, type CycleRig } from '../support/cycle-rig';
 
 const taskQueue = 'slice-dev-server';
@@ -45,7 +45,7 @@ describe('renewal-cycle on the dev server', () => {
       // Search attributes are upserted before the first activities finish: on a busy machine the
       // cycle can be listed while it is still recording its opening stage.
       let status = await handle.query(statusQuery);
-      while (status.nextAction === 'start' && Date.now() < deadline) {
+      while ((status.nextAction === 'start' || status.nextAction === OPENING) && Date.now() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, 250));
         status = await handle.query(statusQuery);
       }
