@@ -1,0 +1,124 @@
+/**
+ * OIDC sign-in through the identity provider's browser flow (docs/architecture.md#oidc-sign-in):
+ * discovery, authorization code with PKCE, state and nonce, the browser sent back to a one-shot
+ * listener on 127.0.0.1 (RFC 8252 loopback redirect), the ID token validated by openid-client.
+ * Only the issuer and the subject come out: no token, name or email is kept or logged.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as client from 'openid-client';
+import type { OidcConfig } from '../config/oidc';
+
+/** Who the identity provider says signed in: the pair a user is linked to. */
+export interface OidcIdentity {
+  issuer: string;
+  subject: string;
+}
+
+/** Shows the authorization URL to the person (the CLI prints it; a test drives it like a browser). */
+export type AuthorizationUrlOpener = (url: URL) => void | Promise<void>;
+
+/** A sign-in that did not end with a validated identity; the message carries no token or code. */
+export class OidcSignInError extends Error {
+  override readonly name = 'OidcSignInError';
+}
+
+const CALLBACK_PATH = '/callback';
+
+export async function signInWithOidc(config: OidcConfig, opener: AuthorizationUrlOpener): Promise<OidcIdentity> {
+  const provider = await discover(config);
+  const listener = await listen(config.redirectPort, config.timeoutMs);
+  try {
+    const verifier = client.randomPKCECodeVerifier();
+    const state = client.randomState();
+    const nonce = client.randomNonce();
+    const url = client.buildAuthorizationUrl(provider, {
+      redirect_uri: listener.redirectUri,
+      scope: 'openid',
+      response_type: 'code',
+      code_challenge: await client.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      state,
+      nonce,
+    });
+    // The opener may finish before or after the browser comes back; either way the callback decides.
+    const opened = Promise.resolve(opener(url));
+    const callback = await Promise.race([listener.callback, opened.then(() => listener.callback)]);
+    return await exchange(provider, callback, { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce, idTokenExpected: true });
+  } finally {
+    listener.close();
+  }
+}
+
+async function discover(config: OidcConfig): Promise<client.Configuration> {
+  const authentication = config.clientSecret === undefined ? client.None() : client.ClientSecretBasic(config.clientSecret);
+  // config/oidc.ts allows plain http only for a provider on localhost (or in the demo).
+  const insecure = new URL(config.issuer).protocol === 'http:';
+  try {
+    return await client.discovery(new URL(config.issuer), config.clientId, undefined, authentication, insecure ? { execute: [client.allowInsecureRequests] } : undefined);
+  } catch (error) {
+    throw new OidcSignInError(`OIDC discovery at RENEWALS_OIDC_ISSUER failed: ${reason(error)}`);
+  }
+}
+
+async function exchange(provider: client.Configuration, callback: URL, checks: client.AuthorizationCodeGrantChecks): Promise<OidcIdentity> {
+  let tokens: Awaited<ReturnType<typeof client.authorizationCodeGrant>>;
+  try {
+    tokens = await client.authorizationCodeGrant(provider, callback, checks);
+  } catch (error) {
+    throw new OidcSignInError(`OIDC sign-in refused: ${reason(error)}`);
+  }
+  const claims = tokens.claims();
+  if (claims === undefined) throw new OidcSignInError('OIDC sign-in refused: the identity provider returned no ID token');
+  return { issuer: claims.iss, subject: claims.sub };
+}
+
+/** The library's own words and code (about the protocol, never a token's value). */
+function reason(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const code = 'code' in error && typeof error.code === 'string' ? ` (${error.code})` : '';
+  const provider = error instanceof client.AuthorizationResponseError || error instanceof client.ResponseBodyError ? ` (${error.error})` : '';
+  return `${error.message}${provider || code}`;
+}
+
+interface Listener {
+  redirectUri: string;
+  /** The first request to the callback path, as the URL the redirect URI plus its query. */
+  callback: Promise<URL>;
+  close(): void;
+}
+
+/** A one-shot HTTP listener on 127.0.0.1 that takes the browser's return from the provider. */
+async function listen(port: number, timeoutMs: number): Promise<Listener> {
+  const server: Server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error) => reject(new OidcSignInError(`OIDC redirect listener cannot bind 127.0.0.1:${port} (RENEWALS_OIDC_REDIRECT_PORT): ${error.message}`)));
+    server.listen(port, '127.0.0.1', resolve);
+  });
+  const redirectUri = `http://127.0.0.1:${(server.address() as AddressInfo).port}${CALLBACK_PATH}`;
+  let timer: NodeJS.Timeout | undefined;
+  const callback = new Promise<URL>((resolve, reject) => {
+    timer = setTimeout(() => reject(new OidcSignInError(`OIDC sign-in timed out: the browser did not come back within ${timeoutMs / 1000} s (RENEWALS_OIDC_TIMEOUT_SECONDS)`)), timeoutMs);
+    server.on('request', (request, response) => {
+      const received = new URL(request.url ?? '/', redirectUri);
+      if (received.pathname !== CALLBACK_PATH) {
+        response.writeHead(404).end();
+        return;
+      }
+      response.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' });
+      response.end('Sign-in received: return to the terminal.\n');
+      // The code's URL is rebuilt on the redirect URI so the token request names it exactly.
+      resolve(new URL(`${redirectUri}${received.search}`));
+    });
+  });
+  callback.catch(() => undefined);
+  return {
+    redirectUri,
+    callback,
+    close: () => {
+      clearTimeout(timer);
+      server.close();
+      server.closeAllConnections();
+    },
+  };
+}
