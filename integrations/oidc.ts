@@ -73,12 +73,15 @@ async function exchange(provider: client.Configuration, callback: URL, checks: c
   return { issuer: claims.iss, subject: claims.sub };
 }
 
-/** The library's own words and code (about the protocol, never a token's value). */
+/** The library's own words, its code and the provider's error code: about the protocol, never a value. */
 function reason(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
+  const detail = error.cause instanceof Error ? `: ${error.cause.message}` : '';
   const code = 'code' in error && typeof error.code === 'string' ? ` (${error.code})` : '';
-  const provider = error instanceof client.AuthorizationResponseError || error instanceof client.ResponseBodyError ? ` (${error.error})` : '';
-  return `${error.message}${provider || code}`;
+  let providerCode: string | undefined;
+  if (error instanceof client.AuthorizationResponseError || error instanceof client.ResponseBodyError) providerCode = error.error;
+  if (error instanceof client.WWWAuthenticateChallengeError) providerCode = error.cause[0]?.parameters.error;
+  return `${error.message}${detail}${providerCode === undefined ? code : ` (${providerCode})`}`;
 }
 
 interface Listener {
