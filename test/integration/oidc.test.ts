@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { oidcSignIn, UnlinkedOidcSubjectError } from '../../application/oidc-sign-in';
@@ -8,6 +10,15 @@ import { OidcSignInError, type AuthorizationUrlOpener } from '../../integrations
 import { browse, CONFIDENTIAL_CLIENT_ID, CONFIDENTIAL_CLIENT_SECRET, PUBLIC_CLIENT_ID, startOidcProvider, type BrowserTampering, type TestOidcProvider } from '../support/oidc-provider';
 
 const LINKED_SUBJECT = 'a3f1c9e0-linked';
+
+/** A port nothing listens on right now. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
 
 interface User {
   id: number;
@@ -104,6 +115,30 @@ describe('OIDC sign-in against a local provider', () => {
     expect((refused as UnlinkedOidcSubjectError).identity).toEqual({ issuer: provider.issuer, subject: 'b7d2e4f8-unlinked' });
     expect((refused as Error).message).toMatch(/administrator must link/);
     expect((refused as Error).message).not.toContain('b7d2e4f8-unlinked');
+    expect(store.issued).toEqual([]);
+  });
+
+  it('listens on a fixed redirect port when one is set, and names the variable when it is taken', async () => {
+    provider.account = LINKED_SUBJECT;
+    const store = userStore(provider.issuer);
+    const port = await freePort();
+    let redirect: string | null | undefined;
+    const browser = driving();
+    await oidcSignIn(store.deps, { ...config, redirectPort: port }, async (url) => {
+      redirect = url.searchParams.get('redirect_uri');
+      await browser(url);
+    });
+    expect(redirect).toBe(`http://127.0.0.1:${port}/callback`);
+    expect(store.issued).toEqual([7]);
+
+    const taken = Number(new URL(provider.issuer).port);
+    await expect(oidcSignIn(store.deps, { ...config, redirectPort: taken }, driving())).rejects.toThrow(/cannot bind 127\.0\.0\.1:\d+ \(RENEWALS_OIDC_REDIRECT_PORT\)/);
+  });
+
+  it('refuses an issuer path the provider does not serve, and an issuer where nothing answers', async () => {
+    const store = userStore(provider.issuer);
+    await expect(oidcSignIn(store.deps, { ...config, issuer: `${provider.issuer}/realms/other` }, driving())).rejects.toThrow(/OIDC discovery at RENEWALS_OIDC_ISSUER failed/);
+    await expect(oidcSignIn(store.deps, { ...config, issuer: `http://127.0.0.1:${await freePort()}` }, driving())).rejects.toThrow(/OIDC discovery at RENEWALS_OIDC_ISSUER failed/);
     expect(store.issued).toEqual([]);
   });
 
