@@ -62,7 +62,7 @@ function parseIssuer(text: string, demo: boolean): string {
   if (url.protocol === 'http:' && !demo && !LOOPBACK_HOSTS.has(url.hostname)) {
     throw new SettingsError('RENEWALS_OIDC_ISSUER must be https:// outside RENEWALS_ENV=demo (plain http:// only for a provider on localhost)');
   }
-  // The issuer is compared byte for byte with the discovery document's: keep it as written.
+  // Kept as written: discovery checks it against the issuer the provider's document states.
   return text;
 }
 

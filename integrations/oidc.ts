@@ -44,7 +44,14 @@ export async function signInWithOidc(config: OidcConfig, opener: AuthorizationUr
     // The opener may finish before or after the browser comes back; either way the callback decides.
     const opened = Promise.resolve(opener(url));
     const callback = await Promise.race([listener.callback, opened.then(() => listener.callback)]);
-    return await exchange(provider, callback, { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce, idTokenExpected: true });
+    try {
+      const identity = await exchange(provider, callback.url, { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce, idTokenExpected: true });
+      callback.reply(200, 'Signed in at the identity provider: return to the terminal.');
+      return identity;
+    } catch (error) {
+      callback.reply(400, 'Sign-in refused: the terminal says why.');
+      throw error;
+    }
   } finally {
     listener.close();
   }
@@ -84,10 +91,17 @@ function reason(error: unknown): string {
   return `${error.message}${detail}${providerCode === undefined ? code : ` (${providerCode})`}`;
 }
 
+interface Callback {
+  /** The redirect URI with the query the browser brought back. */
+  url: URL;
+  /** Answers the browser, once the answer has been checked. */
+  reply(status: number, text: string): void;
+}
+
 interface Listener {
   redirectUri: string;
-  /** The first request to the callback path, as the URL the redirect URI plus its query. */
-  callback: Promise<URL>;
+  /** The first request to the callback path. */
+  callback: Promise<Callback>;
   close(): void;
 }
 
@@ -100,7 +114,7 @@ async function listen(port: number, timeoutMs: number): Promise<Listener> {
   });
   const redirectUri = `http://127.0.0.1:${(server.address() as AddressInfo).port}${CALLBACK_PATH}`;
   let timer: NodeJS.Timeout | undefined;
-  const callback = new Promise<URL>((resolve, reject) => {
+  const callback = new Promise<Callback>((resolve, reject) => {
     timer = setTimeout(() => reject(new OidcSignInError(`OIDC sign-in timed out: the browser did not come back within ${timeoutMs / 1000} s (RENEWALS_OIDC_TIMEOUT_SECONDS)`)), timeoutMs);
     server.on('request', (request, response) => {
       const received = new URL(request.url ?? '/', redirectUri);
@@ -108,10 +122,11 @@ async function listen(port: number, timeoutMs: number): Promise<Listener> {
         response.writeHead(404).end();
         return;
       }
-      response.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' });
-      response.end('Sign-in received: return to the terminal.\n');
-      // The code's URL is rebuilt on the redirect URI so the token request names it exactly.
-      resolve(new URL(`${redirectUri}${received.search}`));
+      // Rebuilt on the redirect URI so the token request names it exactly as the authorization request did.
+      resolve({
+        url: new URL(`${redirectUri}${received.search}`),
+        reply: (status, text) => void response.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' }).end(`${text}\n`),
+      });
     });
   });
   callback.catch(() => undefined);

@@ -51,12 +51,12 @@ describe('OIDC sign-in against a local provider', () => {
     await provider.close();
   });
 
-  /** An opener that drives the browser and keeps the status the redirect listener answered. */
-  function driving(tampering: BrowserTampering = {}): AuthorizationUrlOpener & { status?: number } {
-    const opener: AuthorizationUrlOpener & { status?: number } = async (url: URL) => {
-      opener.status = await browse(url, tampering);
-    };
-    return opener;
+  /** An opener that drives the browser; `answered` is the status the redirect listener answered it with. */
+  function driving(tampering: BrowserTampering = {}): AuthorizationUrlOpener & { answered: Promise<number> } {
+    let answer: (status: number) => void = () => undefined;
+    const answered = new Promise<number>((resolve) => (answer = resolve));
+    const opener = async (url: URL) => answer(await browse(url, tampering));
+    return Object.assign(opener, { answered });
   }
 
   it('signs a linked subject in as a public client with PKCE and issues its user a token', async () => {
@@ -70,7 +70,7 @@ describe('OIDC sign-in against a local provider', () => {
     });
     expect(result).toEqual({ user: { id: 7 }, token: 'token-for-7' });
     expect(store.issued).toEqual([7]);
-    expect(browser.status).toBe(200);
+    expect(await browser.answered).toBe(200);
     expect(opened?.origin).toBe(provider.issuer);
     expect(opened?.searchParams.get('code_challenge_method')).toBe('S256');
     expect(opened?.searchParams.get('state')).toMatch(/.{20,}/);
@@ -101,9 +101,11 @@ describe('OIDC sign-in against a local provider', () => {
   ])('refuses %s and issues no token', async (_what, tampering, reason) => {
     provider.account = LINKED_SUBJECT;
     const store = userStore(provider.issuer);
-    const refused = await oidcSignIn(store.deps, config, driving(tampering)).catch((error: unknown) => error);
+    const browser = driving(tampering);
+    const refused = await oidcSignIn(store.deps, config, browser).catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(OidcSignInError);
     expect((refused as Error).message).toMatch(reason);
+    expect(await browser.answered).toBe(400);
     expect(store.issued).toEqual([]);
   });
 
