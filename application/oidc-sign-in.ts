@@ -10,6 +10,8 @@ import { OperatorError } from './errors';
 
 export interface OidcSignInDeps<User extends { id: unknown }, Token> {
   findUserBySubject(issuer: string, subject: string): Promise<User | undefined>;
+  /** True for a user who may not sign in (e.g. disabled); absent: every linked user may. */
+  isRefused?(user: User): boolean;
   issueToken(userId: User['id']): Promise<Token>;
 }
 
@@ -35,5 +37,6 @@ export async function oidcSignIn<User extends { id: unknown }, Token>(
   const identity = await signInWithOidc(config, opener);
   const user = await deps.findUserBySubject(identity.issuer, identity.subject);
   if (user === undefined) throw new UnlinkedOidcSubjectError(identity);
+  if (deps.isRefused?.(user) === true) throw new OperatorError('OIDC sign-in refused: the user linked to this identity may not sign in (disabled); ask an administrator');
   return { user, token: await deps.issueToken(user.id) };
 }

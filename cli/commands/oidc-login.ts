@@ -5,6 +5,7 @@
  */
 import { readOidcConfig, type OidcConfig } from '../../config/oidc';
 import { SettingsError } from '../../config/settings-error';
+import { OperatorError } from '../../application/errors';
 import { oidcSignIn, UnlinkedOidcSubjectError, type OidcSignInDeps } from '../../application/oidc-sign-in';
 import { OidcSignInError, type AuthorizationUrlOpener } from '../../integrations/oidc';
 import { CliError } from '../errors';
@@ -38,7 +39,7 @@ export async function runOidcLogin<User extends { id: unknown }, Token>(deps: Oi
       err.write(`issuer:  ${error.identity.issuer}\nsubject: ${error.identity.subject}\n`);
       throw new CliError(error.message, EXIT_NOT_SIGNED_IN);
     }
-    if (error instanceof OidcSignInError) throw new CliError(error.message, EXIT_NOT_SIGNED_IN);
+    if (error instanceof OidcSignInError || error instanceof OperatorError) throw new CliError(error.message, EXIT_NOT_SIGNED_IN);
     throw error;
   }
 }

@@ -144,6 +144,13 @@ describe('OIDC sign-in against a local provider', () => {
     expect(store.issued).toEqual([]);
   });
 
+  it('refuses a linked user the store says may not sign in', async () => {
+    provider.account = LINKED_SUBJECT;
+    const store = userStore(provider.issuer);
+    await expect(oidcSignIn({ ...store.deps, isRefused: (user) => user.id === 7 }, config, driving())).rejects.toThrow(/may not sign in \(disabled\)/);
+    expect(store.issued).toEqual([]);
+  });
+
   it('times out when the browser never comes back', async () => {
     const store = userStore(provider.issuer);
     const refused = await oidcSignIn(store.deps, { ...config, timeoutMs: 300 }, () => undefined).catch((error: unknown) => error);
