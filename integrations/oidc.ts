@@ -135,8 +135,9 @@ async function listen(port: number, timeoutMs: number): Promise<Listener> {
     callback,
     close: () => {
       clearTimeout(timer);
+      // Idle connections close now; the answer in hand still reaches the browser (connection: close).
       server.close();
-      server.closeAllConnections();
+      server.closeIdleConnections();
     },
   };
 }
