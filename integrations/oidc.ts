@@ -114,14 +114,17 @@ async function listen(port: number, timeoutMs: number): Promise<Listener> {
   });
   const redirectUri = `http://127.0.0.1:${(server.address() as AddressInfo).port}${CALLBACK_PATH}`;
   let timer: NodeJS.Timeout | undefined;
+  let taken = false;
   const callback = new Promise<Callback>((resolve, reject) => {
     timer = setTimeout(() => reject(new OidcSignInError(`OIDC sign-in timed out: the browser did not come back within ${timeoutMs / 1000} s (RENEWALS_OIDC_TIMEOUT_SECONDS)`)), timeoutMs);
     server.on('request', (request, response) => {
       const received = new URL(request.url ?? '/', redirectUri);
-      if (received.pathname !== CALLBACK_PATH) {
-        response.writeHead(404).end();
+      if (received.pathname !== CALLBACK_PATH || taken) {
+        // Only the first return counts: a repeat or a stray request is not waited for.
+        response.writeHead(received.pathname === CALLBACK_PATH ? 409 : 404, { connection: 'close' }).end();
         return;
       }
+      taken = true;
       // Rebuilt on the redirect URI so the token request names it exactly as the authorization request did.
       resolve({
         url: new URL(`${redirectUri}${received.search}`),
