@@ -4,9 +4,10 @@ import type { Role, Scope } from './roles';
  * How a command meets the person's scope (docs/architecture.md#people):
  * - `none`: the command names no policy and lists nothing scoped (runs, files, schedules, users);
  * - `policy`: its first argument is a policy number, refused when the policy is out of scope;
+ * - `task`: its first argument is a task number, refused when the task's policy is out of scope;
  * - `list`: it lists rows that carry a branch, team or agent, filtered to the scope.
  */
-export type ScopeRule = 'none' | 'policy' | 'list';
+export type ScopeRule = 'none' | 'policy' | 'task' | 'list';
 
 export interface Permission {
   roles: readonly Role[];
@@ -97,7 +98,7 @@ export const PERMISSIONS: Readonly<Record<string, Permission>> = {
   'payments confirm': { roles: ['cashier'], scope: 'none' },
   // tasks
   'tasks list': { roles: [...FRONT_LINE, 'operations_lead', 'underwriter'], scope: 'list' },
-  'tasks complete': { roles: [...FRONT_LINE, 'operations_lead', 'underwriter'], scope: 'none' },
+  'tasks complete': { roles: [...FRONT_LINE, 'operations_lead', 'underwriter'], scope: 'task' },
   'tasks escalate': { roles: ['team_lead', 'operations_lead'], scope: 'none' },
   'tasks schedule install': { roles: ['operations_lead'], scope: 'none' },
   'tasks schedule show': { roles: ['operations_lead', 'engineer'], scope: 'none' },

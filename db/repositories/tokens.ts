@@ -44,7 +44,9 @@ export async function useToken(db: Knex, tokenHash: string): Promise<TokenRow | 
   const [row] = await db('api_tokens')
     .where({ token_hash: tokenHash })
     .whereNull('revoked_at')
-    .where((q) => q.whereNull('expires_at').orWhere('expires_at', '>', db.fn.now()))
+    .where((q) => {
+      q.whereNull('expires_at').orWhere('expires_at', '>', db.fn.now());
+    })
     .update({ last_used_at: db.fn.now() })
     .returning<RawToken[]>(COLUMNS);
   return row ? toToken(row) : undefined;

@@ -98,7 +98,7 @@ export async function revokeScope(db: Knex, userId: number, scope: Scope): Promi
 
 /** Whether an active administrator exists (the first start is over then). */
 export async function hasAdministrator(db: Knex): Promise<boolean> {
-  const row = await db('user_roles as r').join('users as u', 'u.id', 'r.user_id').where({ 'r.role': 'administrator', 'u.status': 'active' }).first('u.id');
+  const row = await db('user_roles as r').join('users as u', 'u.id', 'r.user_id').where({ 'r.role': 'administrator', 'u.status': 'active' }).first<{ id: number } | undefined>('u.id');
   return row !== undefined;
 }
 
