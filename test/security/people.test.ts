@@ -166,7 +166,7 @@ const MATRIX: Record<Role, { allowed: string[]; refused: string[]; scoped?: stri
   cashier: { allowed: ['tokens', 'list', '--json'], refused: PROMISE, scoped: ['pay', OUT_OF_SCOPE, '--via', 'counter', '--reference', 'R1'] },
   underwriter: { allowed: ['tasks', 'list', '--json'], refused: PAY, scoped: ['reinstate', 'decide', OUT_OF_SCOPE, '--approve'] },
   operations_lead: { allowed: ['providers', 'list', '--json'], refused: ['audit', 'verify'], scoped: ['hold', OUT_OF_SCOPE, '--kind', 'claim'] },
-  compliance: { allowed: ['audit', 'verify', '--json'], refused: ['run', 'pause'] },
+  compliance: { allowed: ['audit', 'verify', '--json'], refused: PAY },
   administrator: { allowed: ['users', 'list', '--json'], refused: PAY },
   engineer: { allowed: ['keys', 'status', '--json'], refused: PAY },
 };
