@@ -68,12 +68,12 @@ afterAll(async () => {
 
 function allPaths(command: CommandUnknownOpts): string[] {
   if (command.commands.length === 0) return [commandPath(command)];
-  return command.commands.flatMap((sub) => allPaths(sub as CommandUnknownOpts));
+  return command.commands.flatMap((sub) => allPaths(sub));
 }
 
 describe('the permission table', () => {
   it('has an entry for every command of renewals', () => {
-    const paths = allPaths(buildProgram() as unknown as CommandUnknownOpts);
+    const paths = allPaths(buildProgram());
     expect(paths.length).toBeGreaterThan(50);
     expect(paths.filter((path) => !(path in PERMISSIONS))).toEqual([]);
   });
