@@ -16,10 +16,12 @@ import { registerSimulateCommands } from './commands/simulate';
 import { registerReinstateCommands } from './commands/reinstate';
 import { registerOrphanCommands } from './commands/orphans';
 import { registerCalendarCommands } from './commands/calendar';
+import { registerPeopleCommands } from './commands/people';
 import { OperatorError } from '../application/errors';
 import { debugRequested } from '../config/settings';
 import { requireDataKeyOutsideDemo } from './context';
 import { CliError, describeError } from './errors';
+import { signIn } from './sign-in';
 
 /** Commands that build a world of their own on simulators: always the demo (RENEWALS_ENV=demo), whatever the shell says. */
 const DEMO_COMMANDS = new Set(['simulate']);
@@ -34,8 +36,10 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride()
     // After the arguments are parsed (help and usage errors need no key), before the command runs.
-    .hook('preAction', (_program, command) => {
+    .hook('preAction', async (_program, command) => {
       if (!DEMO_COMMANDS.has(command.name())) requireDataKeyOutsideDemo();
+      // Who is acting, and may they (docs/architecture.md#people): exit 4 not signed in, 5 refused.
+      await signIn(command);
     });
   registerDbCommands(program);
   registerKeyCommands(program);
@@ -54,6 +58,7 @@ export function buildProgram(): Command {
   registerSimulateCommands(program);
   registerOrphanCommands(program);
   registerCalendarCommands(program);
+  registerPeopleCommands(program);
   return program;
 }
 

@@ -68,6 +68,16 @@ export const AUDIT_KINDS = [
   'servicing_reassigned',
   // the business calendar
   'calendar_notice_imported',
+  // people (docs/architecture.md#people): the system partition, actor = the acting user's ref
+  'user_added',
+  'user_disabled',
+  'role_granted',
+  'role_revoked',
+  'scope_granted',
+  'scope_revoked',
+  'token_created',
+  'token_revoked',
+  'setup_token_issued',
 ] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];
 

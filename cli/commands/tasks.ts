@@ -7,6 +7,7 @@ import { escalateOverdueTasks, listTasks, type TaskFilter } from '../../db/repos
 import { settings, withDatabase, withTemporalClient, updateOptions } from '../context';
 import { CliError } from '../errors';
 import { printRecord, printRows } from '../output';
+import { actingUser } from '../session';
 import { asOperator } from './operator';
 
 const STATUSES = ['open', 'done', 'settled', 'all'] as const;
@@ -55,7 +56,8 @@ export function registerTaskCommands(program: Command): void {
     .option('--policy <policyNo>', 'one policy')
     .option('--json', 'print the tasks as JSON')
     .action(async (options) => {
-      const filter = taskFilter(options);
+      // A person with a scope sees only the tasks of policies in it (docs/architecture.md#people).
+      const filter = { ...taskFilter(options), scopes: actingUser().scopes ?? [] };
       const rows = await withDatabase((db) => listTasks(db, filter));
       printRows(rows, [
         { header: 'id', value: (r) => r.id },

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { Scope } from '../../domain/roles';
 import { escalatedAssignee } from '../../domain/task-escalation';
 import { appendAudit, type AuditEvent } from './audit';
 
@@ -133,6 +134,8 @@ export interface TaskFilter {
   assigneeAgentCode?: string;
   assigneeRole?: TaskListRow['assignee_role'];
   policyNo?: string;
+  /** Only tasks of policies in these scopes (docs/architecture.md#people); absent or empty: all. */
+  scopes?: readonly Scope[];
   limit?: number;
 }
 
@@ -161,6 +164,21 @@ export async function listTasks(db: Knex, filter: TaskFilter = {}): Promise<Task
   if (filter.assigneeAgentCode !== undefined) query.where('assignee_agent_code', filter.assigneeAgentCode);
   if (filter.assigneeRole !== undefined) query.where('assignee_role', filter.assigneeRole);
   if (filter.policyNo !== undefined) query.where('policy_no', filter.policyNo);
+  const scopes = filter.scopes ?? [];
+  if (scopes.length > 0) {
+    query.whereIn('policy_no', (inScope) => {
+      inScope
+        .select('p.policy_no')
+        .from('policies as p')
+        .leftJoin('agents as a', 'a.code', 'p.agent_code')
+        .where((any) => {
+          for (const scope of scopes) {
+            const column = { branch: 'p.branch_code', team: 'a.team_code', own: 'p.agent_code' }[scope.kind];
+            any.orWhere(column, scope.value);
+          }
+        });
+    });
+  }
   if (status === 'done' || status === 'settled') query.orderBy([{ column: 'completed_at', order: 'desc' }, { column: 'id', order: 'desc' }]);
   else query.orderBy([{ column: 'priority', order: 'desc' }, { column: 'due_at' }, { column: 'id' }]);
   return query.limit(filter.limit ?? 1000);
