@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { userInfo } from 'node:os';
 import type { Command } from '@commander-js/extra-typings';
 import { isCivilDate } from '../../domain/civil-date';
 import { CONTACT_CHANNELS } from '../../domain/channels';
@@ -18,6 +17,7 @@ import type { AuditExportFilter } from '../../db/repositories/audit-export';
 import { cipherFor, withDatabase } from '../context';
 import { CliError } from '../errors';
 import { printRecord } from '../output';
+import { actingUser } from '../session';
 
 const CHANNELS = CONTACT_CHANNELS;
 
@@ -34,9 +34,8 @@ export function registerAuditCommands(program: Command): void {
     .option('--format <format>', 'csv or json', 'csv')
     .option('--out <file>', 'write to this file (default: stdout; must not exist)')
     .option('--force', 'replace the --out file if it exists')
-    .option('--unmasked', 'show recipients in clear: needs --reason and --operator, and is itself audited')
+    .option('--unmasked', 'show recipients in clear: needs --reason, is signed by you and is itself audited')
     .option('--reason <text>', 'why the export is needed (recorded in the audit trail)')
-    .option('--operator <id>', 'who is exporting (recorded in the audit trail)')
     .action(async (options) => {
       const request = exportRequest(options);
       await withDatabase(async (db) => exportAuditTrail(db, request.unmasked ? { ...request, cipher: await cipherFor(db) } : request));
@@ -90,7 +89,6 @@ export function exportRequest(options: {
   force?: boolean;
   unmasked?: boolean;
   reason?: string;
-  operator?: string;
 }): ExportRequest {
   const filter: AuditExportFilter = {};
   if (options.policy !== undefined) {
@@ -117,24 +115,14 @@ export function exportRequest(options: {
   if (reason !== undefined && (reason.length < 4 || reason.length > 500)) {
     throw usage('--reason must say why the export is needed, in 4 to 500 characters');
   }
-  const operator = options.operator?.trim();
-  if (operator !== undefined && !/^\S{1,64}$/.test(operator)) throw usage('--operator must be an ID of 1 to 64 characters without spaces');
   const unmasked = options.unmasked === true;
   if (unmasked && reason === undefined) throw usage('--unmasked needs --reason "<why>": every unmasked export is audited');
-  if (unmasked && operator === undefined) throw usage('--unmasked needs --operator <id>: every unmasked export is audited');
 
   if (options.out !== undefined && !options.force && existsSync(options.out)) throw usage(`--out ${options.out} already exists: choose another name or remove it`);
 
-  return { filter, format, out: options.out, force: options.force === true, unmasked, reason, operator: operator ?? localUser() };
+  return { filter, format, out: options.out, force: options.force === true, unmasked, reason, operator: actingUser().ref };
 }
 
-function localUser(): string {
-  try {
-    return userInfo().username.slice(0, 64) || 'unknown';
-  } catch {
-    return process.env.USER?.slice(0, 64) || 'unknown';
-  }
-}
 
 /** Where a break is: its seq, and its partition and place there when it is not on the legacy chain. */
 function placeOf(problem: ChainBreak): string {
