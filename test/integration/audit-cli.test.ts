@@ -14,6 +14,7 @@ import { AUDIT_EXPORT_COLUMNS } from '../../db/repositories/audit-export';
 import { markContactSent, markContactSuppressed, openContactAttempt } from '../../db/repositories/contacts';
 import { shanghaiInstant } from '../../domain/civil-date';
 import { runCli } from '../../cli/program';
+import { actAs } from '../support/acting';
 import { freshDatabase, type TestDatabase } from '../support/database';
 import { samplePolicy, seedPolicy } from '../support/fixtures';
 
@@ -285,8 +286,7 @@ describe('renewals audit export', () => {
     [['--from', '2026-12-02', '--to', '2026-12-01'], /--from 2026-12-02 is after --to 2026-12-01/],
     [['--channel', 'fax'], /--channel must be one of sms, wechat, email, letter, phone, got "fax"/],
     [['--format', 'xlsx'], /--format must be csv or json, got "xlsx"/],
-    [['--unmasked', '--operator', 'C007'], /--unmasked needs --reason "<why>"/],
-    [['--unmasked', '--reason', 'regulator request 2026-117'], /--unmasked needs --operator <id>/],
+    [['--unmasked'], /--unmasked needs --reason "<why>"/],
   ])('refuses %j with one line naming the argument', async (args, message) => {
     const before = (await auditRows()).length;
     const result = await cli(['audit', 'export', ...args]);
@@ -302,7 +302,7 @@ describe('renewals audit export', () => {
     // A constraint that refuses the export's audit row: a schema change, so as the owner role.
     await t.owner.raw(`ALTER TABLE audit_events ADD CONSTRAINT test_no_exports CHECK (kind <> 'audit_exported') NOT VALID`);
     try {
-      const result = await cli(['audit', 'export', '--policy', P1, '--unmasked', '--reason', 'complaint review 2026-881', '--operator', 'C007', '--out', file]);
+      const result = await cli(['audit', 'export', '--policy', P1, '--unmasked', '--reason', 'complaint review 2026-881', '--out', file]);
       expect(result.code).not.toBe(0);
       expect(result.stderr).toMatch(/test_no_exports/);
     } finally {
@@ -312,11 +312,12 @@ describe('renewals audit export', () => {
     expect(readdirSync(dir).filter((name) => name.includes('refused'))).toEqual([]);
   });
 
-  it('an unmasked export shows recipients in clear and records operator, reason, filters, rows and hash', async () => {
+  it('an unmasked export shows recipients in clear and records its person, reason, filters, rows and hash', async () => {
+    const compliance = await actAs(t.db, { roles: ['compliance'] });
     const file = join(dir, 'p1-unmasked.csv');
     const result = await cli([
       'audit', 'export', '--policy', P1, '--unmasked',
-      '--reason', 'complaint 2026-881: customer 13812348000 disputes reminders', '--operator', 'C007', '--out', file,
+      '--reason', 'complaint 2026-881: customer 13812348000 disputes reminders', '--out', file,
     ]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
@@ -330,10 +331,10 @@ describe('renewals audit export', () => {
 
     const events = await auditRows('audit_exported');
     const event = events[events.length - 1];
-    expect(event.actor).toBe('C007');
+    expect(event.actor).toBe(compliance.ref);
     expect(event.seq).toBeGreaterThan(Math.max(...rows.map((r) => Number(r.seq))));
     expect(event.detail).toMatchObject({
-      operator: 'C007',
+      operator: compliance.ref,
       // The reason is kept, with the number typed into it masked.
       reason: 'complaint 2026-881: customer 138****8000 disputes reminders',
       filters: { policyNo: P1 },

@@ -143,7 +143,7 @@ describe('audit export CSV', () => {
 
   it('the unmasked export is inert too', async () => {
     const csv = join(dir, 'audit-unmasked.csv');
-    const run = await runCliCaptured(['audit', 'export', '--policy', HOLDER.policyNo, '--unmasked', '--reason', 'complaint review', '--operator', 'C007', '--out', csv]);
+    const run = await runCliCaptured(['audit', 'export', '--policy', HOLDER.policyNo, '--unmasked', '--reason', 'complaint review', '--out', csv]);
     expect(run.code, run.err).toBe(0);
     expect(await cells(csv)).toContain(`'${INJECTION}`);
   });

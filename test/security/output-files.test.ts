@@ -104,7 +104,7 @@ describe('renewals audit export --out', () => {
     expect(modeOf(file)).toBe(0o600);
 
     const unmasked = join(dir, 'audit-unmasked.json');
-    const run = await runCliCaptured(['audit', 'export', '--format', 'json', '--unmasked', '--reason', 'complaint review', '--operator', 'C007', '--out', unmasked]);
+    const run = await runCliCaptured(['audit', 'export', '--format', 'json', '--unmasked', '--reason', 'complaint review', '--out', unmasked]);
     expect(run.code, run.err).toBe(0);
     expect(modeOf(unmasked)).toBe(0o600);
   });
