@@ -58,6 +58,7 @@ describe('a notice loaded while a cycle runs', () => {
     const file = join(dir, `notice-${year}.csv`);
     await writeFile(file, ['date,kind,name', ...notice.days.map((d) => `${d.date},${d.kind},${d.name}`)].join('\n'));
 
+    const ops = await actAs(rig.database.db, { roles: ['operations_lead'] });
     const outcome = await rig.withWorker(async () => {
       const { handle } = await startRenewalCycle(env.client, { policyNo: policy.policyNo, dueDate }, taskQueue);
       // Two days before the due date, at half past (no timer of the cycle falls then).
@@ -65,7 +66,6 @@ describe('a notice loaded while a cycle runs', () => {
       await sleepUntil(env, loadedOn, '12:30');
       expect(await handle.query(statusQuery)).toMatchObject({ stage: 'PRE_DUE', debitAttempts: 0 });
 
-      const ops = await actAs(rig.database.db, { roles: ['operations_lead'] });
       const imported = await runCliCaptured(['calendar', 'import', file, '--json']);
       expect(imported.err).toBe('');
       expect(imported.code).toBe(0);
