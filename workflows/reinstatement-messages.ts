@@ -44,7 +44,7 @@ export interface ReinstatementStatus {
   evidenceRequested: string[];
   approvedBy?: ApprovedBy;
   /** The people who signed the application's steps so far (opaque references). */
-  signedBy?: { applied?: string; declaration?: string; decided?: string; withdrawn?: string };
+  signedBy?: { applied?: string; declaration?: string; decided?: string; withdrawn?: string; paid?: string };
   payBy?: CivilDate;
   declineReason?: DeclineReason;
   /** What the back premiums are quoted from (quoteArrears with the day of payment). */

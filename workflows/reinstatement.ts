@@ -123,6 +123,8 @@ export async function reinstatement(input: ReinstatementInput): Promise<Reinstat
     reinstatementPaymentUpdate,
     (payment) => {
       application.paymentReported(state, payment, Date.now());
+      if (payment.by !== undefined) signed.paid = payment.by;
+      else delete signed.paid;
       return changed();
     },
     { validator: (payment: { via: string; reference: string; amountFen: number }) => refuse(paymentError(state, opened, payment, Date.now())) },
@@ -180,7 +182,10 @@ export async function reinstatement(input: ReinstatementInput): Promise<Reinstat
           // application visibly; the window stage closes it and operations see the failure.
           throw ApplicationFailure.nonRetryable(`back premiums received but not applied: ${(error as Error).message}`, 'ReinstatementNotApplied');
         }
-        await activities.completeReinstatement(ref, { suspensionId: input.suspensionId, record, quote: step.quote, via: step.payment.via, reference: step.payment.reference, at: step.at });
+        const reinstatedWith = { suspensionId: input.suspensionId, record, quote: step.quote, via: step.payment.via, reference: step.payment.reference, at: step.at };
+        // Paid at the counter (or reported online): signed by the person who reported it; a debit by no one.
+        const paidBy = step.payment.via === 'debit' ? undefined : signed.paid;
+        await activities.completeReinstatement(ref, paidBy === undefined ? reinstatedWith : { ...reinstatedWith, by: paidBy });
         await activities.sendContact(ref, reinstatedNotice(record));
         return { outcome: 'reinstated', effectiveDate: record.effectiveDate, nextDueDate: record.nextDueDate };
       }
