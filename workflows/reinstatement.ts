@@ -114,8 +114,8 @@ export async function reinstatement(input: ReinstatementInput): Promise<Reinstat
     {
       validator: (decision: UnderwritingDecision & SignedBy) =>
         refuse(
-          (decision?.kind === 'approve' ? reinstatementApprovalError(decision.by, { appliedBy: signed.applied, declarationBy: signed.declaration }) : undefined) ??
-            underwritingDecisionRefusal(state, decision, Date.now()),
+          underwritingDecisionRefusal(state, decision, Date.now()) ??
+            (decision.kind === 'approve' ? reinstatementApprovalError(decision.by, { appliedBy: signed.applied, declarationBy: signed.declaration }) : undefined),
         ),
     },
   );

@@ -309,6 +309,7 @@ describe('the reinstatement window and the reinstatement workflow', () => {
     //   premiums 3 600 000 + interest 212 547 = 3 812 547 fen (38 125.47 yuan)
     expect(await db()('policies').where({ policy_no: late.policyNo }).first()).toMatchObject({ status: 'lapsed' });
     await sleepUntil(env, d('2030-09-05'), '10:00');
+    await actAs(db(), { roles: ['underwriter'] }); // a second person: not the one who took the application
     await json('reinstate', 'decide', late.policyNo, '--approve');
     const quoted = await json<{ application: { quote: { totalFen: number; interestFen: number } } }>('reinstate', 'status', late.policyNo, '--on', d('2030-09-05'));
     expect(quoted.application.quote).toMatchObject({ totalFen: 3_812_547, interestFen: 212_547 });
