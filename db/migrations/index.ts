@@ -19,6 +19,7 @@ import * as m017 from './017_import_dialects';
 import * as m018 from './018_tasks_act';
 import * as m019 from './019_orphans';
 import * as m020 from './020_team_report_indexes';
+import * as m022 from './022_four_eyes';
 import * as m023 from './023_audit_partitions';
 import * as m027 from './027_hot_path_indexes';
 
@@ -59,6 +60,7 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['018_tasks_act', m018],
   ['019_orphans', m019],
   ['020_team_report_indexes', m020],
+  ['022_four_eyes', m022],
   ['023_audit_partitions', m023],
   ['027_hot_path_indexes', m027],
 ];
