@@ -15,8 +15,9 @@ export interface UnmaskRequestRow {
 }
 
 export async function insertUnmaskRequest(db: Knex, r: { requestedBy: string; reason: string; filter: AuditExportFilter }): Promise<UnmaskRequestRow> {
-  const rows: UnmaskRequestRow[] = await db('audit_unmask_requests').insert({ requested_by: r.requestedBy, reason: r.reason, filter: JSON.stringify(r.filter) }).returning('*');
-  return normalise(rows[0]!);
+  const inserted = await db('audit_unmask_requests').insert({ requested_by: r.requestedBy, reason: r.reason, filter: JSON.stringify(r.filter) }).returning('id');
+  const id = Number((inserted[0] as { id: number | string }).id);
+  return (await unmaskRequestById(db, id))!;
 }
 
 export async function unmaskRequestById(db: Knex, id: number, forUpdate = false): Promise<UnmaskRequestRow | undefined> {
