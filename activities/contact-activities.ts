@@ -411,11 +411,13 @@ export function createContactActivities(deps: {
       });
     },
 
-    async completeTask(ref: CycleRef, completion: { step: string; outcome: string }): Promise<void> {
+    /** `by`: the person who worked the task (none from histories recorded before). */
+    async completeTask(ref: CycleRef, completion: { step: string; outcome: string; by?: string }): Promise<void> {
       const o = activityOrigin();
+      const { by, ...done } = completion;
       await db.transaction(async (trx) => {
-        const taskId = await completeTask(trx, o.workflowId, completion.step, completion.outcome, o.at);
-        await appendAuditOnce(trx, { ...auditOf(ref, o), kind: 'task_completed', detail: { taskId: taskId ?? null, ...completion } }, { step: completion.step });
+        const taskId = await completeTask(trx, o.workflowId, done.step, done.outcome, o.at);
+        await appendAuditOnce(trx, { ...auditOf(ref, o, by), kind: 'task_completed', detail: { taskId: taskId ?? null, ...done } }, { step: done.step });
       });
     },
 

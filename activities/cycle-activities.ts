@@ -148,17 +148,18 @@ export function createCycleActivities({ db, bank }: { db: Knex; bank?: Pick<Bank
     },
 
     /** Operator and customer events (promise, refusal, hold, account update…), for the audit trail. */
-    async recordCycleEvent(ref: CycleRef, kind: CycleEventKind, detail: Record<string, unknown>): Promise<void> {
-      await appendAuditOnce(db, { ...auditOf(ref, activityOrigin()), kind, detail });
+    /** `by`: the person whose update this event is (none for the cycle's own events). */
+    async recordCycleEvent(ref: CycleRef, kind: CycleEventKind, detail: Record<string, unknown>, by?: string): Promise<void> {
+      await appendAuditOnce(db, { ...auditOf(ref, activityOrigin(), by), kind, detail });
     },
 
     /** With `stages.resulting` (a lean cycle) the PAID stage row goes with the payment. */
-    async recordPaymentReceived(ref: CycleRef, payment: { via: PaidVia; reference: string }, stages?: StageRows): Promise<void> {
+    async recordPaymentReceived(ref: CycleRef, payment: { via: PaidVia; reference: string; by?: string }, stages?: StageRows): Promise<void> {
       const cycle = await requireCycle(db, ref);
       const o = activityOrigin();
       await db.transaction(async (trx) => {
         await recordPayment(trx, { premiumDueId: cycle.premiumDueId, via: payment.via, reference: payment.reference, amountFen: cycle.amountFen, at: o.at });
-        await appendAuditOnce(trx, { ...auditOf(ref, o), kind: 'premium_paid', detail: { via: payment.via, reference: payment.reference } });
+        await appendAuditOnce(trx, { ...auditOf(ref, o, payment.by), kind: 'premium_paid', detail: { via: payment.via, reference: payment.reference } });
         if (stages?.resulting) await writeStage(trx, ref, o, 'PAID');
       });
     },

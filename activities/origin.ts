@@ -30,10 +30,13 @@ export function activityOrigin(): Origin {
   };
 }
 
-/** The audit fields every cycle event shares. */
-export function auditOf(ref: CycleRef, o: Origin): Omit<AuditEvent, 'kind'> {
+/**
+ * The audit fields every cycle event shares. The actor is the person whose update caused the event
+ * (`by`, an opaque reference: docs/architecture.md#people), else the cycle itself.
+ */
+export function auditOf(ref: CycleRef, o: Origin, by?: string): Omit<AuditEvent, 'kind'> {
   return {
-    actor: 'renewal-cycle',
+    actor: by ?? 'renewal-cycle',
     policyNo: ref.policyNo,
     dueDate: ref.dueDate,
     workflowId: o.workflowId,

@@ -14,7 +14,7 @@ export function createReinstatedPolicyActivities({ db, startCycle }: { db: Knex;
     /** Reinstated: on record in one transaction, with the restart of the suicide exclusion. */
     async completeReinstatement(
       ref: CycleRef,
-      r: { suspensionId: number; record: ReinstatementRecord; quote: ArrearsQuote; via: string; reference: string; at: number },
+      r: { suspensionId: number; record: ReinstatementRecord; quote: ArrearsQuote; via: string; reference: string; at: number; by?: string },
     ): Promise<void> {
       const o = activityOrigin();
       const terms = await arrearsTerms(db, ref.policyNo, ref.dueDate);
@@ -36,7 +36,7 @@ export function createReinstatedPolicyActivities({ db, startCycle }: { db: Knex;
         });
         if (!done) return;
         await appendAudit(trx, {
-          ...applicationAudit(ref, o),
+          ...applicationAudit(ref, o, r.by),
           occurredAt: new Date(r.at),
           kind: APPLICATION_AUDIT_KIND.reinstated,
           detail: {

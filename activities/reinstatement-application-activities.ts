@@ -36,7 +36,7 @@ export function createReinstatementApplicationActivities({ db, bank }: { db: Kne
      */
     async openReinstatementApplication(
       ref: CycleRef,
-      a: { suspensionId: number; receivedAt: number; decisionDueDate: string; paymentMethod: PaymentMethod },
+      a: { suspensionId: number; receivedAt: number; decisionDueDate: string; paymentMethod: PaymentMethod; appliedBy?: string },
     ): Promise<ArrearsTerms> {
       const o = activityOrigin();
       await requireSuspension(db, a.suspensionId);
@@ -55,7 +55,7 @@ export function createReinstatementApplicationActivities({ db, bank }: { db: Kne
         });
         if (!existing) {
           await appendAudit(trx, {
-            ...applicationAudit(ref, o),
+            ...applicationAudit(ref, o, a.appliedBy),
             occurredAt: new Date(a.receivedAt),
             kind: APPLICATION_AUDIT_KIND.under_review,
             detail: { receivedDate: shanghaiDate(a.receivedAt), decisionDueDate: a.decisionDueDate, paymentMethod: a.paymentMethod },
@@ -128,16 +128,19 @@ export function createReinstatementApplicationActivities({ db, bank }: { db: Kne
     },
 
     /** A task of the application closed with its outcome (the declaration captured). */
-    async completeApplicationTask(ref: CycleRef, completion: { step: string; outcome: string }): Promise<void> {
+    /** `by`: the person who captured the declaration. */
+    async completeApplicationTask(ref: CycleRef, completion: { step: string; outcome: string; by?: string }): Promise<void> {
       const o = activityOrigin();
+      const { by, ...done } = completion;
       await db.transaction(async (trx) => {
-        const taskId = await completeTask(trx, o.workflowId, completion.step, completion.outcome, o.at);
-        await appendAuditOnce(trx, { ...applicationAudit(ref, o), kind: 'task_completed', detail: { taskId: taskId ?? null, ...completion } }, { step: completion.step });
+        const taskId = await completeTask(trx, o.workflowId, done.step, done.outcome, o.at);
+        await appendAuditOnce(trx, { ...applicationAudit(ref, o, by), kind: 'task_completed', detail: { taskId: taskId ?? null, ...done } }, { step: done.step });
       });
     },
 
     /** The application's new status on record with its audit row; the underwriting task closed when decided. */
-    async recordApplicationStatus(ref: CycleRef, change: StatusChange): Promise<void> {
+    /** `by`: the person whose decision or withdrawal moved it (none when the clock or a payment did). */
+    async recordApplicationStatus(ref: CycleRef, change: StatusChange, by?: string): Promise<void> {
       const o = activityOrigin();
       await db.transaction(async (trx) => {
         const moved = await updateApplication(trx, o.workflowId, {
@@ -150,7 +153,7 @@ export function createReinstatementApplicationActivities({ db, bank }: { db: Kne
         if (!moved && change.status !== 'evidence_requested') return;
         const at = change.approvedAt ?? change.closedAt ?? o.at.getTime();
         await appendAudit(trx, {
-          ...applicationAudit(ref, o),
+          ...applicationAudit(ref, o, by),
           occurredAt: new Date(at),
           kind: APPLICATION_AUDIT_KIND[change.status],
           detail: {

@@ -16,9 +16,12 @@ export const APPLICATION_AUDIT_KIND: Record<ApplicationStatus, AuditKind> = {
   reinstated: 'policy_reinstated',
 };
 
-/** Audit rows of the application carry the reinstatement workflow's IDs and say so. */
-export function applicationAudit(ref: CycleRef, o: Origin) {
-  return { ...auditOf(ref, o), actor: 'reinstatement' };
+/**
+ * Audit rows of the application carry the reinstatement workflow's IDs; the actor is the person
+ * whose update the row records (`by`, an opaque reference), else the workflow itself.
+ */
+export function applicationAudit(ref: CycleRef, o: Origin, by?: string) {
+  return { ...auditOf(ref, o), actor: by ?? 'reinstatement' };
 }
 
 export async function requireSuspension(db: Knex, id: number): Promise<SuspensionRow> {

@@ -37,6 +37,8 @@ export interface ExportRequest {
   cipher?: PiiCipher;
   reason?: string;
   operator: string;
+  /** The approved four-eyes request an unmasked export consumes (application/audit-unmask.ts). */
+  unmaskRequest?: number;
 }
 
 /**
@@ -95,6 +97,7 @@ export async function exportAuditTrail(db: Knex, request: ExportRequest, say: (l
         rows,
         unmasked: request.unmasked,
         ...(request.unmasked ? { unresolvedRecipients: unresolved } : {}),
+        ...(request.unmaskRequest !== undefined ? { unmaskRequest: request.unmaskRequest } : {}),
         format: request.format,
         sha256,
         destination: request.out === undefined ? 'stdout' : basename(request.out),

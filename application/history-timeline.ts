@@ -155,8 +155,8 @@ function duration(ms: number): string {
   return [days ? `${days}d` : '', hours ? `${hours}h` : '', rest || (!days && !hours) ? `${rest}m` : ''].filter(Boolean).join(' ');
 }
 
-/** Fields of an update or signal argument worth showing; everything else (and any free text) is left out. */
-const SHOWN_FIELDS = ['via', 'reference', 'date', 'reasonCode', 'kind', 'step', 'outcome', 'attemptNo', 'agentCode'] as const;
+/** Fields of an update or signal argument worth showing (`by`: the person's opaque reference); everything else (and any free text) is left out. */
+const SHOWN_FIELDS = ['via', 'reference', 'date', 'reasonCode', 'kind', 'step', 'outcome', 'attemptNo', 'agentCode', 'by'] as const;
 
 function describeArgs(args: unknown[]): string {
   const shown = args.flatMap((arg) => SHOWN_FIELDS.filter((f) => record(arg)[f] !== undefined).map((f) => `${f} ${text(record(arg)[f])}`));

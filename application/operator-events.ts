@@ -103,12 +103,15 @@ export interface SentEvent {
   status: RenewalCycleStatus;
 }
 
-/** Sends the event to the cycle as an update and returns the status the cycle answered with. */
-export async function sendOperatorEvent(db: Knex, client: Client, policyNo: string, event: OperatorEvent, due?: CivilDate, options: UpdateOptions = {}): Promise<SentEvent> {
+/**
+ * Sends the event to the cycle as an update, signed by `actor` (the person's opaque reference, the
+ * audit row's actor), and returns the status the cycle answered with.
+ */
+export async function sendOperatorEvent(db: Knex, client: Client, policyNo: string, event: OperatorEvent, actor: string, due?: CivilDate, options: UpdateOptions = {}): Promise<SentEvent> {
   const target = await findCycle(db, policyNo, due);
   const handle = client.workflow.getHandle(target.workflowId);
   try {
-    const status = await client.withDeadline(Date.now() + updateTimeoutMs(options), () => executeEvent(handle, event));
+    const status = await client.withDeadline(Date.now() + updateTimeoutMs(options), () => executeEvent(handle, event, actor));
     return { policyNo, dueDate: target.dueDate, workflowId: target.workflowId, update: event.kind, status };
   } catch (error) {
     throw await explainFailure(db, client, target, event.kind, error, options);
@@ -116,20 +119,20 @@ export async function sendOperatorEvent(db: Knex, client: Client, policyNo: stri
 }
 
 
-function executeEvent(handle: WorkflowHandle, event: OperatorEvent): Promise<RenewalCycleStatus> {
+function executeEvent(handle: WorkflowHandle, event: OperatorEvent, by: string): Promise<RenewalCycleStatus> {
   switch (event.kind) {
     case 'paymentReceived':
-      return handle.executeUpdate(paymentReceivedUpdate, { args: [{ via: event.via, reference: event.reference }] });
+      return handle.executeUpdate(paymentReceivedUpdate, { args: [{ via: event.via, reference: event.reference, by }] });
     case 'promiseToPay':
-      return handle.executeUpdate(promiseToPayUpdate, { args: [{ date: event.date }] });
+      return handle.executeUpdate(promiseToPayUpdate, { args: [{ date: event.date, by }] });
     case 'customerRefused':
-      return handle.executeUpdate(customerRefusedUpdate, { args: [{ reasonCode: event.reasonCode }] });
+      return handle.executeUpdate(customerRefusedUpdate, { args: [{ reasonCode: event.reasonCode, by }] });
     case 'holdPlaced':
-      return handle.executeUpdate(holdPlacedUpdate, { args: [{ kind: event.hold }] });
+      return handle.executeUpdate(holdPlacedUpdate, { args: [{ kind: event.hold, by }] });
     case 'holdReleased':
-      return handle.executeUpdate(holdReleasedUpdate, { args: [{ kind: event.hold }] });
+      return handle.executeUpdate(holdReleasedUpdate, { args: [{ kind: event.hold, by }] });
     case 'accountUpdated':
-      return handle.executeUpdate(accountUpdatedUpdate);
+      return handle.executeUpdate(accountUpdatedUpdate, { args: [{ by }] });
   }
 }
 
@@ -244,7 +247,7 @@ async function closeTaskWithOutcome(db: Knex, client: Client, taskId: number, ou
   const handle = client.workflow.getHandle(task.workflow_id);
   let status: RenewalCycleStatus;
   try {
-    status = await client.withDeadline(Date.now() + updateTimeoutMs(options), () => handle.executeUpdate(taskCompletedUpdate, { args: [{ step: task.step, outcome }] }));
+    status = await client.withDeadline(Date.now() + updateTimeoutMs(options), () => handle.executeUpdate(taskCompletedUpdate, { args: [{ step: task.step, outcome, by: actor }] }));
   } catch (error) {
     const target = { policyNo: task.policy_no, dueDate: task.due_date, workflowId: task.workflow_id };
     if (error instanceof WorkflowNotFoundError) {
@@ -288,9 +291,9 @@ async function applyOutcomeEffect(db: Knex, client: Client, task: TaskOfPolicy, 
     case 'none':
       return undefined;
     case 'promise':
-      return sendOutcomeEvent(client, task, { kind: 'promiseToPay', date: effect.date }, options, `promise to pay by ${effect.date}`);
+      return sendOutcomeEvent(client, task, { kind: 'promiseToPay', date: effect.date }, actor, options, `promise to pay by ${effect.date}`);
     case 'refusal':
-      return sendOutcomeEvent(client, task, { kind: 'customerRefused', reasonCode: effect.reasonCode }, options, `refusal with reason ${effect.reasonCode}`);
+      return sendOutcomeEvent(client, task, { kind: 'customerRefused', reasonCode: effect.reasonCode }, actor, options, `refusal with reason ${effect.reasonCode}`);
     case 'wrong_number': {
       const audit = { actor, policyNo: task.policy_no, dueDate: task.due_date, workflowId: task.workflow_id };
       const result = await db.transaction(async (trx) => {
@@ -349,11 +352,11 @@ async function applyOutcomeEffect(db: Knex, client: Client, task: TaskOfPolicy, 
 /** How long operations have to confirm a payment made elsewhere (docs/business-rules.md#tasks-that-act). */
 const PAYMENT_CONFIRMATION_HOURS = 24;
 
-async function sendOutcomeEvent(client: Client, task: TaskOfPolicy, event: OperatorEvent, options: UpdateOptions, what: string): Promise<TaskOutcomeEffect> {
+async function sendOutcomeEvent(client: Client, task: TaskOfPolicy, event: OperatorEvent, actor: string, options: UpdateOptions, what: string): Promise<TaskOutcomeEffect> {
   const kind = event.kind === 'promiseToPay' ? 'promise' : 'refusal';
   const notTaken = (why: string): TaskOutcomeEffect => ({ kind, sentToCycle: false, note: `${why}: the ${what} is not sent to it` });
   try {
-    await client.withDeadline(Date.now() + updateTimeoutMs(options), () => executeEvent(client.workflow.getHandle(task.workflow_id), event));
+    await client.withDeadline(Date.now() + updateTimeoutMs(options), () => executeEvent(client.workflow.getHandle(task.workflow_id), event, actor));
     return { kind, sentToCycle: true, note: `the cycle recorded the ${what}` };
   } catch (error) {
     if (error instanceof WorkflowNotFoundError) return notTaken('the cycle is over');

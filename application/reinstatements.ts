@@ -79,13 +79,14 @@ export interface Applied extends WindowStatusApplication {
 }
 
 /** A reinstatement application, received now: the cycle in its window starts the `reinstatement` workflow. */
-export async function applyForReinstatement(db: Knex, client: Client, policyNo: string, paymentMethod: string, options: UpdateOptions = {}): Promise<Applied> {
+/** `actor`: the person taking the application (an opaque reference), who may not approve it. */
+export async function applyForReinstatement(db: Knex, client: Client, policyNo: string, paymentMethod: string, actor: string, options: UpdateOptions = {}): Promise<Applied> {
   if (!(PAYMENT_METHODS as readonly string[]).includes(paymentMethod)) throw usage(`--pay must be ${PAYMENT_METHODS.join(' or ')}, got "${paymentMethod}"`);
   const suspension = await openSuspension(db, policyNo);
   const handle = client.workflow.getHandle(renewalWorkflowId(policyNo, suspension.lapsed_due_date));
   const method = paymentMethod as PaymentMethod;
   const applied = await send(client, `the reinstatement window of ${policyNo}`, handle, () =>
-    handle.executeUpdate(applyForReinstatementUpdate, { args: [{ paymentMethod: method }] }),
+    handle.executeUpdate(applyForReinstatementUpdate, { args: [{ paymentMethod: method, by: actor }] }),
     options,
   );
   return { policyNo, lapsedDueDate: suspension.lapsed_due_date, paymentMethod: method, ...applied };
@@ -126,22 +127,23 @@ async function toApplication(
   return { policyNo, workflowId: application.workflow_id, status };
 }
 
-export function decideReinstatement(db: Knex, client: Client, policyNo: string, decision: UnderwritingDecision, options: UpdateOptions = {}): Promise<ApplicationAnswer> {
-  return toApplication(db, client, policyNo, 'the decision', (h) => h.executeUpdate(underwritingDecisionUpdate, { args: [decision] }), options);
+/** `actor`: the underwriter deciding; refused for an approval by whoever applied or captured the declaration. */
+export function decideReinstatement(db: Knex, client: Client, policyNo: string, decision: UnderwritingDecision, actor: string, options: UpdateOptions = {}): Promise<ApplicationAnswer> {
+  return toApplication(db, client, policyNo, 'the decision', (h) => h.executeUpdate(underwritingDecisionUpdate, { args: [{ ...decision, by: actor }] }), options);
 }
 
-export function payReinstatement(db: Knex, client: Client, policyNo: string, payment: { via: string; reference: string; amountFen: number }, options: UpdateOptions = {}): Promise<ApplicationAnswer> {
+export function payReinstatement(db: Knex, client: Client, policyNo: string, payment: { via: string; reference: string; amountFen: number }, actor: string, options: UpdateOptions = {}): Promise<ApplicationAnswer> {
   const via = payment.via;
   if (!isReportedVia(via)) throw usage(`--via must be counter, online or transfer, got "${via}"`);
-  return toApplication(db, client, policyNo, 'the payment', (h) => h.executeUpdate(reinstatementPaymentUpdate, { args: [{ via, reference: payment.reference, amountFen: payment.amountFen }] }), options);
+  return toApplication(db, client, policyNo, 'the payment', (h) => h.executeUpdate(reinstatementPaymentUpdate, { args: [{ via, reference: payment.reference, amountFen: payment.amountFen, by: actor }] }), options);
 }
 
-export function debitReinstatement(db: Knex, client: Client, policyNo: string, options: UpdateOptions = {}): Promise<ApplicationAnswer> {
-  return toApplication(db, client, policyNo, 'the debit', (h) => h.executeUpdate(reinstatementDebitUpdate), options);
+export function debitReinstatement(db: Knex, client: Client, policyNo: string, actor: string, options: UpdateOptions = {}): Promise<ApplicationAnswer> {
+  return toApplication(db, client, policyNo, 'the debit', (h) => h.executeUpdate(reinstatementDebitUpdate, { args: [{ by: actor }] }), options);
 }
 
-export function withdrawReinstatement(db: Knex, client: Client, policyNo: string, options: UpdateOptions = {}): Promise<ApplicationAnswer> {
-  return toApplication(db, client, policyNo, 'the withdrawal', (h) => h.executeUpdate(withdrawReinstatementUpdate), options);
+export function withdrawReinstatement(db: Knex, client: Client, policyNo: string, actor: string, options: UpdateOptions = {}): Promise<ApplicationAnswer> {
+  return toApplication(db, client, policyNo, 'the withdrawal', (h) => h.executeUpdate(withdrawReinstatementUpdate, { args: [{ by: actor }] }), options);
 }
 
 /**

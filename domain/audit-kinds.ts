@@ -58,6 +58,9 @@ export const AUDIT_KINDS = [
   'provider_circuit_closed',
   // compliance
   'audit_exported',
+  // four-eyes on unmasked exports: requested by one compliance person, approved by another
+  'audit_unmask_requested',
+  'audit_unmask_approved',
   // tasks that act (docs/business-rules.md#tasks-that-act)
   'task_settled',
   'task_escalated',

@@ -63,6 +63,8 @@ export interface RenewalCycleStatus {
   /** Contact steps owed because their provider could not take them: when they are tried next, and why. */
   contactsWaiting?: { step: string; tries: number; retryAt: string; reason: string }[];
   plan?: string;
+  /** The last operator update the cycle took and the person who sent it (an opaque reference). */
+  lastSigned?: { update: string; by: string };
   /** The agent code servicing was moved to while the cycle ran (renewals policies reassign). */
   servicingAgent?: string;
   /** In the reinstatement window: its dates, the open application, the reminders done. */
@@ -77,14 +79,28 @@ export interface RenewalCycleStatus {
 
 export const statusQuery = defineQuery<RenewalCycleStatus>('status');
 
+/**
+ * Who sent an operator's update: the person's opaque reference (`user:42`, never a name), the actor
+ * of the audit row the cycle writes for it (docs/architecture.md#people). Histories recorded before
+ * carry none: their rows keep the workflow's own actor.
+ */
+export interface SignedBy {
+  by?: string;
+}
+
+/** The person an update names; histories recorded before sent some updates with no argument at all. */
+export function signerOf(signed: SignedBy | undefined): string | undefined {
+  return signed?.by;
+}
+
 /** Operator and customer events: updates, so the caller hears at once if the cycle refuses one. */
-export const paymentReceivedUpdate = defineUpdate<RenewalCycleStatus, [{ via: ReportedVia; reference: string }]>('paymentReceived');
-export const promiseToPayUpdate = defineUpdate<RenewalCycleStatus, [{ date: CivilDate }]>('promiseToPay');
-export const customerRefusedUpdate = defineUpdate<RenewalCycleStatus, [{ reasonCode: NonPaymentReasonCode }]>('customerRefused');
-export const holdPlacedUpdate = defineUpdate<RenewalCycleStatus, [{ kind: HoldKind }]>('holdPlaced');
-export const holdReleasedUpdate = defineUpdate<RenewalCycleStatus, [{ kind: HoldKind }]>('holdReleased');
-export const accountUpdatedUpdate = defineUpdate<RenewalCycleStatus, []>('accountUpdated');
-export const taskCompletedUpdate = defineUpdate<RenewalCycleStatus, [{ step: string; outcome: string }]>('taskCompleted');
+export const paymentReceivedUpdate = defineUpdate<RenewalCycleStatus, [{ via: ReportedVia; reference: string } & SignedBy]>('paymentReceived');
+export const promiseToPayUpdate = defineUpdate<RenewalCycleStatus, [{ date: CivilDate } & SignedBy]>('promiseToPay');
+export const customerRefusedUpdate = defineUpdate<RenewalCycleStatus, [{ reasonCode: NonPaymentReasonCode } & SignedBy]>('customerRefused');
+export const holdPlacedUpdate = defineUpdate<RenewalCycleStatus, [{ kind: HoldKind } & SignedBy]>('holdPlaced');
+export const holdReleasedUpdate = defineUpdate<RenewalCycleStatus, [{ kind: HoldKind } & SignedBy]>('holdReleased');
+export const accountUpdatedUpdate = defineUpdate<RenewalCycleStatus, [SignedBy]>('accountUpdated');
+export const taskCompletedUpdate = defineUpdate<RenewalCycleStatus, [{ step: string; outcome: string } & SignedBy]>('taskCompleted');
 
 /** From integrations, not people: a contact point changed, an asynchronous debit result arrived. */
 export const contactUpdatedSignal = defineSignal<[]>('contactUpdated');

@@ -9,6 +9,7 @@ import type { ReportedVia } from '../domain/payments';
 import type { ArrearsTerms } from '../domain/reinstatement-arrears';
 import type { ApplicationStatus, ApprovedBy, DeclineReason, PaymentMethod, UnderwritingDecision } from '../domain/reinstatement-application';
 import type { ReinstatementWindow } from '../domain/reinstatement-window';
+import type { SignedBy } from './messages';
 
 export { PAYMENT_METHODS, type PaymentMethod } from '../domain/reinstatement-application';
 export type { ArrearsTerms } from '../domain/reinstatement-arrears';
@@ -21,6 +22,8 @@ export interface ReinstatementInput {
   window: ReinstatementWindow;
   receivedAt: number;
   paymentMethod: PaymentMethod;
+  /** Who took the application (an opaque reference): never its approver (domain/four-eyes.ts). */
+  appliedBy?: string;
 }
 
 export type ReinstatementOutcome = 'reinstated' | 'declined' | 'withdrawn' | 'approval_expired';
@@ -40,6 +43,8 @@ export interface ReinstatementStatus {
   declaration: 'awaited' | 'captured';
   evidenceRequested: string[];
   approvedBy?: ApprovedBy;
+  /** The people who signed the application's steps so far (opaque references). */
+  signedBy?: { applied?: string; declaration?: string; decided?: string; withdrawn?: string; paid?: string };
   payBy?: CivilDate;
   declineReason?: DeclineReason;
   /** What the back premiums are quoted from (quoteArrears with the day of payment). */
@@ -57,17 +62,17 @@ export function reinstatementWorkflowId(policyNo: string, lapsedDueDate: CivilDa
 }
 
 export const reinstatementStatusQuery = defineQuery<ReinstatementStatus>('reinstatementStatus');
-export const underwritingDecisionUpdate = defineUpdate<ReinstatementStatus, [UnderwritingDecision]>('underwritingDecision');
+export const underwritingDecisionUpdate = defineUpdate<ReinstatementStatus, [UnderwritingDecision & SignedBy]>('underwritingDecision');
 /** Back premiums paid at the counter (or online, by transfer): exactly the quote for the day. */
 export const reinstatementPaymentUpdate = defineUpdate<
   ReinstatementStatus,
-  [{ via: ReportedVia; reference: string; amountFen: number }]
+  [{ via: ReportedVia; reference: string; amountFen: number } & SignedBy]
 >('reinstatementPayment');
 /** Asks for one more debit of today's quote (after a failed one, or to switch from the counter). */
-export const reinstatementDebitUpdate = defineUpdate<ReinstatementStatus, []>('reinstatementDebit');
+export const reinstatementDebitUpdate = defineUpdate<ReinstatementStatus, [SignedBy]>('reinstatementDebit');
 /** `tasks complete` reports the declaration task here, under the cycle's update name. */
-export const applicationTaskCompletedUpdate = defineUpdate<ReinstatementStatus, [{ step: string; outcome: string }]>('taskCompleted');
-export const withdrawReinstatementUpdate = defineUpdate<ReinstatementStatus, []>('withdrawReinstatement');
+export const applicationTaskCompletedUpdate = defineUpdate<ReinstatementStatus, [{ step: string; outcome: string } & SignedBy]>('taskCompleted');
+export const withdrawReinstatementUpdate = defineUpdate<ReinstatementStatus, [SignedBy]>('withdrawReinstatement');
 
 /** On the cycle in its window stage. */
 export interface WindowStatusApplication {
@@ -75,5 +80,5 @@ export interface WindowStatusApplication {
   receivedDate: CivilDate;
   decisionDueDate: CivilDate;
 }
-export const applyForReinstatementUpdate = defineUpdate<WindowStatusApplication, [{ paymentMethod: PaymentMethod }]>('applyForReinstatement');
-export const reducedPaidUpUpdate = defineUpdate<{ choice: 'accepted' | 'declined'; netSinglePremiumFen: number }, [{ choice: 'accepted' | 'declined' }]>('reducedPaidUp');
+export const applyForReinstatementUpdate = defineUpdate<WindowStatusApplication, [{ paymentMethod: PaymentMethod } & SignedBy]>('applyForReinstatement');
+export const reducedPaidUpUpdate = defineUpdate<{ choice: 'accepted' | 'declined'; netSinglePremiumFen: number }, [{ choice: 'accepted' | 'declined' } & SignedBy]>('reducedPaidUp');

@@ -93,7 +93,7 @@ export async function reinstatementWindowStage(
   setHandler(statusQuery, snapshot);
   setHandler(
     applyForReinstatementUpdate,
-    async ({ paymentMethod }) => {
+    async ({ paymentMethod, by }) => {
       const receivedAt = Date.now();
       const receipt = receiveApplication(config.window, receivedAt);
       if (!receipt.accepted) throw ApplicationFailure.nonRetryable(receipt.message); // the validator ran at the same instant
@@ -104,7 +104,7 @@ export async function reinstatementWindowStage(
       try {
         handle = await startChild(reinstatement, {
           workflowId,
-          args: [{ policyNo: input.policyNo, lapsedDueDate: input.dueDate, suspensionId, window: config.window, receivedAt, paymentMethod }],
+          args: [{ policyNo: input.policyNo, lapsedDueDate: input.dueDate, suspensionId, window: config.window, receivedAt, paymentMethod, ...(by === undefined ? {} : { appliedBy: by }) }],
         });
       } catch (error) {
         state.applicationOpen = false; // nothing started: the window goes on as before
@@ -136,9 +136,9 @@ export async function reinstatementWindowStage(
   });
   setHandler(
     taskCompletedUpdate,
-    ({ step, outcome: taskOutcome }) => {
+    ({ step, outcome: taskOutcome, by }) => {
       openedTasks.delete(step);
-      completions.push({ step, outcome: taskOutcome });
+      completions.push({ step, outcome: taskOutcome, ...(by === undefined ? {} : { by }) });
       wake = true;
       return snapshot();
     },

@@ -7,7 +7,9 @@ import { DECLARATION_STEP, receiveApplication, type UnderwritingDecision } from 
 import * as application from '../domain/reinstatement-case';
 import type { ReinstatementCase } from '../domain/reinstatement-case';
 import { nextStep, noticeDue, statusNotice, type StatusChange } from '../domain/reinstatement-case-decider';
+import { reinstatementApprovalError } from '../domain/four-eyes';
 import { DONE_OUTCOME } from '../domain/task-outcomes';
+import { signerOf, type SignedBy } from './messages';
 import { refuse } from './refuse';
 import {
   applicationTaskCompletedUpdate,
@@ -21,6 +23,9 @@ import {
   type ReinstatementResult,
   type ReinstatementStatus,
 } from './reinstatement-messages';
+
+/** The statuses a person's update moves an application to (the rest the workflow's clock or payments do). */
+const PEOPLE_MOVE: ReadonlySet<string> = new Set(['approved', 'declined', 'evidence_requested', 'withdrawn']);
 
 const activities = proxyActivities<RenewalActivities>({
   startToCloseTimeout: '1 minute',
@@ -61,6 +66,8 @@ export async function reinstatement(input: ReinstatementInput): Promise<Reinstat
     (...args: A): R | Promise<R> =>
       opened ? handle(...args) : condition(() => opened !== undefined).then(() => handle(...args));
   let wake = false;
+  // Who signed the application's steps (opaque references; none from histories recorded before).
+  const signed: NonNullable<ReinstatementStatus['signedBy']> = input.appliedBy === undefined ? {} : { applied: input.appliedBy };
 
   // Queries answer with the clock of the last workflow task, so no quote is made here: clients
   // quote for the day they mean from `terms` (application/reinstatements.ts).
@@ -74,6 +81,7 @@ export async function reinstatement(input: ReinstatementInput): Promise<Reinstat
       declaration: state.declaration,
       evidenceRequested: app.evidenceRequests.flatMap((r) => r.evidence),
       ...(app.approval ? { approvedBy: app.approval.by, payBy: app.approval.payBy } : {}),
+      ...(Object.keys(signed).length > 0 ? { signedBy: { ...signed } } : {}),
       ...(app.declineReason ? { declineReason: app.declineReason } : {}),
       terms: terms(),
       ...(state.debits.last ? { lastDebit: state.debits.last } : {}),
@@ -89,43 +97,55 @@ export async function reinstatement(input: ReinstatementInput): Promise<Reinstat
   setHandler(reinstatementStatusQuery, status);
   setHandler(
     applicationTaskCompletedUpdate,
-    afterOpening(() => {
+    afterOpening((completion: { step: string; outcome: string } & SignedBy) => {
       application.declarationCaptured(state);
+      if (completion.by !== undefined) signed.declaration = completion.by;
       return changed();
     }),
-    { validator: (completion: { step: string; outcome: string }) => refuse(declarationTaskError(state, completion)) },
+    { validator: (completion: { step: string; outcome: string } & SignedBy) => refuse(declarationTaskError(state, completion)) },
   );
   setHandler(
     underwritingDecisionUpdate,
-    afterOpening((decision: UnderwritingDecision) => {
+    afterOpening((decision: UnderwritingDecision & SignedBy) => {
       application.underwritingDecided(state, decision, Date.now());
+      if (decision.by !== undefined) signed.decided = decision.by;
       return changed();
     }),
-    { validator: (decision: UnderwritingDecision) => refuse(underwritingDecisionRefusal(state, decision, Date.now())) },
+    {
+      validator: (decision: UnderwritingDecision & SignedBy) =>
+        refuse(
+          underwritingDecisionRefusal(state, decision, Date.now()) ??
+            (decision.kind === 'approve' ? reinstatementApprovalError(decision.by, { appliedBy: signed.applied, declarationBy: signed.declaration }) : undefined),
+        ),
+    },
   );
   setHandler(
     reinstatementPaymentUpdate,
     (payment) => {
       application.paymentReported(state, payment, Date.now());
+      if (payment.by !== undefined) signed.paid = payment.by;
+      else delete signed.paid;
       return changed();
     },
     { validator: (payment: { via: string; reference: string; amountFen: number }) => refuse(paymentError(state, opened, payment, Date.now())) },
   );
   setHandler(
     reinstatementDebitUpdate,
-    () => {
+    (_signer: SignedBy | undefined) => {
       application.debitAskedFor(state);
       return changed();
     },
-    { validator: () => refuse(debitRequestError(state, opened, Date.now())) },
+    { validator: (_signer: SignedBy | undefined) => refuse(debitRequestError(state, opened, Date.now())) },
   );
   setHandler(
     withdrawReinstatementUpdate,
-    afterOpening(() => {
+    afterOpening((signer: SignedBy | undefined) => {
       application.withdrawn(state, Date.now());
+      const by = signerOf(signer);
+      if (by !== undefined) signed.withdrawn = by;
       return changed();
     }),
-    { validator: () => refuse(withdrawalError(state)) },
+    { validator: (_signer: SignedBy | undefined) => refuse(withdrawalError(state)) },
   );
 
   opened = await activities.openReinstatementApplication(ref, {
@@ -133,6 +153,7 @@ export async function reinstatement(input: ReinstatementInput): Promise<Reinstat
     receivedAt: input.receivedAt,
     decisionDueDate: state.application.decisionDueDate,
     paymentMethod: input.paymentMethod,
+    ...(input.appliedBy === undefined ? {} : { appliedBy: input.appliedBy }),
   });
 
   // Recording the declaration opens a turn that then goes on deciding, as the loop always has: an
@@ -149,7 +170,7 @@ export async function reinstatement(input: ReinstatementInput): Promise<Reinstat
     switch (step.type) {
       case 'record_declaration':
         application.declarationRecorded(state);
-        await activities.completeApplicationTask(ref, { step: DECLARATION_STEP, outcome: DONE_OUTCOME });
+        await activities.completeApplicationTask(ref, { step: DECLARATION_STEP, outcome: DONE_OUTCOME, ...(signed.declaration === undefined ? {} : { by: signed.declaration }) });
         if (application.underwritingTaskOwed(state)) await activities.openUnderwritingTask(ref, state.application.decisionDueDate);
         break;
       case 'reinstate': {
@@ -161,7 +182,10 @@ export async function reinstatement(input: ReinstatementInput): Promise<Reinstat
           // application visibly; the window stage closes it and operations see the failure.
           throw ApplicationFailure.nonRetryable(`back premiums received but not applied: ${(error as Error).message}`, 'ReinstatementNotApplied');
         }
-        await activities.completeReinstatement(ref, { suspensionId: input.suspensionId, record, quote: step.quote, via: step.payment.via, reference: step.payment.reference, at: step.at });
+        const reinstatedWith = { suspensionId: input.suspensionId, record, quote: step.quote, via: step.payment.via, reference: step.payment.reference, at: step.at };
+        // Paid at the counter (or reported online): signed by the person who reported it; a debit by no one.
+        const paidBy = step.payment.via === 'debit' ? undefined : signed.paid;
+        await activities.completeReinstatement(ref, paidBy === undefined ? reinstatedWith : { ...reinstatedWith, by: paidBy });
         await activities.sendContact(ref, reinstatedNotice(record));
         return { outcome: 'reinstated', effectiveDate: record.effectiveDate, nextDueDate: record.nextDueDate };
       }
@@ -194,7 +218,10 @@ export async function reinstatement(input: ReinstatementInput): Promise<Reinstat
    * loop's next command against an update completed in the same workflow task, as histories have it.
    */
   async function recordStatus(change: StatusChange): Promise<void> {
-    await activities.recordApplicationStatus(ref, change);
+    // Signed by the person whose update moved it; unsigned, the activity's arguments are as they were.
+    const by = change.status === 'withdrawn' ? signed.withdrawn : change.approvedBy === 'deemed_consent' ? undefined : signed.decided;
+    if (by !== undefined && PEOPLE_MOVE.has(change.status)) await activities.recordApplicationStatus(ref, change, by);
+    else await activities.recordApplicationStatus(ref, change);
     const notice = noticeDue(state, Date.now());
     if (!notice) return;
     if (notice.at > Date.now()) await sleep(notice.at - Date.now());

@@ -53,11 +53,13 @@ import {
   RenewalStageKey,
   RunMonth,
   servicingReassignedSignal,
+  signerOf,
   statusQuery,
   taskCompletedUpdate,
   type RenewalCycleInput,
   type RenewalCycleResult,
   type RenewalCycleStatus,
+  type SignedBy,
 } from './messages';
 import { contactsMayWait } from './contact-wait-guard';
 import { takeReducedPaidUpChoices } from './reduced-paid-up-choice';
@@ -189,9 +191,9 @@ export async function renewalCycle(input: RenewalCycleInput): Promise<RenewalCyc
   const state: CycleState = cycle.initialCycleState();
   const status: RenewalCycleStatus = { stage: 'PRE_DUE', nextAction: 'start', debitAttempts: 0, holds: [], plan: `${plan.code}@${plan.version}` };
   // Events from updates and signals, written to the audit trail by the loop (handlers do no I/O).
-  const events: { kind: CycleEventKind; detail: Record<string, unknown> }[] = [];
-  const payments: { via: PaidVia; reference: string }[] = [];
-  const completions: { step: string; outcome: string }[] = [];
+  const events: { kind: CycleEventKind; detail: Record<string, unknown>; by?: string }[] = [];
+  const payments: { via: PaidVia; reference: string; by?: string }[] = [];
+  const completions: { step: string; outcome: string; by?: string }[] = [];
   const openedTasks = new Set<string>();
   // Attempts a bankResult signal named: the loop reads each back before it decides again.
   const debitsToCheck = new Set<number>();
@@ -204,68 +206,79 @@ export async function renewalCycle(input: RenewalCycleInput): Promise<RenewalCyc
       ? { contactsWaiting: state.contactsWaiting.map((w) => ({ step: w.step, tries: w.tries, retryAt: new Date(w.retryAt).toISOString(), reason: w.reason })) }
       : {}),
   });
-  const changed = (kind: CycleEventKind, detail: Record<string, unknown>) => {
-    events.push({ kind, detail });
+  const changed = (kind: CycleEventKind, detail: Record<string, unknown>, by?: string) => {
+    events.push({ kind, detail, ...signed(by) });
     wake = true;
     return snapshot();
+  };
+  /** The person an operator's update names, shown in the status (none from histories recorded before). */
+  const signedBy = (update: string, by: string | undefined) => {
+    if (by !== undefined) status.lastSigned = { update, by };
   };
 
   setHandler(statusQuery, snapshot);
   setHandler(
     paymentReceivedUpdate,
-    ({ via, reference }) => {
+    ({ via, reference, by }) => {
       cycle.paymentReceived(state, via, Date.now());
-      payments.push({ via, reference });
-      return changed('payment_reported', { via, reference });
+      payments.push({ via, reference, ...signed(by) });
+      signedBy('paymentReceived', by);
+      return changed('payment_reported', { via, reference }, by);
     },
     { validator: (payment: { via: string; reference: string }) => refuse(paymentReportError(state, status.stage, payment)) },
   );
   setHandler(
     promiseToPayUpdate,
-    ({ date }) => {
+    ({ date, by }) => {
       cycle.promiseMade(state, date);
-      return changed('promise_to_pay', { promisedDate: date });
+      signedBy('promiseToPay', by);
+      return changed('promise_to_pay', { promisedDate: date }, by);
     },
     { validator: ({ date }: { date: string }) => refuse(promiseToPayError(state, status.stage, policy, date, Date.now())) },
   );
   setHandler(
     customerRefusedUpdate,
-    ({ reasonCode }) => {
+    ({ reasonCode, by }) => {
       cycle.customerRefused(state, reasonCode);
-      return changed('customer_refused', { reasonCode });
+      signedBy('customerRefused', by);
+      return changed('customer_refused', { reasonCode }, by);
     },
     { validator: ({ reasonCode }: { reasonCode: number }) => refuse(refusalError(state, status.stage, reasonCode)) },
   );
   setHandler(
     holdPlacedUpdate,
-    ({ kind }) => {
+    ({ kind, by }) => {
       cycle.holdPlaced(state, kind);
-      return changed('hold_placed', { kind });
+      signedBy('holdPlaced', by);
+      return changed('hold_placed', { kind }, by);
     },
     { validator: ({ kind }: { kind: HoldKind }) => refuse(holdPlacedError(state, status.stage, kind)) },
   );
   setHandler(
     holdReleasedUpdate,
-    ({ kind }) => {
+    ({ kind, by }) => {
       cycle.holdReleased(state, kind, Date.now());
-      return changed('hold_released', { kind });
+      signedBy('holdReleased', by);
+      return changed('hold_released', { kind }, by);
     },
     { validator: ({ kind }: { kind: HoldKind }) => refuse(holdReleasedError(state, kind)) },
   );
   setHandler(
     accountUpdatedUpdate,
-    () => {
+    (signer: SignedBy | undefined) => {
       cycle.accountUpdated(state);
-      return changed('account_updated', {});
+      signedBy('accountUpdated', signerOf(signer));
+      return changed('account_updated', {}, signerOf(signer));
     },
-    { validator: () => refuse(cycleClosedError(state, status.stage)) },
+    { validator: (_signer: SignedBy | undefined) => refuse(cycleClosedError(state, status.stage)) },
   );
   setHandler(
     taskCompletedUpdate,
-    ({ step, outcome }) => {
+    ({ step, outcome, by }) => {
       if (step === ESCALATION_STEP) cycle.operatorDecided(state, outcome as EscalationOutcome);
       openedTasks.delete(step);
-      completions.push({ step, outcome });
+      completions.push({ step, outcome, ...signed(by) });
+      signedBy('taskCompleted', by);
       wake = true;
       return snapshot();
     },
@@ -330,7 +343,9 @@ export async function renewalCycle(input: RenewalCycleInput): Promise<RenewalCyc
     wake = false;
     while (events.length) {
       const event = events.shift()!;
-      await activities.recordCycleEvent(ref, event.kind, event.detail);
+      // Unsigned (histories recorded before): the activity's arguments are exactly as they were.
+      if (event.by === undefined) await activities.recordCycleEvent(ref, event.kind, event.detail);
+      else await activities.recordCycleEvent(ref, event.kind, event.detail, event.by);
     }
     while (payments.length) {
       if (!lean) await activities.recordPaymentReceived(ref, payments.shift()!);
@@ -495,6 +510,11 @@ async function contactOrWaitFor(
     suppressed: [...(outcome?.suppressed ?? []).map((s) => `${s.channel}:${s.rule}`), ...(waits ?? []).map((w) => `${w.channel}:waiting`)],
   };
   return outcome !== undefined;
+}
+
+/** `{ by }` when an update named its person, else nothing: unsigned payloads stay byte-for-byte as before. */
+export function signed(by: string | undefined): { by?: string } {
+  return by === undefined ? {} : { by };
 }
 
 /** Actions whose activity writes a lean cycle's stage row (docs/architecture.md#stage-rows). */

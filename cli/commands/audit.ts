@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { userInfo } from 'node:os';
 import type { Command } from '@commander-js/extra-typings';
 import { isCivilDate } from '../../domain/civil-date';
 import { CONTACT_CHANNELS } from '../../domain/channels';
@@ -17,7 +16,10 @@ import {
 import type { AuditExportFilter } from '../../db/repositories/audit-export';
 import { cipherFor, withDatabase } from '../context';
 import { CliError } from '../errors';
-import { printRecord } from '../output';
+import { printRecord, printRows } from '../output';
+import { actingUser } from '../session';
+import { approveUnmask, claimUnmask, requestUnmask, unmaskRequests } from '../../application/audit-unmask';
+import { asOperator } from './operator';
 
 const CHANNELS = CONTACT_CHANNELS;
 
@@ -34,12 +36,60 @@ export function registerAuditCommands(program: Command): void {
     .option('--format <format>', 'csv or json', 'csv')
     .option('--out <file>', 'write to this file (default: stdout; must not exist)')
     .option('--force', 'replace the --out file if it exists')
-    .option('--unmasked', 'show recipients in clear: needs --reason and --operator, and is itself audited')
+    .option('--unmasked', 'show recipients in clear: needs --request, an unmask request approved by a second person; itself audited')
+    .option('--request <id>', 'with --unmasked: the approved unmask request (its filter and reason are the export\'s), used once')
     .option('--reason <text>', 'why the export is needed (recorded in the audit trail)')
-    .option('--operator <id>', 'who is exporting (recorded in the audit trail)')
     .action(async (options) => {
       const request = exportRequest(options);
-      await withDatabase(async (db) => exportAuditTrail(db, request.unmasked ? { ...request, cipher: await cipherFor(db) } : request));
+      await withDatabase(async (db) => {
+        if (request.unmaskRequest === undefined) return exportAuditTrail(db, request);
+        const approved = await asOperator(() => claimUnmask(db, request.unmaskRequest!, request.operator));
+        return exportAuditTrail(db, { ...request, filter: approved.filter, reason: approved.reason, cipher: await cipherFor(db) });
+      });
+    });
+
+  const unmask = audit.command('unmask').description('four-eyes for unmasked exports: one compliance person requests, another approves');
+  unmask
+    .command('request')
+    .description('ask for an unmasked export of these rows, with the reason; a second person approves it')
+    .requiredOption('--reason <text>', 'why the export is needed (recorded, masked, in the audit trail)')
+    .option('--policy <policyNo>', 'one policy')
+    .option('--from <date>', 'first day, YYYY-MM-DD (Asia/Shanghai)')
+    .option('--to <date>', 'last day, YYYY-MM-DD (Asia/Shanghai), inclusive')
+    .option('--channel <channel>', `one channel: ${CHANNELS.join('|')}`)
+    .option('--json', 'print the request as JSON')
+    .action(async (options) => {
+      const filter = filterFrom(options);
+      const reason = reasonFrom(options.reason)!;
+      const row = await withDatabase((db) => requestUnmask(db, { reason, filter }, actingUser().ref));
+      printRecord({ id: row.id, requestedBy: row.requested_by, filter: JSON.stringify(row.filter), status: 'awaiting approval' }, options);
+    });
+  unmask
+    .command('approve')
+    .description('approve another person\'s unmask request (never your own)')
+    .argument('<id>', 'the request number (audit unmask list)')
+    .option('--json', 'print the request as JSON')
+    .action(async (id, options) => {
+      const row = await asOperator(() => withDatabase((db) => approveUnmask(db, requestId(id, '<id>'), actingUser().ref)));
+      printRecord({ id: row.id, requestedBy: row.requested_by, approvedBy: row.approved_by ?? '', status: 'approved: export it with audit export --unmasked --request ' + row.id }, options);
+    });
+  unmask
+    .command('list')
+    .description('the latest unmask requests: who asked, who approved, whether used')
+    .option('--json', 'print the requests as JSON')
+    .action(async (options) => {
+      const rows = await withDatabase((db) => unmaskRequests(db));
+      const shown = rows.map((r) => ({
+        id: r.id,
+        requested_by: r.requested_by,
+        requested_at: r.requested_at.toISOString(),
+        filter: JSON.stringify(r.filter),
+        reason: r.reason,
+        approved_by: r.approved_by ?? '',
+        status: r.used_at ? 'used' : r.approved_at ? 'approved' : 'awaiting approval',
+      }));
+      const columns = Object.keys(shown[0] ?? { id: 0 }).map((header) => ({ header, value: (row: (typeof shown)[number]) => row[header as keyof typeof row] }));
+      printRows(shown, columns, options);
     });
 
   audit
@@ -79,19 +129,15 @@ export function registerAuditCommands(program: Command): void {
 
 const usage = (message: string) => new CliError(message, 2);
 
-/** Checks the arguments before anything touches the database; each error names its argument. */
-export function exportRequest(options: {
+interface FilterOptions {
   policy?: string;
   from?: string;
   to?: string;
   channel?: string;
-  format: string;
-  out?: string;
-  force?: boolean;
-  unmasked?: boolean;
-  reason?: string;
-  operator?: string;
-}): ExportRequest {
+}
+
+/** The rows an export (or an unmask request) covers; each error names its argument. */
+function filterFrom(options: FilterOptions): AuditExportFilter {
   const filter: AuditExportFilter = {};
   if (options.policy !== undefined) {
     const policyNo = options.policy.trim();
@@ -110,31 +156,56 @@ export function exportRequest(options: {
     if (!channel) throw usage(`--channel must be one of ${CHANNELS.join(', ')}, got "${options.channel}"`);
     filter.channel = channel;
   }
+  return filter;
+}
+
+function reasonFrom(text: string | undefined): string | undefined {
+  const reason = text?.trim();
+  if (reason !== undefined && (reason.length < 4 || reason.length > 500)) throw usage('--reason must say why the export is needed, in 4 to 500 characters');
+  return reason;
+}
+
+function requestId(text: string, what: string): number {
+  if (!/^\d{1,15}$/.test(text)) throw usage(`${what} must be an unmask request number, got "${text}"`);
+  return Number(text);
+}
+
+/**
+ * Checks the arguments before anything touches the database; each error names its argument. An
+ * unmasked export takes its filter and reason from its approved request (four-eyes), not from flags.
+ */
+export function exportRequest(options: FilterOptions & {
+  format: string;
+  out?: string;
+  force?: boolean;
+  unmasked?: boolean;
+  reason?: string;
+  request?: string;
+}): ExportRequest {
+  const filter = filterFrom(options);
   const format = EXPORT_FORMATS.find((f) => f === options.format);
   if (!format) throw usage(`--format must be csv or json, got "${options.format}"`);
-
-  const reason = options.reason?.trim();
-  if (reason !== undefined && (reason.length < 4 || reason.length > 500)) {
-    throw usage('--reason must say why the export is needed, in 4 to 500 characters');
-  }
-  const operator = options.operator?.trim();
-  if (operator !== undefined && !/^\S{1,64}$/.test(operator)) throw usage('--operator must be an ID of 1 to 64 characters without spaces');
+  const reason = reasonFrom(options.reason);
   const unmasked = options.unmasked === true;
-  if (unmasked && reason === undefined) throw usage('--unmasked needs --reason "<why>": every unmasked export is audited');
-  if (unmasked && operator === undefined) throw usage('--unmasked needs --operator <id>: every unmasked export is audited');
-
+  if (unmasked && options.request === undefined) throw usage('--unmasked needs --request <id>: an unmasked export needs a request approved by a second person (renewals audit unmask request)');
+  if (!unmasked && options.request !== undefined) throw usage('--request goes with --unmasked');
+  if (unmasked && (reason !== undefined || Object.keys(filter).length > 0)) {
+    throw usage('--unmasked takes its filter and reason from the approved request: leave out --policy, --from, --to, --channel and --reason');
+  }
   if (options.out !== undefined && !options.force && existsSync(options.out)) throw usage(`--out ${options.out} already exists: choose another name or remove it`);
 
-  return { filter, format, out: options.out, force: options.force === true, unmasked, reason, operator: operator ?? localUser() };
+  return {
+    filter,
+    format,
+    out: options.out,
+    force: options.force === true,
+    unmasked,
+    reason,
+    operator: actingUser().ref,
+    ...(options.request !== undefined ? { unmaskRequest: requestId(options.request, '--request') } : {}),
+  };
 }
 
-function localUser(): string {
-  try {
-    return userInfo().username.slice(0, 64) || 'unknown';
-  } catch {
-    return process.env.USER?.slice(0, 64) || 'unknown';
-  }
-}
 
 /** Where a break is: its seq, and its partition and place there when it is not on the legacy chain. */
 function placeOf(problem: ChainBreak): string {

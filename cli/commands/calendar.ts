@@ -1,19 +1,14 @@
 import type { Command } from '@commander-js/extra-typings';
 import { calendarYear, importCalendarNotice, parseYear, provisionalYearsInUse, type CalendarYearView } from '../../application/calendar';
-import { OperatorError } from '../../application/errors';
 import { withDatabase, withTemporalClient } from '../context';
 import { CliError } from '../errors';
 import { printRecord, printRows } from '../output';
+import { actingUser } from '../session';
 import { asOperator } from './operator';
 
 /** Exit code of `calendar check` when a year in use is provisional. */
 export const EXIT_PROVISIONAL = 1;
 
-function operatorOption(value: string | undefined): string {
-  const operator = value?.trim() ?? '';
-  if (!/^\S{1,64}$/.test(operator)) throw new OperatorError('--operator must be an ID of 1 to 64 characters without spaces', true);
-  return operator;
-}
 
 function printYear(view: CalendarYearView, options: { json?: boolean }): void {
   if (options.json) {
@@ -55,14 +50,12 @@ export function registerCalendarCommands(program: Command): void {
     .command('import')
     .description("load a State Council notice: CSV date,kind,name (kind holiday or workday), one year, replacing that year's rows; open cycles in that year are told")
     .argument('<file>', 'the notice as CSV (UTF-8 or GBK), header date,kind,name')
-    .requiredOption('--operator <id>', 'who loads it (recorded in the audit trail)')
     .option('--source <text>', "the notice's title or number (default: the file name)")
     .option('--json', 'print the result as JSON')
     .action(async (file, options) => {
-      const imported = await asOperator(async () => {
-        const operator = operatorOption(options.operator);
-        return withDatabase((db) => importCalendarNotice(db, file, { operator, source: options.source, temporal: withTemporalClient }));
-      });
+      const imported = await asOperator(() =>
+        withDatabase((db) => importCalendarNotice(db, file, { operator: actingUser().ref, source: options.source, temporal: withTemporalClient })),
+      );
       printRecord({ ...imported }, options);
     });
 

@@ -15,6 +15,7 @@ import { HOLD_KINDS } from '../../domain/holds';
 import { updateOptions, withDatabase, withTemporalClient } from '../context';
 import { CliError } from '../errors';
 import { printRecord } from '../output';
+import { actingUser } from '../session';
 
 /** Runs a command's work, turning the operator errors of application/ into one-line CLI errors (2: a bad value). */
 export async function asOperator<T>(work: () => Promise<T>): Promise<T> {
@@ -36,7 +37,7 @@ async function sendEvent(policyNo: string, options: EventOptions, build: () => O
   const sent = await asOperator(async () => {
     const event = build();
     const due = dueOption(options.due);
-    return withDatabase((db) => withTemporalClient((client) => sendOperatorEvent(db, client, policyNo, event, due, updateOptions())));
+    return withDatabase((db) => withTemporalClient((client) => sendOperatorEvent(db, client, policyNo, event, actingUser().ref, due, updateOptions())));
   });
   printSent(sent, options);
 }
@@ -59,6 +60,7 @@ function printSent(sent: SentEvent, options: { json?: boolean }): void {
       holds: s.holds.join(', '),
       'promise until': s.promiseUntil ?? '',
       'last contact': s.lastContact ? `${s.lastContact.step}: sent ${s.lastContact.sent.join(', ') || 'none'}` : '',
+      'signed by': s.lastSigned ? `${s.lastSigned.by} (${s.lastSigned.update})` : '',
     },
     {},
   );

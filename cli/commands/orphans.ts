@@ -2,9 +2,8 @@ import type { Command } from '@commander-js/extra-typings';
 import { reassignServicing, recordAgentDeparture } from '../../application/orphans';
 import { settings, withDatabase, withTemporalClient } from '../context';
 import { printRecord } from '../output';
+import { actingUser } from '../session';
 import { asOperator } from './operator';
-
-const OPERATOR = ['--operator <id>', 'who records it (written to the audit trail)'] as const;
 
 /** The queue the workers poll (TASK_QUEUE, as the worker reads it). */
 function taskQueue(): { taskQueue?: string } {
@@ -23,12 +22,11 @@ export function registerOrphanCommands(program: Command): void {
     .description("record an agent's departure (audited) and start one orphan notice per policy they served, sent within 30 days")
     .argument('<agent>', 'the agent code')
     .option('--on <date>', 'the day the agent departed, YYYY-MM-DD (default: today, Asia/Shanghai)')
-    .requiredOption(...OPERATOR)
     .option('--json', 'print the result as JSON')
     .action(async (agent, options) => {
       const result = await asOperator(() =>
         withDatabase((db) =>
-          withTemporalClient((client) => recordAgentDeparture(db, client, { agentCode: agent, operator: options.operator, ...(options.on ? { departedOn: options.on } : {}), ...taskQueue() })),
+          withTemporalClient((client) => recordAgentDeparture(db, client, { agentCode: agent, operator: actingUser().ref, ...(options.on ? { departedOn: options.on } : {}), ...taskQueue() })),
         ),
       );
       printRecord({ ...result }, options);
@@ -41,13 +39,12 @@ export function registerOrphanCommands(program: Command): void {
     .requiredOption('--from <agent>', 'the agent whose policies move')
     .option('--to <agent>', 'the active agent who takes them all')
     .option('--team <team>', "spread them over this team's active agents (deterministic: by policy number, in turn)")
-    .requiredOption(...OPERATOR)
     .option('--json', 'print the result as JSON')
     .action(async (options) => {
       const result = await asOperator(() =>
         withDatabase((db) =>
           withTemporalClient((client) =>
-            reassignServicing(db, client, { from: options.from, operator: options.operator, ...(options.to !== undefined ? { to: options.to } : {}), ...(options.team !== undefined ? { team: options.team } : {}) }),
+            reassignServicing(db, client, { from: options.from, operator: actingUser().ref, ...(options.to !== undefined ? { to: options.to } : {}), ...(options.team !== undefined ? { team: options.team } : {}) }),
           ),
         ),
       );

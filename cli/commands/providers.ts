@@ -1,19 +1,11 @@
-import { userInfo } from 'node:os';
 import type { Command } from '@commander-js/extra-typings';
 import { providerCircuits, resetProvider } from '../../application/provider-circuits';
 import { shanghaiTime } from '../../application/policy-view';
 import { withDatabase, withTemporalClient } from '../context';
 import { printRecord, printRows } from '../output';
+import { actingUser } from '../session';
 import { asOperator } from './operator';
 
-/** Who reset a circuit, for the audit trail: the local account (an ID, never a name typed in). */
-function operatorId(): string {
-  try {
-    return `cli:${userInfo().username}`.slice(0, 64);
-  } catch {
-    return 'cli';
-  }
-}
 
 const when = (ms: number | undefined) => (ms === undefined ? '' : shanghaiTime(new Date(ms)));
 
@@ -45,7 +37,7 @@ export function registerProviderCommands(program: Command): void {
     .option('--reason <text>', 'what was fixed, for the audit trail')
     .option('--json', 'print the result as JSON')
     .action(async (provider, options) => {
-      const reset = await asOperator(() => withDatabase((db) => withTemporalClient((client) => resetProvider(db, client, provider, operatorId(), options.reason))));
+      const reset = await asOperator(() => withDatabase((db) => withTemporalClient((client) => resetProvider(db, client, provider, actingUser().ref, options.reason))));
       if (options.json) {
         printRecord({ ...reset }, options);
         return;

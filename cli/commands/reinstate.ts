@@ -16,12 +16,20 @@ import { formatYuan, yuanToFen } from '../../domain/money';
 import { updateOptions, withDatabase, withTemporalClient } from '../context';
 import { CliError } from '../errors';
 import { printRecord } from '../output';
+import { actingUser } from '../session';
 import { asOperator } from './operator';
 
 const JSON_OPTION = ['--json', 'print the answer as JSON'] as const;
 
 function withBoth<T>(work: (db: Db, client: Client) => Promise<T>): Promise<T> {
   return asOperator(() => withDatabase((db) => withTemporalClient((client) => work(db, client))));
+}
+
+/** Who signed the application's steps, as opaque references (docs/architecture.md#people). */
+function signers(signed: ApplicationAnswer['status']['signedBy']): string {
+  return Object.entries(signed ?? {})
+    .map(([step, by]) => `${step} ${by}`)
+    .join(', ');
 }
 
 function printApplication(answer: ApplicationAnswer, options: { json?: boolean }): void {
@@ -36,6 +44,7 @@ function printApplication(answer: ApplicationAnswer, options: { json?: boolean }
       'decide by': s.decisionDueDate,
       declaration: s.declaration,
       'approved by': s.approvedBy ?? '',
+      'signed by': signers(s.signedBy),
       'pay by': s.payBy ?? '',
       'last debit': s.lastDebit ? `${s.lastDebit.collectionDate} ${s.lastDebit.status}${s.lastDebit.reason ? ` (${s.lastDebit.reason})` : ''}` : '',
       effective: s.effectiveDate ?? '',
@@ -56,7 +65,7 @@ export function registerReinstateCommands(program: Command): void {
     .option('--pay <method>', 'how the back premiums will be paid: debit (from the mandate on approval) or counter', 'counter')
     .option(...JSON_OPTION)
     .action(async (policyNo, options) => {
-      const applied = await withBoth((db, client) => applyForReinstatement(db, client, policyNo, options.pay, updateOptions()));
+      const applied = await withBoth((db, client) => applyForReinstatement(db, client, policyNo, options.pay, actingUser().ref, updateOptions()));
       if (options.json) return printRecord({ ...applied }, options);
       process.stdout.write(`application received for ${policyNo} (lapsed premium due ${applied.lapsedDueDate}): ${applied.workflowId}\n`);
       printRecord({ received: applied.receivedDate, 'decide by': applied.decisionDueDate, payment: applied.paymentMethod }, {});
@@ -72,7 +81,7 @@ export function registerReinstateCommands(program: Command): void {
     .option(...JSON_OPTION)
     .action(async (policyNo, options) => {
       const decision = await asOperator(() => Promise.resolve(decisionFrom(options)));
-      printApplication(await withBoth((db, client) => decideReinstatement(db, client, policyNo, decision, updateOptions())), options);
+      printApplication(await withBoth((db, client) => decideReinstatement(db, client, policyNo, decision, actingUser().ref, updateOptions())), options);
     });
 
   reinstate
@@ -90,7 +99,7 @@ export function registerReinstateCommands(program: Command): void {
       } catch {
         throw new CliError(`--amount must be yuan with at most 2 decimals, got "${options.amount}"`, 2);
       }
-      printApplication(await withBoth((db, client) => payReinstatement(db, client, policyNo, { via: options.via, reference: options.reference, amountFen }, updateOptions())), options);
+      printApplication(await withBoth((db, client) => payReinstatement(db, client, policyNo, { via: options.via, reference: options.reference, amountFen }, actingUser().ref, updateOptions())), options);
     });
 
   reinstate
@@ -98,14 +107,14 @@ export function registerReinstateCommands(program: Command): void {
     .description("debit today's quote from the policy's mandate (again, after a failed debit)")
     .argument('<policyNo>', 'the policy number')
     .option(...JSON_OPTION)
-    .action(async (policyNo, options) => printApplication(await withBoth((db, client) => debitReinstatement(db, client, policyNo, updateOptions())), options));
+    .action(async (policyNo, options) => printApplication(await withBoth((db, client) => debitReinstatement(db, client, policyNo, actingUser().ref, updateOptions())), options));
 
   reinstate
     .command('withdraw')
     .description('the policyholder withdraws the application (before the back premiums are paid)')
     .argument('<policyNo>', 'the policy number')
     .option(...JSON_OPTION)
-    .action(async (policyNo, options) => printApplication(await withBoth((db, client) => withdrawReinstatement(db, client, policyNo, updateOptions())), options));
+    .action(async (policyNo, options) => printApplication(await withBoth((db, client) => withdrawReinstatement(db, client, policyNo, actingUser().ref, updateOptions())), options));
 
   reinstate
     .command('status')

@@ -1,4 +1,3 @@
-import { userInfo } from 'node:os';
 import type { Command } from '@commander-js/extra-typings';
 import { completeTaskOf } from '../../application/operator-events';
 import { shanghaiTime } from '../../application/policy-view';
@@ -29,19 +28,6 @@ function taskFilter(options: { status: string; assignee?: string; role?: string;
   return filter;
 }
 
-/** Who acted, for the audit trail: `--operator` (an ID), else the local account (never a name typed in). */
-function operatorId(given?: string): string {
-  if (given !== undefined) {
-    const id = given.trim();
-    if (!/^\S{1,64}$/.test(id)) throw usage('--operator must be an ID of 1 to 64 characters without spaces');
-    return id;
-  }
-  try {
-    return `cli:${userInfo().username}`.slice(0, 64);
-  } catch {
-    return 'cli';
-  }
-}
 
 /** `renewals tasks list|complete|escalate|schedule`: the work list, outcomes that act, and overdue tasks sent up. */
 export function registerTaskCommands(program: Command): void {
@@ -81,11 +67,10 @@ export function registerTaskCommands(program: Command): void {
     .requiredOption('--outcome <code>', 'reached, no_answer, wrong_number, promised, refused, account_fixed, done, paid_elsewhere; escalations: retry_debit, lapse; payment_confirmation: not_found')
     .option('--date <YYYY-MM-DD>', 'with promised: the date the customer promised to pay by (today to the last grace day)')
     .option('--reason <code>', 'with refused: the non-payment reason code 1–12')
-    .option('--operator <id>', 'who worked the task (recorded in the audit trail; default the local account)')
     .option('--json', 'print the result as JSON')
     .action(async (taskId, options) => {
       if (!/^\d{1,15}$/.test(taskId)) throw usage(`<taskId> must be a task number, got "${taskId}"`);
-      const actor = operatorId(options.operator);
+      const actor = actingUser().ref;
       const details = { ...(options.date !== undefined ? { date: options.date } : {}), ...(options.reason !== undefined ? { reason: options.reason } : {}) };
       const done = await asOperator(() =>
         withDatabase((db) => withTemporalClient((client) => completeTaskOf(db, client, Number(taskId), options.outcome, actor, updateOptions(), details))),
@@ -113,10 +98,9 @@ export function registerTaskCommands(program: Command): void {
   tasks
     .command('escalate')
     .description('one sweep now: every open task past its deadline goes to the team lead (audited, once); the hourly schedule does the same')
-    .option('--operator <id>', 'who ran the sweep (recorded in the audit trail; default the local account)')
     .option('--json', 'print the result as JSON')
     .action(async (options) => {
-      const actor = operatorId(options.operator);
+      const actor = actingUser().ref;
       const sweep = await withDatabase((db) => escalateOverdueTasks(db, new Date(), actor));
       if (options.json) {
         printRecord({ overdue: sweep.overdue, escalated: sweep.escalated }, options);

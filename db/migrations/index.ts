@@ -20,6 +20,7 @@ import * as m018 from './018_tasks_act';
 import * as m019 from './019_orphans';
 import * as m020 from './020_team_report_indexes';
 import * as m021 from './021_people';
+import * as m022 from './022_four_eyes';
 import * as m023 from './023_audit_partitions';
 import * as m027 from './027_hot_path_indexes';
 
@@ -61,6 +62,7 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['019_orphans', m019],
   ['020_team_report_indexes', m020],
   ['021_people', m021],
+  ['022_four_eyes', m022],
   ['023_audit_partitions', m023],
   ['027_hot_path_indexes', m027],
 ];

@@ -37,6 +37,9 @@ export interface AppliedEvent {
   note: string;
 }
 
+/** The actor of what a scenario's people do: the simulator acts for them (docs/architecture.md#people). */
+const SIMULATOR = 'simulator';
+
 /**
  * Applies one scenario event the way the real world would reach the system: money arrives in the
  * bank, a counter payment or a promise comes in through the operator updates, a claim places a
@@ -58,34 +61,34 @@ export async function applyEvent(world: EventWorld, event: ScenarioEvent): Promi
       }
       case 'pay_counter': {
         const reference = event.reference || `CTR-${event.date.replaceAll('-', '')}-${event.policyNo}`;
-        await cycle.executeUpdate(paymentReceivedUpdate, { args: [{ via: 'counter', reference }] });
+        await cycle.executeUpdate(paymentReceivedUpdate, { args: [{ via: 'counter', reference, by: SIMULATOR }] });
         return result(true, `counter payment ${reference}`);
       }
       case 'promise':
-        await cycle.executeUpdate(promiseToPayUpdate, { args: [{ date: event.until }] });
+        await cycle.executeUpdate(promiseToPayUpdate, { args: [{ date: event.until, by: SIMULATOR }] });
         return result(true, `promised to pay by ${event.until}`);
       case 'refuse':
-        await cycle.executeUpdate(customerRefusedUpdate, { args: [{ reasonCode: event.reasonCode }] });
+        await cycle.executeUpdate(customerRefusedUpdate, { args: [{ reasonCode: event.reasonCode, by: SIMULATOR }] });
         return result(true, `refused, reason ${event.reasonCode}`);
       case 'claim_open':
-        await cycle.executeUpdate(holdPlacedUpdate, { args: [{ kind: 'claim' }] });
+        await cycle.executeUpdate(holdPlacedUpdate, { args: [{ kind: 'claim', by: SIMULATOR }] });
         return result(true, 'claim hold placed');
       case 'claim_close':
-        await cycle.executeUpdate(holdReleasedUpdate, { args: [{ kind: 'claim' }] });
+        await cycle.executeUpdate(holdReleasedUpdate, { args: [{ kind: 'claim', by: SIMULATOR }] });
         return result(true, 'claim hold released');
       case 'account_update': {
         const account = world.accounts.get(event.accountNo);
         if (!account) return result(false, 'the new account is not in accounts.csv');
         const changed = await replaceMandate(world.db, world.cipher, event.policyNo, account);
         if (!changed) return result(false, 'that account is already the active mandate');
-        await cycle.executeUpdate(accountUpdatedUpdate, { args: [] });
+        await cycle.executeUpdate(accountUpdatedUpdate, { args: [{ by: SIMULATOR }] });
         return result(true, `mandate moved to ${account.bankCode} account`);
       }
       case 'apply_reinstatement': {
-        const applied = await applyForReinstatement(world.db, world.client, event.policyNo, event.paymentMethod);
+        const applied = await applyForReinstatement(world.db, world.client, event.policyNo, event.paymentMethod, SIMULATOR);
         // The signed declaration came with the application: operations capture it at once.
         const declaration = await declarationTaskOf(world.db, applied.workflowId);
-        await completeTaskOf(world.db, world.client, declaration, 'done', 'simulator');
+        await completeTaskOf(world.db, world.client, declaration, 'done', SIMULATOR);
         return result(true, `application ${applied.workflowId}, decision due ${applied.decisionDueDate}, back premiums by ${event.paymentMethod}`);
       }
     }

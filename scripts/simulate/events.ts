@@ -2,7 +2,7 @@ import { parse } from 'csv-parse/sync';
 import iconv from 'iconv-lite';
 import { isCivilDate, type CivilDate } from '../../domain/civil-date';
 import { yuanToFen } from '../../domain/money';
-import { isNonPaymentReason } from '../../domain/non-payment-reasons';
+import { isNonPaymentReason, type NonPaymentReasonCode } from '../../domain/non-payment-reasons';
 import type { PaymentMethod } from '../../domain/reinstatement-application';
 
 /**
@@ -16,7 +16,7 @@ export type ScenarioEvent = { row: number; date: CivilDate; policyNo: string } &
   | { kind: 'deposit'; amountFen: number }
   | { kind: 'pay_counter'; reference: string }
   | { kind: 'promise'; until: CivilDate }
-  | { kind: 'refuse'; reasonCode: number }
+  | { kind: 'refuse'; reasonCode: NonPaymentReasonCode }
   | { kind: 'claim_open' }
   | { kind: 'claim_close' }
   | { kind: 'account_update'; accountNo: string }

@@ -14,6 +14,7 @@ import { AUDIT_EXPORT_COLUMNS } from '../../db/repositories/audit-export';
 import { markContactSent, markContactSuppressed, openContactAttempt } from '../../db/repositories/contacts';
 import { shanghaiInstant } from '../../domain/civil-date';
 import { runCli } from '../../cli/program';
+import { actAs } from '../support/acting';
 import { freshDatabase, type TestDatabase } from '../support/database';
 import { samplePolicy, seedPolicy } from '../support/fixtures';
 
@@ -285,8 +286,10 @@ describe('renewals audit export', () => {
     [['--from', '2026-12-02', '--to', '2026-12-01'], /--from 2026-12-02 is after --to 2026-12-01/],
     [['--channel', 'fax'], /--channel must be one of sms, wechat, email, letter, phone, got "fax"/],
     [['--format', 'xlsx'], /--format must be csv or json, got "xlsx"/],
-    [['--unmasked', '--operator', 'C007'], /--unmasked needs --reason "<why>"/],
-    [['--unmasked', '--reason', 'regulator request 2026-117'], /--unmasked needs --operator <id>/],
+    [['--unmasked'], /--unmasked needs --request <id>: an unmasked export needs a request approved by a second person/],
+    [['--unmasked', '--request', '1', '--policy', 'P-X'], /--unmasked takes its filter and reason from the approved request/],
+    [['--request', '1'], /--request goes with --unmasked/],
+    [['--unmasked', '--request', 'one'], /--request must be an unmask request number, got "one"/],
   ])('refuses %j with one line naming the argument', async (args, message) => {
     const before = (await auditRows()).length;
     const result = await cli(['audit', 'export', ...args]);
@@ -297,12 +300,27 @@ describe('renewals audit export', () => {
     expect(await auditRows()).toHaveLength(before);
   });
 
+  /** An unmask request by one compliance person, approved by another, who goes on acting. */
+  async function approvedRequest(reason: string): Promise<{ id: string; requester: { ref: string }; approver: { ref: string } }> {
+    const requester = await actAs(t.db, { roles: ['compliance'] });
+    const asked = await cli(['audit', 'unmask', 'request', '--policy', P1, '--reason', reason, '--json']);
+    expect(asked.stderr).toBe('');
+    const id = String((JSON.parse(asked.stdout.toString()) as { id: number }).id);
+    // Four-eyes: the requester cannot approve it, and nothing can be exported before a second person does.
+    expect(await cli(['audit', 'unmask', 'approve', id])).toMatchObject({ code: 1, stderr: `renewals: four-eyes: the approval of unmask request #${id} must come from a second person, not the one who requested\n` });
+    expect(await cli(['audit', 'export', '--unmasked', '--request', id])).toMatchObject({ code: 1, stderr: expect.stringMatching(new RegExp(`^renewals: unmask request #${id} is not approved yet`)) });
+    const approver = await actAs(t.db, { roles: ['compliance'] });
+    expect((await cli(['audit', 'unmask', 'approve', id])).code).toBe(0);
+    return { id, requester, approver };
+  }
+
   it('an unmasked export is audited first: no audit event, no file', async () => {
+    const { id } = await approvedRequest('complaint review 2026-881');
     const file = join(dir, 'refused.csv');
     // A constraint that refuses the export's audit row: a schema change, so as the owner role.
     await t.owner.raw(`ALTER TABLE audit_events ADD CONSTRAINT test_no_exports CHECK (kind <> 'audit_exported') NOT VALID`);
     try {
-      const result = await cli(['audit', 'export', '--policy', P1, '--unmasked', '--reason', 'complaint review 2026-881', '--operator', 'C007', '--out', file]);
+      const result = await cli(['audit', 'export', '--unmasked', '--request', id, '--out', file]);
       expect(result.code).not.toBe(0);
       expect(result.stderr).toMatch(/test_no_exports/);
     } finally {
@@ -312,12 +330,10 @@ describe('renewals audit export', () => {
     expect(readdirSync(dir).filter((name) => name.includes('refused'))).toEqual([]);
   });
 
-  it('an unmasked export shows recipients in clear and records operator, reason, filters, rows and hash', async () => {
+  it('an unmasked export, requested and approved by two people, shows recipients in clear and records them, reason, filters, rows and hash', async () => {
+    const { id, requester, approver } = await approvedRequest('complaint 2026-881: customer 13812348000 disputes reminders');
     const file = join(dir, 'p1-unmasked.csv');
-    const result = await cli([
-      'audit', 'export', '--policy', P1, '--unmasked',
-      '--reason', 'complaint 2026-881: customer 13812348000 disputes reminders', '--operator', 'C007', '--out', file,
-    ]);
+    const result = await cli(['audit', 'export', '--unmasked', '--request', id, '--out', file]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const rows = csvRows(readFileSync(file));
@@ -330,10 +346,10 @@ describe('renewals audit export', () => {
 
     const events = await auditRows('audit_exported');
     const event = events[events.length - 1];
-    expect(event.actor).toBe('C007');
+    expect(event.actor).toBe(approver.ref);
     expect(event.seq).toBeGreaterThan(Math.max(...rows.map((r) => Number(r.seq))));
     expect(event.detail).toMatchObject({
-      operator: 'C007',
+      operator: approver.ref,
       // The reason is kept, with the number typed into it masked.
       reason: 'complaint 2026-881: customer 138****8000 disputes reminders',
       filters: { policyNo: P1 },
@@ -341,8 +357,22 @@ describe('renewals audit export', () => {
       unmasked: true,
       unresolvedRecipients: 0,
       sha256: createHash('sha256').update(readFileSync(file)).digest('hex'),
+      unmaskRequest: Number(id),
     });
     expect(JSON.stringify(events)).not.toContain(holder.holderMobile);
+    // Request and approval were each audited, by their person, before the export.
+    const request = (await auditRows('audit_unmask_requested')).find((r) => r.detail.request === Number(id));
+    const approval = (await auditRows('audit_unmask_approved')).find((r) => r.detail.request === Number(id));
+    expect(request).toMatchObject({ actor: requester.ref, detail: { reason: 'complaint 2026-881: customer 138****8000 disputes reminders', filters: { policyNo: P1 } } });
+    expect(approval).toMatchObject({ actor: approver.ref, detail: { requestedBy: requester.ref } });
+    expect(request!.seq).toBeLessThan(approval!.seq);
+    expect(approval!.seq).toBeLessThan(event.seq);
+    // Once: the approval is spent.
+    const again = await cli(['audit', 'export', '--unmasked', '--request', id, '--out', join(dir, 'p1-again.csv')]);
+    expect(again).toMatchObject({ code: 1, stderr: expect.stringMatching(new RegExp(`^renewals: unmask request #${id} was used already`)) });
+    expect(existsSync(join(dir, 'p1-again.csv'))).toBe(false);
+    const listed = JSON.parse((await cli(['audit', 'unmask', 'list', '--json'])).stdout.toString()) as { id: number; status: string; approved_by: string }[];
+    expect(listed.find((r) => r.id === Number(id))).toMatchObject({ status: 'used', approved_by: approver.ref });
   });
 
   it('works from the real bin in its own process, to stdout', async () => {

@@ -10,6 +10,7 @@ import type { TabularReport } from '../../reports/report';
 import { simulationOutputFiles, writeSimulationOutputs } from '../../scripts/simulate/outputs';
 import type { SimulatedPremium } from '../../scripts/simulate/simulate';
 import { runCliCaptured } from '../support/cli';
+import { approvedUnmaskRequest } from '../support/unmask';
 import { freshDatabase, type TestDatabase } from '../support/database';
 import { DATA_KEY, DUE_MONTH, HOLDER, INJECTION, seedInjectedPortfolio, simulationResult } from './injected-portfolio';
 
@@ -143,7 +144,8 @@ describe('audit export CSV', () => {
 
   it('the unmasked export is inert too', async () => {
     const csv = join(dir, 'audit-unmasked.csv');
-    const run = await runCliCaptured(['audit', 'export', '--policy', HOLDER.policyNo, '--unmasked', '--reason', 'complaint review', '--operator', 'C007', '--out', csv]);
+    const request = await approvedUnmaskRequest(t.db, ['--policy', HOLDER.policyNo], 'complaint review');
+    const run = await runCliCaptured(['audit', 'export', '--unmasked', '--request', request, '--out', csv]);
     expect(run.code, run.err).toBe(0);
     expect(await cells(csv)).toContain(`'${INJECTION}`);
   });

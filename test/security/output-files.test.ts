@@ -8,6 +8,7 @@ import { SmtpEmail } from '../../integrations/messaging/smtp-email';
 import { startSmtpCatcher } from '../../scripts/smtp-catcher';
 import { simulationOutputFiles, writeSimulationOutputs } from '../../scripts/simulate/outputs';
 import { runCliCaptured, type CliRun } from '../support/cli';
+import { approvedUnmaskRequest } from '../support/unmask';
 import { freshDatabase, type TestDatabase } from '../support/database';
 import { DATA_KEY, DUE_MONTH, HOLDER, seedInjectedPortfolio, simulationResult } from './injected-portfolio';
 
@@ -104,7 +105,8 @@ describe('renewals audit export --out', () => {
     expect(modeOf(file)).toBe(0o600);
 
     const unmasked = join(dir, 'audit-unmasked.json');
-    const run = await runCliCaptured(['audit', 'export', '--format', 'json', '--unmasked', '--reason', 'complaint review', '--operator', 'C007', '--out', unmasked]);
+    const request = await approvedUnmaskRequest(t.db, [], 'complaint review');
+    const run = await runCliCaptured(['audit', 'export', '--format', 'json', '--unmasked', '--request', request, '--out', unmasked]);
     expect(run.code, run.err).toBe(0);
     expect(modeOf(unmasked)).toBe(0o600);
   });

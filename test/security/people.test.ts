@@ -9,7 +9,7 @@ import { commandPath } from '../../cli/sign-in';
 import { PiiCipher } from '../../db/pii-cipher';
 import { OPEN_COMMANDS, PERMISSIONS } from '../../domain/permissions';
 import { ROLES, type Role } from '../../domain/roles';
-import { runCliCaptured, type CliRun } from '../support/cli';
+import { runCliCaptured, signInOperatorByDefault, type CliRun } from '../support/cli';
 import { freshDatabase, type TestDatabase } from '../support/database';
 import { samplePolicy, seedPolicy } from '../support/fixtures';
 import { actAs, restoreSignIn, signInAs, type SignedInPerson } from '../support/people';
@@ -51,6 +51,8 @@ beforeAll(async () => {
   vi.stubEnv('DATABASE_URL', t.url);
   vi.stubEnv('XDG_CONFIG_HOME', config);
   delete process.env.RENEWALS_TOKEN;
+  // This file is about who is signed in: no default operator.
+  signInOperatorByDefault(false);
   const cipher = new PiiCipher('33'.repeat(32));
   await seedPolicy(t.db, cipher, samplePolicy({ policyNo: IN_SCOPE }));
   await seedPolicy(t.db, cipher, samplePolicy({ policyNo: OUT_OF_SCOPE }));

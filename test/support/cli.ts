@@ -1,5 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { expect, vi } from 'vitest';
+import { addUser, createToken } from '../../application/identity';
 import { runCli } from '../../cli/program';
+import { connect } from '../../db/connection';
+import { ROLES } from '../../domain/roles';
 
 export interface CliRun {
   code: number;
@@ -7,8 +11,54 @@ export interface CliRun {
   err: string;
 }
 
+let operatorByDefault = true;
+const operators = new Map<string, { tokenId: number; token: string }>();
+
+/**
+ * Tests that are about signing in (or not) turn the default operator off: their runs then carry only
+ * the RENEWALS_TOKEN they set themselves.
+ */
+export function signInOperatorByDefault(on: boolean): void {
+  operatorByDefault = on;
+}
+
+/**
+ * Tests of what a command does, rather than who may run it, run as a real signed-in user holding every
+ * role (made through application/identity.ts, audited on the system partition), one per database;
+ * the CLI authenticates its token as it would any other (docs/architecture.md#people). Nothing when
+ * the test set RENEWALS_TOKEN itself or the database has no users table yet (before `db migrate`).
+ */
+async function defaultOperatorToken(): Promise<string | undefined> {
+  const url = process.env.DATABASE_URL;
+  if (!operatorByDefault || process.env.RENEWALS_TOKEN !== undefined || !url) return undefined;
+  const db = connect(url, { max: 1 });
+  try {
+    const known = operators.get(url);
+    if (known && (await db('api_tokens').where({ id: known.tokenId }).whereNull('revoked_at').first())) return known.token;
+    const login = `test-operator-${randomBytes(3).toString('hex')}`;
+    const userId = await addUser(db, 'test:setup', { login, displayName: 'Test operator', roles: [...ROLES], scopes: [] });
+    const { token, id } = await createToken(db, 'test:setup', userId, 'test', null);
+    operators.set(url, { tokenId: id, token });
+    return token;
+  } catch {
+    return undefined; // no people tables yet: the command runs unsigned, as `db migrate` does
+  } finally {
+    await db.destroy();
+  }
+}
+
 /** Runs the renewals CLI in this process, capturing what it writes to stdout and stderr (as UTF-8). */
 export async function runCliCaptured(args: readonly string[]): Promise<CliRun> {
+  const token = await defaultOperatorToken();
+  if (token) process.env.RENEWALS_TOKEN = token;
+  try {
+    return await captured(args);
+  } finally {
+    if (token) delete process.env.RENEWALS_TOKEN;
+  }
+}
+
+async function captured(args: readonly string[]): Promise<CliRun> {
   let out = '';
   let err = '';
   const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((out += Buffer.from(chunk).toString('utf8')), true));

@@ -14,6 +14,7 @@ import { startTimeSkippingServer } from '../../scripts/temporal-env';
 import { renewalsDataConverter } from '../../workers/data-converter';
 import { workflowsPath } from '../../workers/renewal-worker';
 import { statusQuery } from '../../workflows/messages';
+import { actAs } from '../support/acting';
 import { runCliCaptured } from '../support/cli';
 import { attemptsOf, dueIn, seedFundedPolicy, sleepUntil, startCycleRig, type CycleRig } from '../support/cycle-rig';
 
@@ -57,6 +58,7 @@ describe('a notice loaded while a cycle runs', () => {
     const file = join(dir, `notice-${year}.csv`);
     await writeFile(file, ['date,kind,name', ...notice.days.map((d) => `${d.date},${d.kind},${d.name}`)].join('\n'));
 
+    const ops = await actAs(rig.database.db, { roles: ['operations_lead'] });
     const outcome = await rig.withWorker(async () => {
       const { handle } = await startRenewalCycle(env.client, { policyNo: policy.policyNo, dueDate }, taskQueue);
       // Two days before the due date, at half past (no timer of the cycle falls then).
@@ -64,7 +66,7 @@ describe('a notice loaded while a cycle runs', () => {
       await sleepUntil(env, loadedOn, '12:30');
       expect(await handle.query(statusQuery)).toMatchObject({ stage: 'PRE_DUE', debitAttempts: 0 });
 
-      const imported = await runCliCaptured(['calendar', 'import', file, '--operator', 'ops.test', '--json']);
+      const imported = await runCliCaptured(['calendar', 'import', file, '--json']);
       expect(imported.err).toBe('');
       expect(imported.code).toBe(0);
       expect(JSON.parse(imported.out)).toMatchObject({ year, cyclesSignalled: 1, cyclesNotRunning: 0 });
@@ -82,7 +84,7 @@ describe('a notice loaded while a cycle runs', () => {
     expect(applied.map((a) => a.detail)).toEqual([{ year, holidays: notice.days.length, workdays: 0, after: outcome.loadedOn }]);
     expect(shanghaiDate((applied[0].occurred_at as Date).getTime())).toBe(outcome.loadedOn);
     const loaded = await rig.database.db('audit_events').where({ kind: 'calendar_notice_imported' }).first();
-    expect(loaded).toMatchObject({ actor: 'ops.test', detail: expect.objectContaining({ year, holidays: notice.days.length }) });
+    expect(loaded).toMatchObject({ actor: ops.ref, detail: expect.objectContaining({ year, holidays: notice.days.length }) });
 
     // The recorded history (with its patch marker) replays against today's workflow code.
     await Worker.runReplayHistory({ workflowsPath: workflowsPath(), dataConverter: renewalsDataConverter() }, outcome.history);

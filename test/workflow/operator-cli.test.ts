@@ -6,6 +6,7 @@ import { addDays } from '../../domain/civil-date';
 import { startTimeSkippingServer } from '../../scripts/temporal-env';
 import { statusQuery } from '../../workflows/messages';
 import type { PolicyRecord } from '../../db/repositories/policies';
+import { actAs } from '../support/acting';
 import { recordingCli } from '../support/cli';
 import { dueIn, seedFundedPolicy, sleepUntil, startCycleRig, type CycleRig } from '../support/cycle-rig';
 
@@ -121,7 +122,14 @@ describe('renewals operator commands', () => {
         err: `renewals: the cycle of ${policy.policyNo} due ${dueDate} refused holdReleased: no claim hold is in place\n`,
       });
 
+      const cashier = await actAs(rig.database.db, { roles: ['cashier'] });
       const paid = await json<{ update: string; status: { stage: string } }>('pay', policy.policyNo, '--via', 'counter', '--reference', 'RCPT-7001');
+      await untilClosed(handle);
+      const payment = await rig.database.db('audit_events').where({ policy_no: policy.policyNo }).whereIn('kind', ['payment_reported', 'premium_paid']).orderBy('seq').select('kind', 'actor');
+      expect(payment).toEqual([
+        { kind: 'payment_reported', actor: cashier.ref },
+        { kind: 'premium_paid', actor: cashier.ref },
+      ]);
       expect(paid).toMatchObject({ update: 'paymentReceived', workflowId: `renewal-${policy.policyNo}-${dueDate}`, status: { stage: 'IN_GRACE' } });
       await untilClosed(handle);
     });
@@ -176,7 +184,9 @@ describe('renewals operator commands', () => {
     expect(timeline.entries[0]!.at).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
   });
 
-  it('promise, refuse, hold, release and account-updated reach a running cycle and print its status', async () => {
+  it('promise, refuse, hold, release and account-updated reach a running cycle, print its status and are signed', async () => {
+    let collector = { ref: '' };
+    let lead = { ref: '' };
     const { dueDate } = await dueIn(env, 20);
     const policy = await seed({ policyNo: 'P-OPS-0002', holderIdNo: '320102198001015552', accountNo: '6222020000000005552', nextDueDate: dueDate, premiumFen: 300_000 });
 
@@ -184,7 +194,8 @@ describe('renewals operator commands', () => {
       const { handle } = await startRenewalCycle(env.client, { policyNo: policy.policyNo, dueDate }, taskQueue);
       await env.sleep(60_000);
       const promised = addDays(dueDate, 5);
-      expect(await json('promise', policy.policyNo, '--date', promised)).toMatchObject({ update: 'promiseToPay', status: { promiseUntil: promised } });
+      collector = await actAs(rig.database.db, { roles: ['collector'] });
+      expect(await json('promise', policy.policyNo, '--date', promised)).toMatchObject({ update: 'promiseToPay', status: { promiseUntil: promised, lastSigned: { update: 'promiseToPay', by: collector.ref } } });
       expect((await cli('promise', policy.policyNo, '--date', '2026-02-30')).err).toBe('renewals: --date must be a date YYYY-MM-DD, got "2026-02-30"\n');
       const late = await cli('promise', policy.policyNo, '--date', addDays(dueDate, 90));
       expect(late.err).toMatch(new RegExp(`^renewals: the cycle of ${policy.policyNo} due ${dueDate} refused promiseToPay: promised date must be from .* to the last grace day ${addDays(dueDate, 60)}`));
@@ -192,25 +203,40 @@ describe('renewals operator commands', () => {
       expect(await cli('refuse', policy.policyNo, '--reason', '13')).toMatchObject({ code: 2, err: 'renewals: --reason must be a non-payment reason code 1–12, got "13"\n' });
       expect(await json('refuse', policy.policyNo, '--reason', '8', '--due', dueDate)).toMatchObject({ update: 'customerRefused', dueDate });
 
+      lead = await actAs(rig.database.db, { roles: ['operations_lead'] });
       expect((await cli('hold', policy.policyNo, '--kind', 'lawsuit')).err).toBe('renewals: --kind must be one of claim, servicing, dispute, moratorium, got "lawsuit"\n');
       expect(await json('hold', policy.policyNo, '--kind', 'claim')).toMatchObject({ update: 'holdPlaced', status: { holds: ['claim'] } });
       const released = await cli('release', policy.policyNo, '--kind', 'claim');
       expect(released.code, released.err).toBe(0);
       expect(released.out).toContain(`holdReleased accepted by renewal-${policy.policyNo}-${dueDate}`);
       expect(released.out).toMatch(/stage\s+PRE_DUE/);
+      expect(released.out).toMatch(new RegExp(`signed by\\s+${lead.ref} \\(holdReleased\\)`));
       expect(await json('account-updated', policy.policyNo)).toMatchObject({ update: 'accountUpdated', status: { stage: 'PRE_DUE', holds: [] } });
 
       const kinds = await auditKindsOnceIdle(policy.policyNo, handle, 'account_updated');
       expect(kinds).toEqual(expect.arrayContaining(['promise_to_pay', 'customer_refused', 'hold_placed', 'hold_released', 'account_updated']));
+      // Every operator event's row is signed by the person who sent it.
+      const signed = await rig.database.db('audit_events')
+        .where({ policy_no: policy.policyNo })
+        .whereIn('kind', ['promise_to_pay', 'customer_refused', 'hold_placed', 'hold_released', 'account_updated'])
+        .orderBy('seq')
+        .select('kind', 'actor');
+      expect(signed).toEqual([
+        { kind: 'promise_to_pay', actor: collector.ref },
+        { kind: 'customer_refused', actor: collector.ref },
+        { kind: 'hold_placed', actor: lead.ref },
+        { kind: 'hold_released', actor: lead.ref },
+        { kind: 'account_updated', actor: lead.ref },
+      ]);
       await handle.terminate('test done');
     });
 
     const history = await json<{ entries: { text: string }[] }>('policy', 'history', policy.policyNo);
     expect(history.entries.map((e) => e.text)).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(/^update promiseToPay accepted: date \d{4}-/),
-        'update customerRefused accepted: reasonCode 8',
-        'update holdPlaced accepted: kind claim',
+        expect.stringMatching(new RegExp(`^update promiseToPay accepted: date \\d{4}-.*, by ${collector.ref}$`)),
+        `update customerRefused accepted: reasonCode 8, by ${collector.ref}`,
+        `update holdPlaced accepted: kind claim, by ${lead.ref}`,
         'terminated: test done',
       ]),
     );

@@ -12,6 +12,7 @@ import { orphanNoticeWorkflowId, spreadOverAgents } from '../../domain/orphans';
 import { startTimeSkippingServer } from '../../scripts/temporal-env';
 import { statusQuery } from '../../workflows/messages';
 import type { OrphanNoticeResult } from '../../workflows/orphan-notice';
+import { actAs } from '../support/acting';
 import { recordingCli } from '../support/cli';
 import { dueIn, seedFundedPolicy, startCycleRig, type CycleRig } from '../support/cycle-rig';
 
@@ -86,9 +87,10 @@ describe('an agent departs: the orphan notice', () => {
     await seed({ policyNo: 'P-OR-0002', holderIdNo: '310101198001090002', holderMobile: null, holderEmail: null, preferredChannel: 'sms' });
     const departedOn = shanghaiDate(await env.currentTimeMs());
     const db = rig.database.db;
+    const ops1 = await actAs(db, { roles: ['operations_lead'] });
 
     await rig.withWorker(async () => {
-      const first = await json('agents', 'depart', 'A1', '--on', departedOn, '--operator', 'ops-1');
+      const first = await json('agents', 'depart', 'A1', '--on', departedOn);
       expect(first).toMatchObject({ agentCode: 'A1', departedOn, recorded: true, policies: 2, noticesStarted: 2, noticesExisting: 0, late: false });
 
       const results = new Map<string, OrphanNoticeResult>();
@@ -140,29 +142,30 @@ describe('an agent departs: the orphan notice', () => {
       }
 
       // The departure again: nothing recorded twice, no notice started twice.
-      const again = await json('agents', 'depart', 'A1', '--on', departedOn, '--operator', 'ops-1');
+      const again = await json('agents', 'depart', 'A1', '--on', departedOn);
       expect(again).toMatchObject({ recorded: false, policies: 2, noticesStarted: 0, noticesExisting: 2 });
-      expect(await db('audit_events').where({ kind: 'agent_departed' }).select('actor', 'detail')).toEqual([{ actor: 'ops-1', detail: { agentCode: 'A1', departedOn } }]);
+      expect(await db('audit_events').where({ kind: 'agent_departed' }).select('actor', 'detail')).toEqual([{ actor: ops1.ref, detail: { agentCode: 'A1', departedOn } }]);
       expect(await db('agents').where({ code: 'A1' }).first('status')).toEqual({ status: 'departed' });
       expect(Number((await db('contact_attempts').where({ step: 'orphan_notice' }).count<{ count: string }[]>('* as count'))[0]!.count)).toBe(6);
     });
   });
 
   it('refuses bad input with one line naming the argument', async () => {
-    const unknown = await cli('agents', 'depart', 'NOBODY', '--operator', 'ops-1');
+    const unknown = await cli('agents', 'depart', 'NOBODY');
     expect(unknown).toMatchObject({ code: 2, err: 'renewals: no agent NOBODY on file\n' });
-    const badDate = await cli('agents', 'depart', 'A1', '--on', '2026-02-30', '--operator', 'ops-1');
+    const badDate = await cli('agents', 'depart', 'A1', '--on', '2026-02-30');
     expect(badDate.code).toBe(2);
     expect(badDate.err).toMatch(/--on must be a date YYYY-MM-DD/);
-    const noOperator = await cli('agents', 'depart', 'A1');
-    expect(noOperator.code).not.toBe(0);
-    expect(noOperator.err).toMatch(/--operator/);
+    const selfDeclared = await cli('agents', 'depart', 'A1', '--operator', 'ops-1');
+    expect(selfDeclared.code).not.toBe(0);
+    expect(selfDeclared.err).toMatch(/--operator/); // the person is who runs the command, not a name typed in
   });
 });
 
 describe('renewals policies reassign', () => {
   it('spreads the policies over the team, audited, moves open tasks and tells the running cycle', async () => {
     const db = rig.database.db;
+    const ops2 = await actAs(db, { roles: ['operations_lead'] });
     const { dueDate } = await dueIn(env, 45);
     const cycled = await seed({ policyNo: 'P-OR-0003', holderIdNo: '310101198001090003', holderMobile: '13800009003', holderEmail: null, preferredChannel: 'sms', nextDueDate: dueDate });
     await seed({ policyNo: 'P-OR-0004', holderIdNo: '310101198001090004' });
@@ -172,13 +175,13 @@ describe('renewals policies reassign', () => {
       const { handle } = await startRenewalCycle(env.client, { policyNo: cycled.policyNo, dueDate }, taskQueue);
       await untilAnswering(handle); // the cycle is open and waiting for its first reminder
 
-      const refused = await cli('policies', 'reassign', '--from', 'A1', '--to', 'A2', '--team', 'T1', '--operator', 'ops-2');
+      const refused = await cli('policies', 'reassign', '--from', 'A1', '--to', 'A2', '--team', 'T1');
       expect(refused).toMatchObject({ code: 2, err: 'renewals: give exactly one of --to AGENT or --team TEAM\n' });
-      const departed = await cli('policies', 'reassign', '--from', 'A2', '--to', 'A1', '--operator', 'ops-2');
+      const departed = await cli('policies', 'reassign', '--from', 'A2', '--to', 'A1');
       expect(departed).toMatchObject({ code: 2, err: 'renewals: --to: agent A1 has departed; choose an active agent\n' });
 
       const result = await json<{ from: string; moved: { policyNo: string; from: string; to: string; tasksMoved: number }[]; cyclesInformed: string[] }>(
-        'policies', 'reassign', '--from', 'A1', '--team', 'T1', '--operator', 'ops-2',
+        'policies', 'reassign', '--from', 'A1', '--team', 'T1',
       );
       const expected = spreadOverAgents(['P-OR-0001', 'P-OR-0002', 'P-OR-0003', 'P-OR-0004'], ['A2', 'A3', 'L1']);
       expect(result.moved.map((m) => [m.policyNo, m.to])).toEqual([...expected]);
@@ -190,7 +193,7 @@ describe('renewals policies reassign', () => {
       expect(policies.map((p: { policy_no: string; agent_code: string }) => [p.policy_no, p.agent_code])).toEqual([...expected]);
       const audit = await db('audit_events').where({ kind: 'policy_reassigned' }).orderBy('seq').select('actor', 'policy_no', 'detail');
       expect(audit).toHaveLength(4);
-      expect(audit.every((r: { actor: string; detail: { from: string } }) => r.actor === 'ops-2' && r.detail.from === 'A1')).toBe(true);
+      expect(audit.every((r: { actor: string; detail: { from: string } }) => r.actor === ops2.ref && r.detail.from === 'A1')).toBe(true);
       expect(await db('tasks').where({ policy_no: 'P-OR-0004', status: 'open' }).first('assignee_agent_code')).toEqual({ assignee_agent_code: expected.get('P-OR-0004') });
 
       // The running cycle heard it: its status, its trail, and the routing of its next task.
@@ -210,7 +213,7 @@ describe('renewals policies reassign', () => {
       expect(await taskRoutingFor(db, 'P-OR-0003')).toMatchObject({ agentCode: newAgent, agentStatus: 'active' });
 
       // Nothing left to move: a second run changes nothing.
-      const again = await json<{ moved: unknown[] }>('policies', 'reassign', '--from', 'A1', '--team', 'T1', '--operator', 'ops-2');
+      const again = await json<{ moved: unknown[] }>('policies', 'reassign', '--from', 'A1', '--team', 'T1');
       expect(again.moved).toEqual([]);
 
       // The cycle goes on to collect the premium as before.

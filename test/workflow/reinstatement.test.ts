@@ -5,6 +5,7 @@ import { addYears, shanghaiDate } from '../../domain/civil-date';
 import type { PolicyRecord } from '../../db/repositories/policies';
 import { startTimeSkippingServer } from '../../scripts/temporal-env';
 import { statusQuery } from '../../workflows/messages';
+import { actAs } from '../support/acting';
 import { recordingCli } from '../support/cli';
 import { seedFundedPolicy, sleepUntil, startCycleRig, type CycleRig } from '../support/cycle-rig';
 
@@ -95,6 +96,8 @@ describe('the reinstatement window and the reinstatement workflow', () => {
     ]);
 
     await sleepUntil(env, d('2027-05-10'), '10:00');
+    // One person at the counter takes the application and captures the declaration.
+    const clerk = await actAs(db(), { roles: ['operations_lead', 'underwriter'] });
     const applied = await json('reinstate', 'apply', policy.policyNo, '--pay', 'counter');
     expect(applied).toMatchObject({ workflowId: `reinstatement-P-RI-0001-${d('2027-01-10')}-1`, receivedDate: d('2027-05-10'), decisionDueDate: d('2027-06-09') });
     expect((await cli('reinstate', 'apply', policy.policyNo)).err).toBe(
@@ -104,8 +107,18 @@ describe('the reinstatement window and the reinstatement workflow', () => {
     expect((await cli('tasks', 'complete', String(await declarationTask(policy.policyNo)), '--outcome', 'done')).code).toBe(0);
 
     await sleepUntil(env, d('2027-05-12'), '11:00');
+    // Four-eyes: whoever applied or captured the declaration may not approve, underwriter or not.
+    const ownApproval = await cli('reinstate', 'decide', policy.policyNo, '--approve');
+    expect(ownApproval.code).toBe(1);
+    expect(ownApproval.err).toMatch(/refused: four-eyes: the approval must come from a second person, not the one who applied\n$/);
+    const underwriter = await actAs(db(), { roles: ['underwriter'] });
     const approved = await json<{ status: Record<string, unknown> }>('reinstate', 'decide', policy.policyNo, '--approve');
-    expect(approved.status).toMatchObject({ status: 'approved', approvedBy: 'underwriter', payBy: d('2027-06-11') });
+    expect(approved.status).toMatchObject({
+      status: 'approved',
+      approvedBy: 'underwriter',
+      payBy: d('2027-06-11'),
+      signedBy: { applied: clerk.ref, declaration: clerk.ref, decided: underwriter.ref },
+    });
     const underwriting = await eventually(() => db()('tasks').where({ policy_no: policy.policyNo, step: 'reinstatement_underwriting' }).first(), (t) => t?.status === 'done', 'the underwriting task closed');
     expect(underwriting).toMatchObject({ kind: 'underwriting', assignee_role: 'underwriter', status: 'done', outcome_code: 'approved' });
 
@@ -120,6 +133,7 @@ describe('the reinstatement window and the reinstatement workflow', () => {
     expect((await cli('reinstate', 'pay', policy.policyNo, '--amount', '6000.00', '--reference', 'R-0001')).err).toMatch(
       /refused: amountFen must be today's quote, 606986 fen \(back premiums 600000 \+ interest 6986\), got 600000/,
     );
+    const cashier = await actAs(db(), { roles: ['cashier'] });
     const paid = await json<{ status: Record<string, unknown> }>('reinstate', 'pay', policy.policyNo, '--amount', '6069.86', '--reference', 'R-0001');
     expect(paid.status).toMatchObject({ status: 'approved' });
 
@@ -139,6 +153,14 @@ describe('the reinstatement window and the reinstatement workflow', () => {
       { due_date: d('2027-07-10'), status: 'due', installment_no: 7, amount_fen: 300_000 },
     ]);
     await eventually(() => auditKinds(policy.policyNo), (k) => k.filter((x) => x === 'stage_changed').length > 0 && k.includes('policy_reinstated'), 'the audit of the reinstatement');
+    // Each person's act is signed with their reference; what the clock and the workflow do is not.
+    const signed = await db()('audit_events').where({ policy_no: policy.policyNo }).whereIn('kind', ['reinstatement_applied', 'task_completed', 'reinstatement_approved', 'policy_reinstated']).orderBy('seq').select('kind', 'actor');
+    expect(signed).toEqual([
+      { kind: 'reinstatement_applied', actor: clerk.ref },
+      { kind: 'task_completed', actor: clerk.ref },
+      { kind: 'reinstatement_approved', actor: underwriter.ref },
+      { kind: 'policy_reinstated', actor: cashier.ref },
+    ]);
     const reinstatedNotice = await eventually(() => contactsOf(policy.policyNo, 'policy_reinstated'), (c) => c.length === 2 && c.every((x) => x.status !== 'pending'), 'the reinstatement notice');
     expect(reinstatedNotice.map((c) => c.status)).toEqual(['sent', 'sent']);
     const cycle = await eventually(() => env.client.workflow.getHandle(cycleId).describe(), (w) => w.status.name === 'COMPLETED', 'the window stage to close');
@@ -172,11 +194,11 @@ describe('the reinstatement window and the reinstatement workflow', () => {
       /sendContact lapse_sms_d\+61 completed → sent/,
       /sendContact lapse_letter completed → sent/,
       /sendContact reinstatement_reminder_30d completed → sent/,
-      /update applyForReinstatement accepted/,
+      new RegExp(`update applyForReinstatement accepted: by ${clerk.ref}`),
       /application .*received/,
       /declaration captured/,
       /approved by the underwriter/,
-      /update reinstatementPayment accepted: via counter, reference R-0001/,
+      new RegExp(`update reinstatementPayment accepted: via counter, reference R-0001, by ${cashier.ref}`),
       new RegExp(`reinstated from ${d('2027-05-20')}: paid 6069.86 yuan`),
       /completed with stage REINSTATED/,
     ]) {
@@ -287,6 +309,7 @@ describe('the reinstatement window and the reinstatement workflow', () => {
     //   premiums 3 600 000 + interest 212 547 = 3 812 547 fen (38 125.47 yuan)
     expect(await db()('policies').where({ policy_no: late.policyNo }).first()).toMatchObject({ status: 'lapsed' });
     await sleepUntil(env, d('2030-09-05'), '10:00');
+    await actAs(db(), { roles: ['underwriter'] }); // a second person: not the one who took the application
     await json('reinstate', 'decide', late.policyNo, '--approve');
     const quoted = await json<{ application: { quote: { totalFen: number; interestFen: number } } }>('reinstate', 'status', late.policyNo, '--on', d('2030-09-05'));
     expect(quoted.application.quote).toMatchObject({ totalFen: 3_812_547, interestFen: 212_547 });

@@ -172,7 +172,7 @@ describe('renewal-cycle on the time-skipping server', () => {
       expect(status).toMatchObject({ stage: 'IN_GRACE', debitAttempts: 1 });
       // The customer reopens the account (a servicing change recorded the mandate); operations tell the cycle.
       rig.bank.openAccount({ bankCode: policy.bankCode, accountNo: policy.accountNo, accountName: policy.accountName, balanceFen: 5_000_000, status: 'active' });
-      await handle.executeUpdate(accountUpdatedUpdate);
+      await handle.executeUpdate(accountUpdatedUpdate, { args: [{}] });
       return handle.result();
     });
 

@@ -9,6 +9,7 @@ import { addDays } from '../../domain/civil-date';
 import { startTimeSkippingServer } from '../../scripts/temporal-env';
 import { statusQuery } from '../../workflows/messages';
 import type { PolicyRecord } from '../../db/repositories/policies';
+import { actAs } from '../support/acting';
 import { recordingCli } from '../support/cli';
 import { dueIn, seedFundedPolicy, sleepUntil, startCycleRig, type CycleRig } from '../support/cycle-rig';
 
@@ -117,9 +118,17 @@ describe('call outcomes act on the cycle', () => {
       expect((await callTaskOf(policy.policyNo)).status).toBe('open');
 
       const promised = addDays(dueDate, -2);
-      const done = await json<{ closedBy: string; note: string; effect: Record<string, unknown>; status: { promiseUntil?: string } }>(
-        'tasks', 'complete', String(call.id), '--outcome', 'promised', '--date', promised, '--operator', 'collector-7',
+      const collector = await actAs(rig.database.db, { roles: ['collector'] });
+      const done = await json<{ closedBy: string; note: string; effect: Record<string, unknown>; status: { promiseUntil?: string; lastSigned?: unknown } }>(
+        'tasks', 'complete', String(call.id), '--outcome', 'promised', '--date', promised,
       );
+      // The collector signs both what the outcome told the cycle and the task's completion.
+      expect(done.status.lastSigned).toEqual({ update: 'taskCompleted', by: collector.ref });
+      const signed = await rig.database.db('audit_events').where({ policy_no: policy.policyNo }).whereIn('kind', ['promise_to_pay', 'task_completed']).orderBy('seq').select('kind', 'actor');
+      expect(signed).toEqual([
+        { kind: 'promise_to_pay', actor: collector.ref },
+        { kind: 'task_completed', actor: collector.ref },
+      ]);
       expect(done.effect).toEqual({ kind: 'promise', sentToCycle: true, note: `the cycle recorded the promise to pay by ${promised}` });
       expect(done.status.promiseUntil).toBe(promised);
       expect(done.note).toMatch(/^the cycle took the outcome.*; the cycle recorded the promise to pay by /);
