@@ -12,6 +12,8 @@ import {
   grantsOf,
   hasAdministrator,
   insertUser,
+  findUserByOidcSubject,
+  linkOidcSubject as linkOidcSubjectRow,
   revokeRole,
   revokeScope,
   type UserRow,
@@ -171,6 +173,31 @@ export async function disableUser(db: Knex, actor: string, login: string): Promi
     await appendAudit(trx, { kind: 'user_disabled', actor, detail: { user: userRef(user.id), tokensRevoked: revoked } });
   });
   return (await findUserById(db, user.id))!;
+}
+
+/**
+ * Links a user to the identity an OIDC provider vouches for (docs/architecture.md#oidc-sign-in), so
+ * `renewals login --oidc` signs them in; the subject is the provider's opaque identifier, not a name.
+ */
+export async function linkOidcIdentity(db: Knex, actor: string, login: string, identity: { issuer: string; subject: string }): Promise<UserRow> {
+  const user = await requireUser(db, login);
+  if (identity.subject.trim() === '') throw new IdentityError('--subject must not be empty', 'usage');
+  await db.transaction(async (trx) => {
+    const holder = await findUserByOidcSubject(trx, identity.issuer, identity.subject);
+    if (holder && holder.id !== user.id) throw new IdentityError(`that identity is already linked to ${userRef(holder.id)}`, 'state');
+    await linkOidcSubjectRow(trx, user.id, identity.issuer, identity.subject);
+    await appendAudit(trx, { kind: 'user_oidc_linked', actor, detail: { user: userRef(user.id), issuer: identity.issuer } });
+  });
+  return user;
+}
+
+/** What `renewals login --oidc` needs: the linked user, refused when disabled, and a new personal token. */
+export function oidcUserStore(db: Knex) {
+  return {
+    findUserBySubject: (issuer: string, subject: string) => findUserByOidcSubject(db, issuer, subject),
+    isRefused: (user: UserRow) => user.status !== 'active',
+    issueToken: async (userId: number) => (await createToken(db, userRef(userId), userId, 'oidc', null)).token,
+  };
 }
 
 export function parseRole(text: string): Role {

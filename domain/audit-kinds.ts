@@ -74,6 +74,7 @@ export const AUDIT_KINDS = [
   // people (docs/architecture.md#people): the system partition, actor = the acting user's ref
   'user_added',
   'user_disabled',
+  'user_oidc_linked',
   'role_granted',
   'role_revoked',
   'scope_granted',

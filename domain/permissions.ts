@@ -42,6 +42,7 @@ export const PERMISSIONS: Readonly<Record<string, Permission>> = {
   'users disable': { roles: ['administrator'], scope: 'none' },
   'users grant': { roles: ['administrator'], scope: 'none' },
   'users revoke': { roles: ['administrator'], scope: 'none' },
+  'users link-oidc': { roles: ['administrator'], scope: 'none' },
   'tokens create': { roles: SELF, scope: 'none' },
   'tokens list': { roles: SELF, scope: 'none' },
   'tokens revoke': { roles: SELF, scope: 'none' },

@@ -6,7 +6,9 @@ import {
   createToken,
   disableUser,
   IdentityError,
+  linkOidcIdentity,
   logIn,
+  oidcUserStore,
   parseRole,
   redeemSetup,
   revokeTokenAs,
@@ -22,6 +24,7 @@ import { readSecret } from '../password-input';
 import { actingUser } from '../session';
 import { NOT_SIGNED_IN, REFUSED } from '../sign-in';
 import { deleteTokenFile, writeTokenFile } from '../token-file';
+import { runOidcLogin } from './oidc-login';
 
 /** Identity errors as CLI exits: 4 not signed in, 5 refused, 2 a bad value, 1 the state. */
 async function asPerson<T>(work: () => Promise<T>): Promise<T> {
@@ -65,11 +68,19 @@ function signedInId(): number {
 export function registerPeopleCommands(program: Command): void {
   program
     .command('login')
-    .description('sign in with your login and password; keeps a new personal token in your config directory (0600)')
-    .argument('<login>', 'your login')
+    .description('sign in with your login and password, or through the identity provider (--oidc); keeps a new personal token in your config directory (0600)')
+    .argument('[login]', 'your login (not with --oidc)')
     .option('--password-stdin', 'read the password from standard input instead of the terminal')
+    .option('--oidc', "sign in through the insurer's identity provider (docs/architecture.md#oidc-sign-in)")
     .option('--json', 'print the result as JSON')
     .action(async (login, options) => {
+      if (options.oidc) {
+        if (login !== undefined) throw new CliError('login: give either a login or --oidc, not both', 2);
+        const user = await withDatabase((db) => runOidcLogin(oidcUserStore(db), { saveToken: (token) => writeTokenFile(token) }));
+        if (options.json) printRecord({ user: userRef(user.id), login: user.login }, options);
+        return;
+      }
+      if (login === undefined) throw new CliError('login: give your login, or --oidc', 2);
       const password = await readSecret('password: ', options.passwordStdin === true);
       const { token, user } = await asPerson(() => withDatabase((db) => logIn(db, login, password, settings().environment, 'login')));
       const path = await writeTokenFile(token);
@@ -139,6 +150,20 @@ export function registerPeopleCommands(program: Command): void {
     .action(async (login, options) => {
       const user = await asPerson(() => withDatabase((db) => disableUser(db, actingUser().ref, login)));
       printRecord({ user: userRef(user.id), login: user.login, status: user.status }, options);
+    });
+
+  users
+    .command('link-oidc')
+    .description("link a user to the identity provider's subject, so they can `login --oidc` (audited)")
+    .argument('<login>', 'the login')
+    .requiredOption('--subject <subject>', 'the subject the provider vouches for (`login --oidc` prints it when unlinked)')
+    .option('--issuer <url>', 'the issuer (default RENEWALS_OIDC_ISSUER)')
+    .option('--json', 'print the result as JSON')
+    .action(async (login, options) => {
+      const issuer = options.issuer ?? process.env.RENEWALS_OIDC_ISSUER;
+      if (!issuer) throw new CliError('users link-oidc: give --issuer or set RENEWALS_OIDC_ISSUER', 2);
+      const user = await asPerson(() => withDatabase((db) => linkOidcIdentity(db, actingUser().ref, login, { issuer, subject: options.subject })));
+      printRecord({ user: userRef(user.id), login: user.login, issuer }, options);
     });
 
   for (const change of ['grant', 'revoke'] as const) {

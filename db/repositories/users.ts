@@ -56,6 +56,11 @@ export async function findUserByOidcSubject(db: Knex, issuer: string, subject: s
   return row ? toUser(row) : undefined;
 }
 
+/** Links a user to the identity provider's (issuer, subject); false when no such user. */
+export async function linkOidcSubject(db: Knex, userId: number, issuer: string, subject: string): Promise<boolean> {
+  return (await db('users').where({ id: userId }).update({ oidc_issuer: issuer, oidc_subject: subject })) > 0;
+}
+
 export async function listUsers(db: Knex): Promise<UserWithGrants[]> {
   const rows = await db('users').orderBy('id').select<RawUser[]>(COLUMNS);
   return Promise.all(rows.map(async (row) => ({ ...toUser(row), ...(await grantsOf(db, row.id)) })));
