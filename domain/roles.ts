@@ -1,17 +1,18 @@
 /**
  * The roles a person holds (docs/architecture.md#people). What each may run is the permission
- * table in domain/permissions.ts; a person may hold several roles.
+ * table in domain/permissions.ts, what each is for in domain/roles-table.ts; a person may hold
+ * several roles.
  */
 export const ROLES = [
-  'collector', // works call tasks, records promises and refusals (续期专员)
-  'agent', // the tasks of their own policies only
-  'team_lead', // the team's tasks and reports
-  'cashier', // reports counter payments
-  'underwriter', // decides reinstatement applications
-  'operations_lead', // monthly runs, schedules, bank files, holds, imports
-  'compliance', // audit export and verify
-  'administrator', // users, roles, scopes and tokens; no business actions
-  'engineer', // history, replay and inspection; no business actions
+  'collector',
+  'agent',
+  'team_lead',
+  'cashier',
+  'underwriter',
+  'operations_lead',
+  'compliance',
+  'administrator',
+  'engineer',
 ] as const;
 export type Role = (typeof ROLES)[number];
 

@@ -1,0 +1,32 @@
+import { OPEN_COMMANDS, PERMISSIONS } from './permissions';
+import { ROLES, type Role } from './roles';
+
+/** What each role is for, as README's roles table says it (docs/architecture.md#people). */
+export const ROLE_PURPOSES: Readonly<Record<Role, string>> = {
+  collector: 'works call tasks, records promises and refusals (续期专员)',
+  agent: 'the tasks of their own policies only',
+  team_lead: "the team's tasks and reports",
+  cashier: 'reports counter payments',
+  underwriter: 'decides reinstatement applications',
+  operations_lead: 'monthly runs, schedules, bank files, holds, imports',
+  compliance: 'audit export and verify; unmasked export with a second officer',
+  administrator: 'users, roles, scopes and tokens; no business actions',
+  engineer: 'history, replay and inspection; no business actions',
+};
+
+/**
+ * The roles × commands table in Markdown, made from the permission table itself so README cannot
+ * drift from what the CLI enforces (`npx tsx scripts/roles-table.ts`; a test compares README).
+ */
+export function rolesTableMarkdown(): string {
+  const lines = ['| Role | For | Commands |', '|---|---|---|'];
+  for (const role of ROLES) {
+    const commands = Object.entries(PERMISSIONS)
+      .filter(([command, permission]) => !OPEN_COMMANDS.has(command) && permission.roles.includes(role))
+      .map(([command, permission]) => `\`${command}\`${permission.scope === 'none' ? '' : ` (${permission.scope} scope)`}`)
+      .sort();
+    lines.push(`| \`${role}\` | ${ROLE_PURPOSES[role]} | ${commands.join(', ')} |`);
+  }
+  lines.push('', `Without signing in: ${[...OPEN_COMMANDS].map((c) => `\`${c}\``).join(', ')}.`);
+  return lines.join('\n');
+}
