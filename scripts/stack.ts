@@ -41,6 +41,7 @@ import { cacheDir } from './provision/cache';
 import { createApplicationLogin, createDatabase, startPostgres } from './provision/postgres';
 import { samplePortfolio } from './sample-portfolio';
 import { seedSamplePortfolio } from './seed';
+import { ensureDemoPeople } from '../application/demo-people';
 import { startMessagingSimulators } from './messaging-simulators';
 import { startSmtpCatcher } from './smtp-catcher';
 import { historyShards } from './provision/temporal-server';
@@ -140,6 +141,8 @@ async function main(): Promise<void> {
     const dueDate = addDays(today, 45);
     const portfolio = args['no-sample'] ? [] : samplePortfolio(dueDate);
     await seedSamplePortfolio(db, cipher, portfolio);
+    // One user per role (demo passwords, refused outside the demo) and a token for other shells.
+    const demoPeople = await ensureDemoPeople(db, settings.environment);
     // The bank as a service (collection gateway + admin endpoints), SMS / WeChat simulators with a
     // receipt server: the worker reaches all of them over HTTP, as it would the real ones.
     // One signing key for the simulated gateway, the adapter and the callback receiver.
@@ -190,9 +193,12 @@ Local stack is up (Ctrl-C stops it). State kept in ${state}.
   Stand-ins      letters and policy administration changes are kept in the worker's memory (no print house or
                  policy administration system is connected)
   Keys           RENEWALS_ENV=demo; ${describeKeyRing(ring, keys)}
+  Demo users     one per role, made by the stack (demo passwords; production refuses them):
+${demoPeople.people.map((p) => `                 ${p.login.padEnd(22)} password ${p.password}`).join('\n')}
+                 sign in with: npx renewals login demo-operations-lead
 
 For another shell (npm run worker, the renewals CLI, psql, the temporal CLI):
-  export RENEWALS_ENV=demo DATABASE_URL='${databaseUrl}' DATABASE_MIGRATION_URL='${migrationUrl}' TEMPORAL_ADDRESS='${env.address}' SMTP_URL='${smtp.url}' BANK_GATEWAY_URL='${bankService.gatewayUrl}' ${Object.entries(messaging.env).map(([k, v]) => `${k}='${v}'`).join(' ')}
+  export RENEWALS_ENV=demo DATABASE_URL='${databaseUrl}' DATABASE_MIGRATION_URL='${migrationUrl}' TEMPORAL_ADDRESS='${env.address}' RENEWALS_TOKEN='${demoPeople.operatorToken}' SMTP_URL='${smtp.url}' BANK_GATEWAY_URL='${bankService.gatewayUrl}' ${Object.entries(messaging.env).map(([k, v]) => `${k}='${v}'`).join(' ')}
 ${started.length ? `\nSample cycles (due ${dueDate}, reminders in 15 days):\n${started.map((s) => `  ${s}`).join('\n')}\nFind one by search attribute:\n  temporal workflow list --address ${env.address} --query 'PolicyNo="${portfolio[0]!.policy.policyNo}"'\n` : ''}`);
 
     await new Promise<void>((resolve) => {
