@@ -21,7 +21,8 @@ import { OperatorError } from '../application/errors';
 import { debugRequested } from '../config/settings';
 import { requireDataKeyOutsideDemo } from './context';
 import { CliError, describeError } from './errors';
-import { signIn } from './sign-in';
+import { preflight } from './preflight';
+import { commandPath, signIn } from './sign-in';
 
 /** Commands that build a world of their own on simulators: always the demo (RENEWALS_ENV=demo), whatever the shell says. */
 const DEMO_COMMANDS = new Set(['simulate']);
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
     // After the arguments are parsed (help and usage errors need no key), before the command runs.
     .hook('preAction', async (_program, command) => {
       if (!DEMO_COMMANDS.has(command.name())) requireDataKeyOutsideDemo();
+      preflight(commandPath(command));
       // Who is acting, and may they (docs/architecture.md#people): exit 4 not signed in, 5 refused.
       await signIn(command);
     });

@@ -37,3 +37,10 @@ export const ENCRYPTED_TABLES: readonly EncryptedTable[] = [
     index: { column: 'account_hash', input: (clear, plain) => (clear.account_enc == null ? null : accountIndexInput(String(plain.bank_code), clear.account_enc)) },
   },
 ];
+
+/**
+ * `*_hash` columns that are not blind indexes of personal data but one-way hashes of the people's own
+ * secrets (argon2id passwords, SHA-256 of tokens; docs/architecture.md#people): no data key is involved,
+ * so a key rotation leaves them as they are.
+ */
+export const CREDENTIAL_HASH_COLUMNS: readonly string[] = ['users.password_hash', 'api_tokens.token_hash', 'setup_tokens.token_hash'];

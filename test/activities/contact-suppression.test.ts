@@ -5,8 +5,8 @@ import { PiiCipher } from '../../db/pii-cipher';
 import { shanghaiInstant } from '../../domain/civil-date';
 import { SmtpEmail } from '../../integrations/messaging/smtp-email';
 import { RecordingTextChannels } from '../../integrations/messaging/text-channels';
-import { runCli } from '../../cli/program';
 import { startSmtpCatcher, type SmtpCatcher } from '../../scripts/smtp-catcher';
+import { runCliCaptured, type CliRun } from '../support/cli';
 import { freshDatabase, type TestDatabase } from '../support/database';
 import { samplePolicy, seedPolicy } from '../support/fixtures';
 
@@ -133,14 +133,13 @@ describe('call tasks and contact data checks', () => {
 
   it('renewals contacts check-quality runs the flag refresh and reports its counts', async () => {
     vi.stubEnv('DATABASE_URL', database.url);
-    let out = '';
-    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((out += String(chunk)), true));
+    let run: CliRun;
     try {
-      expect(await runCli(['contacts', 'check-quality', '--json'])).toBe(0);
+      run = await runCliCaptured(['contacts', 'check-quality', '--json']);
     } finally {
-      write.mockRestore();
       vi.unstubAllEnvs();
     }
-    expect(JSON.parse(out)).toEqual({ flagged: expect.any(Number), cleared: expect.any(Number) });
+    expect(run, run.err).toMatchObject({ code: 0, err: '' });
+    expect(JSON.parse(run.out)).toEqual({ flagged: expect.any(Number), cleared: expect.any(Number) });
   });
 });

@@ -15,6 +15,7 @@ import { markContactSent, markContactSuppressed, openContactAttempt } from '../.
 import { shanghaiInstant } from '../../domain/civil-date';
 import { runCli } from '../../cli/program';
 import { actAs } from '../support/acting';
+import { restoreSignIn } from '../support/people';
 import { freshDatabase, type TestDatabase } from '../support/database';
 import { samplePolicy, seedPolicy } from '../support/fixtures';
 
@@ -167,9 +168,12 @@ beforeAll(async () => {
   }); // 9
   // The delivery receipt arrives after the event: the export shows the outcome as it stands.
   await t.db('contact_attempts').where({ id: sms }).update({ status: 'delivered', receipt_at: at('2025-11-24', '09:01') });
+  // A compliance officer runs the exports (the spawned bin inherits the token); the unmasked ones below bring a second.
+  await actAs(t.db, { roles: ['compliance'] });
 });
 
 afterAll(async () => {
+  restoreSignIn();
   process.env.DATABASE_URL = savedEnv.DATABASE_URL;
   process.env.RENEWALS_DATA_KEY = savedEnv.RENEWALS_DATA_KEY;
   await rm(dir, { recursive: true, force: true });
@@ -179,10 +183,13 @@ afterAll(async () => {
 describe('renewals audit export', () => {
   let csv: Row[];
   let csvFile: string;
+  /** The last row before the first export: the policy's story, then the signing in of the officer. */
+  let headSeq: number;
 
   it('writes one policy’s story as CSV with a BOM, a header, masked recipients, in seq order', async () => {
     csvFile = join(dir, 'p1.csv');
     const head = await t.db('audit_events').orderBy('seq', 'desc').first<{ seq: number; hash: string }>('seq', 'hash');
+    headSeq = head.seq;
     const result = await cli(['audit', 'export', '--policy', P1, '--out', csvFile]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
@@ -237,14 +244,14 @@ describe('renewals audit export', () => {
 
   it('records the export itself in the audit trail, with the file’s sha256', async () => {
     const [event] = await auditRows('audit_exported');
-    expect(event).toMatchObject({ seq: 10, policy_no: P1 });
+    expect(event).toMatchObject({ seq: headSeq + 1, policy_no: P1 });
     expect(event.detail).toMatchObject({
       unmasked: false,
       rows: 8,
       format: 'csv',
       filters: { policyNo: P1 },
       sha256: createHash('sha256').update(readFileSync(csvFile)).digest('hex'),
-      chainHead: { seq: 9 },
+      chainHead: { seq: headSeq },
     });
   });
 
@@ -255,7 +262,7 @@ describe('renewals audit export', () => {
     expect(Array.isArray(json)).toBe(true);
     expect(typeof json[0]!.seq).toBe('number');
     expect(asText(json.slice(0, csv.length))).toEqual(csv);
-    expect(json.slice(csv.length).map((r) => [r.seq, r.kind])).toEqual([[10, 'audit_exported']]);
+    expect(json.slice(csv.length).map((r) => [r.seq, r.kind])).toEqual([[headSeq + 1, 'audit_exported']]);
   });
 
   it('filters by Shanghai calendar day, inclusive at both ends', async () => {

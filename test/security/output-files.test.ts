@@ -8,6 +8,7 @@ import { SmtpEmail } from '../../integrations/messaging/smtp-email';
 import { startSmtpCatcher } from '../../scripts/smtp-catcher';
 import { simulationOutputFiles, writeSimulationOutputs } from '../../scripts/simulate/outputs';
 import { runCliCaptured, type CliRun } from '../support/cli';
+import { restoreSignIn } from '../support/people';
 import { approvedUnmaskRequest } from '../support/unmask';
 import { freshDatabase, type TestDatabase } from '../support/database';
 import { DATA_KEY, DUE_MONTH, HOLDER, seedInjectedPortfolio, simulationResult } from './injected-portfolio';
@@ -107,6 +108,7 @@ describe('renewals audit export --out', () => {
     const unmasked = join(dir, 'audit-unmasked.json');
     const request = await approvedUnmaskRequest(t.db, [], 'complaint review');
     const run = await runCliCaptured(['audit', 'export', '--format', 'json', '--unmasked', '--request', request, '--out', unmasked]);
+    restoreSignIn(); // the compliance officers step back: the default operator runs what follows
     expect(run.code, run.err).toBe(0);
     expect(modeOf(unmasked)).toBe(0o600);
   });

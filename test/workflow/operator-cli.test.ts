@@ -308,6 +308,7 @@ describe('renewals operator commands', () => {
   it('a lapsed cycle in its reinstatement window: history follows continue-as-new, updates are refused by stage', async () => {
     const { dueDate } = await dueIn(env, 5);
     const policy = await seed({ policyNo: 'P-OPS-0006', holderIdNo: '320102198001015556', accountNo: '6222020000000005556', nextDueDate: dueDate, premiumFen: 300_000 }, 100);
+    await actAs(rig.database.db, { roles: ['cashier'] }); // a transfer reported at the counter
     const workflowId = `renewal-${policy.policyNo}-${dueDate}`;
 
     await rig.withWorker(async () => {
@@ -352,6 +353,7 @@ describe('renewals operator commands', () => {
     const policy = await seed({ policyNo: 'P-OPS-0007', holderIdNo: '320102198001015557', accountNo: '6222020000000005557', nextDueDate: dueDate });
     // Started on a task queue no worker polls: the cycle cannot answer.
     const { handle } = await startRenewalCycle(env.client, { policyNo: policy.policyNo, dueDate }, 'operator-cli-no-worker');
+    await actAs(rig.database.db, { roles: ['collector'] });
     vi.stubEnv('RENEWALS_UPDATE_TIMEOUT_MS', '1500');
     try {
       expect(await cli('account-updated', policy.policyNo)).toMatchObject({

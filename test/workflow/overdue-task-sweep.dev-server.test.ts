@@ -88,6 +88,7 @@ describe('overdue tasks escalate', () => {
   });
 
   it('the hourly schedule: installed twice it is one; fired, its sweep escalates what is overdue', async () => {
+    await actAs(rig.database.db, { roles: ['operations_lead'] });
     expect(await cli('tasks', 'schedule', 'show')).toMatchObject({ code: 1, err: `renewals: no schedule "${OVERDUE_SWEEP_SCHEDULE_ID}": install it with \`renewals tasks schedule install\`\n` });
     expect(await cli('tasks', 'schedule', 'install', '--minute', '60')).toMatchObject({ code: 2, err: 'renewals: --minute must be a whole number from 0 to 59, got "60"\n' });
     const first = await cli('tasks', 'schedule', 'install', '--json');

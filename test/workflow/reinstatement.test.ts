@@ -130,10 +130,10 @@ describe('the reinstatement window and the reinstatement workflow', () => {
     const view = await json<{ application: { quote: { totalFen: number; lines: { interestFen: number; days: number }[] } } }>('reinstate', 'status', policy.policyNo, '--on', d('2027-05-20'));
     expect(view.application.quote.lines.map((l) => [l.days, l.interestFen])).toEqual([[130, 5342], [40, 1644]]);
     expect(view.application.quote.totalFen).toBe(606_986);
+    const cashier = await actAs(db(), { roles: ['cashier'] });
     expect((await cli('reinstate', 'pay', policy.policyNo, '--amount', '6000.00', '--reference', 'R-0001')).err).toMatch(
       /refused: amountFen must be today's quote, 606986 fen \(back premiums 600000 \+ interest 6986\), got 600000/,
     );
-    const cashier = await actAs(db(), { roles: ['cashier'] });
     const paid = await json<{ status: Record<string, unknown> }>('reinstate', 'pay', policy.policyNo, '--amount', '6069.86', '--reference', 'R-0001');
     expect(paid.status).toMatchObject({ status: 'approved' });
 
@@ -207,6 +207,7 @@ describe('the reinstatement window and the reinstatement workflow', () => {
   });
 
   it('declined after a request for evidence, with its notice; a second application is withdrawn; the window goes on', async () => {
+    await actAs(db(), { roles: ['underwriter'] }); // takes the applications and decides what four-eyes allows
     const policy = await lapsedPolicy({ policyNo: 'P-RI-0002', holderIdNo: '110101198001010022', accountNo: '6222020000000010022', premiumFen: 800_000, nextDueDate: d('2027-10-20') });
     // Suspended at 00:00 of 20 December (20 Oct + 61): the window is open from then, and the policyholder
     // applies that very day, before the lapse letter (10:00 on a working day, 23 December at the latest).
@@ -248,6 +249,7 @@ describe('the reinstatement window and the reinstatement workflow', () => {
   });
 
   it('deemed consent after 30 days without a decision, then the debit of the quote reinstates', async () => {
+    await actAs(db(), { roles: ['underwriter'] }); // takes the applications and decides what four-eyes allows
     const policy = await lapsedPolicy({ policyNo: 'P-RI-0003', holderIdNo: '110101198001010033', accountNo: '6222020000000010033', premiumFen: 500_000, nextDueDate: d('2028-02-10') });
     // 2028 is a leap year: 10 Feb + 61 days = 11 April, the suspension date.
     await sleepUntil(env, d('2028-04-20'), '10:00');
@@ -274,6 +276,7 @@ describe('the reinstatement window and the reinstatement workflow', () => {
   });
 
   it('an application on the last day of the window is decided after it closes; without one the contract is terminated with its cash value', async () => {
+    await actAs(db(), { roles: ['underwriter'] }); // takes the applications and decides what four-eyes allows
     const base = { premiumFen: 1_200_000, nextDueDate: d('2028-07-01'), issueDate: '2020-07-01' };
     const late = await lapsedPolicy({ ...base, policyNo: 'P-RI-0004', holderIdNo: '110101198001010044', accountNo: '6222020000000010044' });
     const gone = await lapsedPolicy({ ...base, policyNo: 'P-RI-0005', holderIdNo: '110101198001010055', accountNo: '6222020000000010055', cashValueFen: 2_345_600 });
@@ -313,6 +316,7 @@ describe('the reinstatement window and the reinstatement workflow', () => {
     await json('reinstate', 'decide', late.policyNo, '--approve');
     const quoted = await json<{ application: { quote: { totalFen: number; interestFen: number } } }>('reinstate', 'status', late.policyNo, '--on', d('2030-09-05'));
     expect(quoted.application.quote).toMatchObject({ totalFen: 3_812_547, interestFen: 212_547 });
+    await actAs(db(), { roles: ['cashier'] });
     await json('reinstate', 'pay', late.policyNo, '--amount', '38125.47', '--reference', 'R-0004');
     const reinstated = await eventually(() => db()('reinstatement_applications').where({ policy_no: late.policyNo }).first(), (a) => a?.status === 'reinstated', 'the late reinstatement');
     expect(reinstated).toMatchObject({ effective_date: d('2030-09-05'), paid_fen: 3_812_547, next_due_date: d('2031-07-01') });
@@ -320,6 +324,7 @@ describe('the reinstatement window and the reinstatement workflow', () => {
   });
 
   it('reduced paid-up: offered in writing near grace end and accepted there; declined then accepted in a window', async () => {
+    await actAs(db(), { roles: ['collector'] }); // the policyholder's choice, recorded by the front line
     const inGrace = await lapsedPolicy({ policyNo: 'P-RI-0006', holderIdNo: '110101198001010066', accountNo: '6222020000000010066', premiumFen: 500_000, cashValueFen: 2_000_000, nextDueDate: d('2030-10-10'), issueDate: '2020-10-10' });
     const inWindow = await lapsedPolicy({ policyNo: 'P-RI-0007', holderIdNo: '110101198001010077', accountNo: '6222020000000010077', premiumFen: 500_000, cashValueFen: 3_000_000, nextDueDate: d('2030-10-12'), issueDate: '2020-10-12' });
     expect((await cli('reduced-paid-up', inGrace.policyNo, '--choice', 'accepted')).err).toMatch(/refused: reduced paid-up is offered from the due date/);
