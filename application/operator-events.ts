@@ -35,10 +35,13 @@ export type OperatorEvent =
   | { kind: 'holdReleased'; hold: HoldKind }
   | { kind: 'accountUpdated' };
 
+/** A payment reported by a person (`renewals pay`, a confirmed counter payment). */
+export type PaymentEvent = Extract<OperatorEvent, { kind: 'paymentReceived' }>;
+
 const usage = (message: string) => new OperatorError(message, true);
 
 /** Checks the values an operator typed, naming the argument at fault, before anything is sent. */
-export function paymentEvent(via: string, reference: string): OperatorEvent {
+export function paymentEvent(via: string, reference: string): PaymentEvent {
   const channel = REPORTED_VIAS.find((c) => c === via);
   if (!channel) throw usage(`--via must be one of ${REPORTED_VIAS.join(', ')}, got "${via}"`);
   if (!isPaymentReference(reference)) throw usage(`--reference must be the receipt or bank reference: 1–64 letters, digits, - or _, got "${reference}"`);

@@ -11,6 +11,7 @@ import { registerReportCommands } from './commands/report';
 import { registerPolicyCommands } from './commands/policy';
 import { registerProviderCommands } from './commands/providers';
 import { registerOperatorCommands } from './commands/operator';
+import { registerPaymentCommands } from './commands/payments';
 import { registerTaskCommands } from './commands/tasks';
 import { registerSimulateCommands } from './commands/simulate';
 import { registerReinstateCommands } from './commands/reinstate';
@@ -54,6 +55,7 @@ export function buildProgram(): Command {
   registerReportCommands(program);
   registerPolicyCommands(program);
   registerOperatorCommands(program);
+  registerPaymentCommands(program);
   registerTaskCommands(program);
   registerProviderCommands(program);
   registerReinstateCommands(program);

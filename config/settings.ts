@@ -107,6 +107,11 @@ export interface Settings {
   dataKey?: string;
   /** RENEWALS_DATA_KEYS_PREVIOUS: keys that only decrypt, during a rotation. */
   previousDataKeys: string[];
+  /**
+   * RENEWALS_COUNTER_CONFIRM_ABOVE_YUAN: a counter payment for a premium above this many yuan waits for a
+   * second cashier's confirmation before it reaches the cycle (docs/business-rules.md#four-eyes).
+   */
+  counterConfirmAboveFen: number;
   /** RENEWALS_DEBUG: the CLI prints stacks. */
   debug: boolean;
   /** Variables left unset whose demo value is in use: production refuses them where they are used (config/demo-defaults.ts). */
@@ -191,6 +196,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     logLevel: text('LOG_LEVEL') ?? 'info',
     ...optional('dataKey', dataKey),
     previousDataKeys: parsePreviousKeys(text('RENEWALS_DATA_KEYS_PREVIOUS')),
+    counterConfirmAboveFen: counterConfirmAbove(text('RENEWALS_COUNTER_CONFIRM_ABOVE_YUAN')),
     debug: Boolean(text('RENEWALS_DEBUG')),
     demoDefaults,
   };
@@ -227,6 +233,16 @@ function port(name: string, value: string | undefined, fallback: number): number
   const parsed = Number(value);
   if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535) throw new SettingsError(`${name} must be a port number (0 for any free port), got ${value}`);
   return parsed;
+}
+
+/** Premiums above ¥20,000 need a second cashier unless the insurer sets its own line. */
+export const DEFAULT_COUNTER_CONFIRM_ABOVE_FEN = 2_000_000;
+
+function counterConfirmAbove(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_COUNTER_CONFIRM_ABOVE_FEN;
+  const match = /^(\d{1,12})(?:\.(\d{1,2}))?$/.exec(value.trim());
+  if (!match) throw new SettingsError(`RENEWALS_COUNTER_CONFIRM_ABOVE_YUAN must be an amount in yuan with at most 2 decimals (0: every counter payment), got ${JSON.stringify(value)}`);
+  return Number(match[1]) * 100 + Number((match[2] ?? '').padEnd(2, '0'));
 }
 
 function positiveIntegerOr(value: string | undefined, fallback: number): number {

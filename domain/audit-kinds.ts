@@ -61,6 +61,10 @@ export const AUDIT_KINDS = [
   // four-eyes on unmasked exports: requested by one compliance person, approved by another
   'audit_unmask_requested',
   'audit_unmask_approved',
+  // four-eyes on large counter payments: recorded by one cashier, confirmed or rejected by another
+  'counter_payment_recorded',
+  'counter_payment_confirmed',
+  'counter_payment_rejected',
   // tasks that act (docs/business-rules.md#tasks-that-act)
   'task_settled',
   'task_escalated',

@@ -16,3 +16,17 @@ export function secondPersonError(second: string | undefined, first: Record<stri
 export function reinstatementApprovalError(approver: string | undefined, signed: { appliedBy?: string; declarationBy?: string }): string | undefined {
   return secondPersonError(approver, { applied: signed.appliedBy, 'captured the declaration': signed.declarationBy }, 'the approval');
 }
+
+/**
+ * A counter payment reaches the cycle at once up to the insurer's line; a larger one is money a
+ * single cashier could claim without taking, so a second cashier confirms it first. Payments by
+ * bank transfer or online carry a reference the bank or provider can confirm: no line for them.
+ */
+export function counterPaymentNeedsSecondCashier(via: string, amountFen: number, confirmAboveFen: number): boolean {
+  return via === 'counter' && amountFen > confirmAboveFen;
+}
+
+/** A counter payment is confirmed or rejected by a cashier other than the one who recorded it. */
+export function counterPaymentDecisionError(decider: string | undefined, recordedBy: string, id: number, decision: 'confirmation' | 'rejection'): string | undefined {
+  return secondPersonError(decider, { recorded: recordedBy }, `the ${decision} of counter payment #${id}`);
+}

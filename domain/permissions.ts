@@ -97,6 +97,7 @@ export const PERMISSIONS: Readonly<Record<string, Permission>> = {
   'account-updated': { roles: [...FRONT_LINE, 'operations_lead'], scope: 'policy' },
   'payments pending': { roles: ['cashier'], scope: 'none' },
   'payments confirm': { roles: ['cashier'], scope: 'none' },
+  'payments reject': { roles: ['cashier'], scope: 'none' },
   // tasks
   'tasks list': { roles: [...FRONT_LINE, 'operations_lead', 'underwriter'], scope: 'list' },
   'tasks complete': { roles: [...FRONT_LINE, 'operations_lead', 'underwriter'], scope: 'task' },

@@ -10,9 +10,11 @@ import {
   type OperatorEvent,
   type SentEvent,
 } from '../../application/operator-events';
+import { reportPayment } from '../../application/counter-payments';
 import { shanghaiTime } from '../../application/policy-view';
 import { HOLD_KINDS } from '../../domain/holds';
-import { updateOptions, withDatabase, withTemporalClient } from '../context';
+import { formatYuan } from '../../domain/money';
+import { settings, updateOptions, withDatabase, withTemporalClient } from '../context';
 import { CliError } from '../errors';
 import { printRecord } from '../output';
 import { actingUser } from '../session';
@@ -40,6 +42,30 @@ async function sendEvent(policyNo: string, options: EventOptions, build: () => O
     return withDatabase((db) => withTemporalClient((client) => sendOperatorEvent(db, client, policyNo, event, actingUser().ref, due, updateOptions())));
   });
   printSent(sent, options);
+}
+
+/**
+ * `renewals pay`: a large counter payment waits for a second cashier (application/counter-payments.ts);
+ * anything else reaches the cycle at once.
+ */
+async function reportPaymentAt(policyNo: string, options: EventOptions & { via: string; reference: string }): Promise<void> {
+  const report = await asOperator(async () => {
+    const payment = paymentEvent(options.via, options.reference);
+    const due = dueOption(options.due);
+    const rules = { due, confirmAboveFen: settings().counterConfirmAboveFen, update: updateOptions() };
+    return withDatabase((db) => withTemporalClient((client) => reportPayment(db, client, policyNo, payment, actingUser().ref, rules)));
+  });
+  if (report.kind === 'sent') {
+    printSent(report.sent, options);
+    return;
+  }
+  const p = report.payment;
+  if (!options.json) {
+    process.stdout.write(
+      `counter payment #${p.id} recorded: ¥${formatYuan(p.amount_fen)} is above ¥${formatYuan(report.confirmAboveFen)}, so a second cashier confirms it (renewals payments confirm ${p.id}); the cycle goes on until then\n`,
+    );
+  }
+  printRecord({ awaitingConfirmation: true, payment: p.id, policy: p.policy_no, due: p.due_date, reference: p.reference, amountFen: p.amount_fen, recordedBy: p.recorded_by }, options);
 }
 
 function printSent(sent: SentEvent, options: { json?: boolean }): void {
@@ -79,7 +105,7 @@ export function registerOperatorCommands(program: Command): void {
     .requiredOption('--reference <ref>', 'receipt number or bank reference (letters, digits, - and _)')
     .option(...DUE)
     .option(...JSON_OPTION)
-    .action((policyNo, options) => sendEvent(policyNo, options, () => paymentEvent(options.via, options.reference)));
+    .action((policyNo, options) => reportPaymentAt(policyNo, options));
 
   program
     .command('promise')

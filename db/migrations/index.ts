@@ -23,6 +23,7 @@ import * as m021 from './021_people';
 import * as m022 from './022_four_eyes';
 import * as m023 from './023_audit_partitions';
 import * as m027 from './027_hot_path_indexes';
+import * as m028 from './028_counter_confirmations';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -65,6 +66,7 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['022_four_eyes', m022],
   ['023_audit_partitions', m023],
   ['027_hot_path_indexes', m027],
+  ['028_counter_confirmations', m028],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {
