@@ -25,7 +25,7 @@ export function createReducedPaidUpActivities({ db, policyAdmin }: { db: Knex; p
      */
     async chooseReducedPaidUp(
       ref: CycleRef,
-      c: { stage: ReducedPaidUpStage; choice: 'accepted' | 'declined'; suspensionId?: number; lastGraceDay?: string },
+      c: { stage: ReducedPaidUpStage; choice: 'accepted' | 'declined'; suspensionId?: number; lastGraceDay?: string; by?: string },
     ): Promise<{ choice: 'accepted' | 'declined'; netSinglePremiumFen: number; reference?: string }> {
       const cycle = await requireCycle(db, ref);
       const o = activityOrigin();
@@ -79,7 +79,7 @@ export function createReducedPaidUpActivities({ db, policyAdmin }: { db: Knex; p
           }
         }
         await appendAudit(trx, {
-          ...auditOf(ref, o),
+          ...auditOf(ref, o, c.by),
           kind: c.choice === 'accepted' ? 'reduced_paid_up_accepted' : 'reduced_paid_up_declined',
           detail: { stage: c.stage, cashValueFen: offer.offer.cashValueFen, netSinglePremiumFen: offer.offer.netSinglePremiumFen, adminRequest: reference ?? null },
         });

@@ -150,12 +150,12 @@ export function withdrawReinstatement(db: Knex, client: Client, policyNo: string
  * Reduced paid-up chosen (or declined) through the cycle: the one in its reinstatement window when the
  * policy is suspended, else the cycle of the premium in grace.
  */
-export async function chooseReducedPaidUp(db: Knex, client: Client, policyNo: string, choice: string, options: UpdateOptions = {}): Promise<{ policyNo: string; workflowId: string; choice: string; netSinglePremiumFen: number }> {
+export async function chooseReducedPaidUp(db: Knex, client: Client, policyNo: string, choice: string, actor: string, options: UpdateOptions = {}): Promise<{ policyNo: string; workflowId: string; choice: string; netSinglePremiumFen: number }> {
   if (choice !== 'accepted' && choice !== 'declined') throw usage(`--choice must be accepted or declined, got "${choice}"`);
   const suspension = await latestSuspension(db, policyNo);
   const workflowId = suspension?.outcome === 'open' ? renewalWorkflowId(policyNo, suspension.lapsed_due_date) : (await findCycle(db, policyNo)).workflowId;
   const handle = client.workflow.getHandle(workflowId);
-  const answer = await send(client, `the cycle ${workflowId}`, handle, () => handle.executeUpdate(reducedPaidUpUpdate, { args: [{ choice }] }), options);
+  const answer = await send(client, `the cycle ${workflowId}`, handle, () => handle.executeUpdate(reducedPaidUpUpdate, { args: [{ choice, by: actor }] }), options);
   return { policyNo, workflowId, ...answer };
 }
 

@@ -13,7 +13,8 @@ type Choice = 'accepted' | 'declined';
 export function takeReducedPaidUpChoices(stage: {
   /** The stage's own refusal (window over, outside grace, debit in flight…), or undefined. */
   check: () => string | undefined;
-  record: (choice: Choice) => Promise<{ choice: Choice; netSinglePremiumFen: number }>;
+  /** `by`: the person who recorded the policyholder's choice, for the audit row. */
+  record: (choice: Choice, by: string | undefined) => Promise<{ choice: Choice; netSinglePremiumFen: number }>;
   /** Wakes the stage's loop. */
   changed: () => void;
 }): { choosing: () => boolean; accepted: () => boolean } {
@@ -21,10 +22,10 @@ export function takeReducedPaidUpChoices(stage: {
   let accepted = false;
   setHandler(
     reducedPaidUpUpdate,
-    async ({ choice }) => {
+    async ({ choice, by }) => {
       choosing = true;
       try {
-        const chosen = await stage.record(choice);
+        const chosen = await stage.record(choice, by);
         if (chosen.choice === 'accepted') accepted = true;
         stage.changed();
         return { choice: chosen.choice, netSinglePremiumFen: chosen.netSinglePremiumFen };

@@ -131,7 +131,7 @@ export async function reinstatementWindowStage(
   );
   const reducedPaidUp = takeReducedPaidUpChoices({
     check: () => windowReducedPaidUpError(state, config.window, taking, Date.now()),
-    record: (choice) => activities.chooseReducedPaidUp(ref, { stage: 'reinstatement_window', choice, suspensionId }),
+    record: (choice, by) => activities.chooseReducedPaidUp(ref, { stage: 'reinstatement_window', choice, suspensionId, ...(by ? { by } : {}) }),
     changed: () => (wake = true),
   });
   setHandler(

@@ -287,7 +287,7 @@ export async function renewalCycle(input: RenewalCycleInput): Promise<RenewalCyc
   // Reduced paid-up chosen in grace: accepted, the cycle ends without suspension.
   const reducedPaidUp = takeReducedPaidUpChoices({
     check: () => graceReducedPaidUpError(state, status.stage, policy, input.dueDate, Date.now()),
-    record: (choice) => activities.chooseReducedPaidUp(ref, { stage: 'grace_end', choice, lastGraceDay: lastGraceDay(policy) }),
+    record: (choice, by) => activities.chooseReducedPaidUp(ref, { stage: 'grace_end', choice, lastGraceDay: lastGraceDay(policy), ...(by ? { by } : {}) }),
     changed: () => (wake = true),
   });
   setHandler(contactUpdatedSignal, () => {

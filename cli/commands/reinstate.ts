@@ -157,7 +157,7 @@ export function registerReinstateCommands(program: Command): void {
     .requiredOption('--choice <choice>', 'accepted or declined')
     .option(...JSON_OPTION)
     .action(async (policyNo, options) => {
-      const chosen = await withBoth((db, client) => chooseReducedPaidUp(db, client, policyNo, options.choice, updateOptions()));
+      const chosen = await withBoth((db, client) => chooseReducedPaidUp(db, client, policyNo, options.choice, actingUser().ref, updateOptions()));
       if (options.json) return printRecord({ ...chosen }, options);
       process.stdout.write(`reduced paid-up ${chosen.choice} for ${policyNo}: net single premium ${formatYuan(chosen.netSinglePremiumFen)} yuan\n`);
     });

@@ -324,7 +324,7 @@ describe('the reinstatement window and the reinstatement workflow', () => {
   });
 
   it('reduced paid-up: offered in writing near grace end and accepted there; declined then accepted in a window', async () => {
-    await actAs(db(), { roles: ['collector'] }); // the policyholder's choice, recorded by the front line
+    const collector = await actAs(db(), { roles: ['collector'] }); // the policyholder's choice, recorded by the front line
     const inGrace = await lapsedPolicy({ policyNo: 'P-RI-0006', holderIdNo: '110101198001010066', accountNo: '6222020000000010066', premiumFen: 500_000, cashValueFen: 2_000_000, nextDueDate: d('2030-10-10'), issueDate: '2020-10-10' });
     const inWindow = await lapsedPolicy({ policyNo: 'P-RI-0007', holderIdNo: '110101198001010077', accountNo: '6222020000000010077', premiumFen: 500_000, cashValueFen: 3_000_000, nextDueDate: d('2030-10-12'), issueDate: '2020-10-12' });
     expect((await cli('reduced-paid-up', inGrace.policyNo, '--choice', 'accepted')).err).toMatch(/refused: reduced paid-up is offered from the due date/);
@@ -346,6 +346,8 @@ describe('the reinstatement window and the reinstatement workflow', () => {
       { stage: 'grace_end', choice: 'accepted', cash_value_fen: 2_000_000, net_single_premium_fen: 1_500_000, admin_request_id: expect.stringMatching(/^PA\d{8}$/) },
     ]);
     expect(await db()('suspensions').where({ policy_no: inGrace.policyNo })).toEqual([]); // never suspended
+    // Signed by the person who recorded the choice.
+    expect(await db()('audit_events').where({ policy_no: inGrace.policyNo, kind: 'reduced_paid_up_accepted' }).pluck('actor')).toEqual([collector.ref]);
 
     // The other is suspended at 00:00 of 12 December. Declined on 5 January, taken on 6 January:
     //   unpaid premium 500 000 + interest 12 Oct → 6 Jan (19 + 30 + 31 + 6 = 86 days) 500 000 × 5 % × 86 / 365 = 5 890.41 → 5 890
@@ -356,6 +358,7 @@ describe('the reinstatement window and the reinstatement workflow', () => {
     expect(await json('reduced-paid-up', inWindow.policyNo, '--choice', 'accepted')).toMatchObject({ choice: 'accepted', netSinglePremiumFen: 2_494_110 });
     await eventually(() => db()('suspensions').where({ policy_no: inWindow.policyNo }).first(), (s) => s?.outcome === 'reduced_paid_up', 'the window to end in reduced paid-up');
     expect(await db()('reduced_paid_up_choices').where({ policy_no: inWindow.policyNo }).orderBy('id').pluck('choice')).toEqual(['declined', 'accepted']);
+    expect(await db()('audit_events').where({ policy_no: inWindow.policyNo }).whereIn('kind', ['reduced_paid_up_declined', 'reduced_paid_up_accepted']).orderBy('seq').pluck('actor')).toEqual([collector.ref, collector.ref]);
     expect((await cli('reinstate', 'apply', inWindow.policyNo)).err).toBe(`renewals: policy ${inWindow.policyNo} is paid up, not suspended: nothing to reinstate\n`);
   });
 
