@@ -53,6 +53,12 @@ export async function signIn(command: CommandUnknownOpts): Promise<void> {
     if (!mayRun(roles, path)) {
       throw new CliError(`${path}: refused for ${userRef(user.id)}: needs the role ${permission.roles.join(' or ')}; you hold ${roles.length > 0 ? roles.join(', ') : 'no role'}`, REFUSED);
     }
+    if (permission.scope === 'insurer' && scopes.length > 0) {
+      throw new CliError(
+        `${path}: refused for ${userRef(user.id)}: its figures are the whole insurer's, and your scope is ${scopes.map(formatScope).join(', ')} (report tasks, lapsed, persistency and reinstatement are computed for a scope)`,
+        REFUSED,
+      );
+    }
     const first = command.args[0];
     if (first !== undefined && (permission.scope === 'policy' || permission.scope === 'task')) await requireInScope(db, path, permission.scope, first, scopes);
     setActingUser({ ref: userRef(user.id), login: user.login, roles, scopes, userId: user.id, tokenId: signedIn.tokenId });

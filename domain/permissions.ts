@@ -5,9 +5,11 @@ import type { Role, Scope } from './roles';
  * - `none`: the command names no policy and lists nothing scoped (runs, files, schedules, users);
  * - `policy`: its first argument is a policy number, refused when the policy is out of scope;
  * - `task`: its first argument is a task number, refused when the task's policy is out of scope;
- * - `list`: it lists rows that carry a branch, team or agent, filtered to the scope.
+ * - `list`: it lists rows that carry a branch, team or agent, filtered to the scope;
+ * - `report`: a report whose figures are computed from the policies in the scope only;
+ * - `insurer`: a report of the whole insurer's figures, refused to a person with a scope.
  */
-export type ScopeRule = 'none' | 'policy' | 'task' | 'list';
+export type ScopeRule = 'none' | 'policy' | 'task' | 'list' | 'report' | 'insurer';
 
 export interface Permission {
   roles: readonly Role[];
@@ -77,15 +79,15 @@ export const PERMISSIONS: Readonly<Record<string, Permission>> = {
   'calendar check': { roles: ['operations_lead', 'engineer'], scope: 'none' },
   'agents depart': { roles: ['operations_lead'], scope: 'none' },
   'policies reassign': { roles: ['operations_lead'], scope: 'none' },
-  // reports (not yet filtered by scope: docs/architecture.md#people)
-  'report daily': { roles: REPORTS, scope: 'none' },
-  'report monthly': { roles: REPORTS, scope: 'none' },
-  'report reinstatement': { roles: REPORTS, scope: 'none' },
-  'report lapsed': { roles: REPORTS, scope: 'none' },
-  'report weekly': { roles: REPORTS, scope: 'none' },
-  'report lapse-reasons': { roles: REPORTS, scope: 'none' },
-  'report persistency': { roles: REPORTS, scope: 'none' },
-  'report tasks': { roles: REPORTS, scope: 'none' },
+  // reports: computed from the person's scope, or the whole insurer's (docs/architecture.md#people)
+  'report daily': { roles: REPORTS, scope: 'insurer' },
+  'report monthly': { roles: REPORTS, scope: 'insurer' },
+  'report reinstatement': { roles: REPORTS, scope: 'report' },
+  'report lapsed': { roles: REPORTS, scope: 'report' },
+  'report weekly': { roles: REPORTS, scope: 'insurer' },
+  'report lapse-reasons': { roles: REPORTS, scope: 'insurer' },
+  'report persistency': { roles: REPORTS, scope: 'report' },
+  'report tasks': { roles: REPORTS, scope: 'report' },
   // one policy
   'policy show': { roles: READERS, scope: 'policy' },
   'policy history': { roles: READERS, scope: 'policy' },

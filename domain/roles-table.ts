@@ -1,4 +1,4 @@
-import { OPEN_COMMANDS, PERMISSIONS } from './permissions';
+import { OPEN_COMMANDS, PERMISSIONS, type ScopeRule } from './permissions';
 import { ROLES, type Role } from './roles';
 
 /** What each role is for, as README's roles table says it (docs/architecture.md#people). */
@@ -14,6 +14,16 @@ export const ROLE_PURPOSES: Readonly<Record<Role, string>> = {
   engineer: 'history, replay and inspection; no business actions',
 };
 
+/** How each scope rule reads beside a command in the table. */
+const SCOPE_NOTES: Record<ScopeRule, string> = {
+  none: '',
+  policy: ' (policy scope)',
+  task: ' (task scope)',
+  list: ' (list scope)',
+  report: ' (figures of the scope)',
+  insurer: ' (whole insurer: no scope)',
+};
+
 /**
  * The roles × commands table in Markdown, made from the permission table itself so README cannot
  * drift from what the CLI enforces (`npx tsx scripts/roles-table.ts`; a test compares README).
@@ -23,7 +33,7 @@ export function rolesTableMarkdown(): string {
   for (const role of ROLES) {
     const commands = Object.entries(PERMISSIONS)
       .filter(([command, permission]) => !OPEN_COMMANDS.has(command) && permission.roles.includes(role))
-      .map(([command, permission]) => `\`${command}\`${permission.scope === 'none' ? '' : ` (${permission.scope} scope)`}`)
+      .map(([command, permission]) => `\`${command}\`${SCOPE_NOTES[permission.scope]}`)
       .sort();
     lines.push(`| \`${role}\` | ${ROLE_PURPOSES[role]} | ${commands.join(', ')} |`);
   }

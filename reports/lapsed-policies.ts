@@ -4,6 +4,8 @@ import { daysLeftToApply, MAX_REINSTATEMENT_YEARS, MIN_REINSTATEMENT_YEARS, rein
 import { endOfDay, todayInShanghai } from './monthly-figures';
 import { outcomeReachedSql } from './reinstatement';
 import { columns, whole, type TabularReport } from './report';
+import type { Scope } from '../domain/roles';
+import { policyScopeSql, scopeParameter } from './scope-sql';
 
 /**
  * The lapsed policies still able to reinstate, as of the end of a day (Asia/Shanghai), for working
@@ -43,6 +45,8 @@ export interface LapsedPoliciesOptions {
   branch?: string;
   highValueOnly?: boolean;
   limit?: number;
+  /** The person's scope (docs/architecture.md#people): only policies in it. */
+  scopes?: readonly Scope[];
 }
 
 export const DEFAULT_LAPSED_LIMIT = 1000;
@@ -66,6 +70,7 @@ export async function lapsedPoliciesReport(db: Knex, options: LapsedPoliciesOpti
   if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_LAPSED_LIMIT) throw new RangeError(`limit must be a whole number from 1 to ${MAX_LAPSED_LIMIT}, got ${limit}`);
   const branch = options.branch ?? null;
   const highValueOnly = options.highValueOnly ?? false;
+  const inScope = policyScopeSql('p', options.scopes);
 
   const rows = await db.transaction(
     async (trx) => {
@@ -84,6 +89,7 @@ export async function lapsedPoliciesReport(db: Knex, options: LapsedPoliciesOpti
             AND NOT ${outcomeReachedSql('s')}
             AND (CAST(:branch AS text) IS NULL OR p.branch_code = :branch)
             AND (NOT CAST(:highValueOnly AS boolean) OR s.high_value)
+            AND ${inScope.sql}
         )
         SELECT o.*, count(*) OVER () AS matching, latest.status AS latest_application
         FROM open o
@@ -104,7 +110,7 @@ export async function lapsedPoliciesReport(db: Knex, options: LapsedPoliciesOpti
         ORDER BY o.high_value DESC, o.annual_premium_fen DESC, o.window_closes_on, o.policy_no
         LIMIT :limit
         `,
-        { asOf, cut: endOfDay(asOf), branch, highValueOnly, limit },
+        { asOf, cut: endOfDay(asOf), branch, highValueOnly, limit, ...inScope.bindings },
       );
       return rows;
     },
@@ -136,6 +142,7 @@ export async function lapsedPoliciesReport(db: Knex, options: LapsedPoliciesOpti
       branch: branch ?? 'all',
       highValueOnly: highValueOnly ? 'yes' : 'no',
       limit: String(limit),
+      ...scopeParameter(options.scopes),
       matching: String(matching),
       generatedAt: new Date().toISOString(),
     },

@@ -16,6 +16,8 @@ import type { PaymentFrequency } from '../domain/reinstatement-arrears';
 import { collectedBySql, endOfDay, suspensionsSql, todayInShanghai } from './monthly-figures';
 import { referenceNames } from './reference-names';
 import { columns, whole, type Cell, type ReportSection, type TabularReport } from './report';
+import type { Scope } from '../domain/roles';
+import { policyScopeSql, scopeParameter } from './scope-sql';
 
 export const PERSISTENCY_GROUPINGS = ['cohort', 'branch', 'channel', 'agent'] as const;
 export type PersistencyGrouping = (typeof PERSISTENCY_GROUPINGS)[number];
@@ -54,7 +56,7 @@ interface CohortRow extends PersistencyCase {
  */
 export async function persistencyReport(
   db: Knex,
-  options: { months: PersistencyMonths; by: PersistencyGrouping; from?: Month; to?: Month; asOf?: CivilDate },
+  options: { months: PersistencyMonths; by: PersistencyGrouping; from?: Month; to?: Month; asOf?: CivilDate; scopes?: readonly Scope[] },
 ): Promise<PersistencyReport> {
   const { months, by } = options;
   if (!isPersistencyMonths(months)) throw new RangeError(`months must be 13 or 25, got ${JSON.stringify(months)}`);
@@ -65,7 +67,7 @@ export async function persistencyReport(
   const to = options.to ?? (options.from !== undefined ? addMonths(options.from, 11) : cohorts.to);
   if (!isMonth(from) || !isMonth(to) || to < from) throw new RangeError(`cohorts must be months from ≤ to, got ${from}..${to}`);
   const { rows, names } = await db.transaction(
-    async (trx) => ({ rows: await cohortCases(trx, months, from, to, asOf), names: await referenceNames(trx) }),
+    async (trx) => ({ rows: await cohortCases(trx, months, from, to, asOf, options.scopes), names: await referenceNames(trx) }),
     { isolationLevel: 'repeatable read', readOnly: true },
   );
   const keyOf = (r: CohortRow): Record<string, string> =>
@@ -86,7 +88,7 @@ export async function persistencyReport(
   return {
     kind: 'persistency',
     title,
-    parameters: { months: String(months), by, from, to, asOf, generatedAt: new Date().toISOString() },
+    parameters: { months: String(months), by, from, to, asOf, ...scopeParameter(options.scopes), generatedAt: new Date().toISOString() },
     months,
     by,
     from,
@@ -169,7 +171,8 @@ function persistencySection(
  * per frequency, its premium_dues row if the system has one, and the first payment of it that
  * counts as collected at the end of asOf (collectedBySql, lapse included).
  */
-async function cohortCases(db: Knex, months: PersistencyMonths, from: Month, to: Month, asOf: CivilDate): Promise<CohortRow[]> {
+async function cohortCases(db: Knex, months: PersistencyMonths, from: Month, to: Month, asOf: CivilDate, scopes?: readonly Scope[]): Promise<CohortRow[]> {
+  const inScope = policyScopeSql('p', scopes);
   const frequencies = Object.keys(PERIODS_PER_YEAR) as PaymentFrequency[];
   const target = `CASE p.payment_frequency::text ${frequencies.map((f) => `WHEN '${f}' THEN ${persistencyInstallment(f, months)}`).join(' ')} END`;
   const { rows } = await db.raw<{ rows: Record<string, unknown>[] }>(
@@ -182,6 +185,7 @@ async function cohortCases(db: Knex, months: PersistencyMonths, from: Month, to:
       JOIN products r ON r.code = p.product_code
       LEFT JOIN agents a ON a.code = p.agent_code
       WHERE p.issue_date >= :from AND p.issue_date < :next
+        AND ${inScope.sql}
     )
     SELECT k.*, to_char(d.due_date, 'YYYY-MM-DD') AS due_date, d.id AS due_id,
       paid.received_at AS paid_at, paid.via AS paid_via
@@ -199,7 +203,7 @@ async function cohortCases(db: Knex, months: PersistencyMonths, from: Month, to:
     ) paid ON true
     ORDER BY k.policy_no
     `,
-    { from: firstDayOf(from), next: firstDayOf(addMonths(to, 1)), asOfCut: endOfDay(asOf) },
+    { from: firstDayOf(from), next: firstDayOf(addMonths(to, 1)), asOfCut: endOfDay(asOf), ...inScope.bindings },
   );
   return rows.map((r) => {
     const issueDate = r.issue_date as string;

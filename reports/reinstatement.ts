@@ -5,6 +5,8 @@ import { fraction, type Fraction } from '../domain/kpis';
 import { addMonths, firstDayOf, isMonth, type Month } from '../domain/months';
 import { endOfDay, todayInShanghai } from './monthly-figures';
 import { columns, whole, type Cell, type ReportColumn, type TabularReport } from './report';
+import type { Scope } from '../domain/roles';
+import { policyScopeSql, scopeParameter } from './scope-sql';
 
 /**
  * The reinstatement (复效) rate, from PostgreSQL only (suspensions and reinstatement_applications),
@@ -91,7 +93,7 @@ export function monthsFromTo(from: Month, to: Month): Month[] {
   return months;
 }
 
-export async function reinstatementReport(db: Knex, options: { from: Month; to: Month; asOf?: CivilDate }): Promise<ReinstatementReport> {
+export async function reinstatementReport(db: Knex, options: { from: Month; to: Month; asOf?: CivilDate; scopes?: readonly Scope[] }): Promise<ReinstatementReport> {
   const { from, to } = options;
   if (!isMonth(from)) throw new RangeError(`from must be a month YYYY-MM, got ${JSON.stringify(from)}`);
   if (!isMonth(to)) throw new RangeError(`to must be a month YYYY-MM, got ${JSON.stringify(to)}`);
@@ -102,7 +104,7 @@ export async function reinstatementReport(db: Knex, options: { from: Month; to: 
   if (!isCivilDate(asOf)) throw new RangeError(`as-of must be a date YYYY-MM-DD, got ${JSON.stringify(asOf)}`);
 
   const { rows, names } = await db.transaction(
-    async (trx) => ({ rows: await cohortFigures(trx, from, to, asOf), names: await referenceNames(trx) }),
+    async (trx) => ({ rows: await cohortFigures(trx, from, to, asOf, options.scopes), names: await referenceNames(trx) }),
     { isolationLevel: 'repeatable read', readOnly: true },
   );
   const empty = figuresOf({});
@@ -119,7 +121,7 @@ export async function reinstatementReport(db: Knex, options: { from: Month; to: 
   return {
     kind: 'reinstatement',
     title: `复效率 Reinstatement rate, suspensions ${from} to ${to}`,
-    parameters: { from, to, asOf, generatedAt: new Date().toISOString() },
+    parameters: { from, to, asOf, ...scopeParameter(options.scopes), generatedAt: new Date().toISOString() },
     from,
     to,
     asOf,
@@ -213,7 +215,8 @@ type CohortRow = Omit<ReinstatementGroup, 'dimension'> & { dimension: Reinstatem
 const STATES = ['reinstated', 'terminated', 'reduced_paid_up', 'open_in_window', 'open_window_closed'] as const;
 
 /** The cohort's figures for the total and each dimension, in one query (grouping sets). */
-async function cohortFigures(db: Knex, from: Month, to: Month, asOf: CivilDate): Promise<CohortRow[]> {
+async function cohortFigures(db: Knex, from: Month, to: Month, asOf: CivilDate, scopes?: readonly Scope[]): Promise<CohortRow[]> {
+  const inScope = policyScopeSql('p', scopes);
   const tallies = STATES.map(
     (s) => `count(*) FILTER (WHERE k.state = '${s}') AS ${s}_cases, sum(k.premium) FILTER (WHERE k.state = '${s}') AS ${s}_premium`,
   ).join(',\n      ');
@@ -230,6 +233,7 @@ async function cohortFigures(db: Knex, from: Month, to: Month, asOf: CivilDate):
       JOIN policies p ON p.policy_no = s.policy_no
       WHERE s.suspension_date >= CAST(:from AS date) AND s.suspension_date < CAST(:to AS date)
         AND s.suspension_date <= CAST(:asOf AS date)
+        AND ${inScope.sql}
     ),
     applied AS (
       -- Declined and withdrawn are dated by closed_at; updated_at stands in if a writer left it empty.
@@ -257,7 +261,7 @@ async function cohortFigures(db: Knex, from: Month, to: Month, asOf: CivilDate):
     LEFT JOIN applied x ON x.suspension_id = k.id
     GROUP BY GROUPING SETS ((), (k.month), (k.branch_code), (k.product_code), (k.value))
     `,
-    { from: firstDayOf(from), to: firstDayOf(addMonths(to, 1)), asOf, cut: endOfDay(asOf) },
+    { from: firstDayOf(from), to: firstDayOf(addMonths(to, 1)), asOf, cut: endOfDay(asOf), ...inScope.bindings },
   );
   return rows.map((r) => ({ dimension: r.dimension as CohortRow['dimension'], key: r.key as string, figures: figuresOf(r) }));
 }

@@ -4,6 +4,8 @@ import { addMonths, firstDayOf, isMonth, lastDayOf, type Month } from '../domain
 import { COLLECTION_TASK_KINDS, COUNTED_OUTCOMES, collectorOf, tallyTasks, type TaskGrouping, type TaskRow, type TaskTally } from '../domain/task-performance';
 import { endOfDay, suspensionsSql, todayInShanghai } from './monthly-figures';
 import { columns, whole, type TabularReport } from './report';
+import { policyScopeSql, scopeParameter } from './scope-sql';
+import type { Scope } from '../domain/roles';
 
 /**
  * Tasks completed in a month and the premiums they converted, by collector (who the task was given
@@ -20,13 +22,14 @@ export interface TaskPerformanceReport extends TabularReport {
   total: TaskTally;
 }
 
-export async function taskPerformanceReport(db: Knex, options: { month: Month; by: TaskGrouping; asOf?: CivilDate }): Promise<TaskPerformanceReport> {
+export async function taskPerformanceReport(db: Knex, options: { month: Month; by: TaskGrouping; asOf?: CivilDate; scopes?: readonly Scope[] }): Promise<TaskPerformanceReport> {
   const { month, by } = options;
   if (!isMonth(month)) throw new RangeError(`month must be YYYY-MM, got ${JSON.stringify(month)}`);
   const today = todayInShanghai();
   const asOf = options.asOf ?? (lastDayOf(month) < today ? lastDayOf(month) : today);
   if (!isCivilDate(asOf)) throw new RangeError(`as-of must be a date YYYY-MM-DD, got ${JSON.stringify(asOf)}`);
   const measuredTo = Date.parse(endOfDay(asOf));
+  const inScope = policyScopeSql('p', options.scopes);
   const { rows } = await db.raw<{ rows: Record<string, unknown>[] }>(
     `
     SELECT t.id, t.assignee_agent_code, t.assignee_role::text AS assignee_role, t.outcome_code, t.due_at, t.completed_at,
@@ -40,9 +43,10 @@ export async function taskPerformanceReport(db: Knex, options: { month: Month; b
     LEFT JOIN LATERAL (${suspensionsSql('e.policy_no = t.policy_no AND e.due_date = t.due_date')}) l ON true
     WHERE t.status = 'done' AND t.kind::text IN (${COLLECTION_TASK_KINDS.map((k) => `'${k}'`).join(', ')})
       AND t.completed_at >= CAST(:start AS timestamptz) AND t.completed_at < CAST(:end AS timestamptz)
+      AND ${inScope.sql}
     ORDER BY t.id
     `,
-    { start: new Date(shanghaiInstant(firstDayOf(month))).toISOString(), end: new Date(shanghaiInstant(firstDayOf(addMonths(month, 1)))).toISOString() },
+    { start: new Date(shanghaiInstant(firstDayOf(month))).toISOString(), end: new Date(shanghaiInstant(firstDayOf(addMonths(month, 1)))).toISOString(), ...inScope.bindings },
   );
   const taskRows: TaskRow[] = rows.map((r) => {
     const agent = r.agent_code as string;
@@ -68,7 +72,7 @@ export async function taskPerformanceReport(db: Knex, options: { month: Month; b
   return {
     kind: 'tasks',
     title: `任务完成与转化 Tasks completed and converted ${month}, by ${by}`,
-    parameters: { month, by, asOf, generatedAt: new Date().toISOString() },
+    parameters: { month, by, asOf, ...scopeParameter(options.scopes), generatedAt: new Date().toISOString() },
     month,
     by,
     asOf,

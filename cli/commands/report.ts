@@ -12,6 +12,7 @@ import { taskPerformanceReport } from '../../reports/task-performance';
 import { weeklyReport } from '../../reports/weekly';
 import { isPersistencyMonths } from '../../domain/persistency';
 import { TASK_GROUPINGS } from '../../domain/task-performance';
+import type { Scope } from '../../domain/roles';
 import { isIsoWeek } from '../../domain/weeks';
 import { MAX_COHORT_MONTHS, monthsFromTo, reinstatementReport } from '../../reports/reinstatement';
 import { refuseExistingOutput } from '../../application/output-files';
@@ -19,6 +20,7 @@ import { writeReport, type WriteReportOptions } from '../../application/report-d
 import { REPORT_FORMATS, type ReportFormat } from '../../reports/report-output';
 import { withDatabase } from '../context';
 import { CliError } from '../errors';
+import { actingUser } from '../session';
 
 const usage = (message: string) => new CliError(message, 2);
 
@@ -105,7 +107,7 @@ export function registerReportCommands(program: Command): void {
         if (asOf < firstDayOf(from)) throw usage(`--as-of ${asOf} is before the month ${from} begins`);
       }
       const output = reportOutput(options);
-      const built = await withDatabase((db) => reinstatementReport(db, { from, to, asOf }));
+      const built = await withDatabase((db) => reinstatementReport(db, { from, to, asOf, scopes: scopesOfActor() }));
       await writeReport(built, output);
       if (output.out) process.stderr.write(`reinstatement report ${from}..${to} → ${output.out}\n`);
     });
@@ -128,7 +130,7 @@ export function registerReportCommands(program: Command): void {
         throw usage(`--limit must be a whole number from 1 to ${MAX_LAPSED_LIMIT}, got ${JSON.stringify(options.limit)}`);
       }
       const output = reportOutput(options);
-      const built = await withDatabase((db) => lapsedPoliciesReport(db, { asOf, branch, highValueOnly: options.highValue === true, limit })).catch((error: unknown) => {
+      const built = await withDatabase((db) => lapsedPoliciesReport(db, { asOf, branch, highValueOnly: options.highValue === true, limit, scopes: scopesOfActor() })).catch((error: unknown) => {
         if (error instanceof UnknownCodeError) throw usage(`--branch ${error.code}: no such branch`);
         throw error;
       });
@@ -194,7 +196,7 @@ function registerTeamReports(report: Command): void {
       }
       if (asOf !== undefined && !isCivilDate(asOf)) throw usage(`--as-of must be a date YYYY-MM-DD, got ${JSON.stringify(asOf)}`);
       const output = reportOutput(options);
-      const built = await withDatabase((db) => persistencyReport(db, { months, by, from, to, asOf }));
+      const built = await withDatabase((db) => persistencyReport(db, { months, by, from, to, asOf, scopes: scopesOfActor() }));
       await writeReport(built, output);
       if (output.out) process.stderr.write(`${months}-month persistency ${built.from}..${built.to} by ${by} → ${output.out}\n`);
     });
@@ -216,8 +218,13 @@ function registerTeamReports(report: Command): void {
         if (options.asOf < firstDayOf(options.month)) throw usage(`--as-of ${options.asOf} is before the month ${options.month} begins`);
       }
       const output = reportOutput(options);
-      const built = await withDatabase((db) => taskPerformanceReport(db, { month: options.month, by, asOf: options.asOf }));
+      const built = await withDatabase((db) => taskPerformanceReport(db, { month: options.month, by, asOf: options.asOf, scopes: scopesOfActor() }));
       await writeReport(built, output);
       if (output.out) process.stderr.write(`tasks ${options.month} by ${by} → ${output.out}\n`);
     });
+}
+
+/** The signed-in person's scope: the four scoped reports compute their figures from it (docs/architecture.md#people). */
+function scopesOfActor(): readonly Scope[] {
+  return actingUser().scopes ?? [];
 }

@@ -13,6 +13,7 @@ import { weeklyReport, type WeeklyReport } from '../../reports/weekly';
 import { runCliCaptured } from '../support/cli';
 import { freshDatabase, type TestDatabase } from '../support/database';
 import { seedReportOrganisation } from '../support/report-organisation';
+import type { Scope } from '../../domain/roles';
 
 /**
  * Hand-built data for the team's reports on real PostgreSQL (organisation: test/support/report-organisation.ts,
@@ -339,6 +340,23 @@ describe('13- and 25-month persistency', () => {
     ]);
     expect(agent.personalData).toBe(true);
     expect(channel.personalData).toBe(false);
+  });
+
+  it("a person's scope: by branch, team or own agent, or several at once, the figures are those of the policies it covers", async () => {
+    const opts = { months: 13, by: 'cohort', from: '2025-01', to: '2025-02', asOf: '2026-06-30' } as const;
+    const within = async (...scopes: Scope[]) => {
+      const r = await persistencyReport(t.db, { ...opts, scopes });
+      return [r.parameters.scope, r.total.cases, r.total.keptCases, r.total.firstYearPremiumFen];
+    };
+    // 3201: Q01, Q02, Q05 (all kept). T1 is A001's team: those three and Q06 (3203), first-year premium
+    // 100 000 + 10 000 × 12 + 30 000 × 4 + 70 000. A002 serves Q03 alone; 3203 holds Q06.
+    expect(await within({ kind: 'branch', value: '3201' })).toEqual(['branch:3201', 3, 3, 340_000]);
+    expect(await within({ kind: 'team', value: 'T1' })).toEqual(['team:T1', 4, 3, 410_000]);
+    expect(await within({ kind: 'own', value: 'A002' })).toEqual(['own:A002', 1, 0, 200_000]);
+    expect(await within({ kind: 'branch', value: '3203' }, { kind: 'own', value: 'A002' })).toEqual(['branch:3203, own:A002', 2, 0, 270_000]);
+    expect(await within({ kind: 'team', value: 'T-NOBODY' })).toEqual(['team:T-NOBODY', 0, 0, 0]);
+    // No scope: the whole insurer, and the report does not claim a scope.
+    expect(await within()).toEqual([undefined, 6, 3, 660_000]);
   });
 
   it('25 months: the third annual premium (Q07), not the second; Q08 never reached it', async () => {

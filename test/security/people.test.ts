@@ -164,7 +164,7 @@ const PROMISE = ['promise', IN_SCOPE, '--date', '2026-12-30'];
 const MATRIX: Record<Role, { allowed: string[]; refused: string[]; scoped?: string[] }> = {
   collector: { allowed: ['tasks', 'list', '--json'], refused: PAY, scoped: ['promise', OUT_OF_SCOPE, '--date', '2026-12-30'] },
   agent: { allowed: ['tasks', 'list', '--json'], refused: HOLD, scoped: ['refuse', OUT_OF_SCOPE, '--reason', '1'] },
-  team_lead: { allowed: ['report', 'daily', '--date', '2026-12-01', '--json'], refused: PAY, scoped: ['promise', OUT_OF_SCOPE, '--date', '2026-12-30'] },
+  team_lead: { allowed: ['report', 'lapsed', '--json'], refused: PAY, scoped: ['promise', OUT_OF_SCOPE, '--date', '2026-12-30'] },
   cashier: { allowed: ['tokens', 'list', '--json'], refused: PROMISE, scoped: ['pay', OUT_OF_SCOPE, '--via', 'counter', '--reference', 'R1'] },
   underwriter: { allowed: ['tasks', 'list', '--json'], refused: PAY, scoped: ['reinstate', 'decide', OUT_OF_SCOPE, '--approve'] },
   operations_lead: { allowed: ['providers', 'list', '--json'], refused: ['audit', 'verify'], scoped: ['hold', OUT_OF_SCOPE, '--kind', 'claim'] },
@@ -211,6 +211,41 @@ describe('each role through the CLI', () => {
     actAs(outOfScope.get('collector')!);
     const outside = JSON.parse((await cli('tasks', 'list', '--json')).out) as unknown[];
     expect(outside).toEqual([]);
+  });
+});
+
+describe('reports and the scope', () => {
+  it('a scoped report counts the policies of the scope and names it; a whole-insurer report is refused to a scoped person', async () => {
+    // One call task done in December on the in-scope policy (branch 3201).
+    await t.db('premium_dues').insert({ policy_no: IN_SCOPE, due_date: '2026-12-24', installment_no: 2, amount_fen: 1_234_500 }).onConflict(['policy_no', 'due_date']).ignore();
+    await t.db('tasks').insert({
+      kind: 'call', step: 'call_d-15', due_date: '2026-12-24', assignee_role: 'agent', policy_no: IN_SCOPE, workflow_id: 'wf-done', run_id: 'run', activity_id: '2',
+      due_at: new Date('2026-12-10T01:00:00Z'), status: 'done', outcome_code: 'reached', completed_at: new Date('2026-12-09T02:00:00Z'),
+    });
+    const tasksReport = async () => {
+      const run = await cli('report', 'tasks', '--month', '2026-12', '--as-of', '2026-12-31', '--json');
+      expect(run, run.err).toMatchObject({ code: 0 });
+      return JSON.parse(run.out) as { parameters: Record<string, string>; total: { completed: number } };
+    };
+    const inside = await signInAs(t.db, { roles: ['team_lead'], scopes: [{ kind: 'branch', value: BRANCH }] });
+    const outside = await signInAs(t.db, { roles: ['team_lead'], scopes: [{ kind: 'team', value: 'T-NONE' }, { kind: 'branch', value: '9999' }] });
+    const headOffice = await signInAs(t.db, { roles: ['operations_lead'] });
+    secrets.push(inside.token, outside.token, headOffice.token);
+
+    actAs(inside);
+    expect(await tasksReport()).toMatchObject({ parameters: { scope: 'branch:3201' }, total: { completed: 1 } });
+    actAs(outside);
+    expect(await tasksReport()).toMatchObject({ parameters: { scope: 'branch:9999, team:T-NONE' }, total: { completed: 0 } });
+    const daily = await cli('report', 'daily', '--date', '2026-12-09', '--json');
+    expect(daily).toMatchObject({ code: 5, out: '' });
+    expect(daily.err).toBe(
+      `renewals: report daily: refused for ${outside.ref}: its figures are the whole insurer's, and your scope is branch:9999, team:T-NONE (report tasks, lapsed, persistency and reinstatement are computed for a scope)\n`,
+    );
+    actAs(headOffice);
+    const whole = await tasksReport();
+    expect(whole.parameters.scope).toBeUndefined();
+    expect(whole.total.completed).toBe(1);
+    expect((await cli('report', 'daily', '--date', '2026-12-09', '--json')).code).toBe(0);
   });
 });
 
