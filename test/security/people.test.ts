@@ -278,6 +278,28 @@ describe('tokens and users', () => {
     expect(refused.code).toBe(4);
   });
 
+  it('a token past its expiry is refused like a revoked one; --expires-days takes whole days only', async () => {
+    const clerk = await signInAs(t.db, { roles: ['collector'] });
+    secrets.push(clerk.token);
+    const soon = await cli('tokens', 'create', '--name', 'short-lived', '--expires-days', '1', '--json');
+    expect(soon, soon.err).toMatchObject({ code: 0 });
+    const made = JSON.parse(soon.out) as { id: number; token: string; expiresAt: string };
+    secrets.push(made.token);
+    expect(Date.parse(made.expiresAt) - Date.now()).toBeGreaterThan(86_000_000);
+    process.env.RENEWALS_TOKEN = made.token;
+    expect((await cli('whoami')).code).toBe(0);
+    // The day passes: the same token, its expiry now behind it.
+    await t.db('api_tokens').where({ id: made.id }).update({ expires_at: new Date(Date.now() - 1000) });
+    expect(await cli('whoami')).toMatchObject({
+      code: 4,
+      err: 'renewals: whoami: not signed in: the token is unknown, revoked or expired (run `renewals login`, or set RENEWALS_TOKEN)\n',
+    });
+    actAs(clerk);
+    for (const days of ['0', '1.5', 'soon']) {
+      expect(await cli('tokens', 'create', '--name', 'bad', '--expires-days', days)).toMatchObject({ code: 2, err: `renewals: --expires-days must be a whole number of days 1–9999, got "${days}"\n` });
+    }
+  });
+
   it('administrators add users and grant and revoke roles and scopes, each an audit row with the actor', async () => {
     const admin = await signInAs(t.db, { roles: ['administrator'] });
     secrets.push(admin.token);
