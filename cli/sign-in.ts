@@ -2,7 +2,7 @@ import type { CommandUnknownOpts } from '@commander-js/extra-typings';
 import { authenticateToken, IdentityError, userRef } from '../application/identity';
 import { taskById } from '../db/repositories/tasks';
 import { policyPlace } from '../db/repositories/users';
-import { mayRun, OPEN_COMMANDS, permissionFor, policyInScope } from '../domain/permissions';
+import { commandsWithScope, mayRun, OPEN_COMMANDS, permissionFor, policyInScope } from '../domain/permissions';
 import { formatScope, type Scope } from '../domain/roles';
 import type { Db } from '../db/connection';
 import { settings, withDatabase } from './context';
@@ -55,7 +55,7 @@ export async function signIn(command: CommandUnknownOpts): Promise<void> {
     }
     if (permission.scope === 'insurer' && scopes.length > 0) {
       throw new CliError(
-        `${path}: refused for ${userRef(user.id)}: its figures are the whole insurer's, and your scope is ${scopes.map(formatScope).join(', ')} (report tasks, lapsed, persistency and reinstatement are computed for a scope)`,
+        `${path}: refused for ${userRef(user.id)}: its figures are the whole insurer's, and your scope is ${scopes.map(formatScope).join(', ')} (computed for a scope: ${commandsWithScope('report').join(', ')})`,
         REFUSED,
       );
     }

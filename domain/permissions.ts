@@ -116,6 +116,13 @@ export const PERMISSIONS: Readonly<Record<string, Permission>> = {
   'reduced-paid-up': { roles: FRONT_LINE, scope: 'policy' },
 };
 
+/** The commands of one scope rule, in table order: e.g. the reports computed for a scope. */
+export function commandsWithScope(rule: ScopeRule): string[] {
+  return Object.entries(PERMISSIONS)
+    .filter(([, permission]) => permission.scope === rule)
+    .map(([command]) => command);
+}
+
 export function permissionFor(command: string): Permission | undefined {
   return Object.hasOwn(PERMISSIONS, command) ? PERMISSIONS[command] : undefined;
 }

@@ -1,4 +1,4 @@
-import type { Scope } from '../domain/roles';
+import { formatScope, type Scope } from '../domain/roles';
 
 /**
  * The person's scope as a SQL condition on a `policies` row (docs/architecture.md#people): a policy is
@@ -19,5 +19,5 @@ export function policyScopeSql(policies: string, scopes: readonly Scope[] = []):
 
 /** A filtered report names its scope among its parameters (printed with it); nothing for the whole insurer. */
 export function scopeParameter(scopes: readonly Scope[] = []): { scope?: string } {
-  return scopes.length === 0 ? {} : { scope: scopes.map((s) => `${s.kind}:${s.value}`).join(', ') };
+  return scopes.length === 0 ? {} : { scope: scopes.map(formatScope).join(', ') };
 }

@@ -239,7 +239,7 @@ describe('reports and the scope', () => {
     const daily = await cli('report', 'daily', '--date', '2026-12-09', '--json');
     expect(daily).toMatchObject({ code: 5, out: '' });
     expect(daily.err).toBe(
-      `renewals: report daily: refused for ${outside.ref}: its figures are the whole insurer's, and your scope is branch:9999, team:T-NONE (report tasks, lapsed, persistency and reinstatement are computed for a scope)\n`,
+      `renewals: report daily: refused for ${outside.ref}: its figures are the whole insurer's, and your scope is branch:9999, team:T-NONE (computed for a scope: report reinstatement, report lapsed, report persistency, report tasks)\n`,
     );
     actAs(headOffice);
     const whole = await tasksReport();
