@@ -37,6 +37,8 @@ const zh = {
   inGrace: '宽限期内',
   lapsed: '已失效',
   notFound: '页面不存在。',
+  badRequest: '请求无效。',
+  failed: '出错了，已记录日志。',
 };
 
 const en: typeof zh = {
@@ -67,6 +69,8 @@ const en: typeof zh = {
   inGrace: 'In grace',
   lapsed: 'Lapsed',
   notFound: 'No such page.',
+  badRequest: 'The request is not valid.',
+  failed: 'Something went wrong; it has been logged.',
 };
 
 export type Words = typeof zh;

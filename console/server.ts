@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Knex } from 'knex';
 import { checkPassword, IdentityError, userRef } from '../application/identity';
 import { appendAudit } from '../db/repositories/audit';
@@ -59,8 +59,9 @@ export async function buildConsole(options: ConsoleOptions): Promise<FastifyInst
     loggerInstance: options.logger,
     trustProxy: settings.trustProxy,
     bodyLimit: 16 * 1024,
-    // fastify's own request lines carry the client address: the onResponse hook below writes its own.
-    disableRequestLogging: true,
+    // fastify's own request lines carry the client address: the onResponse hook below writes its own,
+    // and the error handler logs errors.
+    logController: new LogController({ disableRequestLogging: true }),
   });
   await app.register(cookie);
   await app.register(formbody);
@@ -159,6 +160,15 @@ export async function buildConsole(options: ConsoleOptions): Promise<FastifyInst
     const today = shanghaiDate(Date.now());
     const premiums = await monthPremiums(db, monthOf(today), today, session.scopes);
     return page(reply, 200, homePage(languageOf(request), session, premiums));
+  });
+
+  app.setErrorHandler(async (error, request, reply) => {
+    // A client's mistake (e.g. a body too large) keeps its 4xx; anything else is ours and logged.
+    const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    if (status === 500) request.log.error({ err: error, route: request.routeOptions.url ?? 'unknown' }, 'console request failed');
+    const language = languageOf(request);
+    const words = wordsFor(language);
+    return page(reply, status, messagePage(language, request.consoleSession?.csrfToken ?? signInCsrf(request, reply), status === 500 ? words.failed : words.badRequest));
   });
 
   app.setNotFoundHandler(async (request, reply) => {
