@@ -164,7 +164,8 @@ export async function buildConsole(options: ConsoleOptions): Promise<FastifyInst
 
   app.setErrorHandler(async (error, request, reply) => {
     // A client's mistake (e.g. a body too large) keeps its 4xx; anything else is ours and logged.
-    const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    const code = (error as { statusCode?: unknown } | undefined)?.statusCode;
+    const status = typeof code === 'number' && code >= 400 && code < 500 ? code : 500;
     if (status === 500) request.log.error({ err: error, route: request.routeOptions.url ?? 'unknown' }, 'console request failed');
     const language = languageOf(request);
     const words = wordsFor(language);
