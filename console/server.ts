@@ -111,6 +111,9 @@ export async function buildConsole(options: ConsoleOptions): Promise<FastifyInst
 
   app.get('/console.css', async (_request, reply) => reply.type('text/css; charset=utf-8').header('Cache-Control', 'public, max-age=3600').send(STYLE_SHEET));
 
+  // No icon: an empty answer, so browsers stop asking and nothing is logged as missing.
+  app.get('/favicon.ico', async (_request, reply) => reply.code(204).header('Cache-Control', 'public, max-age=86400').send());
+
   app.get('/sign-in', async (request, reply) => {
     if (request.consoleSession) return reply.redirect('/', 303);
     return page(reply, 200, signInPage(languageOf(request), signInCsrf(request, reply)));
