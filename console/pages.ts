@@ -89,7 +89,7 @@ export function homePage(language: Language, session: ConsoleSession, premiums: 
       html`<tr data-figure="${key}"><th scope="row">${label}</th><td class="number">${premiums[key].cases}</td><td class="number">${formatYuan(premiums[key].premiumFen)}</td></tr>`,
   );
   const body = html`<section class="card" aria-labelledby="who">
-  <h2 id="who" class="visually-plain">${words.signedInAs} ${session.user.login}</h2>
+  <h2 id="who">${words.signedInAs} ${session.user.login}</h2>
   <dl>
     <dt>${words.roles}</dt><dd>${session.roles.join(', ')}</dd>
     <dt>${words.scope}</dt><dd id="scope">${scopeName(session, words)}</dd>
