@@ -96,6 +96,8 @@ export async function buildConsole(options: ConsoleOptions): Promise<FastifyInst
   app.addHook('preHandler', async (request, reply) => {
     if (request.method !== 'POST') return;
     const body = (request.body ?? {}) as Form;
+    // Signing out of a session that has ended already has nothing to protect.
+    if (request.url === '/sign-out' && !request.consoleSession) return reply.redirect('/sign-in', 303);
     const session = request.url === '/sign-in' ? undefined : request.consoleSession;
     const expected = session ? session.csrfToken : request.cookies[SIGN_IN_CSRF_COOKIE];
     if (!expected || !sameToken(body.csrf, expected)) {

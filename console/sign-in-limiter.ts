@@ -8,6 +8,8 @@ export interface LimiterOptions {
   windowMs: number;
 }
 
+const MAX_KEYS_BEFORE_PRUNE = 10_000;
+
 export const DEFAULT_LIMITS: LimiterOptions = { maxFailures: 5, windowMs: 15 * 60_000 };
 
 export class SignInLimiter {
@@ -29,6 +31,8 @@ export class SignInLimiter {
 
   /** Counts a failure against each key; true when one of them reaches the limit with it (a lockout begins). */
   fail(keys: readonly string[], now: number): boolean {
+    // Guessed logins are new keys each: drop the ones whose failures have all left the window.
+    if (this.failures.size > MAX_KEYS_BEFORE_PRUNE) for (const key of [...this.failures.keys()]) this.recent(key, now);
     let reached = false;
     for (const key of keys) {
       const recent = this.recent(key, now);
@@ -37,6 +41,11 @@ export class SignInLimiter {
       if (recent.length === this.options.maxFailures) reached = true;
     }
     return reached;
+  }
+
+  /** How many logins and addresses have failures counted (for tests and a future metric). */
+  get size(): number {
+    return this.failures.size;
   }
 
   /** A successful sign-in clears the login's failures (not the address's). */

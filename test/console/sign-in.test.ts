@@ -127,6 +127,15 @@ describe('sessions', () => {
     expect(await t.db('console_sessions').where({ session_hash: sha256(session) })).toHaveLength(0);
   });
 
+  it('signing out of a session that has ended already just returns to the sign-in page', async () => {
+    const session = await signedIn(rig.app, 'collector-wang');
+    const page = await home(session);
+    await t.db('console_sessions').where({ session_hash: sha256(session) }).update({ last_seen_at: t.db.raw(`now() - interval '2 hours'`) });
+    const response = await rig.app.inject({ method: 'POST', url: '/sign-out', cookies: { [SESSION_COOKIE]: session }, ...form({ csrf: csrfOf(page.body) }) });
+    expect(response.statusCode).toBe(303);
+    expect(response.headers.location).toBe('/sign-in');
+  });
+
   it('ends a busy session 8 hours after sign-in', async () => {
     const session = await signedIn(rig.app, 'collector-wang');
     await t.db('console_sessions').where({ session_hash: sha256(session) }).update({ created_at: t.db.raw(`now() - interval '7 hours 59 minutes'`) });
