@@ -11,6 +11,7 @@ export function isLanguage(value: unknown): value is Language {
 
 const zh = {
   title: '续期收费控制台',
+  home: '首页',
   skipToContent: '跳到正文',
   signInHeading: '登录',
   login: '用户名',
@@ -43,6 +44,7 @@ const zh = {
 
 const en: typeof zh = {
   title: 'Renewals console',
+  home: 'Home',
   skipToContent: 'Skip to content',
   signInHeading: 'Sign in',
   login: 'Login',

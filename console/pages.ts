@@ -98,11 +98,11 @@ export function homePage(language: Language, session: ConsoleSession, premiums: 
 <section class="card" aria-labelledby="month">
   <h2 id="month">${words.monthHeading(premiums.month)}</h2>
   <table>
-    <thead><tr><th scope="col">${words.figure}</th><th scope="col">${words.cases}</th><th scope="col">${words.premium}</th></tr></thead>
+    <thead><tr><th scope="col">${words.figure}</th><th scope="col" class="number">${words.cases}</th><th scope="col" class="number">${words.premium}</th></tr></thead>
     <tbody>${rows}</tbody>
   </table>
 </section>`;
-  return layout({ language, csrfToken: session.csrfToken, path: '/', session }, words.title, body);
+  return layout({ language, csrfToken: session.csrfToken, path: '/', session }, words.home, body);
 }
 
 export function messagePage(language: Language, csrfToken: string, message: string): string {
