@@ -98,6 +98,16 @@ async function refuseDemoUserOutsideDemo(db: Knex, user: UserRow, environment: '
 
 /** Checks a login and password and hands out a new personal token (shown once). */
 export async function logIn(db: Knex, login: string, password: string, environment: 'demo' | 'production', tokenName = 'cli'): Promise<{ token: string; user: UserRow }> {
+  const user = await checkPassword(db, login, password, environment);
+  const { token } = await createToken(db, userRef(user.id), user.id, tokenName, null);
+  return { token, user };
+}
+
+/**
+ * The active user a login and password belong to (the CLI's `login` and the console's sign-in);
+ * refused alike for an unknown login and a wrong password.
+ */
+export async function checkPassword(db: Knex, login: string, password: string, environment: 'demo' | 'production'): Promise<UserRow> {
   const refused = new IdentityError('sign-in refused: unknown login or wrong password', 'unauthenticated');
   const user = await findUserByLogin(db, login);
   // Verify against a hash even for an unknown login, so the answer takes as long either way.
@@ -106,8 +116,7 @@ export async function logIn(db: Knex, login: string, password: string, environme
   if (!user || !user.passwordHash || !ok) throw refused;
   if (user.status !== 'active') throw new IdentityError(`sign-in refused: ${userRef(user.id)} is disabled`, 'unauthenticated');
   await refuseDemoUserOutsideDemo(db, user, environment);
-  const { token } = await createToken(db, userRef(user.id), user.id, tokenName, null);
-  return { token, user };
+  return user;
 }
 
 let dummy: Promise<string> | undefined;

@@ -86,6 +86,10 @@ export const AUDIT_KINDS = [
   'token_created',
   'token_revoked',
   'setup_token_issued',
+  // the operations console (docs/architecture.md#console): system partition, actor = the user's ref
+  'console_signed_in',
+  'console_sign_in_locked',
+  'console_signed_out',
 ] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];
 

@@ -7,6 +7,7 @@
  *     NUM_HISTORY_SHARDS shards, no Web UI; docs/architecture.md, "The production-shaped Temporal"),
  *   - PostgreSQL with migrations applied (DATABASE_URL, else embedded with data kept across restarts),
  *   - an SMTP catcher on localhost:1025 saving every message as .eml,
+ *   - the operations console on http://127.0.0.1:8080 (--console-port),
  *   - a renewal worker, and (unless --no-sample) a sample portfolio whose cycles are started,
  *     so there is something to look at in the UI at once.
  * Ctrl-C stops everything.
@@ -42,6 +43,9 @@ import { createApplicationLogin, createDatabase, startPostgres } from './provisi
 import { samplePortfolio } from './sample-portfolio';
 import { seedSamplePortfolio } from './seed';
 import { ensureDemoPeople } from '../application/demo-people';
+import { buildConsole } from '../console/server';
+import { readConsoleSettings } from '../console/settings';
+import { createLogger } from '../observability/logger';
 import { startMessagingSimulators } from './messaging-simulators';
 import { startSmtpCatcher } from './smtp-catcher';
 import { historyShards } from './provision/temporal-server';
@@ -54,6 +58,7 @@ const { values: args } = parseArgs({
     'ui-port': { type: 'string', default: '8233' },
     'postgres-port': { type: 'string', default: '55432' },
     'smtp-port': { type: 'string', default: '1025' },
+    'console-port': { type: 'string', default: '8080' },
     temporal: { type: 'string', default: 'dev' },
     'history-shards': { type: 'string' },
   },
@@ -170,6 +175,18 @@ async function main(): Promise<void> {
       await running;
     });
 
+    // The operations console on 127.0.0.1 (docs/architecture.md#console); a busy port is said, not fatal.
+    const consoleApp = await buildConsole({
+      db,
+      logger: createLogger('console', { level: 'warn' }),
+      settings: readConsoleSettings({ ...process.env, RENEWALS_ENV: 'demo', DATABASE_URL: databaseUrl, CONSOLE_HOST: '127.0.0.1', CONSOLE_PORT: String(port('console-port')) }),
+    });
+    stops.push(() => consoleApp.close());
+    const consoleUrl = await consoleApp
+      .listen({ host: '127.0.0.1', port: port('console-port') })
+      .then(() => `http://127.0.0.1:${port('console-port')}/   (sign in as demo-collector, password ${demoPeople.people.find((p) => p.login === 'demo-collector')?.password ?? 'as below'})`)
+      .catch((error: unknown) => `not started: ${error instanceof Error ? error.message : String(error)} (give the stack a free --console-port)`);
+
     // The sample cycles' month and its grace: said once on stderr when the calendar there is provisional.
     const calendarWarning = await monthlyRunCalendarWarning(db, monthOf(dueDate));
     if (calendarWarning) process.stderr.write(`${calendarWarning}\n`);
@@ -190,6 +207,7 @@ Local stack is up (Ctrl-C stops it). State kept in ${state}.
   Bank simulator ${bankService.url}   (gateway POST /gateway; admin /sim/accounts, /sim/deposits, /sim/faults, /sim/ledger; callbacks to ${callbacks.url})
   SMS / WeChat   ${messaging.urls.sms}  ${messaging.urls.wechat}   (receipts pushed to ${messaging.urls.receipts}: push token shown as ***)
   Worker         task queue "renewals", in this process
+  Console        ${consoleUrl}
   Stand-ins      letters and policy administration changes are kept in the worker's memory (no print house or
                  policy administration system is connected)
   Keys           RENEWALS_ENV=demo; ${describeKeyRing(ring, keys)}

@@ -24,6 +24,7 @@ import * as m022 from './022_four_eyes';
 import * as m023 from './023_audit_partitions';
 import * as m027 from './027_hot_path_indexes';
 import * as m028 from './028_counter_confirmations';
+import * as m029 from './029_console_sessions';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -67,6 +68,7 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['023_audit_partitions', m023],
   ['027_hot_path_indexes', m027],
   ['028_counter_confirmations', m028],
+  ['029_console_sessions', m029],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {

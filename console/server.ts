@@ -1,0 +1,186 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Knex } from 'knex';
+import { checkPassword, IdentityError, userRef } from '../application/identity';
+import { appendAudit } from '../db/repositories/audit';
+import { findUserByLogin } from '../db/repositories/users';
+import { shanghaiDate } from '../domain/civil-date';
+import { monthOf } from '../domain/months';
+import { monthPremiums } from '../reports/console-home';
+import { isLanguage, wordsFor, type Language } from './i18n';
+import { homePage, messagePage, signInPage } from './pages';
+import { closeSession, openSession, randomToken, resumeSession, sameToken, type ConsoleSession, type SessionTimes } from './sessions';
+import type { ConsoleSettings } from './settings';
+import { DEFAULT_LIMITS, SignInLimiter, type LimiterOptions } from './sign-in-limiter';
+
+/**
+ * The operations console (docs/architecture.md#console): fastify serving server-rendered pages.
+ * Cookies: the session (HttpOnly, SameSite=Strict, Secure outside the demo), the language, and a
+ * pre-sign-in CSRF token for the forms shown before a session exists.
+ */
+export const SESSION_COOKIE = 'renewals_session';
+export const LANGUAGE_COOKIE = 'renewals_language';
+export const SIGN_IN_CSRF_COOKIE = 'renewals_csrf';
+
+const CSP = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+// Beside this file under tsx; the compiled build (dist/console/) reads it from the source folder.
+const STYLE_SHEET = readFileSync([join(__dirname, 'console.css'), join(__dirname, '..', '..', 'console', 'console.css')].find((path) => existsSync(path)) ?? join(__dirname, 'console.css'), 'utf8');
+
+export interface ConsoleOptions {
+  db: Knex;
+  settings: Pick<ConsoleSettings, 'environment' | 'idleMinutes' | 'absoluteHours' | 'secureCookies' | 'trustProxy'>;
+  /** A pino logger (observability/logger.ts createLogger), so no line carries personal data. */
+  logger: FastifyBaseLogger;
+  limits?: LimiterOptions;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    consoleSession?: ConsoleSession;
+  }
+}
+
+interface Form {
+  csrf?: unknown;
+  login?: unknown;
+  password?: unknown;
+  language?: unknown;
+  back?: unknown;
+}
+
+export async function buildConsole(options: ConsoleOptions): Promise<FastifyInstance> {
+  const { db, settings } = options;
+  const times: SessionTimes = { idleMs: settings.idleMinutes * 60_000, absoluteMs: settings.absoluteHours * 3_600_000 };
+  const limiter = new SignInLimiter(options.limits ?? DEFAULT_LIMITS);
+  const app = Fastify({
+    loggerInstance: options.logger,
+    trustProxy: settings.trustProxy,
+    bodyLimit: 16 * 1024,
+    // fastify's own request lines carry the client address: the onResponse hook below writes its own,
+    // and the error handler logs errors.
+    logController: new LogController({ disableRequestLogging: true }),
+  });
+  await app.register(cookie);
+  await app.register(formbody);
+
+  const cookieFlags = { httpOnly: true, sameSite: 'strict' as const, secure: settings.secureCookies, path: '/' };
+  const languageOf = (request: FastifyRequest): Language => {
+    const value = request.cookies[LANGUAGE_COOKIE];
+    return isLanguage(value) ? value : 'zh-CN';
+  };
+  const page = (reply: FastifyReply, status: number, body: string) => reply.code(status).type('text/html; charset=utf-8').send(body);
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('Content-Security-Policy', CSP);
+    reply.header('X-Content-Type-Options', 'nosniff');
+    reply.header('Referrer-Policy', 'no-referrer');
+    reply.header('X-Frame-Options', 'DENY');
+    // No page is kept by the browser: after sign-out the back button asks the server again.
+    reply.header('Cache-Control', 'no-store');
+    if (request.url !== '/console.css') request.consoleSession = await resumeSession(db, request.cookies[SESSION_COOKIE], times, Date.now());
+  });
+
+  /** The pre-sign-in CSRF token: a random value in its own cookie that the form must repeat. */
+  const signInCsrf = (request: FastifyRequest, reply: FastifyReply): string => {
+    const present = request.cookies[SIGN_IN_CSRF_COOKIE];
+    if (present && /^[A-Za-z0-9_-]{43}$/.test(present)) return present;
+    const token = randomToken();
+    reply.setCookie(SIGN_IN_CSRF_COOKIE, token, cookieFlags);
+    return token;
+  };
+
+  // Every POST carries the CSRF token of its session, or before sign-in the pre-sign-in one.
+  app.addHook('preHandler', async (request, reply) => {
+    if (request.method !== 'POST') return;
+    const body = (request.body ?? {}) as Form;
+    // Signing out of a session that has ended already has nothing to protect.
+    if (request.url === '/sign-out' && !request.consoleSession) return reply.redirect('/sign-in', 303);
+    const session = request.url === '/sign-in' ? undefined : request.consoleSession;
+    const expected = session ? session.csrfToken : request.cookies[SIGN_IN_CSRF_COOKIE];
+    if (!expected || !sameToken(body.csrf, expected)) {
+      const language = languageOf(request);
+      return page(reply, 403, messagePage(language, session?.csrfToken ?? signInCsrf(request, reply), wordsFor(language).csrfRefused));
+    }
+  });
+
+  // Method, route, status and time only: no client address, header, cookie, query or body in any line.
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info({ method: request.method, route: request.routeOptions.url ?? 'unknown', status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'console request');
+  });
+
+  app.get('/console.css', async (_request, reply) => reply.type('text/css; charset=utf-8').header('Cache-Control', 'public, max-age=3600').send(STYLE_SHEET));
+
+  // No icon: an empty answer, so browsers stop asking and nothing is logged as missing.
+  app.get('/favicon.ico', async (_request, reply) => reply.code(204).header('Cache-Control', 'public, max-age=86400').send());
+
+  app.get('/sign-in', async (request, reply) => {
+    if (request.consoleSession) return reply.redirect('/', 303);
+    return page(reply, 200, signInPage(languageOf(request), signInCsrf(request, reply)));
+  });
+
+  app.post('/sign-in', async (request, reply) => {
+    const language = languageOf(request);
+    const words = wordsFor(language);
+    const csrf = signInCsrf(request, reply);
+    const body = request.body as Form;
+    if (typeof body.login !== 'string' || typeof body.password !== 'string' || body.login === '' || body.password === '') return page(reply, 400, signInPage(language, csrf, words.signInMissing));
+    const login = body.login.trim().toLowerCase();
+    const keys = [`login:${login}`, `address:${request.ip}`];
+    const now = Date.now();
+    if (limiter.locked(keys, now)) return page(reply, 429, signInPage(language, csrf, words.signInLocked));
+    try {
+      const user = await checkPassword(db, login, body.password, settings.environment);
+      limiter.clear(keys[0]!);
+      const sessionId = await openSession(db, user, times, now);
+      reply.setCookie(SESSION_COOKIE, sessionId, cookieFlags);
+      return reply.redirect('/', 303);
+    } catch (error) {
+      if (!(error instanceof IdentityError)) throw error;
+      if (limiter.fail(keys, now)) {
+        const known = await findUserByLogin(db, login);
+        await appendAudit(db, { kind: 'console_sign_in_locked', actor: known ? userRef(known.id) : 'console:unknown-login', detail: { ...(known ? { user: userRef(known.id) } : {}), minutes: Math.round((options.limits ?? DEFAULT_LIMITS).windowMs / 60_000) } });
+      }
+      return page(reply, 401, signInPage(language, csrf, words.signInRefused));
+    }
+  });
+
+  app.post('/sign-out', async (request, reply) => {
+    if (request.consoleSession) await closeSession(db, request.consoleSession);
+    reply.clearCookie(SESSION_COOKIE, cookieFlags);
+    return reply.redirect('/sign-in', 303);
+  });
+
+  app.post('/language', async (request, reply) => {
+    const body = request.body as Form;
+    if (isLanguage(body.language)) reply.setCookie(LANGUAGE_COOKIE, body.language, { ...cookieFlags, maxAge: 365 * 24 * 3600 });
+    return reply.redirect(body.back === '/' ? '/' : '/sign-in', 303);
+  });
+
+  app.get('/', async (request, reply) => {
+    const session = request.consoleSession;
+    if (!session) return reply.redirect('/sign-in', 303);
+    const today = shanghaiDate(Date.now());
+    const premiums = await monthPremiums(db, monthOf(today), today, session.scopes);
+    return page(reply, 200, homePage(languageOf(request), session, premiums));
+  });
+
+  app.setErrorHandler(async (error, request, reply) => {
+    // A client's mistake (e.g. a body too large) keeps its 4xx; anything else is ours and logged.
+    const code = (error as { statusCode?: unknown } | undefined)?.statusCode;
+    const status = typeof code === 'number' && code >= 400 && code < 500 ? code : 500;
+    if (status === 500) request.log.error({ err: error, route: request.routeOptions.url ?? 'unknown' }, 'console request failed');
+    const language = languageOf(request);
+    const words = wordsFor(language);
+    return page(reply, status, messagePage(language, request.consoleSession?.csrfToken ?? signInCsrf(request, reply), status === 500 ? words.failed : words.badRequest));
+  });
+
+  app.setNotFoundHandler(async (request, reply) => {
+    const language = languageOf(request);
+    return page(reply, 404, messagePage(language, request.consoleSession?.csrfToken ?? signInCsrf(request, reply), wordsFor(language).notFound));
+  });
+
+  return app;
+}

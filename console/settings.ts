@@ -1,0 +1,58 @@
+/**
+ * The console's settings, read once by its entry point (scripts/console.ts) from the environment and
+ * handed down. Outside RENEWALS_ENV=demo it refuses to start without its own settings, named in the
+ * error, and always sends Secure cookies.
+ */
+export interface ConsoleSettings {
+  environment: 'demo' | 'production';
+  databaseUrl: string;
+  host: string;
+  port: number;
+  /** CONSOLE_IDLE_MINUTES: a session unused this long ends (default 30). */
+  idleMinutes: number;
+  /** Fixed: a session ends this long after sign-in, however busy. */
+  absoluteHours: number;
+  /** Secure cookies: everywhere but the demo (which is served over plain http on 127.0.0.1). */
+  secureCookies: boolean;
+  /** CONSOLE_TRUST_PROXY=true: take the client address from X-Forwarded-For (behind the TLS proxy). */
+  trustProxy: boolean;
+}
+
+export const DEFAULT_CONSOLE_PORT = 8080;
+export const DEFAULT_IDLE_MINUTES = 30;
+export const ABSOLUTE_HOURS = 8;
+
+export class ConsoleSettingsError extends Error {
+  override name = 'ConsoleSettingsError';
+}
+
+function wholeNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, max: number): number {
+  const text = env[name];
+  if (text === undefined || text === '') return fallback;
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > max) throw new ConsoleSettingsError(`${name}="${text}" must be a whole number from 1 to ${max}`);
+  return Number(text);
+}
+
+export function readConsoleSettings(env: NodeJS.ProcessEnv): ConsoleSettings {
+  const environment = env.RENEWALS_ENV === 'demo' ? 'demo' : 'production';
+  if (environment === 'production') {
+    // A production console is reached through a TLS proxy, so it must be told where it listens and
+    // that it sits behind one; none of these has a default there.
+    const missing = ['DATABASE_URL', 'CONSOLE_HOST', 'CONSOLE_PORT', 'CONSOLE_TRUST_PROXY'].filter((name) => !env[name]);
+    if (missing.length > 0) throw new ConsoleSettingsError(`the console refuses to start outside RENEWALS_ENV=demo without ${missing.join(', ')} (README, Console)`);
+  }
+  const databaseUrl = env.DATABASE_URL;
+  if (!databaseUrl) throw new ConsoleSettingsError('DATABASE_URL is not set: the console needs the application login (README, Console)');
+  const trust = env.CONSOLE_TRUST_PROXY ?? 'false';
+  if (trust !== 'true' && trust !== 'false') throw new ConsoleSettingsError(`CONSOLE_TRUST_PROXY="${trust}" must be true or false`);
+  return {
+    environment,
+    databaseUrl,
+    host: env.CONSOLE_HOST || '127.0.0.1',
+    port: wholeNumber(env, 'CONSOLE_PORT', DEFAULT_CONSOLE_PORT, 65_535),
+    idleMinutes: wholeNumber(env, 'CONSOLE_IDLE_MINUTES', DEFAULT_IDLE_MINUTES, 24 * 60),
+    absoluteHours: ABSOLUTE_HOURS,
+    secureCookies: environment !== 'demo',
+    trustProxy: trust === 'true',
+  };
+}
