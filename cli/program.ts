@@ -39,7 +39,9 @@ export function buildProgram(): Command {
     .exitOverride()
     // After the arguments are parsed (help and usage errors need no key), before the command runs.
     .hook('preAction', async (_program, command) => {
-      if (!DEMO_COMMANDS.has(command.name())) requireDataKeyOutsideDemo();
+      // The demo's own world: everything it starts (its database's audit keys included) reads the demo's settings.
+      if (DEMO_COMMANDS.has(command.name())) process.env.RENEWALS_ENV = 'demo';
+      else requireDataKeyOutsideDemo();
       preflight(commandPath(command));
       // Who is acting, and may they (docs/architecture.md#people): exit 4 not signed in, 5 refused.
       await signIn(command);

@@ -5,12 +5,13 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, inject, it } from 'vitest';
 import type { SimulationResult } from '../../scripts/simulate/simulate';
+import { envWithout } from '../support/run-child';
 
 /**
  * `renewals simulate --json` as a script runs it, in a process of its own: the Temporal runtime,
  * the time-skipping server, the worker and PostgreSQL all start, and stdout must be one JSON
  * document and nothing else (SDK core's warnings once came first and broke `| jq`). Two policies of
- * the bundled demo keep it short.
+ * the bundled demo keep it short. The shell is a fresh one: the command is the demo whatever it says.
  */
 const demo = join(__dirname, '..', '..', 'scenarios', 'demo');
 const firstLines = (file: string, count: number) => readFileSync(join(demo, file), 'utf8').split('\n').slice(0, count + 1).join('\n') + '\n';
@@ -23,7 +24,8 @@ describe('renewals simulate --json', () => {
     writeFileSync(join(dir, 'accounts.csv'), firstLines('accounts.csv', 2));
 
     const { stdout, stderr } = await promisify(execFile)(join(__dirname, '..', '..', 'bin', 'renewals'), ['simulate', dir, '--json'], {
-      env: { ...process.env, DATABASE_URL: inject('postgresUrl') },
+      // A fresh shell, as `npm run demo` meets it: no RENEWALS_ENV, no keys, no token.
+      env: { ...envWithout('RENEWALS_ENV', 'RENEWALS_DATA_KEY', 'RENEWALS_AUDIT_KEY', 'RENEWALS_TOKEN'), DATABASE_URL: inject('postgresUrl') },
       maxBuffer: 64 * 1024 * 1024,
     });
 
