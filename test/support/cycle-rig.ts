@@ -1,3 +1,4 @@
+import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { cnMainlandCalendar } from '../../domain/business-calendar';
 import { addDays, shanghaiDate, shanghaiInstant } from '../../domain/civil-date';
@@ -104,4 +105,16 @@ export async function sleepUntil(env: TestWorkflowEnvironment, date: string, tim
 /** A policy's debit attempts, in order. */
 export async function attemptsOf(rig: CycleRig, policyNo: string) {
   return rig.database.db('debit_attempts as a').join('premium_dues as d', 'd.id', 'a.premium_due_id').where('d.policy_no', policyNo).orderBy('a.attempt_no').select('a.*');
+}
+
+/**
+ * Waits for a cycle to finish without handle.result(): that unlocks time skipping, and the idle
+ * server then leaps years ahead, past the business calendar the later tests need.
+ */
+export async function untilClosed(handle: WorkflowHandle): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    if ((await handle.describe()).status.name !== 'RUNNING') return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`${handle.workflowId} still running`);
 }

@@ -8,7 +8,7 @@ import { startTimeSkippingServer } from '../../scripts/temporal-env';
 import { statusQuery } from '../../workflows/messages';
 import { actAs } from '../support/acting';
 import { recordingCli } from '../support/cli';
-import { dueIn, seedFundedPolicy, sleepUntil, startCycleRig, type CycleRig } from '../support/cycle-rig';
+import { dueIn, seedFundedPolicy, sleepUntil, startCycleRig, untilClosed, type CycleRig } from '../support/cycle-rig';
 
 /**
  * Four-eyes on large counter payments (docs/business-rules.md#four-eyes), through the CLI against the
@@ -49,15 +49,6 @@ async function seed(n: number, dueDate: string, premiumFen: number): Promise<Pol
   return policy;
 }
 
-/** Waits for a cycle to end without handle.result(), which would let the server leap far ahead. */
-async function untilClosed(handle: WorkflowHandle): Promise<void> {
-  for (let i = 0; i < 400; i++) {
-    if ((await handle.describe()).status.name !== 'RUNNING') return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`${handle.workflowId} still running`);
-}
-
 /** The cycle is between workflow tasks: only then may a test terminate it (see operator-cli.test.ts). */
 async function idle(handle: WorkflowHandle): Promise<void> {
   for (let i = 0; i < 400; i++) {
@@ -69,6 +60,14 @@ async function idle(handle: WorkflowHandle): Promise<void> {
   throw new Error(`${handle.workflowId} did not settle`);
 }
 
+/** The policy's cycle started and idle at D-10, before any debit: where each test begins. */
+async function cycleBeforeDebits(policyNo: string, dueDate: string): Promise<WorkflowHandle> {
+  const { handle } = await startRenewalCycle(env.client, { policyNo, dueDate }, taskQueue);
+  await sleepUntil(env, addDays(dueDate, -10), '12:00');
+  await idle(handle);
+  return handle;
+}
+
 const auditOf = (policyNo: string, kinds: string[]) =>
   rig.database.db('audit_events').where({ policy_no: policyNo }).whereIn('kind', kinds).orderBy('seq').select('kind', 'actor', 'detail');
 
@@ -77,9 +76,7 @@ describe('a counter payment above the line', () => {
     const { dueDate } = await dueIn(env, 20);
     const policy = await seed(1, dueDate, 3_000_000);
     await rig.withWorker(async () => {
-      const { handle } = await startRenewalCycle(env.client, { policyNo: policy.policyNo, dueDate }, taskQueue);
-      await sleepUntil(env, addDays(dueDate, -10), '12:00');
-      await idle(handle);
+      const handle = await cycleBeforeDebits(policy.policyNo, dueDate);
 
       const first = await actAs(rig.database.db, { roles: ['cashier'] });
       const recorded = await cli('pay', policy.policyNo, '--via', 'counter', '--reference', 'RCPT-9001');
@@ -127,9 +124,7 @@ describe('a counter payment above the line', () => {
     const { dueDate } = await dueIn(env, 20);
     const policy = await seed(2, dueDate, 2_500_000);
     await rig.withWorker(async () => {
-      const { handle } = await startRenewalCycle(env.client, { policyNo: policy.policyNo, dueDate }, taskQueue);
-      await sleepUntil(env, addDays(dueDate, -10), '12:00');
-      await idle(handle);
+      const handle = await cycleBeforeDebits(policy.policyNo, dueDate);
 
       const first = await actAs(rig.database.db, { roles: ['cashier'] });
       const { payment: id } = await json<{ payment: number }>('pay', policy.policyNo, '--via', 'counter', '--reference', 'RCPT-9101');
@@ -153,9 +148,7 @@ describe('the line', () => {
     const { dueDate } = await dueIn(env, 20);
     const policy = await seed(3, dueDate, 3_000_000);
     await rig.withWorker(async () => {
-      const { handle } = await startRenewalCycle(env.client, { policyNo: policy.policyNo, dueDate }, taskQueue);
-      await sleepUntil(env, addDays(dueDate, -10), '12:00');
-      await idle(handle);
+      const handle = await cycleBeforeDebits(policy.policyNo, dueDate);
       const cashier = await actAs(rig.database.db, { roles: ['cashier'] });
       vi.stubEnv('RENEWALS_COUNTER_CONFIRM_ABOVE_YUAN', 'thirty thousand');
       expect(await cli('pay', policy.policyNo, '--via', 'counter', '--reference', 'RCPT-9201')).toMatchObject({

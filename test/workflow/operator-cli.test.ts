@@ -8,7 +8,7 @@ import { statusQuery } from '../../workflows/messages';
 import type { PolicyRecord } from '../../db/repositories/policies';
 import { actAs } from '../support/acting';
 import { recordingCli } from '../support/cli';
-import { dueIn, seedFundedPolicy, sleepUntil, startCycleRig, type CycleRig } from '../support/cycle-rig';
+import { dueIn, seedFundedPolicy, sleepUntil, startCycleRig, untilClosed, type CycleRig } from '../support/cycle-rig';
 
 /**
  * The operator commands through `runCli`, against the time-skipping server and real PostgreSQL:
@@ -37,18 +37,6 @@ afterAll(async () => {
 
 /** Every command's output is kept: the last test checks none of it carries personal data. */
 const { cli, json } = recordingCli(printed);
-
-/**
- * Waits for a cycle to finish without handle.result(): that unlocks time skipping, and the idle
- * server then leaps years ahead, past the business calendar the later tests need.
- */
-async function untilClosed(handle: WorkflowHandle): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if ((await handle.describe()).status.name !== 'RUNNING') return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`${handle.workflowId} still running`);
-}
 
 /**
  * The audit kinds of a policy once the cycle has recorded `last` and gone back to waiting. Only then
