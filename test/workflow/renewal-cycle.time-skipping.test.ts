@@ -66,10 +66,14 @@ describe('renewal-cycle on the time-skipping server', () => {
       ['reminder_d-30', 'email', 'sent', addDays(dueDate, -30)],
       ['reminder_d-15', 'sms', 'sent', addDays(dueDate, -15)],
       ['reminder_d-3', 'sms', 'sent', addDays(dueDate, -3)],
+      // The customer prefers email: the debit's confirmation goes there, on the collection day.
+      ['payment_confirmation', 'email', 'sent', debits[0]!.collectionDate],
     ]);
     expect(contacts[1].recipient_masked).toBe('138****8000');
-    const mail = await simpleParser(rig.smtp.messages.at(-1)!.raw);
-    expect(mail.messageId).toBe(`<${contacts[0].id}@renewals.invalid>`);
+    const mails = await Promise.all(rig.smtp.messages.map((m) => simpleParser(m.raw)));
+    const mail = mails.find((m) => m.messageId === `<${contacts[0].id}@renewals.invalid>`)!;
+    expect(mail).toBeDefined();
+    expect(mails.find((m) => m.messageId === `<${contacts[3].id}@renewals.invalid>`)?.text).toContain(`续期保费 12345.00 元已于 ${debits[0]!.collectionDate} 收到`);
     expect(mail.text).toContain(`续期保费 12345.00 元应于 ${dueDate} 缴纳，将于 ${debits[0]!.collectionDate} 从您授权的银行账户扣缴`);
     const texts = rig.text.sent.filter((m) => m.text.includes(policy.policyNo));
     expect(texts.map((m) => [m.channel, m.to, m.template])).toEqual([
@@ -88,6 +92,7 @@ describe('renewal-cycle on the time-skipping server', () => {
       'premium_paid',
       'stage:PAID',
       'task_settled', // the unworked D-15 call closes itself with the premium (docs/business-rules.md#tasks-that-act)
+      'contact_sent:payment_confirmation/email', // the customer is told (docs/business-rules.md#payment-confirmation)
     ]);
     expect(await db('tasks').where({ policy_no: policy.policyNo }).select('step', 'kind', 'assignee_role', 'status', 'outcome_code')).toEqual([
       // no agent and no team lead on file
@@ -153,8 +158,8 @@ describe('renewal-cycle on the time-skipping server', () => {
     expect(result).toEqual({ stage: 'PAID', paidVia: 'counter', debitAttempts: 0 });
     const db = rig.database.db;
     expect(await db('debit_attempts as a').join('premium_dues as d', 'd.id', 'a.premium_due_id').where('d.policy_no', policy.policyNo)).toEqual([]);
-    // Started 20 days before D: the D-30 reminder is late but still true, so it goes; nothing after the payment.
-    expect((await db('contact_attempts').where({ policy_no: policy.policyNo }).orderBy('planned_at')).map((c) => c.step)).toEqual(['reminder_d-30', 'reminder_d-15']);
+    // Started 20 days before D: the D-30 reminder is late but still true, so it goes; after the payment only its confirmation.
+    expect((await db('contact_attempts').where({ policy_no: policy.policyNo }).orderBy('planned_at')).map((c) => c.step)).toEqual(['reminder_d-30', 'reminder_d-15', 'payment_confirmation']);
     expect(await db('payments as p').join('premium_dues as d', 'd.id', 'p.premium_due_id').where('d.policy_no', policy.policyNo).select('p.via', 'p.reference')).toEqual([
       { via: 'counter', reference: 'RCPT-2026-0001' },
     ]);
