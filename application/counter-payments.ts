@@ -37,23 +37,39 @@ export async function reportPayment(
   if (target.premium.status !== 'due' || !counterPaymentNeedsSecondCashier(payment.via, Number(target.premium.amount_fen), rules.confirmAboveFen)) {
     return { kind: 'sent', sent: await sendOperatorEvent(db, client, policyNo, payment, actor, target.dueDate, rules.update) };
   }
-  const recorded = await db.transaction(async (trx) => {
-    const waiting = await awaitingCounterPayment(trx, policyNo, target.dueDate);
-    if (waiting) {
-      throw new OperatorError(`counter payment #${waiting.id} (reference ${waiting.reference}) for ${policyNo} due ${target.dueDate} already awaits a second cashier: confirm or reject it first`);
-    }
-    const row = await insertCounterPayment(trx, { policyNo, dueDate: target.dueDate, reference: payment.reference, amountFen: Number(target.premium.amount_fen), recordedBy: actor });
-    await appendAudit(trx, {
-      kind: 'counter_payment_recorded',
-      actor,
-      policyNo,
-      dueDate: target.dueDate,
-      workflowId: target.workflowId,
-      detail: { payment: row.id, reference: row.reference, amountFen: row.amount_fen, confirmAboveFen: rules.confirmAboveFen },
+  const alreadyWaiting = (waiting: CounterPaymentRow) =>
+    new OperatorError(`counter payment #${waiting.id} (reference ${waiting.reference}) for ${policyNo} due ${target.dueDate} already awaits a second cashier: confirm or reject it first`);
+  const earlier = await awaitingCounterPayment(db, policyNo, target.dueDate);
+  if (earlier) throw alreadyWaiting(earlier);
+  // The money is at the counter: the cycle debits nothing, sends no reminder and does not lapse until a
+  // second cashier decides. Held first, so no debit can start between the record and the hold.
+  await sendOperatorEvent(db, client, policyNo, { kind: 'holdPlaced', hold: 'payment_review' }, actor, target.dueDate, rules.update);
+  try {
+    const recorded = await db.transaction(async (trx) => {
+      const waiting = await awaitingCounterPayment(trx, policyNo, target.dueDate);
+      if (waiting) throw alreadyWaiting(waiting);
+      const row = await insertCounterPayment(trx, { policyNo, dueDate: target.dueDate, reference: payment.reference, amountFen: Number(target.premium.amount_fen), recordedBy: actor });
+      await appendAudit(trx, {
+        kind: 'counter_payment_recorded',
+        actor,
+        policyNo,
+        dueDate: target.dueDate,
+        workflowId: target.workflowId,
+        detail: { payment: row.id, reference: row.reference, amountFen: row.amount_fen, confirmAboveFen: rules.confirmAboveFen },
+      });
+      return row;
     });
-    return row;
-  });
-  return { kind: 'awaiting', payment: recorded, confirmAboveFen: rules.confirmAboveFen };
+    return { kind: 'awaiting', payment: recorded, confirmAboveFen: rules.confirmAboveFen };
+  } catch (error) {
+    // Not recorded (another cashier's record came first, or the database failed): the hold goes again.
+    await releaseReviewHold(db, client, policyNo, target.dueDate, actor, rules.update).catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Takes back the review hold; a cycle that has none (released by hand, or over) answers so, and that is kept. */
+async function releaseReviewHold(db: Knex, client: Client, policyNo: string, due: CivilDate, actor: string, update?: UpdateOptions): Promise<SentEvent> {
+  return sendOperatorEvent(db, client, policyNo, { kind: 'holdReleased', hold: 'payment_review' }, actor, due, update);
 }
 
 /**
@@ -79,13 +95,24 @@ export async function confirmCounterPayment(db: Knex, client: Client, id: number
   return { payment, sent };
 }
 
-/** The second cashier finds no such money: the record is closed and nothing reaches the cycle. */
-export async function rejectCounterPayment(db: Knex, id: number, reason: string, actor: string): Promise<CounterPaymentRow> {
+/**
+ * The second cashier finds no such money: the record is closed, no payment reaches the cycle, and its
+ * review hold is released (collection resumes). `holdReleased` false: the cycle had no such hold any
+ * more (released by hand) or is over; the rejection stands either way.
+ */
+export async function rejectCounterPayment(
+  db: Knex,
+  client: Client,
+  id: number,
+  reason: string,
+  actor: string,
+  update: UpdateOptions = {},
+): Promise<{ payment: CounterPaymentRow; holdReleased: boolean }> {
   if (reason.trim() === '') throw new OperatorError('--reason must say why the payment is rejected', true);
   // Free text from a person: any number or address typed into it is masked before it is stored.
   const masked = maskPersonalText(reason.trim());
   const row = await decidable(db, id, actor, 'rejection');
-  return db.transaction(async (trx) => {
+  const payment = await db.transaction(async (trx) => {
     if (!(await markCounterPaymentDecided(trx, id, { status: 'rejected', by: actor, reason: masked }))) throw new OperatorError(`counter payment #${id} was decided meanwhile`);
     await appendAudit(trx, {
       kind: 'counter_payment_rejected',
@@ -96,6 +123,11 @@ export async function rejectCounterPayment(db: Knex, id: number, reason: string,
     });
     return (await counterPaymentById(trx, id))!;
   });
+  const holdReleased = await releaseReviewHold(db, client, row.policy_no, row.due_date, actor, update).then(
+    () => true,
+    () => false,
+  );
+  return { payment, holdReleased };
 }
 
 export function awaitingCounterPayments(db: Knex): Promise<CounterPaymentRow[]> {

@@ -62,7 +62,7 @@ async function reportPaymentAt(policyNo: string, options: EventOptions & { via: 
   const p = report.payment;
   if (!options.json) {
     process.stdout.write(
-      `counter payment #${p.id} recorded: ¥${formatYuan(p.amount_fen)} is above ¥${formatYuan(report.confirmAboveFen)}, so a second cashier confirms it (renewals payments confirm ${p.id}); the cycle goes on until then\n`,
+      `counter payment #${p.id} recorded: ¥${formatYuan(p.amount_fen)} is above ¥${formatYuan(report.confirmAboveFen)}, so a second cashier confirms it (renewals payments confirm ${p.id}); until then the cycle is held (payment_review): no debit, no reminder, no lapse\n`,
     );
   }
   printRecord({ awaitingConfirmation: true, payment: p.id, policy: p.policy_no, due: p.due_date, reference: p.reference, amountFen: p.amount_fen, recordedBy: p.recorded_by }, options);

@@ -52,8 +52,13 @@ export function registerPaymentCommands(program: Command): void {
     .requiredOption('--reason <text>', 'why (recorded, masked, in the audit trail)')
     .option('--json', 'print the result as JSON')
     .action(async (id, options) => {
-      const payment = await asOperator(() => withDatabase((db) => rejectCounterPayment(db, paymentId(id), options.reason, actingUser().ref)));
-      printRecord({ payment: payment.id, status: payment.status, policy: payment.policy_no, due: payment.due_date, recordedBy: payment.recorded_by, rejectedBy: payment.decided_by }, options);
+      const { payment, holdReleased } = await asOperator(() =>
+        withDatabase((db) => withTemporalClient((client) => rejectCounterPayment(db, client, paymentId(id), options.reason, actingUser().ref, updateOptions()))),
+      );
+      printRecord(
+        { payment: payment.id, status: payment.status, policy: payment.policy_no, due: payment.due_date, recordedBy: payment.recorded_by, rejectedBy: payment.decided_by, holdReleased },
+        options,
+      );
     });
 }
 

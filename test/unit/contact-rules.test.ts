@@ -107,7 +107,7 @@ describe('checkContact: each rule alone', () => {
   });
 
   describe('hold', () => {
-    it.each(['claim', 'servicing', 'dispute', 'moratorium'] as const)('a %s hold suppresses contacts, with no retry time', (kind) => {
+    it.each(['claim', 'servicing', 'dispute', 'moratorium', 'payment_review'] as const)('a %s hold suppresses contacts, with no retry time', (kind) => {
       expect(check({ holds: [kind] })).toEqual({ allowed: false, rule: 'hold' });
     });
 

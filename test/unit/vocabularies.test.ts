@@ -60,7 +60,7 @@ describe('payments', () => {
 
 describe('holds, reasons and task outcomes', () => {
   it('know the four holds', () => {
-    expect([...HOLD_KINDS]).toEqual(['claim', 'servicing', 'dispute', 'moratorium']);
+    expect([...HOLD_KINDS]).toEqual(['claim', 'servicing', 'dispute', 'moratorium', 'payment_review']);
     expect(isHoldKind('claim')).toBe(true);
     expect(isHoldKind('Claim')).toBe(false);
   });

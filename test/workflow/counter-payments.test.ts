@@ -83,9 +83,11 @@ describe('a counter payment above the line', () => {
       expect(recorded, recorded.err).toMatchObject({ code: 0, err: '' });
       expect(recorded.out).toMatch(/^counter payment #(\d+) recorded: ¥30000\.00 is above ¥20000\.00, so a second cashier confirms it \(renewals payments confirm \1\)/);
       const id = Number(/#(\d+)/.exec(recorded.out)![1]);
-      // Nothing reached the cycle yet.
-      expect((await handle.query(statusQuery)).stage).toBe('PRE_DUE');
+      expect(recorded.out).toContain('until then the cycle is held (payment_review)');
+      // No payment reached the cycle yet; its collection is held meanwhile, signed by the first cashier.
+      expect(await handle.query(statusQuery)).toMatchObject({ stage: 'PRE_DUE', holds: ['payment_review'] });
       expect(await auditOf(policy.policyNo, ['payment_reported', 'premium_paid'])).toEqual([]);
+      expect(await auditOf(policy.policyNo, ['hold_placed'])).toEqual([{ kind: 'hold_placed', actor: first.ref, detail: expect.objectContaining({ kind: 'payment_review' }) }]);
 
       expect(await cli('pay', policy.policyNo, '--via', 'counter', '--reference', 'RCPT-9002')).toMatchObject({
         code: 1,
@@ -120,7 +122,7 @@ describe('a counter payment above the line', () => {
     });
   });
 
-  it('rejected by a second cashier with a reason: the cycle never hears of it', async () => {
+  it('rejected by a second cashier with a reason: no payment reaches the cycle, and its review hold is released', async () => {
     const { dueDate } = await dueIn(env, 20);
     const policy = await seed(2, dueDate, 2_500_000);
     await rig.withWorker(async () => {
@@ -132,12 +134,20 @@ describe('a counter payment above the line', () => {
         code: 1,
         err: `renewals: four-eyes: the rejection of counter payment #${id} must come from a second person, not the one who recorded\n`,
       });
+      // Held while it waits: the debit day passes without a debit.
+      await sleepUntil(env, addDays(dueDate, 2), '12:00');
+      await idle(handle);
+      expect(await rig.database.db('debit_attempts as a').join('premium_dues as d', 'd.id', 'a.premium_due_id').where('d.policy_no', policy.policyNo)).toEqual([]);
+      expect((await handle.query(statusQuery)).holds).toEqual(['payment_review']);
       const second = await actAs(rig.database.db, { roles: ['cashier'] });
-      expect(await json('payments', 'reject', String(id), '--reason', 'till short; customer 13812347702 called')).toMatchObject({ status: 'rejected', rejectedBy: second.ref });
+      expect(await json('payments', 'reject', String(id), '--reason', 'till short; customer 13812347702 called')).toMatchObject({ status: 'rejected', rejectedBy: second.ref, holdReleased: true });
       const [rejected] = await auditOf(policy.policyNo, ['counter_payment_rejected']);
       expect(rejected).toMatchObject({ actor: second.ref, detail: { payment: id, recordedBy: first.ref, reason: expect.not.stringContaining('13812347702') } });
       expect(await auditOf(policy.policyNo, ['payment_reported', 'premium_paid'])).toEqual([]);
-      expect((await handle.query(statusQuery)).stage).toBe('PRE_DUE');
+      // Released by the rejecting cashier: collection resumes with a debit at once.
+      expect((await handle.query(statusQuery)).holds).toEqual([]);
+      expect(await auditOf(policy.policyNo, ['hold_released'])).toEqual([{ kind: 'hold_released', actor: second.ref, detail: expect.objectContaining({ kind: 'payment_review' }) }]);
+      await idle(handle);
       await handle.terminate('test done');
     });
   });
