@@ -20,6 +20,8 @@ export interface PolicyAdminReceiver {
   url: string;
   /** Every change accepted, once each, in the order received. */
   readonly accepted: ReceivedChange[];
+  /** The event id of every request that passed the checks, repeats included: what a duplicate delivery shows in. */
+  readonly received: string[];
   /** Requests refused, by why: `signature`, `stale`, `malformed`. */
   readonly refused: { reason: string; eventId?: string }[];
   /** Every request that reached the endpoint, failed on purpose or not. */
@@ -39,6 +41,7 @@ export async function startPolicyAdminReceiver(options: { secret: string; host?:
   const now = options.now ?? Date.now;
   const accepted: ReceivedChange[] = [];
   const byEventId = new Map<string, ReceivedChange>();
+  const passed: string[] = [];
   const refused: { reason: string; eventId?: string }[] = [];
   let requests = 0;
   let failing: { count: number; status: number } = { count: 0, status: 503 };
@@ -76,6 +79,7 @@ export async function startPolicyAdminReceiver(options: { secret: string; host?:
     }
     const change = changeOf(body);
     if (!change || change.eventId !== eventId) return refuse(res, 400, 'malformed', 'the body is not a policy change, or its eventId differs from the header', eventId);
+    passed.push(change.eventId);
     const known = byEventId.get(change.eventId);
     if (known) return answer(res, 200, { eventId: known.eventId, reference: known.reference, duplicate: true });
     const received = { ...change, reference: policyAdminReference(accepted.length + 1) };
@@ -95,6 +99,7 @@ export async function startPolicyAdminReceiver(options: { secret: string; host?:
   return {
     url: `http://${address.address}:${address.port}${POLICY_CHANGES_PATH}`,
     accepted,
+    received: passed,
     refused,
     get requests() {
       return requests;
