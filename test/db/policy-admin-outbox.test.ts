@@ -1,5 +1,5 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createCycleActivities } from '../../activities/cycle-activities';
 import { retryPolicyChange } from '../../application/policy-admin-outbox';
 import { relayPolicyChanges, startPolicyAdminRelay, type RelayOptions } from '../../application/policy-admin-relay';
@@ -12,6 +12,8 @@ import type { PolicyAdminPort } from '../../integrations/policy-admin/port';
 import { startPolicyAdminReceiver, type PolicyAdminReceiver } from '../../integrations/policy-admin/receiver';
 import { SimulatedPolicyAdmin } from '../../integrations/policy-admin/simulator';
 import { signPolicyChange, SIGNATURE_HEADERS } from '../../integrations/policy-admin/signing';
+import { actAs } from '../support/acting';
+import { runCliCaptured } from '../support/cli';
 import { freshDatabase, type TestDatabase } from '../support/database';
 import { samplePolicy, seedPolicy } from '../support/fixtures';
 
@@ -33,11 +35,13 @@ const FAST: RelayOptions = { maxAttempts: 5, backoff: { baseMs: 1, maxMs: 4 }, l
 
 beforeAll(async () => {
   database = await freshDatabase();
+  vi.stubEnv('DATABASE_URL', database.url);
   receiver = await startPolicyAdminReceiver({ secret: SECRET });
   port = new HttpPolicyAdmin({ url: receiver.url, secret: SECRET, timeoutMs: 5_000 });
 });
 
 afterAll(async () => {
+  vi.unstubAllEnvs();
   await receiver?.close();
   await database?.drop();
 });
@@ -287,5 +291,34 @@ describe('the relay and the reference receiver', () => {
     const late = await change(ref.policyNo, 'after-stop');
     await new Promise((resolve) => setTimeout(resolve, 80));
     expect(receiver.received).not.toContain(late);
+  });
+});
+
+describe('renewals policy-admin list|retry', () => {
+  it('shows operations the dead change and why; retry re-drives it under the operator\'s name; the front line may not', async () => {
+    const { ref } = await policy();
+    const eventId = await change(ref.policyNo, 'cli');
+    receiver.failNext(1, 422);
+    await relayPolicyChanges(database.db, port, FAST);
+    const lead = await actAs(database.db, { roles: ['operations_lead'] });
+    const listed = await runCliCaptured(['policy-admin', 'list', '--state', 'dead', '--policy', ref.policyNo, '--json']);
+    expect(listed.code).toBe(0);
+    const rows = JSON.parse(listed.out) as { id: number; event_id: string; last_error: string }[];
+    expect(rows.map((r) => [r.event_id, r.last_error])).toEqual([[eventId, 'refused: HTTP 422: failing on purpose']]);
+    expect((await runCliCaptured(['policy-admin', 'list', '--state', 'stuck'])).err).toBe('renewals: --state must be one of pending, delivered, dead, all, got "stuck"\n');
+
+    await actAs(database.db, { roles: ['collector'] });
+    expect((await runCliCaptured(['policy-admin', 'retry', String(rows[0]!.id)])).code).not.toBe(0);
+    expect(await database.db('audit_events').where({ kind: 'policy_change_redriven', policy_no: ref.policyNo })).toEqual([]);
+
+    await actAs(database.db, { roles: ['engineer'] });
+    const retried = await runCliCaptured(['policy-admin', 'retry', String(rows[0]!.id)]);
+    expect(retried.code).toBe(0);
+    expect(retried.out).toMatch(new RegExp(`^change #${rows[0]!.id} \\(policy_suspended, ${ref.policyNo}\\) is due again`));
+    const [audit] = await database.db('audit_events').where({ kind: 'policy_change_redriven', policy_no: ref.policyNo });
+    expect(audit.actor).not.toBe(lead.ref);
+    expect(audit.actor).toMatch(/^user:\d+$/);
+    await relayPolicyChanges(database.db, port, FAST);
+    expect((await outboxOf(ref.policyNo))[0].delivered_at).toBeInstanceOf(Date);
   });
 });
