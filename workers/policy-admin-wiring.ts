@@ -3,6 +3,7 @@ import { redactUrl, type Environment, type PolicyAdminSettings, type Settings } 
 import type { RelayOptions } from '../application/policy-admin-relay';
 import { HttpPolicyAdmin } from '../integrations/policy-admin/http-policy-admin';
 import type { PolicyAdminPort } from '../integrations/policy-admin/port';
+import { DEMO_POLICY_ADMIN_SECRET } from '../integrations/policy-admin/receiver';
 import { SimulatedPolicyAdmin } from '../integrations/policy-admin/simulator';
 
 /** A shared secret shorter than this is refused outside the demo: it signs every change to a contract. */
@@ -43,7 +44,9 @@ export function policyAdminRefusals(settings: PolicyAdminSettings, environment: 
   if ((environment === 'production' || settings.url) && !settings.secret) {
     refusals.push('POLICY_ADMIN_SECRET is not set: every delivery to the policy administration system is signed with it');
   }
-  if (environment === 'production' && settings.secret && settings.secret.length < MIN_SECRET_LENGTH) {
+  if (environment === 'production' && settings.secret === DEMO_POLICY_ADMIN_SECRET) {
+    refusals.push("POLICY_ADMIN_SECRET is the local stack's reference receiver's: outside RENEWALS_ENV=demo set the one shared with the policy administration system");
+  } else if (environment === 'production' && settings.secret && settings.secret.length < MIN_SECRET_LENGTH) {
     refusals.push(`POLICY_ADMIN_SECRET must be at least ${MIN_SECRET_LENGTH} characters outside RENEWALS_ENV=demo`);
   }
   const http = settings.url ? plainHttpRefusal(environment, 'POLICY_ADMIN_URL', settings.url) : undefined;

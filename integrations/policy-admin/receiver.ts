@@ -5,6 +5,9 @@ import type { PolicyChangeMessage } from './port';
 import { signatureMatches, SIGNATURE_HEADERS } from './signing';
 import { policyAdminReference } from './simulator';
 
+/** The reference receiver's secret in the local stack: a demo value, refused outside RENEWALS_ENV=demo. */
+export const DEMO_POLICY_ADMIN_SECRET = 'renewals-demo-policy-admin-secret-not-for-production';
+
 /** The path changes are POSTed to. */
 export const POLICY_CHANGES_PATH = '/policy-changes';
 /** A signature dated further than this from the receiver's clock is stale (or replayed). */

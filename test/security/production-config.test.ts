@@ -5,6 +5,7 @@ import { providerTemplateRegistry } from '../../integrations/messaging/provider-
 import { SIMULATOR_RECEIPT_SECRETS } from '../../integrations/messaging/simulators/receipt-secrets';
 import { receiptCredentials } from '../../workers/receipt-keys';
 import { bankRefusals } from '../../workers/bank-wiring';
+import { DEMO_POLICY_ADMIN_SECRET } from '../../integrations/policy-admin/receiver';
 import { policyAdminFor } from '../../workers/policy-admin-wiring';
 import { workerRefusals } from '../../workers/production-refusals';
 import { messagingRefusals } from '../../workers/text-channel-wiring';
@@ -143,6 +144,9 @@ describe('a production worker', () => {
     expect(workerRefusals(readSettings({ ...PRODUCTION, POLICY_ADMIN_URL: 'http://core.insurer.cn/policy-changes', POLICY_ADMIN_SECRET: 'sh0rt-secret' }))).toEqual([
       'POLICY_ADMIN_SECRET must be at least 32 characters outside RENEWALS_ENV=demo',
       "POLICY_ADMIN_URL must be https:// outside RENEWALS_ENV=demo (plain http:// is the simulators')",
+    ]);
+    expect(workerRefusals(readSettings({ ...PRODUCTION, POLICY_ADMIN_SECRET: DEMO_POLICY_ADMIN_SECRET }))).toEqual([
+      "POLICY_ADMIN_SECRET is the local stack's reference receiver's: outside RENEWALS_ENV=demo set the one shared with the policy administration system",
     ]);
     expect(() => policyAdminFor(readSettings(without('POLICY_ADMIN_SECRET')))).toThrow(/^POLICY_ADMIN_SECRET is not set/);
     expect(policyAdminFor(readSettings(PRODUCTION)).describe).toBe('signed HTTP to https://core.insurer.cn/policy-changes');
