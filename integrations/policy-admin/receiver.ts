@@ -10,6 +10,8 @@ export const DEMO_POLICY_ADMIN_SECRET = 'renewals-demo-policy-admin-secret-not-f
 
 /** The path changes are POSTed to. */
 export const POLICY_CHANGES_PATH = '/policy-changes';
+/** The demo's control: the next N deliveries fail (`failNext`). */
+export const FAIL_NEXT_PATH = '/sim/fail-next';
 /** A signature dated further than this from the receiver's clock is stale (or replayed). */
 export const SIGNATURE_WINDOW_SECONDS = 300;
 const MAX_BODY_BYTES = 64 * 1024;
@@ -58,6 +60,7 @@ export async function startPolicyAdminReceiver(options: { secret: string; host?:
   };
 
   const receive = async (req: IncomingMessage, res: ServerResponse) => {
+    if (req.url?.startsWith(FAIL_NEXT_PATH) && req.method === 'POST') return failOnRequest(req, res);
     if (req.url !== POLICY_CHANGES_PATH) return answer(res, 404, { error: 'not found' });
     if (req.method !== 'POST') return answer(res, 405, { error: 'POST only' });
     const body = await readBody(req);
@@ -89,6 +92,18 @@ export async function startPolicyAdminReceiver(options: { secret: string; host?:
     accepted.push(received);
     byEventId.set(change.eventId, received);
     return answer(res, 200, { eventId: received.eventId, reference: received.reference, duplicate: false });
+  };
+
+  /** `POST /sim/fail-next?count=N[&status=503]`: the demo stack's way to make the next N deliveries fail (loopback only). */
+  const failOnRequest = (req: IncomingMessage, res: ServerResponse) => {
+    const query = new URL(req.url ?? '', 'http://receiver').searchParams;
+    const count = Number(query.get('count'));
+    const status = Number(query.get('status') ?? 503);
+    if (!Number.isInteger(count) || count < 0 || !Number.isInteger(status) || status < 400 || status > 599) {
+      return answer(res, 400, { error: 'count must be a whole number and status an HTTP error status (400-599)' });
+    }
+    failing = { count, status };
+    return answer(res, 200, { failNext: count, status });
   };
 
   const server = createServer((req, res) => {

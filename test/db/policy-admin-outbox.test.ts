@@ -5,6 +5,7 @@ import { retryPolicyChange } from '../../application/policy-admin-outbox';
 import { relayPolicyChanges, startPolicyAdminRelay, type RelayOptions } from '../../application/policy-admin-relay';
 import { PiiCipher } from '../../db/pii-cipher';
 import { enqueuePolicyChange, RELAY_ACTOR } from '../../db/repositories/policy-admin-outbox';
+import { escalateOverdueTasks } from '../../db/repositories/tasks';
 import { shanghaiInstant } from '../../domain/civil-date';
 import { policyChangeId } from '../../domain/policy-changes';
 import { HttpPolicyAdmin } from '../../integrations/policy-admin/http-policy-admin';
@@ -195,7 +196,9 @@ describe('the relay and the reference receiver', () => {
     const { ref } = await policy();
     const eventId = await change(ref.policyNo, 'twice');
     const before = receiver.requests;
-    receiver.failNext(2, 503);
+    // As the demo stack's operator would: over HTTP, on the receiver's control path.
+    const told = await fetch(receiver.url.replace('/policy-changes', '/sim/fail-next?count=2&status=503'), { method: 'POST' });
+    expect(await told.json()).toEqual({ failNext: 2, status: 503 });
     const first = await relayPolicyChanges(database.db, port, FAST);
     expect(first).toMatchObject({ claimed: 1, retried: 1 });
     expect((await outboxOf(ref.policyNo))[0]).toMatchObject({ attempts: 1, last_error: 'HTTP 503: failing on purpose', delivered_at: null });
@@ -236,6 +239,10 @@ describe('the relay and the reference receiver', () => {
     expect(tasks).toEqual([{ id: expect.anything(), step: 'undelivered_1', status: 'open', assignee_role: 'operations', due_date: null }]);
     const [audit] = await database.db('audit_events').where({ kind: 'policy_change_dead_lettered', policy_no: ref.policyNo });
     expect(audit).toMatchObject({ actor: RELAY_ACTOR, detail: { outboxId: Number(dead.id), eventId, change: 'policy_suspended', attempts: 3, taskId: Number(tasks[0].id) } });
+
+    // Operations' technical task: the overdue sweep leaves it with them, never with a team lead.
+    const sweep = await escalateOverdueTasks(database.db, new Date(Date.now() + 86_400_000), 'system:test');
+    expect(sweep.escalated.map((e) => e.taskId)).not.toContain(Number(tasks[0].id));
 
     receiver.failNext(0);
     await expect(retryPolicyChange(database.db, 'x1', 'U-ops')).rejects.toThrow('<id> must be an outbox row number, got "x1"');
