@@ -22,7 +22,8 @@ export function createReducedPaidUpActivities({ db }: { db: Knex }) {
     /**
      * Reduced paid-up (减额交清): the offer as the values stand today (cash value less unpaid premiums
      * and interest), the policyholder's choice on record, and when accepted the change for the policy
-     * administration system in the outbox, in the same transaction (the relay delivers it). Refused (not retried) when the values leave nothing to buy cover.
+     * administration system in the outbox, in the same transaction (the relay delivers it). Refused
+     * (not retried) when the values leave nothing to buy cover.
      */
     async chooseReducedPaidUp(
       ref: CycleRef,

@@ -7,7 +7,8 @@
  * WORKER_SHUTDOWN_GRACE_MS, then cancels those still running (their attempt fails and Temporal
  * retries it elsewhere: every activity is safe to retry); /readyz answers 503 meanwhile. Once the
  * worker has stopped, the policy administration relay (after its pass in progress), the endpoints,
- * SMTP, the Temporal connection and the database pool are closed, in that order. A second signal kills the process at once.
+ * SMTP, the Temporal connection and the database pool are closed, in that order. A second signal
+ * kills the process at once.
  *
  * Starting: refusals first (no key, demo values), then the endpoints (alive, not ready), then the
  * data key is checked against the database's key ring, waiting for the database if it does not
