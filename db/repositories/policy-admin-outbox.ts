@@ -190,14 +190,6 @@ export async function listPolicyChanges(db: Knex, filter: { state?: PolicyChange
   return rows.map(rowOf);
 }
 
-/** How many changes are pending, and how many dead: for the relay's log line and the metrics. */
-export async function policyChangeCounts(db: Knex): Promise<{ pending: number; dead: number }> {
-  const { rows } = await db.raw<{ rows: { pending: string; dead: string }[] }>(
-    'SELECT count(*) FILTER (WHERE delivered_at IS NULL AND dead_at IS NULL) AS pending, count(*) FILTER (WHERE dead_at IS NOT NULL) AS dead FROM policy_admin_outbox',
-  );
-  return { pending: Number(rows[0]?.pending ?? 0), dead: Number(rows[0]?.dead ?? 0) };
-}
-
 function rowOf(row: PolicyChangeRow): PolicyChangeRow {
   return { ...row, id: Number(row.id) };
 }
