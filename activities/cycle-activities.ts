@@ -17,7 +17,9 @@ import type { CycleEventKind } from '../domain/audit-kinds';
 import type { ResultFileTiming } from '../domain/cycle-decider';
 import type { PaidVia } from '../domain/payments';
 import type { RenewalStage, StageRows } from '../domain/renewal-stage';
+import { policyChangeId } from '../domain/policy-changes';
 import { appendAuditOnce } from '../db/repositories/audit';
+import { enqueuePolicyChange } from '../db/repositories/policy-admin-outbox';
 import { settleOpenTasks } from '../db/repositories/tasks';
 import { settlementAt } from '../domain/task-outcomes';
 import { loadCalendarSources } from '../db/repositories/calendar';
@@ -175,6 +177,13 @@ export function createCycleActivities({ db, bank }: { db: Knex; bank?: Pick<Bank
         if (granted && stages?.resulting) await writeStage(trx, ref, o, 'PAID');
         if (granted) {
           await recordPayment(trx, { premiumDueId: cycle.premiumDueId, via: 'apl', reference: `APL-${cycle.premiumDueId}`, amountFen: cycle.amountFen, at: o.at });
+          // The loan is booked against the cash value in the policy system (docs/architecture.md#policy-administration).
+          await enqueuePolicyChange(trx, {
+            eventId: policyChangeId('premium_loan_booked', cycle.premiumDueId),
+            kind: 'premium_loan_booked',
+            policyNo: ref.policyNo,
+            payload: { dueDate: ref.dueDate, loanFen: cycle.amountFen, cashValueFen, bookedOn: shanghaiDate(o.at.getTime()) },
+          });
         }
         await appendAuditOnce(trx, {
           ...auditOf(ref, o),
@@ -192,6 +201,12 @@ export function createCycleActivities({ db, bank }: { db: Knex; bank?: Pick<Bank
       await db.transaction(async (trx) => {
         if (stages?.entered) await writeStage(trx, ref, o, stages.entered);
         await suspendPolicy(trx, ref.policyNo, cycle.premiumDueId);
+        await enqueuePolicyChange(trx, {
+          eventId: policyChangeId('policy_suspended', cycle.premiumDueId),
+          kind: 'policy_suspended',
+          policyNo: ref.policyNo,
+          payload: { lapsedDueDate: ref.dueDate, suspendedAt: new Date(at).toISOString(), nonPaymentReason },
+        });
         await appendAuditOnce(trx, { ...auditOf(ref, o), occurredAt: new Date(at), kind: 'policy_suspended', detail: { nonPaymentReason } });
         if (stages?.resulting) await writeStage(trx, ref, o, 'LAPSED');
       });

@@ -3,30 +3,32 @@ import type { Knex } from 'knex';
 import { addDays, shanghaiDate } from '../domain/civil-date';
 import { quoteArrears } from '../domain/reinstatement-arrears';
 import { reducedPaidUpOffer, type ReducedPaidUpStage } from '../domain/reinstatement';
+import { policyChangeId } from '../domain/policy-changes';
 import { reinstatementWindow } from '../domain/reinstatement-window';
 import { appendAudit } from '../db/repositories/audit';
 import { closeUnpaidPremium } from '../db/repositories/cycles';
+import { enqueuePolicyChange } from '../db/repositories/policy-admin-outbox';
 import { cashValueOf, endPremiumPayments } from '../db/repositories/policies';
 import { recordReducedPaidUpChoice } from '../db/repositories/reduced-paid-up';
 import { arrearsTerms } from '../db/repositories/reinstatements';
 import { endSuspension } from '../db/repositories/suspensions';
-import type { PolicyAdminPort } from '../integrations/policy-admin/port';
 import { requireCycle } from './cycle-activities';
 import { activityOrigin, auditOf, type CycleRef } from './origin';
 import { requireSuspension } from './reinstatement-records';
 
 /** Reduced paid-up (减额交清) chosen at grace end or in the reinstatement window. */
-export function createReducedPaidUpActivities({ db, policyAdmin }: { db: Knex; policyAdmin: PolicyAdminPort }) {
+export function createReducedPaidUpActivities({ db }: { db: Knex }) {
   return {
     /**
      * Reduced paid-up (减额交清): the offer as the values stand today (cash value less unpaid premiums
-     * and interest), the policyholder's choice on record, and when accepted the change requested from
-     * the policy administration system. Refused (not retried) when the values leave nothing to buy cover.
+     * and interest), the policyholder's choice on record, and when accepted the change for the policy
+     * administration system in the outbox, in the same transaction (the relay delivers it). Refused
+     * (not retried) when the values leave nothing to buy cover.
      */
     async chooseReducedPaidUp(
       ref: CycleRef,
       c: { stage: ReducedPaidUpStage; choice: 'accepted' | 'declined'; suspensionId?: number; lastGraceDay?: string; by?: string },
-    ): Promise<{ choice: 'accepted' | 'declined'; netSinglePremiumFen: number; reference?: string }> {
+    ): Promise<{ choice: 'accepted' | 'declined'; netSinglePremiumFen: number }> {
       const cycle = await requireCycle(db, ref);
       const o = activityOrigin();
       const today = shanghaiDate(o.at.getTime());
@@ -52,10 +54,8 @@ export function createReducedPaidUpActivities({ db, policyAdmin }: { db: Knex; p
         throw ApplicationFailure.nonRetryable((error as Error).message, 'ReducedPaidUpNotOffered');
       }
       if (!offer.eligible) throw ApplicationFailure.nonRetryable(`reduced paid-up cannot be offered: ${offer.message}`, 'ReducedPaidUpNotOffered');
-      const requestId = `RPU-${cycle.premiumDueId}-${c.stage}`; // one change per suspension or grace period, however often asked
-      const reference = c.choice === 'accepted'
-        ? (await policyAdmin.requestReducedPaidUp({ requestId, policyNo: ref.policyNo, netSinglePremiumFen: offer.offer.netSinglePremiumFen, effectiveDate: today })).reference
-        : undefined;
+      // One change per suspension or grace period, however often asked.
+      const eventId = policyChangeId('reduced_paid_up_requested', `${cycle.premiumDueId}-${c.stage}`);
       await db.transaction(async (trx) => {
         const recorded = await recordReducedPaidUpChoice(trx, {
           policy_no: ref.policyNo,
@@ -65,13 +65,26 @@ export function createReducedPaidUpActivities({ db, policyAdmin }: { db: Knex; p
           cash_value_fen: offer.offer.cashValueFen,
           net_single_premium_fen: offer.offer.netSinglePremiumFen,
           decided_at: o.at,
-          admin_request_id: reference ?? null,
+          // The administration system's reference arrives with the relay's delivery of the change.
+          admin_request_id: null,
           workflow_id: o.workflowId,
           // Activity IDs restart in every run of the chain: the run ID makes them unique.
           activity_id: `${o.runId}/${o.activityId}`,
         });
         if (!recorded) return;
         if (c.choice === 'accepted') {
+          await enqueuePolicyChange(trx, {
+            eventId,
+            kind: 'reduced_paid_up_requested',
+            policyNo: ref.policyNo,
+            payload: {
+              premiumDueId: cycle.premiumDueId,
+              stage: c.stage,
+              netSinglePremiumFen: offer.offer.netSinglePremiumFen,
+              cashValueFen: offer.offer.cashValueFen,
+              effectiveDate: today,
+            },
+          });
           await endPremiumPayments(trx, ref.policyNo, 'paid_up');
           await closeUnpaidPremium(trx, cycle.premiumDueId);
           if (c.suspensionId !== undefined && !(await endSuspension(trx, c.suspensionId, 'reduced_paid_up', o.at))) {
@@ -81,10 +94,10 @@ export function createReducedPaidUpActivities({ db, policyAdmin }: { db: Knex; p
         await appendAudit(trx, {
           ...auditOf(ref, o, c.by),
           kind: c.choice === 'accepted' ? 'reduced_paid_up_accepted' : 'reduced_paid_up_declined',
-          detail: { stage: c.stage, cashValueFen: offer.offer.cashValueFen, netSinglePremiumFen: offer.offer.netSinglePremiumFen, adminRequest: reference ?? null },
+          detail: { stage: c.stage, cashValueFen: offer.offer.cashValueFen, netSinglePremiumFen: offer.offer.netSinglePremiumFen, adminRequest: c.choice === 'accepted' ? eventId : null },
         });
       });
-      return { choice: c.choice, netSinglePremiumFen: offer.offer.netSinglePremiumFen, ...(reference ? { reference } : {}) };
+      return { choice: c.choice, netSinglePremiumFen: offer.offer.netSinglePremiumFen };
     },
   };
 }

@@ -2,7 +2,9 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Knex } from 'knex';
 import type { ArrearsQuote } from '../domain/reinstatement-arrears';
 import type { ReinstatementRecord } from '../domain/reinstatement';
+import { policyChangeId } from '../domain/policy-changes';
 import { appendAudit, appendAuditOnce } from '../db/repositories/audit';
+import { enqueuePolicyChange } from '../db/repositories/policy-admin-outbox';
 import { arrearsTerms, reinstatePolicy } from '../db/repositories/reinstatements';
 import type { StartCycle } from './cycle-starter';
 import { activityOrigin, auditOf, type CycleRef } from './origin';
@@ -35,6 +37,20 @@ export function createReinstatedPolicyActivities({ db, startCycle }: { db: Knex;
             : null,
         });
         if (!done) return;
+        await enqueuePolicyChange(trx, {
+          eventId: policyChangeId('policy_reinstated', r.suspensionId),
+          kind: 'policy_reinstated',
+          policyNo: ref.policyNo,
+          payload: {
+            lapsedDueDate: ref.dueDate,
+            effectiveDate: r.record.effectiveDate,
+            paidFen: r.record.paidFen,
+            premiumsFen: r.record.premiumsFen,
+            interestFen: r.record.interestFen,
+            nextDueDate: r.record.nextDueDate,
+            suicideExclusionEnds: r.record.suicideExclusion.endsOn,
+          },
+        });
         await appendAudit(trx, {
           ...applicationAudit(ref, o, r.by),
           occurredAt: new Date(r.at),

@@ -4,8 +4,6 @@ import type { PiiCipher } from '../db/pii-cipher';
 import type { BankPort } from '../integrations/bank/port';
 import type { EmailPort } from '../integrations/messaging/port';
 import type { TextMessagePort } from '../integrations/messaging/text-channels';
-import type { PolicyAdminPort } from '../integrations/policy-admin/port';
-import { SimulatedPolicyAdmin } from '../integrations/policy-admin/simulator';
 import { createContactActivities } from './contact-activities';
 import { createContactQualityActivities } from './contact-quality-activities';
 import type { DebitResult } from '../domain/cycle-state';
@@ -37,8 +35,6 @@ export interface RenewalActivityDeps {
   debitTiming?: DebitTiming;
   /** Starts cycles: the monthly run's pages and a reinstated policy's next premium (the worker supplies it). */
   startCycle?: StartCycle;
-  /** Where a reduced paid-up change is requested; the simulator when none is configured. */
-  policyAdmin?: PolicyAdminPort;
   /** The customer-service number notices give (SERVICE_HOTLINE; a placeholder when not given). */
   serviceHotline?: string;
 }
@@ -95,7 +91,7 @@ export function createRenewalActivities(deps: RenewalActivityDeps) {
     ...createReinstatementApplicationActivities(deps),
     ...createReinstatementDebitActivities(deps),
     ...createReinstatedPolicyActivities(deps),
-    ...createReducedPaidUpActivities({ ...deps, policyAdmin: deps.policyAdmin ?? new SimulatedPolicyAdmin() }),
+    ...createReducedPaidUpActivities(deps),
     ...createTaskSweepActivities(deps),
   });
 }

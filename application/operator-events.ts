@@ -232,6 +232,9 @@ async function closeTaskWithOutcome(db: Knex, client: Client, taskId: number, ou
   if (task.status === 'done') throw new OperatorError(`task #${taskId} is already done (outcome ${task.outcome_code ?? 'none'})`);
   if (task.status === 'cancelled') throw new OperatorError(`task #${taskId} was cancelled: nothing to complete`);
   if (task.status === 'settled') throw new OperatorError(`task #${taskId} settled itself with its cycle (${task.outcome_code ?? 'settled'}): nothing to complete`);
+  if (task.kind === 'policy_admin_undelivered') {
+    throw new OperatorError(`task #${taskId} (${task.step}) is a change the policy administration system did not take: it is done when \`renewals policy-admin retry\` re-drives the change`);
+  }
   if (task.kind === 'provider_outage' || task.policy_no === null || task.due_date === null) {
     throw new OperatorError(`task #${taskId} (${task.step}) is a provider's outage: it is done when its circuit closes (a probe goes through, or \`renewals providers reset\`)`);
   }

@@ -10,6 +10,7 @@ import { registerScheduleCommands } from './commands/schedule';
 import { registerReportCommands } from './commands/report';
 import { registerPolicyCommands } from './commands/policy';
 import { registerProviderCommands } from './commands/providers';
+import { registerPolicyAdminCommands } from './commands/policy-admin';
 import { registerOperatorCommands } from './commands/operator';
 import { registerPaymentCommands } from './commands/payments';
 import { registerTaskCommands } from './commands/tasks';
@@ -60,6 +61,7 @@ export function buildProgram(): Command {
   registerPaymentCommands(program);
   registerTaskCommands(program);
   registerProviderCommands(program);
+  registerPolicyAdminCommands(program);
   registerReinstateCommands(program);
   registerSimulateCommands(program);
   registerOrphanCommands(program);

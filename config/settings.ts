@@ -72,6 +72,30 @@ export interface MessagingSettings {
   wechat: { url: string; appId?: string; appSecret?: string; serverToken?: string; encodingAesKey?: string };
 }
 
+/**
+ * The policy administration system's endpoint and how the relay delivers to it
+ * (docs/architecture.md#policy-administration). Without a URL only RENEWALS_ENV=demo runs, on the
+ * in-memory stand-in.
+ */
+export interface PolicyAdminSettings {
+  /** POLICY_ADMIN_URL: where each change is POSTed. */
+  url?: string;
+  /** POLICY_ADMIN_SECRET: the shared secret every delivery is signed with (HMAC-SHA256). */
+  secret?: string;
+  /** POLICY_ADMIN_MAX_ATTEMPTS: failed deliveries before a change is dead-lettered (default 8). */
+  maxAttempts: number;
+  /** POLICY_ADMIN_BACKOFF_MS: the wait after the first failure, doubled after each (default 30 s). */
+  backoffMs: number;
+  /** POLICY_ADMIN_BACKOFF_MAX_MS: the longest wait (default 1 hour). */
+  backoffMaxMs: number;
+  /** POLICY_ADMIN_TIMEOUT_MS: how long one delivery waits for an answer (default 10 s). */
+  timeoutMs: number;
+  /** POLICY_ADMIN_RELAY_EVERY_MS: how often the relay looks for due changes (default 5 s). */
+  relayEveryMs: number;
+}
+
+export const DEFAULT_POLICY_ADMIN = { maxAttempts: 8, backoffMs: 30_000, backoffMaxMs: 3_600_000, timeoutMs: 10_000, relayEveryMs: 5_000 } as const;
+
 export interface Settings {
   /** RENEWALS_ENV: demo, or production (anything else). */
   environment: Environment;
@@ -102,6 +126,7 @@ export interface Settings {
   creditor: CreditorSettings;
   messaging: MessagingSettings;
   serviceHotline: string;
+  policyAdmin: PolicyAdminSettings;
   logLevel: string;
   /** RENEWALS_DATA_KEY, 64 hex characters; without it the development key is used, in the demo only (config/data-keys.ts). */
   dataKey?: string;
@@ -193,6 +218,15 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       },
     },
     serviceHotline: orDemo('SERVICE_HOTLINE', DEFAULT_SERVICE_HOTLINE),
+    policyAdmin: {
+      ...optional('url', text('POLICY_ADMIN_URL')),
+      ...optional('secret', text('POLICY_ADMIN_SECRET')),
+      maxAttempts: wholeNumber('POLICY_ADMIN_MAX_ATTEMPTS', text('POLICY_ADMIN_MAX_ATTEMPTS'), DEFAULT_POLICY_ADMIN.maxAttempts, 1, 100),
+      backoffMs: wholeNumber('POLICY_ADMIN_BACKOFF_MS', text('POLICY_ADMIN_BACKOFF_MS'), DEFAULT_POLICY_ADMIN.backoffMs, 1, 86_400_000),
+      backoffMaxMs: wholeNumber('POLICY_ADMIN_BACKOFF_MAX_MS', text('POLICY_ADMIN_BACKOFF_MAX_MS'), DEFAULT_POLICY_ADMIN.backoffMaxMs, 1, 7 * 86_400_000),
+      timeoutMs: wholeNumber('POLICY_ADMIN_TIMEOUT_MS', text('POLICY_ADMIN_TIMEOUT_MS'), DEFAULT_POLICY_ADMIN.timeoutMs, 100, 300_000),
+      relayEveryMs: wholeNumber('POLICY_ADMIN_RELAY_EVERY_MS', text('POLICY_ADMIN_RELAY_EVERY_MS'), DEFAULT_POLICY_ADMIN.relayEveryMs, 10, 3_600_000),
+    },
     logLevel: text('LOG_LEVEL') ?? 'info',
     ...optional('dataKey', dataKey),
     previousDataKeys: parsePreviousKeys(text('RENEWALS_DATA_KEYS_PREVIOUS')),
@@ -243,6 +277,14 @@ function counterConfirmAbove(value: string | undefined): number {
   const match = /^(\d{1,12})(?:\.(\d{1,2}))?$/.exec(value.trim());
   if (!match) throw new SettingsError(`RENEWALS_COUNTER_CONFIRM_ABOVE_YUAN must be an amount in yuan with at most 2 decimals (0: every counter payment), got ${JSON.stringify(value)}`);
   return Number(match[1]) * 100 + Number((match[2] ?? '').padEnd(2, '0'));
+}
+
+/** A whole number within bounds, or the default when unset; anything else refused, naming the variable. */
+function wholeNumber(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (!/^\d+$/.test(value.trim()) || parsed < min || parsed > max) throw new SettingsError(`${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}`);
+  return parsed;
 }
 
 function positiveIntegerOr(value: string | undefined, fallback: number): number {
@@ -315,6 +357,9 @@ export function describeSettings(settings: Settings): string[] {
         : 'bank not configured',
     `messages ${settings.messaging.smsProvider ?? 'not configured'}`,
     `receipts: Alibaba push token ${set(settings.messaging.alibaba.receiptToken)}, Tencent push token ${set(settings.messaging.tencent.receiptToken)}, WeChat server token ${set(settings.messaging.wechat.serverToken)}, EncodingAESKey ${set(settings.messaging.wechat.encodingAesKey)}`,
+    settings.policyAdmin.url
+      ? `policy administration ${redactUrl(settings.policyAdmin.url)}, secret ${set(settings.policyAdmin.secret)}, ${settings.policyAdmin.maxAttempts} attempts`
+      : 'policy administration not configured',
     `service hotline ${settings.serviceHotline}${settings.serviceHotline === DEFAULT_SERVICE_HOTLINE ? ' (placeholder)' : ''}`,
     `data key ${settings.dataKey ? 'set' : 'not set: the development key is in use, never for real data'}${settings.previousDataKeys.length ? `, ${settings.previousDataKeys.length} previous key(s) for decryption` : ''}`,
   ];

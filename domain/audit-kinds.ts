@@ -90,6 +90,9 @@ export const AUDIT_KINDS = [
   'console_signed_in',
   'console_sign_in_locked',
   'console_signed_out',
+  // the policy administration outbox (docs/architecture.md#policy-administration)
+  'policy_change_dead_lettered',
+  'policy_change_redriven',
 ] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];
 

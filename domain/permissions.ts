@@ -74,6 +74,9 @@ export const PERMISSIONS: Readonly<Record<string, Permission>> = {
   'schedule quality': { roles: ['operations_lead'], scope: 'none' },
   'providers list': { roles: ['operations_lead', 'engineer'], scope: 'none' },
   'providers reset': { roles: ['operations_lead'], scope: 'none' },
+  // the policy administration outbox (docs/architecture.md#policy-administration)
+  'policy-admin list': { roles: ['operations_lead', 'engineer'], scope: 'none' },
+  'policy-admin retry': { roles: ['operations_lead', 'engineer'], scope: 'none' },
   'calendar show': { roles: ['operations_lead', 'engineer'], scope: 'none' },
   'calendar import': { roles: ['operations_lead'], scope: 'none' },
   'calendar check': { roles: ['operations_lead', 'engineer'], scope: 'none' },

@@ -35,6 +35,10 @@ import { monthOf } from '../domain/months';
 import { GatewayBank } from '../integrations/bank/gateway/gateway-bank';
 import { SIMULATOR_DEFAULTS, startBankSimulator } from '../integrations/bank/simulator/http-server';
 import { SmtpEmail } from '../integrations/messaging/smtp-email';
+import { HttpPolicyAdmin } from '../integrations/policy-admin/http-policy-admin';
+import { DEMO_POLICY_ADMIN_SECRET, startPolicyAdminReceiver } from '../integrations/policy-admin/receiver';
+import { startPolicyAdminRelay } from '../application/policy-admin-relay';
+import { policyAdminFor } from '../workers/policy-admin-wiring';
 import { gatewaySigningKey } from '../workers/bank-keys';
 import { createRenewalWorker } from '../workers/renewal-worker';
 import { installTemporalRuntime } from '../workers/temporal-runtime';
@@ -168,6 +172,16 @@ async function main(): Promise<void> {
     const callbacks = await startGatewayCallbackReceiver({ db, client: env.client, classify: (code) => bank.classify(code), signingKey, merchantId: SIMULATOR_DEFAULTS.merchantId });
     bankService.gateway.configure({ callbackUrl: callbacks.url });
     stops.push(() => callbacks.close());
+    // The policy administration system: the reference receiver, fed by the outbox's relay over signed HTTP.
+    const policyAdminSecret = settings.policyAdmin.secret ?? DEMO_POLICY_ADMIN_SECRET;
+    const policyAdminReceiver = await startPolicyAdminReceiver({ secret: policyAdminSecret });
+    stops.push(() => policyAdminReceiver.close());
+    const relay = startPolicyAdminRelay(db, new HttpPolicyAdmin({ url: policyAdminReceiver.url, secret: policyAdminSecret }), {
+      ...policyAdminFor({ environment: 'demo', policyAdmin: { ...settings.policyAdmin, url: policyAdminReceiver.url, secret: policyAdminSecret } }).relay,
+      onError: (error: unknown) => process.stderr.write(`policy administration relay pass failed: ${error instanceof Error ? error.name : 'error'}\n`),
+    });
+    // Stops run in reverse: the relay's pass in progress ends before its receiver and the database close.
+    stops.push(() => relay.stop());
     const running = worker.run();
     stops.push(async () => {
       // The SDK may already be shutting the worker down on the same signal.
@@ -208,15 +222,15 @@ Local stack is up (Ctrl-C stops it). State kept in ${state}.
   SMS / WeChat   ${messaging.urls.sms}  ${messaging.urls.wechat}   (receipts pushed to ${messaging.urls.receipts}: push token shown as ***)
   Worker         task queue "renewals", in this process
   Console        ${consoleUrl}
-  Stand-ins      letters and policy administration changes are kept in the worker's memory (no print house or
-                 policy administration system is connected)
+  Policy admin   ${policyAdminReceiver.url}   (reference receiver; the outbox's relay delivers to it, signed)
+  Stand-ins      letters are kept in the worker's memory (no print house is connected)
   Keys           RENEWALS_ENV=demo; ${describeKeyRing(ring, keys)}
   Demo users     one per role, made by the stack (demo passwords; production refuses them):
 ${demoPeople.people.map((p) => `                 ${p.login.padEnd(22)} password ${p.password}`).join('\n')}
                  sign in with: npx renewals login demo-operations-lead
 
 For another shell (npm run worker, the renewals CLI, psql, the temporal CLI):
-  export RENEWALS_ENV=demo DATABASE_URL='${databaseUrl}' DATABASE_MIGRATION_URL='${migrationUrl}' TEMPORAL_ADDRESS='${env.address}' RENEWALS_TOKEN='${demoPeople.operatorToken}' SMTP_URL='${smtp.url}' BANK_GATEWAY_URL='${bankService.gatewayUrl}' ${Object.entries(messaging.env).map(([k, v]) => `${k}='${v}'`).join(' ')}
+  export RENEWALS_ENV=demo DATABASE_URL='${databaseUrl}' DATABASE_MIGRATION_URL='${migrationUrl}' TEMPORAL_ADDRESS='${env.address}' RENEWALS_TOKEN='${demoPeople.operatorToken}' SMTP_URL='${smtp.url}' BANK_GATEWAY_URL='${bankService.gatewayUrl}' POLICY_ADMIN_URL='${policyAdminReceiver.url}' POLICY_ADMIN_SECRET='${policyAdminSecret}' ${Object.entries(messaging.env).map(([k, v]) => `${k}='${v}'`).join(' ')}
 ${started.length ? `\nSample cycles (due ${dueDate}, reminders in 15 days):\n${started.map((s) => `  ${s}`).join('\n')}\nFind one by search attribute:\n  temporal workflow list --address ${env.address} --query 'PolicyNo="${portfolio[0]!.policy.policyNo}"'\n` : ''}`);
 
     await new Promise<void>((resolve) => {

@@ -6,8 +6,9 @@
  * Stopping: on SIGTERM or SIGINT the SDK stops polling, lets running activities finish for
  * WORKER_SHUTDOWN_GRACE_MS, then cancels those still running (their attempt fails and Temporal
  * retries it elsewhere: every activity is safe to retry); /readyz answers 503 meanwhile. Once the
- * worker has stopped, the endpoints, SMTP, the Temporal connection and the database pool are closed,
- * in that order. A second signal kills the process at once.
+ * worker has stopped, the policy administration relay (after its pass in progress), the endpoints,
+ * SMTP, the Temporal connection and the database pool are closed, in that order. A second signal
+ * kills the process at once.
  *
  * Starting: refusals first (no key, demo values), then the endpoints (alive, not ready), then the
  * data key is checked against the database's key ring, waiting for the database if it does not
@@ -25,11 +26,12 @@ import { describeKeyRing } from '../db/key-ring-description';
 import { PiiCipher } from '../db/pii-cipher';
 import { operationsFigures } from '../db/repositories/operations-figures';
 import { SmtpEmail } from '../integrations/messaging/smtp-email';
-import { SimulatedPolicyAdmin } from '../integrations/policy-admin/simulator';
+import { startPolicyAdminRelay, type RunningRelay } from '../application/policy-admin-relay';
 import { createLogger, temporalLogger } from '../observability/logger';
 import { RENEWAL_TASK_QUEUE } from '../workflows/messages';
 import { bankFor } from './bank-wiring';
 import { checkKeyRingWhenDatabaseAnswers, WorkerRefused } from './key-ring-at-start';
+import { policyAdminFor } from './policy-admin-wiring';
 import { workerRefusals } from './production-refusals';
 import { readinessBeforeWorker, workerReadiness } from './readiness';
 import { createRenewalWorker } from './renewal-worker';
@@ -56,15 +58,15 @@ async function main(): Promise<void> {
   const email = new SmtpEmail(settings.email.smtpUrl, settings.email.mailFrom);
   const { bank, debitTiming, describe } = bankFor(settings);
   const messaging = textChannelsFor(settings.messaging, settings.environment);
-  // No policy administration system is connected yet: its changes are kept in this process.
-  const policyAdmin = new SimulatedPolicyAdmin();
-  const standIns = [...messaging.standIns, 'policy administration changes (reduced paid-up) are kept in memory: no policy administration system is connected'];
+  // The outbox's relay delivers to the policy administration system (the in-memory stand-in in a demo without one).
+  const policyAdmin = policyAdminFor(settings);
+  const standIns = [...messaging.standIns, ...(policyAdmin.standIn ? [policyAdmin.standIn] : [])];
   const taskQueue = settings.temporal.taskQueue ?? RENEWAL_TASK_QUEUE;
 
   // Alive from here on; ready once the key ring is checked and the worker runs.
   const stopped = untilStopSignal();
   // Set once the key ring is checked; /readyz reads it.
-  const running: { worker?: Worker } = {};
+  const running: { worker?: Worker; relay?: RunningRelay } = {};
   const ringChecked = checkKeyRingWhenDatabaseAnswers(async () => {
     // A superuser or the owner could rewrite the audit trail: refused outside the demo, said in it.
     const privileged = await privilegedConnection(db);
@@ -84,7 +86,8 @@ async function main(): Promise<void> {
   });
   process.stdout.write(`health ${endpoints.url}/healthz, readiness ${endpoints.url}/readyz, metrics ${endpoints.url}/metrics\n`);
   const closeAll = async (connection?: NativeConnection) => {
-    logger.info({ state: running.worker?.getState() ?? 'never started' }, 'worker stopped: closing the endpoints, SMTP, the Temporal connection and the database pool');
+    logger.info({ state: running.worker?.getState() ?? 'never started' }, 'worker stopped: closing the relay, the endpoints, SMTP, the Temporal connection and the database pool');
+    await running.relay?.stop();
     await endpoints.close();
     email.close();
     await connection?.close();
@@ -108,17 +111,22 @@ async function main(): Promise<void> {
       bank,
       email,
       text: messaging.text,
-      policyAdmin,
       serviceHotline: settings.serviceHotline,
       ...(debitTiming ? { debitTiming } : {}),
     },
     { namespace: settings.temporal.namespace, taskQueue, failureCipher: cipher, shutdownGraceTime: settings.worker.shutdownGraceMs },
   );
   running.worker = worker;
+  // The outbox's relay runs beside the worker, stopped with it; its log lines carry counts only.
+  running.relay = startPolicyAdminRelay(db, policyAdmin.port, {
+    ...policyAdmin.relay,
+    onPass: (counts) => logger.info(counts, 'policy administration changes relayed'),
+    onError: (error) => logger.warn({ error: error instanceof Error ? error.name : 'error' }, 'policy administration relay pass failed: tried again on the next tick'),
+  });
   for (const line of [...describeSettings(settings), describeKeyRing(ring, keys)]) process.stdout.write(`config: ${line}\n`);
   for (const line of standIns) process.stdout.write(`stand-in: ${line}\n`);
   // One line for people and for scripts that wait for the worker (the fault test does).
-  process.stdout.write(`renewal worker polling "${taskQueue}" on ${settings.temporal.address}; bank: ${describe}; messages: ${messaging.describe}\n`);
+  process.stdout.write(`renewal worker polling "${taskQueue}" on ${settings.temporal.address}; bank: ${describe}; messages: ${messaging.describe}; policy administration: ${policyAdmin.describe}\n`);
   try {
     await worker.run(); // returns once a shutdown signal has drained the worker (SDK shutdownSignals)
   } finally {

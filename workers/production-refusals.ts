@@ -2,6 +2,7 @@ import { demoDefaultRefusals } from '../config/demo-defaults';
 import type { Settings } from '../config/settings';
 import { bankRefusals } from './bank-wiring';
 import { receiptRefusals } from './receipt-keys';
+import { policyAdminRefusals } from './policy-admin-wiring';
 import { messagingRefusals } from './text-channel-wiring';
 
 /** Every demo value a worker would run on outside RENEWALS_ENV=demo, one line each: all said at once, before it starts. */
@@ -12,5 +13,7 @@ export function workerRefusals(settings: Settings): string[] {
     ...messagingRefusals(settings.messaging, settings.environment),
     // Receipts of the messages it sends come back only through pushes authenticated with these.
     ...receiptRefusals(settings.messaging, settings.environment),
+    // Changes for the policy administration system go to it, signed: never to the in-memory stand-in.
+    ...policyAdminRefusals(settings.policyAdmin, settings.environment),
   ];
 }

@@ -25,6 +25,7 @@ import * as m023 from './023_audit_partitions';
 import * as m027 from './027_hot_path_indexes';
 import * as m028 from './028_counter_confirmations';
 import * as m029 from './029_console_sessions';
+import * as m030 from './030_policy_admin_outbox';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -69,6 +70,7 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['027_hot_path_indexes', m027],
   ['028_counter_confirmations', m028],
   ['029_console_sessions', m029],
+  ['030_policy_admin_outbox', m030],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {

@@ -256,13 +256,17 @@ export interface OverdueTask {
   workflow_id: string;
 }
 
-/** Open tasks whose deadline passed before `now` and that were not escalated yet, oldest first. */
+/**
+ * Open tasks whose deadline passed before `now` and that were not escalated yet, oldest first. A
+ * provider's outage and an undelivered policy administration change are operations' technical tasks,
+ * which a servicing agent's team lead cannot act on: never escalated.
+ */
 export async function overdueTasks(db: Knex, now: Date, limit = 500): Promise<OverdueTask[]> {
   return db('tasks')
     .where('status', 'open')
     .whereNull('escalated_at')
     .where('due_at', '<', now)
-    .whereNot('kind', 'provider_outage')
+    .whereNotIn('kind', ['provider_outage', 'policy_admin_undelivered'])
     .orderBy([{ column: 'due_at' }, { column: 'id' }])
     .limit(limit)
     .select<OverdueTask[]>('id', 'step', 'kind', 'policy_no', 'due_date', 'assignee_agent_code', 'assignee_role', 'due_at', 'workflow_id');

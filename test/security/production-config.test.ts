@@ -5,6 +5,8 @@ import { providerTemplateRegistry } from '../../integrations/messaging/provider-
 import { SIMULATOR_RECEIPT_SECRETS } from '../../integrations/messaging/simulators/receipt-secrets';
 import { receiptCredentials } from '../../workers/receipt-keys';
 import { bankRefusals } from '../../workers/bank-wiring';
+import { DEMO_POLICY_ADMIN_SECRET } from '../../integrations/policy-admin/receiver';
+import { policyAdminFor } from '../../workers/policy-admin-wiring';
 import { workerRefusals } from '../../workers/production-refusals';
 import { messagingRefusals } from '../../workers/text-channel-wiring';
 import { runCliCaptured } from '../support/cli';
@@ -48,6 +50,8 @@ const PRODUCTION: NodeJS.ProcessEnv = {
   WECHAT_ENCODING_AES_KEY: 'InsurerEncodingAesKey0123456789abcdefghijkl',
   SMS_TEMPLATE_CODES: codes(Object.keys(registry.sms), 'SMS_'),
   WECHAT_TEMPLATE_IDS: codes(Object.keys(registry.wechat), 'TPL_'),
+  POLICY_ADMIN_URL: 'https://core.insurer.cn/policy-changes',
+  POLICY_ADMIN_SECRET: 'the-insurer-s-policy-admin-secret-0123456789',
 };
 
 const without = (...names: string[]) => Object.fromEntries(Object.entries(PRODUCTION).filter(([name]) => !names.includes(name)));
@@ -132,14 +136,39 @@ describe('a production worker', () => {
     }
   });
 
+  it('refuses to keep policy administration changes in memory: POLICY_ADMIN_URL and POLICY_ADMIN_SECRET named, never shown', () => {
+    expect(workerRefusals(readSettings(without('POLICY_ADMIN_URL', 'POLICY_ADMIN_SECRET')))).toEqual([
+      'POLICY_ADMIN_URL is not set: outside RENEWALS_ENV=demo the changes the policy administration system must make are delivered to it, never kept in memory',
+      'POLICY_ADMIN_SECRET is not set: every delivery to the policy administration system is signed with it',
+    ]);
+    expect(workerRefusals(readSettings({ ...PRODUCTION, POLICY_ADMIN_URL: 'http://core.insurer.cn/policy-changes', POLICY_ADMIN_SECRET: 'sh0rt-secret' }))).toEqual([
+      'POLICY_ADMIN_SECRET must be at least 32 characters outside RENEWALS_ENV=demo',
+      "POLICY_ADMIN_URL must be https:// outside RENEWALS_ENV=demo (plain http:// is the simulators')",
+    ]);
+    expect(workerRefusals(readSettings({ ...PRODUCTION, POLICY_ADMIN_SECRET: DEMO_POLICY_ADMIN_SECRET }))).toEqual([
+      "POLICY_ADMIN_SECRET is the local stack's reference receiver's: outside RENEWALS_ENV=demo set the one shared with the policy administration system",
+    ]);
+    expect(() => policyAdminFor(readSettings(without('POLICY_ADMIN_SECRET')))).toThrow(/^POLICY_ADMIN_SECRET is not set/);
+    expect(policyAdminFor(readSettings(PRODUCTION)).describe).toBe('signed HTTP to https://core.insurer.cn/policy-changes');
+    // The demo keeps the in-memory stand-in without a URL, and says so; with a URL it signs too.
+    const demo = policyAdminFor(readSettings({ RENEWALS_ENV: 'demo' }));
+    expect(demo.describe).toBe('in-memory stand-in');
+    expect(demo.standIn).toMatch(/in-memory stand-in: no POLICY_ADMIN_URL \(RENEWALS_ENV=demo only\)/);
+    expect(workerRefusals(readSettings({ RENEWALS_ENV: 'demo', POLICY_ADMIN_URL: 'http://127.0.0.1:4100/policy-changes' }))).toEqual([
+      'POLICY_ADMIN_SECRET is not set: every delivery to the policy administration system is signed with it',
+    ]);
+  });
+
   it('in its own process: refuses to start, one line per refusal, before it connects anywhere', async () => {
-    const env = { ...envWithout('RENEWALS_ENV', 'SMTP_URL', 'MAIL_FROM', 'SERVICE_HOTLINE'), ...without('SMTP_URL', 'BANK_USER'), DATABASE_URL: 'postgres://nobody:pw@127.0.0.1:9/none', BANK_GATEWAY_URL: 'http://127.0.0.1:4000/gateway' };
+    const env = { ...envWithout('RENEWALS_ENV', 'SMTP_URL', 'MAIL_FROM', 'SERVICE_HOTLINE', 'POLICY_ADMIN_URL', 'POLICY_ADMIN_SECRET'), ...without('SMTP_URL', 'BANK_USER', 'POLICY_ADMIN_URL', 'POLICY_ADMIN_SECRET'), DATABASE_URL: 'postgres://nobody:pw@127.0.0.1:9/none', BANK_GATEWAY_URL: 'http://127.0.0.1:4000/gateway' };
     const run = await runChild('worker', [], env);
     expect(run.code).toBe(1);
     expect(run.err.trimEnd().split('\n')).toEqual([
       "worker failed: SMTP_URL is not set: outside RENEWALS_ENV=demo the local mail catcher's address is refused",
       "worker failed: BANK_GATEWAY_URL must be https:// outside RENEWALS_ENV=demo (plain http:// is the simulators')",
       "worker failed: BANK_USER is not set: outside RENEWALS_ENV=demo the bank simulator's credentials are refused",
+      'worker failed: POLICY_ADMIN_URL is not set: outside RENEWALS_ENV=demo the changes the policy administration system must make are delivered to it, never kept in memory',
+      'worker failed: POLICY_ADMIN_SECRET is not set: every delivery to the policy administration system is signed with it',
     ]);
     expect(run.out).toBe('');
   });

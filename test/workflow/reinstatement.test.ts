@@ -1,9 +1,11 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { relayPolicyChanges } from '../../application/policy-admin-relay';
 import { startRenewalCycle } from '../../application/renewal-cycles';
 import { addYears, shanghaiDate } from '../../domain/civil-date';
 import type { PolicyRecord } from '../../db/repositories/policies';
 import { startTimeSkippingServer } from '../../scripts/temporal-env';
+import { SimulatedPolicyAdmin } from '../../integrations/policy-admin/simulator';
 import { statusQuery } from '../../workflows/messages';
 import { actAs } from '../support/acting';
 import { recordingCli } from '../support/cli';
@@ -321,6 +323,10 @@ describe('the reinstatement window and the reinstatement workflow', () => {
     const reinstated = await eventually(() => db()('reinstatement_applications').where({ policy_no: late.policyNo }).first(), (a) => a?.status === 'reinstated', 'the late reinstatement');
     expect(reinstated).toMatchObject({ effective_date: d('2030-09-05'), paid_fen: 3_812_547, next_due_date: d('2031-07-01') });
     expect(await db()('suspensions').where({ policy_no: late.policyNo }).first()).toMatchObject({ outcome: 'reinstated' });
+    // Both changes wait in the outbox for the policy administration system, in the order they happened.
+    const changes = await db()('policy_admin_outbox').where({ policy_no: late.policyNo }).orderBy('id').select('kind', 'payload');
+    expect(changes.map((c: { kind: string }) => c.kind)).toEqual(['policy_suspended', 'policy_reinstated']);
+    expect(changes[1].payload).toMatchObject({ lapsedDueDate: d('2028-07-01'), effectiveDate: d('2030-09-05'), paidFen: 3_812_547, nextDueDate: d('2031-07-01') });
   });
 
   it('reduced paid-up: offered in writing near grace end and accepted there; declined then accepted in a window', async () => {
@@ -342,9 +348,19 @@ describe('the reinstatement window and the reinstatement workflow', () => {
     expect(graceCycle.searchAttributes.RenewalStage).toEqual(['CLOSED']);
     expect(await db()('policies').where({ policy_no: inGrace.policyNo }).first()).toMatchObject({ status: 'paid_up', next_due_date: null });
     expect(await db()('premium_dues').where({ policy_no: inGrace.policyNo }).first()).toMatchObject({ status: 'closed' });
-    expect(await db()('reduced_paid_up_choices').where({ policy_no: inGrace.policyNo }).select('stage', 'choice', 'cash_value_fen', 'net_single_premium_fen', 'admin_request_id')).toEqual([
+    // The change waits in the outbox; the administration system's reference arrives with its delivery.
+    const choice = () => db()('reduced_paid_up_choices').where({ policy_no: inGrace.policyNo }).select('stage', 'choice', 'cash_value_fen', 'net_single_premium_fen', 'admin_request_id');
+    expect(await choice()).toEqual([{ stage: 'grace_end', choice: 'accepted', cash_value_fen: 2_000_000, net_single_premium_fen: 1_500_000, admin_request_id: null }]);
+    const change = await db()('policy_admin_outbox').where({ policy_no: inGrace.policyNo, kind: 'reduced_paid_up_requested' }).first();
+    expect(change).toMatchObject({ delivered_at: null, payload: { stage: 'grace_end', netSinglePremiumFen: 1_500_000, cashValueFen: 2_000_000, effectiveDate: d('2030-12-01') } });
+    const policyAdmin = new SimulatedPolicyAdmin();
+    await relayPolicyChanges(db(), policyAdmin, { maxAttempts: 3, backoff: { baseMs: 1, maxMs: 1 }, leaseMs: 60_000 });
+    expect(await choice()).toEqual([
       { stage: 'grace_end', choice: 'accepted', cash_value_fen: 2_000_000, net_single_premium_fen: 1_500_000, admin_request_id: expect.stringMatching(/^PA\d{8}$/) },
     ]);
+    const delivered = await db()('policy_admin_outbox').where({ id: change.id }).first();
+    expect(delivered.admin_reference).toBe((await choice())[0].admin_request_id);
+    expect(policyAdmin.changes.get(change.event_id)).toMatchObject({ kind: 'reduced_paid_up_requested', policyNo: inGrace.policyNo });
     expect(await db()('suspensions').where({ policy_no: inGrace.policyNo })).toEqual([]); // never suspended
     // Signed by the person who recorded the choice.
     expect(await db()('audit_events').where({ policy_no: inGrace.policyNo, kind: 'reduced_paid_up_accepted' }).pluck('actor')).toEqual([collector.ref]);
@@ -358,6 +374,7 @@ describe('the reinstatement window and the reinstatement workflow', () => {
     expect(await json('reduced-paid-up', inWindow.policyNo, '--choice', 'accepted')).toMatchObject({ choice: 'accepted', netSinglePremiumFen: 2_494_110 });
     await eventually(() => db()('suspensions').where({ policy_no: inWindow.policyNo }).first(), (s) => s?.outcome === 'reduced_paid_up', 'the window to end in reduced paid-up');
     expect(await db()('reduced_paid_up_choices').where({ policy_no: inWindow.policyNo }).orderBy('id').pluck('choice')).toEqual(['declined', 'accepted']);
+    expect(await db()('policy_admin_outbox').where({ policy_no: inWindow.policyNo }).orderBy('id').pluck('kind')).toEqual(['policy_suspended', 'reduced_paid_up_requested']);
     expect(await db()('audit_events').where({ policy_no: inWindow.policyNo }).whereIn('kind', ['reduced_paid_up_declined', 'reduced_paid_up_accepted']).orderBy('seq').pluck('actor')).toEqual([collector.ref, collector.ref]);
     expect((await cli('reinstate', 'apply', inWindow.policyNo)).err).toBe(`renewals: policy ${inWindow.policyNo} is paid up, not suspended: nothing to reinstate\n`);
   });

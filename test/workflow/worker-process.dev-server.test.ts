@@ -7,6 +7,8 @@ import { addDays, shanghaiDate } from '../../domain/civil-date';
 import { DEVELOPMENT_DATA_KEY } from '../../config/data-keys';
 import { PiiCipher } from '../../db/pii-cipher';
 import { startDevServer } from '../../scripts/temporal-env';
+import { enqueuePolicyChange } from '../../db/repositories/policy-admin-outbox';
+import { startPolicyAdminReceiver } from '../../integrations/policy-admin/receiver';
 import { freshDatabase, type TestDatabase } from '../support/database';
 import { samplePolicy, seedPolicy } from '../support/fixtures';
 
@@ -28,9 +30,9 @@ interface RunningWorker {
 }
 
 /** Starts workers/main.ts; resolves once it prints `until` (its health line, or its polling line). */
-function startWorker(databaseUrl: string, until: 'health' | 'polling' = 'polling'): Promise<RunningWorker> {
+function startWorker(databaseUrl: string, until: 'health' | 'polling' = 'polling', more: Record<string, string> = {}): Promise<RunningWorker> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'workers/main.ts'], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: env.address, TASK_QUEUE, BANK_MODE: 'files', SMS_PROVIDER: 'record', WORKER_HTTP_PORT: '0', WORKER_SHUTDOWN_GRACE_MS: '3000' },
+    env: { ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: env.address, TASK_QUEUE, BANK_MODE: 'files', SMS_PROVIDER: 'record', WORKER_HTTP_PORT: '0', WORKER_SHUTDOWN_GRACE_MS: '3000', ...more },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const stdout: string[] = [];
@@ -90,10 +92,39 @@ describe('the worker process', () => {
       worker.child.kill('SIGTERM');
       expect(await worker.exited).toBe(0);
       expect(worker.stdout.at(-1)).toBe('renewal worker stopped');
-      expect(worker.stderr.join('')).toContain('closing the endpoints, SMTP, the Temporal connection and the database pool');
+      expect(worker.stderr.join('')).toContain('closing the relay, the endpoints, SMTP, the Temporal connection and the database pool');
       await expect(fetch(`${worker.url}/healthz`)).rejects.toThrow();
     } finally {
       if (worker.child.exitCode === null) worker.child.kill('SIGKILL');
+    }
+  });
+
+  it('relays the outbox to POLICY_ADMIN_URL, signed, and says so at start; without it, in the demo, says the stand-in', async () => {
+    const secret = 'worker-process-policy-admin-secret-0123456789';
+    const receiver = await startPolicyAdminReceiver({ secret });
+    await seedPolicy(database.db, new PiiCipher(DEVELOPMENT_DATA_KEY), samplePolicy({ policyNo: 'P-WP-0002', holderIdNo: '320102198001015678' }));
+    await database.db.transaction((trx) => enqueuePolicyChange(trx, { eventId: 'policy_suspended:wp-1', kind: 'policy_suspended', policyNo: 'P-WP-0002', payload: { lapsedDueDate: '2026-12-24' } }));
+    const worker = await startWorker(database.url, 'polling', { POLICY_ADMIN_URL: receiver.url, POLICY_ADMIN_SECRET: secret, POLICY_ADMIN_RELAY_EVERY_MS: '100' });
+    try {
+      expect(worker.stdout.at(-1)).toMatch(new RegExp(`; policy administration: signed HTTP to ${receiver.url.replace(/[.]/g, '\\.')}$`));
+      expect(worker.stdout.filter((line) => line.startsWith('stand-in:') && line.includes('policy administration'))).toEqual([]);
+      while (!(await database.db('policy_admin_outbox').where({ event_id: 'policy_suspended:wp-1' }).whereNotNull('delivered_at').first())) await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(receiver.accepted.map((c) => [c.eventId, c.policyNo])).toEqual([['policy_suspended:wp-1', 'P-WP-0002']]);
+      expect(worker.stderr.join('')).toContain('policy administration changes relayed');
+      worker.child.kill('SIGTERM');
+      expect(await worker.exited).toBe(0);
+    } finally {
+      if (worker.child.exitCode === null) worker.child.kill('SIGKILL');
+      await receiver.close();
+    }
+    const demo = await startWorker(database.url, 'polling');
+    try {
+      expect(demo.stdout.at(-1)).toMatch(/; policy administration: in-memory stand-in$/);
+      expect(demo.stdout).toContain('stand-in: policy administration changes (suspension, reinstatement, reduced paid-up, premium loans) are delivered to an in-memory stand-in: no POLICY_ADMIN_URL (RENEWALS_ENV=demo only)');
+      demo.child.kill('SIGTERM');
+      expect(await demo.exited).toBe(0);
+    } finally {
+      if (demo.child.exitCode === null) demo.child.kill('SIGKILL');
     }
   });
 
