@@ -27,7 +27,7 @@ import { DEFAULT_LIMITS, SignInLimiter, type LimiterOptions } from './sign-in-li
 export const SESSION_COOKIE = 'renewals_session';
 export const LANGUAGE_COOKIE = 'renewals_language';
 export const SIGN_IN_CSRF_COOKIE = 'renewals_csrf';
-/** The one-line confirmation the work queue shows once after an outcome: `<task>:<outcome>`, nothing personal. */
+/** The one-line confirmation the work queue shows once after an outcome: `<task>.<outcome>`, nothing personal. */
 export const NOTICE_COOKIE = 'renewals_notice';
 
 const CSP = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
@@ -201,7 +201,7 @@ export async function buildConsole(options: ConsoleOptions): Promise<FastifyInst
     const words = wordsFor(language);
     const rows = await workQueue(db, session.scopes, shanghaiDate(Date.now()));
     let notice: string | undefined;
-    const flash = /^(\d{1,15}):([a-z_]{1,32})$/.exec(request.cookies[NOTICE_COOKIE] ?? '');
+    const flash = /^(\d{1,15})\.([a-z_]{1,32})$/.exec(request.cookies[NOTICE_COOKIE] ?? '');
     if (flash) {
       notice = words.recorded(Number(flash[1]), words.outcomeNames[flash[2]!] ?? flash[2]!);
       reply.clearCookie(NOTICE_COOKIE, cookieFlags);
@@ -243,7 +243,7 @@ export async function buildConsole(options: ConsoleOptions): Promise<FastifyInst
       if (error instanceof OperatorError) return again(error.usage ? 400 : 409, words.outcomeRefused(error.message));
       throw error;
     }
-    reply.setCookie(NOTICE_COOKIE, `${task.id}:${wanted.outcome}`, { ...cookieFlags, maxAge: 300 });
+    reply.setCookie(NOTICE_COOKIE, `${task.id}.${wanted.outcome}`, { ...cookieFlags, maxAge: 300 });
     return reply.redirect('/tasks', 303);
   });
 
