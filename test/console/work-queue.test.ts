@@ -8,7 +8,7 @@ import { openTask } from '../../db/repositories/tasks';
 import { addDays, daysBetween, shanghaiDate } from '../../domain/civil-date';
 import { startTimeSkippingServer } from '../../scripts/temporal-env';
 import { seedReferenceData } from '../../scripts/seed';
-import { consolePerson, csrfOf, setCookie, signedIn, type ConsoleRig } from '../support/console';
+import { consolePerson, consoleRig, csrfOf, setCookie, signedIn, type ConsoleRig } from '../support/console';
 import { consoleWithTemporal } from '../support/console-temporal';
 import { dueIn, seedFundedPolicy, sleepUntil, startCycleRig, type CycleRig } from '../support/cycle-rig';
 
@@ -228,6 +228,24 @@ describe('the task page', () => {
     expect(badReason.body).toContain('请选择未缴原因（1–12）。');
     expect((await post({ outcome: 'retry_debit' })).statusCode).toBe(400);
     expect(await rig.database.db('tasks').where({ id: taskOf.q1 }).first('status')).toEqual({ status: 'open' });
+  });
+});
+
+describe('without Temporal', () => {
+  it('the task page still shows, the cycle as unknown, and an outcome is refused with a clear message', async () => {
+    const bare = await consoleRig(rig.database.db);
+    try {
+      const session = await signedIn(bare.app, 'collector-3201');
+      const page = await bare.app.inject({ method: 'GET', url: `/tasks/${taskOf.q1}`, cookies: { [SESSION_COOKIE]: session } });
+      expect(page.statusCode).toBe(200);
+      expect(page.body).toContain('<dd id="cycle-execution">UNKNOWN</dd>');
+      const post = await bare.app.inject({ method: 'POST', url: `/tasks/${taskOf.q1}/outcome`, cookies: { [SESSION_COOKIE]: session }, ...form({ csrf: csrfOf(page.body), outcome: 'no_answer' }) });
+      expect(post.statusCode).toBe(503);
+      expect(post.body).toContain('控制台未连接续期周期服务（Temporal），结果未记录。');
+      expect(await rig.database.db('tasks').where({ id: taskOf.q1 }).first('status')).toEqual({ status: 'open' });
+    } finally {
+      await bare.app.close();
+    }
   });
 });
 
