@@ -207,6 +207,16 @@ describe('the task page', () => {
     expect(body).toContain('<button type="submit">Promised to pay</button>');
   });
 
+  it("the language switch returns to the task page, and only to the console's own pages", async () => {
+    const { session, response: page } = await get('collector-3201', `/tasks/${taskOf.q1}`);
+    expect(page.body).toContain(`<input type="hidden" name="back" value="/tasks/${taskOf.q1}">`);
+    const back = async (to: string) => (await console_.app.inject({ method: 'POST', url: '/language', cookies: { [SESSION_COOKIE]: session }, ...form({ csrf: csrfOf(page.body), language: 'en', back: to }) })).headers.location;
+    expect(await back(`/tasks/${taskOf.q1}`)).toBe(`/tasks/${taskOf.q1}`);
+    expect(await back('/tasks')).toBe('/tasks');
+    expect(await back('https://elsewhere.example/tasks/1')).toBe('/sign-in');
+    expect(await back('/tasks/1/../../x')).toBe('/sign-in');
+  });
+
   it('refuses an outcome POST without the CSRF token, and the task stays open', async () => {
     const session = await signedIn(console_.app, 'collector-3201');
     for (const csrf of [undefined, 'forged']) {
