@@ -233,7 +233,7 @@ export async function buildConsole(options: ConsoleOptions): Promise<FastifyInst
     const words = wordsFor(language);
     const again = async (status: number, problem: string) => page(reply, status, taskPage(language, session, await loadTaskPage(db, options.temporal, (await taskInScope(db, session.scopes, task.id)) ?? task, shanghaiDate(Date.now())), problem));
     if (task.status !== 'open') return again(409, words.taskClosed(words.taskStatuses[task.status] ?? task.status));
-    const wanted = outcomeOfForm(task, request.body as Form);
+    const wanted = outcomeOfForm(task, request.body as Form, shanghaiDate(Date.now()));
     if ('problem' in wanted) return again(400, words[wanted.problem]);
     if (!options.temporal) return again(503, words.temporalMissing);
     try {

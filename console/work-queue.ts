@@ -8,7 +8,7 @@ import { policyHeader } from '../db/repositories/policy-view';
 import { listTasks, taskById, type TaskListRow } from '../db/repositories/tasks';
 import { policyPlace } from '../db/repositories/users';
 import { callScriptFor, COMMON_OBJECTIONS, type CallScript, type Objection } from '../domain/call-scripts';
-import { daysBetween, type CivilDate } from '../domain/civil-date';
+import { daysBetween, isCivilDate, type CivilDate } from '../domain/civil-date';
 import { lastGraceDay } from '../domain/cycle-schedule';
 import { NON_PAYMENT_REASON_CODES } from '../domain/non-payment-reasons';
 import { mayRun, policyInScope } from '../domain/permissions';
@@ -174,14 +174,18 @@ export async function loadTaskPage(db: Knex, temporal: ConsoleTemporal | undefin
 }
 
 /** Why the console did not send an outcome: a word of console/i18n.ts, said before the cycle is asked. */
-export type OutcomeProblem = 'outcomeUnknown' | 'promiseDateMissing' | 'reasonMissing' | 'temporalMissing';
+export type OutcomeProblem = 'outcomeUnknown' | 'promiseDateMissing' | 'promiseDatePast' | 'reasonMissing' | 'temporalMissing';
 
-/** The outcome and its detail as the form sent them, checked against the task's step. */
-export function outcomeOfForm(task: TaskListRow, form: { outcome?: unknown; date?: unknown; reason?: unknown }): { outcome: string; details: OutcomeDetails } | { problem: OutcomeProblem } {
+/**
+ * The outcome and its detail as the form sent them, checked against the task's step and `today`
+ * (Asia/Shanghai) in the person's words; the cycle checks the date against its last grace day.
+ */
+export function outcomeOfForm(task: TaskListRow, form: { outcome?: unknown; date?: unknown; reason?: unknown }, today: CivilDate): { outcome: string; details: OutcomeDetails } | { problem: OutcomeProblem } {
   const outcome = typeof form.outcome === 'string' ? form.outcome : '';
   if (!outcomesOf(task.step).includes(outcome)) return { problem: 'outcomeUnknown' };
   if (outcome === 'promised') {
-    if (typeof form.date !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(form.date)) return { problem: 'promiseDateMissing' };
+    if (typeof form.date !== 'string' || !isCivilDate(form.date)) return { problem: 'promiseDateMissing' };
+    if (form.date < today) return { problem: 'promiseDatePast' };
     return { outcome, details: { date: form.date } };
   }
   if (outcome === 'refused') {

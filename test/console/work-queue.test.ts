@@ -233,6 +233,10 @@ describe('the task page', () => {
     const noDate = await post({ outcome: 'promised' });
     expect(noDate.statusCode).toBe(400);
     expect(noDate.body).toContain('请填写承诺缴费日期（YYYY-MM-DD）。');
+    const past = await post({ outcome: 'promised', date: addDays(today, -1) });
+    expect(past.statusCode).toBe(400);
+    expect(past.body).toContain('承诺缴费日期不能早于今天。');
+    expect((await post({ outcome: 'promised', date: '2026-02-30' })).body).toContain('请填写承诺缴费日期（YYYY-MM-DD）。');
     const badReason = await post({ outcome: 'refused', reason: '13' });
     expect(badReason.statusCode).toBe(400);
     expect(badReason.body).toContain('请选择未缴原因（1–12）。');
