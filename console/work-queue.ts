@@ -4,11 +4,12 @@ import { completeTaskOf, findCycle, type CompletedTask } from '../application/op
 import { cycleView, shanghaiTime, type CycleView } from '../application/policy-view';
 import { contactPointFor } from '../db/repositories/contacts';
 import { loadCycleContext, type CycleContext } from '../db/repositories/cycles';
-import { policyHeader } from '../db/repositories/policy-view';
+import { debitAttemptsOfDue, policyHeader } from '../db/repositories/policy-view';
 import { listTasks, taskById, type TaskListRow } from '../db/repositories/tasks';
 import { policyPlace } from '../db/repositories/users';
-import { callScriptFor, COMMON_OBJECTIONS, type CallScript, type Objection } from '../domain/call-scripts';
+import { callScriptFor, COMMON_OBJECTIONS, type CallContext, type CallScript, type Objection } from '../domain/call-scripts';
 import { daysBetween, isCivilDate, type CivilDate } from '../domain/civil-date';
+import { REASON_RULES, type DebitReason } from '../domain/debit-reasons';
 import { lastGraceDay } from '../domain/cycle-schedule';
 import { NON_PAYMENT_REASON_CODES } from '../domain/non-payment-reasons';
 import { mayRun, policyInScope } from '../domain/permissions';
@@ -133,7 +134,7 @@ export interface TaskPage {
 const OBJECTIONS: readonly Objection[] = [...NON_PAYMENT_REASON_CODES, ...COMMON_OBJECTIONS];
 
 /** The call script of a call step, with every objection's answer; null for a step that is no call. */
-function scriptOf(step: string, context: { orphan: boolean; aplElected?: boolean }): ScriptWithObjections | null {
+function scriptOf(step: string, context: CallContext): ScriptWithObjections | null {
   let script: CallScript;
   try {
     script = callScriptFor(step, undefined, context);
@@ -162,12 +163,18 @@ export async function loadTaskPage(db: Knex, temporal: ConsoleTemporal | undefin
     return work(temporal.client);
   };
   const status = cycle ? await cycleView(db, withTemporal, await findCycle(db, policyNo, task.due_date)) : null;
-  const orphan = !header?.agent_code || header.agent_status === 'departed';
+  // The script fits the case: an orphan policy, the automatic premium loan, why the last debit failed.
+  const context: CallContext = { orphan: !header?.agent_code || header.agent_status === 'departed' };
+  if (cycle) {
+    context.aplElected = cycle.snapshot.aplElected;
+    const failed = (await debitAttemptsOfDue(db, cycle.premiumDueId)).filter((a) => a.reason !== null).at(-1)?.reason;
+    if (failed && Object.hasOwn(REASON_RULES, failed)) context.debitReason = failed as DebitReason;
+  }
   return {
     task,
     daysLeft: daysLeftOf(cycle, today),
     cycle: status,
-    script: scriptOf(task.step, { orphan, ...(cycle ? { aplElected: cycle.snapshot.aplElected } : {}) }),
+    script: scriptOf(task.step, context),
     contact: { holder: header?.holder_name_masked ?? null, mobile: mobile?.valueMasked ?? null, mobileStatus: mobile?.status ?? null },
     outcomes,
   };

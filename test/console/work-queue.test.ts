@@ -87,6 +87,9 @@ beforeAll(async () => {
   const q2 = await seed(2, '3201', 'A002', addDays(today, -10));
   const q3 = await seed(3, '3202', 'A003', addDays(today, -10));
   const q4 = await seed(4, '3201', 'A001', addDays(today, -40));
+  // Q-0001's debit failed for lack of funds: its call script says what that means.
+  const due1 = await db('premium_dues').where({ policy_no: q1.policyNo }).first<{ id: number }>('id');
+  await db('debit_attempts').insert({ premium_due_id: due1.id, attempt_no: 1, idempotency_key: 'RNW-console-queue-1', bank_code: 'ICBC', amount_fen: q1.premiumFen, collection_date: q1.nextDueDate, status: 'failed', raw_code: 'AM04', reason: 'INSUFFICIENT_FUNDS', workflow_id: 'console-queue-Q-0001', run_id: 'run-1', activity_id: 'debit-1' });
   taskOf.q1 = await directTask(q1, 'call_d+7', 30, 'A001', 5);
   taskOf.q2 = await directTask(q2, 'call_d+7', 50, 'A002', 1);
   taskOf.q3 = await directTask(q3, 'call_d+7', 70, 'A003', 5);
@@ -182,6 +185,8 @@ describe('the task page', () => {
     expect(body).toContain(`<h2 id="task-heading">任务 #${taskOf.q1}</h2>`);
     expect(body).toContain('<dd id="task-policy">Q-0001</dd>');
     expect(body).toContain('宽限期首次跟进电话');
+    expect(body).toContain('上次扣款因余额不足未成功');
+    expect(body).not.toContain('原服务人员已离职'); // A001 is active: no orphan notice
     for (const objection of ['1', '8', '12', 'forgot', 'wants_to_surrender', 'already_paid']) expect(body).toContain(`<details data-objection="${objection}">`);
     expect(body).toContain('<summary>8 暂时经济困难</summary>');
     expect(body).toContain('<dd id="contact-mobile">138****7701 (有效)</dd>');
