@@ -148,7 +148,8 @@ function describePolicy(p: PolicyHeaderRow): PolicyView['policy'] {
 /** A status query gets this long: a cycle whose worker is down must not hang the command. */
 const QUERY_DEADLINE_MS = 5_000;
 
-async function cycleView(db: Knex, withTemporal: WithTemporal, target: CycleTarget): Promise<CycleView> {
+/** The cycle's status query (the running workflow), else its last recorded stage; the console's task page reuses it. */
+export async function cycleView(db: Knex, withTemporal: WithTemporal, target: CycleTarget): Promise<CycleView> {
   let live: { execution: string; status?: RenewalCycleStatus; note?: string };
   try {
     live = await withTemporal(async (client) => {

@@ -4,14 +4,15 @@ import type { MonthPremiums } from '../reports/console-home';
 import { html, type Html } from './html';
 import { LANGUAGE_NAMES, LANGUAGES, wordsFor, type Language, type Words } from './i18n';
 import type { ConsoleSession } from './sessions';
+import { mayListTasks } from './work-queue';
 
 /** The console's pages as plain functions of their values (docs/architecture.md#console). */
 
-interface Frame {
+export interface Frame {
   language: Language;
   csrfToken: string;
-  /** Where the language switch returns to. */
-  path: '/' | '/sign-in';
+  /** Where the language switch returns to (console/server.ts accepts only the console's own pages). */
+  path: string;
   session?: ConsoleSession;
 }
 
@@ -26,7 +27,15 @@ function languageSwitch(frame: Frame, words: Words): Html {
     </form>`;
 }
 
-function layout(frame: Frame, heading: string, body: Html): string {
+/** The pages the person may open: the work queue only for the roles that may list tasks. */
+function navigation(frame: Frame, words: Words): Html | '' {
+  if (!frame.session) return '';
+  const links = [html`<li><a href="/"${frame.path === '/' ? html` aria-current="page"` : ''}>${words.home}</a></li>`];
+  if (mayListTasks(frame.session)) links.push(html`<li><a href="/tasks"${frame.path === '/tasks' ? html` aria-current="page"` : ''}>${words.workQueue}</a></li>`);
+  return html`<nav aria-label="${words.navigation}"><ul>${links}</ul></nav>`;
+}
+
+export function layout(frame: Frame, heading: string, body: Html): string {
   const words = wordsFor(frame.language);
   const signOut = frame.session
     ? html`<form method="post" action="/sign-out"><input type="hidden" name="csrf" value="${frame.csrfToken}"><button type="submit">${words.signOut}</button></form>`
@@ -46,6 +55,7 @@ function layout(frame: Frame, heading: string, body: Html): string {
   ${languageSwitch(frame, words)}
   ${signOut}
 </header>
+${navigation(frame, words)}
 <main id="main" tabindex="-1">
 ${body}
 </main>

@@ -12,6 +12,9 @@ import { monthOf } from '../domain/months';
 import { monthPremiums } from '../reports/console-home';
 import { isLanguage, wordsFor, type Language } from './i18n';
 import { homePage, messagePage, signInPage } from './pages';
+import { queuePage, taskPage } from './task-pages';
+import { OperatorError } from '../application/operator-events';
+import { loadTaskPage, mayCompleteTasks, mayListTasks, outcomeOfForm, recordOutcome, taskInScope, workQueue, type ConsoleTemporal } from './work-queue';
 import { closeSession, openSession, randomToken, resumeSession, sameToken, type ConsoleSession, type SessionTimes } from './sessions';
 import type { ConsoleSettings } from './settings';
 import { DEFAULT_LIMITS, SignInLimiter, type LimiterOptions } from './sign-in-limiter';
@@ -24,6 +27,8 @@ import { DEFAULT_LIMITS, SignInLimiter, type LimiterOptions } from './sign-in-li
 export const SESSION_COOKIE = 'renewals_session';
 export const LANGUAGE_COOKIE = 'renewals_language';
 export const SIGN_IN_CSRF_COOKIE = 'renewals_csrf';
+/** The one-line confirmation the work queue shows once after an outcome: `<task>.<outcome>`, nothing personal. */
+export const NOTICE_COOKIE = 'renewals_notice';
 
 const CSP = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 // Beside this file under tsx; the compiled build (dist/console/) reads it from the source folder.
@@ -35,6 +40,8 @@ export interface ConsoleOptions {
   /** A pino logger (observability/logger.ts createLogger), so no line carries personal data. */
   logger: FastifyBaseLogger;
   limits?: LimiterOptions;
+  /** The Temporal client outcomes reach their cycles through; without one the task page says so. */
+  temporal?: ConsoleTemporal;
 }
 
 declare module 'fastify' {
@@ -49,6 +56,21 @@ interface Form {
   password?: unknown;
   language?: unknown;
   back?: unknown;
+  outcome?: unknown;
+  date?: unknown;
+  reason?: unknown;
+}
+
+/** Where the language switch may return to: the console's own pages only, never a URL from outside. */
+function languageBack(back: unknown): string {
+  if (back === '/' || back === '/tasks') return back;
+  if (typeof back === 'string' && /^\/tasks\/\d{1,15}$/.test(back)) return back;
+  return '/sign-in';
+}
+
+/** A task number from the path, or undefined (answered as an unknown page). */
+function taskNumber(text: string): number | undefined {
+  return /^\d{1,15}$/.test(text) ? Number(text) : undefined;
 }
 
 export async function buildConsole(options: ConsoleOptions): Promise<FastifyInstance> {
@@ -156,7 +178,7 @@ export async function buildConsole(options: ConsoleOptions): Promise<FastifyInst
   app.post('/language', async (request, reply) => {
     const body = request.body as Form;
     if (isLanguage(body.language)) reply.setCookie(LANGUAGE_COOKIE, body.language, { ...cookieFlags, maxAge: 365 * 24 * 3600 });
-    return reply.redirect(body.back === '/' ? '/' : '/sign-in', 303);
+    return reply.redirect(languageBack(body.back), 303);
   });
 
   app.get('/', async (request, reply) => {
@@ -165,6 +187,64 @@ export async function buildConsole(options: ConsoleOptions): Promise<FastifyInst
     const today = shanghaiDate(Date.now());
     const premiums = await monthPremiums(db, monthOf(today), today, session.scopes);
     return page(reply, 200, homePage(languageOf(request), session, premiums));
+  });
+
+  const notFound = (request: FastifyRequest, reply: FastifyReply, session: ConsoleSession) => page(reply, 404, messagePage(languageOf(request), session.csrfToken, wordsFor(languageOf(request)).notFound));
+  const forbidden = (request: FastifyRequest, reply: FastifyReply, session: ConsoleSession) => page(reply, 403, messagePage(languageOf(request), session.csrfToken, wordsFor(languageOf(request)).forbidden));
+
+  // The work queue: the person's open tasks as `renewals tasks list` shows them (permission `tasks list`, scope rule `list`).
+  app.get('/tasks', async (request, reply) => {
+    const session = request.consoleSession;
+    if (!session) return reply.redirect('/sign-in', 303);
+    if (!mayListTasks(session)) return forbidden(request, reply, session);
+    const language = languageOf(request);
+    const words = wordsFor(language);
+    const rows = await workQueue(db, session.scopes, shanghaiDate(Date.now()));
+    let notice: string | undefined;
+    const flash = /^(\d{1,15})\.([a-z_]{1,32})$/.exec(request.cookies[NOTICE_COOKIE] ?? '');
+    if (flash) {
+      notice = words.recorded(Number(flash[1]), words.outcomeNames[flash[2]!] ?? flash[2]!);
+      reply.clearCookie(NOTICE_COOKIE, cookieFlags);
+    }
+    return page(reply, 200, queuePage(language, session, rows, notice));
+  });
+
+  // One task (scope rule `task`): outside the scope it answers as if it did not exist.
+  app.get<{ Params: { id: string } }>('/tasks/:id', async (request, reply) => {
+    const session = request.consoleSession;
+    if (!session) return reply.redirect('/sign-in', 303);
+    if (!mayListTasks(session)) return forbidden(request, reply, session);
+    const id = taskNumber(request.params.id);
+    const task = id === undefined ? undefined : await taskInScope(db, session.scopes, id);
+    if (!task) return notFound(request, reply, session);
+    const details = await loadTaskPage(db, options.temporal, task, shanghaiDate(Date.now()));
+    return page(reply, 200, taskPage(languageOf(request), session, details));
+  });
+
+  // An outcome, through completeTaskOf as `renewals tasks complete` sends it (permission `tasks complete`).
+  app.post<{ Params: { id: string } }>('/tasks/:id/outcome', async (request, reply) => {
+    const session = request.consoleSession;
+    if (!session) return reply.redirect('/sign-in', 303);
+    if (!mayCompleteTasks(session)) return forbidden(request, reply, session);
+    const id = taskNumber(request.params.id);
+    const task = id === undefined ? undefined : await taskInScope(db, session.scopes, id);
+    if (!task) return notFound(request, reply, session);
+    const language = languageOf(request);
+    const words = wordsFor(language);
+    const again = async (status: number, problem: string) => page(reply, status, taskPage(language, session, await loadTaskPage(db, options.temporal, (await taskInScope(db, session.scopes, task.id)) ?? task, shanghaiDate(Date.now())), problem));
+    if (task.status !== 'open') return again(409, words.taskClosed(words.taskStatuses[task.status] ?? task.status));
+    const wanted = outcomeOfForm(task, request.body as Form, shanghaiDate(Date.now()));
+    if ('problem' in wanted) return again(400, words[wanted.problem]);
+    if (!options.temporal) return again(503, words.temporalMissing);
+    try {
+      await recordOutcome(db, options.temporal, task.id, wanted.outcome, wanted.details, session.ref);
+    } catch (error) {
+      // The cycle's (or the records') refusal, said on the page; the task stays as it was.
+      if (error instanceof OperatorError) return again(error.usage ? 400 : 409, words.outcomeRefused(error.message));
+      throw error;
+    }
+    reply.setCookie(NOTICE_COOKIE, `${task.id}.${wanted.outcome}`, { ...cookieFlags, maxAge: 300 });
+    return reply.redirect('/tasks', 303);
   });
 
   app.setErrorHandler(async (error, request, reply) => {

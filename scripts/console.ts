@@ -3,17 +3,27 @@
  * 127.0.0.1) and CONSOLE_PORT (default 8080). Outside RENEWALS_ENV=demo it refuses to start without
  * its own settings, naming each one (console/settings.ts). Ctrl-C stops it.
  */
+import { Client, Connection } from '@temporalio/client';
+import { configuredKeys } from '../config/data-keys';
+import { readSettings } from '../config/settings';
 import { buildConsole } from '../console/server';
 import { readConsoleSettings } from '../console/settings';
 import { connect } from '../db/connection';
 import { deleteExpiredConsoleSessions } from '../db/repositories/console-sessions';
+import { PiiCipher } from '../db/pii-cipher';
 import { createLogger } from '../observability/logger';
+import { renewalsDataConverter } from '../workers/data-converter';
 
 async function main(): Promise<void> {
   const settings = readConsoleSettings(process.env);
   const logger = createLogger('console', { level: process.env.LOG_LEVEL });
   const db = connect(settings.databaseUrl);
-  const app = await buildConsole({ db, settings, logger });
+  // The task page's outcomes reach their cycles through Temporal (TEMPORAL_ADDRESS); connected on first
+  // use, so the console starts while Temporal is down. The data key opens the failures workers seal.
+  const shared = readSettings(process.env);
+  const connection = Connection.lazy({ address: shared.temporal.address });
+  const client = new Client({ connection, namespace: shared.temporal.namespace, dataConverter: renewalsDataConverter(PiiCipher.forKeys(configuredKeys(shared))) });
+  const app = await buildConsole({ db, settings, logger, temporal: { client, updateTimeoutMs: shared.temporal.updateTimeoutMs } });
   await deleteExpiredConsoleSessions(db);
   const sweep = setInterval(() => void deleteExpiredConsoleSessions(db).catch((error: unknown) => logger.warn({ err: error }, 'expired sessions not swept')), 15 * 60_000);
   await app.listen({ host: settings.host, port: settings.port });
@@ -21,6 +31,7 @@ async function main(): Promise<void> {
   const stop = async () => {
     clearInterval(sweep);
     await app.close();
+    await connection.close();
     await db.destroy();
   };
   process.once('SIGINT', () => void stop());

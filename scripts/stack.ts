@@ -192,6 +192,7 @@ async function main(): Promise<void> {
     // The operations console on 127.0.0.1 (docs/architecture.md#console); a busy port is said, not fatal.
     const consoleApp = await buildConsole({
       db,
+      temporal: { client: env.client },
       logger: createLogger('console', { level: 'warn' }),
       settings: readConsoleSettings({ ...process.env, RENEWALS_ENV: 'demo', DATABASE_URL: databaseUrl, CONSOLE_HOST: '127.0.0.1', CONSOLE_PORT: String(port('console-port')) }),
     });
