@@ -81,7 +81,7 @@ describe('customerRefused', () => {
 describe('holds', () => {
   it('placed: a known kind', () => {
     expect(holdPlacedError(initialCycleState(), 'IN_GRACE', 'claim')).toBeUndefined();
-    expect(holdPlacedError(initialCycleState(), 'IN_GRACE', 'lawsuit')).toBe('kind must be one of claim, servicing, dispute, moratorium, got lawsuit');
+    expect(holdPlacedError(initialCycleState(), 'IN_GRACE', 'lawsuit')).toBe('kind must be one of claim, servicing, dispute, moratorium, payment_review, got lawsuit');
   });
 
   it('released: one of that kind in place, even after the cycle closed', () => {
@@ -90,7 +90,7 @@ describe('holds', () => {
     holdPlaced(state, 'claim');
     expect(holdReleasedError(state, 'claim')).toBeUndefined();
     expect(holdReleasedError(state, 'dispute')).toBe('no dispute hold is in place');
-    expect(holdReleasedError(state, 'lawsuit')).toBe('kind must be one of claim, servicing, dispute, moratorium, got lawsuit');
+    expect(holdReleasedError(state, 'lawsuit')).toBe('kind must be one of claim, servicing, dispute, moratorium, payment_review, got lawsuit');
     lapsed(state, shanghai('2027-02-23 00:00'), 11);
     expect(holdReleasedError(state, 'claim')).toBeUndefined();
   });

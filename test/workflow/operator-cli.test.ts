@@ -192,7 +192,7 @@ describe('renewals operator commands', () => {
       expect(await json('refuse', policy.policyNo, '--reason', '8', '--due', dueDate)).toMatchObject({ update: 'customerRefused', dueDate });
 
       lead = await actAs(rig.database.db, { roles: ['operations_lead'] });
-      expect((await cli('hold', policy.policyNo, '--kind', 'lawsuit')).err).toBe('renewals: --kind must be one of claim, servicing, dispute, moratorium, got "lawsuit"\n');
+      expect((await cli('hold', policy.policyNo, '--kind', 'lawsuit')).err).toBe('renewals: --kind must be one of claim, servicing, dispute, moratorium, payment_review, got "lawsuit"\n');
       expect(await json('hold', policy.policyNo, '--kind', 'claim')).toMatchObject({ update: 'holdPlaced', status: { holds: ['claim'] } });
       const released = await cli('release', policy.policyNo, '--kind', 'claim');
       expect(released.code, released.err).toBe(0);

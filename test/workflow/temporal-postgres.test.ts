@@ -131,7 +131,8 @@ describe('a cycle on the PostgreSQL-backed Temporal server', () => {
     expect(rig.bank.ledger.filter((e) => e.accountNo === policy.accountNo)).toEqual([expect.objectContaining({ outcome: 'debited', amountFen: 350_000 })]);
     const kinds = (await rig.database.db('audit_events').where({ policy_no: policy.policyNo }).orderBy('seq')).map((e) => (e.kind === 'stage_changed' ? `stage:${e.detail.stage}` : e.kind));
     expect(kinds[0]).toBe('cycle_opened');
-    expect(kinds.slice(-2)).toEqual(['premium_paid', 'stage:PAID']);
+    // Then the customer is told (docs/business-rules.md#payment-confirmation).
+    expect(kinds.slice(-3)).toEqual(['premium_paid', 'stage:PAID', 'contact_sent']);
     expect((await verifyAuditChain(rig.database.db)).firstBreak).toBeUndefined();
 
     // The history: started, the debit's activities, parked on the return window's timer.
