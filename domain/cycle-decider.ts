@@ -14,7 +14,7 @@ import { cycleSchedule, debitSchedule, lapseInstant, lapseSchedule, type PolicyS
 import { lastFailedDebit, lastReturnAt, pendingDebit, waitingContact, type CycleState, type DebitRecord } from './cycle-state';
 import type { DebitReason } from './debit-reasons';
 import { NON_PAYMENT_OTHER } from './non-payment-reasons';
-import { PAYMENT_CONFIRMATION_EXPIRES_MS, PAYMENT_CONFIRMATION_STEP, PAYMENT_CONFIRMATION_TEMPLATE, paymentConfirmationChannel } from './payment-confirmation';
+import { PAYMENT_RECEIVED_EXPIRES_MS, PAYMENT_RECEIVED_STEP, PAYMENT_RECEIVED_TEMPLATE, paymentReceivedChannel } from './payment-received-notice';
 import { ESCALATION_STEP } from './task-outcomes';
 import type { LapseNotice } from './reinstatement-window';
 import type { RenewalStage } from './renewal-stage';
@@ -61,7 +61,7 @@ export type CycleAction =
       channels: ContactChannel[];
       allChannels: boolean;
       reason?: DebitReason;
-      /** What the notice says beyond the premium itself: the payment confirmation's day of payment. */
+      /** What the notice says beyond the premium itself: the payment-received notice's day of payment. */
       fields?: { paidOn: CivilDate };
       /**
        * Recorded as suppressed by this rule, not sent. `stale`: its time passed while a later
@@ -112,10 +112,10 @@ export interface DecisionInput {
    */
   resultFile?: ResultFileTiming;
   /**
-   * A settled premium is confirmed to the customer (domain/payment-confirmation.ts). false while
+   * The customer is told a settled premium was received (domain/payment-received-notice.ts). false while
    * replaying a history recorded before, in which a paid cycle only waited out the return window.
    */
-  confirmPayment?: boolean;
+  tellPaymentReceived?: boolean;
 }
 
 const DAY_MS = 86_400_000;
@@ -227,9 +227,9 @@ export function decide(input: DecisionInput): Decision {
   const at = (action: CycleAction): Decision => ({ action, stage });
 
   if (state.paid) {
-    const owed = state.contactsWaiting?.find((w) => w.step !== PAYMENT_CONFIRMATION_STEP);
+    const owed = state.contactsWaiting?.find((w) => w.step !== PAYMENT_RECEIVED_STEP);
     if (owed) return at({ type: 'expire_contact', step: owed.step, reason: 'paid', waitedFor: owed.reason });
-    if (input.confirmPayment && !state.done.includes(PAYMENT_CONFIRMATION_STEP)) return at(paymentConfirmation(input, state.paid.at));
+    if (input.tellPaymentReceived && !state.done.includes(PAYMENT_RECEIVED_STEP)) return at(paymentReceivedNotice(input, state.paid.at));
     if (state.paid.via === 'debit') {
       const returnWindowEnds = state.paid.at + RETURN_WINDOW_DAYS * DAY_MS;
       if (now < returnWindowEnds) return at({ type: 'wait', until: returnWindowEnds, why: 'paid; listening for a late return' });
@@ -377,19 +377,19 @@ function dueStep(input: DecisionInput, step: ScheduledStep, due: readonly Schedu
  * window; one that waits for its provider is tried again until it expires (a late "we received it"
  * after days is noise, and the cycle must close).
  */
-function paymentConfirmation(input: DecisionInput, paidAt: number): CycleAction {
+function paymentReceivedNotice(input: DecisionInput, paidAt: number): CycleAction {
   const { state, policy, now } = input;
-  const channels = [paymentConfirmationChannel(policy)];
-  const waiting = waitingContact(state, PAYMENT_CONFIRMATION_STEP);
-  if (waiting && now >= paidAt + PAYMENT_CONFIRMATION_EXPIRES_MS) {
-    return { type: 'expire_contact', step: PAYMENT_CONFIRMATION_STEP, reason: 'expired', waitedFor: waiting.reason };
+  const channels = [paymentReceivedChannel(policy)];
+  const waiting = waitingContact(state, PAYMENT_RECEIVED_STEP);
+  if (waiting && now >= paidAt + PAYMENT_RECEIVED_EXPIRES_MS) {
+    return { type: 'expire_contact', step: PAYMENT_RECEIVED_STEP, reason: 'expired', waitedFor: waiting.reason };
   }
   const opening = contactOpening(channels, waiting ? Math.max(now, waiting.retryAt) : now);
   if (opening > now) {
-    if (waiting) return { type: 'wait', until: Math.min(opening, paidAt + PAYMENT_CONFIRMATION_EXPIRES_MS), why: `next try: ${PAYMENT_CONFIRMATION_STEP}` };
-    return { type: 'wait', until: opening, why: `quiet hours: ${PAYMENT_CONFIRMATION_STEP} at the window's opening` };
+    if (waiting) return { type: 'wait', until: Math.min(opening, paidAt + PAYMENT_RECEIVED_EXPIRES_MS), why: `next try: ${PAYMENT_RECEIVED_STEP}` };
+    return { type: 'wait', until: opening, why: `quiet hours: ${PAYMENT_RECEIVED_STEP} at the window's opening` };
   }
-  return { type: 'contact', step: PAYMENT_CONFIRMATION_STEP, template: PAYMENT_CONFIRMATION_TEMPLATE, channels, allChannels: false, fields: { paidOn: shanghaiDate(paidAt) } };
+  return { type: 'contact', step: PAYMENT_RECEIVED_STEP, template: PAYMENT_RECEIVED_TEMPLATE, channels, allChannels: false, fields: { paidOn: shanghaiDate(paidAt) } };
 }
 
 /** 00:00 after the last grace day, unpaid: loan, escalate, wait, or suspend. */

@@ -143,11 +143,11 @@ const CALENDAR_NOTICE_PATCH = 'calendar-notice-reaches-cycle';
 const LEAN_CYCLE_PATCH = 'lean-cycle';
 
 /**
- * A settled premium is confirmed to the customer (domain/payment-confirmation.ts). Asked once the
+ * The customer is told a settled premium was received (domain/payment-received-notice.ts). Asked once the
  * cycle stands paid: a history recorded before replays as it ran (the paid cycle only waited out the
  * return window, or closed); a running paid cycle sends it at its next turn.
  */
-const PAYMENT_CONFIRMATION_PATCH = 'payment-confirmation';
+const PAYMENT_RECEIVED_NOTICE_PATCH = 'payment-received-notice';
 
 /** Suspension + 2 years (Insurance Law Art. 37): the window of cycles begun before the patch. */
 const REINSTATEMENT_YEARS = 2;
@@ -383,8 +383,8 @@ export async function renewalCycle(input: RenewalCycleInput): Promise<RenewalCyc
     // Asked only when it matters, so cycles that never meet a hold with a debit in flight carry no marker.
     const withdrawHeldDebits = state.holds.length > 0 && cycle.pendingDebit(state) !== undefined && patched(WITHDRAW_HELD_DEBITS_PATCH);
     const windowAtLapse = state.lapsedAt !== undefined && patched(WINDOW_AT_LAPSE_PATCH);
-    const confirmPayment = state.paid !== undefined && patched(PAYMENT_CONFIRMATION_PATCH);
-    const { action, stage } = decide({ plan, policy, calendar, state, now: Date.now(), withdrawHeldDebits, windowAtLapse, confirmPayment, ...(resultFile ? { resultFile } : {}) });
+    const tellPaymentReceived = state.paid !== undefined && patched(PAYMENT_RECEIVED_NOTICE_PATCH);
+    const { action, stage } = decide({ plan, policy, calendar, state, now: Date.now(), withdrawHeldDebits, windowAtLapse, tellPaymentReceived, ...(resultFile ? { resultFile } : {}) });
     if (stage !== status.stage) {
       status.stage = stage;
       upsertSearchAttributes([{ key: RenewalStageKey, value: stage }]);

@@ -75,8 +75,8 @@ export function simulate(options: {
   withdrawHeldDebits?: boolean;
   /** As cycles after the window-opens-at-lapse patch, once lapsed. */
   windowAtLapse?: boolean;
-  /** As cycles after the payment-confirmation patch, once paid. */
-  confirmPayment?: boolean;
+  /** As cycles after the payment-received-notice patch, once paid. */
+  tellPaymentReceived?: boolean;
 }): { log: LogEntry[]; state: CycleState; end: 'closed' | 'reinstatement_window' | 'blocked' } {
   const plan = options.plan ?? STANDARD_60;
   const calendar = cnMainlandCalendar();
@@ -94,8 +94,8 @@ export function simulate(options: {
   for (let i = 0; i < 1000; i++) {
     applyEventsUpTo(now);
     const windowAtLapse = options.windowAtLapse === true && state.lapsedAt !== undefined;
-    const confirmPayment = options.confirmPayment === true && state.paid !== undefined;
-    const { action, stage } = decide({ plan, policy: options.policy, calendar, state, now, withdrawHeldDebits: options.withdrawHeldDebits, windowAtLapse, confirmPayment });
+    const tellPaymentReceived = options.tellPaymentReceived === true && state.paid !== undefined;
+    const { action, stage } = decide({ plan, policy: options.policy, calendar, state, now, withdrawHeldDebits: options.withdrawHeldDebits, windowAtLapse, tellPaymentReceived });
     log.push({ at: format(now), stage, action });
     switch (action.type) {
       case 'wait': {

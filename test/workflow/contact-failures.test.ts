@@ -59,10 +59,10 @@ describe('contacts when a provider fails', () => {
     expect(result).toMatchObject({ stage: 'PAID', paidVia: 'debit', debitAttempts: 1 });
     const db = rig.database.db;
     const emails = await db('contact_attempts').where({ policy_no: policy.policyNo, channel: 'email' }).select('step', 'status', 'provider_code', 'recipient_masked');
-    // The payment confirmation after the debit finds the address flagged: recorded suppressed, never sent.
+    // The payment-received notice after the debit finds the address flagged: recorded suppressed, never sent.
     expect(emails).toEqual([
       { step: 'reminder_d-30', status: 'failed', provider_code: 'smtp:550 5.1.1', recipient_masked: expect.not.stringContaining('no.such.box') },
-      { step: 'payment_confirmation', status: 'suppressed', provider_code: null, recipient_masked: expect.not.stringContaining('no.such.box') },
+      { step: 'payment_received', status: 'suppressed', provider_code: null, recipient_masked: expect.not.stringContaining('no.such.box') },
     ]);
     const failed = await db('audit_events').where({ policy_no: policy.policyNo, kind: 'contact_failed' });
     expect(failed).toHaveLength(1);

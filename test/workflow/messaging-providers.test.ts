@@ -51,7 +51,7 @@ describe('messages through the provider adapters', () => {
     const db = rig.database.db;
     const contacts = await db('contact_attempts').where({ policy_no: policy.policyNo }).orderBy('created_at').select('id', 'step', 'channel', 'status', 'provider', 'provider_message_id');
     const sent = contacts.filter((c) => c.channel === 'sms' || c.channel === 'wechat');
-    expect(sent.map((c) => `${c.step}:${c.channel}`)).toEqual(['reminder_d-30:wechat', 'reminder_d-15:sms', 'reminder_d-3:sms', 'payment_confirmation:wechat']);
+    expect(sent.map((c) => `${c.step}:${c.channel}`)).toEqual(['reminder_d-30:wechat', 'reminder_d-15:sms', 'reminder_d-3:sms', 'payment_received:wechat']);
     for (const contact of sent) {
       const simulator = contact.channel === 'sms' ? alibaba : wechat;
       expect({ step: contact.step, delivered: simulator.deliveredCount(contact.id as string) }).toEqual({ step: contact.step, delivered: 1 });

@@ -66,8 +66,8 @@ describe('renewal-cycle on the time-skipping server', () => {
       ['reminder_d-30', 'email', 'sent', addDays(dueDate, -30)],
       ['reminder_d-15', 'sms', 'sent', addDays(dueDate, -15)],
       ['reminder_d-3', 'sms', 'sent', addDays(dueDate, -3)],
-      // The customer prefers email: the debit's confirmation goes there, on the collection day.
-      ['payment_confirmation', 'email', 'sent', debits[0]!.collectionDate],
+      // The customer prefers email: the debit's payment-received notice goes there, on the collection day.
+      ['payment_received', 'email', 'sent', debits[0]!.collectionDate],
     ]);
     expect(contacts[1].recipient_masked).toBe('138****8000');
     const mails = await Promise.all(rig.smtp.messages.map((m) => simpleParser(m.raw)));
@@ -92,7 +92,7 @@ describe('renewal-cycle on the time-skipping server', () => {
       'premium_paid',
       'stage:PAID',
       'task_settled', // the unworked D-15 call closes itself with the premium (docs/business-rules.md#tasks-that-act)
-      'contact_sent:payment_confirmation/email', // the customer is told (docs/business-rules.md#payment-confirmation)
+      'contact_sent:payment_received/email', // the customer is told (docs/business-rules.md#payment-received-notice)
     ]);
     expect(await db('tasks').where({ policy_no: policy.policyNo }).select('step', 'kind', 'assignee_role', 'status', 'outcome_code')).toEqual([
       // no agent and no team lead on file
@@ -158,8 +158,8 @@ describe('renewal-cycle on the time-skipping server', () => {
     expect(result).toEqual({ stage: 'PAID', paidVia: 'counter', debitAttempts: 0 });
     const db = rig.database.db;
     expect(await db('debit_attempts as a').join('premium_dues as d', 'd.id', 'a.premium_due_id').where('d.policy_no', policy.policyNo)).toEqual([]);
-    // Started 20 days before D: the D-30 reminder is late but still true, so it goes; after the payment only its confirmation.
-    expect((await db('contact_attempts').where({ policy_no: policy.policyNo }).orderBy('planned_at')).map((c) => c.step)).toEqual(['reminder_d-30', 'reminder_d-15', 'payment_confirmation']);
+    // Started 20 days before D: the D-30 reminder is late but still true, so it goes; after the payment only its payment-received notice.
+    expect((await db('contact_attempts').where({ policy_no: policy.policyNo }).orderBy('planned_at')).map((c) => c.step)).toEqual(['reminder_d-30', 'reminder_d-15', 'payment_received']);
     expect(await db('payments as p').join('premium_dues as d', 'd.id', 'p.premium_due_id').where('d.policy_no', policy.policyNo).select('p.via', 'p.reference')).toEqual([
       { via: 'counter', reference: 'RCPT-2026-0001' },
     ]);

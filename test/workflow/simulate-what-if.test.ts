@@ -137,7 +137,7 @@ describe('renewals simulate --plan A --compare-plan B', () => {
     expect(a.debits).toEqual({ attempted: 9, succeeded: 3 });
     expect(b.debits.succeeded).toBe(2);
     expect(row('debits succeeded')).toMatchObject({ a: '3', b: '2', delta: '-1' });
-    // W1 paid on D: the reminders and the payment's confirmation (by email, its channel) are all it got.
+    // W1 paid on D: the reminders and the payment-received notice (by email, its channel) are all it got.
     // standard-60: the D−30 email and the D−15 and D−3 SMS; the lean plan has no D−30 reminder.
     expect(premium(0, 'W1')!.contacts).toEqual({ email: 2, sms: 2 });
     expect(premium(1, 'W1')!.contacts).toEqual({ email: 1, sms: 2 });

@@ -131,7 +131,7 @@ describe('a cycle on the PostgreSQL-backed Temporal server', () => {
     expect(rig.bank.ledger.filter((e) => e.accountNo === policy.accountNo)).toEqual([expect.objectContaining({ outcome: 'debited', amountFen: 350_000 })]);
     const kinds = (await rig.database.db('audit_events').where({ policy_no: policy.policyNo }).orderBy('seq')).map((e) => (e.kind === 'stage_changed' ? `stage:${e.detail.stage}` : e.kind));
     expect(kinds[0]).toBe('cycle_opened');
-    // Then the customer is told (docs/business-rules.md#payment-confirmation).
+    // Then the customer is told (docs/business-rules.md#payment-received-notice).
     expect(kinds.slice(-3)).toEqual(['premium_paid', 'stage:PAID', 'contact_sent']);
     expect((await verifyAuditChain(rig.database.db)).firstBreak).toBeUndefined();
 
