@@ -12,7 +12,7 @@ import { registerPolicyCommands } from './commands/policy';
 import { registerProviderCommands } from './commands/providers';
 import { registerPolicyAdminCommands } from './commands/policy-admin';
 import { registerOperatorCommands } from './commands/operator';
-import { registerPaymentCommands } from './commands/payments';
+import { registerPaymentCommands, registerReceiptCommands } from './commands/payments';
 import { registerTaskCommands } from './commands/tasks';
 import { registerSimulateCommands } from './commands/simulate';
 import { registerReinstateCommands } from './commands/reinstate';
@@ -59,6 +59,7 @@ export function buildProgram(): Command {
   registerPolicyCommands(program);
   registerOperatorCommands(program);
   registerPaymentCommands(program);
+  registerReceiptCommands(program);
   registerTaskCommands(program);
   registerProviderCommands(program);
   registerPolicyAdminCommands(program);

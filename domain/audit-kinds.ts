@@ -65,6 +65,8 @@ export const AUDIT_KINDS = [
   'counter_payment_recorded',
   'counter_payment_confirmed',
   'counter_payment_rejected',
+  // receipts imported from a statement or a counter's list: paid to a premium, or put aside
+  'receipt_imported',
   // tasks that act (docs/business-rules.md#tasks-that-act)
   'task_settled',
   'task_escalated',

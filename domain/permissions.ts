@@ -103,6 +103,9 @@ export const PERMISSIONS: Readonly<Record<string, Permission>> = {
   'payments pending': { roles: ['cashier'], scope: 'none' },
   'payments confirm': { roles: ['cashier'], scope: 'none' },
   'payments reject': { roles: ['cashier'], scope: 'none' },
+  // Receipts from a statement or a counter's list: finance's record, imported by operations.
+  'payments import': { roles: ['operations_lead'], scope: 'none' },
+  'payments suspense': { roles: ['operations_lead', 'cashier'], scope: 'none' },
   // tasks
   'tasks list': { roles: [...FRONT_LINE, 'operations_lead', 'underwriter'], scope: 'list' },
   'tasks complete': { roles: [...FRONT_LINE, 'operations_lead', 'underwriter'], scope: 'task' },
