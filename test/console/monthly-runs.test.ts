@@ -10,7 +10,7 @@ import { shanghaiDate } from '../../domain/civil-date';
 import { addMonths, monthOf } from '../../domain/months';
 import { startDevServer } from '../../scripts/temporal-env';
 import { monthlyRunWorkflowId } from '../../workflows/monthly-run-messages';
-import { consolePerson, csrfOf, setCookie, signedIn, type ConsoleRig } from '../support/console';
+import { consolePerson, consoleRig, csrfOf, setCookie, signedIn, type ConsoleRig } from '../support/console';
 import { consoleForRuns } from '../support/console-runs';
 import { startCycleRig, type CycleRig } from '../support/cycle-rig';
 import { MonthSeeder, until } from '../support/monthly-runs';
@@ -249,6 +249,30 @@ describe('the JSON progress', () => {
     expect(csp).toContain("connect-src 'self'");
     expect(csp).toContain("default-src 'none'");
     expect(csp).not.toContain('unsafe-inline');
+  });
+
+  it("the language switch returns to a run's page, and only to the console's own pages", async () => {
+    const { session, response: page } = await get('engineer', `/runs/${listed}`);
+    expect(page.body).toContain(`<input type="hidden" name="back" value="/runs/${listed}">`);
+    const back = async (to: string) => (await console_.app.inject({ method: 'POST', url: '/language', cookies: { [SESSION_COOKIE]: session }, ...form({ csrf: csrfOf(page.body), language: 'en', back: to }) })).headers.location;
+    expect(await back(`/runs/${listed}`)).toBe(`/runs/${listed}`);
+    expect(await back('/runs')).toBe('/runs');
+    expect(await back('/runs/2026-07/../../x')).toBe('/sign-in');
+    expect(await back('//elsewhere.example/runs')).toBe('/sign-in');
+  });
+
+  it('without Temporal the runs page and the progress say so (503)', async () => {
+    const bare = await consoleRig(rig.database.db);
+    try {
+      const session = await signedIn(bare.app, 'ops-lead');
+      const page = await bare.app.inject({ method: 'GET', url: '/runs', cookies: { [SESSION_COOKIE]: session } });
+      expect(page.statusCode).toBe(503);
+      expect(page.body).toContain('控制台未连接 Temporal，无法读取或启动月度批处理。');
+      const progress = await bare.app.inject({ method: 'GET', url: `/runs/${listed}/progress`, cookies: { [SESSION_COOKIE]: session } });
+      expect(progress.statusCode).toBe(503);
+    } finally {
+      await bare.app.close();
+    }
   });
 
   it('writes no personal data to the log', () => {
