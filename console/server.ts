@@ -34,11 +34,8 @@ export const NOTICE_COOKIE = 'renewals_notice';
 
 // The one place the content security policy is set: scripts only from /console.js (docs/architecture.md#console).
 const CSP = "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
-/** A static file of the console: beside this file under tsx; the compiled build (dist/console/) reads it from the source folder. */
-function asset(name: string): string {
-  return readFileSync([join(__dirname, name), join(__dirname, '..', '..', 'console', name)].find((path) => existsSync(path)) ?? join(__dirname, name), 'utf8');
-}
-const STYLE_SHEET = asset('console.css');
+// Beside this file under tsx; the compiled build (dist/console/) reads it from the source folder.
+const STYLE_SHEET = readFileSync([join(__dirname, 'console.css'), join(__dirname, '..', '..', 'console', 'console.css')].find((path) => existsSync(path)) ?? join(__dirname, 'console.css'), 'utf8');
 /** Answered without looking up a session. */
 const STATIC_PATHS = new Set(['/console.css', '/console.js']);
 
