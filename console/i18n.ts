@@ -142,6 +142,7 @@ const zh = {
   nextFirings: '下次触发（北京时间）',
   backToRuns: '返回月度批处理',
   runsTemporalMissing: '控制台未连接 Temporal，无法读取或启动月度批处理。',
+  calendarWarning: '业务日历提示：',
 };
 
 const en: typeof zh = {
@@ -277,6 +278,7 @@ const en: typeof zh = {
   nextFirings: 'Next firings (Asia/Shanghai)',
   backToRuns: 'Back to monthly runs',
   runsTemporalMissing: 'The console is not connected to Temporal: monthly runs cannot be read or started.',
+  calendarWarning: 'Business calendar:',
 };
 
 export type Words = typeof zh;

@@ -21,6 +21,8 @@ export interface RunMessages {
   problem?: string;
   /** What the person typed in the month field, shown again beside its error. */
   monthTyped?: string;
+  /** The warning `renewals run start` prints for a month reaching a provisional business calendar. */
+  calendarWarning?: string;
 }
 
 function messages(m: RunMessages): Html {
@@ -128,6 +130,7 @@ export function runPage(language: Language, session: ConsoleSession, run: RunFig
     <progress id="run-bar" max="${Math.max(run.total, run.found, 1)}" value="${run.found}" aria-label="${words.premiumsFound}">${run.found}/${run.total}</progress>
   </div>
   ${live ? html`<p class="muted">${words.liveNote}</p>` : ''}
+  ${m.calendarWarning ? html`<p class="muted" id="calendar-warning">${words.calendarWarning} <span lang="en">${m.calendarWarning}</span></p>` : ''}
   ${controls(session, run, words)}
 </section>
 ${live ? html`<script src="/console.js" defer></script>` : ''}`;

@@ -1,10 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Knex } from 'knex';
-import { MonthlyRunError, pauseMonthlyRun, resumeMonthlyRun, startMonthlyRun } from '../application/monthly-runs';
+import { MonthlyRunError, monthlyRunCalendarWarning, pauseMonthlyRun, resumeMonthlyRun, startMonthlyRun } from '../application/monthly-runs';
 import { isMonth, type Month } from '../domain/months';
 import { mayRun } from '../domain/permissions';
 import { wordsFor, type Language } from './i18n';
-import { mayViewRuns, RUN_PAUSE, RUN_RESUME, RUN_START, RUN_STATUS, runFigures, runsOverview, SCHEDULE_SHOW } from './monthly-runs';
+import { isLive, mayViewRuns, RUN_PAUSE, RUN_RESUME, RUN_START, RUN_STATUS, runFigures, runsOverview, SCHEDULE_SHOW } from './monthly-runs';
 import { runPage, runsPage, type RunMessages } from './run-pages';
 import type { ConsoleSession } from './sessions';
 import type { ConsoleTemporal } from './work-queue';
@@ -67,8 +67,12 @@ export function registerRunRoutes(app: FastifyInstance, kit: RouteKit, cookieFla
     return kit.page(reply, status, runsPage(kit.languageOf(request), session, overview, showSchedule, m));
   };
 
-  const monthPage = async (request: FastifyRequest, reply: FastifyReply, session: ConsoleSession, temporal: ConsoleTemporal, month: Month, status: number, m: RunMessages = {}) =>
-    kit.page(reply, status, runPage(kit.languageOf(request), session, await runFigures(db, temporal, month), m));
+  const monthPage = async (request: FastifyRequest, reply: FastifyReply, session: ConsoleSession, temporal: ConsoleTemporal, month: Month, status: number, m: RunMessages = {}) => {
+    const figures = await runFigures(db, temporal, month);
+    // Said where the CLI says it (`run start`): before a month starts and while it runs.
+    const warning = figures.state === 'not_started' || isLive(figures.state) ? await monthlyRunCalendarWarning(db, month) : undefined;
+    return kit.page(reply, status, runPage(kit.languageOf(request), session, figures, { ...m, ...(warning ? { calendarWarning: warning } : {}) }));
+  };
 
   // The runs and the schedule: permission `run status` (the schedule's section `schedule show` too).
   app.get('/runs', async (request, reply) => {

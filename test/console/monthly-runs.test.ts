@@ -1,7 +1,8 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { installMonthlySchedule, pauseMonthlyRun, startMonthlyRun } from '../../application/monthly-runs';
+import { installMonthlySchedule, monthlyRunCalendarWarning, pauseMonthlyRun, startMonthlyRun } from '../../application/monthly-runs';
+import { escapeHtml } from '../../console/html';
 import { listedMonths } from '../../console/monthly-runs';
 import { RUN_NOTICE_COOKIE } from '../../console/run-routes';
 import { LANGUAGE_COOKIE, SESSION_COOKIE } from '../../console/server';
@@ -209,6 +210,10 @@ describe('pause and resume', () => {
       expect((await post('engineer', `/runs/${later}/resume`, {})).statusCode).toBe(403);
       expect((await post('ops-lead', `/runs/${later}/resume`, {}, { csrf: 'forged' })).statusCode).toBe(403);
       expect(await findMonthlyRun(rig.database.db, later)).toMatchObject({ status: 'paused', started: 0 });
+      // The warning `renewals run start` prints when the month or its grace reaches a provisional calendar year.
+      const warning = await monthlyRunCalendarWarning(rig.database.db, later);
+      if (warning === undefined) expect(body).not.toContain('id="calendar-warning"');
+      else expect(body).toContain(`<p class="muted" id="calendar-warning">业务日历提示： <span lang="en">${escapeHtml(warning)}</span></p>`);
 
       const resumed = await post('ops-lead', `/runs/${later}/resume`, {});
       expect(resumed.statusCode).toBe(303);
