@@ -13,6 +13,8 @@ import { monthPremiums } from '../reports/console-home';
 import { isLanguage, wordsFor, type Language } from './i18n';
 import { homePage, messagePage, signInPage } from './pages';
 import { queuePage, taskPage } from './task-pages';
+import { registerRunRoutes } from './run-routes';
+import { CONSOLE_SCRIPT } from './console-script';
 import { OperatorError } from '../application/operator-events';
 import { loadTaskPage, mayCompleteTasks, mayListTasks, outcomeOfForm, recordOutcome, taskInScope, workQueue, type ConsoleTemporal } from './work-queue';
 import { closeSession, openSession, randomToken, resumeSession, sameToken, type ConsoleSession, type SessionTimes } from './sessions';
@@ -30,9 +32,12 @@ export const SIGN_IN_CSRF_COOKIE = 'renewals_csrf';
 /** The one-line confirmation the work queue shows once after an outcome: `<task>.<outcome>`, nothing personal. */
 export const NOTICE_COOKIE = 'renewals_notice';
 
-const CSP = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+// The one place the content security policy is set: scripts only from /console.js (docs/architecture.md#console).
+const CSP = "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 // Beside this file under tsx; the compiled build (dist/console/) reads it from the source folder.
 const STYLE_SHEET = readFileSync([join(__dirname, 'console.css'), join(__dirname, '..', '..', 'console', 'console.css')].find((path) => existsSync(path)) ?? join(__dirname, 'console.css'), 'utf8');
+/** Answered without looking up a session. */
+const STATIC_PATHS = new Set(['/console.css', '/console.js']);
 
 export interface ConsoleOptions {
   db: Knex;
@@ -65,6 +70,7 @@ interface Form {
 function languageBack(back: unknown): string {
   if (back === '/' || back === '/tasks') return back;
   if (typeof back === 'string' && /^\/tasks\/\d{1,15}$/.test(back)) return back;
+  if (typeof back === 'string' && /^\/runs(\/\d{4}-\d{2})?$/.test(back)) return back;
   return '/sign-in';
 }
 
@@ -102,7 +108,7 @@ export async function buildConsole(options: ConsoleOptions): Promise<FastifyInst
     reply.header('X-Frame-Options', 'DENY');
     // No page is kept by the browser: after sign-out the back button asks the server again.
     reply.header('Cache-Control', 'no-store');
-    if (request.url !== '/console.css') request.consoleSession = await resumeSession(db, request.cookies[SESSION_COOKIE], times, Date.now());
+    if (!STATIC_PATHS.has(request.url)) request.consoleSession = await resumeSession(db, request.cookies[SESSION_COOKIE], times, Date.now());
   });
 
   /** The pre-sign-in CSRF token: a random value in its own cookie that the form must repeat. */
@@ -134,6 +140,7 @@ export async function buildConsole(options: ConsoleOptions): Promise<FastifyInst
   });
 
   app.get('/console.css', async (_request, reply) => reply.type('text/css; charset=utf-8').header('Cache-Control', 'public, max-age=3600').send(STYLE_SHEET));
+  app.get('/console.js', async (_request, reply) => reply.type('text/javascript; charset=utf-8').header('Cache-Control', 'public, max-age=3600').send(CONSOLE_SCRIPT));
 
   // No icon: an empty answer, so browsers stop asking and nothing is logged as missing.
   app.get('/favicon.ico', async (_request, reply) => reply.code(204).header('Cache-Control', 'public, max-age=86400').send());
@@ -191,6 +198,8 @@ export async function buildConsole(options: ConsoleOptions): Promise<FastifyInst
 
   const notFound = (request: FastifyRequest, reply: FastifyReply, session: ConsoleSession) => page(reply, 404, messagePage(languageOf(request), session.csrfToken, wordsFor(languageOf(request)).notFound));
   const forbidden = (request: FastifyRequest, reply: FastifyReply, session: ConsoleSession) => page(reply, 403, messagePage(languageOf(request), session.csrfToken, wordsFor(languageOf(request)).forbidden));
+  const message = (request: FastifyRequest, reply: FastifyReply, session: ConsoleSession, status: number, text: string) => page(reply, status, messagePage(languageOf(request), session.csrfToken, text));
+  registerRunRoutes(app, { db, temporal: options.temporal, languageOf, page, forbidden, notFound, message }, cookieFlags);
 
   // The work queue: the person's open tasks as `renewals tasks list` shows them (permission `tasks list`, scope rule `list`).
   app.get('/tasks', async (request, reply) => {

@@ -15,6 +15,7 @@ import { NON_PAYMENT_REASON_CODES } from '../domain/non-payment-reasons';
 import { mayRun, policyInScope } from '../domain/permissions';
 import type { Scope } from '../domain/roles';
 import { outcomesOf, type OutcomeDetails } from '../domain/task-outcomes';
+import type { ConsoleRunOptions } from './monthly-runs';
 import type { ConsoleSession } from './sessions';
 
 /**
@@ -36,6 +37,8 @@ export interface ConsoleTemporal {
   client: Client;
   /** How long an outcome waits for its cycle (RENEWALS_UPDATE_TIMEOUT_MS). */
   updateTimeoutMs?: number;
+  /** How the runs page starts a month (console/monthly-runs.ts): the workers' TASK_QUEUE, as the CLI. */
+  runOptions?: ConsoleRunOptions;
 }
 
 export function mayListTasks(session: Pick<ConsoleSession, 'roles'>): boolean {
