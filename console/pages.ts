@@ -5,6 +5,7 @@ import { html, type Html } from './html';
 import { LANGUAGE_NAMES, LANGUAGES, wordsFor, type Language, type Words } from './i18n';
 import type { ConsoleSession } from './sessions';
 import { mayListTasks } from './work-queue';
+import { mayDecideReinstatements } from './reinstatement-queue';
 
 /** The console's pages as plain functions of their values (docs/architecture.md#console). */
 
@@ -32,6 +33,7 @@ function navigation(frame: Frame, words: Words): Html | '' {
   if (!frame.session) return '';
   const links = [html`<li><a href="/"${frame.path === '/' ? html` aria-current="page"` : ''}>${words.home}</a></li>`];
   if (mayListTasks(frame.session)) links.push(html`<li><a href="/tasks"${frame.path === '/tasks' ? html` aria-current="page"` : ''}>${words.workQueue}</a></li>`);
+  if (mayDecideReinstatements(frame.session)) links.push(html`<li><a href="/reinstatements"${frame.path === '/reinstatements' ? html` aria-current="page"` : ''}>${words.reinstatements}</a></li>`);
   return html`<nav aria-label="${words.navigation}"><ul>${links}</ul></nav>`;
 }
 
