@@ -120,6 +120,7 @@ describe('the reinstatement pages in Chromium', () => {
     const after = (await second.evaluate("[...document.querySelectorAll('#reinstatements tbody td')].map((td) => td.textContent.trim())")) as string[];
     expect(after[3]).toBe('已批准');
     expect(after[6]).toMatch(/^[\d,]+\.\d{2}（保费 [\d,]+\.\d{2} \+ 利息 [\d,]+\.\d{2}）$/);
+    await second.screenshot({ path: join(SCREENSHOTS, 'reinstatements-approved.png'), fullPage: true });
 
     await second.goto(`${origin}/reinstatements/${applicationId}`);
     expect(await second.$eval('#application-status', (element) => element.textContent)).toBe('已批准');
