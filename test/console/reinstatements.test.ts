@@ -166,6 +166,16 @@ describe('the application page', () => {
     expect(body).toMatch(/<label class="inline"><input type="checkbox" name="evidence" value="medical_exam" id="evidence-medical_exam"> 体检<\/label>/);
   });
 
+  it('the language switch returns to the reinstatement pages, and only to them', async () => {
+    const { session, response: page } = await get('uw-b', `/reinstatements/${applicationOf.r1}`);
+    expect(page.body).toContain(`<input type="hidden" name="back" value="/reinstatements/${applicationOf.r1}">`);
+    const back = async (to: string) => (await console_.app.inject({ method: 'POST', url: '/language', cookies: { [SESSION_COOKIE]: session }, ...form({ csrf: csrfOf(page.body), language: 'en', back: to }) })).headers.location;
+    expect(await back(`/reinstatements/${applicationOf.r1}`)).toBe(`/reinstatements/${applicationOf.r1}`);
+    expect(await back('/reinstatements')).toBe('/reinstatements');
+    expect(await back('/reinstatements/1/decision')).toBe('/sign-in');
+    expect(await back('//elsewhere.example/reinstatements')).toBe('/sign-in');
+  });
+
   it('refuses a decision POST without the CSRF token', async () => {
     const session = await signedIn(console_.app, 'uw-b');
     for (const csrf of [undefined, 'forged']) {
