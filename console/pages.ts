@@ -6,6 +6,7 @@ import { LANGUAGE_NAMES, LANGUAGES, wordsFor, type Language, type Words } from '
 import type { ConsoleSession } from './sessions';
 import { mayListTasks } from './work-queue';
 import { mayViewRuns } from './monthly-runs';
+import { mayDecideReinstatements } from './reinstatement-queue';
 
 /** The console's pages as plain functions of their values (docs/architecture.md#console). */
 
@@ -34,6 +35,7 @@ function navigation(frame: Frame, words: Words): Html | '' {
   const links = [html`<li><a href="/"${frame.path === '/' ? html` aria-current="page"` : ''}>${words.home}</a></li>`];
   if (mayListTasks(frame.session)) links.push(html`<li><a href="/tasks"${frame.path === '/tasks' ? html` aria-current="page"` : ''}>${words.workQueue}</a></li>`);
   if (mayViewRuns(frame.session)) links.push(html`<li><a href="/runs"${frame.path === '/runs' ? html` aria-current="page"` : ''}>${words.monthlyRuns}</a></li>`);
+  if (mayDecideReinstatements(frame.session)) links.push(html`<li><a href="/reinstatements"${frame.path === '/reinstatements' ? html` aria-current="page"` : ''}>${words.reinstatements}</a></li>`);
   return html`<nav aria-label="${words.navigation}"><ul>${links}</ul></nav>`;
 }
 

@@ -20,6 +20,7 @@ import { loadTaskPage, mayCompleteTasks, mayListTasks, outcomeOfForm, recordOutc
 import { closeSession, openSession, randomToken, resumeSession, sameToken, type ConsoleSession, type SessionTimes } from './sessions';
 import type { ConsoleSettings } from './settings';
 import { DEFAULT_LIMITS, SignInLimiter, type LimiterOptions } from './sign-in-limiter';
+import { registerReinstatementRoutes } from './reinstatement-routes';
 
 /**
  * The operations console (docs/architecture.md#console): fastify serving server-rendered pages.
@@ -47,6 +48,8 @@ export interface ConsoleOptions {
   limits?: LimiterOptions;
   /** The Temporal client outcomes reach their cycles through; without one the task page says so. */
   temporal?: ConsoleTemporal;
+  /** The clock of the reinstatement pages (today's quote): Date.now unless a test passes its Temporal server's. */
+  now?: () => number;
 }
 
 declare module 'fastify' {
@@ -71,6 +74,7 @@ function languageBack(back: unknown): string {
   if (back === '/' || back === '/tasks') return back;
   if (typeof back === 'string' && /^\/tasks\/\d{1,15}$/.test(back)) return back;
   if (typeof back === 'string' && /^\/runs(\/\d{4}-\d{2})?$/.test(back)) return back;
+  if (typeof back === 'string' && /^\/reinstatements(\/\d{1,15})?$/.test(back)) return back;
   return '/sign-in';
 }
 
@@ -255,6 +259,8 @@ export async function buildConsole(options: ConsoleOptions): Promise<FastifyInst
     reply.setCookie(NOTICE_COOKIE, `${task.id}.${wanted.outcome}`, { ...cookieFlags, maxAge: 300 });
     return reply.redirect('/tasks', 303);
   });
+
+  registerReinstatementRoutes(app, { db, temporal: options.temporal, now: options.now ?? Date.now, languageOf, page, cookieFlags });
 
   app.setErrorHandler(async (error, request, reply) => {
     // A client's mistake (e.g. a body too large) keeps its 4xx; anything else is ours and logged.

@@ -54,6 +54,8 @@ describe('the console in Chromium', () => {
     expect(await page.$eval('html', (element) => element.lang)).toBe('zh-CN');
 
     // By keyboard: the login field has the focus, Tab reaches the password, Enter submits.
+    // Autofocus takes effect once the page has settled: waited for, not raced (a busy machine types early).
+    await page.waitForFunction("document.activeElement?.id === 'login'", { timeout: 10_000 });
     expect(await page.evaluate('document.activeElement?.id')).toBe('login');
     await page.keyboard.type('collector-chen');
     await page.keyboard.press('Tab');

@@ -67,6 +67,8 @@ describe('the work queue in Chromium', () => {
       });
 
       await page.goto(`${origin}/sign-in`);
+      // The login field has autofocus; focused here too, so typing never starts before it has the focus.
+      await page.focus('#login');
       await page.keyboard.type('collector-chen');
       await page.keyboard.press('Tab');
       await page.keyboard.type(CONSOLE_PASSWORD);
