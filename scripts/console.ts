@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   const shared = readSettings(process.env);
   const connection = Connection.lazy({ address: shared.temporal.address });
   const client = new Client({ connection, namespace: shared.temporal.namespace, dataConverter: renewalsDataConverter(PiiCipher.forKeys(configuredKeys(shared))) });
-  const app = await buildConsole({ db, settings, logger, temporal: { client, updateTimeoutMs: shared.temporal.updateTimeoutMs } });
+  const app = await buildConsole({ db, settings, logger, temporal: { client, updateTimeoutMs: shared.temporal.updateTimeoutMs, runOptions: runQueues(shared.temporal.taskQueue) } });
   await deleteExpiredConsoleSessions(db);
   const sweep = setInterval(() => void deleteExpiredConsoleSessions(db).catch((error: unknown) => logger.warn({ err: error }, 'expired sessions not swept')), 15 * 60_000);
   await app.listen({ host: settings.host, port: settings.port });
@@ -42,3 +42,8 @@ main().catch((error: unknown) => {
   process.stderr.write(`console: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
 });
+
+/** The runs page starts months on the workers' queue (TASK_QUEUE), as `renewals run start` does. */
+function runQueues(taskQueue: string | undefined): { taskQueue?: string; cycleTaskQueue?: string } {
+  return taskQueue ? { taskQueue, cycleTaskQueue: taskQueue } : {};
+}
