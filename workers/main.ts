@@ -37,6 +37,7 @@ import { readinessBeforeWorker, workerReadiness } from './readiness';
 import { createRenewalWorker } from './renewal-worker';
 import { freeLoopbackAddress, readSdkMetrics } from './sdk-metrics';
 import { installTemporalRuntime } from './temporal-runtime';
+import { letterRefusals, withDurableLetters } from './letter-wiring';
 import { textChannelsFor } from './text-channel-wiring';
 import { startWorkerEndpoints } from './worker-endpoints';
 import { workerMetrics } from './worker-metrics';
@@ -46,6 +47,8 @@ async function main(): Promise<void> {
   // Before anything else: outside the demo, no data key and no demo value (each refusal names its variable).
   const keys = configuredKeys(settings);
   refuse(workerRefusals(settings));
+  // Letters are printed: a font that covers Chinese must be readable (LETTER_FONT_PATH), in the demo too.
+  refuse(letterRefusals(settings, settings.environment));
   // The audit chain's heads are signed with RENEWALS_AUDIT_KEY: required outside the demo too.
   readAuditKeys();
   const logger = createLogger('renewal-worker', { level: settings.logLevel });
@@ -57,7 +60,9 @@ async function main(): Promise<void> {
   const cipher = PiiCipher.forKeys(keys);
   const email = new SmtpEmail(settings.email.smtpUrl, settings.email.mailFrom);
   const { bank, debitTiming, describe } = bankFor(settings);
-  const messaging = textChannelsFor(settings.messaging, settings.environment);
+  const providers = textChannelsFor(settings.messaging, settings.environment);
+  const letters = withDurableLetters(providers.text, db, settings.letters);
+  const messaging = { text: letters.text, standIns: providers.standIns, describe: `${providers.describe}; ${letters.describe}` };
   // The outbox's relay delivers to the policy administration system (the in-memory stand-in in a demo without one).
   const policyAdmin = policyAdminFor(settings);
   const standIns = [...messaging.standIns, ...(policyAdmin.standIn ? [policyAdmin.standIn] : [])];

@@ -16,6 +16,7 @@ import { startMonthlyRun } from '../../application/monthly-runs';
 import { connect, migrateLatest } from '../../db/connection';
 import { configuredKeys } from '../../config/data-keys';
 import { readDemoSettings } from '../../config/settings';
+import { withDurableLetters } from '../../workers/letter-wiring';
 import { describeKeyRing } from '../../db/key-ring-description';
 import { openKeyRing } from '../../db/key-ring';
 import { PiiCipher } from '../../db/pii-cipher';
@@ -194,7 +195,8 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
     const workflowBundle = await bundleRenewalWorkflows(new DefaultLogger('WARN'));
     const worker = await createRenewalWorker(
       env.nativeConnection,
-      { db, cipher, bank, email, text: messaging.text, client: env.client, serviceHotline: settings.serviceHotline },
+      // Letters are rendered and stored as in production (docs/architecture.md#letters).
+      { db, cipher, bank, email, text: withDurableLetters(messaging.text, db, settings.letters).text, client: env.client, serviceHotline: settings.serviceHotline },
       { taskQueue: TASK_QUEUE, workflowBundle, failureCipher: cipher },
     );
 
