@@ -74,8 +74,8 @@ export async function markContactSuppressed(db: Knex, id: string, rule: string):
   await db('contact_attempts').where({ id, status: 'pending' }).update({ status: 'suppressed', suppressed_rule: rule });
 }
 
-/** Why a contact point is no longer used: a provider's bad-address refusal, or a call that found a wrong number. */
-export type PointInvalidBecause = { providerRejected: string } | { wrongNumberTask: number };
+/** Why a contact point is no longer used: a provider's bad-address refusal, a call that found a wrong number, a letter the post returned. */
+export type PointInvalidBecause = { providerRejected: string } | { wrongNumberTask: number } | { letterReturned: string };
 
 /**
  * The one writer of a contact point's invalidity. The provider said the address or number itself is
@@ -86,7 +86,12 @@ export type PointInvalidBecause = { providerRejected: string } | { wrongNumberTa
  * transaction, with the audit row that reports it.
  */
 export async function markContactPointInvalid(db: Knex, pointId: number, because: PointInvalidBecause): Promise<{ lostContact: string[] }> {
-  const flag = 'providerRejected' in because ? { provider_rejected: because.providerRejected } : { wrong_number_task: because.wrongNumberTask };
+  const flag =
+    'providerRejected' in because
+      ? { provider_rejected: because.providerRejected }
+      : 'letterReturned' in because
+        ? { letter_returned: because.letterReturned }
+        : { wrong_number_task: because.wrongNumberTask };
   const [point] = await db('contact_points')
     .where({ id: pointId })
     .update({ status: 'invalid', flags: db.raw(`flags || ?::jsonb`, [JSON.stringify(flag)]), updated_at: db.fn.now() })
