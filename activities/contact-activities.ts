@@ -337,7 +337,7 @@ export function createContactActivities(deps: {
             ...providerTemplate(notice, textChannel),
             templateVersion: notice.version,
             text: body ?? notice.text,
-            ...(textChannel === 'letter' ? { letter: { date: shanghaiDate(new Date(attempt.created_at).getTime()), policyNo: ref.policyNo, postalPointId: point?.id ?? null } } : {}),
+            ...(textChannel === 'letter' ? { letter: { date: shanghaiDate(new Date(attempt.planned_at).getTime()), policyNo: ref.policyNo, postalPointId: point?.id ?? null } } : {}),
           });
         });
         if (answer.result === 'sent') {

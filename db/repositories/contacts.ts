@@ -10,6 +10,8 @@ export interface ContactAttemptRow {
   provider_message_id: string | null;
   /** Wall-clock time the row was written, just before the first provider call: the provider's "sent on" day. */
   created_at: Date;
+  /** Business time of the first try (the workflow's clock): a letter is dated with it. */
+  planned_at: Date;
 }
 
 /**
@@ -51,12 +53,12 @@ export async function openContactAttempt(
     })
     .onConflict(['workflow_id', 'step', 'channel'])
     .ignore()
-    .returning<ContactAttemptRow[]>(['id', 'status', 'suppressed_rule', 'provider_message_id', 'created_at']);
+    .returning<ContactAttemptRow[]>(['id', 'status', 'suppressed_rule', 'provider_message_id', 'created_at', 'planned_at']);
   // The row this call wrote (one round trip), or the one an earlier try wrote.
   if (inserted) return inserted;
   return db('contact_attempts')
     .where({ workflow_id: attempt.workflowId, step: attempt.step, channel: attempt.channel })
-    .first<ContactAttemptRow>('id', 'status', 'suppressed_rule', 'provider_message_id', 'created_at');
+    .first<ContactAttemptRow>('id', 'status', 'suppressed_rule', 'provider_message_id', 'created_at', 'planned_at');
 }
 
 export async function markContactSent(db: Knex, id: string, provider: string, providerMessageId: string, at: Date): Promise<void> {
