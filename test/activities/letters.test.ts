@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createContactActivities, type ContactOutcome, type ContactRequest } from '../../activities/contact-activities';
 import { batchChecksum, batchLetters, recordReturnedLetter, type BatchManifest } from '../../application/letter-batches';
 import { readSettings } from '../../config/settings';
@@ -15,6 +15,7 @@ import { PrintHouseLetters, type LetterStore } from '../../integrations/letters/
 import { SmtpEmail } from '../../integrations/messaging/smtp-email';
 import { RecordingTextChannels } from '../../integrations/messaging/text-channels';
 import { databaseLetterStore } from '../../workers/letter-wiring';
+import { runCliCaptured } from '../support/cli';
 import { freshDatabase, type TestDatabase } from '../support/database';
 import { samplePolicy, seedPolicy } from '../support/fixtures';
 
@@ -68,20 +69,21 @@ afterAll(async () => {
 });
 
 /** One letter step as its own workflow's activity (attempt n), at a Shanghai wall-clock time. */
-async function sendLetter(step: string, at: string, options: { workflowId?: string; attempt?: number } = {}): Promise<ContactOutcome> {
+async function sendLetter(step: string, at: string, options: { workflowId?: string; attempt?: number; policyNo?: string } = {}): Promise<ContactOutcome> {
+  const letterRef = { ...ref, policyNo: options.policyNo ?? ref.policyNo };
   run += 1;
   const [date, time] = at.split(' ');
   const env = new MockActivityEnvironment({
     activityId: 'letter',
     attempt: options.attempt ?? 1,
     currentAttemptScheduledTimestampMs: shanghaiInstant(date!, time),
-    workflowExecution: { workflowId: options.workflowId ?? `renewal-${ref.policyNo}-${step}`, runId: `run-${run}` },
+    workflowExecution: { workflowId: options.workflowId ?? `renewal-${letterRef.policyNo}-${step}`, runId: `run-${run}` },
   });
   const email = new SmtpEmail('smtp://127.0.0.1:1', 'renewals@insurer.example');
   const activities = createContactActivities({ db: database.db, cipher, email, text: new LettersApart(new RecordingTextChannels(), letterChannel()) });
   const request: ContactRequest = { step, template: 'lapse_letter', channels: ['letter'], allChannels: false, fields: { suspensionDate: '2026-12-24' } };
   try {
-    return await env.run<[], ContactOutcome, () => Promise<ContactOutcome>>(() => activities.sendContact(ref, request));
+    return await env.run<[], ContactOutcome, () => Promise<ContactOutcome>>(() => activities.sendContact(letterRef, request));
   } finally {
     email.close();
   }
@@ -166,5 +168,33 @@ describe('letters', () => {
     const next = await sendLetter('lapse_letter_4', '2026-12-28 10:00');
     expect(next).toEqual({ sent: [], suppressed: [{ channel: 'letter', rule: 'returned_address' }] });
     expect(await database.db('letters').count<{ count: string }[]>({ count: '*' })).toEqual(before);
+  });
+
+  it('renewals letters batch and returned, as the operations lead runs them; a holder without a postal address on file', async () => {
+    await seedPolicy(database.db, cipher, samplePolicy({ policyNo: 'P-LTR-0002', holderIdNo: '320102198001017777', nextDueDate: ref.dueDate }));
+    expect(await sendLetter('lapse_letter', '2026-12-29 10:00', { policyNo: 'P-LTR-0002' })).toEqual({ sent: ['letter'], suppressed: [] });
+    vi.stubEnv('DATABASE_URL', database.url);
+    vi.stubEnv('LETTERS_OUTBOX_DIR', outbox);
+    vi.stubEnv('PRINT_HOUSE_CODE', 'PH-TEST');
+    try {
+      const batch = await runCliCaptured(['letters', 'batch', '--date', '2026-12-29', '--json']);
+      expect(batch.err).toBe('');
+      expect(batch.code).toBe(0);
+      const manifest = JSON.parse(batch.out) as BatchManifest & { folder: string };
+      expect(manifest).toMatchObject({ batchId: 'PH-TEST-20261229-01', count: 1, folder: join(outbox, 'PH-TEST-20261229-01') });
+      const again = await runCliCaptured(['letters', 'batch', '--date', '2026-12-29']);
+      expect(again.out).toBe('no letters waiting for print house PH-TEST: no batch written\n');
+      expect((await runCliCaptured(['letters', 'batch', '--date', '29/12/2026'])).code).toBe(2);
+
+      const letterId = manifest.files[0]!.letterId;
+      const wrong = await runCliCaptured(['letters', 'returned', letterId, '--reason', 'gone']);
+      expect(wrong.code).toBe(2);
+      expect(wrong.err).toContain('--reason must be one of unknown_address, moved');
+      const returned = await runCliCaptured(['letters', 'returned', letterId, '--reason', 'unknown_address']);
+      expect(returned.code).toBe(0);
+      expect(returned.out).toBe(`letter ${letterId} (P-LTR-0002) recorded returned (unknown_address); it went to no postal address on file: nothing to flag\n`);
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 });
