@@ -12,6 +12,7 @@ import { CONTACT_POINT_OF, type ContactChannel, type TextChannel } from '../doma
 import { checkContact, DEFAULT_CONTACT_LIMITS, routeCallTask, type ContactLimits } from '../domain/contact-rules';
 import { CONTACT_SEND_ATTEMPTS, type ChannelWait, type ContactExpiry } from '../domain/contact-waits';
 import type { DebitReason } from '../domain/debit-reasons';
+import { RETURNED_ADDRESS_RULE } from '../domain/letters';
 import { ORPHAN_NOTICE_STEP, type ServicingRole } from '../domain/orphans';
 import { appendAudit, appendAuditOnce } from '../db/repositories/audit';
 import { holdMessage, recordSendAndEarlyReceipts } from '../db/repositories/contact-receipts';
@@ -40,7 +41,6 @@ import { requireCycle } from './cycle-activities';
 import { activityOrigin, auditOf, type CycleRef, type Origin } from './origin';
 import { sendUnderCircuit } from './provider-send';
 import { reportUnreadable, UNREADABLE_RULE } from './personal-data-unreadable';
-import { RETURNED_ADDRESS_RULE } from '../domain/letters';
 
 /**
  * What a text provider is handed: its registered template (by our template key, e.g.
