@@ -8,7 +8,7 @@ export const config = { transaction: false };
  * itself (`pdf`, bytea). The bytes live in the database rather than in a folder so that they are
  * written in the one transaction that records the letter, backed up and restored with the facts that
  * name them, and readable by every worker and by `renewals letters batch` wherever they run; a letter is
- * some 60–100 KB with its font subset. A batch copies them to the print house's outbox folder.
+ * some 90–100 KB with its font subset. A batch copies them to the print house's outbox folder.
  * `batch_id` and `handed_over_at` are set when a batch takes the letter; `returned_at` and
  * `return_reason` when the post brings it back. A postal address is a contact point of type `postal`.
  */
