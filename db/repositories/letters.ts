@@ -147,3 +147,8 @@ export async function recordLetterReturned(trx: Knex.Transaction, id: string, re
   const updated = await trx('letters').where({ id }).whereNull('returned_at').update({ returned_at: at, return_reason: reason });
   return updated > 0;
 }
+
+/** A policy's latest letter, if any. */
+export async function latestLetterOf(db: Knex, policyNo: string): Promise<LetterRow | undefined> {
+  return db('letters').where({ policy_no: policyNo }).orderBy('id', 'desc').first<LetterRow | undefined>(...COLUMNS);
+}

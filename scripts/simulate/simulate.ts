@@ -208,7 +208,9 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
       const runHandle = await startMonthlyRun(env.client, month, { taskQueue: TASK_QUEUE, cycleTaskQueue: TASK_QUEUE });
       const runResult = await runHandle.result();
       say(`  cycles started: ${JSON.stringify(runResult)}`);
-      return playMonth(env, month, parsedEvents.events, { db, cipher, bank, client: env.client, accounts: new Map(accounts.accounts.map((a) => [a.accountNo, a])) }, say);
+      // A returned letter's batch goes beside the other outputs (or to the demo outbox without --out).
+      const lettersOutbox = outDir ? join(outDir, 'letters-outbox') : settings.letters.outboxDir;
+      return playMonth(env, month, parsedEvents.events, { db, cipher, bank, client: env.client, accounts: new Map(accounts.accounts.map((a) => [a.accountNo, a])), lettersOutbox }, say);
     });
     const simulatedTo = shanghaiDate(await env.currentTimeMs());
 

@@ -15,6 +15,9 @@ import { PrintHouseLetters, type LetterStore } from '../../integrations/letters/
 import { SmtpEmail } from '../../integrations/messaging/smtp-email';
 import { RecordingTextChannels } from '../../integrations/messaging/text-channels';
 import { databaseLetterStore } from '../../workers/letter-wiring';
+import type { Client } from '@temporalio/client';
+import { applyEvent } from '../../scripts/simulate/apply-event';
+import { parseEvents } from '../../scripts/simulate/events';
 import { runCliCaptured } from '../support/cli';
 import { freshDatabase, type TestDatabase } from '../support/database';
 import { samplePolicy, seedPolicy } from '../support/fixtures';
@@ -196,5 +199,27 @@ describe('letters', () => {
     } finally {
       vi.unstubAllEnvs();
     }
+  });
+
+  it('the simulator\'s letter_returned: the policy\'s latest letter is handed over if need be, then returned and its address flagged', async () => {
+    const parsed = parseEvents(Buffer.from('date,policy_no,event,value\n2026-12-30,P-LTR-0003,letter_returned,moved\n2026-12-30,P-LTR-0003,letter_returned,\n2026-12-30,P-LTR-0003,letter_returned,lost\n'));
+    expect(parsed.events.map((e) => (e.kind === 'letter_returned' ? e.reason : e.kind))).toEqual(['moved', 'unknown_address']);
+    expect(parsed.errors).toEqual([expect.objectContaining({ row: 4, column: 'value', reason: expect.stringContaining('a returned letter takes why it came back') })]);
+
+    await seedPolicy(database.db, cipher, samplePolicy({ policyNo: 'P-LTR-0003', holderIdNo: '320102198001018888', nextDueDate: ref.dueDate }));
+    const { holder_customer_id: customerId } = await database.db('policies').where({ policy_no: 'P-LTR-0003' }).first<{ holder_customer_id: string }>('holder_customer_id');
+    const [point] = await database.db('contact_points')
+      .insert({ customer_id: customerId, type: 'postal', value_masked: '南京市***', value_enc: cipher.encrypt('南京市鼓楼区 1 号'), value_hash: cipher.hash('南京市鼓楼区 1 号'), status: 'valid', source: 'test' })
+      .returning<{ id: string }[]>('id');
+    expect(await sendLetter('lapse_letter', '2026-12-30 07:00', { policyNo: 'P-LTR-0003' })).toEqual({ sent: ['letter'], suppressed: [] });
+
+    const noCycle = { workflow: { getHandle: () => ({}) } } as unknown as Client;
+    const world = { db: database.db, cipher, bank: undefined as never, client: noCycle, accounts: new Map(), dueDates: new Map([['P-LTR-0003', ref.dueDate]]), lettersOutbox: outbox };
+    const applied = await applyEvent(world, parsed.events[0]!);
+    expect(applied).toMatchObject({ applied: true, note: expect.stringMatching(/^letter LTR\d{8} returned \(moved\): postal address flagged$/) });
+    const letter = await database.db('letters').where({ policy_no: 'P-LTR-0003' }).first();
+    expect(letter).toMatchObject({ return_reason: 'moved', batch_id: 'PH-TEST-20261230-01' });
+    expect(await database.db('contact_points').where({ id: point!.id }).first()).toMatchObject({ status: 'invalid' });
+    expect(await applyEvent(world, parsed.events[1]!)).toMatchObject({ applied: false, note: expect.stringContaining('already recorded returned') });
   });
 });
