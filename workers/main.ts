@@ -37,7 +37,7 @@ import { readinessBeforeWorker, workerReadiness } from './readiness';
 import { createRenewalWorker } from './renewal-worker';
 import { freeLoopbackAddress, readSdkMetrics } from './sdk-metrics';
 import { installTemporalRuntime } from './temporal-runtime';
-import { letterRefusals, withDurableLetters } from './letter-wiring';
+import { withDurableLetters } from './letter-wiring';
 import { textChannelsFor } from './text-channel-wiring';
 import { startWorkerEndpoints } from './worker-endpoints';
 import { workerMetrics } from './worker-metrics';
@@ -47,8 +47,6 @@ async function main(): Promise<void> {
   // Before anything else: outside the demo, no data key and no demo value (each refusal names its variable).
   const keys = configuredKeys(settings);
   refuse(workerRefusals(settings));
-  // Letters are printed: a font that covers Chinese must be readable (LETTER_FONT_PATH), in the demo too.
-  refuse(letterRefusals(settings, settings.environment));
   // The audit chain's heads are signed with RENEWALS_AUDIT_KEY: required outside the demo too.
   readAuditKeys();
   const logger = createLogger('renewal-worker', { level: settings.logLevel });
