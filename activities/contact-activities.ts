@@ -12,6 +12,7 @@ import { CONTACT_POINT_OF, type ContactChannel, type TextChannel } from '../doma
 import { checkContact, DEFAULT_CONTACT_LIMITS, routeCallTask, type ContactLimits } from '../domain/contact-rules';
 import { CONTACT_SEND_ATTEMPTS, type ChannelWait, type ContactExpiry } from '../domain/contact-waits';
 import type { DebitReason } from '../domain/debit-reasons';
+import { RETURNED_ADDRESS_RULE } from '../domain/letters';
 import { ORPHAN_NOTICE_STEP, type ServicingRole } from '../domain/orphans';
 import { appendAudit, appendAuditOnce } from '../db/repositories/audit';
 import { holdMessage, recordSendAndEarlyReceipts } from '../db/repositories/contact-receipts';
@@ -197,7 +198,8 @@ export function createContactActivities(deps: {
 
     for (const channel of request.channels) {
       if (!request.allChannels && outcome.sent.length > 0) break;
-      const point = channel === 'letter' ? undefined : (await holder()).points[CONTACT_POINT_OF[channel]];
+      // A letter goes to the postal address on file, when there is one (docs/architecture.md#letters).
+      const point = (await holder()).points[channel === 'letter' ? 'postal' : CONTACT_POINT_OF[channel]];
       const freshId = randomUUID();
       const attempt = await openContactAttempt(db, {
         id: freshId,
@@ -232,7 +234,7 @@ export function createContactActivities(deps: {
        * the next channel is tried. Retrying could not help, and the cycle must go on.
        */
       const clearRecipient = async (): Promise<string | undefined> => {
-        if (channel === 'letter') return `holder of ${ref.policyNo}`;
+        if (channel === 'letter' && !point) return `保单 ${ref.policyNo} 投保人（地址以保单档案为准）\nPolicyholder of ${ref.policyNo} (address as on the policy file)`;
         try {
           return cipher.decrypt(point!.valueEnc, { table: 'contact_points', id: point!.id });
         } catch (error) {
@@ -298,6 +300,8 @@ export function createContactActivities(deps: {
         }
 
         let rule = request.suppressedBy;
+        // A letter the post brought back flagged its address: no letter goes there until a new one is verified.
+        if (!rule && channel === 'letter' && point?.status === 'invalid') rule = RETURNED_ADDRESS_RULE;
         if (!rule && channel !== 'letter') {
           const { recent } = await holder();
           const decision = checkContact({
@@ -333,6 +337,7 @@ export function createContactActivities(deps: {
             ...providerTemplate(notice, textChannel),
             templateVersion: notice.version,
             text: body ?? notice.text,
+            ...(textChannel === 'letter' ? { letter: { date: shanghaiDate(new Date(attempt.planned_at).getTime()), policyNo: ref.policyNo, postalPointId: point?.id ?? null } } : {}),
           });
         });
         if (answer.result === 'sent') {

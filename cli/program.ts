@@ -11,6 +11,7 @@ import { registerReportCommands } from './commands/report';
 import { registerPolicyCommands } from './commands/policy';
 import { registerProviderCommands } from './commands/providers';
 import { registerPolicyAdminCommands } from './commands/policy-admin';
+import { registerLetterCommands } from './commands/letters';
 import { registerOperatorCommands } from './commands/operator';
 import { registerPaymentCommands, registerReceiptCommands } from './commands/payments';
 import { registerTaskCommands } from './commands/tasks';
@@ -63,6 +64,7 @@ export function buildProgram(): Command {
   registerTaskCommands(program);
   registerProviderCommands(program);
   registerPolicyAdminCommands(program);
+  registerLetterCommands(program);
   registerReinstateCommands(program);
   registerSimulateCommands(program);
   registerOrphanCommands(program);

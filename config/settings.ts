@@ -4,6 +4,8 @@
  * values down; nothing below them reads process.env. describeSettings says what is in use without
  * any secret, for the worker to print at start-up.
  */
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { isDataKey, parsePreviousKeys } from './data-keys';
 import { encodingAesKeyProblem, receiptTokenProblem, serverTokenProblem } from './receipt-secrets';
 import { SettingsError } from './settings-error';
@@ -94,6 +96,30 @@ export interface PolicyAdminSettings {
   relayEveryMs: number;
 }
 
+/** The font of the demo's and the tests' letters (fonts-noto-cjk; .ci/run installs it): the Simplified Chinese face of the collection. */
+export const DEMO_LETTER_FONT = { path: '/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc', name: 'NotoSansCJKsc-Regular' } as const;
+/** The demo insurer printed at the head of every letter (LETTER_SENDER_NAME, LETTER_SENDER_ADDRESS). */
+export const DEMO_LETTER_SENDER = {
+  name: '示例人寿保险股份有限公司 Example Life Insurance Co., Ltd.',
+  address: '上海市浦东新区示例路 1 号 客户服务部 邮编 200120',
+} as const;
+export const DEMO_PRINT_HOUSE = 'DEMO-PRINT';
+
+/**
+ * Printed letters (docs/architecture.md#letters). fontPath (LETTER_FONT_PATH) and fontName
+ * (LETTER_FONT_NAME, the face inside a .ttc); sender (LETTER_SENDER_NAME, LETTER_SENDER_ADDRESS);
+ * printHouse (PRINT_HOUSE_CODE): the house batches go to; outboxDir (LETTERS_OUTBOX_DIR): where
+ * `renewals letters batch` writes its folders, for the print house's SFTP pickup.
+ */
+export interface LetterSettings {
+  fontPath: string;
+  fontName?: string;
+  senderName: string;
+  senderAddress: string;
+  printHouse: string;
+  outboxDir: string;
+}
+
 export const DEFAULT_POLICY_ADMIN = { maxAttempts: 8, backoffMs: 30_000, backoffMaxMs: 3_600_000, timeoutMs: 10_000, relayEveryMs: 5_000 } as const;
 
 export interface Settings {
@@ -127,6 +153,7 @@ export interface Settings {
   messaging: MessagingSettings;
   serviceHotline: string;
   policyAdmin: PolicyAdminSettings;
+  letters: LetterSettings;
   logLevel: string;
   /** RENEWALS_DATA_KEY, 64 hex characters; without it the development key is used, in the demo only (config/data-keys.ts). */
   dataKey?: string;
@@ -227,6 +254,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       timeoutMs: wholeNumber('POLICY_ADMIN_TIMEOUT_MS', text('POLICY_ADMIN_TIMEOUT_MS'), DEFAULT_POLICY_ADMIN.timeoutMs, 100, 300_000),
       relayEveryMs: wholeNumber('POLICY_ADMIN_RELAY_EVERY_MS', text('POLICY_ADMIN_RELAY_EVERY_MS'), DEFAULT_POLICY_ADMIN.relayEveryMs, 10, 3_600_000),
     },
+    letters: letterSettings(text, orDemo),
     logLevel: text('LOG_LEVEL') ?? 'info',
     ...optional('dataKey', dataKey),
     previousDataKeys: parsePreviousKeys(text('RENEWALS_DATA_KEYS_PREVIOUS')),
@@ -330,6 +358,22 @@ function templateCodes(name: string, raw: string | undefined): Record<string, st
   }
 }
 
+function letterSettings(text: (name: string) => string | undefined, orDemo: (name: string, demo: string) => string): LetterSettings {
+  const fontPath = orDemo('LETTER_FONT_PATH', DEMO_LETTER_FONT.path);
+  // The demo font is a collection: its face is named unless LETTER_FONT_NAME says otherwise.
+  const fontName = text('LETTER_FONT_NAME') ?? (text('LETTER_FONT_PATH') === undefined ? DEMO_LETTER_FONT.name : undefined);
+  const printHouse = orDemo('PRINT_HOUSE_CODE', DEMO_PRINT_HOUSE);
+  if (!/^[A-Za-z0-9_-]{1,16}$/.test(printHouse)) throw new SettingsError(`PRINT_HOUSE_CODE must be 1 to 16 letters, digits, - or _, got ${JSON.stringify(printHouse)}`);
+  return {
+    fontPath,
+    ...optional('fontName', fontName),
+    senderName: orDemo('LETTER_SENDER_NAME', DEMO_LETTER_SENDER.name),
+    senderAddress: orDemo('LETTER_SENDER_ADDRESS', DEMO_LETTER_SENDER.address),
+    printHouse,
+    outboxDir: orDemo('LETTERS_OUTBOX_DIR', join(tmpdir(), 'renewals-demo', 'letters-outbox')),
+  };
+}
+
 /** RENEWALS_DEBUG alone, for an error handler that must not fail on another setting. */
 export function debugRequested(env: NodeJS.ProcessEnv = process.env): boolean {
   return Boolean(env.RENEWALS_DEBUG);
@@ -360,6 +404,7 @@ export function describeSettings(settings: Settings): string[] {
     settings.policyAdmin.url
       ? `policy administration ${redactUrl(settings.policyAdmin.url)}, secret ${set(settings.policyAdmin.secret)}, ${settings.policyAdmin.maxAttempts} attempts`
       : 'policy administration not configured',
+    `letters set in ${settings.letters.fontPath}${settings.letters.fontName ? ` (${settings.letters.fontName})` : ''}, print house ${settings.letters.printHouse}, outbox ${settings.letters.outboxDir}`,
     `service hotline ${settings.serviceHotline}${settings.serviceHotline === DEFAULT_SERVICE_HOTLINE ? ' (placeholder)' : ''}`,
     `data key ${settings.dataKey ? 'set' : 'not set: the development key is in use, never for real data'}${settings.previousDataKeys.length ? `, ${settings.previousDataKeys.length} previous key(s) for decryption` : ''}`,
   ];

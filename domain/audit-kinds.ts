@@ -95,6 +95,9 @@ export const AUDIT_KINDS = [
   // the policy administration outbox (docs/architecture.md#policy-administration)
   'policy_change_dead_lettered',
   'policy_change_redriven',
+  // printed letters (docs/architecture.md#letters): a batch handed to a print house, a letter returned
+  'letter_batch_handed_over',
+  'letter_returned',
 ] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];
 

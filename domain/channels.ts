@@ -33,8 +33,8 @@ export function preferredNoticeChannel(preferred: PreferredChannel | null): Noti
   return preferred === 'wechat' || preferred === 'email' ? preferred : 'sms';
 }
 
-/** The kinds of contact point held for a customer (contact_points.type). */
-export const CONTACT_POINT_TYPES = ['mobile', 'email', 'wechat'] as const;
+/** The kinds of contact point held for a customer (contact_points.type); `postal` is where letters go. */
+export const CONTACT_POINT_TYPES = ['mobile', 'email', 'wechat', 'postal'] as const;
 export type ContactPointType = (typeof CONTACT_POINT_TYPES)[number];
 
 /** The contact point each channel is sent to; a letter goes to the postal address on file. */

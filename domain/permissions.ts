@@ -77,6 +77,9 @@ export const PERMISSIONS: Readonly<Record<string, Permission>> = {
   // the policy administration outbox (docs/architecture.md#policy-administration)
   'policy-admin list': { roles: ['operations_lead', 'engineer'], scope: 'none' },
   'policy-admin retry': { roles: ['operations_lead', 'engineer'], scope: 'none' },
+  // printed letters (docs/architecture.md#letters)
+  'letters batch': { roles: ['operations_lead'], scope: 'none' },
+  'letters returned': { roles: ['operations_lead'], scope: 'none' },
   'calendar show': { roles: ['operations_lead', 'engineer'], scope: 'none' },
   'calendar import': { roles: ['operations_lead'], scope: 'none' },
   'calendar check': { roles: ['operations_lead', 'engineer'], scope: 'none' },

@@ -50,6 +50,7 @@ import { ensureDemoPeople } from '../application/demo-people';
 import { buildConsole } from '../console/server';
 import { readConsoleSettings } from '../console/settings';
 import { createLogger } from '../observability/logger';
+import { withDurableLetters } from '../workers/letter-wiring';
 import { startMessagingSimulators } from './messaging-simulators';
 import { startSmtpCatcher } from './smtp-catcher';
 import { historyShards } from './provision/temporal-server';
@@ -106,6 +107,8 @@ async function main(): Promise<void> {
   try {
     // The stack runs simulators only: a demo, whatever the shell says.
     const settings = readDemoSettings();
+    // The print house outbox of the stack: under its state unless LETTERS_OUTBOX_DIR says otherwise.
+    const lettersOutbox = settings.demoDefaults.includes('LETTERS_OUTBOX_DIR') ? join(state, 'letters-outbox') : settings.letters.outboxDir;
     const keys = configuredKeys(settings);
     const cipher = PiiCipher.forKeys(keys);
     const ownServer = settings.databaseMigrationUrl ?? settings.databaseUrl;
@@ -167,7 +170,9 @@ async function main(): Promise<void> {
     stops.push(() => messaging.close());
     const email = new SmtpEmail(smtp.url, settings.email.mailFrom);
     stops.push(() => Promise.resolve(email.close()));
-    const worker = await createRenewalWorker(env.nativeConnection, { db, cipher, bank, email, text: messaging.text, serviceHotline: settings.serviceHotline }, { failureCipher: cipher });
+    // Letters are rendered and stored as in production; `renewals letters batch` writes them to the outbox.
+    const letters = withDurableLetters(messaging.text, db, { ...settings.letters, outboxDir: lettersOutbox });
+    const worker = await createRenewalWorker(env.nativeConnection, { db, cipher, bank, email, text: letters.text, serviceHotline: settings.serviceHotline }, { failureCipher: cipher });
     // Results and returns come back by callback too (the cycles' own checks remain the fallback).
     const callbacks = await startGatewayCallbackReceiver({ db, client: env.client, classify: (code) => bank.classify(code), signingKey, merchantId: SIMULATOR_DEFAULTS.merchantId });
     bankService.gateway.configure({ callbackUrl: callbacks.url });
@@ -224,14 +229,14 @@ Local stack is up (Ctrl-C stops it). State kept in ${state}.
   Worker         task queue "renewals", in this process
   Console        ${consoleUrl}
   Policy admin   ${policyAdminReceiver.url}   (reference receiver; the outbox's relay delivers to it, signed)
-  Stand-ins      letters are kept in the worker's memory (no print house is connected)
+  Letters        PDFs stored in the database for print house ${settings.letters.printHouse}; renewals letters batch writes them to ${lettersOutbox}
   Keys           RENEWALS_ENV=demo; ${describeKeyRing(ring, keys)}
   Demo users     one per role, made by the stack (demo passwords; production refuses them):
 ${demoPeople.people.map((p) => `                 ${p.login.padEnd(22)} password ${p.password}`).join('\n')}
                  sign in with: npx renewals login demo-operations-lead
 
 For another shell (npm run worker, the renewals CLI, psql, the temporal CLI):
-  export RENEWALS_ENV=demo DATABASE_URL='${databaseUrl}' DATABASE_MIGRATION_URL='${migrationUrl}' TEMPORAL_ADDRESS='${env.address}' RENEWALS_TOKEN='${demoPeople.operatorToken}' SMTP_URL='${smtp.url}' BANK_GATEWAY_URL='${bankService.gatewayUrl}' POLICY_ADMIN_URL='${policyAdminReceiver.url}' POLICY_ADMIN_SECRET='${policyAdminSecret}' ${Object.entries(messaging.env).map(([k, v]) => `${k}='${v}'`).join(' ')}
+  export RENEWALS_ENV=demo DATABASE_URL='${databaseUrl}' DATABASE_MIGRATION_URL='${migrationUrl}' TEMPORAL_ADDRESS='${env.address}' RENEWALS_TOKEN='${demoPeople.operatorToken}' SMTP_URL='${smtp.url}' BANK_GATEWAY_URL='${bankService.gatewayUrl}' POLICY_ADMIN_URL='${policyAdminReceiver.url}' POLICY_ADMIN_SECRET='${policyAdminSecret}' LETTERS_OUTBOX_DIR='${lettersOutbox}' ${Object.entries(messaging.env).map(([k, v]) => `${k}='${v}'`).join(' ')}
 ${started.length ? `\nSample cycles (due ${dueDate}, reminders in 15 days):\n${started.map((s) => `  ${s}`).join('\n')}\nFind one by search attribute:\n  temporal workflow list --address ${env.address} --query 'PolicyNo="${portfolio[0]!.policy.policyNo}"'\n` : ''}`);
 
     await new Promise<void>((resolve) => {

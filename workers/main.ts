@@ -37,6 +37,7 @@ import { readinessBeforeWorker, workerReadiness } from './readiness';
 import { createRenewalWorker } from './renewal-worker';
 import { freeLoopbackAddress, readSdkMetrics } from './sdk-metrics';
 import { installTemporalRuntime } from './temporal-runtime';
+import { withDurableLetters } from './letter-wiring';
 import { textChannelsFor } from './text-channel-wiring';
 import { startWorkerEndpoints } from './worker-endpoints';
 import { workerMetrics } from './worker-metrics';
@@ -57,7 +58,9 @@ async function main(): Promise<void> {
   const cipher = PiiCipher.forKeys(keys);
   const email = new SmtpEmail(settings.email.smtpUrl, settings.email.mailFrom);
   const { bank, debitTiming, describe } = bankFor(settings);
-  const messaging = textChannelsFor(settings.messaging, settings.environment);
+  const providers = textChannelsFor(settings.messaging, settings.environment);
+  const letters = withDurableLetters(providers.text, db, settings.letters);
+  const messaging = { text: letters.text, standIns: providers.standIns, describe: `${providers.describe}; ${letters.describe}` };
   // The outbox's relay delivers to the policy administration system (the in-memory stand-in in a demo without one).
   const policyAdmin = policyAdminFor(settings);
   const standIns = [...messaging.standIns, ...(policyAdmin.standIn ? [policyAdmin.standIn] : [])];

@@ -1,6 +1,7 @@
 import { demoDefaultRefusals } from '../config/demo-defaults';
 import type { Settings } from '../config/settings';
 import { bankRefusals } from './bank-wiring';
+import { letterRefusals } from './letter-wiring';
 import { receiptRefusals } from './receipt-keys';
 import { policyAdminRefusals } from './policy-admin-wiring';
 import { messagingRefusals } from './text-channel-wiring';
@@ -15,5 +16,7 @@ export function workerRefusals(settings: Settings): string[] {
     ...receiptRefusals(settings.messaging, settings.environment),
     // Changes for the policy administration system go to it, signed: never to the in-memory stand-in.
     ...policyAdminRefusals(settings.policyAdmin, settings.environment),
+    // Letters are printed: a font that covers Chinese must load (in the demo too), and the insurer's own name on them.
+    ...letterRefusals(settings, settings.environment),
   ];
 }

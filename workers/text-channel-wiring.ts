@@ -19,7 +19,8 @@ function endpointOf(url: string): { endpoint: string; secure: boolean } {
 }
 
 /**
- * SMS, WeChat and letters for a worker, as configured (config/settings.ts):
+ * SMS and WeChat for a worker, as configured (config/settings.ts); letters go apart, rendered and
+ * stored for the print house (workers/letter-wiring.ts withDurableLetters):
  *   SMS_PROVIDER=alibaba   ALIBABA_SMS_URL (default https://dysmsapi.aliyuncs.com), ALIBABA_ACCESS_KEY_ID, ALIBABA_ACCESS_KEY_SECRET
  *   SMS_PROVIDER=tencent   TENCENT_SMS_URL (default https://sms.tencentcloudapi.com), TENCENT_SECRET_ID, TENCENT_SECRET_KEY, TENCENT_SMS_APP_ID
  *   SMS_SIGN_NAME          the approved signature;  SMS_TEMPLATE_CODES / WECHAT_TEMPLATE_IDS: JSON {templateKey: code}
@@ -31,7 +32,7 @@ export function textChannelsFor(settings: MessagingSettings, environment: Enviro
   refuse(messagingRefusals(settings, environment));
   const provider = settings.smsProvider;
   if (provider === 'record') {
-    return { text: new RecordingTextChannels(), describe: 'recorded in memory (SMS_PROVIDER=record)', standIns: ['SMS, WeChat and letters are recorded in memory (SMS_PROVIDER=record)'] };
+    return { text: new RecordingTextChannels(), describe: 'SMS and WeChat recorded in memory (SMS_PROVIDER=record)', standIns: ['SMS and WeChat are recorded in memory (SMS_PROVIDER=record)'] };
   }
   if (provider !== 'alibaba' && provider !== 'tencent') {
     throw new Error(`SMS_PROVIDER must be alibaba, tencent or record, got ${JSON.stringify(provider ?? '')} (the stack prints the settings for its simulators)`);
@@ -67,11 +68,10 @@ export function textChannelsFor(settings: MessagingSettings, environment: Enviro
     baseUrl: settings.wechat.url,
     templates: registry.wechat,
   });
-  // No print-house integration yet: letters are kept in the worker's memory (said at start-up).
   return {
     text: new ProviderTextChannels({ sms, wechat }),
-    describe: `SMS ${provider}, WeChat ${new URL(settings.wechat.url).host}, letters recorded in memory (no print house yet)`,
-    standIns: ['letters are recorded in memory: no print house is connected'],
+    describe: `SMS ${provider}, WeChat ${new URL(settings.wechat.url).host}`,
+    standIns: [],
   };
 }
 

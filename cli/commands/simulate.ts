@@ -18,6 +18,7 @@ The scenario directory holds:
   events.csv (optional)                                date, policy_no, event, value — applied at 08:00 of the date:
       deposit <yuan> · pay_counter [receipt no] · promise <YYYY-MM-DD> · refuse <reason 1-12>
       claim_open · claim_close · account_update <account no in accounts.csv> · apply_reinstatement
+      letter_returned [reason: unknown_address (default), moved, refused, unclaimed, deceased, other]
 
 What-if: --plan A --compare-plan B plays the scenario twice, each side on its own fresh database and
 time-skipping server, and prints the collection rate (当月/次月/宽末, by case and premium), lapse rate,

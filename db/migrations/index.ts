@@ -26,6 +26,7 @@ import * as m027 from './027_hot_path_indexes';
 import * as m028 from './028_counter_confirmations';
 import * as m029 from './029_console_sessions';
 import * as m030 from './030_policy_admin_outbox';
+import * as m031 from './031_letters';
 import * as m032 from './032_payment_receipts';
 
 interface Migration {
@@ -72,6 +73,7 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['028_counter_confirmations', m028],
   ['029_console_sessions', m029],
   ['030_policy_admin_outbox', m030],
+  ['031_letters', m031],
   ['032_payment_receipts', m032],
 ];
 

@@ -10,6 +10,8 @@ export interface ContactAttemptRow {
   provider_message_id: string | null;
   /** Wall-clock time the row was written, just before the first provider call: the provider's "sent on" day. */
   created_at: Date;
+  /** Business time of the first try (the workflow's clock): a letter is dated with it. */
+  planned_at: Date;
 }
 
 /**
@@ -51,12 +53,12 @@ export async function openContactAttempt(
     })
     .onConflict(['workflow_id', 'step', 'channel'])
     .ignore()
-    .returning<ContactAttemptRow[]>(['id', 'status', 'suppressed_rule', 'provider_message_id', 'created_at']);
+    .returning<ContactAttemptRow[]>(['id', 'status', 'suppressed_rule', 'provider_message_id', 'created_at', 'planned_at']);
   // The row this call wrote (one round trip), or the one an earlier try wrote.
   if (inserted) return inserted;
   return db('contact_attempts')
     .where({ workflow_id: attempt.workflowId, step: attempt.step, channel: attempt.channel })
-    .first<ContactAttemptRow>('id', 'status', 'suppressed_rule', 'provider_message_id', 'created_at');
+    .first<ContactAttemptRow>('id', 'status', 'suppressed_rule', 'provider_message_id', 'created_at', 'planned_at');
 }
 
 export async function markContactSent(db: Knex, id: string, provider: string, providerMessageId: string, at: Date): Promise<void> {
@@ -74,8 +76,8 @@ export async function markContactSuppressed(db: Knex, id: string, rule: string):
   await db('contact_attempts').where({ id, status: 'pending' }).update({ status: 'suppressed', suppressed_rule: rule });
 }
 
-/** Why a contact point is no longer used: a provider's bad-address refusal, or a call that found a wrong number. */
-export type PointInvalidBecause = { providerRejected: string } | { wrongNumberTask: number };
+/** Why a contact point is no longer used: a provider's bad-address refusal, a call that found a wrong number, a letter the post returned. */
+export type PointInvalidBecause = { providerRejected: string } | { wrongNumberTask: number } | { letterReturned: string };
 
 /**
  * The one writer of a contact point's invalidity. The provider said the address or number itself is
@@ -86,7 +88,12 @@ export type PointInvalidBecause = { providerRejected: string } | { wrongNumberTa
  * transaction, with the audit row that reports it.
  */
 export async function markContactPointInvalid(db: Knex, pointId: number, because: PointInvalidBecause): Promise<{ lostContact: string[] }> {
-  const flag = 'providerRejected' in because ? { provider_rejected: because.providerRejected } : { wrong_number_task: because.wrongNumberTask };
+  const flag =
+    'providerRejected' in because
+      ? { provider_rejected: because.providerRejected }
+      : 'letterReturned' in because
+        ? { letter_returned: because.letterReturned }
+        : { wrong_number_task: because.wrongNumberTask };
   const [point] = await db('contact_points')
     .where({ id: pointId })
     .update({ status: 'invalid', flags: db.raw(`flags || ?::jsonb`, [JSON.stringify(flag)]), updated_at: db.fn.now() })

@@ -34,6 +34,8 @@ export interface OutgoingText {
   params: Record<string, string>;
   /** The text as the customer reads it, kept for the record and for letters. */
   text: string;
+  /** A letter's own facts: its date (the first try's business day, so a retry renders the same bytes), the policy, the postal point. */
+  letter?: { date: string; policyNo: string; postalPointId: number | null };
 }
 
 export interface SentText {

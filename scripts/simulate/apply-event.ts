@@ -16,6 +16,9 @@ import {
 import type { ScenarioEvent } from './events';
 import { completeTaskOf, OperatorError } from '../../application/operator-events';
 import { applyForReinstatement } from '../../application/reinstatements';
+import { batchLetters, recordReturnedLetter } from '../../application/letter-batches';
+import { latestLetterOf, letterName } from '../../db/repositories/letters';
+import { shanghaiInstant } from '../../domain/civil-date';
 
 export interface EventWorld {
   db: Knex;
@@ -26,6 +29,8 @@ export interface EventWorld {
   accounts: ReadonlyMap<string, SimulatedAccount>;
   /** The due date of each policy's premium in the simulated month. */
   dueDates: ReadonlyMap<string, string>;
+  /** Where the print house's batches go (a letter is handed over before the post can bring it back). */
+  lettersOutbox: string;
 }
 
 export interface AppliedEvent {
@@ -90,6 +95,16 @@ export async function applyEvent(world: EventWorld, event: ScenarioEvent): Promi
         const declaration = await declarationTaskOf(world.db, applied.workflowId);
         await completeTaskOf(world.db, world.client, declaration, 'done', SIMULATOR);
         return result(true, `application ${applied.workflowId}, decision due ${applied.decisionDueDate}, back premiums by ${event.paymentMethod}`);
+      }
+      case 'letter_returned': {
+        const letter = await latestLetterOf(world.db, event.policyNo);
+        if (!letter) return result(false, 'no letter was sent to this policy');
+        const at = new Date(shanghaiInstant(event.date, '08:00'));
+        // The print house took the day's letters before the post could bring one back.
+        if (!letter.handed_over_at) await batchLetters(world.db, { outboxDir: world.lettersOutbox, printHouse: letter.print_house, date: event.date, actor: SIMULATOR, now: at });
+        const returned = await recordReturnedLetter(world.db, letterName(letter.id), event.reason, SIMULATOR, at);
+        if (!returned.recorded) return result(false, `letter ${returned.letterId} was already recorded returned`);
+        return result(true, `letter ${returned.letterId} returned (${event.reason})${returned.pointInvalidated ? ': postal address flagged' : ': no postal address on file to flag'}`);
       }
     }
   } catch (error) {

@@ -2,6 +2,7 @@ import { parse } from 'csv-parse/sync';
 import iconv from 'iconv-lite';
 import { isCivilDate, type CivilDate } from '../../domain/civil-date';
 import { yuanToFen } from '../../domain/money';
+import { isReturnReason, RETURN_REASONS, type ReturnReason } from '../../domain/letters';
 import { isNonPaymentReason, type NonPaymentReasonCode } from '../../domain/non-payment-reasons';
 import type { PaymentMethod } from '../../domain/reinstatement-application';
 
@@ -22,10 +23,12 @@ export type ScenarioEvent = { row: number; date: CivilDate; policyNo: string } &
   | { kind: 'account_update'; accountNo: string }
   /** The application to reinstate a suspended policy, its back premiums to be paid by debit (default) or at the counter. */
   | { kind: 'apply_reinstatement'; paymentMethod: PaymentMethod }
+  /** The post brings the policy's latest letter back (why: a return reason, unknown_address when empty). */
+  | { kind: 'letter_returned'; reason: ReturnReason }
 );
 
 export type EventKind = ScenarioEvent['kind'];
-export const EVENT_KINDS: readonly EventKind[] = ['deposit', 'pay_counter', 'promise', 'refuse', 'claim_open', 'claim_close', 'account_update', 'apply_reinstatement'];
+export const EVENT_KINDS: readonly EventKind[] = ['deposit', 'pay_counter', 'promise', 'refuse', 'claim_open', 'claim_close', 'account_update', 'apply_reinstatement', 'letter_returned'];
 
 export interface ScenarioRowError {
   file: string;
@@ -122,6 +125,14 @@ function eventDetail(kind: string, value: string, fail: (reason: string) => void
         return undefined;
       }
       return { kind, paymentMethod: value === 'counter' ? 'counter' : 'debit' };
+    case 'letter_returned': {
+      const reason = value === '' ? 'unknown_address' : value;
+      if (!isReturnReason(reason)) {
+        fail(`a returned letter takes why it came back: ${RETURN_REASONS.join(', ')} (or leave it empty for unknown_address), got ${JSON.stringify(value)}`);
+        return undefined;
+      }
+      return { kind, reason };
+    }
     case 'account_update':
       if (!/^\d{8,32}$/.test(value)) {
         fail('an account update needs the new account number (8 to 32 digits, present in accounts.csv)');

@@ -16,6 +16,7 @@ import { startMonthlyRun } from '../../application/monthly-runs';
 import { connect, migrateLatest } from '../../db/connection';
 import { configuredKeys } from '../../config/data-keys';
 import { readDemoSettings } from '../../config/settings';
+import { withDurableLetters } from '../../workers/letter-wiring';
 import { describeKeyRing } from '../../db/key-ring-description';
 import { openKeyRing } from '../../db/key-ring';
 import { PiiCipher } from '../../db/pii-cipher';
@@ -194,7 +195,8 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
     const workflowBundle = await bundleRenewalWorkflows(new DefaultLogger('WARN'));
     const worker = await createRenewalWorker(
       env.nativeConnection,
-      { db, cipher, bank, email, text: messaging.text, client: env.client, serviceHotline: settings.serviceHotline },
+      // Letters are rendered and stored as in production (docs/architecture.md#letters).
+      { db, cipher, bank, email, text: withDurableLetters(messaging.text, db, settings.letters).text, client: env.client, serviceHotline: settings.serviceHotline },
       { taskQueue: TASK_QUEUE, workflowBundle, failureCipher: cipher },
     );
 
@@ -206,7 +208,9 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
       const runHandle = await startMonthlyRun(env.client, month, { taskQueue: TASK_QUEUE, cycleTaskQueue: TASK_QUEUE });
       const runResult = await runHandle.result();
       say(`  cycles started: ${JSON.stringify(runResult)}`);
-      return playMonth(env, month, parsedEvents.events, { db, cipher, bank, client: env.client, accounts: new Map(accounts.accounts.map((a) => [a.accountNo, a])) }, say);
+      // A returned letter's batch goes beside the other outputs (or to the demo outbox without --out).
+      const lettersOutbox = outDir ? join(outDir, 'letters-outbox') : settings.letters.outboxDir;
+      return playMonth(env, month, parsedEvents.events, { db, cipher, bank, client: env.client, accounts: new Map(accounts.accounts.map((a) => [a.accountNo, a])), lettersOutbox }, say);
     });
     const simulatedTo = shanghaiDate(await env.currentTimeMs());
 

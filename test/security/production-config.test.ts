@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { requireCreditor } from '../../config/demo-defaults';
-import { DEMO_CREDITOR, readSettings } from '../../config/settings';
+import { DEMO_CREDITOR, DEMO_LETTER_FONT, readSettings } from '../../config/settings';
 import { providerTemplateRegistry } from '../../integrations/messaging/provider-templates';
 import { SIMULATOR_RECEIPT_SECRETS } from '../../integrations/messaging/simulators/receipt-secrets';
 import { receiptCredentials } from '../../workers/receipt-keys';
@@ -52,6 +52,11 @@ const PRODUCTION: NodeJS.ProcessEnv = {
   WECHAT_TEMPLATE_IDS: codes(Object.keys(registry.wechat), 'TPL_'),
   POLICY_ADMIN_URL: 'https://core.insurer.cn/policy-changes',
   POLICY_ADMIN_SECRET: 'the-insurer-s-policy-admin-secret-0123456789',
+  LETTER_FONT_PATH: DEMO_LETTER_FONT.path,
+  LETTER_FONT_NAME: DEMO_LETTER_FONT.name,
+  LETTER_SENDER_NAME: 'Insurer Ltd',
+  LETTER_SENDER_ADDRESS: '1 Insurer Road, Shanghai',
+  PRINT_HOUSE_CODE: 'PH01',
 };
 
 const without = (...names: string[]) => Object.fromEntries(Object.entries(PRODUCTION).filter(([name]) => !names.includes(name)));
@@ -82,6 +87,8 @@ describe('a production worker', () => {
       [without('WECHAT_ENCODING_AES_KEY'), "WECHAT_ENCODING_AES_KEY is not set: WeChat pushes (safe mode) cannot be decrypted (only RENEWALS_ENV=demo falls back on the simulators' value)"],
       [{ ...PRODUCTION, ALIBABA_RECEIPT_TOKEN: SIMULATOR_RECEIPT_SECRETS.alibabaPushToken }, "ALIBABA_RECEIPT_TOKEN is the simulators' (public) value: outside RENEWALS_ENV=demo set your own"],
       [{ ...PRODUCTION, WECHAT_ENCODING_AES_KEY: SIMULATOR_RECEIPT_SECRETS.wechatEncodingAesKey }, "WECHAT_ENCODING_AES_KEY is the simulators' (public) value: outside RENEWALS_ENV=demo set your own"],
+      [without('LETTER_FONT_PATH'), 'LETTER_FONT_PATH is not set: outside RENEWALS_ENV=demo the worker needs a readable font file with Chinese glyphs (e.g. a Noto Sans CJK .ttc, with LETTER_FONT_NAME) to print letters'],
+      [without('LETTER_SENDER_NAME'), "LETTER_SENDER_NAME is not set: outside RENEWALS_ENV=demo the demo's value is refused on letters"],
     ];
     for (const [env, refusal] of cases) expect(workerRefusals(readSettings(env)), refusal).toEqual([refusal]);
   });

@@ -120,6 +120,9 @@ describe('the worker process', () => {
     const demo = await startWorker(database.url, 'polling');
     try {
       expect(demo.stdout.at(-1)).toMatch(/; policy administration: in-memory stand-in$/);
+      // Letters are stored for the print house, not kept in memory (docs/architecture.md#letters).
+      expect(demo.stdout.at(-1)).toContain('letters rendered to PDF and stored in the database for print house DEMO-PRINT');
+      expect(demo.stdout.filter((line) => line.startsWith('stand-in:') && line.includes('letter'))).toEqual([]);
       expect(demo.stdout).toContain('stand-in: policy administration changes (suspension, reinstatement, reduced paid-up, premium loans) are delivered to an in-memory stand-in: no POLICY_ADMIN_URL (RENEWALS_ENV=demo only)');
       demo.child.kill('SIGTERM');
       expect(await demo.exited).toBe(0);

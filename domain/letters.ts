@@ -1,0 +1,20 @@
+/**
+ * Printed letters (docs/architecture.md#letters): the vocabulary shared by the letter channel, the
+ * batches and the returns.
+ */
+
+/** The suppression rule of a letter whose postal address was flagged by a returned letter. */
+export const RETURNED_ADDRESS_RULE = 'returned_address';
+
+/** Why the post brought a letter back (`renewals letters returned --reason`). */
+export const RETURN_REASONS = ['unknown_address', 'moved', 'refused', 'unclaimed', 'deceased', 'other'] as const;
+export type ReturnReason = (typeof RETURN_REASONS)[number];
+
+export function isReturnReason(value: string): value is ReturnReason {
+  return (RETURN_REASONS as readonly string[]).includes(value);
+}
+
+/** A print house code (PRINT_HOUSE_CODE, --print-house): letters, digits, - and _, up to 16. */
+export function isPrintHouseCode(value: string): boolean {
+  return /^[A-Za-z0-9_-]{1,16}$/.test(value);
+}
