@@ -71,6 +71,10 @@ export function startSmtpCatcher(options: { port?: number; dir?: string } = {}):
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      // A client that goes away mid-session (a worker killed, a connection reset) fails on its own side:
+      // its unfinished message is not kept, and the catcher goes on serving the others.
+      server.on('error', () => undefined);
       const address = server.server.address();
       const port = typeof address === 'object' && address ? address.port : 0;
       resolve({
