@@ -11,6 +11,7 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import type { Knex } from 'knex';
+import { appendAudit } from '../db/repositories/audit';
 import { findMonthlyRun } from '../db/repositories/monthly-runs';
 import { RENEWAL_TASK_QUEUE } from '../workflows/messages';
 import { isMonth, type Month } from '../domain/months';
@@ -187,6 +188,24 @@ async function signalRunning(client: Client, month: string, signal: typeof pause
     throw new MonthlyRunError(`the monthly run for ${month} is ${status.toLowerCase()}: only a running run can be ${verb}`, 'not_running');
   }
   await client.workflow.getHandle(monthlyRunWorkflowId(month)).signal(signal);
+}
+
+/**
+ * Who started, paused or resumed a month's run: an audit row signed by the person (CLI or console),
+ * written once Temporal took the request. A start that found the run already there says so.
+ */
+export async function auditRunAction(
+  db: Knex,
+  action: 'started' | 'paused' | 'resumed',
+  run: { month: string; workflowId: string; startedNow?: boolean },
+  actor: string,
+): Promise<void> {
+  await appendAudit(db, {
+    kind: action === 'started' ? 'monthly_run_started' : action === 'paused' ? 'monthly_run_paused' : 'monthly_run_resumed',
+    actor,
+    workflowId: run.workflowId,
+    detail: { month: run.month, ...(run.startedNow !== undefined ? { startedNow: run.startedNow } : {}) },
+  });
 }
 
 /** No new page starts until resumed; the page under way finishes. */

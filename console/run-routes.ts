@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Knex } from 'knex';
-import { MonthlyRunError, monthlyRunCalendarWarning, pauseMonthlyRun, resumeMonthlyRun, startMonthlyRun } from '../application/monthly-runs';
+import { monthlyRunWorkflowId } from '../workflows/monthly-run-messages';
+import { auditRunAction, MonthlyRunError, monthlyRunCalendarWarning, pauseMonthlyRun, resumeMonthlyRun, startMonthlyRun } from '../application/monthly-runs';
 import { isMonth, type Month } from '../domain/months';
 import { mayRun } from '../domain/permissions';
 import { wordsFor, type Language } from './i18n';
@@ -122,6 +123,7 @@ export function registerRunRoutes(app: FastifyInstance, kit: RouteKit, cookieFla
     const typed = typeof body.month === 'string' ? body.month.trim() : '';
     if (!isMonth(typed)) return overviewPage(request, reply, session, temporal, 400, { problem: wordsFor(kit.languageOf(request)).monthInvalid(typed), monthTyped: typed });
     const run = await startMonthlyRun(temporal.client, typed, temporal.runOptions ?? {});
+    await auditRunAction(db, 'started', { month: typed, workflowId: run.workflowId, startedNow: run.started }, session.ref);
     return done(reply, typed, run.started ? 'started' : 'there');
   });
 
@@ -144,6 +146,7 @@ export function registerRunRoutes(app: FastifyInstance, kit: RouteKit, cookieFla
         const figures = await runFigures(db, temporal, month);
         return kit.page(reply, 409, runPage(kit.languageOf(request), session, figures, { problem: words.runNotRunning(words.runStates[figures.state] ?? figures.state) }));
       }
+      await auditRunAction(db, action === 'pause' ? 'paused' : 'resumed', { month, workflowId: monthlyRunWorkflowId(month) }, session.ref);
       return done(reply, month, action);
     });
   }

@@ -65,6 +65,10 @@ export const AUDIT_KINDS = [
   'counter_payment_recorded',
   'counter_payment_confirmed',
   'counter_payment_rejected',
+  // monthly runs started, paused and resumed by a person (CLI or console)
+  'monthly_run_started',
+  'monthly_run_paused',
+  'monthly_run_resumed',
   // receipts imported from a statement or a counter's list: paid to a premium, or put aside
   'receipt_imported',
   // tasks that act (docs/business-rules.md#tasks-that-act)

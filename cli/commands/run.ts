@@ -4,6 +4,7 @@ import type { Client } from '@temporalio/client';
 import { WorkflowFailedError } from '@temporalio/client';
 import { Presets, SingleBar } from 'cli-progress';
 import {
+  auditRunAction,
   MonthlyRunError,
   monthlyRunCalendarWarning,
   monthlyRunProgress,
@@ -19,6 +20,7 @@ import { monthlyRunWorkflowId } from '../../workflows/monthly-run-messages';
 import { settings, withDatabase, withTemporalClient } from '../context';
 import { CliError } from '../errors';
 import { printRecord } from '../output';
+import { actingUser } from '../session';
 
 const POLL_MS = 500;
 
@@ -115,6 +117,7 @@ export function registerRunCommands(program: Command): void {
             ...(options.concurrency ? { concurrency: options.concurrency } : {}),
           }),
         );
+        await withDatabase((db) => auditRunAction(db, 'started', { month, workflowId: started.workflowId, startedNow: started.started }, actingUser().ref));
         if (!options.wait) {
           printRecord({ month, workflowId: started.workflowId, startedNow: started.started, follow: `renewals run status --month ${month}` }, options);
           return;
@@ -149,6 +152,7 @@ export function registerRunCommands(program: Command): void {
       .action(async (options) => {
         const month = monthOption(options.month);
         await withTemporalClient((client) => asCliErrors(() => act(client, month)));
+        await withDatabase((db) => auditRunAction(db, name === 'pause' ? 'paused' : 'resumed', { month, workflowId: monthlyRunWorkflowId(month) }, actingUser().ref));
         // The run takes the signal at its next step: say what was asked, not what already happened.
         printRecord({ month, workflowId: monthlyRunWorkflowId(month), requested: name, follow: `renewals run status --month ${month}` }, options);
       });

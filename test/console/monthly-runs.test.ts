@@ -64,6 +64,11 @@ async function get(login: string, url: string, language?: string) {
   return { session, response };
 }
 
+/** The audit rows of a month's run actions, and a person's opaque reference. */
+const runAudit = (month: string) =>
+  rig.database.db('audit_events').whereIn('kind', ['monthly_run_started', 'monthly_run_paused', 'monthly_run_resumed']).whereRaw("detail->>'month' = ?", [month]).orderBy('seq').select('kind', 'actor', 'detail');
+const refOf = async (login: string) => `user:${(await rig.database.db('users').where({ login }).first<{ id: number }>('id')).id}`;
+
 async function post(login: string, url: string, fields: Record<string, string>, options: { csrf?: string | null; language?: string } = {}) {
   const { session, response: page } = await get(login, '/');
   const csrf = options.csrf === undefined ? csrfOf(page.body) : options.csrf;
@@ -187,6 +192,11 @@ describe('starting a month', () => {
       const paused = await post('ops-lead', `/runs/${listed}/pause`, {});
       expect(paused.statusCode).toBe(409);
       expect(paused.body).toContain('此批处理当前为“已完成”，只有运行中的批处理可以暂停或继续。');
+      // Each start is signed by the person; the refused pause wrote nothing.
+      expect(await runAudit(listed)).toEqual([
+        { kind: 'monthly_run_started', actor: await refOf('ops-lead'), detail: { month: listed, startedNow: true } },
+        { kind: 'monthly_run_started', actor: await refOf('ops-lead'), detail: { month: listed, startedNow: false } },
+      ]);
     });
     expect(await findMonthlyRun(rig.database.db, listed)).toMatchObject({ status: 'completed', found: 3, started: 3 });
   });
@@ -218,6 +228,7 @@ describe('pause and resume', () => {
       const resumed = await post('ops-lead', `/runs/${later}/resume`, {});
       expect(resumed.statusCode).toBe(303);
       expect(setCookie(resumed, RUN_NOTICE_COOKIE)!.value).toBe(`resume.${later}`);
+      expect(await runAudit(later)).toEqual([{ kind: 'monthly_run_resumed', actor: await refOf('ops-lead'), detail: { month: later } }]);
       await until('run completed', () => findMonthlyRun(rig.database.db, later), (row) => row?.status === 'completed');
     });
     expect(await findMonthlyRun(rig.database.db, later)).toMatchObject({ status: 'completed', found: 2, started: 2 });

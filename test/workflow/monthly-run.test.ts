@@ -155,6 +155,16 @@ describe('renewals run …', () => {
       expect(resumed.out).toMatch(/requested\s+resume/);
       expect(await client.workflow.getHandle(monthlyRunWorkflowId(month)).result()).toMatchObject({ found: 0, started: 0, pages: 1 });
     });
+    // Each action is signed by the person who ran it (the suite's signed-in operator).
+    const audit = await rig.database.db('audit_events')
+      .whereIn('kind', ['monthly_run_started', 'monthly_run_paused', 'monthly_run_resumed'])
+      .whereRaw("detail->>'month' = ?", [month])
+      .orderBy('seq')
+      .select('kind', 'actor', 'workflow_id');
+    expect(audit.map((a) => a.kind)).toEqual(['monthly_run_started', 'monthly_run_paused', 'monthly_run_resumed']);
+    const operator = await rig.database.db('users').whereLike('login', 'test-operator-%').pluck('id');
+    expect(new Set(audit.map((a) => a.actor))).toEqual(new Set([`user:${operator[0]}`]));
+    expect(audit.every((a) => a.workflow_id === monthlyRunWorkflowId(month))).toBe(true);
   });
 
   it('bad month, unknown run and a finished run are one-line errors', async () => {
