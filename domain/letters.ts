@@ -3,6 +3,19 @@
  * batches and the returns.
  */
 
+/** A rendered letter as it is kept, once per contact attempt (the letter channel writes it, db/ stores it). */
+export interface LetterToStore {
+  contactAttemptId: string;
+  policyNo: string;
+  template: string;
+  letterDate: string;
+  printHouse: string;
+  pages: number;
+  sha256: string;
+  pdf: Buffer;
+  contactPointId: number | null;
+}
+
 /** The suppression rule of a letter whose postal address was flagged by a returned letter. */
 export const RETURNED_ADDRESS_RULE = 'returned_address';
 

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { LetterToStore } from '../../domain/letters';
 
 /** A stored letter, without its bytes. */
 export interface LetterRow {
@@ -44,17 +45,6 @@ export function letterIdOf(name: string): string | undefined {
   return match ? String(Number(match[1])) : undefined;
 }
 
-export interface NewLetter {
-  contactAttemptId: string;
-  policyNo: string;
-  template: string;
-  letterDate: string;
-  printHouse: string;
-  pages: number;
-  sha256: string;
-  pdf: Buffer;
-  contactPointId: number | null;
-}
 
 /** The letter of a contact attempt, if one was stored (a retried activity finds it). */
 export async function letterOfContact(db: Knex, contactAttemptId: string): Promise<LetterRow | undefined> {
@@ -65,7 +55,7 @@ export async function letterOfContact(db: Knex, contactAttemptId: string): Promi
  * Stores a letter once per contact attempt: a second store of the same attempt (a retry, or a try
  * overlapping a timed-out one) writes nothing and gets the row the first one wrote.
  */
-export async function storeLetter(db: Knex, letter: NewLetter): Promise<LetterRow> {
+export async function storeLetter(db: Knex, letter: LetterToStore): Promise<LetterRow> {
   const [inserted] = await db('letters')
     .insert({
       contact_attempt_id: letter.contactAttemptId,

@@ -1,19 +1,9 @@
 import type { OutgoingText, ProviderMessageStatus, SentText } from '../messaging/port';
 import type { TextChannelAdapter } from '../messaging/provider-text-channels';
 import { renderLetterPdf, type LetterFont, type LetterSender } from './letter-pdf';
+import type { LetterToStore } from '../../domain/letters';
 
-/** A rendered letter to keep, once per contact attempt. */
-export interface LetterToStore {
-  contactAttemptId: string;
-  policyNo: string;
-  template: string;
-  letterDate: string;
-  printHouse: string;
-  pages: number;
-  sha256: string;
-  pdf: Buffer;
-  contactPointId: number | null;
-}
+export type { LetterToStore };
 
 /** Where letters are kept until a batch takes them (db/repositories/letters.ts, wired by workers/). */
 export interface LetterStore {

@@ -9,7 +9,8 @@ import { shanghaiDate } from '../../domain/civil-date';
 import { addMonths, monthOf } from '../../domain/months';
 import { startDevServer } from '../../scripts/temporal-env';
 import { monthlyRunWorkflowId } from '../../workflows/monthly-run-messages';
-import { CONSOLE_PASSWORD, consolePerson, type ConsoleRig } from '../support/console';
+import { consolePerson, type ConsoleRig } from '../support/console';
+import { signInByKeyboard } from '../support/console-browser';
 import { consoleForRuns, slowPagesWorker } from '../support/console-runs';
 import { startCycleRig, type CycleRig } from '../support/cycle-rig';
 import { MonthSeeder, until } from '../support/monthly-runs';
@@ -66,14 +67,7 @@ describe('the monthly runs in Chromium', () => {
         if (message.type() === 'error') problems.push(message.text());
       });
 
-      await page.goto(`${origin}/sign-in`);
-      // The login field has autofocus; focused here too, so typing never starts before it has the focus.
-      await page.focus('#login');
-      await page.keyboard.type('ops-lead-wang');
-      await page.keyboard.press('Tab');
-      await page.keyboard.type(CONSOLE_PASSWORD);
-      await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
-      expect(new URL(page.url()).pathname).toBe('/');
+      await signInByKeyboard(page, origin, 'ops-lead-wang');
 
       await Promise.all([page.waitForNavigation(), page.click('nav a[href="/runs"]')]);
       expect(new URL(page.url()).pathname).toBe('/runs');

@@ -11,7 +11,7 @@ import { shanghaiDate } from '../../domain/civil-date';
 import { addMonths, monthOf } from '../../domain/months';
 import { startDevServer } from '../../scripts/temporal-env';
 import { monthlyRunWorkflowId } from '../../workflows/monthly-run-messages';
-import { consolePerson, consoleRig, csrfOf, setCookie, signedIn, type ConsoleRig } from '../support/console';
+import { consolePerson, type ConsoleRig, consoleRig, csrfOf, getAs, setCookie, signedIn } from '../support/console';
 import { consoleForRuns } from '../support/console-runs';
 import { startCycleRig, type CycleRig } from '../support/cycle-rig';
 import { MonthSeeder, until } from '../support/monthly-runs';
@@ -58,11 +58,7 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-async function get(login: string, url: string, language?: string) {
-  const session = await signedIn(console_.app, login);
-  const response = await console_.app.inject({ method: 'GET', url, cookies: { [SESSION_COOKIE]: session, ...(language ? { [LANGUAGE_COOKIE]: language } : {}) } });
-  return { session, response };
-}
+const get = (login: string, url: string, language?: string) => getAs(console_.app, login, url, language);
 
 /** The audit rows of a month's run actions, and a person's opaque reference. */
 const runAudit = (month: string) =>

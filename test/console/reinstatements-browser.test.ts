@@ -8,7 +8,8 @@ import { userRef } from '../../application/identity';
 import { addDays } from '../../domain/civil-date';
 import { startTimeSkippingServer } from '../../scripts/temporal-env';
 import { reinstatementStatusQuery } from '../../workflows/reinstatement-messages';
-import { CONSOLE_PASSWORD, consolePerson } from '../support/console';
+import { consolePerson } from '../support/console';
+import { signInByKeyboard } from '../support/console-browser';
 import { dueIn, sleepUntil, startCycleRig, type CycleRig } from '../support/cycle-rig';
 import { applied, consoleOnServerClock, lapsingPolicy, type ServerClockConsole } from '../support/reinstatement-console';
 
@@ -58,17 +59,6 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-async function signIn(page: Page, login: string): Promise<void> {
-  await page.goto(`${origin}/sign-in`);
-  // The field has autofocus; focusing it again keeps a busy machine from typing before it took effect.
-  await page.focus('#login');
-  await page.keyboard.type(login);
-  await page.keyboard.press('Tab');
-  await page.keyboard.type(CONSOLE_PASSWORD);
-  await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
-  expect(new URL(page.url()).pathname).toBe('/');
-}
-
 /** Focuses the approve button by keyboard (Tab from the heading) and presses Enter. */
 async function approveByKeyboard(page: Page): Promise<void> {
   await page.focus('#application-heading');
@@ -90,7 +80,7 @@ describe('the reinstatement pages in Chromium', () => {
     page.on('console', (message) => {
       if (message.type() === 'error') problems.push(message.text());
     });
-    await signIn(page, 'underwriter-wang');
+    await signInByKeyboard(page, origin, 'underwriter-wang');
     await Promise.all([page.waitForNavigation(), page.click('nav a[href="/reinstatements"]')]);
     expect(new URL(page.url()).pathname).toBe('/reinstatements');
     const cells = (await page.evaluate("[...document.querySelectorAll('#reinstatements tbody td')].map((td) => td.textContent.trim())")) as string[];
@@ -112,7 +102,7 @@ describe('the reinstatement pages in Chromium', () => {
     second.on('console', (message) => {
       if (message.type() === 'error') problems.push(message.text());
     });
-    await signIn(second, 'underwriter-li');
+    await signInByKeyboard(second, origin, 'underwriter-li');
     await second.goto(`${origin}/reinstatements/${applicationId}`);
     await approveByKeyboard(second);
     expect(new URL(second.url()).pathname).toBe('/reinstatements');

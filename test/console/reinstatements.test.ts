@@ -10,7 +10,7 @@ import { formatYuan } from '../../domain/money';
 import { startTimeSkippingServer } from '../../scripts/temporal-env';
 import { seedReferenceData } from '../../scripts/seed';
 import { reinstatementStatusQuery } from '../../workflows/reinstatement-messages';
-import { consolePerson, csrfOf, setCookie, signedIn } from '../support/console';
+import { consolePerson, csrfOf, getAs, setCookie, signedIn } from '../support/console';
 import { dueIn, sleepUntil, startCycleRig, type CycleRig } from '../support/cycle-rig';
 import { applied, consoleOnServerClock, lapsingPolicy, type ServerClockConsole } from '../support/reinstatement-console';
 
@@ -80,11 +80,7 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-async function get(login: string, url: string, language?: string) {
-  const session = await signedIn(console_.app, login);
-  const response = await console_.app.inject({ method: 'GET', url, cookies: { [SESSION_COOKIE]: session, ...(language ? { [LANGUAGE_COOKIE]: language } : {}) } });
-  return { session, response };
-}
+const get = (login: string, url: string, language?: string) => getAs(console_.app, login, url, language);
 
 async function post(login: string, id: number, fields: Record<string, string | string[]>, language?: string) {
   const { session, response: page } = await get(login, `/reinstatements/${id}`);

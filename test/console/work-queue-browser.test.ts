@@ -8,7 +8,8 @@ import { startRenewalCycle } from '../../application/renewal-cycles';
 import { addDays } from '../../domain/civil-date';
 import { startTimeSkippingServer } from '../../scripts/temporal-env';
 import { statusQuery } from '../../workflows/messages';
-import { CONSOLE_PASSWORD, consolePerson, type ConsoleRig } from '../support/console';
+import { consolePerson, type ConsoleRig } from '../support/console';
+import { signInByKeyboard } from '../support/console-browser';
 import { consoleWithTemporal } from '../support/console-temporal';
 import { dueIn, seedFundedPolicy, sleepUntil, startCycleRig, type CycleRig } from '../support/cycle-rig';
 
@@ -66,14 +67,7 @@ describe('the work queue in Chromium', () => {
         if (message.type() === 'error') problems.push(message.text());
       });
 
-      await page.goto(`${origin}/sign-in`);
-      // The login field has autofocus; focused here too, so typing never starts before it has the focus.
-      await page.focus('#login');
-      await page.keyboard.type('collector-chen');
-      await page.keyboard.press('Tab');
-      await page.keyboard.type(CONSOLE_PASSWORD);
-      await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
-      expect(new URL(page.url()).pathname).toBe('/');
+      await signInByKeyboard(page, origin, 'collector-chen');
 
       await Promise.all([page.waitForNavigation(), page.click('nav a[href="/tasks"]')]);
       expect(new URL(page.url()).pathname).toBe('/tasks');

@@ -8,7 +8,7 @@ import { openTask } from '../../db/repositories/tasks';
 import { addDays, daysBetween, shanghaiDate } from '../../domain/civil-date';
 import { startTimeSkippingServer } from '../../scripts/temporal-env';
 import { seedReferenceData } from '../../scripts/seed';
-import { consolePerson, consoleRig, csrfOf, setCookie, signedIn, type ConsoleRig } from '../support/console';
+import { consolePerson, type ConsoleRig, consoleRig, csrfOf, getAs, setCookie, signedIn } from '../support/console';
 import { consoleWithTemporal } from '../support/console-temporal';
 import { dueIn, seedFundedPolicy, sleepUntil, startCycleRig, type CycleRig } from '../support/cycle-rig';
 
@@ -107,11 +107,7 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-async function get(login: string, url: string, language?: string) {
-  const session = await signedIn(console_.app, login);
-  const response = await console_.app.inject({ method: 'GET', url, cookies: { [SESSION_COOKIE]: session, ...(language ? { [LANGUAGE_COOKIE]: language } : {}) } });
-  return { session, response };
-}
+const get = (login: string, url: string, language?: string) => getAs(console_.app, login, url, language);
 
 /** The task numbers the queue lists, in its order. */
 function listed(body: string): number[] {

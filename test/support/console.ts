@@ -1,7 +1,7 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { Knex } from 'knex';
 import { addUser } from '../../application/identity';
-import { buildConsole, SESSION_COOKIE, SIGN_IN_CSRF_COOKIE } from '../../console/server';
+import { buildConsole, LANGUAGE_COOKIE, SESSION_COOKIE, SIGN_IN_CSRF_COOKIE } from '../../console/server';
 import type { ConsoleSettings } from '../../console/settings';
 import type { Role, Scope } from '../../domain/roles';
 import { createLogger } from '../../observability/logger';
@@ -66,4 +66,11 @@ export async function signedIn(app: FastifyInstance, login: string): Promise<str
   const session = setCookie(response, SESSION_COOKIE);
   if (response.statusCode !== 303 || !session) throw new Error(`sign-in as ${login} answered ${response.statusCode}`);
   return session.value;
+}
+
+/** A page as a signed-in person sees it (in `language` when given), with the session it used. */
+export async function getAs(app: FastifyInstance, login: string, url: string, language?: string): Promise<{ session: string; response: LightMyRequestResponse }> {
+  const session = await signedIn(app, login);
+  const response = await app.inject({ method: 'GET', url, cookies: { [SESSION_COOKIE]: session, ...(language ? { [LANGUAGE_COOKIE]: language } : {}) } });
+  return { session, response };
 }

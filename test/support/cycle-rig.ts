@@ -5,6 +5,7 @@ import { addDays, shanghaiDate, shanghaiInstant } from '../../domain/civil-date'
 import { STANDARD_60 } from '../../domain/collection-plan';
 import { debitSchedule, type DebitStep, type PolicySnapshot } from '../../domain/cycle-schedule';
 import { DefaultLogger } from '@temporalio/worker';
+import { statusQuery } from '../../workflows/messages';
 import { PiiCipher } from '../../db/pii-cipher';
 import type { DebitTiming } from '../../activities/debit-activities';
 import type { BankPort } from '../../integrations/bank/port';
@@ -117,4 +118,15 @@ export async function untilClosed(handle: WorkflowHandle): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error(`${handle.workflowId} still running`);
+}
+
+/** The cycle is between workflow tasks, nothing in flight: only then may a test terminate it (see operator-cli.test.ts). */
+export async function untilIdle(handle: WorkflowHandle): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    await handle.query(statusQuery);
+    const { raw } = await handle.describe();
+    if (!raw.pendingWorkflowTask && !raw.pendingActivities?.length) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`${handle.workflowId} did not settle`);
 }

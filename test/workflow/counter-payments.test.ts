@@ -8,7 +8,7 @@ import { startTimeSkippingServer } from '../../scripts/temporal-env';
 import { statusQuery } from '../../workflows/messages';
 import { actAs } from '../support/acting';
 import { recordingCli } from '../support/cli';
-import { dueIn, seedFundedPolicy, sleepUntil, startCycleRig, untilClosed, type CycleRig } from '../support/cycle-rig';
+import { dueIn, seedFundedPolicy, sleepUntil, startCycleRig, untilClosed, untilIdle, type CycleRig } from '../support/cycle-rig';
 
 /**
  * Four-eyes on large counter payments (docs/business-rules.md#four-eyes), through the CLI against the
@@ -49,22 +49,11 @@ async function seed(n: number, dueDate: string, premiumFen: number): Promise<Pol
   return policy;
 }
 
-/** The cycle is between workflow tasks: only then may a test terminate it (see operator-cli.test.ts). */
-async function idle(handle: WorkflowHandle): Promise<void> {
-  for (let i = 0; i < 400; i++) {
-    await handle.query(statusQuery);
-    const { raw } = await handle.describe();
-    if (!raw.pendingWorkflowTask && !raw.pendingActivities?.length) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`${handle.workflowId} did not settle`);
-}
-
 /** The policy's cycle started and idle at D-10, before any debit: where each test begins. */
 async function cycleBeforeDebits(policyNo: string, dueDate: string): Promise<WorkflowHandle> {
   const { handle } = await startRenewalCycle(env.client, { policyNo, dueDate }, taskQueue);
   await sleepUntil(env, addDays(dueDate, -10), '12:00');
-  await idle(handle);
+  await untilIdle(handle);
   return handle;
 }
 
@@ -136,7 +125,7 @@ describe('a counter payment above the line', () => {
       });
       // Held while it waits: the debit day passes without a debit.
       await sleepUntil(env, addDays(dueDate, 2), '12:00');
-      await idle(handle);
+      await untilIdle(handle);
       expect(await rig.database.db('debit_attempts as a').join('premium_dues as d', 'd.id', 'a.premium_due_id').where('d.policy_no', policy.policyNo)).toEqual([]);
       expect((await handle.query(statusQuery)).holds).toEqual(['payment_review']);
       const second = await actAs(rig.database.db, { roles: ['cashier'] });
@@ -147,7 +136,7 @@ describe('a counter payment above the line', () => {
       // Released by the rejecting cashier: collection resumes with a debit at once.
       expect((await handle.query(statusQuery)).holds).toEqual([]);
       expect(await auditOf(policy.policyNo, ['hold_released'])).toEqual([{ kind: 'hold_released', actor: second.ref, detail: expect.objectContaining({ kind: 'payment_review' }) }]);
-      await idle(handle);
+      await untilIdle(handle);
       await handle.terminate('test done');
     });
   });

@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -12,7 +11,7 @@ import { startTimeSkippingServer } from '../../scripts/temporal-env';
 import { statusQuery } from '../../workflows/messages';
 import { actAs } from '../support/acting';
 import { recordingCli } from '../support/cli';
-import { dueIn, seedFundedPolicy, sleepUntil, startCycleRig, untilClosed, type CycleRig } from '../support/cycle-rig';
+import { dueIn, seedFundedPolicy, sleepUntil, startCycleRig, untilClosed, untilIdle, type CycleRig } from '../support/cycle-rig';
 
 /**
  * `renewals payments import` (docs/business-rules.md#receipts-import) through the CLI, against the
@@ -56,17 +55,6 @@ async function seed(n: number, dueDate: string): Promise<PolicyRecord> {
   return policy;
 }
 
-/** The cycle is between workflow tasks (see counter-payments.test.ts). */
-async function idle(handle: WorkflowHandle): Promise<void> {
-  for (let i = 0; i < 400; i++) {
-    await handle.query(statusQuery);
-    const { raw } = await handle.describe();
-    if (!raw.pendingWorkflowTask && !raw.pendingActivities?.length) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`${handle.workflowId} did not settle`);
-}
-
 describe('renewals payments import', () => {
   it('pays exact matches through their cycles, puts the rest in suspense with a task, names bad rows, and never pays twice', async () => {
     const { dueDate } = await dueIn(env, 20);
@@ -74,7 +62,7 @@ describe('renewals payments import', () => {
     await rig.withWorker(async () => {
       const handles = await Promise.all([paid, short].map(async (p) => (await startRenewalCycle(env.client, { policyNo: p.policyNo, dueDate }, taskQueue)).handle));
       await sleepUntil(env, addDays(dueDate, -10), '12:00');
-      await Promise.all(handles.map(idle));
+      await Promise.all(handles.map(untilIdle));
       // Paid yesterday by the wall clock the CLI reads (a paid-at in the future is refused).
       const paidOn = addDays(shanghaiDate(Date.now()), -1);
 
