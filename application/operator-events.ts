@@ -9,7 +9,7 @@ import { OperatorError } from './errors';
 import { updateTimeoutMs, type UpdateOptions } from './update-deadline';
 import { HOLD_KINDS, type HoldKind } from '../domain/holds';
 import { isNonPaymentReason, type NonPaymentReasonCode } from '../domain/non-payment-reasons';
-import { isPaymentReference, REPORTED_VIAS, type ReportedVia } from '../domain/payments';
+import { isPaymentReference, REPORTED_VIAS } from '../domain/payments';
 import { outcomeEffect, outcomesOf, PAYMENT_CONFIRMATION_STEP, type OutcomeDetails, type OutcomeEffect } from '../domain/task-outcomes';
 import { renewalWorkflowId } from '../domain/renewal-stage';
 import {
@@ -20,6 +20,7 @@ import {
   paymentReceivedUpdate,
   promiseToPayUpdate,
   taskCompletedUpdate,
+  type ReportedPayment,
   type RenewalCycleResult,
   type RenewalCycleStatus,
 } from '../workflows/messages';
@@ -28,7 +29,7 @@ export { OperatorError } from './errors';
 
 /** One thing an operator tells a cycle: exactly the updates of workflows/messages.ts that people send. */
 export type OperatorEvent =
-  | { kind: 'paymentReceived'; via: ReportedVia; reference: string }
+  | ({ kind: 'paymentReceived' } & ReportedPayment)
   | { kind: 'promiseToPay'; date: CivilDate }
   | { kind: 'customerRefused'; reasonCode: NonPaymentReasonCode }
   | { kind: 'holdPlaced'; hold: HoldKind }
@@ -122,10 +123,20 @@ export async function sendOperatorEvent(db: Knex, client: Client, policyNo: stri
 }
 
 
+/** The payment as the update carries it: an amount and a paid-at only when the reporter gave them. */
+function paymentOf(event: PaymentEvent): ReportedPayment {
+  return {
+    via: event.via,
+    reference: event.reference,
+    ...(event.amountFen !== undefined ? { amountFen: event.amountFen } : {}),
+    ...(event.paidAt !== undefined ? { paidAt: event.paidAt } : {}),
+  };
+}
+
 function executeEvent(handle: WorkflowHandle, event: OperatorEvent, by: string): Promise<RenewalCycleStatus> {
   switch (event.kind) {
     case 'paymentReceived':
-      return handle.executeUpdate(paymentReceivedUpdate, { args: [{ via: event.via, reference: event.reference, by }] });
+      return handle.executeUpdate(paymentReceivedUpdate, { args: [{ ...paymentOf(event), by }] });
     case 'promiseToPay':
       return handle.executeUpdate(promiseToPayUpdate, { args: [{ date: event.date, by }] });
     case 'customerRefused':

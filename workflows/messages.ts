@@ -93,8 +93,20 @@ export function signerOf(signed: SignedBy | undefined): string | undefined {
   return signed?.by;
 }
 
+/**
+ * A payment reported to the cycle: its way and reference, and (docs/business-rules.md#payment-amounts)
+ * the amount in fen and the instant it was paid (ISO 8601). Without an amount it is the whole premium
+ * still owed; without a paid-at it was paid when reported (histories recorded before carry neither).
+ */
+export interface ReportedPayment {
+  via: ReportedVia;
+  reference: string;
+  amountFen?: number;
+  paidAt?: string;
+}
+
 /** Operator and customer events: updates, so the caller hears at once if the cycle refuses one. */
-export const paymentReceivedUpdate = defineUpdate<RenewalCycleStatus, [{ via: ReportedVia; reference: string } & SignedBy]>('paymentReceived');
+export const paymentReceivedUpdate = defineUpdate<RenewalCycleStatus, [ReportedPayment & SignedBy]>('paymentReceived');
 export const promiseToPayUpdate = defineUpdate<RenewalCycleStatus, [{ date: CivilDate } & SignedBy]>('promiseToPay');
 export const customerRefusedUpdate = defineUpdate<RenewalCycleStatus, [{ reasonCode: NonPaymentReasonCode } & SignedBy]>('customerRefused');
 export const holdPlacedUpdate = defineUpdate<RenewalCycleStatus, [{ kind: HoldKind } & SignedBy]>('holdPlaced');
