@@ -20,6 +20,8 @@ import type { RenewalStage, StageRows } from '../domain/renewal-stage';
 import { policyChangeId } from '../domain/policy-changes';
 import { appendAuditOnce } from '../db/repositories/audit';
 import { enqueuePolicyChange } from '../db/repositories/policy-admin-outbox';
+import { putInSuspense, receivedFen } from '../db/repositories/suspense-ledger';
+import { owedAfter, splitPayment } from '../domain/payment-amounts';
 import { settleOpenTasks } from '../db/repositories/tasks';
 import { settlementAt } from '../domain/task-outcomes';
 import { loadCalendarSources } from '../db/repositories/calendar';
@@ -155,14 +157,54 @@ export function createCycleActivities({ db, bank }: { db: Knex; bank?: Pick<Bank
       await appendAuditOnce(db, { ...auditOf(ref, activityOrigin(), by), kind, detail });
     },
 
-    /** With `stages.resulting` (a lean cycle) the PAID stage row goes with the payment. */
-    async recordPaymentReceived(ref: CycleRef, payment: { via: PaidVia; reference: string; by?: string }, stages?: StageRows): Promise<void> {
+    /**
+     * A reported payment, its audit row and, once the premium is settled, with `stages.resulting` (a
+     * lean cycle) the PAID stage row. With an amount (docs/business-rules.md#payment-amounts) the
+     * premium takes what is still owed and the rest goes to the suspense ledger with a refund task;
+     * without one it is the whole rest. `paidAt`: when the customer paid (else now).
+     */
+    async recordPaymentReceived(
+      ref: CycleRef,
+      payment: { via: PaidVia; reference: string; amountFen?: number; paidAt?: string; by?: string },
+      stages?: StageRows,
+    ): Promise<{ settled: boolean; owedFen: number }> {
       const cycle = await requireCycle(db, ref);
       const o = activityOrigin();
-      await db.transaction(async (trx) => {
-        await recordPayment(trx, { premiumDueId: cycle.premiumDueId, via: payment.via, reference: payment.reference, amountFen: cycle.amountFen, at: o.at });
-        await appendAuditOnce(trx, { ...auditOf(ref, o, payment.by), kind: 'premium_paid', detail: { via: payment.via, reference: payment.reference } });
-        if (stages?.resulting) await writeStage(trx, ref, o, 'PAID');
+      const paidAt = payment.paidAt !== undefined ? new Date(payment.paidAt) : o.at;
+      return db.transaction(async (trx) => {
+        // A retry finds its payment (or its suspense entry) recorded: the split is not made twice.
+        const earlier = await trx('payments').where({ premium_due_id: cycle.premiumDueId, via: payment.via, reference: payment.reference }).first<{ amount_fen: string }>('amount_fen');
+        const received = await receivedFen(trx, cycle.premiumDueId);
+        const owed = owedAfter(cycle.amountFen, received - Number(earlier?.amount_fen ?? 0));
+        const split = splitPayment(owed, payment.amountFen ?? Math.max(owed, 1));
+        let answer = { settled: owed === 0, owedFen: owed };
+        if (split.appliedFen > 0) {
+          answer = await recordPayment(trx, { premiumDueId: cycle.premiumDueId, via: payment.via, reference: payment.reference, amountFen: split.appliedFen, at: paidAt });
+          const amounts = payment.amountFen !== undefined ? { amountFen: split.appliedFen, paidAt: paidAt.toISOString() } : {};
+          await appendAuditOnce(trx, {
+            ...auditOf(ref, o, payment.by),
+            kind: answer.settled ? 'premium_paid' : 'premium_part_paid',
+            detail: { via: payment.via, reference: payment.reference, ...amounts, ...(answer.settled ? {} : { owedFen: answer.owedFen }) },
+          });
+          if (answer.settled && stages?.resulting) await writeStage(trx, ref, o, 'PAID');
+        }
+        if (payment.amountFen !== undefined && split.excessFen > 0) {
+          await putInSuspense(
+            trx,
+            {
+              policyNo: ref.policyNo,
+              premiumDueId: cycle.premiumDueId,
+              amountFen: split.excessFen,
+              paidAt,
+              via: payment.via,
+              reference: payment.reference,
+              reason: owed === 0 ? 'already_paid' : 'over_payment',
+              recordedBy: payment.by ?? 'renewal-cycle',
+            },
+            { dueDate: ref.dueDate, workflowId: o.workflowId, runId: o.runId },
+          );
+        }
+        return answer;
       });
     },
 
@@ -171,18 +213,20 @@ export function createCycleActivities({ db, bank }: { db: Knex; bank?: Pick<Bank
       const cycle = await requireCycle(db, ref);
       const o = activityOrigin();
       const { aplElected, cashValueFen } = cycle.snapshot;
-      const granted = aplElected && cashValueFen >= cycle.amountFen;
+      // The loan covers what is still owed (part payments may have paid some of the premium).
+      const loanFen = owedAfter(cycle.amountFen, await receivedFen(db, cycle.premiumDueId));
+      const granted = aplElected && cashValueFen >= loanFen;
       await db.transaction(async (trx) => {
         if (stages?.entered) await writeStage(trx, ref, o, stages.entered);
         if (granted && stages?.resulting) await writeStage(trx, ref, o, 'PAID');
         if (granted) {
-          await recordPayment(trx, { premiumDueId: cycle.premiumDueId, via: 'apl', reference: `APL-${cycle.premiumDueId}`, amountFen: cycle.amountFen, at: o.at });
+          await recordPayment(trx, { premiumDueId: cycle.premiumDueId, via: 'apl', reference: `APL-${cycle.premiumDueId}`, amountFen: loanFen, at: o.at });
           // The loan is booked against the cash value in the policy system (docs/architecture.md#policy-administration).
           await enqueuePolicyChange(trx, {
             eventId: policyChangeId('premium_loan_booked', cycle.premiumDueId),
             kind: 'premium_loan_booked',
             policyNo: ref.policyNo,
-            payload: { dueDate: ref.dueDate, loanFen: cycle.amountFen, cashValueFen, bookedOn: shanghaiDate(o.at.getTime()) },
+            payload: { dueDate: ref.dueDate, loanFen, cashValueFen, bookedOn: shanghaiDate(o.at.getTime()) },
           });
         }
         await appendAuditOnce(trx, {

@@ -129,7 +129,8 @@ export function createDebitActivities(deps: { db: Knex; cipher: PiiCipher; bank:
         sent = await submitOnce(deps, {
           idempotencyKey: attempt.idempotency_key,
           mandate,
-          amountFen,
+          // As stored with the attempt: a retry asks for the amount its key was made for.
+          amountFen: Number(attempt.amount_fen),
           collectionDate,
           ...(attempt.debtor_account_masked ? { sentToAccountMasked: attempt.debtor_account_masked } : {}),
           // The bank said it holds this debit; not finding it now is the bank's problem to explain, not a

@@ -7,6 +7,7 @@ import { lastGraceDay, type PolicySnapshot } from './cycle-schedule';
 import { pendingDebit, type CycleState } from './cycle-state';
 import { HOLD_KINDS, isHoldKind } from './holds';
 import { isNonPaymentReason, NON_PAYMENT_REASON_CODES } from './non-payment-reasons';
+import { paymentAmountError } from './payment-amounts';
 import { reportedPaymentError } from './payments';
 import type { RenewalStage } from './renewal-stage';
 import { outcomesOf } from './task-outcomes';
@@ -16,9 +17,14 @@ export function cycleClosedError(state: CycleState, stage: RenewalStage): string
   return state.paid || state.lapsedAt !== undefined ? `cycle is ${stage}: nothing to change` : undefined;
 }
 
-/** paymentReceived: a payment reported with its way and reference. */
-export function paymentReportError(state: CycleState, stage: RenewalStage, payment: { via: string; reference: string }): string | undefined {
-  return cycleClosedError(state, stage) ?? reportedPaymentError(payment);
+/** paymentReceived at `now`: a payment reported with its way and reference, and maybe its amount and paid-at. */
+export function paymentReportError(
+  state: CycleState,
+  stage: RenewalStage,
+  payment: { via: string; reference: string; amountFen?: unknown; paidAt?: unknown },
+  now: number,
+): string | undefined {
+  return cycleClosedError(state, stage) ?? reportedPaymentError(payment) ?? paymentAmountError(payment, now);
 }
 
 /** promiseToPay at `now`: a date from today to the last grace day. */

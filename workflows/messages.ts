@@ -63,6 +63,8 @@ export interface RenewalCycleStatus {
   /** Contact steps owed because their provider could not take them: when they are tried next, and why. */
   contactsWaiting?: { step: string; tries: number; retryAt: string; reason: string }[];
   plan?: string;
+  /** What is still owed after part payments (docs/business-rules.md#payment-amounts); absent before any. */
+  owedFen?: number;
   /** The last operator update the cycle took and the person who sent it (an opaque reference). */
   lastSigned?: { update: string; by: string };
   /** The agent code servicing was moved to while the cycle ran (renewals policies reassign). */

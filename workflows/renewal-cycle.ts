@@ -32,7 +32,6 @@ import {
   refusalError,
 } from '../domain/cycle-updates';
 import type { HoldKind } from '../domain/holds';
-import type { PaidVia } from '../domain/payments';
 import { ESCALATION_STEP, type EscalationOutcome } from '../domain/task-outcomes';
 import type { RenewalStage, StageRows } from '../domain/renewal-stage';
 import {
@@ -58,6 +57,7 @@ import {
   taskCompletedUpdate,
   type RenewalCycleInput,
   type RenewalCycleResult,
+  type ReportedPayment,
   type RenewalCycleStatus,
   type SignedBy,
 } from './messages';
@@ -149,6 +149,13 @@ const LEAN_CYCLE_PATCH = 'lean-cycle';
  */
 const PAYMENT_RECEIVED_NOTICE_PATCH = 'payment-received-notice';
 
+/**
+ * A payment with an amount or a paid-at (docs/business-rules.md#payment-amounts): a part leaves the
+ * rest owed, too much goes to the suspense ledger. Asked when such a payment arrives: histories
+ * recorded before never carried one and replay as they ran.
+ */
+const PAYMENT_AMOUNTS_PATCH = 'payment-amounts';
+
 /** Suspension + 2 years (Insurance Law Art. 37): the window of cycles begun before the patch. */
 const REINSTATEMENT_YEARS = 2;
 
@@ -199,7 +206,7 @@ export async function renewalCycle(input: RenewalCycleInput): Promise<RenewalCyc
   const status: RenewalCycleStatus = { stage: 'PRE_DUE', nextAction: 'start', debitAttempts: 0, holds: [], plan: `${plan.code}@${plan.version}` };
   // Events from updates and signals, written to the audit trail by the loop (handlers do no I/O).
   const events: { kind: CycleEventKind; detail: Record<string, unknown>; by?: string }[] = [];
-  const payments: { via: PaidVia; reference: string; by?: string }[] = [];
+  const payments: (ReportedPayment & { by?: string })[] = [];
   const completions: { step: string; outcome: string; by?: string }[] = [];
   const openedTasks = new Set<string>();
   // Attempts a bankResult signal named: the loop reads each back before it decides again.
@@ -226,13 +233,20 @@ export async function renewalCycle(input: RenewalCycleInput): Promise<RenewalCyc
   setHandler(statusQuery, snapshot);
   setHandler(
     paymentReceivedUpdate,
-    ({ via, reference, by }) => {
+    ({ via, reference, amountFen, paidAt, by }) => {
+      signedBy('paymentReceived', by);
+      // With an amount or a paid-at, the database's payments say whether the premium is settled: the
+      // loop records it and marks the cycle paid only then. Histories recorded before carry neither.
+      if ((amountFen !== undefined || paidAt !== undefined) && patched(PAYMENT_AMOUNTS_PATCH)) {
+        const amounts = { ...(amountFen !== undefined ? { amountFen } : {}), ...(paidAt !== undefined ? { paidAt } : {}) };
+        payments.push({ via, reference, ...amounts, ...signed(by) });
+        return changed('payment_reported', { via, reference, ...amounts }, by);
+      }
       cycle.paymentReceived(state, via, Date.now());
       payments.push({ via, reference, ...signed(by) });
-      signedBy('paymentReceived', by);
       return changed('payment_reported', { via, reference }, by);
     },
-    { validator: (payment: { via: string; reference: string }) => refuse(paymentReportError(state, status.stage, payment)) },
+    { validator: (payment: ReportedPayment) => refuse(paymentReportError(state, status.stage, payment, Date.now())) },
   );
   setHandler(
     promiseToPayUpdate,
@@ -355,9 +369,17 @@ export async function renewalCycle(input: RenewalCycleInput): Promise<RenewalCyc
       else await activities.recordCycleEvent(ref, event.kind, event.detail, event.by);
     }
     while (payments.length) {
-      if (!lean) await activities.recordPaymentReceived(ref, payments.shift()!);
+      const payment = payments.shift()!;
+      if (payment.amountFen !== undefined || payment.paidAt !== undefined) {
+        const received = await activities.recordPaymentReceived(ref, payment, lean ? { resulting: true } : undefined);
+        status.owedFen = received?.owedFen;
+        if (received?.settled) {
+          cycle.paymentReceived(state, payment.via, Date.now());
+          if (lean) recorded = 'PAID';
+        }
+      } else if (!lean) await activities.recordPaymentReceived(ref, payment);
       else {
-        await activities.recordPaymentReceived(ref, payments.shift()!, { resulting: true });
+        await activities.recordPaymentReceived(ref, payment, { resulting: true });
         recorded = 'PAID';
       }
     }

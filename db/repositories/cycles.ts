@@ -1,7 +1,9 @@
 import type { Knex } from 'knex';
 import { validatePlan, type CollectionPlan } from '../../domain/collection-plan';
 import type { PolicySnapshot } from '../../domain/cycle-schedule';
+import { owedAfter } from '../../domain/payment-amounts';
 import type { PaidVia } from '../../domain/payments';
+import { receivedFen } from './suspense-ledger';
 
 /** What a cycle needs to know about its premium: IDs, amounts and routing, nothing personal. */
 export interface CycleContext {
@@ -96,8 +98,8 @@ export async function loadCollectionPlans(db: Knex): Promise<CollectionPlan[]> {
 export async function recordPayment(
   db: Knex,
   payment: { premiumDueId: number; via: PaidVia; reference: string; amountFen: number; at: Date },
-): Promise<void> {
-  await db.transaction(async (trx) => {
+): Promise<{ settled: boolean; owedFen: number }> {
+  return db.transaction(async (trx) => {
     await trx('payments')
       .insert({
         premium_due_id: payment.premiumDueId,
@@ -109,10 +111,15 @@ export async function recordPayment(
       })
       .onConflict(['premium_due_id', 'via', 'reference'])
       .ignore();
+    // Paid once its payments not reversed reach its amount (a part leaves it due).
+    const received = await receivedFen(trx, payment.premiumDueId);
     await trx('premium_dues')
       .where({ id: payment.premiumDueId })
       .whereIn('status', ['due', 'lapsed'])
+      .where('amount_fen', '<=', received)
       .update({ status: 'paid', paid_at: payment.at, paid_via: payment.via, updated_at: trx.fn.now() });
+    const premium = await trx('premium_dues').where({ id: payment.premiumDueId }).first<{ status: string; amount_fen: string }>('status', 'amount_fen');
+    return { settled: premium?.status === 'paid', owedFen: owedAfter(Number(premium?.amount_fen ?? 0), received) };
   });
 }
 

@@ -4,6 +4,7 @@ import { IN_FLIGHT_STATUSES, resultOf, type FinalOutcome } from '../../domain/de
 import type { DebitResult } from '../../domain/cycle-state';
 import type { Classified } from '../../domain/debit-reasons';
 import { appendAudit, type AuditEvent } from './audit';
+import { receivedFen } from './suspense-ledger';
 import type { DebitAttemptRow } from './debits';
 
 /**
@@ -118,11 +119,10 @@ async function writeReturn(trx: Knex.Transaction, attempt: DebitAttemptRow, clas
     .where({ premium_due_id: attempt.premium_due_id, via: 'debit', reference: attempt.idempotency_key })
     .whereNull('reversed_at')
     .update({ reversed_at: at, reversal_reason: classified.reason });
-  const stillPaid = await trx('payments').where({ premium_due_id: attempt.premium_due_id }).whereNull('reversed_at').first<{ id: number } | undefined>('id');
-  if (!stillPaid) {
-    await trx('premium_dues')
-      .where({ id: attempt.premium_due_id, status: 'paid' })
-      .update({ status: 'due', paid_at: null, paid_via: null, updated_at: trx.fn.now() });
-  }
+  // Due again unless what was paid otherwise still covers it (a part payment does not).
+  await trx('premium_dues')
+    .where({ id: attempt.premium_due_id, status: 'paid' })
+    .where('amount_fen', '>', await receivedFen(trx, attempt.premium_due_id))
+    .update({ status: 'due', paid_at: null, paid_via: null, updated_at: trx.fn.now() });
   return true;
 }

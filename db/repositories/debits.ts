@@ -1,3 +1,5 @@
+import { owedAfter } from '../../domain/payment-amounts';
+import { receivedFen } from './suspense-ledger';
 import type { Knex } from 'knex';
 import type { DebitAttemptStatus } from '../../domain/debit-outcome';
 import { newDebitKey } from '../debit-keys';
@@ -140,7 +142,8 @@ export async function loadDebitContext(db: Knex, policyNo: string, dueDate: stri
   if (!row) return undefined;
   return {
     premiumDueId: row.premium_due_id,
-    amountFen: row.amount_fen,
+    // A debit asks only for what part payments left owed (docs/business-rules.md#payment-amounts).
+    amountFen: owedAfter(Number(row.amount_fen), await receivedFen(db, row.premium_due_id)),
     ...(row.id === null
       ? {}
       : { mandate: { id: row.id, bankCode: row.bank_code, accountEnc: row.account_enc, accountNameEnc: row.account_name_enc, accountMasked: row.account_masked } }),

@@ -29,13 +29,15 @@ function lapsedState(): CycleState {
   return state;
 }
 
+const NOW = shanghai('2026-12-20 10:00');
+
 describe('a cycle takes changes only while open', () => {
   it('refuses once paid or lapsed, naming the stage', () => {
     expect(cycleClosedError(initialCycleState(), 'PRE_DUE')).toBeUndefined();
     expect(cycleClosedError(paid(), 'PAID')).toBe('cycle is PAID: nothing to change');
     expect(cycleClosedError(lapsedState(), 'LAPSED')).toBe('cycle is LAPSED: nothing to change');
     // The same refusal comes first for every update that changes the cycle.
-    expect(paymentReportError(paid(), 'PAID', { via: 'cash', reference: '' })).toBe('cycle is PAID: nothing to change');
+    expect(paymentReportError(paid(), 'PAID', { via: 'cash', reference: '' }, NOW)).toBe('cycle is PAID: nothing to change');
     expect(promiseToPayError(paid(), 'PAID', policy, 'soon', shanghai('2026-12-20 10:00'))).toBe('cycle is PAID: nothing to change');
     expect(refusalError(lapsedState(), 'LAPSED', 99)).toBe('cycle is LAPSED: nothing to change');
     expect(holdPlacedError(paid(), 'PAID', 'lawsuit')).toBe('cycle is PAID: nothing to change');
@@ -47,10 +49,20 @@ describe('a cycle takes changes only while open', () => {
 describe('paymentReceived', () => {
   it('a way people report, with a receipt or bank reference', () => {
     const state = initialCycleState();
-    expect(paymentReportError(state, 'IN_GRACE', { via: 'online', reference: 'ABC_123-9' })).toBeUndefined();
-    expect(paymentReportError(state, 'IN_GRACE', { via: 'debit', reference: 'R-1' })).toBe('via must be counter, online or transfer, got debit');
-    expect(paymentReportError(state, 'IN_GRACE', { via: 'counter', reference: 'paid by 张三' })).toBe('reference must be the receipt or bank reference: 1–64 letters, digits, - or _');
-    expect(paymentReportError(state, 'IN_GRACE', { via: 'counter', reference: 'x'.repeat(65) })).toMatch(/^reference must be/);
+    expect(paymentReportError(state, 'IN_GRACE', { via: 'online', reference: 'ABC_123-9' }, NOW)).toBeUndefined();
+    expect(paymentReportError(state, 'IN_GRACE', { via: 'debit', reference: 'R-1' }, NOW)).toBe('via must be counter, online or transfer, got debit');
+    expect(paymentReportError(state, 'IN_GRACE', { via: 'counter', reference: 'paid by 张三' }, NOW)).toBe('reference must be the receipt or bank reference: 1–64 letters, digits, - or _');
+    expect(paymentReportError(state, 'IN_GRACE', { via: 'counter', reference: 'x'.repeat(65) }, NOW)).toMatch(/^reference must be/);
+  });
+
+  it('an amount in whole fen and a paid-at that is no later than now', () => {
+    const state = initialCycleState();
+    const payment = { via: 'counter', reference: 'R-1' };
+    expect(paymentReportError(state, 'IN_GRACE', { ...payment, amountFen: 50_000, paidAt: '2026-12-19T23:59:00+08:00' }, NOW)).toBeUndefined();
+    expect(paymentReportError(state, 'IN_GRACE', { ...payment, amountFen: 0 }, NOW)).toBe('amountFen must be whole fen from 1 to 1000000000, got 0');
+    expect(paymentReportError(state, 'IN_GRACE', { ...payment, amountFen: 12.5 }, NOW)).toMatch(/^amountFen must be whole fen/);
+    expect(paymentReportError(state, 'IN_GRACE', { ...payment, paidAt: '2026-12-19 23:59' }, NOW)).toMatch(/^paidAt must be an ISO 8601 instant/);
+    expect(paymentReportError(state, 'IN_GRACE', { ...payment, paidAt: '2026-12-21T10:00:00+08:00' }, NOW)).toBe('paidAt 2026-12-21T10:00:00+08:00 lies in the future');
   });
 });
 

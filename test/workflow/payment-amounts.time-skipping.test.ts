@@ -1,0 +1,120 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sendOperatorEvent } from '../../application/operator-events';
+import { startRenewalCycle } from '../../application/renewal-cycles';
+import { addDays, shanghaiInstant } from '../../domain/civil-date';
+import { startTimeSkippingServer } from '../../scripts/temporal-env';
+import { renewalsDataConverter } from '../../workers/data-converter';
+import { workflowsPath } from '../../workers/renewal-worker';
+import { statusQuery } from '../../workflows/messages';
+import { attemptsOf, dueIn, seedFundedPolicy, sleepUntil, startCycleRig, untilClosed, untilIdle, type CycleRig } from '../support/cycle-rig';
+
+/**
+ * Payments with amounts (docs/business-rules.md#payment-amounts) through a real cycle, the
+ * time-skipping server and PostgreSQL: a part payment leaves the rest owed and the debit asks for
+ * the rest only; too much pays the premium and puts the excess in the suspense ledger with a refund task.
+ */
+const taskQueue = 'payment-amounts';
+const CASHIER = 'user:7001';
+let env: TestWorkflowEnvironment;
+let rig: CycleRig;
+
+beforeAll(async () => {
+  env = (await startTimeSkippingServer()).env;
+  rig = await startCycleRig(env, taskQueue);
+});
+
+afterAll(async () => {
+  await rig?.close();
+  await env?.teardown();
+});
+
+const seed = (n: number, nextDueDate: string) =>
+  seedFundedPolicy(rig, {
+    policyNo: `P-AMT-000${n}`,
+    holderIdNo: `32010219800101770${n}`,
+    holderMobile: `1381234770${n}`,
+    holderEmail: `amt${n}@example.cn`,
+    accountNo: `622202000000000770${n}`,
+    nextDueDate,
+    premiumFen: 350_000,
+  });
+
+/** An instant the time-skipping server's clock has passed: a paid-at from the future is refused. */
+async function paidAtNow(): Promise<string> {
+  return new Date((await env.currentTimeMs()) - 60_000).toISOString();
+}
+
+describe('payments with amounts', () => {
+  it('a part payment leaves the rest owed, and the debit on the due date asks only for the rest', async () => {
+    const { dueDate } = await dueIn(env, 12, { onBusinessDay: true });
+    const policy = await seed(1, dueDate);
+    await rig.withWorker(async () => {
+      const { handle } = await startRenewalCycle(env.client, { policyNo: policy.policyNo, dueDate }, taskQueue);
+      await sleepUntil(env, addDays(dueDate, -5), '12:30');
+      await untilIdle(handle);
+      const part = { kind: 'paymentReceived' as const, via: 'counter' as const, reference: 'RC-AMT-1', amountFen: 100_000, paidAt: await paidAtNow() };
+      await sendOperatorEvent(rig.database.db, env.client, policy.policyNo, part, CASHIER, dueDate);
+      await untilIdle(handle);
+      await expect.poll(async () => (await handle.query(statusQuery)).owedFen).toBe(250_000);
+      expect((await handle.query(statusQuery)).stage).toBe('PRE_DUE');
+      const premium = await rig.database.db('premium_dues').where({ policy_no: policy.policyNo }).first('id', 'status');
+      expect(premium.status).toBe('due');
+      const partRow = await rig.database.db('audit_events').where({ policy_no: policy.policyNo, kind: 'premium_part_paid' }).first('actor', 'detail');
+      expect(partRow).toMatchObject({ actor: CASHIER, detail: { via: 'counter', reference: 'RC-AMT-1', amountFen: 100_000, owedFen: 250_000 } });
+
+      // The debit on the due date takes the rest, and the premium is paid.
+      expect(await handle.result()).toMatchObject({ stage: 'PAID', paidVia: 'debit' });
+      const history = JSON.parse(historyToJSON(await handle.fetchHistory()));
+      await Worker.runReplayHistory({ workflowsPath: workflowsPath(), dataConverter: renewalsDataConverter() }, history);
+      if (process.env.RECORD_HISTORIES === '1') writeFileSync(join(__dirname, '..', 'fixtures', 'histories', 'renewal-cycle-part-payment-then-debit.json'), `${JSON.stringify(history, null, 2)}\n`);
+      const attempts = await attemptsOf(rig, policy.policyNo);
+      expect(attempts.map((a) => Number(a.amount_fen))).toEqual([250_000]);
+      const payments = await rig.database.db('payments').where({ premium_due_id: premium.id }).orderBy('id').select('via', 'amount_fen');
+      expect(payments.map((p) => [p.via, Number(p.amount_fen)])).toEqual([
+        ['counter', 100_000],
+        ['debit', 250_000],
+      ]);
+      expect((await rig.database.db('premium_dues').where({ id: premium.id }).first('status')).status).toBe('paid');
+      expect(await rig.database.db('suspense_entries')).toEqual([]);
+    });
+  });
+
+  it('too much pays the premium and puts the excess in suspense with a refund task, once', async () => {
+    const { dueDate } = await dueIn(env, 12, { onBusinessDay: true });
+    const policy = await seed(2, dueDate);
+    await rig.withWorker(async () => {
+      const { handle } = await startRenewalCycle(env.client, { policyNo: policy.policyNo, dueDate }, taskQueue);
+      await sleepUntil(env, addDays(dueDate, -5), '12:30');
+      await untilIdle(handle);
+      const paidAt = await paidAtNow();
+      const over = { kind: 'paymentReceived' as const, via: 'transfer' as const, reference: 'BK-AMT-2', amountFen: 400_000, paidAt };
+      await sendOperatorEvent(rig.database.db, env.client, policy.policyNo, over, CASHIER, dueDate);
+      await untilClosed(handle);
+      expect(await handle.result()).toMatchObject({ stage: 'PAID', paidVia: 'transfer' });
+      expect(await attemptsOf(rig, policy.policyNo)).toEqual([]);
+
+      const premium = await rig.database.db('premium_dues').where({ policy_no: policy.policyNo }).first<{ id: number; status: string; paid_at: Date }>('id', 'status', 'paid_at');
+      expect(premium.status).toBe('paid');
+      // Paid when the customer paid, not when it was reported.
+      expect(premium.paid_at.getTime()).toBe(Date.parse(paidAt));
+      const payments = await rig.database.db('payments').where({ premium_due_id: premium.id }).select('via', 'amount_fen');
+      expect(payments.map((p) => [p.via, Number(p.amount_fen)])).toEqual([['transfer', 350_000]]);
+      const entries = await rig.database.db('suspense_entries').where({ policy_no: policy.policyNo });
+      expect(entries).toHaveLength(1);
+      expect(entries[0]).toMatchObject({ amount_fen: 50_000, via: 'transfer', reference: 'BK-AMT-2', reason: 'over_payment', status: 'open', recorded_by: CASHIER });
+      const task = await rig.database.db('tasks').where({ id: entries[0].task_id }).first('kind', 'step', 'assignee_role', 'status', 'policy_no');
+      expect(task).toEqual({ kind: 'payment_refund', step: 'refund_over_payment', assignee_role: 'operations', status: 'open', policy_no: policy.policyNo });
+      const rows = await rig.database.db('audit_events').where({ policy_no: policy.policyNo }).whereIn('kind', ['premium_paid', 'payment_suspended']).orderBy('seq').select('kind', 'actor', 'detail');
+      expect(rows.map((r) => [r.kind, r.actor, (r.detail as { amountFen: number }).amountFen])).toEqual([
+        ['premium_paid', CASHIER, 350_000],
+        ['payment_suspended', CASHIER, 50_000],
+      ]);
+      expect(shanghaiInstant(dueDate)).toBeGreaterThan(premium.paid_at.getTime());
+    });
+  });
+});
