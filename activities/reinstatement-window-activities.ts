@@ -6,8 +6,33 @@ import { appendAudit, hasAuditRow } from '../db/repositories/audit';
 import { loadCollectionPlans } from '../db/repositories/cycles';
 import { cashValueOf, endPremiumPayments, reinstatementYearsOf } from '../db/repositories/policies';
 import { endSuspension, openSuspension, suspensionById } from '../db/repositories/suspensions';
+import { preferredNoticeChannel, type NoticeChannel } from '../domain/channels';
+import { shanghaiDate } from '../domain/civil-date';
+import { owedAfter, undoesSuspension } from '../domain/payment-amounts';
+import type { ReportedVia } from '../domain/payments';
+import { policyChangeId } from '../domain/policy-changes';
+import { recordPayment } from '../db/repositories/cycles';
+import { enqueuePolicyChange } from '../db/repositories/policy-admin-outbox';
+import { putInSuspense, receivedFen } from '../db/repositories/suspense-ledger';
 import { requireCycle } from './cycle-activities';
 import { activityOrigin, auditOf, type CycleRef } from './origin';
+
+/** A payment reported to the window stage: one made within grace counts (docs/business-rules.md#payment-amounts). */
+export interface LatePayment {
+  suspensionId: number;
+  via: ReportedVia;
+  reference: string;
+  amountFen?: number;
+  paidAt: string;
+  by?: string;
+}
+
+export interface LatePaymentOutcome {
+  /** The suspension was undone: the premium is paid, the policy in force. */
+  undone: boolean;
+  /** The customer's channel for the notice that says so. */
+  channel: NoticeChannel;
+}
 
 export interface OpenedWindow {
   config: WindowConfig;
@@ -66,6 +91,49 @@ export function createReinstatementWindowActivities({ db }: { db: Knex }) {
         return opened;
       });
       return { config, suspensionId: suspension.id };
+    },
+
+    /**
+     * A payment reported after the suspension. Made before the suspension instant and enough for
+     * what was owed, it undoes the suspension (Art. 36: paid within grace, the policy never lapsed):
+     * the payment, the premium paid, the suspension `undone`, the policy in force, the audit row and
+     * the policy system's change, together; too much goes to suspense. Anything else is no premium
+     * payment and goes to suspense whole (`after_lapse`), for a refund or the reinstatement.
+     */
+    async recordLatePayment(ref: CycleRef, payment: LatePayment): Promise<LatePaymentOutcome> {
+      const cycle = await requireCycle(db, ref);
+      const o = activityOrigin();
+      const channel = preferredNoticeChannel(cycle.snapshot.preferredChannel);
+      const paidAt = new Date(payment.paidAt);
+      const actor = payment.by ?? 'renewal-cycle';
+      return db.transaction(async (trx) => {
+        const suspension = await suspensionById(trx, payment.suspensionId);
+        if (suspension?.outcome === 'undone') return { undone: true, channel }; // a retry finds it done
+        const owed = owedAfter(cycle.amountFen, await receivedFen(trx, cycle.premiumDueId));
+        const amountFen = payment.amountFen ?? owed;
+        const money = { policyNo: ref.policyNo, premiumDueId: cycle.premiumDueId, paidAt, via: payment.via, reference: payment.reference, recordedBy: actor };
+        const audit = { dueDate: ref.dueDate, workflowId: o.workflowId, runId: o.runId };
+        if (suspension?.outcome !== 'open' || !undoesSuspension({ paidAt: paidAt.getTime(), amountFen }, suspension.suspended_at.getTime(), owed)) {
+          if (amountFen > 0) await putInSuspense(trx, { ...money, amountFen, reason: 'after_lapse' }, audit);
+          return { undone: false, channel };
+        }
+        await recordPayment(trx, { premiumDueId: cycle.premiumDueId, via: payment.via, reference: payment.reference, amountFen: owed, at: paidAt });
+        await endSuspension(trx, suspension.id, 'undone', o.at);
+        await trx('policies').where({ policy_no: ref.policyNo, status: 'lapsed' }).update({ status: 'in_force', updated_at: trx.fn.now() });
+        await appendAudit(trx, {
+          ...auditOf(ref, o, payment.by),
+          kind: 'suspension_undone',
+          detail: { suspensionId: suspension.id, via: payment.via, reference: payment.reference, amountFen: owed, paidAt: paidAt.toISOString() },
+        });
+        await enqueuePolicyChange(trx, {
+          eventId: policyChangeId('suspension_undone', suspension.id),
+          kind: 'suspension_undone',
+          policyNo: ref.policyNo,
+          payload: { dueDate: ref.dueDate, suspensionDate: suspension.suspension_date, paidOn: shanghaiDate(paidAt.getTime()) },
+        });
+        if (amountFen > owed) await putInSuspense(trx, { ...money, amountFen: amountFen - owed, reason: 'over_payment' }, audit);
+        return { undone: true, channel };
+      });
     },
 
     /** Art. 37: the window closed unreinstated; the contract ends and its cash value is refunded. */

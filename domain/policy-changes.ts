@@ -3,7 +3,7 @@
  * (docs/architecture.md#policy-administration), and how often a change that could not be delivered is
  * tried again.
  */
-export const POLICY_CHANGE_KINDS = ['policy_suspended', 'policy_reinstated', 'reduced_paid_up_requested', 'premium_loan_booked'] as const;
+export const POLICY_CHANGE_KINDS = ['policy_suspended', 'suspension_undone', 'policy_reinstated', 'reduced_paid_up_requested', 'premium_loan_booked'] as const;
 export type PolicyChangeKind = (typeof POLICY_CHANGE_KINDS)[number];
 
 /** Business facts only: dates, fen, codes. Never a name, mobile, ID number or account. */

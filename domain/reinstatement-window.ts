@@ -224,7 +224,7 @@ export type WindowAction =
 const TERMINATION_CHANNELS: ContactChannel[] = ['letter', 'email', 'sms'];
 
 /** When a contact due at `now` may go out on all its channels: now, or the quiet hours' end. */
-function opening(channels: readonly ContactChannel[], now: number): number {
+export function opening(channels: readonly ContactChannel[], now: number): number {
   return Math.max(now, ...channels.map((c) => contactWindowOpening(now, DEFAULT_CONTACT_LIMITS, c)));
 }
 

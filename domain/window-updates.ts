@@ -3,6 +3,8 @@
  * checks on the window's state (reinstatement-window.ts) that its update validators throw. Its call
  * tasks are completed as in grace (cycle-updates.ts taskCompletionError).
  */
+import { paidAtInstant, paymentAmountError } from './payment-amounts';
+import { reportedPaymentError } from './payments';
 import { PAYMENT_METHODS, receiveApplication, type PaymentMethod } from './reinstatement-application';
 import type { ReinstatementWindow, WindowState } from './reinstatement-window';
 
@@ -47,5 +49,30 @@ export function windowReducedPaidUpError(state: WindowState, window: Reinstateme
   if (over) return over;
   if (now >= window.closesAt) return `the reinstatement window closed at the end of ${window.lastDayToApply}`;
   if (state.applicationOpen) return 'an application to reinstate is open: decide it (or withdraw it) first';
+  return undefined;
+}
+
+/**
+ * paymentReceived in the window at `now`: only a payment made before the suspension instant
+ * (`suspendedAt`) can count, so its paid-at is required (docs/business-rules.md#payment-amounts); one
+ * made after it pays no premium (the reinstatement pays arrears). Not while an application or a
+ * reduced paid-up choice is under way.
+ */
+export function latePaymentError(
+  state: WindowState,
+  payment: { via: string; reference: string; amountFen?: unknown; paidAt?: unknown },
+  reducedPaidUp: ReducedPaidUpTaking,
+  suspendedAt: number,
+  now: number,
+): string | undefined {
+  const over = windowOverError(state, reducedPaidUp);
+  if (over) return over;
+  if (state.applicationOpen) return 'an application to reinstate is open: its payment pays the arrears';
+  if (reducedPaidUp.choosing) return 'a reduced paid-up choice is being recorded';
+  const malformed = reportedPaymentError(payment) ?? paymentAmountError(payment, now);
+  if (malformed) return malformed;
+  const suspension = new Date(suspendedAt).toISOString();
+  if (payment.paidAt === undefined) return `the policy is suspended since ${suspension}: only a payment made before then counts, so give its paidAt`;
+  if (paidAtInstant(payment.paidAt as string)! >= suspendedAt) return `paid after the suspension at ${suspension}: apply for reinstatement instead`;
   return undefined;
 }

@@ -5,17 +5,30 @@ import {
   patched,
   proxyActivities,
   setHandler,
+  sleep,
   startChild,
   upsertSearchAttributes,
   type ChildWorkflowHandle,
 } from '@temporalio/workflow';
 import type { RenewalActivities } from '../activities/renewal-activities';
 import { receiveApplication } from '../domain/reinstatement-application';
-import { decideWindow, reminderDone, type WindowAction, type WindowState } from '../domain/reinstatement-window';
+import { decideWindow, opening, reminderDone, type WindowAction, type WindowState } from '../domain/reinstatement-window';
 import type { RenewalStage } from '../domain/renewal-stage';
 import { taskCompletionError } from '../domain/cycle-updates';
-import { applicationRefusal, windowReducedPaidUpError, type ReducedPaidUpTaking } from '../domain/window-updates';
-import { OPENING, RenewalStageKey, statusQuery, taskCompletedUpdate, type RenewalCycleInput, type RenewalCycleResult, type RenewalCycleStatus } from './messages';
+import { shanghaiDate } from '../domain/civil-date';
+import { applicationRefusal, latePaymentError, windowReducedPaidUpError, type ReducedPaidUpTaking } from '../domain/window-updates';
+import {
+  OPENING,
+  paymentReceivedUpdate,
+  RenewalStageKey,
+  statusQuery,
+  taskCompletedUpdate,
+  type RenewalCycleInput,
+  type RenewalCycleResult,
+  type RenewalCycleStatus,
+  type ReportedPayment,
+  type SignedBy,
+} from './messages';
 import { reinstatement } from './reinstatement';
 import { takeReducedPaidUpChoices } from './reduced-paid-up-choice';
 import { refuse } from './refuse';
@@ -39,6 +52,15 @@ export type WindowInput = NonNullable<RenewalCycleInput['reinstatementWindow']>;
  * renewal-cycle-window-call-v1.json), and replay so.
  */
 const WINDOW_TASK_PRIORITY_PATCH = 'window-task-priority';
+
+/**
+ * A payment made within grace and reported after the suspension undoes it (docs/business-rules.md#payment-amounts).
+ * Asked when such a payment is taken: histories recorded before had no handler for it, so took none.
+ */
+const LATE_PAYMENT_PATCH = 'late-payment-undoes-suspension';
+
+/** The step and template of the notice that tells the customer the suspension was undone. */
+const SUSPENSION_UNDONE = 'suspension_undone';
 
 /**
  * The cycle after suspension: the reinstatement window. Reminders at +30/+180/+365 days and before
@@ -134,6 +156,16 @@ export async function reinstatementWindowStage(
     record: (choice, by) => activities.chooseReducedPaidUp(ref, { stage: 'reinstatement_window', choice, suspensionId, ...(by ? { by } : {}) }),
     changed: () => (wake = true),
   });
+  const latePayments: (ReportedPayment & SignedBy)[] = [];
+  setHandler(
+    paymentReceivedUpdate,
+    (payment) => {
+      latePayments.push(payment);
+      wake = true;
+      return snapshot();
+    },
+    { validator: (payment: ReportedPayment) => refuse(latePaymentError(state, payment, taking, window.lapsedAt, Date.now())) },
+  );
   setHandler(
     taskCompletedUpdate,
     ({ step, outcome: taskOutcome, by }) => {
@@ -151,6 +183,22 @@ export async function reinstatementWindowStage(
   for (;;) {
     wake = false;
     while (completions.length) await activities.completeTask(ref, completions.shift()!);
+    while (latePayments.length && patched(LATE_PAYMENT_PATCH)) {
+      const payment = latePayments.shift()!;
+      const late = await activities.recordLatePayment(ref, { suspensionId, ...payment, paidAt: payment.paidAt! });
+      if (!late.undone) continue; // not enough, or the suspension ended meanwhile: the money went to suspense
+      // The news waits for the quiet hours' end, like every notice; the window has nothing else to do.
+      const sendAt = opening([late.channel], Date.now());
+      if (sendAt > Date.now()) await sleep(sendAt - Date.now());
+      await activities.sendContact(ref, {
+        step: SUSPENSION_UNDONE,
+        template: SUSPENSION_UNDONE,
+        channels: [late.channel],
+        allChannels: false,
+        fields: { paidOn: shanghaiDate(Date.parse(payment.paidAt!)) },
+      });
+      return close('PAID', { paidVia: payment.via });
+    }
     if (failedApplication) {
       outcome = await activities.closeFailedApplication(ref, failedApplication);
       failedApplication = undefined;

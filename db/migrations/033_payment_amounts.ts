@@ -33,9 +33,17 @@ export async function up(knex: Knex): Promise<void> {
   await knex.raw(`CREATE INDEX suspense_entries_open ON suspense_entries (created_at) WHERE status = 'open'`);
   await knex.raw(`ALTER TYPE task_kind ADD VALUE IF NOT EXISTS 'payment_refund'`);
   await knex.raw(`ALTER TYPE suspension_outcome ADD VALUE IF NOT EXISTS 'undone'`);
+  // The policy system is told a suspension was undone, as it was told of it.
+  await knex.raw(`ALTER TABLE policy_admin_outbox DROP CONSTRAINT policy_admin_outbox_kind`);
+  await knex.raw(`ALTER TABLE policy_admin_outbox ADD CONSTRAINT policy_admin_outbox_kind
+    CHECK (kind IN ('policy_suspended', 'suspension_undone', 'policy_reinstated', 'reduced_paid_up_requested', 'premium_loan_booked'))`);
 }
 
 export async function down(knex: Knex): Promise<void> {
+  await knex('policy_admin_outbox').where({ kind: 'suspension_undone' }).delete();
+  await knex.raw(`ALTER TABLE policy_admin_outbox DROP CONSTRAINT policy_admin_outbox_kind`);
+  await knex.raw(`ALTER TABLE policy_admin_outbox ADD CONSTRAINT policy_admin_outbox_kind
+    CHECK (kind IN ('policy_suspended', 'policy_reinstated', 'reduced_paid_up_requested', 'premium_loan_booked'))`);
   await knex.schema.dropTable('suspense_entries');
   await knex('tasks').where({ kind: 'payment_refund' }).delete();
   // PostgreSQL cannot drop an enum value: 'payment_refund' and 'undone' stay.

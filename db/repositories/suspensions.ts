@@ -11,7 +11,8 @@ export interface SuspensionRow {
   window_closes_on: string;
   annual_premium_fen: number;
   high_value: boolean;
-  outcome: 'open' | 'reinstated' | 'terminated' | 'reduced_paid_up';
+  /** undone: a payment made within grace was reported after it (migration 033). */
+  outcome: 'open' | 'reinstated' | 'terminated' | 'reduced_paid_up' | 'undone';
   outcome_at: Date | null;
   workflow_id: string;
 }

@@ -117,7 +117,7 @@ function planContacts(): { step: string; template: string; channels: string[] }[
 describe('news of a change in the contract', () => {
   it('is what suspension, termination, reinstatement decisions and payments say; reminders and warnings are not', () => {
     const news = NOTICE_TEMPLATES.filter((t) => t.statusChange).map((t) => t.id).sort();
-    expect(news).toEqual(['contract_terminated', 'lapse_letter', 'lapse_notice', 'payment_received', 'policy_reinstated', 'reinstatement_approved', 'reinstatement_declined']);
+    expect(news).toEqual(['contract_terminated', 'lapse_letter', 'lapse_notice', 'payment_received', 'policy_reinstated', 'reinstatement_approved', 'reinstatement_declined', 'suspension_undone']);
     expect(renderNotice('lapse_notice', ACTIVITY_FIELDS).statusChange).toBe(true);
     expect(renderNotice('final_notice', ACTIVITY_FIELDS).statusChange).toBe(false);
   });

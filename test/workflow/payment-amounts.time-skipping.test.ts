@@ -117,4 +117,50 @@ describe('payments with amounts', () => {
       expect(shanghaiInstant(dueDate)).toBeGreaterThan(premium.paid_at.getTime());
     });
   });
+
+  it('paid at the counter at 23:59 of the last grace day and reported at 08:00 the next day: the suspension is undone and the customer told', async () => {
+    const { dueDate } = await dueIn(env, 5);
+    // Too little in the account: every debit fails for want of funds, the customer's fault, so it lapses.
+    const policy = await seedFundedPolicy(
+      rig,
+      { policyNo: 'P-AMT-0003', holderIdNo: '320102198001017703', holderMobile: '13812347703', accountNo: '6222020000000007703', nextDueDate: dueDate, premiumFen: 350_000, preferredChannel: 'sms' },
+      100_000,
+    );
+    const lastGraceDay = addDays(dueDate, 60);
+    await rig.withWorker(async () => {
+      const { handle } = await startRenewalCycle(env.client, { policyNo: policy.policyNo, dueDate }, taskQueue);
+      await sleepUntil(env, addDays(dueDate, 61), '08:00');
+      await expect.poll(async () => (await handle.query(statusQuery)).stage, { timeout: 20_000 }).toBe('LAPSED');
+      await untilIdle(handle);
+      const db = rig.database.db;
+      expect(await db('policies').where({ policy_no: policy.policyNo }).first('status')).toEqual({ status: 'lapsed' });
+
+      // Paid after the suspension instant: refused, nothing recorded.
+      const late = { kind: 'paymentReceived' as const, via: 'counter' as const, reference: 'RC-AMT-3A', amountFen: 350_000, paidAt: `${addDays(dueDate, 61)}T00:01:00+08:00` };
+      await expect(sendOperatorEvent(db, env.client, policy.policyNo, late, CASHIER, dueDate)).rejects.toThrow(/paid after the suspension at .*: apply for reinstatement instead/);
+      // No paid-at: refused, naming what is needed.
+      const undated = { kind: 'paymentReceived' as const, via: 'counter' as const, reference: 'RC-AMT-3B' };
+      await expect(sendOperatorEvent(db, env.client, policy.policyNo, undated, CASHIER, dueDate)).rejects.toThrow(/only a payment made before then counts, so give its paidAt/);
+
+      const inGrace = { kind: 'paymentReceived' as const, via: 'counter' as const, reference: 'RC-AMT-3', amountFen: 350_000, paidAt: `${lastGraceDay}T23:59:00+08:00` };
+      await sendOperatorEvent(db, env.client, policy.policyNo, inGrace, CASHIER, dueDate);
+      expect(await handle.result()).toMatchObject({ stage: 'PAID', paidVia: 'counter' });
+
+      expect(await db('premium_dues').where({ policy_no: policy.policyNo }).first('status')).toEqual({ status: 'paid' });
+      expect(await db('policies').where({ policy_no: policy.policyNo }).first('status')).toEqual({ status: 'in_force' });
+      expect(await db('suspensions').where({ policy_no: policy.policyNo }).first('outcome')).toEqual({ outcome: 'undone' });
+      const undone = await db('audit_events').where({ policy_no: policy.policyNo, kind: 'suspension_undone' }).first('actor', 'detail');
+      expect(undone).toMatchObject({ actor: CASHIER, detail: { via: 'counter', reference: 'RC-AMT-3', amountFen: 350_000 } });
+      expect((await db('policy_admin_outbox').where({ policy_no: policy.policyNo }).orderBy('id').pluck('kind'))).toEqual(['policy_suspended', 'suspension_undone']);
+      const told = rig.text.sent.filter((m) => m.template === 'suspension_undone');
+      expect(told).toHaveLength(1);
+      expect(told[0]!.text).toContain(lastGraceDay);
+      expect(told[0]!.text).toContain('3500.00');
+      expect(await db('suspense_entries').where({ policy_no: policy.policyNo })).toEqual([]);
+
+      const history = JSON.parse(historyToJSON(await handle.fetchHistory()));
+      await Worker.runReplayHistory({ workflowsPath: workflowsPath(), dataConverter: renewalsDataConverter() }, history);
+      if (process.env.RECORD_HISTORIES === '1') writeFileSync(join(__dirname, '..', 'fixtures', 'histories', 'renewal-cycle-window-late-payment-undone.json'), `${JSON.stringify(history, null, 2)}\n`);
+    });
+  });
 });

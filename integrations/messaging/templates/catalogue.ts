@@ -1,5 +1,5 @@
 import { DEBIT_FAILED, FINAL_NOTICE, LAPSE_RISK_NOTICE, REDUCED_PAID_UP_OPTION } from './grace-notices';
-import { LAPSE_LETTER, LAPSE_NOTICE } from './lapse-notices';
+import { LAPSE_LETTER, LAPSE_NOTICE, SUSPENSION_UNDONE } from './lapse-notices';
 import { fieldOf, type NoticeVariable } from './notice-fields';
 import { NOTICE_CHANNELS } from '../../../domain/channels';
 import { DEFAULT_VARIANT, type NoticeContent, type NoticeTemplate } from './notice-template';
@@ -30,6 +30,7 @@ export const NOTICE_TEMPLATES: readonly NoticeTemplate[] = [
   FINAL_NOTICE,
   LAPSE_NOTICE,
   LAPSE_LETTER,
+  SUSPENSION_UNDONE,
   REINSTATEMENT_REMINDER,
   REINSTATEMENT_WINDOW_CLOSING,
   REINSTATEMENT_APPROVED,

@@ -67,3 +67,41 @@ export const LAPSE_LETTER: NoticeTemplate = {
     },
   },
 };
+
+/** A payment made within grace and reported after the suspension: the suspension is undone (docs/business-rules.md#payment-amounts). */
+export const SUSPENSION_UNDONE: NoticeTemplate = {
+  id: 'suspension_undone',
+  version: 1,
+  purpose: 'A premium paid within the grace period was reported after the suspension: the policy never lapsed and stays in force.',
+  statusChange: true,
+  channels: ['sms', 'wechat', 'email'],
+  variants: {
+    default: {
+      subject: { zh: '保单继续有效通知（保单 {{policyNo}}）', en: 'Your policy stays in force' },
+      body: {
+        zh: [
+          '您于 {{paidOn}} 在宽限期内缴纳的保单 {{policyNo}} 续期保费 {{amount}} 元已确认到账。此前发出的效力中止通知作废，保单继续有效。',
+          `给您带来的不便，敬请谅解。${HOTLINE.zh}`,
+        ],
+        en: [
+          'The renewal premium of RMB {{amount}} for policy {{policyNo}}, paid on {{paidOn}} within the grace period, is confirmed. The suspension notice sent earlier is withdrawn: the policy stays in force.',
+          `We apologise for the confusion. ${HOTLINE.en}`,
+        ],
+      },
+      sms: {
+        zh: '您于{{paidOn}}缴纳的保单{{policyNo}}续期保费{{amount}}元在宽限期内，效力中止通知作废，保单继续有效。',
+        en: 'Policy {{policyNo}}: premium RMB {{amount}} paid on {{paidOn}} within grace; the suspension is withdrawn.',
+      },
+      wechat: {
+        first: { zh: '您的保单继续有效。', en: 'Your policy stays in force.' },
+        keywords: [
+          { label: { zh: '保单号', en: 'Policy No.' }, value: '{{policyNo}}' },
+          { label: { zh: '缴费金额', en: 'Amount' }, value: '{{amount}}元' },
+          { label: { zh: '缴费日期', en: 'Paid on' }, value: '{{paidOn}}' },
+          { label: { zh: '保单状态', en: 'Status' }, value: '有效 In force' },
+        ],
+        remark: { zh: '此前的效力中止通知作废。', en: 'The suspension notice sent earlier is withdrawn.' },
+      },
+    },
+  },
+};
