@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
 import { appendAudit } from '../db/repositories/audit';
+import { putInSuspense } from '../db/repositories/suspense-ledger';
 import {
   awaitingCounterPayment,
   counterPaymentById,
@@ -22,7 +23,11 @@ import type { UpdateOptions } from './update-deadline';
  * `payments confirm` sends it to the cycle as the payment it is, or `payments reject` drops it. Every
  * step is an audit row signed by its person (`actor`, an opaque `user:N`).
  */
-export type PaymentReport = { kind: 'sent'; sent: SentEvent } | { kind: 'awaiting'; payment: CounterPaymentRow; confirmAboveFen: number };
+export type PaymentReport =
+  | { kind: 'sent'; sent: SentEvent }
+  | { kind: 'awaiting'; payment: CounterPaymentRow; confirmAboveFen: number }
+  /** Money for a premium already paid: put in the suspense ledger with a refund task. */
+  | { kind: 'suspense'; entryId: number; taskId: number; policyNo: string; dueDate: CivilDate };
 
 export async function reportPayment(
   db: Knex,
@@ -33,8 +38,29 @@ export async function reportPayment(
   rules: { due?: CivilDate; confirmAboveFen: number; update?: UpdateOptions },
 ): Promise<PaymentReport> {
   const target = await findCycle(db, policyNo, rules.due);
-  // A premium no longer due goes to the cycle, which says why it takes no payment.
-  if (target.premium.status !== 'due' || !counterPaymentNeedsSecondCashier(payment.via, Number(target.premium.amount_fen), rules.confirmAboveFen)) {
+  // Money with an amount for a premium already paid: nobody's premium, owed back (docs/business-rules.md#payment-amounts).
+  if (target.premium.status === 'paid' && payment.amountFen !== undefined) {
+    const entry = await db.transaction((trx) =>
+      putInSuspense(
+        trx,
+        {
+          policyNo,
+          premiumDueId: Number(target.premium.id),
+          amountFen: payment.amountFen!,
+          paidAt: payment.paidAt !== undefined ? new Date(payment.paidAt) : new Date(),
+          via: payment.via,
+          reference: payment.reference,
+          reason: 'already_paid',
+          recordedBy: actor,
+        },
+        { dueDate: target.dueDate },
+      ),
+    );
+    return { kind: 'suspense', entryId: entry.entryId, taskId: entry.taskId, policyNo, dueDate: target.dueDate };
+  }
+  const amountFen = payment.amountFen ?? Number(target.premium.amount_fen);
+  // A premium no longer due goes to the cycle, which says why it takes no payment (or, suspended, whether it counts).
+  if (target.premium.status !== 'due' || !counterPaymentNeedsSecondCashier(payment.via, amountFen, rules.confirmAboveFen)) {
     return { kind: 'sent', sent: await sendOperatorEvent(db, client, policyNo, payment, actor, target.dueDate, rules.update) };
   }
   const alreadyWaiting = (waiting: CounterPaymentRow) =>
@@ -48,7 +74,7 @@ export async function reportPayment(
     const recorded = await db.transaction(async (trx) => {
       const waiting = await awaitingCounterPayment(trx, policyNo, target.dueDate);
       if (waiting) throw alreadyWaiting(waiting);
-      const row = await insertCounterPayment(trx, { policyNo, dueDate: target.dueDate, reference: payment.reference, amountFen: Number(target.premium.amount_fen), recordedBy: actor });
+      const row = await insertCounterPayment(trx, { policyNo, dueDate: target.dueDate, reference: payment.reference, amountFen, recordedBy: actor });
       await appendAudit(trx, {
         kind: 'counter_payment_recorded',
         actor,
@@ -79,7 +105,9 @@ async function releaseReviewHold(db: Knex, client: Client, policyNo: string, due
  */
 export async function confirmCounterPayment(db: Knex, client: Client, id: number, actor: string, update: UpdateOptions = {}): Promise<{ payment: CounterPaymentRow; sent: SentEvent }> {
   const row = await decidable(db, id, actor, 'confirmation');
-  const sent = await sendOperatorEvent(db, client, row.policy_no, { kind: 'paymentReceived', via: 'counter', reference: row.reference }, actor, row.due_date, update);
+  // Paid when the first cashier recorded it at the counter, for the amount recorded.
+  const paid = { kind: 'paymentReceived' as const, via: 'counter' as const, reference: row.reference, amountFen: Number(row.amount_fen), paidAt: new Date(row.recorded_at).toISOString() };
+  const sent = await sendOperatorEvent(db, client, row.policy_no, paid, actor, row.due_date, update);
   const payment = await db.transaction(async (trx) => {
     if (!(await markCounterPaymentDecided(trx, id, { status: 'confirmed', by: actor }))) throw new OperatorError(`counter payment #${id} was decided meanwhile; the cycle has the payment`);
     await appendAudit(trx, {

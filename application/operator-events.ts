@@ -4,7 +4,8 @@ import { policyHeader, premiumDuesOf, lastRecordedStage, type PremiumDueRow } fr
 import { appendAudit } from '../db/repositories/audit';
 import { wrongNumberReported } from '../db/repositories/contacts';
 import { closeTaskOutsideCycle, openAuditedTask, taskById, type TaskListRow } from '../db/repositories/tasks';
-import { isCivilDate, shanghaiDate, type CivilDate } from '../domain/civil-date';
+import { isCivilDate, shanghaiDate, shanghaiTimeInstant, type CivilDate } from '../domain/civil-date';
+import { yuanToFen } from '../domain/money';
 import { OperatorError } from './errors';
 import { updateTimeoutMs, type UpdateOptions } from './update-deadline';
 import { HOLD_KINDS, type HoldKind } from '../domain/holds';
@@ -42,11 +43,28 @@ export type PaymentEvent = Extract<OperatorEvent, { kind: 'paymentReceived' }>;
 const usage = (message: string) => new OperatorError(message, true);
 
 /** Checks the values an operator typed, naming the argument at fault, before anything is sent. */
-export function paymentEvent(via: string, reference: string): PaymentEvent {
+export function paymentEvent(via: string, reference: string, given: { amount?: string; paidAt?: string } = {}, now = Date.now()): PaymentEvent {
   const channel = REPORTED_VIAS.find((c) => c === via);
   if (!channel) throw usage(`--via must be one of ${REPORTED_VIAS.join(', ')}, got "${via}"`);
   if (!isPaymentReference(reference)) throw usage(`--reference must be the receipt or bank reference: 1–64 letters, digits, - or _, got "${reference}"`);
-  return { kind: 'paymentReceived', via: channel, reference };
+  const event: PaymentEvent = { kind: 'paymentReceived', via: channel, reference };
+  if (given.amount !== undefined) {
+    let fen: number;
+    try {
+      fen = yuanToFen(given.amount);
+    } catch {
+      throw usage(`--amount must be an amount in yuan with at most 2 decimals, e.g. 1234.50, got "${given.amount}"`);
+    }
+    if (fen <= 0) throw usage('--amount must be more than 0');
+    event.amountFen = fen;
+  }
+  if (given.paidAt !== undefined) {
+    const at = shanghaiTimeInstant(given.paidAt);
+    if (at === undefined) throw usage(`--paid-at must be a Shanghai time YYYY-MM-DD HH:MM, got "${given.paidAt}"`);
+    if (at > now) throw usage(`--paid-at ${given.paidAt} lies in the future`);
+    event.paidAt = new Date(at).toISOString();
+  }
+  return event;
 }
 
 export function promiseEvent(date: string): OperatorEvent {

@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
-import { claimReceipt, markReceiptPaid, oldestPremiumDue, putReceiptInSuspense, receiptByReference } from '../db/repositories/payment-receipts';
+import { claimReceipt, markReceiptPaid, premiumsToMatch, putReceiptInSuspense, receiptByReference } from '../db/repositories/payment-receipts';
 import { matchReceipt, readReceipt, RECEIPT_COLUMNS, RECEIPT_OPTIONAL_COLUMNS, type Receipt, type SuspenseReason } from '../domain/receipts';
 import type { ReportedVia } from '../domain/payments';
 import { CsvFile } from '../integrations/import/csv-rows';
@@ -78,9 +78,10 @@ async function importOne(
   const base = { rowNo: options.rowNo, reference: receipt.reference, policyNo: receipt.policyNo };
   const earlier = await receiptByReference(db, receipt.reference);
   if (earlier && earlier.outcome !== 'pending') return { ...base, outcome: 'duplicate', earlier: `${earlier.outcome} on ${earlier.imported_at.toISOString().slice(0, 10)}` };
-  const { known, due } = await oldestPremiumDue(db, receipt.policyNo);
-  const match = matchReceipt(receipt, known, due);
-  if (options.dryRun) return match.kind === 'pay' ? { ...base, outcome: 'paid', dueDate: due!.dueDate } : { ...base, outcome: 'suspense', reason: match.reason };
+  const { known, due, suspended } = await premiumsToMatch(db, receipt.policyNo);
+  const match = matchReceipt(receipt, known, due, suspended);
+  const dueDate = (due ?? suspended)?.dueDate;
+  if (options.dryRun) return match.kind === 'pay' ? { ...base, outcome: 'paid', dueDate: dueDate! } : { ...base, outcome: 'suspense', reason: match.reason };
 
   // Claimed first; a claim left pending by an import cut short is taken up again here.
   const row = earlier ?? (await claimReceipt(db, receipt, { fileSha256: options.fileSha256, rowNo: options.rowNo, importedBy: options.actor }));
@@ -90,13 +91,14 @@ async function importOne(
     return { ...base, outcome: 'suspense', reason: match.reason, taskId };
   }
   try {
-    await sendOperatorEvent(db, client!, receipt.policyNo, { kind: 'paymentReceived', via: receipt.via, reference: receipt.reference }, options.actor, due!.dueDate, options.update);
+    const payment = { kind: 'paymentReceived' as const, via: receipt.via, reference: receipt.reference, amountFen: receipt.amountFen, paidAt: new Date(receipt.paidAt).toISOString() };
+    await sendOperatorEvent(db, client!, receipt.policyNo, payment, options.actor, dueDate, options.update);
   } catch (error) {
     // The cycle would not take it (paid meanwhile, over): put aside with the cycle's reason in the task's audit row.
     if (!(error instanceof OperatorError)) throw error;
     const { taskId } = await putReceiptInSuspense(db, row, 'cycle_refused', true, options.at);
     return { ...base, outcome: 'suspense', reason: 'cycle_refused', taskId };
   }
-  await markReceiptPaid(db, row, match.premiumDueId, due!.dueDate);
-  return { ...base, outcome: 'paid', dueDate: due!.dueDate };
+  await markReceiptPaid(db, row, match.premiumDueId, dueDate!);
+  return { ...base, outcome: 'paid', dueDate: dueDate! };
 }

@@ -13,7 +13,7 @@ import { registerProviderCommands } from './commands/providers';
 import { registerPolicyAdminCommands } from './commands/policy-admin';
 import { registerLetterCommands } from './commands/letters';
 import { registerOperatorCommands } from './commands/operator';
-import { registerPaymentCommands, registerReceiptCommands } from './commands/payments';
+import { registerPaymentCommands, registerReceiptCommands, registerRefundCommands } from './commands/payments';
 import { registerTaskCommands } from './commands/tasks';
 import { registerSimulateCommands } from './commands/simulate';
 import { registerReinstateCommands } from './commands/reinstate';
@@ -61,6 +61,7 @@ export function buildProgram(): Command {
   registerOperatorCommands(program);
   registerPaymentCommands(program);
   registerReceiptCommands(program);
+  registerRefundCommands(program);
   registerTaskCommands(program);
   registerProviderCommands(program);
   registerPolicyAdminCommands(program);

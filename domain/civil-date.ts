@@ -64,6 +64,13 @@ export function shanghaiInstant(date: CivilDate, time = '00:00'): number {
   return dayStartUtc(date) + minutes * 60_000 - SHANGHAI_OFFSET_MS;
 }
 
+/** A Shanghai wall-clock time as people and files write it (`YYYY-MM-DD HH:MM[:SS]`, or with a T), as epoch ms; undefined if none. */
+export function shanghaiTimeInstant(text: string): number | undefined {
+  const match = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}):(\d{2})(?::(\d{2}))?$/.exec(text.trim());
+  if (!match || !isCivilDate(match[1]) || Number(match[2]) > 23 || Number(match[3]) > 59 || Number(match[4] ?? 0) > 59) return undefined;
+  return shanghaiInstant(match[1], `${match[2]}:${match[3]}`) + Number(match[4] ?? 0) * 1000;
+}
+
 /** The civil date in Shanghai at an instant. */
 export function shanghaiDate(epochMs: number): CivilDate {
   return formatUtcDay(Math.floor((epochMs + SHANGHAI_OFFSET_MS) / DAY_MS) * DAY_MS);

@@ -109,6 +109,7 @@ export const PERMISSIONS: Readonly<Record<string, Permission>> = {
   // Receipts from a statement or a counter's list: finance's record, imported by operations.
   'payments import': { roles: ['operations_lead'], scope: 'none' },
   'payments suspense': { roles: ['operations_lead', 'cashier'], scope: 'none' },
+  'payments refunds': { roles: ['operations_lead', 'cashier'], scope: 'none' },
   // tasks
   'tasks list': { roles: [...FRONT_LINE, 'operations_lead', 'underwriter'], scope: 'list' },
   'tasks complete': { roles: [...FRONT_LINE, 'operations_lead', 'underwriter'], scope: 'task' },

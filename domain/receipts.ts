@@ -1,4 +1,4 @@
-import { isCivilDate, shanghaiInstant } from './civil-date';
+import { shanghaiTimeInstant } from './civil-date';
 import { yuanToFen } from './money';
 import { isReportedVia, PAYMENT_REFERENCE, REPORTED_VIAS, type ReportedVia } from './payments';
 
@@ -19,14 +19,17 @@ export interface Receipt {
   via: ReportedVia;
 }
 
-/** Why a receipt is put aside for a person to look at rather than paid to a premium. */
+/**
+ * Why a receipt is put aside for a person to look at rather than paid to a premium. `amount_differs`
+ * is only on receipts imported before payments had amounts (now a part or too much is paid, and the
+ * cycle puts any excess in the suspense ledger).
+ */
 export const SUSPENSE_REASONS = ['unknown_policy', 'no_premium_due', 'amount_differs', 'cycle_refused'] as const;
 export type SuspenseReason = (typeof SUSPENSE_REASONS)[number];
 
 export type ReceiptMatch = { kind: 'pay'; premiumDueId: number } | { kind: 'suspense'; reason: SuspenseReason };
 
 const POLICY_NO = /^[A-Za-z0-9-]{1,32}$/;
-const PAID_AT = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2})(?::(\d{2}))?$/;
 
 /** A row's values as a receipt, or the first field at fault with what it must be. */
 export function readReceipt(values: Record<string, string>, now: number, defaultVia: ReportedVia): { receipt: Receipt } | { field: string; problem: string } {
@@ -39,12 +42,8 @@ export function readReceipt(values: Record<string, string>, now: number, default
     return { field: 'amount', problem: 'amount must be an amount in yuan with at most 2 decimals, e.g. 1234.50' };
   }
   if (amountFen <= 0) return { field: 'amount', problem: 'amount must be more than 0' };
-  const at = PAID_AT.exec((values.paid_at ?? '').trim());
-  const [hours, minutes] = (at?.[2] ?? '').split(':').map(Number);
-  if (!at || !isCivilDate(at[1]) || hours! > 23 || minutes! > 59 || Number(at[3] ?? 0) > 59) {
-    return { field: 'paid_at', problem: 'paid_at must be a Shanghai time YYYY-MM-DD HH:MM[:SS]' };
-  }
-  const paidAt = shanghaiInstant(at[1], at[2]) + Number(at[3] ?? 0) * 1000;
+  const paidAt = shanghaiTimeInstant(values.paid_at ?? '');
+  if (paidAt === undefined) return { field: 'paid_at', problem: 'paid_at must be a Shanghai time YYYY-MM-DD HH:MM[:SS]' };
   if (paidAt > now) return { field: 'paid_at', problem: 'paid_at lies in the future' };
   const reference = (values.reference ?? '').trim();
   if (!PAYMENT_REFERENCE.test(reference)) return { field: 'reference', problem: 'reference must be 1–64 letters, digits, - or _' };
@@ -54,12 +53,19 @@ export function readReceipt(values: Record<string, string>, now: number, default
 }
 
 /**
- * The premium a receipt pays: the policy's oldest premium still due, for exactly its amount. Anything
- * else (no such policy, nothing due, another amount: part or too much) is put aside, never guessed.
+ * The premium a receipt pays: the policy's oldest premium still due, whatever the amount (a part
+ * leaves the rest owed, too much goes to the suspense ledger); else a suspended premium the money was
+ * paid before the suspension of (docs/business-rules.md#payment-amounts). Anything else is put aside,
+ * never guessed.
  */
-export function matchReceipt(receipt: Pick<Receipt, 'amountFen'>, policyKnown: boolean, oldestDue: { id: number; amountFen: number } | undefined): ReceiptMatch {
+export function matchReceipt(
+  receipt: Pick<Receipt, 'paidAt'>,
+  policyKnown: boolean,
+  oldestDue: { id: number } | undefined,
+  suspended?: { id: number; suspendedAt: number },
+): ReceiptMatch {
   if (!policyKnown) return { kind: 'suspense', reason: 'unknown_policy' };
-  if (!oldestDue) return { kind: 'suspense', reason: 'no_premium_due' };
-  if (oldestDue.amountFen !== receipt.amountFen) return { kind: 'suspense', reason: 'amount_differs' };
-  return { kind: 'pay', premiumDueId: oldestDue.id };
+  if (oldestDue) return { kind: 'pay', premiumDueId: oldestDue.id };
+  if (suspended && receipt.paidAt < suspended.suspendedAt) return { kind: 'pay', premiumDueId: suspended.id };
+  return { kind: 'suspense', reason: 'no_premium_due' };
 }

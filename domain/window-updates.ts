@@ -3,6 +3,7 @@
  * checks on the window's state (reinstatement-window.ts) that its update validators throw. Its call
  * tasks are completed as in grace (cycle-updates.ts taskCompletionError).
  */
+import { shanghaiDate } from './civil-date';
 import { paidAtInstant, paymentAmountError } from './payment-amounts';
 import { reportedPaymentError } from './payments';
 import { PAYMENT_METHODS, receiveApplication, type PaymentMethod } from './reinstatement-application';
@@ -71,8 +72,8 @@ export function latePaymentError(
   if (reducedPaidUp.choosing) return 'a reduced paid-up choice is being recorded';
   const malformed = reportedPaymentError(payment) ?? paymentAmountError(payment, now);
   if (malformed) return malformed;
-  const suspension = new Date(suspendedAt).toISOString();
-  if (payment.paidAt === undefined) return `the policy is suspended since ${suspension}: only a payment made before then counts, so give its paidAt`;
-  if (paidAtInstant(payment.paidAt as string)! >= suspendedAt) return `paid after the suspension at ${suspension}: apply for reinstatement instead`;
+  const suspension = `00:00 of ${shanghaiDate(suspendedAt)} (Shanghai)`;
+  if (payment.paidAt === undefined) return `the policy is suspended from ${suspension}: only a payment made before then counts, so say when it was paid (paidAt)`;
+  if (paidAtInstant(payment.paidAt as string)! >= suspendedAt) return `paid after the suspension from ${suspension}: apply for reinstatement instead`;
   return undefined;
 }

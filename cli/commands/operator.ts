@@ -48,15 +48,20 @@ async function sendEvent(policyNo: string, options: EventOptions, build: () => O
  * `renewals pay`: a large counter payment waits for a second cashier (application/counter-payments.ts);
  * anything else reaches the cycle at once.
  */
-async function reportPaymentAt(policyNo: string, options: EventOptions & { via: string; reference: string }): Promise<void> {
+async function reportPaymentAt(policyNo: string, options: EventOptions & { via: string; reference: string; amount?: string; paidAt?: string }): Promise<void> {
   const report = await asOperator(async () => {
-    const payment = paymentEvent(options.via, options.reference);
+    const payment = paymentEvent(options.via, options.reference, { ...(options.amount !== undefined ? { amount: options.amount } : {}), ...(options.paidAt !== undefined ? { paidAt: options.paidAt } : {}) });
     const due = dueOption(options.due);
     const rules = { due, confirmAboveFen: settings().counterConfirmAboveFen, update: updateOptions() };
     return withDatabase((db) => withTemporalClient((client) => reportPayment(db, client, policyNo, payment, actingUser().ref, rules)));
   });
   if (report.kind === 'sent') {
     printSent(report.sent, options);
+    return;
+  }
+  if (report.kind === 'suspense') {
+    if (!options.json) process.stdout.write(`the premium of ${report.policyNo} due ${report.dueDate} is already paid: the money is in suspense (entry #${report.entryId}), refund task #${report.taskId} for operations\n`);
+    printRecord({ suspense: true, entry: report.entryId, task: report.taskId, policy: report.policyNo, due: report.dueDate }, options);
     return;
   }
   const p = report.payment;
@@ -103,6 +108,8 @@ export function registerOperatorCommands(program: Command): void {
     .argument('<policyNo>', 'the policy number')
     .requiredOption('--via <channel>', 'counter, online or transfer')
     .requiredOption('--reference <ref>', 'receipt number or bank reference (letters, digits, - and _)')
+    .option('--amount <yuan>', 'the amount paid, e.g. 1234.50 (default: all that is still owed); a part leaves the rest owed, too much goes to suspense')
+    .option('--paid-at <time>', 'when the customer paid, Shanghai time YYYY-MM-DD HH:MM (default: now); paid within grace, it counts even after the suspension')
     .option(...DUE)
     .option(...JSON_OPTION)
     .action((policyNo, options) => reportPaymentAt(policyNo, options));

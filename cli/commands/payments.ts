@@ -2,6 +2,7 @@ import type { Command } from '@commander-js/extra-typings';
 import { awaitingCounterPayments, confirmCounterPayment, rejectCounterPayment } from '../../application/counter-payments';
 import { importReceipts } from '../../application/receipts-import';
 import { receiptsInSuspense } from '../../db/repositories/payment-receipts';
+import { openSuspenseEntries } from '../../db/repositories/suspense-ledger';
 import { isReportedVia, REPORTED_VIAS } from '../../domain/payments';
 import { formatYuan } from '../../domain/money';
 import { updateOptions, withDatabase, withTemporalClient } from '../context';
@@ -73,7 +74,7 @@ export function registerReceiptCommands(program: Command): void {
   const payments = program.commands.find((c) => c.name() === 'payments')!;
   payments
     .command('import')
-    .description('pay premiums from a receipts CSV (policy_no, amount, paid_at, reference[, via]; UTF-8 or GBK): each exact match goes to its cycle, the rest to suspense with a task')
+    .description("pay premiums from a receipts CSV (policy_no, amount, paid_at, reference[, via]; UTF-8 or GBK): each row goes to its policy's premium due (a part leaves the rest owed, too much goes to the suspense ledger), the unmatched to suspense with a task")
     .argument('<file>', 'the CSV file')
     .option('--via <via>', `how the rows were paid when the file has no via column: ${REPORTED_VIAS.join(', ')}`, 'transfer')
     .option('--dry-run', 'read and match every row, pay nothing and write nothing')
@@ -102,7 +103,7 @@ export function registerReceiptCommands(program: Command): void {
     });
   payments
     .command('suspense')
-    .description('receipts put aside by an import: no premium due, another amount, an unknown policy, or refused by the cycle')
+    .description('receipts put aside by an import: no premium due, an unknown policy, or refused by the cycle')
     .option('--json', 'print them as JSON')
     .action(async (options) => {
       const rows = await withDatabase((db) => receiptsInSuspense(db));
@@ -116,6 +117,32 @@ export function registerReceiptCommands(program: Command): void {
           { header: 'paid at', value: (r) => r.paid_at.toISOString() },
           { header: 'reason', value: (r) => r.suspense_reason },
           { header: 'task', value: (r) => (r.task_id ? `#${r.task_id} ${r.task_status ?? ''}` : '') },
+        ],
+        options,
+      );
+    });
+}
+
+/** `renewals payments refunds`: the suspense ledger's open entries, money owed back (docs/business-rules.md#payment-amounts). */
+export function registerRefundCommands(program: Command): void {
+  const payments = program.commands.find((c) => c.name() === 'payments')!;
+  payments
+    .command('refunds')
+    .description('money in the suspense ledger waiting for its refund: paid beyond what was owed, for a premium already paid, or after a suspension')
+    .option('--json', 'print them as JSON')
+    .action(async (options) => {
+      const rows = await withDatabase((db) => openSuspenseEntries(db));
+      printRows(
+        rows,
+        [
+          { header: 'entry', value: (r) => r.id },
+          { header: 'policy', value: (r) => r.policy_no },
+          { header: 'amount (yuan)', value: (r) => formatYuan(r.amount_fen) },
+          { header: 'paid at', value: (r) => r.paid_at.toISOString() },
+          { header: 'via', value: (r) => r.via },
+          { header: 'reference', value: (r) => r.reference },
+          { header: 'reason', value: (r) => r.reason },
+          { header: 'refund task', value: (r) => (r.task_id ? `#${r.task_id}` : '') },
         ],
         options,
       );

@@ -33,12 +33,24 @@ export async function receiptByReference(db: Knex, reference: string): Promise<P
   return row ? normalise(row) : undefined;
 }
 
-/** The policy's oldest premium still due, for the match; `known` false when no such policy exists. */
-export async function oldestPremiumDue(db: Knex, policyNo: string): Promise<{ known: boolean; due?: { id: number; amountFen: number; dueDate: string } }> {
+/**
+ * The policy's oldest premium still due, for the match, and its premium suspended in an open window
+ * (a receipt paid before the suspension pays it); `known` false when no such policy exists.
+ */
+export async function premiumsToMatch(
+  db: Knex,
+  policyNo: string,
+): Promise<{ known: boolean; due?: { id: number; dueDate: string }; suspended?: { id: number; dueDate: string; suspendedAt: number } }> {
   const policy = await db('policies').where({ policy_no: policyNo }).first<{ policy_no: string } | undefined>('policy_no');
   if (!policy) return { known: false };
-  const due = await db('premium_dues').where({ policy_no: policyNo, status: 'due' }).orderBy('due_date').first<{ id: number; amount_fen: number; due_date: string } | undefined>('id', 'amount_fen', 'due_date');
-  return due ? { known: true, due: { id: Number(due.id), amountFen: Number(due.amount_fen), dueDate: due.due_date } } : { known: true };
+  const due = await db('premium_dues').where({ policy_no: policyNo, status: 'due' }).orderBy('due_date').first<{ id: number; due_date: string } | undefined>('id', 'due_date');
+  if (due) return { known: true, due: { id: Number(due.id), dueDate: due.due_date } };
+  const suspended = await db('premium_dues as d')
+    .join('suspensions as s', 's.premium_due_id', 'd.id')
+    .where({ 'd.policy_no': policyNo, 'd.status': 'lapsed', 's.outcome': 'open' })
+    .orderBy('d.due_date', 'desc')
+    .first<{ id: number; due_date: string; suspended_at: Date } | undefined>('d.id', 'd.due_date', 's.suspended_at');
+  return suspended ? { known: true, suspended: { id: Number(suspended.id), dueDate: suspended.due_date, suspendedAt: suspended.suspended_at.getTime() } } : { known: true };
 }
 
 /**

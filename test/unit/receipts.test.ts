@@ -32,13 +32,17 @@ describe('a receipt row', () => {
 });
 
 describe('the match', () => {
-  it('pays the oldest premium due for exactly its amount', () => {
-    expect(matchReceipt({ amountFen: 350_000 }, true, { id: 7, amountFen: 350_000 })).toEqual({ kind: 'pay', premiumDueId: 7 });
+  const suspendedAt = Date.UTC(2027, 1, 19, 16); // 00:00 of 2027-02-20 in Shanghai
+  it('pays the oldest premium due, whatever the amount (the cycle takes a part or puts the excess aside)', () => {
+    expect(matchReceipt({ paidAt: suspendedAt }, true, { id: 7 })).toEqual({ kind: 'pay', premiumDueId: 7 });
+    expect(matchReceipt({ paidAt: suspendedAt }, true, { id: 7 }, { id: 3, suspendedAt })).toEqual({ kind: 'pay', premiumDueId: 7 });
   });
-  it('puts aside an unknown policy, a policy with nothing due, and any other amount (part or too much)', () => {
-    expect(matchReceipt({ amountFen: 350_000 }, false, undefined)).toEqual({ kind: 'suspense', reason: 'unknown_policy' });
-    expect(matchReceipt({ amountFen: 350_000 }, true, undefined)).toEqual({ kind: 'suspense', reason: 'no_premium_due' });
-    expect(matchReceipt({ amountFen: 100_000 }, true, { id: 7, amountFen: 350_000 })).toEqual({ kind: 'suspense', reason: 'amount_differs' });
-    expect(matchReceipt({ amountFen: 350_001 }, true, { id: 7, amountFen: 350_000 })).toEqual({ kind: 'suspense', reason: 'amount_differs' });
+  it('pays a suspended premium with money paid before the suspension instant, not after', () => {
+    expect(matchReceipt({ paidAt: suspendedAt - 60_000 }, true, undefined, { id: 3, suspendedAt })).toEqual({ kind: 'pay', premiumDueId: 3 });
+    expect(matchReceipt({ paidAt: suspendedAt }, true, undefined, { id: 3, suspendedAt })).toEqual({ kind: 'suspense', reason: 'no_premium_due' });
+  });
+  it('puts aside an unknown policy and a policy with nothing due', () => {
+    expect(matchReceipt({ paidAt: suspendedAt }, false, undefined)).toEqual({ kind: 'suspense', reason: 'unknown_policy' });
+    expect(matchReceipt({ paidAt: suspendedAt }, true, undefined)).toEqual({ kind: 'suspense', reason: 'no_premium_due' });
   });
 });

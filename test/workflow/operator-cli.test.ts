@@ -304,9 +304,10 @@ describe('renewals operator commands', () => {
       await sleepUntil(env, addDays(dueDate, 70), '12:00'); // past the lapse letter (within 3 working days)
       expect(await handle.query(statusQuery)).toMatchObject({ stage: 'LAPSED', nextAction: 'wait: next: reinstatement_reminder_30d' });
 
+      // After the suspension only a payment made within grace counts (docs/business-rules.md#payment-amounts).
       expect(await cli('pay', policy.policyNo, '--via', 'transfer', '--reference', 'TRF-1')).toMatchObject({
         code: 1,
-        err: `renewals: the cycle of ${policy.policyNo} due ${dueDate} is LAPSED and takes no paymentReceived\n`,
+        err: `renewals: the cycle of ${policy.policyNo} due ${dueDate} refused paymentReceived: the policy is suspended from 00:00 of ${addDays(dueDate, 61)} (Shanghai): only a payment made before then counts, so say when it was paid (paidAt)\n`,
       });
       const shown = await json<{ premium: Record<string, unknown>; cycle: Record<string, unknown>; debitAttempts: unknown[] }>('policy', 'show', policy.policyNo);
       expect(shown.premium).toMatchObject({ status: 'lapsed' });

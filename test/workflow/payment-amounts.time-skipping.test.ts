@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { sendOperatorEvent } from '../../application/operator-events';
 import { startRenewalCycle } from '../../application/renewal-cycles';
 import { addDays, shanghaiInstant } from '../../domain/civil-date';
@@ -11,6 +11,8 @@ import { startTimeSkippingServer } from '../../scripts/temporal-env';
 import { renewalsDataConverter } from '../../workers/data-converter';
 import { workflowsPath } from '../../workers/renewal-worker';
 import { statusQuery } from '../../workflows/messages';
+import { actAs } from '../support/acting';
+import { recordingCli } from '../support/cli';
 import { attemptsOf, dueIn, seedFundedPolicy, sleepUntil, startCycleRig, untilClosed, untilIdle, type CycleRig } from '../support/cycle-rig';
 
 /**
@@ -23,12 +25,17 @@ const CASHIER = 'user:7001';
 let env: TestWorkflowEnvironment;
 let rig: CycleRig;
 
+const { cli, json } = recordingCli([]);
+
 beforeAll(async () => {
   env = (await startTimeSkippingServer()).env;
   rig = await startCycleRig(env, taskQueue);
+  vi.stubEnv('DATABASE_URL', rig.database.url);
+  vi.stubEnv('TEMPORAL_ADDRESS', env.address);
 });
 
 afterAll(async () => {
+  vi.unstubAllEnvs();
   await rig?.close();
   await env?.teardown();
 });
@@ -137,10 +144,10 @@ describe('payments with amounts', () => {
 
       // Paid after the suspension instant: refused, nothing recorded.
       const late = { kind: 'paymentReceived' as const, via: 'counter' as const, reference: 'RC-AMT-3A', amountFen: 350_000, paidAt: `${addDays(dueDate, 61)}T00:01:00+08:00` };
-      await expect(sendOperatorEvent(db, env.client, policy.policyNo, late, CASHIER, dueDate)).rejects.toThrow(/paid after the suspension at .*: apply for reinstatement instead/);
+      await expect(sendOperatorEvent(db, env.client, policy.policyNo, late, CASHIER, dueDate)).rejects.toThrow(`paid after the suspension from 00:00 of ${addDays(dueDate, 61)} (Shanghai): apply for reinstatement instead`);
       // No paid-at: refused, naming what is needed.
       const undated = { kind: 'paymentReceived' as const, via: 'counter' as const, reference: 'RC-AMT-3B' };
-      await expect(sendOperatorEvent(db, env.client, policy.policyNo, undated, CASHIER, dueDate)).rejects.toThrow(/only a payment made before then counts, so give its paidAt/);
+      await expect(sendOperatorEvent(db, env.client, policy.policyNo, undated, CASHIER, dueDate)).rejects.toThrow('only a payment made before then counts, so say when it was paid (paidAt)');
 
       const inGrace = { kind: 'paymentReceived' as const, via: 'counter' as const, reference: 'RC-AMT-3', amountFen: 350_000, paidAt: `${lastGraceDay}T23:59:00+08:00` };
       await sendOperatorEvent(db, env.client, policy.policyNo, inGrace, CASHIER, dueDate);
@@ -161,6 +168,38 @@ describe('payments with amounts', () => {
       const history = JSON.parse(historyToJSON(await handle.fetchHistory()));
       await Worker.runReplayHistory({ workflowsPath: workflowsPath(), dataConverter: renewalsDataConverter() }, history);
       if (process.env.RECORD_HISTORIES === '1') writeFileSync(join(__dirname, '..', 'fixtures', 'histories', 'renewal-cycle-window-late-payment-undone.json'), `${JSON.stringify(history, null, 2)}\n`);
+    });
+  });
+
+  it('renewals pay --amount: a part, the rest, then money for a premium already paid goes to suspense with a refund task', async () => {
+    const { dueDate } = await dueIn(env, 12, { onBusinessDay: true });
+    const policy = await seed(4, dueDate);
+    await rig.withWorker(async () => {
+      const { handle } = await startRenewalCycle(env.client, { policyNo: policy.policyNo, dueDate }, taskQueue);
+      await sleepUntil(env, addDays(dueDate, -5), '12:30');
+      await untilIdle(handle);
+      const cashier = await actAs(rig.database.db, { roles: ['cashier'] });
+      const pay = (...args: string[]) => cli('pay', policy.policyNo, '--via', 'counter', ...args);
+
+      expect(await pay('--reference', 'RC-AMT-4X', '--amount', '1千')).toMatchObject({ code: 2, err: 'renewals: --amount must be an amount in yuan with at most 2 decimals, e.g. 1234.50, got "1千"\n' });
+      expect(await pay('--reference', 'RC-AMT-4X', '--amount', '10', '--paid-at', '2026-13-01 10:00')).toMatchObject({ code: 2, err: 'renewals: --paid-at must be a Shanghai time YYYY-MM-DD HH:MM, got "2026-13-01 10:00"\n' });
+
+      expect((await pay('--reference', 'RC-AMT-4A', '--amount', '1000.00')).code).toBe(0);
+      await expect.poll(async () => (await handle.query(statusQuery)).owedFen).toBe(250_000);
+      expect((await pay('--reference', 'RC-AMT-4B', '--amount', '2500')).code).toBe(0);
+      expect(await handle.result()).toMatchObject({ stage: 'PAID', paidVia: 'counter' });
+
+      const again = await pay('--reference', 'RC-AMT-4C', '--amount', '88.80');
+      expect(again.code, again.err).toBe(0);
+      expect(again.out).toMatch(new RegExp(`^the premium of ${policy.policyNo} due ${dueDate} is already paid: the money is in suspense \\(entry #\\d+\\), refund task #\\d+ for operations`));
+      const refunds = await json<{ policy_no: string; amount_fen: number; reason: string; reference: string; recorded_by: string }[]>('payments', 'refunds');
+      expect(refunds.filter((r) => r.policy_no === policy.policyNo).map((r) => [r.reference, r.amount_fen, r.reason, r.recorded_by])).toEqual([['RC-AMT-4C', 8_880, 'already_paid', cashier.ref]]);
+      const premium = await rig.database.db('premium_dues').where({ policy_no: policy.policyNo }).first<{ id: number }>('id');
+      const payments = await rig.database.db('payments').where({ premium_due_id: premium.id }).orderBy('id').select('reference', 'amount_fen');
+      expect(payments.map((p) => [p.reference, Number(p.amount_fen)])).toEqual([
+        ['RC-AMT-4A', 100_000],
+        ['RC-AMT-4B', 250_000],
+      ]);
     });
   });
 });
