@@ -28,6 +28,7 @@ import * as m029 from './029_console_sessions';
 import * as m030 from './030_policy_admin_outbox';
 import * as m031 from './031_letters';
 import * as m032 from './032_payment_receipts';
+import * as m034 from './034_payment_links';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -75,6 +76,7 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['030_policy_admin_outbox', m030],
   ['031_letters', m031],
   ['032_payment_receipts', m032],
+  ['034_payment_links', m034],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {
