@@ -13,6 +13,7 @@ import { registerProviderCommands } from './commands/providers';
 import { registerPolicyAdminCommands } from './commands/policy-admin';
 import { registerLetterCommands } from './commands/letters';
 import { registerOperatorCommands } from './commands/operator';
+import { registerPaymentLinkCommands } from './commands/payment-links';
 import { registerPaymentCommands, registerReceiptCommands } from './commands/payments';
 import { registerTaskCommands } from './commands/tasks';
 import { registerSimulateCommands } from './commands/simulate';
@@ -61,6 +62,7 @@ export function buildProgram(): Command {
   registerOperatorCommands(program);
   registerPaymentCommands(program);
   registerReceiptCommands(program);
+  registerPaymentLinkCommands(program);
   registerTaskCommands(program);
   registerProviderCommands(program);
   registerPolicyAdminCommands(program);

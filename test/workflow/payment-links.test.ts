@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { paymentLinkFor } from '../../application/payment-links';
 import { buildPaymentLinkServer } from '../../application/payment-links-server';
 import { checkOpenOrders } from '../../application/payment-links-sweep';
@@ -20,6 +20,8 @@ import { encryptResource, platformHeaders } from '../../integrations/payments/we
 import type { WechatPay } from '../../integrations/payments/wechatpay/wechatpay-client';
 import { startTimeSkippingServer } from '../../scripts/temporal-env';
 import { statusQuery } from '../../workflows/messages';
+import { actAs } from '../support/acting';
+import { recordingCli } from '../support/cli';
 import { dueIn, seedFundedPolicy, sleepUntil, startCycleRig, untilClosed, untilIdle, type CycleRig } from '../support/cycle-rig';
 
 /**
@@ -38,6 +40,8 @@ const aliSim = new AlipaySimulator();
 const running: RunningPaymentSimulator[] = [];
 const providers: { wechatpay?: WechatPay; alipay?: Alipay } = {};
 let dueDate: string;
+const printed: string[] = [];
+const { json } = recordingCli(printed);
 
 beforeAll(async () => {
   env = (await startTimeSkippingServer()).env;
@@ -47,10 +51,16 @@ beforeAll(async () => {
   server = await buildPaymentLinkServer({ db: rig.database.db, client: env.client, providers, payOrigins: [wx.url, ali.url] });
   await server.listen({ host: '127.0.0.1', port: 0 });
   base = `http://127.0.0.1:${(server.server.address() as AddressInfo).port}`;
-  Object.assign(providers, simulatorProviders({ wechatpay: wx.url, alipay: ali.url }, base, { wechatpay: wxSim, alipay: aliSim }));
+  Object.assign(providers, simulatorProviders({ wechatpay: wx.url, alipay: ali.url }, base));
+  vi.stubEnv('DATABASE_URL', rig.database.url);
+  vi.stubEnv('TEMPORAL_ADDRESS', env.address);
+  vi.stubEnv('PAY_LINK_BASE_URL', base);
+  vi.stubEnv('WECHATPAY_URL', wx.url);
+  vi.stubEnv('ALIPAY_GATEWAY', `${ali.url}/gateway.do`);
 });
 
 afterAll(async () => {
+  vi.unstubAllEnvs();
   await server?.close();
   for (const sim of running) await sim.close();
   await rig?.close();
@@ -226,7 +236,11 @@ describe('payment links', () => {
     const policy = await seed(4);
     await rig.withWorker(async () => {
       const [handle] = await cyclesFor([policy]);
-      const link = await linkOf(policy);
+      // Issued by the CLI this time.
+      await actAs(rig.database.db, { roles: ['operations_lead'] });
+      const link = await json<{ url: string; expiresAt: string }>('payments', 'links', 'create', '--policy', policy.policyNo);
+      expect(link.url).toMatch(new RegExp(`^${base}/p/[A-Za-z0-9_-]{43}$`));
+      expect(link.expiresAt).toBe(new Date(`${addDays(dueDate, 61)}T00:00:00+08:00`).toISOString());
       wxSim.loseNotifications(1);
       const payUrl = (await press(link.url, 'wechatpay')).headers.get('location')!;
       await fetch(payUrl);
@@ -234,8 +248,12 @@ describe('payment links', () => {
       expect(order.status).toBe('open');
       // Not yet old enough to ask about.
       expect(await checkOpenOrders(rig.database.db, env.client, providers, { olderThanMinutes: 10 })).toMatchObject({ asked: 0 });
-      const swept = await checkOpenOrders(rig.database.db, env.client, providers, { olderThanMinutes: 0 });
-      expect(swept).toMatchObject({ applied: 1, failed: 0 });
+      // `renewals payments links check`, signed in as operations: the query finds it paid and applies it.
+      await actAs(rig.database.db, { roles: ['operations_lead'] });
+      const swept = await json<{ asked: number; applied: number; failed: number }>('payments', 'links', 'check', '--older-than', '0');
+      // The two orders of the forged-notification test are asked too, and stay open: nobody paid them.
+      expect(swept).toEqual({ asked: 3, applied: 1, unpaid: 2, other: 0, failed: 0 });
+      expectNoPersonalData(printed.join('\n'), policy);
       await untilClosed(handle!);
       expect(await handle!.result()).toMatchObject({ stage: 'PAID', paidVia: 'online' });
       expect((await ordersOf(policy))[0]).toMatchObject({ status: 'applied', transaction_id: wxSim.orders.get(order.out_trade_no)!.transactionId });

@@ -1,30 +1,17 @@
-import { Alipay } from '../alipay/alipay-client';
-import { WechatPay } from '../wechatpay/wechatpay-client';
-import { ALIPAY_SIMULATOR_DEFAULTS, AlipaySimulator } from './alipay-simulator';
-import { WECHATPAY_SIMULATOR_DEFAULTS, WechatPaySimulator } from './wechatpay-simulator';
+import type { Alipay } from '../alipay/alipay-client';
+import { configuredPaymentProviders } from '../configured-providers';
+import type { WechatPay } from '../wechatpay/wechatpay-client';
 
-/** The merchant side wired to the simulators: their URLs, the demo merchant keys, notifications to `notifyBase`. */
-export function simulatorProviders(urls: { wechatpay: string; alipay: string }, notifyBase: string, simulators = { wechatpay: new WechatPaySimulator(), alipay: new AlipaySimulator() }): { wechatpay: WechatPay; alipay: Alipay } {
-  const wx = WECHATPAY_SIMULATOR_DEFAULTS;
-  const ali = ALIPAY_SIMULATOR_DEFAULTS;
-  return {
-    wechatpay: new WechatPay({
-      baseUrl: urls.wechatpay,
-      mchId: wx.mchId,
-      appId: wx.appId,
-      serialNo: wx.merchantSerial,
-      privateKeyPem: wx.merchantPrivateKeyPem,
-      platformSerial: wx.platformSerial,
-      platformPublicKeyPem: simulators.wechatpay.platformPublicKeyPem,
-      apiV3Key: wx.apiV3Key,
-      notifyUrl: `${notifyBase}/notify/wechatpay`,
-    }),
-    alipay: new Alipay({
-      gatewayUrl: `${urls.alipay}/gateway.do`,
-      appId: ali.appId,
-      privateKeyPem: ali.appPrivateKeyPem,
-      alipayPublicKeyPem: simulators.alipay.alipayPublicKeyPem,
-      notifyUrl: `${notifyBase}/notify/alipay`,
-    }),
-  };
+/** The merchant side wired to running simulators, as RENEWALS_ENV=demo wires it; notifications go to `notifyBase`. */
+export function simulatorProviders(urls: { wechatpay: string; alipay: string }, notifyBase: string): { wechatpay: WechatPay; alipay: Alipay } {
+  const providers = configuredPaymentProviders({
+    environment: 'demo',
+    baseUrl: notifyBase,
+    host: '127.0.0.1',
+    port: 0,
+    checkAfterMinutes: 10,
+    trustProxy: false,
+    simulatorUrls: { wechatpay: urls.wechatpay, alipay: `${urls.alipay}/gateway.do` },
+  });
+  return { wechatpay: providers.wechatpay as WechatPay, alipay: providers.alipay as Alipay };
 }
