@@ -14,7 +14,8 @@ export interface LinkedPremium {
   amount_due_fen: number;
 }
 
-const paidSoFar = (db: Knex) => db('payments').where('premium_due_id', db.ref('d.id')).sum('amount_fen');
+/** What was paid towards the premium and not reversed since (a returned debit is reversed). */
+const paidSoFar = (db: Knex) => db('payments').where('premium_due_id', db.ref('d.id')).whereNull('reversed_at').sum('amount_fen');
 
 /** The premium a link is for, with what is still due; undefined for a token never issued. */
 export async function premiumOfLink(db: Knex, token: string): Promise<LinkedPremium | undefined> {

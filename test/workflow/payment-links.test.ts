@@ -263,6 +263,21 @@ describe('payment links', () => {
     });
   });
 
+  it('asks for what is still due: the premium less the payments not reversed', async () => {
+    const policy = await seed(6);
+    const premiumId = await premiumIdOf(policy);
+    await rig.database.db('payments').insert([
+      { premium_due_id: premiumId, amount_fen: 23_456, via: 'counter', reference: 'CT-PL-0001', received_at: new Date() },
+      { premium_due_id: premiumId, amount_fen: 50_000, via: 'debit', reference: 'DB-PL-0001', received_at: new Date(), reversed_at: new Date() },
+    ]);
+    const link = await linkOf(policy);
+    expect(await (await fetch(link.url)).text()).toContain('¥1000.00');
+    expect((await press(link.url, 'alipay')).status).toBe(303);
+    const [order] = await ordersOf(policy);
+    expect(order).toMatchObject({ provider: 'alipay', amount_fen: 100_000 });
+    expect(aliSim.trades.get(order.out_trade_no)).toBeUndefined(); // the cashier is not opened yet: wap.pay is the payer's browser
+  });
+
   it('an expired link shows the neutral page and creates no order', async () => {
     const policy = await seed(5);
     const link = await linkOf(policy);

@@ -47,7 +47,7 @@ export class Alipay implements PaymentProvider {
       total_amount: formatYuan(order.amountFen),
       subject: order.description,
       product_code: 'QUICK_WAP_WAY',
-      time_expire: beijingTimestamp(order.expiresAt).slice(0, 16),
+      time_expire: beijingTimestamp(order.expiresAt),
     });
     return Promise.resolve({ payUrl: `${this.settings.gatewayUrl}?${new URLSearchParams(params).toString()}` });
   }
