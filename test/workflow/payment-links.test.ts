@@ -149,6 +149,9 @@ describe('payment links', () => {
       expect(settled).toMatchObject({ status: 'applied', transaction_id: wxSim.orders.get(order.out_trade_no)!.transactionId });
       const reported = await rig.database.db('audit_events').where({ policy_no: policy.policyNo, kind: 'payment_reported' }).first('actor', 'detail');
       expect(reported).toMatchObject({ actor: 'system:wechatpay', detail: { via: 'online', reference: settled.transaction_id } });
+      // What `renewals policy show` reads: the premium paid online, and the payment with its reference.
+      expect(await rig.database.db('premium_dues').where({ id: await premiumIdOf(policy) }).first('status', 'paid_via')).toEqual({ status: 'paid', paid_via: 'online' });
+      expect(await rig.database.db('payments').where({ premium_due_id: await premiumIdOf(policy) }).select('via', 'reference')).toEqual([{ via: 'online', reference: settled.transaction_id }]);
 
       // The same notification again is answered as received and changes nothing.
       expect((await wxSim.notify(order.out_trade_no)).status).toBe(204);
