@@ -1,3 +1,4 @@
+import type { AddressInfo } from 'node:net';
 import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
 import { buildPaymentLinkServer } from '../application/payment-links-server';
@@ -22,8 +23,9 @@ export async function startOnlinePaymentStack(db: Knex, client: Client, port: nu
   const alipay = await new AlipaySimulator().start();
   const providers = {};
   const app = await buildPaymentLinkServer({ db, client, providers, payOrigins: [wechatpay.url, alipay.url] });
-  await app.listen({ host: '127.0.0.1', port });
-  const links = `http://127.0.0.1:${port}`;
+  // A busy port is no reason to stop the stack: any free one will do, and the stack prints it.
+  await app.listen({ host: '127.0.0.1', port }).catch(() => app.listen({ host: '127.0.0.1', port: 0 }));
+  const links = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   Object.assign(providers, simulatorProviders({ wechatpay: wechatpay.url, alipay: alipay.url }, links));
   return {
     urls: { links, wechatpay: wechatpay.url, alipay: alipay.url },
