@@ -14,6 +14,7 @@ import { registerPolicyAdminCommands } from './commands/policy-admin';
 import { registerLetterCommands } from './commands/letters';
 import { registerOperatorCommands } from './commands/operator';
 import { registerPaymentCommands, registerReceiptCommands, registerRefundCommands } from './commands/payments';
+import { registerPaymentLinkCommands } from './commands/payment-links';
 import { registerTaskCommands } from './commands/tasks';
 import { registerSimulateCommands } from './commands/simulate';
 import { registerReinstateCommands } from './commands/reinstate';
@@ -62,6 +63,7 @@ export function buildProgram(): Command {
   registerPaymentCommands(program);
   registerReceiptCommands(program);
   registerRefundCommands(program);
+  registerPaymentLinkCommands(program);
   registerTaskCommands(program);
   registerProviderCommands(program);
   registerPolicyAdminCommands(program);

@@ -105,6 +105,8 @@ export const AUDIT_KINDS = [
   // printed letters (docs/architecture.md#letters): a batch handed to a print house, a letter returned
   'letter_batch_handed_over',
   'letter_returned',
+  // online payment (docs/architecture.md#online-payment): a provider's notification not believed
+  'payment_notification_rejected',
 ] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];
 

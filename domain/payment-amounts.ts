@@ -5,8 +5,12 @@
 import { isCivilDate } from './civil-date';
 import type { Fen } from './money';
 
-/** Why money received pays no premium and waits in the suspense ledger for a refund (or a person). */
-export const SUSPENSE_ENTRY_REASONS = ['over_payment', 'already_paid', 'after_lapse'] as const;
+/**
+ * Why money received pays no premium and waits in the suspense ledger for a refund (or a person):
+ * more than was owed, a premium already paid, money after a suspension that does not undo it, or a
+ * payment the cycle refused for another reason (its reason is on the audit trail).
+ */
+export const SUSPENSE_ENTRY_REASONS = ['over_payment', 'already_paid', 'after_lapse', 'refused_by_cycle'] as const;
 export type SuspenseEntryReason = (typeof SUSPENSE_ENTRY_REASONS)[number];
 
 /** The largest amount a single reported payment may carry: ten million yuan, far above any premium. */

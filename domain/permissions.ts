@@ -110,6 +110,9 @@ export const PERMISSIONS: Readonly<Record<string, Permission>> = {
   'payments import': { roles: ['operations_lead'], scope: 'none' },
   'payments suspense': { roles: ['operations_lead', 'cashier'], scope: 'none' },
   'payments refunds': { roles: ['operations_lead', 'cashier'], scope: 'none' },
+  // online payment links (docs/architecture.md#online-payment)
+  'payments links create': { roles: ['operations_lead'], scope: 'none' },
+  'payments links check': { roles: ['operations_lead'], scope: 'none' },
   // tasks
   'tasks list': { roles: [...FRONT_LINE, 'operations_lead', 'underwriter'], scope: 'list' },
   'tasks complete': { roles: [...FRONT_LINE, 'operations_lead', 'underwriter'], scope: 'task' },

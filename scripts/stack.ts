@@ -52,6 +52,7 @@ import { readConsoleSettings } from '../console/settings';
 import { createLogger } from '../observability/logger';
 import { withDurableLetters } from '../workers/letter-wiring';
 import { startMessagingSimulators } from './messaging-simulators';
+import { startOnlinePaymentStack } from './payment-simulators';
 import { startSmtpCatcher } from './smtp-catcher';
 import { historyShards } from './provision/temporal-server';
 import { startDevServer, startPostgresTemporal } from './temporal-env';
@@ -64,6 +65,7 @@ const { values: args } = parseArgs({
     'postgres-port': { type: 'string', default: '55432' },
     'smtp-port': { type: 'string', default: '1025' },
     'console-port': { type: 'string', default: '8080' },
+    'paylinks-port': { type: 'string', default: '8090' },
     temporal: { type: 'string', default: 'dev' },
     'history-shards': { type: 'string' },
   },
@@ -207,6 +209,10 @@ async function main(): Promise<void> {
       .then(() => `http://127.0.0.1:${port('console-port')}/   (sign in as demo-collector, password ${demoPeople.people.find((p) => p.login === 'demo-collector')?.password ?? 'as below'})`)
       .catch((error: unknown) => `not started: ${error instanceof Error ? error.message : String(error)} (give the stack a free --console-port)`);
 
+    // Payment links with the WeChat Pay and Alipay simulators (docs/architecture.md#online-payment).
+    const payments = await startOnlinePaymentStack(db, env.client, port('paylinks-port'));
+    stops.push(() => payments.close());
+
     // The sample cycles' month and its grace: said once on stderr when the calendar there is provisional.
     const calendarWarning = await monthlyRunCalendarWarning(db, monthOf(dueDate));
     if (calendarWarning) process.stderr.write(`${calendarWarning}\n`);
@@ -229,6 +235,7 @@ Local stack is up (Ctrl-C stops it). State kept in ${state}.
   Worker         task queue "renewals", in this process
   Console        ${consoleUrl}
   Policy admin   ${policyAdminReceiver.url}   (reference receiver; the outbox's relay delivers to it, signed)
+  Payment links  ${payments.urls.links}/p/<token>   (renewals payments links create --policy …; WeChat Pay ${payments.urls.wechatpay}, Alipay ${payments.urls.alipay})
   Letters        PDFs stored in the database for print house ${settings.letters.printHouse}; renewals letters batch writes them to ${lettersOutbox}
   Keys           RENEWALS_ENV=demo; ${describeKeyRing(ring, keys)}
   Demo users     one per role, made by the stack (demo passwords; production refuses them):
@@ -236,7 +243,7 @@ ${demoPeople.people.map((p) => `                 ${p.login.padEnd(22)} password 
                  sign in with: npx renewals login demo-operations-lead
 
 For another shell (npm run worker, the renewals CLI, psql, the temporal CLI):
-  export RENEWALS_ENV=demo DATABASE_URL='${databaseUrl}' DATABASE_MIGRATION_URL='${migrationUrl}' TEMPORAL_ADDRESS='${env.address}' RENEWALS_TOKEN='${demoPeople.operatorToken}' SMTP_URL='${smtp.url}' BANK_GATEWAY_URL='${bankService.gatewayUrl}' POLICY_ADMIN_URL='${policyAdminReceiver.url}' POLICY_ADMIN_SECRET='${policyAdminSecret}' LETTERS_OUTBOX_DIR='${lettersOutbox}' ${Object.entries(messaging.env).map(([k, v]) => `${k}='${v}'`).join(' ')}
+  export RENEWALS_ENV=demo DATABASE_URL='${databaseUrl}' DATABASE_MIGRATION_URL='${migrationUrl}' TEMPORAL_ADDRESS='${env.address}' RENEWALS_TOKEN='${demoPeople.operatorToken}' SMTP_URL='${smtp.url}' BANK_GATEWAY_URL='${bankService.gatewayUrl}' POLICY_ADMIN_URL='${policyAdminReceiver.url}' POLICY_ADMIN_SECRET='${policyAdminSecret}' LETTERS_OUTBOX_DIR='${lettersOutbox}' ${Object.entries({ ...messaging.env, ...payments.env }).map(([k, v]) => `${k}='${v}'`).join(' ')}
 ${started.length ? `\nSample cycles (due ${dueDate}, reminders in 15 days):\n${started.map((s) => `  ${s}`).join('\n')}\nFind one by search attribute:\n  temporal workflow list --address ${env.address} --query 'PolicyNo="${portfolio[0]!.policy.policyNo}"'\n` : ''}`);
 
     await new Promise<void>((resolve) => {

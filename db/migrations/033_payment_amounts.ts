@@ -28,7 +28,7 @@ export async function up(knex: Knex): Promise<void> {
     t.unique(['via', 'reference']);
   });
   await knex.raw(`ALTER TABLE suspense_entries ADD CONSTRAINT suspense_entries_amount CHECK (amount_fen > 0)`);
-  await knex.raw(`ALTER TABLE suspense_entries ADD CONSTRAINT suspense_entries_reason CHECK (reason IN ('over_payment', 'already_paid', 'after_lapse'))`);
+  await knex.raw(`ALTER TABLE suspense_entries ADD CONSTRAINT suspense_entries_reason CHECK (reason IN ('over_payment', 'already_paid', 'after_lapse', 'refused_by_cycle'))`);
   await knex.raw(`ALTER TABLE suspense_entries ADD CONSTRAINT suspense_entries_status CHECK (status IN ('open', 'refunded'))`);
   await knex.raw(`CREATE INDEX suspense_entries_open ON suspense_entries (created_at) WHERE status = 'open'`);
   await knex.raw(`ALTER TYPE task_kind ADD VALUE IF NOT EXISTS 'payment_refund'`);

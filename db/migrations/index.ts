@@ -29,6 +29,7 @@ import * as m030 from './030_policy_admin_outbox';
 import * as m031 from './031_letters';
 import * as m032 from './032_payment_receipts';
 import * as m033 from './033_payment_amounts';
+import * as m034 from './034_payment_links';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -77,6 +78,7 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['031_letters', m031],
   ['032_payment_receipts', m032],
   ['033_payment_amounts', m033],
+  ['034_payment_links', m034],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {

@@ -1,0 +1,39 @@
+import type { AddressInfo } from 'node:net';
+import type { Client } from '@temporalio/client';
+import type { Knex } from 'knex';
+import { buildPaymentLinkServer } from '../application/payment-links-server';
+import { AlipaySimulator } from '../integrations/payments/simulators/alipay-simulator';
+import { simulatorProviders } from '../integrations/payments/simulators/simulator-providers';
+import { WechatPaySimulator } from '../integrations/payments/simulators/wechatpay-simulator';
+
+export interface OnlinePaymentStack {
+  /** The page server's base URL (PAY_LINK_BASE_URL) and the simulators'. */
+  urls: { links: string; wechatpay: string; alipay: string };
+  /** What another shell sets to issue links and run the sweep against these simulators. */
+  env: Record<string, string>;
+  close(): Promise<void>;
+}
+
+/**
+ * The WeChat Pay and Alipay simulators and the payment-link server wired to them, as RENEWALS_ENV=demo
+ * wires them (docs/architecture.md#online-payment): the online-payment side of `npm run stack`.
+ */
+export async function startOnlinePaymentStack(db: Knex, client: Client, port: number): Promise<OnlinePaymentStack> {
+  const wechatpay = await new WechatPaySimulator().start();
+  const alipay = await new AlipaySimulator().start();
+  const providers = {};
+  const app = await buildPaymentLinkServer({ db, client, providers, payOrigins: [wechatpay.url, alipay.url] });
+  // A busy port is no reason to stop the stack: any free one will do, and the stack prints it.
+  await app.listen({ host: '127.0.0.1', port }).catch(() => app.listen({ host: '127.0.0.1', port: 0 }));
+  const links = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  Object.assign(providers, simulatorProviders({ wechatpay: wechatpay.url, alipay: alipay.url }, links));
+  return {
+    urls: { links, wechatpay: wechatpay.url, alipay: alipay.url },
+    env: { PAY_LINK_BASE_URL: links, WECHATPAY_URL: wechatpay.url, ALIPAY_GATEWAY: `${alipay.url}/gateway.do` },
+    close: async () => {
+      await app.close();
+      await wechatpay.close();
+      await alipay.close();
+    },
+  };
+}
