@@ -21,7 +21,7 @@ import {
 import { policyPage, policySearchPage } from './policy-pages';
 import type { ConsoleTemporal } from './work-queue';
 
-/** The one-line confirmation the policy page shows once after an action: `<ref>:<notice>`, codes and numbers only. */
+/** The one-line confirmation the policy page shows once after an action: `<ref>.<notice>`, codes and numbers only. */
 export const POLICY_NOTICE_COOKIE = 'renewals_policy_notice';
 
 export interface PolicyRouteDeps {
@@ -40,7 +40,7 @@ function refNumber(text: string): number | undefined {
 
 /** The notice cookie's text in the person's words, or undefined when it is not for this page. */
 function noticeText(value: string | undefined, ref: number, words: Words): string | undefined {
-  const flash = /^(\d{1,15}):([a-z_]{1,16})(?:\.([a-z_0-9]{1,32}))?$/.exec(value ?? '');
+  const flash = /^(\d{1,15})\.([a-z_]{1,16})(?:\.([a-z_0-9]{1,32}))?$/.exec(value ?? '');
   if (!flash || Number(flash[1]) !== ref) return undefined;
   const [, , what, detail] = flash;
   if (what === 'awaiting' && detail && /^\d+$/.test(detail)) return words.awaitingSecondCashier(Number(detail));
@@ -121,7 +121,7 @@ export function registerPolicyRoutes(app: FastifyInstance, deps: PolicyRouteDeps
       if (error instanceof OperatorError) return again(error.usage ? 400 : 409, words.actionRefused(error.message));
       throw error;
     }
-    reply.setCookie(POLICY_NOTICE_COOKIE, `${premium.id}:${notice}`, { ...deps.cookieFlags, maxAge: 300 });
+    reply.setCookie(POLICY_NOTICE_COOKIE, `${premium.id}.${notice}`, { ...deps.cookieFlags, maxAge: 300 });
     return reply.redirect(`/policies/${premium.id}`, 303);
   });
 }
