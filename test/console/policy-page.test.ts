@@ -11,7 +11,7 @@ import { startTimeSkippingServer } from '../../scripts/temporal-env';
 import { seedReferenceData } from '../../scripts/seed';
 import { statusQuery } from '../../workflows/messages';
 import { consolePerson, type ConsoleRig, csrfOf, getAs, setCookie, signedIn } from '../support/console';
-import { dueIn, seedFundedPolicy, sleepUntil, startCycleRig, untilIdle, type CycleRig } from '../support/cycle-rig';
+import { dueIn, seedFundedPolicy, startCycleRig, untilIdle, type CycleRig } from '../support/cycle-rig';
 
 /**
  * The console's policy page (docs/architecture.md#console) through app.inject(), on real PostgreSQL
@@ -235,7 +235,7 @@ describe('actions reach the running cycle', () => {
     const policy = await seed(3, '3201', 'A001', dueDate);
     await rig.withWorker(async () => {
       const { handle } = await startRenewalCycle(env.client, { policyNo: policy.policyNo, dueDate }, taskQueue);
-      await sleepUntil(env, addDays(dueDate, -16), '12:30');
+      // No clock moved: the cycle has sent its first reminder and waits for its next step.
       await untilIdle(handle);
       const { response: searched } = await search('ops-lead', policy.policyNo);
       const ref = Number(/^\/policies\/(\d+)$/.exec(String(searched.headers.location))![1]);
@@ -288,7 +288,6 @@ describe('actions reach the running cycle', () => {
     const policy = await seed(4, '3201', 'A001', dueDate);
     await rig.withWorker(async () => {
       const { handle } = await startRenewalCycle(env.client, { policyNo: policy.policyNo, dueDate }, taskQueue);
-      await sleepUntil(env, addDays(dueDate, -16), '14:30');
       await untilIdle(handle);
       const ref = await premiumIdOf(policy.policyNo);
       const { session, response: page } = await get('cashier-3201', `/policies/${ref}`);
