@@ -23,6 +23,7 @@ import { DEFAULT_LIMITS, SignInLimiter, type LimiterOptions } from './sign-in-li
 import { registerReinstatementRoutes } from './reinstatement-routes';
 import { DEFAULT_POLICY_RULES, type PolicyRules } from './policy-page';
 import { registerPolicyRoutes } from './policy-routes';
+import { registerAuditRoutes } from './audit-routes';
 
 /**
  * The operations console (docs/architecture.md#console): fastify serving server-rendered pages.
@@ -80,6 +81,7 @@ function languageBack(back: unknown): string {
   if (typeof back === 'string' && /^\/runs(\/\d{4}-\d{2})?$/.test(back)) return back;
   if (typeof back === 'string' && /^\/reinstatements(\/\d{1,15})?$/.test(back)) return back;
   if (typeof back === 'string' && /^\/policies(\/\d{1,15})?$/.test(back)) return back;
+  if (typeof back === 'string' && /^\/audit(\/verify|\/policies\/\d{1,15})?$/.test(back)) return back;
   return '/sign-in';
 }
 
@@ -267,6 +269,7 @@ export async function buildConsole(options: ConsoleOptions): Promise<FastifyInst
 
   registerReinstatementRoutes(app, { db, temporal: options.temporal, now: options.now ?? Date.now, languageOf, page, cookieFlags });
   registerPolicyRoutes(app, { db, temporal: options.temporal, rules: options.policyRules ?? DEFAULT_POLICY_RULES, languageOf, page, cookieFlags });
+  registerAuditRoutes(app, { db, languageOf, page, cookieFlags });
 
   app.setErrorHandler(async (error, request, reply) => {
     // A client's mistake (e.g. a body too large) keeps its 4xx; anything else is ours and logged.
