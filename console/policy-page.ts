@@ -90,7 +90,7 @@ export interface PolicyPage {
   view: PolicyView;
   /** The cycle's history in words; null when Temporal has none (not started, past retention, not asked). */
   timeline: CycleTimeline | null;
-  /** Why there is no timeline: no Temporal client, or no such workflow (not started, past retention). */
+  /** Why there is no timeline: Temporal not there or not answering, or no such workflow (not started, past retention). */
   timelineMissing: 'temporal' | 'not_found' | null;
   /** The Temporal UI's page of the workflow's latest run, or of the workflow when no run is known. */
   temporalLink: string;
@@ -116,8 +116,8 @@ export async function loadPolicyPage(db: Knex, temporal: ConsoleTemporal | undef
     try {
       timeline = await cycleTimeline(temporal.client, workflowId, rules.temporalUiUrl);
     } catch (error) {
-      if (!(error instanceof WorkflowNotFoundError)) throw error;
-      timelineMissing = 'not_found';
+      // The rest of the page stands without it, as `policy show` does when Temporal cannot be asked.
+      timelineMissing = error instanceof WorkflowNotFoundError ? 'not_found' : 'temporal';
     }
   }
   return { ref: Number(premium.id), view, timeline, timelineMissing, temporalLink: timeline?.runs.at(-1)?.uiUrl ?? workflowLink(rules.temporalUiUrl, namespace, workflowId) };

@@ -10,7 +10,7 @@ import { createLogger } from '../../observability/logger';
 import { startTimeSkippingServer } from '../../scripts/temporal-env';
 import { seedReferenceData } from '../../scripts/seed';
 import { statusQuery } from '../../workflows/messages';
-import { consolePerson, type ConsoleRig, csrfOf, getAs, setCookie, signedIn } from '../support/console';
+import { consolePerson, type ConsoleRig, consoleRig, csrfOf, getAs, setCookie, signedIn } from '../support/console';
 import { dueIn, seedFundedPolicy, startCycleRig, untilIdle, type CycleRig } from '../support/cycle-rig';
 
 /**
@@ -226,6 +226,25 @@ describe('the policy page', () => {
     const response = await console_.app.inject({ method: 'POST', url: `/policies/${await premiumIdOf('PP-0001')}/actions`, cookies: { [SESSION_COOKIE]: session }, ...form({ action: 'hold', kind: 'dispute' }) });
     expect(response.statusCode).toBe(403);
     expect(response.body).toContain('请求无法验证');
+  });
+});
+
+describe('without Temporal', () => {
+  it('the page still shows, the cycle unknown and no timeline, and an action is refused with a clear message', async () => {
+    const bare = await consoleRig(rig.database.db);
+    try {
+      const ref = await premiumIdOf('PP-0001');
+      const session = await signedIn(bare.app, 'ops-lead');
+      const page = await bare.app.inject({ method: 'GET', url: `/policies/${ref}`, cookies: { [SESSION_COOKIE]: session } });
+      expect(page.statusCode).toBe(200);
+      expect(page.body).toContain('<dd id="cycle-execution">UNKNOWN</dd>');
+      expect(page.body).toContain('<p id="timeline-missing">无法读取时间线：控制台未连接 Temporal，或 Temporal 未响应。</p>');
+      const post = await bare.app.inject({ method: 'POST', url: `/policies/${ref}/actions`, cookies: { [SESSION_COOKIE]: session }, ...form({ csrf: csrfOf(page.body), action: 'hold', kind: 'claim' }) });
+      expect(post.statusCode).toBe(503);
+      expect(post.body).toContain('控制台未连接续期周期服务（Temporal），结果未记录。');
+    } finally {
+      await bare.app.close();
+    }
   });
 });
 
