@@ -174,6 +174,19 @@ describe('the audit page', () => {
     for (const value of personalValues()) expect(after.body).not.toContain(value);
   });
 
+  it("a row altered behind the application's back shows the chain broken, naming the row", async () => {
+    const row = await t.db('audit_events').where({ policy_no: P1.policyNo, kind: 'contact_suppressed' }).first<{ seq: number }>('seq');
+    // As the table's owner could, with the append-only guard off (test/integration/audit-cli.test.ts).
+    await t.owner.transaction(async (trx) => {
+      await trx.raw('ALTER TABLE audit_events DISABLE TRIGGER ALL');
+      await trx.raw(`UPDATE audit_events SET detail = jsonb_set(detail, '{rule}', '"none"') WHERE seq = ?`, [row.seq]);
+      await trx.raw('ALTER TABLE audit_events ENABLE TRIGGER ALL');
+    });
+    const { response } = await get('compliance-zheng', '/audit/verify');
+    expect(response.body).toContain('<p id="chain-result" class="error" role="status">审计链已损坏</p>');
+    expect(response.body).toMatch(new RegExp(`<dd id="chain-first-break">序号 ${row.seq}（分区 \\d+）：内容被改动</dd>`));
+  });
+
   it('writes no personal data to the log', () => {
     const logs = rig.lines.join('');
     expect(logs).toContain('console request');
