@@ -7,6 +7,8 @@ import type { ConsoleSession } from './sessions';
 import { mayListTasks } from './work-queue';
 import { mayViewRuns } from './monthly-runs';
 import { mayDecideReinstatements } from './reinstatement-queue';
+import { mayShowPolicies } from './policy-page';
+import { mayReadAudit } from './audit-page';
 
 /** The console's pages as plain functions of their values (docs/architecture.md#console). */
 
@@ -36,6 +38,8 @@ function navigation(frame: Frame, words: Words): Html | '' {
   if (mayListTasks(frame.session)) links.push(html`<li><a href="/tasks"${frame.path === '/tasks' ? html` aria-current="page"` : ''}>${words.workQueue}</a></li>`);
   if (mayViewRuns(frame.session)) links.push(html`<li><a href="/runs"${frame.path === '/runs' ? html` aria-current="page"` : ''}>${words.monthlyRuns}</a></li>`);
   if (mayDecideReinstatements(frame.session)) links.push(html`<li><a href="/reinstatements"${frame.path === '/reinstatements' ? html` aria-current="page"` : ''}>${words.reinstatements}</a></li>`);
+  if (mayShowPolicies(frame.session)) links.push(html`<li><a href="/policies"${frame.path === '/policies' ? html` aria-current="page"` : ''}>${words.policies}</a></li>`);
+  if (mayReadAudit(frame.session)) links.push(html`<li><a href="/audit"${frame.path === '/audit' ? html` aria-current="page"` : ''}>${words.audit}</a></li>`);
   return html`<nav aria-label="${words.navigation}"><ul>${links}</ul></nav>`;
 }
 

@@ -21,6 +21,9 @@ import { closeSession, openSession, randomToken, resumeSession, sameToken, type 
 import type { ConsoleSettings } from './settings';
 import { DEFAULT_LIMITS, SignInLimiter, type LimiterOptions } from './sign-in-limiter';
 import { registerReinstatementRoutes } from './reinstatement-routes';
+import { DEFAULT_POLICY_RULES, type PolicyRules } from './policy-page';
+import { registerPolicyRoutes } from './policy-routes';
+import { registerAuditRoutes } from './audit-routes';
 
 /**
  * The operations console (docs/architecture.md#console): fastify serving server-rendered pages.
@@ -50,6 +53,8 @@ export interface ConsoleOptions {
   temporal?: ConsoleTemporal;
   /** The clock of the reinstatement pages (today's quote): Date.now unless a test passes its Temporal server's. */
   now?: () => number;
+  /** The policy page's counter line and Temporal UI link (RENEWALS_COUNTER_CONFIRM_ABOVE_YUAN, TEMPORAL_UI_URL). */
+  policyRules?: PolicyRules;
 }
 
 declare module 'fastify' {
@@ -75,6 +80,8 @@ function languageBack(back: unknown): string {
   if (typeof back === 'string' && /^\/tasks\/\d{1,15}$/.test(back)) return back;
   if (typeof back === 'string' && /^\/runs(\/\d{4}-\d{2})?$/.test(back)) return back;
   if (typeof back === 'string' && /^\/reinstatements(\/\d{1,15})?$/.test(back)) return back;
+  if (typeof back === 'string' && /^\/policies(\/\d{1,15})?$/.test(back)) return back;
+  if (typeof back === 'string' && /^\/audit(\/verify|\/policies\/\d{1,15})?$/.test(back)) return back;
   return '/sign-in';
 }
 
@@ -261,6 +268,8 @@ export async function buildConsole(options: ConsoleOptions): Promise<FastifyInst
   });
 
   registerReinstatementRoutes(app, { db, temporal: options.temporal, now: options.now ?? Date.now, languageOf, page, cookieFlags });
+  registerPolicyRoutes(app, { db, temporal: options.temporal, rules: options.policyRules ?? DEFAULT_POLICY_RULES, languageOf, page, cookieFlags });
+  registerAuditRoutes(app, { db, languageOf, page, cookieFlags });
 
   app.setErrorHandler(async (error, request, reply) => {
     // A client's mistake (e.g. a body too large) keeps its 4xx; anything else is ours and logged.

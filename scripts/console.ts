@@ -23,7 +23,14 @@ async function main(): Promise<void> {
   const shared = readSettings(process.env);
   const connection = Connection.lazy({ address: shared.temporal.address });
   const client = new Client({ connection, namespace: shared.temporal.namespace, dataConverter: renewalsDataConverter(PiiCipher.forKeys(configuredKeys(shared))) });
-  const app = await buildConsole({ db, settings, logger, temporal: { client, updateTimeoutMs: shared.temporal.updateTimeoutMs, runOptions: runQueues(shared.temporal.taskQueue) } });
+  const app = await buildConsole({
+    db,
+    settings,
+    logger,
+    temporal: { client, updateTimeoutMs: shared.temporal.updateTimeoutMs, runOptions: runQueues(shared.temporal.taskQueue) },
+    // The policy page applies the counter line as `renewals pay` does and links the Temporal UI.
+    policyRules: { counterConfirmAboveFen: shared.counterConfirmAboveFen, temporalUiUrl: shared.temporal.uiUrl },
+  });
   await deleteExpiredConsoleSessions(db);
   const sweep = setInterval(() => void deleteExpiredConsoleSessions(db).catch((error: unknown) => logger.warn({ err: error }, 'expired sessions not swept')), 15 * 60_000);
   await app.listen({ host: settings.host, port: settings.port });

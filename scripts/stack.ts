@@ -202,6 +202,7 @@ async function main(): Promise<void> {
       temporal: { client: env.client },
       logger: createLogger('console', { level: 'warn' }),
       settings: readConsoleSettings({ ...process.env, RENEWALS_ENV: 'demo', DATABASE_URL: databaseUrl, CONSOLE_HOST: '127.0.0.1', CONSOLE_PORT: String(port('console-port')) }),
+      policyRules: { counterConfirmAboveFen: settings.counterConfirmAboveFen, temporalUiUrl: `http://localhost:${port('ui-port')}` },
     });
     stops.push(() => consoleApp.close());
     const consoleUrl = await consoleApp

@@ -82,6 +82,13 @@ export async function premiumDuesOf(db: Knex, policyNo: string): Promise<Premium
     .select<PremiumDueRow[]>('id', 'policy_no', 'due_date', 'installment_no', 'amount_fen', 'status', 'paid_at', 'paid_via', 'workflow_id', 'run_month');
 }
 
+/** One premium by its number: the console's opaque reference to a policy's cycle (no policy number in a URL). */
+export async function premiumDueById(db: Knex, id: number): Promise<PremiumDueRow | undefined> {
+  return db('premium_dues')
+    .where({ id })
+    .first<PremiumDueRow | undefined>('id', 'policy_no', 'due_date', 'installment_no', 'amount_fen', 'status', 'paid_at', 'paid_via', 'workflow_id', 'run_month');
+}
+
 export interface DebitAttemptViewRow {
   attempt_no: number;
   collection_date: string;

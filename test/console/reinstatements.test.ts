@@ -114,7 +114,7 @@ describe('the reinstatement queue', () => {
   it('an underwriter with a branch sees only its applications; links carry the number only; no personal data', async () => {
     const { body } = (await get('uw-3202', '/reinstatements')).response;
     expect(listed(body)).toEqual([applicationOf.r2]);
-    for (const href of body.matchAll(/href="([^"]+)"/g)) expect(href[1]).toMatch(/^(\/|\/tasks|\/reinstatements|\/reinstatements\/\d+|\/console\.css|#main)$/);
+    for (const href of body.matchAll(/href="([^"]+)"/g)) expect(href[1]).toMatch(/^(\/|\/tasks|\/reinstatements|\/reinstatements\/\d+|\/policies|\/console\.css|#main)$/);
     for (const p of seeded) for (const value of [p.holderName, p.holderIdNo, p.holderMobile, p.holderEmail, p.accountNo]) expect(body).not.toContain(value);
   });
 

@@ -137,7 +137,7 @@ describe('the work queue', () => {
 
   it('links by task number only and shows no personal data', async () => {
     const { body } = (await get('collector-3201', '/tasks')).response;
-    for (const href of body.matchAll(/href="([^"]+)"/g)) expect(href[1]).toMatch(/^(\/|\/tasks|\/tasks\/\d+|\/console\.css|#main)$/);
+    for (const href of body.matchAll(/href="([^"]+)"/g)) expect(href[1]).toMatch(/^(\/|\/tasks|\/tasks\/\d+|\/policies|\/console\.css|#main)$/);
     for (const p of seeded) for (const value of [p.holderName, p.holderIdNo, p.holderMobile, p.holderEmail, p.accountNo]) expect(body).not.toContain(value);
   });
 
