@@ -169,7 +169,10 @@ export async function takeAction(db: Knex, temporal: ConsoleTemporal, rules: Pol
   const update = temporal.updateTimeoutMs !== undefined ? { updateTimeoutMs: temporal.updateTimeoutMs } : {};
   if (wanted.action === 'pay') {
     const report = await reportPayment(db, temporal.client, premium.policy_no, paymentEvent(wanted.via, wanted.reference), actor, { due: premium.due_date, confirmAboveFen: rules.counterConfirmAboveFen, update });
-    return report.kind === 'sent' ? 'paid' : `awaiting.${Number(report.payment.id)}`;
+    if (report.kind === 'sent') return 'paid';
+    // Only money with an amount goes to suspense, and this form sends the whole premium owed.
+    if (report.kind === 'suspense') throw new Error(`counter payment without an amount put in suspense (entry ${report.entryId})`);
+    return `awaiting.${Number(report.payment.id)}`;
   }
   await sendOperatorEvent(db, temporal.client, premium.policy_no, wanted.event, actor, premium.due_date, update);
   const event = wanted.event;
