@@ -16,6 +16,9 @@ import { columns, whole, type ReportSection, type TabularReport } from './report
  *   start of D (no payment received earlier and not reversed by then); left paid = premiums whose
  *   payment was received during D, inside their grace period, still not reversed, with no earlier
  *   standing payment; left lapsed = policy_suspended audit events during D.
+ * - Money: payments received during D (their paid-at) by way, each part counted, money put in the suspense ledger
+ *   during D by reason, and suspensions undone during D by a payment made within grace
+ *   (docs/business-rules.md#payment-amounts).
  * - Exceptions: what the database holds open now that had begun by the end of D: open operations
  *   tasks, open fix_account / fix_contact tasks, debits still in flight that went out before D
  *   (more than a day), and debits whose result is unknown.
@@ -28,9 +31,13 @@ export interface DailyReport extends TabularReport {
   contactsByChannel: { channel: string; attempts: number; delivered: number; sent: number; failed: number; suppressed: number; pending: number }[];
   suppressedByRule: { channel: string; rule: string; attempts: number }[];
   grace: { movement: 'entered' | 'left_paid' | 'left_lapsed'; via: string | null; cases: number; premiumFen: number }[];
+  money: { movement: MoneyMovement; kind: string; cases: number; amountFen: number }[];
   exceptionSummary: { exception: ExceptionKind; count: number; oldestSince: CivilDate | null }[];
   exceptions: { exception: ExceptionKind; policyNo: string; dueDate: CivilDate; detail: string; since: CivilDate | null }[];
 }
+
+/** What happened to money during the day: received on a premium, put in suspense, a suspension undone. */
+export type MoneyMovement = 'received' | 'suspense' | 'suspension_undone';
 
 /** Every kind the summary lists, in its order. */
 const EXCEPTION_KINDS = ['debit_in_flight_over_1_day', 'debit_result_unknown', 'fix_account_task', 'fix_contact_task', 'operations_task'] as const;
@@ -43,11 +50,12 @@ export async function dailyReport(db: Knex, date: CivilDate): Promise<DailyRepor
   if (!isCivilDate(date)) throw new RangeError(`date must be YYYY-MM-DD, got ${JSON.stringify(date)}`);
   const day = { start: new Date(shanghaiInstant(date)).toISOString(), end: endOfDay(date) };
   // One snapshot: a payment landing meanwhile cannot show in one section and not in another.
-  const { debits, contacts, grace, exceptions } = await db.transaction(
+  const { debits, contacts, grace, money, exceptions } = await db.transaction(
     async (trx) => ({
       debits: await debitResults(trx, day),
       contacts: await contactOutcomes(trx, day),
       grace: await graceMovements(trx, date, day),
+      money: await moneyMovements(trx, day),
       exceptions: await openExceptions(trx, day),
     }),
     { isolationLevel: 'repeatable read', readOnly: true },
@@ -60,9 +68,35 @@ export async function dailyReport(db: Knex, date: CivilDate): Promise<DailyRepor
     ...debits,
     ...contacts,
     grace,
+    money,
     ...exceptions,
   };
   return { ...report, sections: dailySections(report) };
+}
+
+/** Payments received (paid) during the day, and suspense entries and undone suspensions recorded during it. */
+export async function moneyMovements(db: Knex, day: Span): Promise<DailyReport['money']> {
+  const { rows } = await db.raw<{ rows: { movement: MoneyMovement; kind: string; cases: string; amount: string | null }[] }>(
+    `
+    SELECT 'received' AS movement, p.via::text AS kind, count(*) AS cases, sum(p.amount_fen) AS amount
+    FROM payments p
+    WHERE p.received_at >= CAST(:start AS timestamptz) AND p.received_at < CAST(:end AS timestamptz)
+    GROUP BY p.via
+    UNION ALL
+    SELECT 'suspense', e.reason, count(*), sum(e.amount_fen)
+    FROM suspense_entries e
+    WHERE e.created_at >= CAST(:start AS timestamptz) AND e.created_at < CAST(:end AS timestamptz)
+    GROUP BY e.reason
+    UNION ALL
+    SELECT 'suspension_undone', 'paid_within_grace', count(*), sum(d.amount_fen)
+    FROM suspensions s JOIN premium_dues d ON d.id = s.premium_due_id
+    WHERE s.outcome = 'undone' AND s.outcome_at >= CAST(:start AS timestamptz) AND s.outcome_at < CAST(:end AS timestamptz)
+    HAVING count(*) > 0
+    ORDER BY 1, 2
+    `,
+    day,
+  );
+  return rows.map((r) => ({ movement: r.movement, kind: r.kind, cases: whole(r.cases), amountFen: whole(r.amount) }));
 }
 
 /** A span of time [start, end) as ISO instants: a day here, a week in reports/weekly.ts. A type alias (not an interface) so it passes as knex's named bindings. */
@@ -248,6 +282,12 @@ async function openExceptions(db: Knex, day: Day): Promise<Pick<DailyReport, 'ex
   };
 }
 
+const MONEY_LABELS: Record<MoneyMovement, string> = {
+  received: '收款 Received',
+  suspense: '暂收 Suspense',
+  suspension_undone: '撤销中止 Suspension undone',
+};
+
 const GRACE_LABELS: Record<DailyReport['grace'][number]['movement'], string> = {
   entered: '进入宽限期 entered grace',
   left_paid: '宽限期内缴费 left grace: paid',
@@ -309,6 +349,13 @@ function dailySections(r: Omit<DailyReport, 'sections'>): ReportSection[] {
       title: '宽限期变动 Grace period in and out',
       columns: columns(['movement', '变动 Movement', 'text'], ['via', '缴费方式 Paid via', 'text'], ['cases', '件数 Cases', 'count'], ['premium', '保费 Premium (元)', 'money']),
       rows: r.grace.map((g) => ({ movement: GRACE_LABELS[g.movement], via: g.via ?? '', cases: g.cases, premium: g.premiumFen })),
+    },
+    {
+      key: 'money',
+      title: '资金变动 Money received',
+      note: 'Payments received during the day (when paid) by way, a part payment counting as one; money put in the suspense ledger, and suspensions undone by a payment made within grace, recorded during the day.',
+      columns: columns(['movement', '变动 Movement', 'text'], ['kind', '类别 Kind', 'text'], ['cases', '笔数 Cases', 'count'], ['amount', '金额 Amount (元)', 'money']),
+      rows: r.money.map((m) => ({ movement: MONEY_LABELS[m.movement], kind: m.kind, cases: m.cases, amount: m.amountFen })),
     },
     {
       key: 'exception_summary',

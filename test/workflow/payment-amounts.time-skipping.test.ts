@@ -6,7 +6,8 @@ import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { sendOperatorEvent } from '../../application/operator-events';
 import { startRenewalCycle } from '../../application/renewal-cycles';
-import { addDays, shanghaiInstant } from '../../domain/civil-date';
+import { addDays, shanghaiDate, shanghaiInstant } from '../../domain/civil-date';
+import { dailyReport } from '../../reports/daily';
 import { startTimeSkippingServer } from '../../scripts/temporal-env';
 import { renewalsDataConverter } from '../../workers/data-converter';
 import { workflowsPath } from '../../workers/renewal-worker';
@@ -200,6 +201,12 @@ describe('payments with amounts', () => {
         ['RC-AMT-4A', 100_000],
         ['RC-AMT-4B', 250_000],
       ]);
+
+      // The daily report of the day they were recorded shows the money's movements.
+      const entry = await rig.database.db('suspense_entries').where({ reference: 'RC-AMT-4C' }).first<{ created_at: Date }>('created_at');
+      const report = await dailyReport(rig.database.db, shanghaiDate(entry.created_at.getTime()));
+      expect(report.money).toContainEqual({ movement: 'suspense', kind: 'already_paid', cases: 1, amountFen: 8_880 });
+      expect(report.sections.find((x) => x.key === 'money')!.rows).toContainEqual({ movement: '暂收 Suspense', kind: 'already_paid', cases: 1, amount: 8_880 });
     });
   });
 });
