@@ -101,7 +101,8 @@ export function collectedBySql(p: string, cut: string, lapsedAt: string): string
 /**
  * The lapses of premiums, one row per (policy_no, due_date) with the moment of suspension (the first
  * `policy_suspended` event: a retried activity can write a second) and its non-payment reason.
- * `where` filters the events (alias e).
+ * `where` filters the events (alias e). A suspension undone by a payment made within grace
+ * (`suspension_undone`, docs/business-rules.md#payment-amounts) was never a lapse.
  */
 export function suspensionsSql(where: string): string {
   return `
@@ -109,6 +110,7 @@ export function suspensionsSql(where: string): string {
              (array_agg(e.detail->'nonPaymentReason' ORDER BY e.seq) FILTER (WHERE e.detail->'nonPaymentReason' IS NOT NULL))[1] AS reason
       FROM audit_events e
       WHERE e.kind = 'policy_suspended' AND ${where}
+        AND NOT EXISTS (SELECT 1 FROM audit_events u WHERE u.kind = 'suspension_undone' AND u.policy_no = e.policy_no AND u.due_date = e.due_date)
       GROUP BY e.policy_no, e.due_date`;
 }
 

@@ -5,10 +5,15 @@ import { buildPaymentLinkServer } from '../application/payment-links-server';
 import { AlipaySimulator } from '../integrations/payments/simulators/alipay-simulator';
 import { simulatorProviders } from '../integrations/payments/simulators/simulator-providers';
 import { WechatPaySimulator } from '../integrations/payments/simulators/wechatpay-simulator';
+import type { Alipay } from '../integrations/payments/alipay/alipay-client';
+import type { WechatPay } from '../integrations/payments/wechatpay/wechatpay-client';
 
 export interface OnlinePaymentStack {
   /** The page server's base URL (PAY_LINK_BASE_URL) and the simulators'. */
   urls: { links: string; wechatpay: string; alipay: string };
+  /** The clients of the simulated providers, and the WeChat Pay simulator (its payer's clock). */
+  providers: { wechatpay: WechatPay; alipay: Alipay };
+  wechatpaySimulator: WechatPaySimulator;
   /** What another shell sets to issue links and run the sweep against these simulators. */
   env: Record<string, string>;
   close(): Promise<void>;
@@ -19,9 +24,10 @@ export interface OnlinePaymentStack {
  * wires them (docs/architecture.md#online-payment): the online-payment side of `npm run stack`.
  */
 export async function startOnlinePaymentStack(db: Knex, client: Client, port: number): Promise<OnlinePaymentStack> {
-  const wechatpay = await new WechatPaySimulator().start();
+  const wechatpaySimulator = new WechatPaySimulator();
+  const wechatpay = await wechatpaySimulator.start();
   const alipay = await new AlipaySimulator().start();
-  const providers = {};
+  const providers = {} as { wechatpay: WechatPay; alipay: Alipay };
   const app = await buildPaymentLinkServer({ db, client, providers, payOrigins: [wechatpay.url, alipay.url] });
   // A busy port is no reason to stop the stack: any free one will do, and the stack prints it.
   await app.listen({ host: '127.0.0.1', port }).catch(() => app.listen({ host: '127.0.0.1', port: 0 }));
@@ -29,6 +35,8 @@ export async function startOnlinePaymentStack(db: Knex, client: Client, port: nu
   Object.assign(providers, simulatorProviders({ wechatpay: wechatpay.url, alipay: alipay.url }, links));
   return {
     urls: { links, wechatpay: wechatpay.url, alipay: alipay.url },
+    providers,
+    wechatpaySimulator,
     env: { PAY_LINK_BASE_URL: links, WECHATPAY_URL: wechatpay.url, ALIPAY_GATEWAY: `${alipay.url}/gateway.do` },
     close: async () => {
       await app.close();

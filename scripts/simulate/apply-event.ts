@@ -10,7 +10,6 @@ import {
   customerRefusedUpdate,
   holdPlacedUpdate,
   holdReleasedUpdate,
-  paymentReceivedUpdate,
   promiseToPayUpdate,
 } from '../../workflows/messages';
 import type { ScenarioEvent } from './events';
@@ -19,6 +18,10 @@ import { applyForReinstatement } from '../../application/reinstatements';
 import { batchLetters, recordReturnedLetter } from '../../application/letter-batches';
 import { latestLetterOf, letterName } from '../../db/repositories/letters';
 import { shanghaiInstant } from '../../domain/civil-date';
+import { reportPayment } from '../../application/counter-payments';
+import { paymentLinkFor, startOnlinePayment } from '../../application/payment-links';
+import type { PaymentProvider } from '../../integrations/payments/port';
+import type { WechatPaySimulator } from '../../integrations/payments/simulators/wechatpay-simulator';
 
 export interface EventWorld {
   db: Knex;
@@ -31,6 +34,8 @@ export interface EventWorld {
   dueDates: ReadonlyMap<string, string>;
   /** Where the print house's batches go (a letter is handed over before the post can bring it back). */
   lettersOutbox: string;
+  /** The payment-link server and the WeChat Pay simulator, for pay_online (docs/architecture.md#online-payment). */
+  online?: { linkBase: string; wechatpay: PaymentProvider; payer: WechatPaySimulator };
 }
 
 export interface AppliedEvent {
@@ -65,9 +70,32 @@ export async function applyEvent(world: EventWorld, event: ScenarioEvent): Promi
         return result(true, `deposited ¥${formatYuan(event.amountFen)}`);
       }
       case 'pay_counter': {
-        const reference = event.reference || `CTR-${event.date.replaceAll('-', '')}-${event.policyNo}`;
-        await cycle.executeUpdate(paymentReceivedUpdate, { args: [{ via: 'counter', reference, by: SIMULATOR }] });
-        return result(true, `counter payment ${reference}`);
+        const reference = `CTR-${event.date.replaceAll('-', '')}-${event.policyNo}-${event.row}`;
+        const payment = {
+          kind: 'paymentReceived' as const,
+          via: 'counter' as const,
+          reference,
+          ...(event.amountFen !== undefined ? { amountFen: event.amountFen } : {}),
+          ...(event.paidAt !== undefined ? { paidAt: new Date(event.paidAt).toISOString() } : {}),
+        };
+        // As a cashier's `renewals pay` (no second cashier in a simulated branch): money for a premium already paid goes to suspense.
+        const report = await reportPayment(world.db, world.client, event.policyNo, payment, SIMULATOR, { due: dueDate, confirmAboveFen: Number.MAX_SAFE_INTEGER });
+        const what = `counter payment ${reference}${event.amountFen !== undefined ? ` of ¥${formatYuan(event.amountFen)}` : ''}${event.paidAt !== undefined ? `, paid ${new Date(event.paidAt).toISOString()}` : ''}`;
+        if (report.kind === 'suspense') return result(true, `${what}: the premium was paid already, money in suspense (entry #${report.entryId})`);
+        return result(true, what);
+      }
+      case 'pay_online': {
+        if (!world.online) return result(false, 'online payment is not set up in this simulation');
+        const premium = await world.db('premium_dues').where({ policy_no: event.policyNo, due_date: dueDate }).first<{ id: string }>('id');
+        const at = shanghaiInstant(event.date, '08:00');
+        const link = await paymentLinkFor(world.db, Number(premium.id), { baseUrl: world.online.linkBase, actor: SIMULATOR });
+        const order = await startOnlinePayment(world.db, world.online.wechatpay, link.token, '127.0.0.1', new Date(at));
+        if (!order) return result(false, 'the payment link is no longer valid (paid, or past the last grace day)');
+        // The customer confirms at WeChat Pay, at the simulated hour; its notification reaches the cycle.
+        world.online.payer.paidClock = () => at;
+        await fetch(order.payUrl);
+        const settled = await world.db('payment_orders').where({ out_trade_no: order.outTradeNo }).first<{ status: string; note: string | null }>('status', 'note');
+        return result(settled.status === 'applied', `paid online through the link (WeChat Pay order ${order.outTradeNo}): ${settled.status}${settled.note ? `, ${settled.note}` : ''}`);
       }
       case 'promise':
         await cycle.executeUpdate(promiseToPayUpdate, { args: [{ date: event.until, by: SIMULATOR }] });

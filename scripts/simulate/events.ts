@@ -1,6 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import iconv from 'iconv-lite';
-import { isCivilDate, type CivilDate } from '../../domain/civil-date';
+import { isCivilDate, shanghaiTimeInstant, type CivilDate } from '../../domain/civil-date';
 import { yuanToFen } from '../../domain/money';
 import { isReturnReason, RETURN_REASONS, type ReturnReason } from '../../domain/letters';
 import { isNonPaymentReason, type NonPaymentReasonCode } from '../../domain/non-payment-reasons';
@@ -15,7 +15,10 @@ export const EVENT_COLUMNS = ['date', 'policy_no', 'event', 'value'] as const;
 
 export type ScenarioEvent = { row: number; date: CivilDate; policyNo: string } & (
   | { kind: 'deposit'; amountFen: number }
-  | { kind: 'pay_counter'; reference: string }
+  /** At the counter: an amount (none: all that is owed) and, reported late, when it was paid (Shanghai time). */
+  | { kind: 'pay_counter'; amountFen?: number; paidAt?: number }
+  /** Through the premium's payment link at WeChat Pay (the simulator's): all that is due. */
+  | { kind: 'pay_online' }
   | { kind: 'promise'; until: CivilDate }
   | { kind: 'refuse'; reasonCode: NonPaymentReasonCode }
   | { kind: 'claim_open' }
@@ -28,7 +31,7 @@ export type ScenarioEvent = { row: number; date: CivilDate; policyNo: string } &
 );
 
 export type EventKind = ScenarioEvent['kind'];
-export const EVENT_KINDS: readonly EventKind[] = ['deposit', 'pay_counter', 'promise', 'refuse', 'claim_open', 'claim_close', 'account_update', 'apply_reinstatement', 'letter_returned'];
+export const EVENT_KINDS: readonly EventKind[] = ['deposit', 'pay_counter', 'pay_online', 'promise', 'refuse', 'claim_open', 'claim_close', 'account_update', 'apply_reinstatement', 'letter_returned'];
 
 export interface ScenarioRowError {
   file: string;
@@ -96,12 +99,30 @@ function eventDetail(kind: string, value: string, fail: (reason: string) => void
       fail(`a deposit needs an amount in yuan greater than 0 with up to 2 decimals, got ${JSON.stringify(value)}`);
       return undefined;
     }
-    case 'pay_counter':
-      if (value !== '' && !/^[A-Za-z0-9_-]{1,64}$/.test(value)) {
-        fail('a counter receipt number has letters, digits, - and _ only (or leave it empty)');
+    case 'pay_counter': {
+      // `<yuan>`, `<yuan>@<paid at>` or `@<paid at>`: the amount (empty: all that is owed) and, for a
+      // payment reported after the day it was made, when it was made.
+      const [amount = '', paid] = value.split('@');
+      let amountFen: number | undefined;
+      try {
+        if (amount !== '') amountFen = yuanToFen(amount);
+      } catch {
+        // reported below
+      }
+      const paidAt = paid === undefined ? undefined : shanghaiTimeInstant(paid);
+      if ((amount !== '' && !(amountFen! > 0)) || (paid !== undefined && paidAt === undefined)) {
+        fail(`a counter payment takes the amount in yuan (empty: all that is owed), optionally @ when it was paid (YYYY-MM-DD HH:MM), got ${JSON.stringify(value)}`);
         return undefined;
       }
-      return { kind, reference: value };
+      return { kind, ...(amountFen !== undefined ? { amountFen } : {}), ...(paidAt !== undefined ? { paidAt } : {}) };
+    }
+    case 'pay_online':
+      // A link charges what is due: a part is paid at the counter or by transfer.
+      if (value !== '') {
+        fail(`an online payment pays what is due through the payment link and takes no value, got ${JSON.stringify(value)}`);
+        return undefined;
+      }
+      return { kind };
     case 'promise':
       if (!isCivilDate(value)) {
         fail(`a promise needs the promised date YYYY-MM-DD, got ${JSON.stringify(value)}`);

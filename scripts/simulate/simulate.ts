@@ -31,6 +31,7 @@ import { installTemporalRuntime } from '../../workers/temporal-runtime';
 import { seedReferenceData } from '../seed';
 import { createApplicationLogin, createDatabase, dropDatabase, startPostgres } from '../provision/postgres';
 import { startMessagingSimulators } from '../messaging-simulators';
+import { startOnlinePaymentStack } from '../payment-simulators';
 import { startSmtpCatcher } from '../smtp-catcher';
 import { startTimeSkippingServer } from '../temporal-env';
 import type { AppliedEvent } from './apply-event';
@@ -191,6 +192,9 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
     const email = new SmtpEmail(smtp.url, settings.email.mailFrom);
     cleanups.push(() => Promise.resolve(email.close()));
     const bank = new SimulatedBank(accounts.accounts);
+    // Payment links and the WeChat Pay simulator, for customers who pay online (pay_online).
+    const online = await startOnlinePaymentStack(db, env.client, 0);
+    cleanups.push(() => online.close());
 
     const workflowBundle = await bundleRenewalWorkflows(new DefaultLogger('WARN'));
     const worker = await createRenewalWorker(
@@ -210,7 +214,15 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
       say(`  cycles started: ${JSON.stringify(runResult)}`);
       // A returned letter's batch goes beside the other outputs (or to the demo outbox without --out).
       const lettersOutbox = outDir ? join(outDir, 'letters-outbox') : settings.letters.outboxDir;
-      return playMonth(env, month, parsedEvents.events, { db, cipher, bank, client: env.client, accounts: new Map(accounts.accounts.map((a) => [a.accountNo, a])), lettersOutbox }, say);
+      return playMonth(env, month, parsedEvents.events, {
+          db,
+          cipher,
+          bank,
+          client: env.client,
+          accounts: new Map(accounts.accounts.map((a) => [a.accountNo, a])),
+          lettersOutbox,
+          online: { linkBase: online.urls.links, wechatpay: online.providers.wechatpay, payer: online.wechatpaySimulator },
+        }, say);
     });
     const simulatedTo = shanghaiDate(await env.currentTimeMs());
 

@@ -47,12 +47,14 @@ beforeAll(() => {
       policy('S004', 4, '13912345004', '6222000000000004', '1000.00'),
       policy('S005', 5, '13912345005', '6222000000000005', '1000.00'),
       policy('S006', 6, '1391234', '6222000000000006', '1000.00'),
+      policy('S007', 7, '13912345007', '6222000000000007', '1000.00'),
+      policy('S008', 8, '13912345008', '6222000000000008', '1000.00'),
     ].join('\n') + '\n',
   );
   writeFileSync(
     join(dir, 'accounts.csv'),
     'bank_code,account_no,account_name,balance,status,daily_limit\n' +
-      ['5000.00', '100.00', '50.00', '0.00', '20.00', '0.00'].map((balance, i) => `ICBC,622200000000000${i + 1},周明,${balance},active,`).join('\n') +
+      ['5000.00', '100.00', '50.00', '0.00', '20.00', '0.00', '0.00', '0.00'].map((balance, i) => `ICBC,622200000000000${i + 1},周明,${balance},active,`).join('\n') +
       '\n',
   );
   writeFileSync(
@@ -60,7 +62,10 @@ beforeAll(() => {
     [
       'date,policy_no,event,value',
       `${addDays(due, 5)},S002,deposit,1000.00`,
-      `${addDays(due, 10)},S004,pay_counter,R2001`,
+      `${addDays(due, 10)},S004,pay_counter,400.00`,
+      `${addDays(due, 12)},S004,pay_counter,600.00`,
+      `${addDays(due, 20)},S007,pay_online,`,
+      `${addDays(due, 61)},S008,pay_counter,1000.00@${addDays(due, 60)} 23:59`,
       `${addDays(due, 8)},S005,refuse,8`,
       `${addDays(due, 2)},S001,teleport,`,
       `${addDays(due, 65)},S003,apply_reinstatement,debit`,
@@ -90,13 +95,13 @@ describe('renewals simulate on a scenario with known outcomes', () => {
     expect(exit, stderr).toBe(0);
     expect(result.month).toBe(runMonth);
     expect(result.shiftedYears).toBe(0);
-    expect(result.premiums.map((p) => p.policyNo)).toEqual(['S001', 'S002', 'S003', 'S004', 'S005']);
+    expect(result.premiums.map((p) => p.policyNo)).toEqual(['S001', 'S002', 'S003', 'S004', 'S005', 'S007', 'S008']);
     expect(stderr).toContain(`monthly run ${runMonth}`);
   });
 
   it('reports the bad policy row and the unknown event by file, row and column, and imports the rest', () => {
     expect(result.inputErrors).toContainEqual(expect.objectContaining({ file: 'policies.csv', row: 7, column: 'holder_mobile' }));
-    expect(result.inputErrors).toContainEqual(expect.objectContaining({ file: 'events.csv', row: 5, column: 'event' }));
+    expect(result.inputErrors).toContainEqual(expect.objectContaining({ file: 'events.csv', row: 8, column: 'event' }));
   });
 
   it('a funded account pays on the due date with one debit', () => {
@@ -115,8 +120,20 @@ describe('renewals simulate on a scenario with known outcomes', () => {
     expect(premium('S003')!.tasks).toBeGreaterThan(0);
   });
 
-  it('a counter payment on D+10 closes the premium as paid at the counter', () => {
-    expect(premium('S004')).toMatchObject({ stage: 'PAID', paidOn: addDays(due, 10), paidVia: 'counter', debitAttempts: 3 });
+  it('a part paid at the counter on D+10 leaves the rest owed; the rest on D+12 pays the premium', () => {
+    expect(premium('S004')).toMatchObject({ stage: 'PAID', paidOn: addDays(due, 12), paidVia: 'counter', debitAttempts: 3 });
+    const part = result.events.find((e) => e.policyNo === 'S004' && e.date === addDays(due, 10))!;
+    expect(part).toMatchObject({ applied: true });
+    expect(part.note).toMatch(/ of ¥400\.00$/);
+  });
+
+  it('a customer who pays online through the payment link on D+20: paid online', () => {
+    expect(premium('S007')).toMatchObject({ stage: 'PAID', paidOn: addDays(due, 20), paidVia: 'online' });
+    expect(result.events).toContainEqual(expect.objectContaining({ policyNo: 'S007', event: 'pay_online', applied: true }));
+  });
+
+  it('paid at the counter at 23:59 of the last grace day, reported the next morning: the suspension is undone', () => {
+    expect(premium('S008')).toMatchObject({ stage: 'PAID', paidOn: addDays(due, 60), paidVia: 'counter' });
   });
 
   it('a refusal is recorded and the policy lapses at grace end', () => {
@@ -132,8 +149,8 @@ describe('renewals simulate on a scenario with known outcomes', () => {
     expect(premium('S002')!.contacts.email).toBeUndefined();
   });
 
-  it('the month KPIs: 3 of 5 cases and 3,000 of 5,000 yuan collected, 2 of 5 lapsed', () => {
-    expect(result.kpis).toMatchObject({ premiums: 5, paid: 3, lapsed: 2, open: 0, collectionRateByCase: '60.0%', collectionRateByPremium: '60.0%', lapseRate: '40.0%' });
+  it('the month KPIs: 5 of 7 cases and 5,000 of 7,000 yuan collected, 2 of 7 lapsed', () => {
+    expect(result.kpis).toMatchObject({ premiums: 7, paid: 5, lapsed: 2, open: 0, collectionRateByCase: '71.4%', collectionRateByPremium: '71.4%', lapseRate: '28.6%' });
     expect(result.audit.chainIntact).toBe(true);
   });
 

@@ -39,6 +39,8 @@ export class WechatPaySimulator {
   private readonly platformKey: KeyObject = createPrivateKey(WECHATPAY_SIMULATOR_DEFAULTS.platformPrivateKeyPem);
   private lost = 0;
   private running?: RunningPaymentSimulator;
+  /** When a payer pays: the wall clock, or a simulated month's clock (`npm run demo`). */
+  paidClock: () => number = () => Date.now();
 
   /** The platform public key (PEM) a merchant verifies with. */
   get platformPublicKeyPem(): string {
@@ -121,7 +123,7 @@ export class WechatPaySimulator {
     if (order.state === 'NOTPAY') {
       order.state = 'SUCCESS';
       order.transactionId = `4200${Date.now()}${String(Math.floor(Math.random() * 1e11)).padStart(11, '0')}`.slice(0, 28);
-      order.successTime = `${new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 19)}+08:00`;
+      order.successTime = `${new Date(this.paidClock() + 8 * 3_600_000).toISOString().slice(0, 19)}+08:00`;
       if (this.lost > 0) this.lost -= 1;
       else await this.notify(order.outTradeNo).catch(() => undefined);
     }
