@@ -24,7 +24,7 @@ const short = (premium: number, rng: Invented) => Math.round(premium * rng.int(5
 
 /** The mix a renewal team meets in a month; weights add up to 100. */
 export const BEHAVIOURS: readonly Behaviour[] = [
-  { name: 'funded', weight: 52, story: ({ premiumYuan, rng }) => ({ balanceYuan: premiumYuan * rng.int(12, 40) / 10, events: [] }) },
+  { name: 'funded', weight: 48, story: ({ premiumYuan, rng }) => ({ balanceYuan: premiumYuan * rng.int(12, 40) / 10, events: [] }) },
   {
     name: 'deposits in grace',
     weight: 10,
@@ -47,7 +47,7 @@ export const BEHAVIOURS: readonly Behaviour[] = [
   { name: 'closed account, new one authorised', weight: 3, story: ({ premiumYuan, rng }) => ({ balanceYuan: premiumYuan * 2, accountStatus: 'closed', newAccount: { day: rng.int(8, 20) }, events: [] }) },
   { name: 'closed account, never fixed', weight: 2, story: ({ premiumYuan }) => ({ balanceYuan: premiumYuan * 2, accountStatus: 'closed', events: [] }) },
   { name: 'frozen account, pays at the counter', weight: 2, story: ({ premiumYuan, rng }) => ({ balanceYuan: premiumYuan * 2, accountStatus: 'frozen', events: [{ day: rng.int(10, 30), event: 'pay_counter' }] }) },
-  { name: 'pays at the counter in grace', weight: 5, story: ({ premiumYuan, rng }) => ({ balanceYuan: short(premiumYuan, rng), events: [{ day: rng.int(5, 40), event: 'pay_counter' }] }) },
+  { name: 'pays at the counter in grace', weight: 3, story: ({ premiumYuan, rng }) => ({ balanceYuan: short(premiumYuan, rng), events: [{ day: rng.int(5, 40), event: 'pay_counter' }] }) },
   { name: 'pays at the counter before the due date', weight: 3, story: ({ premiumYuan, rng }) => ({ balanceYuan: short(premiumYuan, rng), events: [{ day: -rng.int(3, 12), event: 'pay_counter' }] }) },
   {
     name: 'promises and keeps it',
@@ -74,6 +74,24 @@ export const BEHAVIOURS: readonly Behaviour[] = [
       ],
     }),
   },
+  {
+    // Half at the counter before the due date: the debit on the due date asks only for the rest.
+    name: 'pays part at the counter, the debit takes the rest',
+    weight: 2,
+    story: ({ premiumYuan, rng }) => ({ balanceYuan: premiumYuan * 0.6, events: [{ day: -rng.int(2, 8), event: 'pay_counter', value: (premiumYuan / 2).toFixed(2) }] }),
+  },
+  { name: 'pays online through the payment link', weight: 2, story: ({ premiumYuan, rng }) => ({ balanceYuan: short(premiumYuan, rng), events: [{ day: rng.int(3, 30), event: 'pay_online' }] }) },
+  {
+    // Paid at 23:59 of the last grace day, reported after the suspension: it is undone.
+    name: 'pays at the counter on the last grace day, reported the next morning',
+    weight: 1,
+    story: ({ dueDate, premiumYuan, rng }) => ({
+      balanceYuan: short(premiumYuan, rng),
+      events: [{ day: 61, event: 'pay_counter', value: `${premiumYuan.toFixed(2)}@${addDays(dueDate, 60)} 23:59` }],
+    }),
+  },
+  // The excess goes to the suspense ledger with a refund task.
+  { name: 'pays too much at the counter', weight: 1, story: ({ premiumYuan, rng }) => ({ balanceYuan: short(premiumYuan, rng), events: [{ day: rng.int(5, 20), event: 'pay_counter', value: (premiumYuan + 100).toFixed(2) }] }) },
   {
     name: 'over the daily limit, pays at the counter',
     weight: 4,

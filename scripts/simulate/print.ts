@@ -1,4 +1,5 @@
 import Table from 'cli-table3';
+import { formatYuan } from '../../domain/money';
 import { tally } from './outputs';
 import type { SimulationResult } from './simulate';
 import type { WhatIfResult } from './what-if';
@@ -22,6 +23,10 @@ export function printSimulation(result: SimulationResult, out: NodeJS.WritableSt
   out.write(`  by cut-off (case / premium) 当月 ${k.cutoffs.due_month.byCase} / ${k.cutoffs.due_month.byPremium}, 次月 ${k.cutoffs.next_month.byCase} / ${k.cutoffs.next_month.byPremium}, 宽末 ${k.cutoffs.grace_end_month.byCase} / ${k.cutoffs.grace_end_month.byPremium}\n`);
   out.write(`  paid ${k.paid}, lapsed ${k.lapsed} (lapse rate ${k.lapseRate}), still open ${k.open}\n`);
   out.write(`  events applied ${result.events.filter((e) => e.applied).length} of ${result.events.length}; emails delivered ${result.emailsDelivered}; audit rows ${result.audit.rows}, chain ${result.audit.chainIntact ? 'intact' : 'BROKEN'}\n`);
+
+  const m = result.payments;
+  out.write(`  payments ${m.byWay.map((w) => `${w.via} ${w.payments} (¥${formatYuan(w.amountFen)})`).join(', ') || 'none'}\n`);
+  out.write(`    part payments ${m.partPayments}; paid within grace, reported after the suspension (undone) ${m.suspensionsUndone}; suspense ${m.suspense.map((e) => `${e.reason} ${e.entries} (¥${formatYuan(e.amountFen)})`).join(', ') || 'none'}\n`);
 
   const refused = result.events.filter((e) => !e.applied);
   if (refused.length > 0) {

@@ -32,6 +32,7 @@ import { seedReferenceData } from '../seed';
 import { createApplicationLogin, createDatabase, dropDatabase, startPostgres } from '../provision/postgres';
 import { startMessagingSimulators } from '../messaging-simulators';
 import { startOnlinePaymentStack } from '../payment-simulators';
+import { paymentMix, type PaymentMix } from './payment-mix';
 import { startSmtpCatcher } from '../smtp-catcher';
 import { startTimeSkippingServer } from '../temporal-env';
 import type { AppliedEvent } from './apply-event';
@@ -94,6 +95,8 @@ export interface SimulationResult {
   kpis: MonthKpis;
   audit: { rows: number; chainIntact: boolean };
   emailsDelivered: number;
+  /** How the month's premiums were paid: ways, part payments, suspensions undone, suspense. */
+  payments: PaymentMix;
   outputs?: OutputFiles;
 }
 
@@ -244,6 +247,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
       kpis,
       audit: { rows: audit.rows, chainIntact: audit.firstBreak === undefined },
       emailsDelivered: smtp.messages.length,
+      payments: await paymentMix(db, month),
     };
     if (outputFiles) result.outputs = await writeSimulationOutputs(db, month, simulatedTo, outputFiles, result, options.force);
     result.wallSeconds = Math.round((Date.now() - wallStart) / 100) / 10;

@@ -53,6 +53,6 @@ describe('the bundled demo scenario', () => {
       expect(policyNos.has(event.policyNo), event.policyNo).toBe(true);
       if (event.kind === 'account_update') expect(accountNos.has(event.accountNo)).toBe(true);
     }
-    expect(new Set(events.map((e) => e.kind))).toEqual(new Set(['deposit', 'pay_counter', 'promise', 'refuse', 'claim_open', 'claim_close', 'account_update', 'apply_reinstatement']));
+    expect(new Set(events.map((e) => e.kind))).toEqual(new Set(['deposit', 'pay_counter', 'pay_online', 'promise', 'refuse', 'claim_open', 'claim_close', 'account_update', 'apply_reinstatement']));
   });
 });

@@ -70,6 +70,7 @@ export function simulationResult(premiums: SimulatedPremium[]): SimulationResult
       rates: { cutoffs: { due_month: zero, next_month: zero, grace_end_month: zero }, lapse: { numerator: 0, denominator: 0 } },
     },
     audit: { rows: 0, chainIntact: true },
+    payments: { byWay: [], partPayments: 0, suspensionsUndone: 0, suspense: [] },
     emailsDelivered: 0,
   };
 }
