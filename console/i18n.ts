@@ -184,6 +184,30 @@ const zh = {
   applicationClosed: (status: string) => `此申请为「${status}」，不再接受核保决定。`,
   backToReinstatements: '返回复效审核',
   unknown: '未知',
+  reports: '报表',
+  reportsIntro: '与 renewals report 命令相同的报表：选择期间后在页面上查看，或下载 XLSX / CSV。',
+  reportNames: { daily: '日报', weekly: '周报', monthly: '月报', 'lapse-reasons': '失效原因', reinstatement: '复效率', lapsed: '复效期内失效保单' } as Record<string, string>,
+  reportAbout: {
+    daily: '一天的扣款结果（按原因、银行）、各渠道联系、宽限期进出、未结异常。',
+    weekly: '一个 ISO 周：应收与实收（件数、保费达成率）、收费方式、扣款、联系、任务、失效。',
+    monthly: '当月到期保费：当月/次月/宽末达成率、失效率、各维度明细、按扣款次数和银行的扣款成功率。',
+    'lapse-reasons': '当月失效或拒缴未付保费的未缴原因排名（前三标出），以及失效保费的扣款失败原因。',
+    reinstatement: '各月中止保单的复效结果、申请与复效率（件数、保费），按机构、产品、价值。',
+    lapsed: '仍在复效期内的失效保单：高价值优先，其次保费、剩余天数（只有代码，无个人信息）。',
+  } as Record<string, string>,
+  reportFields: { date: '日期（YYYY-MM-DD）', week: 'ISO 周（YYYY-Www）', month: '月份（YYYY-MM）', from: '起始月份（YYYY-MM）', to: '截止月份（YYYY-MM）', asOf: '统计截至日（YYYY-MM-DD）' } as Record<string, string>,
+  reportOptional: '（可不填，默认今天）',
+  showReport: '查看报表',
+  reportNoRows: '（无）',
+  downloadXlsx: '下载 XLSX',
+  downloadCsv: '下载 CSV',
+  backToReports: '返回报表',
+  reportFieldInvalid: (field: string, label: string, got: string, why: string) =>
+    ({
+      before_from: `字段 ${field}（${label}）“${got}”早于起始月份。`,
+      too_long: `字段 ${field}（${label}）：期间不能超过 120 个月，收到“${got}”。`,
+      before_month: `字段 ${field}（${label}）“${got}”早于所选月份的第一天。`,
+    })[why] ?? `字段 ${field}（${label}）格式不正确，收到“${got}”。`,
 };
 
 const en: typeof zh = {
@@ -361,6 +385,30 @@ const en: typeof zh = {
   applicationClosed: (status: string) => `This application is ${status}: it takes no underwriting decision.`,
   backToReinstatements: 'Back to reinstatements',
   unknown: 'unknown',
+  reports: 'Reports',
+  reportsIntro: 'The reports of renewals report: choose a period to see one on screen, or download it as XLSX or CSV.',
+  reportNames: { daily: 'Daily report', weekly: 'Weekly report', monthly: 'Monthly report', 'lapse-reasons': 'Lapse reasons', reinstatement: 'Reinstatement rate', lapsed: 'Lapsed policies in their window' },
+  reportAbout: {
+    daily: 'One day: debit results by reason and bank, contacts by channel, grace in and out, open exceptions.',
+    weekly: 'One ISO week: premiums due and collected (rates by case and premium), collected by how, debits, contacts, tasks, lapses.',
+    monthly: 'Premiums due in a month: collection rate at 当月/次月/宽末, lapse rate, breakdowns, debit success by attempt and bank.',
+    'lapse-reasons': 'Non-payment reasons of the premiums lapsed, or refused and unpaid, in a month, ranked; lapsed premiums by debit failure.',
+    reinstatement: 'What became of each month’s suspensions: outcomes, applications, rates by case and premium; by branch, product, value.',
+    lapsed: 'Lapsed policies still in their reinstatement window: high value first, then premium, then days left (codes only).',
+  },
+  reportFields: { date: 'Date (YYYY-MM-DD)', week: 'ISO week (YYYY-Www)', month: 'Month (YYYY-MM)', from: 'First month (YYYY-MM)', to: 'Last month (YYYY-MM)', asOf: 'As of (YYYY-MM-DD)' },
+  reportOptional: '(optional; default today)',
+  showReport: 'Show report',
+  reportNoRows: '(none)',
+  downloadXlsx: 'Download XLSX',
+  downloadCsv: 'Download CSV',
+  backToReports: 'Back to reports',
+  reportFieldInvalid: (field: string, label: string, got: string, why: string) =>
+    ({
+      before_from: `Field ${field} (${label}): "${got}" is before the first month.`,
+      too_long: `Field ${field} (${label}): the period may span at most 120 months; got "${got}".`,
+      before_month: `Field ${field} (${label}): "${got}" is before the month begins.`,
+    })[why] ?? `Field ${field} (${label}) is not valid; got "${got}".`,
 };
 
 export type Words = typeof zh;

@@ -7,6 +7,7 @@ import type { ConsoleSession } from './sessions';
 import { mayListTasks } from './work-queue';
 import { mayViewRuns } from './monthly-runs';
 import { mayDecideReinstatements } from './reinstatement-queue';
+import { readableReports } from './report-kinds';
 
 /** The console's pages as plain functions of their values (docs/architecture.md#console). */
 
@@ -36,6 +37,7 @@ function navigation(frame: Frame, words: Words): Html | '' {
   if (mayListTasks(frame.session)) links.push(html`<li><a href="/tasks"${frame.path === '/tasks' ? html` aria-current="page"` : ''}>${words.workQueue}</a></li>`);
   if (mayViewRuns(frame.session)) links.push(html`<li><a href="/runs"${frame.path === '/runs' ? html` aria-current="page"` : ''}>${words.monthlyRuns}</a></li>`);
   if (mayDecideReinstatements(frame.session)) links.push(html`<li><a href="/reinstatements"${frame.path === '/reinstatements' ? html` aria-current="page"` : ''}>${words.reinstatements}</a></li>`);
+  if (readableReports(frame.session).length > 0) links.push(html`<li><a href="/reports"${frame.path === '/reports' ? html` aria-current="page"` : ''}>${words.reports}</a></li>`);
   return html`<nav aria-label="${words.navigation}"><ul>${links}</ul></nav>`;
 }
 

