@@ -91,7 +91,7 @@ export function scopeName(session: ConsoleSession, words: Words): string {
   return session.scopes.length === 0 ? words.wholeInsurer : session.scopes.map(formatScope).join(', ');
 }
 
-export function homePage(language: Language, session: ConsoleSession, premiums: MonthPremiums): string {
+export function homePage(language: Language, session: ConsoleSession, premiums: MonthPremiums, charts?: Html): string {
   const words = wordsFor(language);
   const rows = (
     [
@@ -117,7 +117,8 @@ export function homePage(language: Language, session: ConsoleSession, premiums: 
     <thead><tr><th scope="col">${words.figure}</th><th scope="col" class="number">${words.cases}</th><th scope="col" class="number">${words.premium}</th></tr></thead>
     <tbody>${rows}</tbody>
   </table>
-</section>`;
+</section>
+${charts ?? ''}`;
   return layout({ language, csrfToken: session.csrfToken, path: '/', session }, words.home, body);
 }
 

@@ -1,5 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { collectionCurve } from '../reports/collection-curve';
+import type { MonthlyReport } from '../reports/monthly';
 import { renderReport } from '../reports/report-output';
+import { collectionCurveChart } from './report-charts';
 import { wordsFor, type Language } from './i18n';
 import { buildReport, checkPeriod, fieldsOf, isReportKind, mayReadReport, readableReports, type PeriodCheck, type PeriodInput, type ReportKind } from './report-kinds';
 import { reportPage, reportsPage, type PeriodProblem } from './report-pages';
@@ -79,6 +82,9 @@ export function registerReportRoutes(app: FastifyInstance, kit: ReportKit): void
         .header('Content-Disposition', `attachment; filename="${fileName(kind, check.period, format)}"`)
         .send(file);
     }
-    return kit.page(reply, 200, reportPage(language, session, { kind, typed: check.period, report }));
+    // The monthly report's chart: its month's collection curve to the report's own as-of day.
+    const summary = kind === 'monthly' ? (report as MonthlyReport).summary : undefined;
+    const charts = summary ? collectionCurveChart(language, await collectionCurve(db, summary.month, summary.asOf)) : undefined;
+    return kit.page(reply, 200, reportPage(language, session, { kind, typed: check.period, report, charts }));
   });
 }

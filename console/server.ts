@@ -22,6 +22,7 @@ import type { ConsoleSettings } from './settings';
 import { DEFAULT_LIMITS, SignInLimiter, type LimiterOptions } from './sign-in-limiter';
 import { registerReinstatementRoutes } from './reinstatement-routes';
 import { registerReportRoutes } from './report-routes';
+import { homeCharts, homeFigures } from './home-charts';
 
 /**
  * The operations console (docs/architecture.md#console): fastify serving server-rendered pages.
@@ -199,7 +200,8 @@ export async function buildConsole(options: ConsoleOptions): Promise<FastifyInst
     if (!session) return reply.redirect('/sign-in', 303);
     const today = shanghaiDate(Date.now());
     const premiums = await monthPremiums(db, monthOf(today), today, session.scopes);
-    return page(reply, 200, homePage(languageOf(request), session, premiums));
+    const charts = homeCharts(languageOf(request), session, await homeFigures(db, session, monthOf(today), today));
+    return page(reply, 200, homePage(languageOf(request), session, premiums, charts));
   });
 
   const notFound = (request: FastifyRequest, reply: FastifyReply, session: ConsoleSession) => page(reply, 404, messagePage(languageOf(request), session.csrfToken, wordsFor(languageOf(request)).notFound));

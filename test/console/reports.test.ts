@@ -1,7 +1,10 @@
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SESSION_COOKIE, LANGUAGE_COOKIE } from '../../console/server';
-import { shanghaiInstant } from '../../domain/civil-date';
+import { addDays, shanghaiDate, shanghaiInstant } from '../../domain/civil-date';
+import { fraction, formatPercent } from '../../domain/kpis';
+import { firstDayOf, monthOf } from '../../domain/months';
+import { collectionCurve } from '../../reports/collection-curve';
 import { dailyReport } from '../../reports/daily';
 import { monthlyReport } from '../../reports/monthly';
 import { reinstatementReport } from '../../reports/reinstatement';
@@ -19,6 +22,9 @@ import { seedReportOrganisation } from '../support/report-organisation';
  * | R01    | WL20    | 3201   | A001  | 2026-01-05 | 100000 | debit ICBC attempt 1 ok, paid 01-05    |
  * | R02    | EVIL    | 3201   | A001  | 2026-01-10 | 200000 | debit CCB attempt 1 failed; counter 02-03 |
  * | R03    | WL20    | 3202   | A002  | 2026-01-20 | 300000 | unpaid                                 |
+ *
+ * | R04    | WL20    | 3201   | A001  | 1st of this month | 50000 | attempt 1 failed, attempt 2 ok; SMS delivered, phone pending; open tasks made today and 5 days ago |
+ * | R05    | WL20    | 3202   | A002  | 1st of this month | 70000 | unpaid; an open task made 20 days ago |
  *
  * Product EVIL is named like a formula, so the downloads must keep it text.
  */
@@ -71,10 +77,44 @@ beforeAll(async () => {
   });
   await t.db('debit_attempts').insert([attempt('R01', 'ICBC', '2026-01-05', 'succeeded', at('2026-01-05', '10:00'), null), attempt('R02', 'CCB', '2026-01-10', 'failed', at('2026-01-10', '11:00'), 'INSUFFICIENT_FUNDS')]);
 
+  await seedThisMonth(customer);
   await consolePerson(t.db, 'ops-lead', ['operations_lead']);
   await consolePerson(t.db, 'lead-t1', ['team_lead'], [{ kind: 'team', value: 'T1' }]);
   await consolePerson(t.db, 'collector', ['collector']);
 });
+
+const today = shanghaiDate(Date.now());
+const thisMonth = monthOf(today);
+
+/** This month's premiums, debits, contacts and open tasks, for the home page's charts. */
+async function seedThisMonth(customer: number): Promise<void> {
+  const first = firstDayOf(thisMonth);
+  await t.db('policies').insert(
+    (
+      [
+        ['R04', '3201', 'A001'],
+        ['R05', '3202', 'A002'],
+      ] as const
+    ).map(([no, branch, agent]) => ({ policy_no: no, product_code: 'WL20', branch_code: branch, channel: 'agency', agent_code: agent, holder_customer_id: customer, issue_date: '2020-01-01', payment_frequency: 'annual', premium_fen: 1, next_installment_no: 3, status: 'in_force' })),
+  );
+  const [r04] = await t.db('premium_dues').insert({ policy_no: 'R04', due_date: first, installment_no: 2, amount_fen: 50000, status: 'paid' }).returning<{ id: number }[]>('id');
+  await t.db('premium_dues').insert({ policy_no: 'R05', due_date: first, installment_no: 2, amount_fen: 70000, status: 'due' });
+  const debit = (no: number, status: string, reason: string | null) => ({
+    premium_due_id: r04!.id, attempt_no: no, idempotency_key: `RNW${r04!.id}A${no}`, bank_code: 'ICBC', amount_fen: 50000, collection_date: first, status, reason,
+    resolved_at: at(first, `0${no}:00`), workflow_id: 'renewal-R04', run_id: 'r', activity_id: 'a',
+  });
+  await t.db('debit_attempts').insert([debit(1, 'failed', 'INSUFFICIENT_FUNDS'), debit(2, 'succeeded', null)]);
+  await t.db('payments').insert({ premium_due_id: r04!.id, amount_fen: 50000, via: 'debit', reference: 'REF4', received_at: at(first, '02:00') });
+  const contact = (n: number, channel: string, status: string) => ({
+    id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`, policy_no: 'R04', due_date: first, step: `step${n}`, channel, status, workflow_id: 'renewal-R04', run_id: 'r', activity_id: 'a', planned_at: at(first, '00:30'),
+  });
+  await t.db('contact_attempts').insert([contact(1, 'sms', 'delivered'), contact(2, 'phone', 'pending')]);
+  const task = (policy: string, step: string, daysAgo: number) => ({
+    kind: 'call', step, policy_no: policy, due_date: first, assignee_role: 'agent', due_at: new Date(), status: 'open', workflow_id: `renewal-${policy}`, run_id: 'r', activity_id: step,
+    created_at: new Date(shanghaiInstant(addDays(today, -daysAgo), '12:00')),
+  });
+  await t.db('tasks').insert([task('R04', 'call_1', 0), task('R04', 'call_2', 5), task('R05', 'call_1', 20)]);
+}
 
 afterAll(async () => {
   await rig?.app.close();
@@ -211,5 +251,73 @@ describe('reports page', () => {
     const out = await rig.app.inject({ method: 'GET', url: `/reports/monthly.xlsx?${PERIOD}` });
     expect(out.statusCode).toBe(303);
     expect(out.headers.location).toBe('/sign-in');
+  });
+
+  it('the monthly report draws its collection curve by day as inline SVG, with the figures of the monthly report as of each day', async () => {
+    const response = await get('ops-lead', `/reports/monthly?${PERIOD}`);
+    expect(response.body).toMatch(/<svg role="img" aria-labelledby="chart-curve-summary" width="640" height="300"/);
+    expect(response.body).toContain('<p class="muted" id="chart-curve-summary">2026-01 到期保费截至每日末的当月达成率；截至 2026-01-31：按保费 16.67%，按件数 33.33%。</p>');
+    // The curve's point on a day is the 当月 figure of the monthly report as of that day.
+    const curve = await collectionCurve(t.db, '2026-01', '2026-03-31');
+    expect(curve.points).toHaveLength(31);
+    for (const day of ['2026-01-04', '2026-01-05', '2026-01-31']) {
+      const asOf = await monthlyReport(t.db, '2026-01', { asOf: day });
+      const point = curve.points.find((p) => p.day === day)!;
+      expect({ cases: point.cases, premiumFen: point.premiumFen }).toEqual(asOf.total.collected.due_month);
+    }
+    const rows = tableOf(response.body.replace('id="chart-curve-table"', 'id="section-curve"'), 'curve');
+    expect(rows[3]).toEqual(['2026-01-04', '0', '0.00', '0.00%', '0.00%']);
+    expect(rows[4]).toEqual(['2026-01-05', '1', '1000.00', '33.33%', '16.67%']);
+  });
+
+  it('pages with charts keep the content security policy: no inline script, no style element or attribute', async () => {
+    for (const url of [`/reports/monthly?${PERIOD}`, '/']) {
+      const response = await get('ops-lead', url);
+      expect(response.statusCode).toBe(200);
+      expect(response.headers['content-security-policy']).toContain("script-src 'self'");
+      expect(response.body).toContain('<svg role="img"');
+      expect(response.body).not.toMatch(/<script(?![^>]*src="\/console\.js")/);
+      expect(response.body).not.toMatch(/<style|\sstyle="/);
+    }
+  });
+
+  it('home charts for an unscoped operations lead: collection rate by cut-off, debits by attempt, contacts by channel, open tasks by age', async () => {
+    const body = (await get('ops-lead', '/', 'en')).body;
+    const built = await monthlyReport(t.db, thisMonth, { asOf: today });
+    const chartRows = (id: string) => tableOf(body.replace(`id="${id}-table"`, `id="section-${id}"`), id);
+    const c = built.summary.cutoffs;
+    expect(chartRows('chart-collection')).toEqual([
+      ['当月 due month', formatPercent(c.due_month.byPremium), formatPercent(c.due_month.byCase), c.due_month.final ? 'yes' : 'no'],
+      ['次月 next month', formatPercent(c.next_month.byPremium), formatPercent(c.next_month.byCase), 'no'],
+      ['宽末 grace end', formatPercent(c.grace_end_month.byPremium), formatPercent(c.grace_end_month.byCase), 'no'],
+    ]);
+    // R04 of 120000 fen due this month was paid on the 1st: 41.67% by premium, 50.00% by case at every cut-off.
+    expect(formatPercent(c.due_month.byPremium)).toBe('41.67%');
+    expect(formatPercent(c.grace_end_month.byCase)).toBe('50.00%');
+    expect(chartRows('chart-debits')).toEqual([
+      ['Attempt 1', '0', '1', '0', '0', formatPercent(fraction(0, 1))],
+      ['Attempt 2', '1', '0', '0', '0', '100.00%'],
+    ]);
+    expect(chartRows('chart-contacts')).toEqual([
+      ['Phone', '0', '0', '0', '0', '1', '1'],
+      ['SMS', '1', '0', '0', '0', '0', '1'],
+    ]);
+    expect(chartRows('chart-task-ages')).toEqual([
+      ['0-1 days', '1'],
+      ['2-3 days', '0'],
+      ['4-7 days', '1'],
+      ['8-14 days', '0'],
+      ['15+ days', '1'],
+    ]);
+    expect(body).toContain('aria-labelledby="chart-collection-summary"');
+  });
+
+  it('a scoped team lead sees only the open tasks of the team by age, and is told why the insurer’s charts are not there', async () => {
+    const body = (await get('lead-t1', '/')).body;
+    expect(body).toContain('id="charts-insurer-only"');
+    expect(body).not.toContain('id="chart-collection"');
+    expect(body).not.toContain('id="chart-contacts"');
+    const rows = tableOf(body.replace('id="chart-task-ages-table"', 'id="section-ages"'), 'ages');
+    expect(rows.map((r) => r[1])).toEqual(['1', '0', '1', '0', '0']);
   });
 });
