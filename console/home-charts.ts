@@ -11,13 +11,15 @@ import { html, type Html } from './html';
 import { wordsFor, type Language, type Words } from './i18n';
 import { mayReadReport } from './report-kinds';
 import type { ConsoleSession } from './sessions';
+import type { CollectionTargets } from './settings';
 import { mayListTasks } from './work-queue';
 
 /**
  * The home page's charts (docs/architecture.md#console), each from figures a report or list already
  * computes, and only where the person may have them as the CLI would give them:
- * - collection rate at 当月/次月/宽末 and debit success by attempt: the monthly report of this month
- *   as of today (`report monthly`: the insurer's figures, so not for a scoped person);
+ * - collection rate at 当月/次月/宽末 against the targets of CONSOLE_COLLECTION_TARGETS (when set), and
+ *   debit success by attempt: the monthly report of this month as of today (`report monthly`: the
+ *   insurer's figures, so not for a scoped person);
  * - contacts by channel and outcome this month: the daily report's `contactOutcomes` over the month
  *   so far (`report daily`, likewise);
  * - open tasks by age: the open tasks `tasks list` shows the person (their scope), by days since made.
@@ -67,27 +69,36 @@ export async function homeFigures(db: Knex, session: ConsoleSession, month: Mont
 
 const percentOf = (rate: ReturnType<typeof fraction>) => (roundedRatio(rate, 4) ?? 0) * 100;
 
-function collectionChart(report: MonthlyReport, words: Words): Html {
+/** The target of a cut-off as the table shows it: the percent with two decimals, as the rates are. */
+const targetText = (percent: number) => `${percent.toFixed(2)}%`;
+
+function collectionChart(report: MonthlyReport, words: Words, targets: CollectionTargets | undefined): Html {
   const labels = CUTOFFS.map((c) => words.cutoffNames[c] ?? c);
   const s = report.summary;
+  const targetSeries = targets
+    ? [{ name: words.target, type: 'line' as const, symbol: 'diamond', symbolSize: 12, lineStyle: { type: 'dashed' as const }, data: CUTOFFS.map((c) => targets[c]), label: { show: true, position: 'right' as const, formatter: '{c}%' } }]
+    : [];
   return chartFigure({
     id: 'chart-collection',
     title: words.collectionRateTitle(report.summary.month, report.summary.asOf),
-    summary: words.collectionRateSummary(CUTOFFS.map((c, i) => `${labels[i]} ${formatPercent(s.cutoffs[c].byPremium)} / ${formatPercent(s.cutoffs[c].byCase)}`).join('；')),
+    summary:
+      words.collectionRateSummary(CUTOFFS.map((c, i) => `${labels[i]} ${formatPercent(s.cutoffs[c].byPremium)} / ${formatPercent(s.cutoffs[c].byCase)}`).join('；')) +
+      (targets ? words.targetsAre(CUTOFFS.map((c, i) => `${labels[i]} ${targetText(targets[c])}`).join('；')) : words.noTargets),
     option: {
       grid: { left: 56, right: 24, top: 48, bottom: 32 },
-      legend: { top: 8, data: [words.byPremium, words.byCase] },
+      legend: { top: 8, data: [words.byPremium, words.byCase, ...(targets ? [words.target] : [])] },
       xAxis: { type: 'category', data: labels },
       yAxis: { type: 'value', min: 0, max: 100, axisLabel: { formatter: '{value}%' } },
       series: [
         { name: words.byPremium, type: 'bar', data: CUTOFFS.map((c) => percentOf(s.cutoffs[c].byPremium)), label: { show: true, position: 'top', formatter: '{c}%' } },
         { name: words.byCase, type: 'bar', data: CUTOFFS.map((c) => percentOf(s.cutoffs[c].byCase)), label: { show: true, position: 'top', formatter: '{c}%' } },
+        ...targetSeries,
       ],
     },
     table: {
       caption: words.chartTable,
-      head: [words.cutoff, words.byPremium, words.byCase, words.finalFigure],
-      rows: CUTOFFS.map((c, i) => [labels[i]!, formatPercent(s.cutoffs[c].byPremium), formatPercent(s.cutoffs[c].byCase), s.cutoffs[c].final ? words.yes : words.no]),
+      head: [words.cutoff, words.byPremium, words.byCase, ...(targets ? [words.target] : []), words.finalFigure],
+      rows: CUTOFFS.map((c, i) => [labels[i]!, formatPercent(s.cutoffs[c].byPremium), formatPercent(s.cutoffs[c].byCase), ...(targets ? [targetText(targets[c])] : []), s.cutoffs[c].final ? words.yes : words.no]),
     },
   });
 }
@@ -153,10 +164,10 @@ function taskAgeChart(ages: NonNullable<HomeFigures['taskAges']>, counted: numbe
 }
 
 /** The charts section of the home page; a scoped person is told why the insurer's charts are not there. */
-export function homeCharts(language: Language, session: ConsoleSession, figures: HomeFigures): Html {
+export function homeCharts(language: Language, session: ConsoleSession, figures: HomeFigures, targets?: CollectionTargets): Html {
   const words = wordsFor(language);
   const charts: Html[] = [];
-  if (figures.monthly) charts.push(collectionChart(figures.monthly, words), debitChart(figures.monthly, words));
+  if (figures.monthly) charts.push(collectionChart(figures.monthly, words, targets), debitChart(figures.monthly, words));
   if (figures.contacts) charts.push(contactChart(figures.contacts, words, figures.month));
   if (figures.taskAges) charts.push(taskAgeChart(figures.taskAges, figures.tasksCounted ?? 0, words));
   const insurerOnly = !figures.monthly && session.scopes.length > 0 && mayReadReport({ roles: session.roles, scopes: [] }, 'monthly');

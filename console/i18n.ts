@@ -243,6 +243,9 @@ const zh = {
   taskAge: '账龄（天）',
   ageBand: (band: string) => `${band} 天`,
   openTasks: '待办任务',
+  target: '目标',
+  targetsAre: (targets: string) => `目标：${targets}。`,
+  noTargets: '未设定目标（CONSOLE_COLLECTION_TARGETS）。',
 };
 
 const en: typeof zh = {
@@ -479,6 +482,9 @@ const en: typeof zh = {
   taskAge: 'Age (days)',
   ageBand: (band: string) => `${band} days`,
   openTasks: 'Open tasks',
+  target: 'Target',
+  targetsAre: (targets: string) => ` Targets: ${targets}.`,
+  noTargets: ' No targets set (CONSOLE_COLLECTION_TARGETS).',
 };
 
 export type Words = typeof zh;

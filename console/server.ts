@@ -44,7 +44,7 @@ const STATIC_PATHS = new Set(['/console.css', '/console.js']);
 
 export interface ConsoleOptions {
   db: Knex;
-  settings: Pick<ConsoleSettings, 'environment' | 'idleMinutes' | 'absoluteHours' | 'secureCookies' | 'trustProxy'>;
+  settings: Pick<ConsoleSettings, 'environment' | 'idleMinutes' | 'absoluteHours' | 'secureCookies' | 'trustProxy' | 'collectionTargets'>;
   /** A pino logger (observability/logger.ts createLogger), so no line carries personal data. */
   logger: FastifyBaseLogger;
   limits?: LimiterOptions;
@@ -200,7 +200,7 @@ export async function buildConsole(options: ConsoleOptions): Promise<FastifyInst
     if (!session) return reply.redirect('/sign-in', 303);
     const today = shanghaiDate(Date.now());
     const premiums = await monthPremiums(db, monthOf(today), today, session.scopes);
-    const charts = homeCharts(languageOf(request), session, await homeFigures(db, session, monthOf(today), today));
+    const charts = homeCharts(languageOf(request), session, await homeFigures(db, session, monthOf(today), today), settings.collectionTargets);
     return page(reply, 200, homePage(languageOf(request), session, premiums, charts));
   });
 

@@ -26,7 +26,8 @@ let origin: string;
 beforeAll(async () => {
   t = await freshDatabase();
   await seedReportsConsole(t.db);
-  rig = await consoleRig(t.db);
+  // Targets as an insurer sets them (CONSOLE_COLLECTION_TARGETS=85,92,95), so the screenshot shows them.
+  rig = await consoleRig(t.db, { collectionTargets: { due_month: 85, next_month: 92, grace_end_month: 95 } });
   await rig.app.listen({ host: '127.0.0.1', port: 0 });
   origin = `http://127.0.0.1:${(rig.app.server.address() as AddressInfo).port}`;
 }, 60_000);

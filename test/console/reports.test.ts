@@ -1,6 +1,7 @@
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SESSION_COOKIE, LANGUAGE_COOKIE } from '../../console/server';
+import { readConsoleSettings } from '../../console/settings';
 import { shanghaiDate } from '../../domain/civil-date';
 import { fraction, formatPercent } from '../../domain/kpis';
 import { monthOf } from '../../domain/months';
@@ -235,5 +236,29 @@ describe('reports page', () => {
     expect(body).not.toContain('id="chart-contacts"');
     const rows = tableOf(body.replace('id="chart-task-ages-table"', 'id="section-ages"'), 'ages');
     expect(rows.map((r) => r[1])).toEqual(['1', '0', '1', '0', '0']);
+  });
+
+  it('with CONSOLE_COLLECTION_TARGETS the collection chart is drawn against the targets; a bad value names the variable', async () => {
+    const settings = readConsoleSettings({ RENEWALS_ENV: 'demo', DATABASE_URL: 'postgres://x/y', CONSOLE_COLLECTION_TARGETS: '85, 92.5,95' });
+    expect(settings.collectionTargets).toEqual({ due_month: 85, next_month: 92.5, grace_end_month: 95 });
+    const targeted = await consoleRig(t.db, { collectionTargets: settings.collectionTargets });
+    try {
+      const session = await signedIn(targeted.app, 'ops-lead');
+      const body = (await targeted.app.inject({ method: 'GET', url: '/', cookies: { [SESSION_COOKIE]: session } })).body;
+      const rows = tableOf(body.replace('id="chart-collection-table"', 'id="section-targets"'), 'targets');
+      expect(rows.map((row) => [row[0], row[3]])).toEqual([
+        ['当月', '85.00%'],
+        ['次月', '92.50%'],
+        ['宽末', '95.00%'],
+      ]);
+      expect(body).toContain('目标：当月 85.00%；次月 92.50%；宽末 95.00%。');
+      expect(body).toMatch(/<svg role="img" aria-labelledby="chart-collection-summary"[\s\S]*?>目标<\/text>/);
+    } finally {
+      await targeted.app.close();
+    }
+    expect((await get('ops-lead', '/')).body).toContain('未设定目标（CONSOLE_COLLECTION_TARGETS）。');
+    for (const bad of ['85,92', '0,90,95', '85,92,101', '85,x,95']) {
+      expect(() => readConsoleSettings({ RENEWALS_ENV: 'demo', DATABASE_URL: 'postgres://x/y', CONSOLE_COLLECTION_TARGETS: bad })).toThrow(`CONSOLE_COLLECTION_TARGETS="${bad}" must be three percents`);
+    }
   });
 });
