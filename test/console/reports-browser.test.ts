@@ -61,6 +61,7 @@ describe('the reports page in Chromium', () => {
       expect(size.label, id).toBe(`${id}-summary`);
     }
     await page.screenshot({ path: join(SCREENSHOTS, 'home-charts.png'), fullPage: true });
+    await (await page.$('#chart-collection'))!.screenshot({ path: join(SCREENSHOTS, 'home-collection-chart.png') });
 
     // To the reports by keyboard: Tab from the top of the page to the nav link, Enter.
     await page.focus('.skip');
