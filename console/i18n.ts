@@ -202,10 +202,10 @@ const zh = {
   downloadXlsx: '下载 XLSX',
   downloadCsv: '下载 CSV',
   backToReports: '返回报表',
-  reportFieldInvalid: (field: string, label: string, got: string, why: string) =>
+  reportFieldInvalid: (field: string, label: string, got: string, why: string, maxMonths: number) =>
     ({
       before_from: `字段 ${field}（${label}）“${got}”早于起始月份。`,
-      too_long: `字段 ${field}（${label}）：期间不能超过 120 个月，收到“${got}”。`,
+      too_long: `字段 ${field}（${label}）：期间不能超过 ${maxMonths} 个月，收到“${got}”。`,
       before_month: `字段 ${field}（${label}）“${got}”早于所选月份的第一天。`,
     })[why] ?? `字段 ${field}（${label}）格式不正确，收到“${got}”。`,
   chartsHeading: '本月图表',
@@ -441,10 +441,10 @@ const en: typeof zh = {
   downloadXlsx: 'Download XLSX',
   downloadCsv: 'Download CSV',
   backToReports: 'Back to reports',
-  reportFieldInvalid: (field: string, label: string, got: string, why: string) =>
+  reportFieldInvalid: (field: string, label: string, got: string, why: string, maxMonths: number) =>
     ({
       before_from: `Field ${field} (${label}): "${got}" is before the first month.`,
-      too_long: `Field ${field} (${label}): the period may span at most 120 months; got "${got}".`,
+      too_long: `Field ${field} (${label}): the period may span at most ${maxMonths} months; got "${got}".`,
       before_month: `Field ${field} (${label}): "${got}" is before the month begins.`,
     })[why] ?? `Field ${field} (${label}) is not valid; got "${got}".`,
   chartsHeading: 'This month in charts',

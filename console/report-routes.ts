@@ -1,13 +1,13 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { collectionCurve } from '../reports/collection-curve';
 import type { MonthlyReport } from '../reports/monthly';
+import { MAX_COHORT_MONTHS } from '../reports/reinstatement';
 import { renderReport } from '../reports/report-output';
 import { collectionCurveChart } from './report-charts';
 import { wordsFor, type Language } from './i18n';
 import { buildReport, checkPeriod, fieldsOf, isReportKind, mayReadReport, readableReports, type PeriodCheck, type PeriodInput, type ReportKind } from './report-kinds';
 import { reportPage, reportsPage, type PeriodProblem } from './report-pages';
 import type { RouteKit } from './run-routes';
-import type { ConsoleSession } from './sessions';
 
 /**
  * The reports routes (docs/architecture.md#console), registered by console/server.ts: `GET /reports`
@@ -37,31 +37,26 @@ function fileName(kind: ReportKind, period: PeriodInput, format: FileFormat): st
   return `${parts.join('_').replace(/[^A-Za-z0-9_-]/g, '')}.${format}`;
 }
 
-export function problemText(language: Language, check: Extract<PeriodCheck, { problem: unknown }>): PeriodProblem {
+function problemText(language: Language, check: Extract<PeriodCheck, { problem: unknown }>): PeriodProblem {
   const words = wordsFor(language);
   const { field, got, why } = check.problem;
-  return { field, text: words.reportFieldInvalid(field, words.reportFields[field] ?? field, got, why) };
+  return { field, text: words.reportFieldInvalid(field, words.reportFields[field] ?? field, got, why, MAX_COHORT_MONTHS) };
 }
 
 export function registerReportRoutes(app: FastifyInstance, kit: ReportKit): void {
   const { db } = kit;
 
-  const signedIn = (request: FastifyRequest, reply: FastifyReply): ConsoleSession | undefined => {
-    if (!request.consoleSession) void reply.redirect('/sign-in', 303);
-    return request.consoleSession;
-  };
-
   app.get('/reports', async (request, reply) => {
-    const session = signedIn(request, reply);
-    if (!session) return reply;
+    const session = request.consoleSession;
+    if (!session) return reply.redirect('/sign-in', 303);
     const kinds = readableReports(session);
     if (kinds.length === 0) return kit.forbidden(request, reply, session);
     return kit.page(reply, 200, reportsPage(kit.languageOf(request), session, kinds));
   });
 
   app.get<{ Params: { name: string }; Querystring: Record<string, unknown> }>('/reports/:name', async (request, reply) => {
-    const session = signedIn(request, reply);
-    if (!session) return reply;
+    const session = request.consoleSession;
+    if (!session) return reply.redirect('/sign-in', 303);
     const wanted = named(request.params.name);
     if (!wanted) return kit.notFound(request, reply, session);
     const { kind, format } = wanted;
