@@ -133,6 +133,9 @@ describe('reports page', () => {
     const order = await get('ops-lead', '/reports/reinstatement?from=2026-03&to=2026-01', 'en');
     expect(order.statusCode).toBe(400);
     expect(order.body).toContain('Field to (Last month (YYYY-MM)): &quot;2026-01&quot; is before the first month.');
+    const long = await get('ops-lead', '/reports/reinstatement.csv?from=2016-01&to=2026-02', 'en');
+    expect(long.statusCode).toBe(400);
+    expect(long.body).toContain('Field to (Last month (YYYY-MM)): the period may span at most 120 months; got &quot;2026-02&quot;.');
     const asOf = await get('ops-lead', '/reports/monthly.xlsx?month=2026-03&asOf=2026-02-01');
     expect(asOf.statusCode).toBe(400);
     expect(asOf.body).toContain('字段 asOf');
