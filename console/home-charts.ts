@@ -3,10 +3,12 @@ import { listTasks } from '../db/repositories/tasks';
 import { shanghaiInstant, daysBetween, shanghaiDate, type CivilDate } from '../domain/civil-date';
 import { CUTOFFS, fraction, formatPercent, roundedRatio } from '../domain/kpis';
 import { firstDayOf, type Month } from '../domain/months';
+import { collectionCurve, type CollectionCurve } from '../reports/collection-curve';
 import { contactOutcomes, type DailyReport } from '../reports/daily';
 import { monthlyReport, type MonthlyReport } from '../reports/monthly';
 import { endOfDay } from '../reports/monthly-figures';
 import { chartFigure } from './charts';
+import { collectionCurveChart } from './report-charts';
 import { html, type Html } from './html';
 import { wordsFor, type Language, type Words } from './i18n';
 import { mayReadReport } from './report-kinds';
@@ -18,8 +20,9 @@ import { mayListTasks } from './work-queue';
  * The home page's charts (docs/architecture.md#console), each from figures a report or list already
  * computes, and only where the person may have them as the CLI would give them:
  * - collection rate at 当月/次月/宽末 against the targets of CONSOLE_COLLECTION_TARGETS (when set), and
- *   debit success by attempt: the monthly report of this month as of today (`report monthly`: the
- *   insurer's figures, so not for a scoped person);
+ *   debit success by attempt and by bank: the monthly report of this month as of today, and the
+ *   month's collection curve by day (reports/collection-curve.ts) (`report monthly`: the insurer's
+ *   figures, so not for a scoped person);
  * - contacts by channel and outcome this month: the daily report's `contactOutcomes` over the month
  *   so far (`report daily`, likewise);
  * - open tasks by age: the open tasks `tasks list` shows the person (their scope), by days since made.
@@ -28,6 +31,7 @@ export interface HomeFigures {
   month: Month;
   today: CivilDate;
   monthly?: MonthlyReport;
+  curve?: CollectionCurve;
   contacts?: DailyReport['contactsByChannel'];
   /** Open tasks counted into age bands; `counted` of them (the list stops at its limit). */
   taskAges?: { band: TaskAgeBand; tasks: number }[];
@@ -49,7 +53,10 @@ export function taskAgeBand(days: number): TaskAgeBand {
 
 export async function homeFigures(db: Knex, session: ConsoleSession, month: Month, today: CivilDate): Promise<HomeFigures> {
   const figures: HomeFigures = { month, today };
-  if (mayReadReport(session, 'monthly')) figures.monthly = await monthlyReport(db, month, { asOf: today });
+  if (mayReadReport(session, 'monthly')) {
+    figures.monthly = await monthlyReport(db, month, { asOf: today });
+    figures.curve = await collectionCurve(db, month, today);
+  }
   if (mayReadReport(session, 'daily')) {
     const span = { start: new Date(shanghaiInstant(firstDayOf(month))).toISOString(), end: endOfDay(today) };
     figures.contacts = (await contactOutcomes(db, span)).contactsByChannel;
@@ -125,6 +132,27 @@ function debitChart(report: MonthlyReport, words: Words): Html {
   });
 }
 
+function debitBankChart(report: MonthlyReport, words: Words): Html {
+  const byBank = report.debits.filter((d) => d.attemptNo === null && d.bankCode !== null);
+  return chartFigure({
+    id: 'chart-debit-banks',
+    title: words.debitBankTitle,
+    summary: words.debitChartSummary(byBank.map((d) => `${d.bankCode} ${formatPercent(fraction(d.succeeded, d.attempts))}`).join('；') || words.none),
+    height: 240,
+    option: {
+      grid: { left: 56, right: 24, top: 24, bottom: 32 },
+      xAxis: { type: 'category', data: byBank.map((d) => d.bankCode!) },
+      yAxis: { type: 'value', min: 0, max: 100, axisLabel: { formatter: '{value}%' } },
+      series: [{ name: words.successRate, type: 'bar', data: byBank.map((d) => percentOf(fraction(d.succeeded, d.attempts))), label: { show: true, position: 'top', formatter: '{c}%' } }],
+    },
+    table: {
+      caption: words.chartTable,
+      head: [words.bank, words.attemptsTotal, words.debitOutcomes.succeeded ?? 'succeeded', words.successRate],
+      rows: byBank.map((d) => [d.bankCode!, String(d.attempts), String(d.succeeded), formatPercent(fraction(d.succeeded, d.attempts))]),
+    },
+  });
+}
+
 function contactChart(contacts: DailyReport['contactsByChannel'], words: Words, month: Month): Html {
   const outcomes = ['delivered', 'sent', 'failed', 'suppressed', 'pending'] as const;
   const channel = (code: string) => words.channelNames[code] ?? code;
@@ -167,7 +195,9 @@ function taskAgeChart(ages: NonNullable<HomeFigures['taskAges']>, counted: numbe
 export function homeCharts(language: Language, session: ConsoleSession, figures: HomeFigures, targets?: CollectionTargets): Html {
   const words = wordsFor(language);
   const charts: Html[] = [];
-  if (figures.monthly) charts.push(collectionChart(figures.monthly, words, targets), debitChart(figures.monthly, words));
+  if (figures.monthly) charts.push(collectionChart(figures.monthly, words, targets));
+  if (figures.curve) charts.push(collectionCurveChart(language, figures.curve));
+  if (figures.monthly) charts.push(debitChart(figures.monthly, words), debitBankChart(figures.monthly, words));
   if (figures.contacts) charts.push(contactChart(figures.contacts, words, figures.month));
   if (figures.taskAges) charts.push(taskAgeChart(figures.taskAges, figures.tasksCounted ?? 0, words));
   const insurerOnly = !figures.monthly && session.scopes.length > 0 && mayReadReport({ roles: session.roles, scopes: [] }, 'monthly');

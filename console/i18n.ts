@@ -246,6 +246,8 @@ const zh = {
   target: '目标',
   targetsAre: (targets: string) => `目标：${targets}。`,
   noTargets: '未设定目标（CONSOLE_COLLECTION_TARGETS）。',
+  debitBankTitle: '本月保费扣款成功率（按银行）',
+  bank: '银行',
 };
 
 const en: typeof zh = {
@@ -485,6 +487,8 @@ const en: typeof zh = {
   target: 'Target',
   targetsAre: (targets: string) => ` Targets: ${targets}.`,
   noTargets: ' No targets set (CONSOLE_COLLECTION_TARGETS).',
+  debitBankTitle: 'Debit success of this month’s premiums, by bank',
+  bank: 'Bank',
 };
 
 export type Words = typeof zh;

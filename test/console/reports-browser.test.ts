@@ -39,7 +39,7 @@ afterAll(async () => {
 });
 
 describe('the reports page in Chromium', () => {
-  it('an operations lead sees the home charts, opens reports, picks a month by keyboard and sees its curve', async () => {
+  it('an operations lead sees the six home charts, opens reports, picks a month by keyboard and sees its curve', async () => {
     if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: install Debian's chromium (apt-get install -y chromium fonts-noto-cjk) or set CHROMIUM_PATH`);
     mkdirSync(SCREENSHOTS, { recursive: true });
     browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage', '--lang=zh-CN'] });
@@ -51,7 +51,7 @@ describe('the reports page in Chromium', () => {
     });
 
     await signInByKeyboard(page, origin, 'ops-lead');
-    for (const id of ['chart-collection', 'chart-debits', 'chart-contacts', 'chart-task-ages']) {
+    for (const id of ['chart-collection', 'chart-curve', 'chart-debits', 'chart-debit-banks', 'chart-contacts', 'chart-task-ages']) {
       const size = (await page.evaluate(
         `(() => { const svg = document.querySelector('#${id} svg'); const box = svg.getBoundingClientRect(); return { width: box.width, height: box.height, texts: svg.querySelectorAll('text').length, label: svg.getAttribute('aria-labelledby') }; })()`,
       )) as { width: number; height: number; texts: number; label: string };

@@ -4,7 +4,7 @@ import { SESSION_COOKIE, LANGUAGE_COOKIE } from '../../console/server';
 import { readConsoleSettings } from '../../console/settings';
 import { shanghaiDate } from '../../domain/civil-date';
 import { fraction, formatPercent } from '../../domain/kpis';
-import { monthOf } from '../../domain/months';
+import { firstDayOf, monthOf } from '../../domain/months';
 import { collectionCurve } from '../../reports/collection-curve';
 import { dailyReport } from '../../reports/daily';
 import { monthlyReport } from '../../reports/monthly';
@@ -229,6 +229,11 @@ describe('reports page', () => {
       ['8-14 days', '0'],
       ['15+ days', '1'],
     ]);
+    expect(chartRows('chart-debit-banks')).toEqual([['ICBC', '2', '1', '50.00%']]);
+    // The month's curve: R04 (500.00 of 1200.00 due) paid on the 1st, so from the first day on.
+    const curve = chartRows('chart-curve');
+    expect(curve[0]).toEqual([firstDayOf(thisMonth), '1', '500.00', '50.00%', '41.67%']);
+    expect(curve.at(-1)).toEqual([today, '1', '500.00', '50.00%', '41.67%']);
     expect(body).toContain('aria-labelledby="chart-collection-summary"');
   });
 
@@ -237,6 +242,7 @@ describe('reports page', () => {
     expect(body).toContain('id="charts-insurer-only"');
     expect(body).not.toContain('id="chart-collection"');
     expect(body).not.toContain('id="chart-contacts"');
+    expect(body).not.toContain('id="chart-curve"');
     const rows = tableOf(body.replace('id="chart-task-ages-table"', 'id="section-ages"'), 'ages');
     expect(rows.map((r) => r[1])).toEqual(['1', '0', '1', '0', '0']);
   });
