@@ -137,7 +137,7 @@ function debitBankChart(report: MonthlyReport, words: Words): Html {
   return chartFigure({
     id: 'chart-debit-banks',
     title: words.debitBankTitle,
-    summary: words.debitChartSummary(byBank.map((d) => `${d.bankCode} ${formatPercent(fraction(d.succeeded, d.attempts))}`).join('；') || words.none),
+    summary: words.debitBankSummary(byBank.map((d) => `${d.bankCode} ${formatPercent(fraction(d.succeeded, d.attempts))}`).join('；') || words.none),
     height: 240,
     option: {
       grid: { left: 56, right: 24, top: 24, bottom: 32 },

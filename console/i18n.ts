@@ -247,6 +247,7 @@ const zh = {
   targetsAre: (targets: string) => `目标：${targets}。`,
   noTargets: '未设定目标（CONSOLE_COLLECTION_TARGETS）。',
   debitBankTitle: '本月保费扣款成功率（按银行）',
+  debitBankSummary: (rates: string) => `各银行的扣款成功率：${rates}。`,
   bank: '银行',
 };
 
@@ -488,6 +489,7 @@ const en: typeof zh = {
   targetsAre: (targets: string) => ` Targets: ${targets}.`,
   noTargets: ' No targets set (CONSOLE_COLLECTION_TARGETS).',
   debitBankTitle: 'Debit success of this month’s premiums, by bank',
+  debitBankSummary: (rates: string) => `Success rate at each bank: ${rates}.`,
   bank: 'Bank',
 };
 

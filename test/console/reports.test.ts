@@ -230,6 +230,7 @@ describe('reports page', () => {
       ['15+ days', '1'],
     ]);
     expect(chartRows('chart-debit-banks')).toEqual([['ICBC', '2', '1', '50.00%']]);
+    expect(body).toContain('Success rate at each bank: ICBC 50.00%.');
     // The month's curve: R04 (500.00 of 1200.00 due) paid on the 1st, so from the first day on.
     const curve = chartRows('chart-curve');
     expect(curve[0]).toEqual([firstDayOf(thisMonth), '1', '500.00', '50.00%', '41.67%']);
