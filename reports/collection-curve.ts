@@ -38,15 +38,26 @@ export async function collectionCurve(db: Knex, month: Month, asOf: CivilDate): 
       LEFT JOIN lapse l ON l.policy_no = d.policy_no AND l.due_date = d.due_date
       WHERE d.due_date >= :from AND d.due_date < :to AND d.status <> 'waived'
     ),
-    cuts AS (SELECT s.day, s.cut FROM jsonb_to_recordset(CAST(:days AS jsonb)) AS s(day text, cut timestamptz))
+    cuts AS (SELECT s.day, s.cut FROM jsonb_to_recordset(CAST(:days AS jsonb)) AS s(day text, cut timestamptz)),
+    -- The cohort's payments met once (a hash join), then tried at each day's cut: a premium counts on
+    -- a day when any of its payments is collected by that day's end.
+    paid AS MATERIALIZED (
+      SELECT k.id, k.amount_fen, k.lapsed_at, y.received_at, y.reversed_at
+      FROM cohort k JOIN payments y ON y.premium_due_id = k.id
+      WHERE y.received_at < CAST(:lastCut AS timestamptz)
+    ),
+    collected AS (
+      SELECT DISTINCT c.day, y.id, y.amount_fen
+      FROM cuts c JOIN paid y ON y.received_at < c.cut
+      WHERE ${collectedBySql('y', 'c.cut', 'y.lapsed_at')}
+    )
     SELECT NULL AS day, count(*) AS cases, sum(k.amount_fen) AS premium FROM cohort k
     UNION ALL
-    SELECT c.day, count(k.id), sum(k.amount_fen)
-    FROM cuts c
-    LEFT JOIN cohort k ON EXISTS (SELECT 1 FROM payments y WHERE y.premium_due_id = k.id AND ${collectedBySql('y', 'c.cut', 'k.lapsed_at')})
+    SELECT c.day, count(x.id), sum(x.amount_fen)
+    FROM cuts c LEFT JOIN collected x ON x.day = c.day
     GROUP BY c.day
     `,
-    { from, to, days: JSON.stringify(days.map((day) => ({ day, cut: endOfDay(day) }))) },
+    { from, to, lastCut: endOfDay(days.at(-1) ?? from), days: JSON.stringify(days.map((day) => ({ day, cut: endOfDay(day) }))) },
   );
   const total = result.rows.find((r) => r.day === null);
   const byDay = new Map(result.rows.filter((r) => r.day !== null).map((r) => [r.day!, r]));

@@ -180,7 +180,7 @@ describe('reports page', () => {
     // The curve's point on a day is the 当月 figure of the monthly report as of that day.
     const curve = await collectionCurve(t.db, '2026-01', '2026-03-31');
     expect(curve.points).toHaveLength(31);
-    for (const day of ['2026-01-04', '2026-01-05', '2026-01-31']) {
+    for (const day of ['2026-01-04', '2026-01-05', '2026-01-24', '2026-01-25', '2026-01-27', '2026-01-28', '2026-01-31']) {
       const asOf = await monthlyReport(t.db, '2026-01', { asOf: day });
       const point = curve.points.find((p) => p.day === day)!;
       expect({ cases: point.cases, premiumFen: point.premiumFen }).toEqual(asOf.total.collected.due_month);
@@ -188,6 +188,9 @@ describe('reports page', () => {
     const rows = tableOf(response.body.replace('id="chart-curve-table"', 'id="section-curve"'), 'curve');
     expect(rows[3]).toEqual(['2026-01-04', '0', '0.00', '0.00%', '0.00%']);
     expect(rows[4]).toEqual(['2026-01-05', '1', '1000.00', '33.33%', '16.67%']);
+    // R03's payment counts from the 25th until its reversal on the 28th.
+    expect(rows[24]).toEqual(['2026-01-25', '2', '4000.00', '66.67%', '66.67%']);
+    expect(rows[27]).toEqual(['2026-01-28', '1', '1000.00', '33.33%', '16.67%']);
   });
 
   it('pages with charts keep the content security policy: no inline script, no style element or attribute', async () => {

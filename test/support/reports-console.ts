@@ -11,7 +11,7 @@ import { seedReportOrganisation } from './report-organisation';
  * | policy | product | branch | agent | due        | fen    | what happened                          |
  * | R01    | WL20    | 3201   | A001  | 2026-01-05 | 100000 | debit ICBC attempt 1 ok, paid 01-05    |
  * | R02    | EVIL    | 3201   | A001  | 2026-01-10 | 200000 | debit CCB attempt 1 failed; counter 02-03 |
- * | R03    | WL20    | 3202   | A002  | 2026-01-20 | 300000 | unpaid                                 |
+ * | R03    | WL20    | 3202   | A002  | 2026-01-20 | 300000 | paid 01-25, reversed 01-28: unpaid     |
  * | R04    | WL20    | 3201   | A001  | 1st of this month | 50000 | attempt 1 failed, attempt 2 ok; SMS delivered, phone pending; open tasks made today and 5 days ago |
  * | R05    | WL20    | 3202   | A002  | 1st of this month | 70000 | unpaid; an open task made 20 days ago |
  *
@@ -44,6 +44,7 @@ export async function seedReportsConsole(db: Knex): Promise<void> {
   await db('payments').insert([
     { premium_due_id: ids.get('R01'), amount_fen: 100000, via: 'debit', reference: 'REF1', received_at: at('2026-01-05', '10:00') },
     { premium_due_id: ids.get('R02'), amount_fen: 200000, via: 'counter', reference: 'REF2', received_at: at('2026-02-03', '10:00') },
+    { premium_due_id: ids.get('R03'), amount_fen: 300000, via: 'debit', reference: 'REF3', received_at: at('2026-01-25', '10:00'), reversed_at: at('2026-01-28', '09:00'), reversal_reason: 'REFUSED_BY_DEBTOR' },
   ]);
   const attempt = (no: string, bank: string, date: string, status: string, resolved: Date, reason: string | null) => ({
     premium_due_id: ids.get(no),
