@@ -22,7 +22,7 @@ import { mayListTasks } from './work-queue';
  * - collection rate at 当月/次月/宽末 against the targets of CONSOLE_COLLECTION_TARGETS (when set), and
  *   debit success by attempt and by bank: the monthly report of this month as of today, and the
  *   month's collection curve by day (reports/collection-curve.ts) (`report monthly`: the insurer's
- *   figures, so not for a scoped person);
+ *   figures, so not for a scoped person; reused for a minute, InsurerFiguresMemo);
  * - contacts by channel and outcome this month: the daily report's `contactOutcomes` over the month
  *   so far (`report daily`, likewise);
  * - open tasks by age: the open tasks `tasks list` shows the person (their scope), by days since made.
@@ -51,12 +51,38 @@ export function taskAgeBand(days: number): TaskAgeBand {
   return '15+';
 }
 
-export async function homeFigures(db: Knex, session: ConsoleSession, month: Month, today: CivilDate): Promise<HomeFigures> {
-  const figures: HomeFigures = { month, today };
-  if (mayReadReport(session, 'monthly')) {
-    figures.monthly = await monthlyReport(db, month, { asOf: today });
-    figures.curve = await collectionCurve(db, month, today);
+/** How long the insurer-wide figures are reused: the same for everyone allowed them, and a second or two to compute at scale. */
+export const INSURER_FIGURES_TTL_MS = 60_000;
+
+interface InsurerFigures {
+  monthly: MonthlyReport;
+  curve: CollectionCurve;
+}
+
+/**
+ * The monthly report and curve behind home's insurer-wide charts, computed at most once a minute per
+ * console process (and once for requests arriving together); a failure is not kept.
+ */
+export class InsurerFiguresMemo {
+  private held?: { key: string; at: number; figures: Promise<InsurerFigures> };
+
+  constructor(private readonly ttlMs = INSURER_FIGURES_TTL_MS) {}
+
+  of(db: Knex, month: Month, today: CivilDate, now: number): Promise<InsurerFigures> {
+    const key = `${month}/${today}`;
+    if (this.held && this.held.key === key && now - this.held.at < this.ttlMs) return this.held.figures;
+    const figures = (async () => ({ monthly: await monthlyReport(db, month, { asOf: today }), curve: await collectionCurve(db, month, today) }))();
+    this.held = { key, at: now, figures };
+    figures.catch(() => {
+      if (this.held?.figures === figures) this.held = undefined;
+    });
+    return figures;
   }
+}
+
+export async function homeFigures(db: Knex, session: ConsoleSession, month: Month, today: CivilDate, insurer: InsurerFiguresMemo, now: number): Promise<HomeFigures> {
+  const figures: HomeFigures = { month, today };
+  if (mayReadReport(session, 'monthly')) Object.assign(figures, await insurer.of(db, month, today, now));
   if (mayReadReport(session, 'daily')) {
     const span = { start: new Date(shanghaiInstant(firstDayOf(month))).toISOString(), end: endOfDay(today) };
     figures.contacts = (await contactOutcomes(db, span)).contactsByChannel;

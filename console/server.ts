@@ -22,7 +22,7 @@ import type { ConsoleSettings } from './settings';
 import { DEFAULT_LIMITS, SignInLimiter, type LimiterOptions } from './sign-in-limiter';
 import { registerReinstatementRoutes } from './reinstatement-routes';
 import { registerReportRoutes } from './report-routes';
-import { homeCharts, homeFigures } from './home-charts';
+import { homeCharts, homeFigures, InsurerFiguresMemo } from './home-charts';
 
 /**
  * The operations console (docs/architecture.md#console): fastify serving server-rendered pages.
@@ -90,6 +90,7 @@ export async function buildConsole(options: ConsoleOptions): Promise<FastifyInst
   const { db, settings } = options;
   const times: SessionTimes = { idleMs: settings.idleMinutes * 60_000, absoluteMs: settings.absoluteHours * 3_600_000 };
   const limiter = new SignInLimiter(options.limits ?? DEFAULT_LIMITS);
+  const insurerFigures = new InsurerFiguresMemo();
   const app = Fastify({
     loggerInstance: options.logger,
     trustProxy: settings.trustProxy,
@@ -200,7 +201,7 @@ export async function buildConsole(options: ConsoleOptions): Promise<FastifyInst
     if (!session) return reply.redirect('/sign-in', 303);
     const today = shanghaiDate(Date.now());
     const premiums = await monthPremiums(db, monthOf(today), today, session.scopes);
-    const charts = homeCharts(languageOf(request), session, await homeFigures(db, session, monthOf(today), today), settings.collectionTargets);
+    const charts = homeCharts(languageOf(request), session, await homeFigures(db, session, monthOf(today), today, insurerFigures, Date.now()), settings.collectionTargets);
     return page(reply, 200, homePage(languageOf(request), session, premiums, charts));
   });
 

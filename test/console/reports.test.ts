@@ -2,6 +2,7 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SESSION_COOKIE, LANGUAGE_COOKIE } from '../../console/server';
 import { readConsoleSettings } from '../../console/settings';
+import { INSURER_FIGURES_TTL_MS, InsurerFiguresMemo } from '../../console/home-charts';
 import { shanghaiDate } from '../../domain/civil-date';
 import { fraction, formatPercent } from '../../domain/kpis';
 import { firstDayOf, monthOf } from '../../domain/months';
@@ -273,5 +274,20 @@ describe('reports page', () => {
     for (const bad of ['85,92', '0,90,95', '85,92,101', '85,x,95']) {
       expect(() => readConsoleSettings({ RENEWALS_ENV: 'demo', DATABASE_URL: 'postgres://x/y', CONSOLE_COLLECTION_TARGETS: bad })).toThrow(`CONSOLE_COLLECTION_TARGETS="${bad}" must be three percents`);
     }
+  });
+
+  it('home’s insurer-wide figures are computed once a minute per console process, afresh for a new day', async () => {
+    const memo = new InsurerFiguresMemo();
+    const now = Date.now();
+    const first = memo.of(t.db, '2026-01', '2026-03-31', now);
+    expect(memo.of(t.db, '2026-01', '2026-03-31', now + INSURER_FIGURES_TTL_MS - 1)).toBe(first);
+    const later = memo.of(t.db, '2026-01', '2026-03-31', now + INSURER_FIGURES_TTL_MS);
+    expect(later).not.toBe(first);
+    const nextDay = memo.of(t.db, '2026-01', '2026-04-01', now + INSURER_FIGURES_TTL_MS);
+    expect(nextDay).not.toBe(later);
+    const figures = await first;
+    expect(figures.monthly.total.collected.due_month).toEqual({ cases: 1, premiumFen: 100000 });
+    expect(figures.curve.points.at(-1)).toEqual({ day: '2026-01-31', cases: 1, premiumFen: 100000 });
+    await Promise.all([later, nextDay]);
   });
 });
