@@ -37,7 +37,7 @@ function navigation(frame: Frame, words: Words): Html | '' {
   if (mayListTasks(frame.session)) links.push(html`<li><a href="/tasks"${frame.path === '/tasks' ? html` aria-current="page"` : ''}>${words.workQueue}</a></li>`);
   if (mayViewRuns(frame.session)) links.push(html`<li><a href="/runs"${frame.path === '/runs' ? html` aria-current="page"` : ''}>${words.monthlyRuns}</a></li>`);
   if (mayDecideReinstatements(frame.session)) links.push(html`<li><a href="/reinstatements"${frame.path === '/reinstatements' ? html` aria-current="page"` : ''}>${words.reinstatements}</a></li>`);
-  if (readableReports(frame.session).length > 0) links.push(html`<li><a href="/reports"${frame.path === '/reports' ? html` aria-current="page"` : ''}>${words.reports}</a></li>`);
+  if (readableReports(frame.session).length > 0) links.push(html`<li><a href="/reports"${frame.path.startsWith('/reports') ? html` aria-current="page"` : ''}>${words.reports}</a></li>`);
   return html`<nav aria-label="${words.navigation}"><ul>${links}</ul></nav>`;
 }
 

@@ -98,5 +98,7 @@ ${view.charts ?? ''}
 ${report.sections.map((section) => sectionTable(section, words))}`
     : ''
 }`;
-  return layout({ language, csrfToken: session.csrfToken, path: '/reports', session }, words.reportNames[kind] ?? kind, body);
+  // The language switch returns here, with the period when the report is shown (only checked periods).
+  const path = report && query ? `/reports/${kind}?${query}` : `/reports/${kind}`;
+  return layout({ language, csrfToken: session.csrfToken, path, session }, words.reportNames[kind] ?? kind, body);
 }

@@ -77,7 +77,7 @@ function languageBack(back: unknown): string {
   if (typeof back === 'string' && /^\/tasks\/\d{1,15}$/.test(back)) return back;
   if (typeof back === 'string' && /^\/runs(\/\d{4}-\d{2})?$/.test(back)) return back;
   if (typeof back === 'string' && /^\/reinstatements(\/\d{1,15})?$/.test(back)) return back;
-  if (back === '/reports') return back;
+  if (typeof back === 'string' && /^\/reports(\/[a-z-]{1,20}(\?[A-Za-z0-9=&-]{0,80})?)?$/.test(back)) return back;
   return '/sign-in';
 }
 

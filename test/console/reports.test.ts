@@ -290,4 +290,17 @@ describe('reports page', () => {
     expect(figures.curve.points.at(-1)).toEqual({ day: '2026-01-31', cases: 1, premiumFen: 100000 });
     await Promise.all([later, nextDay]);
   });
+
+  it('the language switch on a report returns to the same report and period', async () => {
+    const session = await signedIn(rig.app, 'ops-lead');
+    const page = await rig.app.inject({ method: 'GET', url: `/reports/monthly?${PERIOD}`, cookies: { [SESSION_COOKIE]: session } });
+    expect(page.body).toContain(`<input type="hidden" name="back" value="/reports/monthly?month=2026-01&amp;asOf=2026-03-31">`);
+    expect(page.body).toContain('<a href="/reports" aria-current="page">报表</a>');
+    const csrf = /name="csrf" value="([^"]+)"/.exec(page.body)![1]!;
+    const post = (back: string) =>
+      rig.app.inject({ method: 'POST', url: '/language', cookies: { [SESSION_COOKIE]: session }, payload: new URLSearchParams({ csrf, language: 'en', back }).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect((await post(`/reports/monthly?${PERIOD}`)).headers.location).toBe(`/reports/monthly?${PERIOD}`);
+    expect((await post('/reports/monthly?month=<script>')).headers.location).toBe('/sign-in');
+    expect((await post('//elsewhere.example/reports')).headers.location).toBe('/sign-in');
+  });
 });
