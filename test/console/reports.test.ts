@@ -8,6 +8,9 @@ import { fraction, formatPercent } from '../../domain/kpis';
 import { firstDayOf, monthOf } from '../../domain/months';
 import { collectionCurve } from '../../reports/collection-curve';
 import { dailyReport } from '../../reports/daily';
+import { lapseReasonsReport } from '../../reports/lapse-reasons';
+import { DEFAULT_LAPSED_LIMIT, lapsedPoliciesReport } from '../../reports/lapsed-policies';
+import { weeklyReport } from '../../reports/weekly';
 import { monthlyReport } from '../../reports/monthly';
 import { reinstatementReport } from '../../reports/reinstatement';
 import type { TabularReport } from '../../reports/report';
@@ -302,5 +305,25 @@ describe('reports page', () => {
     expect((await post(`/reports/monthly?${PERIOD}`)).headers.location).toBe(`/reports/monthly?${PERIOD}`);
     expect((await post('/reports/monthly?month=<script>')).headers.location).toBe('/sign-in');
     expect((await post('//elsewhere.example/reports')).headers.location).toBe('/sign-in');
+  });
+
+  it('weekly, lapse-reasons, reinstatement and lapsed show every section of their builders too', async () => {
+    const cases: [string, TabularReport][] = [
+      ['/reports/weekly?week=2026-W02', await weeklyReport(t.db, '2026-W02')],
+      ['/reports/lapse-reasons?month=2026-01', await lapseReasonsReport(t.db, '2026-01')],
+      ['/reports/reinstatement?from=2026-01&to=2026-02&asOf=2026-03-31', await reinstatementReport(t.db, { from: '2026-01', to: '2026-02', asOf: '2026-03-31', scopes: [] })],
+      ['/reports/lapsed?asOf=2026-03-31', await lapsedPoliciesReport(t.db, { asOf: '2026-03-31', highValueOnly: false, limit: DEFAULT_LAPSED_LIMIT, scopes: [] })],
+    ];
+    for (const [url, built] of cases) {
+      const response = await get('ops-lead', url);
+      expect(response.statusCode, url).toBe(200);
+      expect(response.body, url).toContain(`<h2 id="report-title">${built.title}</h2>`);
+      for (const section of built.sections) {
+        if (section.rows.length === 0) expect(response.body, `${url} ${section.key}`).toContain(`id="section-${section.key}-none"`);
+        else expect(tableOf(response.body, section.key), `${url} ${section.key}`).toEqual(expectedCells(built, section.key));
+      }
+    }
+    // The week of R02's failed debit (Saturday 2026-01-10) counts it.
+    expect(tableOf((await get('ops-lead', '/reports/weekly?week=2026-W02')).body, 'debits_by_bank')[0]).toEqual(['CCB', '0', '1', '0', '0.00%', '0.00']);
   });
 });
