@@ -8,7 +8,7 @@ import { contactOutcomes, type DailyReport } from '../reports/daily';
 import { monthlyReport, type MonthlyReport } from '../reports/monthly';
 import { endOfDay } from '../reports/monthly-figures';
 import { chartFigure } from './charts';
-import { collectionCurveChart } from './report-charts';
+import { collectionCurveChart, contactChart } from './report-charts';
 import { html, type Html } from './html';
 import { wordsFor, type Language, type Words } from './i18n';
 import { mayReadReport } from './report-kinds';
@@ -115,8 +115,8 @@ function collectionChart(report: MonthlyReport, words: Words, targets: Collectio
     id: 'chart-collection',
     title: words.collectionRateTitle(report.summary.month, report.summary.asOf),
     summary:
-      words.collectionRateSummary(CUTOFFS.map((c, i) => `${labels[i]} ${formatPercent(s.cutoffs[c].byPremium)} / ${formatPercent(s.cutoffs[c].byCase)}`).join('；')) +
-      (targets ? words.targetsAre(CUTOFFS.map((c, i) => `${labels[i]} ${targetText(targets[c])}`).join('；')) : words.noTargets),
+      words.collectionRateSummary(CUTOFFS.map((c, i) => `${labels[i]} ${formatPercent(s.cutoffs[c].byPremium)} / ${formatPercent(s.cutoffs[c].byCase)}`).join(words.listSeparator)) +
+      (targets ? words.targetsAre(CUTOFFS.map((c, i) => `${labels[i]} ${targetText(targets[c])}`).join(words.listSeparator)) : words.noTargets),
     option: {
       grid: { left: 56, right: 24, top: 48, bottom: 32 },
       legend: { top: 8, data: [words.byPremium, words.byCase, ...(targets ? [words.target] : [])] },
@@ -142,7 +142,7 @@ function debitChart(report: MonthlyReport, words: Words): Html {
   return chartFigure({
     id: 'chart-debits',
     title: words.debitChartTitle,
-    summary: words.debitChartSummary(byAttempt.map((d) => `${words.attemptName(d.attemptNo!)} ${formatPercent(fraction(d.succeeded, d.attempts))}`).join('；') || words.none),
+    summary: words.debitChartSummary(byAttempt.map((d) => `${words.attemptName(d.attemptNo!)} ${formatPercent(fraction(d.succeeded, d.attempts))}`).join(words.listSeparator) || words.none),
     option: {
       grid: { left: 56, right: 24, top: 48, bottom: 32 },
       legend: { top: 8, data: outcomes.map((o) => words.debitOutcomes[o] ?? o) },
@@ -163,7 +163,7 @@ function debitBankChart(report: MonthlyReport, words: Words): Html {
   return chartFigure({
     id: 'chart-debit-banks',
     title: words.debitBankTitle,
-    summary: words.debitBankSummary(byBank.map((d) => `${d.bankCode} ${formatPercent(fraction(d.succeeded, d.attempts))}`).join('；') || words.none),
+    summary: words.debitBankSummary(byBank.map((d) => `${d.bankCode} ${formatPercent(fraction(d.succeeded, d.attempts))}`).join(words.listSeparator) || words.none),
     height: 240,
     option: {
       grid: { left: 56, right: 24, top: 24, bottom: 32 },
@@ -179,33 +179,11 @@ function debitBankChart(report: MonthlyReport, words: Words): Html {
   });
 }
 
-function contactChart(contacts: DailyReport['contactsByChannel'], words: Words, month: Month): Html {
-  const outcomes = ['delivered', 'sent', 'failed', 'suppressed', 'pending'] as const;
-  const channel = (code: string) => words.channelNames[code] ?? code;
-  return chartFigure({
-    id: 'chart-contacts',
-    title: words.contactChartTitle(month),
-    summary: words.contactChartSummary(contacts.map((c) => `${channel(c.channel)} ${c.attempts}`).join('；') || words.none),
-    option: {
-      grid: { left: 72, right: 24, top: 48, bottom: 32 },
-      legend: { top: 8, data: outcomes.map((o) => words.contactOutcomes[o] ?? o) },
-      yAxis: { type: 'category', data: contacts.map((c) => channel(c.channel)) },
-      xAxis: { type: 'value', minInterval: 1 },
-      series: outcomes.map((o) => ({ name: words.contactOutcomes[o] ?? o, type: 'bar' as const, stack: 'contacts', data: contacts.map((c) => c[o]) })),
-    },
-    table: {
-      caption: words.chartTable,
-      head: [words.channel, ...outcomes.map((o) => words.contactOutcomes[o] ?? o), words.attemptsTotal],
-      rows: contacts.map((c) => [channel(c.channel), ...outcomes.map((o) => String(c[o])), String(c.attempts)]),
-    },
-  });
-}
-
 function taskAgeChart(ages: NonNullable<HomeFigures['taskAges']>, counted: number, words: Words): Html {
   return chartFigure({
     id: 'chart-task-ages',
     title: words.taskAgeTitle,
-    summary: words.taskAgeSummary(ages.map((a) => `${words.ageBand(a.band)} ${a.tasks}`).join('；'), counted, TASK_AGE_LIMIT),
+    summary: words.taskAgeSummary(ages.map((a) => `${words.ageBand(a.band)} ${a.tasks}`).join(words.listSeparator), counted, TASK_AGE_LIMIT),
     height: 240,
     option: {
       grid: { left: 56, right: 24, top: 24, bottom: 40 },
@@ -224,7 +202,7 @@ export function homeCharts(language: Language, session: ConsoleSession, figures:
   if (figures.monthly) charts.push(collectionChart(figures.monthly, words, targets));
   if (figures.curve) charts.push(collectionCurveChart(language, figures.curve));
   if (figures.monthly) charts.push(debitChart(figures.monthly, words), debitBankChart(figures.monthly, words));
-  if (figures.contacts) charts.push(contactChart(figures.contacts, words, figures.month));
+  if (figures.contacts) charts.push(contactChart(figures.contacts, words, words.contactChartTitle(figures.month), words.contactChartSummary));
   if (figures.taskAges) charts.push(taskAgeChart(figures.taskAges, figures.tasksCounted ?? 0, words));
   const insurerOnly = !figures.monthly && session.scopes.length > 0 && mayReadReport({ roles: session.roles, scopes: [] }, 'monthly');
   return html`<section aria-labelledby="charts-heading" id="home-charts">

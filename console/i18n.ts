@@ -249,6 +249,12 @@ const zh = {
   debitBankTitle: '本月保费扣款成功率（按银行）',
   debitBankSummary: (rates: string) => `各银行的扣款成功率：${rates}。`,
   bank: '银行',
+  contactPeriodSummary: (counts: string) => `所选期间各渠道的联系次数：${counts}。`,
+  reinstatementChartTitle: (from: string, to: string) => `${from} 至 ${to} 各月中止保单的复效率`,
+  reinstatementChartSummary: (rates: string) => `各月中止保单的复效率，按件数 / 按保费：${rates}。`,
+  suspendedCases: '中止件数',
+  reinstatedCases: '复效件数',
+  listSeparator: '；',
 };
 
 const en: typeof zh = {
@@ -491,6 +497,12 @@ const en: typeof zh = {
   debitBankTitle: 'Debit success of this month’s premiums, by bank',
   debitBankSummary: (rates: string) => `Success rate at each bank: ${rates}.`,
   bank: 'Bank',
+  contactPeriodSummary: (counts: string) => `Contacts in the period by channel: ${counts}.`,
+  reinstatementChartTitle: (from: string, to: string) => `Reinstatement rate of the suspensions of ${from} to ${to}`,
+  reinstatementChartSummary: (rates: string) => `Reinstatement rate of each month’s suspensions, by case / by premium: ${rates}.`,
+  suspendedCases: 'Suspended',
+  reinstatedCases: 'Reinstated',
+  listSeparator: '; ',
 };
 
 export type Words = typeof zh;

@@ -3,7 +3,7 @@ import { collectionCurve } from '../reports/collection-curve';
 import type { MonthlyReport } from '../reports/monthly';
 import { MAX_COHORT_MONTHS } from '../reports/reinstatement';
 import { renderReport } from '../reports/report-output';
-import { collectionCurveChart } from './report-charts';
+import { collectionCurveChart, reportChart } from './report-charts';
 import { wordsFor, type Language } from './i18n';
 import { buildReport, checkPeriod, fieldsOf, isReportKind, mayReadReport, readableReports, type PeriodCheck, type PeriodInput, type ReportKind } from './report-kinds';
 import { reportPage, reportsPage, type PeriodProblem } from './report-pages';
@@ -79,7 +79,7 @@ export function registerReportRoutes(app: FastifyInstance, kit: ReportKit): void
     }
     // The monthly report's chart: its month's collection curve to the report's own as-of day.
     const summary = kind === 'monthly' ? (report as MonthlyReport).summary : undefined;
-    const charts = summary ? collectionCurveChart(language, await collectionCurve(db, summary.month, summary.asOf)) : undefined;
+    const charts = summary ? collectionCurveChart(language, await collectionCurve(db, summary.month, summary.asOf)) : reportChart(language, kind, report);
     return kit.page(reply, 200, reportPage(language, session, { kind, typed: check.period, report, charts }));
   });
 }

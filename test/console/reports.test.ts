@@ -326,4 +326,24 @@ describe('reports page', () => {
     // The week of R02's failed debit (Saturday 2026-01-10) counts it.
     expect(tableOf((await get('ops-lead', '/reports/weekly?week=2026-W02')).body, 'debits_by_bank')[0]).toEqual(['CCB', '0', '1', '0', '0.00%', '0.00']);
   });
+
+  it('daily and weekly reports chart contacts by channel and outcome; the reinstatement report its rate by month', async () => {
+    const chartRows = (body: string, id: string) => tableOf(body.replace(`id="${id}-table"`, `id="section-${id}"`), id);
+    const first = firstDayOf(thisMonth);
+    const daily = (await get('ops-lead', `/reports/daily?date=${first}`, 'en')).body;
+    expect(daily).toContain(`<h3 id="chart-contacts-heading">Contacts in ${first}, by channel and outcome</h3>`);
+    expect(chartRows(daily, 'chart-contacts')).toEqual([
+      ['Phone', '0', '0', '0', '0', '1', '1'],
+      ['SMS', '1', '0', '0', '0', '0', '1'],
+    ]);
+    expect(daily).toContain('Contacts in the period by channel: Phone 1; SMS 1.');
+    const weekly = (await get('ops-lead', '/reports/weekly?week=2026-W02')).body;
+    expect(weekly).toMatch(/<svg role="img" aria-labelledby="chart-contacts-summary"/);
+    const reinstatement = (await get('ops-lead', '/reports/reinstatement?from=2026-01&to=2026-02&asOf=2026-03-31')).body;
+    const built = await reinstatementReport(t.db, { from: '2026-01', to: '2026-02', asOf: '2026-03-31', scopes: [] });
+    expect(chartRows(reinstatement, 'chart-reinstatement')).toEqual(
+      built.byMonth.map((m) => [m.key, String(m.figures.suspended.cases), String(m.figures.reinstated.cases), formatPercent(m.figures.rate.byCase), formatPercent(m.figures.rate.byPremium)]),
+    );
+    expect(chartRows(reinstatement, 'chart-reinstatement').map((row) => row[0])).toEqual(['2026-01', '2026-02']);
+  });
 });
