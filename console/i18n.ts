@@ -255,6 +255,9 @@ const zh = {
   suspendedCases: '中止件数',
   reinstatedCases: '复效件数',
   listSeparator: '；',
+  lapseReasonsChartTitle: (month: string) => `${month} 未缴原因（件数，★ 为前三）`,
+  lapseReasonsChartSummary: (counts: string) => `各未缴原因的件数：${counts}。`,
+  share: '占比',
 };
 
 const en: typeof zh = {
@@ -503,6 +506,9 @@ const en: typeof zh = {
   suspendedCases: 'Suspended',
   reinstatedCases: 'Reinstated',
   listSeparator: '; ',
+  lapseReasonsChartTitle: (month: string) => `Non-payment reasons of ${month} (cases; ★ top three)`,
+  lapseReasonsChartSummary: (counts: string) => `Cases by non-payment reason: ${counts}.`,
+  share: 'Share',
 };
 
 export type Words = typeof zh;

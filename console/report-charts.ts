@@ -2,6 +2,8 @@ import { fraction, formatPercent, roundedRatio } from '../domain/kpis';
 import { formatYuan } from '../domain/money';
 import type { CollectionCurve } from '../reports/collection-curve';
 import type { DailyReport } from '../reports/daily';
+import type { LapseReasonsReport } from '../reports/lapse-reasons';
+import { NON_PAYMENT_REASONS, isNonPaymentReason } from '../domain/non-payment-reasons';
 import type { ReinstatementReport } from '../reports/reinstatement';
 import type { TabularReport } from '../reports/report';
 import type { WeeklyReport } from '../reports/weekly';
@@ -14,7 +16,7 @@ import type { ReportKind } from './report-kinds';
  * The reports' charts (docs/architecture.md#console), drawn from the figures the report already holds:
  * the monthly report's collection curve by day (the 当月 rate by premium and by case as it stood at
  * the end of each day, reports/collection-curve.ts), daily and weekly contacts by channel and outcome,
- * and the reinstatement rate of each month's suspensions.
+ * the reinstatement rate of each month's suspensions, and the non-payment reasons ranked.
  */
 export function collectionCurveChart(language: Language, curve: CollectionCurve): Html {
   const words = wordsFor(language);
@@ -95,6 +97,30 @@ function reinstatementChart(report: ReinstatementReport, words: Words): Html {
   });
 }
 
+/** The non-payment reasons with cases, most first, in the person's language (domain/non-payment-reasons.ts). */
+function lapseReasonsChart(report: LapseReasonsReport, language: Language, words: Words): Html {
+  const reasons = report.reasons.filter((r) => r.cases > 0);
+  const name = (code: number) => (isNonPaymentReason(code) ? NON_PAYMENT_REASONS[code][language === 'en' ? 'en' : 'zh'] : String(code));
+  const label = (r: (typeof reasons)[number]) => `${r.top ? '★ ' : ''}${r.code} ${name(r.code)}`;
+  return chartFigure({
+    id: 'chart-lapse-reasons',
+    title: words.lapseReasonsChartTitle(report.month),
+    summary: words.lapseReasonsChartSummary(reasons.map((r) => `${label(r)} ${r.cases}`).join(words.listSeparator) || words.none),
+    height: Math.max(200, 60 + 32 * reasons.length),
+    option: {
+      grid: { left: 200, right: 48, top: 16, bottom: 32 },
+      yAxis: { type: 'category', inverse: true, data: reasons.map(label) },
+      xAxis: { type: 'value', minInterval: 1 },
+      series: [{ name: words.cases, type: 'bar', data: reasons.map((r) => r.cases), label: { show: true, position: 'right' } }],
+    },
+    table: {
+      caption: words.chartTable,
+      head: [words.refusalReason, words.cases, words.share],
+      rows: reasons.map((r) => [label(r), String(r.cases), formatPercent(r.share)]),
+    },
+  });
+}
+
 /** The chart a report's page shows, from the report itself; the monthly curve needs its own figures (the route reads them). */
 export function reportChart(language: Language, kind: ReportKind, report: TabularReport): Html | undefined {
   const words = wordsFor(language);
@@ -107,5 +133,6 @@ export function reportChart(language: Language, kind: ReportKind, report: Tabula
     return contactChart(weekly.contactsByChannel, words, words.contactChartTitle(weekly.week), words.contactPeriodSummary);
   }
   if (kind === 'reinstatement') return reinstatementChart(report as ReinstatementReport, words);
+  if (kind === 'lapse-reasons') return lapseReasonsChart(report as LapseReasonsReport, language, words);
   return undefined;
 }

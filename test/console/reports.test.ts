@@ -346,4 +346,12 @@ describe('reports page', () => {
     );
     expect(chartRows(reinstatement, 'chart-reinstatement').map((row) => row[0])).toEqual(['2026-01', '2026-02']);
   });
+
+  it('the lapse-reasons report charts the reasons with cases, top three starred, in the person’s language', async () => {
+    const body = (await get('ops-lead', '/reports/lapse-reasons?month=2026-03')).body;
+    expect(tableOf(body.replace('id="chart-lapse-reasons-table"', 'id="section-reasons-chart"'), 'reasons-chart')).toEqual([['★ 8 暂时经济困难', '1', '100.00%']]);
+    expect(body).toMatch(/<svg role="img" aria-labelledby="chart-lapse-reasons-summary"/);
+    const english = (await get('ops-lead', '/reports/lapse-reasons?month=2026-03', 'en')).body;
+    expect(english).toContain('Cases by non-payment reason: ★ 8 Temporary financial difficulty 1.');
+  });
 });

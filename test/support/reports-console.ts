@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { addDays, shanghaiDate, shanghaiInstant } from '../../domain/civil-date';
 import { firstDayOf, monthOf } from '../../domain/months';
+import { appendAudit } from '../../db/repositories/audit';
 import { consolePerson } from './console';
 import { seedReportOrganisation } from './report-organisation';
 
@@ -11,7 +12,7 @@ import { seedReportOrganisation } from './report-organisation';
  * | policy | product | branch | agent | due        | fen    | what happened                          |
  * | R01    | WL20    | 3201   | A001  | 2026-01-05 | 100000 | debit ICBC attempt 1 ok, paid 01-05    |
  * | R02    | EVIL    | 3201   | A001  | 2026-01-10 | 200000 | debit CCB attempt 1 failed; counter 02-03 |
- * | R03    | WL20    | 3202   | A002  | 2026-01-20 | 300000 | paid 01-25, reversed 01-28: unpaid     |
+ * | R03    | WL20    | 3202   | A002  | 2026-01-20 | 300000 | paid 01-25, reversed 01-28; lapsed 03-22 (reason 8) |
  * | R04    | WL20    | 3201   | A001  | 1st of this month | 50000 | attempt 1 failed, attempt 2 ok; SMS delivered, phone pending; open tasks made today and 5 days ago |
  * | R05    | WL20    | 3202   | A002  | 1st of this month | 70000 | unpaid; an open task made 20 days ago |
  *
@@ -61,6 +62,9 @@ export async function seedReportsConsole(db: Knex): Promise<void> {
     activity_id: 'a',
   });
   await db('debit_attempts').insert([attempt('R01', 'ICBC', '2026-01-05', 'succeeded', at('2026-01-05', '10:00'), null), attempt('R02', 'CCB', '2026-01-10', 'failed', at('2026-01-10', '11:00'), 'INSUFFICIENT_FUNDS')]);
+
+  // R03 lapses on 2026-03-22 for a temporary financial difficulty (non-payment reason 8).
+  await appendAudit(db, { kind: 'policy_suspended', actor: 'test', policyNo: 'R03', dueDate: '2026-01-20', occurredAt: at('2026-03-22'), detail: { nonPaymentReason: 8 } });
 
   await seedThisMonth(db, customer);
   await consolePerson(db, 'ops-lead', ['operations_lead']);
