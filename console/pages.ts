@@ -9,6 +9,7 @@ import { mayViewRuns } from './monthly-runs';
 import { mayDecideReinstatements } from './reinstatement-queue';
 import { mayShowPolicies } from './policy-page';
 import { mayReadAudit } from './audit-page';
+import { readableReports } from './report-kinds';
 
 /** The console's pages as plain functions of their values (docs/architecture.md#console). */
 
@@ -40,6 +41,7 @@ function navigation(frame: Frame, words: Words): Html | '' {
   if (mayDecideReinstatements(frame.session)) links.push(html`<li><a href="/reinstatements"${frame.path === '/reinstatements' ? html` aria-current="page"` : ''}>${words.reinstatements}</a></li>`);
   if (mayShowPolicies(frame.session)) links.push(html`<li><a href="/policies"${frame.path === '/policies' ? html` aria-current="page"` : ''}>${words.policies}</a></li>`);
   if (mayReadAudit(frame.session)) links.push(html`<li><a href="/audit"${frame.path === '/audit' ? html` aria-current="page"` : ''}>${words.audit}</a></li>`);
+  if (readableReports(frame.session).length > 0) links.push(html`<li><a href="/reports"${frame.path.startsWith('/reports') ? html` aria-current="page"` : ''}>${words.reports}</a></li>`);
   return html`<nav aria-label="${words.navigation}"><ul>${links}</ul></nav>`;
 }
 
@@ -93,7 +95,7 @@ export function scopeName(session: ConsoleSession, words: Words): string {
   return session.scopes.length === 0 ? words.wholeInsurer : session.scopes.map(formatScope).join(', ');
 }
 
-export function homePage(language: Language, session: ConsoleSession, premiums: MonthPremiums): string {
+export function homePage(language: Language, session: ConsoleSession, premiums: MonthPremiums, charts?: Html): string {
   const words = wordsFor(language);
   const rows = (
     [
@@ -119,7 +121,8 @@ export function homePage(language: Language, session: ConsoleSession, premiums: 
     <thead><tr><th scope="col">${words.figure}</th><th scope="col" class="number">${words.cases}</th><th scope="col" class="number">${words.premium}</th></tr></thead>
     <tbody>${rows}</tbody>
   </table>
-</section>`;
+</section>
+${charts ?? ''}`;
   return layout({ language, csrfToken: session.csrfToken, path: '/', session }, words.home, body);
 }
 

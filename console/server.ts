@@ -24,6 +24,8 @@ import { registerReinstatementRoutes } from './reinstatement-routes';
 import { DEFAULT_POLICY_RULES, type PolicyRules } from './policy-page';
 import { registerPolicyRoutes } from './policy-routes';
 import { registerAuditRoutes } from './audit-routes';
+import { registerReportRoutes } from './report-routes';
+import { homeCharts, homeFigures, InsurerFiguresMemo } from './home-charts';
 
 /**
  * The operations console (docs/architecture.md#console): fastify serving server-rendered pages.
@@ -45,7 +47,7 @@ const STATIC_PATHS = new Set(['/console.css', '/console.js']);
 
 export interface ConsoleOptions {
   db: Knex;
-  settings: Pick<ConsoleSettings, 'environment' | 'idleMinutes' | 'absoluteHours' | 'secureCookies' | 'trustProxy'>;
+  settings: Pick<ConsoleSettings, 'environment' | 'idleMinutes' | 'absoluteHours' | 'secureCookies' | 'trustProxy' | 'collectionTargets'>;
   /** A pino logger (observability/logger.ts createLogger), so no line carries personal data. */
   logger: FastifyBaseLogger;
   limits?: LimiterOptions;
@@ -82,6 +84,7 @@ function languageBack(back: unknown): string {
   if (typeof back === 'string' && /^\/reinstatements(\/\d{1,15})?$/.test(back)) return back;
   if (typeof back === 'string' && /^\/policies(\/\d{1,15})?$/.test(back)) return back;
   if (typeof back === 'string' && /^\/audit(\/verify|\/policies\/\d{1,15})?$/.test(back)) return back;
+  if (typeof back === 'string' && /^\/reports(\/[a-z-]{1,20}(\?[A-Za-z0-9=&-]{0,80})?)?$/.test(back)) return back;
   return '/sign-in';
 }
 
@@ -94,6 +97,7 @@ export async function buildConsole(options: ConsoleOptions): Promise<FastifyInst
   const { db, settings } = options;
   const times: SessionTimes = { idleMs: settings.idleMinutes * 60_000, absoluteMs: settings.absoluteHours * 3_600_000 };
   const limiter = new SignInLimiter(options.limits ?? DEFAULT_LIMITS);
+  const insurerFigures = new InsurerFiguresMemo();
   const app = Fastify({
     loggerInstance: options.logger,
     trustProxy: settings.trustProxy,
@@ -204,7 +208,8 @@ export async function buildConsole(options: ConsoleOptions): Promise<FastifyInst
     if (!session) return reply.redirect('/sign-in', 303);
     const today = shanghaiDate(Date.now());
     const premiums = await monthPremiums(db, monthOf(today), today, session.scopes);
-    return page(reply, 200, homePage(languageOf(request), session, premiums));
+    const charts = homeCharts(languageOf(request), session, await homeFigures(db, session, monthOf(today), today, insurerFigures, Date.now()), settings.collectionTargets);
+    return page(reply, 200, homePage(languageOf(request), session, premiums, charts));
   });
 
   const notFound = (request: FastifyRequest, reply: FastifyReply, session: ConsoleSession) => page(reply, 404, messagePage(languageOf(request), session.csrfToken, wordsFor(languageOf(request)).notFound));
@@ -270,6 +275,7 @@ export async function buildConsole(options: ConsoleOptions): Promise<FastifyInst
   registerReinstatementRoutes(app, { db, temporal: options.temporal, now: options.now ?? Date.now, languageOf, page, cookieFlags });
   registerPolicyRoutes(app, { db, temporal: options.temporal, rules: options.policyRules ?? DEFAULT_POLICY_RULES, languageOf, page, cookieFlags });
   registerAuditRoutes(app, { db, languageOf, page, cookieFlags });
+  registerReportRoutes(app, { db, languageOf, page, forbidden, notFound });
 
   app.setErrorHandler(async (error, request, reply) => {
     // A client's mistake (e.g. a body too large) keeps its 4xx; anything else is ours and logged.

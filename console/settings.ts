@@ -16,6 +16,24 @@ export interface ConsoleSettings {
   secureCookies: boolean;
   /** CONSOLE_TRUST_PROXY=true: take the client address from X-Forwarded-For (behind the TLS proxy). */
   trustProxy: boolean;
+  /** CONSOLE_COLLECTION_TARGETS: the insurer's target collection rates the home chart is drawn against; none when unset. */
+  collectionTargets?: CollectionTargets;
+}
+
+/** Target collection rates in percent at 当月, 次月 and 宽末 (docs/architecture.md#console). */
+export interface CollectionTargets {
+  due_month: number;
+  next_month: number;
+  grace_end_month: number;
+}
+
+/** `85,92,95`: percents at 当月, 次月, 宽末, each above 0 and at most 100, at most two decimals. */
+export function parseCollectionTargets(text: string): CollectionTargets {
+  const parts = text.split(',').map((part) => part.trim());
+  const valid = parts.length === 3 && parts.every((part) => /^\d{1,3}(\.\d{1,2})?$/.test(part) && Number(part) > 0 && Number(part) <= 100);
+  if (!valid) throw new ConsoleSettingsError(`CONSOLE_COLLECTION_TARGETS="${text}" must be three percents for 当月,次月,宽末, e.g. 85,92,95 (each above 0, at most 100)`);
+  const [dueMonth, nextMonth, graceEnd] = parts.map(Number) as [number, number, number];
+  return { due_month: dueMonth, next_month: nextMonth, grace_end_month: graceEnd };
 }
 
 export const DEFAULT_CONSOLE_PORT = 8080;
@@ -54,5 +72,6 @@ export function readConsoleSettings(env: NodeJS.ProcessEnv): ConsoleSettings {
     absoluteHours: ABSOLUTE_HOURS,
     secureCookies: environment !== 'demo',
     trustProxy: trust === 'true',
+    ...(env.CONSOLE_COLLECTION_TARGETS ? { collectionTargets: parseCollectionTargets(env.CONSOLE_COLLECTION_TARGETS) } : {}),
   };
 }
