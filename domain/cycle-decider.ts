@@ -116,9 +116,38 @@ export interface DecisionInput {
    * replaying a history recorded before, in which a paid cycle only waited out the return window.
    */
   tellPaymentReceived?: boolean;
+  /** The late check after the final sweep (LATE_CHECK_STEP). false while replaying a history recorded before. */
+  lateCheck?: boolean;
 }
 
 const DAY_MS = 86_400_000;
+
+/**
+ * The late check (docs/business-rules.md#late-check): the final sweep went at 10:00 and found too
+ * little money; a deposit later that day still keeps the policy in force if collected by 24:00, so a
+ * bank that answers at once is asked once more at 22:00 of the last grace day.
+ */
+export const LATE_CHECK_STEP = 'debit_late_check';
+export const LATE_CHECK_TIME = '22:00';
+
+/** The late check's days: the cycle asks whether it makes it (its patch) only at a decision this close to the lapse, a long holiday included. */
+const LATE_CHECK_REACH_MS = 8 * DAY_MS;
+
+/** Whether a decision at `now` may come to the late check: the workflow asks its patch only then. */
+export function lateCheckInReach(policy: PolicySnapshot, state: CycleState, now: number): boolean {
+  const lapseAt = lapseInstant(policy);
+  return state.paid === undefined && state.lapsedAt === undefined && now >= lapseAt - LATE_CHECK_REACH_MS && now < lapseAt;
+}
+
+/** 22:00 of the last grace day, when the late check is owed: every planned debit made, the last found too little money. */
+function lateCheckAt(input: DecisionInput, blocked: string | undefined): number | undefined {
+  const { plan, policy, calendar, state } = input;
+  if (!input.lateCheck || input.resultFile || blocked || state.done.includes(LATE_CHECK_STEP)) return undefined;
+  if (debitSchedule(plan, policy, calendar).some((s) => !state.done.includes(s.step))) return undefined;
+  const failure = lastFailedDebit(state);
+  if (failure?.outcome !== 'failed' || failure.reason !== 'INSUFFICIENT_FUNDS') return undefined;
+  return shanghaiInstant(addDays(policy.dueDate, policy.graceDays), LATE_CHECK_TIME);
+}
 
 export function stageOf({ plan, policy, calendar, state, now }: DecisionInput): RenewalStage {
   if (state.paid) return 'PAID';
@@ -291,6 +320,10 @@ export function decide(input: DecisionInput): Decision {
   const first = due[0];
   if (first) return dueStep(input, first, due);
 
+  const lateCheck = lateCheckAt(input, blocked);
+  if (lateCheck !== undefined && now >= lateCheck && now < lapseInstant(policy)) {
+    return at({ type: 'debit', step: LATE_CHECK_STEP, attemptNo: nextAttemptNo(state), collectionDate: shanghaiDate(now), covers: [] });
+  }
   if (now >= lapseAt) return graceEnd(input, blocked);
 
   const wakeAt = Math.min(
@@ -298,9 +331,10 @@ export function decide(input: DecisionInput): Decision {
     ...pending.map(retryAt),
     ...(state.promiseUntil ? [promiseEnd(state.promiseUntil)] : []),
     ...(checkAt !== undefined ? [checkAt] : []),
+    ...(lateCheck !== undefined && lateCheck > now ? [lateCheck] : []),
   );
   const next = pending.find((s) => retryAt(s) === wakeAt);
-  const why = next ? `next: ${next.step}` : wakeAt === checkAt ? 'check the debit in flight' : 'grace ends';
+  const why = next ? `next: ${next.step}` : wakeAt === checkAt ? 'check the debit in flight' : wakeAt === lateCheck ? `next: ${LATE_CHECK_STEP}` : 'grace ends';
   return at({ type: 'wait', until: wakeAt, why });
 }
 

@@ -16,7 +16,7 @@ import { BusinessCalendar, calendarOfSpan, isCalendarSpan } from '../domain/busi
 import { applyNotice } from '../domain/calendar-notice';
 import { addYears, isCivilDate, shanghaiDate, shanghaiInstant } from '../domain/civil-date';
 import { CONTACT_SEND_ATTEMPTS } from '../domain/contact-waits';
-import { decide, lapseNoticesOwed, type CycleAction } from '../domain/cycle-decider';
+import { decide, lapseNoticesOwed, lateCheckInReach, type CycleAction } from '../domain/cycle-decider';
 import { lastGraceDay } from '../domain/cycle-schedule';
 import * as cycle from '../domain/cycle-state';
 import type { CycleEventKind } from '../domain/audit-kinds';
@@ -155,6 +155,12 @@ const PAYMENT_RECEIVED_NOTICE_PATCH = 'payment-received-notice';
  * recorded before never carried one and replay as they ran.
  */
 const PAYMENT_AMOUNTS_PATCH = 'payment-amounts';
+
+/**
+ * The late check after the final sweep (domain/cycle-decider.ts LATE_CHECK_STEP). Asked at decisions
+ * in the last days of grace of a cycle still open: histories recorded before replay without it.
+ */
+const LATE_CHECK_PATCH = 'late-check-after-final-sweep';
 
 /** Suspension + 2 years (Insurance Law Art. 37): the window of cycles begun before the patch. */
 const REINSTATEMENT_YEARS = 2;
@@ -406,7 +412,8 @@ export async function renewalCycle(input: RenewalCycleInput): Promise<RenewalCyc
     const withdrawHeldDebits = state.holds.length > 0 && cycle.pendingDebit(state) !== undefined && patched(WITHDRAW_HELD_DEBITS_PATCH);
     const windowAtLapse = state.lapsedAt !== undefined && patched(WINDOW_AT_LAPSE_PATCH);
     const tellPaymentReceived = state.paid !== undefined && patched(PAYMENT_RECEIVED_NOTICE_PATCH);
-    const { action, stage } = decide({ plan, policy, calendar, state, now: Date.now(), withdrawHeldDebits, windowAtLapse, tellPaymentReceived, ...(resultFile ? { resultFile } : {}) });
+    const lateCheck = lateCheckInReach(policy, state, Date.now()) && patched(LATE_CHECK_PATCH);
+    const { action, stage } = decide({ plan, policy, calendar, state, now: Date.now(), withdrawHeldDebits, windowAtLapse, tellPaymentReceived, lateCheck, ...(resultFile ? { resultFile } : {}) });
     if (stage !== status.stage) {
       status.stage = stage;
       upsertSearchAttributes([{ key: RenewalStageKey, value: stage }]);

@@ -1,7 +1,7 @@
 import { cnMainlandCalendar } from '../../domain/business-calendar';
 import { shanghaiInstant } from '../../domain/civil-date';
 import { STANDARD_60, type CollectionPlan } from '../../domain/collection-plan';
-import { decide, type CycleAction } from '../../domain/cycle-decider';
+import { decide, lateCheckInReach, type CycleAction } from '../../domain/cycle-decider';
 import type { PolicySnapshot } from '../../domain/cycle-schedule';
 import {
   contactSettled,
@@ -77,6 +77,8 @@ export function simulate(options: {
   windowAtLapse?: boolean;
   /** As cycles after the payment-received-notice patch, once paid. */
   tellPaymentReceived?: boolean;
+  /** As cycles after the late-check patch (asked in the last days of grace). */
+  lateCheck?: boolean;
 }): { log: LogEntry[]; state: CycleState; end: 'closed' | 'reinstatement_window' | 'blocked' } {
   const plan = options.plan ?? STANDARD_60;
   const calendar = cnMainlandCalendar();
@@ -95,7 +97,8 @@ export function simulate(options: {
     applyEventsUpTo(now);
     const windowAtLapse = options.windowAtLapse === true && state.lapsedAt !== undefined;
     const tellPaymentReceived = options.tellPaymentReceived === true && state.paid !== undefined;
-    const { action, stage } = decide({ plan, policy: options.policy, calendar, state, now, withdrawHeldDebits: options.withdrawHeldDebits, windowAtLapse, tellPaymentReceived });
+    const lateCheck = options.lateCheck === true && lateCheckInReach(options.policy, state, now);
+    const { action, stage } = decide({ plan, policy: options.policy, calendar, state, now, withdrawHeldDebits: options.withdrawHeldDebits, windowAtLapse, tellPaymentReceived, lateCheck });
     log.push({ at: format(now), stage, action });
     switch (action.type) {
       case 'wait': {

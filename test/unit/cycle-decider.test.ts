@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { cnMainlandCalendar } from '../../domain/business-calendar';
 import { STANDARD_60 } from '../../domain/collection-plan';
 import { decide, DEBIT_CHECK_INTERVAL_MS, DEBIT_STUCK_AFTER_MS, lapseNoticesOwed, RETURN_WINDOW_DAYS } from '../../domain/cycle-decider';
-import { debitSchedule } from '../../domain/cycle-schedule';
+import { cycleSchedule, debitSchedule } from '../../domain/cycle-schedule';
 import {
   accountUpdated,
   customerRefused,
@@ -95,6 +95,36 @@ describe('standard-60 on a premium due Thursday 2026-12-24', () => {
     expect(state.lapsedAt).toBe(shanghai('2027-02-23 00:00'));
     expect(log.find((e) => e.action.type === 'lapse')!.stage).toBe('IN_GRACE');
     expect(log[log.length - 1]!.stage).toBe('LAPSED');
+  });
+
+  it('the late check: after a final sweep short of funds, one more debit at 22:00 of the last grace day collects a later deposit', () => {
+    // Money arrived after the final sweep at 10:00: the tenth attempt finds it.
+    const { log, state } = simulate({ policy: samplePolicy(), start: '2026-11-01 08:00', lateCheck: true, world: { debit: (attemptNo) => (attemptNo === 10 ? { status: 'succeeded', at: 0 } : insufficient) } });
+    const tail = actions(log).slice(actions(log).indexOf('2027-02-22 10:00 debit debit_9#9@2027-02-22'));
+    expect(tail.slice(0, 2)).toEqual(['2027-02-22 10:00 debit debit_9#9@2027-02-22', '2027-02-22 22:00 debit debit_late_check#10@2027-02-22']);
+    expect(actions(log).some((a) => a.includes('lapse reason'))).toBe(false);
+    expect(state.paid).toEqual({ via: 'debit', at: shanghai('2027-02-22 22:00') });
+  });
+
+  it('the late check finds nothing: suspension at 00:00 as before, once', () => {
+    const { log, state } = simulate({ policy: samplePolicy(), start: '2026-11-01 08:00', lateCheck: true, world: { debit: () => insufficient } });
+    expect(actions(log).filter((a) => a.includes('debit_late_check'))).toEqual(['2027-02-22 22:00 debit debit_late_check#10@2027-02-22']);
+    expect(actions(log)).toContain('2027-02-23 00:00 lapse reason 11');
+    expect(state.lapsedAt).toBe(shanghai('2027-02-23 00:00'));
+  });
+
+  it('no late check when the last failure was not for want of money, or the bank answers by files', () => {
+    const limit: DebitResult = { status: 'failed', reason: 'LIMIT_EXCEEDED', retryable: true, customerFault: true };
+    const { log } = simulate({ policy: samplePolicy(), start: '2026-11-01 08:00', lateCheck: true, world: { debit: () => limit } });
+    expect(actions(log).some((a) => a.includes('debit_late_check'))).toBe(false);
+    // A file bank: the same state at 22:00 of the last grace day only waits for grace to end.
+    const state = withDone(...cycleSchedule(STANDARD_60, samplePolicy(), calendar, initialCycleState()).map((d) => d.step));
+    state.debits.push({ attemptNo: 9, step: 'debit_9', collectionDate: '2027-02-22', outcome: 'failed', reason: 'INSUFFICIENT_FUNDS', retryable: true, customerFault: true });
+    const at2200 = shanghai('2027-02-22 22:00');
+    const input = { plan: STANDARD_60, policy: samplePolicy(), calendar, state, now: at2200, lateCheck: true };
+    expect(decide(input).action).toMatchObject({ type: 'debit', step: 'debit_late_check' });
+    expect(decide({ ...input, resultFile: { businessDaysAfter: 1, at: '07:00' } }).action).toMatchObject({ type: 'wait' });
+    expect(decide({ ...input, lateCheck: false }).action).toMatchObject({ type: 'wait', why: 'grace ends' });
   });
 
   it('with the window opening at suspension: the window is entered at 00:00 and owes both lapse notices', () => {

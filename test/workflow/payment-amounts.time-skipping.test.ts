@@ -172,6 +172,39 @@ describe('payments with amounts', () => {
     });
   });
 
+  it("a deposit after the final sweep's cut-off on the last grace day is collected by the late check at 22:00", async () => {
+    const { dueDate } = await dueIn(env, 5);
+    const policy = await seedFundedPolicy(
+      rig,
+      { policyNo: 'P-AMT-0005', holderIdNo: '320102198001017705', holderMobile: '13812347705', accountNo: '6222020000000007705', nextDueDate: dueDate, premiumFen: 350_000 },
+      100_000,
+    );
+    const lastGraceDay = addDays(dueDate, 60);
+    await rig.withWorker(async () => {
+      const { handle } = await startRenewalCycle(env.client, { policyNo: policy.policyNo, dueDate }, taskQueue);
+      // The final sweep went at 10:00 (on the last bank business day inside grace) and found too little.
+      await sleepUntil(env, lastGraceDay, '15:00');
+      const swept = await attemptsOf(rig, policy.policyNo);
+      expect(swept.every((a) => a.status === 'failed')).toBe(true);
+      rig.bank.deposit(policy.bankCode, policy.accountNo, 350_000, lastGraceDay);
+      expect(await handle.result()).toMatchObject({ stage: 'PAID', paidVia: 'debit' });
+
+      const attempts = await attemptsOf(rig, policy.policyNo);
+      expect(attempts).toHaveLength(swept.length + 1);
+      expect(attempts.at(-1)).toMatchObject({ status: 'succeeded', collection_date: lastGraceDay });
+      const db = rig.database.db;
+      expect(await db('audit_events').where({ policy_no: policy.policyNo, kind: 'policy_suspended' })).toEqual([]);
+      const premium = await db('premium_dues').where({ policy_no: policy.policyNo }).first<{ status: string; paid_at: Date }>('status', 'paid_at');
+      expect(premium.status).toBe('paid');
+      expect(premium.paid_at.getTime() - shanghaiInstant(lastGraceDay, '22:00')).toBeGreaterThanOrEqual(0);
+      expect(premium.paid_at.getTime() - shanghaiInstant(lastGraceDay, '22:00')).toBeLessThan(60_000);
+
+      const history = JSON.parse(historyToJSON(await handle.fetchHistory()));
+      await Worker.runReplayHistory({ workflowsPath: workflowsPath(), dataConverter: renewalsDataConverter() }, history);
+      if (process.env.RECORD_HISTORIES === '1') writeFileSync(join(__dirname, '..', 'fixtures', 'histories', 'renewal-cycle-late-check-paid.json'), `${JSON.stringify(history, null, 2)}\n`);
+    });
+  });
+
   it('renewals pay --amount: a part, the rest, then money for a premium already paid goes to suspense with a refund task', async () => {
     const { dueDate } = await dueIn(env, 12, { onBusinessDay: true });
     const policy = await seed(4, dueDate);
