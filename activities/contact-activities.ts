@@ -130,6 +130,8 @@ async function priorityOf(db: Knex, ref: CycleRef, at: Date, hint: TaskRequest['
 
 
 const WEEK_MS = 7 * 86_400_000;
+/** The notices that tell how to pay, and so carry the payment link when there is one. */
+const PAY_LINK_TEMPLATES = new Set(['pre_due_reminder', 'debit_tomorrow_keep_funds', 'debit_failed', 'lapse_risk_notice', 'final_notice']);
 /** Suppression rules that say the contact data is missing or unusable, rather than "not now". */
 const DATA_GAPS = new Set(['no_verified_contact', 'flagged_number']);
 
@@ -143,6 +145,11 @@ export function createContactActivities(deps: {
   serviceHotline?: string;
   /** Where a provider circuit's opening and closing are said (the alert's log line). */
   alerts?: Logger;
+  /**
+   * The premium's payment link for the notices that tell how to pay (docs/architecture.md#online-payment),
+   * undefined when it has none (not due, past grace); absent when online payment is off.
+   */
+  payLinkFor?: (premiumDueId: number) => Promise<string | undefined>;
 }) {
   const { db, cipher, email, text } = deps;
   const alerts = deps.alerts ?? createLogger('provider-circuits');
@@ -167,6 +174,7 @@ export function createContactActivities(deps: {
     const cycle = await requireCycle(db, ref);
     const { rows, noticeYears } = await loadCalendarSources(db);
     const calendar = cnMainlandCalendar(rows, { noticeYears, computeYears: cycleCalendarYears(ref.dueDate) });
+    const payLink = deps.payLinkFor && PAY_LINK_TEMPLATES.has(request.template) ? await deps.payLinkFor(cycle.premiumDueId) : undefined;
     return renderNotice(request.template, {
       policyNo: ref.policyNo,
       dueDate: ref.dueDate,
@@ -175,6 +183,7 @@ export function createContactActivities(deps: {
       lastGraceDay: addDays(ref.dueDate, cycle.snapshot.graceDays),
       reason: request.reason,
       serviceHotline,
+      ...(payLink ? { payLink } : {}),
       ...request.fields,
     });
   }

@@ -37,6 +37,8 @@ export interface RenewalActivityDeps {
   startCycle?: StartCycle;
   /** The customer-service number notices give (SERVICE_HOTLINE; a placeholder when not given). */
   serviceHotline?: string;
+  /** The premium's payment link for notices (online payment on; the worker supplies it). */
+  payLinkFor?: (premiumDueId: number) => Promise<string | undefined>;
 }
 
 /**

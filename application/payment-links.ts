@@ -55,6 +55,23 @@ export async function paymentLinkFor(
   return { token, url: linkUrl(options.baseUrl, token), expiresAt };
 }
 
+/**
+ * The links the renewal notices carry (activities' payLinkFor): the premium's live link or a new one,
+ * none for a premium not due or past grace. Made by the cycle, so signed `renewal-cycle`.
+ */
+export function noticePayLinks(db: Knex, baseUrl: () => string | undefined): (premiumDueId: number) => Promise<string | undefined> {
+  return async (premiumDueId) => {
+    const base = baseUrl();
+    if (!base) return undefined;
+    try {
+      return (await paymentLinkFor(db, premiumDueId, { baseUrl: base, actor: 'renewal-cycle' })).url;
+    } catch (error) {
+      if (error instanceof OperatorError) return undefined;
+      throw error;
+    }
+  };
+}
+
 /** What the hosted page shows: nothing a person could not be shown on a stranger's phone. */
 export interface PayPage {
   maskedPolicyNo: string;

@@ -41,6 +41,7 @@ import { startPolicyAdminRelay } from '../application/policy-admin-relay';
 import { policyAdminFor } from '../workers/policy-admin-wiring';
 import { gatewaySigningKey } from '../workers/bank-keys';
 import { createRenewalWorker } from '../workers/renewal-worker';
+import { noticePayLinks } from '../application/payment-links';
 import { installTemporalRuntime } from '../workers/temporal-runtime';
 import { cacheDir } from './provision/cache';
 import { createApplicationLogin, createDatabase, startPostgres } from './provision/postgres';
@@ -174,7 +175,10 @@ async function main(): Promise<void> {
     stops.push(() => Promise.resolve(email.close()));
     // Letters are rendered and stored as in production; `renewals letters batch` writes them to the outbox.
     const letters = withDurableLetters(messaging.text, db, { ...settings.letters, outboxDir: lettersOutbox });
-    const worker = await createRenewalWorker(env.nativeConnection, { db, cipher, bank, email, text: letters.text, serviceHotline: settings.serviceHotline }, { failureCipher: cipher });
+    // Notices carry payment links once the page server below is up (its port is known then).
+    const payLinkBase: { url?: string } = {};
+    const payLinkFor = noticePayLinks(db, () => payLinkBase.url);
+    const worker = await createRenewalWorker(env.nativeConnection, { db, cipher, bank, email, text: letters.text, serviceHotline: settings.serviceHotline, payLinkFor }, { failureCipher: cipher });
     // Results and returns come back by callback too (the cycles' own checks remain the fallback).
     const callbacks = await startGatewayCallbackReceiver({ db, client: env.client, classify: (code) => bank.classify(code), signingKey, merchantId: SIMULATOR_DEFAULTS.merchantId });
     bankService.gateway.configure({ callbackUrl: callbacks.url });
@@ -213,6 +217,7 @@ async function main(): Promise<void> {
     // Payment links with the WeChat Pay and Alipay simulators (docs/architecture.md#online-payment).
     const payments = await startOnlinePaymentStack(db, env.client, port('paylinks-port'));
     stops.push(() => payments.close());
+    payLinkBase.url = payments.urls.links;
 
     // The sample cycles' month and its grace: said once on stderr when the calendar there is provisional.
     const calendarWarning = await monthlyRunCalendarWarning(db, monthOf(dueDate));

@@ -41,6 +41,8 @@ import { withDurableLetters } from './letter-wiring';
 import { textChannelsFor } from './text-channel-wiring';
 import { startWorkerEndpoints } from './worker-endpoints';
 import { workerMetrics } from './worker-metrics';
+import { noticePayLinks } from '../application/payment-links';
+import { readOnlinePaymentSettings } from '../config/online-payment';
 
 async function main(): Promise<void> {
   const settings = readSettings();
@@ -65,6 +67,7 @@ async function main(): Promise<void> {
   const policyAdmin = policyAdminFor(settings);
   const standIns = [...messaging.standIns, ...(policyAdmin.standIn ? [policyAdmin.standIn] : [])];
   const taskQueue = settings.temporal.taskQueue ?? RENEWAL_TASK_QUEUE;
+  const online = readOnlinePaymentSettings();
 
   // Alive from here on; ready once the key ring is checked and the worker runs.
   const stopped = untilStopSignal();
@@ -116,6 +119,8 @@ async function main(): Promise<void> {
       text: messaging.text,
       serviceHotline: settings.serviceHotline,
       ...(debitTiming ? { debitTiming } : {}),
+      // Reminders and grace notices carry the premium's payment link when online payment is on.
+      ...(online ? { payLinkFor: noticePayLinks(db, () => online.baseUrl) } : {}),
     },
     { namespace: settings.temporal.namespace, taskQueue, failureCipher: cipher, shutdownGraceTime: settings.worker.shutdownGraceMs },
   );
@@ -128,6 +133,7 @@ async function main(): Promise<void> {
   });
   for (const line of [...describeSettings(settings), describeKeyRing(ring, keys)]) process.stdout.write(`config: ${line}\n`);
   for (const line of standIns) process.stdout.write(`stand-in: ${line}\n`);
+  process.stdout.write(`config: payment links in notices: ${online ? online.baseUrl : 'off (PAY_LINK_BASE_URL unset)'}\n`);
   // One line for people and for scripts that wait for the worker (the fault test does).
   process.stdout.write(`renewal worker polling "${taskQueue}" on ${settings.temporal.address}; bank: ${describe}; messages: ${messaging.describe}; policy administration: ${policyAdmin.describe}\n`);
   try {

@@ -31,6 +31,7 @@ import { installTemporalRuntime } from '../../workers/temporal-runtime';
 import { seedReferenceData } from '../seed';
 import { createApplicationLogin, createDatabase, dropDatabase, startPostgres } from '../provision/postgres';
 import { startMessagingSimulators } from '../messaging-simulators';
+import { noticePayLinks } from '../../application/payment-links';
 import { startOnlinePaymentStack } from '../payment-simulators';
 import { paymentMix, type PaymentMix } from './payment-mix';
 import { startSmtpCatcher } from '../smtp-catcher';
@@ -203,7 +204,17 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
     const worker = await createRenewalWorker(
       env.nativeConnection,
       // Letters are rendered and stored as in production (docs/architecture.md#letters).
-      { db, cipher, bank, email, text: withDurableLetters(messaging.text, db, settings.letters).text, client: env.client, serviceHotline: settings.serviceHotline },
+      {
+        db,
+        cipher,
+        bank,
+        email,
+        text: withDurableLetters(messaging.text, db, settings.letters).text,
+        client: env.client,
+        serviceHotline: settings.serviceHotline,
+        // Reminders and grace notices carry the premium's payment link (docs/architecture.md#online-payment).
+        payLinkFor: noticePayLinks(db, () => online.urls.links),
+      },
       { taskQueue: TASK_QUEUE, workflowBundle, failureCipher: cipher },
     );
 

@@ -36,7 +36,7 @@ export interface CycleRig {
 export async function startCycleRig(
   env: TestWorkflowEnvironment,
   taskQueue: string,
-  options: { bank?: BankPort; debitTiming?: DebitTiming; text?: TextMessagePort } = {},
+  options: { bank?: BankPort; debitTiming?: DebitTiming; text?: TextMessagePort; payLinkFor?: (premiumDueId: number) => Promise<string | undefined> } = {},
 ): Promise<CycleRig> {
   const database = await freshDatabase();
   const smtp = await startSmtpCatcher();
@@ -45,7 +45,15 @@ export async function startCycleRig(
   const email = new SmtpEmail(smtp.url, 'renewals@insurer.example');
   const workflowBundle = await bundleRenewalWorkflows(quietBundler);
   const text = new RecordingTextChannels();
-  const deps = { db: database.db, cipher, bank: options.bank ?? bank, email, text: options.text ?? text, ...(options.debitTiming ? { debitTiming: options.debitTiming } : {}) };
+  const deps = {
+    db: database.db,
+    cipher,
+    bank: options.bank ?? bank,
+    email,
+    text: options.text ?? text,
+    ...(options.debitTiming ? { debitTiming: options.debitTiming } : {}),
+    ...(options.payLinkFor ? { payLinkFor: options.payLinkFor } : {}),
+  };
   return {
     database,
     smtp,

@@ -418,3 +418,23 @@ describe('versions', () => {
     }
   });
 });
+
+describe('the payment link in notices that tell how to pay', () => {
+  const payLink = `https://pay.insurer.example/p/${'Ab3_'.repeat(10)}xyz`;
+
+  it('the email and letter text carry it when there is one; the provider-registered SMS never does', () => {
+    for (const template of ['pre_due_reminder', 'debit_tomorrow_keep_funds', 'debit_failed', 'lapse_risk_notice', 'final_notice']) {
+      const withLink = renderNotice(template, { ...ACTIVITY_FIELDS, reason: 'INSUFFICIENT_FUNDS', payLink });
+      expect(withLink.text, template).toContain(`在线缴费（微信支付、支付宝）：${payLink}`);
+      expect(withLink.html, template).toContain(payLink);
+      expect(withLink.sms?.text ?? '', template).not.toContain(payLink);
+      const without = renderNotice(template, { ...ACTIVITY_FIELDS, reason: 'INSUFFICIENT_FUNDS' });
+      expect(without.text, template).not.toContain('在线缴费');
+    }
+  });
+
+  it('refuses anything but a link of the payment page', () => {
+    expect(() => renderNotice('debit_failed', { ...ACTIVITY_FIELDS, reason: 'INSUFFICIENT_FUNDS', payLink: 'https://pay.insurer.example/p/short' })).toThrow(/notice field payLink must be a payment link/);
+    expect(() => renderNotice('debit_failed', { ...ACTIVITY_FIELDS, reason: 'INSUFFICIENT_FUNDS', payLink: `javascript:alert(1)//p/${'a'.repeat(43)}` })).toThrow(/payLink/);
+  });
+});

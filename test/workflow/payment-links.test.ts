@@ -2,8 +2,9 @@ import type { AddressInfo } from 'node:net';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
+import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { paymentLinkFor } from '../../application/payment-links';
+import { noticePayLinks, paymentLinkFor } from '../../application/payment-links';
 import { buildPaymentLinkServer } from '../../application/payment-links-server';
 import { checkOpenOrders } from '../../application/payment-links-sweep';
 import { sendOperatorEvent } from '../../application/operator-events';
@@ -46,12 +47,15 @@ const { json } = recordingCli(printed);
 
 beforeAll(async () => {
   env = (await startTimeSkippingServer()).env;
-  rig = await startCycleRig(env, taskQueue);
+  // Notices carry the premium's link once the page server is up (as the stack wires it).
+  const linkBase: { url?: string } = {};
+  rig = await startCycleRig(env, taskQueue, { payLinkFor: (id) => noticePayLinks(rig.database.db, () => linkBase.url)(id) });
   const [wx, ali] = [await wxSim.start(), await aliSim.start()];
   running.push(wx, ali);
   server = await buildPaymentLinkServer({ db: rig.database.db, client: env.client, providers, payOrigins: [wx.url, ali.url] });
   await server.listen({ host: '127.0.0.1', port: 0 });
   base = `http://127.0.0.1:${(server.server.address() as AddressInfo).port}`;
+  linkBase.url = base;
   Object.assign(providers, simulatorProviders({ wechatpay: wx.url, alipay: ali.url }, base));
   vi.stubEnv('DATABASE_URL', rig.database.url);
   vi.stubEnv('TEMPORAL_ADDRESS', env.address);
@@ -182,6 +186,24 @@ describe('payment links', () => {
       const entries = await rig.database.db('suspense_entries').where({ policy_no: policy.policyNo }).select('amount_fen', 'via', 'reason', 'recorded_by', 'task_id');
       expect(entries).toMatchObject([{ amount_fen: 123_456, via: 'online', reason: 'already_paid', recorded_by: 'system:wechatpay' }]);
       expect(await rig.database.db('tasks').where({ id: entries[0].task_id }).first('kind', 'status')).toEqual({ kind: 'payment_refund', status: 'open' });
+    });
+  });
+
+  it("the reminder email carries the premium's payment link, which opens its page", async () => {
+    const policy = await seed(6);
+    const before = rig.smtp.messages.length;
+    await rig.withWorker(async () => {
+      const [handle] = await cyclesFor([policy]);
+      const mails = await Promise.all(rig.smtp.messages.slice(before).map((m) => simpleParser(m.raw)));
+      const reminder = mails.find((m) => m.subject?.includes('续期保费提醒') && JSON.stringify(m.to).includes(policy.holderEmail!));
+      expect(reminder, 'the D-30 reminder by email').toBeDefined();
+      const url = new RegExp(`${base}/p/[A-Za-z0-9_-]{43}`).exec(reminder!.text ?? '')?.[0];
+      expect(url).toBeDefined();
+      expect((await linkOf(policy)).url).toBe(url);
+      const page = await fetch(url!);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('¥1234.56');
+      await handle!.terminate('test done');
     });
   });
 

@@ -14,9 +14,10 @@ export const PAY_ONLY_TO_INSURER: Bilingual = {
   en: "Premiums are paid only into the company's own account; please do not hand cash or transfers to any individual.",
 };
 
+/** With the premium's payment link when online payment is on (docs/architecture.md#online-payment): email and letter bodies only. */
 export const OTHER_WAYS_TO_PAY: Bilingual = {
-  zh: '您也可以到我司柜面或通过本公司官方线上渠道缴费。',
-  en: "You can also pay at our service counter or through the company's official online channels.",
+  zh: '您也可以到我司柜面或通过本公司官方线上渠道缴费。{{#if payLink}}在线缴费（微信支付、支付宝）：{{payLink}}。{{/if}}',
+  en: "You can also pay at our service counter or through the company's official online channels.{{#if payLink}} Pay online (WeChat Pay, Alipay): {{payLink}}.{{/if}}",
 };
 
 /** What reinstatement asks of the policyholder (Insurance Law Art. 37, SPC Interpretation III Art. 8). */

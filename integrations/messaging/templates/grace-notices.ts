@@ -37,7 +37,7 @@ function debitFailed(group: GuidanceGroup): NoticeContent {
 
 export const DEBIT_FAILED: NoticeTemplate = {
   id: 'debit_failed',
-  version: 2,
+  version: 3,
   purpose: 'The morning after a failed (or returned) debit: what to do, by the normalised reason.',
   channels: ['sms', 'wechat', 'email'],
   variants: Object.fromEntries((Object.keys(GUIDANCE) as GuidanceGroup[]).map((group) => [group, debitFailed(group)])),
@@ -46,7 +46,7 @@ export const DEBIT_FAILED: NoticeTemplate = {
 
 export const LAPSE_RISK_NOTICE: NoticeTemplate = {
   id: 'lapse_risk_notice',
-  version: 2,
+  version: 3,
   purpose: 'D+15 (email or letter): the premium is unpaid, the grace period ends on a date, the ways to pay.',
   channels: ['email', 'letter', 'sms', 'wechat'],
   variants: {
@@ -88,7 +88,7 @@ export const LAPSE_RISK_NOTICE: NoticeTemplate = {
 
 export const FINAL_NOTICE: NoticeTemplate = {
   id: 'final_notice',
-  version: 2,
+  version: 3,
   purpose: 'D+55 (all channels): the grace period ends on a date; pay by midnight; the options if paying is hard.',
   channels: ['sms', 'wechat', 'email', 'letter'],
   variants: {

@@ -5,7 +5,7 @@ import type { NoticeTemplate } from './notice-template';
 
 export const LAPSE_NOTICE: NoticeTemplate = {
   id: 'lapse_notice',
-  version: 2,
+  version: 3,
   purpose: 'D+61 (SMS): the policy is suspended; it can be reinstated within two years.',
   statusChange: true,
   channels: ['sms', 'wechat', 'email'],
@@ -41,7 +41,7 @@ export const LAPSE_NOTICE: NoticeTemplate = {
 
 export const LAPSE_LETTER: NoticeTemplate = {
   id: 'lapse_letter',
-  version: 2,
+  version: 3,
   purpose: 'First working day after suspension (letter): the formal suspension notice with the reinstatement terms.',
   statusChange: true,
   channels: ['letter', 'email'],

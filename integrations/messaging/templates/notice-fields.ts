@@ -56,6 +56,8 @@ export interface NoticeFields {
   servicingMasked?: string;
   /** Their agent code (工号). */
   servicingCode?: string;
+  /** The premium's payment link (docs/architecture.md#online-payment): its URL carries a random token only. */
+  payLink?: string;
 }
 
 /** A value a template may use, and the field it comes from (named in errors). */
@@ -151,6 +153,7 @@ export const NOTICE_VARIABLES = {
   // A masked name only: one or two characters shown, then at least one *; a name in clear is refused.
   servicingMasked: pattern('servicingMasked', /^[^\s*]{1,2}\*{1,10}$/u, 'a masked name (王**)'),
   servicingCode: pattern('servicingCode', /^[A-Za-z0-9_-]{1,32}$/, 'an agent code'),
+  payLink: pattern('payLink', /^https?:\/\/[\x21-\x7e]{1,200}\/p\/[A-Za-z0-9_-]{43}$/, 'a payment link (<base>/p/<token>)'),
 } satisfies Record<string, Variable>;
 
 export type NoticeVariable = keyof typeof NOTICE_VARIABLES;

@@ -5,7 +5,7 @@ import type { NoticeTemplate } from './notice-template';
 
 export const PRE_DUE_REMINDER: NoticeTemplate = {
   id: 'pre_due_reminder',
-  version: 2,
+  version: 3,
   purpose: 'D−30 (preferred channel + email) and D−15 (SMS): the premium, its due date and the debit date.',
   channels: ['sms', 'wechat', 'email', 'letter'],
   variants: {
@@ -14,12 +14,12 @@ export const PRE_DUE_REMINDER: NoticeTemplate = {
       body: {
         zh: [
           '您的保单 {{policyNo}} 的续期保费 {{amount}} 元应于 {{dueDate}} 缴纳，将于 {{debitDate}} 从您授权的银行账户扣缴，请在当日前保持账户余额充足。',
-          `如您的缴费账户已变更，请尽早联系您的服务人员或到我司柜面办理账户变更。${HOTLINE.zh}`,
+          `如您的缴费账户已变更，请尽早联系您的服务人员或到我司柜面办理账户变更。${OTHER_WAYS_TO_PAY.zh}${HOTLINE.zh}`,
           PAY_ONLY_TO_INSURER.zh,
         ],
         en: [
           'The renewal premium of RMB {{amount}} for policy {{policyNo}} is due on {{dueDate}} and will be debited from your authorised bank account on {{debitDate}}. Please keep enough funds in the account by then.',
-          `If your payment account has changed, please tell your adviser or visit our service counter soon to update it. ${HOTLINE.en}`,
+          `If your payment account has changed, please tell your adviser or visit our service counter soon to update it. ${OTHER_WAYS_TO_PAY.en} ${HOTLINE.en}`,
           PAY_ONLY_TO_INSURER.en,
         ],
       },
@@ -43,7 +43,7 @@ export const PRE_DUE_REMINDER: NoticeTemplate = {
 
 export const DEBIT_TOMORROW_KEEP_FUNDS: NoticeTemplate = {
   id: 'debit_tomorrow_keep_funds',
-  version: 2,
+  version: 3,
   purpose: 'D−3 (SMS): the debit date is near, keep the full premium in the account.',
   channels: ['sms', 'wechat', 'email'],
   variants: {

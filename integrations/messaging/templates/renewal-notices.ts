@@ -12,7 +12,7 @@ export { NOTICE_TEMPLATES, noticeTemplate, noticeVersion, requiredNoticeFields }
  * that record one version for all notices; prefer `RenderedNotice.version` (or noticeVersion(id)),
  * which is per template and stays right when one template changes.
  */
-export const RENEWAL_NOTICES_VERSION = 2;
+export const RENEWAL_NOTICES_VERSION = 3;
 
 export interface RenderedSms {
   /** The provider template to use: the template ID, or `id.variant` (e.g. debit_failed.account_unusable). */
