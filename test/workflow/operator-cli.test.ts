@@ -312,7 +312,7 @@ describe('renewals operator commands', () => {
       const shown = await json<{ premium: Record<string, unknown>; cycle: Record<string, unknown>; debitAttempts: unknown[] }>('policy', 'show', policy.policyNo);
       expect(shown.premium).toMatchObject({ status: 'lapsed' });
       expect(shown.cycle).toMatchObject({ execution: 'RUNNING', source: 'status query', stage: 'LAPSED', nextAction: 'wait: next: reinstatement_reminder_30d' });
-      expect(shown.debitAttempts).toHaveLength(9);
+      expect(shown.debitAttempts).toHaveLength(10); // nine planned and the late check
 
       const timeline = await json<{ runs: { runId: string; uiUrl: string }[]; entries: { run: number; text: string }[] }>('policy', 'history', policy.policyNo);
       const latest = (await handle.describe()).runId;

@@ -115,7 +115,8 @@ describe('renewal-cycle on the time-skipping server', () => {
     expect(result).toEqual({ stage: 'CLOSED', debitAttempts: 0, lapsedAt: new Date(lapseAt).toISOString(), outcome: 'terminated', terminatedOn });
     const db = rig.database.db;
     const attempts = await db('debit_attempts as a').join('premium_dues as d', 'd.id', 'a.premium_due_id').where('d.policy_no', policy.policyNo).orderBy('a.attempt_no').select('a.*');
-    expect(attempts.map((a) => a.collection_date)).toEqual(debits.map((d) => d.collectionDate));
+    // Every planned debit, then the late check at 22:00 of the last grace day (docs/business-rules.md#late-check).
+    expect(attempts.map((a) => a.collection_date)).toEqual([...debits.map((d) => d.collectionDate), addDays(dueDate, 60)]);
     expect(new Set(attempts.map((a) => a.reason))).toEqual(new Set(['INSUFFICIENT_FUNDS']));
     expect(rig.bank.balanceOf(policy.bankCode, policy.accountNo)).toBe(100_000);
     expect(await db('premium_dues').where({ policy_no: policy.policyNo }).first()).toMatchObject({ status: 'lapsed' });
@@ -193,7 +194,7 @@ describe('renewal-cycle on the time-skipping server', () => {
     expect(fixTask).toMatchObject({ step: 'fix_account_1', status: 'settled', outcome_code: 'premium_paid' });
     // The SMS goes out on the provider template registered for this reason group, with its variables.
     const notice = rig.text.sent.find((m) => m.text.includes(policy.policyNo) && m.template.startsWith('debit_failed'));
-    expect(notice).toMatchObject({ channel: 'sms', template: 'debit_failed.account_unusable', templateVersion: 2 });
+    expect(notice).toMatchObject({ channel: 'sms', template: 'debit_failed.account_unusable', templateVersion: 3 });
     expect(notice?.text).toContain('请联系我们更换缴费账户');
     expect(notice?.params).toMatchObject({ policyNo: policy.policyNo });
   });

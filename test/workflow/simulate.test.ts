@@ -116,7 +116,8 @@ describe('renewals simulate on a scenario with known outcomes', () => {
     // Applied at D+65; no decision in 30 days, so consent at 00:00 of D+96 and, at 09:00, the debit of
     // 1 000 yuan + 96 days at 5 % (13.15) = 1 013.15 from the 50 + 1 100 yuan in the account.
     expect(premium('S003')).toMatchObject({ stage: 'REINSTATED', paidOn: null, lapsedOn: addDays(due, 61), reinstatedOn: addDays(due, 96) });
-    expect(premium('S003')!.debitAttempts).toBe(9);
+    // Nine planned debits and the late check at 22:00 of the last grace day.
+    expect(premium('S003')!.debitAttempts).toBe(10);
     expect(premium('S003')!.tasks).toBeGreaterThan(0);
   });
 
