@@ -1,5 +1,4 @@
 import { owedAfter } from '../../domain/payment-amounts';
-import { receivedFen } from './suspense-ledger';
 import type { Knex } from 'knex';
 import type { DebitAttemptStatus } from '../../domain/debit-outcome';
 import { newDebitKey } from '../debit-keys';
@@ -136,14 +135,24 @@ export async function loadDebitContext(db: Knex, policyNo: string, dueDate: stri
     })
     .where({ 'd.policy_no': policyNo, 'd.due_date': dueDate })
     .first<
-      | { premium_due_id: number; amount_fen: number; id: number | null; bank_code: string; account_enc: string; account_name_enc: string; account_masked: string }
+      | { premium_due_id: number; amount_fen: number; received_fen: string | null; id: number | null; bank_code: string; account_enc: string; account_name_enc: string; account_masked: string }
       | undefined
-    >('d.id as premium_due_id', 'd.amount_fen', 'm.id', 'm.bank_code', 'm.account_enc', 'm.account_name_enc', 'm.account_masked');
+    >(
+      'd.id as premium_due_id',
+      'd.amount_fen',
+      // What part payments paid already, in the same round trip (docs/architecture.md#hot-paths).
+      db.raw('(SELECT sum(p.amount_fen) FROM payments p WHERE p.premium_due_id = d.id AND p.reversed_at IS NULL) AS received_fen'),
+      'm.id',
+      'm.bank_code',
+      'm.account_enc',
+      'm.account_name_enc',
+      'm.account_masked',
+    );
   if (!row) return undefined;
   return {
     premiumDueId: row.premium_due_id,
     // A debit asks only for what part payments left owed (docs/business-rules.md#payment-amounts).
-    amountFen: owedAfter(Number(row.amount_fen), await receivedFen(db, row.premium_due_id)),
+    amountFen: owedAfter(Number(row.amount_fen), Number(row.received_fen ?? 0)),
     ...(row.id === null
       ? {}
       : { mandate: { id: row.id, bankCode: row.bank_code, accountEnc: row.account_enc, accountNameEnc: row.account_name_enc, accountMasked: row.account_masked } }),
