@@ -1,13 +1,12 @@
-import { existsSync, mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import puppeteer, { type Browser } from 'puppeteer-core';
+import type { Browser } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { userRef } from '../../application/identity';
 import { PiiCipher } from '../../db/pii-cipher';
 import { appendAudit } from '../../db/repositories/audit';
 import { consolePerson, consoleRig, type ConsoleRig } from '../support/console';
-import { signInByKeyboard } from '../support/console-browser';
+import { launchChromium, SCREENSHOTS, signInByKeyboard } from '../support/console-browser';
 import { freshDatabase, type TestDatabase } from '../support/database';
 import { samplePolicy, seedPolicy } from '../support/fixtures';
 
@@ -17,8 +16,6 @@ import { samplePolicy, seedPolicy } from '../support/fixtures';
  * an unmasked export; the page offers them no approval of their own; a second officer approves it by
  * keyboard, then checks the chain. Screenshots go to the git-ignored screenshots/console/.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const SCREENSHOTS = join(__dirname, '..', '..', 'screenshots', 'console');
 const POLICY = samplePolicy({ policyNo: 'AB-0001', holderIdNo: '320102198001013301', holderMobile: '13812343301', holderEmail: 'ab1@example.cn', accountNo: '6222020000000003301' });
 
 let t: TestDatabase;
@@ -48,9 +45,7 @@ afterAll(async () => {
 
 describe('the audit page in Chromium', () => {
   it('one officer requests an unmasked export, a second approves it, and the chain check shows its head', async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: install Debian's chromium (apt-get install -y chromium fonts-noto-cjk) or set CHROMIUM_PATH`);
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage', '--lang=zh-CN'] });
+    browser = await launchChromium();
     const page = await browser.newPage();
     await page.setViewport({ width: 1100, height: 900 });
     const problems: string[] = [];

@@ -1,12 +1,12 @@
-import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import puppeteer, { type Browser } from 'puppeteer-core';
+import type { Browser } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shanghaiDate } from '../../domain/civil-date';
 import { firstDayOf, monthOf } from '../../domain/months';
 import { CONSOLE_PASSWORD, consolePerson, consoleRig, type ConsoleRig } from '../support/console';
 import { freshDatabase, type TestDatabase } from '../support/database';
 import { seedReportOrganisation } from '../support/report-organisation';
+import { launchChromium } from '../support/console-browser';
 
 /**
  * The console in a real Chromium (Debian's `chromium`, installed by .ci/run), driven by puppeteer-core
@@ -14,7 +14,6 @@ import { seedReportOrganisation } from '../support/report-organisation';
  * home page in Chinese with their scope, switches to English, signs out, and the back button does not
  * show the page again. No browser is no pass: the test fails.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
 let t: TestDatabase;
 let rig: ConsoleRig;
@@ -41,8 +40,7 @@ afterAll(async () => {
 describe('the console in Chromium', () => {
   it('a collector signs in, sees their scope in Chinese, switches to English, signs out, and Back does not show the page', async () => {
     // In the test, not in a hook, so a missing browser fails it rather than skipping it.
-    if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: install Debian's chromium (apt-get install -y chromium fonts-noto-cjk) or set CHROMIUM_PATH`);
-    browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage', '--lang=zh-CN'] });
+    browser = await launchChromium();
     const page = await browser.newPage();
     const problems: string[] = [];
     page.on('console', (message) => {

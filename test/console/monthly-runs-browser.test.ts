@@ -1,8 +1,7 @@
-import { existsSync, mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import puppeteer, { type Browser } from 'puppeteer-core';
+import type { Browser } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findMonthlyRun } from '../../db/repositories/monthly-runs';
 import { shanghaiDate } from '../../domain/civil-date';
@@ -10,7 +9,7 @@ import { addMonths, monthOf } from '../../domain/months';
 import { startDevServer } from '../../scripts/temporal-env';
 import { monthlyRunWorkflowId } from '../../workflows/monthly-run-messages';
 import { consolePerson, type ConsoleRig } from '../support/console';
-import { signInByKeyboard } from '../support/console-browser';
+import { launchChromium, SCREENSHOTS, signInByKeyboard } from '../support/console-browser';
 import { consoleForRuns, slowPagesWorker } from '../support/console-runs';
 import { startCycleRig, type CycleRig } from '../support/cycle-rig';
 import { MonthSeeder, until } from '../support/monthly-runs';
@@ -22,8 +21,6 @@ import { MonthSeeder, until } from '../support/monthly-runs';
  * polling the JSON progress), pauses the run and sees it paused. A worker slows each page of one
  * premium so there is time to watch. Screenshots go to the git-ignored screenshots/console/.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const SCREENSHOTS = join(__dirname, '..', '..', 'screenshots', 'console');
 const taskQueue = 'console-runs-browser';
 const POLICIES = 8;
 
@@ -54,12 +51,10 @@ afterAll(async () => {
 
 describe('the monthly runs in Chromium', () => {
   it('an operations lead starts a month, watches its progress move without reloading, pauses it and sees it paused', async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: install Debian's chromium (apt-get install -y chromium fonts-noto-cjk) or set CHROMIUM_PATH`);
-    mkdirSync(SCREENSHOTS, { recursive: true });
     const worker = await slowPagesWorker(env, rig, taskQueue, 1_500);
 
     await worker.runUntil(async () => {
-      browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage', '--lang=zh-CN'] });
+      browser = await launchChromium();
       const page = await browser.newPage();
       await page.setViewport({ width: 1100, height: 900 });
       const problems: string[] = [];

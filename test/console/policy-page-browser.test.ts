@@ -1,15 +1,14 @@
-import { existsSync, mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import puppeteer, { type Browser } from 'puppeteer-core';
+import type { Browser } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { userRef } from '../../application/identity';
 import { startRenewalCycle } from '../../application/renewal-cycles';
 import { startTimeSkippingServer } from '../../scripts/temporal-env';
 import { statusQuery } from '../../workflows/messages';
 import { consolePerson, type ConsoleRig } from '../support/console';
-import { signInByKeyboard } from '../support/console-browser';
+import { launchChromium, SCREENSHOTS, signInByKeyboard } from '../support/console-browser';
 import { consoleWithTemporal } from '../support/console-temporal';
 import { dueIn, seedFundedPolicy, startCycleRig, untilIdle, type CycleRig } from '../support/cycle-rig';
 
@@ -20,8 +19,6 @@ import { dueIn, seedFundedPolicy, startCycleRig, untilIdle, type CycleRig } from
  * keyboard, and the page and the cycle's status list it. Screenshots go to the git-ignored
  * screenshots/console/.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const SCREENSHOTS = join(__dirname, '..', '..', 'screenshots', 'console');
 const taskQueue = 'console-policy-browser';
 
 let env: TestWorkflowEnvironment;
@@ -49,8 +46,6 @@ afterAll(async () => {
 
 describe('the policy page in Chromium', () => {
   it('an operations lead searches a policy, places a hold by keyboard and sees it listed', async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: install Debian's chromium (apt-get install -y chromium fonts-noto-cjk) or set CHROMIUM_PATH`);
-    mkdirSync(SCREENSHOTS, { recursive: true });
     const { dueDate } = await dueIn(env, 20);
     const policy = await seedFundedPolicy(rig, { policyNo: 'P-PP-0001', holderIdNo: '320102198001015501', holderMobile: '13812345501', holderEmail: 'pp1@example.cn', accountNo: '6222020000000005501', nextDueDate: dueDate, preferredChannel: 'sms' });
 
@@ -58,7 +53,7 @@ describe('the policy page in Chromium', () => {
       const { handle } = await startRenewalCycle(env.client, { policyNo: policy.policyNo, dueDate }, taskQueue);
       await untilIdle(handle);
 
-      browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage', '--lang=zh-CN'] });
+      browser = await launchChromium();
       const page = await browser.newPage();
       await page.setViewport({ width: 1100, height: 900 });
       const problems: string[] = [];

@@ -1,15 +1,14 @@
-import { existsSync, mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { userRef } from '../../application/identity';
 import { addDays } from '../../domain/civil-date';
 import { startTimeSkippingServer } from '../../scripts/temporal-env';
 import { reinstatementStatusQuery } from '../../workflows/reinstatement-messages';
 import { consolePerson } from '../support/console';
-import { signInByKeyboard } from '../support/console-browser';
+import { launchChromium, SCREENSHOTS, signInByKeyboard } from '../support/console-browser';
 import { dueIn, sleepUntil, startCycleRig, type CycleRig } from '../support/cycle-rig';
 import { applied, consoleOnServerClock, lapsingPolicy, type ServerClockConsole } from '../support/reinstatement-console';
 
@@ -19,8 +18,6 @@ import { applied, consoleOnServerClock, lapsingPolicy, type ServerClockConsole }
  * captured the declaration tries to approve and is refused on the page; a second underwriter approves
  * by keyboard and the application reads approved. Screenshots go to the git-ignored screenshots/console/.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const SCREENSHOTS = join(__dirname, '..', '..', 'screenshots', 'console');
 const taskQueue = 'console-reinstatements-browser';
 
 let env: TestWorkflowEnvironment;
@@ -69,9 +66,7 @@ async function approveByKeyboard(page: Page): Promise<void> {
 
 describe('the reinstatement pages in Chromium', () => {
   it('four-eyes: the underwriter who captured the declaration is refused on the page; a second underwriter approves', async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: install Debian's chromium (apt-get install -y chromium fonts-noto-cjk) or set CHROMIUM_PATH`);
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage', '--lang=zh-CN'] });
+    browser = await launchChromium();
     const problems: string[] = [];
 
     const wang = await browser.createBrowserContext();

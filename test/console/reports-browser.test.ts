@@ -1,10 +1,9 @@
-import { existsSync, mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import puppeteer, { type Browser } from 'puppeteer-core';
+import type { Browser } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consoleRig, type ConsoleRig } from '../support/console';
-import { signInByKeyboard } from '../support/console-browser';
+import { launchChromium, SCREENSHOTS, signInByKeyboard } from '../support/console-browser';
 import { freshDatabase, type TestDatabase } from '../support/database';
 import { seedReportsConsole } from '../support/reports-console';
 
@@ -15,8 +14,6 @@ import { seedReportsConsole } from '../support/reports-console';
  * its collection curve. No page may break the content security policy (Chromium reports each breach
  * as a console error). Screenshots go to the git-ignored screenshots/console/.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const SCREENSHOTS = join(__dirname, '..', '..', 'screenshots', 'console');
 
 let t: TestDatabase;
 let rig: ConsoleRig;
@@ -40,9 +37,7 @@ afterAll(async () => {
 
 describe('the reports page in Chromium', () => {
   it('an operations lead sees the six home charts, opens reports, picks a month by keyboard and sees its curve', async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: install Debian's chromium (apt-get install -y chromium fonts-noto-cjk) or set CHROMIUM_PATH`);
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage', '--lang=zh-CN'] });
+    browser = await launchChromium();
     const page = await browser.newPage();
     await page.setViewport({ width: 1100, height: 900 });
     const problems: string[] = [];

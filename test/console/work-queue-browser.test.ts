@@ -1,15 +1,14 @@
-import { existsSync, mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import puppeteer, { type Browser } from 'puppeteer-core';
+import type { Browser } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRenewalCycle } from '../../application/renewal-cycles';
 import { addDays } from '../../domain/civil-date';
 import { startTimeSkippingServer } from '../../scripts/temporal-env';
 import { statusQuery } from '../../workflows/messages';
 import { consolePerson, type ConsoleRig } from '../support/console';
-import { signInByKeyboard } from '../support/console-browser';
+import { launchChromium, SCREENSHOTS, signInByKeyboard } from '../support/console-browser';
 import { consoleWithTemporal } from '../support/console-temporal';
 import { dueIn, seedFundedPolicy, sleepUntil, startCycleRig, type CycleRig } from '../support/cycle-rig';
 
@@ -19,8 +18,6 @@ import { dueIn, seedFundedPolicy, sleepUntil, startCycleRig, type CycleRig } fro
  * task, records a promise with a date by keyboard, and the cycle's status query shows it; the task is
  * closed and the queue no longer lists it. Screenshots go to the git-ignored screenshots/console/.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const SCREENSHOTS = join(__dirname, '..', '..', 'screenshots', 'console');
 const taskQueue = 'console-queue-browser';
 
 let env: TestWorkflowEnvironment;
@@ -47,8 +44,6 @@ afterAll(async () => {
 
 describe('the work queue in Chromium', () => {
   it('a collector records a promise from the task page; the cycle holds it, the task closes and leaves the queue', async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: install Debian's chromium (apt-get install -y chromium fonts-noto-cjk) or set CHROMIUM_PATH`);
-    mkdirSync(SCREENSHOTS, { recursive: true });
     const { dueDate } = await dueIn(env, 20);
     const policy = await seedFundedPolicy(rig, { policyNo: 'P-WQ-0001', holderIdNo: '320102198001018801', holderMobile: '13812348801', holderEmail: 'wq1@example.cn', accountNo: '6222020000000008801', nextDueDate: dueDate, preferredChannel: 'sms' });
 
@@ -59,7 +54,7 @@ describe('the work queue in Chromium', () => {
       expect(task, 'the cycle opened no call_d-15 task').toBeDefined();
       const id = Number(task!.id);
 
-      browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage', '--lang=zh-CN'] });
+      browser = await launchChromium();
       const page = await browser.newPage();
       await page.setViewport({ width: 1100, height: 900 });
       const problems: string[] = [];

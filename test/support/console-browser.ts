@@ -1,6 +1,23 @@
-import type { Page } from 'puppeteer-core';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { expect } from 'vitest';
 import { CONSOLE_PASSWORD } from './console';
+
+/** Where browser tests write their screenshots (git-ignored). */
+export const SCREENSHOTS = join(__dirname, '..', '..', 'screenshots', 'console');
+
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+
+/**
+ * Debian's Chromium, headless and in zh-CN, with the screenshots folder ready. No browser is a
+ * failure that says how to get one, never a skipped test.
+ */
+export async function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: install Debian's chromium (apt-get install -y chromium fonts-noto-cjk) or set CHROMIUM_PATH`);
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  return puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage', '--lang=zh-CN'] });
+}
 
 /**
  * Signs in by keyboard as a person would: login, Tab, password, Enter; the home page follows. The
