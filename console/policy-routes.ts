@@ -80,15 +80,26 @@ export function registerPolicyRoutes(app: FastifyInstance, deps: PolicyRouteDeps
     return reply.redirect(`/policies/${ref}`, 303);
   });
 
-  app.get<{ Params: { ref: string } }>('/policies/:ref', async (request, reply) => {
+  /**
+   * The signed-in person allowed `policy show` and the premium the path names in their scope, or
+   * undefined with the answer sent: sign-in, 403, or 404 as if it did not exist.
+   */
+  const policyOf = async (request: FastifyRequest<{ Params: { ref: string } }>, reply: FastifyReply) => {
     const session = request.consoleSession;
-    if (!session) return reply.redirect('/sign-in', 303);
+    if (!session) return void reply.redirect('/sign-in', 303);
     const language = languageOf(request);
     const words = wordsFor(language);
-    if (!mayShowPolicies(session)) return message(request, reply, 403, words.forbidden);
+    if (!mayShowPolicies(session)) return void message(request, reply, 403, words.forbidden);
     const ref = refNumber(request.params.ref);
     const premium = ref === undefined ? undefined : await premiumInScope(db, session.scopes, ref);
-    if (!premium) return message(request, reply, 404, words.notFound);
+    if (!premium) return void message(request, reply, 404, words.notFound);
+    return { session, language, words, premium };
+  };
+
+  app.get<{ Params: { ref: string } }>('/policies/:ref', async (request, reply) => {
+    const found = await policyOf(request, reply);
+    if (!found) return reply;
+    const { session, language, words, premium } = found;
     const notice = noticeText(request.cookies[POLICY_NOTICE_COOKIE], Number(premium.id), words);
     if (request.cookies[POLICY_NOTICE_COOKIE] !== undefined) reply.clearCookie(POLICY_NOTICE_COOKIE, deps.cookieFlags);
     const loaded = await loadPolicyPage(db, deps.temporal, deps.rules, premium, mayRun(session.roles, POLICY_HISTORY));
@@ -97,14 +108,9 @@ export function registerPolicyRoutes(app: FastifyInstance, deps: PolicyRouteDeps
 
   // One action, through the function the CLI's command calls, signed by the person (permission of that command).
   app.post<{ Params: { ref: string } }>('/policies/:ref/actions', async (request, reply) => {
-    const session = request.consoleSession;
-    if (!session) return reply.redirect('/sign-in', 303);
-    const language = languageOf(request);
-    const words = wordsFor(language);
-    if (!mayShowPolicies(session)) return message(request, reply, 403, words.forbidden);
-    const ref = refNumber(request.params.ref);
-    const premium = ref === undefined ? undefined : await premiumInScope(db, session.scopes, ref);
-    if (!premium) return message(request, reply, 404, words.notFound);
+    const found = await policyOf(request, reply);
+    if (!found) return reply;
+    const { session, language, words, premium } = found;
     const form = request.body as ActionForm;
     const again = async (status: number, problem: string) =>
       page(reply, status, policyPage(language, session, await loadPolicyPage(db, deps.temporal, deps.rules, premium, mayRun(session.roles, POLICY_HISTORY)), deps.rules, { problem }));
