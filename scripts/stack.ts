@@ -108,7 +108,9 @@ async function main(): Promise<void> {
     for (const fn of stops.reverse()) await fn().catch((e: unknown) => console.error(String(e)));
   };
   try {
-    // The stack runs simulators only: a demo, whatever the shell says.
+    // The stack runs simulators only: a demo, whatever the shell says. Said to the whole process too,
+    // since what it starts (the database's audit keys among them) reads RENEWALS_ENV itself.
+    process.env.RENEWALS_ENV = 'demo';
     const settings = readDemoSettings();
     // The print house outbox of the stack: under its state unless LETTERS_OUTBOX_DIR says otherwise.
     const lettersOutbox = settings.demoDefaults.includes('LETTERS_OUTBOX_DIR') ? join(state, 'letters-outbox') : settings.letters.outboxDir;
