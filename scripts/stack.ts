@@ -84,6 +84,11 @@ function port(name: keyof typeof args): number {
  * that user cannot enter root's home, so as root the state lives under /var/tmp instead.
  */
 function stackDir(): string {
+  const chosen = process.env.RENEWALS_STACK_DIR;
+  if (chosen) {
+    mkdirSync(chosen, { recursive: true, mode: 0o700 });
+    return chosen;
+  }
   if (userInfo().uid !== 0) return cacheDir('stack');
   const dir = '/var/tmp/renewals-stack';
   mkdirSync(dir, { recursive: true, mode: 0o755 });
