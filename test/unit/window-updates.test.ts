@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { reducedPaidUpChoiceError } from '../../domain/reinstatement';
 import { reinstatementWindow, type WindowState } from '../../domain/reinstatement-window';
-import { applicationRefusal, windowOverError, windowReducedPaidUpError, type ReducedPaidUpTaking } from '../../domain/window-updates';
+import { applicationRefusal, latePaymentError, windowOverError, windowReducedPaidUpError, type ReducedPaidUpTaking } from '../../domain/window-updates';
 import { shanghai } from '../support/cycle-simulation';
 
 /** Suspended 2026-05-01: the last day to apply is 2028-04-30, the window closes 2028-05-01 00:00. */
@@ -73,5 +73,26 @@ describe('a reduced paid-up choice (in grace and in the window)', () => {
     expect(reducedPaidUpChoiceError('maybe', NONE)).toBe('choice must be accepted or declined, got maybe');
     expect(reducedPaidUpChoiceError('accepted', { choosing: true, accepted: false })).toBe('a reduced paid-up choice is already being recorded');
     expect(reducedPaidUpChoiceError('declined', { choosing: false, accepted: true })).toBe('a reduced paid-up choice is already being recorded');
+  });
+});
+
+describe('latePaymentError: a payment reported after the suspension', () => {
+  const suspendedAt = shanghai('2026-05-01 00:00');
+  const now = shanghai('2026-05-01 08:00');
+  const paid = (paidAt?: string) => ({ via: 'counter', reference: 'RC-1', amountFen: 350_000, ...(paidAt ? { paidAt } : {}) });
+
+  it('counts one made before the suspension instant, and names what is missing or late', () => {
+    expect(latePaymentError(open(), paid('2026-04-30T23:59:00+08:00'), NONE, suspendedAt, now)).toBeUndefined();
+    expect(latePaymentError(open(), paid(), NONE, suspendedAt, now)).toBe('the policy is suspended from 00:00 of 2026-05-01 (Shanghai): only a payment made before then counts, so say when it was paid (paidAt)');
+    expect(latePaymentError(open(), paid('2026-05-01T00:00:00+08:00'), NONE, suspendedAt, now)).toBe('paid after the suspension from 00:00 of 2026-05-01 (Shanghai): apply for reinstatement instead');
+    expect(latePaymentError(open(), paid('2026-05-01T09:00:00+08:00'), NONE, suspendedAt, now)).toBe('paidAt 2026-05-01T09:00:00+08:00 lies in the future');
+    expect(latePaymentError(open(), { ...paid('2026-04-30T23:59:00+08:00'), via: 'debit' }, NONE, suspendedAt, now)).toBe('via must be counter, online or transfer, got debit');
+  });
+
+  it('not while an application or a reduced paid-up choice is under way, nor once the window is over', () => {
+    const inGrace = paid('2026-04-30T23:59:00+08:00');
+    expect(latePaymentError(open({ applicationOpen: true }), inGrace, NONE, suspendedAt, now)).toBe('an application to reinstate is open: its payment pays the arrears');
+    expect(latePaymentError(open(), inGrace, { choosing: true, accepted: false }, suspendedAt, now)).toBe('a reduced paid-up choice is being recorded');
+    expect(latePaymentError(open({ reinstated: true }), inGrace, NONE, suspendedAt, now)).toBe('the reinstatement window is over (reinstated)');
   });
 });
