@@ -11,17 +11,22 @@ export interface WechatPayEnv {
   baseUrl?: string;
   mchId: string;
   appId: string;
+  /** The serial number of the merchant API certificate whose private key signs our requests. */
   serialNo: string;
   privateKeyPem: string;
+  /** The platform certificate's serial (or the platform public key's ID) and its public key. */
   platformSerial: string;
   platformPublicKeyPem: string;
+  /** 32 bytes: decrypts notification resources. */
   apiV3Key: string;
 }
 
 export interface AlipayEnv {
   gatewayUrl?: string;
   appId: string;
+  /** The application private key that signs our requests (RSA2). */
   privateKeyPem: string;
+  /** Alipay's public key: notifications and answers are verified with it. */
   alipayPublicKeyPem: string;
 }
 

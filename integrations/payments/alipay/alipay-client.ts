@@ -1,18 +1,15 @@
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import type { AlipayEnv } from '../../../config/online-payment';
 import { formatYuan, yuanToFen } from '../../../domain/money';
 import { beijingTimestamp, parseBeijingTimestamp, PaymentProviderError, PaymentVerifyError, type OnlineOrder, type PaymentProvider, type ProviderAnswer, type ProviderTransaction } from '../port';
 import { signRequest, verifiedAnswer, verifyNotification } from './rsa2';
 
 export const ALIPAY_GATEWAY_URL = 'https://openapi.alipay.com/gateway.do';
 
-export interface AlipaySettings {
+/** The application's credentials as configured (config/online-payment.ts), with where to call and be called. */
+export interface AlipaySettings extends Omit<AlipayEnv, 'gatewayUrl'> {
   /** https://openapi.alipay.com/gateway.do, or a simulator's gateway. */
   gatewayUrl: string;
-  appId: string;
-  /** The application private key that signs our requests (RSA2). */
-  privateKeyPem: string;
-  /** Alipay's public key: notifications and answers are verified with it. */
-  alipayPublicKeyPem: string;
   notifyUrl: string;
   timeoutMs?: number;
 }

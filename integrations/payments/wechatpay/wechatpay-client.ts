@@ -1,22 +1,14 @@
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import type { WechatPayEnv } from '../../../config/online-payment';
 import { PaymentProviderError, PaymentVerifyError, type OnlineOrder, type PaymentProvider, type ProviderAnswer, type ProviderTransaction } from '../port';
 import { authorizationHeader, decryptResource, platformSignatureOf, verifyPlatformSignature, type EncryptedResource } from './v3-crypto';
 
 export const WECHATPAY_API_URL = 'https://api.mch.weixin.qq.com';
 
-export interface WechatPaySettings {
+/** The merchant's credentials as configured (config/online-payment.ts), with where to call and be called. */
+export interface WechatPaySettings extends Omit<WechatPayEnv, 'baseUrl'> {
   /** https://api.mch.weixin.qq.com, or a simulator's URL. */
   baseUrl: string;
-  mchId: string;
-  appId: string;
-  /** The serial number of the merchant API certificate whose private key signs our requests. */
-  serialNo: string;
-  privateKeyPem: string;
-  /** The platform certificate's serial (or the platform public key's ID) and its public key. */
-  platformSerial: string;
-  platformPublicKeyPem: string;
-  /** 32 bytes: decrypts notification resources. */
-  apiV3Key: string;
   /** Where WeChat Pay sends notifications: https, no query string. */
   notifyUrl: string;
   timeoutMs?: number;
