@@ -23,6 +23,7 @@ import { connect, migrateLatest, type Db } from '../db/connection';
 import { monthlyReport, type MonthlyReport } from '../reports/monthly';
 import { formatPercent } from '../domain/kpis';
 import { createDatabase, freePort, startPostgres, type PostgresServer } from '../scripts/provision/postgres';
+import { referenceData } from './support/month-in-progress';
 
 const MONTH = '2025-03';
 const AS_OF = '2025-07-31'; // after every 宽末 cut-off of a March cohort with 60 grace days
@@ -54,16 +55,7 @@ async function timed<T>(label: string, work: () => Promise<T>): Promise<{ value:
  */
 async function generate(db: Db, n: number): Promise<void> {
   const sql = (text: string) => db.raw(text);
-  await sql(`INSERT INTO branches SELECT 'B' || lpad(b::text, 2, '0'), 'Branch ' || b FROM generate_series(1, 30) b`);
-  await sql(`INSERT INTO products (code, name, grace_days) SELECT 'PR' || p, 'Product ' || p, CASE WHEN p <= 7 THEN 60 ELSE 30 END
-             FROM generate_series(1, 10) p`);
-  await sql(`INSERT INTO teams (code, branch_code) SELECT 'T' || lpad(t::text, 3, '0'), 'B' || lpad(((t - 1) % 30 + 1)::text, 2, '0')
-             FROM generate_series(1, 300) t`);
-  await sql(`INSERT INTO agents (code, name_masked, name_enc, team_code, branch_code, status)
-             SELECT 'A' || lpad(a::text, 4, '0'), '业*', 'x', 'T' || lpad(((a - 1) % 300 + 1)::text, 3, '0'),
-                    'B' || lpad((((a - 1) % 300) % 30 + 1)::text, 2, '0'),
-                    (CASE WHEN a % 10 = 0 THEN 'departed' ELSE 'active' END)::agent_status
-             FROM generate_series(1, 3000) a`);
+  await referenceData(db);
 
   await timed('plan', () =>
     sql(`CREATE UNLOGGED TABLE bench_plan AS

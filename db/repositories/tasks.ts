@@ -166,16 +166,23 @@ export async function listTasks(db: Knex, filter: TaskFilter = {}): Promise<Task
   if (filter.policyNo !== undefined) query.where('policy_no', filter.policyNo);
   const scopes = filter.scopes ?? [];
   if (scopes.length > 0) {
+    // One kind of scope at a time, each through its index (migration 035), as reports/scope-sql.ts does.
+    const of = (kind: Scope['kind']) => scopes.filter((s) => s.kind === kind).map((s) => s.value);
     query.whereIn('policy_no', (inScope) => {
       inScope
-        .select('p.policy_no')
-        .from('policies as p')
-        .leftJoin('agents as a', 'a.code', 'p.agent_code')
-        .where((any) => {
-          for (const scope of scopes) {
-            const column = { branch: 'p.branch_code', team: 'a.team_code', own: 'p.agent_code' }[scope.kind];
-            any.orWhere(column, scope.value);
-          }
+        .select('policy_no')
+        .from('policies')
+        .whereIn('branch_code', of('branch'))
+        .unionAll((own) => {
+          own.select('policy_no').from('policies').whereIn('agent_code', of('own'));
+        })
+        .unionAll((team) => {
+          team
+            .select('policy_no')
+            .from('policies')
+            .whereIn('agent_code', (agents) => {
+              agents.select('code').from('agents').whereIn('team_code', of('team'));
+            });
         });
     });
   }
