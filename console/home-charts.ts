@@ -195,13 +195,29 @@ function taskAgeChart(ages: NonNullable<HomeFigures['taskAges']>, counted: numbe
   });
 }
 
+/**
+ * The insurer-wide charts as drawn, kept with the figures they show (the same objects for as long as
+ * InsurerFiguresMemo reuses them), one set per language and targets: drawing them is most of an
+ * operations lead's home page (BENCHMARKS.md "Console pages").
+ */
+const drawnInsurerCharts = new WeakMap<MonthlyReport, Map<string, readonly Html[]>>();
+
+function insurerCharts(monthly: MonthlyReport, curve: CollectionCurve, language: Language, targets: CollectionTargets | undefined): readonly Html[] {
+  const key = `${language}|${JSON.stringify(targets ?? null)}`;
+  const drawn = drawnInsurerCharts.get(monthly) ?? new Map<string, readonly Html[]>();
+  drawnInsurerCharts.set(monthly, drawn);
+  const kept = drawn.get(key);
+  if (kept) return kept;
+  const words = wordsFor(language);
+  const charts = [collectionChart(monthly, words, targets), collectionCurveChart(language, curve), debitChart(monthly, words), debitBankChart(monthly, words)];
+  drawn.set(key, charts);
+  return charts;
+}
+
 /** The charts section of the home page; a scoped person is told why the insurer's charts are not there. */
 export function homeCharts(language: Language, session: ConsoleSession, figures: HomeFigures, targets?: CollectionTargets): Html {
   const words = wordsFor(language);
-  const charts: Html[] = [];
-  if (figures.monthly) charts.push(collectionChart(figures.monthly, words, targets));
-  if (figures.curve) charts.push(collectionCurveChart(language, figures.curve));
-  if (figures.monthly) charts.push(debitChart(figures.monthly, words), debitBankChart(figures.monthly, words));
+  const charts: Html[] = figures.monthly && figures.curve ? [...insurerCharts(figures.monthly, figures.curve, language, targets)] : [];
   if (figures.contacts) charts.push(contactChart(figures.contacts, words, words.contactChartTitle(figures.month), words.contactChartSummary));
   if (figures.taskAges) charts.push(taskAgeChart(figures.taskAges, figures.tasksCounted ?? 0, words));
   const insurerOnly = !figures.monthly && session.scopes.length > 0 && mayReadReport({ roles: session.roles, scopes: [] }, 'monthly');

@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import { completeTaskOf, findCycle, type CompletedTask } from '../application/operator-events';
 import { cycleView, shanghaiTime, type CycleView } from '../application/policy-view';
 import { contactPointFor } from '../db/repositories/contacts';
-import { loadCycleContext, type CycleContext } from '../db/repositories/cycles';
+import { loadCycleContext, premiumsGrace } from '../db/repositories/cycles';
 import { debitAttemptsOfDue, policyHeader } from '../db/repositories/policy-view';
 import { listTasks, taskById, type TaskListRow } from '../db/repositories/tasks';
 import { policyPlace } from '../db/repositories/users';
@@ -64,15 +64,9 @@ export interface QueueRow {
 }
 
 /** Days from `today` to the premium's last grace day (domain/cycle-schedule.ts); null once lapsed. */
-function daysLeftOf(cycle: CycleContext | undefined, today: CivilDate): number | null {
-  if (!cycle || cycle.status === 'lapsed') return null;
-  return daysBetween(today, lastGraceDay(cycle.snapshot));
-}
-
-async function cyclesOf(db: Knex, tasks: readonly TaskListRow[]): Promise<Map<string, CycleContext | undefined>> {
-  const keys = [...new Set(tasks.filter((t) => t.policy_no !== null && t.due_date !== null).map((t) => `${t.policy_no}|${t.due_date}`))];
-  const loaded = await Promise.all(keys.map(async (key) => [key, await loadCycleContext(db, key.split('|')[0]!, key.split('|')[1]!)] as const));
-  return new Map(loaded);
+function daysLeftOf(premium: { status: string; graceDays: number } | undefined, dueDate: string | null, today: CivilDate): number | null {
+  if (!premium || dueDate === null || premium.status === 'lapsed') return null;
+  return daysBetween(today, lastGraceDay({ dueDate, graceDays: premium.graceDays }));
 }
 
 /**
@@ -81,14 +75,17 @@ async function cyclesOf(db: Knex, tasks: readonly TaskListRow[]): Promise<Map<st
  */
 export async function workQueue(db: Knex, scopes: readonly Scope[], today: CivilDate): Promise<QueueRow[]> {
   const tasks = await listTasks(db, { status: 'open', scopes, limit: QUEUE_LIMIT });
-  const cycles = await cyclesOf(db, tasks);
+  const premiums = await premiumsGrace(
+    db,
+    tasks.filter((t) => t.policy_no !== null && t.due_date !== null).map((t) => ({ policyNo: t.policy_no!, dueDate: t.due_date! })),
+  );
   const rows = tasks.map(
     (t): QueueRow => ({
       id: Number(t.id),
       step: t.step,
       policyNo: t.policy_no,
       dueAt: shanghaiTime(t.due_at),
-      daysLeft: daysLeftOf(cycles.get(`${t.policy_no}|${t.due_date}`), today),
+      daysLeft: daysLeftOf(premiums.get(`${t.policy_no}|${t.due_date}`), t.due_date, today),
       priority: t.priority,
       assigneeAgentCode: t.assignee_agent_code,
       assigneeRole: t.assignee_role,
@@ -175,7 +172,7 @@ export async function loadTaskPage(db: Knex, temporal: ConsoleTemporal | undefin
   }
   return {
     task,
-    daysLeft: daysLeftOf(cycle, today),
+    daysLeft: daysLeftOf(cycle && { status: cycle.status, graceDays: cycle.snapshot.graceDays }, task.due_date, today),
     cycle: status,
     script: scriptOf(task.step, context),
     contact: { holder: header?.holder_name_masked ?? null, mobile: mobile?.valueMasked ?? null, mobileStatus: mobile?.status ?? null },

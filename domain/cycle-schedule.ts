@@ -40,7 +40,7 @@ export type ScheduledStep =
 
 export type DebitStep = Extract<ScheduledStep, { kind: 'debit' }>;
 
-export function lastGraceDay(snapshot: PolicySnapshot): CivilDate {
+export function lastGraceDay(snapshot: Pick<PolicySnapshot, 'dueDate' | 'graceDays'>): CivilDate {
   return addDays(snapshot.dueDate, snapshot.graceDays);
 }
 

@@ -39,7 +39,8 @@ interface Row {
 }
 
 export async function monthPremiums(db: Knex, month: Month, today: CivilDate, scopes: readonly Scope[]): Promise<MonthPremiums> {
-  const scope = policyScopeSql('p', scopes);
+  // The scope matches on the premium's policy number: no join to policies for the whole insurer.
+  const scope = policyScopeSql('d', scopes);
   const result = await db.raw<{ rows: Row[] }>(
     `SELECT count(*) AS due_cases, coalesce(sum(d.amount_fen), 0) AS due_fen,
             count(*) FILTER (WHERE d.status = 'paid') AS paid_cases,
@@ -48,7 +49,7 @@ export async function monthPremiums(db: Knex, month: Month, today: CivilDate, sc
             coalesce(sum(d.amount_fen) FILTER (WHERE d.status = 'due' AND d.due_date < CAST(:today AS date)), 0) AS grace_fen,
             count(*) FILTER (WHERE d.status = 'lapsed') AS lapsed_cases,
             coalesce(sum(d.amount_fen) FILTER (WHERE d.status = 'lapsed'), 0) AS lapsed_fen
-       FROM premium_dues d JOIN policies p ON p.policy_no = d.policy_no
+       FROM premium_dues d
       WHERE d.due_date BETWEEN CAST(:first AS date) AND CAST(:last AS date)
         AND d.status <> 'waived'
         AND ${scope.sql}`,

@@ -83,6 +83,23 @@ export async function loadCycleContext(db: Knex, policyNo: string, dueDate: stri
   };
 }
 
+/**
+ * The status and grace days of many premiums in one query, keyed `policyNo|dueDate`: what a work list
+ * needs for each task's days to lapse, without loading a whole cycle context per task.
+ */
+export async function premiumsGrace(db: Knex, premiums: readonly { policyNo: string; dueDate: string }[]): Promise<Map<string, { status: string; graceDays: number }>> {
+  if (premiums.length === 0) return new Map();
+  const { rows } = await db.raw<{ rows: { policy_no: string; due_date: string; status: string; grace_days: number }[] }>(
+    `SELECT d.policy_no, to_char(d.due_date, 'YYYY-MM-DD') AS due_date, d.status, r.grace_days
+       FROM jsonb_to_recordset(CAST(? AS jsonb)) AS k(policy_no text, due_date date)
+       JOIN premium_dues d ON d.policy_no = k.policy_no AND d.due_date = k.due_date
+       JOIN policies p ON p.policy_no = d.policy_no
+       JOIN products r ON r.code = p.product_code`,
+    [JSON.stringify(premiums.map((p) => ({ policy_no: p.policyNo, due_date: p.dueDate })))],
+  );
+  return new Map(rows.map((r) => [`${r.policy_no}|${r.due_date}`, { status: r.status, graceDays: r.grace_days }]));
+}
+
 export async function linkWorkflow(db: Knex, premiumDueId: number, workflowId: string, runMonth?: string): Promise<void> {
   await db('premium_dues')
     .where({ id: premiumDueId })
