@@ -4,16 +4,9 @@ import { Alipay } from '../../integrations/payments/alipay/alipay-client';
 import { beijingTimestamp, PaymentProviderError, referenceOf } from '../../integrations/payments/port';
 import { requestSigned, signedAnswer, signingText, signNotification } from '../../integrations/payments/simulators/alipay-signing';
 import { serve } from '../../integrations/payments/simulators/sim-server';
-import {
-  authorizationHeader,
-  decryptResource,
-  encryptResource,
-  parseAuthorization,
-  platformHeaders,
-  platformSignatureOf,
-  requestMessage,
-  verifyPlatformSignature,
-} from '../../integrations/payments/wechatpay/v3-crypto';
+import { encryptResource, parseAuthorization, platformHeaders, requestMessage } from '../../integrations/payments/simulators/wechatpay-signing';
+import { decryptResource, platformSignatureOf, verifyPlatformSignature } from '../../integrations/payments/wechatpay/notification';
+import { WechatPay } from '../../integrations/payments/wechatpay/wechatpay-client';
 import { rsaVerify } from '../../integrations/payments/rsa-sha256';
 
 const pair = () => generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -23,15 +16,52 @@ const APIV3 = '0123456789abcdef0123456789abcdef';
 const verifyError = (authentication: boolean) => expect.objectContaining({ name: 'PaymentVerifyError', authentication });
 
 describe('WeChat Pay v3 signatures', () => {
-  it('signs a request over METHOD, URL, timestamp, nonce and body, and the header names the merchant and key', () => {
+  it('the plugin signs a request over METHOD, URL, timestamp, nonce and body, and believes only a platform-signed answer', async () => {
     const merchant = pair();
-    const request = { method: 'POST', url: '/v3/pay/transactions/h5', body: '{"a":1}' };
-    const header = authorizationHeader(request, { mchId: '1900000109', serialNo: 'ABC', privateKey: merchant.privateKey }, 1_700_000_000_000, 'n0nce');
-    const parts = parseAuthorization(header)!;
-    expect(parts).toMatchObject({ mchid: '1900000109', serial_no: 'ABC', timestamp: '1700000000', nonce_str: 'n0nce' });
-    expect(requestMessage(request, '1700000000', 'n0nce')).toBe('POST\n/v3/pay/transactions/h5\n1700000000\nn0nce\n{"a":1}\n');
-    expect(rsaVerify(requestMessage(request, parts.timestamp!, parts.nonce_str!), parts.signature!, merchant.publicKey)).toBe(true);
-    expect(rsaVerify(requestMessage({ ...request, body: '{"a":2}' }, parts.timestamp!, parts.nonce_str!), parts.signature!, merchant.publicKey)).toBe(false);
+    const seen: { method: string; url: string; body: string; authorization: string }[] = [];
+    let answer: { status: number; body: string; key: KeyObject; serial: string } = { status: 200, body: '{"h5_url":"https://wx.tenpay.com/cgi-bin/mmpayweb-bin/checkmweb?prepay_id=wx1"}', key: platform.privateKey, serial: 'S1' };
+    const api = await serve((request) => {
+      seen.push({ method: request.method, url: `${request.url.pathname}${request.url.search}`, body: request.body, authorization: String(request.headers.authorization) });
+      return { status: answer.status, headers: platformHeaders(answer.body, { serial: answer.serial, privateKey: answer.key }), body: answer.body };
+    });
+    try {
+      const wx = new WechatPay({
+        baseUrl: api.url,
+        mchId: '1900000109',
+        appId: 'wxd678efh567hg6787',
+        serialNo: 'ABC',
+        privateKeyPem: merchant.privateKey.export({ type: 'pkcs1', format: 'pem' }).toString(),
+        platformSerial: 'S1',
+        platformPublicKeyPem: platform.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+        apiV3Key: APIV3,
+        notifyUrl: 'https://pay.example/notify/wechatpay',
+      });
+      const order = { outTradeNo: 'PL0123456789abcdef01234567', amountFen: 123_456, description: '续期保费', expiresAt: new Date('2026-12-31T16:00:00Z'), clientIp: '203.0.113.9' };
+      expect(await wx.createOrder(order)).toEqual({ payUrl: 'https://wx.tenpay.com/cgi-bin/mmpayweb-bin/checkmweb?prepay_id=wx1' });
+      const sent = seen[0]!;
+      const parts = parseAuthorization(sent.authorization)!;
+      expect(parts).toMatchObject({ mchid: '1900000109', serial_no: 'ABC' });
+      expect(sent).toMatchObject({ method: 'POST', url: '/v3/pay/transactions/h5' });
+      expect(JSON.parse(sent.body)).toMatchObject({ out_trade_no: order.outTradeNo, amount: { total: 123_456, currency: 'CNY' }, time_expire: '2027-01-01T00:00:00+08:00' });
+      expect(rsaVerify(requestMessage(sent, parts.timestamp!, parts.nonce_str!), parts.signature!, merchant.publicKey)).toBe(true);
+      expect(rsaVerify(requestMessage({ ...sent, body: `${sent.body} ` }, parts.timestamp!, parts.nonce_str!), parts.signature!, merchant.publicKey)).toBe(false);
+
+      answer = { ...answer, body: '{"appid":"wxd678efh567hg6787","mchid":"1900000109","out_trade_no":"PL0123456789abcdef01234567","trade_state":"NOTPAY","amount":{"total":123456}}' };
+      expect(await wx.queryOrder(order.outTradeNo)).toMatchObject({ outTradeNo: order.outTradeNo, paid: false, state: 'NOTPAY' });
+      expect(seen[1]!.url).toBe('/v3/pay/transactions/out-trade-no/PL0123456789abcdef01234567?mchid=1900000109');
+      expect(rsaVerify(requestMessage({ ...seen[1]!, body: '' }, parseAuthorization(seen[1]!.authorization)!.timestamp!, parseAuthorization(seen[1]!.authorization)!.nonce_str!), parseAuthorization(seen[1]!.authorization)!.signature!, merchant.publicKey)).toBe(true);
+      // Signed by another key, or by a platform key we do not hold: not believed.
+      answer = { ...answer, key: stranger.privateKey };
+      await expect(wx.queryOrder(order.outTradeNo)).rejects.toThrow(verifyError(true));
+      answer = { ...answer, key: platform.privateKey, serial: 'S2' };
+      await expect(wx.queryOrder(order.outTradeNo)).rejects.toThrow(verifyError(true));
+      answer = { status: 404, body: '{"code":"ORDER_NOT_EXIST","message":"订单不存在"}', key: platform.privateKey, serial: 'S1' };
+      expect(await wx.queryOrder(order.outTradeNo)).toBeUndefined();
+      answer = { ...answer, status: 401, body: '{"code":"SIGN_ERROR","message":"签名错误"}' };
+      await expect(wx.queryOrder(order.outTradeNo)).rejects.toThrow(/HTTP 401 SIGN_ERROR/);
+    } finally {
+      await api.close();
+    }
   });
 
   it('believes a platform-signed body only with the right key, serial, body and a timestamp within 5 minutes', () => {

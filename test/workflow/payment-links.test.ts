@@ -18,7 +18,7 @@ import { DEMO_WECHATPAY_PLATFORM_KEY, DEMO_WECHATPAY_MERCHANT_KEY } from '../../
 import type { RunningPaymentSimulator } from '../../integrations/payments/simulators/sim-server';
 import { simulatorProviders } from '../../integrations/payments/simulators/simulator-providers';
 import { WECHATPAY_SIMULATOR_DEFAULTS, WechatPaySimulator } from '../../integrations/payments/simulators/wechatpay-simulator';
-import { encryptResource, platformHeaders } from '../../integrations/payments/wechatpay/v3-crypto';
+import { encryptResource, platformHeaders } from '../../integrations/payments/simulators/wechatpay-signing';
 import type { WechatPay } from '../../integrations/payments/wechatpay/wechatpay-client';
 import { startTimeSkippingServer } from '../../scripts/temporal-env';
 import { statusQuery } from '../../workflows/messages';
