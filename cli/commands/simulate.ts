@@ -16,7 +16,7 @@ The scenario directory holds:
   plans.json (optional)                                the scenario's own collection plans: a JSON list, each checked by the plan validator
   accounts.csv                                         the bank simulator's accounts
   events.csv (optional)                                date, policy_no, event, value — applied at 08:00 of the date:
-      deposit <yuan> · pay_counter [yuan][@YYYY-MM-DD HH:MM paid at] · pay_online · promise <YYYY-MM-DD> · refuse <reason 1-12>
+      deposit <yuan> · pay_counter [yuan][@YYYY-MM-DD HH:MM paid at] · pay_online [wechatpay|alipay] · promise <YYYY-MM-DD> · refuse <reason 1-12>
       claim_open · claim_close · account_update <account no in accounts.csv> · apply_reinstatement
       letter_returned [reason: unknown_address (default), moved, refused, unclaimed, deceased, other]
 

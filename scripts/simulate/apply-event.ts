@@ -20,8 +20,7 @@ import { latestLetterOf, letterName } from '../../db/repositories/letters';
 import { shanghaiInstant } from '../../domain/civil-date';
 import { reportPayment } from '../../application/counter-payments';
 import { paymentLinkFor, startOnlinePayment } from '../../application/payment-links';
-import type { PaymentProvider } from '../../integrations/payments/port';
-import type { WechatPaySimulator } from '../../integrations/payments/simulators/wechatpay-simulator';
+import type { PaymentProvider, PaymentProviderName } from '../../integrations/payments/port';
 
 export interface EventWorld {
   db: Knex;
@@ -34,8 +33,8 @@ export interface EventWorld {
   dueDates: ReadonlyMap<string, string>;
   /** Where the print house's batches go (a letter is handed over before the post can bring it back). */
   lettersOutbox: string;
-  /** The payment-link server and the WeChat Pay simulator, for pay_online (docs/architecture.md#online-payment). */
-  online?: { linkBase: string; wechatpay: PaymentProvider; payer: WechatPaySimulator };
+  /** The payment-link server, the simulated providers and their payer, for pay_online (docs/architecture.md#online-payment). */
+  online?: { linkBase: string; providers: Record<PaymentProviderName, PaymentProvider>; pay: (provider: PaymentProviderName, payUrl: string, at: number) => Promise<void> };
 }
 
 export interface AppliedEvent {
@@ -89,13 +88,13 @@ export async function applyEvent(world: EventWorld, event: ScenarioEvent): Promi
         const premium = await world.db('premium_dues').where({ policy_no: event.policyNo, due_date: dueDate }).first<{ id: string }>('id');
         const at = shanghaiInstant(event.date, '08:00');
         const link = await paymentLinkFor(world.db, Number(premium.id), { baseUrl: world.online.linkBase, actor: SIMULATOR });
-        const order = await startOnlinePayment(world.db, world.online.wechatpay, link.token, '127.0.0.1', new Date(at));
+        const order = await startOnlinePayment(world.db, world.online.providers[event.provider], link.token, '127.0.0.1', new Date(at));
         if (!order) return result(false, 'the payment link is no longer valid (paid, or past the last grace day)');
-        // The customer confirms at WeChat Pay, at the simulated hour; its notification reaches the cycle.
-        world.online.payer.paidClock = () => at;
-        await fetch(order.payUrl);
+        // The customer confirms at the provider, at the simulated hour; its notification reaches the cycle.
+        await world.online.pay(event.provider, order.payUrl, at);
         const settled = await world.db('payment_orders').where({ out_trade_no: order.outTradeNo }).first<{ status: string; note: string | null }>('status', 'note');
-        return result(settled.status === 'applied', `paid online through the link (WeChat Pay order ${order.outTradeNo}): ${settled.status}${settled.note ? `, ${settled.note}` : ''}`);
+        const where = event.provider === 'alipay' ? 'Alipay' : 'WeChat Pay';
+        return result(settled.status === 'applied', `paid online through the link (${where} order ${order.outTradeNo}): ${settled.status}${settled.note ? `, ${settled.note}` : ''}`);
       }
       case 'promise':
         await cycle.executeUpdate(promiseToPayUpdate, { args: [{ date: event.until, by: SIMULATOR }] });

@@ -5,6 +5,7 @@ import { yuanToFen } from '../../domain/money';
 import { isReturnReason, RETURN_REASONS, type ReturnReason } from '../../domain/letters';
 import { isNonPaymentReason, type NonPaymentReasonCode } from '../../domain/non-payment-reasons';
 import type { PaymentMethod } from '../../domain/reinstatement-application';
+import { isPaymentProvider, PAYMENT_PROVIDERS, type PaymentProviderName } from '../../integrations/payments/port';
 
 /**
  * events.csv of a scenario: `date, policy_no, event, value`, one thing a customer, the bank or a
@@ -17,8 +18,8 @@ export type ScenarioEvent = { row: number; date: CivilDate; policyNo: string } &
   | { kind: 'deposit'; amountFen: number }
   /** At the counter: an amount (none: all that is owed) and, reported late, when it was paid (Shanghai time). */
   | { kind: 'pay_counter'; amountFen?: number; paidAt?: number }
-  /** Through the premium's payment link at WeChat Pay (the simulator's): all that is due. */
-  | { kind: 'pay_online' }
+  /** Through the premium's payment link at WeChat Pay (default) or Alipay (the simulators'): all that is due. */
+  | { kind: 'pay_online'; provider: PaymentProviderName }
   | { kind: 'promise'; until: CivilDate }
   | { kind: 'refuse'; reasonCode: NonPaymentReasonCode }
   | { kind: 'claim_open' }
@@ -116,13 +117,16 @@ function eventDetail(kind: string, value: string, fail: (reason: string) => void
       }
       return { kind, ...(amountFen !== undefined ? { amountFen } : {}), ...(paidAt !== undefined ? { paidAt } : {}) };
     }
-    case 'pay_online':
-      // A link charges what is due: a part is paid at the counter or by transfer.
-      if (value !== '') {
-        fail(`an online payment pays what is due through the payment link and takes no value, got ${JSON.stringify(value)}`);
+    case 'pay_online': {
+      // A link charges what is due (a part is paid at the counter or by transfer); the value says where
+      // the customer pays, WeChat Pay when empty, as files written before Alipay was offered mean.
+      const provider = value === '' ? 'wechatpay' : value.toLowerCase();
+      if (!isPaymentProvider(provider)) {
+        fail(`an online payment pays what is due through the payment link, at ${PAYMENT_PROVIDERS.join(' or ')} (empty: wechatpay), got ${JSON.stringify(value)}`);
         return undefined;
       }
-      return { kind };
+      return { kind, provider };
+    }
     case 'promise':
       if (!isCivilDate(value)) {
         fail(`a promise needs the promised date YYYY-MM-DD, got ${JSON.stringify(value)}`);

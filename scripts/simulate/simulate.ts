@@ -196,7 +196,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
     const email = new SmtpEmail(smtp.url, settings.email.mailFrom);
     cleanups.push(() => Promise.resolve(email.close()));
     const bank = new SimulatedBank(accounts.accounts);
-    // Payment links and the WeChat Pay simulator, for customers who pay online (pay_online).
+    // Payment links and the WeChat Pay and Alipay simulators, for customers who pay online (pay_online).
     const online = await startOnlinePaymentStack(db, env.client, 0);
     cleanups.push(() => online.close());
 
@@ -235,7 +235,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
           client: env.client,
           accounts: new Map(accounts.accounts.map((a) => [a.accountNo, a])),
           lettersOutbox,
-          online: { linkBase: online.urls.links, wechatpay: online.providers.wechatpay, payer: online.wechatpaySimulator },
+          online: { linkBase: online.urls.links, providers: online.providers, pay: online.pay },
         }, say);
     });
     const simulatedTo = shanghaiDate(await env.currentTimeMs());

@@ -11,14 +11,14 @@ import { sendOperatorEvent } from '../../application/operator-events';
 import { startRenewalCycle } from '../../application/renewal-cycles';
 import { addDays } from '../../domain/civil-date';
 import type { PolicyRecord } from '../../db/repositories/policies';
-import { signNotification } from '../../integrations/payments/alipay/rsa2';
+import { signNotification } from '../../integrations/payments/simulators/alipay-signing';
 import type { Alipay } from '../../integrations/payments/alipay/alipay-client';
 import { AlipaySimulator } from '../../integrations/payments/simulators/alipay-simulator';
 import { DEMO_WECHATPAY_PLATFORM_KEY, DEMO_WECHATPAY_MERCHANT_KEY } from '../../integrations/payments/simulators/demo-keys';
 import type { RunningPaymentSimulator } from '../../integrations/payments/simulators/sim-server';
 import { simulatorProviders } from '../../integrations/payments/simulators/simulator-providers';
 import { WECHATPAY_SIMULATOR_DEFAULTS, WechatPaySimulator } from '../../integrations/payments/simulators/wechatpay-simulator';
-import { encryptResource, platformHeaders } from '../../integrations/payments/wechatpay/v3-crypto';
+import { encryptResource, platformHeaders } from '../../integrations/payments/simulators/wechatpay-signing';
 import type { WechatPay } from '../../integrations/payments/wechatpay/wechatpay-client';
 import { startTimeSkippingServer } from '../../scripts/temporal-env';
 import { statusQuery } from '../../workflows/messages';
@@ -263,14 +263,20 @@ describe('payment links', () => {
       expect(refusedAli.status).toBe(401);
       expect(await refusedAli.text()).toBe('fail');
 
+      // Signed by Alipay for 0.01 yuan, then the amount raised on the way.
+      const aliSigned = new URLSearchParams(signNotification({ ...aliForged, total_amount: '0.01' }, aliSim.settings.alipayPrivateKeyPem)).toString();
+      const aliTampered = await post('/notify/alipay', aliSigned.replace('total_amount=0.01', 'total_amount=1234.56'), { 'content-type': 'application/x-www-form-urlencoded' });
+      expect(aliTampered.status).toBe(401);
+
       const rejected = await rig.database.db('audit_events').where({ kind: 'payment_notification_rejected' }).orderBy('seq').select('actor', 'detail');
       expect(rejected.map((r) => [r.actor, (r.detail as { reason: string }).reason])).toEqual([
         ['system:wechatpay', 'authentication'],
         ['system:wechatpay', 'authentication'],
         ['system:alipay', 'authentication'],
+        ['system:alipay', 'authentication'],
       ]);
-      expect(JSON.stringify(rejected)).toMatch(/does not verify with the platform key.*does not decrypt.*does not verify with the Alipay public key/);
-      expect(await rig.database.db('payment_notifications').where({ outcome: 'refused' }).count<{ count: string }[]>('* as count')).toEqual([{ count: 3 }]);
+      expect(JSON.stringify(rejected)).toMatch(/does not verify with the platform key.*does not decrypt.*does not verify with the Alipay public key.*does not verify with the Alipay public key/);
+      expect(await rig.database.db('payment_notifications').where({ outcome: 'refused' }).count<{ count: string }[]>('* as count')).toEqual([{ count: 4 }]);
       expect((await ordersOf(policy)).map((o) => o.status)).toEqual(['open', 'open']);
       expect((await handle!.query(statusQuery)).stage).toBe('PRE_DUE');
       await handle!.terminate('test done');
@@ -304,6 +310,29 @@ describe('payment links', () => {
       expect((await ordersOf(policy))[0]).toMatchObject({ status: 'applied', transaction_id: wxSim.orders.get(order.out_trade_no)!.transactionId });
       // The notification arriving late changes nothing.
       expect((await wxSim.notify(order.out_trade_no)).status).toBe(204);
+      expect(await rig.database.db('payment_notifications').where({ out_trade_no: order.out_trade_no }).pluck('outcome')).toEqual(['duplicate']);
+    });
+  });
+
+  it('Alipay: a lost notification is recovered by alipay.trade.query through the SDK', async () => {
+    const policy = await seed(7);
+    await rig.withWorker(async () => {
+      const [handle] = await cyclesFor([policy]);
+      const link = await linkOf(policy);
+      aliSim.loseNotifications(1);
+      const payUrl = (await press(link.url, 'alipay')).headers.get('location')!;
+      const action = /action="([^"]+)"/.exec(await (await fetch(payUrl)).text())![1]!;
+      await fetch(new URL(action.replace(/&amp;/g, '&'), payUrl), { method: 'POST' });
+      const [order] = await ordersOf(policy);
+      expect(order.status).toBe('open');
+      expect(aliSim.notifications.filter((n) => n.outTradeNo === order.out_trade_no)).toEqual([]);
+      // The orders of the forged-notification test are asked too and stay open: nobody paid them.
+      expect(await checkOpenOrders(rig.database.db, env.client, providers, { olderThanMinutes: 0 })).toMatchObject({ applied: 1, failed: 0 });
+      await untilClosed(handle!);
+      expect(await handle!.result()).toMatchObject({ stage: 'PAID', paidVia: 'online' });
+      expect((await ordersOf(policy))[0]).toMatchObject({ status: 'applied', transaction_id: aliSim.trades.get(order.out_trade_no)!.tradeNo });
+      // The notification arriving late changes nothing, and is answered success.
+      expect((await aliSim.notify(order.out_trade_no)).body).toBe('success');
       expect(await rig.database.db('payment_notifications').where({ out_trade_no: order.out_trade_no }).pluck('outcome')).toEqual(['duplicate']);
     });
   });

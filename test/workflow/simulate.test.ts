@@ -49,12 +49,13 @@ beforeAll(() => {
       policy('S006', 6, '1391234', '6222000000000006', '1000.00'),
       policy('S007', 7, '13912345007', '6222000000000007', '1000.00'),
       policy('S008', 8, '13912345008', '6222000000000008', '1000.00'),
+      policy('S009', 9, '13912345009', '6222000000000009', '1000.00'),
     ].join('\n') + '\n',
   );
   writeFileSync(
     join(dir, 'accounts.csv'),
     'bank_code,account_no,account_name,balance,status,daily_limit\n' +
-      ['5000.00', '100.00', '50.00', '0.00', '20.00', '0.00', '0.00', '0.00'].map((balance, i) => `ICBC,622200000000000${i + 1},周明,${balance},active,`).join('\n') +
+      ['5000.00', '100.00', '50.00', '0.00', '20.00', '0.00', '0.00', '0.00', '0.00'].map((balance, i) => `ICBC,622200000000000${i + 1},周明,${balance},active,`).join('\n') +
       '\n',
   );
   writeFileSync(
@@ -70,6 +71,8 @@ beforeAll(() => {
       `${addDays(due, 2)},S001,teleport,`,
       `${addDays(due, 65)},S003,apply_reinstatement,debit`,
       `${addDays(due, 66)},S003,deposit,1100.00`,
+      `${addDays(due, 25)},S009,pay_online,alipay`,
+      `${addDays(due, 26)},S009,pay_online,paypal`,
     ].join('\n') + '\n',
   );
 });
@@ -95,13 +98,14 @@ describe('renewals simulate on a scenario with known outcomes', () => {
     expect(exit, stderr).toBe(0);
     expect(result.month).toBe(runMonth);
     expect(result.shiftedYears).toBe(0);
-    expect(result.premiums.map((p) => p.policyNo)).toEqual(['S001', 'S002', 'S003', 'S004', 'S005', 'S007', 'S008']);
+    expect(result.premiums.map((p) => p.policyNo)).toEqual(['S001', 'S002', 'S003', 'S004', 'S005', 'S007', 'S008', 'S009']);
     expect(stderr).toContain(`monthly run ${runMonth}`);
   });
 
   it('reports the bad policy row and the unknown event by file, row and column, and imports the rest', () => {
     expect(result.inputErrors).toContainEqual(expect.objectContaining({ file: 'policies.csv', row: 7, column: 'holder_mobile' }));
     expect(result.inputErrors).toContainEqual(expect.objectContaining({ file: 'events.csv', row: 8, column: 'event' }));
+    expect(result.inputErrors).toContainEqual(expect.objectContaining({ file: 'events.csv', row: 12, column: 'value', reason: expect.stringMatching(/wechatpay or alipay/) }));
   });
 
   it('a funded account pays on the due date with one debit', () => {
@@ -130,7 +134,12 @@ describe('renewals simulate on a scenario with known outcomes', () => {
 
   it('a customer who pays online through the payment link on D+20: paid online', () => {
     expect(premium('S007')).toMatchObject({ stage: 'PAID', paidOn: addDays(due, 20), paidVia: 'online' });
-    expect(result.events).toContainEqual(expect.objectContaining({ policyNo: 'S007', event: 'pay_online', applied: true }));
+    expect(result.events).toContainEqual(expect.objectContaining({ policyNo: 'S007', event: 'pay_online', applied: true, note: expect.stringMatching(/\(WeChat Pay order PL[0-9a-f]{24}\): applied/) }));
+  });
+
+  it('`pay_online alipay` on D+25: paid online through the Alipay simulator, by the official SDK', () => {
+    expect(premium('S009')).toMatchObject({ stage: 'PAID', paidOn: addDays(due, 25), paidVia: 'online' });
+    expect(result.events).toContainEqual(expect.objectContaining({ policyNo: 'S009', event: 'pay_online', applied: true, note: expect.stringMatching(/\(Alipay order PL[0-9a-f]{24}\): applied/) }));
   });
 
   it('paid at the counter at 23:59 of the last grace day, reported the next morning: the suspension is undone', () => {
@@ -150,8 +159,8 @@ describe('renewals simulate on a scenario with known outcomes', () => {
     expect(premium('S002')!.contacts.email).toBeUndefined();
   });
 
-  it('the month KPIs: 5 of 7 cases and 5,000 of 7,000 yuan collected, 2 of 7 lapsed', () => {
-    expect(result.kpis).toMatchObject({ premiums: 7, paid: 5, lapsed: 2, open: 0, collectionRateByCase: '71.4%', collectionRateByPremium: '71.4%', lapseRate: '28.6%' });
+  it('the month KPIs: 6 of 8 cases and 6,000 of 8,000 yuan collected, 2 of 8 lapsed', () => {
+    expect(result.kpis).toMatchObject({ premiums: 8, paid: 6, lapsed: 2, open: 0, collectionRateByCase: '75.0%', collectionRateByPremium: '75.0%', lapseRate: '25.0%' });
     expect(result.audit.chainIntact).toBe(true);
   });
 

@@ -1,8 +1,8 @@
-import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { AlipayRequestError, AlipaySdk } from 'alipay-sdk';
 import type { AlipayEnv } from '../../../config/online-payment';
 import { formatYuan, yuanToFen } from '../../../domain/money';
 import { beijingTimestamp, parseBeijingTimestamp, PaymentProviderError, PaymentVerifyError, type OnlineOrder, type PaymentProvider, type ProviderAnswer, type ProviderTransaction } from '../port';
-import { signRequest, verifiedAnswer, verifyNotification } from './rsa2';
 
 export const ALIPAY_GATEWAY_URL = 'https://openapi.alipay.com/gateway.do';
 
@@ -17,21 +17,36 @@ export interface AlipaySettings extends Omit<AlipayEnv, 'gatewayUrl'> {
 /** trade_status values that mean the money is ours. */
 const PAID_STATES = ['TRADE_SUCCESS', 'TRADE_FINISHED'];
 
+/** A key as the SDK takes it: the base64 body alone (it writes the PEM armour itself, by type). */
+const pemBody = (pem: string) => pem.replace(/-----[^-]+-----|\s/g, '');
+
 /**
- * Alipay's open API with RSA2, using node:crypto (docs/architecture.md#online-payment): a mobile-site
- * payment (alipay.trade.wap.pay) is a signed URL on the gateway that the payer's browser opens; a
- * query (alipay.trade.query) is a signed POST whose answer is verified.
+ * Alipay's open API through the official SDK, alipay-sdk (docs/architecture.md#online-payment): a
+ * mobile-site payment (alipay.trade.wap.pay) is the SDK's signed GET URL on the gateway, which the
+ * payer's browser opens; a query (alipay.trade.query) is the SDK's exec with its answer's sign checked;
+ * a notification is checked by checkNotifySignV2 (RSA2 over the decoded parameters but sign and sign_type).
  */
 export class Alipay implements PaymentProvider {
   readonly name = 'alipay' as const;
   /** Alipay stops sending once it reads exactly `success`. */
   readonly received: ProviderAnswer = { status: 200, contentType: 'text/plain', body: 'success' };
-  private readonly privateKey: KeyObject;
-  private readonly alipayKey: KeyObject;
+  private readonly sdk: AlipaySdk;
 
   constructor(private readonly settings: AlipaySettings) {
-    this.privateKey = createPrivateKey(settings.privateKeyPem);
-    this.alipayKey = createPublicKey(settings.alipayPublicKeyPem);
+    // Any PEM the operator holds (PKCS#1 or PKCS#8, SPKI) becomes the PKCS#8 / SPKI body the SDK expects.
+    const privateKey = createPrivateKey(settings.privateKeyPem).export({ type: 'pkcs8', format: 'pem' }).toString();
+    const alipayPublicKey = createPublicKey(settings.alipayPublicKeyPem).export({ type: 'spki', format: 'pem' }).toString();
+    this.sdk = new AlipaySdk({
+      appId: settings.appId,
+      privateKey: pemBody(privateKey),
+      keyType: 'PKCS8',
+      alipayPublicKey: pemBody(alipayPublicKey),
+      signType: 'RSA2',
+      gateway: settings.gatewayUrl,
+      timeout: settings.timeoutMs ?? 10_000,
+      // Answers keep Alipay's own field names (out_trade_no, trade_status).
+      camelcase: false,
+    });
   }
 
   refused(status: number): ProviderAnswer {
@@ -39,41 +54,54 @@ export class Alipay implements PaymentProvider {
   }
 
   createOrder(order: OnlineOrder): Promise<{ payUrl: string }> {
-    const params = this.signed('alipay.trade.wap.pay', {
-      out_trade_no: order.outTradeNo,
-      total_amount: formatYuan(order.amountFen),
-      subject: order.description,
-      product_code: 'QUICK_WAP_WAY',
-      time_expire: beijingTimestamp(order.expiresAt),
+    const payUrl = this.sdk.pageExec('alipay.trade.wap.pay', 'GET', {
+      bizContent: {
+        out_trade_no: order.outTradeNo,
+        total_amount: formatYuan(order.amountFen),
+        subject: order.description,
+        product_code: 'QUICK_WAP_WAY',
+        time_expire: beijingTimestamp(order.expiresAt),
+      },
+      notifyUrl: this.settings.notifyUrl,
+      timestamp: this.timestamp(),
     });
-    return Promise.resolve({ payUrl: `${this.settings.gatewayUrl}?${new URLSearchParams(params).toString()}` });
+    return Promise.resolve({ payUrl });
   }
 
   async queryOrder(outTradeNo: string): Promise<ProviderTransaction | undefined> {
-    const params = this.signed('alipay.trade.query', { out_trade_no: outTradeNo });
-    let response: Response;
+    let answer: Record<string, unknown>;
     try {
-      response = await fetch(`${this.settings.gatewayUrl}?charset=utf-8`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded;charset=utf-8' },
-        body: new URLSearchParams(params).toString(),
-        signal: AbortSignal.timeout(this.settings.timeoutMs ?? 10_000),
-      });
+      answer = await this.sdk.exec('alipay.trade.query', { bizContent: { out_trade_no: outTradeNo }, timestamp: this.timestamp() }, { validateSign: true });
     } catch (error) {
-      throw new PaymentProviderError(`Alipay did not answer: ${(error as Error).name}`);
+      throw queryFailure(error);
     }
-    if (response.status !== 200) throw new PaymentProviderError(`Alipay answered the query with HTTP ${response.status}`);
-    const answer = verifiedAnswer(await response.text(), 'alipay_trade_query_response', this.alipayKey);
     if (answer.code === '40004' && answer.sub_code === 'ACQ.TRADE_NOT_EXIST') return undefined;
     if (answer.code !== '10000') throw new PaymentProviderError(`Alipay refused the query: ${JSON.stringify(answer.code)} ${JSON.stringify(answer.sub_code ?? '').slice(0, 60)}`);
     return this.transactionOf({ out_trade_no: answer.out_trade_no, trade_no: answer.trade_no, trade_status: answer.trade_status, total_amount: answer.total_amount, gmt_payment: answer.send_pay_date });
   }
 
   readNotification(_headers: Record<string, string | string[] | undefined>, body: string): ProviderTransaction {
+    // URLSearchParams decodes once, so the SDK's V2 check (which does not decode again) is the right one.
     const params = Object.fromEntries(new URLSearchParams(body));
-    verifyNotification(params, this.alipayKey);
+    if (!params.sign) throw new PaymentVerifyError('the notification carries no sign', true);
+    if (params.sign_type !== undefined && params.sign_type !== 'RSA2') throw new PaymentVerifyError('sign_type must be RSA2', true);
+    let believed: boolean;
+    try {
+      believed = this.sdk.checkNotifySignV2(params);
+    } catch {
+      believed = false;
+    }
+    if (!believed) throw new PaymentVerifyError('sign does not verify with the Alipay public key', true);
     if (params.app_id !== this.settings.appId) throw new PaymentVerifyError('the notification is for another app_id', false);
     return this.transactionOf(params);
+  }
+
+  /**
+   * Beijing time, whatever the process's time zone: the SDK writes its own `timestamp` in local time,
+   * which on a UTC server is eight hours off what the gateway expects.
+   */
+  private timestamp(): string {
+    return beijingTimestamp(new Date());
   }
 
   private transactionOf(t: Record<string, unknown>): ProviderTransaction {
@@ -95,21 +123,17 @@ export class Alipay implements PaymentProvider {
     if (paid && (!paidAt || !str('trade_no'))) throw new PaymentVerifyError('a paid trade needs trade_no and gmt_payment', false);
     return { outTradeNo, transactionId: str('trade_no') ?? '', paid, state, amountFen, ...(paid ? { paidAt } : {}) };
   }
+}
 
-  private signed(method: string, biz: Record<string, string>): Record<string, string> {
-    return signRequest(
-      {
-        app_id: this.settings.appId,
-        method,
-        format: 'JSON',
-        charset: 'utf-8',
-        sign_type: 'RSA2',
-        timestamp: beijingTimestamp(new Date()),
-        version: '1.0',
-        ...(method === 'alipay.trade.wap.pay' ? { notify_url: this.settings.notifyUrl } : {}),
-        biz_content: JSON.stringify(biz),
-      },
-      this.privateKey,
-    );
-  }
+/**
+ * What went wrong with a query, without the SDK's message: that quotes the answer's text (which names
+ * the buyer's masked account) and the signing string.
+ */
+function queryFailure(error: unknown): Error {
+  if (!(error instanceof AlipayRequestError)) return new PaymentProviderError(`Alipay's query failed: ${error instanceof Error ? error.name : 'unknown'}`);
+  if (error.message.startsWith('验签失败')) return new PaymentVerifyError('the gateway answer sign does not verify with the Alipay public key', true);
+  const status = /^HTTP 请求错误, status: (\d{3})/.exec(error.message)?.[1];
+  if (status) return new PaymentProviderError(`Alipay answered the query with HTTP ${status}`);
+  if (error.message.startsWith('HttpClient Request error')) return new PaymentProviderError(`Alipay did not answer: ${error.cause instanceof Error ? error.cause.name : 'request error'}`);
+  return new PaymentProviderError('Alipay answered the query with something that is not a query answer');
 }

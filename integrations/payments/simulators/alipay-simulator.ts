@@ -1,8 +1,7 @@
 import { createPrivateKey, createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
 import { formatYuan, yuanToFen } from '../../../domain/money';
 import { beijingTimestamp } from '../port';
-import { rsaSign } from '../rsa-sha256';
-import { requestSigned, signNotification } from '../alipay/rsa2';
+import { requestSigned, signedAnswer, signNotification } from './alipay-signing';
 import { DEMO_ALIPAY_APP_KEY, DEMO_ALIPAY_PLATFORM_KEY } from './demo-keys';
 import { cashierPage, serve, type RunningPaymentSimulator, type SentNotification, type SimRequest, type SimResponse } from './sim-server';
 
@@ -36,6 +35,8 @@ export class AlipaySimulator {
   private readonly appKey: KeyObject = createPublicKey(createPrivateKey(ALIPAY_SIMULATOR_DEFAULTS.appPrivateKeyPem));
   private readonly alipayKey: KeyObject = createPrivateKey(ALIPAY_SIMULATOR_DEFAULTS.alipayPrivateKeyPem);
   private lost = 0;
+  /** When a payer pays: the wall clock, or a simulated month's clock (`npm run demo`). */
+  paidClock: () => number = () => Date.now();
 
   /** Alipay's public key (PEM) a merchant verifies with. */
   get alipayPublicKeyPem(): string {
@@ -86,6 +87,8 @@ export class AlipaySimulator {
     const params: Record<string, string> = Object.fromEntries(request.url.searchParams);
     if (request.method === 'POST') Object.assign(params, Object.fromEntries(new URLSearchParams(request.body)));
     if (params.app_id !== this.settings.appId || !requestSigned(params, this.appKey)) return this.error(params.method, '40002', 'isv.invalid-signature');
+    // The gateway reads timestamp as Beijing time, 'yyyy-MM-dd HH:mm:ss'.
+    if (!/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/.test(params.timestamp ?? '')) return this.error(params.method, '40002', 'isv.invalid-timestamp');
     let biz: Record<string, string>;
     try {
       biz = JSON.parse(params.biz_content ?? '') as Record<string, string>;
@@ -120,7 +123,7 @@ export class AlipaySimulator {
     if (trade.status === 'WAIT_BUYER_PAY') {
       trade.status = 'TRADE_SUCCESS';
       trade.tradeNo = `${beijingTimestamp(new Date()).replace(/\D/g, '').slice(0, 8)}2200${String(Math.floor(Math.random() * 1e16)).padStart(16, '0')}`;
-      trade.paidAt = new Date(Math.floor(Date.now() / 1000) * 1000);
+      trade.paidAt = new Date(Math.floor(this.paidClock() / 1000) * 1000);
       if (this.lost > 0) this.lost -= 1;
       else await this.notify(outTradeNo).catch(() => undefined);
     }
@@ -147,7 +150,6 @@ export class AlipaySimulator {
   }
 
   private signedAnswer(method: string, inner: Record<string, unknown>): SimResponse {
-    const text = JSON.stringify(inner);
-    return { status: 200, body: `{"${method.replace(/\./g, '_')}_response":${text},"sign":"${rsaSign(text, this.alipayKey)}"}` };
+    return { status: 200, body: signedAnswer(method, inner, this.alipayKey) };
   }
 }

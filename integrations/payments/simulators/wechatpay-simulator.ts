@@ -1,6 +1,7 @@
 import { createPrivateKey, createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
 import { rsaVerify } from '../rsa-sha256';
-import { encryptResource, parseAuthorization, platformHeaders, requestMessage, WECHATPAY_TIMESTAMP_WINDOW_S } from '../wechatpay/v3-crypto';
+import { encryptResource, parseAuthorization, platformHeaders, requestMessage } from './wechatpay-signing';
+import { WECHATPAY_TIMESTAMP_WINDOW_S } from '../wechatpay/notification';
 import { DEMO_WECHATPAY_MERCHANT_KEY, DEMO_WECHATPAY_PLATFORM_KEY } from './demo-keys';
 import { cashierPage, serve, type RunningPaymentSimulator, type SentNotification, type SimRequest, type SimResponse } from './sim-server';
 

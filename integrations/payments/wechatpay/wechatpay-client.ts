@@ -1,7 +1,8 @@
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { Wechatpay as WechatpayClient } from 'wechatpay-axios-plugin';
 import type { WechatPayEnv } from '../../../config/online-payment';
 import { PaymentProviderError, PaymentVerifyError, type OnlineOrder, type PaymentProvider, type ProviderAnswer, type ProviderTransaction } from '../port';
-import { authorizationHeader, decryptResource, platformSignatureOf, verifyPlatformSignature, type EncryptedResource } from './v3-crypto';
+import { decryptResource, platformSignatureOf, verifyPlatformSignature, type EncryptedResource } from './notification';
 
 export const WECHATPAY_API_URL = 'https://api.mch.weixin.qq.com';
 
@@ -26,20 +27,30 @@ interface WechatTransaction {
 }
 
 /**
- * WeChat Pay API v3, H5 payments, with node:crypto (docs/architecture.md#online-payment): an order is
- * POST /v3/pay/transactions/h5 (answered with h5_url), a query GET /v3/pay/transactions/out-trade-no/{no}.
- * Every answer is believed only when the platform signed it.
+ * WeChat Pay API v3, H5 payments, through wechatpay-axios-plugin (docs/architecture.md#online-payment):
+ * an order is POST /v3/pay/transactions/h5 (answered with h5_url), a query GET
+ * /v3/pay/transactions/out-trade-no/{no}. The plugin signs every request with the merchant key and
+ * believes a 2xx answer only when the platform key we hold signed it within 5 minutes.
  */
 export class WechatPay implements PaymentProvider {
   readonly name = 'wechatpay' as const;
   /** WeChat Pay takes 200 or 204 with no body as received. */
   readonly received: ProviderAnswer = { status: 204, contentType: 'application/json', body: '' };
-  private readonly privateKey: KeyObject;
   private readonly platformKey: KeyObject;
+  private readonly client: WechatpayClient;
 
   constructor(private readonly settings: WechatPaySettings) {
-    this.privateKey = createPrivateKey(settings.privateKeyPem);
     this.platformKey = createPublicKey(settings.platformPublicKeyPem);
+    this.client = new WechatpayClient({
+      mchid: settings.mchId,
+      serial: settings.serialNo,
+      privateKey: createPrivateKey(settings.privateKeyPem).export({ type: 'pkcs8', format: 'pem' }),
+      // The platform key by its serial: a platform certificate's serial or a platform public key's ID.
+      certs: { [settings.platformSerial]: this.platformKey },
+      baseURL: `${settings.baseUrl.replace(/\/+$/, '')}/`,
+      timeout: settings.timeoutMs ?? 10_000,
+      headers: { 'User-Agent': 'renewals' },
+    });
   }
 
   refused(status: number, reason: string): ProviderAnswer {
@@ -57,7 +68,7 @@ export class WechatPay implements PaymentProvider {
       amount: { total: order.amountFen, currency: 'CNY' },
       scene_info: { payer_client_ip: order.clientIp, h5_info: { type: 'Wap' } },
     };
-    const answer = await this.call('POST', '/v3/pay/transactions/h5', JSON.stringify(body));
+    const answer = await this.call(() => this.client.chain('v3/pay/transactions/h5').post(body));
     if (answer.status !== 200) throw new PaymentProviderError(`WeChat Pay refused the order: HTTP ${answer.status} ${errorCode(answer.json)}`);
     const h5Url = (answer.json as { h5_url?: unknown }).h5_url;
     if (typeof h5Url !== 'string' || !/^https?:\/\//.test(h5Url)) throw new PaymentProviderError('WeChat Pay answered the order without an h5_url');
@@ -65,8 +76,8 @@ export class WechatPay implements PaymentProvider {
   }
 
   async queryOrder(outTradeNo: string): Promise<ProviderTransaction | undefined> {
-    const path = `/v3/pay/transactions/out-trade-no/${encodeURIComponent(outTradeNo)}?mchid=${encodeURIComponent(this.settings.mchId)}`;
-    const answer = await this.call('GET', path, '');
+    // The number goes in as the path's {out_trade_no}: a segment written in a property chain would be re-cased (PL… to -p-l…).
+    const answer = await this.call(() => this.client.chain('v3/pay/transactions/out-trade-no/{out_trade_no}').get({ params: { mchid: this.settings.mchId }, out_trade_no: encodeURIComponent(outTradeNo) }));
     if (answer.status === 404 && errorCode(answer.json) === 'ORDER_NOT_EXIST') return undefined;
     if (answer.status !== 200) throw new PaymentProviderError(`WeChat Pay refused the query: HTTP ${answer.status} ${errorCode(answer.json)}`);
     return this.transactionOf(answer.json as WechatTransaction);
@@ -103,29 +114,22 @@ export class WechatPay implements PaymentProvider {
     return { outTradeNo: t.out_trade_no, transactionId: t.transaction_id ?? '', paid, state: t.trade_state, amountFen: total as number, ...(paid ? { paidAt } : {}) };
   }
 
-  private async call(method: 'GET' | 'POST', path: string, body: string): Promise<{ status: number; json: unknown }> {
-    const authorization = authorizationHeader({ method, url: path, body }, { mchId: this.settings.mchId, serialNo: this.settings.serialNo, privateKey: this.privateKey });
-    let response: Response;
+  /**
+   * The plugin's answer as status and JSON; its errors (which carry the request config, merchant key
+   * included) are never passed on, only what they say.
+   */
+  private async call(request: () => Promise<{ status: number; data: unknown }>): Promise<{ status: number; json: unknown }> {
     try {
-      response = await fetch(`${this.settings.baseUrl}${path}`, {
-        method,
-        headers: { authorization, accept: 'application/json', 'content-type': 'application/json', 'user-agent': 'renewals' },
-        ...(method === 'POST' ? { body } : {}),
-        signal: AbortSignal.timeout(this.settings.timeoutMs ?? 10_000),
-      });
+      const answer = await request();
+      return { status: answer.status, json: answer.data ?? {} };
     } catch (error) {
-      throw new PaymentProviderError(`WeChat Pay did not answer: ${(error as Error).name}`);
+      const failure = error as { code?: unknown; name?: unknown; response?: { status?: unknown; data?: unknown } };
+      const code = typeof failure.code === 'string' ? failure.code : '';
+      // The plugin's own refusal of a 2xx answer: headers missing, stale, unknown serial, bad signature.
+      if (code.startsWith('EV3_RES_')) throw new PaymentVerifyError(`the answer is not believed: ${code.replace(/[^A-Z0-9_]/g, '')}`, true);
+      if (typeof failure.response?.status === 'number') return { status: failure.response.status, json: failure.response.data ?? {} };
+      throw new PaymentProviderError(`WeChat Pay did not answer: ${code.replace(/[^A-Za-z0-9_]/g, '').slice(0, 40) || 'request error'}`);
     }
-    const text = await response.text();
-    // Errors are signed too, but only a believed answer may say an order is paid or exists.
-    if (response.status < 300) verifyPlatformSignature(text, platformSignatureOf(response.headers), { serial: this.settings.platformSerial, publicKey: this.platformKey });
-    let json: unknown = {};
-    try {
-      json = text ? JSON.parse(text) : {};
-    } catch {
-      throw new PaymentProviderError(`WeChat Pay answered HTTP ${response.status} with something not JSON`);
-    }
-    return { status: response.status, json };
   }
 }
 
