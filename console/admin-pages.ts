@@ -58,7 +58,13 @@ function grantFields(prefix: string, a: AdminWords, words: Words): Html {
     <input type="text" id="${prefix}-scope-value" name="scopeValue" maxlength="64" autocomplete="off" spellcheck="false">`;
 }
 
-export function usersPage(language: Language, session: ConsoleSession, listing: readonly UserListing[], shown: AdminMessages = {}): string {
+/** What the person typed into the new user's form, shown again beside a problem so nothing is typed twice. */
+export interface TypedUser {
+  login?: string;
+  name?: string;
+}
+
+export function usersPage(language: Language, session: ConsoleSession, listing: readonly UserListing[], shown: AdminMessages = {}, typed: TypedUser = {}): string {
   const words = wordsFor(language);
   const a = adminWordsFor(language);
   const headers = [a.userRef, words.login, a.displayName, words.roles, words.scope, words.status, a.oidcIdentity, a.lastSignIn, a.manage];
@@ -71,7 +77,6 @@ export function usersPage(language: Language, session: ConsoleSession, listing: 
 <section class="card" aria-labelledby="users-heading">
   <h2 id="users-heading">${a.users}</h2>
   <p class="muted">${a.usersIntro}</p>
-  ${messages(shown)}
   <div class="scroll" tabindex="0" role="region" aria-labelledby="users-heading"><table id="users"><thead><tr>${headers.map((h) => html`<th scope="col">${h}</th>`)}</tr></thead><tbody>${rows}</tbody></table></div>
 </section>
 ${
@@ -79,12 +84,13 @@ ${
     ? html`<section class="card" aria-labelledby="create-heading">
   <h2 id="create-heading">${a.createHeading}</h2>
   <p class="muted">${a.createIntro}</p>
+  ${messages(shown)}
   <form method="post" action="/admin/users" id="create-user">
     <input type="hidden" name="csrf" value="${session.csrfToken}">
     <label for="new-login">${words.login}</label>
-    <input type="text" id="new-login" name="login" maxlength="64" autocomplete="off" spellcheck="false" required>
+    <input type="text" id="new-login" name="login" maxlength="64" autocomplete="off" spellcheck="false" required value="${typed.login ?? ''}">
     <label for="new-name">${a.displayName}</label>
-    <input type="text" id="new-name" name="name" maxlength="128" autocomplete="off" required>
+    <input type="text" id="new-name" name="name" maxlength="128" autocomplete="off" required value="${typed.name ?? ''}">
     ${grantFields('new', a, words)}
     <div><button type="submit">${a.create}</button></div>
   </form>

@@ -93,8 +93,10 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps):
     if (!session) return reply;
     const language = languageOf(request);
     const a = adminWordsFor(language);
-    const again = async (status: number, problem: string) => page(reply, status, usersPage(language, session, await userListing(db), { problem }));
-    const wanted = newUserOf(request.body as AdminForm);
+    const form = request.body as AdminForm;
+    const typed = { login: typeof form.login === 'string' ? form.login.slice(0, 64) : '', name: typeof form.name === 'string' ? form.name.slice(0, 128) : '' };
+    const again = async (status: number, problem: string) => page(reply, status, usersPage(language, session, await userListing(db), { problem }, typed));
+    const wanted = newUserOf(form);
     if ('problem' in wanted) return again(400, a.problems[wanted.problem]!);
     const password = newPassword();
     let id: number;

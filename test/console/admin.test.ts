@@ -166,6 +166,7 @@ describe('the users', () => {
     const badScope = await post(admin, '/admin/users', { login: 'wang.fang', name: '王芳', scopeKind: 'branch', scopeValue: '' });
     expect(badScope.statusCode).toBe(400);
     expect(badScope.body).toContain('范围（scope）');
+    expect(badScope.body).toContain('name="login" maxlength="64" autocomplete="off" spellcheck="false" required value="wang.fang"');
     const badRole = await post(admin, '/admin/users', { login: 'wang.fang', name: '王芳', role: 'wizard' });
     expect(badRole.body).toContain('角色（role）');
     const noName = await post(admin, '/admin/users', { login: 'wang.fang', name: '  ' });
