@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { isLogin, parseRole, tokensOf } from '../application/identity';
+import { isLogin, tokensOf } from '../application/identity';
 import type { TokenRow } from '../db/repositories/tokens';
 import { accountFacts, type AccountFacts } from '../db/repositories/user-accounts';
 import { findUserById, grantsOf, listUsers, type UserWithGrants } from '../db/repositories/users';
@@ -86,11 +86,11 @@ export interface AdminForm {
 
 const text = (value: unknown): string => (typeof value === 'string' ? value.trim() : '');
 
-/** The optional role of a form: none when empty, else one of the roles (parsed as the CLI parses --role). */
+/** The optional role of a form: none when empty, else one of the roles. */
 function roleOf(form: AdminForm): Role[] | { problem: AdminProblem } {
   const role = text(form.role);
   if (role === '') return [];
-  return isRole(role) ? [parseRole(role)] : { problem: 'roleUnknown' };
+  return isRole(role) ? [role] : { problem: 'roleUnknown' };
 }
 
 /** The optional scope of a form: none when no kind is chosen, else `kind:value` as `--scope` takes it. */

@@ -133,6 +133,16 @@ describe('the users', () => {
     expect(row).toMatch(/<td>\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}<\/td><td><a href="\/admin\/users\//);
     const audit = await t.db('audit_events').where({ kind: 'user_oidc_linked', actor: adminRef }).first<{ detail: Record<string, unknown> }>('detail');
     expect(audit.detail).toEqual({ user: userRef(target), issuer: 'https://id.example.cn/realms/insurer' });
+
+    // The same identity for another user is the application's refusal, said on the page; a bad issuer is named.
+    const other = await userId('ops-zhou');
+    const twice = await post(admin, `/admin/users/${other}/oidc`, { issuer: 'https://id.example.cn/realms/insurer', subject: 'f3a9c1d2-7b44-4e0e-9d55-1c2b3a4d5e6f' });
+    expect(twice.statusCode).toBe(409);
+    expect(twice.body).toContain(`操作未执行：that identity is already linked to ${userRef(target)}`);
+    const badIssuer = await post(admin, `/admin/users/${other}/oidc`, { issuer: 'id.example.cn', subject: 'abc' });
+    expect(badIssuer.statusCode).toBe(400);
+    expect(badIssuer.body).toContain('Issuer（issuer）：须为 http(s) 地址');
+    expect(await t.db('users').where({ id: other }).whereNotNull('oidc_subject')).toHaveLength(0);
   });
 
   it('creates a user who signs in with the password shown once, never in a Location, log line or audit row', async () => {
