@@ -104,6 +104,10 @@ describe('who may administer', () => {
     expect(response.body).toContain('<li><a href="/admin/users">管理</a></li>');
     const { response: english } = await getAs(rig.app, 'admin-qian', '/admin/users', 'en');
     expect(english.body).toContain('<li><a href="/admin/users" aria-current="page">Administration</a></li>');
+    expect(english.body).toContain('<h2 id="users-heading">Users</h2>');
+    expect(english.body).toContain('<h2 id="create-heading">New user</h2>');
+    // No Chinese word but the language switch's own name for Chinese.
+    expect(english.body.replace('>中文<', '')).not.toMatch(/[\u4e00-\u9fff]/u);
   });
 
   it('the pages admit by the permission table entries of the CLI', () => {
