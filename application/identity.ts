@@ -5,6 +5,7 @@ import { appendAudit } from '../db/repositories/audit';
 import { insertToken, findToken, listTokens, putSetupToken, redeemSetupToken, revokeToken, revokeTokensOf, useToken, type TokenRow } from '../db/repositories/tokens';
 import {
   disableUser as disableUserRow,
+  enableUser as enableUserRow,
   findUserById,
   findUserByLogin,
   grantRole,
@@ -16,6 +17,7 @@ import {
   linkOidcSubject as linkOidcSubjectRow,
   revokeRole,
   revokeScope,
+  setPasswordHash,
   type UserRow,
 } from '../db/repositories/users';
 import { formatScope, isRole, type Role, type Scope } from '../domain/roles';
@@ -50,6 +52,19 @@ const MIN_PASSWORD = 12;
 
 export function userRef(userId: number): string {
   return `user:${userId}`;
+}
+
+/** A login as people type it: 1–64 of a-z 0-9 . _ -, starting with a letter or digit (the database checks it too). */
+export function isLogin(text: string): boolean {
+  return /^[a-z0-9][a-z0-9._-]{0,63}$/.test(text);
+}
+
+/**
+ * A password an administrator hands over once (a new user's first, or after a reset): 20 characters
+ * of base64url from 15 random bytes, well above the minimum length.
+ */
+export function newPassword(): string {
+  return randomBytes(15).toString('base64url');
 }
 
 export async function hashPassword(password: string): Promise<string> {
@@ -153,7 +168,7 @@ export async function tokensOf(db: Knex, userId: number): Promise<TokenRow[]> {
 }
 
 export async function addUser(db: Knex, actor: string, user: { login: string; displayName: string; password?: string; roles: Role[]; scopes: Scope[]; createdBy?: string }): Promise<number> {
-  if (!/^[a-z0-9][a-z0-9._-]{0,63}$/.test(user.login)) throw new IdentityError(`login "${user.login}" must be 1–64 of a-z 0-9 . _ - (starting with a letter or digit)`, 'usage');
+  if (!isLogin(user.login)) throw new IdentityError(`login "${user.login}" must be 1–64 of a-z 0-9 . _ - (starting with a letter or digit)`, 'usage');
   if (user.displayName.trim() === '') throw new IdentityError('--name must not be empty', 'usage');
   const passwordHash = user.password !== undefined ? await hashPassword(user.password) : null;
   return db.transaction(async (trx) => {
@@ -173,15 +188,36 @@ export async function requireUser(db: Knex, login: string): Promise<UserRow> {
   return user;
 }
 
-/** Disables a user and revokes every token of theirs, at once. */
+/** Disables a user and revokes every token of theirs, at once; nobody disables themself (another administrator must). */
 export async function disableUser(db: Knex, actor: string, login: string): Promise<UserRow> {
   const user = await requireUser(db, login);
+  if (actor === userRef(user.id)) throw new IdentityError(`${userRef(user.id)} cannot disable themself: another administrator must`, 'refused');
   await db.transaction(async (trx) => {
     if (!(await disableUserRow(trx, user.id))) return;
     const revoked = await revokeTokensOf(trx, user.id);
     await appendAudit(trx, { kind: 'user_disabled', actor, detail: { user: userRef(user.id), tokensRevoked: revoked } });
   });
   return (await findUserById(db, user.id))!;
+}
+
+/** Lets a disabled user sign in again; the tokens revoked when they were disabled stay revoked. */
+export async function enableUser(db: Knex, actor: string, login: string): Promise<UserRow> {
+  const user = await requireUser(db, login);
+  await db.transaction(async (trx) => {
+    if (await enableUserRow(trx, user.id)) await appendAudit(trx, { kind: 'user_enabled', actor, detail: { user: userRef(user.id) } });
+  });
+  return (await findUserById(db, user.id))!;
+}
+
+/** Sets a new password for a user (an administrator's reset); the row says that it happened, never the password. */
+export async function resetPassword(db: Knex, actor: string, login: string, password: string): Promise<UserRow> {
+  const user = await requireUser(db, login);
+  const passwordHash = await hashPassword(password);
+  await db.transaction(async (trx) => {
+    await setPasswordHash(trx, user.id, passwordHash);
+    await appendAudit(trx, { kind: 'user_password_reset', actor, detail: { user: userRef(user.id) } });
+  });
+  return user;
 }
 
 /**

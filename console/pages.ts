@@ -10,6 +10,8 @@ import { mayDecideReinstatements } from './reinstatement-queue';
 import { mayShowPolicies } from './policy-page';
 import { mayReadAudit } from './audit-page';
 import { readableReports } from './report-kinds';
+import { mayAdminister } from './admin-page';
+import { adminWordsFor } from './admin-words';
 
 /** The console's pages as plain functions of their values (docs/architecture.md#console). */
 
@@ -42,6 +44,7 @@ function navigation(frame: Frame, words: Words): Html | '' {
   if (mayShowPolicies(frame.session)) links.push(html`<li><a href="/policies"${frame.path === '/policies' ? html` aria-current="page"` : ''}>${words.policies}</a></li>`);
   if (mayReadAudit(frame.session)) links.push(html`<li><a href="/audit"${frame.path === '/audit' ? html` aria-current="page"` : ''}>${words.audit}</a></li>`);
   if (readableReports(frame.session).length > 0) links.push(html`<li><a href="/reports"${frame.path.startsWith('/reports') ? html` aria-current="page"` : ''}>${words.reports}</a></li>`);
+  if (mayAdminister(frame.session)) links.push(html`<li><a href="/admin/users"${frame.path.startsWith('/admin') ? html` aria-current="page"` : ''}>${adminWordsFor(frame.language).administration}</a></li>`);
   return html`<nav aria-label="${words.navigation}"><ul>${links}</ul></nav>`;
 }
 

@@ -26,6 +26,7 @@ import { registerPolicyRoutes } from './policy-routes';
 import { registerAuditRoutes } from './audit-routes';
 import { registerReportRoutes } from './report-routes';
 import { homeCharts, homeFigures, InsurerFiguresMemo } from './home-charts';
+import { registerAdminRoutes } from './admin-routes';
 
 /**
  * The operations console (docs/architecture.md#console): fastify serving server-rendered pages.
@@ -85,6 +86,7 @@ function languageBack(back: unknown): string {
   if (typeof back === 'string' && /^\/policies(\/\d{1,15})?$/.test(back)) return back;
   if (typeof back === 'string' && /^\/audit(\/verify|\/policies\/\d{1,15})?$/.test(back)) return back;
   if (typeof back === 'string' && /^\/reports(\/[a-z-]{1,20}(\?[A-Za-z0-9=&-]{0,80})?)?$/.test(back)) return back;
+  if (typeof back === 'string' && /^\/admin\/(users(\/\d{1,9})?|roles)$/.test(back)) return back;
   return '/sign-in';
 }
 
@@ -276,6 +278,7 @@ export async function buildConsole(options: ConsoleOptions): Promise<FastifyInst
   registerPolicyRoutes(app, { db, temporal: options.temporal, rules: options.policyRules ?? DEFAULT_POLICY_RULES, languageOf, page, cookieFlags });
   registerAuditRoutes(app, { db, languageOf, page, cookieFlags });
   registerReportRoutes(app, { db, languageOf, page, forbidden, notFound });
+  registerAdminRoutes(app, { db, languageOf, page, cookieFlags });
 
   app.setErrorHandler(async (error, request, reply) => {
     // A client's mistake (e.g. a body too large) keeps its 4xx; anything else is ours and logged.

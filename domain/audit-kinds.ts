@@ -88,6 +88,8 @@ export const AUDIT_KINDS = [
   'user_added',
   'user_disabled',
   'user_oidc_linked',
+  'user_enabled',
+  'user_password_reset',
   'role_granted',
   'role_revoked',
   'scope_granted',

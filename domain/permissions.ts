@@ -42,6 +42,8 @@ export const PERMISSIONS: Readonly<Record<string, Permission>> = {
   'users add': { roles: ['administrator'], scope: 'none' },
   'users list': { roles: ['administrator'], scope: 'none' },
   'users disable': { roles: ['administrator'], scope: 'none' },
+  'users enable': { roles: ['administrator'], scope: 'none' },
+  'users reset-password': { roles: ['administrator'], scope: 'none' },
   'users grant': { roles: ['administrator'], scope: 'none' },
   'users revoke': { roles: ['administrator'], scope: 'none' },
   'users link-oidc': { roles: ['administrator'], scope: 'none' },

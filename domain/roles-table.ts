@@ -15,7 +15,7 @@ export const ROLE_PURPOSES: Readonly<Record<Role, string>> = {
 };
 
 /** How each scope rule reads beside a command in the table. */
-const SCOPE_NOTES: Record<ScopeRule, string> = {
+export const SCOPE_NOTES: Readonly<Record<ScopeRule, string>> = {
   none: '',
   policy: ' (policy scope)',
   task: ' (task scope)',
@@ -24,6 +24,14 @@ const SCOPE_NOTES: Record<ScopeRule, string> = {
   insurer: ' (whole insurer: no scope)',
 };
 
+/** The commands a role may run (open ones left out), sorted, each with its scope rule: the rows of the roles table. */
+export function roleCommands(role: Role): { command: string; scope: ScopeRule }[] {
+  return Object.entries(PERMISSIONS)
+    .filter(([command, permission]) => !OPEN_COMMANDS.has(command) && permission.roles.includes(role))
+    .map(([command, permission]) => ({ command, scope: permission.scope }))
+    .sort((a, b) => (a.command < b.command ? -1 : a.command > b.command ? 1 : 0));
+}
+
 /**
  * The roles × commands table in Markdown, made from the permission table itself so README cannot
  * drift from what the CLI enforces (`npx tsx scripts/roles-table.ts`; a test compares README).
@@ -31,10 +39,7 @@ const SCOPE_NOTES: Record<ScopeRule, string> = {
 export function rolesTableMarkdown(): string {
   const lines = ['| Role | For | Commands |', '|---|---|---|'];
   for (const role of ROLES) {
-    const commands = Object.entries(PERMISSIONS)
-      .filter(([command, permission]) => !OPEN_COMMANDS.has(command) && permission.roles.includes(role))
-      .map(([command, permission]) => `\`${command}\`${SCOPE_NOTES[permission.scope]}`)
-      .sort();
+    const commands = roleCommands(role).map(({ command, scope }) => `\`${command}\`${SCOPE_NOTES[scope]}`);
     lines.push(`| \`${role}\` | ${ROLE_PURPOSES[role]} | ${commands.join(', ')} |`);
   }
   lines.push('', `Without signing in: ${[...OPEN_COMMANDS].map((c) => `\`${c}\``).join(', ')}.`);

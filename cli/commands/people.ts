@@ -5,12 +5,14 @@ import {
   changeGrants,
   createToken,
   disableUser,
+  enableUser,
   IdentityError,
   linkOidcIdentity,
   logIn,
   oidcUserStore,
   parseRole,
   redeemSetup,
+  resetPassword,
   revokeTokenAs,
   tokensOf,
   userRef,
@@ -150,6 +152,28 @@ export function registerPeopleCommands(program: Command): void {
     .action(async (login, options) => {
       const user = await asPerson(() => withDatabase((db) => disableUser(db, actingUser().ref, login)));
       printRecord({ user: userRef(user.id), login: user.login, status: user.status }, options);
+    });
+
+  users
+    .command('enable')
+    .description('let a disabled user sign in again (audited); their revoked tokens stay revoked')
+    .argument('<login>', 'the login')
+    .option('--json', 'print the result as JSON')
+    .action(async (login, options) => {
+      const user = await asPerson(() => withDatabase((db) => enableUser(db, actingUser().ref, login)));
+      printRecord({ user: userRef(user.id), login: user.login, status: user.status }, options);
+    });
+
+  users
+    .command('reset-password')
+    .description("set a user's new password, read like `login` reads it (audited; the password is never stored or shown)")
+    .argument('<login>', 'the login')
+    .option('--password-stdin', 'read the new password from standard input instead of the terminal')
+    .option('--json', 'print the result as JSON')
+    .action(async (login, options) => {
+      const password = await readSecret('new password: ', options.passwordStdin === true);
+      const user = await asPerson(() => withDatabase((db) => resetPassword(db, actingUser().ref, login, password)));
+      printRecord({ user: userRef(user.id), login: user.login, password: 'reset' }, options);
     });
 
   users

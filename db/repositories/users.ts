@@ -78,6 +78,12 @@ export async function disableUser(db: Knex, userId: number): Promise<boolean> {
   return changed > 0;
 }
 
+/** False when the user was active already. */
+export async function enableUser(db: Knex, userId: number): Promise<boolean> {
+  const changed = await db('users').where({ id: userId, status: 'disabled' }).update({ status: 'active', disabled_at: null });
+  return changed > 0;
+}
+
 export async function setPasswordHash(db: Knex, userId: number, passwordHash: string): Promise<void> {
   await db('users').where({ id: userId }).update({ password_hash: passwordHash });
 }

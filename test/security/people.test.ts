@@ -321,6 +321,30 @@ describe('tokens and users', () => {
     }
   });
 
+  it('administrators reset a password, disable and enable a user, but never disable themselves', async () => {
+    const admin = await signInAs(t.db, { roles: ['administrator'] });
+    secrets.push(admin.token);
+    const reset = 'reset-by-admin-password';
+    secrets.push(reset);
+    const done = await cliWithStdin(`${reset}\n`, 'users', 'reset-password', 'li.si', '--password-stdin', '--json');
+    expect(done, done.err).toMatchObject({ code: 0 });
+    expect(JSON.parse(done.out)).toMatchObject({ login: 'li.si', password: 'reset' });
+    const signedIn = await cliWithStdin(`${reset}\n`, 'login', 'li.si', '--password-stdin', '--json');
+    expect(signedIn, signedIn.err).toMatchObject({ code: 0 });
+
+    const self = await cli('users', 'disable', admin.login);
+    expect(self.code).toBe(5);
+    expect(self.err).toContain('cannot disable themself');
+    expect((await t.db('users').where({ login: admin.login }).first<{ status: string }>('status')).status).toBe('active');
+
+    expect(JSON.parse((await cli('users', 'disable', 'li.si', '--json')).out)).toMatchObject({ status: 'disabled' });
+    expect((await cliWithStdin(`${reset}\n`, 'login', 'li.si', '--password-stdin')).code).toBe(4);
+    expect(JSON.parse((await cli('users', 'enable', 'li.si', '--json')).out)).toMatchObject({ status: 'active' });
+    expect((await cliWithStdin(`${reset}\n`, 'login', 'li.si', '--password-stdin', '--json')).code).toBe(0);
+    const kinds = await t.db('audit_events').whereIn('kind', ['user_password_reset', 'user_disabled', 'user_enabled']).where({ actor: admin.ref }).orderBy('seq').pluck('kind');
+    expect(kinds).toEqual(['user_password_reset', 'user_disabled', 'user_enabled']);
+  });
+
   it('no password, token or setup token appears in any output but its own once, nor in any audit row', async () => {
     const audit = JSON.stringify(await t.db('audit_events').select('actor', 'detail'));
     const stored = JSON.stringify(await t.db('api_tokens').select());
