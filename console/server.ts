@@ -96,7 +96,7 @@ function taskNumber(text: string): number | undefined {
 export async function buildConsole(options: ConsoleOptions): Promise<FastifyInstance> {
   const { db, settings } = options;
   const times: SessionTimes = { idleMs: settings.idleMinutes * 60_000, absoluteMs: settings.absoluteHours * 3_600_000 };
-  const limiter = new SignInLimiter(options.limits ?? DEFAULT_LIMITS);
+  const limiter = new SignInLimiter(db, options.limits ?? DEFAULT_LIMITS);
   const insurerFigures = new InsurerFiguresMemo();
   const app = Fastify({
     loggerInstance: options.logger,
@@ -173,17 +173,17 @@ export async function buildConsole(options: ConsoleOptions): Promise<FastifyInst
     if (typeof body.login !== 'string' || typeof body.password !== 'string' || body.login === '' || body.password === '') return page(reply, 400, signInPage(language, csrf, words.signInMissing));
     const login = body.login.trim().toLowerCase();
     const keys = [`login:${login}`, `address:${request.ip}`];
-    const now = Date.now();
-    if (limiter.locked(keys, now)) return page(reply, 429, signInPage(language, csrf, words.signInLocked));
+    const at = limiter.now();
+    if (await limiter.locked(keys, at)) return page(reply, 429, signInPage(language, csrf, words.signInLocked));
     try {
       const user = await checkPassword(db, login, body.password, settings.environment);
-      limiter.clear(keys[0]!);
-      const sessionId = await openSession(db, user, times, now);
+      await limiter.clear(keys[0]!);
+      const sessionId = await openSession(db, user, times, Date.now());
       reply.setCookie(SESSION_COOKIE, sessionId, cookieFlags);
       return reply.redirect('/', 303);
     } catch (error) {
       if (!(error instanceof IdentityError)) throw error;
-      if (limiter.fail(keys, now)) {
+      if (await limiter.fail(keys, at)) {
         const known = await findUserByLogin(db, login);
         await appendAudit(db, { kind: 'console_sign_in_locked', actor: known ? userRef(known.id) : 'console:unknown-login', detail: { ...(known ? { user: userRef(known.id) } : {}), minutes: Math.round((options.limits ?? DEFAULT_LIMITS).windowMs / 60_000) } });
       }

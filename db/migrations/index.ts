@@ -30,6 +30,7 @@ import * as m031 from './031_letters';
 import * as m032 from './032_payment_receipts';
 import * as m033 from './033_payment_amounts';
 import * as m034 from './034_payment_links';
+import * as m035 from './035_console_sign_in';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -79,6 +80,7 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['032_payment_receipts', m032],
   ['033_payment_amounts', m033],
   ['034_payment_links', m034],
+  ['035_console_sign_in', m035],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {
