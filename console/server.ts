@@ -25,6 +25,7 @@ import { DEFAULT_POLICY_RULES, type PolicyRules } from './policy-page';
 import { registerPolicyRoutes } from './policy-routes';
 import { registerAuditRoutes } from './audit-routes';
 import { registerReportRoutes } from './report-routes';
+import { registerOidcRoutes, takeSignInNotice } from './oidc-routes';
 import { homeCharts, homeFigures, InsurerFiguresMemo } from './home-charts';
 
 /**
@@ -47,7 +48,7 @@ const STATIC_PATHS = new Set(['/console.css', '/console.js']);
 
 export interface ConsoleOptions {
   db: Knex;
-  settings: Pick<ConsoleSettings, 'environment' | 'idleMinutes' | 'absoluteHours' | 'secureCookies' | 'trustProxy' | 'collectionTargets'>;
+  settings: Pick<ConsoleSettings, 'environment' | 'idleMinutes' | 'absoluteHours' | 'secureCookies' | 'trustProxy' | 'collectionTargets' | 'oidc' | 'publicUrl'>;
   /** A pino logger (observability/logger.ts createLogger), so no line carries personal data. */
   logger: FastifyBaseLogger;
   limits?: LimiterOptions;
@@ -110,6 +111,8 @@ export async function buildConsole(options: ConsoleOptions): Promise<FastifyInst
   await app.register(formbody);
 
   const cookieFlags = { httpOnly: true, sameSite: 'strict' as const, secure: settings.secureCookies, path: '/' };
+  // OIDC configured (RENEWALS_OIDC_ISSUER): the sign-in page offers the company account.
+  const companyAccount = settings.oidc !== undefined;
   const languageOf = (request: FastifyRequest): Language => {
     const value = request.cookies[LANGUAGE_COOKIE];
     return isLanguage(value) ? value : 'zh-CN';
@@ -162,7 +165,8 @@ export async function buildConsole(options: ConsoleOptions): Promise<FastifyInst
 
   app.get('/sign-in', async (request, reply) => {
     if (request.consoleSession) return reply.redirect('/', 303);
-    return page(reply, 200, signInPage(languageOf(request), signInCsrf(request, reply)));
+    const notice = takeSignInNotice(request, reply, cookieFlags);
+    return page(reply, 200, signInPage(languageOf(request), signInCsrf(request, reply), notice && wordsFor(languageOf(request))[notice], companyAccount));
   });
 
   app.post('/sign-in', async (request, reply) => {
@@ -170,11 +174,11 @@ export async function buildConsole(options: ConsoleOptions): Promise<FastifyInst
     const words = wordsFor(language);
     const csrf = signInCsrf(request, reply);
     const body = request.body as Form;
-    if (typeof body.login !== 'string' || typeof body.password !== 'string' || body.login === '' || body.password === '') return page(reply, 400, signInPage(language, csrf, words.signInMissing));
+    if (typeof body.login !== 'string' || typeof body.password !== 'string' || body.login === '' || body.password === '') return page(reply, 400, signInPage(language, csrf, words.signInMissing, companyAccount));
     const login = body.login.trim().toLowerCase();
     const keys = [`login:${login}`, `address:${request.ip}`];
     const at = limiter.now();
-    if (await limiter.locked(keys, at)) return page(reply, 429, signInPage(language, csrf, words.signInLocked));
+    if (await limiter.locked(keys, at)) return page(reply, 429, signInPage(language, csrf, words.signInLocked, companyAccount));
     try {
       const user = await checkPassword(db, login, body.password, settings.environment);
       await limiter.clear(keys[0]!);
@@ -187,7 +191,7 @@ export async function buildConsole(options: ConsoleOptions): Promise<FastifyInst
         const known = await findUserByLogin(db, login);
         await appendAudit(db, { kind: 'console_sign_in_locked', actor: known ? userRef(known.id) : 'console:unknown-login', detail: { ...(known ? { user: userRef(known.id) } : {}), minutes: Math.round((options.limits ?? DEFAULT_LIMITS).windowMs / 60_000) } });
       }
-      return page(reply, 401, signInPage(language, csrf, words.signInRefused));
+      return page(reply, 401, signInPage(language, csrf, words.signInRefused, companyAccount));
     }
   });
 
@@ -276,6 +280,7 @@ export async function buildConsole(options: ConsoleOptions): Promise<FastifyInst
   registerPolicyRoutes(app, { db, temporal: options.temporal, rules: options.policyRules ?? DEFAULT_POLICY_RULES, languageOf, page, cookieFlags });
   registerAuditRoutes(app, { db, languageOf, page, cookieFlags });
   registerReportRoutes(app, { db, languageOf, page, forbidden, notFound });
+  if (settings.oidc) registerOidcRoutes(app, { db, config: settings.oidc, publicUrl: settings.publicUrl, times, sessionCookie: SESSION_COOKIE, cookieFlags });
 
   app.setErrorHandler(async (error, request, reply) => {
     // A client's mistake (e.g. a body too large) keeps its 4xx; anything else is ours and logged.
