@@ -7,7 +7,7 @@ import { LANGUAGE_COOKIE, SESSION_COOKIE } from '../../console/server';
 import { readConsoleSettings } from '../../console/settings';
 import { consolePerson, consoleRig, setCookie, type ConsoleRig } from '../support/console';
 import { freshDatabase, type TestDatabase } from '../support/database';
-import { followToCallback, PUBLIC_CLIENT_ID, startOidcProvider, type TestOidcProvider } from '../support/oidc-provider';
+import { CONFIDENTIAL_CLIENT_ID, CONFIDENTIAL_CLIENT_SECRET, followToCallback, PUBLIC_CLIENT_ID, startOidcProvider, type TestOidcProvider } from '../support/oidc-provider';
 
 /**
  * The console's company-account sign-in (docs/architecture.md#console) through app.inject() against a
@@ -134,6 +134,21 @@ describe('with OIDC configured', () => {
     expect(audit[0].policy_no).toBeNull();
   });
 
+  it('signs in as a confidential client with its secret, which appears in no log line', async () => {
+    const confidential = await consoleRig(t.db, { oidc: { issuer: provider.issuer, clientId: CONFIDENTIAL_CLIENT_ID, clientSecret: CONFIDENTIAL_CLIENT_SECRET, redirectPort: 0, timeoutMs: 20_000 }, publicUrl: PUBLIC_URL });
+    try {
+      provider.account = LINKED;
+      const { authorization, flow } = await begin(confidential.app);
+      expect(authorization.searchParams.get('client_id')).toBe(CONFIDENTIAL_CLIENT_ID);
+      const response = await callback(confidential.app, await followToCallback(authorization), { [OIDC_FLOW_COOKIE]: flow });
+      expect(response.statusCode).toBe(200);
+      expect(setCookie(response, SESSION_COOKIE)).toBeDefined();
+      expect(confidential.lines.join('')).not.toContain(CONFIDENTIAL_CLIENT_SECRET);
+    } finally {
+      await confidential.app.close();
+    }
+  });
+
   it('refuses a second use of the same flow', async () => {
     provider.account = LINKED;
     const { authorization, flow } = await begin(rig.app);
@@ -197,6 +212,28 @@ describe('with OIDC configured', () => {
     for (const secret of [LINKED, DISABLED, UNLINKED, flow, flowChecks(flow).state, flowChecks(flow).codeVerifier, back.searchParams.get('code')!]) {
       expect(logs).not.toContain(secret);
       expect(audit).not.toContain(secret);
+    }
+  });
+});
+
+describe('an identity provider out of reach', () => {
+  it('sends the person back to the sign-in page saying so, and tries discovery again next time', async () => {
+    const closed = await startOidcProvider(LINKED);
+    await closed.close();
+    const away = await consoleRig(t.db, { oidc: { issuer: closed.issuer, clientId: PUBLIC_CLIENT_ID, redirectPort: 0, timeoutMs: 20_000 }, publicUrl: PUBLIC_URL });
+    try {
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const response = await away.app.inject({ method: 'GET', url: '/sign-in/oidc' });
+        expect(response.statusCode).toBe(303);
+        expect(response.headers.location).toBe('/sign-in');
+        expect(setCookie(response, OIDC_FLOW_COOKIE)).toBeUndefined();
+        const notice = setCookie(response, SIGN_IN_NOTICE_COOKIE)!;
+        const page = await away.app.inject({ method: 'GET', url: '/sign-in', cookies: { [SIGN_IN_NOTICE_COOKIE]: notice.value } });
+        expect(page.body).toContain('暂时无法连接企业账号登录服务');
+      }
+      expect(away.lines.join('').match(/discovery_failed/g)).toHaveLength(2);
+    } finally {
+      await away.app.close();
     }
   });
 });
