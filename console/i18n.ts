@@ -379,6 +379,14 @@ const zh = {
   lapseReasonsChartTitle: (month: string) => `${month} 未缴原因（件数，★ 为前三）`,
   lapseReasonsChartSummary: (counts: string) => `各未缴原因的件数：${counts}。`,
   share: '占比',
+  companyAccount: '使用企业账号登录',
+  oidcUnlinked: '企业账号登录失败：此企业账号尚未关联控制台用户。请联系管理员关联（管理员可让您运行 renewals login --oidc 查看账号标识）。',
+  oidcDisabled: '企业账号登录失败：关联的用户已停用。请联系管理员。',
+  oidcStale: '企业账号登录失败：登录请求已过期或不属于此浏览器。请重新点击“使用企业账号登录”。',
+  oidcRefused: '企业账号登录失败：身份提供方未完成登录。请重试，或联系管理员。',
+  oidcUnavailable: '暂时无法连接企业账号登录服务，请稍后再试或使用密码登录。',
+  signingIn: '正在登录…',
+  continueOn: '继续',
 };
 
 const en: typeof zh = {
@@ -751,6 +759,14 @@ const en: typeof zh = {
   lapseReasonsChartTitle: (month: string) => `Non-payment reasons of ${month} (cases; ★ top three)`,
   lapseReasonsChartSummary: (counts: string) => `Cases by non-payment reason: ${counts}.`,
   share: 'Share',
+  companyAccount: 'Sign in with company account',
+  oidcUnlinked: 'Company account sign-in refused: this company account is not linked to a console user. Ask an administrator to link it (they can have you run renewals login --oidc to see its identifier).',
+  oidcDisabled: 'Company account sign-in refused: the linked user is disabled. Ask an administrator.',
+  oidcStale: 'Company account sign-in refused: the sign-in request has expired or belongs to another browser. Choose “Sign in with company account” again.',
+  oidcRefused: 'Company account sign-in refused: the identity provider did not complete the sign-in. Try again, or ask an administrator.',
+  oidcUnavailable: 'Company account sign-in is unavailable just now: try again later, or sign in with your password.',
+  signingIn: 'Signing in…',
+  continueOn: 'Continue',
 };
 
 export type Words = typeof zh;

@@ -77,7 +77,8 @@ ${body}
 `.text;
 }
 
-export function signInPage(language: Language, csrfToken: string, message?: string): string {
+/** `companyAccount`: OIDC is configured, so the page offers the identity provider's sign-in (a link: it leaves the console). */
+export function signInPage(language: Language, csrfToken: string, message?: string, companyAccount = false): string {
   const words = wordsFor(language);
   const body = html`<section class="card" aria-labelledby="sign-in-heading">
   <h2 id="sign-in-heading">${words.signInHeading}</h2>
@@ -90,6 +91,7 @@ export function signInPage(language: Language, csrfToken: string, message?: stri
     <input type="password" id="password" name="password" autocomplete="current-password" required>
     <div><button type="submit">${words.signIn}</button></div>
   </form>
+  ${companyAccount ? html`<p><a class="company-account" id="company-account" href="/sign-in/oidc">${words.companyAccount}</a></p>` : ''}
 </section>`;
   return layout({ language, csrfToken, path: '/sign-in' }, words.signInHeading, body);
 }

@@ -25,6 +25,7 @@ import { DEFAULT_POLICY_RULES, type PolicyRules } from './policy-page';
 import { registerPolicyRoutes } from './policy-routes';
 import { registerAuditRoutes } from './audit-routes';
 import { registerReportRoutes } from './report-routes';
+import { registerOidcRoutes, takeSignInNotice } from './oidc-routes';
 import { homeCharts, homeFigures, InsurerFiguresMemo } from './home-charts';
 import { registerAdminRoutes } from './admin-routes';
 
@@ -48,7 +49,7 @@ const STATIC_PATHS = new Set(['/console.css', '/console.js']);
 
 export interface ConsoleOptions {
   db: Knex;
-  settings: Pick<ConsoleSettings, 'environment' | 'idleMinutes' | 'absoluteHours' | 'secureCookies' | 'trustProxy' | 'collectionTargets'>;
+  settings: Pick<ConsoleSettings, 'environment' | 'idleMinutes' | 'absoluteHours' | 'secureCookies' | 'trustProxy' | 'collectionTargets' | 'oidc' | 'publicUrl'>;
   /** A pino logger (observability/logger.ts createLogger), so no line carries personal data. */
   logger: FastifyBaseLogger;
   limits?: LimiterOptions;
@@ -98,7 +99,7 @@ function taskNumber(text: string): number | undefined {
 export async function buildConsole(options: ConsoleOptions): Promise<FastifyInstance> {
   const { db, settings } = options;
   const times: SessionTimes = { idleMs: settings.idleMinutes * 60_000, absoluteMs: settings.absoluteHours * 3_600_000 };
-  const limiter = new SignInLimiter(options.limits ?? DEFAULT_LIMITS);
+  const limiter = new SignInLimiter(db, options.limits ?? DEFAULT_LIMITS);
   const insurerFigures = new InsurerFiguresMemo();
   const app = Fastify({
     loggerInstance: options.logger,
@@ -112,6 +113,8 @@ export async function buildConsole(options: ConsoleOptions): Promise<FastifyInst
   await app.register(formbody);
 
   const cookieFlags = { httpOnly: true, sameSite: 'strict' as const, secure: settings.secureCookies, path: '/' };
+  // OIDC configured (RENEWALS_OIDC_ISSUER): the sign-in page offers the company account.
+  const companyAccount = settings.oidc !== undefined;
   const languageOf = (request: FastifyRequest): Language => {
     const value = request.cookies[LANGUAGE_COOKIE];
     return isLanguage(value) ? value : 'zh-CN';
@@ -164,7 +167,8 @@ export async function buildConsole(options: ConsoleOptions): Promise<FastifyInst
 
   app.get('/sign-in', async (request, reply) => {
     if (request.consoleSession) return reply.redirect('/', 303);
-    return page(reply, 200, signInPage(languageOf(request), signInCsrf(request, reply)));
+    const notice = takeSignInNotice(request, reply, cookieFlags);
+    return page(reply, 200, signInPage(languageOf(request), signInCsrf(request, reply), notice && wordsFor(languageOf(request))[notice], companyAccount));
   });
 
   app.post('/sign-in', async (request, reply) => {
@@ -172,24 +176,24 @@ export async function buildConsole(options: ConsoleOptions): Promise<FastifyInst
     const words = wordsFor(language);
     const csrf = signInCsrf(request, reply);
     const body = request.body as Form;
-    if (typeof body.login !== 'string' || typeof body.password !== 'string' || body.login === '' || body.password === '') return page(reply, 400, signInPage(language, csrf, words.signInMissing));
+    if (typeof body.login !== 'string' || typeof body.password !== 'string' || body.login === '' || body.password === '') return page(reply, 400, signInPage(language, csrf, words.signInMissing, companyAccount));
     const login = body.login.trim().toLowerCase();
     const keys = [`login:${login}`, `address:${request.ip}`];
-    const now = Date.now();
-    if (limiter.locked(keys, now)) return page(reply, 429, signInPage(language, csrf, words.signInLocked));
+    const at = limiter.now();
+    if (await limiter.locked(keys, at)) return page(reply, 429, signInPage(language, csrf, words.signInLocked, companyAccount));
     try {
       const user = await checkPassword(db, login, body.password, settings.environment);
-      limiter.clear(keys[0]!);
-      const sessionId = await openSession(db, user, times, now);
+      await limiter.clear(keys[0]!);
+      const sessionId = await openSession(db, user, times, Date.now());
       reply.setCookie(SESSION_COOKIE, sessionId, cookieFlags);
       return reply.redirect('/', 303);
     } catch (error) {
       if (!(error instanceof IdentityError)) throw error;
-      if (limiter.fail(keys, now)) {
+      if (await limiter.fail(keys, at)) {
         const known = await findUserByLogin(db, login);
         await appendAudit(db, { kind: 'console_sign_in_locked', actor: known ? userRef(known.id) : 'console:unknown-login', detail: { ...(known ? { user: userRef(known.id) } : {}), minutes: Math.round((options.limits ?? DEFAULT_LIMITS).windowMs / 60_000) } });
       }
-      return page(reply, 401, signInPage(language, csrf, words.signInRefused));
+      return page(reply, 401, signInPage(language, csrf, words.signInRefused, companyAccount));
     }
   });
 
@@ -279,6 +283,7 @@ export async function buildConsole(options: ConsoleOptions): Promise<FastifyInst
   registerAuditRoutes(app, { db, languageOf, page, cookieFlags });
   registerReportRoutes(app, { db, languageOf, page, forbidden, notFound });
   registerAdminRoutes(app, { db, languageOf, page, cookieFlags });
+  if (settings.oidc) registerOidcRoutes(app, { db, config: settings.oidc, publicUrl: settings.publicUrl, times, sessionCookie: SESSION_COOKIE, cookieFlags });
 
   app.setErrorHandler(async (error, request, reply) => {
     // A client's mistake (e.g. a body too large) keeps its 4xx; anything else is ours and logged.

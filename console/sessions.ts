@@ -47,12 +47,12 @@ function endsAt(created: number, lastSeen: number, times: SessionTimes): Date {
   return new Date(Math.min(lastSeen + times.idleMs, created + times.absoluteMs));
 }
 
-/** Opens a session for a user who has just proved their password; returns the cookie's value. */
-export async function openSession(db: Knex, user: UserRow, times: SessionTimes, now: number): Promise<string> {
+/** Opens a session for a user who has just signed in (password, or the identity provider); returns the cookie's value. */
+export async function openSession(db: Knex, user: UserRow, times: SessionTimes, now: number, method: 'password' | 'oidc' = 'password'): Promise<string> {
   const sessionId = randomToken();
   await db.transaction(async (trx) => {
     const id = await insertConsoleSession(trx, { sessionHash: sha256(sessionId), userId: user.id, csrfSecret: randomBytes(32).toString('hex'), expiresAt: endsAt(now, now, times) });
-    await appendAudit(trx, { kind: 'console_signed_in', actor: userRef(user.id), detail: { user: userRef(user.id), session: id } });
+    await appendAudit(trx, { kind: 'console_signed_in', actor: userRef(user.id), detail: { user: userRef(user.id), session: id, method } });
   });
   return sessionId;
 }

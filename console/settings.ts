@@ -3,6 +3,8 @@
  * handed down. Outside RENEWALS_ENV=demo it refuses to start without its own settings, named in the
  * error, and always sends Secure cookies.
  */
+import { readOidcConfig, type OidcConfig } from '../config/oidc';
+
 export interface ConsoleSettings {
   environment: 'demo' | 'production';
   databaseUrl: string;
@@ -18,6 +20,14 @@ export interface ConsoleSettings {
   trustProxy: boolean;
   /** CONSOLE_COLLECTION_TARGETS: the insurer's target collection rates the home chart is drawn against; none when unset. */
   collectionTargets?: CollectionTargets;
+  /** RENEWALS_OIDC_*, the CLI's settings (config/oidc.ts): the sign-in page offers the company account; none when unset. */
+  oidc?: OidcConfig;
+  /**
+   * CONSOLE_PUBLIC_URL: the origin people reach the console at, e.g. https://console.example.com; the
+   * OIDC redirect URI is it + /sign-in/oidc/callback. Required with OIDC outside the demo; in the demo
+   * the request's own host stands in.
+   */
+  publicUrl?: string;
 }
 
 /** Target collection rates in percent at 当月, 次月 and 宽末 (docs/architecture.md#console). */
@@ -51,6 +61,24 @@ function wholeNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, max
   return Number(text);
 }
 
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** An origin only (scheme, host, port): https, or http in the demo or on this machine. */
+function parsePublicUrl(text: string, demo: boolean): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new ConsoleSettingsError(`CONSOLE_PUBLIC_URL="${text}" is not a URL: give the console's address as people open it, e.g. https://console.example.com`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConsoleSettingsError(`CONSOLE_PUBLIC_URL must be an https:// URL (got ${url.protocol})`);
+  if (url.protocol === 'http:' && !demo && !LOOPBACK_HOSTS.has(url.hostname)) throw new ConsoleSettingsError('CONSOLE_PUBLIC_URL must be https:// outside RENEWALS_ENV=demo');
+  if ((url.pathname !== '/' && url.pathname !== '') || url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
+    throw new ConsoleSettingsError('CONSOLE_PUBLIC_URL must be an origin only (scheme, host and port): no path, query, fragment or credentials');
+  }
+  return url.origin;
+}
+
 export function readConsoleSettings(env: NodeJS.ProcessEnv): ConsoleSettings {
   const environment = env.RENEWALS_ENV === 'demo' ? 'demo' : 'production';
   if (environment === 'production') {
@@ -61,6 +89,10 @@ export function readConsoleSettings(env: NodeJS.ProcessEnv): ConsoleSettings {
   }
   const databaseUrl = env.DATABASE_URL;
   if (!databaseUrl) throw new ConsoleSettingsError('DATABASE_URL is not set: the console needs the application login (README, Console)');
+  const oidc = readOidcConfig(env);
+  const publicUrl = env.CONSOLE_PUBLIC_URL ? parsePublicUrl(env.CONSOLE_PUBLIC_URL, environment === 'demo') : undefined;
+  // Outside the demo the redirect URI is never taken from a request's Host header.
+  if (oidc && !publicUrl && environment === 'production') throw new ConsoleSettingsError('RENEWALS_OIDC_ISSUER is set but CONSOLE_PUBLIC_URL is not: the console needs its public address for the OIDC redirect URI (README, Console)');
   const trust = env.CONSOLE_TRUST_PROXY ?? 'false';
   if (trust !== 'true' && trust !== 'false') throw new ConsoleSettingsError(`CONSOLE_TRUST_PROXY="${trust}" must be true or false`);
   return {
@@ -73,5 +105,7 @@ export function readConsoleSettings(env: NodeJS.ProcessEnv): ConsoleSettings {
     secureCookies: environment !== 'demo',
     trustProxy: trust === 'true',
     ...(env.CONSOLE_COLLECTION_TARGETS ? { collectionTargets: parseCollectionTargets(env.CONSOLE_COLLECTION_TARGETS) } : {}),
+    ...(oidc ? { oidc } : {}),
+    ...(publicUrl ? { publicUrl } : {}),
   };
 }

@@ -1,55 +1,65 @@
+import { createHash } from 'node:crypto';
+import type { Knex } from 'knex';
+import { countSignInFailures, deleteSignInFailures, insertSignInFailures, pruneSignInFailures, someKeyAtLimit } from '../db/repositories/console-sign-in';
+
 /**
  * Rate-limited sign-in (docs/architecture.md#console): failures are counted per login and per client
  * address in a sliding window; at the limit further attempts are refused (429) until the oldest
- * failure leaves the window. Kept in the process: one console process per deployment in this slice.
+ * failure leaves the window. Kept in PostgreSQL (`console_sign_in_failures`), so every console process
+ * on one database counts the same failures; a key is stored only as its SHA-256.
  */
 export interface LimiterOptions {
   maxFailures: number;
   windowMs: number;
+  /** The clock the window is judged by (Date.now unless a test moves it). */
+  now?: () => number;
 }
-
-const MAX_KEYS_BEFORE_PRUNE = 10_000;
 
 export const DEFAULT_LIMITS: LimiterOptions = { maxFailures: 5, windowMs: 15 * 60_000 };
 
+function keyHash(key: string): string {
+  return createHash('sha256').update(key, 'utf8').digest('hex');
+}
+
 export class SignInLimiter {
-  private readonly failures = new Map<string, number[]>();
+  constructor(
+    private readonly db: Knex,
+    private readonly options: LimiterOptions = DEFAULT_LIMITS,
+  ) {}
 
-  constructor(private readonly options: LimiterOptions = DEFAULT_LIMITS) {}
+  /** The time the window is judged at. */
+  now(): number {
+    return (this.options.now ?? Date.now)();
+  }
 
-  private recent(key: string, now: number): number[] {
-    const kept = (this.failures.get(key) ?? []).filter((at) => now - at < this.options.windowMs);
-    if (kept.length === 0) this.failures.delete(key);
-    else this.failures.set(key, kept);
-    return kept;
+  private since(now: number): Date {
+    return new Date(now - this.options.windowMs);
   }
 
   /** Whether any of the keys has reached the limit. */
-  locked(keys: readonly string[], now: number): boolean {
-    return keys.some((key) => this.recent(key, now).length >= this.options.maxFailures);
+  async locked(keys: readonly string[], now: number): Promise<boolean> {
+    return someKeyAtLimit(this.db, keys.map(keyHash), this.since(now), this.options.maxFailures);
   }
 
-  /** Counts a failure against each key; true when one of them reaches the limit with it (a lockout begins). */
-  fail(keys: readonly string[], now: number): boolean {
-    // Guessed logins are new keys each: drop the ones whose failures have all left the window.
-    if (this.failures.size > MAX_KEYS_BEFORE_PRUNE) for (const key of [...this.failures.keys()]) this.recent(key, now);
+  /**
+   * Counts a failure against each key; true when one of them reaches the limit with it (a lockout
+   * begins). Each failure counts only the rows before it, so of two processes failing the same key at
+   * once one sees the limit reached, and the lockout is audited once.
+   */
+  async fail(keys: readonly string[], now: number): Promise<boolean> {
+    // Guessed logins are new keys each: failures out of every window go on each failure.
+    await pruneSignInFailures(this.db, this.since(now));
+    const hashes = keys.map(keyHash);
+    const ids = await insertSignInFailures(this.db, hashes, new Date(now));
     let reached = false;
-    for (const key of keys) {
-      const recent = this.recent(key, now);
-      recent.push(now);
-      this.failures.set(key, recent);
-      if (recent.length === this.options.maxFailures) reached = true;
+    for (const [i, hash] of hashes.entries()) {
+      if ((await countSignInFailures(this.db, hash, this.since(now), ids[i])) === this.options.maxFailures) reached = true;
     }
     return reached;
   }
 
-  /** How many logins and addresses have failures counted (for tests and a future metric). */
-  get size(): number {
-    return this.failures.size;
-  }
-
-  /** A successful sign-in clears the login's failures (not the address's). */
-  clear(key: string): void {
-    this.failures.delete(key);
+  /** A successful sign-in clears the login's failures (not the address's, nor another login's). */
+  async clear(key: string): Promise<void> {
+    await deleteSignInFailures(this.db, keyHash(key));
   }
 }

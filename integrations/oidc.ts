@@ -2,7 +2,9 @@
  * OIDC sign-in through the identity provider's browser flow (docs/architecture.md#oidc-sign-in):
  * discovery, authorization code with PKCE, state and nonce, the browser sent back to a one-shot
  * listener on 127.0.0.1 (RFC 8252 loopback redirect), the ID token validated by openid-client.
- * Only the issuer and the subject come out: no token, name or email is kept or logged.
+ * Only the issuer and the subject come out: no token, name or email is kept or logged. The console's
+ * browser sign-in uses the same steps (discoverProvider, authorizationUrl, exchangeCode) with its own
+ * redirect URI.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -25,27 +27,45 @@ export class OidcSignInError extends Error {
 
 const CALLBACK_PATH = '/callback';
 
+/** What ties a callback to the authorization request it answers; kept by whoever began the sign-in. */
+export interface FlowChecks {
+  state: string;
+  nonce: string;
+  codeVerifier: string;
+}
+
+/** The provider's discovered configuration; the other steps take it. */
+export type OidcProvider = client.Configuration;
+
+/** The authorization-code request with PKCE S256, state and nonce, for the browser to open. */
+export async function authorizationUrl(provider: OidcProvider, redirectUri: string, checks: FlowChecks): Promise<URL> {
+  return client.buildAuthorizationUrl(provider, {
+    redirect_uri: redirectUri,
+    scope: 'openid',
+    response_type: 'code',
+    code_challenge: await client.calculatePKCECodeChallenge(checks.codeVerifier),
+    code_challenge_method: 'S256',
+    state: checks.state,
+    nonce: checks.nonce,
+  });
+}
+
+/** Exchanges the code the callback brought (the redirect URI with its query) and validates the ID token. */
+export async function exchangeCode(provider: OidcProvider, callback: URL, checks: FlowChecks): Promise<OidcIdentity> {
+  return exchange(provider, callback, { pkceCodeVerifier: checks.codeVerifier, expectedState: checks.state, expectedNonce: checks.nonce, idTokenExpected: true });
+}
+
 export async function signInWithOidc(config: OidcConfig, opener: AuthorizationUrlOpener): Promise<OidcIdentity> {
-  const provider = await discover(config);
+  const provider = await discoverProvider(config);
   const listener = await listen(config.redirectPort, config.timeoutMs);
   try {
-    const verifier = client.randomPKCECodeVerifier();
-    const state = client.randomState();
-    const nonce = client.randomNonce();
-    const url = client.buildAuthorizationUrl(provider, {
-      redirect_uri: listener.redirectUri,
-      scope: 'openid',
-      response_type: 'code',
-      code_challenge: await client.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-      state,
-      nonce,
-    });
+    const checks: FlowChecks = { codeVerifier: client.randomPKCECodeVerifier(), state: client.randomState(), nonce: client.randomNonce() };
+    const url = await authorizationUrl(provider, listener.redirectUri, checks);
     // The opener may finish before or after the browser comes back; either way the callback decides.
     const opened = Promise.resolve(opener(url));
     const callback = await Promise.race([listener.callback, opened.then(() => listener.callback)]);
     try {
-      const identity = await exchange(provider, callback.url, { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce, idTokenExpected: true });
+      const identity = await exchangeCode(provider, callback.url, checks);
       callback.reply(200, 'Signed in at the identity provider: return to the terminal.');
       return identity;
     } catch (error) {
@@ -57,7 +77,8 @@ export async function signInWithOidc(config: OidcConfig, opener: AuthorizationUr
   }
 }
 
-async function discover(config: OidcConfig): Promise<client.Configuration> {
+/** Discovery at the issuer: its endpoints and keys, for the client `config` names. */
+export async function discoverProvider(config: OidcConfig): Promise<OidcProvider> {
   const authentication = config.clientSecret === undefined ? client.None() : client.ClientSecretBasic(config.clientSecret);
   // config/oidc.ts allows plain http only for a provider on localhost (or in the demo).
   const insecure = new URL(config.issuer).protocol === 'http:';

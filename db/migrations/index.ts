@@ -31,6 +31,7 @@ import * as m032 from './032_payment_receipts';
 import * as m033 from './033_payment_amounts';
 import * as m034 from './034_payment_links';
 import * as m035 from './035_scope_indexes';
+import * as m036 from './036_console_sign_in';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -81,6 +82,7 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['033_payment_amounts', m033],
   ['034_payment_links', m034],
   ['035_scope_indexes', m035],
+  ['036_console_sign_in', m036],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {

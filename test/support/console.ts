@@ -1,7 +1,7 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { Knex } from 'knex';
 import { addUser } from '../../application/identity';
-import { buildConsole, LANGUAGE_COOKIE, SESSION_COOKIE, SIGN_IN_CSRF_COOKIE } from '../../console/server';
+import { buildConsole, LANGUAGE_COOKIE, SESSION_COOKIE, SIGN_IN_CSRF_COOKIE, type ConsoleOptions } from '../../console/server';
 import type { ConsoleSettings } from '../../console/settings';
 import type { Role, Scope } from '../../domain/roles';
 import { createLogger } from '../../observability/logger';
@@ -17,13 +17,15 @@ export interface ConsoleRig {
 
 export const CONSOLE_PASSWORD = 'correct horse battery staple';
 
-export async function consoleRig(db: Knex, settings: Partial<ConsoleSettings> = {}): Promise<ConsoleRig> {
+/** `options`: what scripts/console.ts would pass besides the settings (limits, OIDC, a Temporal client). */
+export async function consoleRig(db: Knex, settings: Partial<ConsoleSettings> = {}, options: Partial<Omit<ConsoleOptions, 'db' | 'settings' | 'logger'>> = {}): Promise<ConsoleRig> {
   const lines: string[] = [];
   const logger = createLogger('console', { destination: { write: (line: string) => void lines.push(line) } });
   const app = await buildConsole({
     db,
     logger,
     settings: { environment: 'demo', idleMinutes: 30, absoluteHours: 8, secureCookies: false, trustProxy: false, ...settings },
+    ...options,
   });
   return { app, lines };
 }

@@ -1,7 +1,9 @@
 /**
  * A real OIDC provider (oidc-provider) in the test process, on 127.0.0.1, with two loopback clients
- * (public with PKCE, and confidential) and an interaction that signs in `account` without a form; and
- * a small cookie-keeping browser that follows the provider's redirects back to the redirect listener.
+ * (public with PKCE, and confidential) and an interaction that signs in `account` without a form, or
+ * with `loginForm` a page where a real browser types the subject; and a small cookie-keeping browser
+ * that follows the provider's redirects back to the redirect listener. Both clients also accept the
+ * console's callback on a loopback host (any port, RFC 8252), so the console can use either.
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -19,13 +21,18 @@ export interface TestOidcProvider {
   close(): Promise<void>;
 }
 
-export async function startOidcProvider(account: string): Promise<TestOidcProvider> {
+export async function startOidcProvider(account: string, options: { loginForm?: boolean } = {}): Promise<TestOidcProvider> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const signingKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' });
   const handle: TestOidcProvider = { issuer, account, close: () => Promise.resolve() };
-  const loopback = { application_type: 'native', redirect_uris: ['http://127.0.0.1/callback'], grant_types: ['authorization_code'], response_types: ['code'] } satisfies Partial<ClientMetadata>;
+  const loopback = {
+    application_type: 'native',
+    redirect_uris: ['http://127.0.0.1/callback', 'http://127.0.0.1/sign-in/oidc/callback', 'http://localhost/sign-in/oidc/callback'],
+    grant_types: ['authorization_code'],
+    response_types: ['code'],
+  } satisfies Partial<ClientMetadata>;
   const provider = new Provider(issuer, {
     clients: [
       { client_id: PUBLIC_CLIENT_ID, token_endpoint_auth_method: 'none', ...loopback },
@@ -42,7 +49,8 @@ export async function startOidcProvider(account: string): Promise<TestOidcProvid
   const callback = provider.callback();
   server.on('request', (request, response) => {
     if (request.url?.startsWith('/interaction/')) {
-      finishInteraction(provider, request, response, handle.account).catch((error: unknown) => response.writeHead(500).end(String(error)));
+      const answer = options.loginForm ? formInteraction(provider, request, response) : finishInteraction(provider, request, response, handle.account);
+      answer.catch((error: unknown) => response.writeHead(500).end(String(error)));
       return;
     }
     void callback(request, response);
@@ -52,6 +60,24 @@ export async function startOidcProvider(account: string): Promise<TestOidcProvid
     await new Promise<void>((resolve) => server.close(() => resolve()));
   };
   return handle;
+}
+
+/** The login prompt as a page: a form for the subject, posted back to the interaction; consent as without a form. */
+async function formInteraction(provider: Provider, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const details = await provider.interactionDetails(request, response);
+  if (details.prompt.name !== 'login') return finishInteraction(provider, request, response, '');
+  if (request.method !== 'POST') {
+    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Test identity provider</title></head>
+<body><main><h1>Test identity provider</h1>
+<form method="post" action="/interaction/${details.uid}"><label for="subject">Subject</label> <input id="subject" name="subject" autofocus> <button type="submit">Sign in</button></form>
+</main></body></html>`);
+    return;
+  }
+  let body = '';
+  for await (const chunk of request) body += String(chunk);
+  const subject = new URLSearchParams(body).get('subject') ?? '';
+  await provider.interactionFinished(request, response, { login: { accountId: subject } }, { mergeWithLastSubmission: false });
 }
 
 /** Signs `account` in at the login prompt and grants the openid scope at the consent prompt, with no form. */
@@ -82,9 +108,18 @@ export interface BrowserTampering {
  * its redirects, and delivers the final redirect to the loopback listener. Returns that status.
  */
 export async function browse(start: URL, tampering: BrowserTampering = {}): Promise<number> {
+  const target = await followToCallback(start, tampering.authorization);
+  tampering.callback?.(target);
+  const delivered = await fetch(target);
+  await delivered.arrayBuffer();
+  return delivered.status;
+}
+
+/** Follows the provider's redirects from the authorization URL to the first one leaving it: the callback, not yet delivered. */
+export async function followToCallback(start: URL, authorization?: (url: URL) => void): Promise<URL> {
   const cookies = new Map<string, string>();
   const url = new URL(start);
-  tampering.authorization?.(url);
+  authorization?.(url);
   let next = url;
   for (let hop = 0; hop < 10; hop++) {
     const response = await fetch(next, { redirect: 'manual', headers: { cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join('; ') } });
@@ -100,12 +135,7 @@ export async function browse(start: URL, tampering: BrowserTampering = {}): Prom
     const location = response.headers.get('location');
     if (response.status < 300 || response.status >= 400 || location === null) throw new Error(`browser stopped at ${next.pathname} with HTTP ${response.status}`);
     const target = new URL(location, next);
-    if (target.origin !== start.origin) {
-      tampering.callback?.(target);
-      const delivered = await fetch(target);
-      await delivered.arrayBuffer();
-      return delivered.status;
-    }
+    if (target.origin !== start.origin) return target;
     next = target;
   }
   throw new Error('browser followed too many redirects');
