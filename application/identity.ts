@@ -260,12 +260,21 @@ async function changeScope(db: Knex, actor: string, userId: number, scope: Scope
   if (changed) await appendAudit(db, { kind: change === 'grant' ? 'scope_granted' : 'scope_revoked', actor, detail: { user: userRef(userId), scope: formatScope(scope) } });
 }
 
-/** Grants or revokes roles and scopes of a user, each change audited. */
+/**
+ * Grants or revokes roles and scopes of a user, each change audited. Nobody revokes their own
+ * administrator role (another administrator must), and no revocation leaves the system without an
+ * active administrator: the roles are locked while it is checked, so two administrators revoking each
+ * other at once cannot both succeed.
+ */
 export async function changeGrants(db: Knex, actor: string, login: string, change: 'grant' | 'revoke', grants: { roles: Role[]; scopes: Scope[] }): Promise<UserRow> {
   const user = await requireUser(db, login);
+  const revokesAdministrator = change === 'revoke' && grants.roles.includes('administrator');
+  if (revokesAdministrator && actor === userRef(user.id)) throw new IdentityError(`${userRef(user.id)} cannot revoke their own administrator role: another administrator must`, 'refused');
   await db.transaction(async (trx) => {
+    if (revokesAdministrator) await trx.raw('LOCK TABLE user_roles IN SHARE ROW EXCLUSIVE MODE');
     for (const role of grants.roles) await changeRole(trx, actor, user.id, role, change);
     for (const scope of grants.scopes) await changeScope(trx, actor, user.id, scope, change);
+    if (revokesAdministrator && !(await hasAdministrator(trx))) throw new IdentityError(`revoking the administrator role of ${userRef(user.id)} would leave no active administrator`, 'refused');
   });
   return user;
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { CommandUnknownOpts } from '@commander-js/extra-typings';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { changeGrants } from '../../application/identity';
 import { buildProgram } from '../../cli/program';
 import { commandPath } from '../../cli/sign-in';
 import { PiiCipher } from '../../db/pii-cipher';
@@ -319,6 +320,25 @@ describe('tokens and users', () => {
       expect(row.chain_partition).toBe(0);
       expect(JSON.stringify(row.detail)).not.toContain('李四');
     }
+  });
+
+  it('nobody revokes their own administrator role, and no revocation leaves the system without an administrator', async () => {
+    const admin = await signInAs(t.db, { roles: ['administrator'] });
+    secrets.push(admin.token);
+    const self = await cli('users', 'revoke', admin.login, '--role', 'administrator');
+    expect(self.code).toBe(5);
+    expect(self.err).toContain('cannot revoke their own administrator role');
+    expect(await t.db('user_roles as r').join('users as u', 'u.id', 'r.user_id').where({ 'u.login': admin.login, 'r.role': 'administrator' }).first()).toBeDefined();
+
+    // Another administrator's role goes while one stays; the last one's cannot, whoever asks.
+    const other = await signInAs(t.db, { roles: ['administrator'] });
+    secrets.push(other.token);
+    actAs(admin);
+    expect((await cli('users', 'revoke', other.login, '--role', 'administrator', '--json')).code).toBe(0);
+    const admins = await t.db('user_roles as r').join('users as u', 'u.id', 'r.user_id').where({ 'r.role': 'administrator', 'u.status': 'active' }).pluck<string[]>('u.login');
+    for (const login of admins.filter((l) => l !== admin.login)) await changeGrants(t.db, 'test:setup', login, 'revoke', { roles: ['administrator'], scopes: [] });
+    await expect(changeGrants(t.db, 'test:setup', admin.login, 'revoke', { roles: ['administrator'], scopes: [] })).rejects.toThrow('would leave no active administrator');
+    expect(await t.db('user_roles as r').join('users as u', 'u.id', 'r.user_id').where({ 'u.login': admin.login, 'r.role': 'administrator' }).first()).toBeDefined();
   });
 
   it('administrators reset a password, disable and enable a user, but never disable themselves', async () => {
