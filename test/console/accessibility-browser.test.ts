@@ -1,0 +1,193 @@
+import type { AddressInfo } from 'node:net';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import axe from 'axe-core';
+import type { Browser, BrowserContext, Page } from 'puppeteer-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requestUnmask } from '../../application/audit-unmask';
+import { userRef } from '../../application/identity';
+import { startRenewalCycle } from '../../application/renewal-cycles';
+import { addDays, shanghaiDate } from '../../domain/civil-date';
+import { monthOf } from '../../domain/months';
+import { isoWeekOf } from '../../domain/weeks';
+import { startTimeSkippingServer } from '../../scripts/temporal-env';
+import { consolePerson } from '../support/console';
+import { launchChromium, signInByKeyboard } from '../support/console-browser';
+import { dueIn, seedFundedPolicy, sleepUntil, startCycleRig, untilIdle, type CycleRig } from '../support/cycle-rig';
+import { applied, consoleOnServerClock, eventually, lapsingPolicy, type ServerClockConsole } from '../support/reinstatement-console';
+
+/**
+ * An accessibility check of every console page in a real Chromium (docs/architecture.md#console): axe-core
+ * with the WCAG 2 A and AA rules and its best practices, run in each page as its role sees it (every
+ * <details> opened), first in Chinese, then again after the language switch in English. Any serious or critical violation fails the test, named by page, rule
+ * and element. axe is injected through puppeteer's evaluate (DevTools), which the content security policy
+ * does not govern, so the console's policy stays as production has it. A page the console gains is one
+ * line in PAGES.
+ */
+const taskQueue = 'console-accessibility';
+/** WCAG 2.0, 2.1 and 2.2 at A and AA, and axe's best practices (landmarks, heading order), which seldom rate serious. */
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'];
+const FAILING_IMPACTS = new Set(['serious', 'critical']);
+
+/** What the pages are opened on: numbers the setup learns. */
+interface Seeded {
+  task: number;
+  premium: number;
+  application: number;
+  today: string;
+}
+
+/** A page, who opens it (undefined: no one signed in) and its path. */
+interface ConsolePage {
+  name: string;
+  login?: string;
+  path: (seeded: Seeded) => string;
+}
+
+const PAGES: readonly ConsolePage[] = [
+  { name: 'sign-in', path: () => '/sign-in' },
+  { name: 'not found', path: () => '/no-such-page' },
+  { name: 'home (collector, scoped)', login: 'collector-chen', path: () => '/' },
+  { name: 'home (operations lead, charts)', login: 'ops-lead-zhou', path: () => '/' },
+  { name: 'work queue', login: 'collector-chen', path: () => '/tasks' },
+  { name: 'task', login: 'collector-chen', path: (s) => `/tasks/${s.task}` },
+  { name: 'forbidden', login: 'collector-chen', path: () => '/audit' },
+  { name: 'monthly runs', login: 'ops-lead-zhou', path: () => '/runs' },
+  { name: 'monthly run', login: 'ops-lead-zhou', path: (s) => `/runs/${monthOf(s.today)}` },
+  { name: 'policy search', login: 'ops-lead-zhou', path: () => '/policies' },
+  { name: 'policy', login: 'ops-lead-zhou', path: (s) => `/policies/${s.premium}` },
+  { name: 'reinstatement queue', login: 'underwriter-li', path: () => '/reinstatements' },
+  { name: 'reinstatement application', login: 'underwriter-li', path: (s) => `/reinstatements/${s.application}` },
+  { name: 'reports', login: 'ops-lead-zhou', path: () => '/reports' },
+  { name: 'report daily', login: 'ops-lead-zhou', path: (s) => `/reports/daily?date=${s.today}` },
+  { name: 'report weekly', login: 'ops-lead-zhou', path: (s) => `/reports/weekly?week=${isoWeekOf(s.today)}` },
+  { name: 'report monthly', login: 'ops-lead-zhou', path: (s) => `/reports/monthly?month=${monthOf(s.today)}&asOf=${s.today}` },
+  { name: 'report lapse-reasons', login: 'ops-lead-zhou', path: (s) => `/reports/lapse-reasons?month=${monthOf(s.today)}` },
+  { name: 'report reinstatement', login: 'ops-lead-zhou', path: (s) => `/reports/reinstatement?from=${monthOf(s.today)}&to=${monthOf(s.today)}` },
+  { name: 'report lapsed', login: 'ops-lead-zhou', path: () => '/reports/lapsed' },
+  { name: 'report with a bad period', login: 'ops-lead-zhou', path: () => '/reports/monthly?month=2026-13' },
+  { name: 'audit', login: 'compliance-zheng', path: () => '/audit' },
+  { name: "a policy's story", login: 'compliance-zheng', path: (s) => `/audit/policies/${s.premium}` },
+  { name: 'audit chain check', login: 'compliance-zheng', path: () => '/audit/verify' },
+];
+
+interface Finding {
+  id: string;
+  impact: string;
+  help: string;
+  targets: string[];
+}
+
+/** Runs axe in the page; the findings of every impact. */
+async function axeFindings(page: Page): Promise<Finding[]> {
+  // Closed <details> (a chart's table, a call script's objections) are checked open, as a person opens them.
+  await page.evaluate("document.querySelectorAll('details').forEach((d) => { d.open = true; })");
+  await page.evaluate(axe.source);
+  return (await page.evaluate(
+    `axe.run(document, { runOnly: { type: 'tag', values: ${JSON.stringify(AXE_TAGS)} }, resultTypes: ['violations'] })
+      .then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact || 'unknown', help: v.help, targets: v.nodes.map((n) => n.target.join(' ')) })))`,
+  )) as Finding[];
+}
+
+let env: TestWorkflowEnvironment;
+let rig: CycleRig;
+let console_: ServerClockConsole;
+let browser: Browser | undefined;
+let origin: string;
+let stopWorker: (() => void) | undefined;
+let workerDone: Promise<void> | undefined;
+let seeded: Seeded;
+
+beforeAll(async () => {
+  env = (await startTimeSkippingServer()).env;
+  rig = await startCycleRig(env, taskQueue);
+  const db = rig.database.db;
+  const wang = userRef(await consolePerson(db, 'underwriter-wang', ['underwriter']));
+  await consolePerson(db, 'underwriter-li', ['underwriter']);
+  await consolePerson(db, 'collector-chen', ['collector'], [{ kind: 'branch', value: '3201' }]);
+  await consolePerson(db, 'ops-lead-zhou', ['operations_lead']);
+  const wu = userRef(await consolePerson(db, 'compliance-wu', ['compliance']));
+  await consolePerson(db, 'compliance-zheng', ['compliance']);
+  workerDone = rig.withWorker(() => new Promise<void>((resolve) => (stopWorker = resolve)));
+
+  // A lapsed policy with an application whose declaration Wang captured: Li may decide it.
+  const lapsing = await dueIn(env, 5);
+  await lapsingPolicy(rig, env, taskQueue, { policyNo: 'P-AX-0001', nextDueDate: lapsing.dueDate, holderIdNo: '320102198001019901', holderMobile: '13812349901', holderEmail: 'ax1@example.cn', accountNo: '6222020000000009901' });
+  await sleepUntil(env, addDays(lapsing.dueDate, 62), '10:30');
+  const application = await applied(db, env, 'P-AX-0001', wang, wang);
+
+  // A running cycle with an open call task for the collector, a policy page and a story to show.
+  const { dueDate } = await dueIn(env, 16);
+  const policy = await seedFundedPolicy(rig, { policyNo: 'P-AX-0002', holderIdNo: '320102198001019902', holderMobile: '13812349902', holderEmail: 'ax2@example.cn', accountNo: '6222020000000009902', nextDueDate: dueDate, preferredChannel: 'sms' });
+  const { handle } = await startRenewalCycle(env.client, { policyNo: policy.policyNo, dueDate }, taskQueue);
+  await sleepUntil(env, addDays(dueDate, -15), '12:30');
+  const task = await eventually(() => db('tasks').where({ policy_no: policy.policyNo, step: 'call_d-15', status: 'open' }).first<{ id: number } | undefined>('id'), (row) => row !== undefined, 'the call_d-15 task');
+  await untilIdle(handle);
+  const premium = await db('premium_dues').where({ policy_no: policy.policyNo, due_date: dueDate }).first<{ id: number }>('id');
+  // Wu's request awaits a second officer: Zheng's audit page offers the approve form.
+  await requestUnmask(db, { reason: '监管问询 2026-12', filter: { policyNo: policy.policyNo } }, wu);
+
+  console_ = await consoleOnServerClock(db, env);
+  await console_.app.listen({ host: '127.0.0.1', port: 0 });
+  origin = `http://127.0.0.1:${(console_.app.server.address() as AddressInfo).port}`;
+  seeded = { task: Number(task!.id), premium: Number(premium.id), application, today: shanghaiDate(Date.now()) };
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await console_?.app.close();
+  stopWorker?.();
+  await workerDone;
+  await rig?.close();
+  await env?.teardown();
+});
+
+/** Switches the page's language with the header's form, as a person would. */
+async function switchLanguage(page: Page, language: string): Promise<void> {
+  await page.select('#language', language);
+  await Promise.all([page.waitForNavigation(), page.click('header form[action="/language"] button')]);
+}
+
+describe('accessibility of the console (axe, WCAG 2 A/AA)', () => {
+  it('no page has a serious or critical violation, in Chinese or in English', async () => {
+    browser = await launchChromium();
+    const pages = new Map<string, Page>();
+    /** One browser context per person (and one signed out), signed in once. */
+    const pageOf = async (login: string | undefined): Promise<Page> => {
+      const key = login ?? '';
+      const known = pages.get(key);
+      if (known) return known;
+      const context: BrowserContext = await browser!.createBrowserContext();
+      const page = await context.newPage();
+      await page.setViewport({ width: 1100, height: 900 });
+      if (login) await signInByKeyboard(page, origin, login);
+      pages.set(key, page);
+      return page;
+    };
+
+    const failures: string[] = [];
+    const lesser: string[] = [];
+    let checked = 0;
+    for (const language of ['zh-CN', 'en']) {
+      for (const entry of PAGES) {
+        const page = await pageOf(entry.login);
+        const path = entry.path(seeded);
+        await page.goto(`${origin}${path}`);
+        // The English pass starts with each person's switch, made on the page it checks.
+        if (language === 'en' && (await page.$eval('html', (element) => element.lang)) !== 'en') {
+          await switchLanguage(page, 'en');
+          await page.goto(`${origin}${path}`);
+        }
+        expect(await page.$eval('html', (element) => element.lang), `${entry.name} in ${language}`).toBe(language);
+        for (const finding of await axeFindings(page)) {
+          const line = `${entry.name} (${path}, ${language}): ${finding.impact} ${finding.id} — ${finding.help} — at ${finding.targets.join(' | ')}`;
+          (FAILING_IMPACTS.has(finding.impact) ? failures : lesser).push(line);
+        }
+        checked++;
+      }
+    }
+    // Moderate and minor findings do not fail the test; they are printed for the next person to look at.
+    if (lesser.length > 0) console.info(`axe: ${lesser.length} moderate or minor finding(s):\n${lesser.join('\n')}`);
+    expect(checked).toBe(PAGES.length * 2);
+    expect(failures, failures.join('\n')).toEqual([]);
+  });
+});
