@@ -147,23 +147,44 @@ async function switchLanguage(page: Page, language: string): Promise<void> {
   await Promise.all([page.waitForNavigation(), page.click('header form[action="/language"] button')]);
 }
 
+/** One browser context per person (and one signed out), signed in once. */
+const pages = new Map<string, Page>();
+async function pageOf(login: string | undefined): Promise<Page> {
+  const key = login ?? '';
+  const known = pages.get(key);
+  if (known) return known;
+  // Launched in a test, not in a hook, so a missing browser fails it rather than skipping it.
+  browser ??= await launchChromium();
+  const context: BrowserContext = await browser.createBrowserContext();
+  const page = await context.newPage();
+  await page.setViewport({ width: 1100, height: 900 });
+  if (login) await signInByKeyboard(page, origin, login);
+  pages.set(key, page);
+  return page;
+}
+
+/** The focused element's outline and its contrast with the background beside it. */
+const FOCUS_RING = `(() => {
+  const element = document.activeElement;
+  const style = getComputedStyle(element);
+  const rgb = (colour) => (colour.match(/[\\d.]+/g) || []).map(Number);
+  const channel = (v) => { v /= 255; return v <= 0.04045 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+  const luminance = (c) => 0.2126 * channel(c[0]) + 0.7152 * channel(c[1]) + 0.0722 * channel(c[2]);
+  // What shows just left of the element, where the ring is drawn: the first opaque background there.
+  const box = element.getBoundingClientRect();
+  const beside = document.elementsFromPoint(Math.max(0, box.left - 4), box.top + box.height / 2).find((node) => !element.contains(node));
+  let around = [255, 255, 255];
+  for (let node = beside; node; node = node.parentElement) {
+    const c = rgb(getComputedStyle(node).backgroundColor);
+    if (c.length === 3 || (c.length === 4 && c[3] > 0)) { around = c; break; }
+  }
+  const a = luminance(rgb(style.outlineColor));
+  const b = luminance(around);
+  return { what: element.tagName + (element.id ? '#' + element.id : '') + ' ' + (element.textContent || '').trim().slice(0, 20), style: style.outlineStyle, width: parseFloat(style.outlineWidth), ratio: (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05) };
+})()`;
+
 describe('accessibility of the console (axe, WCAG 2 A/AA)', () => {
   it('no page has a serious or critical violation, in Chinese or in English', async () => {
-    browser = await launchChromium();
-    const pages = new Map<string, Page>();
-    /** One browser context per person (and one signed out), signed in once. */
-    const pageOf = async (login: string | undefined): Promise<Page> => {
-      const key = login ?? '';
-      const known = pages.get(key);
-      if (known) return known;
-      const context: BrowserContext = await browser!.createBrowserContext();
-      const page = await context.newPage();
-      await page.setViewport({ width: 1100, height: 900 });
-      if (login) await signInByKeyboard(page, origin, login);
-      pages.set(key, page);
-      return page;
-    };
-
     const failures: string[] = [];
     const lesser: string[] = [];
     let checked = 0;
@@ -189,5 +210,27 @@ describe('accessibility of the console (axe, WCAG 2 A/AA)', () => {
     if (lesser.length > 0) console.info(`axe: ${lesser.length} moderate or minor finding(s):\n${lesser.join('\n')}`);
     expect(checked).toBe(PAGES.length * 2);
     expect(failures, failures.join('\n')).toEqual([]);
+  });
+
+  // What axe does not look at: the focus ring as the keyboard moves (WCAG 2.4.7, 1.4.11) and reflow (1.4.10).
+  it('every control the keyboard reaches shows a focus ring of 3:1, and the header and navigation fit 320 px', async () => {
+    const page = await pageOf('ops-lead-zhou');
+    await page.goto(`${origin}/policies/${seeded.premium}`);
+    const rings: { what: string; style: string; width: number; ratio: number }[] = [];
+    for (let i = 0; i < 80; i++) {
+      await page.keyboard.press('Tab');
+      if ((await page.evaluate('document.activeElement === document.body')) as boolean) break;
+      rings.push((await page.evaluate(FOCUS_RING)) as (typeof rings)[number]);
+    }
+    // The skip link, the header's switch and sign-out, the navigation, the page's links and forms.
+    expect(rings.length).toBeGreaterThan(15);
+    expect(rings.filter((ring) => ring.style === 'none' || ring.width < 2 || ring.ratio < 3)).toEqual([]);
+
+    await page.setViewport({ width: 320, height: 800 });
+    await page.goto(`${origin}/`);
+    const overflowing = (await page.evaluate("['header', 'nav', 'nav ul'].filter((selector) => { const e = document.querySelector(selector); return e.scrollWidth > e.clientWidth; })")) as string[];
+    expect(overflowing).toEqual([]);
+    expect((await page.$$('nav a')).length).toBeGreaterThanOrEqual(4);
+    await page.setViewport({ width: 1100, height: 900 });
   });
 });
