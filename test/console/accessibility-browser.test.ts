@@ -4,10 +4,12 @@ import axe from 'axe-core';
 import type { Browser, BrowserContext, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requestUnmask } from '../../application/audit-unmask';
+import { startMonthlyRun } from '../../application/monthly-runs';
+import { findMonthlyRun } from '../../db/repositories/monthly-runs';
 import { userRef } from '../../application/identity';
 import { startRenewalCycle } from '../../application/renewal-cycles';
 import { addDays, shanghaiDate } from '../../domain/civil-date';
-import { monthOf } from '../../domain/months';
+import { addMonths, monthOf } from '../../domain/months';
 import { isoWeekOf } from '../../domain/weeks';
 import { startTimeSkippingServer } from '../../scripts/temporal-env';
 import { consolePerson } from '../support/console';
@@ -36,23 +38,27 @@ interface Seeded {
   today: string;
 }
 
-/** A page, who opens it (undefined: no one signed in) and its path. */
+/** A page, who opens it (undefined: no one signed in), its path and its status (200 unless given). */
 interface ConsolePage {
   name: string;
   login?: string;
   path: (seeded: Seeded) => string;
+  status?: number;
 }
 
 const PAGES: readonly ConsolePage[] = [
   { name: 'sign-in', path: () => '/sign-in' },
-  { name: 'not found', path: () => '/no-such-page' },
+  { name: 'not found', path: () => '/no-such-page', status: 404 },
   { name: 'home (collector, scoped)', login: 'collector-chen', path: () => '/' },
   { name: 'home (operations lead, charts)', login: 'ops-lead-zhou', path: () => '/' },
+  { name: 'home (underwriter)', login: 'underwriter-li', path: () => '/' },
+  { name: 'home (compliance)', login: 'compliance-zheng', path: () => '/' },
   { name: 'work queue', login: 'collector-chen', path: () => '/tasks' },
   { name: 'task', login: 'collector-chen', path: (s) => `/tasks/${s.task}` },
-  { name: 'forbidden', login: 'collector-chen', path: () => '/audit' },
+  { name: 'forbidden', login: 'collector-chen', path: () => '/audit', status: 403 },
   { name: 'monthly runs', login: 'ops-lead-zhou', path: () => '/runs' },
-  { name: 'monthly run', login: 'ops-lead-zhou', path: (s) => `/runs/${monthOf(s.today)}` },
+  { name: 'monthly run (not started)', login: 'ops-lead-zhou', path: (s) => `/runs/${addMonths(monthOf(s.today), 1)}` },
+  { name: 'monthly run (completed)', login: 'ops-lead-zhou', path: (s) => `/runs/${addMonths(monthOf(s.today), -1)}` },
   { name: 'policy search', login: 'ops-lead-zhou', path: () => '/policies' },
   { name: 'policy', login: 'ops-lead-zhou', path: (s) => `/policies/${s.premium}` },
   { name: 'reinstatement queue', login: 'underwriter-li', path: () => '/reinstatements' },
@@ -64,7 +70,7 @@ const PAGES: readonly ConsolePage[] = [
   { name: 'report lapse-reasons', login: 'ops-lead-zhou', path: (s) => `/reports/lapse-reasons?month=${monthOf(s.today)}` },
   { name: 'report reinstatement', login: 'ops-lead-zhou', path: (s) => `/reports/reinstatement?from=${monthOf(s.today)}&to=${monthOf(s.today)}` },
   { name: 'report lapsed', login: 'ops-lead-zhou', path: () => '/reports/lapsed' },
-  { name: 'report with a bad period', login: 'ops-lead-zhou', path: () => '/reports/monthly?month=2026-13' },
+  { name: 'report with a bad period', login: 'ops-lead-zhou', path: () => '/reports/monthly?month=2026-13', status: 400 },
   { name: 'audit', login: 'compliance-zheng', path: () => '/audit' },
   { name: "a policy's story", login: 'compliance-zheng', path: (s) => `/audit/policies/${s.premium}` },
   { name: 'audit chain check', login: 'compliance-zheng', path: () => '/audit/verify' },
@@ -125,6 +131,10 @@ beforeAll(async () => {
   const premium = await db('premium_dues').where({ policy_no: policy.policyNo, due_date: dueDate }).first<{ id: number }>('id');
   // Wu's request awaits a second officer: Zheng's audit page offers the approve form.
   await requestUnmask(db, { reason: '监管问询 2026-12', filter: { policyNo: policy.policyNo } }, wu);
+  // Last month's run, over no premiums, completed: its page shows figures and no form.
+  const lastMonth = addMonths(monthOf(shanghaiDate(Date.now())), -1);
+  await startMonthlyRun(env.client, lastMonth, { taskQueue, cycleTaskQueue: taskQueue });
+  await eventually(() => findMonthlyRun(db, lastMonth), (run) => run?.status === 'completed', `the run of ${lastMonth}`);
 
   console_ = await consoleOnServerClock(db, env);
   await console_.app.listen({ host: '127.0.0.1', port: 0 });
@@ -192,12 +202,15 @@ describe('accessibility of the console (axe, WCAG 2 A/AA)', () => {
       for (const entry of PAGES) {
         const page = await pageOf(entry.login);
         const path = entry.path(seeded);
-        await page.goto(`${origin}${path}`);
+        let response = await page.goto(`${origin}${path}`);
         // The English pass starts with each person's switch, made on the page it checks.
         if (language === 'en' && (await page.$eval('html', (element) => element.lang)) !== 'en') {
           await switchLanguage(page, 'en');
-          await page.goto(`${origin}${path}`);
+          response = await page.goto(`${origin}${path}`);
         }
+        // The page meant, not a redirect or an error page in its place.
+        expect(response?.status(), `${entry.name} in ${language}`).toBe(entry.status ?? 200);
+        expect(new URL(page.url()).pathname, `${entry.name} in ${language}`).toBe(path.split('?')[0]);
         expect(await page.$eval('html', (element) => element.lang), `${entry.name} in ${language}`).toBe(language);
         for (const finding of await axeFindings(page)) {
           const line = `${entry.name} (${path}, ${language}): ${finding.impact} ${finding.id} — ${finding.help} — at ${finding.targets.join(' | ')}`;
