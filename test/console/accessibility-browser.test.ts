@@ -60,7 +60,9 @@ const PAGES: readonly ConsolePage[] = [
   { name: 'monthly run (not started)', login: 'ops-lead-zhou', path: (s) => `/runs/${addMonths(monthOf(s.today), 1)}` },
   { name: 'monthly run (completed)', login: 'ops-lead-zhou', path: (s) => `/runs/${addMonths(monthOf(s.today), -1)}` },
   { name: 'policy search', login: 'ops-lead-zhou', path: () => '/policies' },
-  { name: 'policy', login: 'ops-lead-zhou', path: (s) => `/policies/${s.premium}` },
+  { name: 'policy (operations lead: hold)', login: 'ops-lead-zhou', path: (s) => `/policies/${s.premium}` },
+  { name: 'policy (cashier: counter payment)', login: 'cashier-sun', path: (s) => `/policies/${s.premium}` },
+  { name: 'policy (collector: promise)', login: 'collector-chen', path: (s) => `/policies/${s.premium}` },
   { name: 'reinstatement queue', login: 'underwriter-li', path: () => '/reinstatements' },
   { name: 'reinstatement application', login: 'underwriter-li', path: (s) => `/reinstatements/${s.application}` },
   { name: 'reports', login: 'ops-lead-zhou', path: () => '/reports' },
@@ -111,6 +113,7 @@ beforeAll(async () => {
   await consolePerson(db, 'underwriter-li', ['underwriter']);
   await consolePerson(db, 'collector-chen', ['collector'], [{ kind: 'branch', value: '3201' }]);
   await consolePerson(db, 'ops-lead-zhou', ['operations_lead']);
+  await consolePerson(db, 'cashier-sun', ['cashier']);
   const wu = userRef(await consolePerson(db, 'compliance-wu', ['compliance']));
   await consolePerson(db, 'compliance-zheng', ['compliance']);
   workerDone = rig.withWorker(() => new Promise<void>((resolve) => (stopWorker = resolve)));
