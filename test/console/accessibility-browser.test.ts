@@ -1,5 +1,8 @@
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Context } from '@temporalio/activity';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, type Worker } from '@temporalio/worker';
 import axe from 'axe-core';
 import type { Browser, BrowserContext, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +17,8 @@ import { isoWeekOf } from '../../domain/weeks';
 import { startTimeSkippingServer } from '../../scripts/temporal-env';
 import { consolePerson } from '../support/console';
 import { launchChromium, signInByKeyboard } from '../support/console-browser';
+import { MonthSeeder } from '../support/monthly-runs';
+import { bundleRenewalWorkflows, createRenewalWorker } from '../../workers/renewal-worker';
 import { dueIn, seedFundedPolicy, sleepUntil, startCycleRig, untilIdle, type CycleRig } from '../support/cycle-rig';
 import { applied, consoleOnServerClock, eventually, lapsingPolicy, type ServerClockConsole } from '../support/reinstatement-console';
 
@@ -38,33 +43,36 @@ interface Seeded {
   today: string;
 }
 
-/** A page, who opens it (undefined: no one signed in), its path and its status (200 unless given). */
+/** A page, who opens it (undefined: no one signed in), its path, its status (200 unless given). */
 interface ConsolePage {
   name: string;
   login?: string;
   path: (seeded: Seeded) => string;
   status?: number;
+  /** An element the page must hold, so the state meant is the one checked. */
+  shows?: string;
 }
 
 const PAGES: readonly ConsolePage[] = [
   { name: 'sign-in', path: () => '/sign-in' },
   { name: 'not found', path: () => '/no-such-page', status: 404 },
   { name: 'home (collector, scoped)', login: 'collector-chen', path: () => '/' },
-  { name: 'home (operations lead, charts)', login: 'ops-lead-zhou', path: () => '/' },
+  { name: 'home (operations lead, charts)', login: 'ops-lead-zhou', path: () => '/', shows: '#chart-curve svg' },
   { name: 'home (underwriter)', login: 'underwriter-li', path: () => '/' },
   { name: 'home (compliance)', login: 'compliance-zheng', path: () => '/' },
-  { name: 'work queue', login: 'collector-chen', path: () => '/tasks' },
-  { name: 'task', login: 'collector-chen', path: (s) => `/tasks/${s.task}` },
+  { name: 'work queue', login: 'collector-chen', path: () => '/tasks', shows: '#queue' },
+  { name: 'task', login: 'collector-chen', path: (s) => `/tasks/${s.task}`, shows: 'form[data-outcome="refused"]' },
   { name: 'forbidden', login: 'collector-chen', path: () => '/audit', status: 403 },
   { name: 'monthly runs', login: 'ops-lead-zhou', path: () => '/runs' },
-  { name: 'monthly run (not started)', login: 'ops-lead-zhou', path: (s) => `/runs/${addMonths(monthOf(s.today), 1)}` },
-  { name: 'monthly run (completed)', login: 'ops-lead-zhou', path: (s) => `/runs/${addMonths(monthOf(s.today), -1)}` },
+  { name: 'monthly run (not started)', login: 'ops-lead-zhou', path: (s) => `/runs/${addMonths(monthOf(s.today), 1)}`, shows: '#start-run' },
+  { name: 'monthly run (completed)', login: 'ops-lead-zhou', path: (s) => `/runs/${addMonths(monthOf(s.today), -1)}`, shows: '#run-state[data-state="completed"]' },
+  { name: 'monthly run (running, live figures)', login: 'ops-lead-zhou', path: (s) => `/runs/${addMonths(monthOf(s.today), 2)}`, shows: '#run-figures[data-progress] ~ .outcomes #run-pause' },
   { name: 'policy search', login: 'ops-lead-zhou', path: () => '/policies' },
-  { name: 'policy (operations lead: hold)', login: 'ops-lead-zhou', path: (s) => `/policies/${s.premium}` },
-  { name: 'policy (cashier: counter payment)', login: 'cashier-sun', path: (s) => `/policies/${s.premium}` },
-  { name: 'policy (collector: promise)', login: 'collector-chen', path: (s) => `/policies/${s.premium}` },
-  { name: 'reinstatement queue', login: 'underwriter-li', path: () => '/reinstatements' },
-  { name: 'reinstatement application', login: 'underwriter-li', path: (s) => `/reinstatements/${s.application}` },
+  { name: 'policy (operations lead: hold)', login: 'ops-lead-zhou', path: (s) => `/policies/${s.premium}`, shows: 'form[data-action="hold"]' },
+  { name: 'policy (cashier: counter payment)', login: 'cashier-sun', path: (s) => `/policies/${s.premium}`, shows: 'form[data-action="pay"]' },
+  { name: 'policy (collector: promise)', login: 'collector-chen', path: (s) => `/policies/${s.premium}`, shows: 'form[data-action="promise"]' },
+  { name: 'reinstatement queue', login: 'underwriter-li', path: () => '/reinstatements', shows: '#reinstatements' },
+  { name: 'reinstatement application', login: 'underwriter-li', path: (s) => `/reinstatements/${s.application}`, shows: 'form[data-decision="request_evidence"]' },
   { name: 'reports', login: 'ops-lead-zhou', path: () => '/reports' },
   { name: 'report daily', login: 'ops-lead-zhou', path: (s) => `/reports/daily?date=${s.today}` },
   { name: 'report weekly', login: 'ops-lead-zhou', path: (s) => `/reports/weekly?week=${isoWeekOf(s.today)}` },
@@ -73,8 +81,8 @@ const PAGES: readonly ConsolePage[] = [
   { name: 'report reinstatement', login: 'ops-lead-zhou', path: (s) => `/reports/reinstatement?from=${monthOf(s.today)}&to=${monthOf(s.today)}` },
   { name: 'report lapsed', login: 'ops-lead-zhou', path: () => '/reports/lapsed' },
   { name: 'report with a bad period', login: 'ops-lead-zhou', path: () => '/reports/monthly?month=2026-13', status: 400 },
-  { name: 'audit', login: 'compliance-zheng', path: () => '/audit' },
-  { name: "a policy's story", login: 'compliance-zheng', path: (s) => `/audit/policies/${s.premium}` },
+  { name: 'audit', login: 'compliance-zheng', path: () => '/audit', shows: 'form[data-approve]' },
+  { name: "a policy's story", login: 'compliance-zheng', path: (s) => `/audit/policies/${s.premium}`, shows: '#story' },
   { name: 'audit chain check', login: 'compliance-zheng', path: () => '/audit/verify' },
 ];
 
@@ -96,6 +104,14 @@ async function axeFindings(page: Page): Promise<Finding[]> {
   )) as Finding[];
 }
 
+/** Holds a monthly run's page until its worker stops, heartbeating so the run neither times it out nor retries it. */
+async function holdUntilCancelled(context: Context): Promise<never> {
+  for (;;) {
+    context.heartbeat();
+    await sleep(5_000, undefined, { signal: context.cancellationSignal });
+  }
+}
+
 let env: TestWorkflowEnvironment;
 let rig: CycleRig;
 let console_: ServerClockConsole;
@@ -104,6 +120,9 @@ let origin: string;
 let stopWorker: (() => void) | undefined;
 let workerDone: Promise<void> | undefined;
 let seeded: Seeded;
+let runsWorker: Worker | undefined;
+let runsWorkerDone: Promise<void> | undefined;
+const runsQueue = `${taskQueue}-runs`;
 
 beforeAll(async () => {
   env = (await startTimeSkippingServer()).env;
@@ -138,6 +157,19 @@ beforeAll(async () => {
   const lastMonth = addMonths(monthOf(shanghaiDate(Date.now())), -1);
   await startMonthlyRun(env.client, lastMonth, { taskQueue, cycleTaskQueue: taskQueue });
   await eventually(() => findMonthlyRun(db, lastMonth), (run) => run?.status === 'completed', `the run of ${lastMonth}`);
+  // A run kept running: on its own worker whose first page waits until the worker stops, so its page is live.
+  const liveMonth = addMonths(monthOf(shanghaiDate(Date.now())), 2);
+  await new MonthSeeder(rig).seedMonth(liveMonth, 2, 'AXR');
+  runsWorker = await createRenewalWorker(env.nativeConnection, { db, cipher: rig.cipher, bank: rig.bank, email: rig.email, text: rig.text }, {
+    taskQueue: runsQueue,
+    workflowBundle: await bundleRenewalWorkflows(new DefaultLogger('WARN')),
+    interceptors: {
+      activity: [(context) => ({ inbound: { execute: async (input, next) => (context.info.activityType === 'startCyclesPage' ? holdUntilCancelled(context) : next(input)) } })],
+    },
+  });
+  runsWorkerDone = runsWorker.run();
+  await startMonthlyRun(env.client, liveMonth, { taskQueue: runsQueue, cycleTaskQueue: taskQueue, pageSize: 1, concurrency: 1 });
+  await eventually(() => findMonthlyRun(db, liveMonth), (run) => run?.status === 'running', `the run of ${liveMonth}`);
 
   console_ = await consoleOnServerClock(db, env);
   await console_.app.listen({ host: '127.0.0.1', port: 0 });
@@ -148,6 +180,9 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await console_?.app.close();
+  // Stopping cancels the held page, whose wait ends at once.
+  runsWorker?.shutdown();
+  await runsWorkerDone?.catch(() => undefined);
   stopWorker?.();
   await workerDone;
   await rig?.close();
@@ -215,6 +250,7 @@ describe('accessibility of the console (axe, WCAG 2 A/AA)', () => {
         expect(response?.status(), `${entry.name} in ${language}`).toBe(entry.status ?? 200);
         expect(new URL(page.url()).pathname, `${entry.name} in ${language}`).toBe(path.split('?')[0]);
         expect(await page.$eval('html', (element) => element.lang), `${entry.name} in ${language}`).toBe(language);
+        if (entry.shows) expect(await page.$(entry.shows), `${entry.name} in ${language} shows ${entry.shows}`).not.toBeNull();
         for (const finding of await axeFindings(page)) {
           const line = `${entry.name} (${path}, ${language}): ${finding.impact} ${finding.id} — ${finding.help} — at ${finding.targets.join(' | ')}`;
           (FAILING_IMPACTS.has(finding.impact) ? failures : lesser).push(line);
