@@ -8,28 +8,28 @@ import axe from 'axe-core';
 import type { Browser, BrowserContext, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requestUnmask } from '../../application/audit-unmask';
-import { startMonthlyRun } from '../../application/monthly-runs';
-import { findMonthlyRun } from '../../db/repositories/monthly-runs';
 import { userRef } from '../../application/identity';
+import { startMonthlyRun } from '../../application/monthly-runs';
 import { startRenewalCycle } from '../../application/renewal-cycles';
+import { findMonthlyRun } from '../../db/repositories/monthly-runs';
 import { addDays, shanghaiDate } from '../../domain/civil-date';
 import { addMonths, monthOf } from '../../domain/months';
 import { isoWeekOf } from '../../domain/weeks';
 import { startTimeSkippingServer } from '../../scripts/temporal-env';
+import { bundleRenewalWorkflows, createRenewalWorker } from '../../workers/renewal-worker';
 import { consolePerson } from '../support/console';
 import { launchChromium, SCREENSHOTS, signInByKeyboard } from '../support/console-browser';
-import { MonthSeeder } from '../support/monthly-runs';
-import { bundleRenewalWorkflows, createRenewalWorker } from '../../workers/renewal-worker';
 import { dueIn, seedFundedPolicy, sleepUntil, startCycleRig, untilIdle, type CycleRig } from '../support/cycle-rig';
+import { MonthSeeder } from '../support/monthly-runs';
 import { applied, consoleOnServerClock, eventually, lapsingPolicy, type ServerClockConsole } from '../support/reinstatement-console';
 
 /**
  * An accessibility check of every console page in a real Chromium (docs/architecture.md#console): axe-core
  * with the WCAG 2 A and AA rules and its best practices, run in each page as its role sees it (every
- * <details> opened), first in Chinese, then again after the language switch in English. Any serious or critical violation fails the test, named by page, rule
- * and element. axe is injected through puppeteer's evaluate (DevTools), which the content security policy
- * does not govern, so the console's policy stays as production has it. A page the console gains is one
- * line in PAGES.
+ * <details> opened), first in Chinese, then again after the language switch in English. Any serious or
+ * critical violation fails the test, named by page, rule and element. axe is injected through
+ * puppeteer's evaluate (DevTools), which the content security policy does not govern, so the console's
+ * policy stays as production has it. A page the console gains is one line in PAGES.
  */
 const taskQueue = 'console-accessibility';
 /** WCAG 2.0, 2.1 and 2.2 at A and AA, and axe's best practices (landmarks, heading order), which seldom rate serious. */
