@@ -77,7 +77,7 @@ export function usersPage(language: Language, session: ConsoleSession, listing: 
 <section class="card" aria-labelledby="users-heading">
   <h2 id="users-heading">${a.users}</h2>
   <p class="muted">${a.usersIntro}</p>
-  <div class="scroll" tabindex="0" role="region" aria-labelledby="users-heading"><table id="users"><thead><tr>${headers.map((h) => html`<th scope="col">${h}</th>`)}</tr></thead><tbody>${rows}</tbody></table></div>
+  <div class="scroll" tabindex="0" role="group" aria-labelledby="users-heading"><table id="users"><thead><tr>${headers.map((h) => html`<th scope="col">${h}</th>`)}</tr></thead><tbody>${rows}</tbody></table></div>
 </section>
 ${
   mayAdd
@@ -109,7 +109,7 @@ function tokenRows(details: UserDetails, session: ConsoleSession, a: AdminWords)
     return html`<tr data-token="${t.id}"><td>#${t.id}</td><td>${t.name}</td><td><code>${t.prefix}…</code></td><td>${shanghaiTime(t.createdAt)}</td><td>${time(t.expiresAt, a.noExpiry)}</td><td>${time(t.lastUsedAt, '—')}</td><td data-field="revoked">${time(t.revokedAt, '—')}</td><td>${revoke}</td></tr>`;
   };
   const headers = [a.tokenId, a.tokenName, a.tokenPrefix, a.createdAt, a.expiresAt, a.lastUsedAt, a.revokedAt, a.manage];
-  return html`<div class="scroll" tabindex="0" role="region" aria-labelledby="tokens-heading"><table id="tokens"><thead><tr>${headers.map((h) => html`<th scope="col">${h}</th>`)}</tr></thead><tbody>${details.tokens.map(row)}</tbody></table></div>`;
+  return html`<div class="scroll" tabindex="0" role="group" aria-labelledby="tokens-heading"><table id="tokens"><thead><tr>${headers.map((h) => html`<th scope="col">${h}</th>`)}</tr></thead><tbody>${details.tokens.map(row)}</tbody></table></div>`;
 }
 
 /** One button form posting to `action` with the session's CSRF token and optional hidden fields. */

@@ -91,7 +91,7 @@ export function storyPage(language: Language, session: ConsoleSession, ref: numb
   ${
     rows.length === 0
       ? html`<p id="story-empty">${words.storyEmpty}</p>`
-      : html`<div class="scroll" tabindex="0" role="region" aria-labelledby="story-heading"><table id="story"><thead><tr>${headers.map((h) => html`<th scope="col">${h}</th>`)}</tr></thead><tbody>${rows}</tbody></table></div>`
+      : html`<div class="scroll" tabindex="0" role="group" aria-labelledby="story-heading"><table id="story"><thead><tr>${headers.map((h) => html`<th scope="col">${h}</th>`)}</tr></thead><tbody>${rows}</tbody></table></div>`
   }
   ${story.more ? html`<p class="muted">${words.storyMore(STORY_LIMIT)}</p>` : ''}
 </section>

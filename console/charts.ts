@@ -59,7 +59,11 @@ export function chartSvg(option: echarts.EChartsOption, width: number, height: n
   }
 }
 
-/** A chart in a card: the SVG as an image with its name, then its figures as a table. */
+/**
+ * A chart in a card: the SVG as an image with its name, then its figures as a table. A table that may
+ * scroll sideways takes the focus so the keyboard can scroll it; a named group, not a region, so it
+ * does not repeat its card's landmark.
+ */
 export function chartFigure(spec: ChartSpec): Html {
   const svg = chartSvg(spec.option, spec.width ?? 640, spec.height ?? 300).replace('<svg ', `<svg role="img" aria-labelledby="${spec.id}-summary" `);
   return html`<section class="card chart" aria-labelledby="${spec.id}-heading" id="${spec.id}">
@@ -68,7 +72,7 @@ export function chartFigure(spec: ChartSpec): Html {
   <div class="chart-svg">${new Html(svg)}</div>
   <details>
     <summary>${spec.table.caption}</summary>
-    <div class="table-scroll"><table id="${spec.id}-table">
+    <div class="table-scroll" tabindex="0" role="group" aria-labelledby="${spec.id}-heading"><table id="${spec.id}-table">
       <thead><tr>${spec.table.head.map((h) => html`<th scope="col">${h}</th>`)}</tr></thead>
       <tbody>${spec.table.rows.map((row) => html`<tr>${row.map((cell, i) => (i === 0 ? html`<th scope="row">${cell}</th>` : html`<td class="number">${cell}</td>`))}</tr>`)}</tbody>
     </table></div>

@@ -51,6 +51,7 @@ ${cards}`;
   return layout({ language, csrfToken: session.csrfToken, path: '/reports', session }, words.reports, body);
 }
 
+/** Each table scrolls sideways in a focusable named group, as a chart's table does (console/charts.ts). */
 function sectionTable(section: ReportSection, words: Words): Html {
   const numeric = (kind: string) => kind === 'money' || kind === 'count' || kind === 'rate';
   const head = section.columns.map((c) => html`<th scope="col"${numeric(c.kind) ? html` class="number"` : ''}>${c.header}</th>`);
@@ -60,7 +61,7 @@ function sectionTable(section: ReportSection, words: Words): Html {
   return html`<section class="card report-section" aria-labelledby="section-${section.key}-heading">
   <h3 id="section-${section.key}-heading">${section.title}</h3>
   ${section.note ? html`<p class="muted">${section.note}</p>` : ''}
-  ${section.rows.length === 0 ? html`<p id="section-${section.key}-none">${words.reportNoRows}</p>` : html`<div class="table-scroll"><table id="section-${section.key}"><thead><tr>${head}</tr></thead><tbody>${rows}</tbody></table></div>`}
+  ${section.rows.length === 0 ? html`<p id="section-${section.key}-none">${words.reportNoRows}</p>` : html`<div class="table-scroll" tabindex="0" role="group" aria-labelledby="section-${section.key}-heading"><table id="section-${section.key}"><thead><tr>${head}</tr></thead><tbody>${rows}</tbody></table></div>`}
 </section>`;
 }
 
