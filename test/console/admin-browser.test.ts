@@ -4,7 +4,7 @@ import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { userRef } from '../../application/identity';
 import { consolePerson, consoleRig, type ConsoleRig } from '../support/console';
-import { launchChromium, SCREENSHOTS, signInByKeyboard } from '../support/console-browser';
+import { launchChromium, SCREENSHOTS, signInByKeyboard, consoleErrors } from '../support/console-browser';
 import { freshDatabase, type TestDatabase } from '../support/database';
 
 /**
@@ -51,10 +51,7 @@ describe('the administration pages in Chromium', () => {
     browser = await launchChromium();
     const page = await browser.newPage();
     await page.setViewport({ width: 1200, height: 900 });
-    const problems: string[] = [];
-    page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(message.text());
-    });
+    const problems = consoleErrors(page);
     const text = (selector: string) => page.evaluate(`document.querySelector(${JSON.stringify(selector)})?.textContent.trim()`);
 
     await signInByKeyboard(page, origin, 'admin-qian');

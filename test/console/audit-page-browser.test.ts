@@ -6,7 +6,7 @@ import { userRef } from '../../application/identity';
 import { PiiCipher } from '../../db/pii-cipher';
 import { appendAudit } from '../../db/repositories/audit';
 import { consolePerson, consoleRig, type ConsoleRig } from '../support/console';
-import { launchChromium, SCREENSHOTS, signInByKeyboard } from '../support/console-browser';
+import { launchChromium, SCREENSHOTS, signInByKeyboard, consoleErrors } from '../support/console-browser';
 import { freshDatabase, type TestDatabase } from '../support/database';
 import { samplePolicy, seedPolicy } from '../support/fixtures';
 
@@ -48,10 +48,7 @@ describe('the audit page in Chromium', () => {
     browser = await launchChromium();
     const page = await browser.newPage();
     await page.setViewport({ width: 1100, height: 900 });
-    const problems: string[] = [];
-    page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(message.text());
-    });
+    const problems = consoleErrors(page);
     const text = (selector: string) => page.evaluate(`document.querySelector(${JSON.stringify(selector)})?.textContent.trim()`);
 
     await signInByKeyboard(page, origin, 'compliance-wu');

@@ -6,7 +6,7 @@ import { firstDayOf, monthOf } from '../../domain/months';
 import { CONSOLE_PASSWORD, consolePerson, consoleRig, type ConsoleRig } from '../support/console';
 import { freshDatabase, type TestDatabase } from '../support/database';
 import { seedReportOrganisation } from '../support/report-organisation';
-import { launchChromium } from '../support/console-browser';
+import { launchChromium, consoleErrors } from '../support/console-browser';
 
 /**
  * The console in a real Chromium (Debian's `chromium`, installed by .ci/run), driven by puppeteer-core
@@ -42,10 +42,7 @@ describe('the console in Chromium', () => {
     // In the test, not in a hook, so a missing browser fails it rather than skipping it.
     browser = await launchChromium();
     const page = await browser.newPage();
-    const problems: string[] = [];
-    page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(message.text());
-    });
+    const problems = consoleErrors(page);
 
     await page.goto(`${origin}/`);
     expect(new URL(page.url()).pathname).toBe('/sign-in');

@@ -8,7 +8,7 @@ import { startRenewalCycle } from '../../application/renewal-cycles';
 import { startTimeSkippingServer } from '../../scripts/temporal-env';
 import { statusQuery } from '../../workflows/messages';
 import { consolePerson, type ConsoleRig } from '../support/console';
-import { launchChromium, SCREENSHOTS, signInByKeyboard } from '../support/console-browser';
+import { launchChromium, SCREENSHOTS, signInByKeyboard, consoleErrors } from '../support/console-browser';
 import { consoleWithTemporal } from '../support/console-temporal';
 import { dueIn, seedFundedPolicy, startCycleRig, untilIdle, type CycleRig } from '../support/cycle-rig';
 
@@ -56,10 +56,7 @@ describe('the policy page in Chromium', () => {
       browser = await launchChromium();
       const page = await browser.newPage();
       await page.setViewport({ width: 1100, height: 900 });
-      const problems: string[] = [];
-      page.on('console', (message) => {
-        if (message.type() === 'error') problems.push(message.text());
-      });
+      const problems = consoleErrors(page);
 
       await signInByKeyboard(page, origin, 'ops-zhou');
       await Promise.all([page.waitForNavigation(), page.click('nav a[href="/policies"]')]);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Browser } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consoleRig, type ConsoleRig } from '../support/console';
-import { launchChromium, SCREENSHOTS, signInByKeyboard } from '../support/console-browser';
+import { launchChromium, SCREENSHOTS, signInByKeyboard, consoleErrors } from '../support/console-browser';
 import { freshDatabase, type TestDatabase } from '../support/database';
 import { seedReportsConsole } from '../support/reports-console';
 
@@ -40,10 +40,7 @@ describe('the reports page in Chromium', () => {
     browser = await launchChromium();
     const page = await browser.newPage();
     await page.setViewport({ width: 1100, height: 900 });
-    const problems: string[] = [];
-    page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(message.text());
-    });
+    const problems = consoleErrors(page);
 
     await signInByKeyboard(page, origin, 'ops-lead');
     for (const id of ['chart-collection', 'chart-curve', 'chart-debits', 'chart-debit-banks', 'chart-contacts', 'chart-task-ages']) {

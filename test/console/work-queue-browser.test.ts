@@ -8,7 +8,7 @@ import { addDays } from '../../domain/civil-date';
 import { startTimeSkippingServer } from '../../scripts/temporal-env';
 import { statusQuery } from '../../workflows/messages';
 import { consolePerson, type ConsoleRig } from '../support/console';
-import { launchChromium, SCREENSHOTS, signInByKeyboard } from '../support/console-browser';
+import { launchChromium, SCREENSHOTS, signInByKeyboard, consoleErrors } from '../support/console-browser';
 import { consoleWithTemporal } from '../support/console-temporal';
 import { dueIn, seedFundedPolicy, sleepUntil, startCycleRig, type CycleRig } from '../support/cycle-rig';
 
@@ -57,10 +57,7 @@ describe('the work queue in Chromium', () => {
       browser = await launchChromium();
       const page = await browser.newPage();
       await page.setViewport({ width: 1100, height: 900 });
-      const problems: string[] = [];
-      page.on('console', (message) => {
-        if (message.type() === 'error') problems.push(message.text());
-      });
+      const problems = consoleErrors(page);
 
       await signInByKeyboard(page, origin, 'collector-chen');
 

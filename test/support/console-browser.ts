@@ -32,3 +32,12 @@ export async function signInByKeyboard(page: Page, origin: string, login: string
   await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
   expect(new URL(page.url()).pathname).toBe('/');
 }
+
+/** The errors the page writes to its console, collected as they come: a page under test should write none. */
+export function consoleErrors(page: Page): string[] {
+  const problems: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(message.text());
+  });
+  return problems;
+}
