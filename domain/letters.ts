@@ -31,3 +31,19 @@ export function isReturnReason(value: string): value is ReturnReason {
 export function isPrintHouseCode(value: string): boolean {
   return /^[A-Za-z0-9_-]{1,16}$/.test(value);
 }
+
+/** A batch handed over to a print house, as the scheduled run reports it: IDs, counts, a checksum. */
+export interface HandedOverBatch {
+  batchId: string;
+  printHouse: string;
+  count: number;
+  totalPages: number;
+  sha256: string;
+}
+
+/** What one daily letter-batch run did (the `dailyLetterBatch` workflow's result). */
+export interface LetterBatchRun {
+  /** The batch day: letters dated on or before it were taken. */
+  date: string;
+  batches: HandedOverBatch[];
+}
