@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { ContactPointType } from '../../domain/channels';
 import type { PolicyRecord } from '../../domain/import-rows';
-import { maskEmail, maskMobile, maskName, maskNumber, maskOpenId } from '../../domain/masking';
+import { maskEmail, maskMobile, maskName, maskNumber, maskOpenId, maskPostalAddress } from '../../domain/masking';
 import { accountIndexInput } from '../personal-data-columns';
 import type { PiiCipher } from '../pii-cipher';
 import {
@@ -112,6 +112,7 @@ function sealPolicy(cipher: PiiCipher, p: PreparedPolicy): SealedPolicy {
       ['mobile', r.holderMobile, maskMobile],
       ['email', r.holderEmail, maskEmail],
       ['wechat', r.holderWechatOpenId, maskOpenId],
+      ['postal', r.holderPostalAddress ?? null, maskPostalAddress],
     ];
     p.sealed = {
       holderName: cipher.encrypt(r.holderName),
