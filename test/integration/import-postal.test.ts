@@ -31,7 +31,7 @@ async function policiesFile(name: string, change: (row: Record<string, string>, 
 beforeAll(async () => {
   database = await freshDatabase();
   dir = await mkdtemp(join(tmpdir(), 'import-postal-'));
-  rows = parse(await readFile(join(FIXTURES, 'policies.csv')), { columns: true, bom: true }) as Record<string, string>[];
+  rows = parse<Record<string, string>>(await readFile(join(FIXTURES, 'policies.csv')), { columns: true, bom: true });
   for (const kind of ['products', 'agents'] as const) expect((await importFile(database.db, cipher, kind, join(FIXTURES, `${kind}.csv`))).rejected).toEqual([]);
   // The file as it always was: no address column.
   expect((await importFile(database.db, cipher, 'policies', join(FIXTURES, 'policies.csv'))).rejected).toEqual([]);
