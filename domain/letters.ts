@@ -16,6 +16,14 @@ export interface LetterToStore {
   contactPointId: number | null;
 }
 
+/**
+ * What a postal contact point holds: the block a letter is addressed with, the holder's name over the
+ * address (the post delivers to a named person). Its mask is the address's (masking.ts maskPostalAddress).
+ */
+export function postalBlock(holderName: string, address: string): string {
+  return `${holderName}\n${address}`;
+}
+
 /** The suppression rule of a letter whose postal address was flagged by a returned letter. */
 export const RETURNED_ADDRESS_RULE = 'returned_address';
 

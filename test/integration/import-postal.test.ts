@@ -63,8 +63,10 @@ describe('holder_postal_address', () => {
     const points = await database.db('contact_points').where({ type: 'postal' }).select<{ customer_id: number; value_masked: string; value_enc: string; value_hash: string; status: string; source: string }[]>();
     expect(points).toHaveLength(1);
     const [point] = points;
-    expect(point).toMatchObject({ value_masked: '江苏省南京市***', status: 'valid', source: 'policy_file', value_hash: cipher.hash(ADDRESS) });
-    expect(cipher.decrypt(point!.value_enc)).toBe(ADDRESS);
+    // The letter's postal block: the holder's name over the address.
+    const block = `${rows[0]!.holder_name}\n${ADDRESS}`;
+    expect(point).toMatchObject({ value_masked: '江苏省南京市***', status: 'valid', source: 'policy_file', value_hash: cipher.hash(block) });
+    expect(cipher.decrypt(point!.value_enc)).toBe(block);
     expect(JSON.stringify(points)).not.toContain('中山路');
     expect(JSON.stringify(await database.db('import_runs').select())).not.toMatch(/南京东路|路路路/); // the rejected rows are stored on the run
     const holder = await database.db('policies').where({ policy_no: rows[0]!.policy_no }).first<{ holder_customer_id: number }>('holder_customer_id');
