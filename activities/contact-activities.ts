@@ -268,7 +268,8 @@ export function createContactActivities(deps: {
               contactId: attempt.id,
               step: request.step,
               channel,
-              template: `${notice.templateKey}@${notice.version}`,
+              // The SMS with a payment link is its own registered text (`<key>.link`): the record names it.
+              template: `${channel === 'sms' && notice.sms ? notice.sms.templateKey : notice.templateKey}@${notice.version}`,
               recipient,
               provider: sent.provider,
               providerMessageId: sent.providerMessageId,

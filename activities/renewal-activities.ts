@@ -12,6 +12,7 @@ import { createCycleActivities, writeStage } from './cycle-activities';
 import { activityOrigin, type CycleRef } from './origin';
 import type { StartCycle } from './cycle-starter';
 import { createDebitActivities, type DebitTiming } from './debit-activities';
+import { createLetterBatchActivities, type BatchLetters } from './letter-batch-activities';
 import { createMonthlyRunActivities } from './monthly-run-activities';
 import { failUnreadableForGood } from './personal-data-unreadable';
 import { createReducedPaidUpActivities } from './reduced-paid-up-activities';
@@ -39,6 +40,8 @@ export interface RenewalActivityDeps {
   serviceHotline?: string;
   /** The premium's payment link for notices (online payment on; the worker supplies it). */
   payLinkFor?: (premiumDueId: number) => Promise<string | undefined>;
+  /** Makes the day's letter batches for the scheduled run (the worker supplies it with its outbox folder). */
+  letterBatches?: BatchLetters;
 }
 
 /**
@@ -95,6 +98,7 @@ export function createRenewalActivities(deps: RenewalActivityDeps) {
     ...createReinstatedPolicyActivities(deps),
     ...createReducedPaidUpActivities(deps),
     ...createTaskSweepActivities(deps),
+    ...createLetterBatchActivities(deps),
   });
 }
 

@@ -36,9 +36,10 @@ export const PRODUCT_COLUMNS = ['product_code', 'name', 'grace_days', 'reinstate
 
 /**
  * Columns a file may leave out altogether (docs/business-rules.md#import-files): policies.csv's
- * `segment` (computed by the rule when absent or empty) and `plan_code` (the product's plan).
+ * `segment` (computed by the rule when absent or empty), `plan_code` (the product's plan) and
+ * `holder_postal_address` (where letters go; none on file when absent or empty).
  */
-export const POLICY_OPTIONAL_COLUMNS = ['segment', 'plan_code'] as const;
+export const POLICY_OPTIONAL_COLUMNS = ['segment', 'plan_code', 'holder_postal_address'] as const;
 
 export type PolicyColumn = (typeof POLICY_COLUMNS)[number];
 export type AgentColumn = (typeof AGENT_COLUMNS)[number];

@@ -48,6 +48,8 @@ export interface PolicyRecord {
   holderMobile: string | null;
   holderEmail: string | null;
   holderWechatOpenId: string | null;
+  /** Where letters go (a `postal` contact point); absent when the file gives none. */
+  holderPostalAddress?: string;
   preferredChannel: PreferredChannel | null;
   issueDate: CivilDate;
   paymentFrequency: (typeof PAYMENT_FREQUENCIES)[number];
@@ -107,6 +109,8 @@ const DIGIT = /\d/;
 const MAINLAND_MOBILE = /^1[3-9]\d{9}$/;
 const EMAIL = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
 const OPENID = /^[A-Za-z0-9_-]{16,64}$/;
+/** A postal address is printed on one line of the letter's address block. */
+export const POSTAL_ADDRESS_MAX = 200;
 const ACCOUNT_NO = /^\d{8,32}$/;
 const BANK_CODE = /^[A-Z0-9]{2,16}$/;
 const YUAN = /^\d+(\.\d{1,2})?$/;
@@ -293,6 +297,14 @@ export function validatePolicyRow(values: RowValues): RowCheck<PolicyRecord> {
         ? openIdText
         : r.fail('holder_wechat_openid', 'holder_wechat_openid must be 16 to 64 letters, digits, _ or -');
 
+  const postalText = r.optional('holder_postal_address');
+  const holderPostalAddress =
+    postalText === null || postalText === undefined
+      ? postalText
+      : Array.from(postalText).length <= POSTAL_ADDRESS_MAX
+        ? postalText.replace(/\s+/g, ' ')
+        : r.fail('holder_postal_address', `holder_postal_address is longer than ${POSTAL_ADDRESS_MAX} characters`);
+
   const preferredText = r.optional('preferred_channel');
   let preferredChannel = preferredText === null || preferredText === undefined ? preferredText : r.oneOf('preferred_channel', 'preferred_channel', preferredText);
   // The preferred channel must be reachable, otherwise every "preferred" reminder is suppressed.
@@ -365,6 +377,7 @@ export function validatePolicyRow(values: RowValues): RowCheck<PolicyRecord> {
     // Only when given, so a file without these columns fingerprints as it always did.
     ...(segment ? { segment } : {}),
     ...(planCode ? { planCode } : {}),
+    ...(holderPostalAddress ? { holderPostalAddress } : {}),
   }));
 }
 

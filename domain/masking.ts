@@ -39,6 +39,15 @@ export function maskEmail(email: string): string {
   return `${local.slice(0, 1)}***@${email.slice(at + 1)}`;
 }
 
+/**
+ * Postal addresses keep their first characters (province and city, 上海市黄浦区***), never more
+ * than a third of the address: the street, number and name on it stay hidden.
+ */
+export function maskPostalAddress(address: string): string {
+  const chars = Array.from(address.trim());
+  return `${chars.slice(0, Math.min(6, Math.floor(chars.length / 3))).join('')}***`;
+}
+
 /** WeChat openids are pseudonymous but stable: show only a short prefix. */
 export function maskOpenId(openId: string): string {
   return `${openId.slice(0, 4)}****`;

@@ -74,6 +74,7 @@ export const PERMISSIONS: Readonly<Record<string, Permission>> = {
   'schedule install': { roles: ['operations_lead'], scope: 'none' },
   'schedule show': { roles: ['operations_lead', 'engineer'], scope: 'none' },
   'schedule quality': { roles: ['operations_lead'], scope: 'none' },
+  'schedule letters': { roles: ['operations_lead'], scope: 'none' },
   'providers list': { roles: ['operations_lead', 'engineer'], scope: 'none' },
   'providers reset': { roles: ['operations_lead'], scope: 'none' },
   // the policy administration outbox (docs/architecture.md#policy-administration)

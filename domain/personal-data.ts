@@ -4,7 +4,7 @@
  * export and the history timeline, so every output masks alike. The masks are those of masking.ts
  * (138****8000; first 6 + last 4).
  */
-import { maskEmail, maskMobile, maskName, maskNumber, maskOpenId } from './masking';
+import { maskEmail, maskMobile, maskName, maskNumber, maskOpenId, maskPostalAddress } from './masking';
 import { maskPersonalText } from './personal-text';
 
 export { maskPersonalText };
@@ -34,6 +34,8 @@ const FIELD_MASKS: Readonly<Record<string, FieldMask>> = {
   openid: maskOpenId,
   wechatopenid: maskOpenId,
   holderwechatopenid: maskOpenId,
+  holderpostaladdress: maskPostalAddress,
+  postaladdress: maskPostalAddress,
   name: maskName,
   holdername: maskName,
   insuredname: maskName,
@@ -59,6 +61,8 @@ export const PERSONAL_FIELDS = [
   'openId',
   'wechatOpenId',
   'holderWechatOpenId',
+  'holderPostalAddress',
+  'postalAddress',
   'name',
   'holderName',
   'insuredName',

@@ -42,6 +42,8 @@ import { policyAdminFor } from '../workers/policy-admin-wiring';
 import { gatewaySigningKey } from '../workers/bank-keys';
 import { createRenewalWorker } from '../workers/renewal-worker';
 import { noticePayLinks } from '../application/payment-links';
+import { scheduledLetterBatches } from '../application/letter-batches';
+import { installLetterBatchSchedule } from '../application/letter-batch-schedule';
 import { installTemporalRuntime } from '../workers/temporal-runtime';
 import { cacheDir } from './provision/cache';
 import { createApplicationLogin, createDatabase, startPostgres } from './provision/postgres';
@@ -185,7 +187,9 @@ async function main(): Promise<void> {
     // Notices carry payment links once the page server below is up (its port is known then).
     const payLinkBase: { url?: string } = {};
     const payLinkFor = noticePayLinks(db, () => payLinkBase.url);
-    const worker = await createRenewalWorker(env.nativeConnection, { db, cipher, bank, email, text: letters.text, serviceHotline: settings.serviceHotline, payLinkFor }, { failureCipher: cipher });
+    // The daily letter batch writes to the same outbox as `renewals letters batch`.
+    const letterBatches = scheduledLetterBatches(db, { outboxDir: lettersOutbox });
+    const worker = await createRenewalWorker(env.nativeConnection, { db, cipher, bank, email, text: letters.text, serviceHotline: settings.serviceHotline, payLinkFor, letterBatches }, { failureCipher: cipher });
     // Results and returns come back by callback too (the cycles' own checks remain the fallback).
     const callbacks = await startGatewayCallbackReceiver({ db, client: env.client, classify: (code) => bank.classify(code), signingKey, merchantId: SIMULATOR_DEFAULTS.merchantId });
     bankService.gateway.configure({ callbackUrl: callbacks.url });
@@ -226,6 +230,9 @@ async function main(): Promise<void> {
     stops.push(() => payments.close());
     payLinkBase.url = payments.urls.links;
 
+    // The daily letter batch at 17:00 Shanghai, as `renewals schedule letters` installs it (installing again updates it).
+    const letterSchedule = await installLetterBatchSchedule(env.client, { at: '17:00' });
+
     // The sample cycles' month and its grace: said once on stderr when the calendar there is provisional.
     const calendarWarning = await monthlyRunCalendarWarning(db, monthOf(dueDate));
     if (calendarWarning) process.stderr.write(`${calendarWarning}\n`);
@@ -250,6 +257,7 @@ Local stack is up (Ctrl-C stops it). State kept in ${state}.
   Policy admin   ${policyAdminReceiver.url}   (reference receiver; the outbox's relay delivers to it, signed)
   Payment links  ${payments.urls.links}/p/<token>   (renewals payments links create --policy …; WeChat Pay ${payments.urls.wechatpay}, Alipay ${payments.urls.alipay})
   Letters        PDFs stored in the database for print house ${settings.letters.printHouse}; renewals letters batch writes them to ${lettersOutbox}
+                 (Schedule ${letterSchedule.scheduleId} batches them daily at ${letterSchedule.at} ${letterSchedule.timeZone}; next ${letterSchedule.nextRuns[0] ?? 'none'})
   Keys           RENEWALS_ENV=demo; ${describeKeyRing(ring, keys)}
   Demo users     one per role, made by the stack (demo passwords; production refuses them):
 ${demoPeople.people.map((p) => `                 ${p.login.padEnd(22)} password ${p.password}`).join('\n')}

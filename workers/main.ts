@@ -42,6 +42,7 @@ import { textChannelsFor } from './text-channel-wiring';
 import { startWorkerEndpoints } from './worker-endpoints';
 import { workerMetrics } from './worker-metrics';
 import { noticePayLinks } from '../application/payment-links';
+import { scheduledLetterBatches } from '../application/letter-batches';
 import { readOnlinePaymentSettings } from '../config/online-payment';
 
 async function main(): Promise<void> {
@@ -68,6 +69,8 @@ async function main(): Promise<void> {
   const standIns = [...messaging.standIns, ...(policyAdmin.standIn ? [policyAdmin.standIn] : [])];
   const taskQueue = settings.temporal.taskQueue ?? RENEWAL_TASK_QUEUE;
   const online = readOnlinePaymentSettings();
+  // The daily letter batch writes to the print house's outbox: outside the demo only one that was named.
+  const letterOutbox = settings.environment === 'demo' || !settings.demoDefaults.includes('LETTERS_OUTBOX_DIR') ? settings.letters.outboxDir : undefined;
 
   // Alive from here on; ready once the key ring is checked and the worker runs.
   const stopped = untilStopSignal();
@@ -121,6 +124,7 @@ async function main(): Promise<void> {
       ...(debitTiming ? { debitTiming } : {}),
       // Reminders and grace notices carry the premium's payment link when online payment is on.
       ...(online ? { payLinkFor: noticePayLinks(db, () => online.baseUrl) } : {}),
+      ...(letterOutbox ? { letterBatches: scheduledLetterBatches(db, { outboxDir: letterOutbox }) } : {}),
     },
     { namespace: settings.temporal.namespace, taskQueue, failureCipher: cipher, shutdownGraceTime: settings.worker.shutdownGraceMs },
   );
@@ -134,6 +138,7 @@ async function main(): Promise<void> {
   for (const line of [...describeSettings(settings), describeKeyRing(ring, keys)]) process.stdout.write(`config: ${line}\n`);
   for (const line of standIns) process.stdout.write(`stand-in: ${line}\n`);
   process.stdout.write(`config: payment links in notices: ${online ? online.baseUrl : 'off (PAY_LINK_BASE_URL unset)'}\n`);
+  process.stdout.write(`config: scheduled letter batches: ${letterOutbox ?? 'off (LETTERS_OUTBOX_DIR unset)'}\n`);
   // One line for people and for scripts that wait for the worker (the fault test does).
   process.stdout.write(`renewal worker polling "${taskQueue}" on ${settings.temporal.address}; bank: ${describe}; messages: ${messaging.describe}; policy administration: ${policyAdmin.describe}\n`);
   try {

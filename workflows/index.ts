@@ -5,3 +5,4 @@ export { reinstatement } from './reinstatement';
 export { overdueTaskSweep } from './overdue-task-sweep';
 export { orphanNotice } from './orphan-notice';
 export { nightlyContactQuality } from './contact-quality';
+export { dailyLetterBatch } from './letter-batch';

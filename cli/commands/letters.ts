@@ -29,13 +29,19 @@ export function registerLetterCommands(program: Command): void {
       const result = await asOperator(() =>
         withDatabase((db) => batchLetters(db, { outboxDir: config.letters.outboxDir, printHouse, ...(options.date ? { date: options.date } : {}), actor: actingUser().ref })),
       );
+      const recovered = result.recovered ?? [];
+      if (!options.json) {
+        // Folders a run that died before its commit left in place, recorded as they stood (docs/architecture.md#letters).
+        for (const r of recovered) process.stdout.write(`batch ${r.batchId}: ${r.count} letter(s), ${r.totalPages} page(s), already in the outbox from a run that stopped before recording it: recorded now\n`);
+      }
       if (!result.manifest) {
-        process.stdout.write(`no letters waiting for print house ${printHouse}: no batch written\n`);
+        if (options.json && recovered.length > 0) printRecord({ printHouse, count: 0, recovered }, options);
+        else process.stdout.write(`no letters waiting for print house ${printHouse}: no batch written\n`);
         return;
       }
       const { manifest } = result;
       if (options.json) {
-        printRecord({ ...manifest, folder: result.folder }, options);
+        printRecord({ ...manifest, folder: result.folder, ...(recovered.length > 0 ? { recovered } : {}) }, options);
         return;
       }
       process.stdout.write(`batch ${manifest.batchId}: ${manifest.count} letter(s), ${manifest.totalPages} page(s), sha256 ${manifest.sha256}, in ${result.folder}\n`);

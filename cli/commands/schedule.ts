@@ -1,7 +1,9 @@
 import type { Command } from '@commander-js/extra-typings';
 import { installQualitySchedule, parseTimeOfDay } from '../../application/contact-quality';
+import { checkLetterBatchSchedule, installLetterBatchSchedule, showLetterBatchSchedule } from '../../application/letter-batch-schedule';
 import { installMonthlySchedule, MonthlyRunError, showMonthlySchedule } from '../../application/monthly-runs';
 import { QUALITY_SCHEDULE_ID } from '../../workflows/contact-quality-messages';
+import { LETTER_BATCH_SCHEDULE_ID } from '../../workflows/letter-batch-messages';
 import { MONTHLY_SCHEDULE_ID } from '../../workflows/monthly-run-messages';
 import { settings, withTemporalClient } from '../context';
 import { CliError } from '../errors';
@@ -43,12 +45,22 @@ export function registerScheduleCommands(program: Command): void {
 
   schedule
     .command('show')
-    .description('the installed monthly schedule and its next firing times')
-    .option('--json', 'print the schedule as JSON')
+    .description(`the installed monthly schedule and, when installed, the daily letter batch "${LETTER_BATCH_SCHEDULE_ID}", with their next firing times`)
+    .option('--json', 'print the schedule as JSON (the letter batch under letterBatch)')
     .action(async (options) => {
-      const shown = await withTemporalClient((client) => showMonthlySchedule(client));
-      if (!shown) throw new CliError(`no schedule "${MONTHLY_SCHEDULE_ID}": install it with \`renewals schedule install\``);
-      printRecord({ ...shown, nextRuns: shown.nextRuns.slice(0, 3) }, options);
+      const [monthly, letters] = await withTemporalClient((client) => Promise.all([showMonthlySchedule(client), showLetterBatchSchedule(client)]));
+      if (!monthly && !letters) throw new CliError(`no schedule "${MONTHLY_SCHEDULE_ID}": install it with \`renewals schedule install\``);
+      const letterBatch = letters ? { letterBatch: { ...letters, nextRuns: letters.nextRuns.slice(0, 3) } } : {};
+      if (options.json) {
+        printRecord({ ...(monthly ? { ...monthly, nextRuns: monthly.nextRuns.slice(0, 3) } : {}), ...letterBatch }, options);
+        return;
+      }
+      if (monthly) printRecord({ ...monthly, nextRuns: monthly.nextRuns.slice(0, 3) }, options);
+      else process.stdout.write(`no schedule "${MONTHLY_SCHEDULE_ID}": install it with \`renewals schedule install\`\n`);
+      if (letters) {
+        process.stdout.write('\n');
+        printRecord({ ...letters, nextRuns: letters.nextRuns.slice(0, 3) }, options);
+      }
     });
 
   schedule
@@ -61,6 +73,24 @@ export function registerScheduleCommands(program: Command): void {
       const installed = await asOperator(() => {
         parseTimeOfDay(options.at); // checked before Temporal is reached
         return withTemporalClient((client) => installQualitySchedule(client, { at: options.at, ...(taskQueue ? { taskQueue } : {}) }));
+      });
+      printRecord({ ...installed, nextRuns: installed.nextRuns.slice(0, 3) }, options);
+    });
+
+  schedule
+    .command('letters')
+    .description(`create the daily letter-batch schedule "${LETTER_BATCH_SCHEDULE_ID}" (what \`letters batch\` does, for every print house with letters waiting), or update it (installing twice leaves one)`)
+    .option('--at <HH:MM>', 'time it fires each day, Asia/Shanghai', '17:00')
+    .option('--print-house <code>', 'batch only this print house (every print house with letters waiting when omitted)')
+    .option('--json', 'print the schedule as JSON')
+    .action(async (options) => {
+      const taskQueue = settings().temporal.taskQueue;
+      const installed = await asOperator(() => {
+        const wanted = { at: options.at, ...(options.printHouse ? { printHouse: options.printHouse } : {}) };
+        checkLetterBatchSchedule(wanted); // before Temporal is reached
+        return withTemporalClient((client) =>
+          installLetterBatchSchedule(client, { ...wanted, ...(taskQueue ? { taskQueue } : {}) }),
+        );
       });
       printRecord({ ...installed, nextRuns: installed.nextRuns.slice(0, 3) }, options);
     });

@@ -1,7 +1,8 @@
 import type { Knex } from 'knex';
 import type { ContactPointType } from '../../domain/channels';
 import type { PolicyRecord } from '../../domain/import-rows';
-import { maskEmail, maskMobile, maskName, maskNumber, maskOpenId } from '../../domain/masking';
+import { postalBlock } from '../../domain/letters';
+import { maskEmail, maskMobile, maskName, maskNumber, maskOpenId, maskPostalAddress } from '../../domain/masking';
 import { accountIndexInput } from '../personal-data-columns';
 import type { PiiCipher } from '../pii-cipher';
 import {
@@ -108,10 +109,12 @@ export async function preparePolicies(db: Knex, cipher: PiiCipher, rows: readonl
 function sealPolicy(cipher: PiiCipher, p: PreparedPolicy): SealedPolicy {
   if (!p.sealed) {
     const r = p.record;
-    const given: [ContactPointType, string | null, (v: string) => string][] = [
-      ['mobile', r.holderMobile, maskMobile],
-      ['email', r.holderEmail, maskEmail],
-      ['wechat', r.holderWechatOpenId, maskOpenId],
+    const given: [ContactPointType, string | null, string | undefined][] = [
+      ['mobile', r.holderMobile, r.holderMobile === null ? undefined : maskMobile(r.holderMobile)],
+      ['email', r.holderEmail, r.holderEmail === null ? undefined : maskEmail(r.holderEmail)],
+      ['wechat', r.holderWechatOpenId, r.holderWechatOpenId === null ? undefined : maskOpenId(r.holderWechatOpenId)],
+      // The letter's postal block: name over address; masked as the address.
+      ['postal', r.holderPostalAddress ? postalBlock(r.holderName, r.holderPostalAddress) : null, r.holderPostalAddress && maskPostalAddress(r.holderPostalAddress)],
     ];
     p.sealed = {
       holderName: cipher.encrypt(r.holderName),
@@ -119,7 +122,7 @@ function sealPolicy(cipher: PiiCipher, p: PreparedPolicy): SealedPolicy {
       accountNo: cipher.encrypt(r.accountNo),
       accountName: cipher.encrypt(r.accountName),
       accountHash: cipher.hash(accountIndexInput(r.bankCode, r.accountNo)),
-      points: given.flatMap(([type, value, mask]) => (value === null ? [] : [{ type, masked: mask(value), hash: cipher.hash(value), sealed: cipher.encrypt(value) }])),
+      points: given.flatMap(([type, value, masked]) => (value === null || masked === undefined ? [] : [{ type, masked, hash: cipher.hash(value), sealed: cipher.encrypt(value) }])),
     };
   }
   return p.sealed;

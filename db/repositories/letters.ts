@@ -93,6 +93,31 @@ export async function lockWaitingLetters(db: Knex, printHouse: string, upToDate:
     .select<LetterRow[]>(...COLUMNS);
 }
 
+/**
+ * Batches of one print house are made one at a time (a transaction-level lock, released at its end):
+ * two runs at once would otherwise reckon the same batch ID.
+ */
+export async function lockPrintHouseBatches(trx: Knex.Transaction, printHouse: string): Promise<void> {
+  await trx.raw(`SELECT pg_advisory_xact_lock(hashtext('renewals:letter-batch:' || ?))`, [printHouse]);
+}
+
+/** The print houses with letters not yet in a batch dated on or before the day (the scheduled run takes each). */
+export async function printHousesWaiting(db: Knex, upToDate: string): Promise<string[]> {
+  return db('letters').whereNull('batch_id').where('letter_date', '<=', upToDate).distinct('print_house').orderBy('print_house').pluck('print_house');
+}
+
+/** Which of these batch IDs are recorded. */
+export async function recordedBatches(db: Knex, ids: readonly string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  return new Set(await db('letter_batches').whereIn('id', ids).pluck('id'));
+}
+
+/** Letters by ID, locked for a batch's transaction (a folder left by a run that died is checked against them). */
+export async function lockLetters(trx: Knex.Transaction, ids: readonly string[]): Promise<LetterRow[]> {
+  if (ids.length === 0) return [];
+  return trx('letters').whereIn('id', ids).orderBy('id').forUpdate().select<LetterRow[]>(...COLUMNS);
+}
+
 /** The PDF of a letter. */
 export async function letterPdf(db: Knex, id: string): Promise<Buffer> {
   const row = await db('letters').where({ id }).first<{ pdf: Buffer } | undefined>('pdf');

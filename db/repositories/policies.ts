@@ -1,11 +1,12 @@
 import type { Knex } from 'knex';
 import type { ContactPointType } from '../../domain/channels';
-import { maskEmail, maskMobile, maskName, maskNumber, maskOpenId } from '../../domain/masking';
+import { maskEmail, maskMobile, maskName, maskNumber, maskOpenId, maskPostalAddress } from '../../domain/masking';
 import type { PiiCipher } from '../pii-cipher';
 import { clearLostContact } from './contacts';
 import { replaceMandate } from './mandates';
 
 import type { PolicyRecord } from '../../domain/import-rows';
+import { postalBlock } from '../../domain/letters';
 import { segmentOf, type SegmentInputs } from '../../domain/segments';
 
 /** One policy as policies.csv gives it, validated and in fen (defined with its validation in domain/). */
@@ -125,6 +126,7 @@ export async function upsertPolicy(db: Knex, cipher: PiiCipher, record: PolicyRe
     if (record.holderWechatOpenId) {
       contacts.push({ type: 'wechat', value: record.holderWechatOpenId, masked: maskOpenId(record.holderWechatOpenId) });
     }
+    if (record.holderPostalAddress) contacts.push({ type: 'postal', value: postalBlock(record.holderName, record.holderPostalAddress), masked: maskPostalAddress(record.holderPostalAddress) });
     for (const contact of contacts) {
       // Points from the policy file were given by the policyholder at issue: verified by that source.
       await trx('contact_points')

@@ -29,10 +29,12 @@ export function providerTemplateRegistry(codes: { sms?: Record<string, string>; 
   for (const template of NOTICE_TEMPLATES) {
     for (const [variant, content] of Object.entries(template.variants)) {
       const key = templateKey(template.id, variant);
-      if (content.sms) {
-        const source = `${content.sms.zh} ${content.sms.en}`;
-        sms[key] = {
-          code: codes.sms?.[key] ?? `SMS_RNW_${key.replace(/[^A-Za-z0-9]/g, '_').toUpperCase()}`,
+      // The SMS, and its variant with the payment link as a template of its own (`<key>.link`).
+      for (const [smsKey, text] of [[key, content.sms], [`${key}.link`, content.smsWithLink]] as const) {
+        if (!text) continue;
+        const source = `${text.zh} ${text.en}`;
+        sms[smsKey] = {
+          code: codes.sms?.[smsKey] ?? `SMS_RNW_${smsKey.replace(/[^A-Za-z0-9]/g, '_').toUpperCase()}`,
           params: variablesIn(source),
           text: source.replace(/\{\{\s*([A-Za-z]\w*)\s*\}\}/g, '${$1}'),
         };

@@ -25,11 +25,22 @@ const { values: args } = parseArgs({
 });
 
 const BRANCHES = [
-  { code: '3201', city: 'nanjing' },
-  { code: '3205', city: 'suzhou' },
-  { code: '3101', city: 'shanghai' },
-  { code: '4403', city: 'shenzhen' },
+  { code: '3201', city: 'nanjing', place: '江苏省南京市', districts: ['玄武区', '鼓楼区', '秦淮区'] },
+  { code: '3205', city: 'suzhou', place: '江苏省苏州市', districts: ['姑苏区', '吴中区', '工业园区'] },
+  { code: '3101', city: 'shanghai', place: '上海市', districts: ['黄浦区', '徐汇区', '浦东新区'] },
+  { code: '4403', city: 'shenzhen', place: '广东省深圳市', districts: ['福田区', '南山区', '罗湖区'] },
 ];
+const STREETS = ['中山路', '人民路', '解放路', '建设路', '和平路', '新华路', '长江路'];
+
+/**
+ * An invented postal address in the branch's city, from the policy's number alone: the seeded draws
+ * (names, numbers) stay as they were before addresses were added, so the other columns are unchanged.
+ */
+function postalAddress(branch: (typeof BRANCHES)[number], i: number): string {
+  const district = branch.districts[i % branch.districts.length]!;
+  const street = STREETS[(i * 5) % STREETS.length]!;
+  return `${branch.place}${district}${street} ${((i * 37) % 300) + 1} 号 ${(i % 20) + 1}0${(i % 4) + 1} 室`;
+}
 const PRODUCTS = [
   { code: 'WL20', name: '终身寿险（20年交）', grace: 60, years: 2, premium: [3_000, 25_000] },
   { code: 'CI10', name: '重大疾病保险（10年交）', grace: 60, years: 2, premium: [2_000, 12_000] },
@@ -111,6 +122,7 @@ function main(): void {
       holder_mobile: rng.mobile(),
       holder_email: hasEmail ? rng.email(branch.city) : '',
       holder_wechat_openid: hasWechat ? rng.openId() : '',
+      holder_postal_address: postalAddress(branch, i),
       preferred_channel: hasWechat ? 'wechat' : hasEmail && rng.chance(0.3) ? 'email' : 'sms',
       issue_date: issueDate,
       payment_frequency: frequency,

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
@@ -21,6 +21,7 @@ import { parseEvents } from '../../scripts/simulate/events';
 import { runCliCaptured } from '../support/cli';
 import { freshDatabase, type TestDatabase } from '../support/database';
 import { samplePolicy, seedPolicy } from '../support/fixtures';
+import { sendSampleLetter } from '../support/letters';
 
 /**
  * Letters end to end against real PostgreSQL (docs/architecture.md#letters): the letter step renders
@@ -221,5 +222,54 @@ describe('letters', () => {
     expect(letter).toMatchObject({ return_reason: 'moved', batch_id: 'PH-TEST-20261230-01' });
     expect(await database.db('contact_points').where({ id: point!.id }).first()).toMatchObject({ status: 'invalid' });
     expect(await applyEvent(world, parsed.events[1]!)).toMatchObject({ applied: false, note: expect.stringContaining('already recorded returned') });
+  });
+
+  it('a run that died after putting its folder in place and before its commit: the next run records that folder as it stands, never a second batch of its letters', async () => {
+    const house = 'PH-CRASH';
+    await seedPolicy(database.db, cipher, samplePolicy({ policyNo: 'P-LTR-0004', holderIdNo: '320102198001019999', nextDueDate: ref.dueDate }));
+    const letter = (step: string) => sendSampleLetter(database.db, cipher, { policyNo: 'P-LTR-0004', dueDate: ref.dueDate, step, at: '2026-12-31 09:00', printHouse: house });
+    await letter('lapse_letter');
+    await letter('lapse_letter_2');
+    const options = { outboxDir: outbox, printHouse: house, date: '2026-12-31', actor: 'test:ops' };
+    /** The batch's transaction as a savepoint of one rolled back: its folder renamed into place, nothing recorded, as after a crash before the commit. */
+    const dieBeforeCommit = () =>
+      database.db
+        .transaction(async (outer) => {
+          await batchLetters(outer, options);
+          throw new Error('the worker died before the commit');
+        })
+        .catch((error: unknown) => expect(String(error)).toContain('died before the commit'));
+
+    await dieBeforeCommit();
+    const orphan = join(outbox, 'PH-CRASH-20261231-01');
+    const left = readManifest(orphan);
+    expect(left.count).toBe(2);
+    expect(await database.db('letters').where({ print_house: house }).whereNotNull('batch_id')).toEqual([]);
+
+    // A letter came meanwhile: the run records the folder left in place, then batches only the new letter.
+    await letter('lapse_letter_3');
+    const retry = await batchLetters(database.db, options);
+    expect(retry.recovered).toEqual([left]);
+    expect(retry.manifest).toMatchObject({ batchId: 'PH-CRASH-20261231-02', count: 1 });
+    expect(retry.manifest!.files.map((f) => f.letterId)).not.toContain(left.files[0]!.letterId);
+    expect(readManifest(orphan)).toEqual(left); // the folder as it stood, not rewritten
+    const recorded = await database.db('letters').where({ print_house: house }).orderBy('id').pluck('batch_id');
+    expect(recorded).toEqual(['PH-CRASH-20261231-01', 'PH-CRASH-20261231-01', 'PH-CRASH-20261231-02']);
+    const attempts = await database.db('contact_attempts').join('letters', 'letters.contact_attempt_id', 'contact_attempts.id').where('letters.print_house', house).pluck('contact_attempts.status');
+    expect(attempts).toEqual(['delivered', 'delivered', 'delivered']);
+    const audit = await database.db('audit_events').where({ kind: 'letter_batch_handed_over' }).whereRaw(`detail ->> 'printHouse' = ?`, [house]).orderByRaw(`detail ->> 'batchId'`);
+    expect(audit.map((a: { detail: Record<string, unknown> }) => [a.detail.batchId, a.detail.recovered ?? false])).toEqual([['PH-CRASH-20261231-01', true], ['PH-CRASH-20261231-02', false]]);
+    expect(await batchLetters(database.db, options)).toEqual({});
+
+    // A folder left in place that no longer matches its letters is not recorded: the run stops and names it.
+    await letter('lapse_letter_4');
+    await dieBeforeCommit();
+    const tampered = join(outbox, 'PH-CRASH-20261231-03');
+    writeFileSync(join(tampered, readManifest(tampered).files[0]!.file), 'not the letter');
+    await expect(batchLetters(database.db, options)).rejects.toThrow(`${tampered} is in the outbox but no batch PH-CRASH-20261231-03 is recorded, and it cannot be recorded as it stands (${readManifest(tampered).files[0]!.file} is missing or differs from the stored letter): look at it, move it aside and run again`);
+    expect(await database.db('letters').where({ print_house: house }).whereNull('batch_id').pluck('id')).toHaveLength(1);
+    // Moved aside, the next run writes the batch afresh.
+    rmSync(tampered, { recursive: true });
+    expect((await batchLetters(database.db, options)).manifest).toMatchObject({ batchId: 'PH-CRASH-20261231-03', count: 1 });
   });
 });

@@ -8,6 +8,7 @@ import { DefaultLogger } from '@temporalio/worker';
 import { statusQuery } from '../../workflows/messages';
 import { PiiCipher } from '../../db/pii-cipher';
 import type { DebitTiming } from '../../activities/debit-activities';
+import type { BatchLetters } from '../../activities/letter-batch-activities';
 import type { BankPort } from '../../integrations/bank/port';
 import { SimulatedBank } from '../../integrations/bank/simulator';
 import { SmtpEmail } from '../../integrations/messaging/smtp-email';
@@ -36,7 +37,7 @@ export interface CycleRig {
 export async function startCycleRig(
   env: TestWorkflowEnvironment,
   taskQueue: string,
-  options: { bank?: BankPort; debitTiming?: DebitTiming; text?: TextMessagePort; payLinkFor?: (premiumDueId: number) => Promise<string | undefined> } = {},
+  options: { bank?: BankPort; debitTiming?: DebitTiming; text?: TextMessagePort; payLinkFor?: (premiumDueId: number) => Promise<string | undefined>; letterBatches?: BatchLetters } = {},
 ): Promise<CycleRig> {
   const database = await freshDatabase();
   const smtp = await startSmtpCatcher();
@@ -53,6 +54,7 @@ export async function startCycleRig(
     text: options.text ?? text,
     ...(options.debitTiming ? { debitTiming: options.debitTiming } : {}),
     ...(options.payLinkFor ? { payLinkFor: options.payLinkFor } : {}),
+    ...(options.letterBatches ? { letterBatches: options.letterBatches } : {}),
   };
   return {
     database,

@@ -78,7 +78,7 @@ describe('mapping files (docs/business-rules.md#mapping-file)', () => {
     expect(failure({ kind: 'claims' })).toBe('"kind" must be one of policies, agents, products');
     expect(failure({ kind: 'agents' })).toBe('"kind" is agents but the file is imported as policies');
     expect(failure({ columns: ['policy_no'] })).toBe('"columns" must be an object: the core system’s column name → ours');
-    expect(failure({ columns: { 保单号: 'policyno' } })).toMatch(/^columns\."保单号" must name a column of policies\.csv \(policy_no, product_code, .*, segment, plan_code\)$/);
+    expect(failure({ columns: { 保单号: 'policyno' } })).toMatch(/^columns\."保单号" must name a column of policies\.csv \(policy_no, product_code, .*, segment, plan_code, holder_postal_address\)$/);
     expect(failure({ columns: { 保单号: 'segment' } }, 'agents')).toMatch(/^columns\."保单号" must name a column of agents\.csv/);
     expect(failure({ columns: { ' ': 'policy_no' } })).toBe('columns." " names an empty column');
     expect(failure({ columns: { PolNo: 'policy_no', polno: 'product_code' } })).toBe('columns."polno" repeats a column already mapped (names are compared trimmed and in lower case)');

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AGENT_COLUMNS, POLICY_COLUMNS, PRODUCT_COLUMNS } from '../../domain/import-columns';
+import { maskPostalAddress } from '../../domain/masking';
 import {
   residentIdBirthDate,
   residentIdCheckChar,
@@ -280,6 +281,29 @@ describe('policies.csv rows', () => {
     for (const check of [policy({ holder_mobile: '13912345678x' }), policy({ holder_email: 'nobody' })]) {
       for (const e of errorsOf(check)) expect(e.reason).not.toMatch(/13912345678|nobody/);
     }
+  });
+
+  it('take an optional postal address on one line: at most 200 characters, no control characters; empty or absent gives none', () => {
+    expect(recordOf(policy({}))).not.toHaveProperty('holderPostalAddress');
+    expect(recordOf(validatePolicyRow({ ...policyRow, holder_postal_address: '   ' }))).not.toHaveProperty('holderPostalAddress');
+    const given = recordOf(validatePolicyRow({ ...policyRow, holder_postal_address: ' 江苏省南京市玄武区中山路 18 号   1201 室 ' }));
+    expect(given.holderPostalAddress).toBe('江苏省南京市玄武区中山路 18 号 1201 室');
+    // Characters, not bytes: 200 Chinese characters fit.
+    expect(recordOf(validatePolicyRow({ ...policyRow, holder_postal_address: '路'.repeat(200) })).holderPostalAddress).toHaveLength(200);
+    rejects(validatePolicyRow, policyRow, 'holder_postal_address', [
+      ['路'.repeat(201), 'holder_postal_address is longer than 200 characters'],
+      ['南京市玄武区\n中山路 18 号', 'holder_postal_address contains control characters'],
+      ['南京市玄武区\u0007中山路', 'holder_postal_address contains control characters'],
+      ['南京市\uFFFD中山路', "holder_postal_address has bytes that are not valid text in the file's encoding"],
+    ]);
+    for (const e of errorsOf(validatePolicyRow({ ...policyRow, holder_postal_address: `中山路 18 号${'路'.repeat(200)}` }))) expect(e.reason).not.toContain('中山路');
+  });
+
+  it('mask a postal address to its first characters, never the street or number', () => {
+    expect(maskPostalAddress('江苏省南京市玄武区中山路 18 号 1201 室')).toBe('江苏省南京市***');
+    expect(maskPostalAddress('南京市中山路 18 号')).toBe('南京市***');
+    expect(maskPostalAddress('Rm 1')).toBe('R***');
+    expect(maskPostalAddress('江苏省南京市玄武区中山路 18 号')).not.toMatch(/中山路|18/);
   });
 
   it('require the preferred channel to be reachable', () => {

@@ -10,8 +10,10 @@ import { REASON_RULES, type DebitReason } from '../../domain/debit-reasons';
 import { DECLINE_REASONS, type DeclineReason } from '../../domain/reinstatement-application';
 import { NOTICE_VARIABLES } from '../../integrations/messaging/templates/notice-fields';
 import { variablesOf } from '../../integrations/messaging/templates/render';
+import { providerTemplateRegistry } from '../../integrations/messaging/provider-templates';
 import {
   NOTICE_TEMPLATES,
+  noticeTemplate,
   noticeVersion,
   renderNotice,
   RENEWAL_NOTICES_VERSION,
@@ -422,15 +424,40 @@ describe('versions', () => {
 describe('the payment link in notices that tell how to pay', () => {
   const payLink = `https://pay.insurer.example/p/${'Ab3_'.repeat(10)}xyz`;
 
-  it('the email and letter text carry it when there is one; the provider-registered SMS never does', () => {
+  it('the email and letter text carry it when there is one; an SMS only through its own registered link variant (reminder, failed debit)', () => {
+    const withLinkSms = new Set(['pre_due_reminder', 'debit_failed']);
     for (const template of ['pre_due_reminder', 'debit_tomorrow_keep_funds', 'debit_failed', 'lapse_risk_notice', 'final_notice']) {
       const withLink = renderNotice(template, { ...ACTIVITY_FIELDS, reason: 'INSUFFICIENT_FUNDS', payLink });
       expect(withLink.text, template).toContain(`在线缴费（微信支付、支付宝）：${payLink}`);
       expect(withLink.html, template).toContain(payLink);
-      expect(withLink.sms?.text ?? '', template).not.toContain(payLink);
       const without = renderNotice(template, { ...ACTIVITY_FIELDS, reason: 'INSUFFICIENT_FUNDS' });
       expect(without.text, template).not.toContain('在线缴费');
+      expect(without.sms?.text ?? '', template).not.toContain('/p/');
+      expect(without.sms?.templateKey ?? '', template).not.toMatch(/\.link$/);
+      if (withLinkSms.has(template)) {
+        // The link is the last token of the approved text: a provider variable like any other.
+        expect(withLink.sms!.templateKey, template).toBe(`${without.sms!.templateKey}.link`);
+        expect(withLink.sms!.text.endsWith(` ${payLink}`), template).toBe(true);
+        expect(withLink.sms!.paramOrder.at(-1), template).toBe('payLink');
+        expect(withLink.sms!.params.payLink, template).toBe(payLink);
+      } else {
+        expect(withLink.sms?.text ?? '', template).not.toContain(payLink);
+      }
     }
+  });
+
+  it('registers each link variant with the providers as a template of its own, ending with the link', () => {
+    const { sms } = providerTemplateRegistry();
+    const linkKeys = Object.keys(sms).filter((key) => key.endsWith('.link'));
+    const failedDebitVariants = Object.keys(noticeTemplate('debit_failed').variants).map((v) => `debit_failed.${v}.link`);
+    expect(linkKeys.sort()).toEqual(['pre_due_reminder.link', ...failedDebitVariants].sort());
+    for (const key of linkKeys) {
+      expect(sms[key]!.text.endsWith('${payLink}'), key).toBe(true);
+      expect(sms[key]!.params.at(-1), key).toBe('payLink');
+      expect(sms[key]!.code, key).not.toBe(sms[key.replace(/\.link$/, '')]!.code);
+    }
+    // The link itself: the page's base, /p/ and a 43-character token; short enough for an SMS.
+    expect(payLink.length).toBeLessThanOrEqual(100);
   });
 
   it('refuses anything but a link of the payment page', () => {

@@ -40,6 +40,8 @@ describe('npm run stack', () => {
       expect(out).toContain('demo-collector         password demo-collector-password');
       expect(out).toContain(`Console        http://127.0.0.1:${console_}/`);
       expect(out).toContain(`Payment links  http://127.0.0.1:${paylinks}/p/<token>`);
+      // The daily letter batch's Schedule, installed by the stack as `renewals schedule letters` does.
+      expect(out).toContain('(Schedule renewals-daily-letter-batch batches them daily at 17:00 Asia/Shanghai; next ');
       expect((await fetch(`http://127.0.0.1:${console_}/sign-in`)).status).toBe(200);
       // An unknown link reads as no link at all.
       expect((await fetch(`http://127.0.0.1:${paylinks}/p/${'A'.repeat(43)}`)).status).toBe(404);

@@ -54,14 +54,18 @@ export function noticeVersion(id: string): number {
 }
 
 /** Every handlebars text of one variant, labelled by where it is used. */
-export function textsOf(content: NoticeContent): { where: string; source: string; provider: boolean }[] {
-  const texts = [
+export function textsOf(content: NoticeContent): { where: string; source: string; provider: boolean; linkOnly?: true }[] {
+  const texts: { where: string; source: string; provider: boolean; linkOnly?: true }[] = [
     { where: 'subject.zh', source: content.subject.zh, provider: false },
     { where: 'subject.en', source: content.subject.en, provider: false },
     ...content.body.zh.map((source, i) => ({ where: `body.zh[${i}]`, source, provider: false })),
     ...content.body.en.map((source, i) => ({ where: `body.en[${i}]`, source, provider: false })),
   ];
   if (content.sms) texts.push({ where: 'sms.zh', source: content.sms.zh, provider: true }, { where: 'sms.en', source: content.sms.en, provider: true });
+  // Sent only with a link: its variables never make a field required.
+  if (content.smsWithLink) {
+    texts.push({ where: 'smsWithLink.zh', source: content.smsWithLink.zh, provider: true, linkOnly: true }, { where: 'smsWithLink.en', source: content.smsWithLink.en, provider: true, linkOnly: true });
+  }
   if (content.wechat) {
     const w = content.wechat;
     texts.push(
@@ -80,7 +84,7 @@ export function requiredNoticeFields(id: string): string[] {
   const template = noticeTemplate(id);
   const required = new Set<NoticeVariable>();
   for (const content of Object.values(template.variants)) {
-    for (const { source } of textsOf(content)) variablesOf(source).required.forEach((v) => required.add(v));
+    for (const { source, linkOnly } of textsOf(content)) if (!linkOnly) variablesOf(source).required.forEach((v) => required.add(v));
   }
   const fields = [...required].map(fieldOf);
   if (template.variantField) fields.push(template.variantField);
@@ -102,6 +106,9 @@ function check(template: NoticeTemplate): void {
     if (!/^[a-z][a-z0-9_]*$/.test(variant)) fail(`variant ${variant} must be a-z, 0-9, _`);
     if (template.channels.includes('sms') && !content.sms) fail(`variant ${variant} declares sms but has no SMS text`);
     if (template.channels.includes('wechat') && !content.wechat) fail(`variant ${variant} declares wechat but has no WeChat data`);
+    if (content.smsWithLink && !content.sms) fail(`variant ${variant} has an SMS with a link but no SMS without one`);
+    if (content.smsWithLink && !/\{\{payLink\}\}$/.test(content.smsWithLink.en.trim())) fail(`variant ${variant} smsWithLink must end with {{payLink}}`);
+    if (content.smsWithLink && `${content.smsWithLink.zh} ${content.smsWithLink.en}`.split('{{payLink}}').length !== 2) fail(`variant ${variant} smsWithLink must give {{payLink}} once`);
     if (content.body.zh.length === 0 || content.body.en.length === 0) fail(`variant ${variant} needs body paragraphs in zh and en`);
     for (const { where, source, provider } of textsOf(content)) {
       let found;

@@ -22,6 +22,10 @@ function debitFailed(group: GuidanceGroup): NoticeContent {
       zh: `您的保单{{policyNo}}续期保费{{amount}}元本次扣款未成功。${g.zh}宽限期至{{lastGraceDay}}。`,
       en: `Policy {{policyNo}}: debit of RMB {{amount}} unsuccessful. ${g.smsEn}`,
     },
+    smsWithLink: {
+      zh: `您的保单{{policyNo}}续期保费{{amount}}元本次扣款未成功。${g.zh}宽限期至{{lastGraceDay}}，也可通过文末链接在线缴费。`,
+      en: `Policy {{policyNo}}: debit of RMB {{amount}} unsuccessful. ${g.smsEn} Pay online: {{payLink}}`,
+    },
     wechat: {
       first: { zh: '您的续期保费本次扣款未成功。', en: 'The debit of your renewal premium was unsuccessful.' },
       keywords: [

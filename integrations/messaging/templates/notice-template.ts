@@ -29,6 +29,11 @@ export interface NoticeContent {
    */
   sms?: Bilingual;
   /**
+   * The SMS when the premium has a payment link: registered on its own (key `<key>.link`), the same
+   * notice with `{{payLink}}` as its last token, sent only when the caller gives a link.
+   */
+  smsWithLink?: Bilingual;
+  /**
    * A WeChat template message (模板消息): `first` and `remark` are no longer displayed since 2023 but
    * are still accepted; keyword values are cut at 20 characters, so they carry values, not sentences.
    */

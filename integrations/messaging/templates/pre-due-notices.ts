@@ -27,6 +27,10 @@ export const PRE_DUE_REMINDER: NoticeTemplate = {
         zh: '您的保单{{policyNo}}续期保费{{amount}}元应于{{dueDate}}缴纳，将于{{debitDate}}从授权账户扣缴，请保持余额充足。',
         en: 'Policy {{policyNo}}: premium RMB {{amount}} due {{dueDate}}, debited {{debitDate}}.',
       },
+      smsWithLink: {
+        zh: '您的保单{{policyNo}}续期保费{{amount}}元应于{{dueDate}}缴纳，将于{{debitDate}}从授权账户扣缴，请保持余额充足，也可通过文末链接在线缴费。',
+        en: 'Policy {{policyNo}}: premium RMB {{amount}} due {{dueDate}}, debited {{debitDate}}. Pay online: {{payLink}}',
+      },
       wechat: {
         first: { zh: '您的保单续期保费即将到期。', en: 'Your renewal premium will soon be due.' },
         keywords: [

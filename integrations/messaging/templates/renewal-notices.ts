@@ -58,9 +58,9 @@ const LETTER_CLOSING: Bilingual = { zh: '客户服务部', en: 'Customer Service
 function valuesFor(id: string, content: NoticeContent, fields: NoticeFields): Partial<Record<NoticeVariable, string>> {
   const required = new Set<NoticeVariable>();
   const optional = new Set<NoticeVariable>();
-  for (const { source } of textsOf(content)) {
+  for (const { source, linkOnly } of textsOf(content)) {
     const found = variablesOf(source);
-    found.required.forEach((v) => required.add(v));
+    found.required.forEach((v) => (linkOnly ? optional : required).add(v));
     found.optional.forEach((v) => optional.add(v));
   }
   for (const v of required) optional.delete(v);
@@ -106,7 +106,10 @@ export function renderNotice(template: string, fields: NoticeFields): RenderedNo
     const policy = `保单号 Policy No.: ${values.policyNo ?? ''}`;
     rendered.letter = { text: [subject, policy, GREETING.zh, ...zh, LETTER_CLOSING.zh, GREETING.en, ...en, LETTER_CLOSING.en].join('\n\n') + '\n' };
   }
-  if (t.channels.includes('sms') && content.sms) rendered.sms = renderSms(content.sms, key, values);
+  if (t.channels.includes('sms') && content.sms) {
+    // The link variant is its own approved template (`<key>.link`), used only when the premium has a link.
+    rendered.sms = content.smsWithLink && values.payLink ? renderSms(content.smsWithLink, `${key}.link`, values) : renderSms(content.sms, key, values);
+  }
   if (t.channels.includes('wechat') && content.wechat) {
     const w = content.wechat;
     const data: Record<string, { value: string }> = { first: { value: line(w.first, values) } };
