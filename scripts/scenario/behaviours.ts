@@ -80,7 +80,16 @@ export const BEHAVIOURS: readonly Behaviour[] = [
     weight: 2,
     story: ({ premiumYuan, rng }) => ({ balanceYuan: premiumYuan * 0.6, events: [{ day: -rng.int(2, 8), event: 'pay_counter', value: (premiumYuan / 2).toFixed(2) }] }),
   },
-  { name: 'pays online through the payment link', weight: 2, story: ({ premiumYuan, rng }) => ({ balanceYuan: short(premiumYuan, rng), events: [{ day: rng.int(3, 30), event: 'pay_online' }] }) },
+  {
+    name: 'pays online through the payment link',
+    weight: 2,
+    story: ({ premiumYuan, rng }) => {
+      const balanceYuan = short(premiumYuan, rng);
+      const day = rng.int(3, 30);
+      // WeChat Pay or Alipay by the day's parity: no draw of its own, so the rest of the seeded scenario stays as it was.
+      return { balanceYuan, events: [{ day, event: 'pay_online', ...(day % 2 === 0 ? { value: 'alipay' } : {}) }] };
+    },
+  },
   {
     // Paid at 23:59 of the last grace day, reported after the suspension: it is undone.
     name: 'pays at the counter on the last grace day, reported the next morning',
