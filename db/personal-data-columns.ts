@@ -40,7 +40,15 @@ export const ENCRYPTED_TABLES: readonly EncryptedTable[] = [
 
 /**
  * `*_hash` columns that are not blind indexes of personal data but one-way hashes of the people's own
- * secrets (argon2id passwords, SHA-256 of tokens and console session ids; docs/architecture.md#people):
- * no data key is involved, so a key rotation leaves them as they are.
+ * secrets (argon2id passwords, SHA-256 of tokens, console session ids and OIDC flow cookies;
+ * docs/architecture.md#people), and of the console's sign-in limit keys (a login or client address,
+ * kept only for the limit's window): no data key is involved, so a key rotation leaves them as they are.
  */
-export const CREDENTIAL_HASH_COLUMNS: readonly string[] = ['users.password_hash', 'api_tokens.token_hash', 'setup_tokens.token_hash', 'console_sessions.session_hash'];
+export const CREDENTIAL_HASH_COLUMNS: readonly string[] = [
+  'users.password_hash',
+  'api_tokens.token_hash',
+  'setup_tokens.token_hash',
+  'console_sessions.session_hash',
+  'console_oidc_flows.flow_hash',
+  'console_sign_in_failures.key_hash',
+];
