@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
-import { listTasks } from '../db/repositories/tasks';
-import { shanghaiInstant, daysBetween, shanghaiDate, type CivilDate } from '../domain/civil-date';
+import { openTaskAges } from '../db/repositories/tasks';
+import { shanghaiInstant, type CivilDate } from '../domain/civil-date';
 import { CUTOFFS, fraction, formatPercent, roundedRatio } from '../domain/kpis';
 import { firstDayOf, type Month } from '../domain/months';
 import { collectionCurve, type CollectionCurve } from '../reports/collection-curve';
@@ -25,7 +25,8 @@ import { mayListTasks } from './work-queue';
  *   figures, so not for a scoped person; reused for a minute, InsurerFiguresMemo);
  * - contacts by channel and outcome this month: the daily report's `contactOutcomes` over the month
  *   so far (`report daily`, likewise);
- * - open tasks by age: the open tasks `tasks list` shows the person (their scope), by days since made.
+ * - open tasks by age: every open task of the person's scope (the tasks `tasks list` shows them), counted
+ *   in the database by days since made.
  */
 export interface HomeFigures {
   month: Month;
@@ -33,15 +34,13 @@ export interface HomeFigures {
   monthly?: MonthlyReport;
   curve?: CollectionCurve;
   contacts?: DailyReport['contactsByChannel'];
-  /** Open tasks counted into age bands; `counted` of them (the list stops at its limit). */
+  /** Open tasks counted into age bands, and how many in all. */
   taskAges?: { band: TaskAgeBand; tasks: number }[];
   tasksCounted?: number;
 }
 
 export const TASK_AGE_BANDS = ['0-1', '2-3', '4-7', '8-14', '15+'] as const;
 export type TaskAgeBand = (typeof TASK_AGE_BANDS)[number];
-/** How many open tasks the age chart reads: the tasks list's own cap. */
-export const TASK_AGE_LIMIT = 5000;
 
 export function taskAgeBand(days: number): TaskAgeBand {
   if (days <= 1) return '0-1';
@@ -88,14 +87,10 @@ export async function homeFigures(db: Knex, session: ConsoleSession, month: Mont
     figures.contacts = (await contactOutcomes(db, span)).contactsByChannel;
   }
   if (mayListTasks(session)) {
-    const open = await listTasks(db, { status: 'open', scopes: session.scopes, limit: TASK_AGE_LIMIT });
     const counts = new Map<TaskAgeBand, number>(TASK_AGE_BANDS.map((band) => [band, 0]));
-    for (const task of open) {
-      const band = taskAgeBand(Math.max(0, daysBetween(shanghaiDate(task.created_at.getTime()), today)));
-      counts.set(band, counts.get(band)! + 1);
-    }
+    for (const age of await openTaskAges(db, session.scopes, today)) counts.set(taskAgeBand(age.days), counts.get(taskAgeBand(age.days))! + age.tasks);
     figures.taskAges = TASK_AGE_BANDS.map((band) => ({ band, tasks: counts.get(band)! }));
-    figures.tasksCounted = open.length;
+    figures.tasksCounted = [...counts.values()].reduce((sum, n) => sum + n, 0);
   }
   return figures;
 }
@@ -183,7 +178,7 @@ function taskAgeChart(ages: NonNullable<HomeFigures['taskAges']>, counted: numbe
   return chartFigure({
     id: 'chart-task-ages',
     title: words.taskAgeTitle,
-    summary: words.taskAgeSummary(ages.map((a) => `${words.ageBand(a.band)} ${a.tasks}`).join(words.listSeparator), counted, TASK_AGE_LIMIT),
+    summary: words.taskAgeSummary(ages.map((a) => `${words.ageBand(a.band)} ${a.tasks}`).join(words.listSeparator), counted),
     height: 240,
     option: {
       grid: { left: 56, right: 24, top: 24, bottom: 40 },

@@ -140,6 +140,42 @@ export interface TaskFilter {
 }
 
 /** Tasks for a work list: open ones highest priority first, then soonest due; closed ones most recently completed first. */
+/**
+ * Keeps the tasks whose policy is in one of the scopes (none: every task), gathering the scope's
+ * policies one kind at a time, each through its index (migration 035), as reports/scope-sql.ts does.
+ */
+function inScope(query: Knex.QueryBuilder, scopes: readonly Scope[]): void {
+  if (scopes.length === 0) return;
+  const of = (kind: Scope['kind']) => scopes.filter((s) => s.kind === kind).map((s) => s.value);
+  query.whereIn('policy_no', (policies) => {
+    policies
+      .select('policy_no')
+      .from('policies')
+      .whereIn('branch_code', of('branch'))
+      .unionAll((own) => {
+        own.select('policy_no').from('policies').whereIn('agent_code', of('own'));
+      })
+      .unionAll((team) => {
+        team
+          .select('policy_no')
+          .from('policies')
+          .whereIn('agent_code', (agents) => {
+            agents.select('code').from('agents').whereIn('team_code', of('team'));
+          });
+      });
+  });
+}
+
+/** Open tasks in the scopes counted by whole days since they were made (Shanghai dates; none before today). */
+export async function openTaskAges(db: Knex, scopes: readonly Scope[], today: string): Promise<{ days: number; tasks: number }[]> {
+  const query = db('tasks')
+    .where('status', 'open')
+    .select<{ days: number; tasks: string }[]>(db.raw(`GREATEST(0, CAST(? AS date) - (created_at AT TIME ZONE 'Asia/Shanghai')::date) AS days`, [today]), db.raw('count(*) AS tasks'))
+    .groupBy('days');
+  inScope(query, scopes);
+  return (await query).map((r) => ({ days: Number(r.days), tasks: Number(r.tasks) }));
+}
+
 export async function listTasks(db: Knex, filter: TaskFilter = {}): Promise<TaskListRow[]> {
   const query = db('tasks').select<TaskListRow[]>(
     'id',
@@ -164,28 +200,7 @@ export async function listTasks(db: Knex, filter: TaskFilter = {}): Promise<Task
   if (filter.assigneeAgentCode !== undefined) query.where('assignee_agent_code', filter.assigneeAgentCode);
   if (filter.assigneeRole !== undefined) query.where('assignee_role', filter.assigneeRole);
   if (filter.policyNo !== undefined) query.where('policy_no', filter.policyNo);
-  const scopes = filter.scopes ?? [];
-  if (scopes.length > 0) {
-    // One kind of scope at a time, each through its index (migration 035), as reports/scope-sql.ts does.
-    const of = (kind: Scope['kind']) => scopes.filter((s) => s.kind === kind).map((s) => s.value);
-    query.whereIn('policy_no', (inScope) => {
-      inScope
-        .select('policy_no')
-        .from('policies')
-        .whereIn('branch_code', of('branch'))
-        .unionAll((own) => {
-          own.select('policy_no').from('policies').whereIn('agent_code', of('own'));
-        })
-        .unionAll((team) => {
-          team
-            .select('policy_no')
-            .from('policies')
-            .whereIn('agent_code', (agents) => {
-              agents.select('code').from('agents').whereIn('team_code', of('team'));
-            });
-        });
-    });
-  }
+  inScope(query, filter.scopes ?? []);
   if (status === 'done' || status === 'settled') query.orderBy([{ column: 'completed_at', order: 'desc' }, { column: 'id', order: 'desc' }]);
   else query.orderBy([{ column: 'priority', order: 'desc' }, { column: 'due_at' }, { column: 'id' }]);
   return query.limit(filter.limit ?? 1000);
