@@ -1,4 +1,5 @@
-import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleOptionsAction, type ScheduleSpec } from '@temporalio/client';
+import { ScheduleOverlapPolicy, type Client, type ScheduleOptionsAction, type ScheduleSpec } from '@temporalio/client';
+import { describeSchedule, installSchedule } from './schedules';
 import { QUALITY_SCHEDULE_ID, QUALITY_SCHEDULE_TIME_ZONE, type NightlyContactQualityInput } from '../workflows/contact-quality-messages';
 import { RENEWAL_TASK_QUEUE } from '../workflows/messages';
 import { OperatorError } from './errors';
@@ -41,28 +42,13 @@ export async function installQualitySchedule(
     args: [args],
   };
   const policies = { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 hour' } as const;
-  let created = true;
-  try {
-    await client.schedule.create({ scheduleId: QUALITY_SCHEDULE_ID, spec, action, policies });
-  } catch (error) {
-    if (!(error instanceof ScheduleAlreadyRunning)) throw error;
-    created = false;
-    await client.schedule.getHandle(QUALITY_SCHEDULE_ID).update((previous) => ({ ...previous, spec, action, policies }));
-  }
-  const schedule = await showQualitySchedule(client);
-  if (!schedule) throw new Error(`schedule ${QUALITY_SCHEDULE_ID} vanished right after it was installed`);
-  return { ...schedule, created };
+  return installSchedule(client, QUALITY_SCHEDULE_ID, { spec, action, policies }, showQualitySchedule);
 }
 
 /** The installed nightly Schedule, or undefined when none is installed. */
 export async function showQualitySchedule(client: Client): Promise<QualitySchedule | undefined> {
-  let description;
-  try {
-    description = await client.schedule.getHandle(QUALITY_SCHEDULE_ID).describe();
-  } catch (error) {
-    if (error instanceof ScheduleNotFoundError) return undefined;
-    throw error;
-  }
+  const description = await describeSchedule(client, QUALITY_SCHEDULE_ID);
+  if (!description) return undefined;
   const calendar = description.spec.calendars?.[0];
   const hh = String(calendar?.hour?.[0]?.start ?? 0).padStart(2, '0');
   const mm = String(calendar?.minute?.[0]?.start ?? 0).padStart(2, '0');

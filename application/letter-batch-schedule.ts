@@ -1,4 +1,5 @@
-import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleOptionsAction, type ScheduleSpec } from '@temporalio/client';
+import { ScheduleOverlapPolicy, type Client, type ScheduleOptionsAction, type ScheduleSpec } from '@temporalio/client';
+import { describeSchedule, installSchedule } from './schedules';
 import { isPrintHouseCode } from '../domain/letters';
 import { LETTER_BATCH_SCHEDULE_ID, LETTER_BATCH_TIME_ZONE, type DailyLetterBatchInput } from '../workflows/letter-batch-messages';
 import { RENEWAL_TASK_QUEUE } from '../workflows/messages';
@@ -50,28 +51,13 @@ export async function installLetterBatchSchedule(
     args: [args],
   };
   const policies = { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '12 hours' } as const;
-  let created = true;
-  try {
-    await client.schedule.create({ scheduleId: LETTER_BATCH_SCHEDULE_ID, spec, action, policies });
-  } catch (error) {
-    if (!(error instanceof ScheduleAlreadyRunning)) throw error;
-    created = false;
-    await client.schedule.getHandle(LETTER_BATCH_SCHEDULE_ID).update((previous) => ({ ...previous, spec, action, policies }));
-  }
-  const schedule = await showLetterBatchSchedule(client);
-  if (!schedule) throw new Error(`schedule ${LETTER_BATCH_SCHEDULE_ID} vanished right after it was installed`);
-  return { ...schedule, created };
+  return installSchedule(client, LETTER_BATCH_SCHEDULE_ID, { spec, action, policies }, showLetterBatchSchedule);
 }
 
 /** The installed daily letter-batch Schedule, or undefined when none is installed. */
 export async function showLetterBatchSchedule(client: Client): Promise<LetterBatchSchedule | undefined> {
-  let description;
-  try {
-    description = await client.schedule.getHandle(LETTER_BATCH_SCHEDULE_ID).describe();
-  } catch (error) {
-    if (error instanceof ScheduleNotFoundError) return undefined;
-    throw error;
-  }
+  const description = await describeSchedule(client, LETTER_BATCH_SCHEDULE_ID);
+  if (!description) return undefined;
   const calendar = description.spec.calendars?.[0];
   const hh = String(calendar?.hour?.[0]?.start ?? 0).padStart(2, '0');
   const mm = String(calendar?.minute?.[0]?.start ?? 0).padStart(2, '0');

@@ -1,6 +1,4 @@
 import {
-  ScheduleAlreadyRunning,
-  ScheduleNotFoundError,
   ScheduleOverlapPolicy,
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
@@ -17,6 +15,7 @@ import { RENEWAL_TASK_QUEUE } from '../workflows/messages';
 import { isMonth, type Month } from '../domain/months';
 import { provisionalRunWarning, RUN_GRACE_DAYS } from '../domain/calendar-notice';
 import { loadBusinessCalendar } from './calendar';
+import { describeSchedule, installSchedule } from './schedules';
 import type { DueCursor } from '../domain/monthly-run';
 import {
   monthlyRunWorkflowId,
@@ -276,28 +275,13 @@ export async function installMonthlySchedule(client: Client, options: MonthlySch
     args: [args],
   };
   const policies = { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 day' } as const;
-  let created = true;
-  try {
-    await client.schedule.create({ scheduleId: MONTHLY_SCHEDULE_ID, spec, action, policies });
-  } catch (error) {
-    if (!(error instanceof ScheduleAlreadyRunning)) throw error;
-    created = false;
-    await client.schedule.getHandle(MONTHLY_SCHEDULE_ID).update((previous) => ({ ...previous, spec, action, policies }));
-  }
-  const schedule = await showMonthlySchedule(client);
-  if (!schedule) throw new Error(`schedule ${MONTHLY_SCHEDULE_ID} vanished right after it was installed`);
-  return { ...schedule, created };
+  return installSchedule(client, MONTHLY_SCHEDULE_ID, { spec, action, policies }, showMonthlySchedule);
 }
 
 /** The installed monthly Schedule as operations read it, or undefined when none is installed. */
 export async function showMonthlySchedule(client: Client): Promise<MonthlySchedule | undefined> {
-  let description;
-  try {
-    description = await client.schedule.getHandle(MONTHLY_SCHEDULE_ID).describe();
-  } catch (error) {
-    if (error instanceof ScheduleNotFoundError) return undefined;
-    throw error;
-  }
+  const description = await describeSchedule(client, MONTHLY_SCHEDULE_ID);
+  if (!description) return undefined;
   const calendar = description.spec.calendars?.[0];
   const args = description.action.type === 'startWorkflow' ? (description.action.args?.[0] as Parameters<typeof scheduledMonthlyRun>[0]) : undefined;
   return {

@@ -1,4 +1,5 @@
-import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleOptionsAction, type ScheduleSpec } from '@temporalio/client';
+import { ScheduleOverlapPolicy, type Client, type ScheduleOptionsAction, type ScheduleSpec } from '@temporalio/client';
+import { describeSchedule, installSchedule } from './schedules';
 import { RENEWAL_TASK_QUEUE } from '../workflows/messages';
 import { OVERDUE_SWEEP_SCHEDULE_ID } from '../workflows/overdue-task-sweep';
 
@@ -32,28 +33,13 @@ export async function installOverdueSweepSchedule(client: Client, options: { min
     args: [],
   };
   const policies = { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 hour' } as const;
-  let created = true;
-  try {
-    await client.schedule.create({ scheduleId: OVERDUE_SWEEP_SCHEDULE_ID, spec, action, policies });
-  } catch (error) {
-    if (!(error instanceof ScheduleAlreadyRunning)) throw error;
-    created = false;
-    await client.schedule.getHandle(OVERDUE_SWEEP_SCHEDULE_ID).update((previous) => ({ ...previous, spec, action, policies }));
-  }
-  const schedule = await showOverdueSweepSchedule(client);
-  if (!schedule) throw new Error(`schedule ${OVERDUE_SWEEP_SCHEDULE_ID} vanished right after it was installed`);
-  return { ...schedule, created };
+  return installSchedule(client, OVERDUE_SWEEP_SCHEDULE_ID, { spec, action, policies }, showOverdueSweepSchedule);
 }
 
 /** The installed sweep Schedule, or undefined when none is installed. */
 export async function showOverdueSweepSchedule(client: Client): Promise<OverdueSweepSchedule | undefined> {
-  let description;
-  try {
-    description = await client.schedule.getHandle(OVERDUE_SWEEP_SCHEDULE_ID).describe();
-  } catch (error) {
-    if (error instanceof ScheduleNotFoundError) return undefined;
-    throw error;
-  }
+  const description = await describeSchedule(client, OVERDUE_SWEEP_SCHEDULE_ID);
+  if (!description) return undefined;
   return {
     scheduleId: OVERDUE_SWEEP_SCHEDULE_ID,
     minute: description.spec.calendars?.[0]?.minute?.[0]?.start ?? 0,
