@@ -139,7 +139,6 @@ export interface TaskFilter {
   limit?: number;
 }
 
-/** Tasks for a work list: open ones highest priority first, then soonest due; closed ones most recently completed first. */
 /**
  * Keeps the tasks whose policy is in one of the scopes (none: every task), gathering the scope's
  * policies one kind at a time, each through its index (migration 035), as reports/scope-sql.ts does.
@@ -176,6 +175,7 @@ export async function openTaskAges(db: Knex, scopes: readonly Scope[], today: st
   return (await query).map((r) => ({ days: Number(r.days), tasks: Number(r.tasks) }));
 }
 
+/** Tasks for a work list: open ones highest priority first, then soonest due; closed ones most recently completed first. */
 export async function listTasks(db: Knex, filter: TaskFilter = {}): Promise<TaskListRow[]> {
   const query = db('tasks').select<TaskListRow[]>(
     'id',
