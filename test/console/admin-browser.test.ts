@@ -4,7 +4,7 @@ import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { userRef } from '../../application/identity';
 import { consolePerson, consoleRig, type ConsoleRig } from '../support/console';
-import { launchChromium, SCREENSHOTS, signInByKeyboard, consoleErrors } from '../support/console-browser';
+import { launchChromium, SCREENSHOTS, signInByKeyboard, consolePage, textOf } from '../support/console-browser';
 import { freshDatabase, type TestDatabase } from '../support/database';
 
 /**
@@ -49,10 +49,8 @@ async function chooseByKeyboard(page: Page, selector: string, value: string): Pr
 describe('the administration pages in Chromium', () => {
   it('an administrator creates a user and changes its role by keyboard; the user signs in with the shown password', async () => {
     browser = await launchChromium();
-    const page = await browser.newPage();
-    await page.setViewport({ width: 1200, height: 900 });
-    const problems = consoleErrors(page);
-    const text = (selector: string) => page.evaluate(`document.querySelector(${JSON.stringify(selector)})?.textContent.trim()`);
+    const { page, problems } = await consolePage(browser, 1200);
+    const text = (selector: string) => textOf(page, selector);
 
     await signInByKeyboard(page, origin, 'admin-qian');
     await Promise.all([page.waitForNavigation(), page.click('nav a[href="/admin/users"]')]);

@@ -6,7 +6,7 @@ import { userRef } from '../../application/identity';
 import { PiiCipher } from '../../db/pii-cipher';
 import { appendAudit } from '../../db/repositories/audit';
 import { consolePerson, consoleRig, type ConsoleRig } from '../support/console';
-import { launchChromium, SCREENSHOTS, signInByKeyboard, consoleErrors } from '../support/console-browser';
+import { launchChromium, SCREENSHOTS, signInByKeyboard, consolePage, textOf } from '../support/console-browser';
 import { freshDatabase, type TestDatabase } from '../support/database';
 import { samplePolicy, seedPolicy } from '../support/fixtures';
 
@@ -46,10 +46,8 @@ afterAll(async () => {
 describe('the audit page in Chromium', () => {
   it('one officer requests an unmasked export, a second approves it, and the chain check shows its head', async () => {
     browser = await launchChromium();
-    const page = await browser.newPage();
-    await page.setViewport({ width: 1100, height: 900 });
-    const problems = consoleErrors(page);
-    const text = (selector: string) => page.evaluate(`document.querySelector(${JSON.stringify(selector)})?.textContent.trim()`);
+    const { page, problems } = await consolePage(browser);
+    const text = (selector: string) => textOf(page, selector);
 
     await signInByKeyboard(page, origin, 'compliance-wu');
     await Promise.all([page.waitForNavigation(), page.click('nav a[href="/audit"]')]);

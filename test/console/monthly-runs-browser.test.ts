@@ -9,7 +9,7 @@ import { addMonths, monthOf } from '../../domain/months';
 import { startDevServer } from '../../scripts/temporal-env';
 import { monthlyRunWorkflowId } from '../../workflows/monthly-run-messages';
 import { consolePerson, type ConsoleRig } from '../support/console';
-import { launchChromium, SCREENSHOTS, signInByKeyboard, consoleErrors } from '../support/console-browser';
+import { launchChromium, SCREENSHOTS, signInByKeyboard, consolePage } from '../support/console-browser';
 import { consoleForRuns, slowPagesWorker } from '../support/console-runs';
 import { startCycleRig, type CycleRig } from '../support/cycle-rig';
 import { MonthSeeder, until } from '../support/monthly-runs';
@@ -55,9 +55,7 @@ describe('the monthly runs in Chromium', () => {
 
     await worker.runUntil(async () => {
       browser = await launchChromium();
-      const page = await browser.newPage();
-      await page.setViewport({ width: 1100, height: 900 });
-      const problems = consoleErrors(page);
+      const { page, problems } = await consolePage(browser);
 
       await signInByKeyboard(page, origin, 'ops-lead-wang');
 

@@ -8,7 +8,7 @@ import { startRenewalCycle } from '../../application/renewal-cycles';
 import { startTimeSkippingServer } from '../../scripts/temporal-env';
 import { statusQuery } from '../../workflows/messages';
 import { consolePerson, type ConsoleRig } from '../support/console';
-import { launchChromium, SCREENSHOTS, signInByKeyboard, consoleErrors } from '../support/console-browser';
+import { launchChromium, SCREENSHOTS, signInByKeyboard, consolePage } from '../support/console-browser';
 import { consoleWithTemporal } from '../support/console-temporal';
 import { dueIn, seedFundedPolicy, startCycleRig, untilIdle, type CycleRig } from '../support/cycle-rig';
 
@@ -54,9 +54,7 @@ describe('the policy page in Chromium', () => {
       await untilIdle(handle);
 
       browser = await launchChromium();
-      const page = await browser.newPage();
-      await page.setViewport({ width: 1100, height: 900 });
-      const problems = consoleErrors(page);
+      const { page, problems } = await consolePage(browser);
 
       await signInByKeyboard(page, origin, 'ops-zhou');
       await Promise.all([page.waitForNavigation(), page.click('nav a[href="/policies"]')]);

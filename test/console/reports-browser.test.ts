@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Browser } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consoleRig, type ConsoleRig } from '../support/console';
-import { launchChromium, SCREENSHOTS, signInByKeyboard, consoleErrors } from '../support/console-browser';
+import { launchChromium, SCREENSHOTS, signInByKeyboard, consolePage } from '../support/console-browser';
 import { freshDatabase, type TestDatabase } from '../support/database';
 import { seedReportsConsole } from '../support/reports-console';
 
@@ -38,9 +38,7 @@ afterAll(async () => {
 describe('the reports page in Chromium', () => {
   it('an operations lead sees the six home charts, opens reports, picks a month by keyboard and sees its curve', async () => {
     browser = await launchChromium();
-    const page = await browser.newPage();
-    await page.setViewport({ width: 1100, height: 900 });
-    const problems = consoleErrors(page);
+    const { page, problems } = await consolePage(browser);
 
     await signInByKeyboard(page, origin, 'ops-lead');
     for (const id of ['chart-collection', 'chart-curve', 'chart-debits', 'chart-debit-banks', 'chart-contacts', 'chart-task-ages']) {

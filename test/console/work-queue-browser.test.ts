@@ -8,7 +8,7 @@ import { addDays } from '../../domain/civil-date';
 import { startTimeSkippingServer } from '../../scripts/temporal-env';
 import { statusQuery } from '../../workflows/messages';
 import { consolePerson, type ConsoleRig } from '../support/console';
-import { launchChromium, SCREENSHOTS, signInByKeyboard, consoleErrors } from '../support/console-browser';
+import { launchChromium, SCREENSHOTS, signInByKeyboard, consolePage } from '../support/console-browser';
 import { consoleWithTemporal } from '../support/console-temporal';
 import { dueIn, seedFundedPolicy, sleepUntil, startCycleRig, type CycleRig } from '../support/cycle-rig';
 
@@ -55,9 +55,7 @@ describe('the work queue in Chromium', () => {
       const id = Number(task!.id);
 
       browser = await launchChromium();
-      const page = await browser.newPage();
-      await page.setViewport({ width: 1100, height: 900 });
-      const problems = consoleErrors(page);
+      const { page, problems } = await consolePage(browser);
 
       await signInByKeyboard(page, origin, 'collector-chen');
 

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import puppeteer, { type Browser, type BrowserContext, type Page } from 'puppeteer-core';
 import { expect } from 'vitest';
 import { CONSOLE_PASSWORD } from './console';
 
@@ -40,4 +40,16 @@ export function consoleErrors(page: Page): string[] {
     if (message.type() === 'error') problems.push(message.text());
   });
   return problems;
+}
+
+/** A new page `width` pixels wide, with the errors its console writes collected (see consoleErrors). */
+export async function consolePage(browser: Browser | BrowserContext, width = 1100): Promise<{ page: Page; problems: string[] }> {
+  const page = await browser.newPage();
+  await page.setViewport({ width, height: 900 });
+  return { page, problems: consoleErrors(page) };
+}
+
+/** The trimmed text of the first element the selector finds (undefined when none). */
+export function textOf(page: Page, selector: string): Promise<unknown> {
+  return page.evaluate(`document.querySelector(${JSON.stringify(selector)})?.textContent.trim()`);
 }
