@@ -81,7 +81,7 @@ async function main(): Promise<void> {
       const parkedWhenRunDone = await parkedCount(temporalDb, 'renewal-M');
       log(`run: ${counts.started} cycles started in ${runSeconds.toFixed(1)} s (${parkedWhenRunDone} already open)`);
       if (counts.started !== premiums) throw new Error(`run started ${counts.started} of ${premiums} cycles`);
-      const openingSeconds = await untilParked(temporalDb, 'renewal-M', premiums, runStarted);
+      const openingSeconds = await untilParked(temporalDb, 'renewal-M', premiums, runStarted, 12 * 60 * 60_000);
       clearInterval(rss);
       log(`opening: all ${premiums} cycles parked ${openingSeconds.toFixed(1)} s after the run started`);
       await sleep(2_000);

@@ -10,7 +10,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { Client } from '@temporalio/client';
 import { DefaultLogger } from '@temporalio/worker';
+import type { Knex } from 'knex';
 import { importFile, type ImportReport } from '../../application/import-files';
 import { startMonthlyRun } from '../../application/monthly-runs';
 import { connect, migrateLatest } from '../../db/connection';
@@ -57,6 +59,11 @@ export interface SimulateOptions {
   /** The plan every product is collected under (built-in standard-60 or one of the scenario's plans.json); default: products.csv's. */
   plan?: string;
   progress?: (line: string) => void;
+  /**
+   * Called once every premium has settled, while the server and the worker still run: a benchmark
+   * reads the cycles' histories here (bench/month-drive.ts).
+   */
+  onSettled?: (settled: { client: Client; db: Knex; month: string }) => Promise<void>;
 }
 
 export interface SimulatedPremium {
@@ -238,6 +245,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
           online: { linkBase: online.urls.links, providers: online.providers, pay: online.pay },
         }, say);
     });
+    if (options.onSettled) await options.onSettled({ client: env.client, db, month });
     const simulatedTo = shanghaiDate(await env.currentTimeMs());
 
     const kpis = await monthKpis(db, month, simulatedTo);

@@ -28,7 +28,11 @@ export interface HistoryFigures {
 
 /** `json`: a history as `historyToJSON` writes it (a fixture file's content, parsed). */
 export function historyFigures(json: unknown, name = 'history'): HistoryFigures {
-  const history = historyFromJSON(json);
+  return figuresOfHistory(historyFromJSON(json), name);
+}
+
+/** The same figures of a history read from a server (`fetchHistory`). */
+export function figuresOfHistory(history: temporal.api.history.v1.IHistory, name = 'history'): HistoryFigures {
   const byKind: Record<string, number> = {};
   const add = (kind: string, n: number) => void (byKind[kind] = (byKind[kind] ?? 0) + n);
   for (const event of history.events ?? []) {
