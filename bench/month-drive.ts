@@ -122,7 +122,6 @@ async function main(): Promise<void> {
       onSettled: async ({ client, db }) => {
         mark('settled');
         const dues = (await db('premium_dues as d')
-          .join('policies as p', 'p.policy_no', 'd.policy_no')
           .whereRaw("to_char(d.due_date, 'YYYY-MM') = ?", [month])
           .select('d.policy_no', db.raw("to_char(d.due_date, 'YYYY-MM-DD') as due_date"), 'd.status')) as { policy_no: string; due_date: string; status: string }[];
         log(`reading ${dues.length} cycles' histories`);
