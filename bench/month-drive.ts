@@ -49,7 +49,7 @@ interface PolicyRow {
 
 /** accounts.csv and events.csv for the month's policies: the book's mix of outcomes. */
 function writeBook(dir: string, policiesFile: string): Map<string, Path> {
-  const rows = parse(readFileSync(policiesFile), { columns: true, bom: true }) as PolicyRow[];
+  const rows = parse<PolicyRow>(readFileSync(policiesFile), { columns: true, bom: true });
   const accounts = ['bank_code,account_no,account_name,balance,status,daily_limit,account_class'];
   const events = ['date,policy_no,event,value'];
   const paths = new Map<string, Path>();
@@ -121,9 +121,9 @@ async function main(): Promise<void> {
       },
       onSettled: async ({ client, db }) => {
         mark('settled');
-        const dues = (await db('premium_dues as d')
+        const dues = await db('premium_dues as d')
           .whereRaw("to_char(d.due_date, 'YYYY-MM') = ?", [month])
-          .select('d.policy_no', db.raw("to_char(d.due_date, 'YYYY-MM-DD') as due_date"), 'd.status')) as { policy_no: string; due_date: string; status: string }[];
+          .select<{ policy_no: string; due_date: string; status: string }[]>('d.policy_no', db.raw("to_char(d.due_date, 'YYYY-MM-DD') as due_date"), 'd.status');
         log(`reading ${dues.length} cycles' histories`);
         const out: typeof figures = [];
         await startAll(dues, 16, async (due) => {

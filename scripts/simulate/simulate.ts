@@ -13,12 +13,13 @@ import { join, resolve } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { DefaultLogger } from '@temporalio/worker';
 import type { Knex } from 'knex';
+import { OperatorError } from '../../application/errors';
 import { importFile, type ImportReport } from '../../application/import-files';
 import { startMonthlyRun } from '../../application/monthly-runs';
 import { connect, migrateLatest } from '../../db/connection';
 import { configuredKeys } from '../../config/data-keys';
 import { readDemoSettings } from '../../config/settings';
-import { withDurableLetters } from '../../workers/letter-wiring';
+import { letterRefusals, withDurableLetters } from '../../workers/letter-wiring';
 import { describeKeyRing } from '../../db/key-ring-description';
 import { openKeyRing } from '../../db/key-ring';
 import { PiiCipher } from '../../db/pii-cipher';
@@ -128,6 +129,10 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
   };
   return run(async () => {
     const settings = readDemoSettings();
+    // Letters are rendered as the worker renders them: a font it cannot read would fail every letter
+    // and retry its step for days of simulated time, so it is refused first, as the worker refuses it.
+    const fontRefusals = letterRefusals(settings, 'demo');
+    if (fontRefusals.length > 0) throw new OperatorError(fontRefusals.join('; '));
     const keys = configuredKeys(settings);
     const cipher = PiiCipher.forKeys(keys);
     say('starting the Temporal time-skipping server');
