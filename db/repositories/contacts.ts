@@ -117,12 +117,19 @@ export async function flagLostContact(db: Knex, customerId: number): Promise<{ l
 /**
  * Contact points of these holders were written or confirmed (an import): a policy flagged lost
  * contact whose holder has a valid mobile again is reachable, and the flag is cleared.
+ *
+ * The flagged policies are found first, from `policies` alone, and only they are joined to their
+ * holder's points. One statement joining both let the planner, whose statistics lag behind a bulk
+ * import into fresh tables, drive the join from every mobile on file and probe the holder array for
+ * each: seconds per batch, growing with the book (docs/architecture.md#imports).
  */
 export async function clearLostContact(db: Knex, customerIds: readonly number[]): Promise<number> {
   if (customerIds.length === 0) return 0;
+  // One array parameter, not a placeholder per holder: an import batch names up to a thousand.
+  const flagged = await db('policies').whereRaw('holder_customer_id = any(?::bigint[])', [[...new Set(customerIds)]]).whereNotNull('lost_contact_at').pluck<string[]>('policy_no');
+  if (flagged.length === 0) return 0;
   return db('policies as p')
-    // One array parameter, not a placeholder per holder: an import batch names up to a thousand.
-    .whereRaw('p.holder_customer_id = any(?::bigint[])', [[...new Set(customerIds)]])
+    .whereRaw('p.policy_no = any(?::text[])', [flagged])
     .whereNotNull('p.lost_contact_at')
     .whereExists(db('contact_points as c').whereRaw('c.customer_id = p.holder_customer_id').where({ 'c.type': LOST_CONTACT_POINT_TYPE, 'c.status': 'valid' }))
     .update({ lost_contact_at: null });
