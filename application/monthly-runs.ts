@@ -18,6 +18,7 @@ import { loadBusinessCalendar } from './calendar';
 import { describeSchedule, installSchedule } from './schedules';
 import type { DueCursor } from '../domain/monthly-run';
 import {
+  MONTHLY_RUN_PRIORITY,
   monthlyRunWorkflowId,
   MONTHLY_SCHEDULE_ID,
   MONTHLY_SCHEDULE_TIME_ZONE,
@@ -95,6 +96,7 @@ export async function startMonthlyRun(client: Client, month: string, options: Mo
     const handle = await client.workflow.start<typeof monthlyRun>('monthlyRun', {
       workflowId,
       taskQueue: options.taskQueue ?? RENEWAL_TASK_QUEUE,
+      priority: MONTHLY_RUN_PRIORITY,
       args: [input],
       workflowIdReusePolicy: options.rerun ? 'ALLOW_DUPLICATE' : 'ALLOW_DUPLICATE_FAILED_ONLY',
     });

@@ -12,10 +12,11 @@
  * Then what the month left behind: rows and bytes per policy in the renewals database, and per
  * cycle in Temporal's (the inputs of docs/capacity.md).
  *
- *   npx tsx bench/month.ts [--premiums 10000] [--concurrency 50] [--page-size 500] [--max-cached 2000] [--shards 4]
+ *   npx tsx bench/month.ts [--premiums 10000] [--concurrency 50] [--page-size 500] [--pages-per-execution 10]
+ *                          [--max-cached 2000] [--shards 4]
  *
  * At 100,000 premiums (`--premiums 100000`) plan for several hours on 2 cores (see BENCHMARKS.md).
- * Writes bench/results/month.json and prints a Markdown table.
+ * Writes bench/results/month.json (or $BENCH_RESULT_NAME there) and prints a Markdown table.
  */
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -42,6 +43,8 @@ async function main(): Promise<void> {
   const premiums = countOption('premiums', 10_000);
   const concurrency = countOption('concurrency', 50);
   const pageSize = countOption('page-size', 500);
+  // Fewer pages an execution: more continue-as-new, to see what each one costs the run.
+  const pagesPerExecution = countOption('pages-per-execution', 10);
   const maxCachedWorkflows = countOption('max-cached', 2000);
   const { historyShards } = temporalArguments('postgres');
   const loadBefore = machine();
@@ -75,7 +78,7 @@ async function main(): Promise<void> {
       let peakRss = 0;
       const rss = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 1_000);
       const runStarted = process.hrtime.bigint();
-      const run = await startMonthlyRun(client, month, { taskQueue: QUEUE, cycleTaskQueue: QUEUE, concurrency, pageSize });
+      const run = await startMonthlyRun(client, month, { taskQueue: QUEUE, cycleTaskQueue: QUEUE, concurrency, pageSize, pagesPerExecution });
       const counts = await run.result();
       const runSeconds = seconds(runStarted);
       const parkedWhenRunDone = await parkedCount(temporalDb, 'renewal-M');
@@ -106,7 +109,7 @@ async function main(): Promise<void> {
         machine: { ...loadBefore, loadAverage1mAfter: machine().loadAverage1m, loadAverage1mDuring: load.stop() },
         server: stack.temporal.source,
         historyShards: stack.temporal.historyShards,
-        settings: { premiums, month, concurrency, pageSize, maxCachedWorkflows, importBatchSize: 1000 },
+        settings: { premiums, month, concurrency, pageSize, pagesPerExecution, maxCachedWorkflows, importBatchSize: 1000 },
         stages: {
           importSeconds: round2(importSeconds),
           importPolicies: { seconds: round2(policiesSeconds), rowsPerSecond: Math.round(premiums / policiesSeconds) },
@@ -126,7 +129,7 @@ async function main(): Promise<void> {
     await stack.close();
     rmSync(dir, { recursive: true, force: true });
   }
-  const file = join(__dirname, 'results', 'month.json');
+  const file = join(__dirname, 'results', process.env.BENCH_RESULT_NAME ?? 'month.json');
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
   const s = report.stages as { importPolicies: { seconds: number; rowsPerSecond: number }; importSeconds: number; runStart: { seconds: number; cyclesPerSecond: number }; opening: { secondsFromRunStart: number; cyclesPerSecond: number }; importToLastOpenSeconds: number };

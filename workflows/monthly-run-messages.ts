@@ -6,6 +6,14 @@ import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { Month } from '../domain/months';
 import type { DueCursor, MonthlyRunCounts } from '../domain/monthly-run';
 
+/**
+ * The monthly run's Temporal priority: 1, the highest (cycles keep the default, 3). The run shares a
+ * task queue with the cycles it starts; without it, its next page and its first workflow task after
+ * each continue-as-new waited behind thousands of queued cycle openings (docs/architecture.md#monthly-run).
+ * Its activities and each continue-as-new inherit it.
+ */
+export const MONTHLY_RUN_PRIORITY = { priorityKey: 1 } as const;
+
 /** One run per month: starting it again finds the same workflow. */
 export function monthlyRunWorkflowId(month: Month): string {
   return `monthly-run-${month}`;

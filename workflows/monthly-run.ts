@@ -5,6 +5,7 @@ import {
   condition,
   continueAsNew,
   isCancellation,
+  patched,
   ParentClosePolicy,
   proxyActivities,
   setHandler,
@@ -17,6 +18,7 @@ import { shanghaiDate } from '../domain/civil-date';
 import { addMonths, isMonth } from '../domain/months';
 import { NO_COUNTS, type DueCursor, type MonthlyRunCounts } from '../domain/monthly-run';
 import {
+  MONTHLY_RUN_PRIORITY,
   monthlyRunWorkflowId,
   pauseSignal,
   progressQuery,
@@ -144,6 +146,8 @@ export async function scheduledMonthlyRun(input: ScheduledMonthlyRunInput = {}):
       parentClosePolicy: ParentClosePolicy.ABANDON,
       // A cancelled or failed run of the month may be run again; a completed one is not.
       workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+      // Runs begun before the marker started their child at the default priority.
+      ...(patched('monthly-run-priority') ? { priority: MONTHLY_RUN_PRIORITY } : {}),
     });
     return { month, workflowId, started: true };
   } catch (error) {

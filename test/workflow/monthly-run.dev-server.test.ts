@@ -8,7 +8,7 @@ import { shanghaiDate } from '../../domain/civil-date';
 import { renewalWorkflowId } from '../../domain/renewal-stage';
 import { startDevServer } from '../../scripts/temporal-env';
 import { addMonths } from '../../domain/months';
-import { MONTHLY_SCHEDULE_ID, monthlyRunWorkflowId } from '../../workflows/monthly-run-messages';
+import { MONTHLY_RUN_PRIORITY, MONTHLY_SCHEDULE_ID, monthlyRunWorkflowId } from '../../workflows/monthly-run-messages';
 import type { scheduledMonthlyRun } from '../../workflows';
 import { runCliCaptured } from '../support/cli';
 import { startCycleRig, type CycleRig } from '../support/cycle-rig';
@@ -60,6 +60,8 @@ describe('monthly run cancelled', () => {
       await run.handle.cancel();
       await expect(run.result()).rejects.toBeInstanceOf(WorkflowFailedError);
 
+      // The run goes ahead of the cycle openings it queues; the cycles keep the default priority.
+      expect((await run.handle.describe()).priority?.priorityKey).toBe(MONTHLY_RUN_PRIORITY.priorityKey);
       const row = (await findMonthlyRun(rig.database.db, month))!;
       expect(row.status).toBe('cancelled');
       expect(row.started).toBeGreaterThanOrEqual(3);
@@ -70,6 +72,7 @@ describe('monthly run cancelled', () => {
         if (!(await cycleExists(client, p.policy_no, p.due_date))) continue;
         const described = await client.workflow.getHandle(renewalWorkflowId(p.policy_no, p.due_date)).describe();
         expect(described.status.name).toBe('RUNNING');
+        expect(described.priority?.priorityKey ?? 0).not.toBe(MONTHLY_RUN_PRIORITY.priorityKey);
       }
       expect(await monthlyRunProgress(client, rig.database.db, month)).toMatchObject({ status: 'cancelled', started: row.started, source: 'database' });
     });
@@ -125,7 +128,9 @@ describe('renewals schedule …', () => {
       expect(firstId).toMatch(new RegExp(`^${MONTHLY_SCHEDULE_ID}-`)); // the schedule's own suffixed ID
       const first = await client.workflow.getHandle<typeof scheduledMonthlyRun>(firstId!).result();
       expect(first).toEqual({ month: expected, workflowId: monthlyRunWorkflowId(expected), started: true });
-      expect(await client.workflow.getHandle(monthlyRunWorkflowId(expected)).result()).toMatchObject({ found: 0, started: 0 });
+      const run = client.workflow.getHandle(monthlyRunWorkflowId(expected));
+      expect(await run.result()).toMatchObject({ found: 0, started: 0 });
+      expect((await run.describe()).priority?.priorityKey).toBe(MONTHLY_RUN_PRIORITY.priorityKey);
 
       await sleep(1_100); // the schedule names its workflows by the second it fired
       await handle.trigger();
