@@ -23,7 +23,7 @@ import { shanghaiDate } from '../domain/civil-date';
 import type { Role, Scope } from '../domain/roles';
 import { createLogger } from '../observability/logger';
 import { createDatabase, freePort, startPostgres, type PostgresServer } from '../scripts/provision/postgres';
-import { consolePerson, signedIn } from '../test/support/console';
+import { consolePerson, signedIn, TEST_LIMITER_KEY } from '../test/support/console';
 import { generateMonthInProgress } from './support/month-in-progress';
 import { countOption, sampleLoad, spread, type Spread } from './support/rounds';
 
@@ -55,7 +55,7 @@ function p95(values: readonly number[]): number {
 
 async function consoleOn(db: Db): Promise<FastifyInstance> {
   const logger = createLogger('console', { destination: { write: () => true } });
-  return buildConsole({ db, logger, settings: { environment: 'demo', idleMinutes: 30, absoluteHours: 8, secureCookies: false, trustProxy: false } });
+  return buildConsole({ db, logger, limiterKey: TEST_LIMITER_KEY, settings: { environment: 'demo', idleMinutes: 30, absoluteHours: 8, secureCookies: false, trustProxy: false } });
 }
 
 async function get(app: FastifyInstance, session: string, url: string): Promise<void> {

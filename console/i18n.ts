@@ -385,6 +385,7 @@ const zh = {
   oidcStale: '企业账号登录失败：登录请求已过期或不属于此浏览器。请重新点击“使用企业账号登录”。',
   oidcRefused: '企业账号登录失败：身份提供方未完成登录。请重试，或联系管理员。',
   oidcUnavailable: '暂时无法连接企业账号登录服务，请稍后再试或使用密码登录。',
+  oidcBusy: '此地址发起的企业账号登录过多，请 15 分钟后再试，或使用密码登录。',
   signingIn: '正在登录…',
   continueOn: '继续',
 };
@@ -765,6 +766,7 @@ const en: typeof zh = {
   oidcStale: 'Company account sign-in refused: the sign-in request has expired or belongs to another browser. Choose “Sign in with company account” again.',
   oidcRefused: 'Company account sign-in refused: the identity provider did not complete the sign-in. Try again, or ask an administrator.',
   oidcUnavailable: 'Company account sign-in is unavailable just now: try again later, or sign in with your password.',
+  oidcBusy: 'Too many company account sign-ins from this address: try again in 15 minutes, or sign in with your password.',
   signingIn: 'Signing in…',
   continueOn: 'Continue',
 };

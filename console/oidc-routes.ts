@@ -7,6 +7,7 @@ import type { OidcConfig } from '../config/oidc';
 import { insertOidcFlow, pruneOidcFlows, takeOidcFlow } from '../db/repositories/console-sign-in';
 import { authorizationUrl, discoverProvider, exchangeCode, OidcSignInError, type FlowChecks, type OidcProvider } from '../integrations/oidc';
 import { continuePage } from './oidc-pages';
+import type { SignInLimiter } from './sign-in-limiter';
 import { openSession, randomToken, sameToken, type SessionTimes } from './sessions';
 
 /**
@@ -28,7 +29,7 @@ const FLOW_PATH = '/sign-in/oidc';
 const CALLBACK_PATH = '/sign-in/oidc/callback';
 const FLOW_SECONDS = 600;
 
-const NOTICES = ['oidcUnlinked', 'oidcDisabled', 'oidcStale', 'oidcRefused', 'oidcUnavailable'] as const;
+const NOTICES = ['oidcUnlinked', 'oidcDisabled', 'oidcStale', 'oidcRefused', 'oidcUnavailable', 'oidcBusy'] as const;
 export type SignInNotice = (typeof NOTICES)[number];
 
 interface CookieFlags {
@@ -46,6 +47,11 @@ export interface OidcRouteDeps {
   times: SessionTimes;
   sessionCookie: string;
   cookieFlags: CookieFlags;
+  /**
+   * Flows begun per client address (`oidc-flow:<ip>`): each writes a row before anyone has signed in,
+   * so a flood from one address is refused (429) at the limit rather than filling the table.
+   */
+  flowStarts: SignInLimiter;
 }
 
 function sha256Hex(text: string): string {
@@ -89,6 +95,11 @@ export function registerOidcRoutes(app: FastifyInstance, deps: OidcRouteDeps): v
 
   app.get(FLOW_PATH, async (request, reply) => {
     if (request.consoleSession) return reply.redirect('/', 303);
+    const address = [`oidc-flow:${request.ip}`];
+    const at = deps.flowStarts.now();
+    if (await deps.flowStarts.locked(address, at)) return refuse(request, reply, 429, 'oidcBusy', 'too_many_flows');
+    // Counted as a failure would be: a flow begun is one more row an address has made us keep.
+    await deps.flowStarts.fail(address, at);
     let found: OidcProvider;
     try {
       found = await provider();

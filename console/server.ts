@@ -19,7 +19,7 @@ import { OperatorError } from '../application/operator-events';
 import { loadTaskPage, mayCompleteTasks, mayListTasks, outcomeOfForm, recordOutcome, taskInScope, workQueue, type ConsoleTemporal } from './work-queue';
 import { closeSession, openSession, randomToken, resumeSession, sameToken, type ConsoleSession, type SessionTimes } from './sessions';
 import type { ConsoleSettings } from './settings';
-import { DEFAULT_LIMITS, SignInLimiter, type LimiterOptions } from './sign-in-limiter';
+import { DEFAULT_LIMITS, OIDC_FLOW_LIMITS, SignInLimiter, type LimiterOptions } from './sign-in-limiter';
 import { registerReinstatementRoutes } from './reinstatement-routes';
 import { DEFAULT_POLICY_RULES, type PolicyRules } from './policy-page';
 import { registerPolicyRoutes } from './policy-routes';
@@ -53,6 +53,10 @@ export interface ConsoleOptions {
   /** A pino logger (observability/logger.ts createLogger), so no line carries personal data. */
   logger: FastifyBaseLogger;
   limits?: LimiterOptions;
+  /** Company-account flows one client address may begin in a window (default OIDC_FLOW_LIMITS). */
+  flowLimits?: LimiterOptions;
+  /** What the sign-in limiter keys its counts with: `DataKey.limiterKey` of the current data key. */
+  limiterKey: Buffer;
   /** The Temporal client outcomes reach their cycles through; without one the task page says so. */
   temporal?: ConsoleTemporal;
   /** The clock of the reinstatement pages (today's quote): Date.now unless a test passes its Temporal server's. */
@@ -99,7 +103,7 @@ function taskNumber(text: string): number | undefined {
 export async function buildConsole(options: ConsoleOptions): Promise<FastifyInstance> {
   const { db, settings } = options;
   const times: SessionTimes = { idleMs: settings.idleMinutes * 60_000, absoluteMs: settings.absoluteHours * 3_600_000 };
-  const limiter = new SignInLimiter(db, options.limits ?? DEFAULT_LIMITS);
+  const limiter = new SignInLimiter(db, options.limiterKey, options.limits ?? DEFAULT_LIMITS);
   const insurerFigures = new InsurerFiguresMemo();
   const app = Fastify({
     loggerInstance: options.logger,
@@ -283,7 +287,10 @@ export async function buildConsole(options: ConsoleOptions): Promise<FastifyInst
   registerAuditRoutes(app, { db, languageOf, page, cookieFlags });
   registerReportRoutes(app, { db, languageOf, page, forbidden, notFound });
   registerAdminRoutes(app, { db, languageOf, page, cookieFlags });
-  if (settings.oidc) registerOidcRoutes(app, { db, config: settings.oidc, publicUrl: settings.publicUrl, times, sessionCookie: SESSION_COOKIE, cookieFlags });
+  if (settings.oidc) {
+    const flowStarts = new SignInLimiter(db, options.limiterKey, options.flowLimits ?? OIDC_FLOW_LIMITS);
+    registerOidcRoutes(app, { db, config: settings.oidc, publicUrl: settings.publicUrl, times, sessionCookie: SESSION_COOKIE, cookieFlags, flowStarts });
+  }
 
   app.setErrorHandler(async (error, request, reply) => {
     // A client's mistake (e.g. a body too large) keeps its 4xx; anything else is ours and logged.

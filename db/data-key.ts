@@ -9,8 +9,8 @@ function derive(master: Buffer, purpose: string, bytes = 32): Buffer {
 
 /**
  * One master data key (RENEWALS_DATA_KEY or a previous one) and what is derived from it: the key
- * that encrypts (AES-256-GCM), the key of the blind indexes (HMAC-SHA256, the `*_hash` columns), a
- * short public id written into every ciphertext, and a check value kept in the database to recognise
+ * that encrypts (AES-256-GCM), the key of the blind indexes (HMAC-SHA256, the `*_hash` columns), the
+ * key of the console's sign-in limiter, a short public id written into every ciphertext, and a check value kept in the database to recognise
  * the key at start-up. Neither the id nor the check value reveals anything of the key.
  */
 export class DataKey {
@@ -20,6 +20,8 @@ export class DataKey {
   readonly checkValue: string;
   readonly encryptionKey: Buffer;
   readonly indexKey: Buffer;
+  /** The key the console's sign-in limiter hashes logins and client addresses with (HMAC-SHA256). */
+  readonly limiterKey: Buffer;
   /** The master key itself: the v1 format encrypted and hashed with it directly. */
   readonly legacyKey: Buffer;
 
@@ -29,6 +31,7 @@ export class DataKey {
     this.legacyKey = master;
     this.encryptionKey = derive(master, 'encryption');
     this.indexKey = derive(master, 'blind-index');
+    this.limiterKey = derive(master, 'sign-in-limiter');
     this.id = derive(master, 'key-id', 4).toString('hex');
     this.checkValue = createHmac('sha256', derive(master, 'check')).update('renewals key check').digest('hex');
   }

@@ -22,11 +22,14 @@ async function main(): Promise<void> {
   // use, so the console starts while Temporal is down. The data key opens the failures workers seal.
   const shared = readSettings(process.env);
   const connection = Connection.lazy({ address: shared.temporal.address });
-  const client = new Client({ connection, namespace: shared.temporal.namespace, dataConverter: renewalsDataConverter(PiiCipher.forKeys(configuredKeys(shared))) });
+  const cipher = PiiCipher.forKeys(configuredKeys(shared));
+  const client = new Client({ connection, namespace: shared.temporal.namespace, dataConverter: renewalsDataConverter(cipher) });
   const app = await buildConsole({
     db,
     settings,
     logger,
+    // Every console process on the database derives the same key from the same data key.
+    limiterKey: cipher.current.limiterKey,
     temporal: { client, updateTimeoutMs: shared.temporal.updateTimeoutMs, runOptions: runQueues(shared.temporal.taskQueue) },
     // The policy page applies the counter line as `renewals pay` does and links the Temporal UI.
     policyRules: { counterConfirmAboveFen: shared.counterConfirmAboveFen, temporalUiUrl: shared.temporal.uiUrl },

@@ -216,6 +216,7 @@ async function main(): Promise<void> {
       db,
       temporal: { client: env.client },
       logger: createLogger('console', { level: 'warn' }),
+      limiterKey: cipher.current.limiterKey,
       settings: readConsoleSettings({ ...process.env, RENEWALS_ENV: 'demo', DATABASE_URL: databaseUrl, CONSOLE_HOST: '127.0.0.1', CONSOLE_PORT: String(port('console-port')) }),
       policyRules: { counterConfirmAboveFen: settings.counterConfirmAboveFen, temporalUiUrl: `http://localhost:${port('ui-port')}` },
     });

@@ -216,6 +216,33 @@ describe('with OIDC configured', () => {
   });
 });
 
+describe('company-account flows begun from one address', () => {
+  it('are refused at the limit without a row written, while another address begins, until the window passes', async () => {
+    let clock = Date.parse('2026-12-07T06:00:00Z');
+    const limited = await consoleRig(t.db, { oidc: { issuer: provider.issuer, clientId: PUBLIC_CLIENT_ID, redirectPort: 0, timeoutMs: 20_000 }, publicUrl: PUBLIC_URL }, { flowLimits: { maxFailures: 3, windowMs: 15 * 60_000, now: () => clock } });
+    const from = (ip: string) => limited.app.inject({ method: 'GET', url: '/sign-in/oidc', remoteAddress: ip });
+    const flows = async () => Number((await t.db('console_oidc_flows').count<{ count: string }[]>({ count: '*' }))[0]!.count);
+    try {
+      for (let i = 0; i < 3; i++) expect((await from('10.7.0.1')).statusCode).toBe(303);
+      const before = await flows();
+      const refused = await from('10.7.0.1');
+      expect(refused.statusCode).toBe(429);
+      expect(setCookie(refused, OIDC_FLOW_COOKIE)).toBeUndefined();
+      expect(await flows()).toBe(before);
+      const notice = setCookie(refused, SIGN_IN_NOTICE_COOKIE)!;
+      const page = await limited.app.inject({ method: 'GET', url: '/sign-in', cookies: { [SIGN_IN_NOTICE_COOKIE]: notice.value } });
+      expect(page.body).toContain('此地址发起的企业账号登录过多');
+      expect(limited.lines.join('')).toContain('too_many_flows');
+
+      expect((await from('10.7.0.2')).statusCode).toBe(303);
+      clock += 15 * 60_000; // every flow begun has left the window
+      expect((await from('10.7.0.1')).statusCode).toBe(303);
+    } finally {
+      await limited.app.close();
+    }
+  });
+});
+
 describe('an identity provider out of reach', () => {
   it('sends the person back to the sign-in page saying so, and tries discovery again next time', async () => {
     const closed = await startOidcProvider(LINKED);

@@ -10,7 +10,7 @@ import { createLogger } from '../../observability/logger';
 import { startTimeSkippingServer } from '../../scripts/temporal-env';
 import { seedReferenceData } from '../../scripts/seed';
 import { statusQuery } from '../../workflows/messages';
-import { consolePerson, type ConsoleRig, consoleRig, csrfOf, getAs, setCookie, signedIn } from '../support/console';
+import { consolePerson, type ConsoleRig, consoleRig, csrfOf, getAs, setCookie, signedIn, TEST_LIMITER_KEY } from '../support/console';
 import { dueIn, seedFundedPolicy, startCycleRig, untilIdle, type CycleRig } from '../support/cycle-rig';
 
 /**
@@ -79,6 +79,7 @@ beforeAll(async () => {
     db,
     logger,
     settings: { environment: 'demo', idleMinutes: 30, absoluteHours: 8, secureCookies: false, trustProxy: false },
+    limiterKey: TEST_LIMITER_KEY,
     temporal: { client: env.client, updateTimeoutMs: 20_000 },
     policyRules: { counterConfirmAboveFen: COUNTER_LINE_FEN, temporalUiUrl: 'http://temporal-ui.test:8233' },
   });

@@ -1,8 +1,9 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { userRef } from '../../application/identity';
 import { SignInLimiter } from '../../console/sign-in-limiter';
-import { CONSOLE_PASSWORD, consolePerson, consoleRig, postSignIn, type ConsoleRig } from '../support/console';
+import { DataKey } from '../../db/data-key';
+import { CONSOLE_PASSWORD, consolePerson, consoleRig, postSignIn, TEST_LIMITER_KEY, type ConsoleRig } from '../support/console';
 import { freshDatabase, type TestDatabase } from '../support/database';
 
 /**
@@ -67,14 +68,21 @@ describe('the sign-in limit across console processes', () => {
     expect((await postSignIn(second.app, 'collector-he', CONSOLE_PASSWORD, '10.5.0.2')).statusCode).toBe(303);
   });
 
-  it('keeps keys only as their SHA-256 and prunes failures once they have left every window', async () => {
-    const limiter = new SignInLimiter(t.db, limits);
+  it('keeps keys only as their keyed hash and prunes failures once they have left every window', async () => {
+    const limiter = new SignInLimiter(t.db, TEST_LIMITER_KEY, limits);
     const at = Date.parse('2026-12-07T05:00:00Z');
     await limiter.fail(['login:guess-old', 'address:10.6.0.1'], at);
     const stored = JSON.stringify(await t.db('console_sign_in_failures').select('key_hash'));
     expect(stored).not.toContain('guess-old');
     expect(stored).not.toContain('10.6.0.1');
-    expect(stored).toContain(createHash('sha256').update('address:10.6.0.1').digest('hex'));
+    // Not a plain hash, which anyone could recompute for every IPv4 address; the keyed one.
+    expect(stored).not.toContain(createHash('sha256').update('address:10.6.0.1').digest('hex'));
+    expect(stored).toContain(createHmac('sha256', TEST_LIMITER_KEY).update('address:10.6.0.1').digest('hex'));
+    // A console given another key counts apart: every process on a database must derive the same key.
+    const otherKey = new SignInLimiter(t.db, new DataKey('6c'.repeat(32)).limiterKey, limits);
+    for (let i = 0; i < 5; i++) await limiter.fail(['address:10.6.0.9'], at + i);
+    expect(await limiter.locked(['address:10.6.0.9'], at + 5)).toBe(true);
+    expect(await otherKey.locked(['address:10.6.0.9'], at + 5)).toBe(false);
     await limiter.fail(['login:guess-late'], at + 15 * minute);
     const left = await t.db('console_sign_in_failures').where('failed_at', '<=', new Date(at)).count<{ count: string }[]>({ count: '*' });
     expect(Number(left[0]!.count)).toBe(0);

@@ -6,7 +6,7 @@ import type { ConsoleRunOptions } from '../../console/monthly-runs';
 import { buildConsole } from '../../console/server';
 import { createLogger } from '../../observability/logger';
 import { bundleRenewalWorkflows, createRenewalWorker } from '../../workers/renewal-worker';
-import type { ConsoleRig } from './console';
+import { TEST_LIMITER_KEY, type ConsoleRig } from './console';
 import type { CycleRig } from './cycle-rig';
 
 /**
@@ -20,6 +20,7 @@ export async function consoleForRuns(db: CycleRig['database']['db'], client: Cli
     db,
     logger,
     settings: { environment: 'demo', idleMinutes: 30, absoluteHours: 8, secureCookies: false, trustProxy: false },
+    limiterKey: TEST_LIMITER_KEY,
     temporal: { client, updateTimeoutMs: 20_000, runOptions },
   });
   return { app, lines };

@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
 import { buildConsole } from '../../console/server';
 import { createLogger } from '../../observability/logger';
-import type { ConsoleRig } from './console';
+import { TEST_LIMITER_KEY, type ConsoleRig } from './console';
 
 /**
  * The console as scripts/console.ts builds it, with a Temporal client so the task page's outcomes
@@ -15,6 +15,7 @@ export async function consoleWithTemporal(db: Knex, client: Client): Promise<Con
     db,
     logger,
     settings: { environment: 'demo', idleMinutes: 30, absoluteHours: 8, secureCookies: false, trustProxy: false },
+    limiterKey: TEST_LIMITER_KEY,
     temporal: { client, updateTimeoutMs: 20_000 },
   });
   return { app, lines };

@@ -1,6 +1,7 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { Knex } from 'knex';
 import { addUser } from '../../application/identity';
+import { DataKey } from '../../db/data-key';
 import { buildConsole, LANGUAGE_COOKIE, SESSION_COOKIE, SIGN_IN_CSRF_COOKIE, type ConsoleOptions } from '../../console/server';
 import type { ConsoleSettings } from '../../console/settings';
 import type { Role, Scope } from '../../domain/roles';
@@ -17,6 +18,9 @@ export interface ConsoleRig {
 
 export const CONSOLE_PASSWORD = 'correct horse battery staple';
 
+/** The sign-in limiter's key of the test consoles: every console on a test database shares it, as processes on one database do. */
+export const TEST_LIMITER_KEY = new DataKey('5a'.repeat(32)).limiterKey;
+
 /** `options`: what scripts/console.ts would pass besides the settings (limits, OIDC, a Temporal client). */
 export async function consoleRig(db: Knex, settings: Partial<ConsoleSettings> = {}, options: Partial<Omit<ConsoleOptions, 'db' | 'settings' | 'logger'>> = {}): Promise<ConsoleRig> {
   const lines: string[] = [];
@@ -25,6 +29,7 @@ export async function consoleRig(db: Knex, settings: Partial<ConsoleSettings> = 
     db,
     logger,
     settings: { environment: 'demo', idleMinutes: 30, absoluteHours: 8, secureCookies: false, trustProxy: false, ...settings },
+    limiterKey: TEST_LIMITER_KEY,
     ...options,
   });
   return { app, lines };

@@ -6,7 +6,7 @@ import { startRenewalCycle } from '../../application/renewal-cycles';
 import { buildConsole } from '../../console/server';
 import type { PolicyRecord } from '../../db/repositories/policies';
 import { createLogger } from '../../observability/logger';
-import type { ConsoleRig } from './console';
+import { TEST_LIMITER_KEY, type ConsoleRig } from './console';
 import { seedFundedPolicy, type CycleRig } from './cycle-rig';
 
 /**
@@ -28,6 +28,7 @@ export async function consoleOnServerClock(db: Knex, env: TestWorkflowEnvironmen
     db,
     logger,
     settings: { environment: 'demo', idleMinutes: 30, absoluteHours: 8, secureCookies: false, trustProxy: false },
+    limiterKey: TEST_LIMITER_KEY,
     temporal: { client: env.client, updateTimeoutMs: 20_000 },
     now: () => serverMs + (Date.now() - readAt),
   });
