@@ -32,6 +32,7 @@ import * as m033 from './033_payment_amounts';
 import * as m034 from './034_payment_links';
 import * as m035 from './035_scope_indexes';
 import * as m036 from './036_console_sign_in';
+import * as m037 from './037_sign_in_index';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -83,6 +84,7 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['034_payment_links', m034],
   ['035_scope_indexes', m035],
   ['036_console_sign_in', m036],
+  ['037_sign_in_index', m037],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {

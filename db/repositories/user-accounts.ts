@@ -23,7 +23,8 @@ interface Row {
 
 /**
  * The facts of every user, or of one (`userId`). Sign-ins are read from the audit trail's system
- * partition, where the console writes them, in one grouped pass.
+ * partition, where the console writes them, in one grouped pass over the sign-in rows alone (the
+ * partial index of migration 037).
  */
 export async function accountFacts(db: Knex, userId?: number): Promise<Map<number, AccountFacts>> {
   const signIns = db('audit_events')
