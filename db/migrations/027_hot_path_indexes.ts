@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { buildIndexConcurrently } from './concurrent-index';
 
 /**
  * Outside a transaction: the indexes are built CONCURRENTLY, so a production book of millions of
@@ -22,16 +23,7 @@ const INDEXES: readonly (readonly [name: string, definition: string])[] = [
 ];
 
 export async function up(knex: Knex): Promise<void> {
-  for (const [name, definition] of INDEXES) {
-    // A concurrent build that failed half-way leaves an invalid index behind: it is built again.
-    const { rows } = await knex.raw<{ rows: { valid: boolean }[] }>(
-      `SELECT i.indisvalid AS valid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = ? AND c.relnamespace = current_schema()::regnamespace`,
-      [name],
-    );
-    if (rows[0]?.valid) continue;
-    if (rows[0]) await knex.raw(`DROP INDEX CONCURRENTLY IF EXISTS ${name}`);
-    await knex.raw(`CREATE INDEX CONCURRENTLY ${name} ${definition}`);
-  }
+  for (const [name, definition] of INDEXES) await buildIndexConcurrently(knex, name, definition);
 }
 
 export async function down(knex: Knex): Promise<void> {
