@@ -434,6 +434,29 @@ describe('Tencent Cloud SMS through the official SDK', () => {
     }
   });
 
+  it('sends under load: pushes that overlap still push each receipt once', async () => {
+    const { server, receipts } = await collectReceipts();
+    const pushing = new TencentSmsSimulator({
+      ...credentials,
+      smsSdkAppId: appId,
+      signNames: [SIGN],
+      templates: { '2085001': '{1}{2}{3}' },
+      receiptUrl: pushUrl(server, 'tencent'),
+      autoPushReceipts: true,
+    });
+    const run = await pushing.start();
+    try {
+      const adapter = new TencentSms({ ...config, endpoint: run.url.replace('http://', '') });
+      const sent = await Promise.all(Array.from({ length: 12 }, (_, i) => adapter.send(sms({ contactId: `load-${i}` }))));
+      await expect.poll(() => pushing.messages.length > 0 && pushing.messages.every((m) => m.receiptPushed)).toBe(true);
+      const pushed = receipts.flat().map((r) => r.providerMessageId);
+      expect(pushed.sort()).toEqual(sent.map((s) => s.providerMessageId).sort());
+    } finally {
+      await run.close();
+      await server.close();
+    }
+  });
+
   it('receipts pushed twice and out of order reach the consumer, matched by sid = SerialNo', async () => {
     const { server, receipts } = await collectReceipts();
     try {

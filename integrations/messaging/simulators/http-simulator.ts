@@ -115,6 +115,8 @@ export abstract class HttpSimulator {
   private accountError?: string;
   private readonly deliveryFailures = new Map<string, string>();
   private reportsHeld = false;
+  /** Reported, not acknowledged, and not in a push under way: what the next push takes. */
+  private unpushed: SimulatedMessage[] = [];
   private server?: Server;
 
   constructor(options: SimulatorOptions = {}) {
@@ -214,19 +216,28 @@ export abstract class HttpSimulator {
    */
   async pushReceipts(options: ReceiptPushOptions = {}): Promise<ReceiptPushResult> {
     if (!this.receiptUrl) throw new Error(`${this.constructor.name}: no receiptUrl to push receipts to`);
-    const pending = this.messages.filter((m) => m.report && !m.receiptPushed);
+    // Taken out while pushed, so pushes that overlap (one per report under load) never send a receipt twice.
+    const pending = this.unpushed;
+    this.unpushed = [];
     if (options.reverse) pending.reverse();
     if (pending.length === 0) return { receipts: 0, statuses: [] };
     const statuses: number[] = [];
     let acknowledged = true;
-    for (let round = 0; round < (options.twice ? 2 : 1); round += 1) {
-      for (const request of this.receiptRequests(pending)) {
-        const response = await fetch(request.url, { method: 'POST', headers: { 'content-type': request.contentType }, body: request.body });
-        statuses.push(response.status);
-        acknowledged &&= this.isAcknowledged(response.status, await response.text());
+    try {
+      for (let round = 0; round < (options.twice ? 2 : 1); round += 1) {
+        for (const request of this.receiptRequests(pending)) {
+          const response = await fetch(request.url, { method: 'POST', headers: { 'content-type': request.contentType }, body: request.body });
+          statuses.push(response.status);
+          acknowledged &&= this.isAcknowledged(response.status, await response.text());
+        }
       }
+    } catch (error) {
+      acknowledged = false;
+      throw error;
+    } finally {
+      if (acknowledged) for (const message of pending) message.receiptPushed = true;
+      else this.unpushed = (options.reverse ? pending.reverse() : pending).concat(this.unpushed);
     }
-    if (acknowledged) for (const message of pending) message.receiptPushed = true;
     return { receipts: pending.length, statuses };
   }
 
@@ -303,6 +314,7 @@ export abstract class HttpSimulator {
     message.report = failure
       ? { delivered: false, code: failure, description: failure, at: this.now() }
       : { delivered: true, ...this.deliveredReport(), at: this.now() };
+    this.unpushed.push(message);
     if (this.autoPush && this.receiptUrl) {
       setImmediate(() => {
         // A failed push stays pending and goes out with the next one.
