@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { create, type Font } from 'fontkit';
 import PDFDocument from 'pdfkit';
 
 /** The font letters are set in (LETTER_FONT_PATH, LETTER_FONT_NAME): it must cover Chinese, and is embedded. */
@@ -36,6 +38,27 @@ const MM = 72 / 25.4;
 const MARGIN = 20 * MM;
 const FACE = 'letter';
 
+/** Fonts parsed so far, by file and face: one parse per process, not one per letter. */
+const parsedFonts = new Map<string, Font>();
+
+/**
+ * The letter font, read and parsed once. A CJK font is tens of megabytes: reading and parsing it for
+ * every letter cost more than setting the letter (docs/architecture.md#letters). fontkit decodes its
+ * tables lazily and keeps them, so later letters reuse them; the bytes of a letter do not depend on it.
+ */
+function parsedFont(font: LetterFont): Font {
+  const key = `${font.path}\0${font.name ?? ''}`;
+  const known = parsedFonts.get(key);
+  if (known) return known;
+  const parsed = create(readFileSync(font.path), font.name || undefined);
+  if (!('layout' in parsed)) throw new Error('the file is a font collection: name one of its faces');
+  parsedFonts.set(key, parsed);
+  return parsed;
+}
+
+/** pdfkit takes a parsed fontkit font where its types only name files and buffers. */
+const fontSource = (font: LetterFont) => parsedFont(font) as unknown as PDFKit.Mixins.PDFFontSource;
+
 /**
  * A letter as an A4 PDF with the font embedded (pdfkit subsets it): sender block, postal block, date,
  * policy number, the template's text and "page n of m" on every page. The same content and font give
@@ -64,7 +87,7 @@ export function renderLetterPdf(content: LetterContent, sender: LetterSender, fo
     doc.on('error', reject);
   });
 
-  doc.registerFont(FACE, font.path, font.name ?? '');
+  doc.registerFont(FACE, fontSource(font));
   doc.font(FACE);
   const width = doc.page.width - 2 * MARGIN;
 
@@ -107,7 +130,7 @@ export function renderLetterPdf(content: LetterContent, sender: LetterSender, fo
 export function checkLetterFont(font: LetterFont): void {
   const doc = new PDFDocument({ size: 'A4', autoFirstPage: false });
   try {
-    doc.registerFont(FACE, font.path, font.name ?? '');
+    doc.registerFont(FACE, fontSource(font));
     doc.addPage().font(FACE).text('保单');
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);
