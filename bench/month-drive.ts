@@ -10,8 +10,10 @@
  * window stage included, and any child) and its Temporal actions and history bytes counted as the
  * actions budget counts them (test/support/history-figures.ts): per path and for the whole book.
  *
- *   npx tsx bench/month-drive.ts [--premiums 10000] [--keep <folder>]
+ *   npx tsx bench/month-drive.ts [--premiums 10000] [--max-cached <cycles>] [--keep <folder>]
  *
+ * `--max-cached` is the worker's workflow cache (default: the month's premiums and 1,000 more, so no
+ * cycle is replayed when its timer fires; ≈ 0.43 MiB a cached cycle, BENCHMARKS.md).
  * `--keep` writes the histories of the first cycle of each path there, to see where the actions go.
  *
  * Writes bench/results/month-drive-<premiums>.json and prints a Markdown table.
@@ -94,6 +96,7 @@ const round1 = (value: number) => Math.round(value * 10) / 10;
 
 async function main(): Promise<void> {
   const premiums = countOption('premiums', 10_000);
+  const maxCached = countOption('max-cached', premiums + 1_000);
   const keep = option('keep', '');
   if (keep) mkdirSync(keep, { recursive: true });
   const kept = new Set<Path>();
@@ -113,6 +116,7 @@ async function main(): Promise<void> {
     const result = await simulate({
       dir,
       month,
+      maxCachedWorkflows: maxCached,
       progress: (line) => {
         if (line.startsWith('importing policies')) mark('importStart');
         if (line.startsWith('monthly run')) mark('runStart');
@@ -158,7 +162,7 @@ async function main(): Promise<void> {
       command: `npx tsx bench/month-drive.ts ${process.argv.slice(2).join(' ')}`.trim(),
       machine: { ...loadBefore, loadAverage1mAfter: machine().loadAverage1m, loadAverage1mDuring: load.stop() },
       server: 'Temporal time-skipping test server',
-      settings: { premiums, month, mix: '62 % paid at the first debit, 31 % paid in grace (D+3), 7 % lapsed' },
+      settings: { premiums, maxCachedWorkflows: maxCached, month, mix: '62 % paid at the first debit, 31 % paid in grace (D+3), 7 % lapsed' },
       wallSeconds: result.wallSeconds,
       stages: marks,
       simulated: { from: result.simulatedFrom, to: result.simulatedTo },

@@ -65,6 +65,11 @@ export interface SimulateOptions {
    * reads the cycles' histories here (bench/month-drive.ts).
    */
   onSettled?: (settled: { client: Client; db: Knex; month: string }) => Promise<void>;
+  /**
+   * Cycles the worker keeps in memory (default: the worker's 2,000). A month larger than the cache
+   * replays a cycle's history at each of its timers; a benchmark of a large month sizes it to the month.
+   */
+  maxCachedWorkflows?: number;
 }
 
 export interface SimulatedPremium {
@@ -227,7 +232,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
         // Reminders and grace notices carry the premium's payment link (docs/architecture.md#online-payment).
         payLinkFor: noticePayLinks(db, () => online.urls.links),
       },
-      { taskQueue: TASK_QUEUE, workflowBundle, failureCipher: cipher },
+      { taskQueue: TASK_QUEUE, workflowBundle, failureCipher: cipher, ...(options.maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows: options.maxCachedWorkflows }) },
     );
 
     const simulatedFrom = shanghaiDate(await env.currentTimeMs());
