@@ -13,6 +13,7 @@ import { deleteExpiredConsoleSessions } from '../db/repositories/console-session
 import { PiiCipher } from '../db/pii-cipher';
 import { createLogger } from '../observability/logger';
 import { renewalsDataConverter } from '../workers/data-converter';
+import { stopOnSignal } from './stop-on-signal';
 
 async function main(): Promise<void> {
   const settings = readConsoleSettings(process.env);
@@ -38,14 +39,12 @@ async function main(): Promise<void> {
   const sweep = setInterval(() => void deleteExpiredConsoleSessions(db).catch((error: unknown) => logger.warn({ err: error }, 'expired sessions not swept')), 15 * 60_000);
   await app.listen({ host: settings.host, port: settings.port });
   process.stdout.write(`console: http://${settings.host}:${settings.port}/ (${settings.environment})\n`);
-  const stop = async () => {
-    clearInterval(sweep);
-    await app.close();
-    await connection.close();
-    await db.destroy();
-  };
-  process.once('SIGINT', () => void stop());
-  process.once('SIGTERM', () => void stop());
+  stopOnSignal(
+    () => clearInterval(sweep),
+    () => app.close(),
+    () => connection.close(),
+    () => db.destroy(),
+  );
 }
 
 main().catch((error: unknown) => {

@@ -14,6 +14,7 @@ import { PiiCipher } from '../db/pii-cipher';
 import { configuredPaymentProviders } from '../integrations/payments/configured-providers';
 import { createLogger } from '../observability/logger';
 import { renewalsDataConverter } from '../workers/data-converter';
+import { stopOnSignal } from './stop-on-signal';
 
 async function main(): Promise<void> {
   const online = readOnlinePaymentSettings(process.env);
@@ -44,14 +45,12 @@ async function main(): Promise<void> {
   }, online.checkAfterMinutes * 60_000);
   await app.listen({ host: online.host, port: online.port });
   process.stdout.write(`paylinks: http://${online.host}:${online.port}/ for ${online.baseUrl} (${Object.keys(providers).join(', ')}; ${online.environment})\n`);
-  const stop = async () => {
-    clearInterval(sweep);
-    await app.close();
-    await connection.close();
-    await db.destroy();
-  };
-  process.once('SIGINT', () => void stop());
-  process.once('SIGTERM', () => void stop());
+  stopOnSignal(
+    () => clearInterval(sweep),
+    () => app.close(),
+    () => connection.close(),
+    () => db.destroy(),
+  );
 }
 
 main().catch((error: unknown) => {
