@@ -1,3 +1,4 @@
+import type { ConnectionPlugin } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { PiiCipher } from '../db/pii-cipher';
@@ -8,12 +9,27 @@ import { ensureTemporalCli } from './provision/temporal-cli';
 import { startTemporalServer, type RunningTemporalServer, type TemporalServerOptions } from './provision/temporal-server';
 
 /**
+ * The client's keepalive pings no more often than the Java test server allows. The client pings every
+ * 30 s by default; grpc-java accepts one ping in 5 minutes while no data flows, and closes the
+ * connection on the third. A long call with no data meanwhile (a time-skipping sleep over a day
+ * in which 10,000 cycles wake) lost its connection that way, and with it the simulation.
+ */
+const SPARING_KEEPALIVE: ConnectionPlugin = {
+  name: 'renewals-sparing-keepalive',
+  configureConnection: (options) => ({ ...options, channelArgs: { ...options.channelArgs, 'grpc.keepalive_time_ms': 10 * 60_000 } }),
+};
+
+/**
  * The Java time-skipping test server: months of timers pass in seconds. Its client reads failures
  * sealed under `cipher`'s key (the development key when none is given, as the workers' default).
  */
 export async function startTimeSkippingServer(options: { cipher?: PiiCipher } = {}): Promise<{ env: TestWorkflowEnvironment; source: string }> {
   const { executable, source } = ensureTestServer();
-  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable }, client: { dataConverter: renewalsDataConverter(options.cipher) } });
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable },
+    client: { dataConverter: renewalsDataConverter(options.cipher) },
+    plugins: [SPARING_KEEPALIVE],
+  });
   // The test server rejects upserts of unregistered keys, like a real server: register them first.
   await env.connection.operatorService.addSearchAttributes({
     namespace: 'default',
