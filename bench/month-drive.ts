@@ -8,7 +8,7 @@
  *
  * Then every cycle's history is read from the server (each run of the workflow, the lapsed cycle's
  * window stage included, and any child) and its Temporal actions and history bytes counted as the
- * actions budget counts them (test/support/history-figures.ts): per path and for the whole book.
+ * actions budget counts them (observability/history-figures.ts): per path and for the whole book.
  *
  *   npx tsx bench/month-drive.ts [--premiums 10000] [--max-cached <cycles>] [--keep <folder>]
  *
@@ -29,7 +29,7 @@ import { addDays } from '../domain/civil-date';
 import { addMonths } from '../domain/months';
 import { renewalWorkflowId } from '../domain/renewal-stage';
 import { simulate } from '../scripts/simulate/simulate';
-import { figuresOfHistory, type HistoryFigures } from '../test/support/history-figures';
+import { figuresOfHistory, type HistoryFigures } from '../observability/history-figures';
 import { writeMonthFiles } from './support/month-files';
 import { log, machine } from './support/monthly-run-stack';
 import { startAll } from './support/parked';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { historyFigures, type HistoryFigures } from '../support/history-figures';
+import { historyFigures, type HistoryFigures } from '../../observability/history-figures';
 
 /**
  * The actions budget (docs/architecture.md, "Actions budget"): Temporal actions and history bytes

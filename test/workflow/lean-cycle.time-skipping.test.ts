@@ -15,7 +15,7 @@ import { renewalsDataConverter } from '../../workers/data-converter';
 import { workflowsPath } from '../../workers/renewal-worker';
 import type { renewalCycle } from '../../workflows';
 import { attemptsOf, dueIn, seedFundedPolicy, sleepUntil, startCycleRig, type CycleRig } from '../support/cycle-rig';
-import { firstActivityResultBytes, historyFigures } from '../support/history-figures';
+import { firstActivityResultBytes, historyFigures } from '../../observability/history-figures';
 
 /**
  * The lean cycle (docs/architecture.md, "What a cycle's history holds"): each path of the actions

@@ -2,9 +2,9 @@ import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { temporal } from '@temporalio/proto';
 
 /**
- * Temporal actions and history bytes of one recorded history (docs/architecture.md, "Actions
- * budget"). What counts is written in test/workflow/actions-budget.test.ts; the lean-cycle test
- * prints the same figures for the runs it records.
+ * Temporal actions (the unit Temporal Cloud bills) and history bytes of one history
+ * (docs/architecture.md, "Actions budget"). What counts is written in test/workflow/actions-budget.test.ts;
+ * the lean-cycle test and bench/month-drive.ts report the same figures.
  */
 type EventType = temporal.api.enums.v1.EventType;
 const E = temporal.api.enums.v1.EventType;
