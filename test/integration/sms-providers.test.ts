@@ -413,9 +413,9 @@ describe('Tencent Cloud SMS through the official SDK', () => {
     await expect(adapter.status('c', today())).rejects.toThrow('argument "to" is required');
   });
 
-  it('pushes receipts on its own when told to, as the configured callback does', async () => {
-    const { server, receipts } = await collectReceipts();
-    const pushing = new TencentSmsSimulator({
+  /** A Tencent simulator that pushes each receipt to `server` as soon as the carrier reports. */
+  const autoPushing = (server: RunningReceiptServer) =>
+    new TencentSmsSimulator({
       ...credentials,
       smsSdkAppId: appId,
       signNames: [SIGN],
@@ -423,6 +423,10 @@ describe('Tencent Cloud SMS through the official SDK', () => {
       receiptUrl: pushUrl(server, 'tencent'),
       autoPushReceipts: true,
     });
+
+  it('pushes receipts on its own when told to, as the configured callback does', async () => {
+    const { server, receipts } = await collectReceipts();
+    const pushing = autoPushing(server);
     const run = await pushing.start();
     try {
       const sent = await new TencentSms({ ...config, endpoint: run.url.replace('http://', '') }).send(sms());
@@ -436,14 +440,7 @@ describe('Tencent Cloud SMS through the official SDK', () => {
 
   it('sends under load: pushes that overlap still push each receipt once', async () => {
     const { server, receipts } = await collectReceipts();
-    const pushing = new TencentSmsSimulator({
-      ...credentials,
-      smsSdkAppId: appId,
-      signNames: [SIGN],
-      templates: { '2085001': '{1}{2}{3}' },
-      receiptUrl: pushUrl(server, 'tencent'),
-      autoPushReceipts: true,
-    });
+    const pushing = autoPushing(server);
     const run = await pushing.start();
     try {
       const adapter = new TencentSms({ ...config, endpoint: run.url.replace('http://', '') });
